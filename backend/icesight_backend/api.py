@@ -1,0 +1,196 @@
+"""HTTP API (FastAPI): jobs, artifacts, models and health, under ``/api/v1``.
+
+Request bodies are validated by the shared contract, so the errors name the field exactly as the
+plugin and the docs spell it. Every route except health needs ``Authorization: Bearer <token>``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, JSONResponse
+
+from icesight_contract import (
+    API_PREFIX,
+    API_VERSION,
+    ApiError,
+    ContractError,
+    ErrorCode,
+    UnknownJobKind,
+    parse_job_request,
+    to_dict,
+)
+
+from . import __version__
+from .registry import ModelRegistry, UnknownModel
+from .service import JobManager
+
+log = logging.getLogger("icesight.api")
+
+
+@dataclass
+class ApiSettings:
+    token: str
+    token_path: Path
+    max_body_bytes: int
+    scheduler_address: str
+
+
+class ApiFailure(Exception):
+    def __init__(self, status_code: int, code: ErrorCode, message: str, field: str | None = None):
+        super().__init__(message)
+        self.status_code = status_code
+        self.error = ApiError(code, message, field)
+
+
+def _error_response(status_code: int, error: ApiError) -> JSONResponse:
+    return JSONResponse(status_code=status_code, content={"error": to_dict(error)})
+
+
+def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettings) -> FastAPI:
+    app = FastAPI(
+        title="IceSight backend",
+        version=__version__,
+        description="Ship/iceberg detection and classification of Sentinel-1 SAR, run on Dask.",
+    )
+    store = manager.store
+    public_paths = {f"{API_PREFIX}/health"}
+
+    @app.middleware("http")
+    async def require_token(request: Request, call_next):
+        if request.url.path not in public_paths:
+            header = request.headers.get("authorization", "")
+            scheme, _, given = header.partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), settings.token.encode()):
+                return _error_response(
+                    401,
+                    ApiError(
+                        ErrorCode.UNAUTHORIZED,
+                        "missing or wrong token: send the header 'Authorization: Bearer <token>' with the token "
+                        f"the backend wrote to {settings.token_path} on first start",
+                    ),
+                )
+        return await call_next(request)
+
+    @app.exception_handler(ApiFailure)
+    async def api_failure(_request: Request, exc: ApiFailure):
+        return _error_response(exc.status_code, exc.error)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception):
+        log.exception("unhandled error")
+        return _error_response(500, ApiError(ErrorCode.INTERNAL, f"internal error: {type(exc).__name__}: {exc}"))
+
+    def job_or_404(job_id: str):
+        status = store.get(job_id)
+        if status is None:
+            raise ApiFailure(404, ErrorCode.UNKNOWN_JOB, f"no job with id {job_id!r}; list jobs at {API_PREFIX}/jobs")
+        return status
+
+    @app.get(f"{API_PREFIX}/health")
+    def health():
+        workers = manager.workers()
+        return {
+            "status": "ok" if workers else "no_workers",
+            "api_version": API_VERSION,
+            "version": __version__,
+            "dask": {
+                "scheduler": settings.scheduler_address,
+                "n_workers": len(workers),
+                "total_threads": sum(w.nthreads for w in workers),
+                "workers": [to_dict(w) for w in workers],
+            },
+            "gpu": any(w.gpu for w in workers),
+            "service_gpu": torch.cuda.is_available(),
+        }
+
+    @app.post(f"{API_PREFIX}/jobs", status_code=202)
+    async def submit_job(request: Request):
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > settings.max_body_bytes:
+            raise _too_large(int(declared), settings.max_body_bytes)
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > settings.max_body_bytes:
+                raise _too_large(size, settings.max_body_bytes)
+            chunks.append(chunk)
+        try:
+            document = json.loads(b"".join(chunks))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ApiFailure(400, ErrorCode.INVALID_JSON, f"body is not valid JSON: {exc}") from None
+        try:
+            kind, params = await run_in_threadpool(parse_job_request, document)
+        except UnknownJobKind as exc:
+            raise ApiFailure(422, ErrorCode.UNKNOWN_JOB_KIND, exc.problem, exc.field) from None
+        except ContractError as exc:
+            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, str(exc), exc.field) from None
+        try:
+            status = await run_in_threadpool(manager.submit, kind, params)
+        except UnknownModel as exc:
+            raise ApiFailure(422, ErrorCode.UNKNOWN_MODEL, str(exc), "params.model_id") from None
+        return to_dict(status)
+
+    @app.get(f"{API_PREFIX}/jobs")
+    def list_jobs(limit: int = 100):
+        return {"jobs": [to_dict(s) for s in store.list(limit=max(1, min(limit, 1000)))]}
+
+    @app.get(f"{API_PREFIX}/jobs/{{job_id}}")
+    def get_job(job_id: str):
+        return to_dict(job_or_404(job_id))
+
+    @app.post(f"{API_PREFIX}/jobs/{{job_id}}/cancel")
+    def cancel_job(job_id: str):
+        status = job_or_404(job_id)
+        if not manager.cancel(job_id):
+            raise ApiFailure(
+                409,
+                ErrorCode.JOB_NOT_CANCELLABLE,
+                f"job {job_id} has already finished ({store.get(job_id).state.value}); nothing to cancel",
+            )
+        status = store.get(job_id)
+        return to_dict(status)
+
+    @app.get(f"{API_PREFIX}/jobs/{{job_id}}/artifacts")
+    def list_artifacts(job_id: str):
+        return {"artifacts": to_dict(job_or_404(job_id).artifacts)}
+
+    @app.get(f"{API_PREFIX}/jobs/{{job_id}}/artifacts/{{name}}")
+    def download_artifact(job_id: str, name: str):
+        status = job_or_404(job_id)
+        path = store.artifact_path(job_id, name)
+        if path is None:
+            names = ", ".join(a.name for a in status.artifacts) or f"none (job is {status.state.value})"
+            raise ApiFailure(404, ErrorCode.UNKNOWN_ARTIFACT, f"job {job_id} has no artifact {name!r}; it has: {names}")
+        media_type = next(a.media_type for a in status.artifacts if a.name == name)
+        # FileResponse answers HTTP range requests, so QGIS can stream a COG through /vsicurl/.
+        return FileResponse(path, media_type=media_type, filename=name)
+
+    @app.get(f"{API_PREFIX}/models")
+    def list_models():
+        return {"models": registry.list()}
+
+    @app.get(f"{API_PREFIX}/models/{{model_id}}")
+    def get_model(model_id: str):
+        try:
+            return registry.get(model_id)
+        except UnknownModel as exc:
+            raise ApiFailure(404, ErrorCode.UNKNOWN_MODEL, str(exc)) from None
+
+    return app
+
+
+def _too_large(size: int, limit: int) -> ApiFailure:
+    return ApiFailure(
+        413,
+        ErrorCode.BODY_TOO_LARGE,
+        f"request body of {size} bytes exceeds the limit of {limit} bytes; send fewer patches per job "
+        "or start the backend with a larger --max-body-mb",
+    )

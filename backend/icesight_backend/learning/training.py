@@ -1,0 +1,257 @@
+"""Training, evaluation and inference of the ship/iceberg CNNs.
+
+``train_model`` is written once and used for a single run; later the hyper-parameter search and
+ablation trials call the same function. It knows nothing of HTTP or jobs: progress and
+cancellation come in as callables.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from icesight_contract import (
+    BAND_NAMES,
+    PATCH_SIZE_PX,
+    EpochMetrics,
+    ModelArchitecture,
+    ModelMetrics,
+)
+
+from .data import CHANNELS, Normalisation, PatchArrays, stratified_split
+from .models import build_model
+
+ProgressFn = Callable[[float, str], None]
+StopFn = Callable[[], bool]
+
+
+class TrainingCancelled(Exception):
+    """Raised inside training when the caller asked to stop."""
+
+
+class ModelInputMismatch(ValueError):
+    """Input does not match what a model was trained on (bands, patch size, normalisation)."""
+
+
+@dataclass
+class TrainingConfig:
+    architecture: ModelArchitecture = ModelArchitecture.LENET
+    epochs: int = 20
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    validation_fraction: float = 0.2
+    seed: int = 0
+    patience: int = 6
+
+
+@dataclass
+class TrainedModel:
+    """Weights and everything needed to use them safely later (the registry's record)."""
+
+    architecture: ModelArchitecture
+    state_dict: dict
+    normalisation: Normalisation
+    metrics: ModelMetrics
+    history: list[EpochMetrics] = field(default_factory=list)
+    best_epoch: int = 0
+    epochs_run: int = 0
+    device: str = "cpu"
+    train_seconds: float = 0.0
+
+    def input_spec(self) -> dict:
+        return {"bands": list(BAND_NAMES), "channels": list(CHANNELS), "patch_size_px": PATCH_SIZE_PX}
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        torch.save(
+            {
+                "architecture": self.architecture.value,
+                "state_dict": self.state_dict,
+                "normalisation": self.normalisation.to_dict(),
+                "input_spec": self.input_spec(),
+            },
+            buffer,
+        )
+        return buffer.getvalue()
+
+
+@dataclass
+class LoadedModel:
+    architecture: ModelArchitecture
+    network: nn.Module
+    normalisation: Normalisation
+    input_spec: dict
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> "LoadedModel":
+        payload = torch.load(io.BytesIO(blob), map_location="cpu", weights_only=True)
+        architecture = ModelArchitecture(payload["architecture"])
+        network = build_model(architecture)
+        network.load_state_dict(payload["state_dict"])
+        network.eval()
+        return cls(architecture, network, Normalisation(**payload["normalisation"]), payload["input_spec"])
+
+
+def pick_device() -> torch.device:
+    return torch.device("cuda") if torch.cuda.is_available() else torch.device("cpu")
+
+
+def _augment(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Random flips and 90-degree rotations: a target's class does not depend on orientation."""
+    if torch.rand(1, generator=generator).item() < 0.5:
+        images = images.flip(3)
+    if torch.rand(1, generator=generator).item() < 0.5:
+        images = images.flip(2)
+    k = int(torch.randint(0, 4, (1,), generator=generator).item())
+    return torch.rot90(images, k, dims=(2, 3)) if k else images
+
+
+def binary_metrics(labels: np.ndarray, probabilities: np.ndarray) -> dict:
+    """Log loss, accuracy, ROC AUC and the confusion matrix (rows truth ship/iceberg)."""
+    p = np.clip(probabilities.astype(np.float64), 1e-7, 1 - 1e-7)
+    y = labels.astype(np.float64)
+    log_loss = float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+    predicted = (p >= 0.5).astype(int)
+    accuracy = float(np.mean(predicted == y))
+    # ROC AUC by the rank-sum (Mann-Whitney) identity; ties get average ranks.
+    from scipy.stats import rankdata
+
+    n_pos, n_neg = int(y.sum()), int(len(y) - y.sum())
+    if n_pos and n_neg:
+        ranks = rankdata(p)
+        auc = float((ranks[y == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+    else:
+        auc = float("nan")
+    confusion = [[int(np.sum((y == t) & (predicted == q))) for q in (0, 1)] for t in (0, 1)]
+    return {"log_loss": log_loss, "accuracy": accuracy, "roc_auc": auc, "confusion": confusion}
+
+
+@torch.no_grad()
+def predict_probabilities(
+    network: nn.Module, images: np.ndarray, inc: np.ndarray, device: torch.device, batch_size: int = 256
+) -> np.ndarray:
+    network.eval()
+    out = []
+    for start in range(0, len(images), batch_size):
+        x = torch.from_numpy(images[start : start + batch_size]).to(device)
+        a = torch.from_numpy(inc[start : start + batch_size]).to(device)
+        out.append(torch.sigmoid(network(x, a)).cpu().numpy())
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.float32)
+
+
+def train_model(
+    arrays: PatchArrays,
+    config: TrainingConfig,
+    progress: ProgressFn | None = None,
+    should_stop: StopFn | None = None,
+) -> TrainedModel:
+    """Train on labelled patches with a stratified validation split and early stopping.
+
+    The normalisation statistics come from the training part only. The weights of the epoch with
+    the lowest validation log loss are kept.
+    """
+    if arrays.labels is None:
+        raise ValueError("training needs labelled patches (is_iceberg)")
+    labels = arrays.labels
+    if len(np.unique(labels)) < 2:
+        raise ValueError("training needs both classes (ships and icebergs)")
+    progress = progress or (lambda fraction, message: None)
+    should_stop = should_stop or (lambda: False)
+    started = time.perf_counter()
+
+    torch.manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(config.seed)
+    device = pick_device()
+    train_index, val_index = stratified_split(labels, config.validation_fraction, config.seed)
+    train_part, val_part = arrays.subset(train_index), arrays.subset(val_index)
+    normalisation = Normalisation.fit(train_part)
+    x_train, a_train = normalisation.apply(train_part)
+    x_val, a_val = normalisation.apply(val_part)
+    y_train = torch.from_numpy(train_part.labels.astype(np.float32))
+
+    network = build_model(config.architecture).to(device)
+    optimiser = torch.optim.Adam(network.parameters(), lr=config.learning_rate)
+    loss_fn = nn.BCEWithLogitsLoss()
+    x_train_t, a_train_t = torch.from_numpy(x_train), torch.from_numpy(a_train)
+
+    best_loss, best_state, best_epoch, stale = float("inf"), None, 0, 0
+    history: list[EpochMetrics] = []
+    epochs_run = 0
+    for epoch in range(1, config.epochs + 1):
+        network.train()
+        order = torch.randperm(len(x_train_t), generator=generator)
+        running, seen = 0.0, 0
+        for start in range(0, len(order), config.batch_size):
+            if should_stop():
+                raise TrainingCancelled()
+            batch = order[start : start + config.batch_size]
+            if len(batch) < 2:
+                continue  # batch norm needs two samples
+            x = _augment(x_train_t[batch], generator).to(device)
+            a, y = a_train_t[batch].to(device), y_train[batch].to(device)
+            optimiser.zero_grad()
+            loss = loss_fn(network(x, a), y)
+            loss.backward()
+            optimiser.step()
+            running += float(loss.detach()) * len(batch)
+            seen += len(batch)
+        epochs_run = epoch
+        val_metrics = binary_metrics(val_part.labels, predict_probabilities(network, x_val, a_val, device))
+        history.append(
+            EpochMetrics(epoch, running / max(seen, 1), val_metrics["log_loss"], val_metrics["accuracy"])
+        )
+        progress(
+            epoch / config.epochs,
+            f"epoch {epoch}/{config.epochs}: val log loss {val_metrics['log_loss']:.3f}, "
+            f"accuracy {val_metrics['accuracy']:.3f}",
+        )
+        if val_metrics["log_loss"] < best_loss - 1e-4:
+            best_loss, best_epoch, stale = val_metrics["log_loss"], epoch, 0
+            best_state = {k: v.detach().cpu().clone() for k, v in network.state_dict().items()}
+        else:
+            stale += 1
+            if stale >= config.patience:
+                break
+
+    network.load_state_dict(best_state)
+    final = binary_metrics(val_part.labels, predict_probabilities(network, x_val, a_val, device))
+    metrics = ModelMetrics(
+        val_log_loss=final["log_loss"],
+        val_accuracy=final["accuracy"],
+        val_roc_auc=final["roc_auc"],
+        n_train=len(train_part),
+        n_validation=len(val_part),
+        confusion=final["confusion"],
+    )
+    return TrainedModel(
+        architecture=config.architecture,
+        state_dict=best_state,
+        normalisation=normalisation,
+        metrics=metrics,
+        history=history,
+        best_epoch=best_epoch,
+        epochs_run=epochs_run,
+        device=str(device),
+        train_seconds=time.perf_counter() - started,
+    )
+
+
+def classify_arrays(model: LoadedModel, arrays: PatchArrays) -> np.ndarray:
+    """Iceberg probability for each patch; refuses input the model was not trained for."""
+    expected = model.input_spec.get("patch_size_px")
+    if arrays.images.shape[1:] != (len(CHANNELS), expected, expected):
+        raise ModelInputMismatch(
+            f"model expects {len(CHANNELS)} x {expected} x {expected} patches, got {tuple(arrays.images.shape[1:])}"
+        )
+    if list(model.input_spec.get("bands", [])) != list(BAND_NAMES):
+        raise ModelInputMismatch(f"model was trained on bands {model.input_spec.get('bands')}, not {list(BAND_NAMES)}")
+    device = pick_device()
+    network = model.network.to(device)
+    images, inc = model.normalisation.apply(arrays)
+    return predict_probabilities(network, images, inc, device)

@@ -1,0 +1,75 @@
+"""Writing scenes and target tables in the product's formats: COG GeoTIFF and GeoPackage."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import rasterio
+from rasterio.shutil import copy as rio_copy
+from shapely.geometry import Point
+
+from .scene import SimulatedScene
+
+SCENE_BAND_NAMES = ("HH_sigma0_db", "HV_sigma0_db", "incidence_angle_deg")
+
+
+def write_scene_cog(scene: SimulatedScene, path: Path, tags: dict[str, str] | None = None) -> Path:
+    """Write HH, HV (sigma0 dB) and incidence angle as a 3-band float32 Cloud-Optimised GeoTIFF."""
+    path = Path(path)
+    height, width = scene.shape
+    profile = {
+        "driver": "GTiff",
+        "height": height,
+        "width": width,
+        "count": 3,
+        "dtype": "float32",
+        "crs": scene.crs,
+        "transform": scene.transform,
+        "nodata": float("nan"),
+        "tiled": True,
+        "blockxsize": 512,
+        "blockysize": 512,
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        staging = Path(tmp) / "scene.tif"
+        with rasterio.open(staging, "w", **profile) as dst:
+            for index, (name, band) in enumerate(
+                zip(SCENE_BAND_NAMES, (scene.hh_db, scene.hv_db, scene.inc_angle_deg), strict=True), start=1
+            ):
+                dst.write(band.astype(np.float32), index)
+                dst.set_band_description(index, name)
+            dst.update_tags(
+                units="sigma0 dB (bands 1-2), degrees (band 3)",
+                pixel_size_m=str(scene.pixel_size_m),
+                **(tags or {}),
+            )
+        rio_copy(staging, path, driver="COG", compress="DEFLATE", predictor=3, overview_resampling="average")
+    return path
+
+
+def write_truth_gpkg(scene: SimulatedScene, path: Path, scene_id: str) -> Path:
+    """The simulation's truth: one point per target with class, size, orientation and radiometry."""
+    records = [
+        {
+            "target_id": f"{scene_id}_T{i:04d}",
+            "class": p.target.kind.value,
+            "is_iceberg": int(p.target.kind.value == "iceberg"),
+            "length_m": round(p.target.length_m, 1),
+            "width_m": round(p.target.width_m, 1),
+            "heading_deg": round(p.target.heading_deg, 1),
+            "peak_hh_db": round(p.target.peak_hh_db, 2),
+            "cross_ratio_db": round(p.target.cross_ratio_db, 2),
+            "in_sea_ice": p.in_ice,
+            "row": p.row,
+            "col": p.col,
+            "scene_id": scene_id,
+            "geometry": Point(p.x, p.y),
+        }
+        for i, p in enumerate(scene.targets)
+    ]
+    frame = gpd.GeoDataFrame(records, geometry="geometry", crs=scene.crs)
+    frame.to_file(path, layer="truth", driver="GPKG", engine="pyogrio")
+    return Path(path)

@@ -1,0 +1,200 @@
+"""The job layer: turns validated job requests into Dask tasks and their outcomes into stored results.
+
+The Dask ``Client`` is passed in (embedded LocalCluster or an existing scheduler); this module
+never creates a cluster behind the caller's back.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from distributed import Client, Event, Future
+
+from icesight_contract import (
+    ApiError,
+    ClassifyPatchesParams,
+    ErrorCode,
+    JobKind,
+    JobStatus,
+    TrainModelParams,
+    to_dict,
+)
+
+from .registry import ModelRegistry
+from .store import JobStore
+from .worker_jobs import PROGRESS_TOPIC, JobCancelled, cancel_event_name, run_job, worker_has_gpu
+
+log = logging.getLogger("icesight.service")
+
+#: Job kinds whose work benefits from a GPU; they ask for a ``GPU`` resource when workers offer one.
+GPU_KINDS = {JobKind.TRAIN_MODEL, JobKind.CLASSIFY_PATCHES}
+
+
+@dataclass
+class WorkerInfo:
+    address: str
+    nthreads: int
+    memory_limit_bytes: int
+    resources: dict[str, float]
+    gpu: bool
+
+
+class JobManager:
+    """Submits jobs to Dask, follows their progress, cancels them and stores their outcome."""
+
+    def __init__(self, client: Client, store: JobStore, registry: ModelRegistry):
+        self.client = client
+        self.store = store
+        self.registry = registry
+        self._futures: dict[str, Future] = {}
+        self._lock = threading.Lock()
+        self._gpu_by_worker: dict[str, bool] = {}
+        client.subscribe_topic(PROGRESS_TOPIC, self._on_progress)
+
+    # -- health ---------------------------------------------------------------------------------
+
+    def workers(self) -> list[WorkerInfo]:
+        info = self.client.scheduler_info(n_workers=-1)["workers"]
+        unknown = [a for a in info if a not in self._gpu_by_worker]
+        if unknown:
+            try:
+                self._gpu_by_worker.update(self.client.run(worker_has_gpu, workers=unknown))
+            except Exception:  # a worker leaving mid-call must not break the health check
+                log.exception("could not ask workers for their GPU")
+        return [
+            WorkerInfo(
+                address=address,
+                nthreads=int(w.get("nthreads", 0)),
+                memory_limit_bytes=int(w.get("memory_limit", 0) or 0),
+                resources=dict(w.get("resources", {})),
+                gpu=bool(self._gpu_by_worker.get(address, False)),
+            )
+            for address, w in info.items()
+        ]
+
+    def _resources_for(self, kind: JobKind) -> dict[str, float] | None:
+        if kind not in GPU_KINDS:
+            return None
+        info = self.client.scheduler_info(n_workers=-1)["workers"].values()
+        return {"GPU": 1} if any(w.get("resources", {}).get("GPU", 0) >= 1 for w in info) else None
+
+    # -- submission -----------------------------------------------------------------------------
+
+    def submit(self, kind: JobKind, params: Any) -> JobStatus:
+        """Store the job, then hand it to Dask. ``params`` is the kind's validated dataclass."""
+        model_id: str | None = None
+        model_blob: bytes | None = None
+        if isinstance(params, ClassifyPatchesParams):
+            record = self.registry.resolve(params.model_id)  # UnknownModel before anything is stored
+            model_id = record["model_id"]
+            model_blob = self.registry.weights(model_id)
+        params_doc = to_dict(params)
+        status = self.store.create(kind, params_doc)
+        if isinstance(params, TrainModelParams):
+            model_id = f"{params.architecture.value}-{status.id}"
+        future = self.client.submit(
+            run_job,
+            status.id,
+            kind.value,
+            params_doc,
+            model_id,
+            model_blob,
+            key=f"icesight-{kind.value}-{status.id}",
+            pure=False,
+            resources=self._resources_for(kind),
+        )
+        with self._lock:
+            self._futures[status.id] = future
+        future.add_done_callback(lambda f, job_id=status.id: self._on_done(job_id, f))
+        return status
+
+    def cancel(self, job_id: str) -> bool:
+        """Ask a queued or running job to stop; returns False when it had already finished."""
+        if not self.store.mark_cancelled(job_id):
+            return False
+        Event(cancel_event_name(job_id), client=self.client).set()
+        with self._lock:
+            future = self._futures.pop(job_id, None)
+        if future is not None:
+            future.cancel()
+        return True
+
+    # -- callbacks from Dask --------------------------------------------------------------------
+
+    def _on_progress(self, event: tuple) -> None:
+        _, message = event
+        try:
+            self.store.mark_progress(message["job_id"], float(message["progress"]), str(message["message"]))
+        except Exception:
+            log.exception("could not record progress %r", message)
+
+    def _on_done(self, job_id: str, future: Future) -> None:
+        with self._lock:
+            self._futures.pop(job_id, None)
+        try:
+            if future.cancelled():
+                self.store.mark_cancelled(job_id)
+                return
+            exc = future.exception()
+            if exc is not None:
+                if isinstance(exc, JobCancelled):
+                    self.store.mark_cancelled(job_id)
+                else:
+                    detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+                    self.store.mark_failed(job_id, ApiError(ErrorCode.JOB_FAILED, f"job failed on the worker: {detail}"))
+                return
+            output = future.result()
+            status = self.store.get(job_id)
+            if status is None or status.state.is_final:
+                return  # cancelled meanwhile: keep nothing
+            if output.get("model") is not None:
+                result = output["result"]
+                self.registry.register(
+                    result["model_id"],
+                    output["model"],
+                    {
+                        "architecture": result["architecture"],
+                        "metrics": result["metrics"],
+                        "training_job_id": job_id,
+                        "training_params": _without_records(self.store.params(job_id) or {}),
+                        "device": result.get("device", "cpu"),
+                    },
+                )
+            artifacts = self.store.write_artifacts(job_id, output["artifacts"])
+            self.store.mark_succeeded(job_id, output["result"], artifacts)
+        except Exception as exc:  # never lose a job silently
+            log.exception("storing the outcome of job %s failed", job_id)
+            self.store.mark_failed(job_id, ApiError(ErrorCode.INTERNAL, f"storing the result failed: {exc}"))
+
+
+def _without_records(params: dict) -> dict:
+    """Training parameters for the model record, without the (large) inline patches."""
+    slim = dict(params)
+    if slim.get("patches") is not None:
+        slim["patches"] = f"{len(slim['patches'])} inline records"
+    return slim
+
+
+def load_or_create_token(config_dir: Path) -> str:
+    """The service token: read from ``<config_dir>/token``, created (mode 0600) on first start."""
+    config_dir = Path(config_dir)
+    config_dir.mkdir(parents=True, exist_ok=True)
+    path = config_dir / "token"
+    if path.exists():
+        token = path.read_text().strip()
+        if token:
+            return token
+    token = secrets.token_urlsafe(32)
+    import os
+
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(token + "\n")
+    os.chmod(path, 0o600)
+    return token

@@ -1,0 +1,246 @@
+"""What runs on a Dask worker for each job kind.
+
+A job task gets plain, picklable inputs (the job id, its kind, its parameters as JSON-ready dicts
+and, for classification, the model's serialised weights) and returns plain outputs: the result
+document and the artifacts as bytes. Workers need no shared disk with the service, so the same
+code runs on the embedded LocalCluster and on a remote ``dask scheduler`` with its workers.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from icesight_contract import (
+    ClassifyPatchesParams,
+    ClassifyPatchesResult,
+    ClassName,
+    JobKind,
+    PatchClassification,
+    SimulateSceneParams,
+    SimulateSceneResult,
+    TrainModelParams,
+    TrainModelResult,
+    from_dict,
+    to_dict,
+)
+
+PROGRESS_TOPIC = "icesight-progress"
+
+
+def cancel_event_name(job_id: str) -> str:
+    return f"icesight-cancel-{job_id}"
+
+
+class JobCancelled(Exception):
+    """The service asked this job to stop."""
+
+
+class JobContext:
+    """Progress reporting and cooperative cancellation for one job, from inside a Dask task."""
+
+    def __init__(self, job_id: str, check_interval_s: float = 0.5):
+        self.job_id = job_id
+        self._check_interval_s = check_interval_s
+        self._last_check = 0.0
+        self._cancelled = False
+        try:
+            from distributed import get_worker
+
+            self._worker = get_worker()
+        except ValueError:  # not inside a worker (direct call, tests of domain code)
+            self._worker = None
+
+    def progress(self, fraction: float, message: str) -> None:
+        if self._worker is not None:
+            self._worker.log_event(
+                PROGRESS_TOPIC,
+                {"job_id": self.job_id, "progress": max(0.0, min(1.0, fraction)), "message": message},
+            )
+
+    def should_stop(self) -> bool:
+        if self._worker is None or self._cancelled:
+            return self._cancelled
+        now = time.monotonic()
+        if now - self._last_check >= self._check_interval_s:
+            self._last_check = now
+            from distributed import Event
+
+            self._cancelled = Event(cancel_event_name(self.job_id)).is_set()
+        return self._cancelled
+
+    def check(self) -> None:
+        if self.should_stop():
+            raise JobCancelled(self.job_id)
+
+
+def _artifact(name: str, media_type: str, role: str, data: bytes) -> dict[str, Any]:
+    return {"name": name, "media_type": media_type, "role": role, "data": data}
+
+
+GPKG = "application/geopackage+sqlite3"
+GEOTIFF = "image/tiff; application=geotiff; profile=cloud-optimized"
+JSON = "application/json"
+
+
+def _simulate_scene(ctx: JobContext, params: SimulateSceneParams) -> dict[str, Any]:
+    from .sar.io import write_scene_cog, write_truth_gpkg
+    from .sar.scene import mean_inc_range, scene_id_for, simulate_scene
+
+    ctx.progress(0.05, "simulating clutter, sea ice and targets")
+    scene = simulate_scene(params)
+    ctx.check()
+    scene_id = scene_id_for(params)
+    ctx.progress(0.7, "writing the scene as COG and the truth as GeoPackage")
+    with tempfile.TemporaryDirectory() as tmp:
+        cog = write_scene_cog(scene, Path(tmp) / "scene.tif", tags={"scene_id": scene_id, "mode": params.mode.value})
+        truth = write_truth_gpkg(scene, Path(tmp) / "truth.gpkg", scene_id)
+        artifacts = [
+            _artifact("scene.tif", GEOTIFF, "scene", cog.read_bytes()),
+            _artifact("truth.gpkg", GPKG, "truth", truth.read_bytes()),
+        ]
+    near, far = mean_inc_range(scene)
+    kinds = [p.target.kind for p in scene.targets]
+    result = SimulateSceneResult(
+        scene_id=scene_id,
+        mode=params.mode,
+        width_px=params.width_px,
+        height_px=params.height_px,
+        pixel_size_m=scene.pixel_size_m,
+        crs=f"EPSG:{params.crs_epsg}",
+        n_ships=kinds.count(ClassName.SHIP),
+        n_icebergs=kinds.count(ClassName.ICEBERG),
+        inc_angle_near_deg=round(near, 3),
+        inc_angle_far_deg=round(far, 3),
+    )
+    return {"result": to_dict(result), "artifacts": artifacts, "model": None}
+
+
+def _train_model(ctx: JobContext, params: TrainModelParams, model_id: str) -> dict[str, Any]:
+    import torch
+
+    from .learning.data import arrays_from_records, arrays_from_simulation
+    from .learning.training import TrainingCancelled, TrainingConfig, train_model
+    from .sar.simulation import simulate_patches
+
+    if params.simulated is not None:
+        ctx.progress(0.0, f"simulating {params.simulated.n_patches} labelled patches")
+        sim = params.simulated
+        arrays = arrays_from_simulation(
+            simulate_patches(sim.n_patches, sim.mode, sim.iceberg_fraction, sim.seed), id_prefix=f"sim{sim.seed}"
+        )
+    else:
+        arrays = arrays_from_records(params.patches)
+    ctx.check()
+    # One Dask thread runs this task; let torch use the worker's cores.
+    try:
+        from distributed import get_worker
+
+        torch.set_num_threads(max(1, get_worker().state.nthreads))
+    except (ValueError, AttributeError):
+        pass
+    config = TrainingConfig(
+        architecture=params.architecture,
+        epochs=params.epochs,
+        batch_size=params.batch_size,
+        learning_rate=params.learning_rate,
+        validation_fraction=params.validation_fraction,
+        seed=params.seed,
+    )
+    try:
+        trained = train_model(
+            arrays, config, progress=lambda f, m: ctx.progress(0.05 + 0.9 * f, m), should_stop=ctx.should_stop
+        )
+    except TrainingCancelled:
+        raise JobCancelled(ctx.job_id) from None
+    result = TrainModelResult(
+        model_id=model_id,
+        architecture=trained.architecture,
+        epochs_run=trained.epochs_run,
+        best_epoch=trained.best_epoch,
+        metrics=trained.metrics,
+        history=trained.history,
+        device=trained.device,
+    )
+    report = to_dict(result) | {"normalisation": trained.normalisation.to_dict(), "train_seconds": trained.train_seconds}
+    import json
+
+    artifacts = [_artifact("training_report.json", JSON, "report", json.dumps(report, indent=2).encode())]
+    return {"result": to_dict(result), "artifacts": artifacts, "model": trained.to_bytes()}
+
+
+def _classify_patches(ctx: JobContext, params: ClassifyPatchesParams, model_id: str, model_blob: bytes) -> dict[str, Any]:
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from .learning.data import arrays_from_records
+    from .learning.training import LoadedModel, classify_arrays
+
+    ctx.progress(0.1, f"classifying {len(params.patches)} patches with model {model_id}")
+    model = LoadedModel.from_bytes(model_blob)
+    probabilities = classify_arrays(model, arrays_from_records(params.patches))
+    ctx.check()
+    classifications = [
+        PatchClassification(
+            id=p.id,
+            label=ClassName.ICEBERG if prob >= 0.5 else ClassName.SHIP,
+            iceberg_probability=round(float(prob), 5),
+            x=p.x,
+            y=p.y,
+            scene_id=p.scene_id,
+        )
+        for p, prob in zip(params.patches, probabilities, strict=True)
+    ]
+    result = ClassifyPatchesResult(model_id=model_id, classifications=classifications, crs=params.crs)
+    frame = gpd.GeoDataFrame(
+        [
+            {
+                "patch_id": c.id,
+                "class": c.label.value,
+                "iceberg_probability": c.iceberg_probability,
+                "confidence": round(max(c.iceberg_probability, 1 - c.iceberg_probability), 5),
+                "model_id": model_id,
+                "scene_id": c.scene_id or "",
+                "job_id": ctx.job_id,
+                "padded": p.padded,
+                "geometry": Point(c.x, c.y) if c.x is not None else None,
+            }
+            for c, p in zip(classifications, params.patches, strict=True)
+        ],
+        geometry="geometry",
+        crs=params.crs,
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "classifications.gpkg"
+        frame.to_file(path, layer="classifications", driver="GPKG", engine="pyogrio")
+        artifacts = [_artifact("classifications.gpkg", GPKG, "targets", path.read_bytes())]
+    return {"result": to_dict(result), "artifacts": artifacts, "model": None}
+
+
+def run_job(job_id: str, kind: str, params: dict, model_id: str | None = None, model_blob: bytes | None = None) -> dict:
+    """Entry point of every job task on a worker."""
+    ctx = JobContext(job_id)
+    ctx.progress(0.0, "started on worker")
+    job_kind = JobKind(kind)
+    if job_kind is JobKind.SIMULATE_SCENE:
+        output = _simulate_scene(ctx, from_dict(SimulateSceneParams, params))
+    elif job_kind is JobKind.TRAIN_MODEL:
+        output = _train_model(ctx, from_dict(TrainModelParams, params), model_id)
+    elif job_kind is JobKind.CLASSIFY_PATCHES:
+        output = _classify_patches(ctx, from_dict(ClassifyPatchesParams, params), model_id, model_blob)
+    else:  # pragma: no cover - the contract's enum and this dispatch are kept in step by tests
+        raise ValueError(f"no worker implementation for job kind {kind}")
+    ctx.progress(1.0, "done")
+    return output
+
+
+def worker_has_gpu() -> bool:
+    """Run on each worker by the health check."""
+    try:
+        import torch
+
+        return bool(torch.cuda.is_available())
+    except ImportError:
+        return False

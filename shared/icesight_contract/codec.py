@@ -1,0 +1,201 @@
+"""JSON <-> dataclass conversion for the contract, with errors that name the offending field.
+
+Standard library only: this module ships inside the QGIS plugin as well as the backend.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import math
+import types
+import typing
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class ContractError(ValueError):
+    """A JSON document does not match the contract.
+
+    ``field`` is a dotted path into the document (``params.patches[3].band_1``) so that the caller
+    can say exactly what to fix; ``problem`` says what is wrong with it.
+    """
+
+    def __init__(self, field: str, problem: str):
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}" if field else problem)
+
+    def under(self, prefix: str) -> "ContractError":
+        """The same error with its field path placed under ``prefix``."""
+        if not prefix:
+            return self
+        joined = prefix if not self.field else (
+            f"{prefix}{self.field}" if self.field.startswith("[") else f"{prefix}.{self.field}"
+        )
+        return ContractError(joined, self.problem)
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _type_name(tp: Any) -> str:
+    if tp is float:
+        return "a number"
+    if tp is int:
+        return "an integer"
+    if tp is str:
+        return "a string"
+    if tp is bool:
+        return "true or false"
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return "one of " + ", ".join(repr(m.value) for m in tp)
+    origin = typing.get_origin(tp)
+    if origin is list:
+        return "a list"
+    if origin is dict:
+        return "an object"
+    if dataclasses.is_dataclass(tp):
+        return "an object"
+    return getattr(tp, "__name__", str(tp))
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the string {shown!r}"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return type(value).__name__ if not isinstance(value, (list, dict)) else (
+        "a list" if isinstance(value, list) else "an object"
+    )
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) in (int, float)
+
+
+def _decode(tp: Any, value: Any, path: str) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        options = typing.get_args(tp)
+        if value is None:
+            if type(None) in options:
+                return None
+            raise ContractError(path, "must not be null")
+        errors = []
+        for option in options:
+            if option is type(None):
+                continue
+            try:
+                return _decode(option, value, path)
+            except ContractError as exc:
+                errors.append(exc)
+        if len(errors) == 1:
+            raise errors[0]
+        wanted = " or ".join(_type_name(o) for o in options if o is not type(None))
+        raise ContractError(path, f"expected {wanted}, got {_describe(value)}")
+    if value is None:
+        raise ContractError(path, f"must not be null; expected {_type_name(tp)}")
+    if tp is Any:
+        return value
+    if origin is list:
+        if not isinstance(value, list):
+            raise ContractError(path, f"expected a list, got {_describe(value)}")
+        (item_tp,) = typing.get_args(tp)
+        if item_tp is float:
+            # Fast path for the long band arrays (5,625 values a patch).
+            if all(type(v) is float or type(v) is int for v in value):
+                return [float(v) for v in value]
+        return [_decode(item_tp, v, f"{path}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ContractError(path, f"expected an object, got {_describe(value)}")
+        _, val_tp = typing.get_args(tp)
+        return {str(k): _decode(val_tp, v, _join(path, str(k))) for k, v in value.items()}
+    if dataclasses.is_dataclass(tp):
+        return from_dict(tp, value, path)
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        try:
+            return tp(value)
+        except ValueError:
+            raise ContractError(path, f"expected {_type_name(tp)}, got {_describe(value)}") from None
+    if tp is float:
+        if not _is_number(value):
+            raise ContractError(path, f"expected a number, got {_describe(value)}")
+        if not math.isfinite(value):
+            raise ContractError(path, f"must be a finite number, got {value!r}")
+        return float(value)
+    if tp is int:
+        if type(value) is not int:
+            raise ContractError(path, f"expected an integer, got {_describe(value)}")
+        return value
+    if tp is bool:
+        if type(value) is not bool:
+            raise ContractError(path, f"expected true or false, got {_describe(value)}")
+        return value
+    if tp is str:
+        if not isinstance(value, str):
+            raise ContractError(path, f"expected a string, got {_describe(value)}")
+        return value
+    raise TypeError(f"contract type {tp!r} at {path} is not supported by the codec")
+
+
+def from_dict(cls: type[T], data: Any, path: str = "") -> T:
+    """Build dataclass ``cls`` from parsed JSON, rejecting unknown and missing fields.
+
+    Validation in the dataclass's ``__post_init__`` raises :class:`ContractError` with a field
+    relative to the object; it is re-raised here under ``path``.
+    """
+    if not isinstance(data, dict):
+        raise ContractError(path, f"expected an object, got {_describe(data)}")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ContractError(
+            _join(path, unknown[0]),
+            f"unknown parameter; {cls.__name__} accepts: {', '.join(sorted(fields))}",
+        )
+    kwargs = {}
+    for name, field in fields.items():
+        if name in data:
+            kwargs[name] = _decode(hints[name], data[name], _join(path, name))
+        elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
+            raise ContractError(_join(path, name), "is required but missing")
+    try:
+        return cls(**kwargs)
+    except ContractError as exc:
+        raise exc.under(path) from None
+
+
+def to_dict(obj: Any) -> Any:
+    """Plain JSON-ready form of a contract value (dataclasses, enums, lists, dicts)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if isinstance(obj, (list, tuple)):
+        return [to_dict(v) for v in obj]
+    if isinstance(obj, dict):
+        return {str(k): to_dict(v) for k, v in obj.items()}
+    return obj
+
+
+def to_json(obj: Any) -> str:
+    return json.dumps(to_dict(obj), allow_nan=False, separators=(",", ":"))
+
+
+def from_json(cls: type[T], text: str | bytes) -> T:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ContractError("", f"body is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    return from_dict(cls, data)

@@ -1,0 +1,420 @@
+"""Job kinds, their parameters and results, job states and errors: the plugin-backend contract.
+
+Every type here round-trips through JSON with :func:`icesight_contract.codec.to_dict` and
+:func:`icesight_contract.codec.from_dict`. Parameter classes validate themselves on construction
+and raise :class:`ContractError` naming the field, so a bad job is refused at the boundary.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .codec import ContractError, from_dict, to_dict
+from .constants import (
+    INC_ANGLE_MAX_DEG,
+    INC_ANGLE_MIN_DEG,
+    INC_ANGLE_MISSING,
+    PATCH_PIXELS,
+    PATCH_SIZE_PX,
+    SIGMA0_DB_MAX,
+    SIGMA0_DB_MIN,
+)
+
+
+class JobKind(str, enum.Enum):
+    SIMULATE_SCENE = "simulate_scene"
+    TRAIN_MODEL = "train_model"
+    CLASSIFY_PATCHES = "classify_patches"
+
+
+class JobState(str, enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED)
+
+
+class ErrorCode(str, enum.Enum):
+    INVALID_JSON = "invalid_json"
+    INVALID_PARAMETER = "invalid_parameter"
+    UNKNOWN_JOB_KIND = "unknown_job_kind"
+    UNKNOWN_JOB = "unknown_job"
+    UNKNOWN_ARTIFACT = "unknown_artifact"
+    UNKNOWN_MODEL = "unknown_model"
+    MODEL_INPUT_MISMATCH = "model_input_mismatch"
+    BODY_TOO_LARGE = "body_too_large"
+    UNAUTHORIZED = "unauthorized"
+    JOB_NOT_CANCELLABLE = "job_not_cancellable"
+    JOB_FAILED = "job_failed"
+    INTERRUPTED = "interrupted"
+    INTERNAL = "internal"
+
+
+class ClassName(str, enum.Enum):
+    SHIP = "ship"
+    ICEBERG = "iceberg"
+
+
+class AcquisitionMode(str, enum.Enum):
+    """Sentinel-1 ground-range products the simulator imitates."""
+
+    EW = "EW"  # EW GRDM: 40 m pixels, incidence about 19-47 degrees
+    IW = "IW"  # IW GRDH: 10 m pixels, incidence about 29-46 degrees
+
+
+class ModelArchitecture(str, enum.Enum):
+    LENET = "lenet"
+    REFERENCE_CNN = "reference_cnn"
+
+
+@dataclass(frozen=True)
+class ApiError:
+    code: ErrorCode
+    message: str
+    field: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Patches
+
+
+def _check_band(name: str, values: list[float]) -> None:
+    if len(values) != PATCH_PIXELS:
+        raise ContractError(
+            name,
+            f"expected {PATCH_PIXELS} values ({PATCH_SIZE_PX} x {PATCH_SIZE_PX} pixels, row-major), "
+            f"got {len(values)}",
+        )
+    for i, v in enumerate(values):
+        if not math.isfinite(v):
+            raise ContractError(f"{name}[{i}]", f"must be a finite sigma0 in dB, got {v!r}")
+        if not SIGMA0_DB_MIN <= v <= SIGMA0_DB_MAX:
+            raise ContractError(
+                f"{name}[{i}]",
+                f"{v:g} is outside [{SIGMA0_DB_MIN:g}, {SIGMA0_DB_MAX:g}] dB; bands must hold "
+                "calibrated sigma0 in dB (convert linear power with 10*log10)",
+            )
+
+
+@dataclass
+class PatchRecord:
+    """One 75 x 75 patch in the Kaggle Statoil/C-CORE record schema, plus optional provenance.
+
+    ``band_1`` is HH (co-pol) and ``band_2`` HV (cross-pol), sigma0 in dB, row-major.
+    ``inc_angle`` is in degrees or the string ``"na"``. ``is_iceberg`` is the label (1 iceberg,
+    0 ship) when known. ``x``/``y`` are the patch centre in ``crs`` map coordinates.
+    """
+
+    id: str
+    band_1: list[float]
+    band_2: list[float]
+    inc_angle: float | str
+    is_iceberg: int | None = None
+    scene_id: str | None = None
+    row: int | None = None
+    col: int | None = None
+    x: float | None = None
+    y: float | None = None
+    crs: str | None = None
+    padded: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise ContractError("id", "must be a non-empty string")
+        _check_band("band_1", self.band_1)
+        _check_band("band_2", self.band_2)
+        if isinstance(self.inc_angle, str):
+            if self.inc_angle != INC_ANGLE_MISSING:
+                raise ContractError(
+                    "inc_angle", f"expected degrees or {INC_ANGLE_MISSING!r}, got {self.inc_angle!r}"
+                )
+        elif not INC_ANGLE_MIN_DEG <= self.inc_angle <= INC_ANGLE_MAX_DEG:
+            raise ContractError(
+                "inc_angle",
+                f"{self.inc_angle:g} degrees is outside [{INC_ANGLE_MIN_DEG:g}, {INC_ANGLE_MAX_DEG:g}]",
+            )
+        if self.is_iceberg is not None and self.is_iceberg not in (0, 1):
+            raise ContractError("is_iceberg", f"must be 0 (ship) or 1 (iceberg), got {self.is_iceberg!r}")
+        if (self.x is None) != (self.y is None):
+            raise ContractError("x" if self.x is None else "y", "x and y must be given together")
+
+    @property
+    def inc_angle_deg(self) -> float | None:
+        return None if isinstance(self.inc_angle, str) else float(self.inc_angle)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parameters per job kind
+
+
+@dataclass
+class SimulateSceneParams:
+    """A simulated Sentinel-1-like scene with known targets (the test bed, see the simulator)."""
+
+    mode: AcquisitionMode = AcquisitionMode.EW
+    width_px: int = 1024
+    height_px: int = 1024
+    n_ships: int = 12
+    n_icebergs: int = 12
+    wind_speed_m_s: float = 7.0
+    crs_epsg: int = 3413
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("width_px", "height_px"):
+            value = getattr(self, name)
+            if not 128 <= value <= 12000:
+                raise ContractError(name, f"must be between 128 and 12000 pixels, got {value}")
+        for name in ("n_ships", "n_icebergs"):
+            value = getattr(self, name)
+            if not 0 <= value <= 5000:
+                raise ContractError(name, f"must be between 0 and 5000, got {value}")
+        if not 0.0 <= self.wind_speed_m_s <= 30.0:
+            raise ContractError("wind_speed_m_s", f"must be between 0 and 30 m/s, got {self.wind_speed_m_s:g}")
+
+
+@dataclass
+class SimulatedPatchSet:
+    """A labelled patch set drawn from the scene simulator's target and clutter models."""
+
+    n_patches: int = 1604
+    mode: AcquisitionMode = AcquisitionMode.EW
+    iceberg_fraction: float = 0.47
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not 20 <= self.n_patches <= 50000:
+            raise ContractError("n_patches", f"must be between 20 and 50000, got {self.n_patches}")
+        if not 0.05 <= self.iceberg_fraction <= 0.95:
+            raise ContractError(
+                "iceberg_fraction", f"must be between 0.05 and 0.95, got {self.iceberg_fraction:g}"
+            )
+
+
+@dataclass
+class TrainModelParams:
+    """Train a ship/iceberg CNN on a labelled patch set: inline records or a simulated set."""
+
+    architecture: ModelArchitecture = ModelArchitecture.LENET
+    epochs: int = 20
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    validation_fraction: float = 0.2
+    seed: int = 0
+    patches: list[PatchRecord] | None = None
+    simulated: SimulatedPatchSet | None = None
+
+    def __post_init__(self) -> None:
+        if (self.patches is None) == (self.simulated is None):
+            raise ContractError("patches", "give exactly one of 'patches' (labelled records) or 'simulated'")
+        if not 1 <= self.epochs <= 500:
+            raise ContractError("epochs", f"must be between 1 and 500, got {self.epochs}")
+        if not 1 <= self.batch_size <= 4096:
+            raise ContractError("batch_size", f"must be between 1 and 4096, got {self.batch_size}")
+        if not 0.0 < self.learning_rate <= 1.0:
+            raise ContractError("learning_rate", f"must be in (0, 1], got {self.learning_rate:g}")
+        if not 0.05 <= self.validation_fraction <= 0.5:
+            raise ContractError(
+                "validation_fraction", f"must be between 0.05 and 0.5, got {self.validation_fraction:g}"
+            )
+        if self.patches is not None:
+            if len(self.patches) < 10:
+                raise ContractError("patches", f"need at least 10 labelled patches to train, got {len(self.patches)}")
+            seen: set[str] = set()
+            for i, patch in enumerate(self.patches):
+                if patch.is_iceberg is None:
+                    raise ContractError(
+                        f"patches[{i}].is_iceberg",
+                        "label missing: training records need is_iceberg (1 iceberg, 0 ship)",
+                    )
+                if patch.id in seen:
+                    raise ContractError(f"patches[{i}].id", f"duplicate patch id {patch.id!r}")
+                seen.add(patch.id)
+            labels = {p.is_iceberg for p in self.patches}
+            if len(labels) < 2:
+                only = "ships" if labels == {0} else "icebergs"
+                raise ContractError("patches", f"all patches are {only}; training needs both classes")
+
+
+@dataclass
+class ClassifyPatchesParams:
+    """Classify patches with a registered model (``model_id``; the newest model when omitted)."""
+
+    patches: list[PatchRecord]
+    model_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.patches:
+            raise ContractError("patches", "is empty; send at least one patch")
+        if len(self.patches) > 20000:
+            raise ContractError("patches", f"at most 20000 patches a job, got {len(self.patches)}")
+        seen: set[str] = set()
+        crs_seen: str | None = None
+        for i, patch in enumerate(self.patches):
+            if patch.id in seen:
+                raise ContractError(f"patches[{i}].id", f"duplicate patch id {patch.id!r}")
+            seen.add(patch.id)
+            if patch.x is not None:
+                if not patch.crs:
+                    raise ContractError(f"patches[{i}].crs", "x/y are given, so the CRS (e.g. 'EPSG:3413') is required")
+                if crs_seen is not None and patch.crs != crs_seen:
+                    raise ContractError(
+                        f"patches[{i}].crs",
+                        f"{patch.crs!r} differs from {crs_seen!r}; send patches of one CRS per job",
+                    )
+                crs_seen = patch.crs
+
+    @property
+    def crs(self) -> str | None:
+        return next((p.crs for p in self.patches if p.x is not None), None)
+
+
+PARAMS_BY_KIND: dict[JobKind, type] = {
+    JobKind.SIMULATE_SCENE: SimulateSceneParams,
+    JobKind.TRAIN_MODEL: TrainModelParams,
+    JobKind.CLASSIFY_PATCHES: ClassifyPatchesParams,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Results per job kind
+
+
+@dataclass
+class SimulateSceneResult:
+    scene_id: str
+    mode: AcquisitionMode
+    width_px: int
+    height_px: int
+    pixel_size_m: float
+    crs: str
+    n_ships: int
+    n_icebergs: int
+    inc_angle_near_deg: float
+    inc_angle_far_deg: float
+
+
+@dataclass
+class EpochMetrics:
+    epoch: int
+    train_log_loss: float
+    val_log_loss: float
+    val_accuracy: float
+
+
+@dataclass
+class ModelMetrics:
+    val_log_loss: float
+    val_accuracy: float
+    val_roc_auc: float
+    n_train: int
+    n_validation: int
+    confusion: list[list[int]] = field(default_factory=list)  # rows truth ship/iceberg, cols predicted
+
+
+@dataclass
+class TrainModelResult:
+    model_id: str
+    architecture: ModelArchitecture
+    epochs_run: int
+    best_epoch: int
+    metrics: ModelMetrics
+    history: list[EpochMetrics] = field(default_factory=list)
+    device: str = "cpu"
+
+
+@dataclass
+class PatchClassification:
+    id: str
+    label: ClassName
+    iceberg_probability: float
+    x: float | None = None
+    y: float | None = None
+    scene_id: str | None = None
+
+
+@dataclass
+class ClassifyPatchesResult:
+    model_id: str
+    classifications: list[PatchClassification]
+    crs: str | None = None
+
+
+RESULT_BY_KIND: dict[JobKind, type] = {
+    JobKind.SIMULATE_SCENE: SimulateSceneResult,
+    JobKind.TRAIN_MODEL: TrainModelResult,
+    JobKind.CLASSIFY_PATCHES: ClassifyPatchesResult,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Jobs
+
+
+@dataclass
+class JobRequest:
+    kind: JobKind
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def typed_params(self) -> Any:
+        """The parameters decoded into the kind's dataclass; errors are under ``params``."""
+        return from_dict(PARAMS_BY_KIND[self.kind], self.params, "params")
+
+    @classmethod
+    def of(cls, kind: JobKind, params: Any) -> "JobRequest":
+        return cls(kind=kind, params=to_dict(params))
+
+
+def parse_job_request(data: Any) -> tuple[JobKind, Any]:
+    """Validate a submitted job document and return its kind and typed parameters."""
+    if not isinstance(data, dict):
+        raise ContractError("", "job body must be a JSON object with 'kind' and 'params'")
+    kind = data.get("kind")
+    if kind not in {k.value for k in JobKind}:
+        raise UnknownJobKind(kind)
+    request = from_dict(JobRequest, data)
+    return request.kind, request.typed_params()
+
+
+class UnknownJobKind(ContractError):
+    def __init__(self, kind: Any):
+        known = ", ".join(k.value for k in JobKind)
+        super().__init__("kind", f"unknown job kind {kind!r}; known kinds: {known}")
+
+
+@dataclass
+class Artifact:
+    """A file a job produced, downloadable from ``/jobs/{id}/artifacts/{name}``."""
+
+    name: str
+    media_type: str
+    size_bytes: int
+    role: str
+
+
+@dataclass
+class JobStatus:
+    id: str
+    kind: JobKind
+    state: JobState
+    progress: float = 0.0
+    message: str = ""
+    created_at: str = ""
+    started_at: str | None = None
+    finished_at: str | None = None
+    error: ApiError | None = None
+    result: dict[str, Any] | None = None
+    artifacts: list[Artifact] = field(default_factory=list)
+
+    def typed_result(self) -> Any:
+        if self.result is None:
+            return None
+        return from_dict(RESULT_BY_KIND[self.kind], self.result, "result")
