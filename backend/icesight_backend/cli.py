@@ -55,6 +55,22 @@ def serve(args: argparse.Namespace) -> int:
         client = Client(args.scheduler_address, timeout="30s")
         scheduler_address = args.scheduler_address
     else:
+        import dask
+
+        threads = str(args.threads_per_worker)
+        # Dask's nanny defaults pin BLAS/OpenMP to one thread and set MALLOC_TRIM_THRESHOLD_; any
+        # explicit glibc malloc threshold also switches off its dynamic mmap threshold, so torch's
+        # large tensors are mmapped and unmapped at every step (measured: training 2x slower).
+        # A job task here owns its worker's cores, so neither default fits.
+        dask.config.set(
+            {
+                "distributed.nanny.pre-spawn-environ": {
+                    "OMP_NUM_THREADS": threads,
+                    "MKL_NUM_THREADS": threads,
+                    "OPENBLAS_NUM_THREADS": threads,
+                }
+            }
+        )
         cluster = LocalCluster(
             n_workers=args.n_workers,
             threads_per_worker=args.threads_per_worker,

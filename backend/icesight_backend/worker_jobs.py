@@ -177,6 +177,7 @@ def _classify_patches(ctx: JobContext, params: ClassifyPatchesParams, model_id: 
 
     from .learning.data import arrays_from_records
     from .learning.training import LoadedModel, classify_arrays
+    from .sar.io import write_gpkg
 
     ctx.progress(0.1, f"classifying {len(params.patches)} patches with model {model_id}")
     model = LoadedModel.from_bytes(model_blob)
@@ -214,7 +215,7 @@ def _classify_patches(ctx: JobContext, params: ClassifyPatchesParams, model_id: 
     )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "classifications.gpkg"
-        frame.to_file(path, layer="classifications", driver="GPKG", engine="pyogrio")
+        write_gpkg(frame, path, "classifications")
         artifacts = [_artifact("classifications.gpkg", GPKG, "targets", path.read_bytes())]
     return {"result": to_dict(result), "artifacts": artifacts, "model": None}
 

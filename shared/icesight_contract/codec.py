@@ -102,10 +102,10 @@ def _decode(tp: Any, value: Any, path: str) -> Any:
             raise errors[0]
         wanted = " or ".join(_type_name(o) for o in options if o is not type(None))
         raise ContractError(path, f"expected {wanted}, got {_describe(value)}")
-    if value is None:
-        raise ContractError(path, f"must not be null; expected {_type_name(tp)}")
     if tp is Any:
         return value
+    if value is None:
+        raise ContractError(path, f"must not be null; expected {_type_name(tp)}")
     if origin is list:
         if not isinstance(value, list):
             raise ContractError(path, f"expected a list, got {_describe(value)}")

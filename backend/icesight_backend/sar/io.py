@@ -16,6 +16,12 @@ from .scene import SimulatedScene
 SCENE_BAND_NAMES = ("HH_sigma0_db", "HV_sigma0_db", "incidence_angle_deg")
 
 
+def write_gpkg(frame: gpd.GeoDataFrame, path: Path, layer: str) -> Path:
+    """Write a GeoPackage that the GDAL of QGIS 3.22 LTR reads without warnings (GPKG 1.2)."""
+    frame.to_file(path, layer=layer, driver="GPKG", engine="pyogrio", dataset_options={"VERSION": "1.2"})
+    return Path(path)
+
+
 def write_scene_cog(scene: SimulatedScene, path: Path, tags: dict[str, str] | None = None) -> Path:
     """Write HH, HV (sigma0 dB) and incidence angle as a 3-band float32 Cloud-Optimised GeoTIFF."""
     path = Path(path)
@@ -71,5 +77,4 @@ def write_truth_gpkg(scene: SimulatedScene, path: Path, scene_id: str) -> Path:
         for i, p in enumerate(scene.targets)
     ]
     frame = gpd.GeoDataFrame(records, geometry="geometry", crs=scene.crs)
-    frame.to_file(path, layer="truth", driver="GPKG", engine="pyogrio")
-    return Path(path)
+    return write_gpkg(frame, path, "truth")

@@ -1,0 +1,56 @@
+# IceSight: `make demo` runs the main job, `make test` the test suite. Both set everything up on a
+# fresh Debian 12 machine (as root) and reuse what an earlier run installed.
+
+SHELL := /bin/bash
+SYSTEM_PYTHON := /usr/bin/python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# CPU build by default; e.g. `make demo TORCH_SPEC="torch==2.13.0" PIP_EXTRA="--index-url ..."` for a GPU build.
+TORCH_SPEC ?= torch==2.13.0
+PIP_EXTRA ?=
+STAMPS := .stamps
+export QT_QPA_PLATFORM ?= offscreen
+export PYTHONUNBUFFERED := 1
+
+.PHONY: demo test setup plugin-zip lint bench clean
+
+demo: setup
+	$(PY) demo/run_demo.py --out out/demo
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+setup: $(STAMPS)/venv
+
+# QGIS Python bindings and the tools the tests use, from Debian, when missing.
+$(STAMPS)/system:
+	@mkdir -p $(STAMPS)
+	@if ! $(SYSTEM_PYTHON) -c "import qgis.core" 2>/dev/null || ! command -v Xvfb >/dev/null || ! $(SYSTEM_PYTHON) -c "import ensurepip" 2>/dev/null; then \
+		echo "Installing QGIS Python bindings from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			python3-qgis qgis-providers python3-venv xvfb >/dev/null; \
+	fi
+	@touch $@
+
+# Virtual environment over Debian's Python (so it sees qgis) with the backend's packages.
+$(STAMPS)/venv: $(STAMPS)/system pyproject.toml
+	@test -x $(PY) || $(SYSTEM_PYTHON) -m venv --system-site-packages $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q $(PIP_EXTRA) "$(TORCH_SPEC)"
+	$(PY) -m pip install -q -e ".[test]"
+	# Debian's numerical packages are built for numpy 1; the venv's numpy 2 needs its own copies.
+	$(PY) -m pip install -q --ignore-installed "numpy>=2" "scipy>=1.13" "matplotlib>=3.8" "contourpy" "kiwisolver" "pillow"
+	$(PY) -c "import torch, distributed, rasterio, geopandas, captum, fastapi, qgis.core; print('environment ready: torch', torch.__version__)"
+	@touch $@
+
+plugin-zip: setup
+	$(PY) qgis_plugin/build_zip.py --output dist/icesight_qgis.zip
+
+lint: setup
+	$(PY) -m ruff check backend shared qgis_plugin tests bench demo
+
+bench: setup
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf out dist $(STAMPS) .pytest_cache

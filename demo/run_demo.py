@@ -1,0 +1,299 @@
+"""The main job: a whole IceSight round trip on one machine, through the plugin's own code.
+
+Starts the backend (embedded Dask cluster) on 127.0.0.1, simulates a Sentinel-1 EW-like scene with
+known ships and icebergs, trains the CNN on a simulated labelled patch set, then, inside a
+headless QGIS, cuts patches around the scene's targets with the plugin, classifies them through
+the plugin's background task, loads the styled result layer, saves a QGIS project and renders a
+PNG of the map. Prints the figures and stops everything it started.
+
+Usage: python demo/run_demo.py --out out/demo
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "qgis_plugin"))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Stopwatch:
+    def __init__(self):
+        self.stages: list[tuple[str, float]] = []
+        self._start = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.stages.append((name, now - self._start))
+        print(f"  [{now - self._start:6.1f} s] {name}", flush=True)
+        self._start = now
+
+
+def start_backend(out: Path, port: int) -> subprocess.Popen:
+    log = open(out / "backend.log", "w")
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "icesight"), "serve", "--host", "127.0.0.1", "--port", str(port),
+            "--data-dir", str(out / "backend" / "data"), "--config-dir", str(out / "backend" / "config"),
+            "--n-workers", "1", "--threads-per-worker", str(max(1, os.cpu_count() or 1)), "--log-level", "warning",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def wait_healthy(client, process: subprocess.Popen, timeout_s: float = 120.0) -> dict:
+    from icesight_qgis.client import BackendError
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the backend exited during start-up; see backend.log")
+        try:
+            health = client.health()
+            if health["dask"]["n_workers"] > 0:
+                return health
+        except BackendError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("the backend did not become healthy in time; see backend.log")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=ROOT / "out" / "demo")
+    parser.add_argument("--size", type=int, default=2048, help="scene side in pixels (EW, 40 m)")
+    parser.add_argument("--targets", type=int, default=30, help="ships and icebergs each")
+    parser.add_argument("--train-patches", type=int, default=1604)
+    parser.add_argument("--epochs", type=int, default=20)
+    args = parser.parse_args()
+
+    out: Path = args.out.resolve()
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    watch = Stopwatch()
+    print("IceSight demo")
+
+    from qgis.core import QgsApplication, QgsSettings
+
+    app = QgsApplication([], False, str(out / "qgis-profile"))
+    app.initQgis()
+
+    from icesight_contract import AcquisitionMode, JobKind, ModelArchitecture, SimulatedPatchSet, SimulateSceneParams, TrainModelParams
+    from icesight_qgis.client import BackendClient
+
+    port = free_port()
+    backend = start_backend(out, port)
+    try:
+        token_path = out / "backend" / "config" / "token"
+        deadline = time.monotonic() + 60
+        while not token_path.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        client = BackendClient(f"http://127.0.0.1:{port}", token_path.read_text().strip(), timeout_s=120)
+        health = wait_healthy(client, backend)
+        watch.lap(f"backend up: {health['dask']['n_workers']} Dask worker(s), {health['dask']['total_threads']} threads, GPU: {health['gpu']}")
+
+        # 1. The scene (simulated Sentinel-1 EW GRDM-like, with truth).
+        scene_job = client.submit(
+            JobKind.SIMULATE_SCENE,
+            SimulateSceneParams(mode=AcquisitionMode.EW, width_px=args.size, height_px=args.size,
+                                n_ships=args.targets, n_icebergs=args.targets, seed=7),
+        )
+        scene_status = client.wait(scene_job.id)
+        scene_path = client.download(scene_job.id, "scene.tif", out / "scene.tif")
+        truth_path = client.download(scene_job.id, "truth.gpkg", out / "truth.gpkg")
+        scene = scene_status.typed_result()
+        watch.lap(f"scene simulated: {scene.width_px} x {scene.height_px} px at {scene.pixel_size_m:g} m, "
+                  f"{scene.n_ships} ships + {scene.n_icebergs} icebergs, incidence {scene.inc_angle_near_deg:.1f}-{scene.inc_angle_far_deg:.1f} deg")
+
+        # 2. Training on a simulated Statoil-sized labelled set, on the Dask cluster.
+        train_job = client.submit(
+            JobKind.TRAIN_MODEL,
+            TrainModelParams(architecture=ModelArchitecture.LENET, epochs=args.epochs,
+                             simulated=SimulatedPatchSet(n_patches=args.train_patches, seed=11)),
+        )
+        trained = client.wait(train_job.id, timeout_s=900).typed_result()
+        m = trained.metrics
+        watch.lap(f"model {trained.model_id} trained: {trained.epochs_run} epochs (best {trained.best_epoch}), "
+                  f"validation log loss {m.val_log_loss:.3f}, accuracy {m.val_accuracy:.3f}, ROC AUC {m.val_roc_auc:.3f}")
+
+        # 3. In QGIS, through the plugin: cut patches around the targets and classify them.
+        QgsSettings().setValue("IceSight/results_dir", str(out / "results"))
+        summary = classify_in_qgis(app, client, scene_path, truth_path, out, watch)
+        summary.update(
+            scene=scene.__dict__ | {"mode": scene.mode.value},
+            model={"model_id": trained.model_id, "val_log_loss": m.val_log_loss, "val_accuracy": m.val_accuracy,
+                   "val_roc_auc": m.val_roc_auc, "epochs_run": trained.epochs_run},
+            seconds_per_stage={name: round(seconds, 2) for name, seconds in watch.stages},
+        )
+        (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
+        total = sum(s for _, s in watch.stages)
+        print()
+        print(f"Targets classified: {summary['n_classified']} ({summary['n_skipped']} skipped)")
+        print(f"Accuracy against the simulation's truth: {summary['accuracy']:.3f} "
+              f"(ships {summary['ship_recall']:.3f}, icebergs {summary['iceberg_recall']:.3f})")
+        print(f"Total time: {total:.1f} s")
+        print(f"Outputs in {out}: classifications.gpkg, icesight_demo.qgz, map.png, summary.json")
+    finally:
+        os.killpg(backend.pid, signal.SIGTERM)
+        try:
+            backend.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(backend.pid, signal.SIGKILL)
+        app.exitQgis()
+    return 0
+
+
+def classify_in_qgis(app, client, scene_path: Path, truth_path: Path, out: Path, watch: Stopwatch) -> dict:
+    from qgis.core import QgsApplication, QgsProject, QgsRasterLayer, QgsVectorLayer
+
+    from icesight_qgis.layers import add_classification_layer
+    from icesight_qgis.patches import cut_patches
+    from icesight_qgis.tasks import ClassifyPatchesTask
+
+    project = QgsProject.instance()
+    project.setTitle("IceSight demo")
+    scene = QgsRasterLayer(str(scene_path), "Sentinel-1 EW (simulated) HH sigma0")
+    truth = QgsVectorLayer(f"{truth_path}|layername=truth", "Truth (simulation)", "ogr")
+    assert scene.isValid() and truth.isValid(), "scene or truth could not be loaded"
+    style_scene(scene)
+    project.addMapLayer(scene)
+    project.setCrs(scene.crs())
+
+    truth.selectAll()
+    features = {f"truth:{f.id()}": f for f in truth.getSelectedFeatures()}
+    cut = cut_patches(scene, [(k, f.geometry().asPoint()) for k, f in features.items()], truth.crs(),
+                      scene_id=scene_path.stem)
+    watch.lap(f"plugin cut {len(cut.patches)} patches of 75 x 75 px from the scene ({len(cut.skipped)} skipped)")
+
+    done: dict = {}
+    task = ClassifyPatchesTask(client, cut.patches, str(out / "results"),
+                               lambda outcome, error: done.update(outcome=outcome, error=error))
+    QgsApplication.taskManager().addTask(task)
+    deadline = time.monotonic() + 600
+    while "outcome" not in done and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.05)
+    if done.get("outcome") is None:
+        raise RuntimeError(f"classification failed: {done.get('error', 'timed out')}")
+    outcome = done["outcome"]
+    shutil.copyfile(outcome.gpkg_path, out / "classifications.gpkg")
+    layer = add_classification_layer(str(out / "classifications.gpkg"), outcome.job_id, project)
+    watch.lap(f"classified on the backend (job {outcome.job_id}) and loaded as a styled layer")
+
+    truth_class = {k: f["class"] for k, f in features.items()}
+    predicted = {c.id: c.label.value for c in outcome.result.classifications}
+    pairs = [(truth_class[k], predicted[k]) for k in predicted]
+    correct = sum(t == p for t, p in pairs)
+    wrong_ids = [k for k in predicted if predicted[k] != truth_class[k]]
+
+    def recall(cls: str) -> float:
+        items = [p for t, p in pairs if t == cls]
+        return sum(p == cls for p in items) / max(len(items), 1)
+
+    add_misclassified_layer(project, truth, [features[k].id() for k in wrong_ids])
+    project.write(str(out / "icesight_demo.qgz"))
+    accuracy = correct / max(len(pairs), 1)
+    render_map(project, scene, layer, out / "map.png",
+               f"IceSight: {len(pairs)} targets, accuracy {accuracy:.0%} against simulation truth "
+               f"(model {outcome.result.model_id})")
+    watch.lap("project saved and map rendered")
+    return {
+        "n_classified": len(pairs),
+        "n_skipped": len(cut.skipped),
+        "accuracy": accuracy,
+        "ship_recall": recall("ship"),
+        "iceberg_recall": recall("iceberg"),
+        "misclassified": wrong_ids,
+        "job_id": outcome.job_id,
+    }
+
+
+def style_scene(scene) -> None:
+    from qgis.core import QgsContrastEnhancement, QgsSingleBandGrayRenderer
+
+    renderer = QgsSingleBandGrayRenderer(scene.dataProvider(), 1)
+    contrast = QgsContrastEnhancement(scene.dataProvider().dataType(1))
+    contrast.setContrastEnhancementAlgorithm(QgsContrastEnhancement.StretchToMinimumMaximum)
+    contrast.setMinimumValue(-26.0)  # dB: dark open water ...
+    contrast.setMaximumValue(-4.0)  # ... to bright ice and targets
+    renderer.setContrastEnhancement(contrast)
+    scene.setRenderer(renderer)
+
+
+def add_misclassified_layer(project, truth, feature_ids: list[int]) -> None:
+    """A ring around each target the model got wrong, so an analyst sees the errors at a glance."""
+    from qgis.core import QgsFeatureRequest, QgsMarkerSymbol, QgsSingleSymbolRenderer
+
+    if not feature_ids:
+        return
+    layer = truth.materialize(QgsFeatureRequest().setFilterFids(feature_ids))
+    layer.setName("Misclassified (simulation truth)")
+    symbol = QgsMarkerSymbol.createSimple(
+        {"name": "circle", "color": "0,0,0,0", "outline_color": "#ffd23f", "outline_width": "0.7", "size": "7.5"}
+    )
+    layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+    project.addMapLayer(layer, False)
+    project.layerTreeRoot().insertLayer(0, layer)
+
+
+def render_map(project, scene, targets, path: Path, title: str) -> None:
+    from qgis.core import QgsMapRendererParallelJob, QgsMapSettings
+    from qgis.PyQt.QtCore import QRectF, QSize, Qt
+    from qgis.PyQt.QtGui import QColor, QFont, QImage, QPainter
+
+    layers = [layer for layer in project.layerTreeRoot().layerOrder()]
+    settings = QgsMapSettings()
+    settings.setLayers(layers)
+    settings.setDestinationCrs(scene.crs())
+    settings.setExtent(scene.extent())
+    settings.setOutputSize(QSize(1400, 1400))
+    settings.setOutputDpi(110)
+    settings.setBackgroundColor(QColor("#1b1b1b"))
+    job = QgsMapRendererParallelJob(settings)
+    job.start()
+    job.waitForFinished()
+    image = job.renderedImage()
+
+    canvas = QImage(1400, 1470, QImage.Format_ARGB32)
+    canvas.fill(QColor("#0b3954"))
+    painter = QPainter(canvas)
+    painter.drawImage(0, 70, image)
+    painter.setPen(QColor("#ffffff"))
+    painter.setFont(QFont("DejaVu Sans", 13, QFont.Bold))
+    painter.drawText(QRectF(16, 6, 1370, 30), Qt.AlignLeft | Qt.AlignVCenter, title)
+    painter.setFont(QFont("DejaVu Sans", 10))
+    painter.drawText(
+        QRectF(16, 38, 1370, 26),
+        Qt.AlignLeft | Qt.AlignVCenter,
+        "red triangle = ship, blue diamond = iceberg (label: class and its probability); yellow ring = "
+        "misclassified; background: HH sigma0, -26 to -4 dB",
+    )
+    # Scale bar: 10 km.
+    metres_per_px = scene.extent().width() / 1400
+    bar_px = 10000 / metres_per_px
+    painter.fillRect(QRectF(30, 1430, bar_px, 8), QColor("#ffffff"))
+    painter.drawText(QRectF(40 + bar_px, 1420, 100, 26), Qt.AlignLeft | Qt.AlignVCenter, "10 km")
+    painter.end()
+    canvas.save(str(path))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

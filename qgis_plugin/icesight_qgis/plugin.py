@@ -1,0 +1,71 @@
+"""The plugin object QGIS creates: toolbar, dock and Processing provider, all removed on unload."""
+
+from __future__ import annotations
+
+import os
+
+from qgis.core import QgsApplication
+from qgis.PyQt.QtGui import QIcon
+from qgis.PyQt.QtWidgets import QAction
+
+from .dock import DOCK_AREA, IceSightDock
+from .processing_provider import IceSightProvider
+
+ICON = os.path.join(os.path.dirname(__file__), "icons", "icesight.svg")
+
+
+class IceSightPlugin:
+    def __init__(self, iface):
+        self.iface = iface
+        self.toolbar = None
+        self.dock: IceSightDock | None = None
+        self.actions: list[QAction] = []
+        self.provider: IceSightProvider | None = None
+
+    def initProcessing(self):  # noqa: N802 - QGIS API
+        self.provider = IceSightProvider()
+        QgsApplication.processingRegistry().addProvider(self.provider)
+
+    def initGui(self):  # noqa: N802 - QGIS API
+        self.initProcessing()
+        self.dock = IceSightDock(self.iface, self.iface.mainWindow())
+        self.iface.addDockWidget(DOCK_AREA, self.dock)
+        self.dock.hide()
+
+        self.toolbar = self.iface.addToolBar("IceSight")
+        self.toolbar.setObjectName("IceSightToolbar")
+        panel = QAction(QIcon(ICON), "IceSight panel", self.iface.mainWindow())
+        panel.setObjectName("IceSightPanelAction")
+        panel.setCheckable(True)
+        panel.toggled.connect(self.dock.setVisible)
+        self.dock.visibilityChanged.connect(panel.setChecked)
+        classify = QAction(QIcon(ICON), "Classify selected patches", self.iface.mainWindow())
+        classify.setObjectName("IceSightClassifyAction")
+        classify.triggered.connect(self._classify)
+        for action in (panel, classify):
+            self.toolbar.addAction(action)
+            self.iface.addPluginToMenu("&IceSight", action)
+            self.actions.append(action)
+
+    def _classify(self):
+        self.dock.show()
+        self.dock.classify_selected()
+
+    def unload(self):
+        for action in self.actions:
+            self.iface.removePluginMenu("&IceSight", action)
+            action.deleteLater()
+        self.actions = []
+        if self.dock is not None:
+            self.dock.cancel()
+            self.iface.removeDockWidget(self.dock)
+            self.dock.setParent(None)
+            self.dock.deleteLater()
+            self.dock = None
+        if self.toolbar is not None:
+            self.toolbar.setParent(None)
+            self.toolbar.deleteLater()
+            self.toolbar = None
+        if self.provider is not None:
+            QgsApplication.processingRegistry().removeProvider(self.provider)
+            self.provider = None
