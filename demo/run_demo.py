@@ -15,9 +15,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,12 +22,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "qgis_plugin"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Stopwatch:
@@ -43,37 +34,6 @@ class Stopwatch:
         self.stages.append((name, now - self._start))
         print(f"  [{now - self._start:6.1f} s] {name}", flush=True)
         self._start = now
-
-
-def start_backend(out: Path, port: int) -> subprocess.Popen:
-    log = open(out / "backend.log", "w")
-    return subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "icesight"), "serve", "--host", "127.0.0.1", "--port", str(port),
-            "--data-dir", str(out / "backend" / "data"), "--config-dir", str(out / "backend" / "config"),
-            "--n-workers", "1", "--threads-per-worker", str(max(1, os.cpu_count() or 1)), "--log-level", "warning",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def wait_healthy(client, process: subprocess.Popen, timeout_s: float = 120.0) -> dict:
-    from icesight_qgis.client import BackendError
-
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("the backend exited during start-up; see backend.log")
-        try:
-            health = client.health()
-            if health["dask"]["n_workers"] > 0:
-                return health
-        except BackendError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError("the backend did not become healthy in time; see backend.log")
 
 
 def main() -> int:
@@ -99,15 +59,16 @@ def main() -> int:
     from icesight_contract import AcquisitionMode, JobKind, ModelArchitecture, SimulatedPatchSet, SimulateSceneParams, TrainModelParams
     from icesight_qgis.client import BackendClient
 
-    port = free_port()
-    backend = start_backend(out, port)
+    from icesight_backend.launcher import BackendProcess
+
+    backend = BackendProcess(
+        out / "backend" / "data", out / "backend" / "config", log_path=out / "backend.log",
+        extra_args=["--n-workers", "1", "--threads-per-worker", str(max(1, os.cpu_count() or 1)), "--log-level", "warning"],
+    )
+    backend.start()
     try:
-        token_path = out / "backend" / "config" / "token"
-        deadline = time.monotonic() + 60
-        while not token_path.exists() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        client = BackendClient(f"http://127.0.0.1:{port}", token_path.read_text().strip(), timeout_s=120)
-        health = wait_healthy(client, backend)
+        client = BackendClient(backend.url, backend.token, timeout_s=120)
+        health = client.health()
         watch.lap(f"backend up: {health['dask']['n_workers']} Dask worker(s), {health['dask']['total_threads']} threads, GPU: {health['gpu']}")
 
         # 1. The scene (simulated Sentinel-1 EW GRDM-like, with truth).
@@ -152,11 +113,7 @@ def main() -> int:
         print(f"Total time: {total:.1f} s")
         print(f"Outputs in {out}: classifications.gpkg, icesight_demo.qgz, map.png, summary.json")
     finally:
-        os.killpg(backend.pid, signal.SIGTERM)
-        try:
-            backend.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(backend.pid, signal.SIGKILL)
+        backend.stop()
         app.exitQgis()
     return 0
 

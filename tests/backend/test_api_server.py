@@ -1,0 +1,169 @@
+"""The HTTP API against a real uvicorn process on 127.0.0.1 with a real Dask LocalCluster."""
+
+from __future__ import annotations
+
+import io
+import json
+import stat
+
+import numpy as np
+import pytest
+import rasterio
+import requests
+
+from icesight_contract import API_PREFIX
+
+
+def test_health_needs_no_token_and_reports_the_cluster(backend):
+    health = requests.get(f"{backend.url}{API_PREFIX}/health", timeout=30).json()
+    assert health["status"] == "ok"
+    assert health["dask"]["n_workers"] == 1
+    assert health["dask"]["total_threads"] == 2
+    assert health["dask"]["workers"][0]["nthreads"] == 2
+    assert health["gpu"] is False  # this machine has no GPU; the worker was asked, not assumed
+
+
+def test_token_file_is_private(backend):
+    mode = stat.S_IMODE((backend.config_dir / "token").stat().st_mode)
+    assert mode == 0o600
+    assert len(backend.token) >= 32
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic abc"}])
+def test_requests_without_the_token_get_401(api, headers):
+    for response in (
+        api.get("/jobs", headers=headers),
+        api.post("/jobs", headers=headers, json={"kind": "simulate_scene", "params": {}}),
+        api.get("/models", headers=headers),
+    ):
+        assert response.status_code == 401
+        error = response.json()["error"]
+        assert error["code"] == "unauthorized"
+        assert "Authorization: Bearer" in error["message"]
+
+
+def test_simulate_scene_job_runs_on_dask_and_its_artifacts_download(api):
+    status = api.submit("simulate_scene", {"width_px": 256, "height_px": 192, "n_ships": 3, "n_icebergs": 2, "seed": 4})
+    assert status["state"] == "queued"
+    final = api.wait(status["id"])
+    assert final["state"] == "succeeded", final
+    assert final["progress"] == 1.0
+    result = final["result"]
+    assert (result["width_px"], result["height_px"], result["n_ships"], result["n_icebergs"]) == (256, 192, 3, 2)
+    listed = api.get(f"/jobs/{status['id']}/artifacts").json()["artifacts"]
+    assert {a["name"] for a in listed} == {"scene.tif", "truth.gpkg"}
+
+    response = api.get(f"/jobs/{status['id']}/artifacts/scene.tif")
+    assert response.status_code == 200
+    assert int(response.headers["content-length"]) == next(a["size_bytes"] for a in listed if a["name"] == "scene.tif")
+    with rasterio.open(io.BytesIO(response.content)) as scene:
+        assert (scene.count, scene.height, scene.width) == (3, 192, 256)
+        assert scene.crs.to_epsg() == 3413
+        hh, hv = scene.read(1), scene.read(2)
+        assert np.nanmedian(hv) < np.nanmedian(hh) - 3  # cross-pol well below co-pol on the sea
+
+    # COG streaming: a range request returns exactly the bytes asked for.
+    ranged = api.get(f"/jobs/{status['id']}/artifacts/scene.tif", headers=api.headers | {"Range": "bytes=0-99"})
+    assert ranged.status_code == 206
+    assert ranged.content == response.content[:100]
+
+
+def test_train_then_classify_patches(api, trained_model, patch_record):
+    assert trained_model["metrics"]["n_train"] + trained_model["metrics"]["n_validation"] == 160
+    models = api.get("/models").json()["models"]
+    assert trained_model["model_id"] in {m["model_id"] for m in models}
+
+    rng = np.random.default_rng(1)
+    patches = [patch_record(f"t{i}", rng, x=1000.0 * i, y=-5.0, crs="EPSG:3413") for i in range(4)]
+    status = api.submit("classify_patches", {"patches": patches, "model_id": trained_model["model_id"]})
+    final = api.wait(status["id"])
+    assert final["state"] == "succeeded", final
+    classes = final["result"]["classifications"]
+    assert [c["id"] for c in classes] == ["t0", "t1", "t2", "t3"]
+    for c in classes:
+        assert 0.0 <= c["iceberg_probability"] <= 1.0
+        assert c["label"] == ("iceberg" if c["iceberg_probability"] >= 0.5 else "ship")
+    gpkg = api.get(f"/jobs/{status['id']}/artifacts/classifications.gpkg")
+    assert gpkg.status_code == 200 and gpkg.content[:16] == b"SQLite format 3\x00"
+
+
+def test_cancel_a_running_job(api):
+    status = api.submit("train_model", {"epochs": 200, "simulated": {"n_patches": 400, "seed": 9}})
+    api.wait(status["id"], until=lambda s: s["state"] == "running" and s["progress"] > 0.05, timeout_s=120)
+    cancelled = api.post(f"/jobs/{status['id']}/cancel")
+    assert cancelled.status_code == 200
+    assert cancelled.json()["state"] == "cancelled"
+    # It stays cancelled, and no model is registered for it.
+    final = api.wait(status["id"], timeout_s=30)
+    assert final["state"] == "cancelled"
+    assert f"lenet-{status['id']}" not in {m["model_id"] for m in api.get("/models").json()["models"]}
+    again = api.post(f"/jobs/{status['id']}/cancel")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "job_not_cancellable"
+    # The worker is free again: a new job runs to the end.
+    quick = api.submit("simulate_scene", {"width_px": 128, "height_px": 128, "n_ships": 1, "n_icebergs": 1})
+    assert api.wait(quick["id"], timeout_s=120)["state"] == "succeeded"
+
+
+def test_unknown_job_and_artifact_get_404_with_a_hint(api):
+    response = api.get("/jobs/doesnotexist")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "unknown_job"
+    assert "/jobs" in response.json()["error"]["message"]
+    assert api.post("/jobs/doesnotexist/cancel").status_code == 404
+    status = api.submit("simulate_scene", {"width_px": 128, "height_px": 128, "n_ships": 1, "n_icebergs": 0})
+    api.wait(status["id"])
+    missing = api.get(f"/jobs/{status['id']}/artifacts/..%2F..%2Fjobs.sqlite3")
+    assert missing.status_code == 404
+    missing = api.get(f"/jobs/{status['id']}/artifacts/nothing.tif")
+    assert missing.status_code == 404 and "scene.tif" in missing.json()["error"]["message"]
+
+
+def _error(response, status_code: int) -> dict:
+    assert response.status_code == status_code, response.text
+    return response.json()["error"]
+
+
+def test_bad_jobs_get_4xx_naming_the_field_and_leave_earlier_results_alone(api, trained_model, patch_record):
+    # An earlier, finished job whose results must survive the bad requests below.
+    good = api.submit("simulate_scene", {"width_px": 128, "height_px": 128, "n_ships": 1, "n_icebergs": 1, "seed": 2})
+    api.wait(good["id"])
+    before = api.get(f"/jobs/{good['id']}/artifacts/truth.gpkg").content
+    n_models_before = len(api.get("/models").json()["models"])
+
+    error = _error(api.post("/jobs", json={"kind": "make_coffee", "params": {}}), 422)
+    assert error["code"] == "unknown_job_kind" and error["field"] == "kind" and "classify_patches" in error["message"]
+
+    error = _error(api.post("/jobs", data=b"{not json", headers=api.headers | {"Content-Type": "application/json"}), 400)
+    assert error["code"] == "invalid_json"
+
+    wrong_shape = patch_record("a", band_1=[-20.0] * 5000)
+    error = _error(api.post("/jobs", json={"kind": "classify_patches", "params": {"patches": [wrong_shape]}}), 422)
+    assert error["field"] == "params.patches[0].band_1" and "5625" in error["message"]
+
+    not_numbers = patch_record("a")
+    not_numbers["band_2"][17] = "bright"
+    error = _error(api.post("/jobs", json={"kind": "classify_patches", "params": {"patches": [not_numbers]}}), 422)
+    assert error["field"] == "params.patches[0].band_2[17]" and "number" in error["message"]
+
+    unlabelled = [patch_record(f"p{i}", is_iceberg=i % 2) for i in range(12)]
+    del unlabelled[3]["is_iceberg"]
+    error = _error(api.post("/jobs", json={"kind": "train_model", "params": {"patches": unlabelled}}), 422)
+    assert error["field"] == "params.patches[3].is_iceberg" and "label" in error["message"]
+
+    error = _error(api.post("/jobs", json={"kind": "simulate_scene", "params": {"width_px": 256, "speed": 3}}), 422)
+    assert error["field"] == "params.speed" and "unknown parameter" in error["message"]
+
+    error = _error(api.post("/jobs", json={"kind": "classify_patches", "params": {"patches": [patch_record("a")], "model_id": "nope"}}), 422)
+    assert error["code"] == "unknown_model" and trained_model["model_id"] in error["message"]
+
+    # 25 MB of patches against the 20 MB limit this backend was started with.
+    huge = json.dumps({"kind": "classify_patches", "params": {"patches": [patch_record(f"h{i}") for i in range(330)]}})
+    assert len(huge) > 20 * 1024 * 1024
+    error = _error(api.post("/jobs", data=huge, headers=api.headers | {"Content-Type": "application/json"}), 413)
+    assert error["code"] == "body_too_large" and "--max-body-mb" in error["message"]
+
+    # The service is still up, the earlier job and its files are intact, nothing half-stored.
+    assert api.get(f"/jobs/{good['id']}").json()["state"] == "succeeded"
+    assert api.get(f"/jobs/{good['id']}/artifacts/truth.gpkg").content == before
+    assert len(api.get("/models").json()["models"]) == n_models_before
+    assert requests.get(f"{api.backend.url}{API_PREFIX}/health", timeout=30).json()["status"] == "ok"

@@ -1,0 +1,93 @@
+"""Shared fixtures: a real backend process on 127.0.0.1 with its embedded Dask LocalCluster."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import requests  # noqa: E402
+
+from icesight_backend.launcher import BackendProcess  # noqa: E402
+from icesight_contract import API_PREFIX, PATCH_PIXELS  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Api:
+    """Tiny test client over requests: the raw HTTP is what these tests check."""
+
+    def __init__(self, backend: BackendProcess):
+        self.backend = backend
+        self.url = backend.url + API_PREFIX
+        self.headers = {"Authorization": f"Bearer {backend.token}"}
+
+    def get(self, path: str, **kw):
+        return requests.get(self.url + path, headers=kw.pop("headers", self.headers), timeout=60, **kw)
+
+    def post(self, path: str, **kw):
+        return requests.post(self.url + path, headers=kw.pop("headers", self.headers), timeout=120, **kw)
+
+    def submit(self, kind: str, params: dict) -> dict:
+        response = self.post("/jobs", json={"kind": kind, "params": params})
+        assert response.status_code == 202, response.text
+        return response.json()
+
+    def wait(self, job_id: str, timeout_s: float = 300.0, until=lambda s: s["state"] in ("succeeded", "failed", "cancelled")) -> dict:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            status = self.get(f"/jobs/{job_id}").json()
+            if until(status):
+                return status
+            time.sleep(0.2)
+        raise AssertionError(f"job {job_id} still {status['state']} after {timeout_s} s: {status}")
+
+
+@pytest.fixture(scope="session")
+def backend(tmp_path_factory):
+    root = tmp_path_factory.mktemp("backend")
+    with BackendProcess(root / "data", root / "config", extra_args=["--threads-per-worker", "2", "--max-body-mb", "20"]) as process:
+        yield process
+
+
+@pytest.fixture(scope="session")
+def api(backend) -> Api:
+    return Api(backend)
+
+
+@pytest.fixture(scope="session")
+def trained_model(api) -> dict:
+    """A small model trained on the cluster; enough to exercise classification end to end."""
+    status = api.submit("train_model", {"epochs": 2, "simulated": {"n_patches": 160, "seed": 3}})
+    final = api.wait(status["id"])
+    assert final["state"] == "succeeded", final
+    return final["result"]
+
+
+def make_patch(patch_id: str, rng: np.random.Generator | None = None, **overrides) -> dict:
+    """A valid patch record: sea clutter in dB with a bright spot in the middle."""
+    rng = rng or np.random.default_rng(0)
+    band_1 = rng.normal(-20, 1.5, (75, 75))
+    band_2 = rng.normal(-28, 1.5, (75, 75))
+    band_1[35:40, 35:40] += 20
+    band_2[35:40, 35:40] += 12
+    record = {
+        "id": patch_id,
+        "band_1": [round(float(v), 3) for v in band_1.ravel()],
+        "band_2": [round(float(v), 3) for v in band_2.ravel()],
+        "inc_angle": 38.5,
+    }
+    assert len(record["band_1"]) == PATCH_PIXELS
+    record.update(overrides)
+    return record
+
+
+@pytest.fixture
+def patch_record():
+    """Factory of valid patch records (see :func:`make_patch`)."""
+    return make_patch
