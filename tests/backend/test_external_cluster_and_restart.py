@@ -1,0 +1,109 @@
+"""The backend on an existing Dask cluster (`dask scheduler` + `dask worker` processes), and its
+durability across a restart."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from icesight_backend.launcher import BackendProcess, free_port
+from icesight_contract import API_PREFIX
+
+DASK = str(Path(sys.executable).parent / "dask")
+
+
+def _spawn(args: list[str], log: Path) -> subprocess.Popen:
+    handle = open(log, "wb")
+    return subprocess.Popen(args, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def _wait_job(url: str, headers: dict, job_id: str, timeout_s: float = 180, until=None) -> dict:
+    until = until or (lambda s: s["state"] in ("succeeded", "failed", "cancelled"))
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        status = requests.get(f"{url}{API_PREFIX}/jobs/{job_id}", headers=headers, timeout=30).json()
+        if until(status):
+            return status
+        time.sleep(0.3)
+    raise AssertionError(f"job {job_id} did not get there: {status}")
+
+
+@pytest.fixture
+def dask_cluster(tmp_path):
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    scheduler = _spawn([DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], tmp_path / "scheduler.log")
+    worker = _spawn(
+        [DASK, "worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--nworkers", "1", "--no-dashboard", "--name", "external-worker-1"],
+        tmp_path / "worker.log",
+    )
+    try:
+        yield address
+    finally:
+        _stop(worker)
+        _stop(scheduler)
+
+
+def test_jobs_run_on_an_existing_scheduler_and_its_worker(tmp_path, dask_cluster):
+    with BackendProcess(tmp_path / "data", tmp_path / "config", extra_args=["--scheduler-address", dask_cluster]) as backend:
+        health = requests.get(f"{backend.url}{API_PREFIX}/health", timeout=30).json()
+        assert health["dask"]["scheduler"] == dask_cluster
+        assert health["dask"]["n_workers"] == 1 and health["dask"]["total_threads"] == 1
+        headers = {"Authorization": f"Bearer {backend.token}"}
+        job = requests.post(
+            f"{backend.url}{API_PREFIX}/jobs", headers=headers, timeout=30,
+            json={"kind": "simulate_scene", "params": {"width_px": 200, "height_px": 150, "n_ships": 2, "n_icebergs": 2}},
+        ).json()
+        final = _wait_job(backend.url, headers, job["id"])
+        assert final["state"] == "succeeded", final
+        assert final["result"]["width_px"] == 200
+        # The work ran in the external worker process: the backend started no worker of its own,
+        # and the one worker the scheduler knows is the `dask worker` started above.
+        worker_address = health["dask"]["workers"][0]["address"]
+        started = re.search(r"Start worker at:\s+(\S+)", (tmp_path / "worker.log").read_text())
+        assert started is not None and started.group(1) == worker_address
+        scene = requests.get(f"{backend.url}{API_PREFIX}/jobs/{job['id']}/artifacts/scene.tif", headers=headers, timeout=30)
+        assert scene.status_code == 200 and len(scene.content) > 10_000
+
+
+def test_a_restart_keeps_finished_results_and_reports_interrupted_jobs(tmp_path):
+    data, config = tmp_path / "data", tmp_path / "config"
+    backend = BackendProcess(data, config).start()
+    try:
+        headers = {"Authorization": f"Bearer {backend.token}"}
+        post = lambda body: requests.post(f"{backend.url}{API_PREFIX}/jobs", headers=headers, json=body, timeout=30).json()  # noqa: E731
+        done = post({"kind": "simulate_scene", "params": {"width_px": 128, "height_px": 128, "n_ships": 1, "n_icebergs": 1}})
+        assert _wait_job(backend.url, headers, done["id"])["state"] == "succeeded"
+        truth = requests.get(f"{backend.url}{API_PREFIX}/jobs/{done['id']}/artifacts/truth.gpkg", headers=headers, timeout=30).content
+        running = post({"kind": "train_model", "params": {"epochs": 300, "simulated": {"n_patches": 400}}})
+        _wait_job(backend.url, headers, running["id"], until=lambda s: s["state"] == "running")
+    finally:
+        backend.stop(signal.SIGKILL)  # a crash, not a clean shutdown
+
+    token = backend.token
+    with BackendProcess(data, config) as again:
+        assert again.token == token  # same token file, not a new one
+        headers = {"Authorization": f"Bearer {token}"}
+        kept = requests.get(f"{again.url}{API_PREFIX}/jobs/{done['id']}", headers=headers, timeout=30).json()
+        assert kept["state"] == "succeeded"
+        assert requests.get(f"{again.url}{API_PREFIX}/jobs/{done['id']}/artifacts/truth.gpkg", headers=headers, timeout=30).content == truth
+        lost = requests.get(f"{again.url}{API_PREFIX}/jobs/{running['id']}", headers=headers, timeout=30).json()
+        assert lost["state"] == "failed"
+        assert lost["error"]["code"] == "interrupted" and "submit it again" in lost["error"]["message"]

@@ -1,0 +1,75 @@
+"""Training and inference as plain functions (no server): learning happens, normalisation comes
+from the training part only, and a model refuses input it was not trained for."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from icesight_backend.learning.data import Normalisation, PatchArrays, arrays_from_simulation, stratified_split
+from icesight_backend.learning.training import (
+    LoadedModel,
+    ModelInputMismatch,
+    TrainingCancelled,
+    TrainingConfig,
+    binary_metrics,
+    classify_arrays,
+    train_model,
+)
+from icesight_backend.sar.simulation import simulate_patches
+
+
+@pytest.fixture(scope="module")
+def arrays() -> PatchArrays:
+    return arrays_from_simulation(simulate_patches(400, seed=21))
+
+
+def test_training_learns_and_round_trips_through_bytes(arrays):
+    trained = train_model(arrays, TrainingConfig(epochs=6, seed=1))
+    assert trained.metrics.n_train + trained.metrics.n_validation == 400
+    assert trained.metrics.val_accuracy > 0.7  # chance is about 0.5
+    assert trained.metrics.val_roc_auc > 0.75
+    loaded = LoadedModel.from_bytes(trained.to_bytes())
+    probabilities = classify_arrays(loaded, arrays.subset(np.arange(50)))
+    assert probabilities.shape == (50,)
+    assert ((probabilities >= 0) & (probabilities <= 1)).all()
+
+
+def test_normalisation_uses_the_training_part_only(arrays):
+    train_index, val_index = stratified_split(arrays.labels, 0.25, seed=0)
+    assert not set(train_index) & set(val_index)
+    assert abs(arrays.labels[val_index].mean() - arrays.labels.mean()) < 0.05  # stratified
+    shifted = arrays.subset(np.arange(len(arrays)))
+    shifted.images[val_index] += 30.0  # a change confined to validation must not move the statistics
+    assert Normalisation.fit(shifted.subset(train_index)) == Normalisation.fit(arrays.subset(train_index))
+
+
+def test_missing_incidence_is_imputed_not_learned(arrays):
+    normalisation = Normalisation.fit(arrays)
+    some = arrays.subset(np.arange(4))
+    some.inc_angle_deg[:] = np.nan
+    _, inc = normalisation.apply(some)
+    expected = (normalisation.inc_fill_deg - normalisation.inc_mean_deg) / normalisation.inc_std_deg
+    np.testing.assert_allclose(inc, expected, rtol=1e-5)
+
+
+def test_model_refuses_wrong_patch_size(arrays):
+    trained = train_model(arrays.subset(np.arange(60)), TrainingConfig(epochs=1))
+    loaded = LoadedModel.from_bytes(trained.to_bytes())
+    small = PatchArrays(["a"], np.zeros((1, 3, 64, 64), np.float32), np.array([30.0], np.float32))
+    with pytest.raises(ModelInputMismatch, match="75 x 75"):
+        classify_arrays(loaded, small)
+
+
+def test_training_stops_when_asked(arrays):
+    with pytest.raises(TrainingCancelled):
+        train_model(arrays, TrainingConfig(epochs=50), should_stop=lambda: True)
+
+
+def test_binary_metrics_on_known_values():
+    labels = np.array([0, 0, 1, 1])
+    metrics = binary_metrics(labels, np.array([0.1, 0.6, 0.4, 0.9]))
+    assert metrics["accuracy"] == 0.5
+    assert metrics["roc_auc"] == pytest.approx(0.75)
+    assert metrics["confusion"] == [[1, 1], [1, 1]]
+    assert metrics["log_loss"] == pytest.approx(-np.mean(np.log([0.9, 0.4, 0.4, 0.9])))
