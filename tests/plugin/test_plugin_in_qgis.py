@@ -1,0 +1,284 @@
+"""The plugin inside a real headless QGIS: packaging, load/unload, and the classify action against
+the real backend process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import textwrap
+import time
+import zipfile
+
+import numpy as np
+import pytest
+from qgis.core import (
+    QgsApplication,
+    QgsCategorizedSymbolRenderer,
+    QgsProject,
+    QgsRasterLayer,
+    QgsSettings,
+    QgsVectorLayer,
+)
+
+from icesight_backend.sar.io import write_scene_cog, write_truth_gpkg
+from icesight_backend.sar.scene import simulate_scene
+from icesight_contract import SimulateSceneParams
+
+SYSTEM_PYTHON = "/usr/bin/python3"  # the Python QGIS ships with: no venv, no backend packages
+
+
+def test_zip_has_the_plugin_folder_metadata_styles_and_the_contract(plugin_zip):
+    names = zipfile.ZipFile(plugin_zip).namelist()
+    assert {n.split("/")[0] for n in names} == {"icesight_qgis"}
+    for required in (
+        "icesight_qgis/__init__.py",
+        "icesight_qgis/metadata.txt",
+        "icesight_qgis/styles/classifications.qml",
+        "icesight_qgis/ext/icesight_contract/jobs.py",
+        "icesight_qgis/ext/icesight_contract/codec.py",
+    ):
+        assert required in names
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+
+
+LOAD_UNLOAD_SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    from qgis.core import QgsApplication
+    from qgis.gui import QgsMessageBar
+    from qgis.PyQt.QtWidgets import QMainWindow, QToolBar, QDockWidget, QAction
+    import qgis.utils
+
+    app = QgsApplication([], False, sys.argv[2])
+    app.initQgis()
+    window = QMainWindow()
+
+    class Iface:
+        # The parts of QgisInterface the plugin uses, backed by a real main window.
+        def __init__(self):
+            self.menus = []
+            self.bar = QgsMessageBar()
+        def mainWindow(self): return window
+        def addToolBar(self, name): return window.addToolBar(name)
+        def addDockWidget(self, area, dock): window.addDockWidget(area, dock)
+        def removeDockWidget(self, dock): window.removeDockWidget(dock)
+        def addPluginToMenu(self, menu, action): self.menus.append(action)
+        def removePluginMenu(self, menu, action): self.menus.remove(action)
+        def messageBar(self): return self.bar
+
+    iface = Iface()
+    qgis.utils.iface = iface
+    qgis.utils.plugin_paths = [sys.argv[1]]
+    sys.path.insert(0, sys.argv[1])  # QGIS puts each plugin path on sys.path at start-up
+    qgis.utils.updateAvailablePlugins()
+    report = {"available": "icesight_qgis" in qgis.utils.available_plugins}
+    report["loaded"] = qgis.utils.loadPlugin("icesight_qgis")
+    report["started"] = qgis.utils.startPlugin("icesight_qgis")
+    import icesight_contract
+    report["contract_file"] = icesight_contract.__file__
+    registry = QgsApplication.processingRegistry()
+    report["provider_after_load"] = registry.providerById("icesight") is not None
+    report["toolbar_actions"] = [a.text() for t in window.findChildren(QToolBar) if t.objectName() == "IceSightToolbar" for a in t.actions()]
+    report["docks_after_load"] = [d.objectName() for d in window.findChildren(QDockWidget)]
+    report["menu_entries_after_load"] = len(iface.menus)
+    report["unloaded"] = qgis.utils.unloadPlugin("icesight_qgis")
+    app.processEvents()
+    from qgis.PyQt.QtCore import QCoreApplication, QEvent
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    report["toolbars_after_unload"] = [t.objectName() for t in window.findChildren(QToolBar) if t.objectName() == "IceSightToolbar"]
+    report["docks_after_unload"] = [d.objectName() for d in window.findChildren(QDockWidget)]
+    report["provider_after_unload"] = registry.providerById("icesight") is not None
+    report["menu_entries_after_unload"] = len(iface.menus)
+    print("REPORT " + json.dumps(report))
+    app.exitQgis()
+    """
+)
+
+
+def test_zip_installs_into_a_clean_profile_and_loads_and_unloads_in_qgis_python(tmp_path, profile_plugins_dir):
+    script = tmp_path / "load_unload.py"
+    script.write_text(LOAD_UNLOAD_SCRIPT)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    completed = subprocess.run(
+        [SYSTEM_PYTHON, str(script), str(profile_plugins_dir), str(tmp_path / "qgis-profile")],
+        capture_output=True, text=True, timeout=180, env=env,
+    )
+    lines = [line for line in completed.stdout.splitlines() if line.startswith("REPORT ")]
+    assert lines, f"no report; stdout:\n{completed.stdout}\nstderr:\n{completed.stderr}"
+    report = json.loads(lines[0][len("REPORT "):])
+    assert report["available"] and report["loaded"] and report["started"], report
+    # The contract came from the zip: QGIS's own Python has no icesight packages installed.
+    assert report["contract_file"].startswith(str(profile_plugins_dir / "icesight_qgis" / "ext"))
+    assert report["toolbar_actions"] == ["IceSight panel", "Classify selected patches"]
+    assert "IceSightDock" in report["docks_after_load"]
+    assert report["provider_after_load"] and report["menu_entries_after_load"] == 2
+    assert report["unloaded"]
+    assert report["toolbars_after_unload"] == []
+    assert "IceSightDock" not in report["docks_after_unload"]
+    assert not report["provider_after_unload"]
+    assert report["menu_entries_after_unload"] == 0
+
+
+@pytest.fixture
+def scene_files(tmp_path):
+    params = SimulateSceneParams(width_px=512, height_px=512, n_ships=4, n_icebergs=4, seed=12)
+    scene = simulate_scene(params)
+    tif = write_scene_cog(scene, tmp_path / "scene.tif")
+    truth = write_truth_gpkg(scene, tmp_path / "truth.gpkg", "SIM_TEST")
+    return tif, truth, scene
+
+
+@pytest.fixture
+def backend_settings(backend, tmp_path):
+    settings = QgsSettings()
+    settings.setValue("IceSight/backend_url", backend.url)
+    settings.setValue("IceSight/token", backend.token)
+    settings.setValue("IceSight/results_dir", str(tmp_path / "results"))
+    yield
+    for key in ("backend_url", "token", "results_dir", "token_authcfg"):
+        settings.remove(f"IceSight/{key}")
+
+
+def _wait_for(condition, timeout_s: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting in the QGIS event loop")
+        QgsApplication.processEvents()
+        time.sleep(0.05)
+
+
+def test_classify_selected_patches_adds_a_styled_layer_per_job(
+    qgis_iface, installed_plugin, backend, backend_settings, trained_model, scene_files
+):
+    tif, truth_path, scene = scene_files
+    project = QgsProject.instance()
+    raster = QgsRasterLayer(str(tif), "scene")
+    truth = QgsVectorLayer(f"{truth_path}|layername=truth", "targets", "ogr")
+    assert raster.isValid() and truth.isValid()
+    project.addMapLayers([raster, truth])
+
+    plugin = installed_plugin.classFactory(qgis_iface)
+    plugin.initGui()
+    try:
+        dock = plugin.dock
+        dock.scene_combo.setLayer(raster)
+        dock.targets_combo.setLayer(truth)
+        dock.model_edit.setText(trained_model["model_id"])
+        chosen = [f.id() for f in truth.getFeatures()][:5]
+        truth.selectByIds(chosen)
+
+        # The toolbar action, as an analyst would click it.
+        classify_action = next(a for a in plugin.toolbar.actions() if a.text() == "Classify selected patches")
+        classify_action.trigger()
+        assert dock.task is not None, dock.status_label.text()
+        _wait_for(lambda: dock.task is None)
+        assert dock.last_layer is not None, dock.status_label.text()
+
+        layer = dock.last_layer
+        groups = [g for g in project.layerTreeRoot().children() if g.name().startswith("IceSight classification ")]
+        assert len(groups) == 1
+        job_id = groups[0].name().split()[-1]
+        assert [child.layer() for child in groups[0].children()] == [layer]
+
+        assert layer.featureCount() == 5
+        names = set(layer.fields().names())
+        assert {"patch_id", "class", "iceberg_probability", "confidence", "model_id", "job_id", "scene_id"} <= names
+        renderer = layer.renderer()
+        assert isinstance(renderer, QgsCategorizedSymbolRenderer)
+        assert renderer.classAttribute() == "class"
+        assert {c.value() for c in renderer.categories()} == {"ship", "iceberg"}
+        assert layer.labelsEnabled()
+
+        truth_points = {f"targets:{f.id()}": f.geometry().asPoint() for f in truth.getFeatures()}
+        for feature in layer.getFeatures():
+            p = feature["iceberg_probability"]
+            assert 0.0 <= p <= 1.0
+            assert feature["class"] == ("iceberg" if p >= 0.5 else "ship")
+            assert feature["model_id"] == trained_model["model_id"] and feature["job_id"] == job_id
+            # The result sits on the target: within one pixel (40 m) of where the analyst pointed.
+            assert feature.geometry().asPoint().distance(truth_points[feature["patch_id"]]) <= 40.0
+    finally:
+        plugin.unload()
+        project.removeAllMapLayers()
+        project.layerTreeRoot().removeAllChildren()
+
+
+def test_classify_with_nothing_selected_says_what_to_do(qgis_iface, installed_plugin, backend_settings, scene_files):
+    tif, truth_path, _ = scene_files
+    project = QgsProject.instance()
+    raster = QgsRasterLayer(str(tif), "scene")
+    truth = QgsVectorLayer(f"{truth_path}|layername=truth", "targets", "ogr")
+    project.addMapLayers([raster, truth])
+    plugin = installed_plugin.classFactory(qgis_iface)
+    plugin.initGui()
+    try:
+        plugin.dock.scene_combo.setLayer(raster)
+        plugin.dock.targets_combo.setLayer(truth)
+        truth.removeSelection()
+        plugin.dock.classify_selected()
+        assert plugin.dock.task is None
+        assert "No targets selected" in plugin.dock.status_label.text()
+    finally:
+        plugin.unload()
+        project.removeAllMapLayers()
+
+
+def test_patch_cutting_pads_at_the_scene_edge_and_round_trips_coordinates(qgis_iface, installed_plugin, scene_files):
+    from qgis.core import QgsCoordinateReferenceSystem, QgsPointXY
+
+    from icesight_qgis.patches import cut_patches
+
+    tif, _, scene = scene_files
+    raster = QgsRasterLayer(str(tif), "scene")
+    inner = scene.targets[0]
+    edge_x, edge_y = scene.transform * (510.5, 200.5)  # two pixels from the right edge
+    outside_x, outside_y = scene.transform * (600.5, 200.5)
+    cut = cut_patches(
+        raster,
+        [("inner", QgsPointXY(inner.x, inner.y)), ("edge", QgsPointXY(edge_x, edge_y)), ("off", QgsPointXY(outside_x, outside_y))],
+        QgsCoordinateReferenceSystem("EPSG:3413"),
+    )
+    assert [p.id for p in cut.patches] == ["inner", "edge"]
+    assert len(cut.skipped) == 1 and "outside" in cut.skipped[0]
+    first, edge = cut.patches
+    assert (first.row, first.col) == (inner.row, inner.col)
+    assert (first.x, first.y) == pytest.approx((inner.x, inner.y))
+    assert not first.padded and edge.padded
+    band = np.asarray(first.band_1).reshape(75, 75)
+    np.testing.assert_allclose(band, scene.hh_db[inner.row - 37 : inner.row + 38, inner.col - 37 : inner.col + 38], atol=1e-3)
+    assert first.inc_angle == pytest.approx(float(scene.inc_angle_deg[inner.row, inner.col]), abs=1e-3)
+
+
+def test_processing_algorithm_classifies_targets_to_a_geopackage(
+    qgis_iface, installed_plugin, backend, backend_settings, trained_model, scene_files, tmp_path
+):
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
+
+    tif, truth_path, _ = scene_files
+    raster = QgsRasterLayer(str(tif), "scene")
+    truth = QgsVectorLayer(f"{truth_path}|layername=truth", "targets", "ogr")
+    QgsProject.instance().addMapLayers([raster, truth])
+    plugin = installed_plugin.classFactory(qgis_iface)
+    plugin.initGui()
+    try:
+        algorithm = QgsApplication.processingRegistry().algorithmById("icesight:classify_patches")
+        assert algorithm is not None
+        output = tmp_path / "processing" / "targets.gpkg"
+        context, feedback = QgsProcessingContext(), QgsProcessingFeedback()
+        context.setProject(QgsProject.instance())
+        results, ok = algorithm.run(
+            {"SCENE": raster, "TARGETS": truth, "MODEL_ID": trained_model["model_id"], "OUTPUT": str(output)},
+            context,
+            feedback,
+        )
+        assert ok, results
+        assert results["OUTPUT"] == str(output) and results["JOB_ID"]
+        written = QgsVectorLayer(f"{output}|layername=classifications", "out", "ogr")
+        assert written.featureCount() == truth.featureCount() == 8
+        assert {f["class"] for f in written.getFeatures()} <= {"ship", "iceberg"}
+    finally:
+        plugin.unload()
+        QgsProject.instance().removeAllMapLayers()
