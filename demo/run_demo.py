@@ -56,10 +56,16 @@ def main() -> int:
     app = QgsApplication([], False, str(out / "qgis-profile"))
     app.initQgis()
 
-    from icesight_contract import AcquisitionMode, JobKind, ModelArchitecture, SimulatedPatchSet, SimulateSceneParams, TrainModelParams
-    from icesight_qgis.client import BackendClient
-
     from icesight_backend.launcher import BackendProcess
+    from icesight_contract import (
+        AcquisitionMode,
+        JobKind,
+        ModelArchitecture,
+        SimulatedPatchSet,
+        SimulateSceneParams,
+        TrainModelParams,
+    )
+    from icesight_qgis.client import BackendClient
 
     backend = BackendProcess(
         out / "backend" / "data", out / "backend" / "config", log_path=out / "backend.log",

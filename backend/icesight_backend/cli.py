@@ -33,9 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     from .api import ApiSettings, create_app
+    from .compute import embedded_cluster
     from .registry import ModelRegistry
     from .service import JobManager, load_or_create_token
     from .store import JobStore
@@ -55,29 +56,7 @@ def serve(args: argparse.Namespace) -> int:
         client = Client(args.scheduler_address, timeout="30s")
         scheduler_address = args.scheduler_address
     else:
-        import dask
-
-        threads = str(args.threads_per_worker)
-        # Dask's nanny defaults pin BLAS/OpenMP to one thread and set MALLOC_TRIM_THRESHOLD_; any
-        # explicit glibc malloc threshold also switches off its dynamic mmap threshold, so torch's
-        # large tensors are mmapped and unmapped at every step (measured: training 2x slower).
-        # A job task here owns its worker's cores, so neither default fits.
-        dask.config.set(
-            {
-                "distributed.nanny.pre-spawn-environ": {
-                    "OMP_NUM_THREADS": threads,
-                    "MKL_NUM_THREADS": threads,
-                    "OPENBLAS_NUM_THREADS": threads,
-                }
-            }
-        )
-        cluster = LocalCluster(
-            n_workers=args.n_workers,
-            threads_per_worker=args.threads_per_worker,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        )
+        cluster = embedded_cluster(args.n_workers, args.threads_per_worker)
         client = Client(cluster)
         scheduler_address = cluster.scheduler_address
     log.info("Dask scheduler %s with %d worker(s)", scheduler_address, len(client.scheduler_info()["workers"]))

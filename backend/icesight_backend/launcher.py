@@ -41,7 +41,7 @@ class BackendProcess:
     def token(self) -> str:
         return (self.config_dir / "token").read_text().strip()
 
-    def start(self, timeout_s: float = 120.0, min_workers: int = 1) -> "BackendProcess":
+    def start(self, timeout_s: float = 120.0, min_workers: int = 1) -> BackendProcess:
         self.port = self.port or free_port()
         self.log_path = self.log_path or (self.data_dir.parent / f"backend-{self.port}.log")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,7 +82,7 @@ class BackendProcess:
             return ""
         return self.log_path.read_text(errors="replace")[-n_chars:]
 
-    def __enter__(self) -> "BackendProcess":
+    def __enter__(self) -> BackendProcess:
         return self.start() if self.process is None else self
 
     def __exit__(self, *exc) -> None:

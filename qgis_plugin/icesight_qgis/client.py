@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+
 from icesight_contract import (
     API_PREFIX,
     JobKind,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from icesight_contract import PLUGIN_TAG
 from qgis.core import Qgis, QgsMessageLog
+
+from icesight_contract import PLUGIN_TAG
 
 
 def log_info(message: str) -> None:

@@ -11,7 +11,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from icesight_contract import INC_ANGLE_MISSING, PATCH_SIZE_PX, PatchRecord
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
@@ -20,6 +19,8 @@ from qgis.core import (
     QgsRasterLayer,
     QgsRectangle,
 )
+
+from icesight_contract import INC_ANGLE_MISSING, PATCH_SIZE_PX, PatchRecord
 
 
 class PatchError(ValueError):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from icesight_contract import PatchRecord
 from qgis.core import QgsTask
+
+from icesight_contract import PatchRecord
 
 from .client import BackendClient, BackendError, JobCancelledError
 from .log import log_error, log_info

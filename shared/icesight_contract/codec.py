@@ -28,7 +28,7 @@ class ContractError(ValueError):
         self.problem = problem
         super().__init__(f"{field}: {problem}" if field else problem)
 
-    def under(self, prefix: str) -> "ContractError":
+    def under(self, prefix: str) -> ContractError:
         """The same error with its field path placed under ``prefix``."""
         if not prefix:
             return self

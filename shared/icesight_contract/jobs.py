@@ -369,7 +369,7 @@ class JobRequest:
         return from_dict(PARAMS_BY_KIND[self.kind], self.params, "params")
 
     @classmethod
-    def of(cls, kind: JobKind, params: Any) -> "JobRequest":
+    def of(cls, kind: JobKind, params: Any) -> JobRequest:
         return cls(kind=kind, params=to_dict(params))
 
 

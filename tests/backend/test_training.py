@@ -6,7 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from icesight_backend.learning.data import Normalisation, PatchArrays, arrays_from_simulation, stratified_split
+from icesight_backend.learning.data import (
+    Normalisation,
+    PatchArrays,
+    arrays_from_simulation,
+    stratified_split,
+)
 from icesight_backend.learning.training import (
     LoadedModel,
     ModelInputMismatch,

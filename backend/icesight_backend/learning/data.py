@@ -27,7 +27,7 @@ class PatchArrays:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def subset(self, index: np.ndarray) -> "PatchArrays":
+    def subset(self, index: np.ndarray) -> PatchArrays:
         return PatchArrays(
             [self.ids[i] for i in index],
             self.images[index],
@@ -76,7 +76,7 @@ class Normalisation:
     inc_fill_deg: float
 
     @classmethod
-    def fit(cls, arrays: PatchArrays) -> "Normalisation":
+    def fit(cls, arrays: PatchArrays) -> Normalisation:
         images = arrays.images.astype(np.float64)
         inc = arrays.inc_angle_deg[np.isfinite(arrays.inc_angle_deg)]
         if inc.size == 0:

@@ -89,7 +89,7 @@ class LoadedModel:
     input_spec: dict
 
     @classmethod
-    def from_bytes(cls, blob: bytes) -> "LoadedModel":
+    def from_bytes(cls, blob: bytes) -> LoadedModel:
         payload = torch.load(io.BytesIO(blob), map_location="cpu", weights_only=True)
         architecture = ModelArchitecture(payload["architecture"])
         network = build_model(architecture)

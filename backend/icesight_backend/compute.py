@@ -1,0 +1,38 @@
+"""The embedded Dask cluster, configured for job tasks that own their worker's cores."""
+
+from __future__ import annotations
+
+import os
+
+import dask
+from distributed import LocalCluster
+
+
+def worker_environment(threads_per_worker: int) -> dict[str, str]:
+    """Environment for the embedded cluster's worker processes.
+
+    Dask's nanny defaults pin BLAS/OpenMP to one thread and set ``MALLOC_TRIM_THRESHOLD_``. Any
+    explicit glibc malloc threshold also switches off glibc's dynamic mmap threshold, so torch's
+    large tensors are mmapped and unmapped at every step: training measured about 2x slower
+    (see ``bench/bench_worker_training.py``). A job task here owns its worker's cores.
+    """
+    threads = str(threads_per_worker)
+    return {"OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads}
+
+
+def embedded_cluster(n_workers: int, threads_per_worker: int, **kwargs) -> LocalCluster:
+    environment = worker_environment(threads_per_worker)
+    # Workers are spawned from this process and inherit its environment; Dask also lets the
+    # process environment override its config, and an earlier nanny in this process may have
+    # exported its defaults. Make the process environment say what the workers should get.
+    os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    os.environ.update(environment)
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": environment}):
+        return LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=threads_per_worker,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            **kwargs,
+        )
