@@ -129,7 +129,7 @@ def _train_model(ctx: JobContext, params: TrainModelParams, model_id: str) -> di
         ctx.progress(0.0, f"simulating {params.simulated.n_patches} labelled patches")
         sim = params.simulated
         arrays = arrays_from_simulation(
-            simulate_patches(sim.n_patches, sim.mode, sim.iceberg_fraction, sim.seed), id_prefix=f"sim{sim.seed}"
+            simulate_patches(sim.n_patches, sim.mode, sim.iceberg_fraction, sim.seed, sim.co_pol), id_prefix=f"sim{sim.seed}"
         )
     else:
         arrays = arrays_from_records(params.patches)

@@ -70,6 +70,13 @@ class AcquisitionMode(str, enum.Enum):
     IW = "IW"  # IW GRDH: 10 m pixels, incidence about 29-46 degrees
 
 
+class CoPol(str, enum.Enum):
+    """The co-polarised channel of a dual-pol product; the cross-pol one follows (HV or VH)."""
+
+    HH = "HH"  # HH+HV: the polar ice services' choice, and the Kaggle Statoil/C-CORE data
+    VV = "VV"  # VV+VH: the default over open ocean
+
+
 class ModelArchitecture(str, enum.Enum):
     LENET = "lenet"
     REFERENCE_CNN = "reference_cnn"
@@ -166,6 +173,7 @@ class SimulateSceneParams:
     n_icebergs: int = 12
     wind_speed_m_s: float = 7.0
     crs_epsg: int = 3413
+    co_pol: CoPol = CoPol.HH
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -188,6 +196,7 @@ class SimulatedPatchSet:
     n_patches: int = 1604
     mode: AcquisitionMode = AcquisitionMode.EW
     iceberg_fraction: float = 0.47
+    co_pol: CoPol = CoPol.HH
     seed: int = 0
 
     def __post_init__(self) -> None:

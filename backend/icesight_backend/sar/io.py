@@ -13,8 +13,6 @@ from shapely.geometry import Point
 
 from .scene import SimulatedScene
 
-SCENE_BAND_NAMES = ("HH_sigma0_db", "HV_sigma0_db", "incidence_angle_deg")
-
 
 def write_gpkg(frame: gpd.GeoDataFrame, path: Path, layer: str) -> Path:
     """Write a GeoPackage that the GDAL of QGIS 3.22 LTR reads without warnings (GPKG 1.2)."""
@@ -23,7 +21,7 @@ def write_gpkg(frame: gpd.GeoDataFrame, path: Path, layer: str) -> Path:
 
 
 def write_scene_cog(scene: SimulatedScene, path: Path, tags: dict[str, str] | None = None) -> Path:
-    """Write HH, HV (sigma0 dB) and incidence angle as a 3-band float32 Cloud-Optimised GeoTIFF."""
+    """Write co-pol, cross-pol (sigma0 dB) and incidence angle as a 3-band float32 Cloud-Optimised GeoTIFF."""
     path = Path(path)
     height, width = scene.shape
     profile = {
@@ -43,7 +41,7 @@ def write_scene_cog(scene: SimulatedScene, path: Path, tags: dict[str, str] | No
         staging = Path(tmp) / "scene.tif"
         with rasterio.open(staging, "w", **profile) as dst:
             for index, (name, band) in enumerate(
-                zip(SCENE_BAND_NAMES, (scene.hh_db, scene.hv_db, scene.inc_angle_deg), strict=True), start=1
+                zip(scene.band_names, (scene.hh_db, scene.hv_db, scene.inc_angle_deg), strict=True), start=1
             ):
                 dst.write(band.astype(np.float32), index)
                 dst.set_band_description(index, name)

@@ -10,7 +10,7 @@ from affine import Affine
 from pyproj import CRS, Transformer
 from scipy import ndimage
 
-from icesight_contract import ClassName, SimulateSceneParams
+from icesight_contract import ClassName, CoPol, SimulateSceneParams
 
 from .simulation import MODES, Target, add_target, background, draw_target, linear_to_db, render_target
 
@@ -40,6 +40,12 @@ class SimulatedScene:
     pixel_size_m: float
     ice_mask: np.ndarray
     targets: list[PlacedTarget] = field(default_factory=list)
+    co_pol: CoPol = CoPol.HH
+
+    @property
+    def band_names(self) -> tuple[str, str, str]:
+        cross = "HV" if self.co_pol is CoPol.HH else "VH"
+        return (f"{self.co_pol.value}_sigma0_db", f"{cross}_sigma0_db", "incidence_angle_deg")
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -80,7 +86,7 @@ def simulate_scene(params: SimulateSceneParams) -> SimulatedScene:
     for r0 in range(0, height, block):
         rows = slice(r0, min(r0 + block, height))
         wind_block = float(np.mean(wind[rows]))
-        hh[rows], hv[rows] = background(rng, inc[rows], wind_block, geometry, ice_mask[rows])
+        hh[rows], hv[rows] = background(rng, inc[rows], wind_block, geometry, ice_mask[rows], params.co_pol)
 
     # Swath edge: a nodata wedge at near range, as in real GRD frames.
     edge_cols = (0.02 * width + 0.02 * width * np.linspace(0, 1, height)).astype(int)
@@ -111,7 +117,7 @@ def simulate_scene(params: SimulateSceneParams) -> SimulatedScene:
         else:
             continue
         target = draw_target(rng, kind)
-        t_hh, t_hv, _ = render_target(rng, target, geometry)
+        t_hh, t_hv, _ = render_target(rng, target, geometry, co_pol=params.co_pol)
         add_target(hh, hv, t_hh, t_hv, row, col)
         if kind is ClassName.SHIP and target.peak_hh_db > 12.0:
             # Azimuth ambiguity: a faint ghost of a bright ship displaced along azimuth (rows).
@@ -126,7 +132,9 @@ def simulate_scene(params: SimulateSceneParams) -> SimulatedScene:
     hv_db[outside] = np.nan
     inc32 = inc.astype(np.float32)
     inc32[outside] = np.nan
-    return SimulatedScene(hh_db, hv_db, inc32, transform, CRS.from_epsg(params.crs_epsg), px, ice_mask, placed)
+    return SimulatedScene(
+        hh_db, hv_db, inc32, transform, CRS.from_epsg(params.crs_epsg), px, ice_mask, placed, params.co_pol
+    )
 
 
 def scene_id_for(params: SimulateSceneParams) -> str:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from icesight_contract import PATCH_SIZE_PX, AcquisitionMode, ClassName
+from icesight_contract import PATCH_SIZE_PX, AcquisitionMode, ClassName, CoPol
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class ModeGeometry:
 
 MODES: dict[AcquisitionMode, ModeGeometry] = {
     AcquisitionMode.EW: ModeGeometry(40.0, 18.9, 47.0, 10.7, -26.0, 1.1),
-    AcquisitionMode.IW: ModeGeometry(10.0, 29.1, 46.0, 4.4, -24.0, 1.2),
+    AcquisitionMode.IW: ModeGeometry(10.0, 29.1, 46.0, 4.4, -26.5, 1.2),
 }
 
 
@@ -60,19 +60,28 @@ def linear_to_db(value_linear: np.ndarray | float, floor_linear: float = 1e-8) -
 # Backgrounds
 
 
-def sea_sigma0_db(inc_angle_deg: np.ndarray | float, wind_speed_m_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """Mean open-water sigma0 (HH, HV) in dB for incidence angle and wind speed.
+def polarisation_ratio_db(inc_angle_deg: np.ndarray | float) -> np.ndarray:
+    """VV/HH of open water in dB: near 0 at 20 degrees, growing with incidence (Bragg scattering)."""
+    inc = np.asarray(inc_angle_deg, dtype=np.float64)
+    return np.clip(0.1 * (inc - 20.0), 0.0, None)
 
-    A compact empirical fit in the spirit of CMOD/HH polarisation-ratio models: HH falls about
-    0.5 dB per degree over 20-45 degrees and rises with wind as U**1.6; HV is a weak wind-driven
-    return near the noise floor.
+
+def sea_sigma0_db(
+    inc_angle_deg: np.ndarray | float, wind_speed_m_s: float, co_pol: CoPol = CoPol.HH
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean open-water sigma0 (co-pol, cross-pol) in dB for incidence angle and wind speed.
+
+    A compact fit in the spirit of CMOD5 at moderate wind: VV falls about 0.55 dB per degree over
+    20-45 degrees and rises with wind as U**1.6; HH is VV less the polarisation ratio. The
+    cross-pol return (HV or VH) is weak and wind-driven; the noise floor is added elsewhere.
     """
     inc = np.asarray(inc_angle_deg, dtype=np.float64)
     wind = max(float(wind_speed_m_s), 0.5)
     wind_term_db = 16.0 * math.log10(wind / 7.0)
-    hh_db = -5.5 - 0.52 * (inc - 20.0) - 0.004 * (inc - 20.0) ** 2 + wind_term_db
-    hv_db = -30.5 + 0.6 * wind_term_db + 0.0 * inc
-    return hh_db, hv_db
+    vv_db = -6.5 - 0.55 * (inc - 20.0) - 0.003 * (inc - 20.0) ** 2 + wind_term_db
+    co_db = vv_db if co_pol is CoPol.VV else vv_db - polarisation_ratio_db(inc)
+    cross_db = -30.5 + 0.6 * wind_term_db + 0.0 * inc
+    return co_db, cross_db
 
 
 def ice_sigma0_db(inc_angle_deg: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
@@ -109,6 +118,7 @@ def background(
     wind_speed_m_s: float,
     geometry: ModeGeometry,
     ice_mask: np.ndarray | None = None,
+    co_pol: CoPol = CoPol.HH,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Clutter (HH, HV) in linear sigma0 over a grid whose incidence angle is ``inc_angle_deg``.
 
@@ -116,7 +126,7 @@ def background(
     Ice (where ``ice_mask`` is true): brighter Gamma texture with longer correlation.
     """
     shape = inc_angle_deg.shape
-    hh_db, hv_db = sea_sigma0_db(inc_angle_deg, wind_speed_m_s)
+    hh_db, hv_db = sea_sigma0_db(inc_angle_deg, wind_speed_m_s, co_pol)
     nu = float(np.clip(2.0 + 1.2 * wind_speed_m_s, 3.0, 25.0))
     texture = correlated_gamma(rng, shape, nu, corr_px=1.5)
     hh = db_to_linear(hh_db) * texture
@@ -148,14 +158,14 @@ class Target:
     cross_ratio_db: float  # HV/HH of the target's own return
 
 
-def draw_ship(rng: np.random.Generator) -> Target:
+def draw_ship(rng: np.random.Generator, length_m: float | None = None) -> Target:
     # Ship lengths: log-normal, median about 90 m, clipped to 20-300 m (fishing vessels to tankers).
-    length = float(np.clip(rng.lognormal(math.log(90.0), 0.6), 20.0, 300.0))
+    length = float(np.clip(rng.lognormal(math.log(90.0), 0.6), 20.0, 300.0)) if length_m is None else length_m
     width = length / rng.uniform(5.5, 8.0)
     # Metal superstructure makes strong dihedrals; about one ship in eight is a weak
     # (small, fibreglass or wooden) scatterer that looks like a growler.
     weak = rng.random() < 0.10
-    peak = 6.0 + 11.0 * math.log10(length / 20.0) + rng.normal(0.0, 3.0) - (9.0 if weak else 0.0)
+    peak = 7.5 + 11.0 * math.log10(length / 20.0) + rng.normal(0.0, 3.0) - (9.0 if weak else 0.0)
     ratio = rng.normal(-11.0, 2.5) + (3.0 if weak else 0.0)
     return Target(ClassName.SHIP, length, width, float(rng.uniform(0, 180)), peak, ratio)
 
@@ -192,6 +202,7 @@ def render_target(
     geometry: ModeGeometry,
     offset_px: tuple[float, float] = (0.0, 0.0),
     looks: float | None = None,
+    co_pol: CoPol = CoPol.HH,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Linear sigma0 (HH, HV) of one target on a square window centred on it.
 
@@ -246,7 +257,10 @@ def render_target(
     # The brightest sub-pixel scatterer sets the peak: scale so that a target filling a pixel has
     # the drawn peak; smaller-than-pixel targets come out dimmer, as they do in real data.
     sub_peak = refl.max()
-    pixels = pixels / sub_peak * db_to_linear(target.peak_hh_db)
+    peak_db = target.peak_hh_db
+    if co_pol is CoPol.VV and target.kind is ClassName.SHIP:
+        peak_db -= 1.5  # dihedral (double-bounce) returns favour HH over VV
+    pixels = pixels / sub_peak * db_to_linear(peak_db)
     row_kernel, col_kernel = _impulse_response(geometry)
     hh = ndimage.convolve1d(ndimage.convolve1d(pixels, row_kernel, axis=0), col_kernel, axis=1)
     hh = np.maximum(hh, 0.0)
@@ -289,11 +303,48 @@ class SimulatedPatches:
     targets: list[Target]
 
 
+def simulate_patch(
+    rng: np.random.Generator,
+    kind: ClassName,
+    geometry: ModeGeometry,
+    co_pol: CoPol = CoPol.HH,
+    inc_angle_deg: float | None = None,
+    target: Target | None = None,
+    wind_speed_m_s: float | None = None,
+    allow_sea_ice: bool = True,
+) -> tuple[np.ndarray, np.ndarray, float, Target]:
+    """One 75 x 75 patch (co-pol dB, cross-pol dB, incidence, target) centred on a target.
+
+    Incidence, target and wind are drawn unless given (the realism check pins them to a real chip).
+    """
+    size = PATCH_SIZE_PX
+    inc_centre = (
+        float(rng.uniform(geometry.inc_near_deg, geometry.inc_far_deg)) if inc_angle_deg is None else inc_angle_deg
+    )
+    # The incidence angle changes across range (columns) within the patch too.
+    span = (geometry.inc_far_deg - geometry.inc_near_deg) * size / 10000.0 * (40.0 / geometry.pixel_size_m)
+    inc_grid = np.broadcast_to(inc_centre + np.linspace(-span / 2, span / 2, size), (size, size))
+    wind = float(rng.weibull(2.2) * 8.0 + 1.0) if wind_speed_m_s is None else wind_speed_m_s
+    # Icebergs are often found in or beside sea ice; ships mostly in open water.
+    in_ice = allow_sea_ice and rng.random() < (0.35 if kind is ClassName.ICEBERG else 0.08)
+    ice_mask = None
+    if in_ice:
+        ice_field = ndimage.gaussian_filter(rng.standard_normal((size, size)), 12.0)
+        ice_mask = ice_field > np.quantile(ice_field, rng.uniform(0.0, 0.7))
+    co, cross = background(rng, inc_grid, wind, geometry, ice_mask, co_pol)
+    target = target or draw_target(rng, kind)
+    t_co, t_cross, _ = render_target(rng, target, geometry, offset_px=tuple(rng.uniform(-0.5, 0.5, 2)), co_pol=co_pol)
+    centre = size // 2 + rng.integers(-2, 3, size=2)
+    add_target(co, cross, t_co, t_cross, int(centre[0]), int(centre[1]))
+    return linear_to_db(co), linear_to_db(cross), inc_centre, target
+
+
 def simulate_patches(
     n_patches: int,
     mode: AcquisitionMode = AcquisitionMode.EW,
     iceberg_fraction: float = 0.47,
     seed: int = 0,
+    co_pol: CoPol = CoPol.HH,
 ) -> SimulatedPatches:
     """Draw ``n_patches`` labelled 75 x 75 patches centred on a ship or an iceberg."""
     rng = np.random.default_rng(seed)
@@ -306,24 +357,6 @@ def simulate_patches(
     targets: list[Target] = []
     for i in range(n_patches):
         kind = ClassName.ICEBERG if labels[i] else ClassName.SHIP
-        inc_centre = rng.uniform(geometry.inc_near_deg, geometry.inc_far_deg)
-        # The incidence angle changes across range (columns) within the patch too.
-        span = (geometry.inc_far_deg - geometry.inc_near_deg) * size / 10000.0 * (40.0 / geometry.pixel_size_m)
-        inc_grid = np.broadcast_to(inc_centre + np.linspace(-span / 2, span / 2, size), (size, size))
-        wind = float(rng.weibull(2.2) * 8.0 + 1.0)
-        # Icebergs are often found in or beside sea ice; ships mostly in open water.
-        in_ice = rng.random() < (0.35 if kind is ClassName.ICEBERG else 0.08)
-        ice_mask = None
-        if in_ice:
-            field = ndimage.gaussian_filter(rng.standard_normal((size, size)), 12.0)
-            ice_mask = field > np.quantile(field, rng.uniform(0.0, 0.7))
-        hh, hv = background(rng, inc_grid, wind, geometry, ice_mask)
-        target = draw_target(rng, kind)
-        t_hh, t_hv, _ = render_target(rng, target, geometry, offset_px=tuple(rng.uniform(-0.5, 0.5, 2)))
-        centre = size // 2 + rng.integers(-2, 3, size=2)
-        add_target(hh, hv, t_hh, t_hv, int(centre[0]), int(centre[1]))
-        b1[i] = linear_to_db(hh)
-        b2[i] = linear_to_db(hv)
-        inc[i] = inc_centre
+        b1[i], b2[i], inc[i], target = simulate_patch(rng, kind, geometry, co_pol)
         targets.append(target)
     return SimulatedPatches(b1, b2, inc, labels, targets)

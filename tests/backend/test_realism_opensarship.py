@@ -1,0 +1,80 @@
+"""The simulator against real Sentinel-1 ship chips (../shared/data/opensarship), and the reader."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from icesight_backend.sar.readers import SarFormatError
+from icesight_backend.sar.readers.opensarship import read_opensarship
+from icesight_backend.sar.realism import compare_with_opensarship
+
+DATA = Path(os.environ.get("ICESIGHT_OPENSARSHIP", Path(__file__).resolve().parents[3] / "shared" / "data" / "opensarship"))
+
+
+@pytest.fixture(scope="module")
+def chips():
+    assert DATA.is_dir(), f"OpenSARShip chips not found at {DATA}; set ICESIGHT_OPENSARSHIP to their folder"
+    return read_opensarship(DATA)
+
+
+def test_reader_finds_the_ground_range_chips_with_their_records(chips):
+    assert len(chips) == 50  # 59 chips, 9 of them from the SLC scene, which is kept apart
+    assert all(not c.slc for c in chips)
+    assert len(read_opensarship(DATA, include_slc=True)) == 59
+    for chip in chips:
+        assert 30.0 <= chip.incidence_deg <= 46.0
+        assert chip.vv_linear.shape == chip.vh_linear.shape
+    # VV is co-pol: clearly brighter than VH over the sea. Two published chips break this (their
+    # "VH" is as bright as VV); the reader flags them instead of hiding them.
+    suspect = [c.path.name for c in chips if c.cross_pol_suspect]
+    assert sorted(suspect) == ["Cargo_x11505_y10248.tif", "Cargo_x1456_y5194.tif"]
+
+
+def test_chips_become_patch_records_with_vv_as_band_1(chips):
+    small = min(chips, key=lambda c: c.vv_linear.shape[0])
+    large = max(chips, key=lambda c: c.vv_linear.shape[0])
+    for chip, padded in ((small, True), (large, False)):
+        patch = chip.to_patch()
+        assert patch.padded is padded
+        assert patch.is_iceberg == 0 and patch.inc_angle == pytest.approx(chip.incidence_deg, abs=1e-3)
+        band_1 = np.asarray(patch.band_1).reshape(75, 75)
+        # Calibrated values are kept (dB of the linear input): the chip's centre is the patch's centre.
+        h = chip.vv_linear.shape[0]
+        if padded:
+            inner = band_1[37 - h // 2 : 37 - h // 2 + h, 37 - h // 2 : 37 - h // 2 + h]
+            np.testing.assert_allclose(inner, 10 * np.log10(chip.vv_linear), atol=1e-3)
+        else:
+            top = (h - 75) // 2
+            np.testing.assert_allclose(band_1, 10 * np.log10(chip.vv_linear[top : top + 75, top : top + 75]), atol=1e-3)
+
+
+def test_reader_repairs_the_published_malformed_xml_and_refuses_garbage(tmp_path):
+    scene = next(p for p in DATA.iterdir() if (p / "Ship.xml").is_file() and "_SLC_" not in p.name)
+    copy = tmp_path / "data" / scene.name
+    shutil.copytree(scene, copy)
+    text = (copy / "Ship.xml").read_text()
+    (copy / "Ship.xml").write_text(text.replace("</ShipList>", "<\\ShipList>"))
+    assert len(read_opensarship(tmp_path / "data")) > 0
+    (copy / "Ship.xml").write_text("<ShipList><ship>")
+    with pytest.raises(SarFormatError, match="Ship.xml"):
+        read_opensarship(tmp_path / "data")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SarFormatError, match="no scene folder"):
+        read_opensarship(tmp_path / "empty")
+
+
+def test_simulator_matches_real_radiometry_at_the_same_incidence(chips):
+    report = compare_with_opensarship(chips, seed=0)
+    print(report.table())
+    assert report.failures == [], report.table()
+    # And across incidence: the near and far halves each agree on the sea (angle dependence).
+    split = float(np.median([c.incidence_deg for c in chips]))
+    for part in ([c for c in chips if c.incidence_deg < split], [c for c in chips if c.incidence_deg >= split]):
+        sub = compare_with_opensarship(part, seed=1)
+        assert abs(sub.difference_db["sea_median_co"]) <= 2.0, sub.table()
+        assert abs(sub.difference_db["sea_median_cross"]) <= 2.0, sub.table()
