@@ -30,7 +30,7 @@ from icesight_contract import (
 
 from . import __version__
 from .registry import ModelRegistry, UnknownModel
-from .service import JobManager
+from .service import JobManager, UnknownScene
 
 log = logging.getLogger("icesight.api")
 
@@ -136,6 +136,8 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
             status = await run_in_threadpool(manager.submit, kind, params)
         except UnknownModel as exc:
             raise ApiFailure(422, ErrorCode.UNKNOWN_MODEL, str(exc), "params.model_id") from None
+        except UnknownScene as exc:
+            raise ApiFailure(422, ErrorCode.UNKNOWN_SCENE, str(exc), "params.scene_job_id") from None
         return to_dict(status)
 
     @app.get(f"{API_PREFIX}/jobs")

@@ -19,6 +19,7 @@ from distributed import Client, Event, Future
 from icesight_contract import (
     ApiError,
     ClassifyPatchesParams,
+    DetectTargetsParams,
     ErrorCode,
     JobKind,
     JobStatus,
@@ -34,6 +35,10 @@ log = logging.getLogger("icesight.service")
 
 #: Job kinds whose work benefits from a GPU; they ask for a ``GPU`` resource when workers offer one.
 GPU_KINDS = {JobKind.TRAIN_MODEL, JobKind.CLASSIFY_PATCHES}
+
+
+class UnknownScene(LookupError):
+    """A job refers to a scene the backend does not have."""
 
 
 @dataclass
@@ -90,6 +95,9 @@ class JobManager:
         """Store the job, then hand it to Dask. ``params`` is the kind's validated dataclass."""
         model_id: str | None = None
         model_blob: bytes | None = None
+        scene_path: str | None = None
+        if isinstance(params, DetectTargetsParams):
+            scene_path = str(self._scene_path(params.scene_job_id))  # before anything is stored
         if isinstance(params, ClassifyPatchesParams):
             record = self.registry.resolve(params.model_id)  # UnknownModel before anything is stored
             model_id = record["model_id"]
@@ -105,6 +113,7 @@ class JobManager:
             params_doc,
             model_id,
             model_blob,
+            scene_path,
             key=f"icesight-{kind.value}-{status.id}",
             pure=False,
             resources=self._resources_for(kind),
@@ -113,6 +122,17 @@ class JobManager:
             self._futures[status.id] = future
         future.add_done_callback(lambda f, job_id=status.id: self._on_done(job_id, f))
         return status
+
+    def _scene_path(self, scene_job_id: str) -> Path:
+        """The scene a finished simulate_scene job wrote. Workers read it from the service's data
+        directory, so they must share that disk (the embedded cluster and same-host workers do)."""
+        status = self.store.get(scene_job_id)
+        if status is None or status.kind is not JobKind.SIMULATE_SCENE:
+            raise UnknownScene(f"no simulate_scene job {scene_job_id!r}: run one and pass its id")
+        path = self.store.artifact_path(scene_job_id, "scene.tif")
+        if path is None:
+            raise UnknownScene(f"job {scene_job_id} has no scene yet (it is {status.state.value}); wait for it to succeed")
+        return path
 
     def cancel(self, job_id: str) -> bool:
         """Ask a queued or running job to stop; returns False when it had already finished."""

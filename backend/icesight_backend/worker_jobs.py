@@ -14,9 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from icesight_contract import (
+    AcquisitionMode,
     ClassifyPatchesParams,
     ClassifyPatchesResult,
     ClassName,
+    DetectTargetsParams,
+    DetectTargetsResult,
     JobKind,
     PatchClassification,
     SimulateSceneParams,
@@ -116,6 +119,71 @@ def _simulate_scene(ctx: JobContext, params: SimulateSceneParams) -> dict[str, A
         inc_angle_far_deg=round(far, 3),
     )
     return {"result": to_dict(result), "artifacts": artifacts, "model": None}
+
+
+def _detect_targets(ctx: JobContext, params: DetectTargetsParams, scene_path: str) -> dict[str, Any]:
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from .sar.detection import CfarParams
+    from .sar.io import scene_bands, write_gpkg
+    from .sar.simulation import MODES
+
+    co, _, meta = scene_bands(scene_path, params.chunk_px)
+    pixel_size_m = abs(meta["transform"].a)
+    mode = meta["tags"].get("mode")
+    looks = params.looks or (MODES[AcquisitionMode(mode)].looks if mode in ("EW", "IW") else 4.4)
+    cfar = CfarParams(
+        pixel_size_m=pixel_size_m,
+        target_window_m=params.target_window_m,
+        guard_window_m=params.guard_window_m,
+        background_window_m=params.background_window_m,
+        pfa=params.pfa,
+        looks=looks,
+        min_area_px=params.min_area_px,
+    )
+    ctx.progress(0.05, f"CFAR over a {co.shape[1]} x {co.shape[0]} px scene in {co.numblocks[0] * co.numblocks[1]} chunks")
+    detections = _detect_lazy(co, cfar, params.chunk_px, scene_path)
+    ctx.check()
+    scene_id = meta["tags"].get("scene_id", Path(scene_path).stem)
+    transform = meta["transform"]
+    frame = gpd.GeoDataFrame(
+        [
+            {
+                "detection_id": f"{scene_id}_D{i:05d}",
+                "scene_id": scene_id,
+                "row": round(d.row, 2),
+                "col": round(d.col, 2),
+                "area_px": d.area_px,
+                "length_m": d.length_m,
+                "peak_co_db": round(d.peak_co_db, 2),
+                "mean_co_db": round(d.mean_co_db, 2),
+                "mean_cross_db": round(d.mean_cross_db, 2),
+                "job_id": ctx.job_id,
+                "geometry": Point(*(transform * (d.col + 0.5, d.row + 0.5))),
+            }
+            for i, d in enumerate(detections)
+        ],
+        geometry="geometry",
+        crs=meta["crs"],
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "detections.gpkg"
+        write_gpkg(frame, path, "detections")
+        artifacts = [_artifact("detections.gpkg", GPKG, "detections", path.read_bytes())]
+    crs = meta["crs"].to_string() if meta["crs"] else ""
+    result = DetectTargetsResult(scene_id, len(detections), crs, pixel_size_m, looks, params.pfa)
+    return {"result": to_dict(result), "artifacts": artifacts, "model": None}
+
+
+def _detect_lazy(co, cfar, chunk_px: int, scene_path: str):
+    """CFAR mask from the lazy co-pol array; measurements read small windows of the file."""
+    from .sar.detection import cfar_mask, drop_azimuth_ambiguities, label_detections
+    from .sar.io import RasterBand
+
+    mask = cfar_mask(co, cfar, chunk_px).compute(scheduler="threads").astype(bool)
+    found = label_detections(mask, RasterBand(scene_path, 1), RasterBand(scene_path, 2), cfar)
+    return drop_azimuth_ambiguities(found, cfar)
 
 
 def _train_model(ctx: JobContext, params: TrainModelParams, model_id: str) -> dict[str, Any]:
@@ -220,13 +288,22 @@ def _classify_patches(ctx: JobContext, params: ClassifyPatchesParams, model_id: 
     return {"result": to_dict(result), "artifacts": artifacts, "model": None}
 
 
-def run_job(job_id: str, kind: str, params: dict, model_id: str | None = None, model_blob: bytes | None = None) -> dict:
+def run_job(
+    job_id: str,
+    kind: str,
+    params: dict,
+    model_id: str | None = None,
+    model_blob: bytes | None = None,
+    scene_path: str | None = None,
+) -> dict:
     """Entry point of every job task on a worker."""
     ctx = JobContext(job_id)
     ctx.progress(0.0, "started on worker")
     job_kind = JobKind(kind)
     if job_kind is JobKind.SIMULATE_SCENE:
         output = _simulate_scene(ctx, from_dict(SimulateSceneParams, params))
+    elif job_kind is JobKind.DETECT_TARGETS:
+        output = _detect_targets(ctx, from_dict(DetectTargetsParams, params), scene_path)
     elif job_kind is JobKind.TRAIN_MODEL:
         output = _train_model(ctx, from_dict(TrainModelParams, params), model_id)
     elif job_kind is JobKind.CLASSIFY_PATCHES:

@@ -26,6 +26,7 @@ from .constants import (
 
 class JobKind(str, enum.Enum):
     SIMULATE_SCENE = "simulate_scene"
+    DETECT_TARGETS = "detect_targets"
     TRAIN_MODEL = "train_model"
     CLASSIFY_PATCHES = "classify_patches"
 
@@ -49,6 +50,7 @@ class ErrorCode(str, enum.Enum):
     UNKNOWN_JOB = "unknown_job"
     UNKNOWN_ARTIFACT = "unknown_artifact"
     UNKNOWN_MODEL = "unknown_model"
+    UNKNOWN_SCENE = "unknown_scene"
     MODEL_INPUT_MISMATCH = "model_input_mismatch"
     BODY_TOO_LARGE = "body_too_large"
     UNAUTHORIZED = "unauthorized"
@@ -286,8 +288,44 @@ class ClassifyPatchesParams:
         return next((p.crs for p in self.patches if p.x is not None), None)
 
 
+@dataclass
+class DetectTargetsParams:
+    """CFAR detection over a whole scene (windows in metres, as in ESA SNAP's ship detector).
+
+    ``scene_job_id`` names a finished ``simulate_scene`` job whose scene is used.
+    """
+
+    scene_job_id: str
+    target_window_m: float = 50.0
+    guard_window_m: float = 500.0
+    background_window_m: float = 800.0
+    pfa: float = 10**-6.5
+    min_area_px: int = 2
+    looks: float | None = None  # equivalent number of looks; None: from the scene's mode
+    chunk_px: int = 2048
+
+    def __post_init__(self) -> None:
+        if not self.scene_job_id:
+            raise ContractError("scene_job_id", "must name the job that produced the scene")
+        if not 0.0 < self.pfa < 0.01:
+            raise ContractError("pfa", f"must be in (0, 0.01), got {self.pfa:g}")
+        if not 0.0 < self.target_window_m < self.guard_window_m < self.background_window_m:
+            raise ContractError(
+                "guard_window_m",
+                "windows must grow: target_window_m < guard_window_m < background_window_m "
+                f"(got {self.target_window_m:g}, {self.guard_window_m:g}, {self.background_window_m:g})",
+            )
+        if self.min_area_px < 1:
+            raise ContractError("min_area_px", f"must be at least 1, got {self.min_area_px}")
+        if self.looks is not None and not 1.0 <= self.looks <= 100.0:
+            raise ContractError("looks", f"must be between 1 and 100, got {self.looks:g}")
+        if not 256 <= self.chunk_px <= 8192:
+            raise ContractError("chunk_px", f"must be between 256 and 8192, got {self.chunk_px}")
+
+
 PARAMS_BY_KIND: dict[JobKind, type] = {
     JobKind.SIMULATE_SCENE: SimulateSceneParams,
+    JobKind.DETECT_TARGETS: DetectTargetsParams,
     JobKind.TRAIN_MODEL: TrainModelParams,
     JobKind.CLASSIFY_PATCHES: ClassifyPatchesParams,
 }
@@ -309,6 +347,16 @@ class SimulateSceneResult:
     n_icebergs: int
     inc_angle_near_deg: float
     inc_angle_far_deg: float
+
+
+@dataclass
+class DetectTargetsResult:
+    scene_id: str
+    n_detections: int
+    crs: str
+    pixel_size_m: float
+    looks: float
+    pfa: float
 
 
 @dataclass
@@ -359,6 +407,7 @@ class ClassifyPatchesResult:
 
 RESULT_BY_KIND: dict[JobKind, type] = {
     JobKind.SIMULATE_SCENE: SimulateSceneResult,
+    JobKind.DETECT_TARGETS: DetectTargetsResult,
     JobKind.TRAIN_MODEL: TrainModelResult,
     JobKind.CLASSIFY_PATCHES: ClassifyPatchesResult,
 }

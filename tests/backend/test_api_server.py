@@ -6,6 +6,7 @@ import io
 import json
 import stat
 
+import geopandas as gpd
 import numpy as np
 import pytest
 import rasterio
@@ -167,3 +168,26 @@ def test_bad_jobs_get_4xx_naming_the_field_and_leave_earlier_results_alone(api, 
     assert api.get(f"/jobs/{good['id']}/artifacts/truth.gpkg").content == before
     assert len(api.get("/models").json()["models"]) == n_models_before
     assert requests.get(f"{api.backend.url}{API_PREFIX}/health", timeout=30).json()["status"] == "ok"
+
+
+def test_detect_targets_on_a_simulated_scene(api):
+    scene = api.submit("simulate_scene", {"width_px": 600, "height_px": 500, "n_ships": 6, "n_icebergs": 6, "seed": 21})
+    scene_final = api.wait(scene["id"])
+    assert scene_final["state"] == "succeeded"
+    job = api.submit("detect_targets", {"scene_job_id": scene["id"], "chunk_px": 256})
+    final = api.wait(job["id"])
+    assert final["state"] == "succeeded", final
+    result = final["result"]
+    assert result["looks"] == 10.7 and result["pixel_size_m"] == 40.0 and "3413" in result["crs"]
+    truth = gpd.read_file(io.BytesIO(api.get(f"/jobs/{scene['id']}/artifacts/truth.gpkg").content))
+    found = gpd.read_file(io.BytesIO(api.get(f"/jobs/{job['id']}/artifacts/detections.gpkg").content))
+    assert len(found) == result["n_detections"] and found.crs == truth.crs
+    # Every ship or iceberg longer than two pixels has a detection within 150 m.
+    big = truth[truth["length_m"] > 80.0]
+    nearest = [found.distance(point).min() for point in big.geometry]
+    assert len(big) >= 5 and max(nearest) <= 150.0, nearest
+
+    unknown = api.post("/jobs", json={"kind": "detect_targets", "params": {"scene_job_id": "nope"}})
+    assert unknown.status_code == 422
+    assert unknown.json()["error"]["code"] == "unknown_scene"
+    assert unknown.json()["error"]["field"] == "params.scene_job_id"

@@ -17,6 +17,8 @@ from icesight_contract import (
     ClassifyPatchesResult,
     ClassName,
     ContractError,
+    DetectTargetsParams,
+    DetectTargetsResult,
     EpochMetrics,
     ErrorCode,
     JobKind,
@@ -50,6 +52,7 @@ def example_params(patch_record) -> dict:
     other = _patch(patch_record, id="p2", x=1.0, y=2.0, crs="EPSG:3413", is_iceberg=0)
     return {
         JobKind.SIMULATE_SCENE: SimulateSceneParams(mode=AcquisitionMode.IW, width_px=300, height_px=200, seed=5),
+        JobKind.DETECT_TARGETS: DetectTargetsParams(scene_job_id="abc", pfa=1e-7, looks=4.4),
         JobKind.TRAIN_MODEL: TrainModelParams(
             architecture=ModelArchitecture.REFERENCE_CNN, epochs=3, simulated=SimulatedPatchSet(n_patches=40, seed=2)
         ),
@@ -61,6 +64,7 @@ def example_results() -> dict:
     metrics = ModelMetrics(0.3, 0.9, 0.95, 100, 25, [[10, 2], [1, 12]])
     return {
         JobKind.SIMULATE_SCENE: SimulateSceneResult("SIM", AcquisitionMode.EW, 10, 20, 40.0, "EPSG:3413", 3, 4, 19.5, 46.9),
+        JobKind.DETECT_TARGETS: DetectTargetsResult("SIM", 12, "EPSG:3413", 40.0, 10.7, 1e-7),
         JobKind.TRAIN_MODEL: TrainModelResult(
             "lenet-x", ModelArchitecture.LENET, 5, 4, metrics, [EpochMetrics(1, 0.7, 0.6, 0.7)], "cpu"
         ),
@@ -163,3 +167,9 @@ def test_classification_refuses_mixed_crs_and_duplicate_ids(patch_record):
     assert caught.value.field == "params.patches[1].crs"
     with pytest.raises(ContractError, match="duplicate patch id"):
         parse_job_request({"kind": "classify_patches", "params": {"patches": [a, dict(a)]}})
+
+
+def test_detection_windows_must_grow():
+    with pytest.raises(ContractError) as caught:
+        parse_job_request({"kind": "detect_targets", "params": {"scene_job_id": "a", "guard_window_m": 900.0}})
+    assert caught.value.field == "params.guard_window_m"

@@ -77,7 +77,7 @@ def k_threshold_table(looks: float, pfa: float) -> np.ndarray:
         texture = nodes / nu
         weights = weights / weights.sum()
 
-        def exceedance(t: float) -> float:
+        def exceedance(t: float, weights=weights, texture=texture) -> float:
             return float(np.sum(weights * special.gammaincc(looks, looks * t / texture)))
 
         low, high = 0.0, 4.0
@@ -204,7 +204,7 @@ def drop_azimuth_ambiguities(detections: list[Detection], params: CfarParams) ->
     cols = np.array([d.col for d in detections])
     peaks = np.array([d.peak_co_db for d in detections])
     kept = []
-    for i, d in enumerate(detections):
+    for d in detections:
         displaced = np.abs(np.abs(rows - d.row) - offset_px) <= tolerance_px
         same_range = np.abs(cols - d.col) <= tolerance_px
         brighter = peaks - d.peak_co_db >= params.ambiguity_contrast_db

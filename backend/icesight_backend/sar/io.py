@@ -76,3 +76,43 @@ def write_truth_gpkg(scene: SimulatedScene, path: Path, scene_id: str) -> Path:
     ]
     frame = gpd.GeoDataFrame(records, geometry="geometry", crs=scene.crs)
     return write_gpkg(frame, path, "truth")
+
+
+class RasterBand:
+    """One band of a raster file as a lazy array for ``dask.array.from_array``.
+
+    Each read opens the file and reads only the requested window, so chunks can be read in
+    parallel by Dask threads or processes and the scene is never held whole in memory.
+    """
+
+    def __init__(self, path: Path | str, band: int):
+        self.path = str(path)
+        self.band = band
+        with rasterio.open(self.path) as src:
+            self.shape = (src.height, src.width)
+            self.dtype = np.dtype(src.dtypes[band - 1])
+            nodata = src.nodatavals[band - 1]
+        self.nodata = nodata
+        self.ndim = 2
+
+    def __getitem__(self, key) -> np.ndarray:
+        rows, cols = key if isinstance(key, tuple) else (key, slice(None))
+        r0, r1, _ = rows.indices(self.shape[0])
+        c0, c1, _ = cols.indices(self.shape[1])
+        window = rasterio.windows.Window(c0, r0, max(c1 - c0, 0), max(r1 - r0, 0))
+        with rasterio.open(self.path) as src:
+            data = src.read(self.band, window=window).astype(np.float32)
+        if self.nodata is not None and np.isfinite(self.nodata):
+            data[data == self.nodata] = np.nan
+        return data
+
+
+def scene_bands(path: Path | str, chunk_px: int = 2048):
+    """(co-pol, cross-pol) sigma0 dB of a scene COG as lazy Dask arrays, and its grid metadata."""
+    import dask.array as da
+
+    with rasterio.open(path) as src:
+        meta = {"transform": src.transform, "crs": src.crs, "tags": src.tags(), "descriptions": src.descriptions}
+    co = da.from_array(RasterBand(path, 1), chunks=chunk_px, asarray=False, lock=False)
+    cross = da.from_array(RasterBand(path, 2), chunks=chunk_px, asarray=False, lock=False)
+    return co, cross, meta
