@@ -59,6 +59,7 @@ def main() -> int:
     from icesight_backend.launcher import BackendProcess
     from icesight_contract import (
         AcquisitionMode,
+        DetectTargetsParams,
         JobKind,
         ModelArchitecture,
         SimulatedPatchSet,
@@ -90,7 +91,14 @@ def main() -> int:
         watch.lap(f"scene simulated: {scene.width_px} x {scene.height_px} px at {scene.pixel_size_m:g} m, "
                   f"{scene.n_ships} ships + {scene.n_icebergs} icebergs, incidence {scene.inc_angle_near_deg:.1f}-{scene.inc_angle_far_deg:.1f} deg")
 
-        # 2. Training on a simulated Statoil-sized labelled set, on the Dask cluster.
+        # 2. CFAR detection over the whole scene, on the cluster.
+        detect_job = client.submit(JobKind.DETECT_TARGETS, DetectTargetsParams(scene_job_id=scene_job.id))
+        detected = client.wait(detect_job.id).typed_result()
+        detections_path = client.download(detect_job.id, "detections.gpkg", out / "detections.gpkg")
+        watch.lap(f"CFAR detection (K distribution, pfa {detected.pfa:.1e}, {detected.looks:g} looks): "
+                  f"{detected.n_detections} detections")
+
+        # 3. Training on a simulated Statoil-sized labelled set, on the Dask cluster.
         train_job = client.submit(
             JobKind.TRAIN_MODEL,
             TrainModelParams(architecture=ModelArchitecture.LENET, epochs=args.epochs,
@@ -101,9 +109,9 @@ def main() -> int:
         watch.lap(f"model {trained.model_id} trained: {trained.epochs_run} epochs (best {trained.best_epoch}), "
                   f"validation log loss {m.val_log_loss:.3f}, accuracy {m.val_accuracy:.3f}, ROC AUC {m.val_roc_auc:.3f}")
 
-        # 3. In QGIS, through the plugin: cut patches around the targets and classify them.
+        # 4. In QGIS, through the plugin: select the detections, cut patches, classify them.
         QgsSettings().setValue("IceSight/results_dir", str(out / "results"))
-        summary = classify_in_qgis(app, client, scene_path, truth_path, out, watch)
+        summary = classify_in_qgis(app, client, scene_path, truth_path, detections_path, out, watch)
         summary.update(
             scene=scene.__dict__ | {"mode": scene.mode.value},
             model={"model_id": trained.model_id, "val_log_loss": m.val_log_loss, "val_accuracy": m.val_accuracy,
@@ -113,8 +121,11 @@ def main() -> int:
         (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
         total = sum(s for _, s in watch.stages)
         print()
+        print(f"Detection: {summary['n_detected_truth']} of {summary['n_truth']} simulated targets found "
+              f"({summary['n_truth_longer_than_2px_found']} of {summary['n_truth_longer_than_2px']} longer than two pixels), "
+              f"{summary['n_false_alarms']} detections match no target (sea-ice texture, clutter, ghosts)")
         print(f"Targets classified: {summary['n_classified']} ({summary['n_skipped']} skipped)")
-        print(f"Accuracy against the simulation's truth: {summary['accuracy']:.3f} "
+        print(f"Classification accuracy on detected targets, against the simulation's truth: {summary['accuracy']:.3f} "
               f"(ships {summary['ship_recall']:.3f}, icebergs {summary['iceberg_recall']:.3f})")
         print(f"Total time: {total:.1f} s")
         print(f"Outputs in {out}: classifications.gpkg, icesight_demo.qgz, map.png, summary.json")
@@ -124,7 +135,8 @@ def main() -> int:
     return 0
 
 
-def classify_in_qgis(app, client, scene_path: Path, truth_path: Path, out: Path, watch: Stopwatch) -> dict:
+def classify_in_qgis(app, client, scene_path: Path, truth_path: Path, detections_path: Path, out: Path,
+                     watch: Stopwatch, match_distance_m: float = 150.0) -> dict:
     from qgis.core import QgsApplication, QgsProject, QgsRasterLayer, QgsVectorLayer
 
     from icesight_qgis.layers import add_classification_layer
@@ -135,16 +147,17 @@ def classify_in_qgis(app, client, scene_path: Path, truth_path: Path, out: Path,
     project.setTitle("IceSight demo")
     scene = QgsRasterLayer(str(scene_path), "Sentinel-1 EW (simulated) HH sigma0")
     truth = QgsVectorLayer(f"{truth_path}|layername=truth", "Truth (simulation)", "ogr")
-    assert scene.isValid() and truth.isValid(), "scene or truth could not be loaded"
+    detections = QgsVectorLayer(f"{detections_path}|layername=detections", "CFAR detections", "ogr")
+    assert scene.isValid() and truth.isValid() and detections.isValid(), "scene, truth or detections not loaded"
     style_scene(scene)
     project.addMapLayer(scene)
     project.setCrs(scene.crs())
 
-    truth.selectAll()
-    features = {f"truth:{f.id()}": f for f in truth.getSelectedFeatures()}
-    cut = cut_patches(scene, [(k, f.geometry().asPoint()) for k, f in features.items()], truth.crs(),
-                      scene_id=scene_path.stem)
-    watch.lap(f"plugin cut {len(cut.patches)} patches of 75 x 75 px from the scene ({len(cut.skipped)} skipped)")
+    # The analyst's step: select the detections to classify (here: all of them).
+    detections.selectAll()
+    chosen = {f"detections:{f.id()}": f.geometry().asPoint() for f in detections.getSelectedFeatures()}
+    cut = cut_patches(scene, list(chosen.items()), detections.crs(), scene_id=scene_path.stem)
+    watch.lap(f"plugin cut {len(cut.patches)} patches of 75 x 75 px around the detections ({len(cut.skipped)} skipped)")
 
     done: dict = {}
     task = ClassifyPatchesTask(client, cut.patches, str(out / "results"),
@@ -161,30 +174,46 @@ def classify_in_qgis(app, client, scene_path: Path, truth_path: Path, out: Path,
     layer = add_classification_layer(str(out / "classifications.gpkg"), outcome.job_id, project)
     watch.lap(f"classified on the backend (job {outcome.job_id}) and loaded as a styled layer")
 
-    truth_class = {k: f["class"] for k, f in features.items()}
+    # Score against the simulation: each truth target takes its nearest detection within reach.
+    truth_features = list(truth.getFeatures())
     predicted = {c.id: c.label.value for c in outcome.result.classifications}
-    pairs = [(truth_class[k], predicted[k]) for k in predicted]
-    correct = sum(t == p for t, p in pairs)
-    wrong_ids = [k for k in predicted if predicted[k] != truth_class[k]]
+    matched: dict[int, str] = {}  # truth fid -> detection id
+    for f in truth_features:
+        point = f.geometry().asPoint()
+        best = min(((point.distance(p), key) for key, p in chosen.items() if key in predicted), default=None)
+        if best is not None and best[0] <= match_distance_m:
+            matched[f.id()] = best[1]
+    by_fid = {f.id(): f for f in truth_features}
+    pairs = [(by_fid[fid]["class"], predicted[key]) for fid, key in matched.items()]
+    wrong = [fid for fid, key in matched.items() if predicted[key] != by_fid[fid]["class"]]
+    missed = [f.id() for f in truth_features if f.id() not in matched]
+    long_enough = [f.id() for f in truth_features if f["length_m"] > 80.0]
+    false_alarms = len(set(predicted) - set(matched.values()))
 
     def recall(cls: str) -> float:
         items = [p for t, p in pairs if t == cls]
         return sum(p == cls for p in items) / max(len(items), 1)
 
-    add_misclassified_layer(project, truth, [features[k].id() for k in wrong_ids])
+    add_ring_layer(project, truth, wrong, "Misclassified (simulation truth)", "#ffd23f")
+    add_ring_layer(project, truth, missed, "Missed by detection (simulation truth)", "#ff4fd8")
     project.write(str(out / "icesight_demo.qgz"))
-    accuracy = correct / max(len(pairs), 1)
+    accuracy = sum(t == p for t, p in pairs) / max(len(pairs), 1)
     render_map(project, scene, layer, out / "map.png",
-               f"IceSight: {len(pairs)} targets, accuracy {accuracy:.0%} against simulation truth "
-               f"(model {outcome.result.model_id})")
+               f"IceSight: {len(matched)}/{len(truth_features)} targets detected, classification accuracy "
+               f"{accuracy:.0%} against simulation truth (model {outcome.result.model_id})")
     watch.lap("project saved and map rendered")
     return {
-        "n_classified": len(pairs),
+        "n_truth": len(truth_features),
+        "n_detected_truth": len(matched),
+        "n_truth_longer_than_2px": len(long_enough),
+        "n_truth_longer_than_2px_found": sum(fid in matched for fid in long_enough),
+        "n_false_alarms": false_alarms,
+        "n_classified": len(predicted),
         "n_skipped": len(cut.skipped),
         "accuracy": accuracy,
         "ship_recall": recall("ship"),
         "iceberg_recall": recall("iceberg"),
-        "misclassified": wrong_ids,
+        "misclassified_truth_ids": wrong,
         "job_id": outcome.job_id,
     }
 
@@ -201,16 +230,16 @@ def style_scene(scene) -> None:
     scene.setRenderer(renderer)
 
 
-def add_misclassified_layer(project, truth, feature_ids: list[int]) -> None:
-    """A ring around each target the model got wrong, so an analyst sees the errors at a glance."""
+def add_ring_layer(project, truth, feature_ids: list[int], name: str, colour: str) -> None:
+    """A ring around each listed truth target, so an analyst sees the errors at a glance."""
     from qgis.core import QgsFeatureRequest, QgsMarkerSymbol, QgsSingleSymbolRenderer
 
     if not feature_ids:
         return
     layer = truth.materialize(QgsFeatureRequest().setFilterFids(feature_ids))
-    layer.setName("Misclassified (simulation truth)")
+    layer.setName(name)
     symbol = QgsMarkerSymbol.createSimple(
-        {"name": "circle", "color": "0,0,0,0", "outline_color": "#ffd23f", "outline_width": "0.7", "size": "7.5"}
+        {"name": "circle", "color": "0,0,0,0", "outline_color": colour, "outline_width": "0.7", "size": "7.5"}
     )
     layer.setRenderer(QgsSingleSymbolRenderer(symbol))
     project.addMapLayer(layer, False)
@@ -247,7 +276,7 @@ def render_map(project, scene, targets, path: Path, title: str) -> None:
         QRectF(16, 38, 1370, 26),
         Qt.AlignLeft | Qt.AlignVCenter,
         "red triangle = ship, blue diamond = iceberg (label: class and its probability); yellow ring = "
-        "misclassified; background: HH sigma0, -26 to -4 dB",
+        "misclassified; magenta ring = missed by detection; background: HH sigma0, -26 to -4 dB",
     )
     # Scale bar: 10 km.
     metres_per_px = scene.extent().width() / 1400
