@@ -1,0 +1,205 @@
+"""Calibrated sigma0 scenes as GeoTIFF/COG (any CRS, dB or linear), checked and normalised.
+
+What a scene file must be: at least two bands, co-pol and cross-pol sigma0 (dB or linear power,
+detected from the values or declared), a CRS and a geotransform; the incidence angle as a band
+(found by its description, or a third band of plausible angles) or given as a constant.
+Normalisation writes the product's own layout: a COG with co-pol dB, cross-pol dB and incidence
+(degrees) as float32 bands, NaN outside the data, processed in row blocks so a full scene never
+sits in memory.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import rasterio
+from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
+from rasterio.shutil import copy as rio_copy
+from rasterio.warp import transform_geom
+from rasterio.windows import Window
+
+from . import SarFormatError
+
+_POL = re.compile(r"(?<![A-Za-z])(HH|HV|VV|VH)(?![A-Za-z])", re.IGNORECASE)
+
+
+@dataclass
+class SceneRaster:
+    path: Path
+    width: int
+    height: int
+    crs_wkt: str
+    crs_authid: str
+    transform: tuple[float, ...]
+    pixel_size_m: float
+    co_band: int
+    cross_band: int
+    inc_band: int | None
+    inc_angle_deg: float | None
+    units: str  # "dB" or "linear"
+    polarisations: tuple[str, str]
+
+    def footprint_lonlat(self) -> dict:
+        """The raster's outline as a GeoJSON polygon in EPSG:4326 (edges densified)."""
+        from affine import Affine
+
+        affine = Affine(*self.transform[:6])
+        edge = np.linspace(0, 1, 21)
+        cols = np.concatenate([edge * self.width, np.full(21, self.width), (1 - edge) * self.width, np.zeros(21)])
+        rows = np.concatenate([np.zeros(21), edge * self.height, np.full(21, self.height), (1 - edge) * self.height])
+        xs, ys = affine * (cols, rows)
+        ring = [[float(x), float(y)] for x, y in zip(xs, ys, strict=True)]
+        ring.append(ring[0])
+        return transform_geom(self.crs_wkt, "EPSG:4326", {"type": "Polygon", "coordinates": [ring]})
+
+
+def _open(path: Path):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NotGeoreferencedWarning)
+            return rasterio.open(path)
+    except RasterioIOError as exc:
+        raise SarFormatError(f"{path.name}: not a readable GeoTIFF (corrupt, truncated or not a raster): {exc}") from None
+
+
+def _sample(src, band: int, size: int = 512) -> np.ndarray:
+    scale = max(src.width, src.height) / size
+    shape = (max(1, int(src.height / max(scale, 1))), max(1, int(src.width / max(scale, 1))))
+    try:
+        data = src.read(band, out_shape=shape, masked=True).astype(np.float64)
+    except RasterioIOError as exc:
+        raise SarFormatError(f"{Path(src.name).name}: band {band} cannot be read (corrupt data): {exc}") from None
+    values = data.compressed() if np.ma.isMaskedArray(data) else data.ravel()
+    return values[np.isfinite(values)]
+
+
+def _units(values: np.ndarray, name: str, band: int, declared: str) -> str:
+    if values.size == 0:
+        raise SarFormatError(f"{name}: band {band} holds no valid pixel")
+    median = float(np.median(values))
+    if declared == "auto":
+        declared = "dB" if np.mean(values < 0) > 0.5 else "linear"
+    if declared == "dB" and not -45.0 <= median <= 15.0:
+        raise SarFormatError(f"{name}: band {band} median {median:g} is not a sigma0 in dB (expected about -35 to 5)")
+    if declared == "linear":
+        if np.any(values < 0):
+            raise SarFormatError(f"{name}: band {band} has negative values, impossible for linear sigma0 power")
+        if not 1e-5 <= median <= 3.0:
+            raise SarFormatError(
+                f"{name}: band {band} median {median:g} is not a linear sigma0 (expected about 0.0003 to 0.3); "
+                "is it uncalibrated DN? calibrate it to sigma0 first"
+            )
+    return declared
+
+
+def inspect_scene(
+    path: Path | str,
+    co_band: int = 1,
+    cross_band: int = 2,
+    inc_band: int | None = None,
+    inc_angle_deg: float | None = None,
+    units: str = "auto",
+) -> SceneRaster:
+    """Check a scene file and describe how to read it; raises :class:`SarFormatError` naming the problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise SarFormatError(f"{path}: no such file")
+    with _open(path) as src:
+        name = path.name
+        if src.count < 2:
+            raise SarFormatError(
+                f"{name}: has {src.count} band(s); a scene needs co-pol and cross-pol sigma0 (e.g. HH and HV), "
+                "plus optionally the incidence angle"
+            )
+        for band in (co_band, cross_band) + ((inc_band,) if inc_band else ()):
+            if not 1 <= band <= src.count:
+                raise SarFormatError(f"{name}: band {band} does not exist (the file has {src.count})")
+        if src.crs is None:
+            raise SarFormatError(
+                f"{name}: has no CRS; assign the right one (gdal_edit.py -a_srs EPSG:XXXX, or in QGIS) and try again"
+            )
+        if src.transform.is_identity:
+            raise SarFormatError(f"{name}: has no geotransform; georeference (or geocode) the scene first")
+        descriptions = [d or "" for d in src.descriptions]
+        if inc_band is None and inc_angle_deg is None:
+            named = [i + 1 for i, d in enumerate(descriptions) if "incid" in d.lower()]
+            if named:
+                inc_band = named[0]
+            elif src.count >= 3:
+                third = _sample(src, 3)
+                if third.size and 10.0 <= np.percentile(third, 1) and np.percentile(third, 99) <= 60.0:
+                    inc_band = 3
+        if inc_band is None and inc_angle_deg is None:
+            raise SarFormatError(
+                f"{name}: no incidence angle: add it as a band described 'incidence_angle' or pass a constant "
+                "inc_angle_deg for the scene"
+            )
+        if inc_angle_deg is not None and not 10.0 <= inc_angle_deg <= 60.0:
+            raise SarFormatError(f"{name}: inc_angle_deg {inc_angle_deg:g} is outside 10-60 degrees")
+        co_units = _units(_sample(src, co_band), name, co_band, units)
+        cross_units = _units(_sample(src, cross_band), name, cross_band, co_units if units == "auto" else units)
+        if co_units != cross_units:
+            raise SarFormatError(f"{name}: co-pol is {co_units} but cross-pol is {cross_units}; bands must share units")
+        pols = [m.group(1).upper() for d in (descriptions[co_band - 1], descriptions[cross_band - 1]) if (m := _POL.search(d))]
+        polarisations = (pols[0], pols[1]) if len(pols) == 2 else ("HH", "HV")
+        if src.crs.is_geographic:
+            raise SarFormatError(
+                f"{name}: is in geographic coordinates ({src.crs.to_string()}); windows are set in metres, so "
+                "reproject it to a projected CRS (polar stereographic or UTM) first"
+            )
+        pixel = abs(src.transform.a) * (src.crs.linear_units_factor[1] if src.crs.linear_units_factor else 1.0)
+        return SceneRaster(
+            path=path,
+            width=src.width,
+            height=src.height,
+            crs_wkt=src.crs.to_wkt(),
+            crs_authid=src.crs.to_string(),
+            transform=tuple(src.transform)[:6],
+            pixel_size_m=float(pixel),
+            co_band=co_band,
+            cross_band=cross_band,
+            inc_band=inc_band,
+            inc_angle_deg=inc_angle_deg,
+            units=co_units,
+            polarisations=polarisations,
+        )
+
+
+def normalise_to_cog(scene: SceneRaster, destination: Path, tags: dict[str, str] | None = None, rows_per_block: int = 1024) -> Path:
+    """Write the scene in the product's layout (co dB, cross dB, incidence deg; float32 COG)."""
+    destination = Path(destination)
+    with _open(scene.path) as src, tempfile.TemporaryDirectory(dir=destination.parent) as tmp:
+        staging = Path(tmp) / "staging.tif"
+        profile = {
+            "driver": "GTiff", "width": src.width, "height": src.height, "count": 3, "dtype": "float32",
+            "crs": src.crs, "transform": src.transform, "nodata": float("nan"), "tiled": True,
+            "blockxsize": 512, "blockysize": 512, "BIGTIFF": "IF_SAFER",
+        }
+        with rasterio.open(staging, "w", **profile) as dst:
+            for row in range(0, src.height, rows_per_block):
+                window = Window(0, row, src.width, min(rows_per_block, src.height - row))
+                bands = []
+                for band in (scene.co_band, scene.cross_band):
+                    data = src.read(band, window=window, masked=True).astype(np.float64).filled(np.nan)
+                    if scene.units == "linear":
+                        with np.errstate(divide="ignore", invalid="ignore"):
+                            data = np.where(data > 0, 10.0 * np.log10(data), np.nan)
+                    bands.append(data)
+                if scene.inc_band:
+                    inc = src.read(scene.inc_band, window=window, masked=True).astype(np.float64).filled(np.nan)
+                else:
+                    inc = np.full_like(bands[0], scene.inc_angle_deg)
+                invalid = ~np.isfinite(bands[0]) | ~np.isfinite(bands[1])
+                for index, data in enumerate((*bands, inc), start=1):
+                    dst.write(np.where(invalid, np.nan, data).astype(np.float32), index, window=window)
+            co, cross = scene.polarisations
+            for index, name in enumerate((f"{co}_sigma0_db", f"{cross}_sigma0_db", "incidence_angle_deg"), start=1):
+                dst.set_band_description(index, name)
+            dst.update_tags(units="sigma0 dB (bands 1-2), degrees (band 3)", pixel_size_m=str(scene.pixel_size_m), **(tags or {}))
+        rio_copy(staging, destination, driver="COG", compress="DEFLATE", predictor=3, overview_resampling="average", BIGTIFF="IF_SAFER")
+    return destination

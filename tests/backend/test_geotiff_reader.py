@@ -1,0 +1,91 @@
+"""Scene GeoTIFFs as users bring them: dB or linear, any projected CRS, bad files refused clearly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+from affine import Affine
+
+from icesight_backend.sar.readers import SarFormatError
+from icesight_backend.sar.readers.geotiff import inspect_scene, normalise_to_cog
+
+
+def write_tif(path: Path, bands: list[np.ndarray], crs="EPSG:32633", descriptions=None, transform=None) -> Path:
+    height, width = bands[0].shape
+    profile = {"driver": "GTiff", "height": height, "width": width, "count": len(bands), "dtype": "float32"}
+    if crs:
+        profile["crs"] = crs
+    profile["transform"] = transform if transform is not None else Affine(10.0, 0, 500000.0, 0, -10.0, 7800000.0)
+    with rasterio.open(path, "w", **profile) as dst:
+        for i, band in enumerate(bands, start=1):
+            dst.write(band.astype(np.float32), i)
+            if descriptions:
+                dst.set_band_description(i, descriptions[i - 1])
+    return path
+
+
+@pytest.fixture
+def linear_bands():
+    rng = np.random.default_rng(0)
+    vv = 0.02 * rng.gamma(4.4, 1 / 4.4, (300, 400))
+    vh = 0.003 * rng.gamma(4.4, 1 / 4.4, (300, 400))
+    inc = np.broadcast_to(np.linspace(30, 45, 400), (300, 400))
+    return vv, vh, inc
+
+
+def test_linear_vv_vh_scene_with_named_incidence_band_is_normalised_to_db(tmp_path, linear_bands):
+    vv, vh, inc = linear_bands
+    vv[:, :10] = 0.0  # outside the swath: no data
+    src = write_tif(tmp_path / "s1.tif", [vv, vh, inc], descriptions=["Sigma0_VV", "Sigma0_VH", "incidence_angle"])
+    scene = inspect_scene(src)
+    assert scene.units == "linear" and scene.polarisations == ("VV", "VH") and scene.inc_band == 3
+    assert scene.pixel_size_m == 10.0 and "32633" in scene.crs_authid
+    footprint = scene.footprint_lonlat()
+    lon, lat = np.asarray(footprint["coordinates"][0]).T
+    assert 14 < lon.mean() < 16 and 69 < lat.mean() < 71  # UTM 33N, 7,800 km north
+    out = normalise_to_cog(scene, tmp_path / "norm.tif", rows_per_block=64)
+    with rasterio.open(out) as dst:
+        assert dst.count == 3 and dst.descriptions == ("VV_sigma0_db", "VH_sigma0_db", "incidence_angle_deg")
+        co = dst.read(1)
+        np.testing.assert_allclose(co[:, 10:], 10 * np.log10(vv[:, 10:]), rtol=1e-5)
+        assert np.isnan(co[:, :10]).all() and np.isnan(dst.read(3)[:, :10]).all()
+        assert dst.read(3)[5, 200] == pytest.approx(inc[5, 200])
+
+
+def test_db_scene_with_a_constant_incidence(tmp_path, linear_bands):
+    vv, vh, _ = linear_bands
+    src = write_tif(tmp_path / "db.tif", [10 * np.log10(vv), 10 * np.log10(vh)])
+    with pytest.raises(SarFormatError, match="incidence"):
+        inspect_scene(src)
+    scene = inspect_scene(src, inc_angle_deg=35.0)
+    assert scene.units == "dB" and scene.inc_band is None
+    with rasterio.open(normalise_to_cog(scene, tmp_path / "n.tif")) as dst:
+        assert np.nanmax(np.abs(dst.read(3) - 35.0)) == 0
+
+
+def test_bad_scene_files_are_refused_with_the_reason(tmp_path, linear_bands):
+    vv, vh, inc = linear_bands
+    cases = {
+        "one band": (write_tif(tmp_path / "one.tif", [vv]), {}, "1 band"),
+        "no crs": (write_tif(tmp_path / "nocrs.tif", [vv, vh, inc], crs=None), {}, "no CRS"),
+        "geographic": (write_tif(tmp_path / "geo.tif", [vv, vh, inc], crs="EPSG:4326",
+                                 transform=Affine(0.001, 0, 15, 0, -0.001, 70)), {}, "geographic"),
+        "dn": (write_tif(tmp_path / "dn.tif", [vv * 1e5, vh * 1e5, inc]), {}, "uncalibrated"),
+        "negative linear": (write_tif(tmp_path / "neg.tif", [vv - 0.05, vh, inc]), {"units": "linear"}, "negative"),
+        "missing band": (write_tif(tmp_path / "ok.tif", [vv, vh, inc]), {"cross_band": 5}, "band 5 does not exist"),
+    }
+    for label, (path, kwargs, words) in cases.items():
+        with pytest.raises(SarFormatError, match=words):
+            inspect_scene(path, **kwargs)
+        assert label  # each case above raised with its own reason
+    corrupt = tmp_path / "corrupt.tif"
+    corrupt.write_bytes(b"II*\x00" + b"\x00" * 100)
+    with pytest.raises(SarFormatError, match="not a readable GeoTIFF"):
+        inspect_scene(corrupt)
+    truncated = tmp_path / "truncated.tif"
+    truncated.write_bytes((tmp_path / "ok.tif").read_bytes()[:3000])
+    with pytest.raises(SarFormatError):
+        inspect_scene(truncated)
