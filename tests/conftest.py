@@ -91,3 +91,36 @@ def make_patch(patch_id: str, rng: np.random.Generator | None = None, **override
 def patch_record():
     """Factory of valid patch records (see :func:`make_patch`)."""
     return make_patch
+
+
+def _write_tif(path, bands, crs="EPSG:32633", descriptions=None, transform=None):
+    """A plain (not cloud-optimised) GeoTIFF as users bring them; UTM 33N, 10 m pixels by default."""
+    import rasterio
+    from affine import Affine
+
+    height, width = bands[0].shape
+    profile = {"driver": "GTiff", "height": height, "width": width, "count": len(bands), "dtype": "float32"}
+    if crs:
+        profile["crs"] = crs
+    profile["transform"] = transform if transform is not None else Affine(10.0, 0, 500000.0, 0, -10.0, 7800000.0)
+    with rasterio.open(path, "w", **profile) as dst:
+        for i, band in enumerate(bands, start=1):
+            dst.write(band.astype(np.float32), i)
+            if descriptions:
+                dst.set_band_description(i, descriptions[i - 1])
+    return path
+
+
+@pytest.fixture
+def write_tif():
+    return _write_tif
+
+
+@pytest.fixture
+def linear_bands():
+    """Speckled VV, VH (linear sigma0, IW-like) and an incidence ramp, 300 x 400 px."""
+    rng = np.random.default_rng(0)
+    vv = 0.02 * rng.gamma(4.4, 1 / 4.4, (300, 400))
+    vh = 0.003 * rng.gamma(4.4, 1 / 4.4, (300, 400))
+    inc = np.broadcast_to(np.linspace(30, 45, 400), (300, 400)).copy()
+    return vv, vh, inc

@@ -29,8 +29,9 @@ from icesight_contract import (
 )
 
 from . import __version__
+from .catalog import UnknownSceneId
 from .registry import ModelRegistry, UnknownModel
-from .service import JobManager, UnknownScene
+from .service import InvalidSceneId, JobManager, UnknownScene, UnknownUpload
 
 log = logging.getLogger("icesight.api")
 
@@ -41,6 +42,7 @@ class ApiSettings:
     token_path: Path
     max_body_bytes: int
     scheduler_address: str
+    max_upload_bytes: int = 8 * 1024**3
 
 
 class ApiFailure(Exception):
@@ -61,6 +63,7 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         description="Ship/iceberg detection and classification of Sentinel-1 SAR, run on Dask.",
     )
     store = manager.store
+    catalog = manager.catalog
     public_paths = {f"{API_PREFIX}/health"}
 
     @app.middleware("http")
@@ -137,8 +140,64 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         except UnknownModel as exc:
             raise ApiFailure(422, ErrorCode.UNKNOWN_MODEL, str(exc), "params.model_id") from None
         except UnknownScene as exc:
-            raise ApiFailure(422, ErrorCode.UNKNOWN_SCENE, str(exc), "params.scene_job_id") from None
+            field = "params.scene_id" if document.get("params", {}).get("scene_id") else "params.scene_job_id"
+            raise ApiFailure(422, ErrorCode.UNKNOWN_SCENE, str(exc), field) from None
+        except UnknownUpload as exc:
+            raise ApiFailure(422, ErrorCode.UNKNOWN_UPLOAD, str(exc), "params.upload_id") from None
+        except InvalidSceneId as exc:
+            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, str(exc), "params.scene_id") from None
         return to_dict(status)
+
+    @app.post(f"{API_PREFIX}/uploads", status_code=201)
+    async def upload_scene(request: Request):
+        """Receive a scene file as the raw request body; ingest it with an ``ingest_scene`` job."""
+        upload_id, path = manager.new_upload_path()
+        partial = path.with_suffix(".partial")
+        size = 0
+        try:
+            with open(partial, "wb") as handle:
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > settings.max_upload_bytes:
+                        raise ApiFailure(
+                            413, ErrorCode.BODY_TOO_LARGE,
+                            f"upload exceeds {settings.max_upload_bytes} bytes; start the backend with a larger --max-upload-mb",
+                        )
+                    handle.write(chunk)
+            if size == 0:
+                raise ApiFailure(400, ErrorCode.INVALID_PARAMETER, "empty upload: send the GeoTIFF as the request body")
+            partial.replace(path)
+        finally:
+            partial.unlink(missing_ok=True)
+        return {"upload_id": upload_id, "size_bytes": size}
+
+    @app.get(f"{API_PREFIX}/scenes")
+    def list_scenes(start: str | None = None, end: str | None = None, bbox: str | None = None, mode: str | None = None):
+        box = None
+        if bbox:
+            try:
+                box = tuple(float(v) for v in bbox.split(","))
+                assert len(box) == 4 and box[0] <= box[2] and box[1] <= box[3]
+            except (ValueError, AssertionError):
+                raise ApiFailure(
+                    422, ErrorCode.INVALID_PARAMETER, f"bbox {bbox!r} must be west,south,east,north in degrees", "bbox"
+                ) from None
+        return {"type": "FeatureCollection", "features": catalog.list(start, end, box, mode)}
+
+    @app.get(f"{API_PREFIX}/scenes/{{scene_id}}")
+    def get_scene(scene_id: str):
+        try:
+            return catalog.get(scene_id)
+        except UnknownSceneId as exc:
+            raise ApiFailure(404, ErrorCode.UNKNOWN_SCENE, str(exc)) from None
+
+    @app.get(f"{API_PREFIX}/scenes/{{scene_id}}/scene.tif")
+    def download_scene(scene_id: str):
+        try:
+            path = catalog.cog_path(scene_id)
+        except UnknownSceneId as exc:
+            raise ApiFailure(404, ErrorCode.UNKNOWN_SCENE, str(exc)) from None
+        return FileResponse(path, media_type="image/tiff; application=geotiff; profile=cloud-optimized", filename=f"{scene_id}.tif")
 
     @app.get(f"{API_PREFIX}/jobs")
     def list_jobs(limit: int = 100):

@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--n-workers", type=int, default=1, help="embedded cluster: worker processes")
     serve.add_argument("--threads-per-worker", type=int, default=max(1, os.cpu_count() or 1))
     serve.add_argument("--max-body-mb", type=float, default=300.0, help="largest job body accepted")
+    serve.add_argument("--max-upload-mb", type=float, default=8192.0, help="largest scene upload accepted")
     serve.add_argument("--log-level", default="info")
     return parser
 
@@ -36,6 +37,7 @@ def serve(args: argparse.Namespace) -> int:
     from distributed import Client
 
     from .api import ApiSettings, create_app
+    from .catalog import SceneCatalog
     from .compute import embedded_cluster
     from .registry import ModelRegistry
     from .service import JobManager, load_or_create_token
@@ -61,7 +63,7 @@ def serve(args: argparse.Namespace) -> int:
         scheduler_address = cluster.scheduler_address
     log.info("Dask scheduler %s with %d worker(s)", scheduler_address, len(client.scheduler_info()["workers"]))
 
-    manager = JobManager(client, store, registry)
+    manager = JobManager(client, store, registry, SceneCatalog(args.data_dir))
     app = create_app(
         manager,
         registry,
@@ -70,6 +72,7 @@ def serve(args: argparse.Namespace) -> int:
             token_path=args.config_dir / "token",
             max_body_bytes=int(args.max_body_mb * 1024 * 1024),
             scheduler_address=scheduler_address,
+            max_upload_bytes=int(args.max_upload_mb * 1024 * 1024),
         ),
     )
     print(f"IceSight backend on http://{args.host}:{args.port} (token in {args.config_dir / 'token'})", flush=True)

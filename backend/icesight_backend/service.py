@@ -7,9 +7,13 @@ never creates a cluster behind the caller's back.
 from __future__ import annotations
 
 import logging
+import os
+import re
 import secrets
+import shutil
 import threading
 import traceback
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,16 +21,19 @@ from typing import Any
 from distributed import Client, Event, Future
 
 from icesight_contract import (
+    API_PREFIX,
     ApiError,
     ClassifyPatchesParams,
     DetectTargetsParams,
     ErrorCode,
+    IngestSceneParams,
     JobKind,
     JobStatus,
     TrainModelParams,
     to_dict,
 )
 
+from .catalog import SceneCatalog, UnknownSceneId
 from .registry import ModelRegistry
 from .store import JobStore
 from .worker_jobs import PROGRESS_TOPIC, JobCancelled, cancel_event_name, run_job, worker_has_gpu
@@ -41,6 +48,14 @@ class UnknownScene(LookupError):
     """A job refers to a scene the backend does not have."""
 
 
+class UnknownUpload(LookupError):
+    """A job refers to an upload the backend does not have."""
+
+
+class InvalidSceneId(ValueError):
+    pass
+
+
 @dataclass
 class WorkerInfo:
     address: str
@@ -53,10 +68,13 @@ class WorkerInfo:
 class JobManager:
     """Submits jobs to Dask, follows their progress, cancels them and stores their outcome."""
 
-    def __init__(self, client: Client, store: JobStore, registry: ModelRegistry):
+    def __init__(self, client: Client, store: JobStore, registry: ModelRegistry, catalog: SceneCatalog):
         self.client = client
         self.store = store
         self.registry = registry
+        self.catalog = catalog
+        self.uploads_dir = store.data_dir / "uploads"
+        self.uploads_dir.mkdir(parents=True, exist_ok=True)
         self._futures: dict[str, Future] = {}
         self._lock = threading.Lock()
         self._gpu_by_worker: dict[str, bool] = {}
@@ -96,8 +114,22 @@ class JobManager:
         model_id: str | None = None
         model_blob: bytes | None = None
         scene_path: str | None = None
-        if isinstance(params, DetectTargetsParams):
-            scene_path = str(self._scene_path(params.scene_job_id))  # before anything is stored
+        staging_dir: str | None = None
+        if isinstance(params, DetectTargetsParams):  # resolved before anything is stored
+            if params.scene_id is not None:
+                try:
+                    scene_path = str(self.catalog.cog_path(params.scene_id))
+                except UnknownSceneId as exc:
+                    raise UnknownScene(str(exc)) from None
+            else:
+                scene_path = str(self._scene_path(params.scene_job_id))
+        if isinstance(params, IngestSceneParams):
+            scene_path = str(self.upload_path(params.upload_id))
+            if params.scene_id is not None:
+                try:
+                    self.catalog.check_id(params.scene_id)
+                except ValueError as exc:
+                    raise InvalidSceneId(str(exc)) from None
         if isinstance(params, ClassifyPatchesParams):
             record = self.registry.resolve(params.model_id)  # UnknownModel before anything is stored
             model_id = record["model_id"]
@@ -106,6 +138,8 @@ class JobManager:
         status = self.store.create(kind, params_doc)
         if isinstance(params, TrainModelParams):
             model_id = f"{params.architecture.value}-{status.id}"
+        if isinstance(params, IngestSceneParams):
+            staging_dir = str(self.catalog.staging_dir(status.id))
         future = self.client.submit(
             run_job,
             status.id,
@@ -114,6 +148,7 @@ class JobManager:
             model_id,
             model_blob,
             scene_path,
+            staging_dir,
             key=f"icesight-{kind.value}-{status.id}",
             pure=False,
             resources=self._resources_for(kind),
@@ -122,6 +157,16 @@ class JobManager:
             self._futures[status.id] = future
         future.add_done_callback(lambda f, job_id=status.id: self._on_done(job_id, f))
         return status
+
+    def upload_path(self, upload_id: str) -> Path:
+        path = self.uploads_dir / f"{upload_id}.tif"
+        if not re.fullmatch(r"[0-9a-f]{32}", upload_id or "") or not path.is_file():
+            raise UnknownUpload(f"no upload {upload_id!r}: send the file to {API_PREFIX}/uploads first")
+        return path
+
+    def new_upload_path(self) -> tuple[str, Path]:
+        upload_id = uuid.uuid4().hex
+        return upload_id, self.uploads_dir / f"{upload_id}.tif"
 
     def _scene_path(self, scene_job_id: str) -> Path:
         """The scene a finished simulate_scene job wrote. Workers read it from the service's data
@@ -145,6 +190,24 @@ class JobManager:
             future.cancel()
         return True
 
+    def _catalog_simulated_scene(self, job_id: str, result: dict) -> None:
+        """List a simulated scene in the catalog too (a hard link to the job's artifact, no copy)."""
+        from .catalog import make_item
+        from .sar.readers.geotiff import inspect_scene
+
+        artifact = self.store.artifact_dir(job_id) / "scene.tif"
+        staging = self.catalog.staging_dir(job_id)
+        staging.mkdir(parents=True, exist_ok=True)
+        linked = staging / "scene.tif"
+        try:
+            os.link(artifact, linked)
+        except OSError:
+            shutil.copyfile(artifact, linked)
+        raster = inspect_scene(linked)
+        item = make_item(result["scene_id"], raster, result["mode"], None, source=f"simulate_scene job {job_id}")
+        self.catalog.add(item, linked)
+        shutil.rmtree(staging, ignore_errors=True)
+
     # -- callbacks from Dask --------------------------------------------------------------------
 
     def _on_progress(self, event: tuple) -> None:
@@ -163,6 +226,7 @@ class JobManager:
                 return
             exc = future.exception()
             if exc is not None:
+                shutil.rmtree(self.catalog.staging_dir(job_id), ignore_errors=True)  # nothing half-ingested
                 if isinstance(exc, JobCancelled):
                     self.store.mark_cancelled(job_id)
                 else:
@@ -186,7 +250,12 @@ class JobManager:
                         "device": result.get("device", "cpu"),
                     },
                 )
+            if output.get("scene_item") is not None:
+                self.catalog.add(output["scene_item"], Path(output["staged_cog"]))
+                shutil.rmtree(self.catalog.staging_dir(job_id), ignore_errors=True)
             artifacts = self.store.write_artifacts(job_id, output["artifacts"])
+            if status.kind is JobKind.SIMULATE_SCENE:
+                self._catalog_simulated_scene(job_id, output["result"])
             self.store.mark_succeeded(job_id, output["result"], artifacts)
         except Exception as exc:  # never lose a job silently
             log.exception("storing the outcome of job %s failed", job_id)

@@ -20,6 +20,8 @@ from icesight_contract import (
     ClassName,
     DetectTargetsParams,
     DetectTargetsResult,
+    IngestSceneParams,
+    IngestSceneResult,
     JobKind,
     PatchClassification,
     SimulateSceneParams,
@@ -119,6 +121,29 @@ def _simulate_scene(ctx: JobContext, params: SimulateSceneParams) -> dict[str, A
         inc_angle_far_deg=round(far, 3),
     )
     return {"result": to_dict(result), "artifacts": artifacts, "model": None}
+
+
+def _ingest_scene(ctx: JobContext, params: IngestSceneParams, upload_path: str, staging_dir: str) -> dict[str, Any]:
+    from .catalog import make_item
+    from .sar.readers.geotiff import inspect_scene, normalise_to_cog
+
+    ctx.progress(0.05, "checking the scene file")
+    raster = inspect_scene(
+        upload_path, params.co_band, params.cross_band, params.inc_band, params.inc_angle_deg, params.units
+    )
+    ctx.check()
+    scene_id = params.scene_id or f"{Path(upload_path).stem}-{ctx.job_id[:8]}"
+    staging = Path(staging_dir)
+    staging.mkdir(parents=True, exist_ok=True)
+    ctx.progress(0.2, f"writing a {raster.width} x {raster.height} px COG (co-pol dB, cross-pol dB, incidence)")
+    mode = params.mode.value if params.mode else None
+    cog = normalise_to_cog(raster, staging / "scene.tif", tags={"scene_id": scene_id, **({"mode": mode} if mode else {})})
+    item = make_item(scene_id, raster, mode, params.acquired, source="upload")
+    result = IngestSceneResult(
+        scene_id=scene_id, width_px=raster.width, height_px=raster.height, pixel_size_m=raster.pixel_size_m,
+        crs=raster.crs_authid, polarisations=list(raster.polarisations), source_units=raster.units, bbox=item["bbox"],
+    )
+    return {"result": to_dict(result), "artifacts": [], "model": None, "scene_item": item, "staged_cog": str(cog)}
 
 
 def _detect_targets(ctx: JobContext, params: DetectTargetsParams, scene_path: str) -> dict[str, Any]:
@@ -295,6 +320,7 @@ def run_job(
     model_id: str | None = None,
     model_blob: bytes | None = None,
     scene_path: str | None = None,
+    staging_dir: str | None = None,
 ) -> dict:
     """Entry point of every job task on a worker."""
     ctx = JobContext(job_id)
@@ -302,6 +328,8 @@ def run_job(
     job_kind = JobKind(kind)
     if job_kind is JobKind.SIMULATE_SCENE:
         output = _simulate_scene(ctx, from_dict(SimulateSceneParams, params))
+    elif job_kind is JobKind.INGEST_SCENE:
+        output = _ingest_scene(ctx, from_dict(IngestSceneParams, params), scene_path, staging_dir)
     elif job_kind is JobKind.DETECT_TARGETS:
         output = _detect_targets(ctx, from_dict(DetectTargetsParams, params), scene_path)
     elif job_kind is JobKind.TRAIN_MODEL:

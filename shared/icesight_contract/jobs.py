@@ -26,6 +26,7 @@ from .constants import (
 
 class JobKind(str, enum.Enum):
     SIMULATE_SCENE = "simulate_scene"
+    INGEST_SCENE = "ingest_scene"
     DETECT_TARGETS = "detect_targets"
     TRAIN_MODEL = "train_model"
     CLASSIFY_PATCHES = "classify_patches"
@@ -51,6 +52,7 @@ class ErrorCode(str, enum.Enum):
     UNKNOWN_ARTIFACT = "unknown_artifact"
     UNKNOWN_MODEL = "unknown_model"
     UNKNOWN_SCENE = "unknown_scene"
+    UNKNOWN_UPLOAD = "unknown_upload"
     MODEL_INPUT_MISMATCH = "model_input_mismatch"
     BODY_TOO_LARGE = "body_too_large"
     UNAUTHORIZED = "unauthorized"
@@ -288,14 +290,52 @@ class ClassifyPatchesParams:
         return next((p.crs for p in self.patches if p.x is not None), None)
 
 
+SOURCE_UNITS = ("auto", "dB", "linear")
+
+
+@dataclass
+class IngestSceneParams:
+    """Check an uploaded GeoTIFF/COG scene and add it to the catalog in the product's layout.
+
+    ``upload_id`` comes from ``POST /uploads``. Bands are 1-based. Without ``inc_band`` the
+    incidence band is found by its description or as a third band of plausible angles; else give
+    ``inc_angle_deg``. ``acquired`` is ISO 8601 UTC (``2026-03-01T08:15:00Z``).
+    """
+
+    upload_id: str
+    scene_id: str | None = None
+    mode: AcquisitionMode | None = None
+    acquired: str | None = None
+    units: str = "auto"
+    co_band: int = 1
+    cross_band: int = 2
+    inc_band: int | None = None
+    inc_angle_deg: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.units not in SOURCE_UNITS:
+            raise ContractError("units", f"must be one of {', '.join(SOURCE_UNITS)}, got {self.units!r}")
+        if self.co_band == self.cross_band:
+            raise ContractError("cross_band", "must differ from co_band")
+        if self.acquired is not None:
+            from datetime import datetime
+
+            try:
+                datetime.fromisoformat(self.acquired.replace("Z", "+00:00"))
+            except ValueError:
+                raise ContractError("acquired", f"{self.acquired!r} is not an ISO 8601 time such as 2026-03-01T08:15:00Z") from None
+
+
 @dataclass
 class DetectTargetsParams:
     """CFAR detection over a whole scene (windows in metres, as in ESA SNAP's ship detector).
 
-    ``scene_job_id`` names a finished ``simulate_scene`` job whose scene is used.
+    The scene is a catalog scene (``scene_id``) or the scene of a finished ``simulate_scene`` job
+    (``scene_job_id``): give exactly one.
     """
 
-    scene_job_id: str
+    scene_job_id: str | None = None
+    scene_id: str | None = None
     target_window_m: float = 50.0
     guard_window_m: float = 500.0
     background_window_m: float = 800.0
@@ -305,8 +345,8 @@ class DetectTargetsParams:
     chunk_px: int = 2048
 
     def __post_init__(self) -> None:
-        if not self.scene_job_id:
-            raise ContractError("scene_job_id", "must name the job that produced the scene")
+        if (self.scene_job_id is None) == (self.scene_id is None):
+            raise ContractError("scene_id", "give exactly one of 'scene_id' (catalog) or 'scene_job_id'")
         if not 0.0 < self.pfa < 0.01:
             raise ContractError("pfa", f"must be in (0, 0.01), got {self.pfa:g}")
         if not 0.0 < self.target_window_m < self.guard_window_m < self.background_window_m:
@@ -325,6 +365,7 @@ class DetectTargetsParams:
 
 PARAMS_BY_KIND: dict[JobKind, type] = {
     JobKind.SIMULATE_SCENE: SimulateSceneParams,
+    JobKind.INGEST_SCENE: IngestSceneParams,
     JobKind.DETECT_TARGETS: DetectTargetsParams,
     JobKind.TRAIN_MODEL: TrainModelParams,
     JobKind.CLASSIFY_PATCHES: ClassifyPatchesParams,
@@ -347,6 +388,18 @@ class SimulateSceneResult:
     n_icebergs: int
     inc_angle_near_deg: float
     inc_angle_far_deg: float
+
+
+@dataclass
+class IngestSceneResult:
+    scene_id: str
+    width_px: int
+    height_px: int
+    pixel_size_m: float
+    crs: str
+    polarisations: list[str]
+    source_units: str
+    bbox: list[float]
 
 
 @dataclass
@@ -407,6 +460,7 @@ class ClassifyPatchesResult:
 
 RESULT_BY_KIND: dict[JobKind, type] = {
     JobKind.SIMULATE_SCENE: SimulateSceneResult,
+    JobKind.INGEST_SCENE: IngestSceneResult,
     JobKind.DETECT_TARGETS: DetectTargetsResult,
     JobKind.TRAIN_MODEL: TrainModelResult,
     JobKind.CLASSIFY_PATCHES: ClassifyPatchesResult,

@@ -191,3 +191,55 @@ def test_detect_targets_on_a_simulated_scene(api):
     assert unknown.status_code == 422
     assert unknown.json()["error"]["code"] == "unknown_scene"
     assert unknown.json()["error"]["field"] == "params.scene_job_id"
+
+
+def test_upload_ingest_list_and_detect_on_a_catalog_scene(api, write_tif, linear_bands, tmp_path):
+    vv, vh, inc = linear_bands
+    vv[150, 200] = vh[150, 200] * 0 + 50.0  # a bright target
+    vh[150, 200] = 5.0
+    path = write_tif(tmp_path / "upload.tif", [vv, vh, inc], descriptions=["Sigma0_VV", "Sigma0_VH", "incidence_angle"])
+    upload = api.post("/uploads", data=path.read_bytes())
+    assert upload.status_code == 201, upload.text
+    upload_id = upload.json()["upload_id"]
+    job = api.submit("ingest_scene", {"upload_id": upload_id, "scene_id": "tromso-test", "mode": "IW",
+                                      "acquired": "2026-03-01T08:15:00Z"})
+    final = api.wait(job["id"])
+    assert final["state"] == "succeeded", final
+    assert final["result"]["polarisations"] == ["VV", "VH"] and final["result"]["source_units"] == "linear"
+
+    item = api.get("/scenes/tromso-test").json()
+    assert item["properties"]["sar:instrument_mode"] == "IW" and item["properties"]["proj:code"] == "EPSG:32633"
+    west, south, east, north = item["bbox"]
+    assert west < 15.1 < east and south < 70.3 < north
+    found = api.get("/scenes", params={"bbox": "14,69,17,71", "mode": "IW", "start": "2026-01-01"}).json()["features"]
+    assert "tromso-test" in [f["id"] for f in found]
+    elsewhere = api.get("/scenes", params={"bbox": "-60,60,-50,65"}).json()["features"]
+    assert "tromso-test" not in [f["id"] for f in elsewhere]
+    assert "tromso-test" not in [f["id"] for f in api.get("/scenes", params={"mode": "EW"}).json()["features"]]
+    cog = api.get("/scenes/tromso-test/scene.tif", headers=api.headers | {"Range": "bytes=0-1023"})
+    assert cog.status_code == 206 and len(cog.content) == 1024
+
+    detected = api.wait(api.submit("detect_targets", {"scene_id": "tromso-test", "chunk_px": 256})["id"])
+    assert detected["state"] == "succeeded", detected
+    assert detected["result"]["looks"] == 4.4  # IW GRDH, from the catalog's mode tag
+    assert detected["result"]["n_detections"] >= 1
+
+
+def test_bad_scene_uploads_fail_cleanly_and_leave_the_catalog_alone(api, write_tif, linear_bands, tmp_path):
+    before = [f["id"] for f in api.get("/scenes").json()["features"]]
+    vv, vh, inc = linear_bands
+    no_crs = write_tif(tmp_path / "nocrs.tif", [vv, vh, inc], crs=None)
+    upload_id = api.post("/uploads", data=no_crs.read_bytes()).json()["upload_id"]
+    final = api.wait(api.submit("ingest_scene", {"upload_id": upload_id, "scene_id": "broken"})["id"])
+    assert final["state"] == "failed" and "no CRS" in final["error"]["message"]
+    assert api.get("/scenes/broken").status_code == 404
+    assert [f["id"] for f in api.get("/scenes").json()["features"]] == before
+    assert not list((api.backend.data_dir / "scenes").glob(".staging-*"))
+
+    error = _error(api.post("/jobs", json={"kind": "ingest_scene", "params": {"upload_id": "0" * 32}}), 422)
+    assert error["code"] == "unknown_upload" and error["field"] == "params.upload_id"
+    error = _error(api.post("/jobs", json={"kind": "ingest_scene", "params": {"upload_id": upload_id, "scene_id": "../x"}}), 422)
+    assert error["field"] == "params.scene_id"
+    error = _error(api.post("/jobs", json={"kind": "detect_targets", "params": {"scene_id": "nope"}}), 422)
+    assert error["code"] == "unknown_scene" and error["field"] == "params.scene_id"
+    assert _error(api.post("/uploads", data=b""), 400)["code"] == "invalid_parameter"

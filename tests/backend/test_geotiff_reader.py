@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import rasterio
@@ -13,30 +11,7 @@ from icesight_backend.sar.readers import SarFormatError
 from icesight_backend.sar.readers.geotiff import inspect_scene, normalise_to_cog
 
 
-def write_tif(path: Path, bands: list[np.ndarray], crs="EPSG:32633", descriptions=None, transform=None) -> Path:
-    height, width = bands[0].shape
-    profile = {"driver": "GTiff", "height": height, "width": width, "count": len(bands), "dtype": "float32"}
-    if crs:
-        profile["crs"] = crs
-    profile["transform"] = transform if transform is not None else Affine(10.0, 0, 500000.0, 0, -10.0, 7800000.0)
-    with rasterio.open(path, "w", **profile) as dst:
-        for i, band in enumerate(bands, start=1):
-            dst.write(band.astype(np.float32), i)
-            if descriptions:
-                dst.set_band_description(i, descriptions[i - 1])
-    return path
-
-
-@pytest.fixture
-def linear_bands():
-    rng = np.random.default_rng(0)
-    vv = 0.02 * rng.gamma(4.4, 1 / 4.4, (300, 400))
-    vh = 0.003 * rng.gamma(4.4, 1 / 4.4, (300, 400))
-    inc = np.broadcast_to(np.linspace(30, 45, 400), (300, 400))
-    return vv, vh, inc
-
-
-def test_linear_vv_vh_scene_with_named_incidence_band_is_normalised_to_db(tmp_path, linear_bands):
+def test_linear_vv_vh_scene_with_named_incidence_band_is_normalised_to_db(tmp_path, linear_bands, write_tif):
     vv, vh, inc = linear_bands
     vv[:, :10] = 0.0  # outside the swath: no data
     src = write_tif(tmp_path / "s1.tif", [vv, vh, inc], descriptions=["Sigma0_VV", "Sigma0_VH", "incidence_angle"])
@@ -55,7 +30,7 @@ def test_linear_vv_vh_scene_with_named_incidence_band_is_normalised_to_db(tmp_pa
         assert dst.read(3)[5, 200] == pytest.approx(inc[5, 200])
 
 
-def test_db_scene_with_a_constant_incidence(tmp_path, linear_bands):
+def test_db_scene_with_a_constant_incidence(tmp_path, linear_bands, write_tif):
     vv, vh, _ = linear_bands
     src = write_tif(tmp_path / "db.tif", [10 * np.log10(vv), 10 * np.log10(vh)])
     with pytest.raises(SarFormatError, match="incidence"):
@@ -66,7 +41,7 @@ def test_db_scene_with_a_constant_incidence(tmp_path, linear_bands):
         assert np.nanmax(np.abs(dst.read(3) - 35.0)) == 0
 
 
-def test_bad_scene_files_are_refused_with_the_reason(tmp_path, linear_bands):
+def test_bad_scene_files_are_refused_with_the_reason(tmp_path, linear_bands, write_tif):
     vv, vh, inc = linear_bands
     cases = {
         "one band": (write_tif(tmp_path / "one.tif", [vv]), {}, "1 band"),

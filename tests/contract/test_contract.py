@@ -19,6 +19,8 @@ from icesight_contract import (
     ContractError,
     DetectTargetsParams,
     DetectTargetsResult,
+    IngestSceneParams,
+    IngestSceneResult,
     EpochMetrics,
     ErrorCode,
     JobKind,
@@ -53,6 +55,9 @@ def example_params(patch_record) -> dict:
     return {
         JobKind.SIMULATE_SCENE: SimulateSceneParams(mode=AcquisitionMode.IW, width_px=300, height_px=200, seed=5),
         JobKind.DETECT_TARGETS: DetectTargetsParams(scene_job_id="abc", pfa=1e-7, looks=4.4),
+        JobKind.INGEST_SCENE: IngestSceneParams(
+            upload_id="0" * 32, scene_id="s1", mode=AcquisitionMode.IW, acquired="2026-03-01T08:15:00Z", inc_band=3
+        ),
         JobKind.TRAIN_MODEL: TrainModelParams(
             architecture=ModelArchitecture.REFERENCE_CNN, epochs=3, simulated=SimulatedPatchSet(n_patches=40, seed=2)
         ),
@@ -65,6 +70,7 @@ def example_results() -> dict:
     return {
         JobKind.SIMULATE_SCENE: SimulateSceneResult("SIM", AcquisitionMode.EW, 10, 20, 40.0, "EPSG:3413", 3, 4, 19.5, 46.9),
         JobKind.DETECT_TARGETS: DetectTargetsResult("SIM", 12, "EPSG:3413", 40.0, 10.7, 1e-7),
+        JobKind.INGEST_SCENE: IngestSceneResult("s1", 10, 20, 10.0, "EPSG:32633", ["VV", "VH"], "linear", [1.0, 2.0, 3.0, 4.0]),
         JobKind.TRAIN_MODEL: TrainModelResult(
             "lenet-x", ModelArchitecture.LENET, 5, 4, metrics, [EpochMetrics(1, 0.7, 0.6, 0.7)], "cpu"
         ),
@@ -173,3 +179,14 @@ def test_detection_windows_must_grow():
     with pytest.raises(ContractError) as caught:
         parse_job_request({"kind": "detect_targets", "params": {"scene_job_id": "a", "guard_window_m": 900.0}})
     assert caught.value.field == "params.guard_window_m"
+
+
+def test_ingest_parameters_are_checked():
+    with pytest.raises(ContractError) as caught:
+        parse_job_request({"kind": "ingest_scene", "params": {"upload_id": "u", "acquired": "yesterday"}})
+    assert caught.value.field == "params.acquired"
+    with pytest.raises(ContractError) as caught:
+        parse_job_request({"kind": "ingest_scene", "params": {"upload_id": "u", "units": "dbm"}})
+    assert caught.value.field == "params.units"
+    with pytest.raises(ContractError, match="exactly one"):
+        parse_job_request({"kind": "detect_targets", "params": {"scene_id": "a", "scene_job_id": "b"}})
