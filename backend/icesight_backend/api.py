@@ -31,7 +31,7 @@ from icesight_contract import (
 from . import __version__
 from .catalog import UnknownSceneId
 from .registry import ModelRegistry, UnknownModel
-from .service import InvalidSceneId, JobManager, UnknownScene, UnknownUpload
+from .service import InvalidSceneId, JobManager, UnknownDetections, UnknownScene, UnknownUpload
 
 log = logging.getLogger("icesight.api")
 
@@ -142,6 +142,8 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         except UnknownScene as exc:
             field = "params.scene_id" if document.get("params", {}).get("scene_id") else "params.scene_job_id"
             raise ApiFailure(422, ErrorCode.UNKNOWN_SCENE, str(exc), field) from None
+        except UnknownDetections as exc:
+            raise ApiFailure(422, ErrorCode.UNKNOWN_JOB, str(exc), "params.detections_job_id") from None
         except UnknownUpload as exc:
             raise ApiFailure(422, ErrorCode.UNKNOWN_UPLOAD, str(exc), "params.upload_id") from None
         except InvalidSceneId as exc:

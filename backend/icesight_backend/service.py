@@ -24,6 +24,7 @@ from icesight_contract import (
     API_PREFIX,
     ApiError,
     ClassifyPatchesParams,
+    CutPatchesParams,
     DetectTargetsParams,
     ErrorCode,
     IngestSceneParams,
@@ -50,6 +51,10 @@ class UnknownScene(LookupError):
 
 class UnknownUpload(LookupError):
     """A job refers to an upload the backend does not have."""
+
+
+class UnknownDetections(LookupError):
+    """A job refers to detections the backend does not have."""
 
 
 class InvalidSceneId(ValueError):
@@ -115,14 +120,17 @@ class JobManager:
         model_blob: bytes | None = None
         scene_path: str | None = None
         staging_dir: str | None = None
-        if isinstance(params, DetectTargetsParams):  # resolved before anything is stored
-            if params.scene_id is not None:
-                try:
-                    scene_path = str(self.catalog.cog_path(params.scene_id))
-                except UnknownSceneId as exc:
-                    raise UnknownScene(str(exc)) from None
-            else:
-                scene_path = str(self._scene_path(params.scene_job_id))
+        detections_path: str | None = None
+        if isinstance(params, (DetectTargetsParams, CutPatchesParams)):  # resolved before anything is stored
+            scene_path = str(self._resolve_scene(params.scene_id, params.scene_job_id))
+        if isinstance(params, CutPatchesParams) and params.detections_job_id is not None:
+            detections = self.store.get(params.detections_job_id)
+            path = self.store.artifact_path(params.detections_job_id, "detections.gpkg")
+            if detections is None or detections.kind is not JobKind.DETECT_TARGETS or path is None:
+                raise UnknownDetections(
+                    f"no finished detect_targets job {params.detections_job_id!r}; run detection first and pass its id"
+                )
+            detections_path = str(path)
         if isinstance(params, IngestSceneParams):
             scene_path = str(self.upload_path(params.upload_id))
             if params.scene_id is not None:
@@ -149,6 +157,7 @@ class JobManager:
             model_blob,
             scene_path,
             staging_dir,
+            detections_path,
             key=f"icesight-{kind.value}-{status.id}",
             pure=False,
             resources=self._resources_for(kind),
@@ -167,6 +176,14 @@ class JobManager:
     def new_upload_path(self) -> tuple[str, Path]:
         upload_id = uuid.uuid4().hex
         return upload_id, self.uploads_dir / f"{upload_id}.tif"
+
+    def _resolve_scene(self, scene_id: str | None, scene_job_id: str | None) -> Path:
+        if scene_id is not None:
+            try:
+                return self.catalog.cog_path(scene_id)
+            except UnknownSceneId as exc:
+                raise UnknownScene(str(exc)) from None
+        return self._scene_path(scene_job_id)
 
     def _scene_path(self, scene_job_id: str) -> Path:
         """The scene a finished simulate_scene job wrote. Workers read it from the service's data

@@ -18,6 +18,8 @@ from icesight_contract import (
     ClassifyPatchesParams,
     ClassifyPatchesResult,
     ClassName,
+    CutPatchesParams,
+    CutPatchesResult,
     DetectTargetsParams,
     DetectTargetsResult,
     IngestSceneParams,
@@ -86,6 +88,15 @@ def _artifact(name: str, media_type: str, role: str, data: bytes) -> dict[str, A
 
 
 GPKG = "application/geopackage+sqlite3"
+
+
+def _gpkg_artifact(frame, layer: str, role: str) -> dict[str, Any]:
+    """A GeoDataFrame as a ``<layer>.gpkg`` artifact (one layer of that name)."""
+    from .sar.io import write_gpkg
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_gpkg(frame, Path(tmp) / f"{layer}.gpkg", layer)
+        return _artifact(f"{layer}.gpkg", GPKG, role, path.read_bytes())
 GEOTIFF = "image/tiff; application=geotiff; profile=cloud-optimized"
 JSON = "application/json"
 
@@ -146,12 +157,38 @@ def _ingest_scene(ctx: JobContext, params: IngestSceneParams, upload_path: str, 
     return {"result": to_dict(result), "artifacts": [], "model": None, "scene_item": item, "staged_cog": str(cog)}
 
 
+def _cut_patches(ctx: JobContext, params: CutPatchesParams, scene_path: str, detections_path: str | None) -> dict[str, Any]:
+    import json
+
+    import rasterio
+
+    from .sar.patches import cut_patches_from_scene
+
+    with rasterio.open(scene_path) as src:
+        scene_id = src.tags().get("scene_id", Path(scene_path).parent.name)
+    if detections_path is not None:
+        import geopandas as gpd
+
+        detections = gpd.read_file(detections_path, layer="detections", engine="pyogrio")
+        points = [(str(d), g.x, g.y) for d, g in zip(detections["detection_id"], detections.geometry, strict=True)]
+        crs = detections.crs.to_string()
+    else:
+        points = [(p.id, p.x, p.y) for p in params.points]
+        crs = params.crs
+    ctx.progress(0.1, f"cutting {len(points)} patches from {scene_id}")
+    cut = cut_patches_from_scene(scene_path, points, crs, scene_id)
+    records = json.dumps(to_dict(cut.patches), allow_nan=False).encode()
+    result = CutPatchesResult(scene_id, len(cut.patches), sum(p.padded for p in cut.patches), cut.skipped)
+    artifacts = [_artifact("patches.json", JSON, "patches", records)]
+    return {"result": to_dict(result), "artifacts": artifacts, "model": None}
+
+
 def _detect_targets(ctx: JobContext, params: DetectTargetsParams, scene_path: str) -> dict[str, Any]:
     import geopandas as gpd
     from shapely.geometry import Point
 
     from .sar.detection import CfarParams
-    from .sar.io import scene_bands, write_gpkg
+    from .sar.io import scene_bands
     from .sar.simulation import MODES
 
     co, _, meta = scene_bands(scene_path, params.chunk_px)
@@ -192,10 +229,7 @@ def _detect_targets(ctx: JobContext, params: DetectTargetsParams, scene_path: st
         geometry="geometry",
         crs=meta["crs"],
     )
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "detections.gpkg"
-        write_gpkg(frame, path, "detections")
-        artifacts = [_artifact("detections.gpkg", GPKG, "detections", path.read_bytes())]
+    artifacts = [_gpkg_artifact(frame, "detections", role="detections")]
     crs = meta["crs"].to_string() if meta["crs"] else ""
     result = DetectTargetsResult(scene_id, len(detections), crs, pixel_size_m, looks, params.pfa)
     return {"result": to_dict(result), "artifacts": artifacts, "model": None}
@@ -270,7 +304,6 @@ def _classify_patches(ctx: JobContext, params: ClassifyPatchesParams, model_id: 
 
     from .learning.data import arrays_from_records
     from .learning.training import LoadedModel, classify_arrays
-    from .sar.io import write_gpkg
 
     ctx.progress(0.1, f"classifying {len(params.patches)} patches with model {model_id}")
     model = LoadedModel.from_bytes(model_blob)
@@ -306,10 +339,7 @@ def _classify_patches(ctx: JobContext, params: ClassifyPatchesParams, model_id: 
         geometry="geometry",
         crs=params.crs,
     )
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "classifications.gpkg"
-        write_gpkg(frame, path, "classifications")
-        artifacts = [_artifact("classifications.gpkg", GPKG, "targets", path.read_bytes())]
+    artifacts = [_gpkg_artifact(frame, "classifications", role="targets")]
     return {"result": to_dict(result), "artifacts": artifacts, "model": None}
 
 
@@ -321,6 +351,7 @@ def run_job(
     model_blob: bytes | None = None,
     scene_path: str | None = None,
     staging_dir: str | None = None,
+    detections_path: str | None = None,
 ) -> dict:
     """Entry point of every job task on a worker."""
     ctx = JobContext(job_id)
@@ -330,6 +361,8 @@ def run_job(
         output = _simulate_scene(ctx, from_dict(SimulateSceneParams, params))
     elif job_kind is JobKind.INGEST_SCENE:
         output = _ingest_scene(ctx, from_dict(IngestSceneParams, params), scene_path, staging_dir)
+    elif job_kind is JobKind.CUT_PATCHES:
+        output = _cut_patches(ctx, from_dict(CutPatchesParams, params), scene_path, detections_path)
     elif job_kind is JobKind.DETECT_TARGETS:
         output = _detect_targets(ctx, from_dict(DetectTargetsParams, params), scene_path)
     elif job_kind is JobKind.TRAIN_MODEL:

@@ -28,6 +28,7 @@ class JobKind(str, enum.Enum):
     SIMULATE_SCENE = "simulate_scene"
     INGEST_SCENE = "ingest_scene"
     DETECT_TARGETS = "detect_targets"
+    CUT_PATCHES = "cut_patches"
     TRAIN_MODEL = "train_model"
     CLASSIFY_PATCHES = "classify_patches"
 
@@ -363,10 +364,48 @@ class DetectTargetsParams:
             raise ContractError("chunk_px", f"must be between 256 and 8192, got {self.chunk_px}")
 
 
+@dataclass
+class MapPoint:
+    """A point an analyst supplies, in the job's ``crs`` (map coordinates, or lon/lat in EPSG:4326)."""
+
+    id: str
+    x: float
+    y: float
+
+
+@dataclass
+class CutPatchesParams:
+    """75 x 75 patches from a scene around points, or around every detection of a detect_targets job.
+
+    The scene is a catalog scene (``scene_id``) or a ``simulate_scene`` job's (``scene_job_id``).
+    """
+
+    scene_id: str | None = None
+    scene_job_id: str | None = None
+    points: list[MapPoint] | None = None
+    crs: str = "EPSG:4326"
+    detections_job_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.scene_id is None) == (self.scene_job_id is None):
+            raise ContractError("scene_id", "give exactly one of 'scene_id' (catalog) or 'scene_job_id'")
+        if (self.points is None) == (self.detections_job_id is None):
+            raise ContractError("points", "give exactly one of 'points' or 'detections_job_id'")
+        if self.points is not None:
+            if not self.points:
+                raise ContractError("points", "is empty; give at least one point")
+            if len(self.points) > 20000:
+                raise ContractError("points", f"at most 20000 points a job, got {len(self.points)}")
+            ids = [p.id for p in self.points]
+            if len(set(ids)) != len(ids):
+                raise ContractError("points", "point ids must be unique")
+
+
 PARAMS_BY_KIND: dict[JobKind, type] = {
     JobKind.SIMULATE_SCENE: SimulateSceneParams,
     JobKind.INGEST_SCENE: IngestSceneParams,
     JobKind.DETECT_TARGETS: DetectTargetsParams,
+    JobKind.CUT_PATCHES: CutPatchesParams,
     JobKind.TRAIN_MODEL: TrainModelParams,
     JobKind.CLASSIFY_PATCHES: ClassifyPatchesParams,
 }
@@ -410,6 +449,14 @@ class DetectTargetsResult:
     pixel_size_m: float
     looks: float
     pfa: float
+
+
+@dataclass
+class CutPatchesResult:
+    scene_id: str
+    n_patches: int
+    n_padded: int
+    skipped: dict[str, str] = field(default_factory=dict)  # point id -> reason
 
 
 @dataclass
@@ -462,6 +509,7 @@ RESULT_BY_KIND: dict[JobKind, type] = {
     JobKind.SIMULATE_SCENE: SimulateSceneResult,
     JobKind.INGEST_SCENE: IngestSceneResult,
     JobKind.DETECT_TARGETS: DetectTargetsResult,
+    JobKind.CUT_PATCHES: CutPatchesResult,
     JobKind.TRAIN_MODEL: TrainModelResult,
     JobKind.CLASSIFY_PATCHES: ClassifyPatchesResult,
 }

@@ -187,6 +187,14 @@ def test_detect_targets_on_a_simulated_scene(api):
     nearest = [found.distance(point).min() for point in big.geometry]
     assert len(big) >= 5 and max(nearest) <= 150.0, nearest
 
+    # Patches around every detection, in the Kaggle record schema with provenance.
+    cut = api.wait(api.submit("cut_patches", {"scene_job_id": scene["id"], "detections_job_id": job["id"]})["id"])
+    assert cut["state"] == "succeeded", cut
+    records = api.get(f"/jobs/{cut['id']}/artifacts/patches.json").json()
+    assert len(records) == cut["result"]["n_patches"] == result["n_detections"]
+    assert {"id", "band_1", "band_2", "inc_angle", "scene_id", "row", "col", "x", "y", "crs", "padded"} <= set(records[0])
+    assert len(records[0]["band_1"]) == 5625 and records[0]["scene_id"] == scene_final["result"]["scene_id"]
+
     unknown = api.post("/jobs", json={"kind": "detect_targets", "params": {"scene_job_id": "nope"}})
     assert unknown.status_code == 422
     assert unknown.json()["error"]["code"] == "unknown_scene"

@@ -17,6 +17,8 @@ from icesight_contract import (
     ClassifyPatchesResult,
     ClassName,
     ContractError,
+    CutPatchesParams,
+    CutPatchesResult,
     DetectTargetsParams,
     DetectTargetsResult,
     EpochMetrics,
@@ -27,6 +29,7 @@ from icesight_contract import (
     JobRequest,
     JobState,
     JobStatus,
+    MapPoint,
     ModelArchitecture,
     ModelMetrics,
     PatchClassification,
@@ -55,6 +58,7 @@ def example_params(patch_record) -> dict:
     return {
         JobKind.SIMULATE_SCENE: SimulateSceneParams(mode=AcquisitionMode.IW, width_px=300, height_px=200, seed=5),
         JobKind.DETECT_TARGETS: DetectTargetsParams(scene_job_id="abc", pfa=1e-7, looks=4.4),
+        JobKind.CUT_PATCHES: CutPatchesParams(scene_id="s1", points=[MapPoint("a", -56.0, 67.0)]),
         JobKind.INGEST_SCENE: IngestSceneParams(
             upload_id="0" * 32, scene_id="s1", mode=AcquisitionMode.IW, acquired="2026-03-01T08:15:00Z", inc_band=3
         ),
@@ -70,6 +74,7 @@ def example_results() -> dict:
     return {
         JobKind.SIMULATE_SCENE: SimulateSceneResult("SIM", AcquisitionMode.EW, 10, 20, 40.0, "EPSG:3413", 3, 4, 19.5, 46.9),
         JobKind.DETECT_TARGETS: DetectTargetsResult("SIM", 12, "EPSG:3413", 40.0, 10.7, 1e-7),
+        JobKind.CUT_PATCHES: CutPatchesResult("s1", 3, 1, {"b": "outside the scene"}),
         JobKind.INGEST_SCENE: IngestSceneResult("s1", 10, 20, 10.0, "EPSG:32633", ["VV", "VH"], "linear", [1.0, 2.0, 3.0, 4.0]),
         JobKind.TRAIN_MODEL: TrainModelResult(
             "lenet-x", ModelArchitecture.LENET, 5, 4, metrics, [EpochMetrics(1, 0.7, 0.6, 0.7)], "cpu"
