@@ -168,14 +168,14 @@ class JobManager:
         return status
 
     def upload_path(self, upload_id: str) -> Path:
-        path = self.uploads_dir / f"{upload_id}.tif"
+        path = self.uploads_dir / f"{upload_id}.upload"
         if not re.fullmatch(r"[0-9a-f]{32}", upload_id or "") or not path.is_file():
             raise UnknownUpload(f"no upload {upload_id!r}: send the file to {API_PREFIX}/uploads first")
         return path
 
     def new_upload_path(self) -> tuple[str, Path]:
         upload_id = uuid.uuid4().hex
-        return upload_id, self.uploads_dir / f"{upload_id}.tif"
+        return upload_id, self.uploads_dir / f"{upload_id}.upload"
 
     def _resolve_scene(self, scene_id: str | None, scene_job_id: str | None) -> Path:
         if scene_id is not None:
@@ -270,6 +270,8 @@ class JobManager:
             if output.get("scene_item") is not None:
                 self.catalog.add(output["scene_item"], Path(output["staged_cog"]))
                 shutil.rmtree(self.catalog.staging_dir(job_id), ignore_errors=True)
+                # The upload is now in the catalog; a failed ingest keeps it for a retry.
+                self.upload_path((self.store.params(job_id) or {})["upload_id"]).unlink(missing_ok=True)
             artifacts = self.store.write_artifacts(job_id, output["artifacts"])
             if status.kind is JobKind.SIMULATE_SCENE:
                 self._catalog_simulated_scene(job_id, output["result"])

@@ -135,24 +135,43 @@ def _simulate_scene(ctx: JobContext, params: SimulateSceneParams) -> dict[str, A
 
 
 def _ingest_scene(ctx: JobContext, params: IngestSceneParams, upload_path: str, staging_dir: str) -> dict[str, Any]:
+    import zipfile
+
     from .catalog import make_item
     from .sar.readers.geotiff import inspect_scene, normalise_to_cog
+    from .sar.readers.safe import open_safe, safe_to_cog
 
-    ctx.progress(0.05, "checking the scene file")
-    raster = inspect_scene(
-        upload_path, params.co_band, params.cross_band, params.inc_band, params.inc_angle_deg, params.units
-    )
-    ctx.check()
-    scene_id = params.scene_id or f"{Path(upload_path).stem}-{ctx.job_id[:8]}"
     staging = Path(staging_dir)
     staging.mkdir(parents=True, exist_ok=True)
-    ctx.progress(0.2, f"writing a {raster.width} x {raster.height} px COG (co-pol dB, cross-pol dB, incidence)")
     mode = params.mode.value if params.mode else None
-    cog = normalise_to_cog(raster, staging / "scene.tif", tags={"scene_id": scene_id, **({"mode": mode} if mode else {})})
-    item = make_item(scene_id, raster, mode, params.acquired, source="upload")
+    acquired = params.acquired
+    if zipfile.is_zipfile(upload_path):
+        ctx.progress(0.05, "reading a Sentinel-1 SAFE product: calibration and geolocation annotations")
+        product = open_safe(upload_path)
+        scene_id = params.scene_id or f"{Path(product.name).stem[:60]}-{ctx.job_id[:8]}"
+        mode = mode or (product.mode if product.mode in ("EW", "IW") else None)
+        acquired = acquired or (product.start_time + "Z" if product.start_time else None)
+        ctx.progress(0.2, "calibrating to sigma0 and geocoding with the geolocation grid")
+        cog = safe_to_cog(product, staging / "raw.tif")
+        raster = inspect_scene(cog)
+        cog = normalise_to_cog(raster, staging / "scene.tif", tags={"scene_id": scene_id, **({"mode": mode} if mode else {})})
+        (staging / "raw.tif").unlink()
+        source_units = "DN (calibrated with sigmaNought)"
+    else:
+        ctx.progress(0.05, "checking the scene file")
+        raster = inspect_scene(
+            upload_path, params.co_band, params.cross_band, params.inc_band, params.inc_angle_deg, params.units
+        )
+        ctx.check()
+        scene_id = params.scene_id or f"scene-{ctx.job_id[:8]}"
+        ctx.progress(0.2, f"writing a {raster.width} x {raster.height} px COG (co-pol dB, cross-pol dB, incidence)")
+        cog = normalise_to_cog(raster, staging / "scene.tif", tags={"scene_id": scene_id, **({"mode": mode} if mode else {})})
+        source_units = raster.units
+    item = make_item(scene_id, raster, mode, acquired, source="upload")
+    item["properties"]["icesight:source_units"] = source_units
     result = IngestSceneResult(
         scene_id=scene_id, width_px=raster.width, height_px=raster.height, pixel_size_m=raster.pixel_size_m,
-        crs=raster.crs_authid, polarisations=list(raster.polarisations), source_units=raster.units, bbox=item["bbox"],
+        crs=raster.crs_authid, polarisations=list(raster.polarisations), source_units=source_units, bbox=item["bbox"],
     )
     return {"result": to_dict(result), "artifacts": [], "model": None, "scene_item": item, "staged_cog": str(cog)}
 
@@ -209,26 +228,26 @@ def _detect_targets(ctx: JobContext, params: DetectTargetsParams, scene_path: st
     ctx.check()
     scene_id = meta["tags"].get("scene_id", Path(scene_path).stem)
     transform = meta["transform"]
-    frame = gpd.GeoDataFrame(
-        [
-            {
-                "detection_id": f"{scene_id}_D{i:05d}",
-                "scene_id": scene_id,
-                "row": round(d.row, 2),
-                "col": round(d.col, 2),
-                "area_px": d.area_px,
-                "length_m": d.length_m,
-                "peak_co_db": round(d.peak_co_db, 2),
-                "mean_co_db": round(d.mean_co_db, 2),
-                "mean_cross_db": round(d.mean_cross_db, 2),
-                "job_id": ctx.job_id,
-                "geometry": Point(*(transform * (d.col + 0.5, d.row + 0.5))),
-            }
-            for i, d in enumerate(detections)
-        ],
-        geometry="geometry",
-        crs=meta["crs"],
-    )
+    rows = [
+        {
+            "detection_id": f"{scene_id}_D{i:05d}",
+            "scene_id": scene_id,
+            "row": round(d.row, 2),
+            "col": round(d.col, 2),
+            "area_px": d.area_px,
+            "length_m": d.length_m,
+            "peak_co_db": round(d.peak_co_db, 2),
+            "mean_co_db": round(d.mean_co_db, 2),
+            "mean_cross_db": round(d.mean_cross_db, 2),
+            "job_id": ctx.job_id,
+            "geometry": Point(*(transform * (d.col + 0.5, d.row + 0.5))),
+        }
+        for i, d in enumerate(detections)
+    ]
+    columns = ["detection_id", "scene_id", "row", "col", "area_px", "length_m", "peak_co_db", "mean_co_db",
+               "mean_cross_db", "job_id", "geometry"]
+    # An empty result is still a valid layer with the same fields (nothing found is an answer).
+    frame = gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs=meta["crs"])
     artifacts = [_gpkg_artifact(frame, "detections", role="detections")]
     crs = meta["crs"].to_string() if meta["crs"] else ""
     result = DetectTargetsResult(scene_id, len(detections), crs, pixel_size_m, looks, params.pfa)

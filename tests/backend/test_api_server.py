@@ -251,3 +251,18 @@ def test_bad_scene_uploads_fail_cleanly_and_leave_the_catalog_alone(api, write_t
     error = _error(api.post("/jobs", json={"kind": "detect_targets", "params": {"scene_id": "nope"}}), 422)
     assert error["code"] == "unknown_scene" and error["field"] == "params.scene_id"
     assert _error(api.post("/uploads", data=b""), 400)["code"] == "invalid_parameter"
+
+
+def test_a_scene_with_nothing_on_it_gives_an_empty_but_valid_detection_layer(api, write_tif, tmp_path):
+    rng = np.random.default_rng(5)
+    calm = [10 * np.log10(0.01 * np.ones((256, 256))), 10 * np.log10(0.001 * np.ones((256, 256)))]
+    calm = [band + rng.normal(0, 0.01, band.shape) for band in calm]
+    path = write_tif(tmp_path / "calm.tif", calm)
+    upload_id = api.post("/uploads", data=path.read_bytes()).json()["upload_id"]
+    ingested = api.wait(api.submit("ingest_scene", {"upload_id": upload_id, "scene_id": "calm", "inc_angle_deg": 35.0})["id"])
+    assert ingested["state"] == "succeeded", ingested["error"]
+    detected = api.wait(api.submit("detect_targets", {"scene_id": "calm", "chunk_px": 256})["id"])
+    assert detected["state"] == "succeeded", detected["error"]
+    assert detected["result"]["n_detections"] == 0
+    layer = gpd.read_file(io.BytesIO(api.get(f"/jobs/{detected['id']}/artifacts/detections.gpkg").content))
+    assert len(layer) == 0 and "detection_id" in layer.columns
