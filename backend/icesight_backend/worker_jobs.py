@@ -102,29 +102,30 @@ JSON = "application/json"
 
 
 def _simulate_scene(ctx: JobContext, params: SimulateSceneParams) -> dict[str, Any]:
-    from .sar.io import write_scene_cog, write_truth_gpkg
-    from .sar.scene import mean_inc_range, scene_id_for, simulate_scene
+    from .sar.io import write_simulated_scene_cog, write_truth_gpkg
+    from .sar.scene import scene_id_for, scene_layout
 
-    ctx.progress(0.05, "simulating clutter, sea ice and targets")
-    scene = simulate_scene(params)
-    ctx.check()
+    ctx.progress(0.05, "placing targets and drawing the large-scale fields")
+    layout = scene_layout(params)
     scene_id = scene_id_for(params)
-    ctx.progress(0.7, "writing the scene as COG and the truth as GeoPackage")
+    ctx.progress(0.1, "simulating clutter, sea ice and targets block by block into a COG")
     with tempfile.TemporaryDirectory() as tmp:
-        cog = write_scene_cog(scene, Path(tmp) / "scene.tif", tags={"scene_id": scene_id, "mode": params.mode.value})
-        truth = write_truth_gpkg(scene, Path(tmp) / "truth.gpkg", scene_id)
+        cog = write_simulated_scene_cog(layout, Path(tmp) / "scene.tif", tags={"scene_id": scene_id, "mode": params.mode.value})
+        ctx.check()
+        truth = write_truth_gpkg(layout, Path(tmp) / "truth.gpkg", scene_id)
         artifacts = [
             _artifact("scene.tif", GEOTIFF, "scene", cog.read_bytes()),
             _artifact("truth.gpkg", GPKG, "truth", truth.read_bytes()),
         ]
-    near, far = mean_inc_range(scene)
-    kinds = [p.target.kind for p in scene.targets]
+    valid_from = int(layout.edge_cols.min())
+    near, far = float(layout.inc_row[valid_from]), float(layout.inc_row[-1])
+    kinds = [p.target.kind for p in layout.targets]
     result = SimulateSceneResult(
         scene_id=scene_id,
         mode=params.mode,
         width_px=params.width_px,
         height_px=params.height_px,
-        pixel_size_m=scene.pixel_size_m,
+        pixel_size_m=layout.geometry.pixel_size_m,
         crs=f"EPSG:{params.crs_epsg}",
         n_ships=kinds.count(ClassName.SHIP),
         n_icebergs=kinds.count(ClassName.ICEBERG),

@@ -11,7 +11,7 @@ import rasterio
 from rasterio.shutil import copy as rio_copy
 from shapely.geometry import Point
 
-from .scene import SimulatedScene
+from .scene import SceneLayout, SimulatedScene
 
 
 def write_gpkg(frame: gpd.GeoDataFrame, path: Path, layer: str) -> Path:
@@ -20,41 +20,61 @@ def write_gpkg(frame: gpd.GeoDataFrame, path: Path, layer: str) -> Path:
     return Path(path)
 
 
-def write_scene_cog(scene: SimulatedScene, path: Path, tags: dict[str, str] | None = None) -> Path:
-    """Write co-pol, cross-pol (sigma0 dB) and incidence angle as a 3-band float32 Cloud-Optimised GeoTIFF."""
+def write_cog(
+    path: Path,
+    shape: tuple[int, int],
+    crs,
+    transform,
+    band_names: tuple[str, ...],
+    blocks,
+    tags: dict[str, str] | None = None,
+) -> Path:
+    """Write float32 bands given as row blocks ``(row_offset, band, band, ...)`` to a COG.
+
+    Only one block is in memory at a time; the COG (overviews, DEFLATE) is made from a tiled
+    staging GeoTIFF.
+    """
     path = Path(path)
-    height, width = scene.shape
+    height, width = shape
     profile = {
-        "driver": "GTiff",
-        "height": height,
-        "width": width,
-        "count": 3,
-        "dtype": "float32",
-        "crs": scene.crs,
-        "transform": scene.transform,
-        "nodata": float("nan"),
-        "tiled": True,
-        "blockxsize": 512,
-        "blockysize": 512,
+        "driver": "GTiff", "height": height, "width": width, "count": len(band_names), "dtype": "float32",
+        "crs": crs, "transform": transform, "nodata": float("nan"), "tiled": True,
+        "blockxsize": 512, "blockysize": 512, "BIGTIFF": "IF_SAFER",
     }
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
         staging = Path(tmp) / "scene.tif"
         with rasterio.open(staging, "w", **profile) as dst:
-            for index, (name, band) in enumerate(
-                zip(scene.band_names, (scene.hh_db, scene.hv_db, scene.inc_angle_deg), strict=True), start=1
-            ):
-                dst.write(band.astype(np.float32), index)
+            for r0, *bands in blocks:
+                window = rasterio.windows.Window(0, r0, width, bands[0].shape[0])
+                for index, band in enumerate(bands, start=1):
+                    dst.write(band.astype(np.float32), index, window=window)
+            for index, name in enumerate(band_names, start=1):
                 dst.set_band_description(index, name)
-            dst.update_tags(
-                units="sigma0 dB (bands 1-2), degrees (band 3)",
-                pixel_size_m=str(scene.pixel_size_m),
-                **(tags or {}),
-            )
-        rio_copy(staging, path, driver="COG", compress="DEFLATE", predictor=3, overview_resampling="average")
+            dst.update_tags(**(tags or {}))
+        rio_copy(staging, path, driver="COG", compress="DEFLATE", predictor=3, overview_resampling="average",
+                 BIGTIFF="IF_SAFER")
     return path
 
 
-def write_truth_gpkg(scene: SimulatedScene, path: Path, scene_id: str) -> Path:
+def _scene_tags(pixel_size_m: float, tags: dict[str, str] | None) -> dict[str, str]:
+    return {"units": "sigma0 dB (bands 1-2), degrees (band 3)", "pixel_size_m": str(pixel_size_m), **(tags or {})}
+
+
+def write_scene_cog(scene: SimulatedScene, path: Path, tags: dict[str, str] | None = None) -> Path:
+    """An in-memory scene as a 3-band COG: co-pol dB, cross-pol dB, incidence angle."""
+    blocks = [(0, scene.hh_db, scene.hv_db, scene.inc_angle_deg)]
+    return write_cog(path, scene.shape, scene.crs, scene.transform, scene.band_names, blocks,
+                     _scene_tags(scene.pixel_size_m, tags))
+
+
+def write_simulated_scene_cog(layout: SceneLayout, path: Path, tags: dict[str, str] | None = None) -> Path:
+    """Simulate and write a scene block by block: a full 10,000 x 10,000 px EW scene never sits in memory."""
+    shape = (layout.params.height_px, layout.params.width_px)
+    return write_cog(path, shape, layout.crs, layout.transform, layout.band_names, layout.blocks(),
+                     _scene_tags(layout.geometry.pixel_size_m, tags))
+
+
+def write_truth_gpkg(scene: SimulatedScene | SceneLayout, path: Path, scene_id: str) -> Path:
     """The simulation's truth: one point per target with class, size, orientation and radiometry."""
     records = [
         {

@@ -17,6 +17,9 @@ from .simulation import MODES, Target, add_target, background, draw_target, line
 #: Default scene centre: Davis Strait off West Greenland, where icebergs meet shipping lanes.
 DEFAULT_CENTRE_LON_LAT = (-56.0, 67.0)
 
+#: Rows simulated at a time; the random draws are seeded per block, so this is part of the seed.
+SCENE_BLOCK_ROWS = 512
+
 
 @dataclass
 class PlacedTarget:
@@ -52,98 +55,158 @@ class SimulatedScene:
         return self.hh_db.shape
 
 
-def _smooth_field(rng: np.random.Generator, shape: tuple[int, int], scale_px: float) -> np.ndarray:
-    """Unit-variance smooth random field, made on a coarse grid and zoomed (cheap for big scenes)."""
-    factor = max(1, int(scale_px // 4))
-    coarse_shape = (shape[0] // factor + 2, shape[1] // factor + 2)
-    coarse = ndimage.gaussian_filter(rng.standard_normal(coarse_shape), scale_px / factor)
-    fine = ndimage.zoom(coarse, factor, order=1)[: shape[0], : shape[1]]
-    return (fine - fine.mean()) / (fine.std() + 1e-12)
+class _SmoothField:
+    """A unit-variance smooth random field defined everywhere by a coarse grid.
+
+    Values at any pixel come from bilinear interpolation of the coarse grid, so a block of the
+    scene, a single target position and the whole scene all see the same field.
+    """
+
+    def __init__(self, rng: np.random.Generator, shape: tuple[int, int], scale_px: float):
+        self.factor = max(1, int(scale_px // 4))
+        coarse_shape = (shape[0] // self.factor + 3, shape[1] // self.factor + 3)
+        coarse = ndimage.gaussian_filter(rng.standard_normal(coarse_shape), scale_px / self.factor)
+        self.coarse = (coarse - coarse.mean()) / (coarse.std() + 1e-12)
+
+    def at(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return ndimage.map_coordinates(self.coarse, [rows / self.factor, cols / self.factor], order=1, mode="nearest")
+
+    def block(self, r0: int, r1: int, width: int) -> np.ndarray:
+        rows, cols = np.meshgrid(np.arange(r0, r1, dtype=np.float64), np.arange(width, dtype=np.float64), indexing="ij")
+        return self.at(rows, cols)
 
 
-def simulate_scene(params: SimulateSceneParams) -> SimulatedScene:
-    rng = np.random.default_rng(params.seed)
+@dataclass
+class SceneLayout:
+    """Everything about a simulated scene except its pixels: grid, fields, targets. Small."""
+
+    params: SimulateSceneParams
+    geometry: object
+    inc_row: np.ndarray
+    ice: _SmoothField
+    ice_sign: float
+    wind: _SmoothField
+    edge_cols: np.ndarray
+    transform: Affine
+    targets: list[PlacedTarget]
+
+    @property
+    def crs(self) -> CRS:
+        return CRS.from_epsg(self.params.crs_epsg)
+
+    @property
+    def band_names(self) -> tuple[str, str, str]:
+        cross = "HV" if self.params.co_pol is CoPol.HH else "VH"
+        return (f"{self.params.co_pol.value}_sigma0_db", f"{cross}_sigma0_db", "incidence_angle_deg")
+
+    def blocks(self, block_rows: int = SCENE_BLOCK_ROWS):
+        """(row offset, co dB, cross dB, incidence) for each row block, made one at a time."""
+        for r0 in range(0, self.params.height_px, block_rows):
+            co, cross, inc, _ = render_block(self, r0, min(r0 + block_rows, self.params.height_px))
+            yield r0, co, cross, inc
+
+    def ice_mask(self, r0: int, r1: int) -> np.ndarray:
+        height, width = self.params.height_px, self.params.width_px
+        ramp = (np.linspace(-1.5, 1.5, height)[r0:r1, None]) * self.ice_sign
+        return self.ice.block(r0, r1, width) * 0.8 + ramp > 0.9
+
+    def ice_at(self, row: int, col: int) -> bool:
+        ramp = (-1.5 + 3.0 * row / max(self.params.height_px - 1, 1)) * self.ice_sign
+        return bool(self.ice.at(np.array([float(row)]), np.array([float(col)]))[0] * 0.8 + ramp > 0.9)
+
+
+def scene_layout(params: SimulateSceneParams) -> SceneLayout:
+    rng = np.random.default_rng([params.seed, 0])
     geometry = MODES[params.mode]
     height, width = params.height_px, params.width_px
     px = geometry.pixel_size_m
-
     # Incidence across range (columns): the scene is a part of the swath unless it spans it all.
     swath_px = int(round({"EW": 400_000.0, "IW": 250_000.0}[params.mode.value] / px))
     start = 0 if width >= swath_px else int(rng.integers(0, swath_px - width))
     cols = (start + np.arange(width)) / max(swath_px - 1, 1)
     inc_row = geometry.inc_near_deg + cols * (geometry.inc_far_deg - geometry.inc_near_deg)
-    inc = np.broadcast_to(inc_row, (height, width)).astype(np.float64)
-
-    # An ice edge: sea ice on one side, with a ragged boundary.
-    ramp = np.linspace(-1.5, 1.5, height)[:, None] * rng.choice([-1, 1])
-    ice_field = _smooth_field(rng, (height, width), 40.0) * 0.8 + ramp
-    ice_mask = ice_field > 0.9
-
-    wind = params.wind_speed_m_s * (1.0 + 0.15 * _smooth_field(rng, (height, width), 150.0))
-    hh = np.empty((height, width))
-    hv = np.empty((height, width))
-    block = 512
-    for r0 in range(0, height, block):
-        rows = slice(r0, min(r0 + block, height))
-        wind_block = float(np.mean(wind[rows]))
-        hh[rows], hv[rows] = background(rng, inc[rows], wind_block, geometry, ice_mask[rows], params.co_pol)
-
+    # An ice edge: sea ice on one side, with a ragged boundary; wind varying over tens of km.
+    ice = _SmoothField(rng, (height, width), 40.0)
+    ice_sign = float(rng.choice([-1, 1]))
+    wind = _SmoothField(rng, (height, width), 150.0)
     # Swath edge: a nodata wedge at near range, as in real GRD frames.
     edge_cols = (0.02 * width + 0.02 * width * np.linspace(0, 1, height)).astype(int)
-    outside = np.arange(width)[None, :] < edge_cols[:, None]
-
-    centre_x, centre_y = Transformer.from_crs(4326, params.crs_epsg, always_xy=True).transform(
-        *DEFAULT_CENTRE_LON_LAT
-    )
+    centre_x, centre_y = Transformer.from_crs(4326, params.crs_epsg, always_xy=True).transform(*DEFAULT_CENTRE_LON_LAT)
     transform = Affine.translation(centre_x - width / 2 * px, centre_y + height / 2 * px) * Affine.scale(px, -px)
+    layout = SceneLayout(params, geometry, inc_row, ice, ice_sign, wind, edge_cols, transform, [])
 
-    placed: list[PlacedTarget] = []
     kinds = [ClassName.SHIP] * params.n_ships + [ClassName.ICEBERG] * params.n_icebergs
     rng.shuffle(kinds)
     min_spacing_px = 45
+    occupied: dict[tuple[int, int], list[tuple[int, int]]] = {}  # spatial hash for the spacing test
     for kind in kinds:
         for _attempt in range(200):
             row = int(rng.integers(8, height - 8))
             col = int(rng.integers(int(edge_cols.max()) + 8, width - 8))
-            if outside[row, col]:
-                continue
-            in_ice = bool(ice_mask[row, col])
+            in_ice = layout.ice_at(row, col)
             # Ships keep to open water (an icebreaker now and then); icebergs drift anywhere.
             if kind is ClassName.SHIP and in_ice and rng.random() > 0.1:
                 continue
-            if any(abs(p.row - row) < min_spacing_px and abs(p.col - col) < min_spacing_px for p in placed):
+            cell = (row // min_spacing_px, col // min_spacing_px)
+            near = [p for dr in (-1, 0, 1) for dc in (-1, 0, 1) for p in occupied.get((cell[0] + dr, cell[1] + dc), [])]
+            if any(abs(r - row) < min_spacing_px and abs(c - col) < min_spacing_px for r, c in near):
                 continue
+            occupied.setdefault(cell, []).append((row, col))
             break
         else:
             continue
-        target = draw_target(rng, kind)
-        t_hh, t_hv, _ = render_target(rng, target, geometry, co_pol=params.co_pol)
-        add_target(hh, hv, t_hh, t_hv, row, col)
-        if kind is ClassName.SHIP and target.peak_hh_db > 12.0:
-            # Azimuth ambiguity: a faint ghost of a bright ship displaced along azimuth (rows).
-            ghost_offset = int(round(5000.0 / px)) * int(rng.choice([-1, 1]))
-            add_target(hh, hv, t_hh * 10 ** (-2.3), t_hv * 10 ** (-2.3), row + ghost_offset, col)
         x, y = transform * (col + 0.5, row + 0.5)
-        placed.append(PlacedTarget(target, row, col, float(x), float(y), in_ice))
+        layout.targets.append(PlacedTarget(draw_target(rng, kind), row, col, float(x), float(y), in_ice))
+    return layout
 
-    hh_db = linear_to_db(hh).astype(np.float32)
-    hv_db = linear_to_db(hv).astype(np.float32)
-    hh_db[outside] = np.nan
-    hv_db[outside] = np.nan
+
+def render_block(layout: SceneLayout, r0: int, r1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows r0:r1 of the scene: co-pol dB, cross-pol dB, incidence (NaN off-swath) and the ice mask.
+
+    Every random draw is seeded by the block or the target, so blocks can be made in any order,
+    one at a time, and agree with the whole scene made at once.
+    """
+    params, geometry = layout.params, layout.geometry
+    width = params.width_px
+    rng = np.random.default_rng([params.seed, 1, r0])
+    inc = np.broadcast_to(layout.inc_row, (r1 - r0, width)).astype(np.float64)
+    ice_mask = layout.ice_mask(r0, r1)
+    wind = params.wind_speed_m_s * (1.0 + 0.15 * float(layout.wind.block(r0, r1, width).mean()))
+    co, cross = background(rng, inc, wind, geometry, ice_mask, params.co_pol)
+    ghost_px = int(round(5000.0 / geometry.pixel_size_m))
+    for index, placed in enumerate(layout.targets):
+        # A target's window is at most about 620 m / pixel + 8 px from its centre; skip far ones.
+        reach = int(math.ceil(max(placed.target.length_m, placed.target.width_m) / geometry.pixel_size_m / 2 + 9))
+        ghost = placed.target.kind is ClassName.SHIP and placed.target.peak_hh_db > 12.0
+        ghost_sign = 1 if (params.seed + index) % 2 else -1
+        centres = [(placed.row, 1.0)] + ([(placed.row + ghost_sign * ghost_px, 10 ** (-2.3))] if ghost else [])
+        if not any(r0 - reach <= row < r1 + reach for row, _ in centres):
+            continue
+        target_rng = np.random.default_rng([params.seed, 2, index])
+        t_co, t_cross, _ = render_target(target_rng, placed.target, geometry, co_pol=params.co_pol)
+        for row, gain in centres:
+            # Azimuth ambiguity: a faint ghost of a bright ship displaced along azimuth (rows).
+            add_target(co, cross, t_co * gain, t_cross * gain, row - r0, placed.col)
+    outside = np.arange(width)[None, :] < layout.edge_cols[r0:r1, None]
+    co_db = linear_to_db(co).astype(np.float32)
+    cross_db = linear_to_db(cross).astype(np.float32)
     inc32 = inc.astype(np.float32)
-    inc32[outside] = np.nan
+    for band in (co_db, cross_db, inc32):
+        band[outside] = np.nan
+    return co_db, cross_db, inc32, ice_mask
+
+
+def simulate_scene(params: SimulateSceneParams, block_rows: int = SCENE_BLOCK_ROWS) -> SimulatedScene:
+    """The whole scene in memory (tests, small scenes). Large scenes: :func:`simulate_scene_blocks`."""
+    layout = scene_layout(params)
+    parts = [render_block(layout, r0, min(r0 + block_rows, params.height_px)) for r0 in range(0, params.height_px, block_rows)]
+    co, cross, inc, ice = (np.concatenate(p) for p in zip(*parts, strict=True))
     return SimulatedScene(
-        hh_db, hv_db, inc32, transform, CRS.from_epsg(params.crs_epsg), px, ice_mask, placed, params.co_pol
+        co, cross, inc, layout.transform, CRS.from_epsg(params.crs_epsg), layout.geometry.pixel_size_m, ice,
+        layout.targets, params.co_pol,
     )
 
 
 def scene_id_for(params: SimulateSceneParams) -> str:
     """A stable, readable id: mode, size and seed identify a simulated scene."""
     return f"SIM_{params.mode.value}_{params.width_px}x{params.height_px}_s{params.seed}"
-
-
-def mean_inc_range(scene: SimulatedScene) -> tuple[float, float]:
-    valid = scene.inc_angle_deg[np.isfinite(scene.inc_angle_deg)]
-    if not valid.size:
-        return math.nan, math.nan
-    return float(valid.min()), float(valid.max())
