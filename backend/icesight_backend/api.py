@@ -151,8 +151,9 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         return to_dict(status)
 
     @app.post(f"{API_PREFIX}/uploads", status_code=201)
-    async def upload_scene(request: Request):
-        """Receive a scene file as the raw request body; ingest it with an ``ingest_scene`` job."""
+    async def upload_scene(request: Request, filename: str | None = None):
+        """Receive a scene file as the raw request body (``?filename=`` records where it came from);
+        ingest it with an ``ingest_scene`` job."""
         upload_id, path = manager.new_upload_path()
         partial = path.with_suffix(".partial")
         size = 0
@@ -169,9 +170,11 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
             if size == 0:
                 raise ApiFailure(400, ErrorCode.INVALID_PARAMETER, "empty upload: send the GeoTIFF as the request body")
             partial.replace(path)
+            if filename:
+                path.with_suffix(".name").write_text(Path(filename).name[:255])
         finally:
             partial.unlink(missing_ok=True)
-        return {"upload_id": upload_id, "size_bytes": size}
+        return {"upload_id": upload_id, "size_bytes": size, "filename": Path(filename).name if filename else None}
 
     @app.get(f"{API_PREFIX}/scenes")
     def list_scenes(start: str | None = None, end: str | None = None, bbox: str | None = None, mode: str | None = None):

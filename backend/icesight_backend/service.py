@@ -271,7 +271,9 @@ class JobManager:
                 self.catalog.add(output["scene_item"], Path(output["staged_cog"]))
                 shutil.rmtree(self.catalog.staging_dir(job_id), ignore_errors=True)
                 # The upload is now in the catalog; a failed ingest keeps it for a retry.
-                self.upload_path((self.store.params(job_id) or {})["upload_id"]).unlink(missing_ok=True)
+                upload = self.upload_path((self.store.params(job_id) or {})["upload_id"])
+                upload.with_suffix(".name").unlink(missing_ok=True)
+                upload.unlink(missing_ok=True)
             artifacts = self.store.write_artifacts(job_id, output["artifacts"])
             if status.kind is JobKind.SIMULATE_SCENE:
                 self._catalog_simulated_scene(job_id, output["result"])

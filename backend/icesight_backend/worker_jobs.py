@@ -168,7 +168,9 @@ def _ingest_scene(ctx: JobContext, params: IngestSceneParams, upload_path: str, 
         ctx.progress(0.2, f"writing a {raster.width} x {raster.height} px COG (co-pol dB, cross-pol dB, incidence)")
         cog = normalise_to_cog(raster, staging / "scene.tif", tags={"scene_id": scene_id, **({"mode": mode} if mode else {})})
         source_units = raster.units
-    item = make_item(scene_id, raster, mode, acquired, source="upload")
+    sidecar = Path(upload_path).with_suffix(".name")
+    source = sidecar.read_text() if sidecar.exists() else f"upload {Path(upload_path).stem}"
+    item = make_item(scene_id, raster, mode, acquired, source=source)
     item["properties"]["icesight:source_units"] = source_units
     result = IngestSceneResult(
         scene_id=scene_id, width_px=raster.width, height_px=raster.height, pixel_size_m=raster.pixel_size_m,

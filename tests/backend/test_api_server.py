@@ -206,8 +206,9 @@ def test_upload_ingest_list_and_detect_on_a_catalog_scene(api, write_tif, linear
     vv[150, 200] = vh[150, 200] * 0 + 50.0  # a bright target
     vh[150, 200] = 5.0
     path = write_tif(tmp_path / "upload.tif", [vv, vh, inc], descriptions=["Sigma0_VV", "Sigma0_VH", "incidence_angle"])
-    upload = api.post("/uploads", data=path.read_bytes())
+    upload = api.post("/uploads", data=path.read_bytes(), params={"filename": "/home/analyst/S1_tromso.tif"})
     assert upload.status_code == 201, upload.text
+    assert upload.json()["filename"] == "S1_tromso.tif"
     upload_id = upload.json()["upload_id"]
     job = api.submit("ingest_scene", {"upload_id": upload_id, "scene_id": "tromso-test", "mode": "IW",
                                       "acquired": "2026-03-01T08:15:00Z"})
@@ -216,6 +217,7 @@ def test_upload_ingest_list_and_detect_on_a_catalog_scene(api, write_tif, linear
     assert final["result"]["polarisations"] == ["VV", "VH"] and final["result"]["source_units"] == "linear"
 
     item = api.get("/scenes/tromso-test").json()
+    assert item["properties"]["icesight:source"] == "S1_tromso.tif"
     assert item["properties"]["sar:instrument_mode"] == "IW" and item["properties"]["proj:code"] == "EPSG:32633"
     west, south, east, north = item["bbox"]
     assert west < 15.1 < east and south < 70.3 < north
