@@ -171,8 +171,16 @@ def render_block(layout: SceneLayout, r0: int, r1: int) -> tuple[np.ndarray, np.
     rng = np.random.default_rng([params.seed, 1, r0])
     inc = np.broadcast_to(layout.inc_row, (r1 - r0, width)).astype(np.float64)
     ice_mask = layout.ice_mask(r0, r1)
-    wind = params.wind_speed_m_s * (1.0 + 0.15 * float(layout.wind.block(r0, r1, width).mean()))
-    co, cross = background(rng, inc, wind, geometry, ice_mask, params.co_pol)
+    wind = params.wind_speed_m_s * (1.0 + 0.15 * layout.wind.block(r0, r1, width))
+    # Texture noise from per-row seeds with a halo: blocks join without seams.
+    halo = 20
+    rows = range(r0 - halo, r1 + halo)
+    white_sea = np.stack([np.random.default_rng([params.seed, 3, r % (1 << 31)]).standard_normal(width) for r in rows])
+    white_ice = np.stack([np.random.default_rng([params.seed, 4, r % (1 << 31)]).standard_normal(width) for r in rows])
+    co, cross = background(
+        rng, inc, wind, geometry, ice_mask, params.co_pol, texture_wind_m_s=params.wind_speed_m_s,
+        white_sea=white_sea, white_ice=white_ice,
+    )
     ghost_px = int(round(5000.0 / geometry.pixel_size_m))
     for index, placed in enumerate(layout.targets):
         # A target's window is at most about 620 m / pixel + 8 px from its centre; skip far ones.

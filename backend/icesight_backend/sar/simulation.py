@@ -76,8 +76,8 @@ def sea_sigma0_db(
     cross-pol return (HV or VH) is weak and wind-driven; the noise floor is added elsewhere.
     """
     inc = np.asarray(inc_angle_deg, dtype=np.float64)
-    wind = max(float(wind_speed_m_s), 0.5)
-    wind_term_db = 16.0 * math.log10(wind / 7.0)
+    wind = np.maximum(np.asarray(wind_speed_m_s, dtype=np.float64), 0.5)
+    wind_term_db = 16.0 * np.log10(wind / 7.0)
     vv_db = -6.5 - 0.55 * (inc - 20.0) - 0.003 * (inc - 20.0) ** 2 + wind_term_db
     co_db = vv_db if co_pol is CoPol.VV else vv_db - polarisation_ratio_db(inc)
     cross_db = -30.5 + 0.6 * wind_term_db + 0.0 * inc
@@ -92,17 +92,38 @@ def ice_sigma0_db(inc_angle_deg: np.ndarray | float) -> tuple[np.ndarray, np.nda
     return hh_db, hv_db
 
 
+def _filtered_noise_std(corr_px: float, truncate: float = 4.0) -> float:
+    """Standard deviation of unit white noise after scipy's 2-D Gaussian filter of sigma ``corr_px``."""
+    radius = int(truncate * corr_px + 0.5)
+    x = np.arange(-radius, radius + 1, dtype=np.float64)
+    kernel = np.exp(-0.5 * (x / corr_px) ** 2)
+    kernel /= kernel.sum()
+    return float(np.sum(kernel**2))  # separable: variance (sum k^2)^2, so std = sum k^2
+
+
 def correlated_gamma(
-    rng: np.random.Generator, shape: tuple[int, int], shape_param: float, corr_px: float
+    rng: np.random.Generator,
+    shape: tuple[int, int],
+    shape_param: float,
+    corr_px: float,
+    white: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Unit-mean Gamma(shape_param) texture with spatial correlation length ``corr_px`` pixels."""
+    """Unit-mean Gamma(shape_param) texture with spatial correlation length ``corr_px`` pixels.
+
+    ``white`` may supply the underlying white noise with extra rows above and below (a halo):
+    scene blocks drawn from per-row seeds then join without seams.
+    """
     if corr_px <= 0.3:
         return rng.gamma(shape_param, 1.0 / shape_param, size=shape)
     # Smooth white noise, map it through the normal CDF to uniform, then to Gamma by inversion.
     from scipy import special, stats
 
-    noise = ndimage.gaussian_filter(rng.standard_normal(shape), corr_px, mode="reflect")
-    noise /= noise.std() + 1e-12
+    if white is None:
+        noise = ndimage.gaussian_filter(rng.standard_normal(shape), corr_px, mode="reflect")
+    else:
+        halo = (white.shape[0] - shape[0]) // 2
+        noise = ndimage.gaussian_filter(white, corr_px, mode="reflect")[halo : halo + shape[0]]
+    noise /= _filtered_noise_std(corr_px)
     uniform = np.clip(special.ndtr(noise), 1e-6, 1 - 1e-6)
     return stats.gamma.ppf(uniform, shape_param, scale=1.0 / shape_param)
 
@@ -115,25 +136,30 @@ def speckle(rng: np.random.Generator, shape: tuple[int, ...], looks: float) -> n
 def background(
     rng: np.random.Generator,
     inc_angle_deg: np.ndarray,
-    wind_speed_m_s: float,
+    wind_speed_m_s: float | np.ndarray,
     geometry: ModeGeometry,
     ice_mask: np.ndarray | None = None,
     co_pol: CoPol = CoPol.HH,
+    texture_wind_m_s: float | None = None,
+    white_sea: np.ndarray | None = None,
+    white_ice: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Clutter (HH, HV) in linear sigma0 over a grid whose incidence angle is ``inc_angle_deg``.
+    """Clutter (co-pol, cross-pol) in linear sigma0 over a grid whose incidence angle is ``inc_angle_deg``.
 
-    Sea: K-distributed with texture order nu rising with wind (calm seas are spikier).
-    Ice (where ``ice_mask`` is true): brighter Gamma texture with longer correlation.
+    Sea: K-distributed with texture order nu rising with wind (calm seas are spikier); the wind
+    may vary per pixel. Ice (where ``ice_mask`` is true): brighter Gamma texture with longer
+    correlation. ``white_sea``/``white_ice`` supply the texture noise with a row halo (scene blocks).
     """
     shape = inc_angle_deg.shape
     hh_db, hv_db = sea_sigma0_db(inc_angle_deg, wind_speed_m_s, co_pol)
-    nu = float(np.clip(2.0 + 1.2 * wind_speed_m_s, 3.0, 25.0))
-    texture = correlated_gamma(rng, shape, nu, corr_px=1.5)
+    nominal_wind = float(np.mean(wind_speed_m_s)) if texture_wind_m_s is None else texture_wind_m_s
+    nu = float(np.clip(2.0 + 1.2 * nominal_wind, 3.0, 25.0))
+    texture = correlated_gamma(rng, shape, nu, corr_px=1.5, white=white_sea)
     hh = db_to_linear(hh_db) * texture
     hv = db_to_linear(hv_db) * (0.5 + 0.5 * texture)
     if ice_mask is not None and ice_mask.any():
         ice_hh_db, ice_hv_db = ice_sigma0_db(inc_angle_deg)
-        ice_texture = correlated_gamma(rng, shape, 2.5, corr_px=4.0)
+        ice_texture = correlated_gamma(rng, shape, 2.5, corr_px=4.0, white=white_ice)
         hh = np.where(ice_mask, db_to_linear(ice_hh_db) * ice_texture, hh)
         hv = np.where(ice_mask, db_to_linear(ice_hv_db) * (0.4 + 0.6 * ice_texture), hv)
     nesz = db_to_linear(geometry.nesz_db)
