@@ -21,6 +21,9 @@ test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 setup: $(STAMPS)/venv
+	@# A moved or copied checkout leaves the editable install pointing elsewhere: reinstall then.
+	@$(PY) -c "import icesight_backend, icesight_contract" 2>/dev/null || \
+		{ echo "re-installing the project into $(VENV)"; rm -f $(STAMPS)/venv; $(MAKE) --no-print-directory $(STAMPS)/venv; }
 
 # QGIS Python bindings and the tools the tests use, from Debian, when missing.
 $(STAMPS)/system:

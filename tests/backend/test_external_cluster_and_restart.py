@@ -17,7 +17,7 @@ import requests
 from icesight_backend.launcher import BackendProcess, free_port
 from icesight_contract import API_PREFIX
 
-DASK = str(Path(sys.executable).parent / "dask")
+DASK = [sys.executable, "-m", "dask"]  # the `dask` command of this environment
 
 
 def _spawn(args: list[str], log: Path) -> subprocess.Popen:
@@ -49,9 +49,9 @@ def _wait_job(url: str, headers: dict, job_id: str, timeout_s: float = 180, unti
 def dask_cluster(tmp_path):
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
-    scheduler = _spawn([DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], tmp_path / "scheduler.log")
+    scheduler = _spawn([*DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], tmp_path / "scheduler.log")
     worker = _spawn(
-        [DASK, "worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--nworkers", "1", "--no-dashboard", "--name", "external-worker-1"],
+        [*DASK, "worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--nworkers", "1", "--no-dashboard", "--name", "external-worker-1"],
         tmp_path / "worker.log",
     )
     try:
