@@ -243,12 +243,39 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
     def list_models():
         return {"models": registry.list()}
 
+    @app.get(f"{API_PREFIX}/models/compare")
+    def compare_models(ids: str):
+        model_ids = [m for m in ids.split(",") if m]
+        if len(model_ids) < 2:
+            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, "give at least two model ids: ?ids=a,b", "ids")
+        try:
+            return registry.compare(model_ids)
+        except UnknownModel as exc:
+            raise ApiFailure(404, ErrorCode.UNKNOWN_MODEL, str(exc), "ids") from None
+
     @app.get(f"{API_PREFIX}/models/{{model_id}}")
     def get_model(model_id: str):
         try:
-            return registry.get(model_id)
+            return registry.get(model_id) | {"production": registry.production_id() == model_id}
         except UnknownModel as exc:
             raise ApiFailure(404, ErrorCode.UNKNOWN_MODEL, str(exc)) from None
+
+    @app.post(f"{API_PREFIX}/models/{{model_id}}/production")
+    def mark_production(model_id: str):
+        try:
+            return registry.set_production(model_id) | {"production": True}
+        except UnknownModel as exc:
+            raise ApiFailure(404, ErrorCode.UNKNOWN_MODEL, str(exc)) from None
+
+    @app.get(f"{API_PREFIX}/models/{{model_id}}/model.torchscript.pt")
+    def download_torchscript(model_id: str):
+        try:
+            path = registry.torchscript_path(model_id)
+        except UnknownModel as exc:
+            raise ApiFailure(404, ErrorCode.UNKNOWN_MODEL, str(exc)) from None
+        if path is None:
+            raise ApiFailure(404, ErrorCode.UNKNOWN_ARTIFACT, f"model {model_id} has no TorchScript export")
+        return FileResponse(path, media_type="application/octet-stream", filename=f"{model_id}.torchscript.pt")
 
     return app
 

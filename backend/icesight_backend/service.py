@@ -266,6 +266,7 @@ class JobManager:
                         "training_params": _without_records(self.store.params(job_id) or {}),
                         "device": result.get("device", "cpu"),
                     },
+                    torchscript=output.get("torchscript"),
                 )
             if output.get("scene_item") is not None:
                 self.catalog.add(output["scene_item"], Path(output["staged_cog"]))

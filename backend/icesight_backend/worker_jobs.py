@@ -317,7 +317,10 @@ def _train_model(ctx: JobContext, params: TrainModelParams, model_id: str) -> di
     import json
 
     artifacts = [_artifact("training_report.json", JSON, "report", json.dumps(report, indent=2).encode())]
-    return {"result": to_dict(result), "artifacts": artifacts, "model": trained.to_bytes()}
+    return {
+        "result": to_dict(result), "artifacts": artifacts, "model": trained.to_bytes(),
+        "torchscript": trained.torchscript_bytes(),
+    }
 
 
 def _classify_patches(ctx: JobContext, params: ClassifyPatchesParams, model_id: str, model_blob: bytes) -> dict[str, Any]:

@@ -475,6 +475,7 @@ class ModelMetrics:
     n_train: int
     n_validation: int
     confusion: list[list[int]] = field(default_factory=list)  # rows truth ship/iceberg, cols predicted
+    val_ece: float = 0.0  # expected calibration error, 10 equal-width bins
 
 
 @dataclass

@@ -268,3 +268,35 @@ def test_a_scene_with_nothing_on_it_gives_an_empty_but_valid_detection_layer(api
     assert detected["result"]["n_detections"] == 0
     layer = gpd.read_file(io.BytesIO(api.get(f"/jobs/{detected['id']}/artifacts/detections.gpkg").content))
     assert len(layer) == 0 and "detection_id" in layer.columns
+
+
+def test_model_registry_compare_production_and_torchscript(api, trained_model, patch_record):
+    second = api.wait(api.submit("train_model", {"epochs": 1, "simulated": {"n_patches": 120, "seed": 4}})["id"])
+    assert second["state"] == "succeeded", second["error"]
+    first_id, second_id = trained_model["model_id"], second["result"]["model_id"]
+    assert 0.0 <= second["result"]["metrics"]["val_ece"] <= 1.0
+
+    comparison = api.get("/models/compare", params={"ids": f"{first_id},{second_id}"}).json()["models"]
+    assert [m["model_id"] for m in comparison] == [first_id, second_id]
+    delta = comparison[1]["difference_to_first"]["val_log_loss"]
+    assert delta == pytest.approx(comparison[1]["metrics"]["val_log_loss"] - comparison[0]["metrics"]["val_log_loss"])
+    assert api.get("/models/compare", params={"ids": first_id}).status_code == 422
+
+    marked = api.post(f"/models/{first_id}/production")
+    assert marked.status_code == 200 and marked.json()["production"] is True
+    flags = {m["model_id"]: m["production"] for m in api.get("/models").json()["models"]}
+    assert flags[first_id] and not flags[second_id]
+    # A job that names no model uses the production model, not the newest.
+    job = api.wait(api.submit("classify_patches", {"patches": [patch_record("p")]})["id"])
+    assert job["result"]["model_id"] == first_id
+    assert api.post("/models/nope/production").status_code == 404
+
+    import io
+
+    import torch
+
+    blob = api.get(f"/models/{second_id}/model.torchscript.pt")
+    assert blob.status_code == 200
+    scripted = torch.jit.load(io.BytesIO(blob.content))
+    out = scripted(torch.zeros(3, 3, 75, 75), torch.zeros(3))
+    assert tuple(out.shape) == (3,)

@@ -78,3 +78,29 @@ def test_binary_metrics_on_known_values():
     assert metrics["roc_auc"] == pytest.approx(0.75)
     assert metrics["confusion"] == [[1, 1], [1, 1]]
     assert metrics["log_loss"] == pytest.approx(-np.mean(np.log([0.9, 0.4, 0.4, 0.9])))
+
+
+def test_expected_calibration_error_on_known_values():
+    from icesight_backend.learning.training import expected_calibration_error
+
+    labels = np.array([0, 0, 1, 1, 1, 0, 1, 0])
+    calibrated = np.array([0.05, 0.05, 0.95, 0.95, 0.95, 0.05, 0.95, 0.05])
+    assert expected_calibration_error(labels, calibrated) == pytest.approx(0.05)
+    overconfident = np.where(labels == 1, 0.99, 0.01)
+    overconfident[0] = 0.99  # one confident mistake
+    assert expected_calibration_error(labels, overconfident) > 0.1
+
+
+def test_torchscript_export_gives_the_same_probabilities(arrays):
+    import io
+
+    import torch
+
+    trained = train_model(arrays.subset(np.arange(80)), TrainingConfig(epochs=1))
+    scripted = torch.jit.load(io.BytesIO(trained.torchscript_bytes()))
+    loaded = LoadedModel.from_bytes(trained.to_bytes())
+    some = arrays.subset(np.arange(80, 96))
+    images, inc = loaded.normalisation.apply(some)
+    with torch.no_grad():
+        from_script = torch.sigmoid(scripted(torch.from_numpy(images), torch.from_numpy(inc))).numpy()
+    np.testing.assert_allclose(from_script, classify_arrays(loaded, some), atol=1e-5)

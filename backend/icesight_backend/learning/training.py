@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -67,6 +68,21 @@ class TrainedModel:
     def input_spec(self) -> dict:
         return {"bands": list(BAND_NAMES), "channels": list(CHANNELS), "patch_size_px": PATCH_SIZE_PX}
 
+    def torchscript_bytes(self) -> bytes:
+        """The network as TorchScript (inputs: normalised image batch, normalised incidence) for serving
+        without this code; normalisation statistics travel in the model record."""
+        network = build_model(self.architecture)
+        network.load_state_dict(self.state_dict)
+        network.eval()
+        example = (torch.zeros(2, len(CHANNELS), PATCH_SIZE_PX, PATCH_SIZE_PX), torch.zeros(2))
+        buffer = io.BytesIO()
+        with warnings.catch_warnings():
+            # TorchScript is deprecated in favour of torch.export, but it is what serving stacks
+            # (TorchServe, libtorch, older Tritons) load today.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            torch.jit.save(torch.jit.trace(network, example), buffer)
+        return buffer.getvalue()
+
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
         torch.save(
@@ -113,7 +129,8 @@ def _augment(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
 
 
 def binary_metrics(labels: np.ndarray, probabilities: np.ndarray) -> dict:
-    """Log loss, accuracy, ROC AUC and the confusion matrix (rows truth ship/iceberg)."""
+    """Log loss, accuracy, ROC AUC, expected calibration error (10 equal-width bins) and the
+    confusion matrix (rows truth ship/iceberg)."""
     p = np.clip(probabilities.astype(np.float64), 1e-7, 1 - 1e-7)
     y = labels.astype(np.float64)
     log_loss = float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
@@ -129,7 +146,22 @@ def binary_metrics(labels: np.ndarray, probabilities: np.ndarray) -> dict:
     else:
         auc = float("nan")
     confusion = [[int(np.sum((y == t) & (predicted == q))) for q in (0, 1)] for t in (0, 1)]
-    return {"log_loss": log_loss, "accuracy": accuracy, "roc_auc": auc, "confusion": confusion}
+    return {
+        "log_loss": log_loss, "accuracy": accuracy, "roc_auc": auc, "ece": expected_calibration_error(y, p),
+        "confusion": confusion,
+    }
+
+
+def expected_calibration_error(labels: np.ndarray, probabilities: np.ndarray, n_bins: int = 10) -> float:
+    """Mean |observed iceberg rate - predicted probability| over probability bins, weighted by count."""
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    index = np.clip(np.digitize(probabilities, edges[1:-1]), 0, n_bins - 1)
+    error = 0.0
+    for b in range(n_bins):
+        members = index == b
+        if members.any():
+            error += members.mean() * abs(labels[members].mean() - probabilities[members].mean())
+    return float(error)
 
 
 @torch.no_grad()
@@ -225,6 +257,7 @@ def train_model(
         val_log_loss=final["log_loss"],
         val_accuracy=final["accuracy"],
         val_roc_auc=final["roc_auc"],
+        val_ece=final["ece"],
         n_train=len(train_part),
         n_validation=len(val_part),
         confusion=final["confusion"],
