@@ -1,0 +1,69 @@
+"""Feature groups: validation rules, STRICT/WARNING, versions, the "na" flag, atomic writes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from icesight_backend.learning.feature_store import FeatureStore, FeatureValidationError
+
+
+def _records(patch_record, n: int = 6) -> list[dict]:
+    rng = np.random.default_rng(2)
+    out = [patch_record(f"p{i}", rng, is_iceberg=i % 2) for i in range(n)]
+    out[0]["inc_angle"] = "na"
+    return out
+
+
+def test_insert_makes_versions_and_keeps_old_ones_readable(tmp_path, patch_record):
+    store = FeatureStore(tmp_path)
+    first = store.insert("davis_strait", _records(patch_record), source="test")
+    second = store.insert("davis_strait", _records(patch_record, 4), third="band_diff")
+    assert (first["version"], second["version"]) == (1, 2)
+    table, meta = store.read("davis_strait", 1)
+    assert meta["n_rows"] == 6 and table.num_rows == 6
+    assert set(table.column_names) >= {"band_1", "band_2", "band_avg", "inc_angle", "inc_angle_missing", "is_iceberg"}
+    band_1 = np.asarray(table["band_1"][1].as_py())
+    band_avg = np.asarray(table["band_avg"][1].as_py())
+    band_2 = np.asarray(table["band_2"][1].as_py())
+    np.testing.assert_allclose(band_avg, (band_1 + band_2) / 2, atol=1e-4)
+    # "na" is imputed with the median angle and flagged.
+    assert table["inc_angle_missing"][0].as_py() is True and table["inc_angle"][0].as_py() == pytest.approx(38.5)
+    newest, meta2 = store.read("davis_strait")
+    assert meta2["version"] == 2 and "band_diff" in newest.column_names
+
+
+def test_strict_rejects_and_writes_nothing_warning_writes_and_reports(tmp_path, patch_record):
+    store = FeatureStore(tmp_path)
+    records = _records(patch_record)
+    records[2]["band_1"] = records[2]["band_1"][:100]  # wrong patch shape
+    records[3]["band_2"][5] = 75.0  # above the dB sanity range
+    records[4]["is_iceberg"] = 3  # not a label
+    with pytest.raises(FeatureValidationError) as caught:
+        store.insert("g", records, mode="STRICT")
+    rules = {(r["rule"], r["column"]): r for r in caught.value.report["rules"]}
+    assert rules[("PATCH_SHAPE", "band_1")]["examples"] == ["p2"]
+    assert rules[("HAS_MAX", "band_2")]["failing"] == 1
+    assert rules[("LABEL_IN_SET", "is_iceberg")]["examples"] == ["p4"]
+    assert store.versions("g") == [] and not list((tmp_path / "g").glob(".staging*"))
+
+    meta = store.insert("g", records, mode="WARNING")
+    assert meta["n_rows"] == 4  # shape and label failures dropped; the out-of-range value kept and reported
+    assert meta["validation"]["n_records"] == 6
+    assert {r["rule"] for r in meta["validation"]["rules"]} == {"PATCH_SHAPE", "HAS_MAX", "LABEL_IN_SET"}
+    assert store.versions("g")[0]["validation"] == meta["validation"]
+
+
+def test_bad_requests_name_the_problem(tmp_path, patch_record):
+    store = FeatureStore(tmp_path)
+    with pytest.raises(ValueError, match="lower-case"):
+        store.insert("../evil", _records(patch_record))
+    with pytest.raises(ValueError, match="third channel"):
+        store.insert("g", _records(patch_record), third="band_max")
+    with pytest.raises(FeatureValidationError, match="no records"):
+        store.insert("g", [])
+    with pytest.raises(LookupError, match="no version"):
+        store.read("g")
+    store.insert("g", _records(patch_record))
+    with pytest.raises(LookupError, match="versions: 1"):
+        store.read("g", 7)
