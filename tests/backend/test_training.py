@@ -104,3 +104,20 @@ def test_torchscript_export_gives_the_same_probabilities(arrays):
     with torch.no_grad():
         from_script = torch.sigmoid(scripted(torch.from_numpy(images), torch.from_numpy(inc))).numpy()
     np.testing.assert_allclose(from_script, classify_arrays(loaded, some), atol=1e-5)
+
+
+def test_small_affine_keeps_shape_moves_little_and_is_reproducible():
+    import torch
+
+    from icesight_backend.learning.training import small_affine
+
+    images = torch.zeros(4, 3, 75, 75)
+    images[:, :, 36:39, 36:39] = 10.0  # a bright target in the middle
+    a = small_affine(images, torch.Generator().manual_seed(1))
+    b = small_affine(images, torch.Generator().manual_seed(1))
+    assert a.shape == images.shape and torch.equal(a, b)
+    assert not torch.equal(a, images)
+    for patch in a[:, 0]:
+        row, col = divmod(int(patch.argmax()), 75)
+        assert abs(row - 37) <= 5 and abs(col - 37) <= 5  # shift within 3 px plus rotation/scale about the centre
+        assert patch.max() > 2.0  # the target survives the warp

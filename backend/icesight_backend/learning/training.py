@@ -119,13 +119,32 @@ def pick_device() -> torch.device:
 
 
 def _augment(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """Random flips and 90-degree rotations: a target's class does not depend on orientation."""
+    """Random flips, 90-degree rotations and, for half the batches, a small affine warp (per patch
+    rotation within 15 degrees, scale 0.9-1.1, shift within 3 pixels): a target's class depends
+    on neither its orientation nor its exact position in the patch."""
     if torch.rand(1, generator=generator).item() < 0.5:
         images = images.flip(3)
     if torch.rand(1, generator=generator).item() < 0.5:
         images = images.flip(2)
     k = int(torch.randint(0, 4, (1,), generator=generator).item())
-    return torch.rot90(images, k, dims=(2, 3)) if k else images
+    images = torch.rot90(images, k, dims=(2, 3)) if k else images
+    if torch.rand(1, generator=generator).item() < 0.5:
+        images = small_affine(images, generator)
+    return images
+
+
+def small_affine(images: torch.Tensor, generator: torch.Generator, max_deg: float = 15.0,
+                 max_scale: float = 0.1, max_shift_px: float = 3.0) -> torch.Tensor:
+    """Per-patch random rotation, scale and shift; borders are filled by reflection (clutter, not zeros)."""
+    n, _, height, width = images.shape
+    angle = (torch.rand(n, generator=generator) * 2 - 1) * np.deg2rad(max_deg)
+    scale = 1 + (torch.rand(n, generator=generator) * 2 - 1) * max_scale
+    shift = (torch.rand(n, 2, generator=generator) * 2 - 1) * max_shift_px * 2 / torch.tensor([width, height])
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1)
+    grid = torch.nn.functional.affine_grid(theta.to(images.dtype), list(images.shape), align_corners=False)
+    return torch.nn.functional.grid_sample(images, grid.to(images.device), mode="bilinear",
+                                           padding_mode="reflection", align_corners=False)
 
 
 def binary_metrics(labels: np.ndarray, probabilities: np.ndarray) -> dict:
