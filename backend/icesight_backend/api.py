@@ -86,6 +86,16 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
     async def api_failure(_request: Request, exc: ApiFailure):
         return _error_response(exc.status_code, exc.error)
 
+    # Lookups of registered things answer 404 wherever they fail (job submission maps them to 422
+    # with the parameter's name before they get here).
+    @app.exception_handler(UnknownModel)
+    async def unknown_model(_request: Request, exc: UnknownModel):
+        return _error_response(404, ApiError(ErrorCode.UNKNOWN_MODEL, str(exc)))
+
+    @app.exception_handler(UnknownSceneId)
+    async def unknown_scene(_request: Request, exc: UnknownSceneId):
+        return _error_response(404, ApiError(ErrorCode.UNKNOWN_SCENE, str(exc)))
+
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception):
         log.exception("unhandled error")
@@ -191,17 +201,11 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
 
     @app.get(f"{API_PREFIX}/scenes/{{scene_id}}")
     def get_scene(scene_id: str):
-        try:
-            return catalog.get(scene_id)
-        except UnknownSceneId as exc:
-            raise ApiFailure(404, ErrorCode.UNKNOWN_SCENE, str(exc)) from None
+        return catalog.get(scene_id)
 
     @app.get(f"{API_PREFIX}/scenes/{{scene_id}}/scene.tif")
     def download_scene(scene_id: str):
-        try:
-            path = catalog.cog_path(scene_id)
-        except UnknownSceneId as exc:
-            raise ApiFailure(404, ErrorCode.UNKNOWN_SCENE, str(exc)) from None
+        path = catalog.cog_path(scene_id)
         return FileResponse(path, media_type="image/tiff; application=geotiff; profile=cloud-optimized", filename=f"{scene_id}.tif")
 
     @app.get(f"{API_PREFIX}/jobs")
@@ -248,31 +252,19 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         model_ids = [m for m in ids.split(",") if m]
         if len(model_ids) < 2:
             raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, "give at least two model ids: ?ids=a,b", "ids")
-        try:
-            return registry.compare(model_ids)
-        except UnknownModel as exc:
-            raise ApiFailure(404, ErrorCode.UNKNOWN_MODEL, str(exc), "ids") from None
+        return registry.compare(model_ids)
 
     @app.get(f"{API_PREFIX}/models/{{model_id}}")
     def get_model(model_id: str):
-        try:
-            return registry.get(model_id) | {"production": registry.production_id() == model_id}
-        except UnknownModel as exc:
-            raise ApiFailure(404, ErrorCode.UNKNOWN_MODEL, str(exc)) from None
+        return registry.get(model_id) | {"production": registry.production_id() == model_id}
 
     @app.post(f"{API_PREFIX}/models/{{model_id}}/production")
     def mark_production(model_id: str):
-        try:
-            return registry.set_production(model_id) | {"production": True}
-        except UnknownModel as exc:
-            raise ApiFailure(404, ErrorCode.UNKNOWN_MODEL, str(exc)) from None
+        return registry.set_production(model_id) | {"production": True}
 
     @app.get(f"{API_PREFIX}/models/{{model_id}}/model.torchscript.pt")
     def download_torchscript(model_id: str):
-        try:
-            path = registry.torchscript_path(model_id)
-        except UnknownModel as exc:
-            raise ApiFailure(404, ErrorCode.UNKNOWN_MODEL, str(exc)) from None
+        path = registry.torchscript_path(model_id)
         if path is None:
             raise ApiFailure(404, ErrorCode.UNKNOWN_ARTIFACT, f"model {model_id} has no TorchScript export")
         return FileResponse(path, media_type="application/octet-stream", filename=f"{model_id}.torchscript.pt")
