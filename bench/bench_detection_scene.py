@@ -57,7 +57,7 @@ def run(method: str, out: Path) -> None:
         label_detections,
         score_against_truth,
     )
-    from icesight_backend.sar.io import RasterBand, scene_bands
+    from icesight_backend.sar.io import RasterBand
 
     params = CfarParams(pixel_size_m=40.0, looks=10.7)
     started = time.perf_counter()
@@ -67,8 +67,7 @@ def run(method: str, out: Path) -> None:
         mask = cfar_block(whole, params)
         del whole
     else:
-        lazy, _, _ = scene_bands(out / "scene.tif", 2048)
-        mask = cfar_mask(lazy, params, 2048).compute(scheduler="threads").astype(bool)
+        mask = cfar_mask(co, params, 2048).compute(scheduler="threads").astype(bool)
     detections = drop_azimuth_ambiguities(label_detections(mask, co, cross, params), params)
     seconds = time.perf_counter() - started
     shape = tuple(json.loads((out / "shape.json").read_text()))

@@ -207,13 +207,16 @@ def _cut_patches(ctx: JobContext, params: CutPatchesParams, scene_path: str, det
 
 def _detect_targets(ctx: JobContext, params: DetectTargetsParams, scene_path: str) -> dict[str, Any]:
     import geopandas as gpd
+    import rasterio
     from shapely.geometry import Point
 
-    from .sar.detection import CfarParams
-    from .sar.io import scene_bands
+    from .sar.detection import CfarParams, detect
+    from .sar.io import RasterBand
     from .sar.simulation import MODES
 
-    co, _, meta = scene_bands(scene_path, params.chunk_px)
+    with rasterio.open(scene_path) as src:
+        meta = {"transform": src.transform, "crs": src.crs, "tags": src.tags()}
+    co, cross = RasterBand(scene_path, 1), RasterBand(scene_path, 2)
     pixel_size_m = abs(meta["transform"].a)
     mode = meta["tags"].get("mode")
     looks = params.looks or (MODES[AcquisitionMode(mode)].looks if mode in ("EW", "IW") else 4.4)
@@ -226,8 +229,9 @@ def _detect_targets(ctx: JobContext, params: DetectTargetsParams, scene_path: st
         looks=looks,
         min_area_px=params.min_area_px,
     )
-    ctx.progress(0.05, f"CFAR over a {co.shape[1]} x {co.shape[0]} px scene in {co.numblocks[0] * co.numblocks[1]} chunks")
-    detections = _detect_lazy(co, cfar, params.chunk_px, scene_path)
+    chunks = -(-co.shape[0] // params.chunk_px) * -(-co.shape[1] // params.chunk_px)
+    ctx.progress(0.05, f"CFAR over a {co.shape[1]} x {co.shape[0]} px scene in {chunks} chunks")
+    detections = detect(co, cross, cfar, params.chunk_px)
     ctx.check()
     scene_id = meta["tags"].get("scene_id", Path(scene_path).stem)
     transform = meta["transform"]
@@ -255,16 +259,6 @@ def _detect_targets(ctx: JobContext, params: DetectTargetsParams, scene_path: st
     crs = meta["crs"].to_string() if meta["crs"] else ""
     result = DetectTargetsResult(scene_id, len(detections), crs, pixel_size_m, looks, params.pfa)
     return {"result": to_dict(result), "artifacts": artifacts, "model": None}
-
-
-def _detect_lazy(co, cfar, chunk_px: int, scene_path: str):
-    """CFAR mask from the lazy co-pol array; measurements read small windows of the file."""
-    from .sar.detection import cfar_mask, drop_azimuth_ambiguities, label_detections
-    from .sar.io import RasterBand
-
-    mask = cfar_mask(co, cfar, chunk_px).compute(scheduler="threads").astype(bool)
-    found = label_detections(mask, RasterBand(scene_path, 1), RasterBand(scene_path, 2), cfar)
-    return drop_azimuth_ambiguities(found, cfar)
 
 
 def _train_model(ctx: JobContext, params: TrainModelParams, model_id: str) -> dict[str, Any]:

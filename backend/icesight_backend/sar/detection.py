@@ -121,9 +121,11 @@ def cfar_block(co_db: np.ndarray, params: CfarParams) -> np.ndarray:
     return valid & enough & (test > mean * _threshold_multiplier(texture_shape, looks, params.pfa))
 
 
-def cfar_mask(co_db: da.Array | np.ndarray, params: CfarParams, chunk_px: int = 2048) -> da.Array:
-    """The detection mask of a whole scene as a lazy Dask array (uint8)."""
-    array = co_db if isinstance(co_db, da.Array) else da.from_array(co_db, chunks=chunk_px)
+def cfar_mask(co_db, params: CfarParams, chunk_px: int = 2048) -> da.Array:
+    """The detection mask of a whole scene as a lazy Dask array (uint8).
+
+    ``co_db`` is a numpy array, a Dask array, or a lazy raster band (``sar.io.RasterBand``)."""
+    array = co_db if isinstance(co_db, da.Array) else da.from_array(co_db, chunks=chunk_px, asarray=False)
     return da.map_overlap(
         lambda block: cfar_block(block, params).astype(np.uint8),
         array,
@@ -213,9 +215,13 @@ def drop_azimuth_ambiguities(detections: list[Detection], params: CfarParams) ->
     return kept
 
 
-def detect(co_db, cross_db, params: CfarParams, chunk_px: int = 2048) -> list[Detection]:
-    """CFAR over the scene (Dask, chunked), labelled targets, size and ambiguity discrimination."""
-    mask = cfar_mask(co_db, params, chunk_px).compute().astype(bool)
+def detect(co_db, cross_db, params: CfarParams, chunk_px: int = 2048, scheduler: str = "threads") -> list[Detection]:
+    """CFAR over the scene (Dask, chunked), labelled targets, size and ambiguity discrimination.
+
+    The bands may be numpy arrays or lazy raster bands. The chunks run on local threads: inside a
+    job task this process's cores do the work, without sending sub-tasks back to the cluster.
+    """
+    mask = cfar_mask(co_db, params, chunk_px).compute(scheduler=scheduler).astype(bool)
     return drop_azimuth_ambiguities(label_detections(mask, co_db, cross_db, params), params)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import threading
 from pathlib import Path
 
 import geopandas as gpd
@@ -99,10 +100,11 @@ def write_truth_gpkg(scene: SimulatedScene | SceneLayout, path: Path, scene_id: 
 
 
 class RasterBand:
-    """One band of a raster file as a lazy array for ``dask.array.from_array``.
+    """One band of a raster file as a lazy array for ``dask.array.from_array`` and windowed reads.
 
-    Each read opens the file and reads only the requested window, so chunks can be read in
-    parallel by Dask threads or processes and the scene is never held whole in memory.
+    Reads take only the requested window, so the scene is never held whole in memory. Each thread
+    keeps its own open dataset (GDAL handles are not shared across threads), so thousands of small
+    reads (one per detection when measuring targets) do not reopen the file each time.
     """
 
     def __init__(self, path: Path | str, band: int):
@@ -111,28 +113,31 @@ class RasterBand:
         with rasterio.open(self.path) as src:
             self.shape = (src.height, src.width)
             self.dtype = np.dtype(src.dtypes[band - 1])
-            nodata = src.nodatavals[band - 1]
-        self.nodata = nodata
+            self.nodata = src.nodatavals[band - 1]
         self.ndim = 2
+        self._local = threading.local()
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_local")
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._local = threading.local()
+
+    def _dataset(self):
+        dataset = getattr(self._local, "dataset", None)
+        if dataset is None or dataset.closed:
+            dataset = self._local.dataset = rasterio.open(self.path)
+        return dataset
 
     def __getitem__(self, key) -> np.ndarray:
         rows, cols = key if isinstance(key, tuple) else (key, slice(None))
         r0, r1, _ = rows.indices(self.shape[0])
         c0, c1, _ = cols.indices(self.shape[1])
         window = rasterio.windows.Window(c0, r0, max(c1 - c0, 0), max(r1 - r0, 0))
-        with rasterio.open(self.path) as src:
-            data = src.read(self.band, window=window).astype(np.float32)
+        data = self._dataset().read(self.band, window=window).astype(np.float32)
         if self.nodata is not None and np.isfinite(self.nodata):
             data[data == self.nodata] = np.nan
         return data
-
-
-def scene_bands(path: Path | str, chunk_px: int = 2048):
-    """(co-pol, cross-pol) sigma0 dB of a scene COG as lazy Dask arrays, and its grid metadata."""
-    import dask.array as da
-
-    with rasterio.open(path) as src:
-        meta = {"transform": src.transform, "crs": src.crs, "tags": src.tags(), "descriptions": src.descriptions}
-    co = da.from_array(RasterBand(path, 1), chunks=chunk_px, asarray=False, lock=False)
-    cross = da.from_array(RasterBand(path, 2), chunks=chunk_px, asarray=False, lock=False)
-    return co, cross, meta
