@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from qgis.core import (
+    Qgis,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsPointXY,
@@ -33,19 +34,33 @@ class CutResult:
     skipped: list[str]  # human-readable reasons, one per point not cut
 
 
+_NUMPY_TYPES = {
+    Qgis.Byte: np.uint8, Qgis.UInt16: np.uint16, Qgis.Int16: np.int16, Qgis.UInt32: np.uint32,
+    Qgis.Int32: np.int32, Qgis.Float32: np.float32, Qgis.Float64: np.float64,
+}
+
+
 def _read_window(layer: QgsRasterLayer, band: int, extent: QgsRectangle) -> np.ndarray:
+    """A 75 x 75 window of one band as float64, NaN where the raster has no data (or none exists)."""
     provider = layer.dataProvider()
     block = provider.block(band, extent, PATCH_SIZE_PX, PATCH_SIZE_PX)
     if not block.isValid():
         raise PatchError(f"could not read band {band} of {layer.name()}")
-    values = np.frombuffer(bytes(block.data()), dtype=np.float32 if block.dataTypeSize() == 4 else np.float64)
-    values = values.reshape(PATCH_SIZE_PX, PATCH_SIZE_PX).astype(np.float64)
-    if block.hasNoDataValue() or block.hasNoData():
-        mask = np.array(
+    dtype = _NUMPY_TYPES.get(block.dataType())
+    if dtype is None:
+        raise PatchError(f"band {band} of {layer.name()} has an unsupported data type; sigma0 must be real numbers")
+    values = np.frombuffer(bytes(block.data()), dtype=dtype).reshape(PATCH_SIZE_PX, PATCH_SIZE_PX).astype(np.float64)
+    missing = np.isnan(values)
+    if block.hasNoDataValue():
+        # Pixels outside the raster come back as the no-data value too: one vectorised comparison.
+        nodata = block.noDataValue()
+        if not np.isnan(nodata):
+            missing |= values == nodata
+    elif block.hasNoData():  # a no-data bitmap without a value: ask pixel by pixel (rare)
+        missing |= np.array(
             [[block.isNoData(r, c) for c in range(PATCH_SIZE_PX)] for r in range(PATCH_SIZE_PX)], dtype=bool
         )
-        values = np.where(mask, np.nan, values)
-    return values
+    return np.where(missing, np.nan, values)
 
 
 def check_scene_layer(layer: QgsRasterLayer) -> None:
