@@ -30,8 +30,16 @@ from icesight_contract import (
 
 from . import __version__
 from .catalog import UnknownSceneId
+from .learning.feature_store import DatasetUnusable, UnknownFeatureGroup, UnknownTrainingDataset
 from .registry import ModelRegistry, UnknownModel
-from .service import InvalidSceneId, JobManager, UnknownDetections, UnknownScene, UnknownUpload
+from .service import (
+    InvalidSceneId,
+    JobManager,
+    UnknownDetections,
+    UnknownScene,
+    UnknownSourceJob,
+    UnknownUpload,
+)
 
 log = logging.getLogger("icesight.api")
 
@@ -96,6 +104,14 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
     async def unknown_scene(_request: Request, exc: UnknownSceneId):
         return _error_response(404, ApiError(ErrorCode.UNKNOWN_SCENE, str(exc)))
 
+    @app.exception_handler(UnknownFeatureGroup)
+    async def unknown_feature_group(_request: Request, exc: UnknownFeatureGroup):
+        return _error_response(404, ApiError(ErrorCode.UNKNOWN_FEATURE_GROUP, str(exc)))
+
+    @app.exception_handler(UnknownTrainingDataset)
+    async def unknown_training_dataset(_request: Request, exc: UnknownTrainingDataset):
+        return _error_response(404, ApiError(ErrorCode.UNKNOWN_TRAINING_DATASET, str(exc)))
+
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception):
         log.exception("unhandled error")
@@ -158,6 +174,14 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
             raise ApiFailure(422, ErrorCode.UNKNOWN_UPLOAD, str(exc), "params.upload_id") from None
         except InvalidSceneId as exc:
             raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, str(exc), "params.scene_id") from None
+        except UnknownSourceJob as exc:
+            raise ApiFailure(422, ErrorCode.UNKNOWN_JOB, str(exc), "params.patches_job_id") from None
+        except UnknownFeatureGroup as exc:
+            raise ApiFailure(422, ErrorCode.UNKNOWN_FEATURE_GROUP, str(exc), "params.feature_group") from None
+        except UnknownTrainingDataset as exc:
+            raise ApiFailure(422, ErrorCode.UNKNOWN_TRAINING_DATASET, str(exc), "params.training_dataset") from None
+        except DatasetUnusable as exc:
+            raise ApiFailure(422, ErrorCode.DATASET_UNUSABLE, str(exc), "params.feature_group") from None
         return to_dict(status)
 
     @app.post(f"{API_PREFIX}/uploads", status_code=201)
@@ -242,6 +266,59 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         media_type = next(a.media_type for a in status.artifacts if a.name == name)
         # FileResponse answers HTTP range requests, so QGIS can stream a COG through /vsicurl/.
         return FileResponse(path, media_type=media_type, filename=name)
+
+    # -- feature store ----------------------------------------------------------------------------
+
+    def _versioned(versioned, name: str, version: int | None = None):
+        try:
+            return versioned.get(name, version) if version is not None else versioned.versions(name)
+        except ValueError as exc:  # a malformed name
+            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, str(exc)) from None
+
+    def _listing(versioned) -> list[dict]:
+        out = []
+        for name in versioned.names():
+            versions = versioned.versions(name)
+            if versions:
+                out.append({versioned.name_key: name, "n_versions": len(versions), "latest": versions[-1]})
+        return out
+
+    @app.get(f"{API_PREFIX}/feature-groups")
+    def list_feature_groups():
+        return {"feature_groups": _listing(manager.features)}
+
+    @app.get(f"{API_PREFIX}/feature-groups/{{group}}")
+    def get_feature_group(group: str):
+        versions = _versioned(manager.features, group)
+        if not versions:
+            manager.features.get(group)  # raises the 404 with the known groups
+        return {"group": group, "versions": versions}
+
+    @app.get(f"{API_PREFIX}/feature-groups/{{group}}/versions/{{version}}")
+    def get_feature_group_version(group: str, version: int):
+        """A version's metadata with its validation report (rule, column, failing count, examples)."""
+        return _versioned(manager.features, group, version)
+
+    @app.get(f"{API_PREFIX}/feature-groups/{{group}}/versions/{{version}}/data.parquet")
+    def download_feature_group_version(group: str, version: int):
+        meta = _versioned(manager.features, group, version)
+        path = manager.features.path(group, meta["version"]) / "data.parquet"
+        return FileResponse(path, media_type="application/vnd.apache.parquet", filename=f"{group}_v{version}.parquet")
+
+    @app.get(f"{API_PREFIX}/training-datasets")
+    def list_training_datasets():
+        return {"training_datasets": _listing(manager.datasets)}
+
+    @app.get(f"{API_PREFIX}/training-datasets/{{name}}")
+    def get_training_dataset(name: str):
+        versions = _versioned(manager.datasets, name)
+        if not versions:
+            manager.datasets.get(name)
+        return {"name": name, "versions": versions}
+
+    @app.get(f"{API_PREFIX}/training-datasets/{{name}}/versions/{{version}}")
+    def get_training_dataset_version(name: str, version: int):
+        return _versioned(manager.datasets, name, version)
 
     @app.get(f"{API_PREFIX}/models")
     def list_models():

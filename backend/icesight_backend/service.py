@@ -23,18 +23,24 @@ from distributed import Client, Event, Future
 from icesight_contract import (
     API_PREFIX,
     ApiError,
+    BuildFeatureGroupParams,
     ClassifyPatchesParams,
+    CreateTrainingDatasetParams,
     CutPatchesParams,
     DetectTargetsParams,
     ErrorCode,
     IngestSceneParams,
     JobKind,
     JobStatus,
+    RunAblationParams,
+    SearchHyperparametersParams,
+    TrainingDatasetRef,
     TrainModelParams,
     to_dict,
 )
 
 from .catalog import SceneCatalog, UnknownSceneId
+from .learning.feature_store import DatasetUnusable, FeatureStore, TrainingDatasets
 from .registry import ModelRegistry
 from .store import JobStore
 from .worker_jobs import PROGRESS_TOPIC, JobCancelled, cancel_event_name, run_job, worker_has_gpu
@@ -61,6 +67,10 @@ class InvalidSceneId(ValueError):
     pass
 
 
+class UnknownSourceJob(LookupError):
+    """A job names another job whose output it needs, and that job has none."""
+
+
 @dataclass
 class WorkerInfo:
     address: str
@@ -78,6 +88,8 @@ class JobManager:
         self.store = store
         self.registry = registry
         self.catalog = catalog
+        self.features = FeatureStore(store.data_dir / "features")
+        self.datasets = TrainingDatasets(store.data_dir / "training_datasets")
         self.uploads_dir = store.data_dir / "uploads"
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
         self._futures: dict[str, Future] = {}
@@ -142,12 +154,17 @@ class JobManager:
             record = self.registry.resolve(params.model_id)  # UnknownModel before anything is stored
             model_id = record["model_id"]
             model_blob = self.registry.weights(model_id)
+        extra = self._resolve_learning_inputs(params)
         params_doc = to_dict(params)
         status = self.store.create(kind, params_doc)
-        if isinstance(params, TrainModelParams):
+        if isinstance(params, (TrainModelParams, SearchHyperparametersParams)):
             model_id = f"{params.architecture.value}-{status.id}"
         if isinstance(params, IngestSceneParams):
             staging_dir = str(self.catalog.staging_dir(status.id))
+        if isinstance(params, BuildFeatureGroupParams):
+            staging_dir = str(self.features.staging_dir(status.id))
+        if isinstance(params, CreateTrainingDatasetParams):
+            staging_dir = str(self.datasets.staging_dir(status.id))
         future = self.client.submit(
             run_job,
             status.id,
@@ -158,6 +175,7 @@ class JobManager:
             scene_path,
             staging_dir,
             detections_path,
+            extra,
             key=f"icesight-{kind.value}-{status.id}",
             pure=False,
             resources=self._resources_for(kind),
@@ -166,6 +184,48 @@ class JobManager:
             self._futures[status.id] = future
         future.add_done_callback(lambda f, job_id=status.id: self._on_done(job_id, f))
         return status
+
+    def _resolve_learning_inputs(self, params: Any) -> dict | None:
+        """What the worker needs of the feature store for a learning job, checked before anything is
+        stored: unknown groups, datasets, uploads or source jobs are refused at submission."""
+        if isinstance(params, BuildFeatureGroupParams):
+            if params.upload_id is not None:
+                return {"source_path": str(self.upload_path(params.upload_id))}
+            if params.patches_job_id is not None:
+                source = self.store.get(params.patches_job_id)
+                path = self.store.artifact_path(params.patches_job_id, "patches.json")
+                if source is None or source.kind is not JobKind.CUT_PATCHES or path is None:
+                    raise UnknownSourceJob(
+                        f"no finished cut_patches job {params.patches_job_id!r}; cut the patches first and pass its id"
+                    )
+                return {"source_path": str(path)}
+            return None
+        if isinstance(params, CreateTrainingDatasetParams):
+            ref = params.feature_group
+            meta = self.features.get(ref.group, ref.version)
+            if min(meta["n_ships"], meta["n_icebergs"]) == 0:
+                raise DatasetUnusable(
+                    f"feature group {ref.group!r} v{meta['version']} has {meta['n_ships']} labelled ship(s) and "
+                    f"{meta['n_icebergs']} iceberg(s); a training dataset needs both classes"
+                )
+            return {"feature_path": str(self.features.path(ref.group, meta["version"]) / "data.parquet"), "feature_meta": meta}
+        ref = getattr(params, "training_dataset", None)
+        if isinstance(params, (TrainModelParams, SearchHyperparametersParams, RunAblationParams)) and ref is not None:
+            return {"dataset": self.resolve_dataset(ref)}
+        return None
+
+    def resolve_dataset(self, ref: TrainingDatasetRef) -> dict:
+        meta = self.datasets.get(ref.name, ref.version)
+        train_ids, validation_ids, key = self.datasets.parts(ref.name, meta["version"], ref.fold)
+        group = meta["feature_group"]
+        return {
+            "feature_path": str(self.features.path(group["group"], group["version"]) / "data.parquet"),
+            "train_ids": train_ids,
+            "validation_ids": validation_ids,
+            "normalisation": meta["normalisation"][key],
+            "ref": {"name": ref.name, "version": meta["version"], "fold": ref.fold if meta.get("k_folds") else None},
+            "feature_group": group,
+        }
 
     def upload_path(self, upload_id: str) -> Path:
         path = self.uploads_dir / f"{upload_id}.upload"
@@ -239,11 +299,12 @@ class JobManager:
             self._futures.pop(job_id, None)
         try:
             if future.cancelled():
+                self._discard_staging(job_id)
                 self.store.mark_cancelled(job_id)
                 return
             exc = future.exception()
             if exc is not None:
-                shutil.rmtree(self.catalog.staging_dir(job_id), ignore_errors=True)  # nothing half-ingested
+                self._discard_staging(job_id)  # nothing half-ingested or half-written
                 if isinstance(exc, JobCancelled):
                     self.store.mark_cancelled(job_id)
                 else:
@@ -253,21 +314,28 @@ class JobManager:
             output = future.result()
             status = self.store.get(job_id)
             if status is None or status.state.is_final:
+                self._discard_staging(job_id)
                 return  # cancelled meanwhile: keep nothing
+            result = output["result"]
             if output.get("model") is not None:
-                result = output["result"]
                 self.registry.register(
                     result["model_id"],
                     output["model"],
                     {
-                        "architecture": result["architecture"],
-                        "metrics": result["metrics"],
                         "training_job_id": job_id,
+                        "training_job_kind": status.kind.value,
                         "training_params": _without_records(self.store.params(job_id) or {}),
                         "device": result.get("device", "cpu"),
-                    },
+                    }
+                    | output.get("model_record", {}),
                     torchscript=output.get("torchscript"),
                 )
+            if output.get("feature_staging") is not None:
+                published = self.features.publish(result["group"], Path(output["feature_staging"]), job_id=job_id)
+                result["version"] = published["version"]
+            if output.get("dataset_staging") is not None:
+                published = self.datasets.publish(result["name"], Path(output["dataset_staging"]), job_id=job_id)
+                result["version"] = published["version"]
             if output.get("scene_item") is not None:
                 self.catalog.add(output["scene_item"], Path(output["staged_cog"]))
                 shutil.rmtree(self.catalog.staging_dir(job_id), ignore_errors=True)
@@ -278,10 +346,15 @@ class JobManager:
             artifacts = self.store.write_artifacts(job_id, output["artifacts"])
             if status.kind is JobKind.SIMULATE_SCENE:
                 self._catalog_simulated_scene(job_id, output["result"])
-            self.store.mark_succeeded(job_id, output["result"], artifacts)
+            self.store.mark_succeeded(job_id, result, artifacts)
         except Exception as exc:  # never lose a job silently
             log.exception("storing the outcome of job %s failed", job_id)
             self.store.mark_failed(job_id, ApiError(ErrorCode.INTERNAL, f"storing the result failed: {exc}"))
+
+
+    def _discard_staging(self, job_id: str) -> None:
+        for directory in (self.catalog.staging_dir(job_id), self.features.staging_dir(job_id), self.datasets.staging_dir(job_id)):
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 def _without_records(params: dict) -> dict:

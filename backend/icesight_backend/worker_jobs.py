@@ -15,9 +15,11 @@ from typing import Any
 
 from icesight_contract import (
     AcquisitionMode,
+    BuildFeatureGroupParams,
     ClassifyPatchesParams,
     ClassifyPatchesResult,
     ClassName,
+    CreateTrainingDatasetParams,
     CutPatchesParams,
     CutPatchesResult,
     DetectTargetsParams,
@@ -26,8 +28,11 @@ from icesight_contract import (
     IngestSceneResult,
     JobKind,
     PatchClassification,
+    RunAblationParams,
+    SearchHyperparametersParams,
     SimulateSceneParams,
     SimulateSceneResult,
+    TrainingDatasetRef,
     TrainModelParams,
     TrainModelResult,
     from_dict,
@@ -261,14 +266,19 @@ def _detect_targets(ctx: JobContext, params: DetectTargetsParams, scene_path: st
     return {"result": to_dict(result), "artifacts": artifacts, "model": None}
 
 
-def _train_model(ctx: JobContext, params: TrainModelParams, model_id: str) -> dict[str, Any]:
+def _train_model(ctx: JobContext, params: TrainModelParams, model_id: str, dataset: dict | None) -> dict[str, Any]:
     import torch
 
     from .learning.data import arrays_from_records, arrays_from_simulation
-    from .learning.training import TrainingCancelled, TrainingConfig, train_model
+    from .learning.training import TrainingCancelled, TrainingConfig, fit, train_model
+    from .learning_jobs import load_dataset, trained_output
     from .sar.simulation import simulate_patches
 
-    if params.simulated is not None:
+    data = None
+    if dataset is not None:
+        ctx.progress(0.0, f"loading training dataset {dataset['ref']['name']} v{dataset['ref']['version']}")
+        data = load_dataset(dataset)
+    elif params.simulated is not None:
         ctx.progress(0.0, f"simulating {params.simulated.n_patches} labelled patches")
         sim = params.simulated
         arrays = arrays_from_simulation(
@@ -284,18 +294,15 @@ def _train_model(ctx: JobContext, params: TrainModelParams, model_id: str) -> di
         torch.set_num_threads(max(1, get_worker().state.nthreads))
     except (ValueError, AttributeError):
         pass
-    config = TrainingConfig(
-        architecture=params.architecture,
-        epochs=params.epochs,
-        batch_size=params.batch_size,
-        learning_rate=params.learning_rate,
-        validation_fraction=params.validation_fraction,
-        seed=params.seed,
-    )
+    hyper = params.hyperparameters()
+    config = TrainingConfig.of(params.architecture, hyper, epochs=params.epochs, patience=params.patience,
+                               validation_fraction=params.validation_fraction, seed=params.seed)
+    progress = lambda f, m: ctx.progress(0.05 + 0.9 * f, m)  # noqa: E731
     try:
-        trained = train_model(
-            arrays, config, progress=lambda f, m: ctx.progress(0.05 + 0.9 * f, m), should_stop=ctx.should_stop
-        )
+        if data is not None:
+            trained = fit(data.train, data.validation, config, data.normalisation, progress=progress, should_stop=ctx.should_stop)
+        else:
+            trained = train_model(arrays, config, progress=progress, should_stop=ctx.should_stop)
     except TrainingCancelled:
         raise JobCancelled(ctx.job_id) from None
     result = TrainModelResult(
@@ -306,15 +313,16 @@ def _train_model(ctx: JobContext, params: TrainModelParams, model_id: str) -> di
         metrics=trained.metrics,
         history=trained.history,
         device=trained.device,
+        hyperparameters=hyper,
+        training_dataset=params.training_dataset if dataset is None else from_dict(TrainingDatasetRef, dataset["ref"]),
     )
     report = to_dict(result) | {"normalisation": trained.normalisation.to_dict(), "train_seconds": trained.train_seconds}
     import json
 
     artifacts = [_artifact("training_report.json", JSON, "report", json.dumps(report, indent=2).encode())]
-    return {
-        "result": to_dict(result), "artifacts": artifacts, "model": trained.to_bytes(),
-        "torchscript": trained.torchscript_bytes(),
-    }
+    record = {"training_dataset": None if dataset is None else dataset["ref"],
+              "feature_group": None if dataset is None else dataset["feature_group"]}
+    return {"result": to_dict(result), "artifacts": artifacts} | trained_output(trained, hyper, record)
 
 
 def _classify_patches(ctx: JobContext, params: ClassifyPatchesParams, model_id: str, model_blob: bytes) -> dict[str, Any]:
@@ -326,7 +334,8 @@ def _classify_patches(ctx: JobContext, params: ClassifyPatchesParams, model_id: 
 
     ctx.progress(0.1, f"classifying {len(params.patches)} patches with model {model_id}")
     model = LoadedModel.from_bytes(model_blob)
-    probabilities = classify_arrays(model, arrays_from_records(params.patches))
+    channels = tuple(model.input_spec.get("channels", ()))
+    probabilities = classify_arrays(model, arrays_from_records(params.patches, channels) if channels else arrays_from_records(params.patches))
     ctx.check()
     classifications = [
         PatchClassification(
@@ -371,8 +380,13 @@ def run_job(
     scene_path: str | None = None,
     staging_dir: str | None = None,
     detections_path: str | None = None,
+    extra: dict | None = None,
 ) -> dict:
-    """Entry point of every job task on a worker."""
+    """Entry point of every job task on a worker. ``extra`` carries what the service resolved for
+    the learning kinds (source files, the training dataset's ids and normalisation)."""
+    from . import learning_jobs
+
+    extra = extra or {}
     ctx = JobContext(job_id)
     ctx.progress(0.0, "started on worker")
     job_kind = JobKind(kind)
@@ -385,9 +399,21 @@ def run_job(
     elif job_kind is JobKind.DETECT_TARGETS:
         output = _detect_targets(ctx, from_dict(DetectTargetsParams, params), scene_path)
     elif job_kind is JobKind.TRAIN_MODEL:
-        output = _train_model(ctx, from_dict(TrainModelParams, params), model_id)
+        output = _train_model(ctx, from_dict(TrainModelParams, params), model_id, extra.get("dataset"))
     elif job_kind is JobKind.CLASSIFY_PATCHES:
         output = _classify_patches(ctx, from_dict(ClassifyPatchesParams, params), model_id, model_blob)
+    elif job_kind is JobKind.BUILD_FEATURE_GROUP:
+        output = learning_jobs.build_feature_group(ctx, from_dict(BuildFeatureGroupParams, params), extra.get("source_path"), staging_dir)
+    elif job_kind is JobKind.CREATE_TRAINING_DATASET:
+        output = learning_jobs.create_training_dataset(
+            ctx, from_dict(CreateTrainingDatasetParams, params), extra["feature_path"], extra["feature_meta"], staging_dir
+        )
+    elif job_kind is JobKind.SEARCH_HYPERPARAMETERS:
+        output = learning_jobs.search_hyperparameters(
+            ctx, from_dict(SearchHyperparametersParams, params), params, extra["dataset"], model_id
+        )
+    elif job_kind is JobKind.RUN_ABLATION:
+        output = learning_jobs.run_ablation(ctx, from_dict(RunAblationParams, params), params, extra["dataset"])
     else:  # pragma: no cover - the contract's enum and this dispatch are kept in step by tests
         raise ValueError(f"no worker implementation for job kind {kind}")
     ctx.progress(1.0, "done")

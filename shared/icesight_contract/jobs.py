@@ -22,6 +22,21 @@ from .constants import (
     SIGMA0_DB_MAX,
     SIGMA0_DB_MIN,
 )
+from .learning import (
+    AblationComponent,
+    AblationRow,
+    FeatureGroupRef,
+    HyperParameters,
+    ModelArchitecture,
+    SearchSpace,
+    ThirdChannel,
+    TrainingDatasetRef,
+    TrialResult,
+    ValidationMode,
+    ValidationReport,
+    ablation_components,
+    check_name,
+)
 
 
 class JobKind(str, enum.Enum):
@@ -31,6 +46,10 @@ class JobKind(str, enum.Enum):
     CUT_PATCHES = "cut_patches"
     TRAIN_MODEL = "train_model"
     CLASSIFY_PATCHES = "classify_patches"
+    BUILD_FEATURE_GROUP = "build_feature_group"
+    CREATE_TRAINING_DATASET = "create_training_dataset"
+    SEARCH_HYPERPARAMETERS = "search_hyperparameters"
+    RUN_ABLATION = "run_ablation"
 
 
 class JobState(str, enum.Enum):
@@ -54,6 +73,9 @@ class ErrorCode(str, enum.Enum):
     UNKNOWN_MODEL = "unknown_model"
     UNKNOWN_SCENE = "unknown_scene"
     UNKNOWN_UPLOAD = "unknown_upload"
+    UNKNOWN_FEATURE_GROUP = "unknown_feature_group"
+    UNKNOWN_TRAINING_DATASET = "unknown_training_dataset"
+    DATASET_UNUSABLE = "dataset_unusable"
     MODEL_INPUT_MISMATCH = "model_input_mismatch"
     BODY_TOO_LARGE = "body_too_large"
     UNAUTHORIZED = "unauthorized"
@@ -80,11 +102,6 @@ class CoPol(str, enum.Enum):
 
     HH = "HH"  # HH+HV: the polar ice services' choice, and the Kaggle Statoil/C-CORE data
     VV = "VV"  # VV+VH: the default over open ocean
-
-
-class ModelArchitecture(str, enum.Enum):
-    LENET = "lenet"
-    REFERENCE_CNN = "reference_cnn"
 
 
 @dataclass(frozen=True)
@@ -213,9 +230,22 @@ class SimulatedPatchSet:
             )
 
 
+def _check_training_records(patches: list[PatchRecord], field_name: str, need_labels: bool) -> None:
+    seen: set[str] = set()
+    for i, patch in enumerate(patches):
+        if need_labels and patch.is_iceberg is None:
+            raise ContractError(
+                f"{field_name}[{i}].is_iceberg", "label missing: training records need is_iceberg (1 iceberg, 0 ship)"
+            )
+        if patch.id in seen:
+            raise ContractError(f"{field_name}[{i}].id", f"duplicate patch id {patch.id!r}")
+        seen.add(patch.id)
+
+
 @dataclass
 class TrainModelParams:
-    """Train a ship/iceberg CNN on a labelled patch set: inline records or a simulated set."""
+    """Train a ship/iceberg CNN on labelled patches: inline records, a simulated set, or a training
+    dataset version (the feature store's split, with its normalisation statistics)."""
 
     architecture: ModelArchitecture = ModelArchitecture.LENET
     epochs: int = 20
@@ -225,37 +255,181 @@ class TrainModelParams:
     seed: int = 0
     patches: list[PatchRecord] | None = None
     simulated: SimulatedPatchSet | None = None
+    training_dataset: TrainingDatasetRef | None = None
+    dropout: float = 0.2
+    kernel_size: int | None = None
+    pool_size: int = 2
+    filters: list[int] | None = None
+    patience: int = 6
 
     def __post_init__(self) -> None:
-        if (self.patches is None) == (self.simulated is None):
-            raise ContractError("patches", "give exactly one of 'patches' (labelled records) or 'simulated'")
+        sources = [s for s in (self.patches, self.simulated, self.training_dataset) if s is not None]
+        if len(sources) != 1:
+            raise ContractError(
+                "patches", "give exactly one of 'patches' (labelled records), 'simulated' or 'training_dataset'"
+            )
         if not 1 <= self.epochs <= 500:
             raise ContractError("epochs", f"must be between 1 and 500, got {self.epochs}")
-        if not 1 <= self.batch_size <= 4096:
-            raise ContractError("batch_size", f"must be between 1 and 4096, got {self.batch_size}")
-        if not 0.0 < self.learning_rate <= 1.0:
-            raise ContractError("learning_rate", f"must be in (0, 1], got {self.learning_rate:g}")
+        if not 1 <= self.patience <= 500:
+            raise ContractError("patience", f"must be between 1 and 500 epochs, got {self.patience}")
         if not 0.05 <= self.validation_fraction <= 0.5:
             raise ContractError(
                 "validation_fraction", f"must be between 0.05 and 0.5, got {self.validation_fraction:g}"
             )
+        self.hyperparameters().check_for(self.architecture)
         if self.patches is not None:
             if len(self.patches) < 10:
                 raise ContractError("patches", f"need at least 10 labelled patches to train, got {len(self.patches)}")
-            seen: set[str] = set()
-            for i, patch in enumerate(self.patches):
-                if patch.is_iceberg is None:
-                    raise ContractError(
-                        f"patches[{i}].is_iceberg",
-                        "label missing: training records need is_iceberg (1 iceberg, 0 ship)",
-                    )
-                if patch.id in seen:
-                    raise ContractError(f"patches[{i}].id", f"duplicate patch id {patch.id!r}")
-                seen.add(patch.id)
+            _check_training_records(self.patches, "patches", need_labels=True)
             labels = {p.is_iceberg for p in self.patches}
             if len(labels) < 2:
                 only = "ships" if labels == {0} else "icebergs"
                 raise ContractError("patches", f"all patches are {only}; training needs both classes")
+
+    def hyperparameters(self) -> HyperParameters:
+        return HyperParameters(
+            learning_rate=self.learning_rate, batch_size=self.batch_size, dropout=self.dropout,
+            kernel_size=self.kernel_size, pool_size=self.pool_size, filters=self.filters,
+        )
+
+
+@dataclass
+class BuildFeatureGroupParams:
+    """Compute, validate and store a new version of a feature group from one patch source:
+    inline (analyst-labelled) records, a simulated set, the patches of a ``cut_patches`` job
+    (``labels`` adds analyst labels by patch id), or an uploaded Kaggle Statoil/C-CORE JSON file.
+
+    The work is partitioned over the Dask workers (``partition_size`` patches a task).
+    """
+
+    group: str
+    patches: list[PatchRecord] | None = None
+    simulated: SimulatedPatchSet | None = None
+    patches_job_id: str | None = None
+    upload_id: str | None = None
+    labels: dict[str, int] | None = None
+    third_channel: ThirdChannel = ThirdChannel.BAND_AVG
+    validation: ValidationMode = ValidationMode.STRICT
+    description: str = ""
+    partition_size: int = 256
+
+    def __post_init__(self) -> None:
+        check_name(self.group, "group", "feature group")
+        sources = [s for s in (self.patches, self.simulated, self.patches_job_id, self.upload_id) if s is not None]
+        if len(sources) != 1:
+            raise ContractError(
+                "patches", "give exactly one source: 'patches', 'simulated', 'patches_job_id' or 'upload_id'"
+            )
+        if self.patches is not None:
+            if not self.patches:
+                raise ContractError("patches", "is empty; send at least one patch")
+            _check_training_records(self.patches, "patches", need_labels=False)
+        if self.labels is not None:
+            if self.patches_job_id is None:
+                raise ContractError("labels", "labels by id go with 'patches_job_id'; inline patches carry is_iceberg")
+            for key, value in self.labels.items():
+                if value not in (0, 1):
+                    raise ContractError(f"labels.{key}", f"must be 0 (ship) or 1 (iceberg), got {value!r}")
+        if not 16 <= self.partition_size <= 10000:
+            raise ContractError("partition_size", f"must be between 16 and 10000 patches, got {self.partition_size}")
+        if len(self.description) > 2000:
+            raise ContractError("description", "at most 2000 characters")
+
+
+@dataclass
+class CreateTrainingDatasetParams:
+    """A versioned, stratified and seeded split of a feature group version.
+
+    ``test_fraction`` is held out first. The rest becomes train/validation
+    (``validation_fraction``) or, with ``k_folds``, k folds (each fold's complement is its training
+    part). Normalisation statistics are computed on each training part only. Unlabelled rows are
+    left out and counted.
+    """
+
+    name: str
+    feature_group: FeatureGroupRef
+    validation_fraction: float = 0.2
+    test_fraction: float = 0.0
+    k_folds: int | None = None
+    seed: int = 0
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        check_name(self.name, "name", "training dataset")
+        if not 0.05 <= self.validation_fraction <= 0.5:
+            raise ContractError("validation_fraction", f"must be between 0.05 and 0.5, got {self.validation_fraction:g}")
+        if not 0.0 <= self.test_fraction <= 0.5:
+            raise ContractError("test_fraction", f"must be between 0 and 0.5, got {self.test_fraction:g}")
+        if self.k_folds is not None and not 2 <= self.k_folds <= 20:
+            raise ContractError("k_folds", f"must be between 2 and 20, got {self.k_folds}")
+
+
+@dataclass
+class SearchHyperparametersParams:
+    """Parallel hyper-parameter search (Optuna on the Dask workers) with early stopping of bad
+    trials by the median rule; the best trial's model is registered when ``register_best``."""
+
+    training_dataset: TrainingDatasetRef
+    architecture: ModelArchitecture = ModelArchitecture.LENET
+    n_trials: int = 8
+    epochs: int = 15
+    patience: int = 5
+    space: SearchSpace = field(default_factory=SearchSpace)
+    pruning: bool = True
+    max_parallel: int | None = None  # None: as many trials at once as the workers have threads
+    register_best: bool = True
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.n_trials <= 500:
+            raise ContractError("n_trials", f"must be between 1 and 500, got {self.n_trials}")
+        if not 1 <= self.epochs <= 500:
+            raise ContractError("epochs", f"must be between 1 and 500, got {self.epochs}")
+        if not 1 <= self.patience <= 500:
+            raise ContractError("patience", f"must be between 1 and 500 epochs, got {self.patience}")
+        if self.max_parallel is not None and not 1 <= self.max_parallel <= 1024:
+            raise ContractError("max_parallel", f"must be between 1 and 1024, got {self.max_parallel}")
+        try:
+            self.space.check_for(self.architecture)
+        except ContractError as exc:
+            raise exc.under("space") from None
+
+
+@dataclass
+class RunAblationParams:
+    """Leave-one-component-out study: the full model and one trial per left-out component, each a
+    Dask task, with the metric change against the full model. ``components`` None: all of them."""
+
+    training_dataset: TrainingDatasetRef
+    architecture: ModelArchitecture = ModelArchitecture.LENET
+    hyperparameters: HyperParameters = field(default_factory=HyperParameters)
+    components: list[AblationComponent] | None = None
+    epochs: int = 15
+    patience: int = 5
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.epochs <= 500:
+            raise ContractError("epochs", f"must be between 1 and 500, got {self.epochs}")
+        if not 1 <= self.patience <= 500:
+            raise ContractError("patience", f"must be between 1 and 500 epochs, got {self.patience}")
+        self.hyperparameters.check_for(self.architecture, "hyperparameters.")
+        allowed = ablation_components(self.architecture)
+        if self.components is not None:
+            if not self.components:
+                raise ContractError("components", "is empty; leave it out to ablate every component")
+            for i, component in enumerate(self.components):
+                if component not in allowed:
+                    raise ContractError(
+                        f"components[{i}]",
+                        f"{component.value} does not exist in {self.architecture.value}; "
+                        f"choose from {', '.join(c.value for c in allowed)}",
+                    )
+            if len(set(self.components)) != len(self.components):
+                raise ContractError("components", "components repeat")
+
+    def chosen_components(self) -> list[AblationComponent]:
+        return list(self.components) if self.components is not None else ablation_components(self.architecture)
 
 
 @dataclass
@@ -408,6 +582,10 @@ PARAMS_BY_KIND: dict[JobKind, type] = {
     JobKind.CUT_PATCHES: CutPatchesParams,
     JobKind.TRAIN_MODEL: TrainModelParams,
     JobKind.CLASSIFY_PATCHES: ClassifyPatchesParams,
+    JobKind.BUILD_FEATURE_GROUP: BuildFeatureGroupParams,
+    JobKind.CREATE_TRAINING_DATASET: CreateTrainingDatasetParams,
+    JobKind.SEARCH_HYPERPARAMETERS: SearchHyperparametersParams,
+    JobKind.RUN_ABLATION: RunAblationParams,
 }
 
 
@@ -487,6 +665,63 @@ class TrainModelResult:
     metrics: ModelMetrics
     history: list[EpochMetrics] = field(default_factory=list)
     device: str = "cpu"
+    hyperparameters: HyperParameters | None = None
+    training_dataset: TrainingDatasetRef | None = None
+
+
+@dataclass
+class BuildFeatureGroupResult:
+    group: str
+    version: int
+    n_rows: int
+    n_labelled: int
+    n_ships: int
+    n_icebergs: int
+    n_inc_angle_missing: int
+    third_channel: ThirdChannel
+    geo: bool  # rows carry positions: the version is GeoParquet
+    validation: ValidationReport
+    n_partitions: int = 1
+
+
+@dataclass
+class SplitCounts:
+    ships: int
+    icebergs: int
+
+
+@dataclass
+class CreateTrainingDatasetResult:
+    name: str
+    version: int
+    feature_group: FeatureGroupRef
+    k_folds: int | None
+    counts: dict[str, SplitCounts]  # train, validation, test, or fold_0 ... fold_k-1, test
+    n_unlabelled_left_out: int
+
+
+@dataclass
+class SearchHyperparametersResult:
+    study_name: str
+    n_complete: int
+    n_pruned: int
+    n_failed: int
+    best_trial: int
+    best_params: HyperParameters
+    best_val_log_loss: float
+    best_val_accuracy: float
+    trials: list[TrialResult]
+    model_id: str | None = None
+    parallel: int = 1
+    seconds: float = 0.0
+
+
+@dataclass
+class RunAblationResult:
+    architecture: ModelArchitecture
+    rows: list[AblationRow]
+    parallel: int = 1
+    seconds: float = 0.0
 
 
 @dataclass
@@ -513,6 +748,10 @@ RESULT_BY_KIND: dict[JobKind, type] = {
     JobKind.CUT_PATCHES: CutPatchesResult,
     JobKind.TRAIN_MODEL: TrainModelResult,
     JobKind.CLASSIFY_PATCHES: ClassifyPatchesResult,
+    JobKind.BUILD_FEATURE_GROUP: BuildFeatureGroupResult,
+    JobKind.CREATE_TRAINING_DATASET: CreateTrainingDatasetResult,
+    JobKind.SEARCH_HYPERPARAMETERS: SearchHyperparametersResult,
+    JobKind.RUN_ABLATION: RunAblationResult,
 }
 
 

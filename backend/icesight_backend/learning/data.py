@@ -13,16 +13,29 @@ from ..sar.simulation import SimulatedPatches
 
 #: Model input channels, in order: HH dB, HV dB and their mean (the reference's ``band_avg``).
 CHANNELS = ("band_1", "band_2", "band_avg")
+THIRD_CHANNELS = ("band_avg", "band_diff", "band_mag")
+
+
+def third_channel(band_1: np.ndarray, band_2: np.ndarray, kind: str) -> np.ndarray:
+    """The derived channel from the two dB bands: mean, difference (co/cross ratio) or magnitude."""
+    if kind == "band_avg":
+        return (band_1 + band_2) / 2.0
+    if kind == "band_diff":
+        return band_1 - band_2
+    if kind == "band_mag":
+        return np.sqrt(band_1**2 + band_2**2)
+    raise ValueError(f"third channel {kind!r} is not one of {', '.join(THIRD_CHANNELS)}")
 
 
 @dataclass
 class PatchArrays:
-    """Patches as arrays: ``images`` (n, 3, 75, 75) float32 dB; ``inc_angle_deg`` NaN where unknown."""
+    """Patches as arrays: ``images`` (n, channels, 75, 75) float32 dB; ``inc_angle_deg`` NaN where unknown."""
 
     ids: list[str]
     images: np.ndarray
     inc_angle_deg: np.ndarray
     labels: np.ndarray | None = None
+    channels: tuple[str, ...] = CHANNELS
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -33,14 +46,20 @@ class PatchArrays:
             self.images[index],
             self.inc_angle_deg[index],
             None if self.labels is None else self.labels[index],
+            self.channels,
         )
 
+    def select_channels(self, keep: list[str]) -> PatchArrays:
+        """The same patches with only the named channels (ablation leaves one out)."""
+        index = [self.channels.index(c) for c in keep]
+        return PatchArrays(self.ids, np.ascontiguousarray(self.images[:, index]), self.inc_angle_deg, self.labels, tuple(keep))
 
-def _stack_channels(band_1: np.ndarray, band_2: np.ndarray) -> np.ndarray:
-    return np.stack([band_1, band_2, (band_1 + band_2) / 2.0], axis=1).astype(np.float32)
+
+def stack_channels(band_1: np.ndarray, band_2: np.ndarray, third: str = "band_avg") -> np.ndarray:
+    return np.stack([band_1, band_2, third_channel(band_1, band_2, third)], axis=1).astype(np.float32)
 
 
-def arrays_from_records(records: list[PatchRecord]) -> PatchArrays:
+def arrays_from_records(records: list[PatchRecord], channels: tuple[str, ...] = CHANNELS) -> PatchArrays:
     shape = (len(records), PATCH_SIZE_PX, PATCH_SIZE_PX)
     band_1 = np.asarray([r.band_1 for r in records], dtype=np.float32).reshape(shape)
     band_2 = np.asarray([r.band_2 for r in records], dtype=np.float32).reshape(shape)
@@ -48,17 +67,50 @@ def arrays_from_records(records: list[PatchRecord]) -> PatchArrays:
     labels = None
     if all(r.is_iceberg is not None for r in records):
         labels = np.asarray([r.is_iceberg for r in records], dtype=np.float32)
-    return PatchArrays([r.id for r in records], _stack_channels(band_1, band_2), inc, labels)
+    third = next((c for c in channels if c in THIRD_CHANNELS), "band_avg")
+    full = PatchArrays([r.id for r in records], stack_channels(band_1, band_2, third), inc, labels, ("band_1", "band_2", third))
+    return full if full.channels == tuple(channels) else full.select_channels(list(channels))
 
 
 def arrays_from_simulation(patches: SimulatedPatches, id_prefix: str = "sim") -> PatchArrays:
     n = len(patches.is_iceberg)
     return PatchArrays(
         [f"{id_prefix}_{i:05d}" for i in range(n)],
-        _stack_channels(patches.band_1_db, patches.band_2_db),
+        stack_channels(patches.band_1_db, patches.band_2_db),
         patches.inc_angle_deg.astype(np.float32),
         patches.is_iceberg.astype(np.float32),
     )
+
+
+def arrays_from_table(table, ids: list[str] | None = None) -> PatchArrays:
+    """Patch arrays from a feature group table (Parquet); rows in ``ids`` order when given.
+
+    The incidence angle of rows flagged ``inc_angle_missing`` becomes NaN again, so that the
+    training set's own median fills it (the stored fill is only what the group's median was).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if ids is not None:
+        position = {value: i for i, value in enumerate(table.column("id").to_pylist())}
+        missing = [i for i in ids if i not in position]
+        if missing:
+            raise KeyError(f"{len(missing)} patch id(s) are not in the feature group, e.g. {missing[0]!r}")
+        table = table.take(pa.array([position[i] for i in ids]))
+    names = table.column_names
+    third = next(c for c in THIRD_CHANNELS if c in names)
+    n = table.num_rows
+
+    def band(name: str) -> np.ndarray:
+        values = pc.list_flatten(table.column(name).combine_chunks()).to_numpy(zero_copy_only=False)
+        return values.astype(np.float32, copy=False).reshape(n, PATCH_SIZE_PX, PATCH_SIZE_PX)
+
+    images = np.stack([band("band_1"), band("band_2"), band(third)], axis=1)
+    inc = table.column("inc_angle").to_numpy().astype(np.float32)
+    inc[table.column("inc_angle_missing").to_numpy(zero_copy_only=False)] = np.nan
+    labels_column = table.column("is_iceberg")
+    labels = None if labels_column.null_count else labels_column.to_numpy().astype(np.float32)
+    return PatchArrays(table.column("id").to_pylist(), images, inc, labels, ("band_1", "band_2", third))
 
 
 @dataclass
@@ -97,8 +149,25 @@ class Normalisation:
         inc = ((inc - self.inc_mean_deg) / self.inc_std_deg).astype(np.float32)
         return images.astype(np.float32), inc
 
+    def select(self, channels: list[int]) -> Normalisation:
+        """The statistics of the chosen channels only (for a model that leaves a channel out)."""
+        return Normalisation([self.channel_mean_db[i] for i in channels], [self.channel_std_db[i] for i in channels],
+                             self.inc_mean_deg, self.inc_std_deg, self.inc_fill_deg)
+
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def stratified_folds(labels: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """Fold number (0..k-1) of each row, dealt round-robin within each class after a seeded shuffle,
+    so every fold keeps the class balance."""
+    rng = np.random.default_rng(seed)
+    folds = np.empty(len(labels), dtype=np.int64)
+    for value in np.unique(labels):
+        index = np.flatnonzero(labels == value)
+        rng.shuffle(index)
+        folds[index] = np.arange(len(index)) % k
+    return folds
 
 
 def stratified_split(labels: np.ndarray, validation_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,16 +1,25 @@
-"""Feature groups: validated, versioned patch features in Parquet (the reference pipeline's feature store).
+"""Feature groups and training datasets: validated, versioned patch features in (Geo)Parquet.
 
 A feature group holds ``band_1`` (HH/co-pol dB), ``band_2`` (HV/cross-pol dB), a derived third
 channel (``band_avg`` as in the reference; ``band_diff`` or ``band_mag`` as options), the incidence
 angle (imputed where the Kaggle data says ``"na"``, with ``inc_angle_missing`` kept as a flag that
-is never a model input: in that data every "na" is a ship), the label and the provenance.
+is never a model input: in that data every "na" is a ship), the label and the provenance. Rows
+with a position also carry a WKB point geometry in OGC:CRS84 and the version is GeoParquet 1.1.
 
 Every insert is validated with rules equivalent to the reference's HAS_DATATYPE / HAS_MIN /
-HAS_MAX / no-nulls, plus patch shape, finite values, a sigma0 dB sanity range and labels in {0, 1}.
-STRICT rejects the insert when any rule fails and writes nothing; WARNING writes the rows that
-are structurally sound (dropping the others) and keeps the report with the version. Versions are
-immutable folders ``<root>/<group>/v0001/`` (``data.parquet`` + ``metadata.json``), published by an
-atomic rename, so a failed insert never leaves a half-written version.
+HAS_MAX / no-nulls, plus patch shape, finite values, a sigma0 dB sanity range, labels in {0, 1}
+and unique ids. STRICT rejects the insert when any rule fails and writes nothing; WARNING writes
+the rows that are structurally sound (dropping the others) and keeps the report with the version.
+
+The work is split in two so it can run as Dask work: :func:`compute_partition` validates and
+computes the features of one partition of records (a task each); :func:`write_version` merges
+the partitions into a staging folder; :meth:`VersionedStore.publish` numbers the version and
+moves it into place with one atomic rename, so a failed insert never leaves a half-written
+version and concurrent inserts never share a number.
+
+A training dataset is a stratified, seeded split of one feature group version (train/validation
+and an optional test part, or k folds), stored as ``split.parquet`` (id, part, fold) with the
+normalisation statistics of every training part, computed on that part only.
 """
 
 from __future__ import annotations
@@ -18,29 +27,47 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import shutil
 import threading
+import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from icesight_contract import INC_ANGLE_MISSING, PATCH_PIXELS
+from icesight_contract import INC_ANGLE_MISSING, PATCH_PIXELS, PATCH_SIZE_PX
+from icesight_contract.learning import NAME_PATTERN
 
 from ..store import utc_now
+from .data import THIRD_CHANNELS, Normalisation, stratified_folds, stratified_split, third_channel
 
-THIRD_CHANNELS = ("band_avg", "band_diff", "band_mag")
 SIGMA0_DB_RANGE = (-60.0, 40.0)  # sanity range: calibrated sea, ice, ships and bergs fall inside
 INC_RANGE_DEG = (15.0, 50.0)
-_GROUP = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+DEFAULT_INC_FILL_DEG = 35.0
+PROVENANCE = (("scene_id", "string"), ("row", "int32"), ("col", "int32"), ("x", "float64"), ("y", "float64"), ("crs", "string"))
 
 
 class FeatureValidationError(ValueError):
     def __init__(self, message: str, report: dict):
         super().__init__(message)
         self.report = report
+
+
+class UnknownVersion(LookupError):
+    """A feature group or training dataset (version) that does not exist."""
+
+
+class UnknownFeatureGroup(UnknownVersion):
+    pass
+
+
+class UnknownTrainingDataset(UnknownVersion):
+    pass
+
+
+class DatasetUnusable(ValueError):
+    """A feature group version cannot make the asked training dataset (one class, too few rows)."""
 
 
 @dataclass
@@ -51,172 +78,429 @@ class RuleResult:
     examples: list[str] = field(default_factory=list)  # record ids (or positions) that fail
 
 
-def _is_number(value: Any) -> bool:
-    return type(value) in (int, float)
+class _Rules:
+    def __init__(self) -> None:
+        self.results: dict[tuple[str, str], RuleResult] = {}
 
-
-def validate_records(records: list[dict]) -> tuple[list[RuleResult], np.ndarray]:
-    """Check raw records; returns the rule results and a mask of structurally sound rows."""
-    results: dict[tuple[str, str], RuleResult] = {}
-    sound = np.ones(len(records), dtype=bool)
-
-    def fail(rule: str, column: str, index: int, record: dict, hard: bool) -> None:
-        result = results.setdefault((rule, column), RuleResult(rule, column, 0))
+    def fail(self, rule: str, column: str, example: str) -> None:
+        result = self.results.setdefault((rule, column), RuleResult(rule, column, 0))
         result.failing += 1
         if len(result.examples) < 5:
-            result.examples.append(str(record.get("id", f"#{index}")) if isinstance(record, dict) else f"#{index}")
-        if hard:
-            sound[index] = False
+            result.examples.append(example)
+
+    def merge(self, others: list[RuleResult]) -> None:
+        for other in others:
+            result = self.results.setdefault((other.rule, other.column), RuleResult(other.rule, other.column, 0))
+            result.failing += other.failing
+            result.examples.extend(other.examples[: max(0, 5 - len(result.examples))])
+
+    def as_list(self) -> list[RuleResult]:
+        return list(self.results.values())
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) in (int, float) or isinstance(value, (np.integer, np.floating))
+
+
+def _band_array(values: Any) -> np.ndarray | None:
+    """The band as float64, or None when it is not a flat list/array of numbers."""
+    if isinstance(values, np.ndarray):
+        array = values.reshape(-1) if values.ndim == 2 else values
+    elif isinstance(values, list):
+        array = np.asarray(values)
+    else:
+        return None
+    if array.ndim != 1 or array.dtype.kind not in "fiu":
+        return None
+    return array.astype(np.float64, copy=False)
+
+
+def validate_records(records: list[dict]) -> tuple[list[RuleResult], np.ndarray, list[np.ndarray | None]]:
+    """Check raw records; returns the rule results, a mask of structurally sound rows and each
+    row's two bands as arrays (None for unsound rows)."""
+    rules = _Rules()
+    sound = np.ones(len(records), dtype=bool)
+    bands: list[np.ndarray | None] = []
 
     for i, record in enumerate(records):
         if not isinstance(record, dict):
-            fail("HAS_DATATYPE", "record", i, {}, True)
+            rules.fail("HAS_DATATYPE", "record", f"#{i}")
+            sound[i] = False
+            bands.append(None)
             continue
+        name = str(record.get("id", f"#{i}"))
+
+        def fail(rule: str, column: str, hard: bool, i=i, name=name) -> None:
+            rules.fail(rule, column, name)
+            if hard:
+                sound[i] = False
+
         if not isinstance(record.get("id"), str) or not record.get("id"):
-            fail("NO_NULLS", "id", i, record, True)
+            fail("NO_NULLS", "id", True)
+        pair = []
         for band in ("band_1", "band_2"):
             values = record.get(band)
             if values is None:
-                fail("NO_NULLS", band, i, record, True)
+                fail("NO_NULLS", band, True)
                 continue
-            if not isinstance(values, list) or not all(_is_number(v) for v in values):
-                fail("HAS_DATATYPE", band, i, record, True)
+            array = _band_array(values)
+            if array is None:
+                fail("HAS_DATATYPE", band, True)
                 continue
-            if len(values) != PATCH_PIXELS:
-                fail("PATCH_SHAPE", band, i, record, True)
+            if array.size != PATCH_PIXELS:
+                fail("PATCH_SHAPE", band, True)
                 continue
-            array = np.asarray(values, dtype=np.float64)
             if not np.isfinite(array).all():
-                fail("FINITE", band, i, record, True)
+                fail("FINITE", band, True)
                 continue
             if array.min() < SIGMA0_DB_RANGE[0]:
-                fail("HAS_MIN", band, i, record, False)
+                fail("HAS_MIN", band, False)
             if array.max() > SIGMA0_DB_RANGE[1]:
-                fail("HAS_MAX", band, i, record, False)
+                fail("HAS_MAX", band, False)
+            pair.append(array)
+        bands.append(np.stack(pair) if len(pair) == 2 else None)
         inc = record.get("inc_angle")
         if inc is None:
-            fail("NO_NULLS", "inc_angle", i, record, True)
+            fail("NO_NULLS", "inc_angle", True)
         elif inc != INC_ANGLE_MISSING:
-            if not _is_number(inc) or not math.isfinite(inc):
-                fail("HAS_DATATYPE", "inc_angle", i, record, True)
+            if not _is_number(inc) or isinstance(inc, bool) or not math.isfinite(inc):
+                fail("HAS_DATATYPE", "inc_angle", True)
             elif inc < INC_RANGE_DEG[0]:
-                fail("HAS_MIN", "inc_angle", i, record, False)
+                fail("HAS_MIN", "inc_angle", False)
             elif inc > INC_RANGE_DEG[1]:
-                fail("HAS_MAX", "inc_angle", i, record, False)
+                fail("HAS_MAX", "inc_angle", False)
         label = record.get("is_iceberg")
-        if label is not None and label not in (0, 1):
-            fail("LABEL_IN_SET", "is_iceberg", i, record, True)
-    return list(results.values()), sound
+        if label is not None and (isinstance(label, bool) or label not in (0, 1)):
+            fail("LABEL_IN_SET", "is_iceberg", True)
+    return rules.as_list(), sound, bands
 
 
-def third_channel(band_1: np.ndarray, band_2: np.ndarray, kind: str) -> np.ndarray:
-    if kind == "band_avg":
-        return (band_1 + band_2) / 2.0
-    if kind == "band_diff":
-        return band_1 - band_2
-    if kind == "band_mag":
-        return np.sqrt(band_1**2 + band_2**2)
-    raise ValueError(f"third channel {kind!r} is not one of {', '.join(THIRD_CHANNELS)}")
+def compute_partition(records: list[dict], third: str) -> dict:
+    """Validate one partition and compute its features: the unit of Dask work of an insert.
+
+    Returns ``{"table": pyarrow.Table of the sound rows, "rules": [...], "n_records": n}``; the
+    incidence angle of "na" rows is left null here and filled at merge (the group's median).
+    """
+    import pyarrow as pa
+
+    if third not in THIRD_CHANNELS:
+        raise ValueError(f"third channel {third!r} is not one of {', '.join(THIRD_CHANNELS)}")
+    rules, sound, bands = validate_records(records)
+    kept = [i for i in range(len(records)) if sound[i]]
+    if kept:
+        pairs = np.stack([bands[i] for i in kept]).astype(np.float32)
+    else:
+        pairs = np.zeros((0, 2, PATCH_PIXELS), dtype=np.float32)
+    band_1, band_2 = pairs[:, 0], pairs[:, 1]
+    band_3 = third_channel(band_1, band_2, third).astype(np.float32)
+    rows = [records[i] for i in kept]
+
+    def fixed(array: np.ndarray) -> pa.Array:
+        return pa.FixedSizeListArray.from_arrays(pa.array(array.reshape(-1), pa.float32()), PATCH_PIXELS)
+
+    missing = [r["inc_angle"] == INC_ANGLE_MISSING for r in rows]
+    columns = {
+        "id": pa.array([r["id"] for r in rows], pa.string()),
+        "band_1": fixed(band_1),
+        "band_2": fixed(band_2),
+        third: fixed(band_3),
+        "inc_angle": pa.array([None if m else float(r["inc_angle"]) for r, m in zip(rows, missing, strict=True)], pa.float64()),
+        "inc_angle_missing": pa.array(missing, pa.bool_()),
+        "is_iceberg": pa.array([r.get("is_iceberg") for r in rows], pa.int8()),
+    }
+    for name, kind in PROVENANCE:
+        columns[name] = pa.array([r.get(name) for r in rows], getattr(pa, kind)())
+    return {"table": pa.table(columns), "rules": rules, "n_records": len(records)}
 
 
-class FeatureStore:
+def _geometry_column(table):
+    """WKB points in OGC:CRS84 for rows with x/y/crs (null otherwise), and the GeoParquet metadata."""
+    import pyarrow as pa
+    import shapely
+    from pyproj import Transformer
+
+    xs = table.column("x").to_numpy(zero_copy_only=False).astype(np.float64)
+    ys = table.column("y").to_numpy(zero_copy_only=False).astype(np.float64)
+    crs = np.asarray(table.column("crs").to_pylist(), dtype=object)
+    lon, lat = np.full(len(xs), np.nan), np.full(len(xs), np.nan)
+    for code in {c for c in crs if c}:
+        rows = (crs == code) & np.isfinite(xs) & np.isfinite(ys)
+        transformer = Transformer.from_crs(code, "OGC:CRS84", always_xy=True)
+        lon[rows], lat[rows] = transformer.transform(xs[rows], ys[rows])
+    located = np.isfinite(lon) & np.isfinite(lat)
+    wkb = [None] * len(xs)
+    points = shapely.points(lon[located], lat[located])
+    for index, blob in zip(np.flatnonzero(located), shapely.to_wkb(points), strict=True):
+        wkb[index] = blob
+    bbox = [float(lon[located].min()), float(lat[located].min()), float(lon[located].max()), float(lat[located].max())]
+    geo = {
+        "version": "1.1.0",
+        "primary_column": "geometry",
+        "columns": {"geometry": {"encoding": "WKB", "geometry_types": ["Point"], "bbox": bbox}},  # no crs: OGC:CRS84
+    }
+    return pa.array(wkb, pa.binary()), geo, int(located.sum())
+
+
+def write_version(partitions: list[dict], staging: Path, mode: str, third: str, source: str, description: str = "") -> dict:
+    """Merge computed partitions into ``staging`` (data.parquet + metadata.json) after the group-wide
+    rules (unique ids); raises :class:`FeatureValidationError` (writing nothing) when STRICT fails
+    or nothing is left. Returns the metadata, without a version number (see ``publish``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    if mode not in ("STRICT", "WARNING"):
+        raise ValueError(f"validation mode {mode!r} must be STRICT or WARNING")
+    n_records = sum(p["n_records"] for p in partitions)
+    if n_records == 0:
+        raise FeatureValidationError("no records to insert; the source is empty", {"mode": mode, "n_records": 0, "n_written": 0, "rules": []})
+    rules = _Rules()
+    for partition in partitions:
+        rules.merge(partition["rules"])
+    table = pa.concat_tables([p["table"] for p in partitions]) if partitions else None
+    ids = table.column("id").to_pylist()
+    seen: set[str] = set()
+    unique = np.ones(len(ids), dtype=bool)
+    for i, value in enumerate(ids):
+        if value in seen:
+            unique[i] = False
+            rules.fail("UNIQUE", "id", value)
+        seen.add(value)
+    table = table.filter(pa.array(unique))
+    failures = rules.as_list()
+    report = {"mode": mode, "n_records": n_records, "n_written": table.num_rows if mode == "WARNING" else n_records,
+              "rules": [asdict(r) for r in failures]}
+    if failures and mode == "STRICT":
+        summary = "; ".join(f"{r.rule} on {r.column}: {r.failing} record(s), e.g. {', '.join(r.examples[:3])}" for r in failures)
+        raise FeatureValidationError(
+            f"{sum(r.failing for r in failures)} rule failure(s) ({summary}); nothing was written. Fix the data, "
+            "or insert in WARNING mode to keep the sound rows",
+            report,
+        )
+    if table.num_rows == 0:
+        raise FeatureValidationError("no record passed the structural rules; nothing was written", report)
+    angles = table.column("inc_angle")
+    fill = float(np.median(angles.drop_null().to_numpy())) if angles.null_count < len(angles) else DEFAULT_INC_FILL_DEG
+    table = table.set_column(table.column_names.index("inc_angle"), "inc_angle", pc.fill_null(angles, fill))
+    labels = table.column("is_iceberg").to_numpy(zero_copy_only=False)
+    labelled = labels[~np.isnan(labels.astype(np.float64))] if table.column("is_iceberg").null_count else labels
+    geo, n_located = None, 0
+    if table.column("x").null_count < table.num_rows:
+        wkb, geo, n_located = _geometry_column(table)
+        table = table.append_column("geometry", wkb)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"geo": json.dumps(geo).encode()})
+    staging.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, staging / "data.parquet", row_group_size=1024)
+    metadata = {
+        "created_at": utc_now(), "source": source, "description": description,
+        "n_rows": table.num_rows, "third_channel": third, "inc_angle_fill_deg": fill,
+        "n_inc_angle_missing": int(table.column("inc_angle_missing").to_numpy(zero_copy_only=False).sum()),
+        "n_labelled": int(len(labelled)), "n_ships": int(np.sum(labelled == 0)), "n_icebergs": int(np.sum(labelled == 1)),
+        "geo": geo is not None, "n_located": n_located, "n_partitions": len(partitions),
+        "validation": report,
+    }
+    (staging / "metadata.json").write_text(json.dumps(metadata, indent=2))
+    return metadata
+
+
+class VersionedStore:
+    """Named things with immutable numbered versions ``<root>/<name>/v0001/`` (metadata.json beside
+    the data), staged elsewhere and published by one atomic rename."""
+
+    kind = "item"
+    name_key = "name"
+    missing: type[UnknownVersion] = UnknownVersion
+
     def __init__(self, root: Path):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
 
-    def _group_dir(self, group: str) -> Path:
-        if not _GROUP.match(group or ""):
-            raise ValueError(f"feature group name {group!r} must be lower-case letters, digits and '_', starting with a letter")
-        return self.root / group
+    def _dir(self, name: str) -> Path:
+        if not NAME_PATTERN.match(name or ""):
+            raise ValueError(f"{self.kind} name {name!r} must be lower-case letters, digits and '_', starting with a letter")
+        return self.root / name
 
-    def versions(self, group: str) -> list[dict]:
-        directory = self._group_dir(group)
-        return [json.loads(p.read_text()) for p in sorted(directory.glob("v*/metadata.json"))]
+    def names(self) -> list[str]:
+        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and NAME_PATTERN.match(p.name))
 
-    def insert(
-        self,
-        group: str,
-        records: list[dict],
-        mode: str = "STRICT",
-        third: str = "band_avg",
-        source: str = "",
-    ) -> dict:
-        """Validate and write a new version; returns its metadata (with the validation report)."""
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+    def versions(self, name: str) -> list[dict]:
+        return [json.loads(p.read_text()) for p in sorted(self._dir(name).glob("v[0-9]*/metadata.json"))]
 
-        if mode not in ("STRICT", "WARNING"):
-            raise ValueError(f"validation mode {mode!r} must be STRICT or WARNING")
-        if third not in THIRD_CHANNELS:
-            raise ValueError(f"third channel {third!r} is not one of {', '.join(THIRD_CHANNELS)}")
-        directory = self._group_dir(group)
-        if not records:
-            raise FeatureValidationError("no records to insert", {"rules": [], "n_records": 0})
-        rules, sound = validate_records(records)
-        report = {"mode": mode, "n_records": len(records), "n_written": int(sound.sum()) if mode == "WARNING" else len(records),
-                  "rules": [asdict(r) for r in rules]}
-        if rules and mode == "STRICT":
-            worst = max(rules, key=lambda r: r.failing)
-            raise FeatureValidationError(
-                f"{sum(r.failing for r in rules)} rule failure(s), e.g. {worst.rule} on {worst.column} for "
-                f"{worst.failing} record(s) ({', '.join(worst.examples)}); nothing was written. Fix the data, "
-                "or insert in WARNING mode to keep the sound rows",
-                report,
-            )
-        kept = [r for r, ok in zip(records, sound, strict=True) if ok]
-        if not kept:
-            raise FeatureValidationError("no record passed the structural rules; nothing was written", report)
-        band_1 = np.asarray([r["band_1"] for r in kept], dtype=np.float32)
-        band_2 = np.asarray([r["band_2"] for r in kept], dtype=np.float32)
-        band_3 = third_channel(band_1, band_2, third).astype(np.float32)
-        missing = np.asarray([r["inc_angle"] == INC_ANGLE_MISSING for r in kept])
-        angles = np.asarray([np.nan if m else float(r["inc_angle"]) for r, m in zip(kept, missing, strict=True)])
-        fill = float(np.nanmedian(angles)) if np.isfinite(angles).any() else 35.0
-        columns = {
-            "id": pa.array([r["id"] for r in kept], pa.string()),
-            "band_1": pa.array(list(band_1), pa.list_(pa.float32(), PATCH_PIXELS)),
-            "band_2": pa.array(list(band_2), pa.list_(pa.float32(), PATCH_PIXELS)),
-            third: pa.array(list(band_3), pa.list_(pa.float32(), PATCH_PIXELS)),
-            "inc_angle": pa.array(np.where(missing, fill, angles), pa.float64()),
-            "inc_angle_missing": pa.array(missing, pa.bool_()),
-            "is_iceberg": pa.array([r.get("is_iceberg") for r in kept], pa.int8()),
-        }
-        for name, kind in (("scene_id", pa.string()), ("row", pa.int32()), ("col", pa.int32()), ("x", pa.float64()),
-                           ("y", pa.float64()), ("crs", pa.string())):
-            columns[name] = pa.array([r.get(name) for r in kept], kind)
-        table = pa.table(columns)
+    def get(self, name: str, version: int | None = None) -> dict:
+        """Metadata of a version (the newest when ``version`` is None)."""
+        versions = self.versions(name)
+        if not versions:
+            raise self.missing(f"{self.kind} {name!r} has no version yet; known: {', '.join(self.names()) or 'none'}")
+        if version is None:
+            return versions[-1]
+        chosen = next((v for v in versions if v["version"] == version), None)
+        if chosen is None:
+            known = ", ".join(str(v["version"]) for v in versions)
+            raise self.missing(f"{self.kind} {name!r} has no version {version}; versions: {known}")
+        return chosen
+
+    def path(self, name: str, version: int) -> Path:
+        return self._dir(name) / f"v{version:04d}"
+
+    def staging_dir(self, token: str | None = None) -> Path:
+        return self.root / ".staging" / (token or uuid.uuid4().hex)
+
+    def publish(self, name: str, staging: Path, **extra) -> dict:
+        """Give the staged version the next number and move it into place; returns its metadata."""
+        directory = self._dir(name)
         with self._lock:
             directory.mkdir(parents=True, exist_ok=True)
             number = 1 + max((int(p.name[1:]) for p in directory.glob("v[0-9]*")), default=0)
-            staging = directory / f".staging-v{number:04d}"
-            shutil.rmtree(staging, ignore_errors=True)
-            staging.mkdir()
-            try:
-                pq.write_table(table, staging / "data.parquet")
-                metadata = {
-                    "group": group, "version": number, "created_at": utc_now(), "source": source,
-                    "n_rows": table.num_rows, "third_channel": third, "inc_angle_fill_deg": fill,
-                    "n_inc_angle_missing": int(missing.sum()),
-                    "n_labelled": int(sum(r.get("is_iceberg") is not None for r in kept)),
-                    "validation": report,
-                }
-                (staging / "metadata.json").write_text(json.dumps(metadata, indent=2))
-                os.replace(staging, directory / f"v{number:04d}")
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)
+            metadata = json.loads((staging / "metadata.json").read_text()) | {self.name_key: name, "version": number} | extra
+            (staging / "metadata.json").write_text(json.dumps(metadata, indent=2))
+            os.replace(staging, directory / f"v{number:04d}")
         return metadata
+
+
+class FeatureStore(VersionedStore):
+    kind = "feature group"
+    name_key = "group"
+    missing = UnknownFeatureGroup
+
+    def insert(self, group: str, records: list[dict], mode: str = "STRICT", third: str = "band_avg", source: str = "",
+               partition_size: int = 512) -> dict:
+        """Validate and write a new version in this process (the job runs the same steps on Dask)."""
+        self._dir(group)
+        if third not in THIRD_CHANNELS:
+            raise ValueError(f"third channel {third!r} is not one of {', '.join(THIRD_CHANNELS)}")
+        partitions = [compute_partition(records[i : i + partition_size], third) for i in range(0, len(records), partition_size)]
+        staging = self.staging_dir()
+        try:
+            write_version(partitions, staging, mode, third, source)
+            return self.publish(group, staging)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
     def read(self, group: str, version: int | None = None):
         """(pyarrow table, metadata) of a version (the newest when ``version`` is None)."""
         import pyarrow.parquet as pq
 
-        versions = self.versions(group)
-        if not versions:
-            raise LookupError(f"feature group {group!r} has no version; insert records first")
-        chosen = versions[-1] if version is None else next((v for v in versions if v["version"] == version), None)
-        if chosen is None:
-            known = ", ".join(str(v["version"]) for v in versions)
-            raise LookupError(f"feature group {group!r} has no version {version}; versions: {known}")
-        path = self._group_dir(group) / f"v{chosen['version']:04d}" / "data.parquet"
-        return pq.read_table(path), chosen
+        metadata = self.get(group, version)
+        return pq.read_table(self.path(group, metadata["version"]) / "data.parquet"), metadata
+
+
+# ---------------------------------------------------------------------------------------------
+# Training datasets
+
+
+def normalisation_of(table, rows: np.ndarray, batch: int = 1024) -> Normalisation:
+    """Per-channel mean/std (dB) and incidence statistics over ``rows`` of a feature table, read in
+    batches so a large group never sits in memory as float64 at once. Equals
+    ``Normalisation.fit`` of the same rows."""
+    import pyarrow as pa
+
+    from .data import arrays_from_table
+
+    total = np.zeros(3)
+    total_sq = np.zeros(3)
+    count = 0
+    for start in range(0, len(rows), batch):
+        part = arrays_from_table(table.take(pa.array(rows[start : start + batch])))
+        images = part.images.astype(np.float64)
+        total += images.sum(axis=(0, 2, 3))
+        total_sq += (images**2).sum(axis=(0, 2, 3))
+        count += images.shape[0] * PATCH_SIZE_PX * PATCH_SIZE_PX
+    mean = total / count
+    std = np.sqrt(np.maximum(total_sq / count - mean**2, 0.0))
+    inc = table.column("inc_angle").to_numpy()[rows]
+    known = inc[~table.column("inc_angle_missing").to_numpy(zero_copy_only=False)[rows]]
+    if known.size == 0:
+        known = np.asarray([DEFAULT_INC_FILL_DEG])
+    return Normalisation(
+        channel_mean_db=[float(v) for v in mean], channel_std_db=[float(max(v, 1e-3)) for v in std],
+        inc_mean_deg=float(known.mean()), inc_std_deg=float(max(known.std(), 1e-3)), inc_fill_deg=float(np.median(known)),
+    )
+
+
+def _counts(labels: np.ndarray) -> dict:
+    return {"ships": int(np.sum(labels == 0)), "icebergs": int(np.sum(labels == 1))}
+
+
+def build_split(table, validation_fraction: float, test_fraction: float, k_folds: int | None, seed: int) -> dict:
+    """Assign each labelled row to train/validation/test (or a fold / test) and compute each
+    training part's normalisation. Raises :class:`DatasetUnusable` when a part would lack a class."""
+    import pyarrow as pa
+
+    labels_column = table.column("is_iceberg")
+    labels = labels_column.to_numpy(zero_copy_only=False).astype(np.float64)
+    labelled = np.flatnonzero(~np.isnan(labels))
+    n_unlabelled = table.num_rows - len(labelled)
+    classes = _counts(labels[labelled])
+    minimum = max(2, k_folds or 0) + (1 if test_fraction > 0 else 0)
+    if min(classes.values()) < minimum:
+        raise DatasetUnusable(
+            f"the feature group version has {classes['ships']} labelled ship(s) and {classes['icebergs']} iceberg(s) "
+            f"({n_unlabelled} unlabelled); this split needs at least {minimum} of each class. Add labelled patches "
+            "of the missing class, or ask for fewer folds"
+        )
+    parts = np.full(table.num_rows, "", dtype=object)
+    folds = np.full(table.num_rows, -1, dtype=np.int64)
+    rest = labelled
+    if test_fraction > 0:
+        keep, test = stratified_split(labels[labelled], test_fraction, seed)
+        parts[labelled[test]] = "test"
+        rest = labelled[keep]
+    if k_folds:
+        fold = stratified_folds(labels[rest], k_folds, seed + 1)
+        folds[rest] = fold
+        parts[rest] = "fold"
+        training_parts = {f"fold_{k}": rest[fold != k] for k in range(k_folds)}
+        counts = {f"fold_{k}": _counts(labels[rest[fold == k]]) for k in range(k_folds)}
+    else:
+        train, validation = stratified_split(labels[rest], validation_fraction, seed + 1)
+        parts[rest[train]], parts[rest[validation]] = "train", "validation"
+        training_parts = {"train": rest[train]}
+        counts = {"train": _counts(labels[rest[train]]), "validation": _counts(labels[rest[validation]])}
+    if test_fraction > 0:
+        counts["test"] = _counts(labels[parts == "test"])
+    normalisation = {key: asdict(normalisation_of(table, np.sort(rows))) for key, rows in training_parts.items()}
+    chosen = parts != ""
+    split = pa.table({
+        "id": table.column("id").filter(pa.array(chosen)),
+        "part": pa.array(parts[chosen].tolist(), pa.string()),
+        "fold": pa.array(folds[chosen], pa.int16()),
+    })
+    return {"split": split, "counts": counts, "normalisation": normalisation, "n_unlabelled_left_out": n_unlabelled}
+
+
+def stage_training_dataset(staging: Path, split: dict, metadata: dict) -> None:
+    """Write a split (see :func:`build_split`) and its metadata to a staging folder."""
+    import pyarrow.parquet as pq
+
+    staging.mkdir(parents=True, exist_ok=True)
+    pq.write_table(split["split"], staging / "split.parquet")
+    full = metadata | {"created_at": utc_now(), "counts": split["counts"], "normalisation": split["normalisation"],
+                       "n_unlabelled_left_out": split["n_unlabelled_left_out"]}
+    (staging / "metadata.json").write_text(json.dumps(full, indent=2))
+
+
+class TrainingDatasets(VersionedStore):
+    kind = "training dataset"
+    name_key = "name"
+    missing = UnknownTrainingDataset
+
+    def parts(self, name: str, version: int, fold: int | None) -> tuple[list[str], list[str], str]:
+        """(training ids, validation ids, normalisation key) of a version; for k folds, ``fold``'s
+        rows validate and the other folds train."""
+        import pyarrow.parquet as pq
+
+        metadata = self.get(name, version)
+        split = pq.read_table(self.path(name, metadata["version"]) / "split.parquet")
+        ids = np.asarray(split.column("id").to_pylist(), dtype=object)
+        part = np.asarray(split.column("part").to_pylist(), dtype=object)
+        k = metadata.get("k_folds")
+        if k:
+            chosen = 0 if fold is None else fold
+            if chosen >= k:
+                raise UnknownTrainingDataset(f"training dataset {name!r} v{metadata['version']} has {k} folds (0-{k - 1}), not fold {fold}")
+            folds = split.column("fold").to_numpy()
+            return list(ids[(part == "fold") & (folds != chosen)]), list(ids[folds == chosen]), f"fold_{chosen}"
+        if fold is not None:
+            raise UnknownTrainingDataset(f"training dataset {name!r} v{metadata['version']} is a train/validation split, not k folds; leave 'fold' out")
+        return list(ids[part == "train"]), list(ids[part == "validation"]), "train"

@@ -1,67 +1,128 @@
-"""Ship/iceberg CNNs. Both take three 75 x 75 channels (HH, HV, their mean in dB, normalised) and the
-normalised incidence angle as a separate input, and return one logit (iceberg)."""
+"""Ship/iceberg CNNs. Both take the patch channels (by default HH dB, HV dB and their mean,
+normalised) and the normalised incidence angle as a separate input, and return one logit (iceberg).
+
+A :class:`ModelSpec` says everything needed to rebuild a network: architecture, hyper-parameters
+and which components are present, so ablation trials (a channel, the incidence angle, a
+convolution block or the dense layers left out) are built by the same code as full models.
+"""
 
 from __future__ import annotations
+
+from dataclasses import asdict, dataclass
 
 import torch
 from torch import nn
 
-from icesight_contract import PATCH_SIZE_PX, ModelArchitecture
+from icesight_contract import (
+    ARCHITECTURE_FILTERS,
+    ARCHITECTURE_KERNEL,
+    PATCH_SIZE_PX,
+    HyperParameters,
+    ModelArchitecture,
+    block_kernels,
+    feature_map_side,
+)
 
-N_CHANNELS = 3
+#: Dense layer widths of each architecture's head.
+HEAD_UNITS = {ModelArchitecture.LENET: (120, 84), ModelArchitecture.REFERENCE_CNN: (512, 256)}
 
 
-class LeNetLike(nn.Module):
-    """A LeNet-5-like network: small and fast enough to train in a minute on two CPU cores."""
+@dataclass
+class ModelSpec:
+    architecture: ModelArchitecture = ModelArchitecture.LENET
+    dropout: float = 0.2
+    kernel_size: int | None = None
+    pool_size: int = 2
+    filters: list[int] | None = None
+    n_channels: int = 3
+    use_inc_angle: bool = True
+    conv_blocks: list[int] | None = None  # 0-based blocks kept; None: all
+    dense: bool = True
 
-    def __init__(self, dropout: float = 0.2):
+    @classmethod
+    def of(cls, architecture: ModelArchitecture, hyper: HyperParameters | None = None, **components) -> ModelSpec:
+        hyper = hyper or HyperParameters()
+        return cls(architecture, hyper.dropout, hyper.kernel_size, hyper.pool_size,
+                   list(hyper.filters) if hyper.filters else None, **components)
+
+    @property
+    def kernel(self) -> int:
+        return self.kernel_size or ARCHITECTURE_KERNEL[self.architecture]
+
+    @property
+    def block_filters(self) -> list[int]:
+        return list(self.filters or ARCHITECTURE_FILTERS[self.architecture])
+
+    def kept_blocks(self) -> list[int]:
+        n = len(ARCHITECTURE_FILTERS[self.architecture])
+        return list(range(n)) if self.conv_blocks is None else sorted(self.conv_blocks)
+
+    def to_dict(self) -> dict:
+        return asdict(self) | {"architecture": self.architecture.value}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ModelSpec:
+        return cls(**(data | {"architecture": ModelArchitecture(data["architecture"])}))
+
+
+class ConvNet(nn.Module):
+    """Convolution blocks (conv, [batch norm], ReLU, max-pool, [dropout]) then a dense head that also
+    sees the incidence angle.
+
+    LeNet-like: 'valid' convolutions 16-32-48 with batch norm, head 120-84 (small enough to train in
+    a minute on two CPU cores). Reference (ExtremeEarth): 'same' 3 x 3 convolutions 64-128-128-64,
+    max-pool and dropout 0.2 per block, head 512-256.
+    """
+
+    def __init__(self, spec: ModelSpec):
         super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(N_CHANNELS, 16, 5), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),  # 71 -> 35
-            nn.Conv2d(16, 32, 5), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),  # 31 -> 15
-            nn.Conv2d(32, 48, 3), nn.BatchNorm2d(48), nn.ReLU(), nn.MaxPool2d(2),  # 13 -> 6
-        )
-        n_flat = 48 * 6 * 6
-        self.head = nn.Sequential(
-            nn.Dropout(dropout), nn.Linear(n_flat + 1, 120), nn.ReLU(),
-            nn.Dropout(dropout), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 1),
-        )
-
-    def forward(self, image: torch.Tensor, inc_angle: torch.Tensor) -> torch.Tensor:
-        x = self.features(image).flatten(1)
-        return self.head(torch.cat([x, inc_angle.view(-1, 1)], dim=1)).squeeze(1)
-
-
-class ReferenceCNN(nn.Module):
-    """The ExtremeEarth reference: 4 conv blocks 64-128-128-64 (3x3, max-pool, dropout 0.2),
-    dense 512-256, one output."""
-
-    def __init__(self, dropout: float = 0.2, kernel_size: int = 3, pool_size: int = 2):
-        super().__init__()
-        blocks = []
-        in_ch = N_CHANNELS
-        side = PATCH_SIZE_PX
-        for out_ch in (64, 128, 128, 64):
-            blocks += [
-                nn.Conv2d(in_ch, out_ch, kernel_size, padding=kernel_size // 2), nn.ReLU(),
-                nn.MaxPool2d(pool_size), nn.Dropout(dropout),
-            ]
+        self.spec = spec
+        lenet = spec.architecture is ModelArchitecture.LENET
+        kernels = block_kernels(spec.architecture, spec.kernel)
+        kept = spec.kept_blocks()
+        layers: list[nn.Module] = []
+        in_ch = spec.n_channels
+        for index, (out_ch, kernel) in enumerate(zip(spec.block_filters, kernels, strict=True)):
+            if index not in kept:
+                continue
+            layers.append(nn.Conv2d(in_ch, out_ch, kernel, padding=0 if lenet else kernel // 2))
+            if lenet:
+                layers += [nn.BatchNorm2d(out_ch), nn.ReLU(), nn.MaxPool2d(spec.pool_size)]
+            else:
+                layers += [nn.ReLU(), nn.MaxPool2d(spec.pool_size), nn.Dropout(spec.dropout)]
             in_ch = out_ch
-            side = side // pool_size
-        self.features = nn.Sequential(*blocks)
-        self.head = nn.Sequential(
-            nn.Linear(64 * side * side + 1, 512), nn.ReLU(), nn.Dropout(dropout),
-            nn.Linear(512, 256), nn.ReLU(), nn.Dropout(dropout), nn.Linear(256, 1),
-        )
+        self.features = nn.Sequential(*layers)
+        side = feature_map_side(spec.architecture, spec.kernel, spec.pool_size, kept)
+        if side < 1:
+            raise ValueError(f"{spec} leaves no pixels of a {PATCH_SIZE_PX} px patch")
+        n_flat = in_ch * side * side + (1 if spec.use_inc_angle else 0)
+        head: list[nn.Module] = []
+        if spec.dense:
+            width = n_flat
+            for units in HEAD_UNITS[spec.architecture]:
+                if lenet:
+                    head += [nn.Dropout(spec.dropout), nn.Linear(width, units), nn.ReLU()]
+                else:
+                    head += [nn.Linear(width, units), nn.ReLU(), nn.Dropout(spec.dropout)]
+                width = units
+            head.append(nn.Linear(width, 1))
+        else:
+            head = [nn.Dropout(spec.dropout), nn.Linear(n_flat, 1)]
+        self.head = nn.Sequential(*head)
 
     def forward(self, image: torch.Tensor, inc_angle: torch.Tensor) -> torch.Tensor:
         x = self.features(image).flatten(1)
-        return self.head(torch.cat([x, inc_angle.view(-1, 1)], dim=1)).squeeze(1)
+        if self.spec.use_inc_angle:
+            x = torch.cat([x, inc_angle.view(-1, 1)], dim=1)
+        return self.head(x).squeeze(1)
 
 
-def build_model(architecture: ModelArchitecture) -> nn.Module:
-    if architecture is ModelArchitecture.LENET:
-        return LeNetLike()
-    if architecture is ModelArchitecture.REFERENCE_CNN:
-        return ReferenceCNN()
-    raise ValueError(f"unknown architecture {architecture!r}")
+def build_model(spec: ModelSpec | ModelArchitecture) -> ConvNet:
+    if isinstance(spec, ModelArchitecture):
+        spec = ModelSpec(spec)
+    return ConvNet(spec)
+
+
+def count_parameters(network: nn.Module) -> int:
+    return sum(p.numel() for p in network.parameters())
+

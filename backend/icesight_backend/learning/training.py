@@ -1,8 +1,8 @@
 """Training, evaluation and inference of the ship/iceberg CNNs.
 
-``train_model`` is written once and used for a single run; later the hyper-parameter search and
-ablation trials call the same function. It knows nothing of HTTP or jobs: progress and
-cancellation come in as callables.
+:func:`fit` is written once and used for a single run, for every trial of a hyper-parameter search
+and for every ablation trial. It knows nothing of HTTP, jobs or Optuna: progress, cancellation and
+per-epoch reporting (where a search prunes a bad trial) come in as callables.
 """
 
 from __future__ import annotations
@@ -21,15 +21,17 @@ from icesight_contract import (
     BAND_NAMES,
     PATCH_SIZE_PX,
     EpochMetrics,
+    HyperParameters,
     ModelArchitecture,
     ModelMetrics,
 )
 
 from .data import CHANNELS, Normalisation, PatchArrays, stratified_split
-from .models import build_model
+from .models import ModelSpec, build_model
 
 ProgressFn = Callable[[float, str], None]
 StopFn = Callable[[], bool]
+EpochFn = Callable[[int, dict], None]
 
 
 class TrainingCancelled(Exception):
@@ -49,6 +51,28 @@ class TrainingConfig:
     validation_fraction: float = 0.2
     seed: int = 0
     patience: int = 6
+    dropout: float = 0.2
+    kernel_size: int | None = None
+    pool_size: int = 2
+    filters: list[int] | None = None
+    # Components, for ablation: the incidence input, the convolution blocks kept, the dense layers.
+    use_inc_angle: bool = True
+    conv_blocks: list[int] | None = None
+    dense: bool = True
+
+    @classmethod
+    def of(cls, architecture: ModelArchitecture, hyper: HyperParameters, **kwargs) -> TrainingConfig:
+        return cls(architecture=architecture, batch_size=hyper.batch_size, learning_rate=hyper.learning_rate,
+                   dropout=hyper.dropout, kernel_size=hyper.kernel_size, pool_size=hyper.pool_size,
+                   filters=list(hyper.filters) if hyper.filters else None, **kwargs)
+
+    def hyperparameters(self) -> HyperParameters:
+        return HyperParameters(self.learning_rate, self.batch_size, self.dropout, self.kernel_size, self.pool_size,
+                               list(self.filters) if self.filters else None)
+
+    def spec(self, n_channels: int) -> ModelSpec:
+        return ModelSpec.of(self.architecture, self.hyperparameters(), n_channels=n_channels,
+                            use_inc_angle=self.use_inc_angle, conv_blocks=self.conv_blocks, dense=self.dense)
 
 
 @dataclass
@@ -64,17 +88,23 @@ class TrainedModel:
     epochs_run: int = 0
     device: str = "cpu"
     train_seconds: float = 0.0
+    spec: ModelSpec | None = None
+    channels: tuple[str, ...] = CHANNELS
+
+    def model_spec(self) -> ModelSpec:
+        return self.spec or ModelSpec(self.architecture)
 
     def input_spec(self) -> dict:
-        return {"bands": list(BAND_NAMES), "channels": list(CHANNELS), "patch_size_px": PATCH_SIZE_PX}
+        return {"bands": list(BAND_NAMES), "channels": list(self.channels), "patch_size_px": PATCH_SIZE_PX,
+                "inc_angle": self.model_spec().use_inc_angle}
 
     def torchscript_bytes(self) -> bytes:
         """The network as TorchScript (inputs: normalised image batch, normalised incidence) for serving
         without this code; normalisation statistics travel in the model record."""
-        network = build_model(self.architecture)
+        network = build_model(self.model_spec())
         network.load_state_dict(self.state_dict)
         network.eval()
-        example = (torch.zeros(2, len(CHANNELS), PATCH_SIZE_PX, PATCH_SIZE_PX), torch.zeros(2))
+        example = (torch.zeros(2, len(self.channels), PATCH_SIZE_PX, PATCH_SIZE_PX), torch.zeros(2))
         buffer = io.BytesIO()
         with warnings.catch_warnings():
             # TorchScript is deprecated in favour of torch.export, but it is what serving stacks
@@ -88,6 +118,7 @@ class TrainedModel:
         torch.save(
             {
                 "architecture": self.architecture.value,
+                "spec": self.model_spec().to_dict(),
                 "state_dict": self.state_dict,
                 "normalisation": self.normalisation.to_dict(),
                 "input_spec": self.input_spec(),
@@ -108,7 +139,8 @@ class LoadedModel:
     def from_bytes(cls, blob: bytes) -> LoadedModel:
         payload = torch.load(io.BytesIO(blob), map_location="cpu", weights_only=True)
         architecture = ModelArchitecture(payload["architecture"])
-        network = build_model(architecture)
+        spec = ModelSpec.from_dict(payload["spec"]) if "spec" in payload else ModelSpec(architecture)
+        network = build_model(spec)
         network.load_state_dict(payload["state_dict"])
         network.eval()
         return cls(architecture, network, Normalisation(**payload["normalisation"]), payload["input_spec"])
@@ -183,17 +215,37 @@ def expected_calibration_error(labels: np.ndarray, probabilities: np.ndarray, n_
     return float(error)
 
 
+DIHEDRAL = [(k, flip) for flip in (False, True) for k in range(4)]
+
+
 @torch.no_grad()
 def predict_probabilities(
-    network: nn.Module, images: np.ndarray, inc: np.ndarray, device: torch.device, batch_size: int = 256
+    network: nn.Module, images: np.ndarray, inc: np.ndarray, device: torch.device, batch_size: int = 256,
+    tta: bool = False,
 ) -> np.ndarray:
+    """Iceberg probabilities. With ``tta`` the mean over the 8 flips and 90-degree rotations of each
+    patch (test-time augmentation: the class does not depend on the orientation)."""
     network.eval()
     out = []
     for start in range(0, len(images), batch_size):
         x = torch.from_numpy(images[start : start + batch_size]).to(device)
         a = torch.from_numpy(inc[start : start + batch_size]).to(device)
-        out.append(torch.sigmoid(network(x, a)).cpu().numpy())
+        if not tta:
+            out.append(torch.sigmoid(network(x, a)).cpu().numpy())
+            continue
+        total = torch.zeros(len(x), device=device)
+        for k, flip in DIHEDRAL:
+            view = torch.rot90(x.flip(3) if flip else x, k, dims=(2, 3))
+            total += torch.sigmoid(network(view, a))
+        out.append((total / len(DIHEDRAL)).cpu().numpy())
     return np.concatenate(out) if out else np.zeros(0, dtype=np.float32)
+
+
+def _check_trainable(part: PatchArrays, what: str) -> None:
+    if part.labels is None:
+        raise ValueError(f"the {what} set is unlabelled: training needs is_iceberg on every patch")
+    if len(np.unique(part.labels)) < 2:
+        raise ValueError(f"the {what} set holds one class only; training needs ships and icebergs in it")
 
 
 def train_model(
@@ -202,16 +254,35 @@ def train_model(
     progress: ProgressFn | None = None,
     should_stop: StopFn | None = None,
 ) -> TrainedModel:
-    """Train on labelled patches with a stratified validation split and early stopping.
-
-    The normalisation statistics come from the training part only. The weights of the epoch with
-    the lowest validation log loss are kept.
-    """
+    """Train with a stratified, seeded validation split of ``arrays`` (see :func:`fit`)."""
     if arrays.labels is None:
         raise ValueError("training needs labelled patches (is_iceberg)")
-    labels = arrays.labels
-    if len(np.unique(labels)) < 2:
+    if len(np.unique(arrays.labels)) < 2:
         raise ValueError("training needs both classes (ships and icebergs)")
+    train_index, val_index = stratified_split(arrays.labels, config.validation_fraction, config.seed)
+    return fit(arrays.subset(train_index), arrays.subset(val_index), config, progress=progress, should_stop=should_stop)
+
+
+def fit(
+    train_part: PatchArrays,
+    val_part: PatchArrays,
+    config: TrainingConfig,
+    normalisation: Normalisation | None = None,
+    progress: ProgressFn | None = None,
+    should_stop: StopFn | None = None,
+    on_epoch: EpochFn | None = None,
+) -> TrainedModel:
+    """Train on ``train_part`` with early stopping on the log loss of ``val_part``.
+
+    The normalisation statistics come from the training part only (``normalisation`` passes the
+    ones a training dataset stored for it). The weights of the epoch with the lowest validation
+    log loss are kept. ``on_epoch(epoch, validation_metrics)`` is called after every epoch and may
+    raise to end the run (a search prunes bad trials that way).
+    """
+    _check_trainable(train_part, "training")
+    _check_trainable(val_part, "validation")
+    if train_part.channels != val_part.channels:
+        raise ValueError(f"training channels {train_part.channels} differ from validation channels {val_part.channels}")
     progress = progress or (lambda fraction, message: None)
     should_stop = should_stop or (lambda: False)
     started = time.perf_counter()
@@ -219,14 +290,17 @@ def train_model(
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
     device = pick_device()
-    train_index, val_index = stratified_split(labels, config.validation_fraction, config.seed)
-    train_part, val_part = arrays.subset(train_index), arrays.subset(val_index)
-    normalisation = Normalisation.fit(train_part)
+    normalisation = normalisation or Normalisation.fit(train_part)
+    if len(normalisation.channel_mean_db) != len(train_part.channels):
+        raise ValueError(
+            f"normalisation has {len(normalisation.channel_mean_db)} channels, the patches {len(train_part.channels)}"
+        )
     x_train, a_train = normalisation.apply(train_part)
     x_val, a_val = normalisation.apply(val_part)
     y_train = torch.from_numpy(train_part.labels.astype(np.float32))
 
-    network = build_model(config.architecture).to(device)
+    spec = config.spec(len(train_part.channels))
+    network = build_model(spec).to(device)
     optimiser = torch.optim.Adam(network.parameters(), lr=config.learning_rate)
     loss_fn = nn.BCEWithLogitsLoss()
     x_train_t, a_train_t = torch.from_numpy(x_train), torch.from_numpy(a_train)
@@ -254,6 +328,11 @@ def train_model(
             seen += len(batch)
         epochs_run = epoch
         val_metrics = binary_metrics(val_part.labels, predict_probabilities(network, x_val, a_val, device))
+        if not np.isfinite(running):
+            raise FloatingPointError(
+                f"training diverged at epoch {epoch} (loss is not finite); lower the learning rate "
+                f"({config.learning_rate:g})"
+            )
         history.append(
             EpochMetrics(epoch, running / max(seen, 1), val_metrics["log_loss"], val_metrics["accuracy"])
         )
@@ -267,8 +346,10 @@ def train_model(
             best_state = {k: v.detach().cpu().clone() for k, v in network.state_dict().items()}
         else:
             stale += 1
-            if stale >= config.patience:
-                break
+        if on_epoch is not None:
+            on_epoch(epoch, val_metrics)
+        if stale >= config.patience:
+            break
 
     network.load_state_dict(best_state)
     final = binary_metrics(val_part.labels, predict_probabilities(network, x_val, a_val, device))
@@ -291,19 +372,30 @@ def train_model(
         epochs_run=epochs_run,
         device=str(device),
         train_seconds=time.perf_counter() - started,
+        spec=spec,
+        channels=train_part.channels,
     )
 
 
-def classify_arrays(model: LoadedModel, arrays: PatchArrays) -> np.ndarray:
-    """Iceberg probability for each patch; refuses input the model was not trained for."""
+def classify_arrays(model: LoadedModel, arrays: PatchArrays, tta: bool = True) -> np.ndarray:
+    """Iceberg probability for each patch (test-time augmented unless ``tta`` is False); refuses input
+    the model was not trained for."""
     expected = model.input_spec.get("patch_size_px")
-    if arrays.images.shape[1:] != (len(CHANNELS), expected, expected):
+    channels = list(model.input_spec.get("channels", CHANNELS))
+    if arrays.images.shape[1:] != (len(channels), expected, expected):
         raise ModelInputMismatch(
-            f"model expects {len(CHANNELS)} x {expected} x {expected} patches, got {tuple(arrays.images.shape[1:])}"
+            f"model expects {len(channels)} x {expected} x {expected} patches, got {tuple(arrays.images.shape[1:])}"
         )
+    if list(arrays.channels) != channels:
+        raise ModelInputMismatch(f"model was trained on channels {channels}, the patches have {list(arrays.channels)}")
     if list(model.input_spec.get("bands", [])) != list(BAND_NAMES):
         raise ModelInputMismatch(f"model was trained on bands {model.input_spec.get('bands')}, not {list(BAND_NAMES)}")
+    if len(model.normalisation.channel_mean_db) != len(channels):
+        raise ModelInputMismatch(
+            f"model record has normalisation for {len(model.normalisation.channel_mean_db)} channels, "
+            f"its network takes {len(channels)}: the record is inconsistent; retrain or re-register the model"
+        )
     device = pick_device()
     network = model.network.to(device)
     images, inc = model.normalisation.apply(arrays)
-    return predict_probabilities(network, images, inc, device)
+    return predict_probabilities(network, images, inc, device, tta=tta)

@@ -21,6 +21,17 @@ _WHITESPACE = " \t\r\n"
 
 def iter_kaggle_records(path: Path | str) -> Iterator[PatchRecord]:
     """Yield each record as a validated :class:`PatchRecord`; errors name the record and field."""
+    for index, document in enumerate(iter_kaggle_documents(path)):
+        try:
+            yield from_dict(PatchRecord, document, f"record {index}")
+        except ContractError as err:
+            name = document.get("id", "?") if isinstance(document, dict) else "?"
+            raise SarFormatError(f"{path}: record {index} (id {name!r}): {err}") from None
+
+
+def iter_kaggle_documents(path: Path | str) -> Iterator[object]:
+    """Yield each record as parsed JSON, unvalidated (the feature store validates and reports);
+    errors name the broken place of the file."""
     path = Path(path)
     decoder = json.JSONDecoder()
     with open(path, encoding="utf-8") as handle:
@@ -69,11 +80,7 @@ def iter_kaggle_records(path: Path | str) -> Iterator[PatchRecord]:
                         ) from None
                     consumed += position
                     buffer, position = buffer[position:] + more, 0
-            try:
-                yield from_dict(PatchRecord, document, f"record {index}")
-            except ContractError as err:
-                name = document.get("id", "?") if isinstance(document, dict) else "?"
-                raise SarFormatError(f"{path}: record {index} (id {name!r}): {err}") from None
+            yield document
             position = end
             index += 1
             expect_comma = True

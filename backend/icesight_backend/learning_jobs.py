@@ -1,0 +1,567 @@
+"""What runs on the Dask workers for the learning job kinds: feature groups, training datasets,
+hyper-parameter search and ablation.
+
+The job task itself runs on a worker and fans its work out as further Dask tasks through
+``worker_client`` (feature partitions, search trials, ablation trials), so the work spreads over
+the whole cluster while the service process only submits and stores. Every trial calls the same
+:func:`~icesight_backend.learning.training.fit` as a single training run.
+
+Feature groups and training datasets are written to a staging folder on the service's data disk
+(the workers share it, as they share the scene files); the service publishes the version when the
+job succeeds, so a failed or cancelled job leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from icesight_contract import (
+    AblationComponent,
+    AblationRow,
+    BuildFeatureGroupParams,
+    BuildFeatureGroupResult,
+    CreateTrainingDatasetParams,
+    CreateTrainingDatasetResult,
+    FeatureGroupRef,
+    HyperParameters,
+    ModelArchitecture,
+    RunAblationParams,
+    RunAblationResult,
+    SearchHyperparametersParams,
+    SearchHyperparametersResult,
+    SearchSpace,
+    TrialResult,
+    ValidationReport,
+    from_dict,
+    to_dict,
+)
+
+JSON = "application/json"
+CSV = "text/csv"
+
+
+def _artifact(name: str, media_type: str, role: str, data: bytes) -> dict[str, Any]:
+    return {"name": name, "media_type": media_type, "role": role, "data": data}
+
+
+def task_threads() -> int:
+    """Torch threads for one of several concurrent tasks on this worker: its cores shared by its
+    task slots (OMP_NUM_THREADS is the worker's core budget on IceSight's clusters)."""
+    try:
+        from distributed import get_worker
+
+        slots = max(1, get_worker().state.nthreads)
+    except (ValueError, AttributeError):
+        slots = 1
+    budget = int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1)
+    return max(1, budget // slots)
+
+
+def _worker_name() -> str:
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except ValueError:
+        return "local"
+
+
+def _gpu_resources(client) -> dict[str, float] | None:
+    """Ask for a GPU per trial when the cluster has GPU workers; CPU workers otherwise."""
+    workers = client.scheduler_info(n_workers=-1)["workers"].values()
+    return {"GPU": 1} if any(w.get("resources", {}).get("GPU", 0) >= 1 for w in workers) else None
+
+
+def _gpu_count(client) -> int:
+    return int(sum(w.get("resources", {}).get("GPU", 0) for w in client.scheduler_info(n_workers=-1)["workers"].values()))
+
+
+def _cluster_threads(client) -> int:
+    return sum(int(w.get("nthreads", 1)) for w in client.scheduler_info(n_workers=-1)["workers"].values())
+
+
+def _run_bounded(ctx, client, make_future, n_tasks: int, max_parallel: int, on_result) -> None:
+    """Keep at most ``max_parallel`` tasks in flight (so a sampler learns from finished trials),
+    hand each result to ``on_result`` as it arrives, and cancel the rest when the job is cancelled."""
+    from distributed import as_completed
+
+    submitted = 0
+    running = as_completed()
+    while submitted < min(max_parallel, n_tasks):
+        running.add(make_future(submitted))
+        submitted += 1
+    try:
+        for future in running:
+            ctx.check()
+            on_result(future.result())
+            if submitted < n_tasks:
+                running.add(make_future(submitted))
+                submitted += 1
+    except BaseException:
+        client.cancel(list(running.futures))
+        raise
+
+
+# ---------------------------------------------------------------------------------------------
+# Feature groups
+
+
+def simulated_partition(n: int, mode: str, iceberg_fraction: float, co_pol: str, seed: int, index: int, third: str) -> dict:
+    """One partition of a simulated feature group: patches drawn and their features computed."""
+    from icesight_contract import AcquisitionMode, CoPol
+
+    from .learning.feature_store import compute_partition
+    from .sar.simulation import simulate_patches
+
+    patch_seed = int(np.random.SeedSequence([seed, index]).generate_state(1)[0])
+    sim = simulate_patches(n, AcquisitionMode(mode), iceberg_fraction, patch_seed, CoPol(co_pol))
+    records = [
+        {"id": f"sim{seed}_{index:04d}_{i:05d}", "band_1": sim.band_1_db[i].reshape(-1), "band_2": sim.band_2_db[i].reshape(-1),
+         "inc_angle": float(sim.inc_angle_deg[i]), "is_iceberg": int(sim.is_iceberg[i])}
+        for i in range(n)
+    ]
+    return compute_partition(records, third)
+
+
+def _record_partitions(params: BuildFeatureGroupParams, source_path: str | None):
+    """Yield lists of raw records of at most ``partition_size`` from an inline, job or upload source."""
+    size = params.partition_size
+    if params.patches is not None:
+        records = to_dict(params.patches)
+        for start in range(0, len(records), size):
+            yield records[start : start + size]
+        return
+    if params.patches_job_id is not None:
+        records = json.loads(Path(source_path).read_text())
+        if params.labels:
+            unknown = sorted(set(params.labels) - {r["id"] for r in records})
+            if unknown:
+                raise ValueError(
+                    f"labels name {len(unknown)} patch id(s) that job {params.patches_job_id} did not cut, e.g. {unknown[0]!r}"
+                )
+            for record in records:
+                if record["id"] in params.labels:
+                    record["is_iceberg"] = params.labels[record["id"]]
+        for start in range(0, len(records), size):
+            yield records[start : start + size]
+        return
+    from .sar.readers.kaggle import iter_kaggle_documents
+
+    batch: list = []
+    for document in iter_kaggle_documents(source_path):
+        batch.append(document)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def build_feature_group(ctx, params: BuildFeatureGroupParams, source_path: str | None, staging_dir: str) -> dict[str, Any]:
+    from distributed import worker_client
+
+    from .learning.feature_store import compute_partition, write_version
+
+    third = params.third_channel.value
+    results: dict[int, dict] = {}
+    with worker_client() as client:
+        parallel = max(1, _cluster_threads(client)) * 2
+        if params.simulated is not None:
+            sim = params.simulated
+            sizes = [min(params.partition_size, sim.n_patches - s) for s in range(0, sim.n_patches, params.partition_size)]
+            ctx.progress(0.02, f"simulating and validating {sim.n_patches} patches in {len(sizes)} partitions")
+
+            futures = [
+                client.submit(simulated_partition, size, sim.mode.value, sim.iceberg_fraction, sim.co_pol.value, sim.seed, i,
+                              third, key=f"icesight-features-{ctx.job_id}-{i}", pure=False)
+                for i, size in enumerate(sizes)
+            ]
+            for i, future in enumerate(futures):
+                ctx.check()
+                results[i] = future.result()
+                ctx.progress(0.05 + 0.85 * (i + 1) / len(sizes), f"{i + 1} of {len(sizes)} partitions done")
+        else:
+            ctx.progress(0.02, "reading the patches and validating them partition by partition")
+            pending = []
+            for i, partition in enumerate(_record_partitions(params, source_path)):
+                ctx.check()
+                pending.append(client.submit(compute_partition, partition, third, key=f"icesight-features-{ctx.job_id}-{i}", pure=False))
+                while len(pending) - len(results) > parallel:  # bound memory: a 200 MB upload is never all in flight
+                    results[len(results)] = pending[len(results)].result()
+                ctx.progress(min(0.85, 0.05 + 0.01 * i), f"{i + 1} partitions submitted")
+            for i in range(len(results), len(pending)):
+                results[i] = pending[i].result()
+    partitions = [results[i] for i in sorted(results)]
+    ctx.check()
+    ctx.progress(0.92, "merging partitions and writing the version (Parquet)")
+    source = _describe_source(params)
+    metadata = write_version(partitions, Path(staging_dir), params.validation.value, third, source, params.description)
+    result = BuildFeatureGroupResult(
+        group=params.group, version=0, n_rows=metadata["n_rows"], n_labelled=metadata["n_labelled"],
+        n_ships=metadata["n_ships"], n_icebergs=metadata["n_icebergs"], n_inc_angle_missing=metadata["n_inc_angle_missing"],
+        third_channel=params.third_channel, geo=metadata["geo"],
+        validation=from_dict(ValidationReport, metadata["validation"]), n_partitions=len(partitions),
+    )
+    return {"result": to_dict(result), "artifacts": [], "model": None, "feature_staging": staging_dir}
+
+
+def _describe_source(params: BuildFeatureGroupParams) -> str:
+    if params.simulated is not None:
+        s = params.simulated
+        return f"simulated {s.n_patches} {s.mode.value} {s.co_pol.value} patches, seed {s.seed}"
+    if params.patches is not None:
+        return f"{len(params.patches)} inline records"
+    if params.patches_job_id is not None:
+        return f"cut_patches job {params.patches_job_id}" + (f" with {len(params.labels)} analyst labels" if params.labels else "")
+    return f"upload {params.upload_id} (Kaggle Statoil/C-CORE JSON)"
+
+
+def create_training_dataset(ctx, params: CreateTrainingDatasetParams, feature_path: str, feature_meta: dict, staging_dir: str) -> dict[str, Any]:
+    import pyarrow.parquet as pq
+
+    from .learning.feature_store import build_split, stage_training_dataset
+
+    ctx.progress(0.05, f"splitting {feature_meta['group']} v{feature_meta['version']} ({feature_meta['n_rows']} rows)")
+    table = pq.read_table(feature_path)
+    split = build_split(table, params.validation_fraction, params.test_fraction, params.k_folds, params.seed)
+    ctx.check()
+    group = FeatureGroupRef(feature_meta["group"], feature_meta["version"])
+    metadata = {
+        "feature_group": to_dict(group), "third_channel": feature_meta["third_channel"], "k_folds": params.k_folds,
+        "validation_fraction": params.validation_fraction, "test_fraction": params.test_fraction, "seed": params.seed,
+        "description": params.description,
+    }
+    stage_training_dataset(Path(staging_dir), split, metadata)
+    result = CreateTrainingDatasetResult(
+        name=params.name, version=0, feature_group=group, k_folds=params.k_folds,
+        counts=split["counts"], n_unlabelled_left_out=split["n_unlabelled_left_out"],
+    )
+    return {"result": to_dict(result), "artifacts": [], "model": None, "dataset_staging": staging_dir}
+
+
+# ---------------------------------------------------------------------------------------------
+# Training data for runs and trials
+
+
+@dataclass
+class TrialData:
+    """What every trial of a search or ablation needs: the two parts and the stored normalisation."""
+
+    train: Any  # PatchArrays
+    validation: Any
+    normalisation: Any  # Normalisation
+
+
+def load_dataset(dataset: dict) -> TrialData:
+    """Training and validation arrays of a training dataset version, as the service resolved it."""
+    import pyarrow.parquet as pq
+
+    from .learning.data import Normalisation, arrays_from_table
+
+    table = pq.read_table(dataset["feature_path"])
+    return TrialData(
+        arrays_from_table(table, dataset["train_ids"]),
+        arrays_from_table(table, dataset["validation_ids"]),
+        Normalisation(**dataset["normalisation"]),
+    )
+
+
+def trained_output(trained, hyper: HyperParameters, record: dict) -> dict[str, Any]:
+    """A trained model as a job output: weights, TorchScript and the registry record's extra fields."""
+    return {
+        "model": trained.to_bytes(),
+        "torchscript": trained.torchscript_bytes(),
+        "model_record": record | {
+            "architecture": trained.architecture.value,
+            "metrics": to_dict(trained.metrics),
+            "hyperparameters": to_dict(hyper),
+            "normalisation": trained.normalisation.to_dict(),
+            "input_spec": trained.input_spec(),
+            "spec": trained.model_spec().to_dict(),
+            "best_epoch": trained.best_epoch,
+            "epochs_run": trained.epochs_run,
+            "train_seconds": round(trained.train_seconds, 2),
+        },
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Hyper-parameter search
+
+
+def suggest(trial, space: SearchSpace, architecture: ModelArchitecture) -> HyperParameters:
+    """Draw one configuration from the space with Optuna's suggest API."""
+    lr, dropout = space.learning_rate, space.dropout
+    filters = {"-".join(map(str, f)): f for f in space.filter_choices(architecture)}
+    return HyperParameters(
+        learning_rate=trial.suggest_float("learning_rate", lr.low, lr.high, log=lr.log),
+        batch_size=trial.suggest_categorical("batch_size", list(space.batch_size)),
+        dropout=trial.suggest_float("dropout", dropout.low, dropout.high, log=dropout.log),
+        kernel_size=trial.suggest_categorical("kernel_size", list(space.kernel_size)),
+        pool_size=trial.suggest_categorical("pool_size", list(space.pool_size)),
+        filters=list(filters[trial.suggest_categorical("filters", list(filters))]),
+    )
+
+
+def _pruner(params: SearchHyperparametersParams):
+    import optuna
+
+    if not params.pruning:
+        return optuna.pruners.NopPruner()
+    # A trial is stopped when, after its first epochs, its validation loss is worse than the
+    # median of earlier trials at the same epoch (Maggy's early stopping, as Optuna does it).
+    return optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=min(3, params.epochs - 1), interval_steps=1)
+
+
+def run_trial(storage, study_name: str, data: TrialData, params_doc: dict, index: int, job_id: str) -> dict:
+    """One search trial on a worker: ask Optuna (shared DaskStorage) for a configuration, train it
+    with :func:`fit`, report every epoch (the pruner may stop it), tell the outcome."""
+    import optuna
+    import torch
+
+    from .learning.training import TrainingCancelled, TrainingConfig, fit
+    from .worker_jobs import JobContext
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    params = from_dict(SearchHyperparametersParams, params_doc)
+    torch.set_num_threads(task_threads())
+    sampler = optuna.samplers.TPESampler(seed=params.seed * 100003 + index, n_startup_trials=max(2, params.n_trials // 3))
+    study = optuna.load_study(study_name=study_name, storage=storage, sampler=sampler, pruner=_pruner(params))
+    trial = study.ask()
+    hyper = suggest(trial, params.space, params.architecture)
+    config = TrainingConfig.of(params.architecture, hyper, epochs=params.epochs, patience=params.patience, seed=params.seed)
+    ctx = JobContext(job_id)
+    started = time.perf_counter()
+    epochs = [0]
+
+    def on_epoch(epoch: int, metrics: dict) -> None:
+        epochs[0] = epoch
+        trial.report(metrics["log_loss"], epoch)
+        if trial.should_prune():
+            raise optuna.TrialPruned()
+
+    outcome = {"number": trial.number, "params": to_dict(hyper), "worker": _worker_name()}
+    try:
+        trained = fit(data.train, data.validation, config, data.normalisation, should_stop=ctx.should_stop, on_epoch=on_epoch)
+    except optuna.TrialPruned:
+        study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+        return outcome | {"state": "pruned", "epochs_run": epochs[0], "seconds": time.perf_counter() - started,
+                          "message": f"stopped after epoch {epochs[0]}: worse than the median trial"}
+    except TrainingCancelled:
+        study.tell(trial, state=optuna.trial.TrialState.FAIL)
+        return outcome | {"state": "cancelled", "epochs_run": epochs[0], "seconds": time.perf_counter() - started}
+    except (FloatingPointError, RuntimeError, ValueError) as exc:
+        study.tell(trial, state=optuna.trial.TrialState.FAIL)
+        return outcome | {"state": "failed", "epochs_run": epochs[0], "seconds": time.perf_counter() - started,
+                          "message": f"{type(exc).__name__}: {exc}"}
+    study.tell(trial, trained.metrics.val_log_loss)
+    return outcome | {"state": "complete", "epochs_run": trained.epochs_run, "seconds": time.perf_counter() - started,
+                      "metrics": trained.metrics, "trained": trained}
+
+
+def search_hyperparameters(ctx, params: SearchHyperparametersParams, params_doc: dict, dataset: dict, model_id: str) -> dict[str, Any]:
+    import optuna
+    from distributed import worker_client
+    from optuna_integration.dask import DaskStorage
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    started = time.perf_counter()
+    ctx.progress(0.01, "loading the training dataset")
+    data = load_dataset(dataset)
+    outcomes: list[dict] = []
+    best: dict | None = None
+    with worker_client() as client:
+        storage = DaskStorage(client=client)
+        study_name = f"icesight-search-{ctx.job_id}"
+        optuna.create_study(study_name=study_name, storage=storage, direction="minimize")
+        shared = client.scatter(data, broadcast=True, hash=False)
+        resources = _gpu_resources(client)
+        # The job task secedes from its worker's pool while it waits, so every thread can run a trial.
+        slots = _gpu_count(client) if resources else _cluster_threads(client)
+        parallel = min(params.max_parallel or max(1, slots), params.n_trials)
+        ctx.progress(0.03, f"{params.n_trials} trials, {parallel} at a time" + (" on GPU workers" if resources else ""))
+
+        def make(i: int):
+            return client.submit(run_trial, storage, study_name, shared, params_doc, i, ctx.job_id,
+                                 key=f"icesight-trial-{ctx.job_id}-{i}", pure=False, resources=resources)
+
+        def keep(outcome: dict) -> None:
+            nonlocal best
+            trained = outcome.pop("trained", None)
+            outcomes.append(outcome)
+            if trained is not None and (best is None or trained.metrics.val_log_loss < best["trained"].metrics.val_log_loss):
+                best = {"trained": trained, "number": outcome["number"]}
+            done = len(outcomes)
+            state = outcome["state"]
+            loss = f", val log loss {outcome['metrics'].val_log_loss:.3f}" if state == "complete" else ""
+            ctx.progress(0.03 + 0.92 * done / params.n_trials, f"trial {outcome['number']} {state}{loss} ({done}/{params.n_trials})")
+
+        try:
+            _run_bounded(ctx, client, make, params.n_trials, parallel, keep)
+        finally:
+            try:
+                optuna.delete_study(study_name=study_name, storage=storage)  # free the scheduler's memory
+            except Exception:  # noqa: BLE001 - the results are already collected
+                pass
+    trials = sorted((_trial_result(o) for o in outcomes), key=lambda t: t.number)
+    if best is None:
+        reasons = "; ".join(f"trial {t.number}: {t.state} {t.message}".strip() for t in trials[:5])
+        raise RuntimeError(f"no trial completed ({reasons}); widen the search space or lower the learning rate")
+    trained = best["trained"]
+    best_trial = next(t for t in trials if t.number == best["number"])
+    result = SearchHyperparametersResult(
+        study_name=study_name,
+        n_complete=sum(t.state == "complete" for t in trials),
+        n_pruned=sum(t.state == "pruned" for t in trials),
+        n_failed=sum(t.state == "failed" for t in trials),
+        best_trial=best_trial.number,
+        best_params=from_dict(HyperParameters, best_trial.params),
+        best_val_log_loss=trained.metrics.val_log_loss,
+        best_val_accuracy=trained.metrics.val_accuracy,
+        trials=trials,
+        model_id=model_id if params.register_best else None,
+        parallel=parallel,
+        seconds=round(time.perf_counter() - started, 2),
+    )
+    artifacts = [
+        _artifact("trials.json", JSON, "report", json.dumps(to_dict(trials), indent=2).encode()),
+        _artifact("trials.csv", CSV, "report", _trials_csv(trials).encode()),
+    ]
+    output = {"result": to_dict(result), "artifacts": artifacts, "model": None}
+    if params.register_best:
+        record = {"training_dataset": dataset["ref"], "feature_group": dataset["feature_group"],
+                  "search": {"study_name": study_name, "trial": best_trial.number, "n_trials": params.n_trials}}
+        output |= trained_output(trained, result.best_params, record)
+    return output
+
+
+def _trial_result(outcome: dict) -> TrialResult:
+    metrics = outcome.get("metrics")
+    return TrialResult(
+        number=outcome["number"], state=outcome["state"], params=outcome["params"],
+        val_log_loss=None if metrics is None else round(metrics.val_log_loss, 5),
+        val_accuracy=None if metrics is None else round(metrics.val_accuracy, 5),
+        val_roc_auc=None if metrics is None else round(metrics.val_roc_auc, 5),
+        epochs_run=outcome.get("epochs_run", 0), seconds=round(outcome.get("seconds", 0.0), 2),
+        worker=outcome.get("worker", ""), message=outcome.get("message", ""),
+    )
+
+
+def _trials_csv(trials: list[TrialResult]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    keys = ["learning_rate", "batch_size", "dropout", "kernel_size", "pool_size", "filters"]
+    writer = csv.writer(buffer)
+    writer.writerow(["trial", "state", *keys, "val_log_loss", "val_accuracy", "val_roc_auc", "epochs_run", "seconds", "worker"])
+    for t in trials:
+        values = [("-".join(map(str, t.params.get(k) or [])) if k == "filters" else t.params.get(k)) for k in keys]
+        writer.writerow([t.number, t.state, *values, t.val_log_loss, t.val_accuracy, t.val_roc_auc, t.epochs_run, t.seconds, t.worker])
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# Ablation
+
+
+def ablation_config(architecture: ModelArchitecture, hyper: HyperParameters, component: AblationComponent | None,
+                    channels: tuple[str, ...], epochs: int, patience: int, seed: int):
+    """(training config, input channels kept) of the model without ``component`` (None: the full model)."""
+    from .learning.training import TrainingConfig
+
+    kwargs: dict[str, Any] = {}
+    keep = list(channels)
+    if component is AblationComponent.BAND_2:
+        keep = [c for c in channels if c != "band_2"]
+    elif component is AblationComponent.THIRD_CHANNEL:
+        keep = [c for c in channels if c in ("band_1", "band_2")]
+    elif component is AblationComponent.INC_ANGLE:
+        kwargs["use_inc_angle"] = False
+    elif component is AblationComponent.DENSE:
+        kwargs["dense"] = False
+    elif component is not None and component.conv_block is not None:
+        from icesight_contract import ARCHITECTURE_FILTERS
+
+        kwargs["conv_blocks"] = [b for b in range(len(ARCHITECTURE_FILTERS[architecture])) if b != component.conv_block]
+    config = TrainingConfig.of(architecture, hyper, epochs=epochs, patience=patience, seed=seed, **kwargs)
+    return config, keep
+
+
+def run_ablation_trial(data: TrialData, params_doc: dict, component: str | None, job_id: str) -> dict:
+    import torch
+
+    from .learning.models import build_model, count_parameters
+    from .learning.training import TrainingCancelled, fit
+    from .worker_jobs import JobCancelled, JobContext
+
+    params = from_dict(RunAblationParams, params_doc)
+    torch.set_num_threads(task_threads())
+    left_out = AblationComponent(component) if component else None
+    config, keep = ablation_config(params.architecture, params.hyperparameters, left_out, data.train.channels,
+                                   params.epochs, params.patience, params.seed)
+    index = [data.train.channels.index(c) for c in keep]
+    normalisation = data.normalisation.select(index)
+    train, validation = data.train.select_channels(keep), data.validation.select_channels(keep)
+    started = time.perf_counter()
+    try:
+        trained = fit(train, validation, config, normalisation, should_stop=JobContext(job_id).should_stop)
+    except TrainingCancelled:
+        raise JobCancelled(job_id) from None
+    return {
+        "component": component or "none", "metrics": trained.metrics, "epochs_run": trained.epochs_run,
+        "n_parameters": count_parameters(build_model(trained.model_spec())), "seconds": time.perf_counter() - started,
+        "worker": _worker_name(),
+    }
+
+
+def run_ablation(ctx, params: RunAblationParams, params_doc: dict, dataset: dict) -> dict[str, Any]:
+    from distributed import worker_client
+
+    started = time.perf_counter()
+    ctx.progress(0.01, "loading the training dataset")
+    data = load_dataset(dataset)
+    components: list[str | None] = [None] + [c.value for c in params.chosen_components()]
+    outcomes: list[dict] = []
+    with worker_client() as client:
+        shared = client.scatter(data, broadcast=True, hash=False)
+        resources = _gpu_resources(client)
+        parallel = min(len(components), max(1, _gpu_count(client) if resources else _cluster_threads(client)))
+        ctx.progress(0.03, f"{len(components)} ablation trials (full model + {len(components) - 1} left out), {parallel} at a time")
+
+        def make(i: int):
+            return client.submit(run_ablation_trial, shared, params_doc, components[i], ctx.job_id,
+                                 key=f"icesight-ablation-{ctx.job_id}-{i}", pure=False, resources=resources)
+
+        def keep(outcome: dict) -> None:
+            outcomes.append(outcome)
+            ctx.progress(0.03 + 0.95 * len(outcomes) / len(components),
+                         f"without {outcome['component']}: val log loss {outcome['metrics'].val_log_loss:.3f}")
+
+        _run_bounded(ctx, client, make, len(components), parallel, keep)
+    by_component = {o["component"]: o for o in outcomes}
+    full = by_component["none"]["metrics"]
+    rows = [
+        AblationRow(
+            component=name, val_log_loss=round(o["metrics"].val_log_loss, 5), val_accuracy=round(o["metrics"].val_accuracy, 5),
+            val_roc_auc=round(o["metrics"].val_roc_auc, 5),
+            delta_log_loss=round(o["metrics"].val_log_loss - full.val_log_loss, 5),
+            delta_accuracy=round(o["metrics"].val_accuracy - full.val_accuracy, 5),
+            n_parameters=o["n_parameters"], epochs_run=o["epochs_run"], seconds=round(o["seconds"], 2), worker=o["worker"],
+        )
+        for name, o in ((c or "none", by_component[c or "none"]) for c in components)
+    ]
+    result = RunAblationResult(params.architecture, rows, parallel, round(time.perf_counter() - started, 2))
+    table = "component,val_log_loss,val_accuracy,val_roc_auc,delta_log_loss,delta_accuracy,n_parameters,epochs_run,seconds\n" + "".join(
+        f"{r.component},{r.val_log_loss},{r.val_accuracy},{r.val_roc_auc},{r.delta_log_loss},{r.delta_accuracy},"
+        f"{r.n_parameters},{r.epochs_run},{r.seconds}\n" for r in rows
+    )
+    artifacts = [_artifact("ablation.csv", CSV, "report", table.encode())]
+    return {"result": to_dict(result), "artifacts": artifacts, "model": None}
