@@ -320,6 +320,13 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
     def get_training_dataset_version(name: str, version: int):
         return _versioned(manager.datasets, name, version)
 
+    @app.get(f"{API_PREFIX}/training-datasets/{{name}}/versions/{{version}}/split.parquet")
+    def download_training_dataset_split(name: str, version: int):
+        """The split: each patch id with its part (train, validation, test or fold) and fold number."""
+        meta = _versioned(manager.datasets, name, version)
+        path = manager.datasets.path(name, meta["version"]) / "split.parquet"
+        return FileResponse(path, media_type="application/vnd.apache.parquet", filename=f"{name}_v{version}_split.parquet")
+
     @app.get(f"{API_PREFIX}/models")
     def list_models():
         return {"models": registry.list()}

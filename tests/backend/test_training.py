@@ -103,7 +103,19 @@ def test_torchscript_export_gives_the_same_probabilities(arrays):
     images, inc = loaded.normalisation.apply(some)
     with torch.no_grad():
         from_script = torch.sigmoid(scripted(torch.from_numpy(images), torch.from_numpy(inc))).numpy()
-    np.testing.assert_allclose(from_script, classify_arrays(loaded, some), atol=1e-5)
+    np.testing.assert_allclose(from_script, classify_arrays(loaded, some, tta=False), atol=1e-5)
+
+
+def test_test_time_augmentation_is_orientation_invariant(arrays):
+    """TTA averages the 8 flips and quarter turns, so a rotated or mirrored patch gets the same
+    probability; without it the network alone generally does not."""
+    trained = train_model(arrays.subset(np.arange(80)), TrainingConfig(epochs=1))
+    loaded = LoadedModel.from_bytes(trained.to_bytes())
+    some = arrays.subset(np.arange(80, 96))
+    turned = PatchArrays(some.ids, np.ascontiguousarray(np.rot90(some.images, 1, axes=(2, 3))[..., ::-1]),
+                         some.inc_angle_deg, some.labels)
+    np.testing.assert_allclose(classify_arrays(loaded, some), classify_arrays(loaded, turned), atol=1e-5)
+    assert np.abs(classify_arrays(loaded, some, tta=False) - classify_arrays(loaded, turned, tta=False)).max() > 1e-4
 
 
 def test_small_affine_keeps_shape_moves_little_and_is_reproducible():

@@ -10,7 +10,29 @@ import pytest
 from icesight_contract import (
     PARAMS_BY_KIND,
     RESULT_BY_KIND,
+    AblationComponent,
+    AblationRow,
     AcquisitionMode,
+    BuildFeatureGroupParams,
+    BuildFeatureGroupResult,
+    CreateTrainingDatasetParams,
+    CreateTrainingDatasetResult,
+    FeatureGroupRef,
+    FloatRange,
+    HyperParameters,
+    RuleFailure,
+    RunAblationParams,
+    RunAblationResult,
+    SearchHyperparametersParams,
+    SearchHyperparametersResult,
+    SearchSpace,
+    SplitCounts,
+    ThirdChannel,
+    TrainingDatasetRef,
+    TrialResult,
+    ValidationMode,
+    ValidationReport,
+    feature_map_side,
     ApiError,
     Artifact,
     ClassifyPatchesParams,
@@ -66,6 +88,23 @@ def example_params(patch_record) -> dict:
             architecture=ModelArchitecture.REFERENCE_CNN, epochs=3, simulated=SimulatedPatchSet(n_patches=40, seed=2)
         ),
         JobKind.CLASSIFY_PATCHES: ClassifyPatchesParams(patches=[patch, other], model_id="lenet-1"),
+        JobKind.BUILD_FEATURE_GROUP: BuildFeatureGroupParams(
+            group="baffin_2026", patches=[patch, other], third_channel=ThirdChannel.BAND_DIFF,
+            validation=ValidationMode.WARNING, description="analyst labels",
+        ),
+        JobKind.CREATE_TRAINING_DATASET: CreateTrainingDatasetParams(
+            name="baffin_td", feature_group=FeatureGroupRef("baffin_2026", 2), k_folds=5, test_fraction=0.1, seed=3
+        ),
+        JobKind.SEARCH_HYPERPARAMETERS: SearchHyperparametersParams(
+            training_dataset=TrainingDatasetRef("baffin_td", 1, fold=2), n_trials=12,
+            space=SearchSpace(learning_rate=FloatRange(1e-4, 1e-2, log=True), kernel_size=[3, 5, 7],
+                              filters=[[8, 16, 24], [16, 32, 48]]),
+        ),
+        JobKind.RUN_ABLATION: RunAblationParams(
+            training_dataset=TrainingDatasetRef("baffin_td"), architecture=ModelArchitecture.REFERENCE_CNN,
+            hyperparameters=HyperParameters(learning_rate=3e-4, dropout=0.3),
+            components=[AblationComponent.INC_ANGLE, AblationComponent.CONV_BLOCK_4],
+        ),
     }
 
 
@@ -81,6 +120,23 @@ def example_results() -> dict:
         ),
         JobKind.CLASSIFY_PATCHES: ClassifyPatchesResult(
             "lenet-x", [PatchClassification("a", ClassName.ICEBERG, 0.81, 1.0, 2.0, "S1")], "EPSG:3413"
+        ),
+        JobKind.BUILD_FEATURE_GROUP: BuildFeatureGroupResult(
+            "g", 2, 10, 9, 4, 5, 1, ThirdChannel.BAND_AVG, True,
+            ValidationReport(ValidationMode.WARNING, 11, 10, [RuleFailure("FINITE", "band_1", 1, ["k7"])]), 3,
+        ),
+        JobKind.CREATE_TRAINING_DATASET: CreateTrainingDatasetResult(
+            "td", 1, FeatureGroupRef("g", 2), 3, {"fold_0": SplitCounts(3, 4), "test": SplitCounts(1, 1)}, 2
+        ),
+        JobKind.SEARCH_HYPERPARAMETERS: SearchHyperparametersResult(
+            "study", 1, 1, 0, 0, HyperParameters(kernel_size=5, filters=[8, 16, 24]), 0.3, 0.9,
+            [TrialResult(0, "complete", {"learning_rate": 0.001}, 0.3, 0.9, 0.95, 4, 2.5, "tcp://w"),
+             TrialResult(1, "pruned", {"learning_rate": 0.1}, epochs_run=2, message="worse than the median")],
+            "lenet-s", 2, 10.0,
+        ),
+        JobKind.RUN_ABLATION: RunAblationResult(
+            ModelArchitecture.LENET, [AblationRow("none", 0.3, 0.9, 0.95, 0.0, 0.0, 1000, 5, 3.0, "w"),
+                                      AblationRow("band_2", 0.35, 0.88, 0.93, 0.05, -0.02, 990, 5, 2.9, "w")],
         ),
     }
 
@@ -195,3 +251,55 @@ def test_ingest_parameters_are_checked():
     assert caught.value.field == "params.units"
     with pytest.raises(ContractError, match="exactly one"):
         parse_job_request({"kind": "detect_targets", "params": {"scene_id": "a", "scene_job_id": "b"}})
+
+
+def test_feature_group_and_dataset_parameters_are_checked(patch_record):
+    def refused(kind: str, params: dict) -> ContractError:
+        with pytest.raises(ContractError) as caught:
+            parse_job_request({"kind": kind, "params": params})
+        return caught.value
+
+    assert refused("build_feature_group", {"group": "g", "patches": []}).problem.startswith("is empty")
+    assert refused("build_feature_group", {"group": "Bad-Name", "simulated": {}}).field == "params.group"
+    error = refused("build_feature_group", {"group": "g", "simulated": {}, "upload_id": "u"})
+    assert "exactly one source" in error.problem
+    error = refused("build_feature_group", {"group": "g", "patches_job_id": "j", "labels": {"a": 2}})
+    assert error.field == "params.labels.a"
+    assert refused("create_training_dataset", {"name": "td", "feature_group": {"group": "g", "version": 0}}).field == (
+        "params.feature_group.version"
+    )
+    assert refused("create_training_dataset", {"name": "td", "feature_group": {"group": "g"}, "k_folds": 1}).field == (
+        "params.k_folds"
+    )
+
+
+def test_impossible_search_spaces_are_refused_with_the_field():
+    def refused(space: dict, architecture: str = "lenet") -> ContractError:
+        with pytest.raises(ContractError) as caught:
+            parse_job_request({"kind": "search_hyperparameters", "params": {
+                "training_dataset": {"name": "td"}, "architecture": architecture, "space": space}})
+        return caught.value
+
+    assert refused({"learning_rate": {"low": 0.01, "high": 0.001}}).field == "params.space.learning_rate.low"
+    assert refused({"learning_rate": {"low": 0.0, "high": 0.01, "log": True}}).field == "params.space.learning_rate.low"
+    assert refused({"dropout": {"low": 0.2, "high": 1.5}}).field == "params.space.dropout"
+    assert refused({"kernel_size": []}).field == "params.space.kernel_size"
+    assert refused({"kernel_size": [4]}).field == "params.space.kernel_size[0]"
+    # Four 'same' blocks pooling by 3 use up a 75 px patch: 75 -> 25 -> 8 -> 2 -> 0.
+    error = refused({"pool_size": [3]}, "reference_cnn")
+    assert error.field == "params.space.kernel_size[0]" and "leaves no pixels" in error.problem
+    assert refused({"filters": [[16, 32]]}).field == "params.space.filters[0]"
+    assert refused({"batch_size": [1]}).field == "params.space.batch_size[0]"
+    assert feature_map_side(ModelArchitecture.REFERENCE_CNN, 3, 3) == 0
+    assert feature_map_side(ModelArchitecture.LENET, 5, 2) == 6
+
+
+def test_ablation_components_must_exist_in_the_architecture():
+    with pytest.raises(ContractError) as caught:
+        parse_job_request({"kind": "run_ablation", "params": {
+            "training_dataset": {"name": "td"}, "components": ["band_2", "conv_block_4"]}})
+    assert caught.value.field == "params.components[1]" and "does not exist in lenet" in caught.value.problem
+    with pytest.raises(ContractError) as caught:
+        parse_job_request({"kind": "run_ablation", "params": {
+            "training_dataset": {"name": "td"}, "hyperparameters": {"kernel_size": 11, "pool_size": 4}}})
+    assert caught.value.field == "params.hyperparameters.kernel_size"
