@@ -195,6 +195,29 @@ def test_detect_targets_on_a_simulated_scene(api):
     assert {"id", "band_1", "band_2", "inc_angle", "scene_id", "row", "col", "x", "y", "crs", "padded"} <= set(records[0])
     assert len(records[0]["band_1"]) == 5625 and records[0]["scene_id"] == scene_final["result"]["scene_id"]
 
+    # An analyst labels the detections that are real targets (here: by the truth within 150 m) and
+    # stores them as a feature group; with positions it is GeoParquet.
+    from shapely.geometry import Point
+
+    labels = {}
+    for record in records:
+        distances = truth.distance(Point(record["x"], record["y"]))
+        if distances.min() <= 150.0:
+            labels[record["id"]] = int(truth["is_iceberg"].iloc[int(distances.argmin())])
+    group = api.wait(api.submit("build_feature_group", {"group": "scene_detections", "patches_job_id": cut["id"], "labels": labels})["id"])
+    assert group["state"] == "succeeded", group
+    assert group["result"]["geo"] is True and group["result"]["n_rows"] == len(records)
+    assert group["result"]["n_labelled"] == len(labels) >= 5
+    stored = gpd.read_parquet(io.BytesIO(api.get("/feature-groups/scene_detections/versions/1/data.parquet").content))
+    stored = stored.set_index("id").loc[[r["id"] for r in records]]
+    back = stored.geometry.to_crs(truth.crs)
+    np.testing.assert_allclose(back.x, [r["x"] for r in records], atol=0.01)
+    np.testing.assert_allclose(back.y, [r["y"] for r in records], atol=0.01)
+    assert {i: int(v) for i, v in stored["is_iceberg"].dropna().items()} == labels
+    wrong = api.post("/jobs", json={"kind": "build_feature_group", "params": {
+        "group": "scene_detections", "patches_job_id": scene["id"]}})
+    assert wrong.status_code == 422 and wrong.json()["error"]["field"] == "params.patches_job_id"
+
     unknown = api.post("/jobs", json={"kind": "detect_targets", "params": {"scene_job_id": "nope"}})
     assert unknown.status_code == 422
     assert unknown.json()["error"]["code"] == "unknown_scene"

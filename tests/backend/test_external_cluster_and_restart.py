@@ -107,3 +107,42 @@ def test_a_restart_keeps_finished_results_and_reports_interrupted_jobs(tmp_path)
         lost = requests.get(f"{again.url}{API_PREFIX}/jobs/{running['id']}", headers=headers, timeout=30).json()
         assert lost["state"] == "failed"
         assert lost["error"]["code"] == "interrupted" and "submit it again" in lost["error"]["message"]
+
+
+def test_search_trials_ask_for_the_gpu_resource_when_a_worker_offers_one(tmp_path):
+    """A scheduler with one worker advertising ``GPU=1`` and one without: every trial of a search
+    runs on the GPU worker, one at a time (one GPU), while the job's own task may run anywhere.
+    (Without CUDA the trial trains on that worker's CPU; the placement is what is checked.)"""
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    common = ["--host", "127.0.0.1", "--nthreads", "1", "--nworkers", "1", "--no-dashboard"]
+    processes = [_spawn([*DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], tmp_path / "s.log")]
+    processes.append(_spawn([*DASK, "worker", address, *common, "--name", "gpu-worker", "--resources", "GPU=1"], tmp_path / "g.log"))
+    processes.append(_spawn([*DASK, "worker", address, *common, "--name", "cpu-worker"], tmp_path / "c.log"))
+    try:
+        with BackendProcess(tmp_path / "data", tmp_path / "config", extra_args=["--scheduler-address", address]) as backend:
+            headers = {"Authorization": f"Bearer {backend.token}"}
+            deadline = time.monotonic() + 60
+            while True:
+                health = requests.get(f"{backend.url}{API_PREFIX}/health", timeout=30).json()
+                if health["dask"]["n_workers"] == 2 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.5)
+            gpu_worker = next(w["address"] for w in health["dask"]["workers"] if w["resources"].get("GPU") == 1)
+
+            def run(kind: str, params: dict) -> dict:
+                job = requests.post(f"{backend.url}{API_PREFIX}/jobs", headers=headers, timeout=30,
+                                    json={"kind": kind, "params": params}).json()
+                final = _wait_job(backend.url, headers, job["id"], timeout_s=300)
+                assert final["state"] == "succeeded", final
+                return final["result"]
+
+            run("build_feature_group", {"group": "g", "simulated": {"n_patches": 120, "seed": 1}})
+            run("create_training_dataset", {"name": "td", "feature_group": {"group": "g"}})
+            result = run("search_hyperparameters", {"training_dataset": {"name": "td"}, "n_trials": 3, "epochs": 1,
+                                                    "space": {"filters": [[4, 8, 8]]}})
+            assert result["parallel"] == 1
+            assert {t["worker"] for t in result["trials"]} == {gpu_worker}
+    finally:
+        for process in reversed(processes):
+            _stop(process)
