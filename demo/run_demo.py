@@ -59,11 +59,15 @@ def main() -> int:
     from icesight_backend.launcher import BackendProcess
     from icesight_contract import (
         AcquisitionMode,
+        BuildFeatureGroupParams,
+        CreateTrainingDatasetParams,
         DetectTargetsParams,
+        FeatureGroupRef,
         JobKind,
         ModelArchitecture,
         SimulatedPatchSet,
         SimulateSceneParams,
+        TrainingDatasetRef,
         TrainModelParams,
     )
     from icesight_qgis.client import BackendClient
@@ -98,11 +102,24 @@ def main() -> int:
         watch.lap(f"CFAR detection (K distribution, pfa {detected.pfa:.1e}, {detected.looks:g} looks): "
                   f"{detected.n_detections} detections")
 
-        # 3. Training on a simulated Statoil-sized labelled set, on the Dask cluster.
+        # 3. A validated feature group of a simulated Statoil-sized labelled set, a versioned
+        #    training dataset of it, and training on that dataset: all on the Dask cluster.
+        group_job = client.submit(
+            JobKind.BUILD_FEATURE_GROUP,
+            BuildFeatureGroupParams(group="demo_ew", simulated=SimulatedPatchSet(n_patches=args.train_patches, seed=11)),
+        )
+        group = client.wait(group_job.id, timeout_s=600).typed_result()
+        dataset_job = client.submit(
+            JobKind.CREATE_TRAINING_DATASET,
+            CreateTrainingDatasetParams(name="demo_ew", feature_group=FeatureGroupRef(group.group, group.version)),
+        )
+        dataset = client.wait(dataset_job.id, timeout_s=600).typed_result()
+        watch.lap(f"feature group {group.group} v{group.version}: {group.n_rows} patches in {group.n_partitions} partitions, "
+                  f"{len(group.validation.rules)} rule failure(s); training dataset {dataset.name} v{dataset.version}")
         train_job = client.submit(
             JobKind.TRAIN_MODEL,
             TrainModelParams(architecture=ModelArchitecture.LENET, epochs=args.epochs,
-                             simulated=SimulatedPatchSet(n_patches=args.train_patches, seed=11)),
+                             training_dataset=TrainingDatasetRef(dataset.name, dataset.version)),
         )
         trained = client.wait(train_job.id, timeout_s=900).typed_result()
         m = trained.metrics

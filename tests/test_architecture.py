@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGIN_ALLOWED_THIRD_PARTY = {"qgis", "requests", "numpy", "icesight_contract"}
-BACKEND_ONLY = {"torch", "dask", "distributed", "rasterio", "geopandas", "captum", "fastapi", "uvicorn", "pyogrio", "shapely", "scipy"}
+BACKEND_ONLY = {"torch", "dask", "distributed", "rasterio", "geopandas", "captum", "fastapi", "uvicorn", "pyogrio", "shapely", "scipy", "optuna", "optuna_integration", "pyarrow", "sklearn"}
 
 
 def imported_top_level_modules(folder: Path) -> dict[str, set[str]]:

@@ -62,8 +62,11 @@ class ModelRegistry:
         return self.get(model_id)
 
     def compare(self, model_ids: list[str]) -> dict:
-        """Side-by-side metrics, with each model's difference to the first one."""
+        """Side-by-side metrics, with each model's difference to the first one. Validation metrics
+        compare fairly only on the same validation set: ``same_training_dataset`` says whether all
+        models name the same training dataset version and fold."""
         records = [self.get(m) for m in model_ids]
+        datasets = [r.get("training_dataset") for r in records]
         keys = ("val_log_loss", "val_accuracy", "val_roc_auc", "val_ece")
         base = records[0]["metrics"]
         return {
@@ -72,6 +75,8 @@ class ModelRegistry:
                     "model_id": r["model_id"],
                     "architecture": r["architecture"],
                     "created_at": r["created_at"],
+                    "hyperparameters": r.get("hyperparameters"),
+                    "training_dataset": r.get("training_dataset"),
                     "metrics": {k: r["metrics"].get(k) for k in keys},
                     "difference_to_first": {
                         k: (r["metrics"][k] - base[k]) if r["metrics"].get(k) is not None and base.get(k) is not None else None
@@ -79,7 +84,8 @@ class ModelRegistry:
                     },
                 }
                 for r in records
-            ]
+            ],
+            "same_training_dataset": datasets[0] is not None and all(d == datasets[0] for d in datasets),
         }
 
     def torchscript_path(self, model_id: str) -> Path | None:

@@ -90,6 +90,9 @@ class JobManager:
         self.catalog = catalog
         self.features = FeatureStore(store.data_dir / "features")
         self.datasets = TrainingDatasets(store.data_dir / "training_datasets")
+        for versioned in (self.features, self.datasets):
+            # Jobs of an earlier run never publish (they are marked interrupted): drop what they staged.
+            shutil.rmtree(versioned.staging_dir().parent, ignore_errors=True)
         self.uploads_dir = store.data_dir / "uploads"
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
         self._futures: dict[str, Future] = {}

@@ -643,6 +643,8 @@ class EpochMetrics:
     train_log_loss: float
     val_log_loss: float
     val_accuracy: float
+    val_roc_auc: float = 0.0
+    val_ece: float = 0.0
 
 
 @dataclass

@@ -103,6 +103,14 @@ def test_training_from_a_dataset_version_records_its_lineage(api, sim_group):
     assert model["normalisation"] == meta["normalisation"]["fold_1"]
     assert model["input_spec"]["channels"] == ["band_1", "band_2", "band_avg"]
 
+    other = _ok(api, "train_model", {"training_dataset": {"name": "sim_ew_folds", "fold": 1}, "epochs": 1})["result"]
+    comparison = api.get("/models/compare", params={"ids": f"{result['model_id']},{other['model_id']}"}).json()
+    assert comparison["same_training_dataset"] is True
+    assert [m["hyperparameters"]["dropout"] for m in comparison["models"]] == [0.3, 0.2]
+    elsewhere = _ok(api, "train_model", {"training_dataset": {"name": "sim_ew_folds", "fold": 2}, "epochs": 1})["result"]
+    comparison = api.get("/models/compare", params={"ids": f"{result['model_id']},{elsewhere['model_id']}"}).json()
+    assert comparison["same_training_dataset"] is False
+
 
 def test_kaggle_upload_strict_rejects_everything_warning_keeps_sound_rows(api, patch_record):
     rng = np.random.default_rng(5)

@@ -334,7 +334,8 @@ def fit(
                 f"({config.learning_rate:g})"
             )
         history.append(
-            EpochMetrics(epoch, running / max(seen, 1), val_metrics["log_loss"], val_metrics["accuracy"])
+            EpochMetrics(epoch, running / max(seen, 1), val_metrics["log_loss"], val_metrics["accuracy"],
+                         val_metrics["roc_auc"], val_metrics["ece"])
         )
         progress(
             epoch / config.epochs,
