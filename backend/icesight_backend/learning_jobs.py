@@ -30,6 +30,7 @@ from icesight_contract import (
     CreateTrainingDatasetParams,
     CreateTrainingDatasetResult,
     FeatureGroupRef,
+    HeldOutMetrics,
     HyperParameters,
     ModelArchitecture,
     RunAblationParams,
@@ -273,6 +274,23 @@ def load_dataset(dataset: dict) -> TrialData:
     )
 
 
+def held_out_metrics(trained, dataset: dict) -> HeldOutMetrics | None:
+    """The trained model on the dataset's test part, scored as classification serves it (with
+    test-time augmentation); None when the dataset holds no test part."""
+    if not dataset.get("test_ids"):
+        return None
+    import pyarrow.parquet as pq
+
+    from .learning.data import arrays_from_table
+    from .learning.training import LoadedModel, binary_metrics, classify_arrays
+
+    test = arrays_from_table(pq.read_table(dataset["feature_path"]), dataset["test_ids"])
+    model = LoadedModel.from_bytes(trained.to_bytes())
+    test = test.select_channels(list(model.input_spec["channels"]))
+    m = binary_metrics(test.labels, classify_arrays(model, test))
+    return HeldOutMetrics(m["log_loss"], m["accuracy"], m["roc_auc"], m["ece"], len(test), m["confusion"])
+
+
 def trained_output(trained, hyper: HyperParameters, record: dict) -> dict[str, Any]:
     """A trained model as a job output: weights, TorchScript and the registry record's extra fields."""
     return {
@@ -429,6 +447,7 @@ def search_hyperparameters(ctx, params: SearchHyperparametersParams, params_doc:
         model_id=model_id if params.register_best else None,
         parallel=parallel,
         seconds=round(time.perf_counter() - started, 2),
+        test_metrics=held_out_metrics(trained, dataset),
     )
     artifacts = [
         _artifact("trials.json", JSON, "report", json.dumps(to_dict(trials), indent=2).encode()),
@@ -438,7 +457,7 @@ def search_hyperparameters(ctx, params: SearchHyperparametersParams, params_doc:
     if params.register_best:
         record = {"training_dataset": dataset["ref"], "feature_group": dataset["feature_group"],
                   "search": {"study_name": study_name, "trial": best_trial.number, "n_trials": params.n_trials}}
-        output |= trained_output(trained, result.best_params, record)
+        output |= trained_output(trained, result.best_params, record | {"test_metrics": to_dict(result.test_metrics)})
     return output
 
 

@@ -225,6 +225,7 @@ class JobManager:
             "feature_path": str(self.features.path(group["group"], group["version"]) / "data.parquet"),
             "train_ids": train_ids,
             "validation_ids": validation_ids,
+            "test_ids": self.datasets.test_ids(ref.name, meta["version"]),
             "normalisation": meta["normalisation"][key],
             "ref": {"name": ref.name, "version": meta["version"], "fold": ref.fold if meta.get("k_folds") else None},
             "feature_group": group,

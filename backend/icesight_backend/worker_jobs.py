@@ -271,7 +271,7 @@ def _train_model(ctx: JobContext, params: TrainModelParams, model_id: str, datas
 
     from .learning.data import arrays_from_records, arrays_from_simulation
     from .learning.training import TrainingCancelled, TrainingConfig, fit, train_model
-    from .learning_jobs import load_dataset, trained_output
+    from .learning_jobs import held_out_metrics, load_dataset, trained_output
     from .sar.simulation import simulate_patches
 
     data = None
@@ -315,13 +315,15 @@ def _train_model(ctx: JobContext, params: TrainModelParams, model_id: str, datas
         device=trained.device,
         hyperparameters=hyper,
         training_dataset=params.training_dataset if dataset is None else from_dict(TrainingDatasetRef, dataset["ref"]),
+        test_metrics=None if dataset is None else held_out_metrics(trained, dataset),
     )
     report = to_dict(result) | {"normalisation": trained.normalisation.to_dict(), "train_seconds": trained.train_seconds}
     import json
 
     artifacts = [_artifact("training_report.json", JSON, "report", json.dumps(report, indent=2).encode())]
     record = {"training_dataset": None if dataset is None else dataset["ref"],
-              "feature_group": None if dataset is None else dataset["feature_group"]}
+              "feature_group": None if dataset is None else dataset["feature_group"],
+              "test_metrics": to_dict(result.test_metrics)}
     return {"result": to_dict(result), "artifacts": artifacts} | trained_output(trained, hyper, record)
 
 

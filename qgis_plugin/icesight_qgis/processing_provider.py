@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 
@@ -10,8 +11,11 @@ from qgis.core import (
     QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingException,
+    QgsProcessingOutputNumber,
     QgsProcessingOutputString,
+    QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
@@ -19,10 +23,12 @@ from qgis.core import (
     QgsRasterLayer,
 )
 
+from icesight_contract import ContractError, ThirdChannel, ValidationMode
+
 from . import settings
 from .client import BackendClient, BackendError, JobCancelledError
 from .patches import PatchError, cut_patches
-from .workflow import classify_patches
+from .workflow import add_to_feature_group, classify_patches, parse_label
 
 
 class ClassifyPatchesAlgorithm(QgsProcessingAlgorithm):
@@ -105,6 +111,105 @@ class ClassifyPatchesAlgorithm(QgsProcessingAlgorithm):
         return {self.OUTPUT: output, self.JOB_ID: outcome.job_id}
 
 
+class AddToFeatureGroupAlgorithm(QgsProcessingAlgorithm):
+    SCENE = "SCENE"
+    TARGETS = "TARGETS"
+    LABEL_FIELD = "LABEL_FIELD"
+    GROUP = "GROUP"
+    VALIDATION = "VALIDATION"
+    THIRD_CHANNEL = "THIRD_CHANNEL"
+    DESCRIPTION = "DESCRIPTION"
+    VERSION = "VERSION"
+    N_ROWS = "N_ROWS"
+    JOB_ID = "JOB_ID"
+    MODES = [ValidationMode.STRICT, ValidationMode.WARNING]
+    THIRDS = list(ThirdChannel)
+
+    def name(self):
+        return "add_to_feature_group"
+
+    def displayName(self):  # noqa: N802
+        return "Add labelled targets to a feature group"
+
+    def shortHelpString(self):  # noqa: N802
+        return (
+            "Cuts a 75 x 75 patch around each target point from the scene and stores the patches, with the "
+            "analyst's labels, as a new version of a feature group on the IceSight backend (validated; positions "
+            "kept, so the version is GeoParquet). The label field holds ship or iceberg (or 0 / 1); empty values "
+            "are stored unlabelled. STRICT refuses the whole insert if any patch fails a rule; WARNING stores the "
+            "sound ones and reports the rest. Train on it with a training dataset of that version."
+        )
+
+    def createInstance(self):  # noqa: N802
+        return AddToFeatureGroupAlgorithm()
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterRasterLayer(self.SCENE, "Scene raster (HH, HV[, incidence])"))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.TARGETS, "Labelled targets", [QgsProcessing.TypeVectorPoint]))
+        self.addParameter(QgsProcessingParameterField(self.LABEL_FIELD, "Label field (ship / iceberg)", parentLayerParameterName=self.TARGETS))
+        self.addParameter(QgsProcessingParameterString(self.GROUP, "Feature group (lower-case letters, digits, _)"))
+        self.addParameter(QgsProcessingParameterEnum(self.VALIDATION, "Validation", [m.value for m in self.MODES], defaultValue=0))
+        self.addParameter(QgsProcessingParameterEnum(self.THIRD_CHANNEL, "Third channel", [t.value for t in self.THIRDS], defaultValue=0))
+        self.addParameter(QgsProcessingParameterString(self.DESCRIPTION, "Description", optional=True))
+        self.addOutput(QgsProcessingOutputNumber(self.VERSION, "Feature group version"))
+        self.addOutput(QgsProcessingOutputNumber(self.N_ROWS, "Patches stored"))
+        self.addOutput(QgsProcessingOutputString(self.JOB_ID, "Backend job id"))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        scene_layer = self.parameterAsRasterLayer(parameters, self.SCENE, context)
+        targets = self.parameterAsSource(parameters, self.TARGETS, context)
+        field = self.parameterAsString(parameters, self.LABEL_FIELD, context)
+        group = self.parameterAsString(parameters, self.GROUP, context).strip()
+        if scene_layer is None or targets is None:
+            raise QgsProcessingException("choose a scene raster and a labelled targets point layer")
+        labels, points = {}, []
+        for feature in targets.getFeatures(QgsFeatureRequest()):
+            if not feature.hasGeometry():
+                continue
+            patch_id = f"{targets.sourceName()}:{feature.id()}"
+            try:
+                labels[patch_id] = parse_label(feature[field])
+            except ValueError as exc:
+                raise QgsProcessingException(f"feature {feature.id()}, field {field}: {exc}") from None
+            points.append((patch_id, feature.geometry().asPoint()))
+        if not points:
+            raise QgsProcessingException("the targets layer has no point")
+        scene = QgsRasterLayer(scene_layer.source(), scene_layer.name())
+        try:
+            cut = cut_patches(scene, points, targets.sourceCrs(), scene_id=scene_layer.name())
+        except PatchError as exc:
+            raise QgsProcessingException(str(exc)) from exc
+        for reason in cut.skipped:
+            feedback.pushInfo(f"skipped {reason}")
+        if not cut.patches:
+            raise QgsProcessingException("none of the targets lies on the scene")
+        patches = [dataclasses.replace(p, is_iceberg=labels[p.id]) for p in cut.patches]
+        current = settings.load()
+        client = BackendClient(current.url, current.token)
+        try:
+            job_id, result = add_to_feature_group(
+                client, group, patches,
+                validation=self.MODES[self.parameterAsEnum(parameters, self.VALIDATION, context)],
+                third_channel=self.THIRDS[self.parameterAsEnum(parameters, self.THIRD_CHANNEL, context)],
+                description=self.parameterAsString(parameters, self.DESCRIPTION, context),
+                on_progress=lambda f, m: (feedback.setProgress(100 * f), feedback.setProgressText(m)),
+                is_cancelled=feedback.isCanceled,
+            )
+        except ContractError as exc:
+            raise QgsProcessingException(str(exc)) from None
+        except JobCancelledError:
+            raise QgsProcessingException("cancelled") from None
+        except BackendError as exc:
+            raise QgsProcessingException(exc.user_message()) from exc
+        for rule in result.validation.rules:
+            feedback.pushWarning(f"{rule.rule} on {rule.column}: {rule.failing} patch(es), e.g. {', '.join(rule.examples)}")
+        feedback.pushInfo(
+            f"feature group {result.group} v{result.version}: {result.n_rows} patches "
+            f"({result.n_ships} ships, {result.n_icebergs} icebergs, {result.n_rows - result.n_labelled} unlabelled)"
+        )
+        return {self.VERSION: result.version, self.N_ROWS: result.n_rows, self.JOB_ID: job_id}
+
+
 class IceSightProvider(QgsProcessingProvider):
     def id(self):
         return "icesight"
@@ -117,3 +222,4 @@ class IceSightProvider(QgsProcessingProvider):
 
     def loadAlgorithms(self):  # noqa: N802
         self.addAlgorithm(ClassifyPatchesAlgorithm())
+        self.addAlgorithm(AddToFeatureGroupAlgorithm())

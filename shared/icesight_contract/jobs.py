@@ -26,6 +26,7 @@ from .learning import (
     AblationComponent,
     AblationRow,
     FeatureGroupRef,
+    HeldOutMetrics,
     HyperParameters,
     ModelArchitecture,
     SearchSpace,
@@ -669,6 +670,7 @@ class TrainModelResult:
     device: str = "cpu"
     hyperparameters: HyperParameters | None = None
     training_dataset: TrainingDatasetRef | None = None
+    test_metrics: HeldOutMetrics | None = None  # when the training dataset has a test part
 
 
 @dataclass
@@ -716,6 +718,7 @@ class SearchHyperparametersResult:
     model_id: str | None = None
     parallel: int = 1
     seconds: float = 0.0
+    test_metrics: HeldOutMetrics | None = None  # the best trial's model on the dataset's test part
 
 
 @dataclass

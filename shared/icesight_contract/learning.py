@@ -286,6 +286,19 @@ def ablation_components(architecture: ModelArchitecture) -> list[AblationCompone
 
 
 @dataclass
+class HeldOutMetrics:
+    """A model scored on a training dataset's held-out test part, as classification serves it
+    (test-time augmentation)."""
+
+    log_loss: float
+    accuracy: float
+    roc_auc: float
+    ece: float
+    n: int
+    confusion: list[list[int]] = field(default_factory=list)  # rows truth ship/iceberg, cols predicted
+
+
+@dataclass
 class TrialResult:
     number: int
     state: str  # complete, pruned, failed, cancelled

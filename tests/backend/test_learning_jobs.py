@@ -102,6 +102,10 @@ def test_training_from_a_dataset_version_records_its_lineage(api, sim_group):
     meta = api.get("/training-datasets/sim_ew_folds/versions/1").json()
     assert model["normalisation"] == meta["normalisation"]["fold_1"]
     assert model["input_spec"]["channels"] == ["band_1", "band_2", "band_avg"]
+    # The dataset's held-out test part scores the model as classification serves it.
+    test = sim_group["dataset"]["counts"]["test"]
+    assert result["test_metrics"]["n"] == test["ships"] + test["icebergs"] == sum(map(sum, result["test_metrics"]["confusion"]))
+    assert model["test_metrics"] == result["test_metrics"] and 0.0 < result["test_metrics"]["log_loss"] < 2.0
 
     other = _ok(api, "train_model", {"training_dataset": {"name": "sim_ew_folds", "fold": 1}, "epochs": 1})["result"]
     comparison = api.get("/models/compare", params={"ids": f"{result['model_id']},{other['model_id']}"}).json()

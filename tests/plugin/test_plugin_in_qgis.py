@@ -282,3 +282,40 @@ def test_processing_algorithm_classifies_targets_to_a_geopackage(
     finally:
         plugin.unload()
         QgsProject.instance().removeAllMapLayers()
+
+
+def test_processing_algorithm_adds_analyst_labelled_targets_to_a_feature_group(
+    qgis_iface, installed_plugin, backend, backend_settings, api, scene_files
+):
+    """The analyst's labels (here the truth layer's class field) and the patches around the points
+    become a new, validated GeoParquet feature group version on the backend."""
+    from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback
+
+    tif, truth_path, _ = scene_files
+    raster = QgsRasterLayer(str(tif), "scene")
+    truth = QgsVectorLayer(f"{truth_path}|layername=truth", "targets", "ogr")
+    QgsProject.instance().addMapLayers([raster, truth])
+    plugin = installed_plugin.classFactory(qgis_iface)
+    plugin.initGui()
+    try:
+        algorithm = QgsApplication.processingRegistry().algorithmById("icesight:add_to_feature_group")
+        assert algorithm is not None
+        context, feedback = QgsProcessingContext(), QgsProcessingFeedback()
+        context.setProject(QgsProject.instance())
+        params = {"SCENE": raster, "TARGETS": truth, "LABEL_FIELD": "class", "GROUP": "analyst_labels", "VALIDATION": 0,
+                  "THIRD_CHANNEL": 1}
+        results, ok = algorithm.run(params, context, feedback)
+        assert ok, results
+        assert results["VERSION"] == 1 and results["N_ROWS"] == truth.featureCount() == 8
+        version = api.get("/feature-groups/analyst_labels/versions/1").json()
+        classes = [f["class"] for f in truth.getFeatures()]
+        assert version["n_ships"] == classes.count("ship") and version["n_icebergs"] == classes.count("iceberg")
+        assert version["geo"] is True and version["third_channel"] == "band_diff"
+
+        # A value that is no label stops the algorithm before anything is sent.
+        with pytest.raises(QgsProcessingException, match="is not a label"):
+            algorithm.run(params | {"LABEL_FIELD": "target_id"}, context, feedback, catchExceptions=False)
+        assert len(api.get("/feature-groups/analyst_labels").json()["versions"]) == 1
+    finally:
+        plugin.unload()
+        QgsProject.instance().removeAllMapLayers()

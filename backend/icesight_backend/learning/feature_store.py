@@ -485,6 +485,13 @@ class TrainingDatasets(VersionedStore):
     name_key = "name"
     missing = UnknownTrainingDataset
 
+    def test_ids(self, name: str, version: int) -> list[str]:
+        """Ids of the held-out test part (empty when the dataset has none)."""
+        import pyarrow.parquet as pq
+
+        split = pq.read_table(self.path(name, version) / "split.parquet")
+        return [i for i, p in zip(split.column("id").to_pylist(), split.column("part").to_pylist(), strict=True) if p == "test"]
+
     def parts(self, name: str, version: int, fold: int | None) -> tuple[list[str], list[str], str]:
         """(training ids, validation ids, normalisation key) of a version; for k folds, ``fold``'s
         rows validate and the other folds train."""
