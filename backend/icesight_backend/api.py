@@ -283,49 +283,34 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
                 out.append({versioned.name_key: name, "n_versions": len(versions), "latest": versions[-1]})
         return out
 
-    @app.get(f"{API_PREFIX}/feature-groups")
-    def list_feature_groups():
-        return {"feature_groups": _listing(manager.features)}
+    def add_versioned_routes(path: str, versioned, list_key: str, data_file: str) -> None:
+        """List, versions, one version's metadata and its data file, for feature groups
+        (``data.parquet``, with the validation report in the metadata) and training datasets
+        (``split.parquet``: each patch id with its part and fold)."""
 
-    @app.get(f"{API_PREFIX}/feature-groups/{{group}}")
-    def get_feature_group(group: str):
-        versions = _versioned(manager.features, group)
-        if not versions:
-            manager.features.get(group)  # raises the 404 with the known groups
-        return {"group": group, "versions": versions}
+        @app.get(f"{API_PREFIX}/{path}", name=f"list {path}")
+        def listing():
+            return {list_key: _listing(versioned)}
 
-    @app.get(f"{API_PREFIX}/feature-groups/{{group}}/versions/{{version}}")
-    def get_feature_group_version(group: str, version: int):
-        """A version's metadata with its validation report (rule, column, failing count, examples)."""
-        return _versioned(manager.features, group, version)
+        @app.get(f"{API_PREFIX}/{path}/{{name}}", name=f"versions of one of {path}")
+        def versions(name: str):
+            found = _versioned(versioned, name)
+            if not found:
+                versioned.get(name)  # raises the 404 that lists the known names
+            return {versioned.name_key: name, "versions": found}
 
-    @app.get(f"{API_PREFIX}/feature-groups/{{group}}/versions/{{version}}/data.parquet")
-    def download_feature_group_version(group: str, version: int):
-        meta = _versioned(manager.features, group, version)
-        path = manager.features.path(group, meta["version"]) / "data.parquet"
-        return FileResponse(path, media_type="application/vnd.apache.parquet", filename=f"{group}_v{version}.parquet")
+        @app.get(f"{API_PREFIX}/{path}/{{name}}/versions/{{version}}", name=f"one version of one of {path}")
+        def version_metadata(name: str, version: int):
+            return _versioned(versioned, name, version)
 
-    @app.get(f"{API_PREFIX}/training-datasets")
-    def list_training_datasets():
-        return {"training_datasets": _listing(manager.datasets)}
+        @app.get(f"{API_PREFIX}/{path}/{{name}}/versions/{{version}}/{data_file}", name=f"{data_file} of a version of {path}")
+        def version_data(name: str, version: int):
+            meta = _versioned(versioned, name, version)
+            file = versioned.path(name, meta["version"]) / data_file
+            return FileResponse(file, media_type="application/vnd.apache.parquet", filename=f"{name}_v{version}_{data_file}")
 
-    @app.get(f"{API_PREFIX}/training-datasets/{{name}}")
-    def get_training_dataset(name: str):
-        versions = _versioned(manager.datasets, name)
-        if not versions:
-            manager.datasets.get(name)
-        return {"name": name, "versions": versions}
-
-    @app.get(f"{API_PREFIX}/training-datasets/{{name}}/versions/{{version}}")
-    def get_training_dataset_version(name: str, version: int):
-        return _versioned(manager.datasets, name, version)
-
-    @app.get(f"{API_PREFIX}/training-datasets/{{name}}/versions/{{version}}/split.parquet")
-    def download_training_dataset_split(name: str, version: int):
-        """The split: each patch id with its part (train, validation, test or fold) and fold number."""
-        meta = _versioned(manager.datasets, name, version)
-        path = manager.datasets.path(name, meta["version"]) / "split.parquet"
-        return FileResponse(path, media_type="application/vnd.apache.parquet", filename=f"{name}_v{version}_split.parquet")
+    add_versioned_routes("feature-groups", manager.features, "feature_groups", "data.parquet")
+    add_versioned_routes("training-datasets", manager.datasets, "training_datasets", "split.parquet")
 
     @app.get(f"{API_PREFIX}/models")
     def list_models():

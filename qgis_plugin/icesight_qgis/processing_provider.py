@@ -31,6 +31,47 @@ from .patches import PatchError, cut_patches
 from .workflow import add_to_feature_group, classify_patches, parse_label
 
 
+def _target_patches(scene_layer, targets, feedback, label_field: str | None = None):
+    """Patches around every point of ``targets`` (ids ``<layer>:<fid>``) and, with ``label_field``,
+    each patch's parsed label; raises QgsProcessingException with what to fix."""
+    if scene_layer is None or targets is None:
+        raise QgsProcessingException("choose a scene raster and a targets point layer")
+    points, labels = [], {}
+    for feature in targets.getFeatures(QgsFeatureRequest()):
+        if not feature.hasGeometry():
+            continue
+        patch_id = f"{targets.sourceName()}:{feature.id()}"
+        if label_field is not None:
+            try:
+                labels[patch_id] = parse_label(feature[label_field])
+            except ValueError as exc:
+                raise QgsProcessingException(f"feature {feature.id()}, field {label_field}: {exc}") from None
+        points.append((patch_id, feature.geometry().asPoint()))
+    if not points:
+        raise QgsProcessingException("the targets layer has no point")
+    # A layer of our own: raster providers must not be shared across threads.
+    scene = QgsRasterLayer(scene_layer.source(), scene_layer.name())
+    try:
+        cut = cut_patches(scene, points, targets.sourceCrs(), scene_id=scene_layer.name())
+    except PatchError as exc:
+        raise QgsProcessingException(str(exc)) from exc
+    for reason in cut.skipped:
+        feedback.pushInfo(f"skipped {reason}")
+    if not cut.patches:
+        raise QgsProcessingException("none of the targets lies on the scene")
+    if label_field is None:
+        return cut.patches
+    return [dataclasses.replace(p, is_iceberg=labels[p.id]) for p in cut.patches]
+
+
+def _backend_failure(exc: Exception) -> QgsProcessingException:
+    if isinstance(exc, JobCancelledError):
+        return QgsProcessingException("cancelled")
+    if isinstance(exc, BackendError):
+        return QgsProcessingException(exc.user_message())
+    return QgsProcessingException(str(exc))
+
+
 class ClassifyPatchesAlgorithm(QgsProcessingAlgorithm):
     SCENE = "SCENE"
     TARGETS = "TARGETS"
@@ -69,25 +110,7 @@ class ClassifyPatchesAlgorithm(QgsProcessingAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         scene_layer = self.parameterAsRasterLayer(parameters, self.SCENE, context)
         targets = self.parameterAsSource(parameters, self.TARGETS, context)
-        if scene_layer is None or targets is None:
-            raise QgsProcessingException("choose a scene raster and a targets point layer")
-        # A layer of our own: raster providers must not be shared across threads.
-        scene = QgsRasterLayer(scene_layer.source(), scene_layer.name())
-        points = [
-            (f"{targets.sourceName()}:{f.id()}", f.geometry().asPoint())
-            for f in targets.getFeatures(QgsFeatureRequest())
-            if f.hasGeometry()
-        ]
-        if not points:
-            raise QgsProcessingException("the targets layer has no point to classify")
-        try:
-            cut = cut_patches(scene, points, targets.sourceCrs(), scene_id=scene_layer.name())
-        except PatchError as exc:
-            raise QgsProcessingException(str(exc)) from exc
-        for reason in cut.skipped:
-            feedback.pushInfo(f"skipped {reason}")
-        if not cut.patches:
-            raise QgsProcessingException("none of the targets lies on the scene")
+        patches = _target_patches(scene_layer, targets, feedback)
         current = settings.load()
         client = BackendClient(current.url, current.token)
         model_id = self.parameterAsString(parameters, self.MODEL_ID, context).strip() or None
@@ -95,16 +118,14 @@ class ClassifyPatchesAlgorithm(QgsProcessingAlgorithm):
         try:
             outcome = classify_patches(
                 client,
-                cut.patches,
+                patches,
                 settings.results_dir(),
                 model_id,
                 on_progress=lambda f, m: (feedback.setProgress(100 * f), feedback.setProgressText(m)),
                 is_cancelled=feedback.isCanceled,
             )
-        except JobCancelledError:
-            raise QgsProcessingException("cancelled") from None
-        except BackendError as exc:
-            raise QgsProcessingException(exc.user_message()) from exc
+        except (JobCancelledError, BackendError) as exc:
+            raise _backend_failure(exc) from None
         os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
         shutil.copyfile(outcome.gpkg_path, output)
         feedback.pushInfo(f"job {outcome.job_id}: {len(outcome.result.classifications)} targets classified")
@@ -160,30 +181,7 @@ class AddToFeatureGroupAlgorithm(QgsProcessingAlgorithm):
         targets = self.parameterAsSource(parameters, self.TARGETS, context)
         field = self.parameterAsString(parameters, self.LABEL_FIELD, context)
         group = self.parameterAsString(parameters, self.GROUP, context).strip()
-        if scene_layer is None or targets is None:
-            raise QgsProcessingException("choose a scene raster and a labelled targets point layer")
-        labels, points = {}, []
-        for feature in targets.getFeatures(QgsFeatureRequest()):
-            if not feature.hasGeometry():
-                continue
-            patch_id = f"{targets.sourceName()}:{feature.id()}"
-            try:
-                labels[patch_id] = parse_label(feature[field])
-            except ValueError as exc:
-                raise QgsProcessingException(f"feature {feature.id()}, field {field}: {exc}") from None
-            points.append((patch_id, feature.geometry().asPoint()))
-        if not points:
-            raise QgsProcessingException("the targets layer has no point")
-        scene = QgsRasterLayer(scene_layer.source(), scene_layer.name())
-        try:
-            cut = cut_patches(scene, points, targets.sourceCrs(), scene_id=scene_layer.name())
-        except PatchError as exc:
-            raise QgsProcessingException(str(exc)) from exc
-        for reason in cut.skipped:
-            feedback.pushInfo(f"skipped {reason}")
-        if not cut.patches:
-            raise QgsProcessingException("none of the targets lies on the scene")
-        patches = [dataclasses.replace(p, is_iceberg=labels[p.id]) for p in cut.patches]
+        patches = _target_patches(scene_layer, targets, feedback, label_field=field)
         current = settings.load()
         client = BackendClient(current.url, current.token)
         try:
@@ -195,12 +193,8 @@ class AddToFeatureGroupAlgorithm(QgsProcessingAlgorithm):
                 on_progress=lambda f, m: (feedback.setProgress(100 * f), feedback.setProgressText(m)),
                 is_cancelled=feedback.isCanceled,
             )
-        except ContractError as exc:
-            raise QgsProcessingException(str(exc)) from None
-        except JobCancelledError:
-            raise QgsProcessingException("cancelled") from None
-        except BackendError as exc:
-            raise QgsProcessingException(exc.user_message()) from exc
+        except (ContractError, JobCancelledError, BackendError) as exc:
+            raise _backend_failure(exc) from None
         for rule in result.validation.rules:
             feedback.pushWarning(f"{rule.rule} on {rule.column}: {rule.failing} patch(es), e.g. {', '.join(rule.examples)}")
         feedback.pushInfo(
