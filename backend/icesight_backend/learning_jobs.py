@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,7 +115,8 @@ def _run_bounded(ctx, client, make_future, n_tasks: int, max_parallel: int, on_r
 # Feature groups
 
 
-def simulated_partition(n: int, mode: str, iceberg_fraction: float, co_pol: str, seed: int, index: int, third: str) -> dict:
+def simulated_partition(n: int, mode: str, iceberg_fraction: float, co_pol: str, seed: int, index: int, third: str,
+                        part_path: str | None = None) -> dict:
     """One partition of a simulated feature group: patches drawn and their features computed."""
     from icesight_contract import AcquisitionMode, CoPol
 
@@ -128,7 +130,7 @@ def simulated_partition(n: int, mode: str, iceberg_fraction: float, co_pol: str,
          "inc_angle": float(sim.inc_angle_deg[i]), "is_iceberg": int(sim.is_iceberg[i])}
         for i in range(n)
     ]
-    return compute_partition(records, third)
+    return compute_partition(records, third, part_path)
 
 
 def _record_partitions(params: BuildFeatureGroupParams, source_path: str | None):
@@ -172,6 +174,11 @@ def build_feature_group(ctx, params: BuildFeatureGroupParams, source_path: str |
 
     third = params.third_channel.value
     results: dict[int, dict] = {}
+    parts = Path(staging_dir) / "parts"  # each partition task writes its rows here; the merge streams them
+
+    def part(i: int) -> str:
+        return str(parts / f"part-{i:05d}.parquet")
+
     with worker_client() as client:
         parallel = max(1, _cluster_threads(client)) * 2
         if params.simulated is not None:
@@ -181,7 +188,7 @@ def build_feature_group(ctx, params: BuildFeatureGroupParams, source_path: str |
 
             futures = [
                 client.submit(simulated_partition, size, sim.mode.value, sim.iceberg_fraction, sim.co_pol.value, sim.seed, i,
-                              third, key=f"icesight-features-{ctx.job_id}-{i}", pure=False)
+                              third, part(i), key=f"icesight-features-{ctx.job_id}-{i}", pure=False)
                 for i, size in enumerate(sizes)
             ]
             for i, future in enumerate(futures):
@@ -193,7 +200,8 @@ def build_feature_group(ctx, params: BuildFeatureGroupParams, source_path: str |
             pending = []
             for i, partition in enumerate(_record_partitions(params, source_path)):
                 ctx.check()
-                pending.append(client.submit(compute_partition, partition, third, key=f"icesight-features-{ctx.job_id}-{i}", pure=False))
+                pending.append(client.submit(compute_partition, partition, third, part(i),
+                                             key=f"icesight-features-{ctx.job_id}-{i}", pure=False))
                 while len(pending) - len(results) > parallel:  # bound memory: a 200 MB upload is never all in flight
                     results[len(results)] = pending[len(results)].result()
                 ctx.progress(min(0.85, 0.05 + 0.01 * i), f"{i + 1} partitions submitted")
@@ -204,6 +212,7 @@ def build_feature_group(ctx, params: BuildFeatureGroupParams, source_path: str |
     ctx.progress(0.92, "merging partitions and writing the version (Parquet)")
     source = _describe_source(params)
     metadata = write_version(partitions, Path(staging_dir), params.validation.value, third, source, params.description)
+    shutil.rmtree(parts)
     result = BuildFeatureGroupResult(
         group=params.group, version=0, n_rows=metadata["n_rows"], n_labelled=metadata["n_labelled"],
         n_ships=metadata["n_ships"], n_icebergs=metadata["n_icebergs"], n_inc_angle_missing=metadata["n_inc_angle_missing"],

@@ -67,3 +67,28 @@ def test_bad_requests_name_the_problem(tmp_path, patch_record):
     store.insert("g", _records(patch_record))
     with pytest.raises(LookupError, match="versions: 1"):
         store.read("g", 7)
+
+
+def test_partitions_merge_in_order_duplicates_dropped_and_positions_aligned(tmp_path, patch_record):
+    """Across partitions: a repeated id is a UNIQUE failure (WARNING keeps the first), and every
+    kept row keeps its own position in the GeoParquet geometry."""
+    import geopandas as gpd
+    from pyproj import Transformer
+
+    rng = np.random.default_rng(4)
+    records = [patch_record(f"q{i}", rng, is_iceberg=i % 2, x=100_000.0 * i, y=-2_000_000.0 + 1000 * i, crs="EPSG:3413")
+               for i in range(7)]
+    records[5]["id"] = "q1"  # the same id in the second partition
+    records[6].pop("x"), records[6].pop("y"), records[6].pop("crs")  # a row without a position
+    store = FeatureStore(tmp_path)
+    with pytest.raises(FeatureValidationError, match="UNIQUE on id: 1 record"):
+        store.insert("g", records, partition_size=4)
+    meta = store.insert("g", records, mode="WARNING", partition_size=4)
+    assert meta["n_rows"] == 6 and meta["n_partitions"] == 2 and meta["n_located"] == 5
+    frame = gpd.read_parquet(store.path("g", 1) / "data.parquet")
+    assert list(frame["id"]) == ["q0", "q1", "q2", "q3", "q4", "q6"]
+    to_lonlat = Transformer.from_crs("EPSG:3413", "OGC:CRS84", always_xy=True)
+    for _, row in frame.iloc[:5].iterrows():
+        lon, lat = to_lonlat.transform(row["x"], row["y"])
+        assert (row.geometry.x, row.geometry.y) == pytest.approx((lon, lat), abs=1e-9)
+    assert frame.geometry.iloc[5] is None

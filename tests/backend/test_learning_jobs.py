@@ -155,18 +155,18 @@ def test_positioned_patches_make_geoparquet_in_crs84(api, patch_record):
     from pyproj import Transformer
 
     rng = np.random.default_rng(1)
-    points = [(-2_000_000.0 + 500 * i, -500_000.0 - 300 * i) for i in range(10)]
+    points = [(-2_000_000.0 + 500 * i, -500_000.0 - 300 * i) for i in range(24)]
     patches = [patch_record(f"g{i}", rng, is_iceberg=i % 2, x=x, y=y, crs="EPSG:3413", scene_id="S1A_TEST")
                for i, (x, y) in enumerate(points)]
-    result = _ok(api, "build_feature_group", {"group": "positioned", "patches": patches})["result"]
-    assert result["geo"] is True
+    result = _ok(api, "build_feature_group", {"group": "positioned", "patches": patches, "partition_size": 16})["result"]
+    assert result["geo"] is True and result["n_partitions"] == 2
     response = api.get("/feature-groups/positioned/versions/1/data.parquet")
     frame = gpd.read_parquet(io.BytesIO(response.content))
     assert frame.crs.to_epsg() == 4326 or frame.crs.to_string() == "OGC:CRS84"
     lon, lat = Transformer.from_crs("EPSG:3413", "OGC:CRS84", always_xy=True).transform(*zip(*points, strict=True))
     np.testing.assert_allclose(frame.geometry.x, lon, atol=1e-9)
     np.testing.assert_allclose(frame.geometry.y, lat, atol=1e-9)
-    assert list(frame["scene_id"]) == ["S1A_TEST"] * 10 and list(frame["x"]) == [p[0] for p in points]
+    assert list(frame["scene_id"]) == ["S1A_TEST"] * 24 and list(frame["x"]) == [p[0] for p in points]
 
 
 def test_search_runs_optuna_trials_on_the_workers_and_registers_the_best(api, sim_group):

@@ -175,11 +175,13 @@ def validate_records(records: list[dict]) -> tuple[list[RuleResult], np.ndarray,
     return rules.as_list(), sound, bands
 
 
-def compute_partition(records: list[dict], third: str) -> dict:
+def compute_partition(records: list[dict], third: str, part_path: str | None = None) -> dict:
     """Validate one partition and compute its features: the unit of Dask work of an insert.
 
-    Returns ``{"table": pyarrow.Table of the sound rows, "rules": [...], "n_records": n}``; the
-    incidence angle of "na" rows is left null here and filled at merge (the group's median).
+    The sound rows go to ``part_path`` (Parquet) when given, else stay in the returned ``table``;
+    the summary keeps what the merge needs of every row (ids, incidence, labels, positions), so the
+    merge never holds more than one partition's bands. The incidence angle of "na" rows is left
+    null here and filled at merge (the group's median).
     """
     import pyarrow as pa
 
@@ -210,35 +212,47 @@ def compute_partition(records: list[dict], third: str) -> dict:
     }
     for name, kind in PROVENANCE:
         columns[name] = pa.array([r.get(name) for r in rows], getattr(pa, kind)())
-    return {"table": pa.table(columns), "rules": rules, "n_records": len(records)}
+    table = pa.table(columns)
+    summary = {
+        "rules": rules, "n_records": len(records), "n_rows": table.num_rows,
+        "ids": columns["id"].to_pylist(),
+        "inc_angle": columns["inc_angle"].to_numpy(zero_copy_only=False).astype(np.float64),
+        "is_iceberg": columns["is_iceberg"].to_numpy(zero_copy_only=False).astype(np.float64),
+        "x": columns["x"].to_numpy(zero_copy_only=False).astype(np.float64),
+        "y": columns["y"].to_numpy(zero_copy_only=False).astype(np.float64),
+        "crs": columns["crs"].to_pylist(),
+    }
+    if part_path is None:
+        return summary | {"table": table}
+    import pyarrow.parquet as pq
+
+    Path(part_path).parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, part_path)
+    return summary | {"path": part_path}
 
 
-def _geometry_column(table):
-    """WKB points in OGC:CRS84 for rows with x/y/crs (null otherwise), and the GeoParquet metadata."""
-    import pyarrow as pa
-    import shapely
+def _lon_lat(xs: np.ndarray, ys: np.ndarray, crs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in OGC:CRS84 (NaN where a row has none)."""
     from pyproj import Transformer
 
-    xs = table.column("x").to_numpy(zero_copy_only=False).astype(np.float64)
-    ys = table.column("y").to_numpy(zero_copy_only=False).astype(np.float64)
-    crs = np.asarray(table.column("crs").to_pylist(), dtype=object)
     lon, lat = np.full(len(xs), np.nan), np.full(len(xs), np.nan)
     for code in {c for c in crs if c}:
         rows = (crs == code) & np.isfinite(xs) & np.isfinite(ys)
         transformer = Transformer.from_crs(code, "OGC:CRS84", always_xy=True)
         lon[rows], lat[rows] = transformer.transform(xs[rows], ys[rows])
+    return lon, lat
+
+
+def _wkb_points(lon: np.ndarray, lat: np.ndarray):
+    """WKB points (null where the position is unknown), as a pyarrow binary array."""
+    import pyarrow as pa
+    import shapely
+
     located = np.isfinite(lon) & np.isfinite(lat)
-    wkb = [None] * len(xs)
-    points = shapely.points(lon[located], lat[located])
-    for index, blob in zip(np.flatnonzero(located), shapely.to_wkb(points), strict=True):
+    wkb = [None] * len(lon)
+    for index, blob in zip(np.flatnonzero(located), shapely.to_wkb(shapely.points(lon[located], lat[located])), strict=True):
         wkb[index] = blob
-    bbox = [float(lon[located].min()), float(lat[located].min()), float(lon[located].max()), float(lat[located].max())]
-    geo = {
-        "version": "1.1.0",
-        "primary_column": "geometry",
-        "columns": {"geometry": {"encoding": "WKB", "geometry_types": ["Point"], "bbox": bbox}},  # no crs: OGC:CRS84
-    }
-    return pa.array(wkb, pa.binary()), geo, int(located.sum())
+    return pa.array(wkb, pa.binary())
 
 
 def write_version(partitions: list[dict], staging: Path, mode: str, third: str, source: str, description: str = "") -> dict:
@@ -257,8 +271,7 @@ def write_version(partitions: list[dict], staging: Path, mode: str, third: str, 
     rules = _Rules()
     for partition in partitions:
         rules.merge(partition["rules"])
-    table = pa.concat_tables([p["table"] for p in partitions]) if partitions else None
-    ids = table.column("id").to_pylist()
+    ids = [i for p in partitions for i in p["ids"]]
     seen: set[str] = set()
     unique = np.ones(len(ids), dtype=bool)
     for i, value in enumerate(ids):
@@ -266,9 +279,9 @@ def write_version(partitions: list[dict], staging: Path, mode: str, third: str, 
             unique[i] = False
             rules.fail("UNIQUE", "id", value)
         seen.add(value)
-    table = table.filter(pa.array(unique))
+    n_kept = int(unique.sum())
     failures = rules.as_list()
-    report = {"mode": mode, "n_records": n_records, "n_written": table.num_rows if mode == "WARNING" else n_records,
+    report = {"mode": mode, "n_records": n_records, "n_written": n_kept if mode == "WARNING" else n_records,
               "rules": [asdict(r) for r in failures]}
     if failures and mode == "STRICT":
         summary = "; ".join(f"{r.rule} on {r.column}: {r.failing} record(s), e.g. {', '.join(r.examples[:3])}" for r in failures)
@@ -277,26 +290,59 @@ def write_version(partitions: list[dict], staging: Path, mode: str, third: str, 
             "or insert in WARNING mode to keep the sound rows",
             report,
         )
-    if table.num_rows == 0:
+    if n_kept == 0:
         raise FeatureValidationError("no record passed the structural rules; nothing was written", report)
-    angles = table.column("inc_angle")
-    fill = float(np.median(angles.drop_null().to_numpy())) if angles.null_count < len(angles) else DEFAULT_INC_FILL_DEG
-    table = table.set_column(table.column_names.index("inc_angle"), "inc_angle", pc.fill_null(angles, fill))
-    labels = table.column("is_iceberg").to_numpy(zero_copy_only=False)
-    labelled = labels[~np.isnan(labels.astype(np.float64))] if table.column("is_iceberg").null_count else labels
-    geo, n_located = None, 0
-    if table.column("x").null_count < table.num_rows:
-        wkb, geo, n_located = _geometry_column(table)
-        table = table.append_column("geometry", wkb)
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"geo": json.dumps(geo).encode()})
+
+    def gathered(key: str) -> np.ndarray:
+        return np.concatenate([np.asarray(p[key], dtype=np.float64) for p in partitions])[unique]
+
+    angles, labels = gathered("inc_angle"), gathered("is_iceberg")
+    known = angles[np.isfinite(angles)]
+    fill = float(np.median(known)) if known.size else DEFAULT_INC_FILL_DEG
+    labelled = labels[np.isfinite(labels)]
+    xs, ys = gathered("x"), gathered("y")
+    crs = np.asarray([c for p in partitions for c in p["crs"]], dtype=object)[unique]
+    geo, lon, lat = None, None, None
+    located = np.zeros(n_kept, dtype=bool)
+    if np.isfinite(xs).any():
+        lon, lat = _lon_lat(xs, ys, crs)
+        located = np.isfinite(lon) & np.isfinite(lat)
+    if located.any():
+        bbox = [float(lon[located].min()), float(lat[located].min()), float(lon[located].max()), float(lat[located].max())]
+        # No "crs" member: GeoParquet's default, OGC:CRS84 (lon/lat on WGS 84).
+        geo = {"version": "1.1.0", "primary_column": "geometry",
+               "columns": {"geometry": {"encoding": "WKB", "geometry_types": ["Point"], "bbox": bbox}}}
+
+    # Rewrite the partitions into one file, one partition in memory at a time.
     staging.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, staging / "data.parquet", row_group_size=1024)
+    writer = None
+    start = 0  # position of this partition's first row among all rows
+    kept_so_far = 0
+    try:
+        for partition in partitions:
+            table = partition["table"] if "table" in partition else pq.read_table(partition["path"])
+            keep = unique[start : start + partition["n_rows"]]
+            start += partition["n_rows"]
+            table = table.filter(pa.array(keep))
+            position = table.column_names.index("inc_angle")
+            table = table.set_column(position, "inc_angle", pc.fill_null(table.column("inc_angle"), fill))
+            if geo is not None:
+                rows = slice(kept_so_far, kept_so_far + table.num_rows)
+                table = table.append_column("geometry", _wkb_points(lon[rows], lat[rows]))
+                table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"geo": json.dumps(geo).encode()})
+            kept_so_far += table.num_rows
+            if writer is None:
+                writer = pq.ParquetWriter(staging / "data.parquet", table.schema)
+            writer.write_table(table, row_group_size=1024)
+    finally:
+        if writer is not None:
+            writer.close()
     metadata = {
         "created_at": utc_now(), "source": source, "description": description,
-        "n_rows": table.num_rows, "third_channel": third, "inc_angle_fill_deg": fill,
-        "n_inc_angle_missing": int(table.column("inc_angle_missing").to_numpy(zero_copy_only=False).sum()),
+        "n_rows": n_kept, "third_channel": third, "inc_angle_fill_deg": fill,
+        "n_inc_angle_missing": int(np.sum(~np.isfinite(angles))),
         "n_labelled": int(len(labelled)), "n_ships": int(np.sum(labelled == 0)), "n_icebergs": int(np.sum(labelled == 1)),
-        "geo": geo is not None, "n_located": n_located, "n_partitions": len(partitions),
+        "geo": geo is not None, "n_located": int(located.sum()), "n_partitions": len(partitions),
         "validation": report,
     }
     (staging / "metadata.json").write_text(json.dumps(metadata, indent=2))
