@@ -167,6 +167,21 @@ def _record_partitions(params: BuildFeatureGroupParams, source_path: str | None)
         yield batch
 
 
+def _as_arrays(records: list) -> list:
+    """Records with numeric band lists as numpy arrays (they travel to the workers as buffers, not
+    as millions of Python floats); anything else is left as it is for the validator to report."""
+    for record in records:
+        if not isinstance(record, dict):
+            continue
+        for band in ("band_1", "band_2"):
+            values = record.get(band)
+            if isinstance(values, list):
+                array = np.asarray(values) if all(type(v) in (int, float) for v in values[:1]) else None
+                if array is not None and array.ndim == 1 and array.dtype.kind in "fi":
+                    record[band] = array
+    return records
+
+
 def build_feature_group(ctx, params: BuildFeatureGroupParams, source_path: str | None, staging_dir: str) -> dict[str, Any]:
     from distributed import worker_client
 
@@ -200,7 +215,9 @@ def build_feature_group(ctx, params: BuildFeatureGroupParams, source_path: str |
             pending = []
             for i, partition in enumerate(_record_partitions(params, source_path)):
                 ctx.check()
-                pending.append(client.submit(compute_partition, partition, third, part(i),
+                # Scattered, not embedded in the task: a partition of records is tens of MB.
+                shipped = client.scatter(_as_arrays(partition), hash=False)
+                pending.append(client.submit(compute_partition, shipped, third, part(i),
                                              key=f"icesight-features-{ctx.job_id}-{i}", pure=False))
                 while len(pending) - len(results) > parallel:  # bound memory: a 200 MB upload is never all in flight
                     results[len(results)] = pending[len(results)].result()
