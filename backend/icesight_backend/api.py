@@ -23,6 +23,7 @@ from icesight_contract import (
     ApiError,
     ContractError,
     ErrorCode,
+    JobKind,
     UnknownJobKind,
     parse_job_request,
     to_dict,
@@ -233,8 +234,16 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         return FileResponse(path, media_type="image/tiff; application=geotiff; profile=cloud-optimized", filename=f"{scene_id}.tif")
 
     @app.get(f"{API_PREFIX}/jobs")
-    def list_jobs(limit: int = 100):
-        return {"jobs": [to_dict(s) for s in store.list(limit=max(1, min(limit, 1000)))]}
+    def list_jobs(limit: int = 100, kind: str | None = None):
+        """Newest first; ``?kind=search_hyperparameters`` lists the searches with their trial tables."""
+        job_kind = None
+        if kind is not None:
+            try:
+                job_kind = JobKind(kind)
+            except ValueError:
+                known = ", ".join(k.value for k in JobKind)
+                raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, f"unknown job kind {kind!r}; known kinds: {known}", "kind") from None
+        return {"jobs": [to_dict(s) for s in store.list(limit=max(1, min(limit, 1000)), kind=job_kind)]}
 
     @app.get(f"{API_PREFIX}/jobs/{{job_id}}")
     def get_job(job_id: str):

@@ -80,12 +80,14 @@ class JobStore:
             row = self._db.execute("SELECT params FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return None if row is None else json.loads(row[0])
 
-    def list(self, limit: int = 100) -> list[JobStatus]:
+    def list(self, limit: int = 100, kind: JobKind | None = None) -> list[JobStatus]:
+        """The newest jobs first, of one kind when ``kind`` is given (e.g. every search: the experiments)."""
+        where, args = ("WHERE kind = ? ", (kind.value, limit)) if kind is not None else ("", (limit,))
         with self._lock:
             rows = self._db.execute(
                 "SELECT id, kind, state, progress, message, created_at, started_at, finished_at, error, result,"
-                " artifacts FROM jobs ORDER BY created_at DESC LIMIT ?",
-                (limit,),
+                f" artifacts FROM jobs {where}ORDER BY created_at DESC LIMIT ?",
+                args,
             ).fetchall()
         return [self._status(r) for r in rows]
 

@@ -197,6 +197,9 @@ def test_search_runs_optuna_trials_on_the_workers_and_registers_the_best(api, si
     assert new[0]["metrics"]["val_log_loss"] == pytest.approx(best["val_log_loss"], abs=1e-4)
     csv = api.get(f"/jobs/{status['id']}/artifacts/trials.csv").text.strip().splitlines()
     assert len(csv) == 6 and csv[0].startswith("trial,state,learning_rate")
+    searches = api.get("/jobs", params={"kind": "search_hyperparameters"}).json()["jobs"]
+    assert status["id"] in [j["id"] for j in searches] and {j["kind"] for j in searches} == {"search_hyperparameters"}
+    assert _error(api.get("/jobs", params={"kind": "experiments"}), 422)["field"] == "kind"
 
 
 def test_ablation_leaves_one_component_out_per_dask_task(api, sim_group):
