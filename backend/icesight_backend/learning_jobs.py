@@ -540,7 +540,7 @@ def ablation_config(architecture: ModelArchitecture, hyper: HyperParameters, com
     return config, keep
 
 
-def run_ablation_trial(data: TrialData, params_doc: dict, component: str | None, job_id: str) -> dict:
+def run_ablation_trial(data: TrialData, params_doc: dict, component: str | None, repeat: int, job_id: str) -> dict:
     import torch
 
     from .learning.models import build_model, count_parameters
@@ -551,7 +551,7 @@ def run_ablation_trial(data: TrialData, params_doc: dict, component: str | None,
     torch.set_num_threads(task_threads())
     left_out = AblationComponent(component) if component else None
     config, keep = ablation_config(params.architecture, params.hyperparameters, left_out, data.train.channels,
-                                   params.epochs, params.patience, params.seed)
+                                   params.epochs, params.patience, params.seed + repeat)
     index = [data.train.channels.index(c) for c in keep]
     normalisation = data.normalisation.select(index)
     train, validation = data.train.select_channels(keep), data.validation.select_channels(keep)
@@ -561,10 +561,41 @@ def run_ablation_trial(data: TrialData, params_doc: dict, component: str | None,
     except TrainingCancelled:
         raise JobCancelled(job_id) from None
     return {
-        "component": component or "none", "metrics": trained.metrics, "epochs_run": trained.epochs_run,
+        "component": component or "none", "repeat": repeat, "metrics": trained.metrics, "epochs_run": trained.epochs_run,
         "n_parameters": count_parameters(build_model(trained.model_spec())), "seconds": time.perf_counter() - started,
         "worker": _worker_name(),
     }
+
+
+def ablation_rows(outcomes: list[dict], order: list[str]) -> list[AblationRow]:
+    """One row per component: metrics averaged over the seeds, and the paired change against the
+    full model of the same seed (mean and spread over the seeds)."""
+    by = {(o["component"], o["repeat"]): o for o in outcomes}
+    repeats = sorted({o["repeat"] for o in outcomes})
+
+    def values(component: str, key: str) -> np.ndarray:
+        return np.asarray([getattr(by[(component, r)]["metrics"], key) for r in repeats])
+
+    def spread(array: np.ndarray) -> float:
+        return float(array.std(ddof=1)) if len(array) > 1 else 0.0
+
+    full_loss, full_accuracy = values("none", "val_log_loss"), values("none", "val_accuracy")
+    rows = []
+    for component in order:
+        loss = values(component, "val_log_loss")
+        first = by[(component, repeats[0])]
+        rows.append(AblationRow(
+            component=component, val_log_loss=round(float(loss.mean()), 5),
+            val_accuracy=round(float(values(component, "val_accuracy").mean()), 5),
+            val_roc_auc=round(float(values(component, "val_roc_auc").mean()), 5),
+            delta_log_loss=round(float((loss - full_loss).mean()), 5),
+            delta_accuracy=round(float((values(component, "val_accuracy") - full_accuracy).mean()), 5),
+            n_parameters=first["n_parameters"],
+            epochs_run=round(float(np.mean([by[(component, r)]["epochs_run"] for r in repeats]))),
+            seconds=round(sum(by[(component, r)]["seconds"] for r in repeats), 2), worker=first["worker"],
+            repeats=len(repeats), val_log_loss_std=round(spread(loss), 5), delta_log_loss_std=round(spread(loss - full_loss), 5),
+        ))
+    return rows
 
 
 def run_ablation(ctx, params: RunAblationParams, params_doc: dict, dataset: dict) -> dict[str, Any]:
@@ -574,39 +605,31 @@ def run_ablation(ctx, params: RunAblationParams, params_doc: dict, dataset: dict
     ctx.progress(0.01, "loading the training dataset")
     data = load_dataset(dataset)
     components: list[str | None] = [None] + [c.value for c in params.chosen_components()]
+    tasks = [(c, r) for c in components for r in range(params.repeats)]
     outcomes: list[dict] = []
     with worker_client() as client:
         shared = client.scatter(data, broadcast=True, hash=False)
         resources = _gpu_resources(client)
-        parallel = min(len(components), max(1, _gpu_count(client) if resources else _cluster_threads(client)))
-        ctx.progress(0.03, f"{len(components)} ablation trials (full model + {len(components) - 1} left out), {parallel} at a time")
+        parallel = min(len(tasks), max(1, _gpu_count(client) if resources else _cluster_threads(client)))
+        ctx.progress(0.03, f"{len(tasks)} ablation trials (full model + {len(components) - 1} left out, "
+                           f"{params.repeats} seed(s) each), {parallel} at a time")
 
         def make(i: int):
-            return client.submit(run_ablation_trial, shared, params_doc, components[i], ctx.job_id,
+            component, repeat = tasks[i]
+            return client.submit(run_ablation_trial, shared, params_doc, component, repeat, ctx.job_id,
                                  key=f"icesight-ablation-{ctx.job_id}-{i}", pure=False, resources=resources)
 
         def keep(outcome: dict) -> None:
             outcomes.append(outcome)
-            ctx.progress(0.03 + 0.95 * len(outcomes) / len(components),
-                         f"without {outcome['component']}: val log loss {outcome['metrics'].val_log_loss:.3f}")
+            ctx.progress(0.03 + 0.95 * len(outcomes) / len(tasks),
+                         f"without {outcome['component']} (seed {params.seed + outcome['repeat']}): "
+                         f"val log loss {outcome['metrics'].val_log_loss:.3f}")
 
-        _run_bounded(ctx, client, make, len(components), parallel, keep)
-    by_component = {o["component"]: o for o in outcomes}
-    full = by_component["none"]["metrics"]
-    rows = [
-        AblationRow(
-            component=name, val_log_loss=round(o["metrics"].val_log_loss, 5), val_accuracy=round(o["metrics"].val_accuracy, 5),
-            val_roc_auc=round(o["metrics"].val_roc_auc, 5),
-            delta_log_loss=round(o["metrics"].val_log_loss - full.val_log_loss, 5),
-            delta_accuracy=round(o["metrics"].val_accuracy - full.val_accuracy, 5),
-            n_parameters=o["n_parameters"], epochs_run=o["epochs_run"], seconds=round(o["seconds"], 2), worker=o["worker"],
-        )
-        for name, o in ((c or "none", by_component[c or "none"]) for c in components)
-    ]
+        _run_bounded(ctx, client, make, len(tasks), parallel, keep)
+    rows = ablation_rows(outcomes, [c or "none" for c in components])
     result = RunAblationResult(params.architecture, rows, parallel, round(time.perf_counter() - started, 2))
-    table = "component,val_log_loss,val_accuracy,val_roc_auc,delta_log_loss,delta_accuracy,n_parameters,epochs_run,seconds\n" + "".join(
-        f"{r.component},{r.val_log_loss},{r.val_accuracy},{r.val_roc_auc},{r.delta_log_loss},{r.delta_accuracy},"
-        f"{r.n_parameters},{r.epochs_run},{r.seconds}\n" for r in rows
-    )
+    fields = ["component", "repeats", "val_log_loss", "val_log_loss_std", "val_accuracy", "val_roc_auc", "delta_log_loss",
+              "delta_log_loss_std", "delta_accuracy", "n_parameters", "epochs_run", "seconds"]
+    table = ",".join(fields) + "\n" + "".join(",".join(str(getattr(r, f)) for f in fields) + "\n" for r in rows)
     artifacts = [_artifact("ablation.csv", CSV, "report", table.encode())]
     return {"result": to_dict(result), "artifacts": artifacts, "model": None}

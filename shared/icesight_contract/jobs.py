@@ -398,8 +398,9 @@ class SearchHyperparametersParams:
 
 @dataclass
 class RunAblationParams:
-    """Leave-one-component-out study: the full model and one trial per left-out component, each a
-    Dask task, with the metric change against the full model. ``components`` None: all of them."""
+    """Leave-one-component-out study: the full model and one trial per left-out component (times
+    ``repeats`` seeds), each a Dask task, with the metric change against the full model.
+    ``components`` None: all of them."""
 
     training_dataset: TrainingDatasetRef
     architecture: ModelArchitecture = ModelArchitecture.LENET
@@ -408,8 +409,11 @@ class RunAblationParams:
     epochs: int = 15
     patience: int = 5
     seed: int = 0
+    repeats: int = 1  # seeds per configuration (seed, seed + 1, ...): the spread says what is noise
 
     def __post_init__(self) -> None:
+        if not 1 <= self.repeats <= 10:
+            raise ContractError("repeats", f"must be between 1 and 10, got {self.repeats}")
         if not 1 <= self.epochs <= 500:
             raise ContractError("epochs", f"must be between 1 and 500, got {self.epochs}")
         if not 1 <= self.patience <= 500:

@@ -314,10 +314,12 @@ class TrialResult:
 
 @dataclass
 class AblationRow:
-    """One ablation trial: what was left out and the validation metrics, with the change against
-    the full model (positive ``delta_log_loss``: the model is worse without the component)."""
+    """One left-out component (``none``: the full model): validation metrics averaged over the
+    repeats (seeds), and the change against the full model trained with the same seeds (positive
+    ``delta_log_loss``: the model is worse without the component). The ``_std`` fields are the
+    spread over the repeats; a delta within about two of them is not a finding."""
 
-    component: str  # "none" for the full model
+    component: str
     val_log_loss: float
     val_accuracy: float
     val_roc_auc: float
@@ -327,3 +329,6 @@ class AblationRow:
     epochs_run: int
     seconds: float
     worker: str = ""
+    repeats: int = 1
+    val_log_loss_std: float = 0.0
+    delta_log_loss_std: float = 0.0

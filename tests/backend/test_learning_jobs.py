@@ -206,10 +206,14 @@ def test_ablation_leaves_one_component_out_per_dask_task(api, sim_group):
     before = len(api.get("/models").json()["models"])
     result = _ok(api, "run_ablation", {
         "training_dataset": {"name": "sim_ew_folds"}, "epochs": 2, "components": ["band_2", "inc_angle", "conv_block_2", "dense"],
+        "repeats": 2,
     })["result"]
     rows = {r["component"]: r for r in result["rows"]}
     assert list(rows) == ["none", "band_2", "inc_angle", "conv_block_2", "dense"]
     full = rows["none"]
+    assert {r["repeats"] for r in result["rows"]} == {2}
+    # Two seeds of the full model differ (that spread is the noise floor); paired with itself, no change.
+    assert full["val_log_loss_std"] > 0 and full["delta_log_loss"] == 0 and full["delta_log_loss_std"] == 0
     for row in result["rows"]:
         assert row["delta_log_loss"] == pytest.approx(row["val_log_loss"] - full["val_log_loss"], abs=2e-5)
     # Leaving a part out changes the network: fewer first-layer weights, one input fewer, a smaller head.

@@ -54,3 +54,25 @@ def test_without_pruning_the_same_trial_runs_to_the_end_and_tells_its_loss(data)
     assert frozen.state is optuna.trial.TrialState.COMPLETE
     assert frozen.value == pytest.approx(outcome["metrics"].val_log_loss)
     assert np.isfinite(outcome["trained"].metrics.val_roc_auc)
+
+
+def test_ablation_rows_average_the_seeds_and_pair_each_with_the_full_model_of_the_same_seed():
+    from types import SimpleNamespace
+
+    from icesight_backend.learning_jobs import ablation_rows
+
+    def outcome(component, repeat, loss, accuracy):
+        metrics = SimpleNamespace(val_log_loss=loss, val_accuracy=accuracy, val_roc_auc=0.9)
+        return {"component": component, "repeat": repeat, "metrics": metrics, "n_parameters": 10, "epochs_run": 4,
+                "seconds": 1.0, "worker": "w"}
+
+    rows = ablation_rows([
+        outcome("none", 0, 0.30, 0.90), outcome("none", 1, 0.40, 0.80),
+        outcome("band_2", 0, 0.35, 0.88), outcome("band_2", 1, 0.47, 0.78),
+    ], ["none", "band_2"])
+    full, band_2 = rows
+    assert full.val_log_loss == pytest.approx(0.35) and full.delta_log_loss == 0.0
+    assert full.val_log_loss_std == pytest.approx(np.std([0.30, 0.40], ddof=1), abs=1e-5)
+    # Paired: +0.05 and +0.07, so the change is 0.06 with a small spread, though the seeds differ by 0.1.
+    assert band_2.delta_log_loss == pytest.approx(0.06) and band_2.delta_log_loss_std == pytest.approx(np.std([0.05, 0.07], ddof=1), abs=1e-5)
+    assert band_2.delta_accuracy == pytest.approx(-0.02) and band_2.repeats == 2 and band_2.seconds == 2.0
