@@ -17,7 +17,10 @@ def worker_environment(threads_per_worker: int) -> dict[str, str]:
     (see ``bench/bench_worker_training.py``). A job task here owns its worker's cores.
     """
     threads = str(threads_per_worker)
-    return {"OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads}
+    return {"OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads,
+            # The worker's statistical profiler samples every task's stack every 10 ms under the GIL;
+            # with one long training task per core it takes CPU from that task and tells little.
+            "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}
 
 
 def embedded_cluster(n_workers: int, threads_per_worker: int, **kwargs) -> LocalCluster:
@@ -27,7 +30,7 @@ def embedded_cluster(n_workers: int, threads_per_worker: int, **kwargs) -> Local
     # exported its defaults. Make the process environment say what the workers should get.
     os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
     os.environ.update(environment)
-    with dask.config.set({"distributed.nanny.pre-spawn-environ": environment}):
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": environment, "distributed.worker.profile.enabled": False}):
         return LocalCluster(
             n_workers=n_workers,
             threads_per_worker=threads_per_worker,
