@@ -61,6 +61,19 @@ class ApiFailure(Exception):
         self.error = ApiError(code, message, field)
 
 
+#: What a job submission refers to and the backend lacks: the error code and the parameter to fix.
+SUBMISSION_ERRORS: dict[type[Exception], tuple[ErrorCode, str]] = {
+    UnknownModel: (ErrorCode.UNKNOWN_MODEL, "params.model_id"),
+    UnknownDetections: (ErrorCode.UNKNOWN_JOB, "params.detections_job_id"),
+    UnknownUpload: (ErrorCode.UNKNOWN_UPLOAD, "params.upload_id"),
+    InvalidSceneId: (ErrorCode.INVALID_PARAMETER, "params.scene_id"),
+    UnknownSourceJob: (ErrorCode.UNKNOWN_JOB, "params.patches_job_id"),
+    UnknownFeatureGroup: (ErrorCode.UNKNOWN_FEATURE_GROUP, "params.feature_group"),
+    UnknownTrainingDataset: (ErrorCode.UNKNOWN_TRAINING_DATASET, "params.training_dataset"),
+    DatasetUnusable: (ErrorCode.DATASET_UNUSABLE, "params.feature_group"),
+}
+
+
 def _error_response(status_code: int, error: ApiError) -> JSONResponse:
     return JSONResponse(status_code=status_code, content={"error": to_dict(error)})
 
@@ -164,25 +177,12 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
             raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, str(exc), exc.field) from None
         try:
             status = await run_in_threadpool(manager.submit, kind, params)
-        except UnknownModel as exc:
-            raise ApiFailure(422, ErrorCode.UNKNOWN_MODEL, str(exc), "params.model_id") from None
         except UnknownScene as exc:
             field = "params.scene_id" if document.get("params", {}).get("scene_id") else "params.scene_job_id"
             raise ApiFailure(422, ErrorCode.UNKNOWN_SCENE, str(exc), field) from None
-        except UnknownDetections as exc:
-            raise ApiFailure(422, ErrorCode.UNKNOWN_JOB, str(exc), "params.detections_job_id") from None
-        except UnknownUpload as exc:
-            raise ApiFailure(422, ErrorCode.UNKNOWN_UPLOAD, str(exc), "params.upload_id") from None
-        except InvalidSceneId as exc:
-            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, str(exc), "params.scene_id") from None
-        except UnknownSourceJob as exc:
-            raise ApiFailure(422, ErrorCode.UNKNOWN_JOB, str(exc), "params.patches_job_id") from None
-        except UnknownFeatureGroup as exc:
-            raise ApiFailure(422, ErrorCode.UNKNOWN_FEATURE_GROUP, str(exc), "params.feature_group") from None
-        except UnknownTrainingDataset as exc:
-            raise ApiFailure(422, ErrorCode.UNKNOWN_TRAINING_DATASET, str(exc), "params.training_dataset") from None
-        except DatasetUnusable as exc:
-            raise ApiFailure(422, ErrorCode.DATASET_UNUSABLE, str(exc), "params.feature_group") from None
+        except tuple(SUBMISSION_ERRORS) as exc:
+            code, field = SUBMISSION_ERRORS[type(exc)]
+            raise ApiFailure(422, code, str(exc), field) from None
         return to_dict(status)
 
     @app.post(f"{API_PREFIX}/uploads", status_code=201)
