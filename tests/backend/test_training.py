@@ -133,3 +133,20 @@ def test_small_affine_keeps_shape_moves_little_and_is_reproducible():
         row, col = divmod(int(patch.argmax()), 75)
         assert abs(row - 37) <= 5 and abs(col - 37) <= 5  # shift within 3 px plus rotation/scale about the centre
         assert patch.max() > 2.0  # the target survives the warp
+
+
+def test_models_registered_before_model_specs_existed_still_load(arrays):
+    """Weights saved without a ``spec`` (the first registry format) load as the architecture's default."""
+    import io
+
+    import torch
+
+    trained = train_model(arrays.subset(np.arange(80)), TrainingConfig(epochs=1))
+    payload = torch.load(io.BytesIO(trained.to_bytes()), weights_only=True)
+    payload.pop("spec")
+    payload["input_spec"].pop("inc_angle")
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    old = LoadedModel.from_bytes(buffer.getvalue())
+    some = arrays.subset(np.arange(80, 96))
+    np.testing.assert_allclose(classify_arrays(old, some), classify_arrays(LoadedModel.from_bytes(trained.to_bytes()), some), atol=1e-6)
