@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from icesight_contract import PATCH_SIZE_PX, PatchRecord
+from icesight_contract import PATCH_SIZE_PX, PatchRecord, ThirdChannel
 
 from ..sar.simulation import SimulatedPatches
 
 #: Model input channels, in order: HH dB, HV dB and their mean (the reference's ``band_avg``).
 CHANNELS = ("band_1", "band_2", "band_avg")
-THIRD_CHANNELS = ("band_avg", "band_diff", "band_mag")
+THIRD_CHANNELS = tuple(c.value for c in ThirdChannel)
+#: Incidence used when a set has no known angle at all (mid-swath of EW and IW).
+DEFAULT_INC_FILL_DEG = 35.0
 
 
 def third_channel(band_1: np.ndarray, band_2: np.ndarray, kind: str) -> np.ndarray:
@@ -129,13 +132,29 @@ class Normalisation:
 
     @classmethod
     def fit(cls, arrays: PatchArrays) -> Normalisation:
-        images = arrays.images.astype(np.float64)
-        inc = arrays.inc_angle_deg[np.isfinite(arrays.inc_angle_deg)]
+        return cls.fit_batches([arrays])
+
+    @classmethod
+    def fit_batches(cls, batches: Iterable[PatchArrays]) -> Normalisation:
+        """The statistics of all patches of ``batches`` together, accumulated batch by batch so a
+        large training part never sits in memory as float64 at once."""
+        total = total_sq = 0.0
+        count = 0
+        known: list[np.ndarray] = []
+        for batch in batches:
+            images = batch.images.astype(np.float64)
+            total = total + images.sum(axis=(0, 2, 3))
+            total_sq = total_sq + (images**2).sum(axis=(0, 2, 3))
+            count += images.shape[0] * images.shape[2] * images.shape[3]
+            known.append(batch.inc_angle_deg[np.isfinite(batch.inc_angle_deg)].astype(np.float64))
+        mean = total / count
+        std = np.sqrt(np.maximum(total_sq / count - mean**2, 0.0))
+        inc = np.concatenate(known)
         if inc.size == 0:
-            inc = np.asarray([35.0])
+            inc = np.asarray([DEFAULT_INC_FILL_DEG])
         return cls(
-            channel_mean_db=[float(v) for v in images.mean(axis=(0, 2, 3))],
-            channel_std_db=[float(max(v, 1e-3)) for v in images.std(axis=(0, 2, 3))],
+            channel_mean_db=[float(v) for v in mean],
+            channel_std_db=[float(max(v, 1e-3)) for v in std],
             inc_mean_deg=float(inc.mean()),
             inc_std_deg=float(max(inc.std(), 1e-3)),
             inc_fill_deg=float(np.median(inc)),

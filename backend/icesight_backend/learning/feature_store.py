@@ -36,15 +36,21 @@ from typing import Any
 
 import numpy as np
 
-from icesight_contract import INC_ANGLE_MISSING, PATCH_PIXELS, PATCH_SIZE_PX
+from icesight_contract import INC_ANGLE_MISSING, PATCH_PIXELS
 from icesight_contract.learning import NAME_PATTERN
 
 from ..store import utc_now
-from .data import THIRD_CHANNELS, Normalisation, stratified_folds, stratified_split, third_channel
+from .data import (
+    DEFAULT_INC_FILL_DEG,
+    THIRD_CHANNELS,
+    Normalisation,
+    stratified_folds,
+    stratified_split,
+    third_channel,
+)
 
 SIGMA0_DB_RANGE = (-60.0, 40.0)  # sanity range: calibrated sea, ice, ships and bergs fall inside
 INC_RANGE_DEG = (15.0, 50.0)
-DEFAULT_INC_FILL_DEG = 35.0
 PROVENANCE = (("scene_id", "string"), ("row", "int32"), ("col", "int32"), ("x", "float64"), ("y", "float64"), ("crs", "string"))
 
 
@@ -413,8 +419,6 @@ class FeatureStore(VersionedStore):
                partition_size: int = 512) -> dict:
         """Validate and write a new version in this process (the job runs the same steps on Dask)."""
         self._dir(group)
-        if third not in THIRD_CHANNELS:
-            raise ValueError(f"third channel {third!r} is not one of {', '.join(THIRD_CHANNELS)}")
         partitions = [compute_partition(records[i : i + partition_size], third) for i in range(0, len(records), partition_size)]
         staging = self.staging_dir()
         try:
@@ -436,31 +440,13 @@ class FeatureStore(VersionedStore):
 
 
 def normalisation_of(table, rows: np.ndarray, batch: int = 1024) -> Normalisation:
-    """Per-channel mean/std (dB) and incidence statistics over ``rows`` of a feature table, read in
-    batches so a large group never sits in memory as float64 at once. Equals
-    ``Normalisation.fit`` of the same rows."""
+    """``Normalisation.fit`` of ``rows`` of a feature table, read ``batch`` rows at a time."""
     import pyarrow as pa
 
     from .data import arrays_from_table
 
-    total = np.zeros(3)
-    total_sq = np.zeros(3)
-    count = 0
-    for start in range(0, len(rows), batch):
-        part = arrays_from_table(table.take(pa.array(rows[start : start + batch])))
-        images = part.images.astype(np.float64)
-        total += images.sum(axis=(0, 2, 3))
-        total_sq += (images**2).sum(axis=(0, 2, 3))
-        count += images.shape[0] * PATCH_SIZE_PX * PATCH_SIZE_PX
-    mean = total / count
-    std = np.sqrt(np.maximum(total_sq / count - mean**2, 0.0))
-    inc = table.column("inc_angle").to_numpy()[rows]
-    known = inc[~table.column("inc_angle_missing").to_numpy(zero_copy_only=False)[rows]]
-    if known.size == 0:
-        known = np.asarray([DEFAULT_INC_FILL_DEG])
-    return Normalisation(
-        channel_mean_db=[float(v) for v in mean], channel_std_db=[float(max(v, 1e-3)) for v in std],
-        inc_mean_deg=float(known.mean()), inc_std_deg=float(max(known.std(), 1e-3)), inc_fill_deg=float(np.median(known)),
+    return Normalisation.fit_batches(
+        arrays_from_table(table.take(pa.array(rows[start : start + batch]))) for start in range(0, len(rows), batch)
     )
 
 
