@@ -219,15 +219,15 @@ class JobManager:
 
     def resolve_dataset(self, ref: TrainingDatasetRef) -> dict:
         meta = self.datasets.get(ref.name, ref.version)
-        train_ids, validation_ids, key = self.datasets.parts(ref.name, meta["version"], ref.fold)
+        split = self.datasets.split(meta, ref.fold)
         group = meta["feature_group"]
         return {
             "feature_path": str(self.features.path(group["group"], group["version"]) / "data.parquet"),
-            "train_ids": train_ids,
-            "validation_ids": validation_ids,
-            "test_ids": self.datasets.test_ids(ref.name, meta["version"]),
-            "normalisation": meta["normalisation"][key],
-            "ref": {"name": ref.name, "version": meta["version"], "fold": ref.fold if meta.get("k_folds") else None},
+            "train_ids": split["train"],
+            "validation_ids": split["validation"],
+            "test_ids": split["test"],
+            "normalisation": split["normalisation"],
+            "ref": {"name": ref.name, "version": meta["version"], "fold": split["fold"]},
             "feature_group": group,
         }
 

@@ -377,20 +377,20 @@ class VersionedStore:
         return sorted(p.name for p in self.root.iterdir() if p.is_dir() and NAME_PATTERN.match(p.name))
 
     def versions(self, name: str) -> list[dict]:
-        return [json.loads(p.read_text()) for p in sorted(self._dir(name).glob("v[0-9]*/metadata.json"))]
+        return [json.loads((self.path(name, n) / "metadata.json").read_text()) for n in self._numbers(name)]
+
+    def _numbers(self, name: str) -> list[int]:
+        return sorted(int(p.parent.name[1:]) for p in self._dir(name).glob("v[0-9]*/metadata.json"))
 
     def get(self, name: str, version: int | None = None) -> dict:
-        """Metadata of a version (the newest when ``version`` is None)."""
-        versions = self.versions(name)
-        if not versions:
+        """Metadata of a version (the newest when ``version`` is None); reads that version only."""
+        numbers = self._numbers(name)
+        if not numbers:
             raise self.missing(f"{self.kind} {name!r} has no version yet; known: {', '.join(self.names()) or 'none'}")
-        if version is None:
-            return versions[-1]
-        chosen = next((v for v in versions if v["version"] == version), None)
-        if chosen is None:
-            known = ", ".join(str(v["version"]) for v in versions)
-            raise self.missing(f"{self.kind} {name!r} has no version {version}; versions: {known}")
-        return chosen
+        chosen = numbers[-1] if version is None else version
+        if chosen not in numbers:
+            raise self.missing(f"{self.kind} {name!r} has no version {version}; versions: {', '.join(map(str, numbers))}")
+        return json.loads((self.path(name, chosen) / "metadata.json").read_text())
 
     def path(self, name: str, version: int) -> Path:
         return self._dir(name) / f"v{version:04d}"
@@ -517,29 +517,28 @@ class TrainingDatasets(VersionedStore):
     name_key = "name"
     missing = UnknownTrainingDataset
 
-    def test_ids(self, name: str, version: int) -> list[str]:
-        """Ids of the held-out test part (empty when the dataset has none)."""
+    def split(self, metadata: dict, fold: int | None) -> dict:
+        """Ids of a version's parts from one read of its split: ``train``, ``validation`` and ``test``
+        (empty without a test part), the ``fold`` used (k folds: ``fold``'s rows validate, the
+        other folds train; default 0) and the ``normalisation`` of that training part."""
         import pyarrow.parquet as pq
 
+        name, version = metadata[self.name_key], metadata["version"]
         split = pq.read_table(self.path(name, version) / "split.parquet")
-        return [i for i, p in zip(split.column("id").to_pylist(), split.column("part").to_pylist(), strict=True) if p == "test"]
-
-    def parts(self, name: str, version: int, fold: int | None) -> tuple[list[str], list[str], str]:
-        """(training ids, validation ids, normalisation key) of a version; for k folds, ``fold``'s
-        rows validate and the other folds train."""
-        import pyarrow.parquet as pq
-
-        metadata = self.get(name, version)
-        split = pq.read_table(self.path(name, metadata["version"]) / "split.parquet")
         ids = np.asarray(split.column("id").to_pylist(), dtype=object)
         part = np.asarray(split.column("part").to_pylist(), dtype=object)
         k = metadata.get("k_folds")
         if k:
             chosen = 0 if fold is None else fold
             if chosen >= k:
-                raise UnknownTrainingDataset(f"training dataset {name!r} v{metadata['version']} has {k} folds (0-{k - 1}), not fold {fold}")
+                raise UnknownTrainingDataset(f"training dataset {name!r} v{version} has {k} folds (0-{k - 1}), not fold {fold}")
             folds = split.column("fold").to_numpy()
-            return list(ids[(part == "fold") & (folds != chosen)]), list(ids[folds == chosen]), f"fold_{chosen}"
-        if fold is not None:
-            raise UnknownTrainingDataset(f"training dataset {name!r} v{metadata['version']} is a train/validation split, not k folds; leave 'fold' out")
-        return list(ids[part == "train"]), list(ids[part == "validation"]), "train"
+            train, validation, key = (part == "fold") & (folds != chosen), folds == chosen, f"fold_{chosen}"
+        else:
+            if fold is not None:
+                raise UnknownTrainingDataset(
+                    f"training dataset {name!r} v{version} is a train/validation split, not k folds; leave 'fold' out"
+                )
+            chosen, train, validation, key = None, part == "train", part == "validation", "train"
+        return {"train": list(ids[train]), "validation": list(ids[validation]), "test": list(ids[part == "test"]),
+                "fold": chosen, "normalisation": metadata["normalisation"][key]}
