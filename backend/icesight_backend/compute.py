@@ -39,3 +39,13 @@ def embedded_cluster(n_workers: int, threads_per_worker: int, **kwargs) -> Local
             dashboard_address=None,
             **kwargs,
         )
+
+
+def gpu_slots(client) -> tuple[dict[str, float] | None, int]:
+    """Where GPU work should go, from one look at the cluster: ``({"GPU": 1}, number of GPUs)`` when
+    some worker offers a ``GPU`` resource, else ``(None, total worker threads)`` (CPU workers)."""
+    workers = list(client.scheduler_info(n_workers=-1)["workers"].values())
+    gpus = int(sum(w.get("resources", {}).get("GPU", 0) for w in workers))
+    if gpus >= 1:
+        return {"GPU": 1}, gpus
+    return None, sum(int(w.get("nthreads", 1)) for w in workers)

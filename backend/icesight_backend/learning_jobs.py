@@ -13,11 +13,11 @@ job succeeds, so a failed or cancelled job leaves nothing behind.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +45,10 @@ from icesight_contract import (
     to_dict,
 )
 
-JSON = "application/json"
+from .compute import gpu_slots
+from .worker_jobs import JSON, JobCancelled, JobContext, _artifact
+
 CSV = "text/csv"
-
-
-def _artifact(name: str, media_type: str, role: str, data: bytes) -> dict[str, Any]:
-    return {"name": name, "media_type": media_type, "role": role, "data": data}
 
 
 def task_threads() -> int:
@@ -73,16 +71,6 @@ def _worker_name() -> str:
         return get_worker().address
     except ValueError:
         return "local"
-
-
-def _gpu_resources(client) -> dict[str, float] | None:
-    """Ask for a GPU per trial when the cluster has GPU workers; CPU workers otherwise."""
-    workers = client.scheduler_info(n_workers=-1)["workers"].values()
-    return {"GPU": 1} if any(w.get("resources", {}).get("GPU", 0) >= 1 for w in workers) else None
-
-
-def _gpu_count(client) -> int:
-    return int(sum(w.get("resources", {}).get("GPU", 0) for w in client.scheduler_info(n_workers=-1)["workers"].values()))
 
 
 def _cluster_threads(client) -> int:
@@ -188,43 +176,37 @@ def build_feature_group(ctx, params: BuildFeatureGroupParams, source_path: str |
     from .learning.feature_store import compute_partition, write_version
 
     third = params.third_channel.value
-    results: dict[int, dict] = {}
     parts = Path(staging_dir) / "parts"  # each partition task writes its rows here; the merge streams them
 
     def part(i: int) -> str:
         return str(parts / f"part-{i:05d}.parquet")
 
-    with worker_client() as client:
-        parallel = max(1, _cluster_threads(client)) * 2
+    def submissions(client):
+        """One task per partition: simulated on the worker, or records read here and scattered."""
         if params.simulated is not None:
             sim = params.simulated
-            sizes = [min(params.partition_size, sim.n_patches - s) for s in range(0, sim.n_patches, params.partition_size)]
-            ctx.progress(0.02, f"simulating and validating {sim.n_patches} patches in {len(sizes)} partitions")
+            for i, start in enumerate(range(0, sim.n_patches, params.partition_size)):
+                size = min(params.partition_size, sim.n_patches - start)
+                yield client.submit(simulated_partition, size, sim.mode.value, sim.iceberg_fraction, sim.co_pol.value,
+                                    sim.seed, i, third, part(i), key=f"icesight-features-{ctx.job_id}-{i}", pure=False)
+            return
+        for i, partition in enumerate(_record_partitions(params, source_path)):
+            # Scattered, not embedded in the task: a partition of records is tens of MB.
+            shipped = client.scatter(_as_arrays(partition), hash=False)
+            yield client.submit(compute_partition, shipped, third, part(i), key=f"icesight-features-{ctx.job_id}-{i}", pure=False)
 
-            futures = [
-                client.submit(simulated_partition, size, sim.mode.value, sim.iceberg_fraction, sim.co_pol.value, sim.seed, i,
-                              third, part(i), key=f"icesight-features-{ctx.job_id}-{i}", pure=False)
-                for i, size in enumerate(sizes)
-            ]
-            for i, future in enumerate(futures):
-                ctx.check()
-                results[i] = future.result()
-                ctx.progress(0.05 + 0.85 * (i + 1) / len(sizes), f"{i + 1} of {len(sizes)} partitions done")
-        else:
-            ctx.progress(0.02, "reading the patches and validating them partition by partition")
-            pending = []
-            for i, partition in enumerate(_record_partitions(params, source_path)):
-                ctx.check()
-                # Scattered, not embedded in the task: a partition of records is tens of MB.
-                shipped = client.scatter(_as_arrays(partition), hash=False)
-                pending.append(client.submit(compute_partition, shipped, third, part(i),
-                                             key=f"icesight-features-{ctx.job_id}-{i}", pure=False))
-                while len(pending) - len(results) > parallel:  # bound memory: a 200 MB upload is never all in flight
-                    results[len(results)] = pending[len(results)].result()
-                ctx.progress(min(0.85, 0.05 + 0.01 * i), f"{i + 1} partitions submitted")
-            for i in range(len(results), len(pending)):
-                results[i] = pending[i].result()
-    partitions = [results[i] for i in sorted(results)]
+    ctx.progress(0.02, "validating and computing the features partition by partition")
+    futures: list = []
+    partitions: list[dict] = []
+    with worker_client() as client:
+        parallel = max(1, _cluster_threads(client)) * 2  # bounds memory: a 200 MB upload is never all in flight
+        for future in submissions(client):
+            ctx.check()
+            futures.append(future)
+            while len(futures) - len(partitions) > parallel:
+                partitions.append(futures[len(partitions)].result())
+                ctx.progress(min(0.9, 0.05 + 0.02 * len(partitions)), f"{len(partitions)} partitions done")
+        partitions += [future.result() for future in futures[len(partitions):]]
     ctx.check()
     ctx.progress(0.92, "merging partitions and writing the version (Parquet)")
     source = _describe_source(params)
@@ -277,43 +259,42 @@ def create_training_dataset(ctx, params: CreateTrainingDatasetParams, feature_pa
 # Training data for runs and trials
 
 
-@dataclass
+@dataclasses.dataclass
 class TrialData:
-    """What every trial of a search or ablation needs: the two parts and the stored normalisation."""
+    """What every trial of a search or ablation needs: the two parts and the stored normalisation
+    (and, for the job that scores the final model, the test part)."""
 
     train: Any  # PatchArrays
     validation: Any
     normalisation: Any  # Normalisation
+    test: Any = None  # PatchArrays, when the dataset has a test part and it was asked for
 
 
-def load_dataset(dataset: dict) -> TrialData:
-    """Training and validation arrays of a training dataset version, as the service resolved it."""
+def load_dataset(dataset: dict, with_test: bool = True) -> TrialData:
+    """The parts of a training dataset version, as the service resolved it, from one read of the
+    feature group version."""
     import pyarrow.parquet as pq
 
     from .learning.data import Normalisation, arrays_from_table
 
     table = pq.read_table(dataset["feature_path"])
+    test_ids = dataset.get("test_ids") if with_test else None
     return TrialData(
         arrays_from_table(table, dataset["train_ids"]),
         arrays_from_table(table, dataset["validation_ids"]),
         Normalisation(**dataset["normalisation"]),
+        arrays_from_table(table, test_ids) if test_ids else None,
     )
 
 
-def held_out_metrics(trained, dataset: dict) -> HeldOutMetrics | None:
-    """The trained model on the dataset's test part, scored as classification serves it (with
-    test-time augmentation); None when the dataset holds no test part."""
-    if not dataset.get("test_ids"):
+def held_out_metrics(trained, test) -> HeldOutMetrics | None:
+    """The trained model on a test part, scored as classification serves it (with test-time
+    augmentation); None without a test part."""
+    if test is None:
         return None
-    import pyarrow.parquet as pq
+    from .learning.training import binary_metrics, classify_arrays
 
-    from .learning.data import arrays_from_table
-    from .learning.training import LoadedModel, binary_metrics, classify_arrays
-
-    test = arrays_from_table(pq.read_table(dataset["feature_path"]), dataset["test_ids"])
-    model = LoadedModel.from_bytes(trained.to_bytes())
-    test = test.select_channels(list(model.input_spec["channels"]))
-    m = binary_metrics(test.labels, classify_arrays(model, test))
+    m = binary_metrics(test.labels, classify_arrays(trained.loaded(), test))
     return HeldOutMetrics(m["log_loss"], m["accuracy"], m["roc_auc"], m["ece"], len(test), m["confusion"])
 
 
@@ -371,7 +352,6 @@ def run_trial(storage, study_name: str, data: TrialData, params_doc: dict, index
     import torch
 
     from .learning.training import TrainingCancelled, TrainingConfig, fit
-    from .worker_jobs import JobContext
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     params = from_dict(SearchHyperparametersParams, params_doc)
@@ -425,10 +405,10 @@ def search_hyperparameters(ctx, params: SearchHyperparametersParams, params_doc:
         storage = DaskStorage(client=client)
         study_name = f"icesight-search-{ctx.job_id}"
         optuna.create_study(study_name=study_name, storage=storage, direction="minimize")
-        shared = client.scatter(data, broadcast=True, hash=False)
-        resources = _gpu_resources(client)
+        # The trials need no test part: it stays here, for scoring the best model.
+        shared = client.scatter(dataclasses.replace(data, test=None), broadcast=True, hash=False)
         # The job task secedes from its worker's pool while it waits, so every thread can run a trial.
-        slots = _gpu_count(client) if resources else _cluster_threads(client)
+        resources, slots = gpu_slots(client)
         parallel = min(params.max_parallel or max(1, slots), params.n_trials)
         ctx.progress(0.03, f"{params.n_trials} trials, {parallel} at a time" + (" on GPU workers" if resources else ""))
 
@@ -473,7 +453,7 @@ def search_hyperparameters(ctx, params: SearchHyperparametersParams, params_doc:
         model_id=model_id if params.register_best else None,
         parallel=parallel,
         seconds=round(time.perf_counter() - started, 2),
-        test_metrics=held_out_metrics(trained, dataset),
+        test_metrics=held_out_metrics(trained, data.test),
     )
     artifacts = [
         _artifact("trials.json", JSON, "report", json.dumps(to_dict(trials), indent=2).encode()),
@@ -545,7 +525,6 @@ def run_ablation_trial(data: TrialData, params_doc: dict, component: str | None,
 
     from .learning.models import build_model, count_parameters
     from .learning.training import TrainingCancelled, fit
-    from .worker_jobs import JobCancelled, JobContext
 
     params = from_dict(RunAblationParams, params_doc)
     torch.set_num_threads(task_threads())
@@ -603,14 +582,14 @@ def run_ablation(ctx, params: RunAblationParams, params_doc: dict, dataset: dict
 
     started = time.perf_counter()
     ctx.progress(0.01, "loading the training dataset")
-    data = load_dataset(dataset)
+    data = load_dataset(dataset, with_test=False)
     components: list[str | None] = [None] + [c.value for c in params.chosen_components()]
     tasks = [(c, r) for c in components for r in range(params.repeats)]
     outcomes: list[dict] = []
     with worker_client() as client:
         shared = client.scatter(data, broadcast=True, hash=False)
-        resources = _gpu_resources(client)
-        parallel = min(len(tasks), max(1, _gpu_count(client) if resources else _cluster_threads(client)))
+        resources, slots = gpu_slots(client)
+        parallel = min(len(tasks), max(1, slots))
         ctx.progress(0.03, f"{len(tasks)} ablation trials (full model + {len(components) - 1} left out, "
                            f"{params.repeats} seed(s) each), {parallel} at a time")
 

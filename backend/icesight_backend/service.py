@@ -40,6 +40,7 @@ from icesight_contract import (
 )
 
 from .catalog import SceneCatalog, UnknownSceneId
+from .compute import gpu_slots
 from .learning.feature_store import DatasetUnusable, FeatureStore, TrainingDatasets
 from .registry import ModelRegistry
 from .store import JobStore
@@ -122,10 +123,7 @@ class JobManager:
         ]
 
     def _resources_for(self, kind: JobKind) -> dict[str, float] | None:
-        if kind not in GPU_KINDS:
-            return None
-        info = self.client.scheduler_info(n_workers=-1)["workers"].values()
-        return {"GPU": 1} if any(w.get("resources", {}).get("GPU", 0) >= 1 for w in info) else None
+        return gpu_slots(self.client)[0] if kind in GPU_KINDS else None
 
     # -- submission -----------------------------------------------------------------------------
 

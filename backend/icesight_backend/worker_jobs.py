@@ -315,7 +315,7 @@ def _train_model(ctx: JobContext, params: TrainModelParams, model_id: str, datas
         device=trained.device,
         hyperparameters=hyper,
         training_dataset=params.training_dataset if dataset is None else from_dict(TrainingDatasetRef, dataset["ref"]),
-        test_metrics=None if dataset is None else held_out_metrics(trained, dataset),
+        test_metrics=None if data is None else held_out_metrics(trained, data.test),
     )
     report = to_dict(result) | {"normalisation": trained.normalisation.to_dict(), "train_seconds": trained.train_seconds}
     import json

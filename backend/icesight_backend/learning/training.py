@@ -102,6 +102,10 @@ class TrainedModel:
         return {"bands": list(BAND_NAMES), "channels": list(self.channels), "patch_size_px": PATCH_SIZE_PX,
                 "inc_angle": self.model_spec().use_inc_angle}
 
+    def loaded(self) -> LoadedModel:
+        """The model ready for inference, without a round trip through ``to_bytes``."""
+        return LoadedModel.build(self.architecture, self.model_spec(), self.state_dict, self.normalisation, self.input_spec())
+
     def torchscript_bytes(self) -> bytes:
         """The network as TorchScript (inputs: normalised image batch, normalised incidence) for serving
         without this code; normalisation statistics travel in the model record."""
@@ -140,15 +144,20 @@ class LoadedModel:
     input_spec: dict
 
     @classmethod
+    def build(cls, architecture: ModelArchitecture, spec: ModelSpec, state_dict: dict, normalisation: Normalisation,
+              input_spec: dict) -> LoadedModel:
+        network = build_model(spec)
+        network.load_state_dict(state_dict)
+        network.to(memory_format=CHANNELS_LAST)
+        network.eval()
+        return cls(architecture, network, normalisation, input_spec)
+
+    @classmethod
     def from_bytes(cls, blob: bytes) -> LoadedModel:
         payload = torch.load(io.BytesIO(blob), map_location="cpu", weights_only=True)
         architecture = ModelArchitecture(payload["architecture"])
         spec = ModelSpec.from_dict(payload["spec"]) if "spec" in payload else ModelSpec(architecture)
-        network = build_model(spec)
-        network.load_state_dict(payload["state_dict"])
-        network.to(memory_format=CHANNELS_LAST)
-        network.eval()
-        return cls(architecture, network, Normalisation(**payload["normalisation"]), payload["input_spec"])
+        return cls.build(architecture, spec, payload["state_dict"], Normalisation(**payload["normalisation"]), payload["input_spec"])
 
 
 def pick_device() -> torch.device:
