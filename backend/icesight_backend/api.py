@@ -74,6 +74,15 @@ SUBMISSION_ERRORS: dict[type[Exception], tuple[ErrorCode, str]] = {
 }
 
 
+#: Registered things a route looks up, and the code of the 404 when they are not there.
+LOOKUP_ERRORS: dict[type[Exception], ErrorCode] = {
+    UnknownModel: ErrorCode.UNKNOWN_MODEL,
+    UnknownSceneId: ErrorCode.UNKNOWN_SCENE,
+    UnknownFeatureGroup: ErrorCode.UNKNOWN_FEATURE_GROUP,
+    UnknownTrainingDataset: ErrorCode.UNKNOWN_TRAINING_DATASET,
+}
+
+
 def _error_response(status_code: int, error: ApiError) -> JSONResponse:
     return JSONResponse(status_code=status_code, content={"error": to_dict(error)})
 
@@ -110,21 +119,14 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
 
     # Lookups of registered things answer 404 wherever they fail (job submission maps them to 422
     # with the parameter's name before they get here).
-    @app.exception_handler(UnknownModel)
-    async def unknown_model(_request: Request, exc: UnknownModel):
-        return _error_response(404, ApiError(ErrorCode.UNKNOWN_MODEL, str(exc)))
+    def not_found(code: ErrorCode):
+        async def handler(_request: Request, exc: Exception):
+            return _error_response(404, ApiError(code, str(exc)))
 
-    @app.exception_handler(UnknownSceneId)
-    async def unknown_scene(_request: Request, exc: UnknownSceneId):
-        return _error_response(404, ApiError(ErrorCode.UNKNOWN_SCENE, str(exc)))
+        return handler
 
-    @app.exception_handler(UnknownFeatureGroup)
-    async def unknown_feature_group(_request: Request, exc: UnknownFeatureGroup):
-        return _error_response(404, ApiError(ErrorCode.UNKNOWN_FEATURE_GROUP, str(exc)))
-
-    @app.exception_handler(UnknownTrainingDataset)
-    async def unknown_training_dataset(_request: Request, exc: UnknownTrainingDataset):
-        return _error_response(404, ApiError(ErrorCode.UNKNOWN_TRAINING_DATASET, str(exc)))
+    for missing, code in LOOKUP_ERRORS.items():
+        app.add_exception_handler(missing, not_found(code))
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception):
