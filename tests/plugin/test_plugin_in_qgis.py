@@ -252,9 +252,11 @@ def test_patch_cutting_pads_at_the_scene_edge_and_round_trips_coordinates(qgis_i
     assert first.inc_angle == pytest.approx(float(scene.inc_angle_deg[inner.row, inner.col]), abs=1e-3)
 
 
-def test_processing_algorithm_classifies_targets_to_a_geopackage(
-    qgis_iface, installed_plugin, backend, backend_settings, trained_model, scene_files, tmp_path
-):
+@pytest.fixture
+def processing(qgis_iface, installed_plugin, backend_settings, scene_files):
+    """The plugin started with the scene raster and its truth targets in the project; yields
+    ``(raster, targets, algorithm)`` where ``algorithm(id)`` finds an IceSight Processing algorithm
+    and a context and feedback to run it with."""
     from qgis.core import QgsProcessingContext, QgsProcessingFeedback
 
     tif, truth_path, _ = scene_files
@@ -263,59 +265,55 @@ def test_processing_algorithm_classifies_targets_to_a_geopackage(
     QgsProject.instance().addMapLayers([raster, truth])
     plugin = installed_plugin.classFactory(qgis_iface)
     plugin.initGui()
+    context, feedback = QgsProcessingContext(), QgsProcessingFeedback()
+    context.setProject(QgsProject.instance())
+
+    def algorithm(algorithm_id: str):
+        found = QgsApplication.processingRegistry().algorithmById(f"icesight:{algorithm_id}")
+        assert found is not None
+        return found, context, feedback
+
     try:
-        algorithm = QgsApplication.processingRegistry().algorithmById("icesight:classify_patches")
-        assert algorithm is not None
-        output = tmp_path / "processing" / "targets.gpkg"
-        context, feedback = QgsProcessingContext(), QgsProcessingFeedback()
-        context.setProject(QgsProject.instance())
-        results, ok = algorithm.run(
-            {"SCENE": raster, "TARGETS": truth, "MODEL_ID": trained_model["model_id"], "OUTPUT": str(output)},
-            context,
-            feedback,
-        )
-        assert ok, results
-        assert results["OUTPUT"] == str(output) and results["JOB_ID"]
-        written = QgsVectorLayer(f"{output}|layername=classifications", "out", "ogr")
-        assert written.featureCount() == truth.featureCount() == 8
-        assert {f["class"] for f in written.getFeatures()} <= {"ship", "iceberg"}
+        yield raster, truth, algorithm
     finally:
         plugin.unload()
         QgsProject.instance().removeAllMapLayers()
 
 
-def test_processing_algorithm_adds_analyst_labelled_targets_to_a_feature_group(
-    qgis_iface, installed_plugin, backend, backend_settings, api, scene_files
-):
+def test_processing_algorithm_classifies_targets_to_a_geopackage(processing, trained_model, tmp_path):
+    raster, truth, algorithm = processing
+    classify, context, feedback = algorithm("classify_patches")
+    output = tmp_path / "processing" / "targets.gpkg"
+    results, ok = classify.run(
+        {"SCENE": raster, "TARGETS": truth, "MODEL_ID": trained_model["model_id"], "OUTPUT": str(output)},
+        context,
+        feedback,
+    )
+    assert ok, results
+    assert results["OUTPUT"] == str(output) and results["JOB_ID"]
+    written = QgsVectorLayer(f"{output}|layername=classifications", "out", "ogr")
+    assert written.featureCount() == truth.featureCount() == 8
+    assert {f["class"] for f in written.getFeatures()} <= {"ship", "iceberg"}
+
+
+def test_processing_algorithm_adds_analyst_labelled_targets_to_a_feature_group(processing, api):
     """The analyst's labels (here the truth layer's class field) and the patches around the points
     become a new, validated GeoParquet feature group version on the backend."""
-    from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback
+    from qgis.core import QgsProcessingException
 
-    tif, truth_path, _ = scene_files
-    raster = QgsRasterLayer(str(tif), "scene")
-    truth = QgsVectorLayer(f"{truth_path}|layername=truth", "targets", "ogr")
-    QgsProject.instance().addMapLayers([raster, truth])
-    plugin = installed_plugin.classFactory(qgis_iface)
-    plugin.initGui()
-    try:
-        algorithm = QgsApplication.processingRegistry().algorithmById("icesight:add_to_feature_group")
-        assert algorithm is not None
-        context, feedback = QgsProcessingContext(), QgsProcessingFeedback()
-        context.setProject(QgsProject.instance())
-        params = {"SCENE": raster, "TARGETS": truth, "LABEL_FIELD": "class", "GROUP": "analyst_labels", "VALIDATION": 0,
-                  "THIRD_CHANNEL": 1}
-        results, ok = algorithm.run(params, context, feedback)
-        assert ok, results
-        assert results["VERSION"] == 1 and results["N_ROWS"] == truth.featureCount() == 8
-        version = api.get("/feature-groups/analyst_labels/versions/1").json()
-        classes = [f["class"] for f in truth.getFeatures()]
-        assert version["n_ships"] == classes.count("ship") and version["n_icebergs"] == classes.count("iceberg")
-        assert version["geo"] is True and version["third_channel"] == "band_diff"
+    raster, truth, algorithm = processing
+    add, context, feedback = algorithm("add_to_feature_group")
+    params = {"SCENE": raster, "TARGETS": truth, "LABEL_FIELD": "class", "GROUP": "analyst_labels", "VALIDATION": 0,
+              "THIRD_CHANNEL": 1}
+    results, ok = add.run(params, context, feedback)
+    assert ok, results
+    assert results["VERSION"] == 1 and results["N_ROWS"] == truth.featureCount() == 8
+    version = api.get("/feature-groups/analyst_labels/versions/1").json()
+    classes = [f["class"] for f in truth.getFeatures()]
+    assert version["n_ships"] == classes.count("ship") and version["n_icebergs"] == classes.count("iceberg")
+    assert version["geo"] is True and version["third_channel"] == "band_diff"
 
-        # A value that is no label stops the algorithm before anything is sent.
-        with pytest.raises(QgsProcessingException, match="is not a label"):
-            algorithm.run(params | {"LABEL_FIELD": "target_id"}, context, feedback, catchExceptions=False)
-        assert len(api.get("/feature-groups/analyst_labels").json()["versions"]) == 1
-    finally:
-        plugin.unload()
-        QgsProject.instance().removeAllMapLayers()
+    # A value that is no label stops the algorithm before anything is sent.
+    with pytest.raises(QgsProcessingException, match="is not a label"):
+        add.run(params | {"LABEL_FIELD": "target_id"}, context, feedback, catchExceptions=False)
+    assert len(api.get("/feature-groups/analyst_labels").json()["versions"]) == 1
