@@ -163,10 +163,14 @@ def _as_arrays(records: list) -> list:
             continue
         for band in ("band_1", "band_2"):
             values = record.get(band)
-            if isinstance(values, list):
-                array = np.asarray(values) if all(type(v) in (int, float) for v in values[:1]) else None
-                if array is not None and array.ndim == 1 and array.dtype.kind in "fi":
-                    record[band] = array
+            if not isinstance(values, list):
+                continue
+            try:
+                array = np.asarray(values)
+            except ValueError:  # ragged nesting
+                continue
+            if array.ndim == 1 and array.dtype.kind in "fiu":
+                record[band] = array
     return records
 
 

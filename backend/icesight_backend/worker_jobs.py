@@ -331,13 +331,14 @@ def _classify_patches(ctx: JobContext, params: ClassifyPatchesParams, model_id: 
     import geopandas as gpd
     from shapely.geometry import Point
 
-    from .learning.data import arrays_from_records
+    from .learning.data import CHANNELS, arrays_from_records
     from .learning.training import LoadedModel, classify_arrays
 
     ctx.progress(0.1, f"classifying {len(params.patches)} patches with model {model_id}")
     model = LoadedModel.from_bytes(model_blob)
-    channels = tuple(model.input_spec.get("channels", ()))
-    probabilities = classify_arrays(model, arrays_from_records(params.patches, channels) if channels else arrays_from_records(params.patches))
+    # The channels the model was trained on (the third may be band_avg, band_diff or band_mag).
+    channels = tuple(model.input_spec.get("channels", CHANNELS))
+    probabilities = classify_arrays(model, arrays_from_records(params.patches, channels))
     ctx.check()
     classifications = [
         PatchClassification(

@@ -269,10 +269,7 @@ def train_model(
     should_stop: StopFn | None = None,
 ) -> TrainedModel:
     """Train with a stratified, seeded validation split of ``arrays`` (see :func:`fit`)."""
-    if arrays.labels is None:
-        raise ValueError("training needs labelled patches (is_iceberg)")
-    if len(np.unique(arrays.labels)) < 2:
-        raise ValueError("training needs both classes (ships and icebergs)")
+    _check_trainable(arrays, "given")
     train_index, val_index = stratified_split(arrays.labels, config.validation_fraction, config.seed)
     return fit(arrays.subset(train_index), arrays.subset(val_index), config, progress=progress, should_stop=should_stop)
 
