@@ -36,7 +36,7 @@ from icesight_backend.sar.readers.opensarship import read_opensarship
 from icesight_backend.sar.simulation import simulate_patches
 from icesight_contract import AcquisitionMode, CoPol, ModelArchitecture
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "opensarship"
+DATA = Path(__file__).resolve().parents[1] / "data" / "opensarship"
 
 
 def hand_features(images: np.ndarray) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Simulator radiometry against the real OpenSARShip chips (IW GRDH, VV/VH): prints the table.
 
-Usage: python bench/bench_simulator_realism.py [--data ../shared/data/opensarship]
+Usage: python bench/bench_simulator_realism.py [--data data/opensarship]
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from icesight_backend.sar.realism import compare_with_opensarship
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data" / "opensarship")
+    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1] / "data" / "opensarship")
     args = parser.parse_args()
     chips = read_opensarship(args.data)
     for seed in (0, 1, 2):

@@ -1,4 +1,4 @@
-"""The simulator against real Sentinel-1 ship chips (../shared/data/opensarship), and the reader."""
+"""The simulator against real Sentinel-1 ship chips (data/opensarship, shipped with the repository), and the reader."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from icesight_backend.sar.readers import SarFormatError
 from icesight_backend.sar.readers.opensarship import read_opensarship
 from icesight_backend.sar.realism import compare_with_opensarship
 
-DATA = Path(os.environ.get("ICESIGHT_OPENSARSHIP", Path(__file__).resolve().parents[3] / "shared" / "data" / "opensarship"))
+DATA = Path(os.environ.get("ICESIGHT_OPENSARSHIP", Path(__file__).resolve().parents[2] / "data" / "opensarship"))
 
 
 @pytest.fixture(scope="module")
