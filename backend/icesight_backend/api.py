@@ -9,10 +9,10 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import torch
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
@@ -24,23 +24,18 @@ from icesight_contract import (
     ContractError,
     ErrorCode,
     JobKind,
+    PredictRequest,
     UnknownJobKind,
+    from_dict,
     parse_job_request,
     to_dict,
 )
 
 from . import __version__
-from .catalog import UnknownSceneId
-from .learning.feature_store import DatasetUnusable, UnknownFeatureGroup, UnknownTrainingDataset
-from .registry import ModelRegistry, UnknownModel
-from .service import (
-    InvalidSceneId,
-    JobManager,
-    UnknownDetections,
-    UnknownScene,
-    UnknownSourceJob,
-    UnknownUpload,
-)
+from .jobs import LOOKUP_ERRORS, MODEL_INPUT_ERRORS, SUBMISSION_ERRORS, SubmissionError
+from .registry import ModelRegistry
+from .service import JobManager
+from .serving import Predictor
 
 log = logging.getLogger("icesight.api")
 
@@ -61,28 +56,6 @@ class ApiFailure(Exception):
         self.error = ApiError(code, message, field)
 
 
-#: What a job submission refers to and the backend lacks: the error code and the parameter to fix.
-SUBMISSION_ERRORS: dict[type[Exception], tuple[ErrorCode, str]] = {
-    UnknownModel: (ErrorCode.UNKNOWN_MODEL, "params.model_id"),
-    UnknownDetections: (ErrorCode.UNKNOWN_JOB, "params.detections_job_id"),
-    UnknownUpload: (ErrorCode.UNKNOWN_UPLOAD, "params.upload_id"),
-    InvalidSceneId: (ErrorCode.INVALID_PARAMETER, "params.scene_id"),
-    UnknownSourceJob: (ErrorCode.UNKNOWN_JOB, "params.patches_job_id"),
-    UnknownFeatureGroup: (ErrorCode.UNKNOWN_FEATURE_GROUP, "params.feature_group"),
-    UnknownTrainingDataset: (ErrorCode.UNKNOWN_TRAINING_DATASET, "params.training_dataset"),
-    DatasetUnusable: (ErrorCode.DATASET_UNUSABLE, "params.feature_group"),
-}
-
-
-#: Registered things a route looks up, and the code of the 404 when they are not there.
-LOOKUP_ERRORS: dict[type[Exception], ErrorCode] = {
-    UnknownModel: ErrorCode.UNKNOWN_MODEL,
-    UnknownSceneId: ErrorCode.UNKNOWN_SCENE,
-    UnknownFeatureGroup: ErrorCode.UNKNOWN_FEATURE_GROUP,
-    UnknownTrainingDataset: ErrorCode.UNKNOWN_TRAINING_DATASET,
-}
-
-
 def _error_response(status_code: int, error: ApiError) -> JSONResponse:
     return JSONResponse(status_code=status_code, content={"error": to_dict(error)})
 
@@ -95,6 +68,7 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
     )
     store = manager.store
     catalog = manager.catalog
+    predictor = Predictor(registry)
     public_paths = {f"{API_PREFIX}/health"}
 
     @app.middleware("http")
@@ -153,11 +127,11 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
                 "workers": [to_dict(w) for w in workers],
             },
             "gpu": any(w.gpu for w in workers),
-            "service_gpu": torch.cuda.is_available(),
+            "service_gpu": manager.service_gpu,
         }
 
-    @app.post(f"{API_PREFIX}/jobs", status_code=202)
-    async def submit_job(request: Request):
+    async def read_json(request: Request):
+        """The request body as JSON, within the size limit, with finite numbers only."""
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > settings.max_body_bytes:
             raise _too_large(int(declared), settings.max_body_bytes)
@@ -168,9 +142,20 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
                 raise _too_large(size, settings.max_body_bytes)
             chunks.append(chunk)
         try:
-            document = json.loads(b"".join(chunks))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ApiFailure(400, ErrorCode.INVALID_JSON, f"body is not valid JSON: {exc}") from None
+            return json.loads(b"".join(chunks), parse_float=_finite_float, parse_constant=_no_constant)
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            raise ApiFailure(400, ErrorCode.INVALID_JSON, f"body is not valid JSON: {detail}") from None
+
+    def submission_failure(exc: Exception) -> ApiFailure:
+        if isinstance(exc, SubmissionError):
+            return ApiFailure(422, exc.code, str(exc), exc.field)
+        code, field = SUBMISSION_ERRORS[type(exc)]
+        return ApiFailure(422, code, str(exc), field)
+
+    @app.post(f"{API_PREFIX}/jobs", status_code=202)
+    async def submit_job(request: Request):
+        document = await read_json(request)
         try:
             kind, params = await run_in_threadpool(parse_job_request, document)
         except UnknownJobKind as exc:
@@ -179,13 +164,26 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
             raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, str(exc), exc.field) from None
         try:
             status = await run_in_threadpool(manager.submit, kind, params)
-        except UnknownScene as exc:
-            field = "params.scene_id" if document.get("params", {}).get("scene_id") else "params.scene_job_id"
-            raise ApiFailure(422, ErrorCode.UNKNOWN_SCENE, str(exc), field) from None
-        except tuple(SUBMISSION_ERRORS) as exc:
-            code, field = SUBMISSION_ERRORS[type(exc)]
-            raise ApiFailure(422, code, str(exc), field) from None
+        except (SubmissionError, *SUBMISSION_ERRORS) as exc:
+            raise submission_failure(exc) from None
         return to_dict(status)
+
+    @app.post(f"{API_PREFIX}/predict")
+    async def predict(request: Request):
+        """A few patches classified at once by the model the service keeps loaded (the production
+        model unless ``model_id`` names another); for many patches, submit a classify_patches job."""
+        document = await read_json(request)
+        try:
+            body = await run_in_threadpool(from_dict, PredictRequest, document)
+        except ContractError as exc:
+            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, str(exc), exc.field) from None
+        try:
+            result, seconds = await run_in_threadpool(predictor.predict, body)
+        except (SubmissionError, *SUBMISSION_ERRORS) as exc:
+            raise submission_failure(exc) from None
+        except MODEL_INPUT_ERRORS as exc:
+            raise ApiFailure(422, ErrorCode.MODEL_INPUT_MISMATCH, str(exc), "patches") from None
+        return to_dict(result) | {"model_seconds": round(seconds, 5)}
 
     @app.post(f"{API_PREFIX}/uploads", status_code=201)
     async def upload_scene(request: Request, filename: str | None = None):
@@ -350,6 +348,17 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         return FileResponse(path, media_type="application/octet-stream", filename=f"{model_id}.torchscript.pt")
 
     return app
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:40]} is out of range")
+    return value
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def _too_large(size: int, limit: int) -> ApiFailure:

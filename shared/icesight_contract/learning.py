@@ -1,7 +1,7 @@
 """Learning types of the contract: architectures and their geometry, feature groups, training
 datasets, hyper-parameters, search spaces, and the results of searches and ablation studies.
 
-Standard library only. The job parameters that use these types live in :mod:`.jobs`.
+Standard library only. The job parameters that use these types live in the family modules (:mod:`.features`, :mod:`.experiments`).
 """
 
 from __future__ import annotations

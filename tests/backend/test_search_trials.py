@@ -9,7 +9,7 @@ import optuna
 import pytest
 
 from icesight_backend.learning.data import Normalisation, arrays_from_simulation, stratified_split
-from icesight_backend.learning_jobs import TrialData, run_trial
+from icesight_backend.jobs.experiments import TrialData, run_trial
 from icesight_backend.sar.simulation import simulate_patches
 from icesight_contract import SearchHyperparametersParams, TrainingDatasetRef, to_dict
 
@@ -59,7 +59,7 @@ def test_without_pruning_the_same_trial_runs_to_the_end_and_tells_its_loss(data)
 def test_ablation_rows_average_the_seeds_and_pair_each_with_the_full_model_of_the_same_seed():
     from types import SimpleNamespace
 
-    from icesight_backend.learning_jobs import ablation_rows
+    from icesight_backend.jobs.experiments import ablation_rows
 
     def outcome(component, repeat, loss, accuracy):
         metrics = SimpleNamespace(val_log_loss=loss, val_accuracy=accuracy, val_roc_auc=0.9)

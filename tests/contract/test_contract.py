@@ -15,8 +15,11 @@ from icesight_contract import (
     AcquisitionMode,
     ApiError,
     Artifact,
+    AttributionMethod,
     BuildFeatureGroupParams,
     BuildFeatureGroupResult,
+    ClassifyDetectionsParams,
+    ClassifyDetectionsResult,
     ClassifyPatchesParams,
     ClassifyPatchesResult,
     ClassName,
@@ -29,6 +32,8 @@ from icesight_contract import (
     DetectTargetsResult,
     EpochMetrics,
     ErrorCode,
+    ExplainPatchesParams,
+    ExplainPatchesResult,
     FeatureGroupRef,
     FloatRange,
     HyperParameters,
@@ -39,6 +44,8 @@ from icesight_contract import (
     JobState,
     JobStatus,
     MapPoint,
+    MapSceneParams,
+    MapSceneResult,
     ModelArchitecture,
     ModelMetrics,
     PatchClassification,
@@ -53,6 +60,7 @@ from icesight_contract import (
     SimulateSceneParams,
     SimulateSceneResult,
     SplitCounts,
+    TargetExplanation,
     ThirdChannel,
     TrainingDatasetRef,
     TrainModelParams,
@@ -88,6 +96,13 @@ def example_params(patch_record) -> dict:
             architecture=ModelArchitecture.REFERENCE_CNN, epochs=3, simulated=SimulatedPatchSet(n_patches=40, seed=2)
         ),
         JobKind.CLASSIFY_PATCHES: ClassifyPatchesParams(patches=[patch, other], model_id="lenet-1"),
+        JobKind.CLASSIFY_DETECTIONS: ClassifyDetectionsParams(
+            scene_id="s1", points=[MapPoint("a", -56.0, 67.0, {"length_m": 120.0, "note": "from the chart"})]
+        ),
+        JobKind.MAP_SCENE: MapSceneParams(scene_job_id="abc", model_id="lenet-1", chunk_px=1024),
+        JobKind.EXPLAIN_PATCHES: ExplainPatchesParams(
+            patches=[patch, other], method=AttributionMethod.GRADCAM, pixel_size=40.0, patches_per_task=8
+        ),
         JobKind.BUILD_FEATURE_GROUP: BuildFeatureGroupParams(
             group="baffin_2026", patches=[patch, other], third_channel=ThirdChannel.BAND_DIFF,
             validation=ValidationMode.WARNING, description="analyst labels",
@@ -119,7 +134,14 @@ def example_results() -> dict:
             "lenet-x", ModelArchitecture.LENET, 5, 4, metrics, [EpochMetrics(1, 0.7, 0.6, 0.7)], "cpu"
         ),
         JobKind.CLASSIFY_PATCHES: ClassifyPatchesResult(
-            "lenet-x", [PatchClassification("a", ClassName.ICEBERG, 0.81, 1.0, 2.0, "S1")], "EPSG:3413"
+            "lenet-x", [PatchClassification("a", ClassName.ICEBERG, 0.81, 1.0, 2.0, "S1", 0.04)], "EPSG:3413"
+        ),
+        JobKind.CLASSIFY_DETECTIONS: ClassifyDetectionsResult("lenet-x", "s1", 3, 2, 1, "EPSG:3413", 40.0, {"d9": "outside the scene"}),
+        JobKind.MAP_SCENE: MapSceneResult("lenet-x", "s1", 1000, 800, 40.0, "EPSG:3413", 8, 0.02, 12.5),
+        JobKind.EXPLAIN_PATCHES: ExplainPatchesResult(
+            "lenet-x", AttributionMethod.INTEGRATED_GRADIENTS, 1,
+            [TargetExplanation("a", ClassName.SHIP, 0.2, 0.7, 0.3, -0.01, 40.0, -80.0, "m", 0.001, 1.0, 2.0)],
+            "EPSG:3413", True, 3.2,
         ),
         JobKind.BUILD_FEATURE_GROUP: BuildFeatureGroupResult(
             "g", 2, 10, 9, 4, 5, 1, ThirdChannel.BAND_AVG, True,

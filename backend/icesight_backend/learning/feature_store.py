@@ -261,7 +261,8 @@ def _wkb_points(lon: np.ndarray, lat: np.ndarray):
     return pa.array(wkb, pa.binary())
 
 
-def write_version(partitions: list[dict], staging: Path, mode: str, third: str, source: str, description: str = "") -> dict:
+def write_version(partitions: list[dict], staging: Path, mode: str, third: str, source: str, description: str = "",
+                  pixel_size_m: float | None = None) -> dict:
     """Merge computed partitions into ``staging`` (data.parquet + metadata.json) after the group-wide
     rules (unique ids); raises :class:`FeatureValidationError` (writing nothing) when STRICT fails
     or nothing is left. Returns the metadata, without a version number (see ``publish``)."""
@@ -345,6 +346,7 @@ def write_version(partitions: list[dict], staging: Path, mode: str, third: str, 
             writer.close()
     metadata = {
         "created_at": utc_now(), "source": source, "description": description,
+        "pixel_size_m": pixel_size_m,
         "n_rows": n_kept, "third_channel": third, "inc_angle_fill_deg": fill,
         "n_inc_angle_missing": int(np.sum(~np.isfinite(angles))),
         "n_labelled": int(len(labelled)), "n_ships": int(np.sum(labelled == 0)), "n_icebergs": int(np.sum(labelled == 1)),

@@ -94,13 +94,19 @@ class TrainedModel:
     train_seconds: float = 0.0
     spec: ModelSpec | None = None
     channels: tuple[str, ...] = CHANNELS
+    pixel_size_m: float | None = None  # pixel spacing of the training patches, when known
+
+    def trained_at(self, pixel_size_m: float | None) -> TrainedModel:
+        """Record the pixel spacing of the training patches (scene-scale jobs refuse other spacings)."""
+        self.pixel_size_m = None if pixel_size_m is None else float(pixel_size_m)
+        return self
 
     def model_spec(self) -> ModelSpec:
         return self.spec or ModelSpec(self.architecture)
 
     def input_spec(self) -> dict:
         return {"bands": list(BAND_NAMES), "channels": list(self.channels), "patch_size_px": PATCH_SIZE_PX,
-                "inc_angle": self.model_spec().use_inc_angle}
+                "inc_angle": self.model_spec().use_inc_angle, "pixel_size_m": self.pixel_size_m}
 
     def loaded(self) -> LoadedModel:
         """The model ready for inference, without a round trip through ``to_bytes``."""
@@ -233,25 +239,38 @@ DIHEDRAL = [(k, flip) for flip in (False, True) for k in range(4)]
 
 
 @torch.no_grad()
+def predict_views(
+    network: nn.Module, images: np.ndarray, inc: np.ndarray, device: torch.device, batch_size: int = 256,
+) -> np.ndarray:
+    """Iceberg probability of each patch in each of its 8 flips and 90-degree rotations, (n, 8)."""
+    network.eval()
+    out = []
+    for start in range(0, len(images), batch_size):
+        x = torch.from_numpy(images[start : start + batch_size]).to(device).contiguous(memory_format=CHANNELS_LAST)
+        a = torch.from_numpy(inc[start : start + batch_size]).to(device)
+        views = [
+            torch.sigmoid(network(torch.rot90(x.flip(3) if flip else x, k, dims=(2, 3)).contiguous(memory_format=CHANNELS_LAST), a))
+            for k, flip in DIHEDRAL
+        ]
+        out.append(torch.stack(views, dim=1).cpu().numpy())
+    return np.concatenate(out) if out else np.zeros((0, len(DIHEDRAL)), dtype=np.float32)
+
+
+@torch.no_grad()
 def predict_probabilities(
     network: nn.Module, images: np.ndarray, inc: np.ndarray, device: torch.device, batch_size: int = 256,
     tta: bool = False,
 ) -> np.ndarray:
     """Iceberg probabilities. With ``tta`` the mean over the 8 flips and 90-degree rotations of each
     patch (test-time augmentation: the class does not depend on the orientation)."""
+    if tta:
+        return predict_views(network, images, inc, device, batch_size).mean(axis=1)
     network.eval()
     out = []
     for start in range(0, len(images), batch_size):
         x = torch.from_numpy(images[start : start + batch_size]).to(device).contiguous(memory_format=CHANNELS_LAST)
         a = torch.from_numpy(inc[start : start + batch_size]).to(device)
-        if not tta:
-            out.append(torch.sigmoid(network(x, a)).cpu().numpy())
-            continue
-        total = torch.zeros(len(x), device=device)
-        for k, flip in DIHEDRAL:
-            view = torch.rot90(x.flip(3) if flip else x, k, dims=(2, 3)).contiguous(memory_format=CHANNELS_LAST)
-            total += torch.sigmoid(network(view, a))
-        out.append((total / len(DIHEDRAL)).cpu().numpy())
+        out.append(torch.sigmoid(network(x, a)).cpu().numpy())
     return np.concatenate(out) if out else np.zeros(0, dtype=np.float32)
 
 
@@ -395,9 +414,8 @@ def fit(
     )
 
 
-def classify_arrays(model: LoadedModel, arrays: PatchArrays, tta: bool = True) -> np.ndarray:
-    """Iceberg probability for each patch (test-time augmented unless ``tta`` is False); refuses input
-    the model was not trained for."""
+def check_model_input(model: LoadedModel, arrays: PatchArrays) -> None:
+    """Refuse input the model was not trained for (patch size, channels, bands, normalisation)."""
     expected = model.input_spec.get("patch_size_px")
     channels = list(model.input_spec.get("channels", CHANNELS))
     if arrays.images.shape[1:] != (len(channels), expected, expected):
@@ -413,7 +431,21 @@ def classify_arrays(model: LoadedModel, arrays: PatchArrays, tta: bool = True) -
             f"model record has normalisation for {len(model.normalisation.channel_mean_db)} channels, "
             f"its network takes {len(channels)}: the record is inconsistent; retrain or re-register the model"
         )
+
+
+def classify_arrays(model: LoadedModel, arrays: PatchArrays, tta: bool = True) -> np.ndarray:
+    """Iceberg probability for each patch (test-time augmented unless ``tta`` is False); refuses input
+    the model was not trained for."""
+    check_model_input(model, arrays)
     device = pick_device()
-    network = model.network.to(device)
     images, inc = model.normalisation.apply(arrays)
-    return predict_probabilities(network, images, inc, device, tta=tta)
+    return predict_probabilities(model.network.to(device), images, inc, device, tta=tta)
+
+
+def classify_views(model: LoadedModel, arrays: PatchArrays) -> np.ndarray:
+    """Iceberg probability of each patch in each of its 8 test-time views, (n, 8): their mean is what
+    :func:`classify_arrays` serves, their spread says how sure the model is of it."""
+    check_model_input(model, arrays)
+    device = pick_device()
+    images, inc = model.normalisation.apply(arrays)
+    return predict_views(model.network.to(device), images, inc, device)

@@ -1,24 +1,16 @@
-"""What runs on the Dask workers for the learning job kinds: feature groups, training datasets,
-hyper-parameter search and ablation.
+"""Experiment job kinds: training runs, hyper-parameter searches and ablation studies.
 
-The job task itself runs on a worker and fans its work out as further Dask tasks through
-``worker_client`` (feature partitions, search trials, ablation trials), so the work spreads over
-the whole cluster while the service process only submits and stores. Every trial calls the same
-:func:`~icesight_backend.learning.training.fit` as a single training run.
-
-Feature groups and training datasets are written to a staging folder on the service's data disk
-(the workers share it, as they share the scene files); the service publishes the version when the
-job succeeds, so a failed or cancelled job leaves nothing behind.
+A search or an ablation fans its trials out as Dask tasks through ``worker_client``, so the work
+spreads over the whole cluster while the service only submits and stores. A single run, every
+search trial and every ablation trial call the same
+:func:`~icesight_backend.learning.training.fit`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import shutil
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,11 +18,6 @@ import numpy as np
 from icesight_contract import (
     AblationComponent,
     AblationRow,
-    BuildFeatureGroupParams,
-    BuildFeatureGroupResult,
-    CreateTrainingDatasetParams,
-    CreateTrainingDatasetResult,
-    FeatureGroupRef,
     HeldOutMetrics,
     HyperParameters,
     ModelArchitecture,
@@ -39,224 +26,133 @@ from icesight_contract import (
     SearchHyperparametersParams,
     SearchHyperparametersResult,
     SearchSpace,
+    TrainingDatasetRef,
+    TrainModelParams,
+    TrainModelResult,
     TrialResult,
-    ValidationReport,
     from_dict,
     to_dict,
 )
 
-from .compute import gpu_slots
-from .worker_jobs import JSON, JobCancelled, JobContext, _artifact
-
-CSV = "text/csv"
-
-
-def task_threads() -> int:
-    """Torch threads for one of several concurrent tasks on this worker: its cores shared by its
-    task slots (OMP_NUM_THREADS is the worker's core budget on IceSight's clusters)."""
-    try:
-        from distributed import get_worker
-
-        slots = max(1, get_worker().state.nthreads)
-    except (ValueError, AttributeError):
-        slots = 1
-    budget = int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1)
-    return max(1, budget // slots)
+from ..compute import gpu_slots
+from .base import (
+    CSV,
+    JSON,
+    JobCancelled,
+    JobContext,
+    Resources,
+    artifact,
+    run_bounded,
+    set_task_threads,
+    task_threads,
+    worker_name,
+)
 
 
-def _worker_name() -> str:
-    try:
-        from distributed import get_worker
-
-        return get_worker().address
-    except ValueError:
-        return "local"
-
-
-def _cluster_threads(client) -> int:
-    return sum(int(w.get("nthreads", 1)) for w in client.scheduler_info(n_workers=-1)["workers"].values())
-
-
-def _run_bounded(ctx, client, make_future, n_tasks: int, max_parallel: int, on_result) -> None:
-    """Keep at most ``max_parallel`` tasks in flight (so a sampler learns from finished trials),
-    hand each result to ``on_result`` as it arrives, and cancel the rest when the job is cancelled."""
-    from distributed import as_completed
-
-    submitted = 0
-    running = as_completed()
-    while submitted < min(max_parallel, n_tasks):
-        running.add(make_future(submitted))
-        submitted += 1
-    try:
-        for future in running:
-            ctx.check()
-            on_result(future.result())
-            if submitted < n_tasks:
-                running.add(make_future(submitted))
-                submitted += 1
-    except BaseException:
-        client.cancel(list(running.futures))
-        raise
+def resolve_dataset(resources: Resources, params: Any) -> dict:
+    """A training dataset version's parts, ids and normalisation, as the workers need them; jobs
+    without one (inline or simulated training) need nothing resolved."""
+    ref: TrainingDatasetRef | None = getattr(params, "training_dataset", None)
+    if ref is None:
+        return {}
+    meta = resources.datasets.get(ref.name, ref.version)
+    split = resources.datasets.split(meta, ref.fold)
+    group = meta["feature_group"]
+    return {"dataset": {
+        "feature_path": str(resources.features.path(group["group"], group["version"]) / "data.parquet"),
+        "train_ids": split["train"],
+        "validation_ids": split["validation"],
+        "test_ids": split["test"],
+        "normalisation": split["normalisation"],
+        "ref": {"name": ref.name, "version": meta["version"], "fold": split["fold"]},
+        "feature_group": group,
+        "pixel_size_m": resources.features.get(group["group"], group["version"]).get("pixel_size_m"),
+    }}
 
 
-# ---------------------------------------------------------------------------------------------
-# Feature groups
-
-
-def simulated_partition(n: int, mode: str, iceberg_fraction: float, co_pol: str, seed: int, index: int, third: str,
-                        part_path: str | None = None) -> dict:
-    """One partition of a simulated feature group: patches drawn and their features computed."""
-    from icesight_contract import AcquisitionMode, CoPol
-
-    from .learning.feature_store import compute_partition
-    from .sar.simulation import simulate_patches
-
-    patch_seed = int(np.random.SeedSequence([seed, index]).generate_state(1)[0])
-    sim = simulate_patches(n, AcquisitionMode(mode), iceberg_fraction, patch_seed, CoPol(co_pol))
-    records = [
-        {"id": f"sim{seed}_{index:04d}_{i:05d}", "band_1": sim.band_1_db[i].reshape(-1), "band_2": sim.band_2_db[i].reshape(-1),
-         "inc_angle": float(sim.inc_angle_deg[i]), "is_iceberg": int(sim.is_iceberg[i])}
-        for i in range(n)
-    ]
-    return compute_partition(records, third, part_path)
-
-
-def _record_partitions(params: BuildFeatureGroupParams, source_path: str | None):
-    """Yield lists of raw records of at most ``partition_size`` from an inline, job or upload source."""
-    size = params.partition_size
-    if params.patches is not None:
-        records = to_dict(params.patches)
-        for start in range(0, len(records), size):
-            yield records[start : start + size]
+def publish_model(resources: Resources, job_id: str, params: Any, output: dict) -> None:
+    """Register the model a training run or a search produced (a search may register none)."""
+    if output.get("model") is None:
         return
-    if params.patches_job_id is not None:
-        records = json.loads(Path(source_path).read_text())
-        if params.labels:
-            unknown = sorted(set(params.labels) - {r["id"] for r in records})
-            if unknown:
-                raise ValueError(
-                    f"labels name {len(unknown)} patch id(s) that job {params.patches_job_id} did not cut, e.g. {unknown[0]!r}"
-                )
-            for record in records:
-                if record["id"] in params.labels:
-                    record["is_iceberg"] = params.labels[record["id"]]
-        for start in range(0, len(records), size):
-            yield records[start : start + size]
-        return
-    from .sar.readers.kaggle import iter_kaggle_documents
-
-    batch: list = []
-    for document in iter_kaggle_documents(source_path):
-        batch.append(document)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _as_arrays(records: list) -> list:
-    """Records with numeric band lists as numpy arrays (they travel to the workers as buffers, not
-    as millions of Python floats); anything else is left as it is for the validator to report."""
-    for record in records:
-        if not isinstance(record, dict):
-            continue
-        for band in ("band_1", "band_2"):
-            values = record.get(band)
-            if not isinstance(values, list):
-                continue
-            try:
-                array = np.asarray(values)
-            except ValueError:  # ragged nesting
-                continue
-            if array.ndim == 1 and array.dtype.kind in "fiu":
-                record[band] = array
-    return records
-
-
-def build_feature_group(ctx, params: BuildFeatureGroupParams, source_path: str | None, staging_dir: str) -> dict[str, Any]:
-    from distributed import worker_client
-
-    from .learning.feature_store import compute_partition, write_version
-
-    third = params.third_channel.value
-    parts = Path(staging_dir) / "parts"  # each partition task writes its rows here; the merge streams them
-
-    def part(i: int) -> str:
-        return str(parts / f"part-{i:05d}.parquet")
-
-    def submissions(client):
-        """One task per partition: simulated on the worker, or records read here and scattered."""
-        if params.simulated is not None:
-            sim = params.simulated
-            for i, start in enumerate(range(0, sim.n_patches, params.partition_size)):
-                size = min(params.partition_size, sim.n_patches - start)
-                yield client.submit(simulated_partition, size, sim.mode.value, sim.iceberg_fraction, sim.co_pol.value,
-                                    sim.seed, i, third, part(i), key=f"icesight-features-{ctx.job_id}-{i}", pure=False)
-            return
-        for i, partition in enumerate(_record_partitions(params, source_path)):
-            # Scattered, not embedded in the task: a partition of records is tens of MB.
-            shipped = client.scatter(_as_arrays(partition), hash=False)
-            yield client.submit(compute_partition, shipped, third, part(i), key=f"icesight-features-{ctx.job_id}-{i}", pure=False)
-
-    ctx.progress(0.02, "validating and computing the features partition by partition")
-    futures: list = []
-    partitions: list[dict] = []
-    with worker_client() as client:
-        parallel = max(1, _cluster_threads(client)) * 2  # bounds memory: a 200 MB upload is never all in flight
-        for future in submissions(client):
-            ctx.check()
-            futures.append(future)
-            while len(futures) - len(partitions) > parallel:
-                partitions.append(futures[len(partitions)].result())
-                ctx.progress(min(0.9, 0.05 + 0.02 * len(partitions)), f"{len(partitions)} partitions done")
-        partitions += [future.result() for future in futures[len(partitions):]]
-    ctx.check()
-    ctx.progress(0.92, "merging partitions and writing the version (Parquet)")
-    source = _describe_source(params)
-    metadata = write_version(partitions, Path(staging_dir), params.validation.value, third, source, params.description)
-    shutil.rmtree(parts)
-    result = BuildFeatureGroupResult(
-        group=params.group, version=0, n_rows=metadata["n_rows"], n_labelled=metadata["n_labelled"],
-        n_ships=metadata["n_ships"], n_icebergs=metadata["n_icebergs"], n_inc_angle_missing=metadata["n_inc_angle_missing"],
-        third_channel=params.third_channel, geo=metadata["geo"],
-        validation=from_dict(ValidationReport, metadata["validation"]), n_partitions=len(partitions),
+    status = resources.store.get(job_id)
+    resources.registry.register(
+        output["result"]["model_id"],
+        output["model"],
+        {
+            "training_job_id": job_id,
+            "training_job_kind": status.kind.value,
+            "training_params": _without_records(to_dict(params)),
+            "device": output["result"].get("device", "cpu"),
+        }
+        | output.get("model_record", {}),
+        torchscript=output.get("torchscript"),
     )
-    return {"result": to_dict(result), "artifacts": [], "model": None, "feature_staging": staging_dir}
 
 
-def _describe_source(params: BuildFeatureGroupParams) -> str:
-    if params.simulated is not None:
-        s = params.simulated
-        return f"simulated {s.n_patches} {s.mode.value} {s.co_pol.value} patches, seed {s.seed}"
-    if params.patches is not None:
-        return f"{len(params.patches)} inline records"
-    if params.patches_job_id is not None:
-        return f"cut_patches job {params.patches_job_id}" + (f" with {len(params.labels)} analyst labels" if params.labels else "")
-    return f"upload {params.upload_id} (Kaggle Statoil/C-CORE JSON)"
+def _without_records(params: dict) -> dict:
+    """Training parameters for the model record, without the (large) inline patches."""
+    slim = dict(params)
+    if slim.get("patches") is not None:
+        slim["patches"] = f"{len(slim['patches'])} inline records"
+    return slim
 
 
-def create_training_dataset(ctx, params: CreateTrainingDatasetParams, feature_path: str, feature_meta: dict, staging_dir: str) -> dict[str, Any]:
-    import pyarrow.parquet as pq
+def train_model(ctx: JobContext, params: TrainModelParams, inputs: dict) -> dict[str, Any]:
+    dataset = inputs.get("dataset")
+    model_id = f"{params.architecture.value}-{ctx.job_id}"
+    from ..learning.data import arrays_from_records, arrays_from_simulation
+    from ..learning.training import TrainingCancelled, TrainingConfig, fit, train_model
+    from ..sar.simulation import simulate_patches
 
-    from .learning.feature_store import build_split, stage_training_dataset
-
-    ctx.progress(0.05, f"splitting {feature_meta['group']} v{feature_meta['version']} ({feature_meta['n_rows']} rows)")
-    table = pq.read_table(feature_path)
-    split = build_split(table, params.validation_fraction, params.test_fraction, params.k_folds, params.seed)
+    data = None
+    if dataset is not None:
+        ctx.progress(0.0, f"loading training dataset {dataset['ref']['name']} v{dataset['ref']['version']}")
+        data = load_dataset(dataset)
+    elif params.simulated is not None:
+        ctx.progress(0.0, f"simulating {params.simulated.n_patches} labelled patches")
+        sim = params.simulated
+        arrays = arrays_from_simulation(
+            simulate_patches(sim.n_patches, sim.mode, sim.iceberg_fraction, sim.seed, sim.co_pol), id_prefix=f"sim{sim.seed}"
+        )
+    else:
+        arrays = arrays_from_records(params.patches)
     ctx.check()
-    group = FeatureGroupRef(feature_meta["group"], feature_meta["version"])
-    metadata = {
-        "feature_group": to_dict(group), "third_channel": feature_meta["third_channel"], "k_folds": params.k_folds,
-        "validation_fraction": params.validation_fraction, "test_fraction": params.test_fraction, "seed": params.seed,
-        "description": params.description,
-    }
-    stage_training_dataset(Path(staging_dir), split, metadata)
-    result = CreateTrainingDatasetResult(
-        name=params.name, version=0, feature_group=group, k_folds=params.k_folds,
-        counts=split["counts"], n_unlabelled_left_out=split["n_unlabelled_left_out"],
+    set_task_threads()
+    hyper = params.hyperparameters()
+    config = TrainingConfig.of(params.architecture, hyper, epochs=params.epochs, patience=params.patience,
+                               validation_fraction=params.validation_fraction, seed=params.seed)
+    progress = lambda f, m: ctx.progress(0.05 + 0.9 * f, m)  # noqa: E731
+    try:
+        if data is not None:
+            trained = fit(data.train, data.validation, config, data.normalisation, progress=progress, should_stop=ctx.should_stop)
+        else:
+            trained = train_model(arrays, config, progress=progress, should_stop=ctx.should_stop)
+    except TrainingCancelled:
+        raise JobCancelled(ctx.job_id) from None
+    if dataset is not None:
+        trained.trained_at(dataset.get("pixel_size_m"))
+    elif params.simulated is not None:
+        from ..sar.simulation import MODES
+
+        trained.trained_at(MODES[params.simulated.mode].pixel_size_m)
+    result = TrainModelResult(
+        model_id=model_id,
+        architecture=trained.architecture,
+        epochs_run=trained.epochs_run,
+        best_epoch=trained.best_epoch,
+        metrics=trained.metrics,
+        history=trained.history,
+        device=trained.device,
+        hyperparameters=hyper,
+        training_dataset=params.training_dataset if dataset is None else from_dict(TrainingDatasetRef, dataset["ref"]),
+        test_metrics=None if data is None else held_out_metrics(trained, data.test),
     )
-    return {"result": to_dict(result), "artifacts": [], "model": None, "dataset_staging": staging_dir}
+    report = to_dict(result) | {"normalisation": trained.normalisation.to_dict(), "train_seconds": trained.train_seconds}
+    artifacts = [artifact("training_report.json", JSON, "report", json.dumps(report, indent=2).encode())]
+    record = {"training_dataset": None if dataset is None else dataset["ref"],
+              "feature_group": None if dataset is None else dataset["feature_group"],
+              "test_metrics": to_dict(result.test_metrics)}
+    return {"result": to_dict(result), "artifacts": artifacts} | trained_output(trained, hyper, record)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,7 +175,7 @@ def load_dataset(dataset: dict, with_test: bool = True) -> TrialData:
     feature group version."""
     import pyarrow.parquet as pq
 
-    from .learning.data import Normalisation, arrays_from_table
+    from ..learning.data import Normalisation, arrays_from_table
 
     table = pq.read_table(dataset["feature_path"])
     test_ids = dataset.get("test_ids") if with_test else None
@@ -296,7 +192,7 @@ def held_out_metrics(trained, test) -> HeldOutMetrics | None:
     augmentation); None without a test part."""
     if test is None:
         return None
-    from .learning.training import binary_metrics, classify_arrays
+    from ..learning.training import binary_metrics, classify_arrays
 
     m = binary_metrics(test.labels, classify_arrays(trained.loaded(), test))
     return HeldOutMetrics(m["log_loss"], m["accuracy"], m["roc_auc"], m["ece"], len(test), m["confusion"])
@@ -355,7 +251,7 @@ def run_trial(storage, study_name: str, data: TrialData, params_doc: dict, index
     import optuna
     import torch
 
-    from .learning.training import TrainingCancelled, TrainingConfig, fit
+    from ..learning.training import TrainingCancelled, TrainingConfig, fit
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     params = from_dict(SearchHyperparametersParams, params_doc)
@@ -375,7 +271,7 @@ def run_trial(storage, study_name: str, data: TrialData, params_doc: dict, index
         if trial.should_prune():
             raise optuna.TrialPruned()
 
-    outcome = {"number": trial.number, "params": to_dict(hyper), "worker": _worker_name()}
+    outcome = {"number": trial.number, "params": to_dict(hyper), "worker": worker_name()}
     try:
         trained = fit(data.train, data.validation, config, data.normalisation, should_stop=ctx.should_stop, on_epoch=on_epoch)
     except optuna.TrialPruned:
@@ -394,7 +290,9 @@ def run_trial(storage, study_name: str, data: TrialData, params_doc: dict, index
                       "metrics": trained.metrics, "trained": trained}
 
 
-def search_hyperparameters(ctx, params: SearchHyperparametersParams, params_doc: dict, dataset: dict, model_id: str) -> dict[str, Any]:
+def search_hyperparameters(ctx: JobContext, params: SearchHyperparametersParams, inputs: dict) -> dict[str, Any]:
+    params_doc, dataset = to_dict(params), inputs["dataset"]
+    model_id = f"{params.architecture.value}-{ctx.job_id}"
     import optuna
     from distributed import worker_client
     from optuna_integration.dask import DaskStorage
@@ -432,7 +330,7 @@ def search_hyperparameters(ctx, params: SearchHyperparametersParams, params_doc:
             ctx.progress(0.03 + 0.92 * done / params.n_trials, f"trial {outcome['number']} {state}{loss} ({done}/{params.n_trials})")
 
         try:
-            _run_bounded(ctx, client, make, params.n_trials, parallel, keep)
+            run_bounded(ctx, client, make, params.n_trials, parallel, keep)
         finally:
             try:
                 optuna.delete_study(study_name=study_name, storage=storage)  # free the scheduler's memory
@@ -442,7 +340,7 @@ def search_hyperparameters(ctx, params: SearchHyperparametersParams, params_doc:
     if best is None:
         reasons = "; ".join(f"trial {t.number}: {t.state} {t.message}".strip() for t in trials[:5])
         raise RuntimeError(f"no trial completed ({reasons}); widen the search space or lower the learning rate")
-    trained = best["trained"]
+    trained = best["trained"].trained_at(dataset.get("pixel_size_m"))
     best_trial = next(t for t in trials if t.number == best["number"])
     result = SearchHyperparametersResult(
         study_name=study_name,
@@ -460,8 +358,8 @@ def search_hyperparameters(ctx, params: SearchHyperparametersParams, params_doc:
         test_metrics=held_out_metrics(trained, data.test),
     )
     artifacts = [
-        _artifact("trials.json", JSON, "report", json.dumps(to_dict(trials), indent=2).encode()),
-        _artifact("trials.csv", CSV, "report", _trials_csv(trials).encode()),
+        artifact("trials.json", JSON, "report", json.dumps(to_dict(trials), indent=2).encode()),
+        artifact("trials.csv", CSV, "report", _trials_csv(trials).encode()),
     ]
     output = {"result": to_dict(result), "artifacts": artifacts, "model": None}
     if params.register_best:
@@ -504,7 +402,7 @@ def _trials_csv(trials: list[TrialResult]) -> str:
 def ablation_config(architecture: ModelArchitecture, hyper: HyperParameters, component: AblationComponent | None,
                     channels: tuple[str, ...], epochs: int, patience: int, seed: int):
     """(training config, input channels kept) of the model without ``component`` (None: the full model)."""
-    from .learning.training import TrainingConfig
+    from ..learning.training import TrainingConfig
 
     kwargs: dict[str, Any] = {}
     keep = list(channels)
@@ -527,8 +425,8 @@ def ablation_config(architecture: ModelArchitecture, hyper: HyperParameters, com
 def run_ablation_trial(data: TrialData, params_doc: dict, component: str | None, repeat: int, job_id: str) -> dict:
     import torch
 
-    from .learning.models import build_model, count_parameters
-    from .learning.training import TrainingCancelled, fit
+    from ..learning.models import build_model, count_parameters
+    from ..learning.training import TrainingCancelled, fit
 
     params = from_dict(RunAblationParams, params_doc)
     torch.set_num_threads(task_threads())
@@ -546,7 +444,7 @@ def run_ablation_trial(data: TrialData, params_doc: dict, component: str | None,
     return {
         "component": component or "none", "repeat": repeat, "metrics": trained.metrics, "epochs_run": trained.epochs_run,
         "n_parameters": count_parameters(build_model(trained.model_spec())), "seconds": time.perf_counter() - started,
-        "worker": _worker_name(),
+        "worker": worker_name(),
     }
 
 
@@ -581,7 +479,8 @@ def ablation_rows(outcomes: list[dict], order: list[str]) -> list[AblationRow]:
     return rows
 
 
-def run_ablation(ctx, params: RunAblationParams, params_doc: dict, dataset: dict) -> dict[str, Any]:
+def run_ablation(ctx: JobContext, params: RunAblationParams, inputs: dict) -> dict[str, Any]:
+    params_doc, dataset = to_dict(params), inputs["dataset"]
     from distributed import worker_client
 
     started = time.perf_counter()
@@ -608,11 +507,11 @@ def run_ablation(ctx, params: RunAblationParams, params_doc: dict, dataset: dict
                          f"without {outcome['component']} (seed {params.seed + outcome['repeat']}): "
                          f"val log loss {outcome['metrics'].val_log_loss:.3f}")
 
-        _run_bounded(ctx, client, make, len(tasks), parallel, keep)
+        run_bounded(ctx, client, make, len(tasks), parallel, keep)
     rows = ablation_rows(outcomes, [c or "none" for c in components])
     result = RunAblationResult(params.architecture, rows, parallel, round(time.perf_counter() - started, 2))
     fields = ["component", "repeats", "val_log_loss", "val_log_loss_std", "val_accuracy", "val_roc_auc", "delta_log_loss",
               "delta_log_loss_std", "delta_accuracy", "n_parameters", "epochs_run", "seconds"]
     table = ",".join(fields) + "\n" + "".join(",".join(str(getattr(r, f)) for f in fields) + "\n" for r in rows)
-    artifacts = [_artifact("ablation.csv", CSV, "report", table.encode())]
+    artifacts = [artifact("ablation.csv", CSV, "report", table.encode())]
     return {"result": to_dict(result), "artifacts": artifacts, "model": None}

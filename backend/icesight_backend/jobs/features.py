@@ -1,0 +1,236 @@
+"""Feature-store job kinds: validated, versioned feature groups and training datasets.
+
+The job task runs on a worker and fans its partitions out as further Dask tasks through
+``worker_client``. Versions are written to a staging folder on the service's data disk (the
+workers share it, as they share the scene files); the service publishes the version when the job
+succeeds, so a failed or cancelled job leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from icesight_contract import (
+    BuildFeatureGroupParams,
+    BuildFeatureGroupResult,
+    CreateTrainingDatasetParams,
+    CreateTrainingDatasetResult,
+    FeatureGroupRef,
+    JobKind,
+    ValidationReport,
+    from_dict,
+    to_dict,
+)
+
+from .base import JobContext, Resources, cluster_threads
+
+
+def resolve_feature_source(resources: Resources, params: BuildFeatureGroupParams) -> dict:
+    """The file an upload or a cut_patches job left, checked before anything is stored."""
+    if params.upload_id is not None:
+        return {"source_path": str(resources.upload_path(params.upload_id))}
+    if params.patches_job_id is not None:
+        path = resources.job_artifact(params.patches_job_id, JobKind.CUT_PATCHES, "patches.json",
+                                      "params.patches_job_id", "cut the patches")
+        return {"source_path": str(path)}
+    return {}
+
+
+def resolve_feature_group(resources: Resources, params: CreateTrainingDatasetParams) -> dict:
+    from ..learning.feature_store import DatasetUnusable
+
+    ref = params.feature_group
+    meta = resources.features.get(ref.group, ref.version)
+    if min(meta["n_ships"], meta["n_icebergs"]) == 0:
+        raise DatasetUnusable(
+            f"feature group {ref.group!r} v{meta['version']} has {meta['n_ships']} labelled ship(s) and "
+            f"{meta['n_icebergs']} iceberg(s); a training dataset needs both classes"
+        )
+    return {"feature_path": str(resources.features.path(ref.group, meta["version"]) / "data.parquet"), "feature_meta": meta}
+
+
+def publish_feature_group(resources: Resources, job_id: str, params: BuildFeatureGroupParams, output: dict) -> None:
+    published = resources.features.publish(params.group, Path(output["feature_staging"]), job_id=job_id)
+    output["result"]["version"] = published["version"]
+
+
+def publish_training_dataset(resources: Resources, job_id: str, params: CreateTrainingDatasetParams, output: dict) -> None:
+    published = resources.datasets.publish(params.name, Path(output["dataset_staging"]), job_id=job_id)
+    output["result"]["version"] = published["version"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Feature groups
+
+
+def simulated_partition(n: int, mode: str, iceberg_fraction: float, co_pol: str, seed: int, index: int, third: str,
+                        part_path: str | None = None) -> dict:
+    """One partition of a simulated feature group: patches drawn and their features computed."""
+    from icesight_contract import AcquisitionMode, CoPol
+
+    from ..learning.feature_store import compute_partition
+    from ..sar.simulation import simulate_patches
+
+    patch_seed = int(np.random.SeedSequence([seed, index]).generate_state(1)[0])
+    sim = simulate_patches(n, AcquisitionMode(mode), iceberg_fraction, patch_seed, CoPol(co_pol))
+    records = [
+        {"id": f"sim{seed}_{index:04d}_{i:05d}", "band_1": sim.band_1_db[i].reshape(-1), "band_2": sim.band_2_db[i].reshape(-1),
+         "inc_angle": float(sim.inc_angle_deg[i]), "is_iceberg": int(sim.is_iceberg[i])}
+        for i in range(n)
+    ]
+    return compute_partition(records, third, part_path)
+
+
+def _record_partitions(params: BuildFeatureGroupParams, source_path: str | None):
+    """Yield lists of raw records of at most ``partition_size`` from an inline, job or upload source."""
+    size = params.partition_size
+    if params.patches is not None:
+        records = to_dict(params.patches)
+        for start in range(0, len(records), size):
+            yield records[start : start + size]
+        return
+    if params.patches_job_id is not None:
+        records = json.loads(Path(source_path).read_text())
+        if params.labels:
+            unknown = sorted(set(params.labels) - {r["id"] for r in records})
+            if unknown:
+                raise ValueError(
+                    f"labels name {len(unknown)} patch id(s) that job {params.patches_job_id} did not cut, e.g. {unknown[0]!r}"
+                )
+            for record in records:
+                if record["id"] in params.labels:
+                    record["is_iceberg"] = params.labels[record["id"]]
+        for start in range(0, len(records), size):
+            yield records[start : start + size]
+        return
+    from ..sar.readers.kaggle import iter_kaggle_documents
+
+    batch: list = []
+    for document in iter_kaggle_documents(source_path):
+        batch.append(document)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _as_arrays(records: list) -> list:
+    """Records with numeric band lists as numpy arrays (they travel to the workers as buffers, not
+    as millions of Python floats); anything else is left as it is for the validator to report."""
+    for record in records:
+        if not isinstance(record, dict):
+            continue
+        for band in ("band_1", "band_2"):
+            values = record.get(band)
+            if not isinstance(values, list):
+                continue
+            try:
+                array = np.asarray(values)
+            except ValueError:  # ragged nesting
+                continue
+            if array.ndim == 1 and array.dtype.kind in "fiu":
+                record[band] = array
+    return records
+
+
+def build_feature_group(ctx: JobContext, params: BuildFeatureGroupParams, inputs: dict) -> dict[str, Any]:
+    source_path, staging_dir = inputs.get("source_path"), inputs["staging_dir"]
+    from distributed import worker_client
+
+    from ..learning.feature_store import compute_partition, write_version
+
+    third = params.third_channel.value
+    parts = Path(staging_dir) / "parts"  # each partition task writes its rows here; the merge streams them
+
+    def part(i: int) -> str:
+        return str(parts / f"part-{i:05d}.parquet")
+
+    def submissions(client):
+        """One task per partition: simulated on the worker, or records read here and scattered."""
+        if params.simulated is not None:
+            sim = params.simulated
+            for i, start in enumerate(range(0, sim.n_patches, params.partition_size)):
+                size = min(params.partition_size, sim.n_patches - start)
+                yield client.submit(simulated_partition, size, sim.mode.value, sim.iceberg_fraction, sim.co_pol.value,
+                                    sim.seed, i, third, part(i), key=f"icesight-features-{ctx.job_id}-{i}", pure=False)
+            return
+        for i, partition in enumerate(_record_partitions(params, source_path)):
+            # Scattered, not embedded in the task: a partition of records is tens of MB.
+            shipped = client.scatter(_as_arrays(partition), hash=False)
+            yield client.submit(compute_partition, shipped, third, part(i), key=f"icesight-features-{ctx.job_id}-{i}", pure=False)
+
+    ctx.progress(0.02, "validating and computing the features partition by partition")
+    futures: list = []
+    partitions: list[dict] = []
+    with worker_client() as client:
+        parallel = max(1, cluster_threads(client)) * 2  # bounds memory: a 200 MB upload is never all in flight
+        for future in submissions(client):
+            ctx.check()
+            futures.append(future)
+            while len(futures) - len(partitions) > parallel:
+                partitions.append(futures[len(partitions)].result())
+                ctx.progress(min(0.9, 0.05 + 0.02 * len(partitions)), f"{len(partitions)} partitions done")
+        partitions += [future.result() for future in futures[len(partitions):]]
+    ctx.check()
+    ctx.progress(0.92, "merging partitions and writing the version (Parquet)")
+    source = _describe_source(params)
+    metadata = write_version(partitions, Path(staging_dir), params.validation.value, third, source, params.description,
+                             pixel_size_m=_pixel_size_m(params))
+    shutil.rmtree(parts)
+    result = BuildFeatureGroupResult(
+        group=params.group, version=0, n_rows=metadata["n_rows"], n_labelled=metadata["n_labelled"],
+        n_ships=metadata["n_ships"], n_icebergs=metadata["n_icebergs"], n_inc_angle_missing=metadata["n_inc_angle_missing"],
+        third_channel=params.third_channel, geo=metadata["geo"],
+        validation=from_dict(ValidationReport, metadata["validation"]), n_partitions=len(partitions),
+    )
+    return {"result": to_dict(result), "artifacts": [], "model": None, "feature_staging": staging_dir}
+
+
+def _pixel_size_m(params: BuildFeatureGroupParams) -> float | None:
+    """Pixel spacing of the group's patches when the source says it (simulated sets do); None when unknown."""
+    if params.simulated is None:
+        return None
+    from ..sar.simulation import MODES
+
+    return MODES[params.simulated.mode].pixel_size_m
+
+
+def _describe_source(params: BuildFeatureGroupParams) -> str:
+    if params.simulated is not None:
+        s = params.simulated
+        return f"simulated {s.n_patches} {s.mode.value} {s.co_pol.value} patches, seed {s.seed}"
+    if params.patches is not None:
+        return f"{len(params.patches)} inline records"
+    if params.patches_job_id is not None:
+        return f"cut_patches job {params.patches_job_id}" + (f" with {len(params.labels)} analyst labels" if params.labels else "")
+    return f"upload {params.upload_id} (Kaggle Statoil/C-CORE JSON)"
+
+
+def create_training_dataset(ctx: JobContext, params: CreateTrainingDatasetParams, inputs: dict) -> dict[str, Any]:
+    feature_path, feature_meta, staging_dir = inputs["feature_path"], inputs["feature_meta"], inputs["staging_dir"]
+    import pyarrow.parquet as pq
+
+    from ..learning.feature_store import build_split, stage_training_dataset
+
+    ctx.progress(0.05, f"splitting {feature_meta['group']} v{feature_meta['version']} ({feature_meta['n_rows']} rows)")
+    table = pq.read_table(feature_path)
+    split = build_split(table, params.validation_fraction, params.test_fraction, params.k_folds, params.seed)
+    ctx.check()
+    group = FeatureGroupRef(feature_meta["group"], feature_meta["version"])
+    metadata = {
+        "feature_group": to_dict(group), "third_channel": feature_meta["third_channel"], "k_folds": params.k_folds,
+        "validation_fraction": params.validation_fraction, "test_fraction": params.test_fraction, "seed": params.seed,
+        "description": params.description,
+    }
+    stage_training_dataset(Path(staging_dir), split, metadata)
+    result = CreateTrainingDatasetResult(
+        name=params.name, version=0, feature_group=group, k_folds=params.k_folds,
+        counts=split["counts"], n_unlabelled_left_out=split["n_unlabelled_left_out"],
+    )
+    return {"result": to_dict(result), "artifacts": [], "model": None, "dataset_staging": staging_dir}

@@ -1,0 +1,139 @@
+"""Scene job kinds: simulate a Sentinel-1-like scene, ingest an uploaded one into the catalog."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from icesight_contract import (
+    ClassName,
+    IngestSceneParams,
+    IngestSceneResult,
+    SimulateSceneParams,
+    SimulateSceneResult,
+    to_dict,
+)
+
+from .base import GEOTIFF, GPKG, JobContext, Resources, artifact
+
+
+def simulate_scene(ctx: JobContext, params: SimulateSceneParams, inputs: dict) -> dict[str, Any]:
+    from ..sar.io import write_simulated_scene_cog, write_truth_gpkg
+    from ..sar.scene import scene_id_for, scene_layout
+
+    ctx.progress(0.05, "placing targets and drawing the large-scale fields")
+    layout = scene_layout(params)
+    scene_id = scene_id_for(params)
+    ctx.progress(0.1, "simulating clutter, sea ice and targets block by block into a COG")
+    with tempfile.TemporaryDirectory() as tmp:
+        cog = write_simulated_scene_cog(layout, Path(tmp) / "scene.tif", tags={"scene_id": scene_id, "mode": params.mode.value})
+        ctx.check()
+        truth = write_truth_gpkg(layout, Path(tmp) / "truth.gpkg", scene_id)
+        artifacts = [
+            artifact("scene.tif", GEOTIFF, "scene", cog.read_bytes()),
+            artifact("truth.gpkg", GPKG, "truth", truth.read_bytes()),
+        ]
+    valid_from = int(layout.edge_cols.min())
+    near, far = float(layout.inc_row[valid_from]), float(layout.inc_row[-1])
+    kinds = [p.target.kind for p in layout.targets]
+    result = SimulateSceneResult(
+        scene_id=scene_id,
+        mode=params.mode,
+        width_px=params.width_px,
+        height_px=params.height_px,
+        pixel_size_m=layout.geometry.pixel_size_m,
+        crs=f"EPSG:{params.crs_epsg}",
+        n_ships=kinds.count(ClassName.SHIP),
+        n_icebergs=kinds.count(ClassName.ICEBERG),
+        inc_angle_near_deg=round(near, 3),
+        inc_angle_far_deg=round(far, 3),
+    )
+    return {"result": to_dict(result), "artifacts": artifacts, "model": None}
+
+
+def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> dict[str, Any]:
+    import zipfile
+
+    upload_path, staging_dir = inputs["upload_path"], inputs["staging_dir"]
+
+    from ..catalog import make_item
+    from ..sar.readers.geotiff import inspect_scene, normalise_to_cog
+    from ..sar.readers.safe import open_safe, safe_to_cog
+
+    staging = Path(staging_dir)
+    staging.mkdir(parents=True, exist_ok=True)
+    mode = params.mode.value if params.mode else None
+    acquired = params.acquired
+    if zipfile.is_zipfile(upload_path):
+        ctx.progress(0.05, "reading a Sentinel-1 SAFE product: calibration and geolocation annotations")
+        product = open_safe(upload_path)
+        scene_id = params.scene_id or f"{Path(product.name).stem[:60]}-{ctx.job_id[:8]}"
+        mode = mode or (product.mode if product.mode in ("EW", "IW") else None)
+        acquired = acquired or (product.start_time + "Z" if product.start_time else None)
+        ctx.progress(0.2, "calibrating to sigma0 and geocoding with the geolocation grid")
+        cog = safe_to_cog(product, staging / "raw.tif")
+        raster = inspect_scene(cog)
+        cog = normalise_to_cog(raster, staging / "scene.tif", tags={"scene_id": scene_id, **({"mode": mode} if mode else {})})
+        (staging / "raw.tif").unlink()
+        source_units = "DN (calibrated with sigmaNought)"
+    else:
+        ctx.progress(0.05, "checking the scene file")
+        raster = inspect_scene(
+            upload_path, params.co_band, params.cross_band, params.inc_band, params.inc_angle_deg, params.units
+        )
+        ctx.check()
+        scene_id = params.scene_id or f"scene-{ctx.job_id[:8]}"
+        ctx.progress(0.2, f"writing a {raster.width} x {raster.height} px COG (co-pol dB, cross-pol dB, incidence)")
+        cog = normalise_to_cog(raster, staging / "scene.tif", tags={"scene_id": scene_id, **({"mode": mode} if mode else {})})
+        source_units = raster.units
+    sidecar = Path(upload_path).with_suffix(".name")
+    source = sidecar.read_text() if sidecar.exists() else f"upload {Path(upload_path).stem}"
+    item = make_item(scene_id, raster, mode, acquired, source=source)
+    item["properties"]["icesight:source_units"] = source_units
+    result = IngestSceneResult(
+        scene_id=scene_id, width_px=raster.width, height_px=raster.height, pixel_size_m=raster.pixel_size_m,
+        crs=raster.crs_authid, polarisations=list(raster.polarisations), source_units=source_units, bbox=item["bbox"],
+    )
+    return {"result": to_dict(result), "artifacts": [], "model": None, "scene_item": item, "staged_cog": str(cog)}
+
+
+def publish_simulated_scene(resources: Resources, job_id: str, params: SimulateSceneParams, output: dict) -> None:
+    """List a simulated scene in the catalog too (a hard link to the job's artifact, no copy)."""
+    from ..catalog import make_item
+    from ..sar.readers.geotiff import inspect_scene
+
+    catalog = resources.catalog
+    staging = catalog.staging_dir(job_id)
+    staging.mkdir(parents=True, exist_ok=True)
+    linked = staging / "scene.tif"
+    try:
+        os.link(resources.store.artifact_dir(job_id) / "scene.tif", linked)
+    except OSError:
+        shutil.copyfile(resources.store.artifact_dir(job_id) / "scene.tif", linked)
+    result = output["result"]
+    item = make_item(result["scene_id"], inspect_scene(linked), result["mode"], None, source=f"simulate_scene job {job_id}")
+    catalog.add(item, linked)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def resolve_upload(resources: Resources, params: IngestSceneParams) -> dict:
+    from .base import SubmissionError
+
+    if params.scene_id is not None:
+        try:
+            resources.catalog.check_id(params.scene_id)
+        except ValueError as exc:
+            raise SubmissionError(str(exc), "params.scene_id") from None
+    return {"upload_path": str(resources.upload_path(params.upload_id))}
+
+
+def publish_ingested_scene(resources: Resources, job_id: str, params: IngestSceneParams, output: dict) -> None:
+    """Add the staged COG to the catalog; the upload is then consumed (a failed ingest keeps it for a retry)."""
+    resources.catalog.add(output["scene_item"], Path(output["staged_cog"]))
+    shutil.rmtree(resources.catalog.staging_dir(job_id), ignore_errors=True)
+    upload = resources.upload_path(params.upload_id)
+    upload.with_suffix(".name").unlink(missing_ok=True)
+    upload.unlink(missing_ok=True)

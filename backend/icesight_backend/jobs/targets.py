@@ -1,0 +1,120 @@
+"""Target job kinds: CFAR detection over a whole scene, and 75 x 75 patches cut around points."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from icesight_contract import (
+    AcquisitionMode,
+    CutPatchesParams,
+    CutPatchesResult,
+    DetectTargetsParams,
+    DetectTargetsResult,
+    JobKind,
+    to_dict,
+)
+
+from .base import JSON, JobContext, Resources, artifact, gpkg_artifact
+
+
+def resolve_scene(resources: Resources, params: Any) -> dict:
+    """The scene file of a job that names a catalog scene or a simulate_scene job."""
+    return {"scene_path": str(resources.scene_path(params.scene_id, params.scene_job_id))}
+
+
+def resolve_detections(resources: Resources, params: Any) -> dict | None:
+    """The detections GeoPackage of the ``detections_job_id`` a job names, if it names one."""
+    if params.detections_job_id is None:
+        return None
+    return str(resources.job_artifact(params.detections_job_id, JobKind.DETECT_TARGETS, "detections.gpkg",
+                                      "params.detections_job_id", "run detection"))
+
+
+def resolve_cut(resources: Resources, params: CutPatchesParams) -> dict:
+    return resolve_scene(resources, params) | {"detections_path": resolve_detections(resources, params)}
+
+
+def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -> dict[str, Any]:
+    import geopandas as gpd
+    import rasterio
+    from shapely.geometry import Point
+
+    from ..sar.detection import CfarParams, detect
+    from ..sar.io import RasterBand
+    from ..sar.simulation import MODES
+
+    scene_path = inputs["scene_path"]
+    with rasterio.open(scene_path) as src:
+        meta = {"transform": src.transform, "crs": src.crs, "tags": src.tags()}
+    co, cross = RasterBand(scene_path, 1), RasterBand(scene_path, 2)
+    pixel_size_m = abs(meta["transform"].a)
+    mode = meta["tags"].get("mode")
+    looks = params.looks or (MODES[AcquisitionMode(mode)].looks if mode in ("EW", "IW") else 4.4)
+    cfar = CfarParams(
+        pixel_size_m=pixel_size_m,
+        target_window_m=params.target_window_m,
+        guard_window_m=params.guard_window_m,
+        background_window_m=params.background_window_m,
+        pfa=params.pfa,
+        looks=looks,
+        min_area_px=params.min_area_px,
+    )
+    chunks = -(-co.shape[0] // params.chunk_px) * -(-co.shape[1] // params.chunk_px)
+    ctx.progress(0.05, f"CFAR over a {co.shape[1]} x {co.shape[0]} px scene in {chunks} chunks")
+    detections = detect(co, cross, cfar, params.chunk_px)
+    ctx.check()
+    scene_id = meta["tags"].get("scene_id", Path(scene_path).stem)
+    transform = meta["transform"]
+    rows = [
+        {
+            "detection_id": f"{scene_id}_D{i:05d}",
+            "scene_id": scene_id,
+            "row": round(d.row, 2),
+            "col": round(d.col, 2),
+            "area_px": d.area_px,
+            "length_m": d.length_m,
+            "peak_co_db": round(d.peak_co_db, 2),
+            "mean_co_db": round(d.mean_co_db, 2),
+            "mean_cross_db": round(d.mean_cross_db, 2),
+            "job_id": ctx.job_id,
+            "geometry": Point(*(transform * (d.col + 0.5, d.row + 0.5))),
+        }
+        for i, d in enumerate(detections)
+    ]
+    columns = ["detection_id", "scene_id", "row", "col", "area_px", "length_m", "peak_co_db", "mean_co_db",
+               "mean_cross_db", "job_id", "geometry"]
+    # An empty result is still a valid layer with the same fields (nothing found is an answer).
+    frame = gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs=meta["crs"])
+    artifacts = [gpkg_artifact(frame, "detections", role="detections")]
+    crs = meta["crs"].to_string() if meta["crs"] else ""
+    result = DetectTargetsResult(scene_id, len(detections), crs, pixel_size_m, looks, params.pfa)
+    return {"result": to_dict(result), "artifacts": artifacts, "model": None}
+
+
+def cut_patches(ctx: JobContext, params: CutPatchesParams, inputs: dict) -> dict[str, Any]:
+    import json
+
+    scene_path, detections_path = inputs["scene_path"], inputs.get("detections_path")
+
+    import rasterio
+
+    from ..sar.patches import cut_patches_from_scene
+
+    with rasterio.open(scene_path) as src:
+        scene_id = src.tags().get("scene_id", Path(scene_path).parent.name)
+    if detections_path is not None:
+        import geopandas as gpd
+
+        detections = gpd.read_file(detections_path, layer="detections", engine="pyogrio")
+        points = [(str(d), g.x, g.y) for d, g in zip(detections["detection_id"], detections.geometry, strict=True)]
+        crs = detections.crs.to_string()
+    else:
+        points = [(p.id, p.x, p.y) for p in params.points]
+        crs = params.crs
+    ctx.progress(0.1, f"cutting {len(points)} patches from {scene_id}")
+    cut = cut_patches_from_scene(scene_path, points, crs, scene_id)
+    records = json.dumps(to_dict(cut.patches), allow_nan=False).encode()
+    result = CutPatchesResult(scene_id, len(cut.patches), sum(p.padded for p in cut.patches), cut.skipped)
+    artifacts = [artifact("patches.json", JSON, "patches", records)]
+    return {"result": to_dict(result), "artifacts": artifacts, "model": None}

@@ -1,0 +1,184 @@
+"""Types every job family shares: error codes, class and mode names, and the patch record.
+
+Standard library only (ships inside the QGIS plugin as well as the backend).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .codec import ContractError
+from .constants import (
+    INC_ANGLE_MAX_DEG,
+    INC_ANGLE_MIN_DEG,
+    INC_ANGLE_MISSING,
+    PATCH_PIXELS,
+    PATCH_SIZE_PX,
+    SIGMA0_DB_MAX,
+    SIGMA0_DB_MIN,
+)
+
+
+class ErrorCode(str, enum.Enum):
+    INVALID_JSON = "invalid_json"
+    INVALID_PARAMETER = "invalid_parameter"
+    UNKNOWN_JOB_KIND = "unknown_job_kind"
+    UNKNOWN_JOB = "unknown_job"
+    UNKNOWN_ARTIFACT = "unknown_artifact"
+    UNKNOWN_MODEL = "unknown_model"
+    UNKNOWN_SCENE = "unknown_scene"
+    UNKNOWN_UPLOAD = "unknown_upload"
+    UNKNOWN_FEATURE_GROUP = "unknown_feature_group"
+    UNKNOWN_TRAINING_DATASET = "unknown_training_dataset"
+    DATASET_UNUSABLE = "dataset_unusable"
+    MODEL_INPUT_MISMATCH = "model_input_mismatch"
+    BODY_TOO_LARGE = "body_too_large"
+    UNAUTHORIZED = "unauthorized"
+    JOB_NOT_CANCELLABLE = "job_not_cancellable"
+    JOB_FAILED = "job_failed"
+    INTERRUPTED = "interrupted"
+    INTERNAL = "internal"
+
+
+class ClassName(str, enum.Enum):
+    SHIP = "ship"
+    ICEBERG = "iceberg"
+
+
+class AcquisitionMode(str, enum.Enum):
+    """Sentinel-1 ground-range products the simulator imitates."""
+
+    EW = "EW"  # EW GRDM: 40 m pixels, incidence about 19-47 degrees
+    IW = "IW"  # IW GRDH: 10 m pixels, incidence about 29-46 degrees
+
+
+class CoPol(str, enum.Enum):
+    """The co-polarised channel of a dual-pol product; the cross-pol one follows (HV or VH)."""
+
+    HH = "HH"  # HH+HV: the polar ice services' choice, and the Kaggle Statoil/C-CORE data
+    VV = "VV"  # VV+VH: the default over open ocean
+
+
+@dataclass(frozen=True)
+class ApiError:
+    code: ErrorCode
+    message: str
+    field: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Patches
+
+
+def _check_band(name: str, values: list[float]) -> None:
+    if len(values) != PATCH_PIXELS:
+        raise ContractError(
+            name,
+            f"expected {PATCH_PIXELS} values ({PATCH_SIZE_PX} x {PATCH_SIZE_PX} pixels, row-major), "
+            f"got {len(values)}",
+        )
+    for i, v in enumerate(values):
+        if not math.isfinite(v):
+            raise ContractError(f"{name}[{i}]", f"must be a finite sigma0 in dB, got {v!r}")
+        if not SIGMA0_DB_MIN <= v <= SIGMA0_DB_MAX:
+            raise ContractError(
+                f"{name}[{i}]",
+                f"{v:g} is outside [{SIGMA0_DB_MIN:g}, {SIGMA0_DB_MAX:g}] dB; bands must hold "
+                "calibrated sigma0 in dB (convert linear power with 10*log10)",
+            )
+
+
+@dataclass
+class PatchRecord:
+    """One 75 x 75 patch in the Kaggle Statoil/C-CORE record schema, plus optional provenance.
+
+    ``band_1`` is HH (co-pol) and ``band_2`` HV (cross-pol), sigma0 in dB, row-major.
+    ``inc_angle`` is in degrees or the string ``"na"``. ``is_iceberg`` is the label (1 iceberg,
+    0 ship) when known. ``x``/``y`` are the patch centre in ``crs`` map coordinates.
+    """
+
+    id: str
+    band_1: list[float]
+    band_2: list[float]
+    inc_angle: float | str
+    is_iceberg: int | None = None
+    scene_id: str | None = None
+    row: int | None = None
+    col: int | None = None
+    x: float | None = None
+    y: float | None = None
+    crs: str | None = None
+    padded: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise ContractError("id", "must be a non-empty string")
+        _check_band("band_1", self.band_1)
+        _check_band("band_2", self.band_2)
+        if isinstance(self.inc_angle, str):
+            if self.inc_angle != INC_ANGLE_MISSING:
+                raise ContractError(
+                    "inc_angle", f"expected degrees or {INC_ANGLE_MISSING!r}, got {self.inc_angle!r}"
+                )
+        elif not INC_ANGLE_MIN_DEG <= self.inc_angle <= INC_ANGLE_MAX_DEG:
+            raise ContractError(
+                "inc_angle",
+                f"{self.inc_angle:g} degrees is outside [{INC_ANGLE_MIN_DEG:g}, {INC_ANGLE_MAX_DEG:g}]",
+            )
+        if self.is_iceberg is not None and self.is_iceberg not in (0, 1):
+            raise ContractError("is_iceberg", f"must be 0 (ship) or 1 (iceberg), got {self.is_iceberg!r}")
+        if (self.x is None) != (self.y is None):
+            raise ContractError("x" if self.x is None else "y", "x and y must be given together")
+
+    @property
+    def inc_angle_deg(self) -> float | None:
+        return None if isinstance(self.inc_angle, str) else float(self.inc_angle)
+
+
+@dataclass
+class SimulatedPatchSet:
+    """A labelled patch set drawn from the scene simulator's target and clutter models."""
+
+    n_patches: int = 1604
+    mode: AcquisitionMode = AcquisitionMode.EW
+    iceberg_fraction: float = 0.47
+    co_pol: CoPol = CoPol.HH
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not 20 <= self.n_patches <= 50000:
+            raise ContractError("n_patches", f"must be between 20 and 50000, got {self.n_patches}")
+        if not 0.05 <= self.iceberg_fraction <= 0.95:
+            raise ContractError(
+                "iceberg_fraction", f"must be between 0.05 and 0.95, got {self.iceberg_fraction:g}"
+            )
+
+
+def check_training_records(patches: list[PatchRecord], field_name: str, need_labels: bool) -> None:
+    seen: set[str] = set()
+    for i, patch in enumerate(patches):
+        if need_labels and patch.is_iceberg is None:
+            raise ContractError(
+                f"{field_name}[{i}].is_iceberg", "label missing: training records need is_iceberg (1 iceberg, 0 ship)"
+            )
+        if patch.id in seen:
+            raise ContractError(f"{field_name}[{i}].id", f"duplicate patch id {patch.id!r}")
+        seen.add(patch.id)
+
+
+@dataclass
+class MapPoint:
+    """A point an analyst supplies, in the job's ``crs`` (map coordinates, or lon/lat in EPSG:4326)."""
+
+    id: str
+    x: float
+    y: float
+    attributes: dict[str, Any] | None = None  # the analyst's layer fields, kept in the results
+
+    def __post_init__(self) -> None:
+        for key, value in (self.attributes or {}).items():
+            if value is not None and not isinstance(value, str | int | float | bool):
+                raise ContractError(f"attributes.{key}", "must be a string, number, true/false or null")

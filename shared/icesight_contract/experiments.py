@@ -1,0 +1,202 @@
+"""Experiment job kinds: training runs, hyper-parameter searches and ablation studies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .codec import ContractError
+from .common import PatchRecord, SimulatedPatchSet, check_training_records
+from .learning import (
+    AblationComponent,
+    AblationRow,
+    HeldOutMetrics,
+    HyperParameters,
+    ModelArchitecture,
+    SearchSpace,
+    TrainingDatasetRef,
+    TrialResult,
+    ablation_components,
+)
+
+
+@dataclass
+class TrainModelParams:
+    """Train a ship/iceberg CNN on labelled patches: inline records, a simulated set, or a training
+    dataset version (the feature store's split, with its normalisation statistics)."""
+
+    architecture: ModelArchitecture = ModelArchitecture.LENET
+    epochs: int = 20
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    validation_fraction: float = 0.2
+    seed: int = 0
+    patches: list[PatchRecord] | None = None
+    simulated: SimulatedPatchSet | None = None
+    training_dataset: TrainingDatasetRef | None = None
+    dropout: float = 0.2
+    kernel_size: int | None = None
+    pool_size: int = 2
+    filters: list[int] | None = None
+    patience: int = 6
+
+    def __post_init__(self) -> None:
+        sources = [s for s in (self.patches, self.simulated, self.training_dataset) if s is not None]
+        if len(sources) != 1:
+            raise ContractError(
+                "patches", "give exactly one of 'patches' (labelled records), 'simulated' or 'training_dataset'"
+            )
+        if not 1 <= self.epochs <= 500:
+            raise ContractError("epochs", f"must be between 1 and 500, got {self.epochs}")
+        if not 1 <= self.patience <= 500:
+            raise ContractError("patience", f"must be between 1 and 500 epochs, got {self.patience}")
+        if not 0.05 <= self.validation_fraction <= 0.5:
+            raise ContractError(
+                "validation_fraction", f"must be between 0.05 and 0.5, got {self.validation_fraction:g}"
+            )
+        self.hyperparameters().check_for(self.architecture)
+        if self.patches is not None:
+            if len(self.patches) < 10:
+                raise ContractError("patches", f"need at least 10 labelled patches to train, got {len(self.patches)}")
+            check_training_records(self.patches, "patches", need_labels=True)
+            labels = {p.is_iceberg for p in self.patches}
+            if len(labels) < 2:
+                only = "ships" if labels == {0} else "icebergs"
+                raise ContractError("patches", f"all patches are {only}; training needs both classes")
+
+    def hyperparameters(self) -> HyperParameters:
+        return HyperParameters(
+            learning_rate=self.learning_rate, batch_size=self.batch_size, dropout=self.dropout,
+            kernel_size=self.kernel_size, pool_size=self.pool_size, filters=self.filters,
+        )
+
+
+@dataclass
+class SearchHyperparametersParams:
+    """Parallel hyper-parameter search (Optuna on the Dask workers) with early stopping of bad
+    trials by the median rule; the best trial's model is registered when ``register_best``."""
+
+    training_dataset: TrainingDatasetRef
+    architecture: ModelArchitecture = ModelArchitecture.LENET
+    n_trials: int = 8
+    epochs: int = 15
+    patience: int = 5
+    space: SearchSpace = field(default_factory=SearchSpace)
+    pruning: bool = True
+    max_parallel: int | None = None  # None: as many trials at once as the workers have threads
+    register_best: bool = True
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.n_trials <= 500:
+            raise ContractError("n_trials", f"must be between 1 and 500, got {self.n_trials}")
+        if not 1 <= self.epochs <= 500:
+            raise ContractError("epochs", f"must be between 1 and 500, got {self.epochs}")
+        if not 1 <= self.patience <= 500:
+            raise ContractError("patience", f"must be between 1 and 500 epochs, got {self.patience}")
+        if self.max_parallel is not None and not 1 <= self.max_parallel <= 1024:
+            raise ContractError("max_parallel", f"must be between 1 and 1024, got {self.max_parallel}")
+        try:
+            self.space.check_for(self.architecture)
+        except ContractError as exc:
+            raise exc.under("space") from None
+
+
+@dataclass
+class RunAblationParams:
+    """Leave-one-component-out study: the full model and one trial per left-out component (times
+    ``repeats`` seeds), each a Dask task, with the metric change against the full model.
+    ``components`` None: all of them."""
+
+    training_dataset: TrainingDatasetRef
+    architecture: ModelArchitecture = ModelArchitecture.LENET
+    hyperparameters: HyperParameters = field(default_factory=HyperParameters)
+    components: list[AblationComponent] | None = None
+    epochs: int = 15
+    patience: int = 5
+    seed: int = 0
+    repeats: int = 1  # seeds per configuration (seed, seed + 1, ...): the spread says what is noise
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.repeats <= 10:
+            raise ContractError("repeats", f"must be between 1 and 10, got {self.repeats}")
+        if not 1 <= self.epochs <= 500:
+            raise ContractError("epochs", f"must be between 1 and 500, got {self.epochs}")
+        if not 1 <= self.patience <= 500:
+            raise ContractError("patience", f"must be between 1 and 500 epochs, got {self.patience}")
+        self.hyperparameters.check_for(self.architecture, "hyperparameters.")
+        allowed = ablation_components(self.architecture)
+        if self.components is not None:
+            if not self.components:
+                raise ContractError("components", "is empty; leave it out to ablate every component")
+            for i, component in enumerate(self.components):
+                if component not in allowed:
+                    raise ContractError(
+                        f"components[{i}]",
+                        f"{component.value} does not exist in {self.architecture.value}; "
+                        f"choose from {', '.join(c.value for c in allowed)}",
+                    )
+            if len(set(self.components)) != len(self.components):
+                raise ContractError("components", "components repeat")
+
+    def chosen_components(self) -> list[AblationComponent]:
+        return list(self.components) if self.components is not None else ablation_components(self.architecture)
+
+
+@dataclass
+class EpochMetrics:
+    epoch: int
+    train_log_loss: float
+    val_log_loss: float
+    val_accuracy: float
+    val_roc_auc: float = 0.0
+    val_ece: float = 0.0
+
+
+@dataclass
+class ModelMetrics:
+    val_log_loss: float
+    val_accuracy: float
+    val_roc_auc: float
+    n_train: int
+    n_validation: int
+    confusion: list[list[int]] = field(default_factory=list)  # rows truth ship/iceberg, cols predicted
+    val_ece: float = 0.0  # expected calibration error, 10 equal-width bins
+
+
+@dataclass
+class TrainModelResult:
+    model_id: str
+    architecture: ModelArchitecture
+    epochs_run: int
+    best_epoch: int
+    metrics: ModelMetrics
+    history: list[EpochMetrics] = field(default_factory=list)
+    device: str = "cpu"
+    hyperparameters: HyperParameters | None = None
+    training_dataset: TrainingDatasetRef | None = None
+    test_metrics: HeldOutMetrics | None = None  # when the training dataset has a test part
+
+
+@dataclass
+class SearchHyperparametersResult:
+    study_name: str
+    n_complete: int
+    n_pruned: int
+    n_failed: int
+    best_trial: int
+    best_params: HyperParameters
+    best_val_log_loss: float
+    best_val_accuracy: float
+    trials: list[TrialResult]
+    model_id: str | None = None
+    parallel: int = 1
+    seconds: float = 0.0
+    test_metrics: HeldOutMetrics | None = None  # the best trial's model on the dataset's test part
+
+
+@dataclass
+class RunAblationResult:
+    architecture: ModelArchitecture
+    rows: list[AblationRow]
+    parallel: int = 1
+    seconds: float = 0.0

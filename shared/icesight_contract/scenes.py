@@ -1,0 +1,97 @@
+"""Scene job kinds: simulate a scene, ingest an uploaded one into the catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .codec import ContractError
+from .common import AcquisitionMode, CoPol
+
+
+@dataclass
+class SimulateSceneParams:
+    """A simulated Sentinel-1-like scene with known targets (the test bed, see the simulator)."""
+
+    mode: AcquisitionMode = AcquisitionMode.EW
+    width_px: int = 1024
+    height_px: int = 1024
+    n_ships: int = 12
+    n_icebergs: int = 12
+    wind_speed_m_s: float = 7.0
+    crs_epsg: int = 3413
+    co_pol: CoPol = CoPol.HH
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("width_px", "height_px"):
+            value = getattr(self, name)
+            if not 128 <= value <= 12000:
+                raise ContractError(name, f"must be between 128 and 12000 pixels, got {value}")
+        for name in ("n_ships", "n_icebergs"):
+            value = getattr(self, name)
+            if not 0 <= value <= 5000:
+                raise ContractError(name, f"must be between 0 and 5000, got {value}")
+        if not 0.0 <= self.wind_speed_m_s <= 30.0:
+            raise ContractError("wind_speed_m_s", f"must be between 0 and 30 m/s, got {self.wind_speed_m_s:g}")
+
+
+SOURCE_UNITS = ("auto", "dB", "linear")
+
+
+@dataclass
+class IngestSceneParams:
+    """Check an uploaded GeoTIFF/COG scene and add it to the catalog in the product's layout.
+
+    ``upload_id`` comes from ``POST /uploads``. Bands are 1-based. Without ``inc_band`` the
+    incidence band is found by its description or as a third band of plausible angles; else give
+    ``inc_angle_deg``. ``acquired`` is ISO 8601 UTC (``2026-03-01T08:15:00Z``).
+    """
+
+    upload_id: str
+    scene_id: str | None = None
+    mode: AcquisitionMode | None = None
+    acquired: str | None = None
+    units: str = "auto"
+    co_band: int = 1
+    cross_band: int = 2
+    inc_band: int | None = None
+    inc_angle_deg: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.units not in SOURCE_UNITS:
+            raise ContractError("units", f"must be one of {', '.join(SOURCE_UNITS)}, got {self.units!r}")
+        if self.co_band == self.cross_band:
+            raise ContractError("cross_band", "must differ from co_band")
+        if self.acquired is not None:
+            from datetime import datetime
+
+            try:
+                datetime.fromisoformat(self.acquired.replace("Z", "+00:00"))
+            except ValueError:
+                raise ContractError("acquired", f"{self.acquired!r} is not an ISO 8601 time such as 2026-03-01T08:15:00Z") from None
+
+
+@dataclass
+class SimulateSceneResult:
+    scene_id: str
+    mode: AcquisitionMode
+    width_px: int
+    height_px: int
+    pixel_size_m: float
+    crs: str
+    n_ships: int
+    n_icebergs: int
+    inc_angle_near_deg: float
+    inc_angle_far_deg: float
+
+
+@dataclass
+class IngestSceneResult:
+    scene_id: str
+    width_px: int
+    height_px: int
+    pixel_size_m: float
+    crs: str
+    polarisations: list[str]
+    source_units: str
+    bbox: list[float]

@@ -1,0 +1,91 @@
+"""Target job kinds: CFAR detection over a scene, and 75 x 75 patches cut around points."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .codec import ContractError
+from .common import MapPoint
+
+
+@dataclass
+class DetectTargetsParams:
+    """CFAR detection over a whole scene (windows in metres, as in ESA SNAP's ship detector).
+
+    The scene is a catalog scene (``scene_id``) or the scene of a finished ``simulate_scene`` job
+    (``scene_job_id``): give exactly one.
+    """
+
+    scene_job_id: str | None = None
+    scene_id: str | None = None
+    target_window_m: float = 50.0
+    guard_window_m: float = 500.0
+    background_window_m: float = 800.0
+    pfa: float = 10**-6.5
+    min_area_px: int = 2
+    looks: float | None = None  # equivalent number of looks; None: from the scene's mode
+    chunk_px: int = 2048
+
+    def __post_init__(self) -> None:
+        if (self.scene_job_id is None) == (self.scene_id is None):
+            raise ContractError("scene_id", "give exactly one of 'scene_id' (catalog) or 'scene_job_id'")
+        if not 0.0 < self.pfa < 0.01:
+            raise ContractError("pfa", f"must be in (0, 0.01), got {self.pfa:g}")
+        if not 0.0 < self.target_window_m < self.guard_window_m < self.background_window_m:
+            raise ContractError(
+                "guard_window_m",
+                "windows must grow: target_window_m < guard_window_m < background_window_m "
+                f"(got {self.target_window_m:g}, {self.guard_window_m:g}, {self.background_window_m:g})",
+            )
+        if self.min_area_px < 1:
+            raise ContractError("min_area_px", f"must be at least 1, got {self.min_area_px}")
+        if self.looks is not None and not 1.0 <= self.looks <= 100.0:
+            raise ContractError("looks", f"must be between 1 and 100, got {self.looks:g}")
+        if not 256 <= self.chunk_px <= 8192:
+            raise ContractError("chunk_px", f"must be between 256 and 8192, got {self.chunk_px}")
+
+
+@dataclass
+class CutPatchesParams:
+    """75 x 75 patches from a scene around points, or around every detection of a detect_targets job.
+
+    The scene is a catalog scene (``scene_id``) or a ``simulate_scene`` job's (``scene_job_id``).
+    """
+
+    scene_id: str | None = None
+    scene_job_id: str | None = None
+    points: list[MapPoint] | None = None
+    crs: str = "EPSG:4326"
+    detections_job_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.scene_id is None) == (self.scene_job_id is None):
+            raise ContractError("scene_id", "give exactly one of 'scene_id' (catalog) or 'scene_job_id'")
+        if (self.points is None) == (self.detections_job_id is None):
+            raise ContractError("points", "give exactly one of 'points' or 'detections_job_id'")
+        if self.points is not None:
+            if not self.points:
+                raise ContractError("points", "is empty; give at least one point")
+            if len(self.points) > 20000:
+                raise ContractError("points", f"at most 20000 points a job, got {len(self.points)}")
+            ids = [p.id for p in self.points]
+            if len(set(ids)) != len(ids):
+                raise ContractError("points", "point ids must be unique")
+
+
+@dataclass
+class DetectTargetsResult:
+    scene_id: str
+    n_detections: int
+    crs: str
+    pixel_size_m: float
+    looks: float
+    pfa: float
+
+
+@dataclass
+class CutPatchesResult:
+    scene_id: str
+    n_patches: int
+    n_padded: int
+    skipped: dict[str, str] = field(default_factory=dict)  # point id -> reason
