@@ -64,6 +64,7 @@ def main() -> int:
         DetectTargetsParams,
         FeatureGroupRef,
         JobKind,
+        MapSceneParams,
         ModelArchitecture,
         SimulatedPatchSet,
         SimulateSceneParams,
@@ -128,7 +129,16 @@ def main() -> int:
 
         # 4. In QGIS, through the plugin: select the detections, cut patches, classify them.
         QgsSettings().setValue("IceSight/results_dir", str(out / "results"))
-        summary = classify_in_qgis(app, client, scene_path, truth_path, detections_path, out, watch)
+        summary, patches, classified = classify_in_qgis(app, client, scene_path, truth_path, detections_path, out, watch)
+
+        # 5. Why: Captum attributions of three decisions (the surest ship, the surest iceberg, the
+        #    most doubtful call), as heatmaps over the scene; and the whole scene as a probability map.
+        summary["explained"] = explain_three(client, patches, classified, scene.pixel_size_m, scene_path, truth_path, out, watch)
+        map_job = client.submit(JobKind.MAP_SCENE, MapSceneParams(scene_job_id=scene_job.id, model_id=trained.model_id))
+        mapped = client.wait(map_job.id, timeout_s=600).typed_result()
+        client.download(map_job.id, "probability.tif", out / "probability.tif")
+        watch.lap(f"scene mapped: iceberg probability of every pixel ({mapped.width_px} x {mapped.height_px} px, network "
+                  f"every {mapped.stride_px} px) in {mapped.seconds:.1f} s on the cluster")
         summary.update(
             scene=scene.__dict__ | {"mode": scene.mode.value},
             model={"model_id": trained.model_id, "val_log_loss": m.val_log_loss, "val_accuracy": m.val_accuracy,
@@ -144,8 +154,12 @@ def main() -> int:
         print(f"Targets classified: {summary['n_classified']} ({summary['n_skipped']} skipped)")
         print(f"Classification accuracy on detected targets, against the simulation's truth: {summary['accuracy']:.3f} "
               f"(ships {summary['ship_recall']:.3f}, icebergs {summary['iceberg_recall']:.3f})")
+        for item in summary["explained"]:
+            print(f"Explained {item['why']}: {item['id']} called {item['label']} ({item['iceberg_probability']:.0%} iceberg), "
+                  f"HH {item['share_hh']:.0%} / HV {item['share_hv']:.0%} of the attribution, strongest region "
+                  f"{item['top_offset_east']:+.0f} m east, {item['top_offset_north']:+.0f} m north of the centre")
         print(f"Total time: {total:.1f} s")
-        print(f"Outputs in {out}: classifications.gpkg, icesight_demo.qgz, map.png, summary.json")
+        print(f"Outputs in {out}: classifications.gpkg, icesight_demo.qgz, map.png, explanations.png, probability.tif, summary.json")
     finally:
         backend.stop()
         app.exitQgis()
@@ -219,7 +233,7 @@ def classify_in_qgis(app, client, scene_path: Path, truth_path: Path, detections
                f"IceSight: {len(matched)}/{len(truth_features)} targets detected, classification accuracy "
                f"{accuracy:.0%} against simulation truth (model {outcome.result.model_id})")
     watch.lap("project saved and map rendered")
-    return {
+    summary = {
         "n_truth": len(truth_features),
         "n_detected_truth": len(matched),
         "n_truth_longer_than_2px": len(long_enough),
@@ -233,6 +247,87 @@ def classify_in_qgis(app, client, scene_path: Path, truth_path: Path, detections
         "misclassified_truth_ids": wrong,
         "job_id": outcome.job_id,
     }
+    return summary, cut.patches, outcome.result.classifications
+
+
+def explain_three(client, patches, classifications, pixel_size_m: float, scene_path: Path, truth_path: Path, out: Path,
+                  watch: Stopwatch) -> list[dict]:
+    """Integrated Gradients for the surest ship, the surest iceberg and the most doubtful call; a PNG
+    of each heatmap over its part of the scene, with what the analyst needs to judge the call."""
+    from icesight_contract import AttributionMethod, ExplainPatchesParams, JobKind
+
+    by_probability = sorted(classifications, key=lambda c: c.iceberg_probability)
+    chosen = {"the surest ship": by_probability[0], "the surest iceberg": by_probability[-1],
+              "the most doubtful call": min(classifications, key=lambda c: abs(c.iceberg_probability - 0.5))}
+    wanted = {c.id for c in chosen.values()}
+    job = client.submit(JobKind.EXPLAIN_PATCHES, ExplainPatchesParams(
+        patches=[p for p in patches if p.id in wanted], method=AttributionMethod.INTEGRATED_GRADIENTS, n_steps=50,
+        pixel_size=pixel_size_m))
+    result = client.wait(job.id, timeout_s=600).typed_result()
+    targets = {t.id: t for t in result.targets}
+    heatmaps = {}
+    for target_id in wanted:
+        name = "heatmap_" + "".join(ch if ch.isalnum() or ch in "_.-" else "_" for ch in target_id) + ".tif"
+        heatmaps[target_id] = client.download(job.id, name, out / "heatmaps" / name)
+    explained = [{"why": why, **_explanation_row(targets[c.id])} for why, c in chosen.items()]
+    render_explanations(explained, heatmaps, scene_path, truth_path, out / "explanations.png")
+    watch.lap(f"3 decisions explained with Integrated Gradients (job {job.id}) and drawn over the scene")
+    return explained
+
+
+def _explanation_row(target) -> dict:
+    return {"id": target.id, "label": target.label.value, "iceberg_probability": target.iceberg_probability,
+            "share_hh": target.share_hh, "share_hv": target.share_hv, "inc_angle_attribution": target.inc_angle_attribution,
+            "top_offset_east": target.top_offset_east, "top_offset_north": target.top_offset_north,
+            "convergence_delta": target.convergence_delta, "x": target.x, "y": target.y}
+
+
+def render_explanations(explained: list[dict], heatmaps: dict, scene_path: Path, truth_path: Path, path: Path) -> None:
+    """One row a decision: the scene's HH around the target, the attribution over it (red pushes
+    towards iceberg, blue towards ship), and the HV band the attribution also looks at."""
+    import geopandas as gpd
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import rasterio
+    from rasterio.windows import from_bounds
+
+    truth = gpd.read_file(truth_path, layer="truth")
+    fig, axes = plt.subplots(len(explained), 3, figsize=(12, 4.1 * len(explained)), squeeze=False)
+    for row, item in zip(axes, explained, strict=True):
+        with rasterio.open(heatmaps[item["id"]]) as heat:
+            total, hh_attr, hv_attr = heat.read()
+            bounds = heat.bounds
+        with rasterio.open(scene_path) as scene:
+            window = from_bounds(*bounds, transform=scene.transform)
+            hh, hv = scene.read([1, 2], window=window, boundless=True, fill_value=np.nan)
+        extent = (0, total.shape[1] * (bounds.right - bounds.left) / total.shape[1] / 1000, 0,
+                  (bounds.top - bounds.bottom) / 1000)
+        nearest = truth.distance(gpd.points_from_xy([item["x"]], [item["y"]], crs=truth.crs)[0]).idxmin()
+        truth_class = truth.loc[nearest, "class"] if truth.distance(
+            gpd.points_from_xy([item["x"]], [item["y"]], crs=truth.crs)[0]).min() < 150 else "no target (false alarm)"
+        limit = float(np.nanmax(np.abs(total))) or 1e-6
+        row[0].imshow(hh, cmap="gray", vmin=np.nanpercentile(hh, 2), vmax=np.nanpercentile(hh, 99.5), extent=extent)
+        row[0].set_title(f"{item['why']}: HH sigma0 dB\ncalled {item['label']} ({item['iceberg_probability']:.0%} iceberg); "
+                         f"truth: {truth_class}", fontsize=9)
+        row[1].imshow(hh, cmap="gray", vmin=np.nanpercentile(hh, 2), vmax=np.nanpercentile(hh, 99.5), extent=extent)
+        shown = row[1].imshow(np.where(np.abs(total) > 0.05 * limit, total, np.nan), cmap="RdBu_r", vmin=-limit,
+                              vmax=limit, alpha=0.75, extent=extent)
+        row[1].set_title(f"attribution (Integrated Gradients, clutter baseline)\nHH {item['share_hh']:.0%} / "
+                         f"HV {item['share_hv']:.0%}; angle {item['inc_angle_attribution']:+.3f}", fontsize=9)
+        fig.colorbar(shown, ax=row[1], fraction=0.046, label="towards ship  <-  ->  towards iceberg")
+        row[2].imshow(hv, cmap="gray", vmin=np.nanpercentile(hv, 2), vmax=np.nanpercentile(hv, 99.5), extent=extent)
+        row[2].contour(np.flipud(np.abs(hv_attr)), levels=[0.3 * float(np.nanmax(np.abs(hv_attr)) or 1)], colors="#ffb000",
+                       extent=extent, linewidths=1)
+        row[2].set_title("HV sigma0 dB, where the HV attribution is strongest (orange)", fontsize=9)
+        for ax in row:
+            ax.set_xlabel("km")
+    fig.suptitle("Why the model decided: red pushes towards iceberg, blue towards ship", fontsize=12)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def style_scene(scene) -> None:

@@ -154,6 +154,29 @@ class AttributionMethod(str, enum.Enum):
     DEEPLIFT = "deeplift"
 
 
+#: Bounds of the attribution settings (inclusive); also checked by the attribution module itself.
+ATTRIBUTION_LIMITS: dict[str, tuple[int, int]] = {
+    "n_steps": (1, 512),
+    "internal_batch_size": (1, 4096),
+    "n_samples": (1, 200),
+    "occlusion_window_px": (3, PATCH_SIZE_PX),
+    "patches_per_task": (1, 1024),
+}
+
+
+def occlusion_stride_problem(window_px: int, stride_px: int) -> str | None:
+    """Why an occlusion stride does not fit the window, or None: the windows must tile the patch
+    exactly, or its last pixels are never occluded and the flip symmetry of the windows breaks."""
+    if not 1 <= stride_px <= window_px:
+        return f"must be between 1 and occlusion_window_px ({window_px}), got {stride_px}"
+    left = (PATCH_SIZE_PX - window_px) % stride_px
+    if left:
+        fitting = ", ".join(str(s) for s in range(1, window_px + 1) if (PATCH_SIZE_PX - window_px) % s == 0)
+        return (f"{stride_px} px leaves the last {left} px of the {PATCH_SIZE_PX} px patch unoccluded with a "
+                f"{window_px} px window; strides that tile it: {fitting}")
+    return None
+
+
 @dataclass
 class ExplainPatchesParams:
     """Why the model called each patch ship or iceberg: Captum attributions per band (HH, HV; the
@@ -173,7 +196,7 @@ class ExplainPatchesParams:
     internal_batch_size: int = 256
     n_samples: int = 20
     occlusion_window_px: int = 15
-    occlusion_stride_px: int = 8
+    occlusion_stride_px: int = 10
     tta: bool = True
     pixel_size: float | None = None
     patches_per_task: int = 32
@@ -187,16 +210,13 @@ class ExplainPatchesParams:
             if len(self.patches) > MAX_EXPLAINED:
                 raise ContractError("patches", f"at most {MAX_EXPLAINED} patches a job, got {len(self.patches)}")
             _check_patch_set(self.patches)
-        for name, low, high in (("n_steps", 1, 512), ("internal_batch_size", 1, 4096), ("n_samples", 1, 200),
-                                ("occlusion_window_px", 3, PATCH_SIZE_PX), ("patches_per_task", 1, 1024)):
+        for name, (low, high) in ATTRIBUTION_LIMITS.items():
             value = getattr(self, name)
             if not low <= value <= high:
                 raise ContractError(name, f"must be between {low} and {high}, got {value}")
-        if not 1 <= self.occlusion_stride_px <= self.occlusion_window_px:
-            raise ContractError(
-                "occlusion_stride_px",
-                f"must be between 1 and occlusion_window_px ({self.occlusion_window_px}), got {self.occlusion_stride_px}",
-            )
+        problem = occlusion_stride_problem(self.occlusion_window_px, self.occlusion_stride_px)
+        if problem:
+            raise ContractError("occlusion_stride_px", problem)
         if self.pixel_size is not None and not self.pixel_size > 0:
             raise ContractError("pixel_size", f"must be a positive size in the units of the patches' CRS, got {self.pixel_size:g}")
 

@@ -259,15 +259,30 @@ def map_scene(ctx: JobContext, params: MapSceneParams, inputs: dict) -> dict[str
             )
         except DenseMapCancelled:
             raise JobCancelled(ctx.job_id) from None
+        iceberg_fraction = _share_at_least(out, ICEBERG_THRESHOLD)
+        with rasterio.open(out) as written:
+            crs, width, height, pixel = written.crs.to_string(), written.width, written.height, abs(written.transform.a)
         data = out.read_bytes()
-    with rasterio.MemoryFile(data) as memory, memory.open() as written:
-        crs, width, height, pixel = written.crs.to_string(), written.width, written.height, abs(written.transform.a)
     result = MapSceneResult(
         model_id=model_id, scene_id=scene_id, width_px=width, height_px=height, pixel_size_m=pixel, crs=crs,
-        stride_px=dense.stride_px, iceberg_fraction=round(float(dense.iceberg_fraction), 5),
+        stride_px=dense.stride_px, iceberg_fraction=round(iceberg_fraction, 5),
         seconds=round(time.perf_counter() - started, 2),
     )
     return {"result": to_dict(result), "artifacts": [artifact("probability.tif", GEOTIFF, "probability", data)]}
+
+
+def _share_at_least(path: Path, threshold: float) -> float:
+    """Share of the raster's valid pixels at or above ``threshold``, read block by block."""
+    import rasterio
+
+    above = valid = 0
+    with rasterio.open(path) as src:
+        for _, window in src.block_windows(1):
+            values = src.read(1, window=window)
+            finite = np.isfinite(values)
+            valid += int(finite.sum())
+            above += int((values[finite] >= threshold).sum())
+    return above / valid if valid else 0.0
 
 
 # -- explain_patches ------------------------------------------------------------------------------
@@ -278,7 +293,7 @@ HEATMAP_BANDS = ("total", "HH", "HV")
 
 def explain_batch(index: int, model_blob: bytes, records: list[dict], params_doc: dict) -> dict:
     """One Dask task: attributions of batch ``index`` of the patches (arrays, plus each patch's summary)."""
-    from ..learning.attribution import explain, summarise
+    from ..learning.attribution import explain
     from ..learning.training import LoadedModel
 
     params = from_dict(ExplainPatchesParams, params_doc)
@@ -290,14 +305,15 @@ def explain_batch(index: int, model_blob: bytes, records: list[dict], params_doc
         internal_batch_size=params.internal_batch_size, tta=params.tta, occlusion_window_px=params.occlusion_window_px,
         occlusion_stride_px=params.occlusion_stride_px, n_samples=params.n_samples, seed=0,
     )
-    maps = np.stack([attributions.total, _or_nan(attributions.hh), _or_nan(attributions.hv)], axis=1).astype(np.float32)
-    return {"index": index, "maps": maps, "summaries": summarise(attributions),
+    maps = np.stack([attributions.total, attributions.hh, attributions.hv], axis=1).astype(np.float32)
+    summaries = [
+        {"share_hh": s.hh_share, "share_hv": s.hv_share, "inc_angle_attribution": s.inc_angle,
+         "top_offset_col_px": s.top_offset_col_px, "top_offset_row_px": s.top_offset_row_px}
+        for s in attributions.summaries()
+    ]
+    return {"index": index, "maps": maps, "summaries": summaries,
             "probability": np.asarray(attributions.probability, dtype=np.float64),
             "delta": None if attributions.convergence_delta is None else np.asarray(attributions.convergence_delta)}
-
-
-def _or_nan(values):
-    return values if values is not None else np.full((0, PATCH_SIZE_PX, PATCH_SIZE_PX), np.nan, dtype=np.float32)
 
 
 def _safe_name(patch_id: str) -> str:
