@@ -1,20 +1,26 @@
 """Cutting 75 x 75 patches from a scene raster layer around points, in the contract's record schema.
 
 The scene raster holds HH and HV sigma0 (bands 1 and 2; dB, or linear power which is converted)
-and, optionally, the incidence angle in degrees as band 3. Runs on the main thread: raster
-providers are not shared across threads.
+and, optionally, the incidence angle in degrees as band 3. Raster providers are not shared across
+threads: a background task describes the scene with :class:`SceneSource` on the main thread and
+opens a layer of its own with :meth:`SceneSource.open` in its thread.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from qgis.core import (
     Qgis,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
+    QgsCoordinateTransformContext,
+    QgsFeature,
+    QgsFields,
     QgsPointXY,
     QgsProject,
     QgsRasterLayer,
@@ -22,6 +28,8 @@ from qgis.core import (
 )
 
 from icesight_contract import INC_ANGLE_MISSING, PATCH_SIZE_PX, PatchRecord
+
+from .scenes import catalog_scene_id
 
 
 class PatchError(ValueError):
@@ -63,6 +71,54 @@ def _read_window(layer: QgsRasterLayer, band: int, extent: QgsRectangle) -> np.n
     return np.where(missing, np.nan, values)
 
 
+@dataclass(frozen=True)
+class SceneSource:
+    """What a worker thread needs to open the scene raster again, and the scene's id for results."""
+
+    uri: str
+    provider: str
+    name: str
+    catalog_id: str | None  # the backend's catalog id; None for a local raster
+
+    @classmethod
+    def of(cls, layer: QgsRasterLayer) -> SceneSource:
+        check_scene_layer(layer)
+        return cls(layer.source(), layer.providerType(), layer.name(), catalog_scene_id(layer))
+
+    @property
+    def scene_id(self) -> str:
+        """The id results carry: the catalog id when there is one, else the layer's name."""
+        return self.catalog_id or self.name
+
+    def open(self) -> QgsRasterLayer:
+        layer = QgsRasterLayer(self.uri, self.name, self.provider)
+        check_scene_layer(layer)
+        return layer
+
+
+@dataclass
+class Targets:
+    """Target points with their ids (``<layer>:<fid>``), CRS and the analyst's attributes, read on
+    the main thread so that a task can cut patches and join attributes without the layer."""
+
+    points: list[tuple[str, QgsPointXY]]
+    crs: QgsCoordinateReferenceSystem
+    fields: QgsFields
+    attributes: dict[str, list[Any]] = field(default_factory=dict)  # target id -> values in field order
+
+    @classmethod
+    def of(cls, layer_name: str, features: Iterable[QgsFeature], fields: QgsFields,
+           crs: QgsCoordinateReferenceSystem) -> Targets:
+        points, attributes = [], {}
+        for feature in features:
+            if not feature.hasGeometry():
+                continue
+            target_id = f"{layer_name}:{feature.id()}"
+            points.append((target_id, feature.geometry().asPoint()))
+            attributes[target_id] = list(feature.attributes())
+        return cls(points, QgsCoordinateReferenceSystem(crs), QgsFields(fields), attributes)
+
+
 def check_scene_layer(layer: QgsRasterLayer) -> None:
     if layer is None or not layer.isValid():
         raise PatchError("no valid scene raster selected: load a Sentinel-1 scene (GeoTIFF) and pick it")
@@ -80,14 +136,18 @@ def cut_patches(
     points_crs: QgsCoordinateReferenceSystem,
     scene_id: str | None = None,
     min_valid_fraction: float = 0.5,
+    transform_context: QgsCoordinateTransformContext | None = None,
 ) -> CutResult:
-    """One patch per point (id, map point in ``points_crs``), centred on the scene pixel it falls in."""
+    """One patch per point (id, map point in ``points_crs``), centred on the scene pixel it falls in.
+
+    ``transform_context`` is the project's (read on the main thread when cutting in a task)."""
     check_scene_layer(layer)
-    to_scene = QgsCoordinateTransform(points_crs, layer.crs(), QgsProject.instance())
+    context = transform_context if transform_context is not None else QgsProject.instance().transformContext()
+    to_scene = QgsCoordinateTransform(points_crs, layer.crs(), context)
     extent = layer.extent()
     res_x, res_y = layer.rasterUnitsPerPixelX(), layer.rasterUnitsPerPixelY()
     half = PATCH_SIZE_PX // 2
-    scene_id = scene_id or layer.name()
+    scene_id = scene_id or catalog_scene_id(layer) or layer.name()
     patches, skipped = [], []
     for patch_id, point in points:
         p = to_scene.transform(point)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from qgis.core import QgsApplication
+from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction
 
@@ -39,17 +40,29 @@ class IceSightPlugin:
         panel.setCheckable(True)
         panel.toggled.connect(self.dock.setVisible)
         self.dock.visibilityChanged.connect(panel.setChecked)
-        classify = QAction(QIcon(ICON), "Classify selected patches", self.iface.mainWindow())
-        classify.setObjectName("IceSightClassifyAction")
-        classify.triggered.connect(self._classify)
-        for action in (panel, classify):
+        commands = [
+            (self.tr("Classify selected patches"), "IceSightClassifyAction", self.dock.classify_selected),
+            (self.tr("Explain selected targets"), "IceSightExplainAction", self.dock.explain_selected),
+            (self.tr("Map scene (iceberg probability)"), "IceSightMapSceneAction", self.dock.map_scene),
+        ]
+        actions = [panel]
+        for text, name, command in commands:
+            action = QAction(QIcon(ICON), text, self.iface.mainWindow())
+            action.setObjectName(name)
+            action.triggered.connect(lambda _checked=False, command=command: self._run(command))
+            actions.append(action)
+        for action in actions:
             self.toolbar.addAction(action)
             self.iface.addPluginToMenu("&IceSight", action)
             self.actions.append(action)
 
-    def _classify(self):
+    @staticmethod
+    def tr(message: str) -> str:
+        return QCoreApplication.translate("IceSight", message)
+
+    def _run(self, command):
         self.dock.show()
-        self.dock.classify_selected()
+        command()
 
     def unload(self):
         for action in self.actions:
@@ -57,7 +70,7 @@ class IceSightPlugin:
             action.deleteLater()
         self.actions = []
         if self.dock is not None:
-            self.dock.cancel()
+            self.dock.detach()
             self.iface.removeDockWidget(self.dock)
             self.dock.setParent(None)
             self.dock.deleteLater()

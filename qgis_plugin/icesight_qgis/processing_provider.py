@@ -10,58 +10,138 @@ from qgis.core import (
     QgsFeatureRequest,
     QgsProcessing,
     QgsProcessingAlgorithm,
+    QgsProcessingContext,
     QgsProcessingException,
+    QgsProcessingLayerPostProcessorInterface,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterFileDestination,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterDestination,
     QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
+    QgsProcessingParameterVectorDestination,
     QgsProcessingProvider,
     QgsRasterLayer,
 )
+from qgis.PyQt.QtCore import QCoreApplication
 
 from icesight_contract import ContractError, ThirdChannel, ValidationMode
 
 from . import settings
 from .client import BackendClient, BackendError, JobCancelledError
-from .patches import PatchError, cut_patches
-from .workflow import add_to_feature_group, classify_patches, parse_label
+from .layers import style_heatmap, style_probability
+from .patches import PatchError, Targets, cut_patches
+from .results import join_target_attributes
+from .scenes import SCENE_ID_PROPERTY, catalog_scene_id
+from .workflow import (
+    ATTRIBUTION_METHOD_NAMES,
+    add_to_feature_group,
+    classify_patches,
+    explain_patches,
+    map_scene,
+    parse_label,
+)
 
 
-def _target_patches(scene_layer, targets, feedback, label_field: str | None = None):
+@dataclasses.dataclass
+class _CutTargets:
+    patches: list
+    targets: Targets
+    pixel_size: float  # of the scene, in the units of its CRS
+
+
+def _target_patches(scene_layer, targets, context, feedback, label_field: str | None = None) -> _CutTargets:
     """Patches around every point of ``targets`` (ids ``<layer>:<fid>``) and, with ``label_field``,
     each patch's parsed label; raises QgsProcessingException with what to fix."""
     if scene_layer is None or targets is None:
         raise QgsProcessingException("choose a scene raster and a targets point layer")
-    points, labels = [], {}
-    for feature in targets.getFeatures(QgsFeatureRequest()):
-        if not feature.hasGeometry():
-            continue
-        patch_id = f"{targets.sourceName()}:{feature.id()}"
-        if label_field is not None:
+    found = Targets.of(targets.sourceName(), targets.getFeatures(QgsFeatureRequest()), targets.fields(),
+                       targets.sourceCrs())
+    labels = {}
+    if label_field is not None:
+        index = found.fields.indexOf(label_field)
+        for target_id, values in found.attributes.items():
             try:
-                labels[patch_id] = parse_label(feature[label_field])
+                labels[target_id] = parse_label(values[index])
             except ValueError as exc:
-                raise QgsProcessingException(f"feature {feature.id()}, field {label_field}: {exc}") from None
-        points.append((patch_id, feature.geometry().asPoint()))
-    if not points:
+                fid = target_id.rsplit(":", 1)[-1]
+                raise QgsProcessingException(f"feature {fid}, field {label_field}: {exc}") from None
+    if not found.points:
         raise QgsProcessingException("the targets layer has no point")
-    # A layer of our own: raster providers must not be shared across threads.
-    scene = QgsRasterLayer(scene_layer.source(), scene_layer.name())
     try:
-        cut = cut_patches(scene, points, targets.sourceCrs(), scene_id=scene_layer.name())
+        # A layer of our own: raster providers must not be shared across threads.
+        scene = _own_copy(scene_layer)
+        cut = cut_patches(scene, found.points, found.crs, scene_id=_scene_id(scene_layer, scene) or scene_layer.name(),
+                          transform_context=context.transformContext())
     except PatchError as exc:
         raise QgsProcessingException(str(exc)) from exc
     for reason in cut.skipped:
         feedback.pushInfo(f"skipped {reason}")
     if not cut.patches:
         raise QgsProcessingException("none of the targets lies on the scene")
-    if label_field is None:
-        return cut.patches
-    return [dataclasses.replace(p, is_iceberg=labels[p.id]) for p in cut.patches]
+    patches = cut.patches
+    if label_field is not None:
+        patches = [dataclasses.replace(p, is_iceberg=labels[p.id]) for p in patches]
+    return _CutTargets(patches, found, scene.rasterUnitsPerPixelX())
+
+
+def _own_copy(layer: QgsRasterLayer) -> QgsRasterLayer:
+    return QgsRasterLayer(layer.source(), layer.name(), layer.providerType())
+
+
+def _scene_id(project_layer: QgsRasterLayer, own_copy: QgsRasterLayer) -> str | None:
+    """The catalog id: marked on the project's layer, or read from this thread's copy of it."""
+    return project_layer.customProperty(SCENE_ID_PROPERTY, "") or catalog_scene_id(own_copy)
+
+
+def _client() -> BackendClient:
+    current = settings.load()
+    return BackendClient(current.url, current.token)
+
+
+def _progress(feedback):
+    return lambda fraction, message: (feedback.setProgress(100 * fraction), feedback.setProgressText(message))
+
+
+#: Post-processors waiting for their layer: Processing keeps only a C++ pointer to them.
+_PENDING_POST_PROCESSORS: set = set()
+
+
+class _StyleOnLoad(QgsProcessingLayerPostProcessorInterface):
+    """Styles an output when Processing loads it into the project (on the main thread)."""
+
+    def __init__(self, style):
+        super().__init__()
+        self.style = style
+        _PENDING_POST_PROCESSORS.add(self)
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802 - QGIS API
+        try:
+            self.style(layer)
+        except ValueError as exc:
+            feedback.reportError(str(exc))
+        finally:
+            _PENDING_POST_PROCESSORS.discard(self)
+
+
+def _on_load(context: QgsProcessingContext, path: str, name: str, style=None) -> None:
+    """Name (and style) an output that Processing will load when the algorithm ends."""
+    if not context.willLoadLayerOnCompletion(path):
+        return
+    details = context.layerToLoadOnCompletionDetails(path)
+    details.name = name
+    if style is not None:
+        details.setPostProcessor(_StyleOnLoad(style))
+
+
+def _copy(source: str, destination: str) -> str:
+    os.makedirs(os.path.dirname(os.path.abspath(destination)), exist_ok=True)
+    shutil.copyfile(source, destination)
+    return destination
 
 
 def _backend_failure(exc: Exception) -> QgsProcessingException:
@@ -72,7 +152,21 @@ def _backend_failure(exc: Exception) -> QgsProcessingException:
     return QgsProcessingException(str(exc))
 
 
-class ClassifyPatchesAlgorithm(QgsProcessingAlgorithm):
+class _IceSightAlgorithm(QgsProcessingAlgorithm):
+    """What every IceSight algorithm shares: translation, and the results folder read on the main
+    thread before the algorithm runs in its own."""
+
+    results_dir = ""
+
+    def tr(self, message: str) -> str:
+        return QCoreApplication.translate("IceSight", message)
+
+    def prepareAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        self.results_dir = settings.results_dir()
+        return True
+
+
+class ClassifyPatchesAlgorithm(_IceSightAlgorithm):
     SCENE = "SCENE"
     TARGETS = "TARGETS"
     MODEL_ID = "MODEL_ID"
@@ -110,29 +204,23 @@ class ClassifyPatchesAlgorithm(QgsProcessingAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         scene_layer = self.parameterAsRasterLayer(parameters, self.SCENE, context)
         targets = self.parameterAsSource(parameters, self.TARGETS, context)
-        patches = _target_patches(scene_layer, targets, feedback)
-        current = settings.load()
-        client = BackendClient(current.url, current.token)
+        cut = _target_patches(scene_layer, targets, context, feedback)
         model_id = self.parameterAsString(parameters, self.MODEL_ID, context).strip() or None
         output = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         try:
             outcome = classify_patches(
-                client,
-                patches,
-                settings.results_dir(),
-                model_id,
-                on_progress=lambda f, m: (feedback.setProgress(100 * f), feedback.setProgressText(m)),
+                _client(), cut.patches, self.results_dir, model_id, on_progress=_progress(feedback),
                 is_cancelled=feedback.isCanceled,
             )
-        except (JobCancelledError, BackendError) as exc:
+            join_target_attributes(outcome.gpkg_path, cut.targets, outcome.result)
+        except (JobCancelledError, BackendError, ValueError) as exc:
             raise _backend_failure(exc) from None
-        os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
-        shutil.copyfile(outcome.gpkg_path, output)
+        _copy(outcome.gpkg_path, output)
         feedback.pushInfo(f"job {outcome.job_id}: {len(outcome.result.classifications)} targets classified")
         return {self.OUTPUT: output, self.JOB_ID: outcome.job_id}
 
 
-class AddToFeatureGroupAlgorithm(QgsProcessingAlgorithm):
+class AddToFeatureGroupAlgorithm(_IceSightAlgorithm):
     SCENE = "SCENE"
     TARGETS = "TARGETS"
     LABEL_FIELD = "LABEL_FIELD"
@@ -181,16 +269,14 @@ class AddToFeatureGroupAlgorithm(QgsProcessingAlgorithm):
         targets = self.parameterAsSource(parameters, self.TARGETS, context)
         field = self.parameterAsString(parameters, self.LABEL_FIELD, context)
         group = self.parameterAsString(parameters, self.GROUP, context).strip()
-        patches = _target_patches(scene_layer, targets, feedback, label_field=field)
-        current = settings.load()
-        client = BackendClient(current.url, current.token)
+        patches = _target_patches(scene_layer, targets, context, feedback, label_field=field).patches
         try:
             job_id, result = add_to_feature_group(
-                client, group, patches,
+                _client(), group, patches,
                 validation=self.MODES[self.parameterAsEnum(parameters, self.VALIDATION, context)],
                 third_channel=self.THIRDS[self.parameterAsEnum(parameters, self.THIRD_CHANNEL, context)],
                 description=self.parameterAsString(parameters, self.DESCRIPTION, context),
-                on_progress=lambda f, m: (feedback.setProgress(100 * f), feedback.setProgressText(m)),
+                on_progress=_progress(feedback),
                 is_cancelled=feedback.isCanceled,
             )
         except (ContractError, JobCancelledError, BackendError) as exc:
@@ -202,6 +288,145 @@ class AddToFeatureGroupAlgorithm(QgsProcessingAlgorithm):
             f"({result.n_ships} ships, {result.n_icebergs} icebergs, {result.n_rows - result.n_labelled} unlabelled)"
         )
         return {self.VERSION: result.version, self.N_ROWS: result.n_rows, self.JOB_ID: job_id}
+
+
+class ExplainTargetsAlgorithm(_IceSightAlgorithm):
+    SCENE = "SCENE"
+    TARGETS = "TARGETS"
+    METHOD = "METHOD"
+    MODEL_ID = "MODEL_ID"
+    HEATMAPS = "HEATMAPS"
+    SUMMARY = "SUMMARY"
+    JOB_ID = "JOB_ID"
+    METHODS = list(ATTRIBUTION_METHOD_NAMES)
+
+    def name(self):
+        return "explain_targets"
+
+    def displayName(self):  # noqa: N802
+        return self.tr("Explain targets (why ship or iceberg)")
+
+    def shortHelpString(self):  # noqa: N802
+        return self.tr(
+            "Cuts a 75 x 75 patch around each target point from the scene and asks the IceSight backend why "
+            "the model calls it ship or iceberg (Captum attributions). Outputs: one raster of attribution "
+            "heatmaps on the patch footprints (bands: total, HH, HV, in probability units; red pushes towards "
+            "iceberg, blue towards ship; empty between targets) and one point per target with the HH and HV "
+            "shares of the decision, the incidence angle's part and the offset of the most telling region. "
+            "Tick 'Selected features only' on the targets to explain a selection."
+        )
+
+    def createInstance(self):  # noqa: N802
+        return ExplainTargetsAlgorithm()
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterRasterLayer(self.SCENE, self.tr("Scene raster (HH, HV[, incidence])")))
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(self.TARGETS, self.tr("Targets"), [QgsProcessing.TypeVectorPoint])
+        )
+        self.addParameter(QgsProcessingParameterEnum(
+            self.METHOD, self.tr("Attribution method"), [self.tr(ATTRIBUTION_METHOD_NAMES[m]) for m in self.METHODS],
+            defaultValue=0,
+        ))
+        self.addParameter(QgsProcessingParameterString(self.MODEL_ID, self.tr("Model id (empty: newest)"), optional=True))
+        self.addParameter(QgsProcessingParameterRasterDestination(self.HEATMAPS, self.tr("Attribution heatmaps")))
+        self.addParameter(QgsProcessingParameterVectorDestination(
+            self.SUMMARY, self.tr("Explanations (per target)"), QgsProcessing.TypeVectorPoint
+        ))
+        self.addOutput(QgsProcessingOutputString(self.JOB_ID, self.tr("Backend job id")))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        scene_layer = self.parameterAsRasterLayer(parameters, self.SCENE, context)
+        targets = self.parameterAsSource(parameters, self.TARGETS, context)
+        method = self.METHODS[self.parameterAsEnum(parameters, self.METHOD, context)]
+        model_id = self.parameterAsString(parameters, self.MODEL_ID, context).strip() or None
+        heatmaps = self.parameterAsOutputLayer(parameters, self.HEATMAPS, context)
+        summary = self.parameterAsOutputLayer(parameters, self.SUMMARY, context)
+        cut = _target_patches(scene_layer, targets, context, feedback)
+        try:
+            outcome = explain_patches(
+                _client(), cut.patches, self.results_dir, method, model_id, pixel_size=cut.pixel_size,
+                per_target_heatmaps=False, on_progress=_progress(feedback), is_cancelled=feedback.isCanceled,
+            )
+        except (ContractError, JobCancelledError, BackendError) as exc:
+            raise _backend_failure(exc) from None
+        mosaic = outcome.mosaic_path or next(iter(outcome.heatmap_paths.values()), None)
+        if mosaic is None:
+            raise QgsProcessingException(self.tr("the backend returned no heatmap (were the patches georeferenced?)"))
+        _copy(mosaic, heatmaps)
+        _copy(outcome.summary_path, summary)
+        label = ATTRIBUTION_METHOD_NAMES[method]
+        _on_load(context, heatmaps, self.tr("Heatmaps ({method}, job {job})").format(method=label, job=outcome.job_id),
+                 style_heatmap)
+        _on_load(context, summary, self.tr("Explanations ({method}, job {job})").format(method=label, job=outcome.job_id))
+        feedback.pushInfo(f"job {outcome.job_id}: {outcome.result.n_patches} decisions explained with {label}")
+        return {self.HEATMAPS: heatmaps, self.SUMMARY: summary, self.JOB_ID: outcome.job_id}
+
+
+class MapSceneAlgorithm(_IceSightAlgorithm):
+    SCENE_ID = "SCENE_ID"
+    SCENE = "SCENE"
+    MODEL_ID = "MODEL_ID"
+    THRESHOLD = "THRESHOLD"
+    OUTPUT = "OUTPUT"
+    JOB_ID = "JOB_ID"
+
+    def name(self):
+        return "map_scene"
+
+    def displayName(self):  # noqa: N802
+        return self.tr("Map scene (iceberg probability)")
+
+    def shortHelpString(self):  # noqa: N802
+        return self.tr(
+            "Runs the model over every pixel of a scene of the backend's catalog and writes the iceberg "
+            "probability (0 to 1) as a raster on the scene's grid. Give the catalog scene id, or a raster "
+            "layer of a catalog scene (its GeoTIFF carries the scene id). A local raster the backend does not "
+            "know must be uploaded and ingested first. Pixels below the display threshold are transparent."
+        )
+
+    def createInstance(self):  # noqa: N802
+        return MapSceneAlgorithm()
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterString(self.SCENE_ID, self.tr("Catalog scene id"), optional=True))
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.SCENE, self.tr("...or a raster layer of a catalog scene"), optional=True
+        ))
+        self.addParameter(QgsProcessingParameterString(self.MODEL_ID, self.tr("Model id (empty: newest)"), optional=True))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.THRESHOLD, self.tr("Show probabilities from"), QgsProcessingParameterNumber.Double,
+            defaultValue=settings.DEFAULT_PROBABILITY_THRESHOLD, minValue=0.0, maxValue=0.99,
+        ))
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, self.tr("Iceberg probability")))
+        self.addOutput(QgsProcessingOutputString(self.JOB_ID, self.tr("Backend job id")))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        scene_id = self.parameterAsString(parameters, self.SCENE_ID, context).strip()
+        layer = self.parameterAsRasterLayer(parameters, self.SCENE, context)
+        if not scene_id and layer is not None:
+            scene_id = _scene_id(layer, _own_copy(layer)) or ""
+            if not scene_id:
+                raise QgsProcessingException(self.tr(
+                    "{layer} is a local raster the backend does not know: upload and ingest it into the "
+                    "backend's scene catalog first, then map the catalog scene"
+                ).format(layer=layer.name()))
+        if not scene_id:
+            raise QgsProcessingException(self.tr("give a catalog scene id or a raster layer of a catalog scene"))
+        model_id = self.parameterAsString(parameters, self.MODEL_ID, context).strip() or None
+        threshold = self.parameterAsDouble(parameters, self.THRESHOLD, context)
+        output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        try:
+            outcome = map_scene(_client(), scene_id, self.results_dir, model_id, _progress(feedback), feedback.isCanceled)
+        except (ContractError, JobCancelledError, BackendError) as exc:
+            raise _backend_failure(exc) from None
+        _copy(outcome.raster_path, output)
+        _on_load(context, output, self.tr("Iceberg probability {scene} (job {job})").format(scene=scene_id, job=outcome.job_id),
+                 lambda raster: style_probability(raster, threshold))
+        feedback.pushInfo(
+            f"job {outcome.job_id}: {outcome.result.iceberg_fraction:.1%} of the scene's pixels at probability >= 0.5"
+        )
+        return {self.OUTPUT: output, self.JOB_ID: outcome.job_id}
 
 
 class IceSightProvider(QgsProcessingProvider):
@@ -217,3 +442,18 @@ class IceSightProvider(QgsProcessingProvider):
     def loadAlgorithms(self):  # noqa: N802
         self.addAlgorithm(ClassifyPatchesAlgorithm())
         self.addAlgorithm(AddToFeatureGroupAlgorithm())
+        self.addAlgorithm(ExplainTargetsAlgorithm())
+        self.addAlgorithm(MapSceneAlgorithm())
+
+    # Results arrive as GeoTIFF and GeoPackage files and are copied as they are.
+    def supportedOutputRasterLayerExtensions(self):  # noqa: N802
+        return ["tif"]
+
+    def supportedOutputVectorLayerExtensions(self):  # noqa: N802
+        return ["gpkg"]
+
+    def defaultVectorFileExtension(self, hasGeometry=True):  # noqa: N802
+        return "gpkg"
+
+    def defaultRasterFileExtension(self):  # noqa: N802
+        return "tif"

@@ -3,9 +3,10 @@ when the user has set a master password, otherwise in the profile's settings (wi
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
-from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsSettings
+from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsProject, QgsSettings
 
 from .log import log_warning
 
@@ -63,9 +64,44 @@ def save(url: str, token: str) -> None:
     settings.setValue(f"{PREFIX}/token", token)
 
 
-def results_dir() -> str:
-    import os
-    import tempfile
+RESULTS_SUBDIR = "icesight_results"
+DEFAULT_PROBABILITY_THRESHOLD = 0.5
 
-    default = os.path.join(tempfile.gettempdir(), "icesight_results")
-    return QgsSettings().value(f"{PREFIX}/results_dir", default, type=str)
+
+def default_results_dir() -> str:
+    """Next to the saved project (results travel with it); else the plugin's folder in the profile.
+
+    Never the system temp folder: a saved project would point at files that vanish on reboot.
+    """
+    project_dir = QgsProject.instance().absolutePath()
+    if project_dir:
+        return os.path.join(project_dir, RESULTS_SUBDIR)
+    return os.path.join(QgsApplication.qgisSettingsDirPath(), PREFIX, "results")
+
+
+def chosen_results_dir() -> str:
+    """The results folder the analyst chose ('' when none: the default applies)."""
+    return QgsSettings().value(f"{PREFIX}/results_dir", "", type=str).strip()
+
+
+def results_dir() -> str:
+    """The folder job results are downloaded to: the analyst's choice, else :func:`default_results_dir`.
+    Read on the main thread (it asks the project where it is saved)."""
+    return chosen_results_dir() or default_results_dir()
+
+
+def save_results_dir(folder: str) -> None:
+    """Remember the analyst's results folder; an empty string returns to the default."""
+    folder = folder.strip()
+    if folder:
+        QgsSettings().setValue(f"{PREFIX}/results_dir", folder)
+    else:
+        QgsSettings().remove(f"{PREFIX}/results_dir")
+
+
+def probability_threshold() -> float:
+    return QgsSettings().value(f"{PREFIX}/probability_threshold", DEFAULT_PROBABILITY_THRESHOLD, type=float)
+
+
+def save_probability_threshold(value: float) -> None:
+    QgsSettings().setValue(f"{PREFIX}/probability_threshold", float(value))

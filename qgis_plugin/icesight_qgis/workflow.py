@@ -7,15 +7,22 @@ cancellation; loading layers is left to the caller on the main thread.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from icesight_contract import (
+    AttributionMethod,
     BuildFeatureGroupParams,
     BuildFeatureGroupResult,
     ClassifyPatchesParams,
     ClassifyPatchesResult,
+    ExplainPatchesParams,
+    ExplainPatchesResult,
     JobKind,
+    JobStatus,
+    MapSceneParams,
+    MapSceneResult,
     PatchRecord,
     ThirdChannel,
     ValidationMode,
@@ -31,6 +38,7 @@ class ClassificationOutcome:
     job_id: str
     gpkg_path: str
     result: ClassifyPatchesResult
+    skipped: list[str] = field(default_factory=list)  # targets no patch was cut for, with the reason
 
 
 def classify_patches(
@@ -45,15 +53,118 @@ def classify_patches(
     on_progress = on_progress or (lambda fraction, message: None)
     on_progress(0.0, f"sending {len(patches)} patches")
     status = client.submit(JobKind.CLASSIFY_PATCHES, ClassifyPatchesParams(patches=patches, model_id=model_id))
-    final = client.wait(
-        status.id,
-        on_progress=lambda s: on_progress(0.05 + 0.85 * s.progress, s.message),
-        is_cancelled=is_cancelled,
-    )
+    final = _follow(client, status, on_progress, is_cancelled, 0.05, 0.9)
     on_progress(0.92, "downloading results")
     path = client.download(status.id, "classifications.gpkg", os.path.join(output_dir, f"{status.id}_classifications.gpkg"))
     on_progress(1.0, "done")
     return ClassificationOutcome(status.id, str(path), final.typed_result())
+
+
+def _follow(client: BackendClient, status: JobStatus, on_progress: ProgressFn, is_cancelled, start: float,
+            end: float) -> JobStatus:
+    """Wait for a job, mapping its progress into ``[start, end]`` of the caller's progress."""
+    return client.wait(
+        status.id,
+        on_progress=lambda s: on_progress(start + (end - start) * s.progress, s.message),
+        is_cancelled=is_cancelled,
+    )
+
+
+#: The attribution methods as analysts know them, in the order the dock and the algorithm offer them.
+ATTRIBUTION_METHOD_NAMES: dict[AttributionMethod, str] = {
+    AttributionMethod.INTEGRATED_GRADIENTS: "Integrated Gradients",
+    AttributionMethod.SALIENCY: "Saliency",
+    AttributionMethod.GRADCAM: "Grad-CAM",
+    AttributionMethod.OCCLUSION: "Occlusion",
+    AttributionMethod.GRADIENT_SHAP: "GradientSHAP",
+    AttributionMethod.DEEPLIFT: "DeepLIFT",
+}
+
+#: Heatmaps of at most this many targets load one layer each; more load as the one mosaic raster.
+MAX_HEATMAP_LAYERS = 20
+
+
+MOSAIC = "heatmaps_mosaic.tif"
+
+
+def artifact_file_id(target_id: str) -> str:
+    """A target id as the backend spells it in artifact names (``heatmap_<id>.tif``)."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", target_id)[:120]
+
+
+@dataclass
+class ExplanationOutcome:
+    job_id: str
+    result: ExplainPatchesResult
+    summary_path: str  # explanations.gpkg, layer "explanations"
+    mosaic_path: str | None  # heatmaps_mosaic.tif, when asked for and there are two patches or more
+    heatmap_paths: dict[str, str] = field(default_factory=dict)  # target id -> heatmap_<id>.tif
+    skipped: list[str] = field(default_factory=list)
+
+
+def explain_patches(
+    client: BackendClient,
+    patches: list[PatchRecord],
+    output_dir: str,
+    method: AttributionMethod = AttributionMethod.INTEGRATED_GRADIENTS,
+    model_id: str | None = None,
+    pixel_size: float | None = None,
+    per_target_heatmaps: bool | None = None,
+    on_progress: ProgressFn | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> ExplanationOutcome:
+    """Submit an explain_patches job, follow it and download the summary and the heatmaps.
+
+    ``pixel_size`` (units of the patches' CRS) places each heatmap on its patch footprint. Per-target
+    heatmaps are downloaded when asked, or by default for at most :data:`MAX_HEATMAP_LAYERS`
+    patches; the mosaic otherwise (or the one heatmap when there is a single patch)."""
+    on_progress = on_progress or (lambda fraction, message: None)
+    if per_target_heatmaps is None:
+        per_target_heatmaps = len(patches) <= MAX_HEATMAP_LAYERS
+    on_progress(0.0, f"sending {len(patches)} patches to explain ({method.value})")
+    params = ExplainPatchesParams(patches=patches, model_id=model_id, method=method, pixel_size=pixel_size)
+    status = client.submit(JobKind.EXPLAIN_PATCHES, params)
+    final = _follow(client, status, on_progress, is_cancelled, 0.05, 0.85)
+    folder = os.path.join(output_dir, f"{status.id}_explanations")
+    on_progress(0.87, "downloading the explanations")
+    names = {a.name: a for a in final.artifacts}
+    summary = client.download(status.id, "explanations.gpkg", os.path.join(folder, "explanations.gpkg"))
+    mosaic, heatmaps = None, {}
+    if not per_target_heatmaps and MOSAIC in names:
+        mosaic = str(client.download(status.id, MOSAIC, os.path.join(folder, MOSAIC)))
+    else:  # asked for, or a single patch (the backend makes a mosaic of two or more)
+        for patch in patches:
+            name = f"heatmap_{artifact_file_id(patch.id)}.tif"
+            if name in names:
+                heatmaps[patch.id] = str(client.download(status.id, name, os.path.join(folder, name)))
+    on_progress(1.0, "done")
+    return ExplanationOutcome(status.id, final.typed_result(), str(summary), mosaic, heatmaps)
+
+
+@dataclass
+class MapOutcome:
+    job_id: str
+    result: MapSceneResult
+    raster_path: str  # probability.tif: float32 iceberg probability, NaN outside the swath
+
+
+def map_scene(
+    client: BackendClient,
+    scene_id: str,
+    output_dir: str,
+    model_id: str | None = None,
+    on_progress: ProgressFn | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> MapOutcome:
+    """Submit a map_scene job for a catalog scene, follow it and download the probability raster."""
+    on_progress = on_progress or (lambda fraction, message: None)
+    on_progress(0.0, f"mapping scene {scene_id}")
+    status = client.submit(JobKind.MAP_SCENE, MapSceneParams(scene_id=scene_id, model_id=model_id))
+    final = _follow(client, status, on_progress, is_cancelled, 0.02, 0.9)
+    on_progress(0.92, "downloading the probability map")
+    path = client.download(status.id, "probability.tif", os.path.join(output_dir, f"{status.id}_probability.tif"))
+    on_progress(1.0, "done")
+    return MapOutcome(status.id, final.typed_result(), str(path))
 
 
 #: Label values an analyst may type in a field, read case-insensitively.

@@ -10,9 +10,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from qgis.core import (  # noqa: E402
     QgsApplication,
     QgsCategorizedSymbolRenderer,
+    QgsColorRampShader,
     QgsMarkerSymbol,
     QgsPalLayerSettings,
+    QgsRasterLayer,
+    QgsRasterShader,
     QgsRendererCategory,
+    QgsSingleBandPseudoColorRenderer,
     QgsTextBufferSettings,
     QgsTextFormat,
     QgsVectorLayer,
@@ -61,8 +65,91 @@ def classification_style() -> None:
     assert ok, message
 
 
+def _one_band_raster(path: str) -> QgsRasterLayer:
+    """A tiny float32 GeoTIFF to hang a raster style on (a style needs a layer to be saved from)."""
+    from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsRasterFileWriter, QgsRectangle
+
+    writer = QgsRasterFileWriter(path)
+    provider = writer.createOneBandRaster(
+        Qgis.Float32, 4, 4, QgsRectangle(0, 0, 4, 4), QgsCoordinateReferenceSystem("EPSG:3413")
+    )
+    provider.setNoDataValue(1, float("nan"))
+    del provider
+    layer = QgsRasterLayer(path, "style")
+    assert layer.isValid(), path
+    return layer
+
+
+def _pseudocolor(layer: QgsRasterLayer, items: list[tuple[float, str, int, str]], clip: bool) -> None:
+    """A single-band interpolated colour ramp on band 1 from (value, colour, alpha, label) stops."""
+    ramp = QgsColorRampShader(items[0][0], items[-1][0])
+    ramp.setColorRampType(QgsColorRampShader.Interpolated)
+    stops = []
+    for value, colour, alpha, label in items:
+        qcolor = QColor(colour)
+        qcolor.setAlpha(alpha)
+        stops.append(QgsColorRampShader.ColorRampItem(value, qcolor, label))
+    ramp.setColorRampItemList(stops)
+    ramp.setClip(clip)
+    shader = QgsRasterShader()
+    shader.setRasterShaderFunction(ramp)
+    renderer = QgsSingleBandPseudoColorRenderer(layer.dataProvider(), 1, shader)
+    renderer.setClassificationMin(items[0][0])
+    renderer.setClassificationMax(items[-1][0])
+    layer.setRenderer(renderer)
+
+
+#: The heatmap's limits in the .qml; the plugin rescales them to each raster's symmetric limits.
+HEATMAP_LIMIT = 1.0
+
+
+def heatmap_style(tmp_dir: str) -> None:
+    """Attribution heatmaps: diverging blue (towards ship) - white/transparent (0) - red (towards iceberg)."""
+    layer = _one_band_raster(os.path.join(tmp_dir, "heatmap.tif"))
+    limit = HEATMAP_LIMIT
+    _pseudocolor(
+        layer,
+        [
+            (-limit, "#2166ac", 235, "towards ship"),
+            (-0.5 * limit, "#67a9cf", 170, ""),
+            (-0.1 * limit, "#d1e5f0", 40, ""),
+            (0.0, "#ffffff", 0, "no influence"),
+            (0.1 * limit, "#fddbc7", 40, ""),
+            (0.5 * limit, "#ef8a62", 170, ""),
+            (limit, "#b2182b", 235, "towards iceberg"),
+        ],
+        clip=False,
+    )
+    layer.setOpacity(0.8)
+    message, ok = layer.saveNamedStyle(os.path.join(STYLES, "heatmap.qml"))
+    assert ok, message
+
+
+def probability_style(tmp_dir: str) -> None:
+    """Iceberg probability map: transparent below the threshold (0.5 here; the plugin moves it),
+    yellow to dark red above it."""
+    layer = _one_band_raster(os.path.join(tmp_dir, "probability.tif"))
+    _pseudocolor(
+        layer,
+        [
+            (0.5, "#fee391", 150, "0.5"),
+            (0.75, "#fb9a29", 200, "0.75"),
+            (1.0, "#993404", 235, "1.0 (iceberg)"),
+        ],
+        clip=True,  # values below the first stop (the threshold) are not drawn
+    )
+    layer.setOpacity(0.85)
+    message, ok = layer.saveNamedStyle(os.path.join(STYLES, "probability.qml"))
+    assert ok, message
+
+
 if __name__ == "__main__":
+    import tempfile
+
     app = QgsApplication([], False)
     app.initQgis()
     classification_style()
+    with tempfile.TemporaryDirectory() as tmp:
+        heatmap_style(tmp)
+        probability_style(tmp)
     app.exitQgis()

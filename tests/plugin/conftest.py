@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 import sys
+import time
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -38,3 +40,61 @@ def installed_plugin(profile_plugins_dir):
     module = importlib.import_module("icesight_qgis")
     assert Path(module.__file__).is_relative_to(profile_plugins_dir)
     yield module
+
+
+@pytest.fixture
+def backend_settings(backend, tmp_path):
+    """The plugin's settings pointing at the test backend, results in the test's folder."""
+    from qgis.core import QgsSettings
+
+    settings = QgsSettings()
+    settings.setValue("IceSight/backend_url", backend.url)
+    settings.setValue("IceSight/token", backend.token)
+    settings.setValue("IceSight/results_dir", str(tmp_path / "results"))
+    yield
+    for key in ("backend_url", "token", "results_dir", "token_authcfg", "probability_threshold"):
+        settings.remove(f"IceSight/{key}")
+
+
+def _wait_in_qgis(condition, timeout_s: float = 180.0) -> None:
+    """Run the QGIS event loop (tasks finish, signals arrive) until ``condition()`` holds."""
+    from qgis.core import QgsApplication
+
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting in the QGIS event loop")
+        QgsApplication.processEvents()
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def wait_in_qgis():
+    """``wait_in_qgis(condition, timeout_s)``: run QGIS's event loop until the condition holds."""
+    return _wait_in_qgis
+
+
+@dataclass
+class CatalogScene:
+    scene_id: str
+    tif: Path  # the catalog's COG, downloaded as an analyst would have it on disk
+    detections: Path  # the CFAR detections of the scene (GeoPackage, layer "detections")
+
+
+@pytest.fixture(scope="session")
+def catalog_scene(api, tmp_path_factory) -> CatalogScene:
+    """A simulated scene in the backend's catalog, its COG and its CFAR detections."""
+    simulated = api.wait(api.submit("simulate_scene", {"width_px": 512, "height_px": 512, "n_ships": 5,
+                                                       "n_icebergs": 5, "seed": 21})["id"])
+    assert simulated["state"] == "succeeded", simulated
+    scene_id = simulated["result"]["scene_id"]
+    folder = tmp_path_factory.mktemp("catalog")
+    tif = folder / "scene.tif"
+    response = api.get(f"/scenes/{scene_id}/scene.tif")
+    assert response.status_code == 200, response.text
+    tif.write_bytes(response.content)
+    detected = api.wait(api.submit("detect_targets", {"scene_id": scene_id})["id"])
+    assert detected["state"] == "succeeded", detected
+    detections = folder / "detections.gpkg"
+    detections.write_bytes(api.get(f"/jobs/{detected['id']}/artifacts/detections.gpkg").content)
+    return CatalogScene(scene_id, tif, detections)

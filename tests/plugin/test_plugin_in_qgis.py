@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import textwrap
-import time
 import zipfile
 
 import numpy as np
@@ -35,6 +34,8 @@ def test_zip_has_the_plugin_folder_metadata_styles_and_the_contract(plugin_zip):
         "icesight_qgis/__init__.py",
         "icesight_qgis/metadata.txt",
         "icesight_qgis/styles/classifications.qml",
+        "icesight_qgis/styles/heatmap.qml",
+        "icesight_qgis/styles/probability.qml",
         "icesight_qgis/ext/icesight_contract/jobs.py",
         "icesight_qgis/ext/icesight_contract/codec.py",
     ):
@@ -79,6 +80,7 @@ LOAD_UNLOAD_SCRIPT = textwrap.dedent(
     report["contract_file"] = icesight_contract.__file__
     registry = QgsApplication.processingRegistry()
     report["provider_after_load"] = registry.providerById("icesight") is not None
+    report["algorithms"] = sorted(a.name() for a in registry.providerById("icesight").algorithms())
     report["toolbar_actions"] = [a.text() for t in window.findChildren(QToolBar) if t.objectName() == "IceSightToolbar" for a in t.actions()]
     report["docks_after_load"] = [d.objectName() for d in window.findChildren(QDockWidget)]
     report["menu_entries_after_load"] = len(iface.menus)
@@ -111,9 +113,12 @@ def test_zip_installs_into_a_clean_profile_and_loads_and_unloads_in_qgis_python(
     assert report["available"] and report["loaded"] and report["started"], report
     # The contract came from the zip: QGIS's own Python has no icesight packages installed.
     assert report["contract_file"].startswith(str(profile_plugins_dir / "icesight_qgis" / "ext"))
-    assert report["toolbar_actions"] == ["IceSight panel", "Classify selected patches"]
+    assert report["toolbar_actions"] == [
+        "IceSight panel", "Classify selected patches", "Explain selected targets", "Map scene (iceberg probability)"
+    ]
     assert "IceSightDock" in report["docks_after_load"]
-    assert report["provider_after_load"] and report["menu_entries_after_load"] == 2
+    assert report["provider_after_load"] and report["menu_entries_after_load"] == 4
+    assert report["algorithms"] == ["add_to_feature_group", "classify_patches", "explain_targets", "map_scene"]
     assert report["unloaded"]
     assert report["toolbars_after_unload"] == []
     assert "IceSightDock" not in report["docks_after_unload"]
@@ -130,28 +135,8 @@ def scene_files(tmp_path):
     return tif, truth, scene
 
 
-@pytest.fixture
-def backend_settings(backend, tmp_path):
-    settings = QgsSettings()
-    settings.setValue("IceSight/backend_url", backend.url)
-    settings.setValue("IceSight/token", backend.token)
-    settings.setValue("IceSight/results_dir", str(tmp_path / "results"))
-    yield
-    for key in ("backend_url", "token", "results_dir", "token_authcfg"):
-        settings.remove(f"IceSight/{key}")
-
-
-def _wait_for(condition, timeout_s: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting in the QGIS event loop")
-        QgsApplication.processEvents()
-        time.sleep(0.05)
-
-
 def test_classify_selected_patches_adds_a_styled_layer_per_job(
-    qgis_iface, installed_plugin, backend, backend_settings, trained_model, scene_files
+    qgis_iface, installed_plugin, backend, backend_settings, trained_model, scene_files, wait_in_qgis
 ):
     tif, truth_path, scene = scene_files
     project = QgsProject.instance()
@@ -174,7 +159,7 @@ def test_classify_selected_patches_adds_a_styled_layer_per_job(
         classify_action = next(a for a in plugin.toolbar.actions() if a.text() == "Classify selected patches")
         classify_action.trigger()
         assert dock.task is not None, dock.status_label.text()
-        _wait_for(lambda: dock.task is None)
+        wait_in_qgis(lambda: dock.task is None)
         assert dock.last_layer is not None, dock.status_label.text()
 
         layer = dock.last_layer
@@ -185,7 +170,10 @@ def test_classify_selected_patches_adds_a_styled_layer_per_job(
 
         assert layer.featureCount() == 5
         names = set(layer.fields().names())
-        assert {"patch_id", "class", "iceberg_probability", "confidence", "model_id", "job_id", "scene_id"} <= names
+        assert {"patch_id", "class", "iceberg_probability", "uncertainty", "confidence", "model_id", "job_id",
+                "scene_id"} <= names
+        # The targets' own fields come along; the truth's "class" is renamed, the prediction keeps the name.
+        assert {"target_id", "target_class", "length_m"} <= names
         renderer = layer.renderer()
         assert isinstance(renderer, QgsCategorizedSymbolRenderer)
         assert renderer.classAttribute() == "class"
@@ -198,6 +186,11 @@ def test_classify_selected_patches_adds_a_styled_layer_per_job(
             assert 0.0 <= p <= 1.0
             assert feature["class"] == ("iceberg" if p >= 0.5 else "ship")
             assert feature["model_id"] == trained_model["model_id"] and feature["job_id"] == job_id
+            truth_feature = truth.getFeature(int(feature["patch_id"].split(":")[1]))
+            assert feature["target_id"] == truth_feature["target_id"]
+            assert feature["target_class"] == truth_feature["class"]
+            # A local raster: the scene id is the layer's name.
+            assert feature["scene_id"] == "scene"
             # The result sits on the target: within one pixel (40 m) of where the analyst pointed.
             assert feature.geometry().asPoint().distance(truth_points[feature["patch_id"]]) <= 40.0
     finally:
@@ -317,3 +310,30 @@ def test_processing_algorithm_adds_analyst_labelled_targets_to_a_feature_group(p
     with pytest.raises(QgsProcessingException, match="is not a label"):
         add.run(params | {"LABEL_FIELD": "target_id"}, context, feedback, catchExceptions=False)
     assert len(api.get("/feature-groups/analyst_labels").json()["versions"]) == 1
+
+
+def test_results_go_next_to_the_saved_project_else_into_the_profile_never_the_temp_folder(
+    qgis_iface, installed_plugin, tmp_path
+):
+    import tempfile
+
+    from icesight_qgis import settings
+
+    project = QgsProject.instance()
+    QgsSettings().remove("IceSight/results_dir")
+    project.clear()
+    # An unsaved project: the plugin's folder in the profile, not the system temp folder.
+    assert settings.results_dir() == os.path.join(QgsApplication.qgisSettingsDirPath(), "IceSight", "results")
+    assert settings.results_dir() != os.path.join(tempfile.gettempdir(), "icesight_results")
+    project_file = tmp_path / "chart" / "ice.qgz"
+    project_file.parent.mkdir()
+    assert project.write(str(project_file))
+    try:
+        assert settings.results_dir() == str(project_file.parent / "icesight_results")
+        settings.save_results_dir(str(tmp_path / "mine"))
+        assert settings.results_dir() == str(tmp_path / "mine")
+        settings.save_results_dir("")
+        assert settings.results_dir() == str(project_file.parent / "icesight_results")
+    finally:
+        QgsSettings().remove("IceSight/results_dir")
+        project.clear()
