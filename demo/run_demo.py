@@ -282,9 +282,11 @@ def _explanation_row(target) -> dict:
             "convergence_delta": target.convergence_delta, "x": target.x, "y": target.y}
 
 
-def render_explanations(explained: list[dict], heatmaps: dict, scene_path: Path, truth_path: Path, path: Path) -> None:
-    """One row a decision: the scene's HH around the target, the attribution over it (red pushes
-    towards iceberg, blue towards ship), and the HV band the attribution also looks at."""
+def render_explanations(explained: list[dict], heatmaps: dict, scene_path: Path, truth_path: Path, path: Path,
+                        zoom_px: int = 31) -> None:
+    """One row a decision: the scene's HH around the target (the whole 75 px patch), then the
+    centre of the patch enlarged: the total attribution (red pushes towards iceberg, blue towards
+    ship) with the target's HH outline, and the HV band with its own attribution outlined."""
     import geopandas as gpd
     import matplotlib
 
@@ -295,36 +297,47 @@ def render_explanations(explained: list[dict], heatmaps: dict, scene_path: Path,
     from rasterio.windows import from_bounds
 
     truth = gpd.read_file(truth_path, layer="truth")
-    fig, axes = plt.subplots(len(explained), 3, figsize=(12, 4.1 * len(explained)), squeeze=False)
+    fig, axes = plt.subplots(len(explained), 3, figsize=(14, 4.4 * len(explained)), squeeze=False)
     for row, item in zip(axes, explained, strict=True):
         with rasterio.open(heatmaps[item["id"]]) as heat:
-            total, hh_attr, hv_attr = heat.read()
+            total, _, hv_attr = heat.read()
             bounds = heat.bounds
         with rasterio.open(scene_path) as scene:
             window = from_bounds(*bounds, transform=scene.transform)
             hh, hv = scene.read([1, 2], window=window, boundless=True, fill_value=np.nan)
-        extent = (0, total.shape[1] * (bounds.right - bounds.left) / total.shape[1] / 1000, 0,
-                  (bounds.top - bounds.bottom) / 1000)
-        nearest = truth.distance(gpd.points_from_xy([item["x"]], [item["y"]], crs=truth.crs)[0]).idxmin()
-        truth_class = truth.loc[nearest, "class"] if truth.distance(
-            gpd.points_from_xy([item["x"]], [item["y"]], crs=truth.crs)[0]).min() < 150 else "no target (false alarm)"
-        limit = float(np.nanmax(np.abs(total))) or 1e-6
-        row[0].imshow(hh, cmap="gray", vmin=np.nanpercentile(hh, 2), vmax=np.nanpercentile(hh, 99.5), extent=extent)
-        row[0].set_title(f"{item['why']}: HH sigma0 dB\ncalled {item['label']} ({item['iceberg_probability']:.0%} iceberg); "
-                         f"truth: {truth_class}", fontsize=9)
-        row[1].imshow(hh, cmap="gray", vmin=np.nanpercentile(hh, 2), vmax=np.nanpercentile(hh, 99.5), extent=extent)
-        shown = row[1].imshow(np.where(np.abs(total) > 0.05 * limit, total, np.nan), cmap="RdBu_r", vmin=-limit,
-                              vmax=limit, alpha=0.75, extent=extent)
-        row[1].set_title(f"attribution (Integrated Gradients, clutter baseline)\nHH {item['share_hh']:.0%} / "
-                         f"HV {item['share_hv']:.0%}; angle {item['inc_angle_attribution']:+.3f}", fontsize=9)
-        fig.colorbar(shown, ax=row[1], fraction=0.046, label="towards ship  <-  ->  towards iceberg")
-        row[2].imshow(hv, cmap="gray", vmin=np.nanpercentile(hv, 2), vmax=np.nanpercentile(hv, 99.5), extent=extent)
-        row[2].contour(np.flipud(np.abs(hv_attr)), levels=[0.3 * float(np.nanmax(np.abs(hv_attr)) or 1)], colors="#ffb000",
-                       extent=extent, linewidths=1)
-        row[2].set_title("HV sigma0 dB, where the HV attribution is strongest (orange)", fontsize=9)
+        side_km = (bounds.right - bounds.left) / 1000
+        centre = gpd.points_from_xy([item["x"]], [item["y"]], crs=truth.crs)[0]
+        distances = truth.distance(centre)
+        truth_class = truth.loc[distances.idxmin(), "class"] if distances.min() < 150 else "no target (false alarm)"
+        lo, hi = total.shape[0] // 2 - zoom_px // 2, total.shape[0] // 2 + zoom_px // 2 + 1
+        zoom_km = zoom_px * side_km / total.shape[0]
+        full, near = (0, side_km, 0, side_km), (0, zoom_km, 0, zoom_km)
+
+        def grey(band, box, extent, ax):
+            ax.imshow(band[box], cmap="gray", vmin=np.nanpercentile(band, 2), vmax=np.nanpercentile(band, 99.5), extent=extent)
+
+        grey(hh, np.s_[:, :], full, row[0])
+        row[0].add_patch(plt.Rectangle(((side_km - zoom_km) / 2, (side_km - zoom_km) / 2), zoom_km, zoom_km, fill=False,
+                                       edgecolor="#ffb000", linewidth=1))
+        row[0].set_title(f"{item['why']}\ncalled {item['label']} ({item['iceberg_probability']:.0%} iceberg); truth: {truth_class}",
+                         fontsize=10)
+        part = total[lo:hi, lo:hi]
+        limit = float(np.nanmax(np.abs(part))) or 1e-9
+        shown = row[1].imshow(part, cmap="RdBu_r", vmin=-limit, vmax=limit, extent=near)
+        row[1].contour(np.flipud(hh[lo:hi, lo:hi]), levels=[float(np.nanpercentile(hh, 99))], colors="k", linewidths=0.8,
+                       extent=near)
+        row[1].set_title(f"attribution, centre enlarged (black: target outline in HH)\nHH {item['share_hh']:.0%} / "
+                         f"HV {item['share_hv']:.0%} of it; incidence angle {item['inc_angle_attribution']:+.2f}", fontsize=10)
+        fig.colorbar(shown, ax=row[1], fraction=0.046, label="<- towards ship | towards iceberg ->")
+        grey(hv, np.s_[lo:hi, lo:hi], near, row[2])
+        strong = np.abs(hv_attr[lo:hi, lo:hi])
+        if strong.max() > 0:
+            row[2].contour(np.flipud(strong), levels=[0.3 * float(strong.max())], colors="#ffb000", extent=near, linewidths=1.2)
+        row[2].set_title("HV sigma0 (dB), centre enlarged\norange: where the HV attribution is strongest", fontsize=10)
         for ax in row:
             ax.set_xlabel("km")
-    fig.suptitle("Why the model decided: red pushes towards iceberg, blue towards ship", fontsize=12)
+    fig.suptitle("Why the model decided (Integrated Gradients against the patch's own clutter): "
+                 "red pushes towards iceberg, blue towards ship", fontsize=12)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -15,7 +15,9 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from icesight_contract import (
     API_PREFIX,
@@ -101,6 +103,20 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
 
     for missing, code in LOOKUP_ERRORS.items():
         app.add_exception_handler(missing, not_found(code))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        field = ".".join(str(part) for part in first.get("loc", ())[1:]) or None
+        return _error_response(422, ApiError(ErrorCode.INVALID_PARAMETER, f"{field or 'request'}: {first.get('msg')}", field))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException):
+        codes = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED}
+        code = codes.get(exc.status_code, ErrorCode.INVALID_REQUEST)
+        message = {404: f"no such route; the API lives under {API_PREFIX} (see /openapi.json)",
+                   405: "this route does not take that method (see /openapi.json)"}.get(exc.status_code, str(exc.detail))
+        return _error_response(exc.status_code, ApiError(code, message))
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception):

@@ -71,6 +71,8 @@ def _describe(value: Any) -> str:
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f"the string {shown!r}"
+    if isinstance(value, int) and abs(value) >= 10**20:
+        return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
     if isinstance(value, (int, float)):
         return repr(value)
     return type(value).__name__ if not isinstance(value, (list, dict)) else (
@@ -113,7 +115,10 @@ def _decode(tp: Any, value: Any, path: str) -> Any:
         if item_tp is float:
             # Fast path for the long band arrays (5,625 values a patch).
             if all(type(v) is float or type(v) is int for v in value):
-                return [float(v) for v in value]
+                try:
+                    return [float(v) for v in value]
+                except OverflowError:
+                    pass  # an integer too large for a float: the item-by-item path names it
         return [_decode(item_tp, v, f"{path}[{i}]") for i, v in enumerate(value)]
     if origin is dict:
         if not isinstance(value, dict):
@@ -130,9 +135,13 @@ def _decode(tp: Any, value: Any, path: str) -> Any:
     if tp is float:
         if not _is_number(value):
             raise ContractError(path, f"expected a number, got {_describe(value)}")
-        if not math.isfinite(value):
-            raise ContractError(path, f"must be a finite number, got {value!r}")
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            raise ContractError(path, f"must be a finite number, got {_describe(value)}")
+        return number
     if tp is int:
         if type(value) is not int:
             raise ContractError(path, f"expected an integer, got {_describe(value)}")

@@ -40,6 +40,9 @@ class ErrorCode(str, enum.Enum):
     JOB_NOT_CANCELLABLE = "job_not_cancellable"
     JOB_FAILED = "job_failed"
     INTERRUPTED = "interrupted"
+    NOT_FOUND = "not_found"  # no such route
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    INVALID_REQUEST = "invalid_request"  # a malformed header or query (e.g. Range)
     INTERNAL = "internal"
 
 

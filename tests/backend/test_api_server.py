@@ -323,3 +323,20 @@ def test_model_registry_compare_production_and_torchscript(api, trained_model, p
     scripted = torch.jit.load(io.BytesIO(blob.content))
     out = scripted(torch.zeros(3, 3, 75, 75), torch.zeros(3))
     assert tuple(out.shape) == (3,)
+
+
+def test_framework_errors_have_the_documented_shape(api):
+    """Unknown routes, wrong methods, bad query values and oversized numbers: 4xx with {"error": ...}."""
+    cases = [
+        (api.get("/no-such-route"), 404, "not_found"),
+        (api.post("/health"), 405, "method_not_allowed"),
+        (api.get("/jobs", params={"limit": "abc"}), 422, "invalid_parameter"),
+        (api.get("/feature-groups/g/versions/not-a-number"), 422, "invalid_parameter"),
+        (api.post("/jobs", json={"kind": "simulate_scene", "params": {"wind_speed_m_s": 10**400}}), 422, "invalid_parameter"),
+        (api.post("/jobs", data=b'{"kind": "simulate_scene", "params": {"wind_speed_m_s": NaN}}'), 400, "invalid_json"),
+        (api.post("/jobs", json={}), 422, "unknown_job_kind"),
+    ]
+    for response, status_code, code in cases:
+        assert response.status_code == status_code, (response.request.url, response.text)
+        assert response.json()["error"]["code"] == code, response.text
+    assert api.get("/jobs", params={"limit": "abc"}).json()["error"]["field"] == "limit"

@@ -159,6 +159,17 @@ def test_predict_answers_at_once_and_follows_the_production_model(api, trained_m
     by_job = {c["id"]: c["iceberg_probability"] for c in job["result"]["classifications"]}
     for c in body["classifications"]:
         assert c["iceberg_probability"] == pytest.approx(by_job[c["id"]], abs=1e-4)  # the same model, the same answer
+    # Concurrent requests are batched into shared forward passes: each still gets its own answer.
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(i: int) -> dict:
+        return api.post("/predict", json={"patches": [patches[i % 3]], "model_id": trained_model["model_id"]}).json()
+
+    with ThreadPoolExecutor(12) as pool:
+        answers = list(pool.map(one, range(24)))
+    for i, answer in enumerate(answers):
+        (c,) = answer["classifications"]
+        assert c["id"] == patches[i % 3]["id"] and c["iceberg_probability"] == pytest.approx(by_job[c["id"]], abs=1e-4)
     other = api.wait(api.submit("train_model", {"epochs": 1, "simulated": {"n_patches": 60, "seed": 9}})["id"])
     assert other["state"] == "succeeded", other
     api.post(f"/models/{other['result']['model_id']}/production")
@@ -171,7 +182,6 @@ def test_predict_answers_at_once_and_follows_the_production_model(api, trained_m
 
 def test_bad_inference_requests_get_4xx_naming_the_field_and_store_nothing(api, trained_model, scene, patch_record):
     before = len(api.get("/jobs", params={"limit": 1000}).json()["jobs"])
-    model = trained_model["model_id"]
     patch = patch_record("x1")
     cases = [
         ({"kind": "explain_patches", "params": {"patches": [patch], "method": "lime"}}, "invalid_parameter", "params.method"),

@@ -245,7 +245,7 @@ METHOD_TRAITS: dict[AttributionMethod, MethodTraits] = {
     AttributionMethod.DEEPLIFT: MethodTraits(True, True, True, "probability"),
     AttributionMethod.OCCLUSION: MethodTraits(True, True, True, "probability change per occluding window"),
     AttributionMethod.SALIENCY: MethodTraits(True, True, False, "|probability per dB|, angle |probability per degree|"),
-    AttributionMethod.GRADCAM: MethodTraits(False, False, False, "relative (signed class-activation map)"),
+    AttributionMethod.GRADCAM: MethodTraits(False, False, False, "relative (+ iceberg, - ship evidence)"),
 }
 
 
@@ -431,27 +431,37 @@ def _deeplift(served: ServedProbability, batch: _Batch, settings: _Settings) -> 
 
 
 def _gradcam(served: ServedProbability, batch: _Batch, settings: _Settings) -> _Raw:
-    """GradCAM on the rectified activations of the last convolution block (before its pooling, the
-    finest map of that block), signed, registered onto the patch's pixels, per view and averaged.
+    """GradCAM of the predicted class on the rectified activations of the last convolution block
+    (before its pooling: the finest map of that block), registered onto the patch's pixels.
 
-    Signed: we explain the iceberg probability, and the classical ReLU would keep iceberg evidence only,
-    blanking every ship. The map's pixels are placed where their receptive fields are centred (traced
-    through the convolutions and poolings), not stretched edge to edge as a plain bilinear upsampling
-    (Captum's ``LayerAttribution.interpolate``) would: LeNet's 13 x 13 map covers input pixels 11.5 to
-    59.5 only, and stretching it would shift an off-centre hot spot by up to about 12 px (480 m at 40 m).
-    With ``tta`` each view's map is computed in that view, registered, turned back and averaged.
+    Sign: the signed map S = sum_k alpha_k A_k is mostly negative over plain clutter (activations
+    whose weights argue against iceberg), so, as classical GradCAM does with its ReLU, only the
+    evidence for the predicted class is kept: max(S, 0) where the served probability is >= 0.5
+    (iceberg evidence, positive) and min(S, 0) where it is below (ship evidence: the GradCAM of
+    1 - p, negative), keeping the module's sign convention. Units are relative.
+
+    Placement: each map pixel sits where its receptive field is centred (traced through the
+    convolutions and poolings), not stretched edge to edge as Captum's plain bilinear
+    ``LayerAttribution.interpolate`` would: LeNet's 13 x 13 map covers input pixels 11.5 to 59.5
+    only, and stretching it would move an off-centre hot spot by up to about 12 px (480 m at 40 m).
+
+    TTA: the 8 views' layers are one layer of the served function; each view's S is computed in that
+    view, registered, turned back into the patch's orientation and averaged before the class clip.
     """
     from captum.attr import LayerGradCam
 
     layer, start_px, step_px = _gradcam_layer(served.network)
-    total = None
+    signed = None
     for view in served.views:
         layer_map = LayerGradCam(_SingleView(served, view), layer).attribute(
             (batch.bands_db, batch.inc_deg), relu_attributions=False
         )
         patch_map = from_view(_register_on_patch(layer_map * len(served.views), start_px, step_px), view)
-        total = patch_map if total is None else total + patch_map
-    return _Raw(total / len(served.views), None, None)
+        signed = patch_map if signed is None else signed + patch_map
+    signed = signed / len(served.views)
+    with torch.no_grad():
+        iceberg = (served(batch.bands_db, batch.inc_deg) >= 0.5).view(-1, 1, 1, 1)
+    return _Raw(torch.where(iceberg, signed.clamp(min=0), signed.clamp(max=0)), None, None)
 
 
 def _occlusion(served: ServedProbability, batch: _Batch, settings: _Settings) -> _Raw:
