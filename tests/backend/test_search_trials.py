@@ -8,8 +8,8 @@ import numpy as np
 import optuna
 import pytest
 
-from icesight_backend.learning.data import Normalisation, arrays_from_simulation, stratified_split
 from icesight_backend.jobs.experiments import TrialData, run_trial
+from icesight_backend.learning.data import Normalisation, arrays_from_simulation, stratified_split
 from icesight_backend.sar.simulation import simulate_patches
 from icesight_contract import SearchHyperparametersParams, TrainingDatasetRef, to_dict
 
