@@ -76,7 +76,7 @@ class SceneCatalog:
 
     @staticmethod
     def check_id(scene_id: str) -> str:
-        if not _SCENE_ID.match(scene_id or ""):
+        if not isinstance(scene_id, str) or not _SCENE_ID.fullmatch(scene_id):
             raise ValueError(
                 f"scene id {scene_id!r} must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit"
             )

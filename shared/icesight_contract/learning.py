@@ -132,7 +132,7 @@ NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
 def check_name(value: str, field_name: str, what: str) -> None:
-    if not NAME_PATTERN.match(value or ""):
+    if not isinstance(value, str) or not NAME_PATTERN.fullmatch(value):
         raise ContractError(
             field_name, f"{what} name {value!r} must be 1-64 lower-case letters, digits and '_', starting with a letter"
         )

@@ -325,3 +325,47 @@ def test_ablation_components_must_exist_in_the_architecture():
         parse_job_request({"kind": "run_ablation", "params": {
             "training_dataset": {"name": "td"}, "hyperparameters": {"kernel_size": 11, "pool_size": 4}}})
     assert caught.value.field == "params.hyperparameters.kernel_size"
+
+
+@pytest.mark.parametrize("name", ["nlgroup\n", "g\nx", "G", "", "9abc"])
+def test_names_with_a_trailing_newline_or_other_stray_characters_are_refused(name):
+    with pytest.raises(ContractError) as caught:
+        BuildFeatureGroupParams(group=name, simulated=SimulatedPatchSet())
+    assert caught.value.field == "group"
+
+
+def test_a_scene_id_with_a_trailing_newline_is_refused():
+    from icesight_backend.catalog import SceneCatalog
+
+    assert SceneCatalog.check_id("S1A_scene-1.v2") == "S1A_scene-1.v2"
+    for bad in ("scene\n", "../x", "a/b", ""):
+        with pytest.raises(ValueError):
+            SceneCatalog.check_id(bad)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"patches_job_id": "j", "method": "integrated_gradients", "n_steps": 600}, "n_steps"),
+        ({"patches_job_id": "j", "occlusion_window_px": 15, "occlusion_stride_px": 8}, "occlusion_stride_px"),
+        ({"patches_job_id": "j", "occlusion_window_px": 15, "occlusion_stride_px": 20}, "occlusion_stride_px"),
+        ({"patches_job_id": "j", "pixel_size": -40.0}, "pixel_size"),
+        ({}, "patches"),
+    ],
+)
+def test_explanation_settings_out_of_range_name_the_field(params, field):
+    with pytest.raises(ContractError) as caught:
+        from_dict(ExplainPatchesParams, params)
+    assert caught.value.field == field
+
+
+def test_scene_scale_kinds_need_exactly_one_scene_and_one_target_source():
+    with pytest.raises(ContractError, match="scene_id"):
+        MapSceneParams()
+    with pytest.raises(ContractError, match="scene_id"):
+        MapSceneParams(scene_id="a", scene_job_id="b")
+    with pytest.raises(ContractError, match="points"):
+        ClassifyDetectionsParams(scene_id="a")
+    with pytest.raises(ContractError) as caught:
+        ClassifyDetectionsParams(scene_id="a", points=[MapPoint("p", 1.0, 2.0, {"bad": [1, 2]})])
+    assert caught.value.field == "attributes.bad"

@@ -371,12 +371,12 @@ class VersionedStore:
         self._lock = threading.Lock()
 
     def _dir(self, name: str) -> Path:
-        if not NAME_PATTERN.match(name or ""):
+        if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
             raise ValueError(f"{self.kind} name {name!r} must be lower-case letters, digits and '_', starting with a letter")
         return self.root / name
 
     def names(self) -> list[str]:
-        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and NAME_PATTERN.match(p.name))
+        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and NAME_PATTERN.fullmatch(p.name))
 
     def versions(self, name: str) -> list[dict]:
         return [json.loads((self.path(name, n) / "metadata.json").read_text()) for n in self._numbers(name)]
