@@ -35,6 +35,7 @@ from icesight_contract import (
 
 from . import __version__
 from .jobs import LOOKUP_ERRORS, MODEL_INPUT_ERRORS, SUBMISSION_ERRORS, SubmissionError
+from .openapi import complete
 from .registry import ModelRegistry
 from .service import JobManager
 from .serving import Predictor
@@ -71,7 +72,7 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
     store = manager.store
     catalog = manager.catalog
     predictor = Predictor(registry)
-    public_paths = {f"{API_PREFIX}/health"}
+    public_paths = {f"{API_PREFIX}/health", "/openapi.json"}  # the document holds no secret
 
     @app.middleware("http")
     async def require_token(request: Request, call_next):
@@ -363,6 +364,15 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
             raise ApiFailure(404, ErrorCode.UNKNOWN_ARTIFACT, f"model {model_id} has no TorchScript export")
         return FileResponse(path, media_type="application/octet-stream", filename=f"{model_id}.torchscript.pt")
 
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            app.openapi_schema = complete(get_openapi(title=app.title, version=app.version, description=app.description,
+                                                      routes=app.routes))
+        return app.openapi_schema
+
+    app.openapi = openapi
     return app
 
 

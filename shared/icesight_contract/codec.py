@@ -208,3 +208,46 @@ def from_json(cls: type[T], text: str | bytes) -> T:
     except json.JSONDecodeError as exc:
         raise ContractError("", f"body is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     return from_dict(cls, data)
+
+
+def json_schema(tp: Any, definitions: dict[str, dict], ref_prefix: str = "#/$defs/") -> dict:
+    """The JSON Schema of a contract type, as :func:`from_dict` accepts it and :func:`to_dict` writes
+    it; dataclasses go into ``definitions`` by name and are referenced. Ranges checked in
+    ``__post_init__`` are not expressed (the service answers 422 naming the field)."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        options = [o for o in typing.get_args(tp) if o is not type(None)]
+        schemas = [json_schema(o, definitions, ref_prefix) for o in options]
+        if type(None) in typing.get_args(tp):
+            schemas.append({"type": "null"})
+        return schemas[0] if len(schemas) == 1 else {"anyOf": schemas}
+    if tp is Any:
+        return {}
+    if origin is list:
+        (item_tp,) = typing.get_args(tp)
+        return {"type": "array", "items": json_schema(item_tp, definitions, ref_prefix)}
+    if origin is dict:
+        _, value_tp = typing.get_args(tp)
+        return {"type": "object", "additionalProperties": json_schema(value_tp, definitions, ref_prefix)}
+    if dataclasses.is_dataclass(tp):
+        name = tp.__name__
+        if name not in definitions:
+            definitions[name] = {}  # placeholder: recursive references stop here
+            hints = typing.get_type_hints(tp)
+            fields = [f for f in dataclasses.fields(tp) if f.init]
+            definitions[name] = {
+                "type": "object",
+                "properties": {f.name: json_schema(hints[f.name], definitions, ref_prefix) for f in fields},
+                "required": [f.name for f in fields
+                             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING],
+                "additionalProperties": False,
+            }
+            if tp.__doc__ and not tp.__doc__.startswith(f"{name}("):
+                definitions[name]["description"] = " ".join(tp.__doc__.split())
+        return {"$ref": f"{ref_prefix}{name}"}
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return {"type": "string", "enum": [m.value for m in tp]}
+    simple = {float: {"type": "number"}, int: {"type": "integer"}, bool: {"type": "boolean"}, str: {"type": "string"}}
+    if tp in simple:
+        return dict(simple[tp])
+    raise TypeError(f"contract type {tp!r} has no JSON Schema")
