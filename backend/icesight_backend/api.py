@@ -39,6 +39,7 @@ from .openapi import complete
 from .registry import ModelRegistry
 from .service import JobManager
 from .serving import Predictor
+from .store import IdempotencyConflict
 
 log = logging.getLogger("icesight.api")
 
@@ -179,11 +180,16 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
             raise ApiFailure(422, ErrorCode.UNKNOWN_JOB_KIND, exc.problem, exc.field) from None
         except ContractError as exc:
             raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, str(exc), exc.field) from None
+        key = request.headers.get("idempotency-key")
+        if key is not None and not (1 <= len(key) <= 200 and key.isprintable()):
+            raise ApiFailure(400, ErrorCode.INVALID_REQUEST, "Idempotency-Key must be 1-200 printable characters")
         try:
-            status = await run_in_threadpool(manager.submit, kind, params)
+            status, created = await run_in_threadpool(manager.submit, kind, params, key)
         except (SubmissionError, *SUBMISSION_ERRORS) as exc:
             raise submission_failure(exc) from None
-        return to_dict(status)
+        except IdempotencyConflict as exc:
+            raise ApiFailure(409, ErrorCode.IDEMPOTENCY_CONFLICT, str(exc), "Idempotency-Key") from None
+        return JSONResponse(status_code=202, content=to_dict(status), headers={} if created else {"Idempotent-Replayed": "true"})
 
     @app.post(f"{API_PREFIX}/predict")
     async def predict(request: Request):

@@ -1,4 +1,5 @@
-"""``icesight`` command line: ``icesight serve`` starts the backend."""
+"""``icesight`` command line: ``icesight serve`` starts the backend; ``icesight prune`` applies the
+retention policy to finished jobs by hand (also while the service runs)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,36 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-body-mb", type=float, default=300.0, help="largest job body accepted")
     serve.add_argument("--max-upload-mb", type=float, default=8192.0, help="largest scene upload accepted")
     serve.add_argument("--log-level", default="info")
+    prune_parser = sub.add_parser("prune", help="remove old finished jobs and their artifacts")
+    for command in (serve, prune_parser):
+        command.add_argument("--retention-days", type=float, default=None if command is prune_parser else 90.0,
+                             help="remove finished jobs older than this (serve default: 90)")
+        command.add_argument("--retention-max-gb", type=float, default=None,
+                             help="then remove the oldest finished jobs until their artifacts take at most this")
+    prune_parser.add_argument("--data-dir", type=Path, default=_default_dir("XDG_DATA_HOME", ".local/share"))
+    prune_parser.add_argument("--dry-run", action="store_true", help="say what would go, remove nothing")
     return parser
+
+
+def _max_bytes(gigabytes: float | None) -> int | None:
+    return None if gigabytes is None else int(gigabytes * 1024**3)
+
+
+def prune(args: argparse.Namespace) -> int:
+    from .store import JobStore
+
+    if args.retention_days is None and args.retention_max_gb is None:
+        print("give --retention-days and/or --retention-max-gb", file=sys.stderr)
+        return 2
+    store = JobStore(args.data_dir)
+    try:
+        report = store.prune(args.retention_days, _max_bytes(args.retention_max_gb), dry_run=args.dry_run)
+    finally:
+        store.close()
+    verb = "would remove" if args.dry_run else "removed"
+    print(f"{verb} {report.jobs_removed} finished job(s), {report.bytes_freed / 1e6:.1f} MB of artifacts, "
+          f"{report.inputs_removed} unreferenced input file(s); {report.bytes_kept / 1e6:.1f} MB of artifacts kept")
+    return 0
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -48,9 +78,6 @@ def serve(args: argparse.Namespace) -> int:
     args.data_dir.mkdir(parents=True, exist_ok=True)
     token = load_or_create_token(args.config_dir)
     store = JobStore(args.data_dir)
-    interrupted = store.fail_interrupted()
-    if interrupted:
-        log.warning("%d job(s) were still running when the backend last stopped; marked failed", interrupted)
     registry = ModelRegistry(args.data_dir)
 
     cluster = None
@@ -64,6 +91,10 @@ def serve(args: argparse.Namespace) -> int:
     log.info("Dask scheduler %s with %d worker(s)", scheduler_address, len(client.scheduler_info()["workers"]))
 
     manager = JobManager(client, store, registry, SceneCatalog(args.data_dir))
+    recovered = manager.recover()
+    if any(recovered.values()):
+        log.warning("jobs left unfinished by the last run: %(requeued)d queued again, %(failed)d failed", recovered)
+    manager.keep_retention(args.retention_days, _max_bytes(args.retention_max_gb))
     app = create_app(
         manager,
         registry,
@@ -90,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "prune":
+        return prune(args)
     return 2
 
 

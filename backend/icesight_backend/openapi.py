@@ -28,7 +28,7 @@ ERROR_REASONS = {
     400: "the body is not JSON, or a header (e.g. Range) is malformed",
     401: "missing or wrong token",
     404: "no such job, artifact, model, scene, feature group or training dataset",
-    409: "the job has already finished",
+    409: "the job has already finished, or the Idempotency-Key was used for another request",
     413: "the body is larger than the service accepts",
     416: "the requested byte range is not in the file",
     422: "a parameter is invalid or refers to something the backend lacks; `field` names it",
@@ -64,7 +64,7 @@ def _errors_of(path: str, method: str, operation: dict) -> set[int]:
         codes.add(404)
     if method == "post" and path in (f"{API_PREFIX}/jobs", f"{API_PREFIX}/predict", f"{API_PREFIX}/uploads"):
         codes |= {400, 413}
-    if path.endswith("/cancel"):
+    if path.endswith("/cancel") or (method == "post" and path == f"{API_PREFIX}/jobs"):
         codes.add(409)
     if path.endswith(FILE_SUFFIXES):
         codes |= {400, 416}

@@ -7,6 +7,8 @@ LocalCluster or an existing scheduler); this module never creates a cluster behi
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import secrets
 import shutil
@@ -62,6 +64,7 @@ class JobManager:
         self._futures: dict[str, Future] = {}
         self._lock = threading.Lock()
         self._gpu_by_worker: dict[str, bool] = {}
+        self._stopping = threading.Event()
         #: Whether this process (the synchronous predict path) sees a GPU.
         self.service_gpu = worker_has_gpu()
         client.subscribe_topic(PROGRESS_TOPIC, self._on_progress)
@@ -89,29 +92,82 @@ class JobManager:
 
     # -- submission -----------------------------------------------------------------------------
 
-    def submit(self, kind: JobKind, params: Any) -> JobStatus:
+    def submit(self, kind: JobKind, params: Any, idempotency_key: str | None = None) -> tuple[JobStatus, bool]:
         """Resolve what the job refers to (refused before anything is stored), store the job, then
-        hand it to Dask. ``params`` is the kind's validated dataclass."""
+        hand it to Dask. ``params`` is the kind's validated dataclass. With an idempotency key seen
+        before for the same request, the job made then is returned (and False: nothing new)."""
         handler = HANDLERS[kind]
         inputs = dict(handler.resolve(self.resources, params) or {}) if handler.resolve else {}
         params_doc = to_dict(params)
-        status = self.store.create(kind, params_doc)
+        body_sha256 = hashlib.sha256(json.dumps([kind.value, params_doc], sort_keys=True).encode()).hexdigest()
+        status, created = self.store.create(kind, params_doc, idempotency_key, body_sha256)
+        if created:
+            self._dispatch(status.id, kind, params_doc, inputs)
+        return status, created
+
+    def _dispatch(self, job_id: str, kind: JobKind, params_doc: dict, inputs: dict) -> None:
+        handler = HANDLERS[kind]
         if handler.staging is not None:
-            inputs["staging_dir"] = str(self._staging[handler.staging].staging_dir(status.id))
+            inputs["staging_dir"] = str(self._staging[handler.staging].staging_dir(job_id))
         future = self.client.submit(
-            run_job,
-            status.id,
-            kind.value,
-            params_doc,
-            inputs,
-            key=f"icesight-{kind.value}-{status.id}",
-            pure=False,
+            run_job, job_id, kind.value, params_doc, inputs,
+            key=f"icesight-{kind.value}-{job_id}", pure=False,
             resources=gpu_slots(self.client)[0] if handler.gpu else None,
         )
         with self._lock:
-            self._futures[status.id] = future
-        future.add_done_callback(lambda f, job_id=status.id: self._on_done(job_id, f))
-        return status
+            self._futures[job_id] = future
+        future.add_done_callback(lambda f, job_id=job_id: self._on_done(job_id, f))
+
+    def recover(self) -> dict[str, int]:
+        """Jobs a previous process left unfinished: queued ones run now; running ones run again when
+        their kind may (nothing was published before they succeed), else they are failed saying why."""
+        from icesight_contract import PARAMS_BY_KIND, from_dict
+
+        counts = {"requeued": 0, "failed": 0}
+        for status in self.store.unfinished():
+            handler = HANDLERS[status.kind]
+            was_running = status.state.value == "running"
+            if was_running and not handler.rerun_safe:
+                self.store.mark_interrupted(
+                    status.id,
+                    f"the backend stopped while this {status.kind.value} job was running ({status.message}); its "
+                    "trials' shared state lived in the stopped Dask scheduler and is lost: submit it again",
+                )
+                counts["failed"] += 1
+                continue
+            try:
+                params_doc = self.store.params(status.id) or {}
+                params = from_dict(PARAMS_BY_KIND[status.kind], params_doc)
+                inputs = dict(handler.resolve(self.resources, params) or {}) if handler.resolve else {}
+            except Exception as exc:  # what it needs is gone: say so instead of failing later
+                self.store.mark_interrupted(status.id, f"could not run after the backend restarted: {exc}")
+                counts["failed"] += 1
+                continue
+            if was_running:
+                self.store.requeue(status.id, "running again: the backend restarted while it ran")
+            self._dispatch(status.id, status.kind, params_doc, inputs)
+            counts["requeued"] += 1
+        return counts
+
+    def keep_retention(self, older_than_days: float | None, max_total_bytes: int | None,
+                       interval_s: float = 3600.0) -> None:
+        """Apply the retention policy now and then every ``interval_s`` in a background thread."""
+        if older_than_days is None and max_total_bytes is None:
+            return
+
+        def apply() -> None:
+            while True:
+                try:
+                    report = self.store.prune(older_than_days, max_total_bytes)
+                    if report.jobs_removed:
+                        log.info("retention removed %d finished job(s), %.1f MB", report.jobs_removed,
+                                 report.bytes_freed / 1e6)
+                except Exception:  # the next round tries again
+                    log.exception("applying the retention policy failed")
+                if self._stopping.wait(interval_s):
+                    return
+
+        threading.Thread(target=apply, name="icesight-retention", daemon=True).start()
 
     def upload_path(self, upload_id: str) -> Path:
         return self.resources.upload_path(upload_id)

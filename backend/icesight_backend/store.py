@@ -1,13 +1,22 @@
-"""Durable job records (SQLite) and job artifact files under the data directory."""
+"""Durable job records (SQLite) and job artifact files under the data directory.
+
+Large job inputs (inline patches) are not kept in the rows: parameters over
+:data:`INLINE_PARAMS_BYTES` are stored once as a content-addressed file (``inputs/<sha256>.json``)
+and the row refers to it. Finished jobs and their artifacts are removed by :meth:`JobStore.prune`
+(age and total size), which the service runs on a schedule and ``icesight prune`` runs by hand.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import threading
 import uuid
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from icesight_contract import ApiError, Artifact, ErrorCode, JobKind, JobState, JobStatus, from_dict, to_dict
@@ -27,7 +36,28 @@ CREATE TABLE IF NOT EXISTS jobs (
     started_at TEXT,
     finished_at TEXT
 );
+CREATE TABLE IF NOT EXISTS idempotency (
+    key TEXT PRIMARY KEY,
+    job_id TEXT NOT NULL,
+    body_sha256 TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
 """
+
+#: Parameters larger than this (as JSON) are stored as a content-addressed input file.
+INLINE_PARAMS_BYTES = 64 * 1024
+
+
+class IdempotencyConflict(ValueError):
+    """An idempotency key was used before for a different request."""
+
+
+@dataclass
+class PruneReport:
+    jobs_removed: int
+    bytes_freed: int
+    inputs_removed: int
+    bytes_kept: int
 
 
 def utc_now() -> str:
@@ -49,6 +79,8 @@ class JobStore:
         self._db = sqlite3.connect(self.data_dir / "jobs.sqlite3", check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
+        self.inputs_dir = self.data_dir / "inputs"
+        self.inputs_dir.mkdir(parents=True, exist_ok=True)
 
     def close(self) -> None:
         with self._lock:
@@ -56,15 +88,64 @@ class JobStore:
 
     # -- records -------------------------------------------------------------------------------
 
-    def create(self, kind: JobKind, params: dict) -> JobStatus:
+    def create(self, kind: JobKind, params: dict, idempotency_key: str | None = None,
+               body_sha256: str = "") -> tuple[JobStatus, bool]:
+        """Store a new queued job; returns it and True. With an ``idempotency_key`` seen before for the
+        same body, returns the job made then and False (for another body: :class:`IdempotencyConflict`)."""
         job_id = uuid.uuid4().hex[:16]
         now = utc_now()
+        stored = self._store_params(params)
+        replayed = None
         with self._lock:
-            self._db.execute(
-                "INSERT INTO jobs (id, kind, state, params, created_at, message) VALUES (?, ?, ?, ?, ?, ?)",
-                (job_id, kind.value, JobState.QUEUED.value, json.dumps(params), now, "queued"),
-            )
-        return self.get(job_id)
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                if idempotency_key is not None:
+                    row = self._db.execute(
+                        "SELECT job_id, body_sha256 FROM idempotency WHERE key = ?", (idempotency_key,)
+                    ).fetchone()
+                    if row is not None:
+                        self._db.execute("COMMIT")
+                        replayed = row
+                    else:
+                        self._db.execute(
+                            "INSERT INTO idempotency (key, job_id, body_sha256, created_at) VALUES (?, ?, ?, ?)",
+                            (idempotency_key, job_id, body_sha256, now))
+                if replayed is None:
+                    self._db.execute(
+                        "INSERT INTO jobs (id, kind, state, params, created_at, message) VALUES (?, ?, ?, ?, ?, ?)",
+                        (job_id, kind.value, JobState.QUEUED.value, stored, now, "queued"),
+                    )
+                    self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+        if replayed is not None:
+            if replayed[1] != body_sha256:
+                raise IdempotencyConflict(
+                    f"idempotency key {idempotency_key!r} was used for another request (job {replayed[0]}); "
+                    "use a new key for a new job"
+                )
+            return self.get(replayed[0]), False
+        return self.get(job_id), True
+
+    def _store_params(self, params: dict) -> str:
+        text = json.dumps(params, separators=(",", ":"))
+        if len(text) <= INLINE_PARAMS_BYTES:
+            return text
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        path = self.inputs_dir / f"{digest}.json"
+        if not path.exists():
+            partial = path.with_suffix(f".{uuid.uuid4().hex[:8]}.partial")
+            partial.write_text(text)
+            os.replace(partial, path)
+        return json.dumps({"$input": digest})
+
+    def _load_params(self, stored: str) -> dict:
+        params = json.loads(stored)
+        if isinstance(params, dict) and set(params) == {"$input"}:
+            return json.loads((self.inputs_dir / f"{params['$input']}.json").read_text())
+        return params
 
     def get(self, job_id: str) -> JobStatus | None:
         with self._lock:
@@ -78,7 +159,7 @@ class JobStore:
     def params(self, job_id: str) -> dict | None:
         with self._lock:
             row = self._db.execute("SELECT params FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        return None if row is None else json.loads(row[0])
+        return None if row is None else self._load_params(row[0])
 
     def list(self, limit: int = 100, kind: JobKind | None = None) -> list[JobStatus]:
         """The newest jobs first, of one kind when ``kind`` is given (e.g. every search: the experiments)."""
@@ -143,19 +224,62 @@ class JobStore:
             job_id, "state = ?, message = ?, finished_at = ?", (JobState.CANCELLED.value, message, utc_now())
         )
 
-    def fail_interrupted(self) -> int:
-        """On start-up: jobs left queued or running by a previous process did not finish. Say so."""
-        count = 0
-        for status in self.list(limit=100000):
-            if not status.state.is_final:
-                count += self.mark_failed(
-                    status.id,
-                    ApiError(
-                        ErrorCode.INTERRUPTED,
-                        "the backend stopped while this job was running; submit it again",
-                    ),
-                )
-        return count
+    def unfinished(self) -> list[JobStatus]:
+        """Jobs a previous process left queued or running, oldest first."""
+        with self._lock:
+            ids = [r[0] for r in self._db.execute(
+                "SELECT id FROM jobs WHERE state IN (?, ?) ORDER BY created_at", (JobState.QUEUED.value, JobState.RUNNING.value)
+            ).fetchall()]
+        return [self.get(i) for i in ids]
+
+    def requeue(self, job_id: str, message: str) -> bool:
+        """Back to queued, as if never started (a job that is run again after a restart)."""
+        return self._update_if_active(job_id, "state = ?, progress = 0, message = ?, started_at = NULL",
+                                      (JobState.QUEUED.value, message))
+
+    def mark_interrupted(self, job_id: str, message: str) -> bool:
+        return self.mark_failed(job_id, ApiError(ErrorCode.INTERRUPTED, message))
+
+    # -- retention -----------------------------------------------------------------------------
+
+    def prune(self, older_than_days: float | None = None, max_total_bytes: int | None = None,
+              dry_run: bool = False) -> PruneReport:
+        """Remove finished jobs (record, artifacts) finished more than ``older_than_days`` ago, then the
+        oldest finished ones until the artifacts take at most ``max_total_bytes``; queued and running
+        jobs are never touched. Content-addressed inputs no job refers to any more go too."""
+        finals = tuple(s.value for s in JobState if s.is_final)
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT id, finished_at FROM jobs WHERE state IN ({','.join('?' * len(finals))}) ORDER BY finished_at",
+                finals,
+            ).fetchall()
+        sizes = {job_id: _tree_bytes(self.artifact_dir(job_id)) for job_id, _ in rows}
+        total = sum(_tree_bytes(self.artifact_dir(p.name)) for p in self.jobs_dir.iterdir() if p.is_dir())
+        cutoff = None if older_than_days is None else (datetime.now(UTC) - timedelta(days=older_than_days)).isoformat()
+        doomed = []
+        for job_id, finished_at in rows:
+            too_old = cutoff is not None and (finished_at or "") < cutoff
+            too_big = max_total_bytes is not None and total > max_total_bytes
+            if too_old or too_big:
+                doomed.append(job_id)
+                total -= sizes[job_id]
+        freed = sum(sizes[j] for j in doomed)
+        if not dry_run:
+            for job_id in doomed:
+                with self._lock:
+                    self._db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+                    self._db.execute("DELETE FROM idempotency WHERE job_id = ?", (job_id,))
+                shutil.rmtree(self.artifact_dir(job_id), ignore_errors=True)
+        inputs_removed = 0
+        if not dry_run:
+            with self._lock:
+                referenced = {json.loads(r[0])["$input"] for r in self._db.execute(
+                    "SELECT params FROM jobs WHERE params LIKE ?", ('{"$input"%',)).fetchall()}
+            for path in self.inputs_dir.glob("*.json"):
+                if path.stem not in referenced:
+                    path.unlink(missing_ok=True)
+                    inputs_removed += 1
+        return PruneReport(len(doomed), freed, inputs_removed, total)
 
     # -- artifacts -----------------------------------------------------------------------------
 
@@ -181,3 +305,9 @@ class JobStore:
             return None
         path = self.artifact_dir(job_id) / name
         return path if path.is_file() else None
+
+
+def _tree_bytes(path: Path) -> int:
+    if not path.exists():
+        return 0
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())

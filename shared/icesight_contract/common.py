@@ -43,6 +43,7 @@ class ErrorCode(str, enum.Enum):
     NOT_FOUND = "not_found"  # no such route
     METHOD_NOT_ALLOWED = "method_not_allowed"
     INVALID_REQUEST = "invalid_request"  # a malformed header or query (e.g. Range)
+    IDEMPOTENCY_CONFLICT = "idempotency_conflict"  # an Idempotency-Key reused for another request
     INTERNAL = "internal"
 
 

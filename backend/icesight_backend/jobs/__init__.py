@@ -44,8 +44,8 @@ HANDLERS: dict[JobKind, Handler] = {
     JobKind.CREATE_TRAINING_DATASET: Handler(features.create_training_dataset, features.resolve_feature_group,
                                              features.publish_training_dataset, staging="datasets"),
     JobKind.SEARCH_HYPERPARAMETERS: Handler(experiments.search_hyperparameters, experiments.resolve_dataset,
-                                            experiments.publish_model),
-    JobKind.RUN_ABLATION: Handler(experiments.run_ablation, experiments.resolve_dataset),
+                                            experiments.publish_model, rerun_safe=False),
+    JobKind.RUN_ABLATION: Handler(experiments.run_ablation, experiments.resolve_dataset, rerun_safe=False),
 }
 
 #: Domain lookups that fail while a submission is resolved: the error code and the parameter to fix

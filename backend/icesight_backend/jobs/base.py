@@ -10,7 +10,9 @@ A handler is declared once (see :mod:`icesight_backend.jobs`) and says:
 - ``publish``: what the service does with the outputs of a successful run (register a model, add
   a scene to the catalog, publish a feature-group version);
 - ``staging``: which versioned store stages the job's files (discarded when the job fails);
-- ``gpu``: whether the work asks for a ``GPU`` worker resource when workers offer one.
+- ``gpu``: whether the work asks for a ``GPU`` worker resource when workers offer one;
+- ``rerun_safe``: whether a run the service lost in a restart may simply run again (nothing is
+  published before a run succeeds, so most kinds may; a search's study lives in the scheduler).
 """
 
 from __future__ import annotations
@@ -142,6 +144,7 @@ class Handler:
     publish: PublishFn | None = None
     staging: str | None = None  # "catalog", "features" or "datasets"
     gpu: bool = False
+    rerun_safe: bool = True
 
 
 class JobContext:

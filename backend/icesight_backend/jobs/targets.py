@@ -59,11 +59,19 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
         pfa=params.pfa,
         looks=looks,
         min_area_px=params.min_area_px,
+        cross_pol_cfar=params.cross_pol_cfar,
+        sea_ice_aware=params.sea_ice_aware,
+        ice_pfa=params.ice_pfa,
+        ice_margin_db=params.ice_margin_db,
     )
     chunks = -(-co.shape[0] // params.chunk_px) * -(-co.shape[1] // params.chunk_px)
     ctx.progress(0.05, f"CFAR over a {co.shape[1]} x {co.shape[0]} px scene in {chunks} chunks")
     detections = detect(co, cross, cfar, params.chunk_px)
     ctx.check()
+
+    def _rounded(value: float) -> float | None:
+        return round(value, 2) if value == value else None  # NaN (no background) as a null field
+
     scene_id = meta["tags"].get("scene_id", Path(scene_path).stem)
     transform = meta["transform"]
     rows = [
@@ -77,13 +85,20 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
             "peak_co_db": round(d.peak_co_db, 2),
             "mean_co_db": round(d.mean_co_db, 2),
             "mean_cross_db": round(d.mean_cross_db, 2),
+            "peak_cross_db": round(d.peak_cross_db, 2),
+            "in_sea_ice": d.in_sea_ice,
+            "background_co_db": _rounded(d.background_co_db),
+            "background_cross_db": _rounded(d.background_cross_db),
+            "k_margin_db": _rounded(d.k_margin_db),
+            "cfar_channels": d.channels,
             "job_id": ctx.job_id,
             "geometry": Point(*(transform * (d.col + 0.5, d.row + 0.5))),
         }
         for i, d in enumerate(detections)
     ]
     columns = ["detection_id", "scene_id", "row", "col", "area_px", "length_m", "peak_co_db", "mean_co_db",
-               "mean_cross_db", "job_id", "geometry"]
+               "mean_cross_db", "peak_cross_db", "in_sea_ice", "background_co_db", "background_cross_db",
+               "k_margin_db", "cfar_channels", "job_id", "geometry"]
     # An empty result is still a valid layer with the same fields (nothing found is an answer).
     frame = gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs=meta["crs"])
     artifacts = [gpkg_artifact(frame, "detections", role="detections")]

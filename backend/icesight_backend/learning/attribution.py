@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from icesight_contract import BAND_NAMES, PATCH_SIZE_PX
+from icesight_contract.inference import ATTRIBUTION_LIMITS, occlusion_stride_problem
 
 from .data import PatchArrays
 from .training import (
@@ -55,11 +56,12 @@ class AttributionCancelled(Exception):
 CLUTTER_RING_PX = 8
 #: Side of the box filter applied to |attribution| before its peak is taken as the top region.
 TOP_REGION_SMOOTHING_PX = 5
-#: Allowed ranges (inclusive) of :func:`explain`'s numeric parameters.
-N_STEPS_RANGE = (1, 512)
-INTERNAL_BATCH_SIZE_RANGE = (1, 4096)
-N_SAMPLES_RANGE = (1, 512)
-OCCLUSION_WINDOW_RANGE_PX = (1, PATCH_SIZE_PX)
+#: Allowed ranges (inclusive) of :func:`explain`'s numeric parameters: the contract's, so that a job
+#: and a direct call accept the same settings.
+N_STEPS_RANGE = ATTRIBUTION_LIMITS["n_steps"]
+INTERNAL_BATCH_SIZE_RANGE = ATTRIBUTION_LIMITS["internal_batch_size"]
+N_SAMPLES_RANGE = ATTRIBUTION_LIMITS["n_samples"]
+OCCLUSION_WINDOW_RANGE_PX = ATTRIBUTION_LIMITS["occlusion_window_px"]
 #: Robust spread (1.4826 x MAD) of a ring below this is taken as this, in dB (a flat synthetic border).
 MIN_CLUTTER_SPREAD_DB = 0.1
 #: Patch centre in pixel coordinates (row = col), the origin of the top region's offset.
@@ -144,14 +146,20 @@ class ServedProbability(nn.Module):
 
     def view_probability(self, images: torch.Tensor, inc: torch.Tensor, view: tuple[int, bool]) -> torch.Tensor:
         x = to_view(images, view).contiguous(memory_format=CHANNELS_LAST)
-        return self.sigmoid(self.network(x, inc))
+        return self.sigmoid(self.network(x, inc)) + self._unused(inc)
 
     def forward(self, bands_db: torch.Tensor, inc_deg: torch.Tensor) -> torch.Tensor:
         images, inc = self.network_input(bands_db, inc_deg)
         # All views in one batch: one network call of 8n runs faster than 8 calls of n (oneDNN on a CPU).
         views = torch.cat([to_view(images, view) for view in self.views]).contiguous(memory_format=CHANNELS_LAST)
         logits = self.network(views, inc.repeat(len(self.views)))
-        return self.sigmoid(logits).view(len(self.views), -1).mean(dim=0)
+        return self.sigmoid(logits).view(len(self.views), -1).mean(dim=0) + self._unused(inc)
+
+    @staticmethod
+    def _unused(inc: torch.Tensor) -> torch.Tensor:
+        """Zero that depends on the incidence: a model trained without it (ablation) then gets an angle
+        attribution of exactly 0 instead of a Captum error about an input not in the graph."""
+        return 0.0 * inc
 
 
 class _SingleView(nn.Module):
@@ -579,13 +587,9 @@ def _check_settings(
     n_samples = _check_int("n_samples", n_samples, *N_SAMPLES_RANGE)
     window = _check_int("occlusion_window_px", occlusion_window_px, *OCCLUSION_WINDOW_RANGE_PX)
     stride = _check_int("occlusion_stride_px", occlusion_stride_px, 1, window)
-    if (PATCH_SIZE_PX - window) % stride:
-        fitting = [s for s in range(1, window + 1) if (PATCH_SIZE_PX - window) % s == 0]
-        raise ValueError(
-            f"occlusion_stride_px {stride} leaves the last {(PATCH_SIZE_PX - window) % stride} px of the "
-            f"{PATCH_SIZE_PX} px patch unoccluded with a {window} px window (and breaks the flip symmetry of "
-            f"the windows); strides that tile it: {', '.join(map(str, fitting))}"
-        )
+    problem = occlusion_stride_problem(window, stride)  # untiled windows also break the flip symmetry
+    if problem:
+        raise ValueError(f"occlusion_stride_px {problem}")
     seed = _check_int("seed", seed, 0, 2**32 - 1)
     if not isinstance(tta, (bool, np.bool_)):
         raise ValueError(f"tta must be True or False, got {tta!r}")
