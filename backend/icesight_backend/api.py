@@ -78,9 +78,7 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
     @app.middleware("http")
     async def require_token(request: Request, call_next):
         if request.url.path not in public_paths:
-            header = request.headers.get("authorization", "")
-            scheme, _, given = header.partition(" ")
-            if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), settings.token.encode()):
+            if not _has_token(request, settings.token):
                 return _error_response(
                     401,
                     ApiError(
@@ -132,14 +130,17 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         return status
 
     @app.get(f"{API_PREFIX}/health")
-    def health():
+    def health(request: Request):
+        """Public: whether the service and its workers are up. The scheduler's address only goes to
+        callers with the token."""
         workers = manager.workers()
+        authorised = _has_token(request, settings.token)
         return {
             "status": "ok" if workers else "no_workers",
             "api_version": API_VERSION,
             "version": __version__,
             "dask": {
-                "scheduler": settings.scheduler_address,
+                "scheduler": settings.scheduler_address if authorised else None,
                 "n_workers": len(workers),
                 "total_threads": sum(w.nthreads for w in workers),
                 "workers": [to_dict(w) for w in workers],
@@ -380,6 +381,11 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
 
     app.openapi = openapi
     return app
+
+
+def _has_token(request: Request, token: str) -> bool:
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
 
 
 def _finite_float(text: str) -> float:

@@ -29,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads-per-worker", type=int, default=max(1, os.cpu_count() or 1))
     serve.add_argument("--max-body-mb", type=float, default=300.0, help="largest job body accepted")
     serve.add_argument("--max-upload-mb", type=float, default=8192.0, help="largest scene upload accepted")
+    serve.add_argument("--max-scene-side-px", type=int, default=60000, help="largest scene side ingested")
+    serve.add_argument("--max-scene-mpx", type=float, default=1500.0, help="largest scene ingested, in megapixels")
     serve.add_argument("--log-level", default="info")
     prune_parser = sub.add_parser("prune", help="remove old finished jobs and their artifacts")
     for command in (serve, prune_parser):
@@ -69,6 +71,7 @@ def serve(args: argparse.Namespace) -> int:
     from .api import ApiSettings, create_app
     from .catalog import SceneCatalog
     from .compute import embedded_cluster
+    from .jobs.base import SceneLimits
     from .registry import ModelRegistry
     from .service import JobManager, load_or_create_token
     from .store import JobStore
@@ -85,12 +88,13 @@ def serve(args: argparse.Namespace) -> int:
         client = Client(args.scheduler_address, timeout="30s")
         scheduler_address = args.scheduler_address
     else:
-        cluster = embedded_cluster(args.n_workers, args.threads_per_worker)
+        cluster = embedded_cluster(args.n_workers, args.threads_per_worker, scratch_dir=args.data_dir / "dask-scratch")
         client = Client(cluster)
         scheduler_address = cluster.scheduler_address
     log.info("Dask scheduler %s with %d worker(s)", scheduler_address, len(client.scheduler_info()["workers"]))
 
-    manager = JobManager(client, store, registry, SceneCatalog(args.data_dir))
+    limits = SceneLimits(max_side_px=args.max_scene_side_px, max_pixels=int(args.max_scene_mpx * 1e6))
+    manager = JobManager(client, store, registry, SceneCatalog(args.data_dir), limits)
     recovered = manager.recover()
     if any(recovered.values()):
         log.warning("jobs left unfinished by the last run: %(requeued)d queued again, %(failed)d failed", recovered)

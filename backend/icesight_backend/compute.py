@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import dask
 from distributed import LocalCluster
@@ -23,7 +24,16 @@ def worker_environment(threads_per_worker: int) -> dict[str, str]:
             "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}
 
 
-def embedded_cluster(n_workers: int, threads_per_worker: int, **kwargs) -> LocalCluster:
+def embedded_cluster(n_workers: int, threads_per_worker: int, scratch_dir: Path | None = None, **kwargs) -> LocalCluster:
+    """The service's own Dask cluster on 127.0.0.1.
+
+    Its scheduler and workers talk TLS with a certificate made for this instance only
+    (``Security.temporary``, held in memory): a Dask client without it cannot connect, so nobody
+    but the service can run code on the workers. No dashboard. Workers spill and keep their files
+    under ``scratch_dir`` (the data directory), not in the system's temporary folder.
+    """
+    from distributed.security import Security
+
     environment = worker_environment(threads_per_worker)
     # Workers are spawned from this process and inherit its environment; Dask also lets the
     # process environment override its config, and an earlier nanny in this process may have
@@ -31,12 +41,18 @@ def embedded_cluster(n_workers: int, threads_per_worker: int, **kwargs) -> Local
     os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
     os.environ.update(environment)
     with dask.config.set({"distributed.nanny.pre-spawn-environ": environment, "distributed.worker.profile.enabled": False}):
+        if scratch_dir is not None:
+            Path(scratch_dir).mkdir(parents=True, exist_ok=True)
+            kwargs.setdefault("local_directory", str(scratch_dir))
         return LocalCluster(
             n_workers=n_workers,
             threads_per_worker=threads_per_worker,
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
+            worker_dashboard_address=None,
+            protocol="tls://",
+            security=Security.temporary(),
             **kwargs,
         )
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import secrets
 import shutil
 import threading
-import traceback
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,12 +26,15 @@ from icesight_contract import ApiError, ErrorCode, JobKind, JobStatus, to_dict
 from .catalog import SceneCatalog
 from .compute import gpu_slots
 from .jobs import HANDLERS, PROGRESS_TOPIC, JobCancelled, Resources, cancel_event_name, run_job
-from .jobs.base import worker_has_gpu
+from .jobs.base import SceneLimits, worker_has_gpu
 from .learning.feature_store import FeatureStore, TrainingDatasets
 from .registry import ModelRegistry
 from .store import JobStore
 
 log = logging.getLogger("icesight.service")
+
+#: An absolute file path inside a message (after a space, quote or parenthesis).
+_ABSOLUTE_PATH = re.compile(r"""(^|[\s'"(=])(/[^\s'"():,]+)""")
 
 
 @dataclass
@@ -46,7 +49,8 @@ class WorkerInfo:
 class JobManager:
     """Submits jobs to Dask, follows their progress, cancels them and stores their outcome."""
 
-    def __init__(self, client: Client, store: JobStore, registry: ModelRegistry, catalog: SceneCatalog):
+    def __init__(self, client: Client, store: JobStore, registry: ModelRegistry, catalog: SceneCatalog,
+                 scene_limits: SceneLimits | None = None):
         self.client = client
         self.store = store
         self.registry = registry
@@ -60,7 +64,8 @@ class JobManager:
             shutil.rmtree(versioned.staging_dir().parent, ignore_errors=True)
         self.uploads_dir = store.data_dir / "uploads"
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
-        self.resources = Resources(store, registry, catalog, self.features, self.datasets, self.uploads_dir)
+        self.resources = Resources(store, registry, catalog, self.features, self.datasets, self.uploads_dir,
+                                   scene_limits or SceneLimits())
         self._futures: dict[str, Future] = {}
         self._lock = threading.Lock()
         self._gpu_by_worker: dict[str, bool] = {}
@@ -210,8 +215,7 @@ class JobManager:
                 if isinstance(exc, JobCancelled):
                     self.store.mark_cancelled(job_id)
                 else:
-                    detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-                    self.store.mark_failed(job_id, ApiError(ErrorCode.JOB_FAILED, f"job failed on the worker: {detail}"))
+                    self.store.mark_failed(job_id, ApiError(ErrorCode.JOB_FAILED, f"job failed on the worker: {self.describe(exc)}"))
                 return
             output = future.result()
             status = self.store.get(job_id)
@@ -229,7 +233,14 @@ class JobManager:
         except Exception as exc:  # never lose a job silently
             log.exception("storing the outcome of job %s failed", job_id)
             self._discard_staging(job_id)
-            self.store.mark_failed(job_id, ApiError(ErrorCode.INTERNAL, f"storing the result failed: {exc}"))
+            self.store.mark_failed(job_id, ApiError(ErrorCode.INTERNAL, f"storing the result failed: {self.describe(exc)}"))
+
+    def describe(self, exc: BaseException) -> str:
+        """An error for the job's record: its kind and message, one style for all, with no server
+        path in it (the data directory reads ``<data>``, other absolute paths keep their file name)."""
+        message = str(exc).replace(str(self.store.data_dir.resolve()), "<data>").replace(str(self.store.data_dir), "<data>")
+        message = _ABSOLUTE_PATH.sub(lambda m: m.group(1) + m.group(2).rsplit("/", 1)[-1], message)
+        return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
     def _discard_staging(self, job_id: str) -> None:
         for staging in self._staging.values():

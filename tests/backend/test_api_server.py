@@ -340,3 +340,44 @@ def test_framework_errors_have_the_documented_shape(api):
         assert response.status_code == status_code, (response.request.url, response.text)
         assert response.json()["error"]["code"] == code, response.text
     assert api.get("/jobs", params={"limit": "abc"}).json()["error"]["field"] == "limit"
+
+
+def test_the_embedded_cluster_admits_no_client_without_the_service_credentials(api, backend):
+    """The scheduler runs code for whoever connects: its address is for token holders only, and a
+    Dask client without the instance's TLS certificate is refused."""
+    from distributed import Client
+    from distributed.security import Security
+
+    public = requests.get(f"{backend.url}{API_PREFIX}/health", timeout=30).json()
+    assert public["dask"]["scheduler"] is None
+    address = api.get("/health").json()["dask"]["scheduler"]
+    assert address.startswith("tls://127.0.0.1:")
+    # A certificate of the intruder's own making, and plain TCP: both refused.
+    for attempt, security in ((address, Security.temporary()), (address.replace("tls://", "tcp://"), None)):
+        with pytest.raises((OSError, TimeoutError)):
+            Client(attempt, timeout="3s", security=security).close()
+    scratch = backend.data_dir / "dask-scratch"
+    assert scratch.is_dir() and any(scratch.iterdir())  # the workers' files live under the data directory
+
+
+def test_a_scene_too_large_is_refused_from_its_header_and_errors_show_no_server_path(api, tmp_path):
+    import rasterio
+    from affine import Affine
+
+    huge = tmp_path / "huge.tif"  # declares 200,000 x 200,000 px; sparse, so a few kB on disk
+    with rasterio.open(huge, "w", driver="GTiff", width=200_000, height=200_000, count=2, dtype="float32", crs="EPSG:32633",
+                       transform=Affine(10, 0, 500000, 0, -10, 7800000), tiled=True, blockxsize=1024, blockysize=1024,
+                       SPARSE_OK=True, BIGTIFF="YES"):
+        pass
+    assert huge.stat().st_size < 20_000_000  # the tile index only
+    upload = api.post("/uploads", data=huge.read_bytes(), params={"filename": "huge.tif"}).json()
+    response = api.post("/jobs", json={"kind": "ingest_scene", "params": {"upload_id": upload["upload_id"]}})
+    error = _error(response, 422)
+    assert error["field"] == "params.upload_id" and "200000 x 200000" in error["message"]
+
+    junk = api.post("/uploads", data=b"II*\x00not really a tiff" * 10, params={"filename": "junk.tif"}).json()
+    failed = api.wait(api.submit("ingest_scene", {"upload_id": junk["upload_id"]})["id"])
+    assert failed["state"] == "failed"
+    message = failed["error"]["message"]
+    assert "/tmp" not in message and str(api.backend.data_dir) not in message, message
+    assert message.startswith("job failed on the worker: ") and ":" in message[len("job failed on the worker: "):]

@@ -63,10 +63,10 @@ def dask_cluster(tmp_path):
 
 def test_jobs_run_on_an_existing_scheduler_and_its_worker(tmp_path, dask_cluster):
     with BackendProcess(tmp_path / "data", tmp_path / "config", extra_args=["--scheduler-address", dask_cluster]) as backend:
-        health = requests.get(f"{backend.url}{API_PREFIX}/health", timeout=30).json()
+        headers = {"Authorization": f"Bearer {backend.token}"}
+        health = requests.get(f"{backend.url}{API_PREFIX}/health", headers=headers, timeout=30).json()
         assert health["dask"]["scheduler"] == dask_cluster
         assert health["dask"]["n_workers"] == 1 and health["dask"]["total_threads"] == 1
-        headers = {"Authorization": f"Bearer {backend.token}"}
         job = requests.post(
             f"{backend.url}{API_PREFIX}/jobs", headers=headers, timeout=30,
             json={"kind": "simulate_scene", "params": {"width_px": 200, "height_px": 150, "n_ships": 2, "n_icebergs": 2}},

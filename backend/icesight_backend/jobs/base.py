@@ -68,6 +68,18 @@ class UnknownSourceJob(SubmissionError):
     code = ErrorCode.UNKNOWN_JOB
 
 
+class SceneTooLarge(SubmissionError):
+    """A scene larger than the service's limits."""
+
+
+@dataclass(frozen=True)
+class SceneLimits:
+    """The largest scene the service ingests (a whole IW GRDH scene is about 25,000 x 16,700 px)."""
+
+    max_side_px: int = 60000
+    max_pixels: int = 1_500_000_000
+
+
 class InputMismatch(SubmissionError):
     """The input cannot be used with the chosen model (pixel spacing, bands)."""
 
@@ -84,6 +96,7 @@ class Resources:
     features: Any  # FeatureStore
     datasets: Any  # TrainingDatasets
     uploads_dir: Path
+    scene_limits: SceneLimits = SceneLimits()
 
     def upload_path(self, upload_id: str) -> Path:
         import re

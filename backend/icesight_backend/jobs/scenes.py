@@ -17,7 +17,7 @@ from icesight_contract import (
     to_dict,
 )
 
-from .base import GEOTIFF, GPKG, JobContext, Resources, artifact
+from .base import GEOTIFF, GPKG, JobContext, Resources, SceneLimits, SceneTooLarge, SubmissionError, artifact
 
 
 def simulate_scene(ctx: JobContext, params: SimulateSceneParams, inputs: dict) -> dict[str, Any]:
@@ -84,6 +84,7 @@ def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> di
         raster = inspect_scene(
             upload_path, params.co_band, params.cross_band, params.inc_band, params.inc_angle_deg, params.units
         )
+        check_scene_size(raster.width, raster.height, inputs["scene_limits"])
         ctx.check()
         scene_id = params.scene_id or f"scene-{ctx.job_id[:8]}"
         ctx.progress(0.2, f"writing a {raster.width} x {raster.height} px COG (co-pol dB, cross-pol dB, incidence)")
@@ -119,15 +120,35 @@ def publish_simulated_scene(resources: Resources, job_id: str, params: SimulateS
     shutil.rmtree(staging, ignore_errors=True)
 
 
+def check_scene_size(width_px: int, height_px: int, limits: SceneLimits) -> None:
+    """Refuse a scene larger than the service takes, from its header, before any work."""
+    if max(width_px, height_px) > limits.max_side_px or width_px * height_px > limits.max_pixels:
+        raise SceneTooLarge(
+            f"the scene declares {width_px} x {height_px} px; this service takes at most {limits.max_side_px} px a "
+            f"side and {limits.max_pixels / 1e6:.0f} Mpx (a full Sentinel-1 IW GRDH scene is about 25,000 x 16,700); "
+            "crop or resample it, or start the backend with larger --max-scene-side-px / --max-scene-mpx",
+            "params.upload_id",
+        )
+
+
 def resolve_upload(resources: Resources, params: IngestSceneParams) -> dict:
-    from .base import SubmissionError
+    import zipfile
+
+    import rasterio
 
     if params.scene_id is not None:
         try:
             resources.catalog.check_id(params.scene_id)
         except ValueError as exc:
             raise SubmissionError(str(exc), "params.scene_id") from None
-    return {"upload_path": str(resources.upload_path(params.upload_id))}
+    path = resources.upload_path(params.upload_id)
+    if not zipfile.is_zipfile(path):
+        try:
+            with rasterio.open(path) as src:  # the header only
+                check_scene_size(src.width, src.height, resources.scene_limits)
+        except rasterio.errors.RasterioIOError:
+            pass  # not a raster: the job's reader says what is wrong with it
+    return {"upload_path": str(path), "scene_limits": resources.scene_limits}
 
 
 def publish_ingested_scene(resources: Resources, job_id: str, params: IngestSceneParams, output: dict) -> None:

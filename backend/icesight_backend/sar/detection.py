@@ -7,6 +7,14 @@ higher threshold), and flags pixels whose intensity exceeds the K quantile at th
 probability. Windows are given in metres, as in ESA SNAP's adaptive
 threshold detector (target 50 m, guard 500 m, background 800 m, pfa 10^-6.5 there).
 
+Two additions make it hold in sea ice (issue #9). The cross-pol band gets its own CFAR: open
+water's HV sits at the noise floor, where icebergs (HV/HH about -5 dB) stand out even when a
+steep-incidence sea hides them in HH. And the scene's clutter class, open water or sea ice, is
+estimated (:mod:`sar.clutter`); a detection in ice is kept only when its peak clears the K
+threshold of its own 2 km ice background, fitted by log-cumulants, at a lower pfa and with a
+margin (:func:`passes_sea_ice_discrimination`): bright floes and ridges pass the 800 m ring, not
+that. ``cross_pol_cfar=False, sea_ice_aware=False`` gives the co-pol detector of before.
+
 The scene is processed as a chunked Dask array with ``map_overlap`` (the halo is the background
 window), so memory is bounded by the chunk size, not the scene size. The detection mask (one
 byte a pixel) is then labelled into targets with scipy; their measurements read only small
@@ -23,7 +31,19 @@ import dask.array as da
 import numpy as np
 from scipy import ndimage, special
 
+from .clutter import ClutterMap, ClutterParams, clutter_map
+
 _SHAPE_GRID = np.geomspace(0.3, 200.0, 96)
+_TRIGAMMA_GRID = special.polygamma(1, _SHAPE_GRID)  # decreasing with the shape
+_MIN_BACKGROUND_PX = 100
+
+
+class DetectionParamsError(ValueError):
+    """A detection parameter out of range; ``field`` names it."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -41,6 +61,56 @@ class CfarParams:
     #: Sentinel-1 EW); for a real product take it from the annotation.
     azimuth_ambiguity_m: float = 5000.0
     ambiguity_contrast_db: float = 12.0
+    #: Run a second CFAR on the cross-pol band and keep what either flags. Open water's cross-pol
+    #: sits at the noise floor, so icebergs (cross-/co-pol about -5 dB) stand 10-15 dB above it
+    #: even where a steep-incidence sea hides them in co-pol (Howell et al. 2004, 2012).
+    cross_pol_cfar: bool = True
+    #: Estimate open water / sea ice (:mod:`sar.clutter`) and discriminate detections in sea ice.
+    #: ``cross_pol_cfar=False, sea_ice_aware=False`` is the co-pol-only detector of before.
+    sea_ice_aware: bool = True
+    #: Square around a target (full width, metres) that is its local background: its median is
+    #: the background level, and a K distribution fitted to it (log-cumulants) judges targets in ice.
+    discrimination_window_m: float = 2000.0
+    #: False-alarm probability of the sea-ice test: lower than ``pfa`` because ice is a mixture of
+    #: floes, ridges and leads whose tail a K fit only approximates.
+    ice_pfa: float = 1e-9
+    #: Margin, dB, by which a target in sea ice must exceed the K threshold of its background at
+    #: ``ice_pfa`` (in co- or cross-pol): about the error of a shape fitted on ~100 independent
+    #: texture samples (2 km of ice textured at 100-200 m).
+    ice_margin_db: float = 2.0
+    #: Rule and thresholds of the clutter classification; None: the defaults of ``ClutterParams``.
+    clutter: ClutterParams | None = None
+
+    def __post_init__(self) -> None:
+        if not self.pixel_size_m > 0:
+            raise DetectionParamsError("pixel_size_m", f"must be positive, got {self.pixel_size_m!r}")
+        if not 0.0 < self.pfa < 0.01:
+            raise DetectionParamsError("pfa", f"must be in (0, 0.01), got {self.pfa:g}")
+        if not 0.0 < self.target_window_m < self.guard_window_m < self.background_window_m:
+            raise DetectionParamsError(
+                "guard_window_m",
+                "windows must grow: target_window_m < guard_window_m < background_window_m "
+                f"(got {self.target_window_m:g}, {self.guard_window_m:g}, {self.background_window_m:g})",
+            )
+        if not self.guard_window_m < self.discrimination_window_m <= 10000.0:
+            raise DetectionParamsError(
+                "discrimination_window_m",
+                f"must exceed guard_window_m ({self.guard_window_m:g}) and be at most 10000 m, "
+                f"got {self.discrimination_window_m:g}",
+            )
+        if not 0.0 < self.ice_pfa <= self.pfa:
+            raise DetectionParamsError("ice_pfa", f"must be in (0, pfa = {self.pfa:g}], got {self.ice_pfa:g}")
+        if not 0.0 <= self.ice_margin_db <= 20.0:
+            raise DetectionParamsError("ice_margin_db", f"must be between 0 and 20 dB, got {self.ice_margin_db:g}")
+        if not 1.0 <= self.looks <= 100.0:
+            raise DetectionParamsError("looks", f"must be between 1 and 100, got {self.looks:g}")
+        if self.clutter is not None and self.clutter.pixel_size_m != self.pixel_size_m:
+            raise DetectionParamsError(
+                "clutter", f"pixel_size_m {self.clutter.pixel_size_m:g} differs from the detector's {self.pixel_size_m:g}"
+            )
+
+    def clutter_params(self) -> ClutterParams:
+        return self.clutter if self.clutter is not None else ClutterParams(pixel_size_m=self.pixel_size_m)
 
     def windows_px(self) -> tuple[int, int, int]:
         """Odd full widths in pixels of the target, guard and background windows."""
@@ -121,19 +191,34 @@ def cfar_block(co_db: np.ndarray, params: CfarParams) -> np.ndarray:
     return valid & enough & (test > mean * _threshold_multiplier(texture_shape, looks, params.pfa))
 
 
-def cfar_mask(co_db, params: CfarParams, chunk_px: int = 2048) -> da.Array:
+def cfar_mask(co_db, params: CfarParams, chunk_px: int = 2048, cross_db=None) -> da.Array:
     """The detection mask of a whole scene as a lazy Dask array (uint8).
 
-    ``co_db`` is a numpy array, a Dask array, or a lazy raster band (``sar.io.RasterBand``)."""
-    array = co_db if isinstance(co_db, da.Array) else da.from_array(co_db, chunks=chunk_px, asarray=False)
-    return da.map_overlap(
-        lambda block: cfar_block(block, params).astype(np.uint8),
-        array,
-        depth=params.halo_px,
-        boundary=np.nan,
-        dtype=np.uint8,
-        trim=True,
-    )
+    ``co_db`` (and ``cross_db``) are numpy arrays, Dask arrays, or lazy raster bands
+    (``sar.io.RasterBand``). Without ``cross_db`` the mask is 0/1 (co-pol CFAR). With it, and
+    ``params.cross_pol_cfar``, the cross-pol band gets its own CFAR and the mask holds bits:
+    ``CO_BIT`` where co-pol exceeds its threshold, ``CROSS_BIT`` where cross-pol does."""
+
+    def lazy(band) -> da.Array:
+        return band if isinstance(band, da.Array) else da.from_array(band, chunks=chunk_px, asarray=False)
+
+    co = lazy(co_db)
+    if cross_db is None or not params.cross_pol_cfar:
+        return da.map_overlap(
+            lambda block: cfar_block(block, params).astype(np.uint8),
+            co, depth=params.halo_px, boundary=np.nan, dtype=np.uint8, trim=True,
+        )
+
+    def both(co_block: np.ndarray, cross_block: np.ndarray) -> np.ndarray:
+        bits = cfar_block(co_block, params).astype(np.uint8) * CO_BIT
+        return bits | cfar_block(cross_block, params).astype(np.uint8) * CROSS_BIT
+
+    cross = lazy(cross_db).rechunk(co.chunks)
+    return da.map_overlap(both, co, cross, depth=params.halo_px, boundary=np.nan, dtype=np.uint8, trim=True)
+
+
+CO_BIT, CROSS_BIT = 1, 2
+_CHANNELS = {CO_BIT: "co", CROSS_BIT: "cross", CO_BIT | CROSS_BIT: "co+cross"}
 
 
 @dataclass
@@ -147,20 +232,82 @@ class Detection:
     mean_cross_db: float
     peak_row: int
     peak_col: int
+    #: Where it was found: the clutter class there and the local background (median of a square
+    #: of ``discrimination_window_m`` around the object, outside its guard margin), dB.
+    in_sea_ice: bool = False
+    background_co_db: float = math.nan
+    background_cross_db: float = math.nan
+    peak_cross_db: float = math.nan
+    #: How far the peak exceeds the K-distribution threshold at ``ice_pfa`` of that background,
+    #: dB, the better of co- and cross-pol (the sea-ice test; NaN without enough background).
+    k_margin_db: float = math.nan
+    #: Which CFAR flagged it: "co", "cross" or "co+cross".
+    channels: str = "co"
+
+    @property
+    def co_contrast_db(self) -> float:
+        """Peak co-pol above the local co-pol background (median)."""
+        return self.peak_co_db - self.background_co_db
+
+    @property
+    def cross_contrast_db(self) -> float:
+        """Peak cross-pol above the local cross-pol background (median)."""
+        return self.peak_cross_db - self.background_cross_db
+
+
+def k_fit_log_cumulants(values_db: np.ndarray, looks: float) -> tuple[float, float]:
+    """Mean (dB) and texture shape of a K distribution fitted to intensities by log-cumulants.
+
+    For intensity = mean x Gamma(nu) texture x Gamma(L) speckle, var(ln I) = psi1(L) + psi1(nu) and
+    E[ln I] = ln mean + psi(L) - ln L + psi(nu) - ln nu (Nicolas 2002's Mellin-kind statistics).
+    Logarithms tame the bright outliers (ridges, other targets) that spoil moment estimates.
+    """
+    ln = np.asarray(values_db, dtype=np.float64) * (math.log(10.0) / 10.0)
+    excess = float(ln.var()) - float(special.polygamma(1, looks))
+    if excess <= _TRIGAMMA_GRID[-1]:
+        shape = float(_SHAPE_GRID[-1])
+    else:
+        shape = float(np.interp(-excess, -_TRIGAMMA_GRID, _SHAPE_GRID))
+    ln_mean = float(ln.mean()) - special.digamma(looks) + math.log(looks) - special.digamma(shape) + math.log(shape)
+    return 10.0 * ln_mean / math.log(10.0), shape
+
+
+def _k_margin_db(peak_db: float, background_db: np.ndarray, params: CfarParams) -> float:
+    finite = background_db[np.isfinite(background_db)]
+    if finite.size < _MIN_BACKGROUND_PX:
+        return math.nan
+    mean_db, shape = k_fit_log_cumulants(finite, params.looks)
+    multiplier = float(_threshold_multiplier(np.array([shape]), params.looks, params.ice_pfa)[0])
+    return peak_db - mean_db - 10.0 * math.log10(multiplier)
 
 
 def label_detections(
-    mask: np.ndarray, co_db, cross_db, params: CfarParams, merge_distance_px: int = 2
+    mask: np.ndarray,
+    co_db,
+    cross_db,
+    params: CfarParams,
+    merge_distance_px: int = 2,
+    clutter: ClutterMap | None = None,
 ) -> list[Detection]:
     """Connected components of the mask (8-connected, after closing gaps of ``merge_distance_px``,
     so a ship's bright scatterers make one target) measured on the co- and cross-pol bands.
 
-    ``co_db``/``cross_db`` may be numpy arrays or anything indexable by 2-D slices (a lazy raster).
+    ``mask`` is boolean or holds ``CO_BIT``/``CROSS_BIT`` (see :func:`cfar_mask`). Each target is
+    measured together with its local background: the median, co- and cross-pol, of a square of
+    ``discrimination_window_m`` around it less the object's box widened by half the guard window
+    (the median ignores bright neighbours, ridges and other targets in the ring). ``clutter``
+    gives the clutter class at the centroid. ``co_db``/``cross_db`` may be numpy arrays or
+    anything indexable by 2-D slices (a lazy raster); one window is read per band and target.
     """
+    bits = np.asarray(mask)
+    present = bits.astype(bool)
     structure = np.ones((3, 3), dtype=bool)
-    joined = ndimage.binary_dilation(mask, structure, iterations=merge_distance_px) if merge_distance_px else mask
+    joined = ndimage.binary_dilation(present, structure, iterations=merge_distance_px) if merge_distance_px else present
     labels, _ = ndimage.label(joined, structure)
-    labels[~mask.astype(bool)] = 0
+    labels[~present] = 0
+    height, width = present.shape
+    guard_margin_px = params.windows_px()[1] // 2
+    ring_px = max(guard_margin_px + 2, int(round(params.discrimination_window_m / 2 / params.pixel_size_m)))
     detections = []
     for index, window in enumerate(ndimage.find_objects(labels), start=1):
         if window is None:
@@ -174,25 +321,67 @@ def label_detections(
         length_m = extent_px * params.pixel_size_m
         if length_m > params.max_length_m:
             continue
-        co = np.asarray(co_db[window], dtype=np.float64)
-        cross = np.asarray(cross_db[window], dtype=np.float64)
+        (top, bottom), (left, right) = (window[0].start, window[0].stop), (window[1].start, window[1].stop)
+        r0, r1 = max(top - ring_px, 0), min(bottom + ring_px, height)
+        c0, c1 = max(left - ring_px, 0), min(right + ring_px, width)
+        co_around = np.asarray(co_db[r0:r1, c0:c1], dtype=np.float64)
+        cross_around = np.asarray(cross_db[r0:r1, c0:c1], dtype=np.float64)
+        inner = (slice(top - r0, bottom - r0), slice(left - c0, right - c0))
+        co, cross = co_around[inner], cross_around[inner]
+        ring = np.ones(co_around.shape, dtype=bool)
+        ring[max(top - guard_margin_px - r0, 0) : bottom + guard_margin_px - r0,
+             max(left - guard_margin_px - c0, 0) : right + guard_margin_px - c0] = False
         co_values, cross_values = co[own], cross[own]
         peak = int(np.nanargmax(np.where(own, co, -np.inf)))
         peak_r, peak_c = np.unravel_index(peak, own.shape)
+        row, col = float(top + rows.mean()), float(left + cols.mean())
+        peak_co, peak_cross = float(np.nanmax(co_values)), float(np.nanmax(cross_values))
+        flagged = int(np.bitwise_or.reduce(bits[window][own].astype(np.uint8))) if bits.dtype != bool else CO_BIT
         detections.append(
             Detection(
-                row=float(window[0].start + rows.mean()),
-                col=float(window[1].start + cols.mean()),
+                row=row,
+                col=col,
                 area_px=area,
                 length_m=round(length_m, 1),
-                peak_co_db=float(np.nanmax(co_values)),
+                peak_co_db=peak_co,
                 mean_co_db=float(10 * np.log10(np.nanmean(10 ** (co_values / 10)))),
                 mean_cross_db=float(10 * np.log10(np.nanmean(10 ** (cross_values / 10)))),
-                peak_row=int(window[0].start + peak_r),
-                peak_col=int(window[1].start + peak_c),
+                peak_row=int(top + peak_r),
+                peak_col=int(left + peak_c),
+                in_sea_ice=clutter.at(row, col)[0] if clutter is not None else False,
+                background_co_db=_median_or_nan(co_around[ring]),
+                background_cross_db=_median_or_nan(cross_around[ring]),
+                peak_cross_db=peak_cross,
+                k_margin_db=max(_k_margin_db(peak_co, co_around[ring], params),
+                                _k_margin_db(peak_cross, cross_around[ring], params), key=_nan_lowest),
+                channels=_CHANNELS.get(flagged, "co"),
             )
         )
     return detections
+
+
+def _nan_lowest(value: float) -> float:
+    return value if np.isfinite(value) else -math.inf
+
+
+def _median_or_nan(values: np.ndarray) -> float:
+    finite = values[np.isfinite(values)]
+    return float(np.median(finite)) if finite.size else math.nan
+
+
+def passes_sea_ice_discrimination(detection: Detection, params: CfarParams) -> bool:
+    """Whether a detection is a target rather than ice texture (always true in open water).
+
+    The pixel CFAR's 800 m ring holds too few independent samples of ice, whose texture is
+    correlated over a hundred metres or more, to know its tail: bright floes and ridges pass it.
+    In sea ice a detection is therefore kept only when its peak, in co- or cross-pol, exceeds the
+    threshold at ``ice_pfa`` of a K distribution fitted (log-cumulants) to a ``discrimination_window_m``
+    square of its own background by at least ``ice_margin_db``. Icebergs (volume scattering, bright
+    in cross-pol where level ice is dark) and ships (dihedrals) clear it by 5-15 dB.
+    """
+    if not detection.in_sea_ice or not np.isfinite(detection.k_margin_db):
+        return True  # open water, or no background to judge against (swath edge): keep
+    return detection.k_margin_db >= params.ice_margin_db
 
 
 def drop_azimuth_ambiguities(detections: list[Detection], params: CfarParams) -> list[Detection]:
@@ -215,15 +404,29 @@ def drop_azimuth_ambiguities(detections: list[Detection], params: CfarParams) ->
     return kept
 
 
-def detect(co_db, cross_db, params: CfarParams, chunk_px: int = 2048, scheduler: str = "threads") -> list[Detection]:
-    """CFAR over the scene (Dask, chunked), labelled targets, size and ambiguity discrimination.
+def detect(
+    co_db,
+    cross_db,
+    params: CfarParams,
+    chunk_px: int = 2048,
+    scheduler: str = "threads",
+    clutter: ClutterMap | None = None,
+) -> list[Detection]:
+    """CFAR over the scene (Dask, chunked), labelled targets, size, sea-ice and ambiguity discrimination.
 
-    The bands may be numpy arrays or lazy raster bands. The chunks run on local threads: inside a
-    job task this process's cores do the work, without sending sub-tasks back to the cluster.
+    With ``params.sea_ice_aware`` the clutter class of the scene is estimated first (unless
+    ``clutter`` is given, see :mod:`sar.clutter`) and detections in sea ice must pass
+    :func:`passes_sea_ice_discrimination`. The bands may be numpy arrays or lazy raster bands. The
+    chunks run on local threads: inside a job task this process's cores do the work, without
+    sending sub-tasks back to the cluster.
     """
-    mask = cfar_mask(co_db, params, chunk_px).compute(scheduler=scheduler).astype(bool)
-    return drop_azimuth_ambiguities(label_detections(mask, co_db, cross_db, params), params)
-
+    if params.sea_ice_aware and clutter is None:
+        clutter = clutter_map(co_db, cross_db, params.clutter_params(), chunk_px, scheduler)
+    mask = cfar_mask(co_db, params, chunk_px, cross_db).compute(scheduler=scheduler)
+    detections = label_detections(mask, co_db, cross_db, params, clutter=clutter)
+    if params.sea_ice_aware:
+        detections = [d for d in detections if passes_sea_ice_discrimination(d, params)]
+    return drop_azimuth_ambiguities(detections, params)
 
 
 @dataclass

@@ -15,7 +15,7 @@ import numpy as np
 from icesight_contract import AcquisitionMode, ClassName, CoPol
 
 from .readers.opensarship import OpenSarShipChip
-from .simulation import MODES, draw_ship, simulate_patch
+from .simulation import MODES, PatchNuisance, draw_ship, simulate_patch
 
 #: Agreement required between simulated and real medians, in dB.
 TOLERANCE_DB = {"sea_median_co": 2.0, "sea_median_cross": 2.0, "peak_co": 3.0, "peak_cross": 3.0, "peak_ratio": 3.0}
@@ -62,8 +62,14 @@ class RealismReport:
         return "\n".join(lines)
 
 
-def compare_with_opensarship(chips: list[OpenSarShipChip], seed: int = 0, repeats: int = 3) -> RealismReport:
-    """Pair every chip with ``repeats`` simulated ones (different speckle, wind and ship layout)."""
+def compare_with_opensarship(
+    chips: list[OpenSarShipChip], seed: int = 0, repeats: int = 3, family: str = "A"
+) -> RealismReport:
+    """Pair every chip with ``repeats`` simulated ones (different speckle, wind and ship layout).
+
+    The nominal simulator of ``family`` (no domain randomisation): its statistics are what the
+    randomised ranges are centred on.
+    """
     chips = [c for c in chips if not c.slc and np.isfinite(c.incidence_deg)]
     if not chips:
         raise ValueError("no ground-range (GRD) chip with an incidence angle to compare with")
@@ -74,10 +80,10 @@ def compare_with_opensarship(chips: list[OpenSarShipChip], seed: int = 0, repeat
         real.append(chip_statistics(10 * np.log10(np.maximum(chip.vv_linear, 1e-8)), 10 * np.log10(np.maximum(chip.vh_linear, 1e-8))))
         length = chip.ais_length_m if chip.ais_length_m and chip.ais_length_m > 5 else None
         for _ in range(repeats):
-            target = draw_ship(rng, length_m=length)
-            co, cross, _, _ = simulate_patch(
+            target = draw_ship(rng, length_m=length, family=family)
+            co, cross, _, _, _ = simulate_patch(
                 rng, ClassName.SHIP, geometry, CoPol.VV, inc_angle_deg=chip.incidence_deg, target=target,
-                allow_sea_ice=False,
+                allow_sea_ice=False, nuisance=PatchNuisance(family=family),
             )
             h, w = chip.vv_linear.shape
             top, left = max((co.shape[0] - h) // 2, 0), max((co.shape[1] - w) // 2, 0)

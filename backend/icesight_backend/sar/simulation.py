@@ -14,6 +14,11 @@ so it follows the physics rather than producing a separable toy:
   cross-/co-pol ratio.
 * Class-conditional distributions overlap (small fibreglass boats, bright pinnacled bergs) as in
   real data, so a good classifier reaches about 90 %, not 100 %.
+* Radar cross-section is conserved across resolution: a point scatterer's sigma0 is its RCS over
+  the cell area, and the impulse response (unit sum) spreads it, so EW ships peak lower than IW.
+* Labelled patch sets are domain-randomised by default (:func:`draw_nuisance`): every parameter
+  that does not decide the class is drawn per patch, from one of two simulator families.
+  Sources for every choice: ``docs/simulator.md``.
 
 Every function takes a ``numpy.random.Generator`` (or a seed) so outputs are reproducible.
 All radiometry here is linear power unless a name ends in ``_db``.
@@ -22,7 +27,8 @@ All radiometry here is linear power unless a name ends in ``_db``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 from scipy import ndimage
@@ -42,9 +48,11 @@ class ModeGeometry:
     psf_width_px: float  # -3 dB width of the impulse response in pixels
 
 
+#: ESA product figures: EW GRDM 40 m pixels, resolution about 93 x 87 m, ENL 10.7; IW GRDH 10 m
+#: pixels, resolution 20 x 22 m, ENL 4.4. The impulse-response width is resolution / pixel spacing.
 MODES: dict[AcquisitionMode, ModeGeometry] = {
-    AcquisitionMode.EW: ModeGeometry(40.0, 18.9, 47.0, 10.7, -26.0, 1.1),
-    AcquisitionMode.IW: ModeGeometry(10.0, 29.1, 46.0, 4.4, -26.5, 1.2),
+    AcquisitionMode.EW: ModeGeometry(40.0, 18.9, 47.0, 10.7, -26.0, 2.25),
+    AcquisitionMode.IW: ModeGeometry(10.0, 29.1, 46.0, 4.4, -26.5, 2.1),
 }
 
 
@@ -133,6 +141,37 @@ def speckle(rng: np.random.Generator, shape: tuple[int, ...], looks: float) -> n
     return rng.gamma(looks, 1.0 / looks, size=shape)
 
 
+@dataclass(frozen=True)
+class ClutterParams:
+    """Nuisance parameters of the background; the defaults are the nominal models.
+
+    ``texture_law``: ``"gamma"`` (K-distributed sea, family A) or ``"lognormal"`` (family B), both
+    unit mean with the normalised variance 1/nu. ``texture_nu``: None ties nu to the wind.
+    Offsets shift the mean sigma0 of sea and ice (dB); ``looks`` overrides the mode's ENL.
+    """
+
+    texture_law: str = "gamma"
+    texture_nu: float | None = None
+    sea_co_offset_db: float = 0.0
+    sea_cross_offset_db: float = 0.0
+    ice_co_offset_db: float = 0.0
+    ice_cross_offset_db: float = 0.0
+    ice_nu: float = 2.5
+    ice_corr_px: float = 4.0
+    nesz_offset_db: float = 0.0
+    looks: float | None = None
+
+
+def _texture(rng: np.random.Generator, shape: tuple[int, int], nu: float, corr_px: float, law: str,
+             white: np.ndarray | None = None) -> np.ndarray:
+    if law == "gamma":
+        return correlated_gamma(rng, shape, nu, corr_px, white=white)
+    # Log-normal with the same mean (1) and normalised variance (1/nu) as Gamma(nu).
+    s = math.sqrt(math.log1p(1.0 / nu))
+    noise = ndimage.gaussian_filter(rng.standard_normal(shape), corr_px, mode="reflect") / _filtered_noise_std(corr_px)
+    return np.exp(s * noise - s * s / 2.0)
+
+
 def background(
     rng: np.random.Generator,
     inc_angle_deg: np.ndarray,
@@ -143,33 +182,118 @@ def background(
     texture_wind_m_s: float | None = None,
     white_sea: np.ndarray | None = None,
     white_ice: np.ndarray | None = None,
+    clutter: ClutterParams | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Clutter (co-pol, cross-pol) in linear sigma0 over a grid whose incidence angle is ``inc_angle_deg``.
 
     Sea: K-distributed with texture order nu rising with wind (calm seas are spikier); the wind
     may vary per pixel. Ice (where ``ice_mask`` is true): brighter Gamma texture with longer
     correlation. ``white_sea``/``white_ice`` supply the texture noise with a row halo (scene blocks).
+    ``clutter`` draws the nuisance parameters away from the nominal models (patch sets).
     """
+    clutter = clutter or ClutterParams()
     shape = inc_angle_deg.shape
+    looks = geometry.looks if clutter.looks is None else clutter.looks
     hh_db, hv_db = sea_sigma0_db(inc_angle_deg, wind_speed_m_s, co_pol)
+    hh_db, hv_db = hh_db + clutter.sea_co_offset_db, hv_db + clutter.sea_cross_offset_db
     nominal_wind = float(np.mean(wind_speed_m_s)) if texture_wind_m_s is None else texture_wind_m_s
-    nu = float(np.clip(2.0 + 1.2 * nominal_wind, 3.0, 25.0))
-    texture = correlated_gamma(rng, shape, nu, corr_px=1.5, white=white_sea)
+    nu = float(np.clip(2.0 + 1.2 * nominal_wind, 3.0, 25.0)) if clutter.texture_nu is None else clutter.texture_nu
+    texture = _texture(rng, shape, nu, 1.5, clutter.texture_law, white=white_sea)
     hh = db_to_linear(hh_db) * texture
     hv = db_to_linear(hv_db) * (0.5 + 0.5 * texture)
     if ice_mask is not None and ice_mask.any():
         ice_hh_db, ice_hv_db = ice_sigma0_db(inc_angle_deg)
-        ice_texture = correlated_gamma(rng, shape, 2.5, corr_px=4.0, white=white_ice)
+        ice_hh_db, ice_hv_db = ice_hh_db + clutter.ice_co_offset_db, ice_hv_db + clutter.ice_cross_offset_db
+        ice_texture = correlated_gamma(rng, shape, clutter.ice_nu, corr_px=clutter.ice_corr_px, white=white_ice)
         hh = np.where(ice_mask, db_to_linear(ice_hh_db) * ice_texture, hh)
         hv = np.where(ice_mask, db_to_linear(ice_hv_db) * (0.4 + 0.6 * ice_texture), hv)
-    nesz = db_to_linear(geometry.nesz_db)
-    hh = hh * speckle(rng, shape, geometry.looks) + nesz * speckle(rng, shape, geometry.looks)
-    hv = hv * speckle(rng, shape, geometry.looks) + nesz * speckle(rng, shape, geometry.looks)
+    nesz = db_to_linear(geometry.nesz_db + clutter.nesz_offset_db)
+    hh = hh * speckle(rng, shape, looks) + nesz * speckle(rng, shape, looks)
+    hv = hv * speckle(rng, shape, looks) + nesz * speckle(rng, shape, looks)
     return hh, hv
 
 
 # ---------------------------------------------------------------------------------------------
 # Targets
+
+#: Side of the reference resolution cell, metres: a target's ``peak_hh_db`` is the sigma0 of its
+#: brightest scatterer (ships) or of its body (icebergs, a distributed target) in a cell this size,
+#: so its radar cross-section is ``db_to_linear(peak_hh_db) * REFERENCE_CELL_M**2`` m^2.
+REFERENCE_CELL_M = 10.0
+
+#: Simulator families: two independently chosen sets of modelling choices (impulse response shape,
+#: sea texture law, ship brightness law and layout, iceberg outline). Each is plausible physics;
+#: leaving one out of training measures how much a classifier leans on one simulator's choices.
+FAMILIES = ("A", "B")
+
+
+@lru_cache(maxsize=1)
+def _hamming_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Peak sidelobe level (dB) and -3 dB width of |h|^2 for generalised Hamming weights alpha."""
+    alphas = np.linspace(0.52, 1.0, 49)
+    u = np.linspace(0.0, 8.0, 8001)
+    pslr, width = [], []
+    for alpha in alphas:
+        power = _hamming_amplitude(u, alpha) ** 2
+        first_null = int(np.argmax(np.diff(power) > 0))  # power falls until the first null
+        pslr.append(10 * np.log10(power[first_null:].max() / power[0]))
+        width.append(2 * u[int(np.argmax(power < 0.5 * power[0]))])
+    return alphas, np.asarray(pslr), np.asarray(width)
+
+
+def _hamming_amplitude(u: np.ndarray, alpha: float) -> np.ndarray:
+    """Amplitude response of a spectrum weighted by alpha + (1 - alpha) cos(2 pi f), u in 1/bandwidth."""
+    return alpha * np.sinc(u) + (1 - alpha) / 2 * (np.sinc(u - 1) + np.sinc(u + 1))
+
+
+@dataclass(frozen=True)
+class ImpulseResponse:
+    """Separable intensity impulse response of the focused, multilooked ground-range product.
+
+    ``width_px``: -3 dB width of the main lobe in pixels (resolution / pixel spacing).
+    ``sidelobe_db``: peak sidelobe level relative to the peak. ``shape``: ``"sinc"`` is the
+    response of a band-limited system whose spectrum is weighted by a generalised Hamming window
+    (what the Sentinel-1 processor does; the weight is chosen to give ``sidelobe_db``);
+    ``"gauss"`` is a Gaussian main lobe with exponential sidelobe tails (a cruder, common choice).
+    The kernel sums to one: it moves energy between pixels and neither adds nor removes any.
+    """
+
+    width_px: float
+    sidelobe_db: float = -21.0
+    shape: str = "sinc"
+
+    def __post_init__(self) -> None:
+        if self.shape not in ("sinc", "gauss"):
+            raise ValueError(f"impulse response shape {self.shape!r} is not 'sinc' or 'gauss'")
+        if not self.width_px > 0:
+            raise ValueError(f"impulse response width must be positive, got {self.width_px}")
+
+    @property
+    def half_px(self) -> int:
+        return int(math.ceil(4.0 * self.width_px)) + 1
+
+    def response(self, offsets_px: np.ndarray) -> np.ndarray:
+        if self.shape == "sinc":
+            alphas, pslr, width = _hamming_table()
+            order = np.argsort(pslr)
+            level = float(np.clip(self.sidelobe_db, pslr.min(), pslr.max()))
+            alpha = float(np.interp(level, pslr[order], alphas[order]))
+            u = offsets_px * (float(np.interp(alpha, alphas, width)) / self.width_px)
+            return _hamming_amplitude(u, alpha) ** 2
+        sigma = self.width_px / 2.3548
+        distance = np.abs(offsets_px)
+        tail = db_to_linear(self.sidelobe_db) * np.exp(-(distance - self.width_px) / (1.5 * self.width_px))
+        return np.exp(-0.5 * (offsets_px / sigma) ** 2) + tail * (distance > self.width_px)
+
+    def kernel(self, shift_px: float = 0.0) -> np.ndarray:
+        """1-D kernel on integer offsets -half..half for a scatterer ``shift_px`` off the centre; sums to 1."""
+        k = self.response(np.arange(-self.half_px, self.half_px + 1, dtype=np.float64) - shift_px)
+        return k / k.sum()
+
+
+def nominal_impulse_response(geometry: ModeGeometry, family: str = "A") -> ImpulseResponse:
+    """The mode's impulse response: Hamming-weighted sinc (family A) or Gaussian with tails (B)."""
+    return ImpulseResponse(geometry.psf_width_px, -21.0, "sinc" if family == "A" else "gauss")
 
 
 @dataclass(frozen=True)
@@ -180,23 +304,34 @@ class Target:
     length_m: float
     width_m: float
     heading_deg: float  # orientation of the long axis, clockwise from image "up" (azimuth)
-    peak_hh_db: float  # brightest scatterer, before the impulse response
+    peak_hh_db: float  # brightest scatterer's RCS as sigma0 in a REFERENCE_CELL_M cell (see there)
     cross_ratio_db: float  # HV/HH of the target's own return
 
+    @property
+    def peak_rcs_dbsm(self) -> float:
+        """Radar cross-section of the brightest scatterer (ships) or body sigma0 x 100 m^2 (icebergs), dBsm."""
+        return self.peak_hh_db + 10 * math.log10(REFERENCE_CELL_M**2)
 
-def draw_ship(rng: np.random.Generator, length_m: float | None = None) -> Target:
+
+#: Ship brightness laws of the two families (dB at 20 m, dB per decade of length): both give the
+#: same median at 90 m, measured on the OpenSARShip chips (IW, VV); their slopes differ.
+_SHIP_BRIGHTNESS = {"A": (11.0, 11.0), "B": (8.8, 14.0)}
+
+
+def draw_ship(rng: np.random.Generator, length_m: float | None = None, family: str = "A") -> Target:
     # Ship lengths: log-normal, median about 90 m, clipped to 20-300 m (fishing vessels to tankers).
     length = float(np.clip(rng.lognormal(math.log(90.0), 0.6), 20.0, 300.0)) if length_m is None else length_m
     width = length / rng.uniform(5.5, 8.0)
-    # Metal superstructure makes strong dihedrals; about one ship in eight is a weak
+    # Metal superstructure makes strong dihedrals; about one ship in ten is a weak
     # (small, fibreglass or wooden) scatterer that looks like a growler.
     weak = rng.random() < 0.10
-    peak = 7.5 + 11.0 * math.log10(length / 20.0) + rng.normal(0.0, 3.0) - (9.0 if weak else 0.0)
+    at_20_m, slope = _SHIP_BRIGHTNESS[family]
+    peak = at_20_m + slope * math.log10(length / 20.0) + rng.normal(0.0, 3.0) - (9.0 if weak else 0.0)
     ratio = rng.normal(-11.0, 2.5) + (3.0 if weak else 0.0)
     return Target(ClassName.SHIP, length, width, float(rng.uniform(0, 180)), peak, ratio)
 
 
-def draw_iceberg(rng: np.random.Generator) -> Target:
+def draw_iceberg(rng: np.random.Generator, family: str = "A") -> Target:
     # Iceberg sizes: growlers and bergy bits to large bergs, a heavy-tailed distribution.
     size = float(np.clip(rng.lognormal(math.log(70.0), 0.65), 10.0, 600.0))
     aspect = rng.uniform(1.0, 2.0)
@@ -207,19 +342,57 @@ def draw_iceberg(rng: np.random.Generator) -> Target:
     return Target(ClassName.ICEBERG, size, size / aspect, float(rng.uniform(0, 180)), peak, ratio)
 
 
-def draw_target(rng: np.random.Generator, kind: ClassName) -> Target:
-    return draw_ship(rng) if kind is ClassName.SHIP else draw_iceberg(rng)
+def draw_target(rng: np.random.Generator, kind: ClassName, family: str = "A") -> Target:
+    return draw_ship(rng, family=family) if kind is ClassName.SHIP else draw_iceberg(rng, family)
 
 
-def _impulse_response(geometry: ModeGeometry, half_px: int = 6) -> tuple[np.ndarray, np.ndarray]:
-    """Separable 1-D amplitude-weighted (Hamming-like) sinc^2 responses in range and azimuth."""
-    x = np.arange(-half_px, half_px + 1, dtype=np.float64)
-    scale = geometry.psf_width_px / 0.886
-    main = np.sinc(x / scale) ** 2
-    # A Hamming-weighted response keeps sidelobes near -30 dB; strong targets still show them.
-    sidelobes = 10 ** (-2.6) * np.exp(-np.abs(x) / 4.0) * (np.abs(x) > scale)
-    kernel = main + sidelobes
-    return kernel / kernel.sum(), kernel / kernel.sum()
+def _ship_layout(
+    rng: np.random.Generator, target: Target, family: str, scatterer_density: float | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Along-track positions (fractions of the half length) and relative RCS of a ship's dominant scatterers."""
+    if scatterer_density is None:
+        n_scat = int(rng.integers(2, 6))
+    else:  # scatterers per 50 m of hull
+        n_scat = int(np.clip(1 + rng.poisson(scatterer_density * target.length_m / 50.0), 1, 14))
+    if family == "A":
+        # Superstructure aft, cranes and containers anywhere along the deck.
+        positions = np.concatenate([[-0.55], rng.uniform(-0.8, 0.8, n_scat - 1)])
+    else:
+        # Superstructure aft or amidships; the others cluster at bow, midship and stern.
+        positions = np.concatenate([[rng.choice([-0.7, 0.0])], rng.choice([-0.75, 0.0, 0.75], n_scat - 1)
+                                    + rng.normal(0.0, 0.08, n_scat - 1)])
+    weights = np.concatenate([[1.0], rng.uniform(0.1, 0.6, n_scat - 1)])
+    return positions, weights
+
+
+def _iceberg_body(
+    rng: np.random.Generator, along: np.ndarray, across: np.ndarray, target: Target, family: str,
+    scatterer_density: float | None,
+) -> np.ndarray:
+    """Relative sigma0 (brightest part about 1) of an iceberg over the fine grid's along/across metres."""
+    half_len, half_wid = target.length_m / 2.0, target.width_m / 2.0
+    angle = np.arctan2(across / max(half_wid, 1e-6), along / max(half_len, 1e-6))
+    radius = np.hypot(along / max(half_len, 1e-6), across / max(half_wid, 1e-6))
+    if family == "A":
+        # Irregular outline: radius modulated by a few random harmonics; one facet facing the radar.
+        edge = 1.0
+        for k in range(2, 6):
+            edge = edge + rng.normal(0, 0.12 / k * 2) * np.cos(k * angle + rng.uniform(0, 2 * np.pi))
+        facet = np.exp(-((along - 0.3 * half_len) ** 2 + across**2) / (2 * (0.5 * half_len + 5.0) ** 2))
+        return (radius <= edge) * (0.35 + 0.65 * facet)
+    # Family B: a star-shaped polygon of 5-10 vertices, even volume return plus a few facet spots.
+    n_vertices = int(rng.integers(5, 11))
+    vertex_angles = np.sort(rng.uniform(-np.pi, np.pi, n_vertices))
+    edge = np.interp(angle, vertex_angles, rng.uniform(0.65, 1.0, n_vertices), period=2 * np.pi)
+    body = (radius <= edge).astype(np.float64)
+    n_facets = int(rng.poisson(1.5 if scatterer_density is None else scatterer_density * 1.5))
+    spots = np.zeros_like(body)
+    for _ in range(n_facets):
+        r, a = rng.uniform(0, 0.8), rng.uniform(-np.pi, np.pi)
+        spot_m = rng.uniform(0.1, 0.3) * half_len + 2.5
+        spots = np.maximum(spots, np.exp(-((along - r * half_len * np.cos(a)) ** 2
+                                           + (across - r * half_wid * np.sin(a)) ** 2) / (2 * spot_m**2)))
+    return body * (0.45 + 0.55 * spots)
 
 
 def render_target(
@@ -229,72 +402,86 @@ def render_target(
     offset_px: tuple[float, float] = (0.0, 0.0),
     looks: float | None = None,
     co_pol: CoPol = CoPol.HH,
+    impulse: ImpulseResponse | None = None,
+    family: str = "A",
+    scatterer_density: float | None = None,
+    scatterer_looks: float = 12.0,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Linear sigma0 (HH, HV) of one target on a square window centred on it.
 
     Returns the two arrays and the window half-size; the target centre is at the window centre
-    plus ``offset_px`` (row, col). The return is drawn on a 4x supersampled grid, averaged to
-    pixels (so sub-pixel growlers fade as they should), then blurred by the impulse response.
+    plus ``offset_px`` (row, col). Radar cross-section is conserved across resolutions: distributed
+    returns (hull, iceberg body) are sigma0 densities integrated over the resolution cell on a fine
+    grid (cells of at most 5 m), the ship's dominant scatterers are points whose RCS (m^2) falls into the
+    cell as RCS / cell area; the impulse response (unit sum) then spreads that energy. So the sum of
+    sigma0 x pixel area is the same at 10 m and 40 m, and coarser pixels have dimmer point targets.
     """
     looks = geometry.looks if looks is None else looks
+    impulse = impulse or nominal_impulse_response(geometry, family)
     px = geometry.pixel_size_m
     extent_px = max(target.length_m, target.width_m) / px
-    half = int(math.ceil(extent_px / 2 + 8))
-    size = 2 * half + 1
-    sup = 4
-    coords = (np.arange(size * sup) + 0.5) / sup - size / 2.0
+    inner_half = int(math.ceil(extent_px / 2 + 2))  # the fine grid covers the target only
+    half = inner_half + impulse.half_px
+    inner = 2 * inner_half + 1
+    # Fine cells of at most 5 m and small against the target's width, so partial cover is counted
+    # (the weak hull of a ship matters less than the outline of an iceberg).
+    fine_m = min(5.0, min(target.length_m, target.width_m) / (4.0 if target.kind is ClassName.SHIP else 12.0))
+    sup = int(np.clip(math.ceil(px / fine_m), 4, 96))
+    coords = (np.arange(inner * sup) + 0.5) / sup - inner / 2.0
     rows, cols = np.meshgrid(coords - offset_px[0], coords - offset_px[1], indexing="ij")
     theta = math.radians(target.heading_deg)
     # Along- and across-track coordinates in metres.
     along = (rows * math.cos(theta) + cols * math.sin(theta)) * px
     across = (-rows * math.sin(theta) + cols * math.cos(theta)) * px
     half_len, half_wid = target.length_m / 2.0, target.width_m / 2.0
-
-    if target.kind is ClassName.SHIP:
-        hull = (np.abs(along) <= half_len) & (np.abs(across) <= half_wid)
-        # Pointed bow: trim the last 15 % of the hull to a wedge.
-        bow = along > 0.7 * half_len
-        hull &= ~bow | (np.abs(across) <= half_wid * (half_len - along) / (0.3 * half_len + 1e-9))
-        refl = hull * 0.05
-        # Dominant scatterers: superstructure aft, cranes/containers along the deck.
-        n_scat = int(rng.integers(2, 6))
-        positions = np.concatenate([[-0.55], rng.uniform(-0.8, 0.8, n_scat - 1)])
-        weights = np.concatenate([[1.0], rng.uniform(0.1, 0.6, n_scat - 1)])
-        sigma_m = max(px * 0.35, 4.0)
-        for pos, w in zip(positions, weights, strict=True):
-            refl = refl + w * np.exp(-((along - pos * half_len) ** 2 + across**2) / (2 * sigma_m**2))
-        fluct_looks = 12.0  # point scatterers: little speckle
-    else:
-        # Irregular outline: radius modulated by a few random harmonics.
-        angle = np.arctan2(across / max(half_wid, 1e-6), along / max(half_len, 1e-6))
-        radius = np.hypot(along / max(half_len, 1e-6), across / max(half_wid, 1e-6))
-        edge = 1.0
-        for k in range(2, 6):
-            edge = edge + rng.normal(0, 0.12 / k * 2) * np.cos(k * angle + rng.uniform(0, 2 * np.pi))
-        body = radius <= edge
-        # Volume scattering fills the body fairly evenly; the brightest facet faces the radar.
-        facet = np.exp(-((along - 0.3 * half_len) ** 2 + across**2) / (2 * (0.5 * half_len + px) ** 2))
-        refl = body * (0.35 + 0.65 * facet)
-        fluct_looks = looks
-
-    pixels = refl.reshape(size, sup, size, sup).mean(axis=(1, 3))
-    if pixels.max() <= 0:
-        return np.zeros((size, size)), np.zeros((size, size)), half
-    # The brightest sub-pixel scatterer sets the peak: scale so that a target filling a pixel has
-    # the drawn peak; smaller-than-pixel targets come out dimmer, as they do in real data.
-    sub_peak = refl.max()
     peak_db = target.peak_hh_db
     if co_pol is CoPol.VV and target.kind is ClassName.SHIP:
         peak_db -= 1.5  # dihedral (double-bounce) returns favour HH over VV
-    pixels = pixels / sub_peak * db_to_linear(peak_db)
-    row_kernel, col_kernel = _impulse_response(geometry)
-    hh = ndimage.convolve1d(ndimage.convolve1d(pixels, row_kernel, axis=0), col_kernel, axis=1)
+    peak_sigma0 = float(db_to_linear(peak_db))
+    reference_rcs_m2 = peak_sigma0 * REFERENCE_CELL_M**2
+
+    points: list[tuple[float, float, float]] = []  # (row px, col px, RCS m^2) about the window centre
+    if target.kind is ClassName.SHIP:
+        hull = (np.abs(along) <= half_len) & (np.abs(across) <= half_wid)
+        if family == "A":
+            # Pointed bow: trim the last 15 % of the hull to a wedge.
+            bow = along > 0.7 * half_len
+            hull &= ~bow | (np.abs(across) <= half_wid * (half_len - along) / (0.3 * half_len + 1e-9))
+        density = hull * (0.05 * peak_sigma0)  # the hull's own (weak) sigma0
+        positions, weights = _ship_layout(rng, target, family, scatterer_density)
+        for pos, weight in zip(positions, weights, strict=True):
+            along_m = pos * half_len
+            points.append((offset_px[0] + along_m * math.cos(theta) / px, offset_px[1] + along_m * math.sin(theta) / px,
+                           weight * reference_rcs_m2))
+        fluct_looks = scatterer_looks  # point scatterers: little speckle
+    else:
+        density = _iceberg_body(rng, along, across, target, family, scatterer_density) * peak_sigma0
+        fluct_looks = looks
+
+    # sigma0 of each pixel: mean density over the cell (distributed) ...
+    sigma0 = np.pad(density.reshape(inner, sup, inner, sup).mean(axis=(1, 3)), impulse.half_px)
+    row_kernel, col_kernel = impulse.kernel(), impulse.kernel()
+    hh = ndimage.convolve1d(ndimage.convolve1d(sigma0, row_kernel, axis=0, mode="constant"), col_kernel, axis=1,
+                            mode="constant")
+    # ... plus point scatterers: RCS / cell area, spread by the response sampled at their sub-pixel position.
+    cell_area_m2 = px * px
+    k = impulse.half_px
+    for row_px, col_px, rcs_m2 in points:
+        r0, c0 = int(round(row_px)), int(round(col_px))
+        if abs(r0) > half - k or abs(c0) > half - k:
+            continue
+        block = np.outer(impulse.kernel(row_px - r0), impulse.kernel(col_px - c0)) * (rcs_m2 / cell_area_m2)
+        hh[half + r0 - k : half + r0 + k + 1, half + c0 - k : half + c0 + k + 1] += block
     hh = np.maximum(hh, 0.0)
-    hh *= pixels.max() / max(hh.max(), 1e-30)  # the response spreads energy, the peak stays
     hv = hh * db_to_linear(target.cross_ratio_db)
     hh = hh * speckle(rng, hh.shape, fluct_looks)
     hv = hv * speckle(rng, hv.shape, fluct_looks)
     return hh, hv, half
+
+
+def integrated_rcs_m2(sigma0_linear: np.ndarray, pixel_size_m: float, clutter_linear: float = 0.0) -> float:
+    """Sum over a window of (sigma0 - clutter) x pixel area: a target's radar cross-section in m^2."""
+    return float(np.sum(np.asarray(sigma0_linear) - clutter_linear) * pixel_size_m**2)
 
 
 def add_target(
@@ -327,6 +514,61 @@ class SimulatedPatches:
     inc_angle_deg: np.ndarray  # (n,)
     is_iceberg: np.ndarray  # (n,) 0/1
     targets: list[Target]
+    centre_px: np.ndarray | None = None  # (n, 2) row, col of each target in its patch
+    families: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PatchNuisance:
+    """Everything about a patch that does not decide its class; the defaults are the nominal simulator."""
+
+    family: str = "A"
+    clutter: ClutterParams = field(default_factory=ClutterParams)
+    impulse: ImpulseResponse | None = None  # None: the mode's nominal response for the family
+    brightness_db: float = 0.0  # added to the target's RCS
+    scatterer_density: float | None = None  # ships: dominant scatterers per 50 m; bergs: facets
+    scatterer_looks: float = 12.0  # fluctuation of a ship's point scatterers (looks)
+    wind_speed_m_s: float | None = None  # None: Weibull(2.2) x 8 + 1 m/s
+    ice_probability: tuple[float, float] = (0.08, 0.35)  # of an ice background: ships, icebergs
+    max_offset_px: int = 2  # target centre off the patch centre, pixels, each axis
+
+    def __post_init__(self) -> None:
+        if self.family not in FAMILIES:
+            raise ValueError(f"simulator family {self.family!r} is not one of {', '.join(FAMILIES)}")
+
+
+def _log_uniform(rng: np.random.Generator, low: float, high: float) -> float:
+    return float(math.exp(rng.uniform(math.log(low), math.log(high))))
+
+
+def draw_nuisance(rng: np.random.Generator, geometry: ModeGeometry, family: str) -> PatchNuisance:
+    """Domain randomisation: every nuisance parameter drawn from a range wide enough that no value is a cue.
+
+    The same ranges for ships and icebergs (ice background included), so only the class-defining
+    physics (compact bright dihedrals vs dimmer rounder volume scatterers with more cross-pol)
+    separates them.
+    """
+    clutter = ClutterParams(
+        texture_law="gamma" if family == "A" else "lognormal",
+        texture_nu=None if rng.random() < 0.5 else _log_uniform(rng, 1.5, 30.0),
+        sea_co_offset_db=float(rng.uniform(-3.0, 3.0)),
+        sea_cross_offset_db=float(rng.uniform(-3.0, 3.0)),
+        ice_co_offset_db=float(rng.uniform(-4.0, 4.0)),
+        ice_cross_offset_db=float(rng.uniform(-4.0, 4.0)),
+        ice_nu=_log_uniform(rng, 1.2, 10.0),
+        ice_corr_px=float(rng.uniform(1.5, 10.0)),
+        nesz_offset_db=float(rng.uniform(-4.0, 5.0)),
+        looks=geometry.looks * _log_uniform(rng, 0.6, 1.6),
+    )
+    impulse = ImpulseResponse(
+        geometry.psf_width_px * float(rng.uniform(0.75, 1.5)), float(rng.uniform(-35.0, -13.0)),
+        "sinc" if family == "A" else "gauss",
+    )
+    return PatchNuisance(
+        family=family, clutter=clutter, impulse=impulse, brightness_db=float(rng.uniform(-4.0, 4.0)),
+        scatterer_density=_log_uniform(rng, 0.3, 3.0), scatterer_looks=_log_uniform(rng, 3.0, 30.0),
+        wind_speed_m_s=float(rng.uniform(1.0, 18.0)), ice_probability=(0.3, 0.3), max_offset_px=10,
+    )
 
 
 def simulate_patch(
@@ -338,11 +580,14 @@ def simulate_patch(
     target: Target | None = None,
     wind_speed_m_s: float | None = None,
     allow_sea_ice: bool = True,
-) -> tuple[np.ndarray, np.ndarray, float, Target]:
-    """One 75 x 75 patch (co-pol dB, cross-pol dB, incidence, target) centred on a target.
+    nuisance: PatchNuisance | None = None,
+) -> tuple[np.ndarray, np.ndarray, float, Target, tuple[int, int]]:
+    """One 75 x 75 patch (co-pol dB, cross-pol dB, incidence, target, target row/col) around a target.
 
-    Incidence, target and wind are drawn unless given (the realism check pins them to a real chip).
+    Incidence, target and wind are drawn unless given (the realism check pins them to a real chip);
+    ``nuisance`` sets everything that does not decide the class (default: the nominal simulator).
     """
+    nuisance = nuisance or PatchNuisance()
     size = PATCH_SIZE_PX
     inc_centre = (
         float(rng.uniform(geometry.inc_near_deg, geometry.inc_far_deg)) if inc_angle_deg is None else inc_angle_deg
@@ -350,19 +595,29 @@ def simulate_patch(
     # The incidence angle changes across range (columns) within the patch too.
     span = (geometry.inc_far_deg - geometry.inc_near_deg) * size / 10000.0 * (40.0 / geometry.pixel_size_m)
     inc_grid = np.broadcast_to(inc_centre + np.linspace(-span / 2, span / 2, size), (size, size))
+    if wind_speed_m_s is None:
+        wind_speed_m_s = nuisance.wind_speed_m_s
     wind = float(rng.weibull(2.2) * 8.0 + 1.0) if wind_speed_m_s is None else wind_speed_m_s
     # Icebergs are often found in or beside sea ice; ships mostly in open water.
-    in_ice = allow_sea_ice and rng.random() < (0.35 if kind is ClassName.ICEBERG else 0.08)
+    ice_probability = nuisance.ice_probability[1 if kind is ClassName.ICEBERG else 0]
+    in_ice = allow_sea_ice and rng.random() < ice_probability
     ice_mask = None
     if in_ice:
         ice_field = ndimage.gaussian_filter(rng.standard_normal((size, size)), 12.0)
         ice_mask = ice_field > np.quantile(ice_field, rng.uniform(0.0, 0.7))
-    co, cross = background(rng, inc_grid, wind, geometry, ice_mask, co_pol)
-    target = target or draw_target(rng, kind)
-    t_co, t_cross, _ = render_target(rng, target, geometry, offset_px=tuple(rng.uniform(-0.5, 0.5, 2)), co_pol=co_pol)
-    centre = size // 2 + rng.integers(-2, 3, size=2)
+    co, cross = background(rng, inc_grid, wind, geometry, ice_mask, co_pol, clutter=nuisance.clutter)
+    target = target or draw_target(rng, kind, nuisance.family)
+    if nuisance.brightness_db:
+        target = replace(target, peak_hh_db=target.peak_hh_db + nuisance.brightness_db)
+    t_co, t_cross, _ = render_target(
+        rng, target, geometry, offset_px=tuple(rng.uniform(-0.5, 0.5, 2)), looks=nuisance.clutter.looks,
+        co_pol=co_pol, impulse=nuisance.impulse, family=nuisance.family,
+        scatterer_density=nuisance.scatterer_density, scatterer_looks=nuisance.scatterer_looks,
+    )
+    reach = nuisance.max_offset_px
+    centre = size // 2 + rng.integers(-reach, reach + 1, size=2)
     add_target(co, cross, t_co, t_cross, int(centre[0]), int(centre[1]))
-    return linear_to_db(co), linear_to_db(cross), inc_centre, target
+    return linear_to_db(co), linear_to_db(cross), inc_centre, target, (int(centre[0]), int(centre[1]))
 
 
 def simulate_patches(
@@ -371,18 +626,32 @@ def simulate_patches(
     iceberg_fraction: float = 0.47,
     seed: int = 0,
     co_pol: CoPol = CoPol.HH,
+    randomise: bool = True,
+    family: str | None = None,
 ) -> SimulatedPatches:
-    """Draw ``n_patches`` labelled 75 x 75 patches centred on a ship or an iceberg."""
+    """Draw ``n_patches`` labelled 75 x 75 patches around a ship or an iceberg.
+
+    ``randomise`` (default) draws every nuisance parameter per patch (:func:`draw_nuisance`);
+    without it every patch uses the nominal simulator. ``family`` pins the simulator family
+    (``"A"`` or ``"B"``); None draws it per patch when randomising and uses ``"A"`` otherwise.
+    """
+    if family is not None and family not in FAMILIES:
+        raise ValueError(f"simulator family {family!r} is not one of {', '.join(FAMILIES)}")
     rng = np.random.default_rng(seed)
     geometry = MODES[mode]
     size = PATCH_SIZE_PX
     b1 = np.empty((n_patches, size, size), dtype=np.float32)
     b2 = np.empty_like(b1)
     inc = np.empty(n_patches, dtype=np.float32)
+    centres = np.empty((n_patches, 2), dtype=np.int64)
     labels = (rng.random(n_patches) < iceberg_fraction).astype(np.int64)
     targets: list[Target] = []
+    families: list[str] = []
     for i in range(n_patches):
         kind = ClassName.ICEBERG if labels[i] else ClassName.SHIP
-        b1[i], b2[i], inc[i], target = simulate_patch(rng, kind, geometry, co_pol)
+        patch_family = family or (str(rng.choice(FAMILIES)) if randomise else "A")
+        nuisance = draw_nuisance(rng, geometry, patch_family) if randomise else PatchNuisance(family=patch_family)
+        b1[i], b2[i], inc[i], target, centres[i] = simulate_patch(rng, kind, geometry, co_pol, nuisance=nuisance)
         targets.append(target)
-    return SimulatedPatches(b1, b2, inc, labels, targets)
+        families.append(patch_family)
+    return SimulatedPatches(b1, b2, inc, labels, targets, centres, families)

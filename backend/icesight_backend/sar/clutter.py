@@ -1,0 +1,178 @@
+"""Clutter class of every pixel, open water or sea ice, from what a dual-pol scene itself offers.
+
+A CFAR detector tuned for a K-distributed sea raises false alarms on sea ice: its bright floes,
+ridges and rubble are a brighter, spikier clutter textured at scales from a few hundred metres to
+kilometres, which a 800 m ring cannot characterise. The detector therefore needs to know where
+it stands. Two physical signatures separate the classes at C band and EW incidence (about
+19-47 degrees), and neither needs an ice chart or a calibrated wind:
+
+* **Cross-pol level above the floor.** Open water scatters almost no cross-pol power (Bragg
+  scattering is nearly polarisation-preserving): its HV lies at or near the noise floor (NESZ,
+  about -25 dB for EW). Sea ice depolarises by volume and multiple scattering: first-year ice
+  sits about -22 to -18 dB in HV, deformed and multi-year ice -18 to -12 dB, i.e. 3-13 dB above
+  the floor. The floor is estimated from the scene: the low percentile of the smoothed HV cells,
+  the noise-limited open water when the scene has any.
+* **Texture at the 300 m - 2 km scale.** After averaging over a cell of a few hundred metres the
+  speckle is gone (64 looks x ENL), and open water's wind-wave texture (correlated over tens of
+  metres) is averaged too: cell means of open water vary smoothly, by well under 1 dB from cell to
+  cell. Sea ice is a mosaic of floes, leads and ridges at exactly this scale: its cell means
+  spread by 2-4 dB. The spread is measured robustly (inter-quartile range of the cell means in
+  dB over a window of cells) so that a ship or an iceberg in the window does not raise it.
+
+A pixel is sea ice when either signature exceeds its threshold (``ClutterParams``). The
+features are computed on cells of ``cell_m`` metres, one Dask chunk at a time (chunks aligned to
+cells, so the result does not depend on the chunking), and classified on the small cell grid;
+the class of a pixel is that of its cell.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import dask.array as da
+import numpy as np
+from scipy import ndimage
+
+
+class ClutterParamsError(ValueError):
+    """A clutter-classification parameter out of its physical range."""
+
+
+@dataclass(frozen=True)
+class ClutterParams:
+    """Rule and thresholds of the open-water / sea-ice classification (see the module docstring)."""
+
+    pixel_size_m: float
+    #: Side of the averaging cell, metres: long enough to average speckle and sea texture away,
+    #: short enough to follow an ice edge (a few hundred metres, the scale of floes and leads).
+    cell_m: float = 320.0
+    #: Side of the window of cells over which texture and HV level are measured (7 x 320 m = 2.2 km).
+    window_cells: int = 7
+    #: Robust spread (IQR / 1.349) of cell means in HH, dB, above which the clutter is textured ice.
+    texture_threshold_db: float = 1.5
+    #: Cross-pol level above the scene's cross-pol floor, dB, above which the clutter is ice.
+    cross_excess_threshold_db: float = 3.0
+    #: Percentile of the smoothed cross-pol cells taken as the scene's floor (open water / NESZ).
+    cross_floor_percentile: float = 5.0
+    #: Cells by which sea ice is widened: the marginal ice zone (brash, scattered floes) reaches
+    #: a few hundred metres beyond where the window's texture and HV cross their thresholds.
+    edge_buffer_cells: int = 1
+
+    def __post_init__(self) -> None:
+        if not self.pixel_size_m > 0:
+            raise ClutterParamsError(f"pixel_size_m must be positive, got {self.pixel_size_m!r}")
+        if not 2 * self.pixel_size_m <= self.cell_m <= 2000.0:
+            raise ClutterParamsError(
+                f"cell_m must be between two pixels ({2 * self.pixel_size_m:g} m) and 2000 m, got {self.cell_m:g}"
+            )
+        if not (isinstance(self.window_cells, int) and 3 <= self.window_cells <= 31 and self.window_cells % 2 == 1):
+            raise ClutterParamsError(f"window_cells must be an odd integer from 3 to 31, got {self.window_cells!r}")
+        if not 0.0 < self.texture_threshold_db < 20.0:
+            raise ClutterParamsError(f"texture_threshold_db must be in (0, 20) dB, got {self.texture_threshold_db:g}")
+        if not 0.0 < self.cross_excess_threshold_db < 30.0:
+            raise ClutterParamsError(
+                f"cross_excess_threshold_db must be in (0, 30) dB, got {self.cross_excess_threshold_db:g}"
+            )
+        if not (isinstance(self.edge_buffer_cells, int) and 0 <= self.edge_buffer_cells <= 10):
+            raise ClutterParamsError(f"edge_buffer_cells must be an integer from 0 to 10, got {self.edge_buffer_cells!r}")
+        if not 0.0 <= self.cross_floor_percentile <= 50.0:
+            raise ClutterParamsError(
+                f"cross_floor_percentile must be in [0, 50], got {self.cross_floor_percentile:g}"
+            )
+
+    @property
+    def cell_px(self) -> int:
+        return max(2, int(round(self.cell_m / self.pixel_size_m)))
+
+
+@dataclass
+class ClutterMap:
+    """The clutter class on the cell grid, with the features it was decided from (all per cell)."""
+
+    cell_px: int
+    shape_px: tuple[int, int]
+    sea_ice: np.ndarray  # bool
+    texture_db: np.ndarray  # robust spread of HH cell means over the window
+    cross_excess_db: np.ndarray  # smoothed HV above the scene's floor
+    co_background_db: np.ndarray  # smoothed (median) HH level over the window
+    cross_floor_db: float
+
+    def pixels(self, rows: slice, cols: slice) -> np.ndarray:
+        """Per-pixel sea-ice mask of a window of the scene (each pixel takes its cell's class)."""
+        return self._expand(self.sea_ice, rows, cols)
+
+    def co_background_pixels(self, rows: slice, cols: slice) -> np.ndarray:
+        return self._expand(self.co_background_db, rows, cols)
+
+    def _expand(self, cells: np.ndarray, rows: slice, cols: slice) -> np.ndarray:
+        r = np.clip(np.arange(rows.start, rows.stop) // self.cell_px, 0, cells.shape[0] - 1)
+        c = np.clip(np.arange(cols.start, cols.stop) // self.cell_px, 0, cells.shape[1] - 1)
+        return cells[np.ix_(r, c)]
+
+    def at(self, row: float, col: float) -> tuple[bool, float]:
+        """(in sea ice, local HH background dB) at a pixel position."""
+        r = min(max(int(row) // self.cell_px, 0), self.sea_ice.shape[0] - 1)
+        c = min(max(int(col) // self.cell_px, 0), self.sea_ice.shape[1] - 1)
+        return bool(self.sea_ice[r, c]), float(self.co_background_db[r, c])
+
+
+def cell_means_db(band, cell_px: int, chunk_px: int = 2048, scheduler: str = "threads") -> np.ndarray:
+    """Mean intensity of each ``cell_px`` x ``cell_px`` cell, in dB (NaN where the cell has no data).
+
+    ``band`` is sigma0 in dB: a numpy array, a Dask array or a lazy raster band. Chunks are made
+    multiples of the cell so that every cell lies in one chunk."""
+    chunk = max(cell_px, (chunk_px // cell_px) * cell_px)
+    array = band.rechunk(chunk) if isinstance(band, da.Array) else da.from_array(band, chunks=chunk, asarray=False)
+
+    def reduce(block: np.ndarray) -> np.ndarray:
+        h, w = block.shape
+        padded = np.full((-(-h // cell_px) * cell_px, -(-w // cell_px) * cell_px), np.nan)
+        padded[:h, :w] = block
+        valid = np.isfinite(padded)
+        linear = np.where(valid, np.power(10.0, np.where(valid, padded, 0.0) / 10.0), 0.0)
+        grid = (padded.shape[0] // cell_px, cell_px, padded.shape[1] // cell_px, cell_px)
+        total = linear.reshape(grid).sum(axis=(1, 3))
+        count = valid.reshape(grid).sum(axis=(1, 3))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(count > 0, 10.0 * np.log10(total / np.maximum(count, 1)), np.nan).astype(np.float32)
+
+    out_chunks = tuple(tuple(-(-size // cell_px) for size in sizes) for sizes in array.chunks)
+    return array.map_blocks(reduce, chunks=out_chunks, dtype=np.float32).compute(scheduler=scheduler)
+
+
+def _fill_gaps(cells: np.ndarray) -> np.ndarray:
+    """NaN cells take the value of the nearest valid cell (so rank filters see no NaN)."""
+    invalid = ~np.isfinite(cells)
+    if not invalid.any() or invalid.all():
+        return np.where(invalid, 0.0, cells)
+    _, (rows, cols) = ndimage.distance_transform_edt(invalid, return_indices=True)
+    return cells[rows, cols]
+
+
+def classify_cells(co_cells_db: np.ndarray, cross_cells_db: np.ndarray, params: ClutterParams,
+                   shape_px: tuple[int, int]) -> ClutterMap:
+    """Apply the rule to cell means of HH and HV in dB (see the module docstring)."""
+    valid = np.isfinite(co_cells_db) & np.isfinite(cross_cells_db)
+    co, cross = _fill_gaps(co_cells_db.astype(np.float64)), _fill_gaps(cross_cells_db.astype(np.float64))
+    size = params.window_cells
+    q75 = ndimage.percentile_filter(co, 75, size=size, mode="nearest")
+    q25 = ndimage.percentile_filter(co, 25, size=size, mode="nearest")
+    texture_db = (q75 - q25) / 1.349  # IQR of a normal law = 1.349 sigma
+    co_background = ndimage.median_filter(co, size=size, mode="nearest")
+    cross_smooth = ndimage.median_filter(cross, size=size, mode="nearest")
+    floor = float(np.percentile(cross_smooth[valid], params.cross_floor_percentile)) if valid.any() else math.nan
+    cross_excess = cross_smooth - floor
+    sea_ice = valid & ((texture_db >= params.texture_threshold_db) | (cross_excess >= params.cross_excess_threshold_db))
+    if params.edge_buffer_cells:
+        sea_ice = valid & ndimage.binary_dilation(sea_ice, np.ones((3, 3), bool), iterations=params.edge_buffer_cells)
+    return ClutterMap(params.cell_px, shape_px, sea_ice, texture_db.astype(np.float32), cross_excess.astype(np.float32),
+                      co_background.astype(np.float32), floor)
+
+
+def clutter_map(co_db, cross_db, params: ClutterParams, chunk_px: int = 2048, scheduler: str = "threads") -> ClutterMap:
+    """The clutter class of a whole scene: cell means chunk by chunk (Dask), then the rule on the cells."""
+    shape = tuple(int(n) for n in co_db.shape)
+    co_cells = cell_means_db(co_db, params.cell_px, chunk_px, scheduler)
+    cross_cells = cell_means_db(cross_db, params.cell_px, chunk_px, scheduler)
+    return classify_cells(co_cells, cross_cells, params, shape)
