@@ -1,7 +1,9 @@
 """HTTP client of the IceSight backend, used by the plugin's tasks and Processing algorithms.
 
 Plain ``requests`` and the shared contract; no Qt, so it runs in any thread. Errors come back as
-:class:`BackendError` carrying the backend's error code, message and field.
+:class:`BackendError` carrying the backend's error code, message and field; ``user_message()``
+says them in an analyst's words. A client owns one ``requests.Session``: close it (or use it as a
+context manager) when done.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import requests
 
 from icesight_contract import (
     API_PREFIX,
+    ErrorCode,
     JobKind,
     JobRequest,
     JobState,
@@ -34,6 +37,13 @@ class BackendError(Exception):
         self.status_code = status_code
 
     def user_message(self) -> str:
+        """What went wrong, as an analyst reads it (no HTTP status codes, no header syntax)."""
+        if self.code == ErrorCode.UNAUTHORIZED.value:
+            return (
+                "The IceSight backend did not accept the token. Copy the token from the file "
+                "icesight/token in the backend's configuration folder (on the backend's machine) into "
+                "the IceSight settings, then test the connection again."
+            )
         where = f" ({self.field})" if self.field else ""
         return f"{self}{where}"
 
@@ -42,27 +52,92 @@ class JobCancelledError(Exception):
     pass
 
 
+#: Bytes sent per chunk of an upload (progress and cancel are checked between chunks).
+UPLOAD_CHUNK_BYTES = 1 << 20
+
+
+class _ChunkReader:
+    """A file read in chunks as a request body, reporting progress and honouring cancel between
+    chunks; its length gives the request a Content-Length (the backend streams it to disk)."""
+
+    def __init__(self, path: Path, on_progress: Callable[[int, int], None] | None,
+                 is_cancelled: Callable[[], bool] | None):
+        self.path = path
+        self.total = path.stat().st_size
+        self.sent = 0
+        self.on_progress = on_progress
+        self.is_cancelled = is_cancelled
+        self.handle = open(path, "rb")  # noqa: SIM115 - closed by __exit__
+
+    def __len__(self) -> int:
+        return self.total
+
+    def read(self, size: int = -1) -> bytes:
+        if self.is_cancelled is not None and self.is_cancelled():
+            raise JobCancelledError(f"upload of {self.path.name}")
+        chunk = self.handle.read(UPLOAD_CHUNK_BYTES if size is None or size < 0 else min(size, UPLOAD_CHUNK_BYTES))
+        self.sent += len(chunk)
+        if self.on_progress is not None and chunk:
+            self.on_progress(self.sent, self.total)
+        return chunk
+
+    def __enter__(self) -> _ChunkReader:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.handle.close()
+
+
 class BackendClient:
-    def __init__(self, base_url: str, token: str, timeout_s: float = 30.0):
+    """``timeout_s`` bounds each wait for the backend's answer (read timeout);
+    ``connect_timeout_s`` (default: the same) bounds opening the connection. ``proxies`` is a
+    requests proxy mapping (``{"http": ..., "https": ...}``); ``{}`` forces a direct connection;
+    None leaves requests' own rules (environment variables)."""
+
+    def __init__(self, base_url: str, token: str, timeout_s: float = 30.0, connect_timeout_s: float | None = None,
+                 proxies: dict[str, str] | None = None):
         self.base_url = base_url.rstrip("/")
         self.token = token.strip()
         self.timeout_s = timeout_s
+        self.connect_timeout_s = connect_timeout_s if connect_timeout_s is not None else timeout_s
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {self.token}"
+        if proxies is not None:
+            # QGIS's proxy settings decide, not the environment of the QGIS process.
+            self.session.trust_env = False
+            self.session.proxies.update(proxies)
+        #: Called with each job this client submitted (the plugin records them in the project).
+        self.on_submitted: Callable[[JobStatus], None] | None = None
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> BackendClient:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
     def _url(self, path: str) -> str:
         return f"{self.base_url}{API_PREFIX}{path}"
 
     def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        timeout = kwargs.pop("timeout", (self.connect_timeout_s, self.timeout_s))
         try:
-            response = self.session.request(method, self._url(path), timeout=self.timeout_s, **kwargs)
+            response = self.session.request(method, self._url(path), timeout=timeout, **kwargs)
         except requests.ConnectionError as exc:
             raise BackendError(
-                f"cannot reach the IceSight backend at {self.base_url}: is it running? ({exc.__class__.__name__})"
+                f"cannot reach the IceSight backend at {self.base_url}: check that it is running and that the "
+                f"URL in the IceSight settings is right ({exc.__class__.__name__})"
             ) from exc
         except requests.Timeout as exc:
-            raise BackendError(f"the backend at {self.base_url} did not answer within {self.timeout_s:g} s") from exc
+            raise BackendError(
+                f"the IceSight backend at {self.base_url} did not answer within {self.timeout_s:g} s: it may be "
+                "busy or stuck; try again, or give it more time in the IceSight settings",
+                "timeout",
+            ) from exc
         if response.status_code >= 400:
+            response.close()
             try:
                 error = response.json()["error"]
                 raise BackendError(error["message"], error["code"], error.get("field"), response.status_code)
@@ -81,13 +156,17 @@ class BackendClient:
 
     def submit(self, kind: JobKind, params: Any) -> JobStatus:
         body = to_dict(JobRequest.of(kind, params))
-        return from_dict(JobStatus, self._request("POST", "/jobs", json=body).json())
+        status = from_dict(JobStatus, self._request("POST", "/jobs", json=body).json())
+        if self.on_submitted is not None:
+            self.on_submitted(status)
+        return status
 
     def job(self, job_id: str) -> JobStatus:
         return from_dict(JobStatus, self._request("GET", f"/jobs/{job_id}").json())
 
-    def jobs(self) -> list[JobStatus]:
-        return [from_dict(JobStatus, j) for j in self._request("GET", "/jobs").json()["jobs"]]
+    def jobs(self, limit: int = 100) -> list[JobStatus]:
+        """The newest ``limit`` jobs, newest first."""
+        return [from_dict(JobStatus, j) for j in self._request("GET", "/jobs", params={"limit": limit}).json()["jobs"]]
 
     def cancel(self, job_id: str) -> JobStatus:
         return from_dict(JobStatus, self._request("POST", f"/jobs/{job_id}/cancel").json())
@@ -95,13 +174,47 @@ class BackendClient:
     def models(self) -> list[dict]:
         return self._request("GET", "/models").json()["models"]
 
+    def model(self, model_id: str) -> dict:
+        return self._request("GET", f"/models/{model_id}").json()
+
+    def compare_models(self, model_ids: list[str]) -> dict:
+        return self._request("GET", "/models/compare", params={"ids": ",".join(model_ids)}).json()
+
+    def set_production(self, model_id: str) -> dict:
+        return self._request("POST", f"/models/{model_id}/production").json()
+
+    def scenes(self, start: str | None = None, end: str | None = None,
+               bbox: tuple[float, float, float, float] | None = None, mode: str | None = None) -> list[dict]:
+        """Catalog items (STAC-style GeoJSON features) acquired within ``start..end`` (ISO 8601),
+        touching ``bbox`` (west, south, east, north in degrees) and of acquisition ``mode``."""
+        query = {"start": start, "end": end, "mode": mode,
+                 "bbox": ",".join(f"{v:.6f}" for v in bbox) if bbox is not None else None}
+        params = {k: v for k, v in query.items() if v}
+        return self._request("GET", "/scenes", params=params).json()["features"]
+
+    def scene(self, scene_id: str) -> dict:
+        return self._request("GET", f"/scenes/{scene_id}").json()
+
+    def scene_url(self, scene_id: str) -> str:
+        """Where the scene's COG is served (HTTP range requests, for GDAL's /vsicurl/)."""
+        return self._url(f"/scenes/{scene_id}/scene.tif")
+
+    def upload(self, path: str | Path, on_progress: Callable[[int, int], None] | None = None,
+               is_cancelled: Callable[[], bool] | None = None) -> dict:
+        """Send a scene file to ``POST /uploads`` in chunks; ``on_progress(sent_bytes, total_bytes)``.
+        Raises :class:`JobCancelledError` (the upload is abandoned) when ``is_cancelled()`` turns true."""
+        path = Path(path)
+        with _ChunkReader(path, on_progress, is_cancelled) as body:
+            return self._request("POST", "/uploads", params={"filename": path.name}, data=body,
+                                 headers={"Content-Type": "application/octet-stream"}).json()
+
     def download(self, job_id: str, name: str, destination: Path) -> Path:
         """Stream an artifact to ``destination`` (written under a temporary name, then renamed)."""
         destination = Path(destination)
         destination.parent.mkdir(parents=True, exist_ok=True)
         partial = destination.with_name(destination.name + ".partial")
-        response = self._request("GET", f"/jobs/{job_id}/artifacts/{name}", stream=True)
-        with open(partial, "wb") as handle:
+        with self._request("GET", f"/jobs/{job_id}/artifacts/{name}", stream=True) as response, \
+                open(partial, "wb") as handle:
             for chunk in response.iter_content(chunk_size=1 << 20):
                 handle.write(chunk)
         partial.replace(destination)

@@ -9,10 +9,17 @@ from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction
 
+from . import settings
 from .dock import DOCK_AREA, IceSightDock
+from .log import log_warning
 from .processing_provider import IceSightProvider
 
-ICON = os.path.join(os.path.dirname(__file__), "icons", "icesight.svg")
+ICONS = os.path.join(os.path.dirname(__file__), "icons")
+ICON = os.path.join(ICONS, "icesight.svg")
+
+
+def icon(name: str) -> QIcon:
+    return QIcon(os.path.join(ICONS, f"{name}.svg"))
 
 
 class IceSightPlugin:
@@ -29,25 +36,31 @@ class IceSightPlugin:
 
     def initGui(self):  # noqa: N802 - QGIS API
         self.initProcessing()
+        self._refresh_gdal_headers()
         self.dock = IceSightDock(self.iface, self.iface.mainWindow())
         self.iface.addDockWidget(DOCK_AREA, self.dock)
         self.dock.hide()
 
         self.toolbar = self.iface.addToolBar("IceSight")
         self.toolbar.setObjectName("IceSightToolbar")
-        panel = QAction(QIcon(ICON), "IceSight panel", self.iface.mainWindow())
+        panel = QAction(QIcon(ICON), self.tr("IceSight panel"), self.iface.mainWindow())
         panel.setObjectName("IceSightPanelAction")
         panel.setCheckable(True)
         panel.toggled.connect(self.dock.setVisible)
         self.dock.visibilityChanged.connect(panel.setChecked)
+        dock = self.dock
         commands = [
-            (self.tr("Classify selected patches"), "IceSightClassifyAction", self.dock.classify_selected),
-            (self.tr("Explain selected targets"), "IceSightExplainAction", self.dock.explain_selected),
-            (self.tr("Map scene (iceberg probability)"), "IceSightMapSceneAction", self.dock.map_scene),
+            (self.tr("Classify selected patches"), "IceSightClassifyAction", "classify", dock.classify_selected),
+            (self.tr("Explain selected targets"), "IceSightExplainAction", "explain", dock.explain_selected),
+            (self.tr("Map scene (iceberg probability)"), "IceSightMapSceneAction", "map", dock.map_scene),
+            (self.tr("Scene catalog"), "IceSightScenesAction", "scenes", lambda: dock.show_panel(dock.scenes)),
+            (self.tr("Upload scene"), "IceSightUploadAction", "upload", lambda: dock.show_panel(dock.upload)),
+            (self.tr("Models"), "IceSightModelsAction", "models", lambda: dock.show_panel(dock.models)),
+            (self.tr("Jobs"), "IceSightJobsAction", "jobs", lambda: dock.show_panel(dock.jobs)),
         ]
         actions = [panel]
-        for text, name, command in commands:
-            action = QAction(QIcon(ICON), text, self.iface.mainWindow())
+        for text, name, icon_name, command in commands:
+            action = QAction(icon(icon_name), text, self.iface.mainWindow())
             action.setObjectName(name)
             action.triggered.connect(lambda _checked=False, command=command: self._run(command))
             actions.append(action)
@@ -55,6 +68,16 @@ class IceSightPlugin:
             self.toolbar.addAction(action)
             self.iface.addPluginToMenu("&IceSight", action)
             self.actions.append(action)
+
+    @staticmethod
+    def _refresh_gdal_headers() -> None:
+        """Streamed scenes of saved projects read the token from this file: keep it current."""
+        current = settings.load()
+        if current.token:
+            try:
+                settings.write_gdal_header_file(current.token)
+            except OSError as exc:
+                log_warning(f"streamed scenes cannot authenticate: {exc}")
 
     @staticmethod
     def tr(message: str) -> str:

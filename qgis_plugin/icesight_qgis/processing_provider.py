@@ -99,8 +99,7 @@ def _scene_id(project_layer: QgsRasterLayer, own_copy: QgsRasterLayer) -> str | 
 
 
 def _client() -> BackendClient:
-    current = settings.load()
-    return BackendClient(current.url, current.token)
+    return settings.make_client()
 
 
 def _progress(feedback):
@@ -207,14 +206,15 @@ class ClassifyPatchesAlgorithm(_IceSightAlgorithm):
         cut = _target_patches(scene_layer, targets, context, feedback)
         model_id = self.parameterAsString(parameters, self.MODEL_ID, context).strip() or None
         output = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
-        try:
-            outcome = classify_patches(
-                _client(), cut.patches, self.results_dir, model_id, on_progress=_progress(feedback),
-                is_cancelled=feedback.isCanceled,
-            )
-            join_target_attributes(outcome.gpkg_path, cut.targets, outcome.result)
-        except (JobCancelledError, BackendError, ValueError) as exc:
-            raise _backend_failure(exc) from None
+        with _client() as client:
+            try:
+                outcome = classify_patches(
+                    client, cut.patches, self.results_dir, model_id, on_progress=_progress(feedback),
+                    is_cancelled=feedback.isCanceled,
+                )
+                join_target_attributes(outcome.gpkg_path, cut.targets, outcome.result)
+            except (JobCancelledError, BackendError, ValueError) as exc:
+                raise _backend_failure(exc) from None
         _copy(outcome.gpkg_path, output)
         feedback.pushInfo(f"job {outcome.job_id}: {len(outcome.result.classifications)} targets classified")
         return {self.OUTPUT: output, self.JOB_ID: outcome.job_id}
@@ -270,17 +270,18 @@ class AddToFeatureGroupAlgorithm(_IceSightAlgorithm):
         field = self.parameterAsString(parameters, self.LABEL_FIELD, context)
         group = self.parameterAsString(parameters, self.GROUP, context).strip()
         patches = _target_patches(scene_layer, targets, context, feedback, label_field=field).patches
-        try:
-            job_id, result = add_to_feature_group(
-                _client(), group, patches,
-                validation=self.MODES[self.parameterAsEnum(parameters, self.VALIDATION, context)],
-                third_channel=self.THIRDS[self.parameterAsEnum(parameters, self.THIRD_CHANNEL, context)],
-                description=self.parameterAsString(parameters, self.DESCRIPTION, context),
-                on_progress=_progress(feedback),
-                is_cancelled=feedback.isCanceled,
-            )
-        except (ContractError, JobCancelledError, BackendError) as exc:
-            raise _backend_failure(exc) from None
+        with _client() as client:
+            try:
+                job_id, result = add_to_feature_group(
+                    client, group, patches,
+                    validation=self.MODES[self.parameterAsEnum(parameters, self.VALIDATION, context)],
+                    third_channel=self.THIRDS[self.parameterAsEnum(parameters, self.THIRD_CHANNEL, context)],
+                    description=self.parameterAsString(parameters, self.DESCRIPTION, context),
+                    on_progress=_progress(feedback),
+                    is_cancelled=feedback.isCanceled,
+                )
+            except (ContractError, JobCancelledError, BackendError) as exc:
+                raise _backend_failure(exc) from None
         for rule in result.validation.rules:
             feedback.pushWarning(f"{rule.rule} on {rule.column}: {rule.failing} patch(es), e.g. {', '.join(rule.examples)}")
         feedback.pushInfo(
@@ -343,13 +344,14 @@ class ExplainTargetsAlgorithm(_IceSightAlgorithm):
         heatmaps = self.parameterAsOutputLayer(parameters, self.HEATMAPS, context)
         summary = self.parameterAsOutputLayer(parameters, self.SUMMARY, context)
         cut = _target_patches(scene_layer, targets, context, feedback)
-        try:
-            outcome = explain_patches(
-                _client(), cut.patches, self.results_dir, method, model_id, pixel_size=cut.pixel_size,
-                per_target_heatmaps=False, on_progress=_progress(feedback), is_cancelled=feedback.isCanceled,
-            )
-        except (ContractError, JobCancelledError, BackendError) as exc:
-            raise _backend_failure(exc) from None
+        with _client() as client:
+            try:
+                outcome = explain_patches(
+                    client, cut.patches, self.results_dir, method, model_id, pixel_size=cut.pixel_size,
+                    per_target_heatmaps=False, on_progress=_progress(feedback), is_cancelled=feedback.isCanceled,
+                )
+            except (ContractError, JobCancelledError, BackendError) as exc:
+                raise _backend_failure(exc) from None
         mosaic = outcome.mosaic_path or next(iter(outcome.heatmap_paths.values()), None)
         if mosaic is None:
             raise QgsProcessingException(self.tr("the backend returned no heatmap (were the patches georeferenced?)"))
@@ -416,10 +418,11 @@ class MapSceneAlgorithm(_IceSightAlgorithm):
         model_id = self.parameterAsString(parameters, self.MODEL_ID, context).strip() or None
         threshold = self.parameterAsDouble(parameters, self.THRESHOLD, context)
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
-        try:
-            outcome = map_scene(_client(), scene_id, self.results_dir, model_id, _progress(feedback), feedback.isCanceled)
-        except (ContractError, JobCancelledError, BackendError) as exc:
-            raise _backend_failure(exc) from None
+        with _client() as client:
+            try:
+                outcome = map_scene(client, scene_id, self.results_dir, model_id, _progress(feedback), feedback.isCanceled)
+            except (ContractError, JobCancelledError, BackendError) as exc:
+                raise _backend_failure(exc) from None
         _copy(outcome.raster_path, output)
         _on_load(context, output, self.tr("Iceberg probability {scene} (job {job})").format(scene=scene_id, job=outcome.job_id),
                  lambda raster: style_probability(raster, threshold))

@@ -9,6 +9,7 @@ raster is a local file the backend does not know: it must be uploaded and ingest
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 from qgis.core import QgsRasterLayer
 
@@ -27,7 +28,7 @@ def catalog_scene_id(layer: QgsRasterLayer | None) -> str | None:
     marked = layer.customProperty(SCENE_ID_PROPERTY, "")
     if marked:
         return str(marked)
-    route = _CATALOG_ROUTE.search(layer.source())
+    route = _CATALOG_ROUTE.search(unquote(layer.source()))
     if route:
         return route.group(1)
     # The GDAL provider lists the dataset's metadata items in its HTML metadata; no other

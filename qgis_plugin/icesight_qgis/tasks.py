@@ -1,12 +1,17 @@
 """Background tasks (QgsTask): patch cutting and network work off the GUI thread, with progress,
-the job's message, and cancel. ``on_done(outcome, error_message)`` runs on the main thread."""
+the job's message, and cancel. ``on_done(outcome, error_message)`` runs on the main thread.
+
+A task given its backend client closes it when its work ends, and announces each job the client
+submits (``job_submitted``, delivered on the main thread) so the project can remember it.
+:func:`start` hands a task to QGIS's task manager and keeps it alive until it has finished."""
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable
 from typing import Any
 
-from qgis.core import QgsCoordinateTransformContext, QgsTask
+from qgis.core import QgsApplication, QgsCoordinateTransformContext, QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
 
 from icesight_contract import AttributionMethod, ContractError, PatchRecord
@@ -34,14 +39,19 @@ class JobTask(QgsTask):
     """Runs ``work`` in QGIS's task manager; every exception becomes a failure message."""
 
     message_changed = pyqtSignal(str)
+    job_submitted = pyqtSignal(str)
 
-    def __init__(self, description: str, work: Work, on_done: Callable[[Any, str | None], None]):
+    def __init__(self, description: str, work: Work, on_done: Callable[[Any, str | None], None],
+                 client: BackendClient | None = None):
         super().__init__(description, QgsTask.CanCancel)
         self.work = work
         self.on_done = on_done
         self.outcome: Any = None
         self.error: str | None = None
         self.status_message = ""
+        self.client = client
+        if client is not None:
+            client.on_submitted = lambda status: self.job_submitted.emit(status.id)
 
     def _progress(self, fraction: float, message: str) -> None:
         if message and message != self.status_message:
@@ -62,9 +72,14 @@ class JobTask(QgsTask):
             self.error = str(exc)
         except Exception as exc:  # noqa: BLE001
             self.error = f"unexpected error: {type(exc).__name__}: {exc}"
+            log_error(f"{self.description()}: {traceback.format_exc()}")
+        finally:
+            if self.client is not None:
+                self.client.close()
         return False
 
     def finished(self, result: bool) -> None:
+        _LIVE.discard(self)
         if result:
             log_info(f"{self.description()}: done")
             self.on_done(self.outcome, None)
@@ -73,6 +88,21 @@ class JobTask(QgsTask):
         if message != CANCELLED:
             log_error(f"{self.description()} failed: {message}")
         self.on_done(None, message)
+
+
+#: Tasks handed to the task manager and not yet finished: the manager holds only the C++ object.
+_LIVE: set[JobTask] = set()
+
+
+def start(task: JobTask) -> JobTask:
+    """Run ``task`` in QGIS's task manager, keeping its Python object alive until it finishes."""
+    _LIVE.add(task)
+    QgsApplication.taskManager().addTask(task)
+    return task
+
+
+def running_tasks() -> list[JobTask]:
+    return list(_LIVE)
 
 
 def _cut(scene: SceneSource, targets: Targets, context: QgsCoordinateTransformContext,
@@ -97,7 +127,7 @@ def classify_task(client: BackendClient, scene: SceneSource, targets: Targets, o
         outcome.skipped = skipped
         return outcome
 
-    return JobTask(f"IceSight: classify {len(targets.points)} targets", work, on_done)
+    return JobTask(f"IceSight: classify {len(targets.points)} targets", work, on_done, client)
 
 
 def explain_task(client: BackendClient, scene: SceneSource, targets: Targets, output_dir: str,
@@ -110,7 +140,7 @@ def explain_task(client: BackendClient, scene: SceneSource, targets: Targets, ou
         outcome.skipped = skipped
         return outcome
 
-    return JobTask(f"IceSight: explain {len(targets.points)} targets ({method.value})", work, on_done)
+    return JobTask(f"IceSight: explain {len(targets.points)} targets ({method.value})", work, on_done, client)
 
 
 def map_scene_task(client: BackendClient, scene_id: str, output_dir: str, on_done,
@@ -118,7 +148,7 @@ def map_scene_task(client: BackendClient, scene_id: str, output_dir: str, on_don
     def work(on_progress: ProgressFn, is_cancelled) -> MapOutcome:
         return map_scene(client, scene_id, output_dir, model_id, on_progress, is_cancelled)
 
-    return JobTask(f"IceSight: map scene {scene_id}", work, on_done)
+    return JobTask(f"IceSight: map scene {scene_id}", work, on_done, client)
 
 
 class ClassifyPatchesTask(JobTask):

@@ -12,13 +12,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from icesight_contract import (
+    AcquisitionMode,
     AttributionMethod,
     BuildFeatureGroupParams,
     BuildFeatureGroupResult,
     ClassifyPatchesParams,
     ClassifyPatchesResult,
+    DetectTargetsParams,
+    DetectTargetsResult,
     ExplainPatchesParams,
     ExplainPatchesResult,
+    IngestSceneParams,
+    IngestSceneResult,
     JobKind,
     JobStatus,
     MapSceneParams,
@@ -206,3 +211,55 @@ def add_to_feature_group(
     final = client.wait(status.id, on_progress=lambda s: on_progress(0.05 + 0.9 * s.progress, s.message), is_cancelled=is_cancelled)
     on_progress(1.0, "done")
     return status.id, final.typed_result()
+
+
+def upload_and_ingest(
+    client: BackendClient,
+    path: str,
+    mode: AcquisitionMode | None = None,
+    acquired: str | None = None,
+    scene_id: str | None = None,
+    on_progress: ProgressFn | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> tuple[str, IngestSceneResult]:
+    """Send a local GeoTIFF/COG or zipped Sentinel-1 SAFE to the backend in chunks, then follow its
+    ingest_scene job to the end; returns the job id and the new catalog scene."""
+    on_progress = on_progress or (lambda fraction, message: None)
+    name = os.path.basename(path)
+    size_mb = os.path.getsize(path) / 1e6
+    on_progress(0.0, f"uploading {name} ({size_mb:.1f} MB)")
+    uploaded = client.upload(
+        path,
+        on_progress=lambda sent, total: on_progress(0.6 * sent / max(total, 1), f"uploading {name}: {sent / 1e6:.1f} of {total / 1e6:.1f} MB"),
+        is_cancelled=is_cancelled,
+    )
+    params = IngestSceneParams(upload_id=uploaded["upload_id"], scene_id=scene_id, mode=mode, acquired=acquired)
+    status = client.submit(JobKind.INGEST_SCENE, params)
+    final = _follow(client, status, on_progress, is_cancelled, 0.6, 1.0)
+    on_progress(1.0, "done")
+    return status.id, final.typed_result()
+
+
+@dataclass
+class DetectionOutcome:
+    job_id: str
+    result: DetectTargetsResult
+    gpkg_path: str  # detections.gpkg, layer "detections"
+
+
+def detect_targets(
+    client: BackendClient,
+    scene_id: str,
+    output_dir: str,
+    on_progress: ProgressFn | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> DetectionOutcome:
+    """CFAR detection over a catalog scene (the backend's default windows); downloads the detections."""
+    on_progress = on_progress or (lambda fraction, message: None)
+    on_progress(0.0, f"detecting targets on {scene_id}")
+    status = client.submit(JobKind.DETECT_TARGETS, DetectTargetsParams(scene_id=scene_id))
+    final = _follow(client, status, on_progress, is_cancelled, 0.02, 0.9)
+    on_progress(0.92, "downloading the detections")
+    path = client.download(status.id, "detections.gpkg", os.path.join(output_dir, f"{status.id}_detections.gpkg"))
+    on_progress(1.0, "done")
+    return DetectionOutcome(status.id, final.typed_result(), str(path))

@@ -143,13 +143,80 @@ def probability_style(tmp_dir: str) -> None:
     assert ok, message
 
 
+#: The catalog COG's bands (co-pol dB, cross-pol dB, incidence in degrees): the style file of each,
+#: its band, placeholder limits (the plugin computes the stretch on each scene) and whether the
+#: limits are a 2-98 % cumulative cut (sigma0) or the band's minimum and maximum (incidence).
+SCENE_STYLES = (
+    ("scene_hh.qml", 1, -35.0, 5.0, True),
+    ("scene_hv.qml", 2, -40.0, -5.0, True),
+    ("scene_incidence.qml", 3, 15.0, 50.0, False),
+)
+#: The percentiles of the sigma0 stretch.
+CUMULATIVE_CUT = (0.02, 0.98)
+
+
+def scene_styles(tmp_dir: str) -> None:
+    """Grey single-band styles for a catalog scene's bands, stretched min-max between limits
+    that the plugin computes per scene from the style's own rule (2-98 % cut for sigma0 in dB)."""
+    from qgis.core import (
+        Qgis,
+        QgsContrastEnhancement,
+        QgsCoordinateReferenceSystem,
+        QgsRasterFileWriter,
+        QgsRasterMinMaxOrigin,
+        QgsRectangle,
+        QgsSingleBandGrayRenderer,
+    )
+
+    path = os.path.join(tmp_dir, "scene.tif")
+    writer = QgsRasterFileWriter(path)
+    provider = writer.createMultiBandRaster(
+        Qgis.Float32, 4, 4, QgsRectangle(0, 0, 4, 4), QgsCoordinateReferenceSystem("EPSG:3413"), 3
+    )
+    del provider
+    for name, band, low, high, cumulative in SCENE_STYLES:
+        layer = QgsRasterLayer(path, "scene")
+        assert layer.isValid(), path
+        renderer = QgsSingleBandGrayRenderer(layer.dataProvider(), band)
+        enhancement = QgsContrastEnhancement(Qgis.Float32)
+        enhancement.setContrastEnhancementAlgorithm(QgsContrastEnhancement.StretchToMinimumMaximum)
+        enhancement.setMinimumValue(low)
+        enhancement.setMaximumValue(high)
+        renderer.setContrastEnhancement(enhancement)
+        origin = QgsRasterMinMaxOrigin()
+        origin.setLimits(QgsRasterMinMaxOrigin.CumulativeCut if cumulative else QgsRasterMinMaxOrigin.MinMax)
+        origin.setCumulativeCutLower(CUMULATIVE_CUT[0])
+        origin.setCumulativeCutUpper(CUMULATIVE_CUT[1])
+        origin.setExtent(QgsRasterMinMaxOrigin.WholeRaster)
+        origin.setStatAccuracy(QgsRasterMinMaxOrigin.Exact)
+        renderer.setMinMaxOrigin(origin)
+        layer.setRenderer(renderer)
+        message, ok = layer.saveNamedStyle(os.path.join(STYLES, name))
+        assert ok, message
+
+
+def detections_style() -> None:
+    """CFAR detections: an open yellow circle around each target, so the scene stays visible."""
+    from qgis.core import QgsSingleSymbolRenderer
+
+    layer = QgsVectorLayer("Point?field=area_px:integer", "d", "memory")
+    symbol = QgsMarkerSymbol.createSimple(
+        {"name": "circle", "color": "0,0,0,0", "outline_color": "#ffd400", "outline_width": "0.6", "size": "5"}
+    )
+    layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+    message, ok = layer.saveNamedStyle(os.path.join(STYLES, "detections.qml"))
+    assert ok, message
+
+
 if __name__ == "__main__":
     import tempfile
 
     app = QgsApplication([], False)
     app.initQgis()
     classification_style()
+    detections_style()
     with tempfile.TemporaryDirectory() as tmp:
         heatmap_style(tmp)
         probability_style(tmp)
+        scene_styles(tmp)
     app.exitQgis()

@@ -43,7 +43,7 @@ def installed_plugin(profile_plugins_dir):
 
 
 @pytest.fixture
-def backend_settings(backend, tmp_path):
+def backend_settings(backend, tmp_path, installed_plugin):
     """The plugin's settings pointing at the test backend, results in the test's folder."""
     from qgis.core import QgsSettings
 
@@ -52,8 +52,13 @@ def backend_settings(backend, tmp_path):
     settings.setValue("IceSight/token", backend.token)
     settings.setValue("IceSight/results_dir", str(tmp_path / "results"))
     yield
-    for key in ("backend_url", "token", "results_dir", "token_authcfg", "probability_threshold"):
+    for key in ("backend_url", "token", "results_dir", "token_authcfg", "probability_threshold", "connect_timeout_s",
+                "read_timeout_s", "token_storage_warned"):
         settings.remove(f"IceSight/{key}")
+    # The header file streamed scenes authenticate with holds the test token: leave none behind.
+    from icesight_qgis import settings as plugin_settings
+
+    Path(plugin_settings.gdal_header_file()).unlink(missing_ok=True)
 
 
 def _wait_in_qgis(condition, timeout_s: float = 180.0) -> None:

@@ -31,9 +31,9 @@ def plugin_on_catalog_scene(qgis_iface, installed_plugin, backend_settings, cata
     project.addMapLayers([raster, detections])
     plugin = installed_plugin.classFactory(qgis_iface)
     plugin.initGui()
-    plugin.dock.scene_combo.setLayer(raster)
-    plugin.dock.targets_combo.setLayer(detections)
-    plugin.dock.model_edit.setText(trained_model["model_id"])
+    plugin.dock.analysis.scene_combo.setLayer(raster)
+    plugin.dock.analysis.targets_combo.setLayer(detections)
+    plugin.dock.models.choose_model(trained_model["model_id"])
     try:
         yield plugin, raster, detections
     finally:
@@ -93,10 +93,10 @@ def test_classifying_catalog_detections_keeps_their_fields_and_the_catalog_scene
     plugin, raster, detections = plugin_on_catalog_scene
     chosen = [f.id() for f in detections.getFeatures()][:4]
     detections.selectByIds(chosen)
-    assert plugin.dock.classify_selected() is not None, plugin.dock.status_label.text()
-    wait_in_qgis(lambda: plugin.dock.task is None)
-    layer = plugin.dock.last_layer
-    assert layer is not None, plugin.dock.status_label.text()
+    assert plugin.dock.classify_selected() is not None, plugin.dock.analysis.status_label.text()
+    wait_in_qgis(lambda: plugin.dock.analysis.task is None)
+    layer = plugin.dock.analysis.last_layer
+    assert layer is not None, plugin.dock.analysis.status_label.text()
     assert layer.featureCount() == 4
     names = set(layer.fields().names())
     assert {"detection_id", "length_m", "peak_co_db", "uncertainty", "target_scene_id"} <= names
@@ -114,7 +114,7 @@ def test_explain_selected_loads_heatmaps_on_the_patch_footprints_and_the_summary
     from icesight_contract import AttributionMethod
 
     plugin, raster, detections = plugin_on_catalog_scene
-    dock = plugin.dock
+    dock = plugin.dock.analysis
     dock.method_combo.setCurrentIndex(dock.method_combo.findData(AttributionMethod.SALIENCY))
     assert dock.method_combo.currentText() == "Saliency"
     selected = [f for f in detections.getFeatures()][:3]
@@ -159,7 +159,7 @@ def test_explain_selected_loads_heatmaps_on_the_patch_footprints_and_the_summary
 
 def test_map_scene_loads_a_probability_raster_on_the_scene_grid(plugin_on_catalog_scene, catalog_scene, wait_in_qgis):
     plugin, raster, _ = plugin_on_catalog_scene
-    dock = plugin.dock
+    dock = plugin.dock.analysis
     dock.threshold_spin.setValue(0.6)
     assert dock.map_scene() is not None, dock.status_label.text()
     wait_in_qgis(lambda: dock.task is None, timeout_s=300)
@@ -180,10 +180,10 @@ def test_map_scene_of_a_local_raster_asks_to_ingest_it_first(qgis_iface, install
     plugin = installed_plugin.classFactory(qgis_iface)
     plugin.initGui()
     try:
-        plugin.dock.scene_combo.setLayer(raster)
+        plugin.dock.analysis.scene_combo.setLayer(raster)
         assert plugin.dock.map_scene() is None
-        assert plugin.dock.task is None
-        assert "ingest" in plugin.dock.status_label.text() and "my local scene" in plugin.dock.status_label.text()
+        assert plugin.dock.analysis.task is None
+        assert "ingest" in plugin.dock.analysis.status_label.text() and "my local scene" in plugin.dock.analysis.status_label.text()
     finally:
         plugin.unload()
         QgsProject.instance().removeAllMapLayers()

@@ -36,6 +36,11 @@ def test_zip_has_the_plugin_folder_metadata_styles_and_the_contract(plugin_zip):
         "icesight_qgis/styles/classifications.qml",
         "icesight_qgis/styles/heatmap.qml",
         "icesight_qgis/styles/probability.qml",
+        "icesight_qgis/styles/scene_hh.qml",
+        "icesight_qgis/styles/scene_hv.qml",
+        "icesight_qgis/styles/scene_incidence.qml",
+        "icesight_qgis/styles/detections.qml",
+        "icesight_qgis/panels/scene_browser.py",
         "icesight_qgis/ext/icesight_contract/jobs.py",
         "icesight_qgis/ext/icesight_contract/codec.py",
     ):
@@ -82,6 +87,12 @@ LOAD_UNLOAD_SCRIPT = textwrap.dedent(
     report["provider_after_load"] = registry.providerById("icesight") is not None
     report["algorithms"] = sorted(a.name() for a in registry.providerById("icesight").algorithms())
     report["toolbar_actions"] = [a.text() for t in window.findChildren(QToolBar) if t.objectName() == "IceSightToolbar" for a in t.actions()]
+    from qgis.PyQt.QtCore import QBuffer, QByteArray, QIODevice
+    def icon_bytes(action):
+        data = QByteArray(); buffer = QBuffer(data); buffer.open(QIODevice.WriteOnly)
+        action.icon().pixmap(24, 24).toImage().save(buffer, "PNG")
+        return bytes(data).hex()
+    report["toolbar_icons"] = [icon_bytes(a) for t in window.findChildren(QToolBar) if t.objectName() == "IceSightToolbar" for a in t.actions()]
     report["docks_after_load"] = [d.objectName() for d in window.findChildren(QDockWidget)]
     report["menu_entries_after_load"] = len(iface.menus)
     report["unloaded"] = qgis.utils.unloadPlugin("icesight_qgis")
@@ -114,10 +125,13 @@ def test_zip_installs_into_a_clean_profile_and_loads_and_unloads_in_qgis_python(
     # The contract came from the zip: QGIS's own Python has no icesight packages installed.
     assert report["contract_file"].startswith(str(profile_plugins_dir / "icesight_qgis" / "ext"))
     assert report["toolbar_actions"] == [
-        "IceSight panel", "Classify selected patches", "Explain selected targets", "Map scene (iceberg probability)"
+        "IceSight panel", "Classify selected patches", "Explain selected targets", "Map scene (iceberg probability)",
+        "Scene catalog", "Upload scene", "Models", "Jobs",
     ]
+    # Each action has an icon of its own.
+    assert len(set(report["toolbar_icons"])) == len(report["toolbar_actions"]), report["toolbar_icons"]
     assert "IceSightDock" in report["docks_after_load"]
-    assert report["provider_after_load"] and report["menu_entries_after_load"] == 4
+    assert report["provider_after_load"] and report["menu_entries_after_load"] == 8
     assert report["algorithms"] == ["add_to_feature_group", "classify_patches", "explain_targets", "map_scene"]
     assert report["unloaded"]
     assert report["toolbars_after_unload"] == []
@@ -148,10 +162,10 @@ def test_classify_selected_patches_adds_a_styled_layer_per_job(
     plugin = installed_plugin.classFactory(qgis_iface)
     plugin.initGui()
     try:
-        dock = plugin.dock
+        dock = plugin.dock.analysis
         dock.scene_combo.setLayer(raster)
         dock.targets_combo.setLayer(truth)
-        dock.model_edit.setText(trained_model["model_id"])
+        plugin.dock.models.choose_model(trained_model["model_id"])
         chosen = [f.id() for f in truth.getFeatures()][:5]
         truth.selectByIds(chosen)
 
@@ -208,12 +222,12 @@ def test_classify_with_nothing_selected_says_what_to_do(qgis_iface, installed_pl
     plugin = installed_plugin.classFactory(qgis_iface)
     plugin.initGui()
     try:
-        plugin.dock.scene_combo.setLayer(raster)
-        plugin.dock.targets_combo.setLayer(truth)
+        plugin.dock.analysis.scene_combo.setLayer(raster)
+        plugin.dock.analysis.targets_combo.setLayer(truth)
         truth.removeSelection()
         plugin.dock.classify_selected()
-        assert plugin.dock.task is None
-        assert "No targets selected" in plugin.dock.status_label.text()
+        assert plugin.dock.analysis.task is None
+        assert "No targets selected" in plugin.dock.analysis.status_label.text()
     finally:
         plugin.unload()
         project.removeAllMapLayers()

@@ -1,0 +1,62 @@
+"""What every panel shares: telling the analyst (message bar, escaped; details in the Message
+Log under the plugin's tag) and starting tasks whose jobs the project remembers."""
+
+from __future__ import annotations
+
+import html
+
+from qgis.core import Qgis
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtWidgets import QComboBox, QFormLayout, QLabel, QSizePolicy, QWidget
+
+from .. import project_jobs
+from ..log import log_error, log_info, log_warning
+from ..tasks import JobTask, start
+
+_LEVELS = {"info": Qgis.Info, "warning": Qgis.Warning, "error": Qgis.Critical, "success": Qgis.Success}
+#: Characters a combo box shows before eliding: narrow enough for a 300 px dock.
+COMBO_MIN_CHARS = 10
+
+
+class Panel(QWidget):
+    def __init__(self, iface, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.iface = iface
+
+    def tell(self, message: str, level: str = "info", detail: str | None = None) -> None:
+        """``message`` in the message bar (as plain text: a '<' in it is shown, not parsed as HTML);
+        the message and ``detail`` in the Message Log."""
+        logged = f"{message}\n{detail}" if detail else message
+        {"error": log_error, "warning": log_warning}.get(level, log_info)(logged)
+        bar = self.iface.messageBar() if self.iface is not None else None
+        if bar is not None:
+            bar.pushMessage("IceSight", html.escape(message), _LEVELS.get(level, Qgis.Info), 8 if level != "error" else 0)
+
+    def run_task(self, task: JobTask) -> JobTask:
+        task.job_submitted.connect(project_jobs.remember)
+        return start(task)
+
+
+def plain_label(text: str = "") -> QLabel:
+    """A wrapping label that never interprets its text as HTML."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.PlainText)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    return label
+
+
+def narrow_combo(combo: QComboBox) -> QComboBox:
+    """A combo box that fits a narrow dock: it shrinks and elides instead of widening the dock."""
+    combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(COMBO_MIN_CHARS)
+    combo.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+    return combo
+
+
+def narrow_form(form: QFormLayout | None = None, parent: QWidget | None = None) -> QFormLayout:
+    """A form whose labels sit above their fields, so that it fits a narrow dock."""
+    form = form or (QFormLayout(parent) if parent is not None else QFormLayout())
+    form.setRowWrapPolicy(QFormLayout.WrapAllRows)
+    form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+    return form

@@ -1,0 +1,278 @@
+"""Models panel: the backend's model registry with its metrics and lineage and the production
+flag; the model classification, explanation and scene maps use (``model_id()``); two models
+compared side by side; *Set as production*."""
+
+from __future__ import annotations
+
+from qgis.PyQt.QtCore import pyqtSignal
+from qgis.PyQt.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHeaderView,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from .. import settings
+from ..tasks import JobTask
+from .base import Panel, narrow_combo, narrow_form, plain_label
+
+#: The validation metrics of a model record, as the registry and /models/compare name them.
+METRICS = (("val_log_loss", "Log loss"), ("val_accuracy", "Accuracy"), ("val_roc_auc", "ROC AUC"), ("val_ece", "ECE"))
+PRODUCTION_MARK = "\u2605"
+
+
+def _number(value) -> str:
+    return f"{value:.3f}" if isinstance(value, (int, float)) else "-"
+
+
+def lineage(record: dict) -> str:
+    """Where a model came from, in one line: training dataset (version, fold) and feature group."""
+    parts = []
+    dataset = record.get("training_dataset")
+    if dataset:
+        parts.append(f"training dataset {dataset.get('name')} v{dataset.get('version')}"
+                     + (f" fold {dataset['fold']}" if dataset.get("fold") is not None else ""))
+    group = record.get("feature_group")
+    if group:
+        parts.append(f"feature group {group.get('group')} v{group.get('version')}")
+    return ", ".join(parts) or "simulated or inline training data"
+
+
+def test_summary(record: dict) -> str:
+    test = record.get("test_metrics") or {}
+    if not test:
+        return "no held-out test part"
+    shown = [f"{name} {_number(test.get(key))}" for key, name in
+             (("accuracy", "accuracy"), ("log_loss", "log loss"), ("roc_auc", "ROC AUC"), ("ece", "ECE"))
+             if key in test]
+    return "test: " + (", ".join(shown) or ", ".join(f"{k} {_number(v)}" for k, v in test.items()))
+
+
+class ModelsPanel(Panel):
+    #: The model jobs should use changed: its id, or None for the backend's production model.
+    model_chosen = pyqtSignal(object)
+
+    def __init__(self, iface, parent=None):
+        super().__init__(iface, parent)
+        self.records: list[dict] = []
+        self.task: JobTask | None = None
+        self.compare_task: JobTask | None = None
+        self.production_task: JobTask | None = None
+        self.comparison: dict | None = None
+
+        self.model_combo = narrow_combo(QComboBox())
+        self.model_combo.addItem(self.tr("Production model (backend's choice)"), None)
+        self.model_combo.currentIndexChanged.connect(lambda _i: self.model_chosen.emit(self.model_id()))
+        self.refresh_button = QPushButton(self.tr("Refresh"))
+        self.refresh_button.clicked.connect(self.refresh)
+        chooser = narrow_form()
+        chooser.addRow(self.tr("Model for jobs"), self.model_combo)
+
+        self.table = QTableWidget(0, 2 + len(METRICS))
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Model"), PRODUCTION_MARK] + [self.tr(name) for _key, name in METRICS])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.table.itemSelectionChanged.connect(self._show_details)
+        self.details_label = plain_label()
+        self.use_button = QPushButton(self.tr("Use for jobs"))
+        self.use_button.clicked.connect(self._use_selected)
+        self.production_button = QPushButton(self.tr("Set as production"))
+        self.production_button.setToolTip(self.tr("The model the backend uses when a job names none"))
+        self.production_button.clicked.connect(self.set_selected_production)
+        actions = QVBoxLayout()
+        actions.addWidget(self.use_button)
+        actions.addWidget(self.production_button)
+
+        self.compare_a = narrow_combo(QComboBox())
+        self.compare_b = narrow_combo(QComboBox())
+        self.compare_button = QPushButton(self.tr("Compare"))
+        self.compare_button.clicked.connect(self.compare_chosen)
+        self.compare_table = QTableWidget(0, 0)
+        self.compare_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.compare_table.setMaximumHeight(170)
+        self.compare_label = plain_label()
+        compare_form = narrow_form()
+        compare_form.addRow(self.tr("Compare"), self.compare_a)
+        compare_form.addRow(self.tr("with"), self.compare_b)
+        self.status_label = plain_label()
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(chooser)
+        layout.addWidget(self.refresh_button)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.details_label)
+        layout.addLayout(actions)
+        layout.addLayout(compare_form)
+        layout.addWidget(self.compare_button)
+        layout.addWidget(self.compare_table)
+        layout.addWidget(self.compare_label)
+        layout.addWidget(self.status_label)
+
+    # -- the model jobs use -------------------------------------------------------------------------
+
+    def model_id(self) -> str | None:
+        return self.model_combo.currentData()
+
+    def choose_model(self, model_id: str | None) -> None:
+        """Use ``model_id`` for jobs (None: the production model); listed even before a refresh."""
+        index = self.model_combo.findData(model_id)
+        if index < 0:
+            self.model_combo.addItem(model_id, model_id)
+            index = self.model_combo.count() - 1
+        self.model_combo.setCurrentIndex(index)
+
+    def _use_selected(self) -> None:
+        record = self.selected_record()
+        if record is not None:
+            self.choose_model(record["model_id"])
+
+    # -- the registry -------------------------------------------------------------------------------
+
+    def refresh(self) -> JobTask | None:
+        if self.task is not None:
+            return self.task
+        client = settings.make_client()
+        task = JobTask(self.tr("IceSight: list the models"), lambda on_progress, is_cancelled: client.models(),
+                       self._on_listed, client)
+        self.task = task
+        self.status_label.setText(self.tr("Reading the model registry..."))
+        return self.run_task(task)
+
+    def _on_listed(self, records: list[dict] | None, error: str | None) -> None:
+        self.task = None
+        if records is None:
+            self.status_label.setText(self.tr("The models could not be listed: {error}").format(error=error))
+            self.tell(self.tr("The models could not be listed: {error}").format(error=error), "error")
+            return
+        self.records = records
+        chosen = self.model_id()
+        selected = self.selected_record()
+        self.table.setRowCount(len(records))
+        for row, record in enumerate(records):
+            cells = [record["model_id"], PRODUCTION_MARK if record.get("production") else ""]
+            cells += [_number((record.get("metrics") or {}).get(key)) for key, _name in METRICS]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(f"{record['model_id']} ({record.get('architecture', '?')}): {lineage(record)}; "
+                                f"{test_summary(record)}")
+                self.table.setItem(row, column, item)
+        self.model_combo.blockSignals(True)
+        while self.model_combo.count() > 1:
+            self.model_combo.removeItem(1)
+        for record in records:
+            label = record["model_id"] + (f" {PRODUCTION_MARK}" if record.get("production") else "")
+            self.model_combo.addItem(label, record["model_id"])
+        self.model_combo.blockSignals(False)
+        self.choose_model(chosen)
+        for combo, default in ((self.compare_a, 0), (self.compare_b, 1)):
+            current = combo.currentData()
+            combo.clear()
+            for record in records:
+                combo.addItem(record["model_id"], record["model_id"])
+            index = combo.findData(current)
+            combo.setCurrentIndex(index if index >= 0 else min(default, combo.count() - 1))
+        if selected is not None:
+            self.select_model(selected["model_id"])
+        self.status_label.setText(self.tr("{n} model(s) registered").format(n=len(records)))
+
+    def select_model(self, model_id: str) -> bool:
+        for row, record in enumerate(self.records):
+            if record["model_id"] == model_id:
+                self.table.selectRow(row)
+                return True
+        return False
+
+    def selected_record(self) -> dict | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows or rows[0].row() >= len(self.records):
+            return None
+        return self.records[rows[0].row()]
+
+    def _show_details(self) -> None:
+        record = self.selected_record()
+        if record is None:
+            self.details_label.setText("")
+            return
+        production = self.tr("production model") if record.get("production") else self.tr("not production")
+        self.details_label.setText(
+            f"{record['model_id']} ({record.get('architecture', '?')}, {production})\n"
+            f"{lineage(record)}\n{test_summary(record)}")
+
+    # -- production -------------------------------------------------------------------------------
+
+    def set_selected_production(self) -> JobTask | None:
+        record = self.selected_record()
+        if record is None:
+            self.tell(self.tr("Choose a model in the list first."), "warning")
+            return None
+        return self.set_production(record["model_id"])
+
+    def set_production(self, model_id: str) -> JobTask | None:
+        client = settings.make_client()
+        task = JobTask(self.tr("IceSight: make {model} the production model").format(model=model_id),
+                       lambda on_progress, is_cancelled: client.set_production(model_id),
+                       self._on_production_set, client)
+        self.production_task = task
+        return self.run_task(task)
+
+    def _on_production_set(self, record: dict | None, error: str | None) -> None:
+        self.production_task = None
+        if record is None:
+            self.tell(self.tr("The production model could not be changed: {error}").format(error=error), "error")
+            return
+        self.tell(self.tr("{model} is now the production model.").format(model=record["model_id"]), "success")
+        self.refresh()
+
+    # -- compare ----------------------------------------------------------------------------------
+
+    def compare_chosen(self) -> JobTask | None:
+        first, second = self.compare_a.currentData(), self.compare_b.currentData()
+        if not first or not second or first == second:
+            self.tell(self.tr("Choose two different models to compare."), "warning")
+            return None
+        return self.compare(first, second)
+
+    def compare(self, first: str, second: str) -> JobTask | None:
+        client = settings.make_client()
+        task = JobTask(self.tr("IceSight: compare {a} and {b}").format(a=first, b=second),
+                       lambda on_progress, is_cancelled: client.compare_models([first, second]),
+                       self._on_compared, client)
+        self.compare_task = task
+        return self.run_task(task)
+
+    def _on_compared(self, comparison: dict | None, error: str | None) -> None:
+        self.compare_task = None
+        if comparison is None:
+            self.tell(self.tr("The models could not be compared: {error}").format(error=error), "error")
+            return
+        self.comparison = comparison
+        models = comparison["models"]
+        self.compare_table.setRowCount(len(METRICS))
+        self.compare_table.setColumnCount(len(models) + 1)
+        self.compare_table.setHorizontalHeaderLabels([m["model_id"] for m in models] + [self.tr("Difference")])
+        self.compare_table.setVerticalHeaderLabels([self.tr(name) for _key, name in METRICS])
+        for row, (key, _name) in enumerate(METRICS):
+            for column, model in enumerate(models):
+                self.compare_table.setItem(row, column, QTableWidgetItem(_number(model["metrics"].get(key))))
+            difference = models[-1]["difference_to_first"].get(key)
+            text = f"{difference:+.3f}" if isinstance(difference, (int, float)) else "-"
+            self.compare_table.setItem(row, len(models), QTableWidgetItem(text))
+        self.compare_label.setText(
+            self.tr("Trained on the same dataset: validation metrics compare fairly.")
+            if comparison.get("same_training_dataset")
+            else self.tr("Different training data: the validation metrics were measured on different sets."))
+
+    def detach(self) -> None:
+        for task in (self.task, self.compare_task, self.production_task):
+            if task is not None:
+                task.on_done = lambda outcome, error: None
+                task.cancel()
+        self.task = self.compare_task = self.production_task = None

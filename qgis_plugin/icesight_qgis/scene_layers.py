@@ -1,0 +1,142 @@
+"""Catalog scenes on the map: streamed COG layers styled HH / HV / incidence, the catalog's
+footprints as a memory layer, and the CFAR detections of a scene.
+
+A catalog COG is streamed through GDAL's ``/vsicurl?`` with the backend's Authorization header
+read from a file (``header_file``; GDAL 3.6, QGIS 3.22's, has no per-dataset header option
+otherwise), so the project stores the file's path and never the token.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import quote
+
+from qgis.core import (
+    QgsContrastEnhancement,
+    QgsFeature,
+    QgsGeometry,
+    QgsMapLayer,
+    QgsProject,
+    QgsRasterLayer,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtCore import QCoreApplication, QVariant
+
+from .layers import STYLE_DIR, _add_to_group, _apply_style, job_group
+from .scenes import SCENE_ID_PROPERTY, mark_catalog_scene
+
+#: The named styles a catalog scene layer carries (its style manager), the first one current.
+SCENE_STYLES: dict[str, str] = {
+    "HH (dB)": os.path.join(STYLE_DIR, "scene_hh.qml"),
+    "HV (dB)": os.path.join(STYLE_DIR, "scene_hv.qml"),
+    "Incidence angle": os.path.join(STYLE_DIR, "scene_incidence.qml"),
+}
+DETECTIONS_STYLE = os.path.join(STYLE_DIR, "detections.qml")
+FOOTPRINTS_LAYER_NAME = "IceSight catalog footprints"
+FOOTPRINT_FIELDS = (("scene_id", QVariant.String), ("acquired", QVariant.String), ("mode", QVariant.String),
+                    ("polarisations", QVariant.String), ("source", QVariant.String))
+
+
+def streamed_source(scene_url: str, header_file: str) -> str:
+    """The GDAL path that streams ``scene_url`` (HTTP range requests) sending the headers in
+    ``header_file``. No HEAD request (the backend answers GET) and no directory listing."""
+    return (f"/vsicurl?use_head=no&list_dir=no&header_file={quote(header_file, safe='')}"
+            f"&url={quote(scene_url, safe='')}")
+
+
+def style_scene_layer(layer: QgsRasterLayer) -> None:
+    """Give ``layer`` the named styles of :data:`SCENE_STYLES`, each stretched on this scene by
+    its own rule (2-98 % cumulative cut of sigma0, min-max of the incidence), HH current.
+
+    Reads the raster's histogram: call it off the GUI thread for a streamed scene."""
+    manager = layer.styleManager()
+    default = manager.currentStyle()
+    scene_id = layer.customProperty(SCENE_ID_PROPERTY, "")
+    for name, path in SCENE_STYLES.items():
+        _apply_style(layer, path)
+        if scene_id:
+            # Loading a style resets the custom properties; each stored style carries the id again.
+            mark_catalog_scene(layer, scene_id)
+        origin = layer.renderer().minMaxOrigin()
+        layer.setContrastEnhancement(QgsContrastEnhancement.StretchToMinimumMaximum, origin.limits())
+        if name in manager.styles():
+            manager.removeStyle(name)
+        manager.addStyleFromLayer(name)
+    first = next(iter(SCENE_STYLES))
+    manager.setCurrentStyle(first)
+    if default not in SCENE_STYLES:
+        manager.removeStyle(default)
+
+
+def open_scene_layer(scene_id: str, source: str, name: str | None = None) -> QgsRasterLayer:
+    """Open and style a catalog scene in the calling thread, then hand the layer to the main thread
+    (add it to the project there). Raises ValueError when the scene cannot be opened."""
+    layer = QgsRasterLayer(source, name or scene_id, "gdal")
+    if not layer.isValid():
+        raise ValueError(f"the scene {scene_id} could not be opened from the backend ({layer.error().summary()})")
+    if layer.bandCount() < 3:
+        raise ValueError(f"the scene {scene_id} has {layer.bandCount()} band(s); a catalog scene has 3")
+    mark_catalog_scene(layer, scene_id)
+    style_scene_layer(layer)
+    layer.moveToThread(QCoreApplication.instance().thread())
+    return layer
+
+
+def add_scene_layer(layer: QgsRasterLayer, project: QgsProject | None = None) -> QgsRasterLayer:
+    project = project or QgsProject.instance()
+    project.addMapLayer(layer)
+    return layer
+
+
+def footprints_layer(items: list[dict], project: QgsProject | None = None) -> QgsVectorLayer:
+    """The footprints of catalog ``items`` in the project's footprint layer (made on first use,
+    emptied and refilled after)."""
+    project = project or QgsProject.instance()
+    found = project.mapLayersByName(FOOTPRINTS_LAYER_NAME)
+    layer = found[0] if found and isinstance(found[0], QgsVectorLayer) else None
+    if layer is None:
+        fields = "&".join(f"field={name}:string" for name, _ in FOOTPRINT_FIELDS)
+        layer = QgsVectorLayer(f"Polygon?crs=OGC:CRS84&{fields}", FOOTPRINTS_LAYER_NAME, "memory")
+        symbol = layer.renderer().symbol()
+        symbol.setColor(symbol.color().fromRgb(0, 0, 0, 0))
+        symbol.symbolLayer(0).setStrokeColor(symbol.color().fromRgb(41, 199, 242))
+        symbol.symbolLayer(0).setStrokeWidth(0.6)
+        project.addMapLayer(layer)
+    provider = layer.dataProvider()
+    provider.truncate()
+    features = []
+    for item in items:
+        feature = QgsFeature(layer.fields())
+        geometry = QgsGeometry.fromPolygonXY([[_point(p) for p in item["geometry"]["coordinates"][0]]])
+        feature.setGeometry(geometry)
+        properties = item.get("properties", {})
+        feature.setAttributes([
+            item["id"], properties.get("datetime") or "", properties.get("sar:instrument_mode") or "",
+            ",".join(properties.get("sar:polarizations") or []), properties.get("icesight:source") or "",
+        ])
+        features.append(feature)
+    provider.addFeatures(features)
+    layer.updateExtents()
+    layer.triggerRepaint()
+    return layer
+
+
+def _point(coordinates):
+    from qgis.core import QgsPointXY
+
+    return QgsPointXY(float(coordinates[0]), float(coordinates[1]))
+
+
+def add_detections_layer(gpkg_path: str, job_id: str, scene_id: str, project: QgsProject | None = None) -> QgsVectorLayer:
+    """A detect_targets result (every attribute kept), styled, in the job's group."""
+    project = project or QgsProject.instance()
+    layer = QgsVectorLayer(f"{gpkg_path}|layername=detections", f"Detections {scene_id} (job {job_id})", "ogr")
+    if not layer.isValid():
+        raise ValueError(f"the detections {gpkg_path} could not be opened as a GeoPackage layer")
+    _apply_style(layer, DETECTIONS_STYLE)
+    _add_to_group(layer, job_group(job_id, "detection", project), project)
+    return layer
+
+
+def is_scene_layer(layer: QgsMapLayer) -> bool:
+    return isinstance(layer, QgsRasterLayer) and bool(layer.customProperty("icesight/scene_id", ""))

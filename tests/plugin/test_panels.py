@@ -1,0 +1,480 @@
+"""The dock's panels inside a headless QGIS against the real backend: connection test, scene
+catalog browser (filters, streamed and styled scene), upload and ingest, detection, models,
+jobs, the project remembering its jobs, a narrow dock, and a GUI that keeps turning while the
+backend does not answer."""
+
+from __future__ import annotations
+
+import gc
+import socket
+import threading
+import time
+import warnings
+
+import numpy as np
+import pytest
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsProject,
+    QgsRasterLayer,
+    QgsRasterMinMaxOrigin,
+    QgsRectangle,
+    QgsSettings,
+    QgsSingleBandGrayRenderer,
+)
+from qgis.PyQt.QtCore import QEventLoop, Qt, QTimer
+from qgis.PyQt.QtWidgets import QComboBox
+
+
+@pytest.fixture
+def plugin(qgis_iface, installed_plugin, backend_settings):
+    started = installed_plugin.classFactory(qgis_iface)
+    started.initGui()
+    try:
+        yield started
+    finally:
+        started.unload()
+        QgsProject.instance().removeAllMapLayers()
+        QgsProject.instance().layerTreeRoot().removeAllChildren()
+
+
+def _final(api, job_id: str) -> dict:
+    return api.wait(job_id)
+
+
+# -- connection ----------------------------------------------------------------------------------
+
+
+def test_test_connection_reports_workers_queue_and_the_production_model(plugin, api, trained_model, wait_in_qgis):
+    assert api.post(f"/models/{trained_model['model_id']}/production").status_code == 200
+    panel = plugin.dock.connection
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        task = panel.test_connection()
+        assert task is not None
+        wait_in_qgis(lambda: panel.task is None, timeout_s=60)
+        gc.collect()
+    report = panel.report
+    assert report is not None, panel.connection_label.text()
+    assert report.n_workers >= 1 and report.n_threads >= 1
+    assert report.production_model == trained_model["model_id"]
+    assert report.jobs_queued >= 0 and report.jobs_running >= 0 and report.version
+    text = panel.connection_label.text()
+    assert "worker" in text and trained_model["model_id"] in text and "Queue" in text
+    # The task closed its session: no socket left for the garbage collector to complain about.
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)], [str(w.message) for w in caught]
+
+
+def test_a_wrong_token_is_explained_in_an_analysts_words(plugin, wait_in_qgis):
+    QgsSettings().setValue("IceSight/token", "not-the-token")
+    panel = plugin.dock.connection
+    panel.token_edit.setText("not-the-token")
+    panel.save_and_test()
+    wait_in_qgis(lambda: panel.task is None, timeout_s=60)
+    text = panel.connection_label.text()
+    assert panel.report is None
+    assert "did not accept the token" in text, text
+    assert "401" not in text and "HTTP" not in text and "Bearer" not in text
+    assert panel.connection_label.textFormat() == Qt.PlainText  # a '<' would be shown, never eaten
+
+
+def test_the_token_storage_warning_is_logged_once_not_on_every_save(plugin):
+    from qgis.core import QgsApplication
+
+    from icesight_qgis import settings
+
+    messages = []
+
+    def collect(message, tag, level):
+        if tag == "IceSight" and "master password" in message:
+            messages.append(message)
+
+    QgsSettings().remove("IceSight/token_storage_warned")
+    QgsApplication.messageLog().messageReceived.connect(collect)
+    try:
+        for _ in range(3):
+            settings.save(settings.load().url, settings.load().token)
+        QgsApplication.processEvents()
+    finally:
+        QgsApplication.messageLog().messageReceived.disconnect(collect)
+    if QgsApplication.authManager().masterPasswordIsSet():
+        pytest.skip("this profile keeps the token encrypted: no warning to give")
+    assert len(messages) == 1
+
+
+def test_qgis_proxy_settings_reach_the_backend_client(qgis_iface, installed_plugin):
+    from icesight_qgis import settings
+
+    s = QgsSettings()
+    keys = {"proxy/proxyEnabled": True, "proxy/proxyType": "HttpProxy", "proxy/proxyHost": "proxy.ice.example",
+            "proxy/proxyPort": "3128", "proxy/proxyUser": "ana lyst", "proxy/proxyPassword": "p@ss",
+            "proxy/proxyExcludedUrls": "http://127.0.0.1"}
+    for key, value in keys.items():
+        s.setValue(key, value)
+    try:
+        proxies = settings.proxies_for("http://backend.ice.example:8765")
+        assert proxies == {"http": "http://ana%20lyst:p%40ss@proxy.ice.example:3128",
+                           "https": "http://ana%20lyst:p%40ss@proxy.ice.example:3128"}
+        assert settings.proxies_for("http://127.0.0.1:8765") == {}  # excluded: direct
+        with settings.make_client(settings.BackendSettings("http://backend.ice.example:8765", "t")) as client:
+            assert client.session.proxies["https"].endswith("proxy.ice.example:3128")
+            assert client.session.trust_env is False
+        s.setValue("proxy/proxyEnabled", False)
+        assert settings.proxies_for("http://backend.ice.example:8765") is None
+    finally:
+        for key in keys:
+            s.remove(key)
+
+
+@pytest.fixture
+def silent_backend():
+    """A server that accepts connections and never answers."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    held, stop = [], threading.Event()
+
+    def accept():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    stop.set()
+    thread.join(timeout=2)
+    for connection in held:
+        connection.close()
+    server.close()
+
+
+def test_the_gui_keeps_turning_while_the_backend_never_answers(plugin, silent_backend):
+    s = QgsSettings()
+    s.setValue("IceSight/backend_url", silent_backend)
+    s.setValue("IceSight/read_timeout_s", 2.0)
+    panel = plugin.dock.connection
+    panel.url_edit.setText(silent_backend)
+    panel.read_timeout_spin.setValue(2)
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    loop = QEventLoop()
+    deadline = QTimer()
+    deadline.setSingleShot(True)
+    deadline.timeout.connect(loop.quit)
+    watcher = QTimer()
+    watcher.setInterval(20)
+    watcher.timeout.connect(lambda: loop.quit() if panel.task is None else None)
+    try:
+        timer.start()
+        ticks.append(time.monotonic())
+        panel.save_and_test()  # the click: saving and starting the task happen on the GUI thread
+        watcher.start()
+        deadline.start(15000)
+        loop.exec_()
+    finally:
+        timer.stop()
+        watcher.stop()
+        s.remove("IceSight/read_timeout_s")
+    assert panel.task is None, "the test did not end within 15 s"
+    gaps = np.diff(ticks)
+    longest = float(gaps.max())
+    print(f"longest main-thread stall: {1000 * longest:.1f} ms over {len(ticks)} ticks")
+    assert len(ticks) > 50  # the wait really lasted about the 2 s timeout
+    assert longest < 0.2, f"the GUI thread stalled {longest:.3f} s"
+    assert "did not answer within 2 s" in panel.connection_label.text()
+
+
+# -- scene browser --------------------------------------------------------------------------------
+
+
+def _set_canvas(iface, west, south, east, north):
+    canvas = iface.mapCanvas()
+    canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+    canvas.setExtent(QgsRectangle(west, south, east, north))
+    canvas.refresh()
+
+
+def _search(panel, wait_in_qgis) -> list[str]:
+    assert panel.search() is not None
+    wait_in_qgis(lambda: panel.search_task is None, timeout_s=60)
+    return panel.scene_ids()
+
+
+def test_scene_browser_filters_the_catalog_by_mode_and_map_extent(plugin, qgis_iface, api, catalog_scene, wait_in_qgis):
+    panel = plugin.dock.scenes
+    item = api.get(f"/scenes/{catalog_scene.scene_id}").json()
+    west, south, east, north = item["bbox"]
+    _set_canvas(qgis_iface, west - 0.5, south - 0.5, east + 0.5, north + 0.5)
+    panel.extent_check.setChecked(True)
+    panel.mode_combo.setCurrentIndex(panel.mode_combo.findData("EW"))
+    assert catalog_scene.scene_id in _search(panel, wait_in_qgis)
+    footprints = panel.footprints
+    assert footprints is not None and footprints.featureCount() == len(panel.items)
+    assert catalog_scene.scene_id in {f["scene_id"] for f in footprints.getFeatures()}
+    panel.mode_combo.setCurrentIndex(panel.mode_combo.findData("IW"))
+    assert catalog_scene.scene_id not in _search(panel, wait_in_qgis)
+    panel.mode_combo.setCurrentIndex(panel.mode_combo.findData("EW"))
+    _set_canvas(qgis_iface, 100.0, -60.0, 110.0, -50.0)  # the Southern Ocean: far from the scene
+    assert catalog_scene.scene_id not in _search(panel, wait_in_qgis)
+    panel.extent_check.setChecked(False)
+    assert catalog_scene.scene_id in _search(panel, wait_in_qgis)
+
+
+def test_add_scene_streams_the_cog_styled_hh_with_hv_and_incidence_styles(plugin, backend, catalog_scene, wait_in_qgis):
+    import rasterio
+
+    panel = plugin.dock.scenes
+    assert panel.add_scene(catalog_scene.scene_id) is not None
+    wait_in_qgis(lambda: panel.add_task is None, timeout_s=120)
+    layer = panel.last_scene_layer
+    assert layer is not None and layer.isValid(), panel.status_label.text()
+    assert layer in QgsProject.instance().mapLayers().values()
+    assert layer.customProperty("icesight/scene_id") == catalog_scene.scene_id
+    # Streamed from the backend, the token kept out of the layer's source (and so of the project).
+    assert layer.source().startswith("/vsicurl?") and "header_file=" in layer.source()
+    assert backend.token not in layer.source()
+    renderer = layer.renderer()
+    assert isinstance(renderer, QgsSingleBandGrayRenderer) and renderer.grayBand() == 1
+    origin = renderer.minMaxOrigin()
+    assert origin.limits() == QgsRasterMinMaxOrigin.CumulativeCut
+    assert (origin.cumulativeCutLower(), origin.cumulativeCutUpper()) == pytest.approx((0.02, 0.98))
+    with rasterio.open(catalog_scene.tif) as scene:
+        hh = scene.read(1)
+    low, high = np.nanpercentile(hh, [2, 98])
+    enhancement = renderer.contrastEnhancement()
+    assert enhancement.minimumValue() == pytest.approx(low, abs=0.5)
+    assert enhancement.maximumValue() == pytest.approx(high, abs=0.5)
+    manager = layer.styleManager()
+    assert set(manager.styles()) == {"HH (dB)", "HV (dB)", "Incidence angle"}
+    assert manager.currentStyle() == "HH (dB)"
+    assert manager.setCurrentStyle("HV (dB)") and layer.renderer().grayBand() == 2
+    assert manager.setCurrentStyle("Incidence angle") and layer.renderer().grayBand() == 3
+    from icesight_qgis.scenes import catalog_scene_id
+
+    assert catalog_scene_id(layer) == catalog_scene.scene_id
+
+
+# -- upload, detect --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def uploadable_tif(tmp_path, write_tif):
+    """A small sigma0 GeoTIFF in dB (HH, HV, incidence), UTM 33N, with six bright targets."""
+    rng = np.random.default_rng(5)
+    hh = rng.normal(-20, 1.5, (300, 400))
+    hv = rng.normal(-28, 1.5, (300, 400))
+    inc = np.broadcast_to(np.linspace(30, 45, 400), (300, 400)).copy()
+    for row, col in ((60, 80), (150, 200), (240, 320), (80, 300), (220, 90), (150, 360)):
+        hh[row - 2:row + 3, col - 2:col + 3] += 22
+        hv[row - 2:row + 3, col - 2:col + 3] += 14
+    return write_tif(tmp_path / "my scene.tif", [hh, hv, inc], descriptions=["HH", "HV", "incidence"])
+
+
+def test_upload_ingests_a_local_geotiff_adds_it_and_detection_loads_its_targets(
+    plugin, api, uploadable_tif, wait_in_qgis
+):
+    from qgis.PyQt.QtCore import QDateTime
+
+    dock = plugin.dock
+    upload = dock.upload
+    upload.file_widget.setFilePath(str(uploadable_tif))
+    upload.mode_combo.setCurrentIndex(upload.mode_combo.findText("IW"))
+    upload.acquired_edit.setDateTime(QDateTime.fromString("2026-03-01T08:15:00Z", Qt.ISODate))
+    progress: list[int] = []
+    task = upload.upload()
+    assert task is not None
+    task.progressChanged.connect(lambda value: progress.append(int(value)))
+    wait_in_qgis(lambda: upload.task is None, timeout_s=180)
+    result = upload.last_result
+    assert result is not None, upload.status_label.text()
+    assert progress and max(progress) >= 60  # the upload's own share of the progress was reported
+    item = api.get(f"/scenes/{result.scene_id}").json()
+    assert item["properties"]["sar:instrument_mode"] == "IW"
+    # The new catalog scene comes onto the map by itself.
+    wait_in_qgis(lambda: dock.scenes.last_scene_layer is not None and dock.scenes.add_task is None, timeout_s=120)
+    assert dock.scenes.last_scene_layer.customProperty("icesight/scene_id") == result.scene_id
+
+    # The time filter: the scene's day finds it, the day before does not.
+    scenes = dock.scenes
+    scenes.extent_check.setChecked(False)
+    scenes.mode_combo.setCurrentIndex(0)
+    scenes.start_edit.setDateTime(QDateTime.fromString("2026-03-01T00:00:00Z", Qt.ISODate))
+    scenes.end_edit.setDateTime(QDateTime.fromString("2026-03-01T23:59:00Z", Qt.ISODate))
+    assert result.scene_id in _search(scenes, wait_in_qgis)
+    scenes.start_edit.setDateTime(QDateTime.fromString("2026-02-27T00:00:00Z", Qt.ISODate))
+    scenes.end_edit.setDateTime(QDateTime.fromString("2026-02-28T23:59:00Z", Qt.ISODate))
+    assert result.scene_id not in _search(scenes, wait_in_qgis)
+
+    assert scenes.detect(result.scene_id) is not None
+    wait_in_qgis(lambda: scenes.detect_task is None, timeout_s=240)
+    detections = scenes.last_detections
+    assert detections is not None and detections.isValid(), scenes.status_label.text()
+    assert detections.featureCount() >= 4
+    assert detections.renderer().symbol().symbolLayer(0).strokeColor().name() == "#ffd400"
+    # Every attribute of the backend's detections is kept.
+    backend_job = next(j for j in api.get("/jobs?kind=detect_targets").json()["jobs"]
+                       if j["result"] and j["result"]["scene_id"] == result.scene_id)
+    assert detections.name().endswith(f"(job {backend_job['id']})")
+    assert {"area_px"} <= set(detections.fields().names()) or len(detections.fields()) >= 5
+
+
+def test_an_upload_can_be_cancelled(plugin, uploadable_tif, wait_in_qgis):
+    upload = plugin.dock.upload
+    upload.file_widget.setFilePath(str(uploadable_tif))
+    assert upload.upload() is not None
+    upload.cancel()
+    wait_in_qgis(lambda: upload.task is None, timeout_s=120)
+    assert upload.last_result is None
+    assert "cancelled" in upload.status_label.text()
+
+
+# -- models ---------------------------------------------------------------------------------------
+
+
+def test_models_panel_lists_compares_and_sets_the_production_model(plugin, api, trained_model, wait_in_qgis):
+    panel = plugin.dock.models
+    model_id = trained_model["model_id"]
+    # Another model is production, so that setting ours changes something.
+    others = [m["model_id"] for m in api.get("/models").json()["models"] if m["model_id"] != model_id]
+    if others:
+        api.post(f"/models/{others[0]}/production")
+    assert panel.refresh() is not None
+    wait_in_qgis(lambda: panel.task is None, timeout_s=60)
+    assert model_id in [r["model_id"] for r in panel.records]
+    assert panel.select_model(model_id)
+    row = panel.table.currentRow()
+    assert panel.table.item(row, 2).text() != "-"  # log loss shown
+    assert "training" in panel.details_label.text() or "simulated" in panel.details_label.text()
+
+    panel.choose_model(model_id)
+    assert plugin.dock.analysis.model_id() == model_id
+    panel.choose_model(None)
+    assert plugin.dock.analysis.model_id() is None
+
+    assert panel.set_selected_production() is not None
+    wait_in_qgis(lambda: panel.production_task is None and panel.task is None, timeout_s=60)
+    assert api.get(f"/models/{model_id}").json()["production"] is True
+    assert next(r for r in panel.records if r["model_id"] == model_id)["production"] is True
+
+    second = others[0] if others else model_id
+    assert panel.compare(model_id, second) is not None
+    wait_in_qgis(lambda: panel.compare_task is None, timeout_s=60)
+    assert panel.comparison is not None
+    assert panel.compare_table.rowCount() == 4 and panel.compare_table.columnCount() == 3
+    assert panel.compare_table.item(1, 0).text() == f"{trained_model['metrics']['val_accuracy']:.3f}"
+
+
+# -- jobs and the project ---------------------------------------------------------------------------
+
+
+def test_jobs_panel_shows_a_jobs_state_and_cancel_cancels_it(plugin, api, wait_in_qgis):
+    job = api.submit("train_model", {"epochs": 300, "patience": 300, "simulated": {"n_patches": 400, "seed": 8}})
+    panel = plugin.dock.jobs
+    assert panel.refresh() is not None
+    wait_in_qgis(lambda: panel.refresh_task is None, timeout_s=60)
+    assert panel.select_job(job["id"])
+    row = panel.table.currentRow()
+    assert panel.table.item(row, 1).text() == "train_model"
+    assert panel.table.item(row, 2).text() in ("queued", "running")
+    assert panel.cancel_selected() is not None
+    wait_in_qgis(lambda: not panel.action_tasks, timeout_s=60)
+    final = api.wait(job["id"], timeout_s=120)
+    assert final["state"] == "cancelled"
+    wait_in_qgis(lambda: panel.refresh_task is None and panel.job_row(job["id"]) is not None
+                 and panel.job_row(job["id"]).state.value == "cancelled", timeout_s=60)
+
+
+def test_jobs_refresh_by_themselves_while_the_panel_is_shown(plugin, qgis_iface, wait_in_qgis):
+    from icesight_qgis.panels import jobs
+
+    panel = plugin.dock.jobs
+    panel.timer.setInterval(200)
+    window = qgis_iface.mainWindow()
+    window.show()
+    plugin.dock.show()
+    plugin.dock.show_panel(panel)
+    try:
+        assert panel.isVisible()
+        wait_in_qgis(lambda: panel.refreshes >= 3, timeout_s=30)
+        assert panel.timer.isActive()
+        plugin.dock.show_panel(plugin.dock.models)  # another tab: the jobs panel stops asking
+        assert not panel.timer.isActive()
+    finally:
+        plugin.dock.hide()
+        window.hide()
+        panel.timer.setInterval(jobs.REFRESH_INTERVAL_MS)
+    assert not panel.timer.isActive()
+
+
+def test_job_ids_survive_saving_and_reopening_the_project_and_results_come_back(
+    plugin, api, catalog_scene, tmp_path, wait_in_qgis
+):
+    from icesight_qgis import project_jobs
+
+    project = QgsProject.instance()
+    scenes = plugin.dock.scenes
+    assert scenes.detect(catalog_scene.scene_id) is not None
+    wait_in_qgis(lambda: scenes.detect_task is None, timeout_s=240)
+    assert scenes.last_detections is not None, scenes.status_label.text()
+    job_id = scenes.last_detections.name().split("job ")[-1].rstrip(")")
+    n_detections = scenes.last_detections.featureCount()
+    assert job_id in project_jobs.job_ids(project)
+
+    path = tmp_path / "ice.qgz"
+    assert project.write(str(path))
+    project.clear()
+    assert project_jobs.job_ids(project) == []
+    assert project.read(str(path))
+    assert job_id in project_jobs.job_ids(project)
+
+    panel = plugin.dock.jobs
+    panel.project_only_check.setChecked(True)
+    assert panel.refresh() is not None
+    wait_in_qgis(lambda: panel.refresh_task is None, timeout_s=60)
+    assert job_id in {j.id for j in panel.visible_jobs()}
+    assert {j.id for j in panel.visible_jobs()} <= set(project_jobs.job_ids(project))
+    assert len(panel.visible_jobs()) < len(panel.jobs)  # the other jobs of the backend are left out
+    assert panel.select_job(job_id)
+    project.removeAllMapLayers()
+    project.layerTreeRoot().removeAllChildren()
+    assert panel.reload_selected() is not None
+    wait_in_qgis(lambda: not panel.action_tasks, timeout_s=120)
+    assert panel.last_added and panel.last_added[0].isValid()
+    assert panel.last_added[0].featureCount() == n_detections
+    project.clear()
+
+
+def test_scene_jobs_results_come_back_as_a_streamed_scene(plugin, api, catalog_scene, wait_in_qgis):
+    job = next(j for j in api.get("/jobs?kind=simulate_scene").json()["jobs"]
+               if j["state"] == "succeeded" and j["result"]["scene_id"] == catalog_scene.scene_id)
+    panel = plugin.dock.jobs
+    panel.reload_job(job["id"])
+    wait_in_qgis(lambda: not panel.action_tasks, timeout_s=120)
+    assert panel.last_added, "no layer came back"
+    layer = panel.last_added[0]
+    assert isinstance(layer, QgsRasterLayer) and layer.customProperty("icesight/scene_id") == catalog_scene.scene_id
+
+
+# -- a narrow dock ---------------------------------------------------------------------------------
+
+
+def test_the_dock_works_300_px_wide(plugin):
+    dock = plugin.dock
+    dock.show()
+    try:
+        dock.resize(300, 900)
+        assert dock.minimumSizeHint().width() <= 300
+        for index in range(dock.tabs.count()):
+            page = dock.tabs.widget(index)
+            panel = page.widget()
+            assert panel.minimumSizeHint().width() <= 300 - 20, (dock.tabs.tabText(index), panel.minimumSizeHint())
+            for combo in panel.findChildren(QComboBox):
+                assert combo.minimumSizeHint().width() <= 260, (dock.tabs.tabText(index), combo.objectName())
+    finally:
+        dock.hide()
