@@ -25,12 +25,26 @@ class DetectTargetsParams:
     min_area_px: int = 2
     looks: float | None = None  # equivalent number of looks; None: from the scene's mode
     chunk_px: int = 2048
+    #: Also run CFAR on the cross-pol band (icebergs stand out there against open water).
+    cross_pol_cfar: bool = True
+    #: Classify open water / sea ice and keep a detection in ice only when it clears the K
+    #: threshold of its own ice background at ``ice_pfa`` by ``ice_margin_db``.
+    sea_ice_aware: bool = True
+    ice_pfa: float = 1e-9
+    ice_margin_db: float = 2.0
 
     def __post_init__(self) -> None:
         if (self.scene_job_id is None) == (self.scene_id is None):
             raise ContractError("scene_id", "give exactly one of 'scene_id' (catalog) or 'scene_job_id'")
+        for name in ("cross_pol_cfar", "sea_ice_aware"):
+            if not isinstance(getattr(self, name), bool):
+                raise ContractError(name, f"must be true or false, got {getattr(self, name)!r}")
+        if not 0.0 <= self.ice_margin_db <= 20.0:
+            raise ContractError("ice_margin_db", f"must be between 0 and 20 dB, got {self.ice_margin_db:g}")
         if not 0.0 < self.pfa < 0.01:
             raise ContractError("pfa", f"must be in (0, 0.01), got {self.pfa:g}")
+        if not 0.0 < self.ice_pfa <= self.pfa:
+            raise ContractError("ice_pfa", f"must be in (0, pfa = {self.pfa:g}], got {self.ice_pfa:g}")
         if not 0.0 < self.target_window_m < self.guard_window_m < self.background_window_m:
             raise ContractError(
                 "guard_window_m",
