@@ -10,13 +10,14 @@ import hmac
 import json
 import logging
 import math
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from icesight_contract import (
@@ -35,6 +36,7 @@ from icesight_contract import (
 
 from . import __version__
 from .jobs import LOOKUP_ERRORS, MODEL_INPUT_ERRORS, SUBMISSION_ERRORS, SubmissionError
+from .monitoring import prometheus
 from .openapi import complete
 from .registry import ModelRegistry
 from .service import JobManager
@@ -73,6 +75,7 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
     store = manager.store
     catalog = manager.catalog
     predictor = Predictor(registry)
+    monitor = manager.monitor
     public_paths = {f"{API_PREFIX}/health", "/openapi.json"}  # the document holds no secret
 
     @app.middleware("http")
@@ -88,6 +91,16 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
                     ),
                 )
         return await call_next(request)
+
+    @app.middleware("http")
+    async def measure(request: Request, call_next):
+        """Outermost: every request is counted, refused ones included."""
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        monitor.record_request(request.method, getattr(route, "path", "unmatched"), response.status_code,
+                               time.perf_counter() - started)
+        return response
 
     @app.exception_handler(ApiFailure)
     async def api_failure(_request: Request, exc: ApiFailure):
@@ -202,12 +215,34 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         except ContractError as exc:
             raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, str(exc), exc.field) from None
         try:
-            result, seconds = await run_in_threadpool(predictor.predict, body)
+            result, seconds, rows = await run_in_threadpool(predictor.predict, body)
         except (SubmissionError, *SUBMISSION_ERRORS) as exc:
             raise submission_failure(exc) from None
         except MODEL_INPUT_ERRORS as exc:
             raise ApiFailure(422, ErrorCode.MODEL_INPUT_MISMATCH, str(exc), "patches") from None
+        await run_in_threadpool(monitor.record_predictions, "predict", rows)
         return to_dict(result) | {"model_seconds": round(seconds, 5)}
+
+    @app.get(f"{API_PREFIX}/monitoring")
+    def monitoring():
+        """Requests and their latency, jobs by state, the queue, workers, and per model: predictions,
+        class balance by day and drift of the inputs against its training data (PSI per feature)."""
+        states = manager.jobs_by_state()
+        return {
+            "since": monitor.started,
+            "requests": monitor.requests(),
+            "jobs": states,
+            "queue_length": states.get("queued", 0) + states.get("running", 0),
+            "n_workers": len(manager.workers()),
+            "models": monitor.predictions(manager.drift_profiles()),
+        }
+
+    @app.get(f"{API_PREFIX}/metrics", response_class=PlainTextResponse)
+    def metrics():
+        """The same in the Prometheus text format (scrape with a bearer token)."""
+        return PlainTextResponse(prometheus(monitor, manager.jobs_by_state(), len(manager.workers()),
+                                            monitor.predictions(manager.drift_profiles())),
+                                 media_type="text/plain; version=0.0.4")
 
     @app.post(f"{API_PREFIX}/uploads", status_code=201)
     async def upload_scene(request: Request, filename: str | None = None):

@@ -28,6 +28,7 @@ from .compute import gpu_slots
 from .jobs import HANDLERS, PROGRESS_TOPIC, JobCancelled, Resources, cancel_event_name, run_job
 from .jobs.base import SceneLimits, worker_has_gpu
 from .learning.feature_store import FeatureStore, TrainingDatasets
+from .monitoring import Monitor
 from .registry import ModelRegistry
 from .store import JobStore
 
@@ -64,6 +65,7 @@ class JobManager:
             shutil.rmtree(versioned.staging_dir().parent, ignore_errors=True)
         self.uploads_dir = store.data_dir / "uploads"
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
+        self.monitor = Monitor(store.data_dir)
         self.resources = Resources(store, registry, catalog, self.features, self.datasets, self.uploads_dir,
                                    scene_limits or SceneLimits())
         self._futures: dict[str, Future] = {}
@@ -174,6 +176,13 @@ class JobManager:
 
         threading.Thread(target=apply, name="icesight-retention", daemon=True).start()
 
+    def jobs_by_state(self) -> dict[str, int]:
+        return self.store.count_by_state()
+
+    def drift_profiles(self) -> dict[str, dict]:
+        """Each registered model's training input profile (for drift), when its record has one."""
+        return {m["model_id"]: m.get("reference_profile") for m in self.registry.list() if m.get("reference_profile")}
+
     def upload_path(self, upload_id: str) -> Path:
         return self.resources.upload_path(upload_id)
 
@@ -229,6 +238,8 @@ class JobManager:
 
                 params = from_dict(PARAMS_BY_KIND[status.kind], self.store.params(job_id) or {})
                 handler.publish(self.resources, job_id, params, output)
+            if output.get("predictions"):
+                self.monitor.record_predictions(f"job {job_id}", output["predictions"])
             self.store.mark_succeeded(job_id, output["result"], artifacts)
         except Exception as exc:  # never lose a job silently
             log.exception("storing the outcome of job %s failed", job_id)

@@ -23,8 +23,9 @@ import numpy as np
 
 from icesight_contract import ClassifyPatchesResult, PredictRequest
 
-from .jobs.inference import classification_of, patch_arrays
+from .jobs.inference import classification_of, patch_arrays, prediction_rows
 from .learning.data import PatchArrays
+from .learning.profile import patch_features
 from .learning.training import LoadedModel, classify_views
 from .registry import ModelRegistry
 
@@ -66,9 +67,9 @@ class Predictor:
             self._models.move_to_end(resolved)
         return resolved, model
 
-    def predict(self, request: PredictRequest) -> tuple[ClassifyPatchesResult, float]:
-        """The classifications (mean and spread over the 8 test-time views) and the seconds of the
-        forward pass that served them."""
+    def predict(self, request: PredictRequest) -> tuple[ClassifyPatchesResult, float, list[dict]]:
+        """The classifications (mean and spread over the 8 test-time views), the seconds of the
+        forward pass that served them, and what monitoring keeps of each prediction."""
         model_id, model = self.model(request.model_id)
         pending = _Pending(model_id, model, patch_arrays(model, request.patches))
         self._start()
@@ -81,7 +82,8 @@ class Predictor:
             for patch, v in zip(request.patches, pending.views, strict=True)
         ]
         crs = next((p.crs for p in request.patches if p.x is not None), None)
-        return ClassifyPatchesResult(model_id=model_id, classifications=classifications, crs=crs), pending.seconds
+        rows = prediction_rows(model_id, request.patches, pending.views.mean(axis=1), patch_features(pending.arrays))
+        return ClassifyPatchesResult(model_id=model_id, classifications=classifications, crs=crs), pending.seconds, rows
 
     def _start(self) -> None:
         with self._lock:

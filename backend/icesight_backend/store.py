@@ -172,6 +172,11 @@ class JobStore:
             ).fetchall()
         return [self._status(r) for r in rows]
 
+    def count_by_state(self) -> dict[str, int]:
+        with self._lock:
+            rows = self._db.execute("SELECT state, COUNT(*) FROM jobs GROUP BY state").fetchall()
+        return {state.value: 0 for state in JobState} | dict(rows)
+
     @staticmethod
     def _status(row: tuple) -> JobStatus:
         error = from_dict(ApiError, json.loads(row[8])) if row[8] else None

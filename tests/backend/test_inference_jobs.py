@@ -10,6 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import rasterio
+import requests
 from pyproj import Transformer
 
 from icesight_contract import PATCH_SIZE_PX
@@ -223,3 +224,48 @@ def test_a_scene_of_another_pixel_spacing_is_refused_not_silently_classified(api
         error = _error(api.post("/jobs", json={"kind": kind, "params": params}), 422)
         assert error["code"] == "model_input_mismatch" and error["field"] == "params.model_id"
         assert "10 m" in error["message"] and "40 m" in error["message"]
+
+
+def _simulated_records(n: int, seed: int, shift_db: float = 0.0) -> list[dict]:
+    from icesight_backend.sar.simulation import simulate_patches
+
+    sim = simulate_patches(n, seed=seed)
+    return [{"id": f"m{seed}_{i}", "band_1": [round(float(v) + shift_db, 2) for v in sim.band_1_db[i].ravel()],
+             "band_2": [round(float(v) + shift_db, 2) for v in sim.band_2_db[i].ravel()],
+             "inc_angle": float(sim.inc_angle_deg[i])} for i in range(n)]
+
+
+def test_monitoring_logs_predictions_and_flags_input_drift(api):
+    model = api.wait(api.submit("train_model", {"epochs": 1, "simulated": {"n_patches": 300, "seed": 31}})["id"])
+    assert model["state"] == "succeeded", model.get("error")
+    model_id = model["result"]["model_id"]
+    assert set(api.get(f"/models/{model_id}").json()["reference_profile"]) >= {"hh_median_db", "hv_peak_db", "inc_angle_deg"}
+
+    def drift() -> dict:
+        report = api.get("/monitoring").json()
+        return next(m for m in report["models"] if m["model_id"] == model_id)
+
+    # Inputs like the training data: no drift.
+    assert api.post("/predict", json={"patches": _simulated_records(200, seed=32), "model_id": model_id}).status_code == 200
+    calm = drift()
+    assert calm["n_predictions"] == 200 and calm["drift"]["status"] == "ok", calm["drift"]
+    assert sum(calm["class_balance"][-1][label] for label in ("ship", "iceberg")) == 200
+    # The same kind of sea 12 dB brighter (a calibration error, say): flagged.
+    for seed in (33, 34, 35):
+        api.post("/predict", json={"patches": _simulated_records(200, seed=seed, shift_db=12.0), "model_id": model_id})
+    shifted = drift()
+    assert shifted["drift"]["status"] == "drift" and "hh_median_db" in shifted["drift"]["drifted"], shifted["drift"]
+    assert shifted["drift"]["features"]["hh_median_db"]["psi"] > 1.0
+    assert shifted["drift"]["features"]["inc_angle_deg"]["drift"] is False  # the angles did not move
+
+    report = api.get("/monitoring").json()
+    predict_route = next(r for r in report["requests"] if r["route"] == "/api/v1/predict" and r["method"] == "POST")
+    assert predict_route["count"] >= 4 and predict_route["statuses"]["200"] >= 4 and predict_route["p95_s"] > 0
+    assert report["queue_length"] == report["jobs"]["queued"] + report["jobs"]["running"] and report["n_workers"] == 1
+    metrics = api.get("/metrics")
+    assert metrics.status_code == 200 and metrics.headers["content-type"].startswith("text/plain")
+    text = metrics.text
+    assert 'icesight_http_requests_total{method="POST",route="/api/v1/predict",status="200"}' in text
+    assert f'icesight_input_drift_psi{{model="{model_id}",feature="hh_median_db"}}' in text
+    assert "icesight_dask_workers 1" in text
+    assert requests.get(api.url + "/metrics", timeout=30).status_code == 401  # the token is needed

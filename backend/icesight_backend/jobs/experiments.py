@@ -97,23 +97,41 @@ def _without_records(params: dict) -> dict:
     return slim
 
 
+#: Simulated training patches are drawn in parts of this size, so a cancelled job stops between parts.
+SIMULATION_PART = 512
+
+
+def _simulated_arrays(ctx: JobContext, sim):
+    """A simulated labelled set, drawn part by part (each part seeded from the set's seed and its
+    index) with a cancellation check between parts."""
+    from ..learning.data import PatchArrays, arrays_from_simulation
+    from ..sar.simulation import simulate_patches
+
+    parts = []
+    for index, start in enumerate(range(0, sim.n_patches, SIMULATION_PART)):
+        ctx.check()
+        ctx.progress(0.05 * start / sim.n_patches, f"simulated {start} of {sim.n_patches} labelled patches")
+        seed = int(np.random.SeedSequence([sim.seed, index]).generate_state(1)[0])
+        size = min(SIMULATION_PART, sim.n_patches - start)
+        parts.append(arrays_from_simulation(simulate_patches(size, sim.mode, sim.iceberg_fraction, seed, sim.co_pol),
+                                            id_prefix=f"sim{sim.seed}_{index:03d}"))
+    return PatchArrays([i for p in parts for i in p.ids], np.concatenate([p.images for p in parts]),
+                       np.concatenate([p.inc_angle_deg for p in parts]), np.concatenate([p.labels for p in parts]),
+                       parts[0].channels)
+
+
 def train_model(ctx: JobContext, params: TrainModelParams, inputs: dict) -> dict[str, Any]:
     dataset = inputs.get("dataset")
     model_id = f"{params.architecture.value}-{ctx.job_id}"
-    from ..learning.data import arrays_from_records, arrays_from_simulation
+    from ..learning.data import arrays_from_records
     from ..learning.training import TrainingCancelled, TrainingConfig, fit, train_model
-    from ..sar.simulation import simulate_patches
 
     data = None
     if dataset is not None:
         ctx.progress(0.0, f"loading training dataset {dataset['ref']['name']} v{dataset['ref']['version']}")
         data = load_dataset(dataset)
     elif params.simulated is not None:
-        ctx.progress(0.0, f"simulating {params.simulated.n_patches} labelled patches")
-        sim = params.simulated
-        arrays = arrays_from_simulation(
-            simulate_patches(sim.n_patches, sim.mode, sim.iceberg_fraction, sim.seed, sim.co_pol), id_prefix=f"sim{sim.seed}"
-        )
+        arrays = _simulated_arrays(ctx, params.simulated)
     else:
         arrays = arrays_from_records(params.patches)
     ctx.check()
@@ -152,7 +170,8 @@ def train_model(ctx: JobContext, params: TrainModelParams, inputs: dict) -> dict
     record = {"training_dataset": None if dataset is None else dataset["ref"],
               "feature_group": None if dataset is None else dataset["feature_group"],
               "test_metrics": to_dict(result.test_metrics)}
-    return {"result": to_dict(result), "artifacts": artifacts} | trained_output(trained, hyper, record)
+    train_part = data.train if data is not None else arrays
+    return {"result": to_dict(result), "artifacts": artifacts} | trained_output(trained, hyper, record, train_part)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -198,8 +217,11 @@ def held_out_metrics(trained, test) -> HeldOutMetrics | None:
     return HeldOutMetrics(m["log_loss"], m["accuracy"], m["roc_auc"], m["ece"], len(test), m["confusion"])
 
 
-def trained_output(trained, hyper: HyperParameters, record: dict) -> dict[str, Any]:
-    """A trained model as a job output: weights, TorchScript and the registry record's extra fields."""
+def trained_output(trained, hyper: HyperParameters, record: dict, train_part) -> dict[str, Any]:
+    """A trained model as a job output: weights, TorchScript and the registry record's extra fields,
+    with the input profile of its training part (monitoring compares new inputs with it)."""
+    from ..learning.profile import reference_profile
+
     return {
         "model": trained.to_bytes(),
         "torchscript": trained.torchscript_bytes(),
@@ -213,6 +235,7 @@ def trained_output(trained, hyper: HyperParameters, record: dict) -> dict[str, A
             "best_epoch": trained.best_epoch,
             "epochs_run": trained.epochs_run,
             "train_seconds": round(trained.train_seconds, 2),
+            "reference_profile": reference_profile(train_part),
         },
     }
 
@@ -365,7 +388,7 @@ def search_hyperparameters(ctx: JobContext, params: SearchHyperparametersParams,
     if params.register_best:
         record = {"training_dataset": dataset["ref"], "feature_group": dataset["feature_group"],
                   "search": {"study_name": study_name, "trial": best_trial.number, "n_trials": params.n_trials}}
-        output |= trained_output(trained, result.best_params, record | {"test_metrics": to_dict(result.test_metrics)})
+        output |= trained_output(trained, result.best_params, record | {"test_metrics": to_dict(result.test_metrics)}, data.train)
     return output
 
 

@@ -105,12 +105,24 @@ def patch_arrays(model, patches: list[PatchRecord]):
     return arrays_from_records(patches, tuple(model.input_spec.get("channels", CHANNELS)))
 
 
-def _views(model, patches: list[PatchRecord]) -> tuple[np.ndarray, np.ndarray]:
-    """(probability, spread) of each patch over its 8 test-time views."""
+def _views(model, patches: list[PatchRecord]) -> tuple[np.ndarray, np.ndarray, dict]:
+    """(probability, spread) of each patch over its 8 test-time views, and the patches' input
+    summaries (for monitoring)."""
+    from ..learning.profile import patch_features
     from ..learning.training import classify_views
 
-    views = classify_views(model, patch_arrays(model, patches))
-    return views.mean(axis=1), views.std(axis=1)
+    arrays = patch_arrays(model, patches)
+    views = classify_views(model, arrays)
+    return views.mean(axis=1), views.std(axis=1), patch_features(arrays)
+
+
+def prediction_rows(model_id: str, patches: list[PatchRecord], probabilities, features: dict) -> list[dict]:
+    """What monitoring keeps of each prediction: the model, the patch, its input summary, the output."""
+    return [
+        {"model_id": model_id, "patch_id": patch.id, "iceberg_probability": float(prob), "label": _label(prob).value,
+         **{name: float(values[i]) for name, values in features.items()}}
+        for i, (patch, prob) in enumerate(zip(patches, probabilities, strict=True))
+    ]
 
 
 def _label(probability: float) -> ClassName:
@@ -148,7 +160,7 @@ def classify_patches(ctx: JobContext, params: ClassifyPatchesParams, inputs: dic
     ctx.progress(0.1, f"classifying {len(params.patches)} patches with model {model_id}")
     set_task_threads()
     model = _model(inputs)
-    probabilities, spreads = _views(model, params.patches)
+    probabilities, spreads, features = _views(model, params.patches)
     ctx.check()
     classifications = [
         classification_of(p, prob, spread) for p, prob, spread in zip(params.patches, probabilities, spreads, strict=True)
@@ -164,7 +176,8 @@ def classify_patches(ctx: JobContext, params: ClassifyPatchesParams, inputs: dic
         crs=params.crs,
     )
     artifacts = [gpkg_artifact(frame, "classifications", role="targets")]
-    return {"result": to_dict(result), "artifacts": artifacts}
+    return {"result": to_dict(result), "artifacts": artifacts,
+            "predictions": prediction_rows(model_id, params.patches, probabilities, features)}
 
 
 # -- classify_detections --------------------------------------------------------------------------
@@ -212,7 +225,7 @@ def classify_detections(ctx: JobContext, params: ClassifyDetectionsParams, input
     set_task_threads()
     model = _model(inputs)
     ctx.progress(0.4, f"classifying {len(cut.patches)} targets with model {model_id} (8 views each)")
-    probabilities, spreads = _views(model, cut.patches) if cut.patches else (np.zeros(0), np.zeros(0))
+    probabilities, spreads, features = _views(model, cut.patches) if cut.patches else (np.zeros(0), np.zeros(0), {})
     ctx.check()
     by_id = {p.id: (p, prob, spread) for p, prob, spread in zip(cut.patches, probabilities, spreads, strict=True)}
     kept = targets[targets["target_id"].isin(list(by_id))].copy()
@@ -233,7 +246,8 @@ def classify_detections(ctx: JobContext, params: ClassifyDetectionsParams, input
         skipped=cut.skipped,
     )
     artifacts = [gpkg_artifact(points_layer, "classifications", role="targets", extra_layers={"footprints": footprints})]
-    return {"result": to_dict(result), "artifacts": artifacts}
+    return {"result": to_dict(result), "artifacts": artifacts,
+            "predictions": prediction_rows(model_id, cut.patches, probabilities, features)}
 
 
 # -- map_scene ------------------------------------------------------------------------------------

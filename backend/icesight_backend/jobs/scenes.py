@@ -29,7 +29,12 @@ def simulate_scene(ctx: JobContext, params: SimulateSceneParams, inputs: dict) -
     scene_id = scene_id_for(params)
     ctx.progress(0.1, "simulating clutter, sea ice and targets block by block into a COG")
     with tempfile.TemporaryDirectory() as tmp:
-        cog = write_simulated_scene_cog(layout, Path(tmp) / "scene.tif", tags={"scene_id": scene_id, "mode": params.mode.value})
+        def on_block(row: int, height: int) -> None:
+            ctx.check()  # a cancelled job stops within one block
+            ctx.progress(0.1 + 0.8 * row / height, f"simulated {row} of {height} rows")
+
+        cog = write_simulated_scene_cog(layout, Path(tmp) / "scene.tif", tags={"scene_id": scene_id, "mode": params.mode.value},
+                                        on_block=on_block)
         ctx.check()
         truth = write_truth_gpkg(layout, Path(tmp) / "truth.gpkg", scene_id)
         artifacts = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -68,10 +69,21 @@ def write_scene_cog(scene: SimulatedScene, path: Path, tags: dict[str, str] | No
                      _scene_tags(scene.pixel_size_m, tags))
 
 
-def write_simulated_scene_cog(layout: SceneLayout, path: Path, tags: dict[str, str] | None = None) -> Path:
-    """Simulate and write a scene block by block: a full 10,000 x 10,000 px EW scene never sits in memory."""
+def write_simulated_scene_cog(layout: SceneLayout, path: Path, tags: dict[str, str] | None = None,
+                              on_block: Callable[[int, int], None] | None = None) -> Path:
+    """Simulate and write a scene block by block: a full 10,000 x 10,000 px EW scene never sits in memory.
+
+    ``on_block(row_offset, height_px)`` is called before each block is simulated; it may raise to
+    stop (a cancelled job stops within one block)."""
     shape = (layout.params.height_px, layout.params.width_px)
-    return write_cog(path, shape, layout.crs, layout.transform, layout.band_names, layout.blocks(),
+
+    def blocks():
+        for block in layout.blocks():
+            if on_block is not None:
+                on_block(block[0], shape[0])
+            yield block
+
+    return write_cog(path, shape, layout.crs, layout.transform, layout.band_names, blocks(),
                      _scene_tags(layout.geometry.pixel_size_m, tags))
 
 
