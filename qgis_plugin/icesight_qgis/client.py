@@ -174,6 +174,12 @@ class BackendClient:
     def models(self) -> list[dict]:
         return self._request("GET", "/models").json()["models"]
 
+    def models_with_drift(self) -> list[dict]:
+        """The registered models, each with ``drift``: the monitoring's verdict on its recent inputs
+        against its training data (``status`` ok / drift / too_few / no_reference, ``drifted`` features)."""
+        drift = {m["model_id"]: m["drift"] for m in self._request("GET", "/monitoring").json()["models"]}
+        return [record | {"drift": drift.get(record["model_id"], {"status": "unused"})} for record in self.models()]
+
     def model(self, model_id: str) -> dict:
         return self._request("GET", f"/models/{model_id}").json()
 

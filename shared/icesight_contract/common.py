@@ -144,13 +144,21 @@ class PatchRecord:
 
 @dataclass
 class SimulatedPatchSet:
-    """A labelled patch set drawn from the scene simulator's target and clutter models."""
+    """A labelled patch set drawn from the scene simulator's target and clutter models.
+
+    ``randomise`` draws the simulator's nuisance parameters (brightness, impulse response, looks,
+    noise floor, wind, sea ice, target position) per patch from wide ranges (domain randomisation);
+    off, every patch uses the nominal simulator. On the simulator's own held-out patches a LeNet
+    trained on 1,604 randomised patches for 20 epochs reached 0.74 accuracy against 0.88 with the
+    nominal ones, so it is off by default until it is shown to transfer better to other data.
+    """
 
     n_patches: int = 1604
     mode: AcquisitionMode = AcquisitionMode.EW
     iceberg_fraction: float = 0.47
     co_pol: CoPol = CoPol.HH
     seed: int = 0
+    randomise: bool = False
 
     def __post_init__(self) -> None:
         if not 20 <= self.n_patches <= 50000:

@@ -161,7 +161,7 @@ def test_impulse_response_sums_to_one_and_sidelobes_follow_the_weighting():
 
 
 def test_randomised_patches_vary_every_nuisance_but_keep_the_class_physics():
-    patches = simulate_patches(300, seed=8)
+    patches = simulate_patches(300, seed=8, randomise=True)
     assert set(patches.families) == set(FAMILIES)
     offsets = np.abs(patches.centre_px - 37)
     assert offsets.max() >= 8 and offsets.max() <= 10  # targets off-centre by up to 10 px

@@ -22,11 +22,14 @@ from icesight_backend.learning.training import (
     train_model,
 )
 from icesight_backend.sar.simulation import simulate_patches
+from icesight_contract import AcquisitionMode
 
 
 @pytest.fixture(scope="module")
 def arrays() -> PatchArrays:
-    return arrays_from_simulation(simulate_patches(400, seed=21))
+    # IW 10 m pixels resolve the targets, so 400 patches and 6 epochs show learning; at EW 40 m a
+    # ship's peak is spread over the cell (radar cross-section conserved) and the task needs more data.
+    return arrays_from_simulation(simulate_patches(400, AcquisitionMode.IW, seed=21))
 
 
 def test_training_learns_and_round_trips_through_bytes(arrays):
@@ -55,7 +58,7 @@ def test_missing_incidence_is_imputed_not_learned(arrays):
     some.inc_angle_deg[:] = np.nan
     _, inc = normalisation.apply(some)
     expected = (normalisation.inc_fill_deg - normalisation.inc_mean_deg) / normalisation.inc_std_deg
-    np.testing.assert_allclose(inc, expected, rtol=1e-5)
+    np.testing.assert_allclose(inc, expected, rtol=1e-5, atol=1e-5)  # float32 arithmetic
 
 
 def test_model_refuses_wrong_patch_size(arrays):

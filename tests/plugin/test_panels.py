@@ -349,7 +349,14 @@ def test_models_panel_lists_compares_and_sets_the_production_model(plugin, api, 
     assert model_id in [r["model_id"] for r in panel.records]
     assert panel.select_model(model_id)
     row = panel.table.currentRow()
-    assert panel.table.item(row, 2).text() != "-"  # log loss shown
+    assert panel.table.item(row, 3).text() != "-"  # log loss shown
+    # The monitoring's drift verdict sits next to each model.
+    record = next(r for r in panel.records if r["model_id"] == model_id)
+    assert record["drift"]["status"] in ("ok", "drift", "too_few", "no_reference", "unused")
+    assert panel.table.item(row, 2).text() == panel.drift_text(record["drift"])[0]
+    text, tip = panel.drift_text({"status": "drift", "drifted": ["hh_median_db"], "threshold_psi": 0.25})
+    assert text == "drift" and "hh_median_db" in tip
+    assert panel.drift_text({"status": "ok"})[0] == "ok"
     assert "training" in panel.details_label.text() or "simulated" in panel.details_label.text()
 
     panel.choose_model(model_id)

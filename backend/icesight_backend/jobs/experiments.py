@@ -113,7 +113,7 @@ def _simulated_arrays(ctx: JobContext, sim):
         ctx.progress(0.05 * start / sim.n_patches, f"simulated {start} of {sim.n_patches} labelled patches")
         seed = int(np.random.SeedSequence([sim.seed, index]).generate_state(1)[0])
         size = min(SIMULATION_PART, sim.n_patches - start)
-        parts.append(arrays_from_simulation(simulate_patches(size, sim.mode, sim.iceberg_fraction, seed, sim.co_pol),
+        parts.append(arrays_from_simulation(simulate_patches(size, sim.mode, sim.iceberg_fraction, seed, sim.co_pol, sim.randomise),
                                             id_prefix=f"sim{sim.seed}_{index:03d}"))
     return PatchArrays([i for p in parts for i in p.ids], np.concatenate([p.images for p in parts]),
                        np.concatenate([p.inc_angle_deg for p in parts]), np.concatenate([p.labels for p in parts]),

@@ -69,7 +69,7 @@ def publish_training_dataset(resources: Resources, job_id: str, params: CreateTr
 
 
 def simulated_partition(n: int, mode: str, iceberg_fraction: float, co_pol: str, seed: int, index: int, third: str,
-                        part_path: str | None = None) -> dict:
+                        part_path: str | None = None, randomise: bool = False) -> dict:
     """One partition of a simulated feature group: patches drawn and their features computed."""
     from icesight_contract import AcquisitionMode, CoPol
 
@@ -77,7 +77,7 @@ def simulated_partition(n: int, mode: str, iceberg_fraction: float, co_pol: str,
     from ..sar.simulation import simulate_patches
 
     patch_seed = int(np.random.SeedSequence([seed, index]).generate_state(1)[0])
-    sim = simulate_patches(n, AcquisitionMode(mode), iceberg_fraction, patch_seed, CoPol(co_pol))
+    sim = simulate_patches(n, AcquisitionMode(mode), iceberg_fraction, patch_seed, CoPol(co_pol), randomise)
     records = [
         {"id": f"sim{seed}_{index:04d}_{i:05d}", "band_1": sim.band_1_db[i].reshape(-1), "band_2": sim.band_2_db[i].reshape(-1),
          "inc_angle": float(sim.inc_angle_deg[i]), "is_iceberg": int(sim.is_iceberg[i])}
@@ -158,7 +158,7 @@ def build_feature_group(ctx: JobContext, params: BuildFeatureGroupParams, inputs
             for i, start in enumerate(range(0, sim.n_patches, params.partition_size)):
                 size = min(params.partition_size, sim.n_patches - start)
                 yield client.submit(simulated_partition, size, sim.mode.value, sim.iceberg_fraction, sim.co_pol.value,
-                                    sim.seed, i, third, part(i), key=f"icesight-features-{ctx.job_id}-{i}", pure=False)
+                                    sim.seed, i, third, part(i), sim.randomise, key=f"icesight-features-{ctx.job_id}-{i}", pure=False)
             return
         for i, partition in enumerate(_record_partitions(params, source_path)):
             # Scattered, not embedded in the task: a partition of records is tens of MB.

@@ -626,12 +626,13 @@ def simulate_patches(
     iceberg_fraction: float = 0.47,
     seed: int = 0,
     co_pol: CoPol = CoPol.HH,
-    randomise: bool = True,
+    randomise: bool = False,
     family: str | None = None,
 ) -> SimulatedPatches:
     """Draw ``n_patches`` labelled 75 x 75 patches around a ship or an iceberg.
 
-    ``randomise`` (default) draws every nuisance parameter per patch (:func:`draw_nuisance`);
+    ``randomise`` draws every nuisance parameter per patch (:func:`draw_nuisance`; see
+    :class:`icesight_contract.SimulatedPatchSet` for why it is off by default);
     without it every patch uses the nominal simulator. ``family`` pins the simulator family
     (``"A"`` or ``"B"``); None draws it per patch when randomising and uses ``"A"`` otherwise.
     """

@@ -5,6 +5,7 @@ compared side by side; *Set as production*."""
 from __future__ import annotations
 
 from qgis.PyQt.QtCore import pyqtSignal
+from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -71,9 +72,9 @@ class ModelsPanel(Panel):
         chooser = narrow_form()
         chooser.addRow(self.tr("Model for jobs"), self.model_combo)
 
-        self.table = QTableWidget(0, 2 + len(METRICS))
+        self.table = QTableWidget(0, 3 + len(METRICS))
         self.table.setHorizontalHeaderLabels(
-            [self.tr("Model"), PRODUCTION_MARK] + [self.tr(name) for _key, name in METRICS])
+            [self.tr("Model"), PRODUCTION_MARK, self.tr("Inputs")] + [self.tr(name) for _key, name in METRICS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
@@ -140,8 +141,8 @@ class ModelsPanel(Panel):
         if self.task is not None:
             return self.task
         client = settings.make_client()
-        task = JobTask(self.tr("IceSight: list the models"), lambda on_progress, is_cancelled: client.models(),
-                       self._on_listed, client)
+        task = JobTask(self.tr("IceSight: list the models"),
+                       lambda on_progress, is_cancelled: client.models_with_drift(), self._on_listed, client)
         self.task = task
         self.status_label.setText(self.tr("Reading the model registry..."))
         return self.run_task(task)
@@ -157,12 +158,15 @@ class ModelsPanel(Panel):
         selected = self.selected_record()
         self.table.setRowCount(len(records))
         for row, record in enumerate(records):
-            cells = [record["model_id"], PRODUCTION_MARK if record.get("production") else ""]
+            drift_text, drift_tip = self.drift_text(record.get("drift") or {})
+            cells = [record["model_id"], PRODUCTION_MARK if record.get("production") else "", drift_text]
             cells += [_number((record.get("metrics") or {}).get(key)) for key, _name in METRICS]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(f"{record['model_id']} ({record.get('architecture', '?')}): {lineage(record)}; "
-                                f"{test_summary(record)}")
+                item.setToolTip(drift_tip if column == 2 else f"{record['model_id']} ({record.get('architecture', '?')}): "
+                                f"{lineage(record)}; {test_summary(record)}")
+                if column == 2 and (record.get("drift") or {}).get("status") == "drift":
+                    item.setForeground(QColor("#c0392b"))
                 self.table.setItem(row, column, item)
         self.model_combo.blockSignals(True)
         while self.model_combo.count() > 1:
@@ -182,6 +186,21 @@ class ModelsPanel(Panel):
         if selected is not None:
             self.select_model(selected["model_id"])
         self.status_label.setText(self.tr("{n} model(s) registered").format(n=len(records)))
+
+    def drift_text(self, drift: dict) -> tuple[str, str]:
+        """The Inputs cell: whether the model's recent inputs still look like its training data."""
+        status = drift.get("status", "unused")
+        if status == "drift":
+            names = ", ".join(drift.get("drifted", []))
+            return (self.tr("drift"), self.tr("Recent inputs differ from this model's training data in: {names} "
+                                               "(population stability index over {limit:g}); check the scenes' "
+                                               "calibration or retrain on such data").format(
+                names=names, limit=drift.get("threshold_psi", 0.25)))
+        if status == "ok":
+            return self.tr("ok"), self.tr("Recent inputs look like this model's training data")
+        if status == "too_few":
+            return "", self.tr("Too few predictions yet to tell")
+        return "", self.tr("No monitoring figures for this model yet")
 
     def select_model(self, model_id: str) -> bool:
         for row, record in enumerate(self.records):
