@@ -1,5 +1,6 @@
 """``icesight`` command line: ``icesight serve`` starts the backend; ``icesight prune`` applies the
-retention policy to finished jobs by hand (also while the service runs)."""
+retention policy to finished jobs by hand (also while the service runs); ``icesight chart-scene``
+runs the chart_scene pipeline on a running backend (for cron or a workflow scheduler)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,77 @@ def build_parser() -> argparse.ArgumentParser:
                              help="then remove the oldest finished jobs until their artifacts take at most this")
     prune_parser.add_argument("--data-dir", type=Path, default=_default_dir("XDG_DATA_HOME", ".local/share"))
     prune_parser.add_argument("--dry-run", action="store_true", help="say what would go, remove nothing")
+    chart = sub.add_parser("chart-scene", help="chart a scene through a running backend: ingest, detect, classify, "
+                                               "explain, export; unchanged stages are reused")
+    chart.add_argument("--url", default="http://127.0.0.1:8765", help="the backend")
+    chart.add_argument("--token-file", type=Path, default=_default_dir("XDG_CONFIG_HOME", ".config") / "token")
+    source = chart.add_mutually_exclusive_group(required=True)
+    source.add_argument("--scene-id", help="a scene of the backend's catalog")
+    source.add_argument("--upload", type=Path, help="a GeoTIFF/COG of sigma0 or a zipped Sentinel-1 SAFE to ingest first")
+    chart.add_argument("--mode", choices=["EW", "IW"], default=None)
+    chart.add_argument("--model-id", default=None, help="default: the production model")
+    chart.add_argument("--explain-n", type=int, default=5, help="explain this many of the least certain calls")
+    chart.add_argument("--out", type=Path, required=True, help="folder for the results")
+    chart.add_argument("--timeout-min", type=float, default=120.0)
     return parser
+
+
+def chart_scene(args: argparse.Namespace) -> int:
+    """Submit chart_scene, follow its stages, download its results; exit 0 only on success."""
+    import time
+
+    import requests
+
+    from icesight_contract import API_PREFIX
+
+    base = args.url.rstrip("/") + API_PREFIX
+    headers = {"Authorization": f"Bearer {args.token_file.read_text().strip()}"}
+    with requests.Session() as session:
+        session.headers.update(headers)
+        params: dict = {"model_id": args.model_id, "explain_n": args.explain_n}
+        if args.upload is not None:
+            with open(args.upload, "rb") as handle:
+                upload = session.post(f"{base}/uploads", data=handle, params={"filename": args.upload.name}, timeout=3600)
+            if upload.status_code != 201:
+                print(f"upload refused: {upload.json().get('error', {}).get('message', upload.text)}", file=sys.stderr)
+                return 1
+            params |= {"upload_id": upload.json()["upload_id"], "mode": args.mode}
+        else:
+            params["scene_id"] = args.scene_id
+        submitted = session.post(f"{base}/jobs", json={"kind": "chart_scene", "params": params}, timeout=600)
+        if submitted.status_code != 202:
+            error = submitted.json().get("error", {})
+            print(f"refused: {error.get('field') or ''} {error.get('message', submitted.text)}".strip(), file=sys.stderr)
+            return 1
+        job_id, last = submitted.json()["id"], ""
+        deadline = time.monotonic() + args.timeout_min * 60
+        while time.monotonic() < deadline:
+            status = session.get(f"{base}/jobs/{job_id}", timeout=60).json()
+            line = f"[{status['progress']:4.0%}] {status['message']}"
+            if line != last:
+                print(line, flush=True)
+                last = line
+            if status["state"] in ("succeeded", "failed", "cancelled"):
+                break
+            time.sleep(2.0)
+        else:
+            print(f"job {job_id} did not finish within {args.timeout_min:g} min", file=sys.stderr)
+            return 1
+        if status["state"] != "succeeded":
+            print(f"job {job_id} {status['state']}: {(status.get('error') or {}).get('message', '')}", file=sys.stderr)
+            return 1
+        args.out.mkdir(parents=True, exist_ok=True)
+        for item in status["artifacts"]:
+            with session.get(f"{base}/jobs/{job_id}/artifacts/{item['name']}", stream=True, timeout=600) as response:
+                response.raise_for_status()
+                with open(args.out / item["name"], "wb") as handle:
+                    for chunk in response.iter_content(1 << 20):
+                        handle.write(chunk)
+        stages = ", ".join(f"{s['name']} {s['state']}" for s in status["result"]["stages"])
+        result = status["result"]
+        print(f"job {job_id}: {result['n_detections']} detections, {result['n_ships']} ships, {result['n_icebergs']} "
+              f"icebergs ({stages}); {len(status['artifacts'])} files in {args.out}")
+    return 0
 
 
 def _max_bytes(gigabytes: float | None) -> int | None:
@@ -127,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         return serve(args)
     if args.command == "prune":
         return prune(args)
+    if args.command == "chart-scene":
+        return chart_scene(args)
     return 2
 
 

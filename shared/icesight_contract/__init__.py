@@ -94,5 +94,6 @@ from .learning import (
     block_kernels,
     feature_map_side,
 )
+from .pipelines import CHART_STAGES, ChartSceneParams, ChartSceneResult, StageRun
 from .scenes import IngestSceneParams, IngestSceneResult, SimulateSceneParams, SimulateSceneResult
 from .targets import CutPatchesParams, CutPatchesResult, DetectTargetsParams, DetectTargetsResult

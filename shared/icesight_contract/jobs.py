@@ -2,7 +2,7 @@
 
 Each job kind is one row of :data:`KINDS`: its name, its parameter and result types and the
 family module that defines them (``scenes``, ``targets``, ``inference``, ``features``,
-``experiments``). :class:`JobKind` is made from that table, so a new kind is its two types in its
+``experiments``, ``pipelines``). :class:`JobKind` is made from that table, so a new kind is its two types in its
 family's module plus one row here.
 """
 
@@ -38,6 +38,7 @@ from .inference import (
     MapSceneParams,
     MapSceneResult,
 )
+from .pipelines import ChartSceneParams, ChartSceneResult
 from .scenes import IngestSceneParams, IngestSceneResult, SimulateSceneParams, SimulateSceneResult
 from .targets import CutPatchesParams, CutPatchesResult, DetectTargetsParams, DetectTargetsResult
 
@@ -66,6 +67,7 @@ KINDS: tuple[KindSpec, ...] = (
     KindSpec("create_training_dataset", CreateTrainingDatasetParams, CreateTrainingDatasetResult, "features"),
     KindSpec("search_hyperparameters", SearchHyperparametersParams, SearchHyperparametersResult, "experiments"),
     KindSpec("run_ablation", RunAblationParams, RunAblationResult, "experiments"),
+    KindSpec("chart_scene", ChartSceneParams, ChartSceneResult, "pipelines"),
 )
 
 #: The job kinds, as an enum of their API names (``JobKind.TRAIN_MODEL.value == "train_model"``).

@@ -269,3 +269,48 @@ def test_monitoring_logs_predictions_and_flags_input_drift(api):
     assert f'icesight_input_drift_psi{{model="{model_id}",feature="hh_median_db"}}' in text
     assert "icesight_dask_workers 1" in text
     assert requests.get(api.url + "/metrics", timeout=30).status_code == 401  # the token is needed
+
+
+def test_chart_scene_runs_every_stage_then_reuses_what_has_not_changed(api, trained_model, scene):
+    params = {"scene_id": scene["scene_id"], "model_id": trained_model["model_id"], "explain_n": 2, "explain_method": "saliency"}
+    first = api.wait(api.submit("chart_scene", params)["id"], timeout_s=600)
+    assert first["state"] == "succeeded", first.get("error")
+    stages = {s["name"]: s for s in first["result"]["stages"]}
+    assert [s["name"] for s in first["result"]["stages"]] == ["ingest", "detect", "classify", "explain", "export"]
+    assert stages["ingest"]["state"] == "skipped" and all(stages[n]["state"] == "ran" for n in ("detect", "classify", "explain", "export"))
+    names = {a["name"] for a in first["artifacts"]}
+    assert {"detections.gpkg", "classifications.gpkg", "targets.geojson", "explanations.gpkg", "pipeline.json"} <= names
+    assert first["result"]["n_explained"] == 2 and sum(n.startswith("heatmap_") for n in names) >= 2
+    geojson = json.loads(api.get(f"/jobs/{first['id']}/artifacts/targets.geojson").content)
+    assert len(geojson["features"]) == first["result"]["n_ships"] + first["result"]["n_icebergs"]
+    lon, lat = geojson["features"][0]["geometry"]["coordinates"]
+    assert -180 <= lon <= 180 and 50 <= lat <= 90  # the simulated scene lies in the Arctic (EPSG:3413)
+
+    again = api.wait(api.submit("chart_scene", params)["id"], timeout_s=600)
+    assert again["state"] == "succeeded", again.get("error")
+    assert {s["name"]: s["state"] for s in again["result"]["stages"]} == {
+        "ingest": "skipped", "detect": "reused", "classify": "reused", "explain": "reused", "export": "reused"}
+    assert again["result"]["n_icebergs"] == first["result"]["n_icebergs"]
+    assert api.get(f"/jobs/{again['id']}/artifacts/classifications.gpkg").content == \
+        api.get(f"/jobs/{first['id']}/artifacts/classifications.gpkg").content
+
+    other = api.wait(api.submit("train_model", {"epochs": 1, "simulated": {"n_patches": 80, "seed": 41}})["id"])
+    third = api.wait(api.submit("chart_scene", params | {"model_id": other["result"]["model_id"]})["id"], timeout_s=600)
+    assert third["state"] == "succeeded", third.get("error")
+    states = {s["name"]: s["state"] for s in third["result"]["stages"]}
+    assert states["detect"] == "reused" and states["classify"] == "ran" and states["export"] == "ran"
+
+
+def test_the_chart_scene_command_runs_the_pipeline_for_a_scheduler(api, trained_model, scene, tmp_path):
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "icesight_backend.cli", "chart-scene", "--url", api.backend.url,
+               "--token-file", str(api.backend.config_dir / "token"), "--model-id", trained_model["model_id"],
+               "--explain-n", "1", "--out", str(tmp_path / "chart")]
+    done = subprocess.run([*command, "--scene-id", scene["scene_id"]], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "detect" in done.stdout and (tmp_path / "chart" / "targets.geojson").is_file()
+    assert (tmp_path / "chart" / "pipeline.json").is_file()
+    refused = subprocess.run([*command, "--scene-id", "no-such-scene"], capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1 and "params.scene_id" in refused.stderr

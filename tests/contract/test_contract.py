@@ -18,6 +18,8 @@ from icesight_contract import (
     AttributionMethod,
     BuildFeatureGroupParams,
     BuildFeatureGroupResult,
+    ChartSceneParams,
+    ChartSceneResult,
     ClassifyDetectionsParams,
     ClassifyDetectionsResult,
     ClassifyPatchesParams,
@@ -60,6 +62,7 @@ from icesight_contract import (
     SimulateSceneParams,
     SimulateSceneResult,
     SplitCounts,
+    StageRun,
     TargetExplanation,
     ThirdChannel,
     TrainingDatasetRef,
@@ -103,6 +106,8 @@ def example_params(patch_record) -> dict:
         JobKind.EXPLAIN_PATCHES: ExplainPatchesParams(
             patches=[patch, other], method=AttributionMethod.GRADCAM, pixel_size=40.0, patches_per_task=8
         ),
+        JobKind.CHART_SCENE: ChartSceneParams(upload_id="0" * 32, mode=AcquisitionMode.EW, explain_n=3,
+                                              explain_method=AttributionMethod.SALIENCY),
         JobKind.BUILD_FEATURE_GROUP: BuildFeatureGroupParams(
             group="baffin_2026", patches=[patch, other], third_channel=ThirdChannel.BAND_DIFF,
             validation=ValidationMode.WARNING, description="analyst labels",
@@ -143,6 +148,7 @@ def example_results() -> dict:
             [TargetExplanation("a", ClassName.SHIP, 0.2, 0.7, 0.3, -0.01, 40.0, -80.0, "m", 0.001, 1.0, 2.0)],
             "EPSG:3413", True, 3.2,
         ),
+        JobKind.CHART_SCENE: ChartSceneResult("s1", "lenet-x", 12, 7, 5, 3, [StageRun("detect", "reused", 0.1, "k1", "12 detections")], 4.2),
         JobKind.BUILD_FEATURE_GROUP: BuildFeatureGroupResult(
             "g", 2, 10, 9, 4, 5, 1, ThirdChannel.BAND_AVG, True,
             ValidationReport(ValidationMode.WARNING, 11, 10, [RuleFailure("FINITE", "band_1", 1, ["k7"])]), 3,

@@ -18,7 +18,7 @@ from ..catalog import UnknownSceneId
 from ..learning.feature_store import DatasetUnusable, UnknownFeatureGroup, UnknownTrainingDataset
 from ..learning.training import ModelInputMismatch
 from ..registry import UnknownModel
-from . import experiments, features, inference, scenes, targets
+from . import experiments, features, inference, pipelines, scenes, targets
 from .base import (
     PROGRESS_TOPIC,
     Handler,
@@ -46,6 +46,8 @@ HANDLERS: dict[JobKind, Handler] = {
     JobKind.SEARCH_HYPERPARAMETERS: Handler(experiments.search_hyperparameters, experiments.resolve_dataset,
                                             experiments.publish_model, rerun_safe=False),
     JobKind.RUN_ABLATION: Handler(experiments.run_ablation, experiments.resolve_dataset, rerun_safe=False),
+    JobKind.CHART_SCENE: Handler(pipelines.chart_scene, pipelines.resolve_chart, pipelines.publish_chart,
+                                 staging="catalog", gpu=True),
 }
 
 #: Domain lookups that fail while a submission is resolved: the error code and the parameter to fix
