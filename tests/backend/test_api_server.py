@@ -73,6 +73,11 @@ def test_train_then_classify_patches(api, trained_model, patch_record):
     assert trained_model["metrics"]["n_train"] + trained_model["metrics"]["n_validation"] == 160
     models = api.get("/models").json()["models"]
     assert trained_model["model_id"] in {m["model_id"] for m in models}
+    record = api.get(f"/models/{trained_model['model_id']}").json()
+    assert record["calibration"]["temperature"] > 0  # temperature scaling, stored with the model
+    training_job = record["training_job_id"]
+    reliability = api.get(f"/jobs/{training_job}/artifacts/reliability.png")
+    assert reliability.status_code == 200 and reliability.content.startswith(b"\x89PNG")
 
     rng = np.random.default_rng(1)
     patches = [patch_record(f"t{i}", rng, x=1000.0 * i, y=-5.0, crs="EPSG:3413") for i in range(4)]

@@ -153,3 +153,28 @@ def test_models_registered_before_model_specs_existed_still_load(arrays):
     old = LoadedModel.from_bytes(buffer.getvalue())
     some = arrays.subset(np.arange(80, 96))
     np.testing.assert_allclose(classify_arrays(old, some), classify_arrays(LoadedModel.from_bytes(trained.to_bytes()), some), atol=1e-6)
+
+
+def test_temperature_scaling_recovers_a_known_overconfidence():
+    from icesight_backend.learning.training import fit_temperature
+
+    rng = np.random.default_rng(4)
+    true_logits = rng.normal(0, 2, (4000, 1)) + rng.normal(0, 0.3, (4000, 8))  # 8 views of each patch
+    labels = (rng.random(4000) < 1 / (1 + np.exp(-true_logits.mean(axis=1)))).astype(np.float32)
+    assert fit_temperature(3.0 * true_logits, labels) == pytest.approx(3.0, rel=0.15)  # three times too sure
+    assert fit_temperature(true_logits, labels) == pytest.approx(1.0, rel=0.15)
+
+
+def test_the_calibration_is_folded_into_the_saved_weights(arrays):
+    config = TrainingConfig(epochs=4, seed=3)
+    trained = train_model(arrays, config)
+    calibration = trained.calibration
+    assert 0.05 <= calibration["temperature"] <= 20
+    assert calibration["val_log_loss_after"] <= calibration["val_log_loss_before"] + 1e-6
+    assert sum(b["n"] for b in calibration["reliability_after"]) == trained.metrics.n_validation
+    # What the saved model serves on the validation part is the calibrated probability.
+    _, val_index = stratified_split(arrays.labels, config.validation_fraction, config.seed)
+    served = classify_arrays(LoadedModel.from_bytes(trained.to_bytes()), arrays.subset(val_index))
+    assert binary_metrics(arrays.labels[val_index], served)["log_loss"] == pytest.approx(calibration["val_log_loss_after"], abs=1e-4)
+    uncalibrated = train_model(arrays, TrainingConfig(epochs=4, seed=3, calibrate=False))
+    assert uncalibrated.calibration is None

@@ -33,6 +33,7 @@ GPKG = "application/geopackage+sqlite3"
 GEOTIFF = "image/tiff; application=geotiff; profile=cloud-optimized"
 JSON = "application/json"
 CSV = "text/csv"
+PNG = "image/png"
 
 
 def cancel_event_name(job_id: str) -> str:

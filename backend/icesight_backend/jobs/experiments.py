@@ -38,6 +38,7 @@ from ..compute import gpu_slots
 from .base import (
     CSV,
     JSON,
+    PNG,
     JobCancelled,
     JobContext,
     Resources,
@@ -165,8 +166,11 @@ def train_model(ctx: JobContext, params: TrainModelParams, inputs: dict) -> dict
         training_dataset=params.training_dataset if dataset is None else from_dict(TrainingDatasetRef, dataset["ref"]),
         test_metrics=None if data is None else held_out_metrics(trained, data.test),
     )
-    report = to_dict(result) | {"normalisation": trained.normalisation.to_dict(), "train_seconds": trained.train_seconds}
+    report = to_dict(result) | {"normalisation": trained.normalisation.to_dict(), "train_seconds": trained.train_seconds,
+                                "calibration": trained.calibration}
     artifacts = [artifact("training_report.json", JSON, "report", json.dumps(report, indent=2).encode())]
+    if trained.calibration is not None:
+        artifacts.append(artifact("reliability.png", PNG, "report", reliability_png(trained.calibration, model_id)))
     record = {"training_dataset": None if dataset is None else dataset["ref"],
               "feature_group": None if dataset is None else dataset["feature_group"],
               "test_metrics": to_dict(result.test_metrics)}
@@ -217,6 +221,35 @@ def held_out_metrics(trained, test) -> HeldOutMetrics | None:
     return HeldOutMetrics(m["log_loss"], m["accuracy"], m["roc_auc"], m["ece"], len(test), m["confusion"])
 
 
+def reliability_png(calibration: dict, model_id: str) -> bytes:
+    """A reliability diagram of the served probability on the validation part, before and after
+    temperature scaling: predicted probability against the observed iceberg rate per bin."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5.2, 5.0))
+    ax.plot([0, 1], [0, 1], color="#999999", linewidth=1, label="perfectly calibrated")
+    for key, colour, name in (("before", "#c0392b", "before"), ("after", "#2471a3", "after")):
+        bins = [b for b in calibration[f"reliability_{key}"] if b["n"]]
+        ax.plot([b["predicted"] for b in bins], [b["observed"] for b in bins], "o-", color=colour,
+                label=f"{name}: ECE {calibration[f'val_ece_{key}']:.3f}, log loss {calibration[f'val_log_loss_{key}']:.3f}")
+    ax.set_xlabel("predicted iceberg probability (8-view mean)")
+    ax.set_ylabel("observed iceberg rate")
+    ax.set_title(f"{model_id}: temperature {calibration['temperature']:.2f} (validation part)", fontsize=10)
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
 def trained_output(trained, hyper: HyperParameters, record: dict, train_part) -> dict[str, Any]:
     """A trained model as a job output: weights, TorchScript and the registry record's extra fields,
     with the input profile of its training part (monitoring compares new inputs with it)."""
@@ -236,6 +269,7 @@ def trained_output(trained, hyper: HyperParameters, record: dict, train_part) ->
             "epochs_run": trained.epochs_run,
             "train_seconds": round(trained.train_seconds, 2),
             "reference_profile": reference_profile(train_part),
+            "calibration": trained.calibration,
         },
     }
 

@@ -63,6 +63,8 @@ class TrainingConfig:
     use_inc_angle: bool = True
     conv_blocks: list[int] | None = None
     dense: bool = True
+    #: Fit a temperature on the validation part and fold it into the weights (see :func:`calibrate`).
+    calibrate: bool = True
 
     @classmethod
     def of(cls, architecture: ModelArchitecture, hyper: HyperParameters, **kwargs) -> TrainingConfig:
@@ -95,6 +97,7 @@ class TrainedModel:
     spec: ModelSpec | None = None
     channels: tuple[str, ...] = CHANNELS
     pixel_size_m: float | None = None  # pixel spacing of the training patches, when known
+    calibration: dict | None = None  # temperature scaling, folded into the weights (see calibrate)
 
     def trained_at(self, pixel_size_m: float | None) -> TrainedModel:
         """Record the pixel spacing of the training patches (scene-scale jobs refuse other spacings)."""
@@ -239,21 +242,78 @@ DIHEDRAL = [(k, flip) for flip in (False, True) for k in range(4)]
 
 
 @torch.no_grad()
-def predict_views(
+def view_logits(
     network: nn.Module, images: np.ndarray, inc: np.ndarray, device: torch.device, batch_size: int = 256,
 ) -> np.ndarray:
-    """Iceberg probability of each patch in each of its 8 flips and 90-degree rotations, (n, 8)."""
+    """The network's logit for each patch in each of its 8 flips and 90-degree rotations, (n, 8)."""
     network.eval()
     out = []
     for start in range(0, len(images), batch_size):
         x = torch.from_numpy(images[start : start + batch_size]).to(device).contiguous(memory_format=CHANNELS_LAST)
         a = torch.from_numpy(inc[start : start + batch_size]).to(device)
-        views = [
-            torch.sigmoid(network(torch.rot90(x.flip(3) if flip else x, k, dims=(2, 3)).contiguous(memory_format=CHANNELS_LAST), a))
-            for k, flip in DIHEDRAL
-        ]
+        views = [network(torch.rot90(x.flip(3) if flip else x, k, dims=(2, 3)).contiguous(memory_format=CHANNELS_LAST), a)
+                 for k, flip in DIHEDRAL]
         out.append(torch.stack(views, dim=1).cpu().numpy())
     return np.concatenate(out) if out else np.zeros((0, len(DIHEDRAL)), dtype=np.float32)
+
+
+def predict_views(
+    network: nn.Module, images: np.ndarray, inc: np.ndarray, device: torch.device, batch_size: int = 256,
+) -> np.ndarray:
+    """Iceberg probability of each patch in each of its 8 flips and 90-degree rotations, (n, 8)."""
+    return _sigmoid(view_logits(network, images, inc, device, batch_size))
+
+
+def _sigmoid(logits: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(logits, -60.0, 60.0)))
+
+
+#: Bounds of the calibration temperature (a factor of 20 either way).
+TEMPERATURE_RANGE = (0.05, 20.0)
+
+
+def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
+    """Temperature scaling (Guo et al. 2017): the T that minimises the log loss of the served
+    probability, the mean over the test-time views of sigmoid(logit / T), on ``labels``."""
+    from scipy.optimize import minimize_scalar
+
+    y = labels.astype(np.float64)[:, None]
+    z = logits.astype(np.float64)
+
+    def loss(log_t: float) -> float:
+        p = np.clip(_sigmoid(z / np.exp(log_t)).mean(axis=1, keepdims=True), 1e-7, 1 - 1e-7)
+        return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+    low, high = np.log(TEMPERATURE_RANGE[0]), np.log(TEMPERATURE_RANGE[1])
+    return float(np.exp(minimize_scalar(loss, bounds=(low, high), method="bounded", options={"xatol": 1e-3}).x))
+
+
+def reliability(labels: np.ndarray, probabilities: np.ndarray, n_bins: int = 10) -> list[dict]:
+    """Per probability bin: patches, mean predicted probability and observed iceberg rate."""
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    index = np.clip(np.digitize(probabilities, edges[1:-1]), 0, n_bins - 1)
+    return [{"low": float(edges[b]), "high": float(edges[b + 1]), "n": int((index == b).sum()),
+             "predicted": float(probabilities[index == b].mean()) if (index == b).any() else None,
+             "observed": float(labels[index == b].mean()) if (index == b).any() else None} for b in range(n_bins)]
+
+
+def calibrate(network: nn.Module, x_val: np.ndarray, a_val: np.ndarray, labels: np.ndarray, device: torch.device) -> dict:
+    """Fit the temperature on the validation part and fold it into the network's last layer (its
+    weights and bias divided by T), so every use of the weights (classification, dense maps,
+    attributions, the TorchScript export) serves calibrated probabilities. Returns the temperature
+    and the served (8-view) log loss, ECE and reliability before and after."""
+    logits = view_logits(network, x_val, a_val, device)
+    temperature = fit_temperature(logits, labels)
+    before, after = _sigmoid(logits).mean(axis=1), _sigmoid(logits / temperature).mean(axis=1)
+    last = [m for m in network.modules() if isinstance(m, nn.Linear)][-1]
+    with torch.no_grad():
+        last.weight /= temperature
+        last.bias /= temperature
+    m_before, m_after = binary_metrics(labels, before), binary_metrics(labels, after)
+    return {"temperature": round(temperature, 4),
+            "val_log_loss_before": m_before["log_loss"], "val_log_loss_after": m_after["log_loss"],
+            "val_ece_before": m_before["ece"], "val_ece_after": m_after["ece"],
+            "reliability_before": reliability(labels, before), "reliability_after": reliability(labels, after)}
 
 
 @torch.no_grad()
@@ -389,6 +449,8 @@ def fit(
             break
 
     network.load_state_dict(best_state)
+    calibration = calibrate(network, x_val, a_val, val_part.labels, device) if config.calibrate else None
+    best_state = {k: v.detach().cpu().clone() for k, v in network.state_dict().items()}
     final = binary_metrics(val_part.labels, predict_probabilities(network, x_val, a_val, device))
     metrics = ModelMetrics(
         val_log_loss=final["log_loss"],
@@ -411,6 +473,7 @@ def fit(
         train_seconds=time.perf_counter() - started,
         spec=spec,
         channels=train_part.channels,
+        calibration=calibration,
     )
 
 
