@@ -14,6 +14,7 @@ import re
 import secrets
 import shutil
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,13 +73,25 @@ class JobManager:
         self._lock = threading.Lock()
         self._gpu_by_worker: dict[str, bool] = {}
         self._stopping = threading.Event()
+        self._workers_seen: tuple[float, list[WorkerInfo]] | None = None
         #: Whether this process (the synchronous predict path) sees a GPU.
         self.service_gpu = worker_has_gpu()
         client.subscribe_topic(PROGRESS_TOPIC, self._on_progress)
 
     # -- health ---------------------------------------------------------------------------------
 
-    def workers(self) -> list[WorkerInfo]:
+    def workers(self, max_age_s: float = 1.0) -> list[WorkerInfo]:
+        """The cluster's workers, asked of the scheduler at most once every ``max_age_s`` (health
+        checks and monitoring under load must not queue on the scheduler)."""
+        now = time.monotonic()
+        cached = self._workers_seen
+        if cached is not None and now - cached[0] < max_age_s:
+            return cached[1]
+        workers = self._ask_workers()
+        self._workers_seen = (now, workers)
+        return workers
+
+    def _ask_workers(self) -> list[WorkerInfo]:
         info = self.client.scheduler_info(n_workers=-1)["workers"]
         unknown = [a for a in info if a not in self._gpu_by_worker]
         if unknown:
