@@ -58,9 +58,13 @@ def embedded_cluster(n_workers: int, threads_per_worker: int, scratch_dir: Path 
 
 
 def gpu_slots(client) -> tuple[dict[str, float] | None, int]:
-    """Where GPU work should go, from one look at the cluster: ``({"GPU": 1}, number of GPUs)`` when
-    some worker offers a ``GPU`` resource, else ``(None, total worker threads)`` (CPU workers)."""
-    workers = list(client.scheduler_info(n_workers=-1)["workers"].values())
+    """Where GPU work should go, from one look at the cluster (see :func:`gpu_slots_of`)."""
+    return gpu_slots_of(list(client.scheduler_info(n_workers=-1)["workers"].values()))
+
+
+def gpu_slots_of(workers: list[dict]) -> tuple[dict[str, float] | None, int]:
+    """``({"GPU": 1}, number of GPUs)`` when some worker (a scheduler-info record with ``resources``
+    and ``nthreads``) offers a ``GPU`` resource, else ``(None, total worker threads)``."""
     gpus = int(sum(w.get("resources", {}).get("GPU", 0) for w in workers))
     if gpus >= 1:
         return {"GPU": 1}, gpus

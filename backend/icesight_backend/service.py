@@ -25,7 +25,7 @@ from distributed import Client, Event, Future
 from icesight_contract import ApiError, ErrorCode, JobKind, JobStatus, to_dict
 
 from .catalog import SceneCatalog
-from .compute import gpu_slots
+from .compute import gpu_slots_of
 from .jobs import HANDLERS, PROGRESS_TOPIC, JobCancelled, Resources, cancel_event_name, run_job
 from .jobs.base import SceneLimits, worker_has_gpu
 from .learning.feature_store import FeatureStore, TrainingDatasets
@@ -91,6 +91,10 @@ class JobManager:
         self._workers_seen = (now, workers)
         return workers
 
+    def _gpu_resources(self) -> dict[str, float] | None:
+        """The resource GPU work asks for, from the cached view of the workers."""
+        return gpu_slots_of([{"resources": w.resources, "nthreads": w.nthreads} for w in self.workers()])[0]
+
     def _ask_workers(self) -> list[WorkerInfo]:
         info = self.client.scheduler_info(n_workers=-1)["workers"]
         unknown = [a for a in info if a not in self._gpu_by_worker]
@@ -132,7 +136,7 @@ class JobManager:
         future = self.client.submit(
             run_job, job_id, kind.value, params_doc, inputs,
             key=f"icesight-{kind.value}-{job_id}", pure=False,
-            resources=gpu_slots(self.client)[0] if handler.gpu else None,
+            resources=self._gpu_resources() if handler.gpu else None,
         )
         with self._lock:
             self._futures[job_id] = future
