@@ -17,11 +17,14 @@ import requests
 
 from icesight_contract import (
     API_PREFIX,
+    ClassifyPatchesResult,
     ErrorCode,
     JobKind,
     JobRequest,
     JobState,
     JobStatus,
+    PatchRecord,
+    PredictRequest,
     from_dict,
     to_dict,
 )
@@ -185,6 +188,13 @@ class BackendClient:
 
     def compare_models(self, model_ids: list[str]) -> dict:
         return self._request("GET", "/models/compare", params={"ids": ",".join(model_ids)}).json()
+
+    def predict(self, patches: list[PatchRecord], model_id: str | None = None) -> ClassifyPatchesResult:
+        """``POST /predict``: a few patches classified at once (the production model unless named)."""
+        body = to_dict(PredictRequest(patches=patches, model_id=model_id))
+        answer = self._request("POST", "/predict", json=body).json()
+        answer.pop("model_seconds", None)
+        return from_dict(ClassifyPatchesResult, answer)
 
     def set_production(self, model_id: str) -> dict:
         return self._request("POST", f"/models/{model_id}/production").json()

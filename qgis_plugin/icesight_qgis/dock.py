@@ -8,9 +8,12 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QDockWidget, QScrollArea, QTabWidget, QWidget
 
 from .panels.analysis import AnalysisPanel
+from .panels.analysis_slices import ModelAnalysisPanel
+from .panels.chart import ChartPanel
 from .panels.connection import ConnectionPanel
 from .panels.jobs import JobsPanel
 from .panels.models import ModelsPanel
+from .panels.review import ReviewPanel
 from .panels.scene_browser import SceneBrowserPanel
 from .panels.upload import UploadPanel
 
@@ -25,6 +28,7 @@ class IceSightDock(QDockWidget):
         self.iface = iface
         self.models = ModelsPanel(iface)
         self.analysis = AnalysisPanel(iface, model_id=self.models.model_id)
+        self.chart = ChartPanel(iface)
         self.scenes = SceneBrowserPanel(iface)
         self.upload = UploadPanel(iface)
         self.jobs = JobsPanel(iface)
@@ -35,6 +39,7 @@ class IceSightDock(QDockWidget):
         self.tabs.setElideMode(Qt.ElideRight)
         for panel, title in (
             (self.analysis, self.tr("Analyse")),
+            (self.chart, self.tr("Ice chart")),
             (self.scenes, self.tr("Scenes")),
             (self.upload, self.tr("Upload")),
             (self.models, self.tr("Models")),
@@ -42,6 +47,9 @@ class IceSightDock(QDockWidget):
             (self.connection, self.tr("Connect")),
         ):
             self.tabs.addTab(self._scrolled(panel), title)
+        self.review, self.model_analysis = ReviewPanel(iface), ModelAnalysisPanel(iface)
+        self.tabs.insertTab(1, self._scrolled(self.review), self.tr("Review"))
+        self.tabs.insertTab(2, self._scrolled(self.model_analysis), self.tr("What-if"))
         self.setWidget(self.tabs)
         self.setMinimumWidth(MIN_DOCK_WIDTH_PX)
 
@@ -89,8 +97,10 @@ class IceSightDock(QDockWidget):
 
     def detach(self) -> None:
         """Before the dock goes (plugin unload): cancel running tasks and drop their callbacks."""
-        for panel in (self.analysis, self.scenes, self.upload, self.models, self.jobs, self.connection):
+        for panel in (self.analysis, self.chart, self.scenes, self.upload, self.models, self.jobs, self.connection):
             panel.detach()
+        self.review.detach()
+        self.model_analysis.detach()
 
     def closeEvent(self, event):  # noqa: N802 - Qt API
         self.cancel()

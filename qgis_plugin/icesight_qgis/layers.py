@@ -15,6 +15,7 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
+from .review import add_review_field
 from .workflow import ExplanationOutcome, MapOutcome
 
 STYLE_DIR = os.path.join(os.path.dirname(__file__), "styles")
@@ -46,12 +47,14 @@ def _add_to_group(layer: QgsMapLayer, group: QgsLayerTreeGroup, project: QgsProj
 
 
 def add_classification_layer(gpkg_path: str, job_id: str, project: QgsProject | None = None) -> QgsVectorLayer:
-    """Load a classify_patches result as a layer styled ship/iceberg with probabilities."""
+    """Load a classify_patches result as a layer styled ship/iceberg with probabilities, with the
+    analyst's ``reviewed_class`` field ready for review."""
     project = project or QgsProject.instance()
     layer = QgsVectorLayer(f"{gpkg_path}|layername=classifications", f"Targets (job {job_id})", "ogr")
     if not layer.isValid():
         raise ValueError(f"the result {gpkg_path} could not be opened as a GeoPackage layer")
     _apply_style(layer, CLASSIFICATION_STYLE)
+    add_review_field(layer)
     _add_to_group(layer, job_group(job_id, "classification", project), project)
     return layer
 

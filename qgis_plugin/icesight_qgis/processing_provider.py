@@ -32,6 +32,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 from icesight_contract import ContractError, ThirdChannel, ValidationMode
 
 from . import settings
+from .chart_algorithms import ExportIcebergsAlgorithm, PrintIceChartAlgorithm
 from .client import BackendClient, BackendError, JobCancelledError
 from .layers import style_heatmap, style_probability
 from .patches import PatchError, Targets, cut_patches
@@ -447,6 +448,8 @@ class IceSightProvider(QgsProcessingProvider):
         self.addAlgorithm(AddToFeatureGroupAlgorithm())
         self.addAlgorithm(ExplainTargetsAlgorithm())
         self.addAlgorithm(MapSceneAlgorithm())
+        self.addAlgorithm(ExportIcebergsAlgorithm())
+        self.addAlgorithm(PrintIceChartAlgorithm())
 
     # Results arrive as GeoTIFF and GeoPackage files and are copied as they are.
     def supportedOutputRasterLayerExtensions(self):  # noqa: N802

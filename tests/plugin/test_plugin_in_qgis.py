@@ -132,7 +132,8 @@ def test_zip_installs_into_a_clean_profile_and_loads_and_unloads_in_qgis_python(
     assert len(set(report["toolbar_icons"])) == len(report["toolbar_actions"]), report["toolbar_icons"]
     assert "IceSightDock" in report["docks_after_load"]
     assert report["provider_after_load"] and report["menu_entries_after_load"] == 8
-    assert report["algorithms"] == ["add_to_feature_group", "classify_patches", "explain_targets", "map_scene"]
+    assert report["algorithms"] == ["add_to_feature_group", "classify_patches", "explain_targets", "export_icebergs_for_ice_chart",
+                                    "map_scene", "print_ice_chart"]
     assert report["unloaded"]
     assert report["toolbars_after_unload"] == []
     assert "IceSightDock" not in report["docks_after_unload"]

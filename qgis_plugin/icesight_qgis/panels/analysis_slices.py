@@ -1,0 +1,231 @@
+"""Model analysis panel, in the spirit of the What-If Tool: the model's accuracy against the
+analyst's review by slice (incidence angle, target length, open water / sea ice) as a bar chart,
+and what-if probes of one selected target through ``POST /predict`` (a task).
+
+The chart is painted with QPainter: the plugin imports nothing QGIS's Python may lack (matplotlib
+is not a dependency of Debian's python3-qgis; ``tests/test_architecture.py`` keeps that rule)."""
+
+from __future__ import annotations
+
+from qgis.core import QgsMapLayerProxyModel, QgsProject, QgsVectorLayer
+from qgis.gui import QgsMapLayerComboBox
+from qgis.PyQt.QtCore import QRectF, QSize, Qt
+from qgis.PyQt.QtGui import QColor, QPainter
+from qgis.PyQt.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGroupBox,
+    QHeaderView,
+    QPushButton,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import settings
+from ..patches import PatchError, SceneSource, Targets
+from ..review import layer_model_id
+from ..slices import SliceBy, SliceRow, slice_metrics, slice_records
+from ..tasks import CANCELLED, JobTask
+from ..whatif import ProbeOutcome, probe_task
+from .base import Panel, narrow_combo, narrow_form, plain_label
+
+_BAR = QColor(70, 130, 180)
+_CLUTTER = QColor(160, 160, 160)
+
+
+class SliceChart(QWidget):
+    """Accuracy by slice as bars (0..1), each labelled with its count; clutter as a grey tick."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[SliceRow] = []
+        self.setMinimumHeight(160)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(240, 180)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(160, 160)
+
+    def set_rows(self, rows: list[SliceRow]) -> None:
+        self.rows = list(rows)
+        self.update()
+
+    def paintEvent(self, event):  # noqa: N802 - Qt API
+        painter = QPainter(self)
+        try:
+            self._paint(painter)
+        finally:
+            painter.end()
+
+    def _paint(self, painter: QPainter) -> None:
+        painter.setRenderHint(QPainter.Antialiasing)
+        width, height = self.width(), self.height()
+        metrics = painter.fontMetrics()
+        line = metrics.height()
+        top, bottom, left = line + 4, 2 * line + 6, 4
+        plot_h = max(height - top - bottom, 10)
+        painter.setPen(self.palette().text().color())
+        painter.drawText(QRectF(0, 0, width, line + 2), Qt.AlignLeft, self.tr("accuracy (n reviewed ship/iceberg)"))
+        painter.drawLine(left, top + plot_h, width - 4, top + plot_h)
+        if not self.rows:
+            painter.drawText(QRectF(0, top, width, plot_h), Qt.AlignCenter, self.tr("no reviewed target"))
+            return
+        slot = (width - left - 4) / len(self.rows)
+        for i, row in enumerate(self.rows):
+            x = left + i * slot
+            bar_w = slot * 0.7
+            accuracy = row.accuracy
+            if accuracy is not None:
+                bar_h = plot_h * accuracy
+                painter.fillRect(QRectF(x + slot * 0.15, top + plot_h - bar_h, bar_w, bar_h), _BAR)
+                painter.drawText(QRectF(x, top + plot_h - bar_h - line, slot, line), Qt.AlignCenter,
+                                 f"{accuracy:.0%}")
+            if row.n_clutter:
+                painter.fillRect(QRectF(x + slot * 0.15, top + plot_h - 3, bar_w, 3), _CLUTTER)
+            painter.drawText(QRectF(x, top + plot_h + 2, slot, line), Qt.AlignCenter,
+                             metrics.elidedText(row.label, Qt.ElideRight, int(slot)))
+            painter.drawText(QRectF(x, top + plot_h + 2 + line, slot, line), Qt.AlignCenter,
+                             f"n={row.n}" + (f" +{row.n_clutter}c" if row.n_clutter else ""))
+
+
+class ModelAnalysisPanel(Panel):
+    def __init__(self, iface, parent=None):
+        super().__init__(iface, parent)
+        self.rows: list[SliceRow] = []
+        self.task: JobTask | None = None
+        self.last_probe: ProbeOutcome | None = None
+        layout = QVBoxLayout(self)
+        form = narrow_form()
+        self.layer_combo = narrow_combo(QgsMapLayerComboBox())
+        self.layer_combo.setFilters(QgsMapLayerProxyModel.PointLayer)
+        self.scene_combo = narrow_combo(QgsMapLayerComboBox())
+        self.scene_combo.setFilters(QgsMapLayerProxyModel.RasterLayer)
+        form.addRow(self.tr("Reviewed targets"), self.layer_combo)
+        form.addRow(self.tr("Scene (HH, HV)"), self.scene_combo)
+        layout.addLayout(form)
+        layout.addWidget(self._slices_box())
+        layout.addWidget(self._probe_box())
+        self.status_label = plain_label()
+        layout.addWidget(self.status_label)
+        layout.addStretch(1)
+
+    def _slices_box(self) -> QGroupBox:
+        box = QGroupBox(self.tr("Accuracy by slice"))
+        form = narrow_form(parent=box)
+        self.slice_combo = narrow_combo(QComboBox())
+        for by in SliceBy:
+            self.slice_combo.addItem(self.tr(by.value), by)
+        self.slice_combo.currentIndexChanged.connect(lambda _i: self.compute_slices())
+        form.addRow(self.tr("Slice by"), self.slice_combo)
+        self.slices_button = QPushButton(self.tr("Compute"))
+        self.slices_button.clicked.connect(lambda: self.compute_slices())
+        form.addRow(self.slices_button)
+        self.chart = SliceChart()
+        form.addRow(self.chart)
+        self.slice_table = _table([self.tr("Slice"), self.tr("n"), self.tr("Accuracy"), self.tr("Clutter")])
+        form.addRow(self.slice_table)
+        form.addRow(plain_label(self.tr(
+            "Accuracy: the model's class against reviewed ship/iceberg targets. Clutter targets are counted, "
+            "not scored: the model knows ship and iceberg only.")))
+        return box
+
+    def _probe_box(self) -> QGroupBox:
+        box = QGroupBox(self.tr("What if?"))
+        form = narrow_form(parent=box)
+        self.probe_button = QPushButton(self.tr("Probe selected target"))
+        self.probe_button.setToolTip(self.tr(
+            "The iceberg probability with HV or HH at the clutter level (no target in that band) and at "
+            "other incidence angles"))
+        self.probe_button.clicked.connect(self.probe_selected)
+        form.addRow(self.probe_button)
+        self.probe_table = _table([self.tr("Variant"), self.tr("p(iceberg)"), self.tr("Change")])
+        form.addRow(self.probe_table)
+        return box
+
+    def _tell(self, message: str, level: str = "info") -> None:
+        self.status_label.setText(message)
+        self.tell(message, level)
+
+    # -- slices -----------------------------------------------------------------------------------
+
+    def compute_slices(self, by: SliceBy | None = None) -> list[SliceRow]:
+        layer = self.layer_combo.currentLayer()
+        by = by or self.slice_combo.currentData()
+        try:
+            records = slice_records(layer, self.scene_combo.currentLayer()) if layer is not None else []
+        except ValueError as exc:
+            self._tell(str(exc), "warning")
+            records = []
+        self.rows = slice_metrics(records, by)
+        self.chart.set_rows(self.rows)
+        self.slice_table.setRowCount(len(self.rows))
+        for r, row in enumerate(self.rows):
+            accuracy = f"{row.accuracy:.0%}" if row.accuracy is not None else "-"
+            for c, text in enumerate((row.label, str(row.n), accuracy, str(row.n_clutter))):
+                self.slice_table.setItem(r, c, QTableWidgetItem(text))
+        return self.rows
+
+    # -- what-if ----------------------------------------------------------------------------------
+
+    def probe_selected(self) -> JobTask | None:
+        if self.task is not None:
+            self._tell(self.tr("A probe is still running."), "warning")
+            return None
+        layer = self.layer_combo.currentLayer()
+        if not isinstance(layer, QgsVectorLayer) or layer.selectedFeatureCount() != 1:
+            self._tell(self.tr("Select exactly one target of the classification layer."), "warning")
+            return None
+        try:
+            scene = SceneSource.of(self.scene_combo.currentLayer())
+        except PatchError as exc:
+            self._tell(str(exc), "error")
+            return None
+        feature = layer.selectedFeatures()[0]
+        targets = Targets.of(layer.name(), [feature], layer.fields(), layer.crs())
+        if not targets.points:
+            self._tell(self.tr("The selected target has no position."), "warning")
+            return None
+        model_id = (str(feature["model_id"]) if layer.fields().indexOf("model_id") >= 0 and feature["model_id"]
+                    else layer_model_id(layer))
+        self.task = probe_task(settings.make_client(), scene, targets, QgsProject.instance().transformContext(),
+                               self._on_probed, model_id)
+        self.probe_button.setEnabled(False)
+        self.status_label.setText(self.tr("Probing {target}...").format(target=targets.points[0][0]))
+        return self.run_task(self.task)
+
+    def _on_probed(self, outcome: ProbeOutcome | None, error: str | None) -> None:
+        self.task = None
+        self.probe_button.setEnabled(True)
+        if error:
+            if error != CANCELLED:
+                self._tell(self.tr("What-if probe failed: {error}").format(error=error), "error")
+            return
+        self.last_probe = outcome
+        self.probe_table.setRowCount(len(outcome.rows))
+        for r, row in enumerate(outcome.rows):
+            for c, text in enumerate((row.variant, f"{row.iceberg_probability:.3f}", f"{row.change:+.3f}")):
+                self.probe_table.setItem(r, c, QTableWidgetItem(text))
+        self._tell(self.tr("What-if probes of {target} (model {model}).").format(
+            target=outcome.target_id, model=outcome.model_id))
+
+    def detach(self) -> None:
+        if self.task is not None:
+            self.task.on_done = lambda outcome, error: None
+            self.task.cancel()
+        self.task = None
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+    table.setMaximumHeight(190)
+    return table

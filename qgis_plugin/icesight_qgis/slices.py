@@ -1,0 +1,164 @@
+"""Model metrics by slice of a reviewed classification layer: accuracy (the model's class against
+the analyst's ``reviewed_class``) and counts by incidence-angle bin, target length bin and open
+water vs sea ice. Targets reviewed as clutter have no right class among ship/iceberg: they are
+counted per slice and left out of the accuracy.
+
+``slice_metrics`` is pure; ``slice_records`` reads a layer on the main thread.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import Enum
+
+from qgis.core import (
+    QgsCoordinateTransform,
+    QgsFeature,
+    QgsProject,
+    QgsRasterLayer,
+    QgsVectorLayer,
+)
+
+from .review import PREDICTED_CLASS_FIELD, REVIEWED_CLASS_FIELD, ReviewClass, has_review_field, reviewed_class
+
+#: Bin edges: incidence angle in degrees, target length in metres.
+INCIDENCE_EDGES_DEG = (20.0, 25.0, 30.0, 35.0, 40.0, 45.0)
+LENGTH_EDGES_M = (50.0, 100.0, 200.0)
+UNKNOWN = "unknown"
+#: Fields that may hold each slice's value, first found wins (``target_`` when the result renamed it).
+INCIDENCE_FIELDS = ("inc_angle", "incidence_deg", "inc_angle_deg", "target_inc_angle", "inc_angle_input")
+LENGTH_FIELDS = ("length_m", "target_length_m")
+SEA_ICE_FIELDS = ("in_sea_ice", "target_in_sea_ice")
+#: The scene raster's band holding the incidence angle in degrees (when the layer has no field).
+INCIDENCE_BAND = 3
+
+
+class SliceBy(str, Enum):
+    INCIDENCE = "incidence angle"
+    LENGTH = "target length"
+    SEA_ICE = "open water / sea ice"
+
+
+@dataclass(frozen=True)
+class SliceRecord:
+    """One reviewed target: the model's class, the analyst's, and what it is sliced by."""
+
+    predicted: str | None
+    reviewed: ReviewClass
+    inc_angle_deg: float | None = None
+    length_m: float | None = None
+    in_sea_ice: bool | None = None
+
+
+@dataclass
+class SliceRow:
+    label: str
+    n: int = 0  # reviewed as ship or iceberg
+    n_correct: int = 0
+    n_clutter: int = 0
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.n_correct / self.n if self.n else None
+
+
+def _bin_labels(edges: tuple[float, ...], unit: str) -> list[str]:
+    labels = [f"<{edges[0]:g}{unit}"]
+    labels += [f"{low:g}-{high:g}{unit}" for low, high in zip(edges[:-1], edges[1:], strict=True)]
+    return labels + [f"\u2265{edges[-1]:g}{unit}"]
+
+
+def _bin(value: float | None, edges: tuple[float, ...], labels: list[str]) -> str:
+    if value is None:
+        return UNKNOWN
+    return labels[sum(1 for edge in edges if value >= edge)]
+
+
+def slice_labels(by: SliceBy) -> list[str]:
+    """Every slice of ``by`` in display order (``unknown`` last)."""
+    if by is SliceBy.INCIDENCE:
+        return _bin_labels(INCIDENCE_EDGES_DEG, "\u00b0") + [UNKNOWN]
+    if by is SliceBy.LENGTH:
+        return _bin_labels(LENGTH_EDGES_M, " m") + [UNKNOWN]
+    return ["open water", "sea ice", UNKNOWN]
+
+
+def slice_of(record: SliceRecord, by: SliceBy) -> str:
+    if by is SliceBy.INCIDENCE:
+        return _bin(record.inc_angle_deg, INCIDENCE_EDGES_DEG, _bin_labels(INCIDENCE_EDGES_DEG, "\u00b0"))
+    if by is SliceBy.LENGTH:
+        return _bin(record.length_m, LENGTH_EDGES_M, _bin_labels(LENGTH_EDGES_M, " m"))
+    return UNKNOWN if record.in_sea_ice is None else ("sea ice" if record.in_sea_ice else "open water")
+
+
+def slice_metrics(records: list[SliceRecord], by: SliceBy) -> list[SliceRow]:
+    """One row per slice holding at least one reviewed target, in display order."""
+    rows = {label: SliceRow(label) for label in slice_labels(by)}
+    for record in records:
+        row = rows[slice_of(record, by)]
+        if record.reviewed is ReviewClass.CLUTTER:
+            row.n_clutter += 1
+            continue
+        row.n += 1
+        row.n_correct += int(record.predicted == record.reviewed.value)
+    return [row for row in rows.values() if row.n or row.n_clutter]
+
+
+def _number(feature: QgsFeature, names: tuple[str, ...]) -> float | None:
+    for name in names:
+        if feature.fields().indexOf(name) >= 0:
+            value = feature[name]
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                return None
+            return number if math.isfinite(number) else None
+    return None
+
+
+def _flag(feature: QgsFeature, names: tuple[str, ...]) -> bool | None:
+    for name in names:
+        if feature.fields().indexOf(name) >= 0:
+            value = feature[name]
+            if value is None or (hasattr(value, "isNull") and value.isNull()):
+                return None
+            if isinstance(value, str):
+                return value.strip().lower() in ("1", "true", "yes")
+            return bool(value)
+    return None
+
+
+def slice_records(layer: QgsVectorLayer, scene: QgsRasterLayer | None = None) -> list[SliceRecord]:
+    """The reviewed targets of ``layer``; the incidence angle from a field, else sampled from band 3
+    of ``scene`` at the target (when the scene has one)."""
+    if not has_review_field(layer):
+        raise ValueError("pick a classification layer with a reviewed_class field (an IceSight result)")
+    sample = None
+    if scene is not None and scene.isValid() and scene.bandCount() >= INCIDENCE_BAND:
+        to_scene = QgsCoordinateTransform(layer.crs(), scene.crs(), QgsProject.instance().transformContext())
+        provider = scene.dataProvider()
+
+        def sample(feature: QgsFeature) -> float | None:
+            if not feature.hasGeometry():
+                return None
+            value, ok = provider.sample(to_scene.transform(feature.geometry().asPoint()), INCIDENCE_BAND)
+            return float(value) if ok and value is not None and math.isfinite(value) else None
+
+    has_class = layer.fields().indexOf(PREDICTED_CLASS_FIELD) >= 0
+    records = []
+    for feature in layer.getFeatures():
+        reviewed = reviewed_class(feature[REVIEWED_CLASS_FIELD])
+        if reviewed is None:
+            continue
+        incidence = _number(feature, INCIDENCE_FIELDS)
+        if incidence is None and sample is not None:
+            incidence = sample(feature)
+        records.append(SliceRecord(
+            predicted=str(feature[PREDICTED_CLASS_FIELD]) if has_class and feature[PREDICTED_CLASS_FIELD] else None,
+            reviewed=reviewed,
+            inc_angle_deg=incidence,
+            length_m=_number(feature, LENGTH_FIELDS),
+            in_sea_ice=_flag(feature, SEA_ICE_FIELDS),
+        ))
+    return records
