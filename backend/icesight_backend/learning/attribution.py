@@ -16,7 +16,6 @@ pixel offsets of :class:`AttributionSummary` to metres with the scene's pixel si
 from __future__ import annotations
 
 import contextlib
-import enum
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -24,7 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from icesight_contract import BAND_NAMES, PATCH_SIZE_PX
+from icesight_contract import BAND_NAMES, PATCH_SIZE_PX, AttributionMethod
 from icesight_contract.inference import ATTRIBUTION_LIMITS, occlusion_stride_problem
 
 from .data import PatchArrays
@@ -37,15 +36,6 @@ from .training import (
     StopFn,
     pick_device,
 )
-
-
-class AttributionMethod(str, enum.Enum):
-    INTEGRATED_GRADIENTS = "integrated_gradients"
-    SALIENCY = "saliency"
-    GRADCAM = "gradcam"
-    OCCLUSION = "occlusion"
-    GRADIENT_SHAP = "gradient_shap"
-    DEEPLIFT = "deeplift"
 
 
 class AttributionCancelled(Exception):

@@ -270,13 +270,4 @@ class AnalysisPanel(Panel):
             )
         )
 
-    def cancel(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
 
-    def detach(self) -> None:
-        """Before the dock goes (plugin unload): cancel the running task and drop its callback."""
-        if self.task is not None:
-            self.task.on_done = lambda outcome, error: None
-            self.task.cancel()
-        self.task = None

@@ -213,11 +213,6 @@ class ModelAnalysisPanel(Panel):
         self._tell(self.tr("What-if probes of {target} (model {model}).").format(
             target=outcome.target_id, model=outcome.model_id))
 
-    def detach(self) -> None:
-        if self.task is not None:
-            self.task.on_done = lambda outcome, error: None
-            self.task.cancel()
-        self.task = None
 
 
 def _table(headers: list[str]) -> QTableWidget:

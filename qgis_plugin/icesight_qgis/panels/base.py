@@ -19,9 +19,28 @@ COMBO_MIN_CHARS = 10
 
 
 class Panel(QWidget):
+    #: The attributes that hold this panel's running tasks (each a JobTask or None).
+    task_attributes: tuple[str, ...] = ("task",)
+
     def __init__(self, iface, parent: QWidget | None = None):
         super().__init__(parent)
         self.iface = iface
+
+    def cancel(self) -> None:
+        """Cancel this panel's running tasks (their callbacks still report the cancellation)."""
+        for name in self.task_attributes:
+            task = getattr(self, name, None)
+            if task is not None:
+                task.cancel()
+
+    def detach(self) -> None:
+        """Before the dock goes (plugin unload): drop the running tasks' callbacks and cancel them."""
+        for name in self.task_attributes:
+            task = getattr(self, name, None)
+            if task is not None:
+                task.on_done = lambda outcome, error: None
+                task.cancel()
+            setattr(self, name, None)
 
     def tell(self, message: str, level: str = "info", detail: str | None = None) -> None:
         """``message`` in the message bar (as plain text: a '<' in it is shown, not parsed as HTML);

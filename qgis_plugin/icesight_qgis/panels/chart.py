@@ -188,9 +188,3 @@ class ChartPanel(Panel):
             pdf=printed.pdf_path, png=printed.png_path, seconds=printed.seconds))
         return printed
 
-    def detach(self) -> None:
-        """Before the dock goes (plugin unload): drop the running export's callback."""
-        if self.task is not None:
-            self.task.on_done = lambda outcome, error: None
-            self.task.cancel()
-        self.task = None

@@ -97,8 +97,3 @@ class ConnectionPanel(Panel):
         )
         self.tested.emit(report)
 
-    def detach(self) -> None:
-        if self.task is not None:
-            self.task.on_done = lambda outcome, error: None
-            self.task.cancel()
-            self.task = None

@@ -25,7 +25,7 @@ METRICS = (("val_log_loss", "Log loss"), ("val_accuracy", "Accuracy"), ("val_roc
 PRODUCTION_MARK = "\u2605"
 
 
-def _number(value) -> str:
+def format_metric(value) -> str:
     return f"{value:.3f}" if isinstance(value, (int, float)) else "-"
 
 
@@ -46,13 +46,15 @@ def test_summary(record: dict) -> str:
     test = record.get("test_metrics") or {}
     if not test:
         return "no held-out test part"
-    shown = [f"{name} {_number(test.get(key))}" for key, name in
+    shown = [f"{name} {format_metric(test.get(key))}" for key, name in
              (("accuracy", "accuracy"), ("log_loss", "log loss"), ("roc_auc", "ROC AUC"), ("ece", "ECE"))
              if key in test]
-    return "test: " + (", ".join(shown) or ", ".join(f"{k} {_number(v)}" for k, v in test.items()))
+    return "test: " + (", ".join(shown) or ", ".join(f"{k} {format_metric(v)}" for k, v in test.items()))
 
 
 class ModelsPanel(Panel):
+    task_attributes = ("task", "compare_task", "production_task")
+
     #: The model jobs should use changed: its id, or None for the backend's production model.
     model_chosen = pyqtSignal(object)
 
@@ -160,7 +162,7 @@ class ModelsPanel(Panel):
         for row, record in enumerate(records):
             drift_text, drift_tip = self.drift_text(record.get("drift") or {})
             cells = [record["model_id"], PRODUCTION_MARK if record.get("production") else "", drift_text]
-            cells += [_number((record.get("metrics") or {}).get(key)) for key, _name in METRICS]
+            cells += [format_metric((record.get("metrics") or {}).get(key)) for key, _name in METRICS]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(drift_tip if column == 2 else f"{record['model_id']} ({record.get('architecture', '?')}): "
@@ -280,7 +282,7 @@ class ModelsPanel(Panel):
         self.compare_table.setVerticalHeaderLabels([self.tr(name) for _key, name in METRICS])
         for row, (key, _name) in enumerate(METRICS):
             for column, model in enumerate(models):
-                self.compare_table.setItem(row, column, QTableWidgetItem(_number(model["metrics"].get(key))))
+                self.compare_table.setItem(row, column, QTableWidgetItem(format_metric(model["metrics"].get(key))))
             difference = models[-1]["difference_to_first"].get(key)
             text = f"{difference:+.3f}" if isinstance(difference, (int, float)) else "-"
             self.compare_table.setItem(row, len(models), QTableWidgetItem(text))
@@ -289,9 +291,3 @@ class ModelsPanel(Panel):
             if comparison.get("same_training_dataset")
             else self.tr("Different training data: the validation metrics were measured on different sets."))
 
-    def detach(self) -> None:
-        for task in (self.task, self.compare_task, self.production_task):
-            if task is not None:
-                task.on_done = lambda outcome, error: None
-                task.cancel()
-        self.task = self.compare_task = self.production_task = None

@@ -52,7 +52,7 @@ from ..review import (
 )
 from ..tasks import CANCELLED, JobTask
 from .base import Panel, narrow_combo, narrow_form, plain_label
-from .models import METRICS
+from .models import METRICS, format_metric
 
 #: The map shows this many patch widths around the current target.
 VIEW_PATCH_WIDTHS = 3
@@ -384,20 +384,5 @@ class ReviewPanel(Panel):
             key: getattr(outcome.trained.metrics, key, None) for key, _name in METRICS}
         self.compare_table.setRowCount(len(METRICS))
         for row, (key, name) in enumerate(METRICS):
-            for column, text in enumerate((name, _number(old.get(key)), _number(new.get(key)))):
+            for column, text in enumerate((name, format_metric(old.get(key)), format_metric(new.get(key)))):
                 self.compare_table.setItem(row, column, QTableWidgetItem(text))
-
-    def cancel(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-
-    def detach(self) -> None:
-        """Before the dock goes (plugin unload): cancel the running task and drop its callback."""
-        if self.task is not None:
-            self.task.on_done = lambda outcome, error: None
-            self.task.cancel()
-        self.task = None
-
-
-def _number(value) -> str:
-    return f"{value:.3f}" if isinstance(value, (int, float)) else "-"

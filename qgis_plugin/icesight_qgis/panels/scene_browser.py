@@ -44,6 +44,8 @@ WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 
 
 class SceneBrowserPanel(Panel):
+    task_attributes = ("search_task", "add_task", "detect_task")
+
     #: A scene layer was added to the project.
     scene_added = pyqtSignal(object)
 
@@ -249,11 +251,5 @@ class SceneBrowserPanel(Panel):
         self.status_label.setText(message)
         self.tell(message, "success")
 
-    def detach(self) -> None:
-        for task in (self.search_task, self.add_task, self.detect_task):
-            if task is not None:
-                task.on_done = lambda outcome, error: None
-                task.cancel()
-        self.search_task = self.add_task = self.detect_task = None
 
 

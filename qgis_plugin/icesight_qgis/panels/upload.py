@@ -99,9 +99,6 @@ class UploadPanel(Panel):
         self.status_label.setText(self.tr("Uploading {name}...").format(name=os.path.basename(path)))
         return self.run_task(task)
 
-    def cancel(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
 
     def _on_done(self, outcome: tuple[str, IngestSceneResult] | None, error: str | None) -> None:
         self.task = None
@@ -125,8 +122,3 @@ class UploadPanel(Panel):
         self.tell(message, "success")
         self.scene_ingested.emit(result.scene_id)
 
-    def detach(self) -> None:
-        if self.task is not None:
-            self.task.on_done = lambda outcome, error: None
-            self.task.cancel()
-            self.task = None
