@@ -12,7 +12,7 @@ STAMPS := .stamps
 export QT_QPA_PLATFORM ?= offscreen
 export PYTHONUNBUFFERED := 1
 
-.PHONY: demo test setup plugin-zip lint bench clean
+.PHONY: demo test setup plugin-zip lint bench clean screenshot
 
 demo: setup
 	$(PY) demo/run_demo.py --out out/demo
@@ -44,6 +44,20 @@ $(STAMPS)/venv: $(STAMPS)/system pyproject.toml
 	# Debian's numerical packages are built for numpy 1; the venv's numpy 2 needs its own copies.
 	$(PY) -m pip install -q --ignore-installed "numpy>=2" "scipy>=1.13" "matplotlib>=3.8" "contourpy" "kiwisolver" "pillow"
 	$(PY) -c "import torch, distributed, rasterio, geopandas, captum, fastapi, qgis.core; print('environment ready: torch', torch.__version__)"
+	@touch $@
+
+# The real QGIS desktop on a virtual screen with the plugin, one PNG per dock tab, in out/screenshots/.
+screenshot: setup $(STAMPS)/desktop
+	$(PY) tools/screenshot.py --out out/screenshots
+
+# The QGIS desktop and Xvfb, from Debian, when missing (only `make screenshot` needs them).
+$(STAMPS)/desktop:
+	@mkdir -p $(STAMPS)
+	@if ! command -v qgis >/dev/null || ! command -v Xvfb >/dev/null; then \
+		echo "Installing the QGIS desktop and Xvfb from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			qgis xvfb >/dev/null; \
+	fi
 	@touch $@
 
 plugin-zip: setup

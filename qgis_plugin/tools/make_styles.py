@@ -10,6 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from qgis.core import (  # noqa: E402
     QgsApplication,
     QgsCategorizedSymbolRenderer,
+    QgsColorRampLegendNodeSettings,
     QgsColorRampShader,
     QgsMarkerSymbol,
     QgsPalLayerSettings,
@@ -120,6 +121,12 @@ def heatmap_style(tmp_dir: str) -> None:
         ],
         clip=False,
     )
+    # The legend says what the colours mean, not the raw attribution values (rescaled per job anyway).
+    ramp = layer.renderer().shader().rasterShaderFunction()
+    legend = QgsColorRampLegendNodeSettings()
+    legend.setMinimumLabel("towards ship")
+    legend.setMaximumLabel("towards iceberg")
+    ramp.setLegendSettings(legend)
     layer.setOpacity(0.8)
     message, ok = layer.saveNamedStyle(os.path.join(STYLES, "heatmap.qml"))
     assert ok, message

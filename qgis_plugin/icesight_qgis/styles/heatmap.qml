@@ -46,7 +46,7 @@
           <item value="0.1" color="#fddbc7" label="" alpha="40"/>
           <item value="0.5" color="#ef8a62" label="" alpha="170"/>
           <item value="1" color="#b2182b" label="towards iceberg" alpha="235"/>
-          <rampLegendSettings direction="0" prefix="" minimumLabel="" suffix="" maximumLabel="" useContinuousLegend="1" orientation="2">
+          <rampLegendSettings direction="0" prefix="" minimumLabel="towards ship" suffix="" maximumLabel="towards iceberg" useContinuousLegend="1" orientation="2">
             <numericFormat id="basic">
               <Option type="Map">
                 <Option value="" type="QChar" name="decimal_separator"/>
