@@ -64,7 +64,7 @@ plugin-zip: setup
 	$(PY) qgis_plugin/build_zip.py --output dist/icesight_qgis.zip
 
 lint: setup
-	$(PY) -m ruff check backend shared qgis_plugin tests bench demo
+	$(PY) -m ruff check backend shared qgis_plugin tests bench demo tools
 
 bench: setup
 	$(PY) bench/run_all.py
