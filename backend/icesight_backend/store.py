@@ -258,8 +258,8 @@ class JobStore:
                 f"SELECT id, finished_at FROM jobs WHERE state IN ({','.join('?' * len(finals))}) ORDER BY finished_at",
                 finals,
             ).fetchall()
-        sizes = {job_id: _tree_bytes(self.artifact_dir(job_id)) for job_id, _ in rows}
-        total = sum(_tree_bytes(self.artifact_dir(p.name)) for p in self.jobs_dir.iterdir() if p.is_dir())
+        sizes = {p.name: _tree_bytes(p) for p in self.jobs_dir.iterdir() if p.is_dir()}  # one walk of the artifacts
+        total = sum(sizes.values())
         cutoff = None if older_than_days is None else (datetime.now(UTC) - timedelta(days=older_than_days)).isoformat()
         doomed = []
         for job_id, finished_at in rows:
@@ -267,8 +267,8 @@ class JobStore:
             too_big = max_total_bytes is not None and total > max_total_bytes
             if too_old or too_big:
                 doomed.append(job_id)
-                total -= sizes[job_id]
-        freed = sum(sizes[j] for j in doomed)
+                total -= sizes.get(job_id, 0)
+        freed = sum(sizes.get(j, 0) for j in doomed)
         if not dry_run:
             for job_id in doomed:
                 with self._lock:

@@ -53,26 +53,36 @@ CLASSIFICATION_FIELDS = ("class", "iceberg_probability", "uncertainty", "confide
 
 
 def resolve_model(resources: Resources, params: Any) -> dict:
-    model_id, blob, record = resources.model(params.model_id)
-    return {"model_id": model_id, "model_blob": blob, "model_pixel_size_m": record.get("input_spec", {}).get("pixel_size_m")}
+    return model_inputs(resources, params.model_id)
+
+
+def model_inputs(resources: Resources, model_id: str | None) -> dict:
+    """A registered model for a worker: its id, weights and training pixel spacing (production when None)."""
+    record_id, blob, record = resources.model(model_id)
+    return {"model_id": record_id, "model_blob": blob, "model_pixel_size_m": record.get("input_spec", {}).get("pixel_size_m")}
 
 
 def resolve_scene_model(resources: Resources, params: Any) -> dict:
-    """The scene and the model of a scene-scale job, refused when the scene's pixel spacing is not
-    the spacing the model was trained on (a 40 m model never silently classifies 10 m pixels)."""
+    """The scene and the model of a scene-scale job (``scene_id``/``scene_job_id``, ``model_id``)."""
+    return scene_for_model(resources, params.scene_id, getattr(params, "scene_job_id", None), params.model_id)
+
+
+def scene_for_model(resources: Resources, scene_id: str | None, scene_job_id: str | None, model_id: str | None) -> dict:
+    """The scene file and the model, refused when the scene's pixel spacing is not the spacing the
+    model was trained on (a 40 m model never silently classifies 10 m pixels)."""
     import rasterio
 
     from ..learning.dense import PixelSizeMismatch, check_pixel_size
 
-    inputs = resolve_model(resources, params)
-    scene_path = resources.scene_path(params.scene_id, params.scene_job_id)
+    inputs = model_inputs(resources, model_id)
+    scene_path = resources.scene_path(scene_id, scene_job_id)
     with rasterio.open(scene_path) as src:  # the header only
         scene_pixel_size_m = abs(src.transform.a)
     try:
         check_pixel_size(scene_pixel_size_m, inputs["model_pixel_size_m"])
     except PixelSizeMismatch as exc:
         raise InputMismatch(f"model {inputs['model_id']}: {exc}", "params.model_id") from None
-    return inputs | {"scene_path": str(scene_path), "scene_id": params.scene_id}
+    return inputs | {"scene_path": str(scene_path), "scene_id": scene_id}
 
 
 def resolve_scene_targets(resources: Resources, params: ClassifyDetectionsParams) -> dict:

@@ -53,21 +53,14 @@ class StageContext:
 
 
 def resolve_chart(resources: Resources, params: ChartSceneParams) -> dict:
-    from .inference import resolve_model, resolve_scene_model
+    from .inference import resolve_model, scene_for_model
     from .scenes import resolve_upload
 
     inputs = {"cache_dir": str(resources.store.data_dir / "pipeline-cache")}
     if params.scene_id is not None:  # the scene and model checks of any scene-scale job
-        return inputs | resolve_scene_model(resources, _SceneModel(params.scene_id, params.model_id))
+        return inputs | scene_for_model(resources, params.scene_id, None, params.model_id)
     upload = resolve_upload(resources, IngestSceneParams(upload_id=params.upload_id, mode=params.mode, acquired=params.acquired))
     return inputs | resolve_model(resources, params) | upload
-
-
-class _SceneModel:
-    """The scene and model fields a scene-scale resolver reads."""
-
-    def __init__(self, scene_id: str, model_id: str | None):
-        self.scene_id, self.scene_job_id, self.model_id = scene_id, None, model_id
 
 
 def _key(*parts: Any) -> str:
