@@ -12,7 +12,6 @@ from qgis.core import (
     QgsVectorLayer,
     QgsWkbTypes,
 )
-from qgis.gui import QgsMapLayerComboBox
 from qgis.PyQt.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -30,7 +29,7 @@ from ..layers import add_classification_layer, add_explanation_layers, add_proba
 from ..patches import PatchError, SceneSource, Targets
 from ..tasks import CANCELLED, JobTask, classify_task, explain_task, map_scene_task
 from ..workflow import ATTRIBUTION_METHOD_NAMES, ClassificationOutcome, ExplanationOutcome, MapOutcome
-from .base import Panel, narrow_combo, narrow_form, plain_label
+from .base import Panel, layer_combo, narrow_combo, narrow_form, plain_label
 
 
 class AnalysisPanel(Panel):
@@ -51,10 +50,8 @@ class AnalysisPanel(Panel):
     def _targets_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("Selected targets"))
         form = narrow_form(parent=box)
-        self.scene_combo = narrow_combo(QgsMapLayerComboBox())
-        self.scene_combo.setFilters(QgsMapLayerProxyModel.RasterLayer)
-        self.targets_combo = narrow_combo(QgsMapLayerComboBox())
-        self.targets_combo.setFilters(QgsMapLayerProxyModel.PointLayer)
+        self.scene_combo = layer_combo(QgsMapLayerProxyModel.RasterLayer)
+        self.targets_combo = layer_combo(QgsMapLayerProxyModel.PointLayer)
         self.method_combo = narrow_combo(QComboBox())
         for method, name in ATTRIBUTION_METHOD_NAMES.items():
             self.method_combo.addItem(self.tr(name), method)

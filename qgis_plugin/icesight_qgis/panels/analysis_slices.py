@@ -8,7 +8,6 @@ is not a dependency of Debian's python3-qgis; ``tests/test_architecture.py`` kee
 from __future__ import annotations
 
 from qgis.core import QgsMapLayerProxyModel, QgsProject, QgsVectorLayer
-from qgis.gui import QgsMapLayerComboBox
 from qgis.PyQt.QtCore import QRectF, QSize, Qt
 from qgis.PyQt.QtGui import QColor, QPainter
 from qgis.PyQt.QtWidgets import (
@@ -30,7 +29,7 @@ from ..review import layer_model_id
 from ..slices import SliceBy, SliceRow, slice_metrics, slice_records
 from ..tasks import CANCELLED, JobTask
 from ..whatif import ProbeOutcome, probe_task
-from .base import Panel, narrow_combo, narrow_form, plain_label
+from .base import Panel, layer_combo, narrow_combo, narrow_form, plain_label
 
 _BAR = QColor(70, 130, 180)
 _CLUTTER = QColor(160, 160, 160)
@@ -101,10 +100,8 @@ class ModelAnalysisPanel(Panel):
         self.last_probe: ProbeOutcome | None = None
         layout = QVBoxLayout(self)
         form = narrow_form()
-        self.layer_combo = narrow_combo(QgsMapLayerComboBox())
-        self.layer_combo.setFilters(QgsMapLayerProxyModel.PointLayer)
-        self.scene_combo = narrow_combo(QgsMapLayerComboBox())
-        self.scene_combo.setFilters(QgsMapLayerProxyModel.RasterLayer)
+        self.layer_combo = layer_combo(QgsMapLayerProxyModel.PointLayer)
+        self.scene_combo = layer_combo(QgsMapLayerProxyModel.RasterLayer)
         form.addRow(self.tr("Reviewed targets"), self.layer_combo)
         form.addRow(self.tr("Scene (HH, HV)"), self.scene_combo)
         layout.addLayout(form)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import html
 
-from qgis.core import Qgis
+from qgis.core import Qgis, QgsMapLayerProxyModel
+from qgis.gui import QgsMapLayerComboBox
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QComboBox, QFormLayout, QLabel, QSizePolicy, QWidget
 
@@ -63,6 +64,13 @@ def plain_label(text: str = "") -> QLabel:
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextSelectableByMouse)
     return label
+
+
+def layer_combo(filters: QgsMapLayerProxyModel.Filters) -> QgsMapLayerComboBox:
+    """A narrow picker of the project's layers of one kind (``QgsMapLayerProxyModel.PointLayer``, ...)."""
+    combo = narrow_combo(QgsMapLayerComboBox())
+    combo.setFilters(filters)
+    return combo
 
 
 def narrow_combo(combo: QComboBox) -> QComboBox:

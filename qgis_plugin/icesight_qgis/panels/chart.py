@@ -7,14 +7,14 @@ import datetime as dt
 import os
 
 from qgis.core import QgsMapLayerProxyModel, QgsProject, QgsRasterLayer, QgsUnitTypes, QgsVectorLayer
-from qgis.gui import QgsFileWidget, QgsMapLayerComboBox
+from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtWidgets import QCheckBox, QDoubleSpinBox, QGroupBox, QLineEdit, QPushButton, QVBoxLayout
 
 from .. import chart
 from ..chart_export import FORMATS, ChartFormat, ExportReport, export_icebergs
 from ..chart_layout import ChartPrint, make_sheet, print_chart
 from ..tasks import CANCELLED, JobTask
-from .base import Panel, narrow_combo, narrow_form, plain_label
+from .base import Panel, layer_combo, narrow_form, plain_label
 
 DEFAULT_TITLE = "Icebergs from Sentinel-1 (IceSight)"
 
@@ -49,10 +49,8 @@ class ChartPanel(Panel):
     def _source_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("Classification"))
         form = narrow_form(parent=box)
-        self.layer_combo = narrow_combo(QgsMapLayerComboBox())
-        self.layer_combo.setFilters(QgsMapLayerProxyModel.PointLayer)
-        self.scene_combo = narrow_combo(QgsMapLayerComboBox())
-        self.scene_combo.setFilters(QgsMapLayerProxyModel.RasterLayer)
+        self.layer_combo = layer_combo(QgsMapLayerProxyModel.PointLayer)
+        self.scene_combo = layer_combo(QgsMapLayerProxyModel.RasterLayer)
         self.scene_combo.setAllowEmptyLayer(True)
         self.threshold_spin = QDoubleSpinBox()
         self.threshold_spin.setRange(0.0, 1.0)

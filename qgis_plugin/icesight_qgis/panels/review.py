@@ -14,7 +14,6 @@ from qgis.core import (
     QgsRectangle,
     QgsVectorLayer,
 )
-from qgis.gui import QgsMapLayerComboBox
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QKeySequence
 from qgis.PyQt.QtWidgets import (
@@ -51,7 +50,7 @@ from ..review import (
     set_reviewed_class,
 )
 from ..tasks import CANCELLED, JobTask
-from .base import Panel, narrow_combo, narrow_form, plain_label
+from .base import Panel, layer_combo, narrow_form, plain_label
 from .models import METRICS, format_metric
 
 #: The map shows this many patch widths around the current target.
@@ -96,10 +95,8 @@ class ReviewPanel(Panel):
     def _review_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("Most uncertain first"))
         form = narrow_form(parent=box)
-        self.layer_combo = narrow_combo(QgsMapLayerComboBox())
-        self.layer_combo.setFilters(QgsMapLayerProxyModel.PointLayer)
-        self.scene_combo = narrow_combo(QgsMapLayerComboBox())
-        self.scene_combo.setFilters(QgsMapLayerProxyModel.RasterLayer)
+        self.layer_combo = layer_combo(QgsMapLayerProxyModel.PointLayer)
+        self.scene_combo = layer_combo(QgsMapLayerProxyModel.RasterLayer)
         form.addRow(self.tr("Classified targets"), self.layer_combo)
         form.addRow(self.tr("Scene (HH, HV)"), self.scene_combo)
         self.start_button = QPushButton(self.tr("Start review"))
