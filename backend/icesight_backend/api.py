@@ -35,6 +35,7 @@ from icesight_contract import (
 )
 
 from . import __version__
+from .catalog import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, utc_time
 from .jobs import LOOKUP_ERRORS, MODEL_INPUT_ERRORS, SUBMISSION_ERRORS, SubmissionError
 from .monitoring import prometheus
 from .openapi import complete
@@ -53,6 +54,17 @@ class ApiSettings:
     max_body_bytes: int
     scheduler_address: str
     max_upload_bytes: int = 8 * 1024**3
+
+
+def _time_bound(text: str | None, field: str):
+    """A search's time bound in UTC; None for an open one (nothing, ``..`` or empty)."""
+    if text is None or text.strip() in ("", ".."):
+        return None
+    try:
+        return utc_time(text)
+    except (ValueError, OverflowError):  # not a time, or one that leaves the calendar in UTC
+        raise ApiFailure(422, ErrorCode.INVALID_PARAMETER,
+                         f"{text!r} is not an ISO 8601 time such as 2026-03-01T08:15:00Z (or '..' for open)", field) from None
 
 
 class ApiFailure(Exception):
@@ -271,17 +283,42 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         return {"upload_id": upload_id, "size_bytes": size, "filename": Path(filename).name if filename else None}
 
     @app.get(f"{API_PREFIX}/scenes")
-    def list_scenes(start: str | None = None, end: str | None = None, bbox: str | None = None, mode: str | None = None):
+    def list_scenes(request: Request, start: str | None = None, end: str | None = None, bbox: str | None = None,
+                    mode: str | None = None, datetime: str | None = None, ids: str | None = None,
+                    limit: int = DEFAULT_LIMIT, offset: int = 0):
+        """STAC item search (GET): ``bbox``, ``datetime`` (an instant or ``start/end``, ``..`` open),
+        ``ids``, ``limit`` with a ``next`` link; also ``start``/``end`` and ``mode``."""
         box = None
         if bbox:
             try:
                 box = tuple(float(v) for v in bbox.split(","))
+                if len(box) == 6:  # a 3D box: its horizontal part
+                    box = (box[0], box[1], box[3], box[4])
                 assert len(box) == 4 and box[0] <= box[2] and box[1] <= box[3]
             except (ValueError, AssertionError):
                 raise ApiFailure(
                     422, ErrorCode.INVALID_PARAMETER, f"bbox {bbox!r} must be west,south,east,north in degrees", "bbox"
                 ) from None
-        return {"type": "FeatureCollection", "features": catalog.list(start, end, box, mode)}
+        if not 1 <= limit <= MAX_LIMIT:
+            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, f"limit must be between 1 and {MAX_LIMIT}, got {limit}", "limit")
+        if not 0 <= offset <= MAX_OFFSET:
+            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, f"offset must be between 0 and {MAX_OFFSET}, got {offset}",
+                             "offset")
+        bounds = [_time_bound(start, "start"), _time_bound(end, "end")]
+        if datetime:
+            first, _, last = datetime.partition("/") if "/" in datetime else (datetime, "", datetime)
+            bounds = [max(filter(None, (bounds[0], _time_bound(first, "datetime"))), default=None),
+                      min(filter(None, (bounds[1], _time_bound(last, "datetime"))), default=None)]
+        wanted = [i for i in ids.split(",") if i] if ids else None
+        if wanted is not None and len(wanted) > MAX_LIMIT:
+            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, f"at most {MAX_LIMIT} ids at once, got {len(wanted)}", "ids")
+        items, matched = catalog.list(bounds[0], bounds[1], box, mode, wanted, limit, offset)
+        links = [{"rel": "self", "type": "application/geo+json", "href": str(request.url)}]
+        if offset + len(items) < matched:
+            links.append({"rel": "next", "type": "application/geo+json", "method": "GET",
+                          "href": str(request.url.include_query_params(offset=offset + len(items), limit=limit))})
+        return {"type": "FeatureCollection", "features": items, "numberMatched": matched, "numberReturned": len(items),
+                "links": links}
 
     @app.get(f"{API_PREFIX}/scenes/{{scene_id}}")
     def get_scene(scene_id: str):

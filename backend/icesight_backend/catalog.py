@@ -1,8 +1,12 @@
-"""Scene catalog: one STAC-style item per ingested or simulated scene, with its COG on disk.
+"""Scene catalog: one STAC item per ingested or simulated scene, with its COG on disk.
 
-Items live in SQLite (``<data_dir>/catalog.sqlite3``) with their footprint's bounding box and
-time for filtering; the normalised COG in ``<data_dir>/scenes/<scene_id>/scene.tif``. A scene
-enters the catalog only after its COG is complete, so nothing half-ingested is ever listed.
+Items are built with pystac (STAC 1.1 with the SAR and projection extensions) and live in SQLite
+(``<data_dir>/catalog.sqlite3``) with their footprint's bounding box and time for filtering; the
+normalised COG in ``<data_dir>/scenes/<scene_id>/scene.tif``. A scene enters the catalog only
+after its COG is complete, so nothing half-ingested is ever listed.
+
+An item's ``datetime`` is the acquisition time when it is known, else the time the scene was made
+(simulated or ingested); ``icesight:acquired`` keeps the acquisition time alone (null when unknown).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import re
 import shutil
 import sqlite3
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 from icesight_contract import API_PREFIX
@@ -21,46 +26,70 @@ from .sar.readers.geotiff import SceneRaster
 from .store import utc_now
 
 _SCENE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+#: A CRS named by an authority and a code (``proj:code``); anything else has only its WKT2.
+_AUTHORITY_CODE = re.compile(r"^[A-Z]+:[0-9A-Za-z.]+$")
+#: Sentinel-1's C-band centre frequency in GHz (``sar:center_frequency``).
+SENTINEL1_CENTRE_GHZ = 5.405
+#: ``sar:instrument_mode`` of a scene whose acquisition mode nobody gave.
+UNKNOWN_MODE = "unknown"
+#: Items (and ids asked for) in one answer of a search unless it asks for fewer, and at most.
+DEFAULT_LIMIT, MAX_LIMIT = 1000, 10000
+#: The farthest a search may page (SQLite counts rows in 64-bit integers).
+MAX_OFFSET = 2**62
 
 
 class UnknownSceneId(LookupError):
     pass
 
 
+def utc_time(text: str) -> datetime:
+    """An ISO 8601 time (``Z``, an offset, or none for UTC; a date alone is its midnight) in UTC;
+    ValueError when it is not one."""
+    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def sortable(moment: datetime) -> str:
+    """One fixed-width UTC form, so that times compare as text in the catalog's index."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def make_item(scene_id: str, raster: SceneRaster, mode: str | None, acquired: str | None, source: str) -> dict:
-    footprint = raster.footprint_lonlat()
+    """The STAC item of a scene (a GeoJSON Feature) as a plain document."""
+    import pystac
+    from pystac.extensions.projection import ProjectionExtension
+    from pystac.extensions.sar import FrequencyBand, Polarization, SarExtension
+
+    footprint = json.loads(json.dumps(raster.footprint_lonlat()))  # GeoJSON arrays, not tuples
     lons = [p[0] for p in footprint["coordinates"][0]]
     lats = [p[1] for p in footprint["coordinates"][0]]
-    return {
-        "type": "Feature",
-        "stac_version": "1.0.0",
-        "stac_extensions": [],
-        "id": scene_id,
-        "geometry": footprint,
-        "bbox": [min(lons), min(lats), max(lons), max(lats)],
-        "properties": {
-            "datetime": acquired,
-            "created": utc_now(),
+    created = utc_now()
+    item = pystac.Item(
+        id=scene_id, geometry=footprint, bbox=[min(lons), min(lats), max(lons), max(lats)],
+        datetime=utc_time(acquired or created),
+        properties={
+            "created": created,
             "constellation": "sentinel-1",
-            "sar:instrument_mode": mode,
-            "sar:polarizations": list(raster.polarisations),
-            "proj:wkt2": raster.crs_wkt,
-            "proj:code": raster.crs_authid,
-            "proj:shape": [raster.height, raster.width],
-            "proj:transform": list(raster.transform),
+            "icesight:acquired": acquired,
             "icesight:pixel_size_m": raster.pixel_size_m,
             "icesight:source": source,
             "icesight:source_units": raster.units,
         },
-        "assets": {
-            "scene": {
-                "href": f"{API_PREFIX}/scenes/{scene_id}/scene.tif",
-                "type": "image/tiff; application=geotiff; profile=cloud-optimized",
-                "roles": ["data"],
-                "title": "co-pol dB, cross-pol dB, incidence angle (degrees)",
-            }
-        },
-    }
+    )
+    SarExtension.ext(item, add_if_missing=True).apply(
+        instrument_mode=mode or UNKNOWN_MODE, frequency_band=FrequencyBand.C,
+        polarizations=[Polarization(p) for p in raster.polarisations],
+        product_type="GRD", center_frequency=SENTINEL1_CENTRE_GHZ,
+    )
+    ProjectionExtension.ext(item, add_if_missing=True).apply(
+        code=raster.crs_authid if _AUTHORITY_CODE.fullmatch(raster.crs_authid) else None, wkt2=raster.crs_wkt,
+        shape=[raster.height, raster.width], transform=list(raster.transform),
+    )
+    item.add_asset("scene", pystac.Asset(
+        href=f"{API_PREFIX}/scenes/{scene_id}/scene.tif", media_type=pystac.MediaType.COG, roles=["data"],
+        title="co-pol dB, cross-pol dB, incidence angle (degrees)",
+    ))
+    return item.to_dict(include_self_link=False, transform_hrefs=False)
 
 
 class SceneCatalog:
@@ -100,7 +129,7 @@ class SceneCatalog:
             west, south, east, north = item["bbox"]
             self._db.execute(
                 "INSERT OR REPLACE INTO scenes VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (scene_id, json.dumps(item), item["properties"].get("datetime"),
+                (scene_id, json.dumps(item), sortable(utc_time(item["properties"]["datetime"])),
                  item["properties"].get("sar:instrument_mode"), west, south, east, north),
             )
         return item
@@ -118,25 +147,36 @@ class SceneCatalog:
 
     def list(
         self,
-        start: str | None = None,
-        end: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
         bbox: tuple[float, float, float, float] | None = None,
         mode: str | None = None,
-    ) -> list[dict]:
-        query, args = "SELECT item FROM scenes WHERE 1=1", []
+        ids: list[str] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> tuple[list[dict], int]:
+        """Items whose ``datetime`` lies in ``start..end`` (inclusive; either may be open), whose
+        bounding box touches ``bbox``, of ``mode`` and among ``ids``, newest first: at most ``limit``
+        of them from ``offset`` on, and how many match in all."""
+        where, args = " WHERE 1=1", []
         if start:
-            query += " AND acquired >= ?"
-            args.append(start)
+            where += " AND acquired >= ?"
+            args.append(sortable(start))
         if end:
-            query += " AND acquired <= ?"
-            args.append(end)
+            where += " AND acquired <= ?"
+            args.append(sortable(end))
         if mode:
-            query += " AND mode = ?"
+            where += " AND mode = ?"
             args.append(mode)
         if bbox:
             west, south, east, north = bbox
-            query += " AND max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?"
+            where += " AND max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?"
             args += [west, east, south, north]
+        if ids:
+            where += f" AND id IN ({','.join('?' * len(ids))})"
+            args += ids
         with self._lock:
-            rows = self._db.execute(query + " ORDER BY acquired DESC, id", args).fetchall()
-        return [json.loads(r[0]) for r in rows]
+            matched = self._db.execute("SELECT COUNT(*) FROM scenes" + where, args).fetchone()[0]
+            rows = self._db.execute("SELECT item FROM scenes" + where + " ORDER BY acquired DESC, id LIMIT ? OFFSET ?",
+                                    [*args, -1 if limit is None else limit, offset]).fetchall()
+        return [json.loads(r[0]) for r in rows], matched

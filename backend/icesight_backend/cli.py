@@ -1,6 +1,7 @@
 """``icesight`` command line: ``icesight serve`` starts the backend; ``icesight prune`` applies the
-retention policy to finished jobs by hand (also while the service runs); ``icesight chart-scene``
-runs the chart_scene pipeline on a running backend (for cron or a workflow scheduler)."""
+retention policy to finished jobs and the pipelines' stage cache by hand (also while the service
+runs); ``icesight chart-scene`` and ``icesight train-pipeline`` run the chart_scene and
+train_pipeline pipelines on a running backend (for cron or a workflow scheduler)."""
 
 from __future__ import annotations
 
@@ -43,50 +44,73 @@ def build_parser() -> argparse.ArgumentParser:
     prune_parser.add_argument("--dry-run", action="store_true", help="say what would go, remove nothing")
     chart = sub.add_parser("chart-scene", help="chart a scene through a running backend: ingest, detect, classify, "
                                                "explain, export; unchanged stages are reused")
-    chart.add_argument("--url", default="http://127.0.0.1:8765", help="the backend")
-    chart.add_argument("--token-file", type=Path, default=_default_dir("XDG_CONFIG_HOME", ".config") / "token")
+    train = sub.add_parser("train-pipeline", help="train and publish a model through a running backend: features, "
+                                                  "dataset, search, evaluate, register if the gate holds; unchanged "
+                                                  "stages are reused. Exit 0: registered; 3: the gate failed")
+    for pipeline in (chart, train):
+        pipeline.add_argument("--url", default="http://127.0.0.1:8765", help="the backend")
+        pipeline.add_argument("--token-file", type=Path, default=_default_dir("XDG_CONFIG_HOME", ".config") / "token")
+        pipeline.add_argument("--out", type=Path, required=True, help="folder for the results")
+        pipeline.add_argument("--timeout-min", type=float, default=120.0)
     source = chart.add_mutually_exclusive_group(required=True)
     source.add_argument("--scene-id", help="a scene of the backend's catalog")
     source.add_argument("--upload", type=Path, help="a GeoTIFF/COG of sigma0 or a zipped Sentinel-1 SAFE to ingest first")
     chart.add_argument("--mode", choices=["EW", "IW"], default=None)
     chart.add_argument("--model-id", default=None, help="default: the production model")
     chart.add_argument("--explain-n", type=int, default=5, help="explain this many of the least certain calls")
-    chart.add_argument("--out", type=Path, required=True, help="folder for the results")
-    chart.add_argument("--timeout-min", type=float, default=120.0)
+    features = train.add_mutually_exclusive_group(required=True)
+    features.add_argument("--feature-group", metavar="GROUP[:VERSION]", help="an existing feature group version (default: newest)")
+    features.add_argument("--simulated", type=int, metavar="N", help="build the feature group from N simulated patches")
+    features.add_argument("--upload", type=Path, help="build the feature group from a Kaggle Statoil/C-CORE train.json")
+    train.add_argument("--group", help="the feature group to build (with --simulated or --upload)")
+    train.add_argument("--dataset-name", required=True, help="the training dataset the pipeline versions")
+    # Left out, a setting takes the contract's default (train_pipeline's parameters in the API).
+    train.add_argument("--n-trials", type=int)
+    train.add_argument("--epochs", type=int)
+    train.add_argument("--min-test-accuracy", type=float, help="gate on the held-out test part")
+    train.add_argument("--min-test-roc-auc", type=float, help="gate on the held-out test part")
+    train.add_argument("--max-test-log-loss", type=float, help="gate on the held-out test part")
+    train.add_argument("--set-production", action="store_true", help="a model that passes the gate becomes production")
+    train.add_argument("--params-json", type=Path, help="further train_pipeline parameters (a JSON object) to merge in, "
+                                                        "e.g. {\"min_test_accuracy\": null} for no accuracy gate")
     return parser
 
 
-def chart_scene(args: argparse.Namespace) -> int:
-    """Submit chart_scene, follow its stages, download its results; exit 0 only on success."""
-    import time
+#: Exit status of ``train-pipeline`` when the job succeeded but the model missed its gate.
+GATE_FAILED = 3
 
-    import requests
 
-    from icesight_contract import API_PREFIX
+class _Pipeline:
+    """One pipeline run through the HTTP API: upload, submit, follow the stages, download the results."""
 
-    base = args.url.rstrip("/") + API_PREFIX
-    headers = {"Authorization": f"Bearer {args.token_file.read_text().strip()}"}
-    with requests.Session() as session:
-        session.headers.update(headers)
-        params: dict = {"model_id": args.model_id, "explain_n": args.explain_n}
-        if args.upload is not None:
-            with open(args.upload, "rb") as handle:
-                upload = session.post(f"{base}/uploads", data=handle, params={"filename": args.upload.name}, timeout=3600)
-            if upload.status_code != 201:
-                print(f"upload refused: {upload.json().get('error', {}).get('message', upload.text)}", file=sys.stderr)
-                return 1
-            params |= {"upload_id": upload.json()["upload_id"], "mode": args.mode}
-        else:
-            params["scene_id"] = args.scene_id
-        submitted = session.post(f"{base}/jobs", json={"kind": "chart_scene", "params": params}, timeout=600)
+    def __init__(self, args: argparse.Namespace, session):
+        from icesight_contract import API_PREFIX
+
+        self.args, self.session = args, session
+        self.base = args.url.rstrip("/") + API_PREFIX
+        session.headers.update({"Authorization": f"Bearer {args.token_file.read_text().strip()}"})
+
+    def upload(self, path: Path) -> str | None:
+        with open(path, "rb") as handle:
+            response = self.session.post(f"{self.base}/uploads", data=handle, params={"filename": path.name}, timeout=3600)
+        if response.status_code != 201:
+            print(f"upload refused: {response.json().get('error', {}).get('message', response.text)}", file=sys.stderr)
+            return None
+        return response.json()["upload_id"]
+
+    def run(self, kind: str, params: dict) -> dict | None:
+        """The succeeded job's status with its artifacts downloaded into --out, or None (said why)."""
+        import time
+
+        submitted = self.session.post(f"{self.base}/jobs", json={"kind": kind, "params": params}, timeout=600)
         if submitted.status_code != 202:
             error = submitted.json().get("error", {})
             print(f"refused: {error.get('field') or ''} {error.get('message', submitted.text)}".strip(), file=sys.stderr)
-            return 1
+            return None
         job_id, last = submitted.json()["id"], ""
-        deadline = time.monotonic() + args.timeout_min * 60
+        deadline = time.monotonic() + self.args.timeout_min * 60
         while time.monotonic() < deadline:
-            status = session.get(f"{base}/jobs/{job_id}", timeout=60).json()
+            status = self.session.get(f"{self.base}/jobs/{job_id}", timeout=60).json()
             line = f"[{status['progress']:4.0%}] {status['message']}"
             if line != last:
                 print(line, flush=True)
@@ -95,23 +119,83 @@ def chart_scene(args: argparse.Namespace) -> int:
                 break
             time.sleep(2.0)
         else:
-            print(f"job {job_id} did not finish within {args.timeout_min:g} min", file=sys.stderr)
-            return 1
+            print(f"job {job_id} did not finish within {self.args.timeout_min:g} min", file=sys.stderr)
+            return None
         if status["state"] != "succeeded":
             print(f"job {job_id} {status['state']}: {(status.get('error') or {}).get('message', '')}", file=sys.stderr)
-            return 1
-        args.out.mkdir(parents=True, exist_ok=True)
+            return None
+        self.args.out.mkdir(parents=True, exist_ok=True)
         for item in status["artifacts"]:
-            with session.get(f"{base}/jobs/{job_id}/artifacts/{item['name']}", stream=True, timeout=600) as response:
+            with self.session.get(f"{self.base}/jobs/{job_id}/artifacts/{item['name']}", stream=True, timeout=600) as response:
                 response.raise_for_status()
-                with open(args.out / item["name"], "wb") as handle:
+                with open(self.args.out / item["name"], "wb") as handle:
                     for chunk in response.iter_content(1 << 20):
                         handle.write(chunk)
-        stages = ", ".join(f"{s['name']} {s['state']}" for s in status["result"]["stages"])
+        return status
+
+
+def _stages(status: dict) -> str:
+    return ", ".join(f"{s['name']} {s['state']}" for s in status["result"]["stages"])
+
+
+def chart_scene(args: argparse.Namespace) -> int:
+    """Submit chart_scene, follow its stages, download its results; exit 0 only on success."""
+    import requests
+
+    with requests.Session() as session:
+        pipeline = _Pipeline(args, session)
+        params: dict = {"model_id": args.model_id, "explain_n": args.explain_n}
+        if args.upload is not None:
+            upload_id = pipeline.upload(args.upload)
+            if upload_id is None:
+                return 1
+            params |= {"upload_id": upload_id, "mode": args.mode}
+        else:
+            params["scene_id"] = args.scene_id
+        status = pipeline.run("chart_scene", params)
+        if status is None:
+            return 1
         result = status["result"]
-        print(f"job {job_id}: {result['n_detections']} detections, {result['n_ships']} ships, {result['n_icebergs']} "
-              f"icebergs ({stages}); {len(status['artifacts'])} files in {args.out}")
+        print(f"job {status['id']}: {result['n_detections']} detections, {result['n_ships']} ships, {result['n_icebergs']} "
+              f"icebergs ({_stages(status)}); {len(status['artifacts'])} files in {args.out}")
     return 0
+
+
+def train_pipeline(args: argparse.Namespace) -> int:
+    """Submit train_pipeline, follow its stages, download its reports; exit 0 when the model is
+    registered, :data:`GATE_FAILED` when it missed its gate, 1 on any failure."""
+    import json
+
+    import requests
+
+    if (args.simulated is not None or args.upload is not None) and not args.group:
+        print("--group names the feature group to build from --simulated or --upload", file=sys.stderr)
+        return 2
+    given = {name: getattr(args, name) for name in ("n_trials", "epochs", "min_test_accuracy", "min_test_roc_auc",
+                                                      "max_test_log_loss") if getattr(args, name) is not None}
+    params: dict = {"dataset_name": args.dataset_name, "set_production": args.set_production} | given
+    if args.params_json is not None:
+        params |= json.loads(args.params_json.read_text())
+    with requests.Session() as session:
+        pipeline = _Pipeline(args, session)
+        if args.feature_group is not None:
+            group, _, version = args.feature_group.partition(":")
+            params["feature_group"] = {"group": group, "version": int(version) if version else None}
+        elif args.simulated is not None:
+            params["features"] = {"group": args.group, "simulated": {"n_patches": args.simulated}}
+        else:
+            upload_id = pipeline.upload(args.upload)
+            if upload_id is None:
+                return 1
+            params["features"] = {"group": args.group, "upload_id": upload_id}
+        status = pipeline.run("train_pipeline", params)
+        if status is None:
+            return 1
+        result = status["result"]
+        verdict = f"model {result['model_id']} registered" if result["registered"] else "no model registered"
+        print(f"job {status['id']}: {verdict}; {result['gate_message']} ({_stages(status)}); "
+              f"{len(status['artifacts'])} files in {args.out}")
+    return 0 if result["registered"] else GATE_FAILED
 
 
 def _max_bytes(gigabytes: float | None) -> int | None:
@@ -119,6 +203,7 @@ def _max_bytes(gigabytes: float | None) -> int | None:
 
 
 def prune(args: argparse.Namespace) -> int:
+    from .service import apply_retention
     from .store import JobStore
 
     if args.retention_days is None and args.retention_max_gb is None:
@@ -126,12 +211,14 @@ def prune(args: argparse.Namespace) -> int:
         return 2
     store = JobStore(args.data_dir)
     try:
-        report = store.prune(args.retention_days, _max_bytes(args.retention_max_gb), dry_run=args.dry_run)
+        report, cache = apply_retention(store, args.retention_days, _max_bytes(args.retention_max_gb), dry_run=args.dry_run)
     finally:
         store.close()
     verb = "would remove" if args.dry_run else "removed"
     print(f"{verb} {report.jobs_removed} finished job(s), {report.bytes_freed / 1e6:.1f} MB of artifacts, "
           f"{report.inputs_removed} unreferenced input file(s); {report.bytes_kept / 1e6:.1f} MB of artifacts kept")
+    print(f"{verb} {cache.entries_removed} pipeline stage(s), {cache.bytes_freed / 1e6:.1f} MB; "
+          f"{cache.bytes_kept / 1e6:.1f} MB of the stage cache kept")
     return 0
 
 
@@ -200,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
         return prune(args)
     if args.command == "chart-scene":
         return chart_scene(args)
+    if args.command == "train-pipeline":
+        return train_pipeline(args)
     return 2
 
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from icesight_contract import ClassName
+
 from .learning.profile import FEATURES, PSI_DRIFT, psi
 
 #: Upper bounds of the request-latency histogram, in seconds.
@@ -131,7 +133,7 @@ def _quantile(buckets: list[int], q: float) -> float | None:
 def _by_day(rows: list[tuple]) -> list[dict]:
     days: dict[str, dict] = {}
     for day, label, count in rows:
-        days.setdefault(day, {"day": day, "ship": 0, "iceberg": 0})[label] = count
+        days.setdefault(day, {"day": day} | {c.value: 0 for c in ClassName})[label] = count
     return list(days.values())
 
 
@@ -182,7 +184,7 @@ def prometheus(monitor: Monitor, jobs_by_state: dict[str, int], n_workers: int, 
               "# HELP icesight_input_drift_psi Population stability index of recent inputs against training.",
               "# TYPE icesight_input_drift_psi gauge"]
     for model in predictions:
-        for label in ("ship", "iceberg"):
+        for label in (c.value for c in ClassName):
             n = sum(day[label] for day in model["class_balance"])
             lines.append(f'icesight_predictions_total{{model="{model["model_id"]}",label="{label}"}} {n}')
         for feature, value in model["drift"].get("features", {}).items():

@@ -28,10 +28,11 @@ from .catalog import SceneCatalog
 from .compute import gpu_slots_of
 from .jobs import HANDLERS, PROGRESS_TOPIC, JobCancelled, Resources, cancel_event_name, run_job
 from .jobs.base import SceneLimits, worker_has_gpu
+from .jobs.pipelines import CachePruneReport, StageCache, cache_root
 from .learning.feature_store import FeatureStore, TrainingDatasets
 from .monitoring import Monitor
 from .registry import ModelRegistry
-from .store import JobStore
+from .store import JobStore, PruneReport
 
 log = logging.getLogger("icesight.service")
 
@@ -182,10 +183,10 @@ class JobManager:
         def apply() -> None:
             while True:
                 try:
-                    report = self.store.prune(older_than_days, max_total_bytes)
-                    if report.jobs_removed:
-                        log.info("retention removed %d finished job(s), %.1f MB", report.jobs_removed,
-                                 report.bytes_freed / 1e6)
+                    report, cache = apply_retention(self.store, older_than_days, max_total_bytes)
+                    if report.jobs_removed or cache.entries_removed:
+                        log.info("retention removed %d finished job(s), %.1f MB, and %d pipeline stage(s), %.1f MB",
+                                 report.jobs_removed, report.bytes_freed / 1e6, cache.entries_removed, cache.bytes_freed / 1e6)
                 except Exception:  # the next round tries again
                     log.exception("applying the retention policy failed")
                 if self._stopping.wait(interval_s):
@@ -273,6 +274,16 @@ class JobManager:
     def _discard_staging(self, job_id: str) -> None:
         for staging in self._staging.values():
             shutil.rmtree(staging.staging_dir(job_id), ignore_errors=True)
+
+
+def apply_retention(store: JobStore, older_than_days: float | None, max_total_bytes: int | None,
+                    dry_run: bool = False) -> tuple[PruneReport, CachePruneReport]:
+    """The retention policy: finished jobs and their artifacts (:meth:`JobStore.prune`), then the
+    pipelines' stage cache under the same limits on its own (entries unused for longer than the
+    age, then the least recently used until it takes at most the size)."""
+    jobs = store.prune(older_than_days, max_total_bytes, dry_run=dry_run)
+    cache = StageCache(cache_root(store.data_dir)).prune(older_than_days, max_total_bytes, dry_run=dry_run)
+    return jobs, cache
 
 
 def load_or_create_token(config_dir: Path) -> str:

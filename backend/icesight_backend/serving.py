@@ -23,10 +23,10 @@ import numpy as np
 
 from icesight_contract import ClassifyPatchesResult, PredictRequest
 
-from .jobs.inference import classification_of, patch_arrays, prediction_rows
+from .jobs.inference import classification_of, decisions_of, patch_arrays, prediction_rows
 from .learning.data import PatchArrays
 from .learning.profile import patch_features
-from .learning.training import LoadedModel, classify_views
+from .learning.training import LoadedModel, Served, classify_views
 from .registry import ModelRegistry
 
 #: Most patches one forward pass of the serving thread takes.
@@ -39,7 +39,7 @@ class _Pending:
     model: LoadedModel
     arrays: PatchArrays
     done: threading.Event = field(default_factory=threading.Event)
-    views: np.ndarray | None = None
+    views: Served | None = None
     error: BaseException | None = None
     seconds: float = 0.0
 
@@ -77,12 +77,10 @@ class Predictor:
         pending.done.wait()
         if pending.error is not None:
             raise pending.error
-        classifications = [
-            classification_of(patch, float(v.mean()), float(v.std()))
-            for patch, v in zip(request.patches, pending.views, strict=True)
-        ]
+        decisions = decisions_of(pending.views)
+        classifications = [classification_of(patch, d) for patch, d in zip(request.patches, decisions, strict=True)]
         crs = next((p.crs for p in request.patches if p.x is not None), None)
-        rows = prediction_rows(model_id, request.patches, pending.views.mean(axis=1), patch_features(pending.arrays))
+        rows = prediction_rows(model_id, request.patches, decisions, patch_features(pending.arrays))
         return ClassifyPatchesResult(model_id=model_id, classifications=classifications, crs=crs), pending.seconds, rows
 
     def _start(self) -> None:
@@ -126,7 +124,9 @@ class Predictor:
             seconds = time.perf_counter() - started
             start = 0
             for pending in batch:
-                pending.views, pending.seconds = views[start : start + len(pending.arrays)], seconds
+                part = slice(start, start + len(pending.arrays))
+                pending.views = Served(views.iceberg[part], None if views.clutter is None else views.clutter[part])
+                pending.seconds = seconds
                 start += len(pending.arrays)
         except BaseException as exc:  # every waiting request gets the error, none hangs
             for pending in batch:

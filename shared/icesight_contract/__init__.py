@@ -94,6 +94,15 @@ from .learning import (
     block_kernels,
     feature_map_side,
 )
-from .pipelines import CHART_STAGES, ChartSceneParams, ChartSceneResult, StageRun
+from .pipelines import (
+    CHART_STAGES,
+    TRAIN_STAGES,
+    ChartSceneParams,
+    ChartSceneResult,
+    GateCheck,
+    StageRun,
+    TrainPipelineParams,
+    TrainPipelineResult,
+)
 from .scenes import IngestSceneParams, IngestSceneResult, SimulateSceneParams, SimulateSceneResult
 from .targets import CutPatchesParams, CutPatchesResult, DetectTargetsParams, DetectTargetsResult

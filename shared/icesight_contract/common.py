@@ -48,8 +48,16 @@ class ErrorCode(str, enum.Enum):
 
 
 class ClassName(str, enum.Enum):
+    """What a patch holds. ``clutter`` is no target at all: sea-ice texture, ridges, sea spikes or an
+    azimuth ambiguity where a detector fired. The order is the class index models and stores use."""
+
     SHIP = "ship"
     ICEBERG = "iceberg"
+    CLUTTER = "clutter"
+
+    @property
+    def index(self) -> int:
+        return list(ClassName).index(self)
 
 
 class AcquisitionMode(str, enum.Enum):
@@ -100,8 +108,10 @@ class PatchRecord:
     """One 75 x 75 patch in the Kaggle Statoil/C-CORE record schema, plus optional provenance.
 
     ``band_1`` is HH (co-pol) and ``band_2`` HV (cross-pol), sigma0 in dB, row-major.
-    ``inc_angle`` is in degrees or the string ``"na"``. ``is_iceberg`` is the label (1 iceberg,
-    0 ship) when known. ``x``/``y`` are the patch centre in ``crs`` map coordinates.
+    ``inc_angle`` is in degrees or the string ``"na"``. ``is_iceberg`` is the Kaggle label (1 iceberg,
+    0 ship) when known; ``label`` names the class and is the only way to say ``clutter`` (no target;
+    its ``is_iceberg`` is null). Either may be given; they must agree. ``x``/``y`` are the patch
+    centre in ``crs`` map coordinates.
     """
 
     id: str
@@ -116,10 +126,12 @@ class PatchRecord:
     y: float | None = None
     crs: str | None = None
     padded: bool = False
+    label: ClassName | None = None
 
     def __post_init__(self) -> None:
         if not self.id:
             raise ContractError("id", "must be a non-empty string")
+        self._harmonise_labels()
         _check_band("band_1", self.band_1)
         _check_band("band_2", self.band_2)
         if isinstance(self.inc_angle, str):
@@ -132,19 +144,65 @@ class PatchRecord:
                 "inc_angle",
                 f"{self.inc_angle:g} degrees is outside [{INC_ANGLE_MIN_DEG:g}, {INC_ANGLE_MAX_DEG:g}]",
             )
-        if self.is_iceberg is not None and self.is_iceberg not in (0, 1):
-            raise ContractError("is_iceberg", f"must be 0 (ship) or 1 (iceberg), got {self.is_iceberg!r}")
         if (self.x is None) != (self.y is None):
             raise ContractError("x" if self.x is None else "y", "x and y must be given together")
+
+    def _harmonise_labels(self) -> None:
+        if self.is_iceberg is not None and (isinstance(self.is_iceberg, bool) or self.is_iceberg not in (0, 1)):
+            raise ContractError("is_iceberg", f"must be 0 (ship) or 1 (iceberg), got {self.is_iceberg!r}")
+        if self.label is not None and not isinstance(self.label, ClassName):
+            try:
+                self.label = ClassName(self.label)
+            except ValueError:
+                raise ContractError(
+                    "label", f"must be one of {', '.join(c.value for c in ClassName)}, got {self.label!r}"
+                ) from None
+        from_kaggle = None if self.is_iceberg is None else (ClassName.ICEBERG if self.is_iceberg else ClassName.SHIP)
+        if self.label is None:
+            self.label = from_kaggle
+        elif from_kaggle is None:
+            self.is_iceberg = None if self.label is ClassName.CLUTTER else int(self.label is ClassName.ICEBERG)
+        elif from_kaggle is not self.label:
+            raise ContractError(
+                "label", f"{self.label.value!r} contradicts is_iceberg={self.is_iceberg}; give one of them or make them agree"
+            )
+
+    @property
+    def class_index(self) -> int | None:
+        """The label as a class index (:attr:`ClassName.index`), None when unlabelled."""
+        return None if self.label is None else self.label.index
 
     @property
     def inc_angle_deg(self) -> float | None:
         return None if isinstance(self.inc_angle, str) else float(self.inc_angle)
 
 
+#: Share of target-free clutter patches in a simulated training set by default (see SimulatedPatchSet).
+DEFAULT_CLUTTER_FRACTION = 0.2
+
+
+def label_from_value(value: Any, field_name: str) -> ClassName:
+    """An analyst's label: 0/1 as in the Kaggle data (ship/iceberg) or a class name."""
+    if isinstance(value, int) and not isinstance(value, bool) and value in (0, 1):
+        return ClassName.ICEBERG if value else ClassName.SHIP
+    if isinstance(value, str):
+        try:
+            return ClassName(value)
+        except ValueError:
+            pass
+    raise ContractError(
+        field_name, f"must be 0 (ship), 1 (iceberg) or one of {', '.join(c.value for c in ClassName)}, got {value!r}"
+    )
+
+
 @dataclass
 class SimulatedPatchSet:
     """A labelled patch set drawn from the scene simulator's target and clutter models.
+
+    ``clutter_fraction`` of the patches hold no target (label ``clutter``): sea-ice texture, ridges,
+    sea spikes and azimuth ambiguities, centred where a detector would fire on them, so a model
+    learns to send detector false alarms back as clutter. The rest are icebergs with probability
+    ``iceberg_fraction`` and ships otherwise. 0 trains a two-class (ship/iceberg) model.
 
     ``randomise`` draws the simulator's nuisance parameters (brightness, impulse response, looks,
     noise floor, wind, sea ice, target position) per patch from wide ranges (domain randomisation);
@@ -159,6 +217,7 @@ class SimulatedPatchSet:
     co_pol: CoPol = CoPol.HH
     seed: int = 0
     randomise: bool = False
+    clutter_fraction: float = DEFAULT_CLUTTER_FRACTION
 
     def __post_init__(self) -> None:
         if not 20 <= self.n_patches <= 50000:
@@ -167,14 +226,19 @@ class SimulatedPatchSet:
             raise ContractError(
                 "iceberg_fraction", f"must be between 0.05 and 0.95, got {self.iceberg_fraction:g}"
             )
+        if not (self.clutter_fraction == 0 or 0.05 <= self.clutter_fraction <= 0.5):
+            raise ContractError(
+                "clutter_fraction", f"must be 0 (no clutter class) or between 0.05 and 0.5, got {self.clutter_fraction:g}"
+            )
 
 
 def check_training_records(patches: list[PatchRecord], field_name: str, need_labels: bool) -> None:
     seen: set[str] = set()
     for i, patch in enumerate(patches):
-        if need_labels and patch.is_iceberg is None:
+        if need_labels and patch.label is None:
             raise ContractError(
-                f"{field_name}[{i}].is_iceberg", "label missing: training records need is_iceberg (1 iceberg, 0 ship)"
+                f"{field_name}[{i}].is_iceberg",
+                "label missing: training records need is_iceberg (1 iceberg, 0 ship) or label (ship, iceberg, clutter)",
             )
         if patch.id in seen:
             raise ContractError(f"{field_name}[{i}].id", f"duplicate patch id {patch.id!r}")

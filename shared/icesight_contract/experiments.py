@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .codec import ContractError
-from .common import PatchRecord, SimulatedPatchSet, check_training_records
+from .common import ClassName, PatchRecord, SimulatedPatchSet, check_training_records
 from .learning import (
     AblationComponent,
     AblationRow,
@@ -17,6 +17,11 @@ from .learning import (
     TrialResult,
     ablation_components,
 )
+
+#: Patches a training step needs on each worker: batch norm takes its statistics from the batch.
+MIN_PATCHES_PER_STEP = 2
+#: Most Dask workers one data-parallel training may use.
+MAX_DATA_PARALLEL_WORKERS = 64
 
 
 @dataclass
@@ -38,6 +43,8 @@ class TrainModelParams:
     pool_size: int = 2
     filters: list[int] | None = None
     patience: int = 6
+    #: Train on this many Dask workers at once (DistributedDataParallel), each step's batch split over them.
+    data_parallel_workers: int = 1
 
     def __post_init__(self) -> None:
         sources = [s for s in (self.patches, self.simulated, self.training_dataset) if s is not None]
@@ -54,14 +61,21 @@ class TrainModelParams:
                 "validation_fraction", f"must be between 0.05 and 0.5, got {self.validation_fraction:g}"
             )
         self.hyperparameters().check_for(self.architecture)
+        if not 1 <= self.data_parallel_workers <= MAX_DATA_PARALLEL_WORKERS:
+            raise ContractError("data_parallel_workers",
+                                f"must be between 1 and {MAX_DATA_PARALLEL_WORKERS}, got {self.data_parallel_workers}")
+        if self.batch_size < MIN_PATCHES_PER_STEP * self.data_parallel_workers:
+            raise ContractError("data_parallel_workers", f"splits each batch over the workers: batch_size {self.batch_size} "
+                                f"needs to be at least {MIN_PATCHES_PER_STEP} per worker")
         if self.patches is not None:
             if len(self.patches) < 10:
                 raise ContractError("patches", f"need at least 10 labelled patches to train, got {len(self.patches)}")
             check_training_records(self.patches, "patches", need_labels=True)
-            labels = {p.is_iceberg for p in self.patches}
-            if len(labels) < 2:
-                only = "ships" if labels == {0} else "icebergs"
-                raise ContractError("patches", f"all patches are {only}; training needs both classes")
+            missing = {ClassName.SHIP, ClassName.ICEBERG} - {p.label for p in self.patches}
+            if missing:
+                raise ContractError(
+                    "patches", f"no patch is labelled {' or '.join(sorted(c.value for c in missing))}; training needs ships and icebergs"
+                )
 
     def hyperparameters(self) -> HyperParameters:
         return HyperParameters(
@@ -161,6 +175,13 @@ class ModelMetrics:
     n_validation: int
     confusion: list[list[int]] = field(default_factory=list)  # rows truth ship/iceberg, cols predicted
     val_ece: float = 0.0  # expected calibration error, 10 equal-width bins
+    # The figures above are the ship/iceberg decision on target patches. A model trained with
+    # clutter patches (classes ship, iceberg, clutter) adds the target-vs-clutter and 3-class figures.
+    classes: list[str] = field(default_factory=lambda: [ClassName.SHIP.value, ClassName.ICEBERG.value])
+    val_clutter_auc: float | None = None
+    val_class_accuracy: float | None = None
+    val_class_log_loss: float | None = None
+    class_confusion: list[list[int]] | None = None  # rows truth ship/iceberg/clutter, cols predicted
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .codec import ContractError
-from .common import PatchRecord, SimulatedPatchSet, check_training_records
+from .common import PatchRecord, SimulatedPatchSet, check_training_records, label_from_value
 from .learning import FeatureGroupRef, ThirdChannel, ValidationMode, ValidationReport, check_name
 
 
@@ -23,7 +23,7 @@ class BuildFeatureGroupParams:
     simulated: SimulatedPatchSet | None = None
     patches_job_id: str | None = None
     upload_id: str | None = None
-    labels: dict[str, int] | None = None
+    labels: dict[str, int | str] | None = None  # 0/1 (ship/iceberg) or a class name, by patch id
     third_channel: ThirdChannel = ThirdChannel.BAND_AVG
     validation: ValidationMode = ValidationMode.STRICT
     description: str = ""
@@ -44,8 +44,7 @@ class BuildFeatureGroupParams:
             if self.patches_job_id is None:
                 raise ContractError("labels", "labels by id go with 'patches_job_id'; inline patches carry is_iceberg")
             for key, value in self.labels.items():
-                if value not in (0, 1):
-                    raise ContractError(f"labels.{key}", f"must be 0 (ship) or 1 (iceberg), got {value!r}")
+                label_from_value(value, f"labels.{key}")
         if not 16 <= self.partition_size <= 10000:
             raise ContractError("partition_size", f"must be between 16 and 10000 patches, got {self.partition_size}")
         if len(self.description) > 2000:
@@ -93,12 +92,14 @@ class BuildFeatureGroupResult:
     geo: bool  # rows carry positions: the version is GeoParquet
     validation: ValidationReport
     n_partitions: int = 1
+    n_clutter: int = 0
 
 
 @dataclass
 class SplitCounts:
     ships: int
     icebergs: int
+    clutter: int = 0
 
 
 @dataclass

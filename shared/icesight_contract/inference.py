@@ -60,6 +60,7 @@ class PatchClassification:
     y: float | None = None
     scene_id: str | None = None
     uncertainty: float | None = None  # standard deviation of the probability over the 8 test-time views
+    clutter_probability: float | None = None  # P(no target): models trained with clutter patches only
 
 
 @dataclass
@@ -112,6 +113,7 @@ class ClassifyDetectionsResult:
     crs: str
     pixel_size_m: float
     skipped: dict[str, str] = field(default_factory=dict)  # target id -> reason
+    n_clutter: int = 0  # detections the model sends back as clutter (no target)
 
 
 @dataclass

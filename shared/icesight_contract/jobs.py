@@ -38,7 +38,7 @@ from .inference import (
     MapSceneParams,
     MapSceneResult,
 )
-from .pipelines import ChartSceneParams, ChartSceneResult
+from .pipelines import ChartSceneParams, ChartSceneResult, TrainPipelineParams, TrainPipelineResult
 from .scenes import IngestSceneParams, IngestSceneResult, SimulateSceneParams, SimulateSceneResult
 from .targets import CutPatchesParams, CutPatchesResult, DetectTargetsParams, DetectTargetsResult
 
@@ -68,6 +68,7 @@ KINDS: tuple[KindSpec, ...] = (
     KindSpec("search_hyperparameters", SearchHyperparametersParams, SearchHyperparametersResult, "experiments"),
     KindSpec("run_ablation", RunAblationParams, RunAblationResult, "experiments"),
     KindSpec("chart_scene", ChartSceneParams, ChartSceneResult, "pipelines"),
+    KindSpec("train_pipeline", TrainPipelineParams, TrainPipelineResult, "pipelines"),
 )
 
 #: The job kinds, as an enum of their API names (``JobKind.TRAIN_MODEL.value == "train_model"``).

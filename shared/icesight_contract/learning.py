@@ -296,6 +296,12 @@ class HeldOutMetrics:
     ece: float
     n: int
     confusion: list[list[int]] = field(default_factory=list)  # rows truth ship/iceberg, cols predicted
+    # The figures above are the ship/iceberg decision on the target patches; with clutter in the
+    # test part and a model that has a clutter output, the 3-class figures follow (see ModelMetrics).
+    clutter_auc: float | None = None
+    class_accuracy: float | None = None
+    class_log_loss: float | None = None
+    class_confusion: list[list[int]] | None = None  # rows truth ship/iceberg/clutter, cols predicted
 
 
 @dataclass

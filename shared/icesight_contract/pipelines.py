@@ -7,10 +7,23 @@ from dataclasses import dataclass, field
 
 from .codec import ContractError
 from .common import AcquisitionMode
+from .experiments import SearchHyperparametersParams
+from .features import BuildFeatureGroupParams, CreateTrainingDatasetParams
 from .inference import AttributionMethod
+from .learning import (
+    FeatureGroupRef,
+    HeldOutMetrics,
+    HyperParameters,
+    ModelArchitecture,
+    SearchSpace,
+    TrainingDatasetRef,
+    check_name,
+)
 
 #: The stages of ``chart_scene``, in order.
 CHART_STAGES = ("ingest", "detect", "classify", "explain", "export")
+#: The stages of ``train_pipeline``, in order.
+TRAIN_STAGES = ("features", "dataset", "search", "evaluate", "register")
 
 
 @dataclass
@@ -57,5 +70,111 @@ class ChartSceneResult:
     n_ships: int
     n_icebergs: int
     n_explained: int
+    stages: list[StageRun] = field(default_factory=list)
+    seconds: float = 0.0
+    n_clutter: int = 0  # detections the model sends back as clutter
+
+
+@dataclass
+class TrainPipelineParams:
+    """Train and publish a model in one job: features (a new feature group version built from
+    ``features``; skipped when ``feature_group`` names an existing version) -> dataset (a stratified,
+    seeded train/validation split with a held-out test part, versioned as ``dataset_name``) ->
+    search (an Optuna search on the workers, small by default) -> evaluate (the best trial's model
+    on the held-out test part, as classification serves it) -> register (the model enters the
+    registry only when every gate holds: ``min_test_accuracy``, ``min_test_roc_auc``,
+    ``max_test_log_loss`` on the test part; otherwise the result says which metric missed and by
+    how much). Every stage is reused when its inputs and settings have not changed."""
+
+    dataset_name: str
+    features: BuildFeatureGroupParams | None = None
+    feature_group: FeatureGroupRef | None = None
+    validation_fraction: float = 0.2
+    test_fraction: float = 0.2
+    split_seed: int = 0
+    architecture: ModelArchitecture = ModelArchitecture.LENET
+    n_trials: int = 4
+    epochs: int = 8
+    patience: int = 4
+    space: SearchSpace = field(default_factory=SearchSpace)
+    pruning: bool = True
+    max_parallel: int | None = None
+    seed: int = 0
+    min_test_accuracy: float | None = 0.8
+    min_test_roc_auc: float | None = None
+    max_test_log_loss: float | None = None
+    set_production: bool = False  # a model that passes the gate becomes the production model
+
+    def __post_init__(self) -> None:
+        check_name(self.dataset_name, "dataset_name", "training dataset")
+        if (self.features is None) == (self.feature_group is None):
+            raise ContractError(
+                "features", "give exactly one of 'features' (build a feature group version) or 'feature_group' (an existing one)"
+            )
+        if not 0.05 <= self.test_fraction <= 0.5:
+            raise ContractError("test_fraction", f"must be between 0.05 and 0.5 (evaluate needs a test part), got {self.test_fraction:g}")
+        for name in ("min_test_accuracy", "min_test_roc_auc"):
+            value = getattr(self, name)
+            if value is not None and not 0.0 <= value <= 1.0:
+                raise ContractError(name, f"must be between 0 and 1, got {value:g}")
+        if self.max_test_log_loss is not None and not self.max_test_log_loss > 0.0:
+            raise ContractError("max_test_log_loss", f"must be above 0, got {self.max_test_log_loss:g}")
+        if self.min_test_accuracy is None and self.min_test_roc_auc is None and self.max_test_log_loss is None:
+            raise ContractError("min_test_accuracy", "give at least one gate: min_test_accuracy, min_test_roc_auc or max_test_log_loss")
+        # The split and the search are checked as the jobs they become would check them.
+        self.dataset_params(FeatureGroupRef(self.group))
+        self.search_params(TrainingDatasetRef(self.dataset_name))
+
+    @property
+    def group(self) -> str:
+        """The feature group the pipeline trains from."""
+        return self.features.group if self.features is not None else self.feature_group.group
+
+    def dataset_params(self, feature_group: FeatureGroupRef) -> CreateTrainingDatasetParams:
+        return CreateTrainingDatasetParams(
+            name=self.dataset_name, feature_group=feature_group, validation_fraction=self.validation_fraction,
+            test_fraction=self.test_fraction, seed=self.split_seed, description="train_pipeline",
+        )
+
+    def search_params(self, training_dataset: TrainingDatasetRef) -> SearchHyperparametersParams:
+        return SearchHyperparametersParams(
+            training_dataset=training_dataset, architecture=self.architecture, n_trials=self.n_trials, epochs=self.epochs,
+            patience=self.patience, space=self.space, pruning=self.pruning, max_parallel=self.max_parallel,
+            register_best=True, seed=self.seed,
+        )
+
+    def gates(self) -> dict[str, tuple[str, float]]:
+        """The gates asked for: test metric -> ("min" or "max", threshold)."""
+        asked = {"accuracy": ("min", self.min_test_accuracy), "roc_auc": ("min", self.min_test_roc_auc),
+                 "log_loss": ("max", self.max_test_log_loss)}
+        return {metric: (bound, value) for metric, (bound, value) in asked.items() if value is not None}
+
+
+@dataclass
+class GateCheck:
+    """One gate on the held-out test part: ``margin`` is how far the value lies on the good side of
+    the threshold (negative: missed by that much)."""
+
+    metric: str  # accuracy, roc_auc or log_loss
+    bound: str  # "min" or "max"
+    threshold: float
+    value: float
+    passed: bool
+    margin: float
+
+
+@dataclass
+class TrainPipelineResult:
+    feature_group: FeatureGroupRef
+    training_dataset: TrainingDatasetRef
+    model_id: str  # the best trial's model; in the registry only when ``registered``
+    registered: bool
+    gate_passed: bool
+    gate: list[GateCheck]
+    gate_message: str
+    test_metrics: HeldOutMetrics
+    best_params: HyperParameters
+    best_val_log_loss: float
+    production: bool = False
     stages: list[StageRun] = field(default_factory=list)
     seconds: float = 0.0

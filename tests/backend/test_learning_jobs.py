@@ -43,7 +43,8 @@ def sim_group(api) -> dict:
 def test_simulated_feature_group_is_built_in_partitions_and_versioned(api, sim_group):
     result = sim_group["group"]
     assert result["n_partitions"] == 4 and result["n_rows"] == 240
-    assert result["n_ships"] + result["n_icebergs"] == 240 and min(result["n_ships"], result["n_icebergs"]) > 80
+    assert result["n_ships"] + result["n_icebergs"] + result["n_clutter"] == 240
+    assert min(result["n_ships"], result["n_icebergs"]) > 70 and 25 < result["n_clutter"] < 75  # 20 % clutter by default
     table = _parquet(api, "/feature-groups/sim_ew/versions/1/data.parquet")
     assert table.num_rows == 240 and len(set(table.column("id").to_pylist())) == 240
     arrays = arrays_from_table(table)
@@ -66,7 +67,7 @@ def test_k_fold_dataset_is_stratified_with_normalisation_from_each_training_part
     result = sim_group["dataset"]
     counts = result["counts"]
     assert set(counts) == {"fold_0", "fold_1", "fold_2", "test"} and result["k_folds"] == 3
-    assert sum(c["ships"] + c["icebergs"] for c in counts.values()) == 240
+    assert sum(c["ships"] + c["icebergs"] + c["clutter"] for c in counts.values()) == 240
     shares = [c["icebergs"] / (c["ships"] + c["icebergs"]) for c in counts.values()]
     assert max(shares) - min(shares) < 0.06  # every part keeps the class balance
     meta = api.get("/training-datasets/sim_ew_folds/versions/1").json()
@@ -95,7 +96,7 @@ def test_training_from_a_dataset_version_records_its_lineage(api, sim_group):
     result = status["result"]
     assert result["training_dataset"] == {"name": "sim_ew_folds", "version": 1, "fold": 1}
     counts = sim_group["dataset"]["counts"]["fold_1"]
-    assert result["metrics"]["n_validation"] == counts["ships"] + counts["icebergs"]
+    assert result["metrics"]["n_validation"] == counts["ships"] + counts["icebergs"] + counts["clutter"]
     model = api.get(f"/models/{result['model_id']}").json()
     assert model["training_dataset"]["fold"] == 1 and model["feature_group"] == {"group": "sim_ew", "version": 1}
     assert model["hyperparameters"]["dropout"] == 0.3 and model["hyperparameters"]["kernel_size"] == 3
@@ -104,7 +105,10 @@ def test_training_from_a_dataset_version_records_its_lineage(api, sim_group):
     assert model["input_spec"]["channels"] == ["band_1", "band_2", "band_avg"]
     # The dataset's held-out test part scores the model as classification serves it.
     test = sim_group["dataset"]["counts"]["test"]
-    assert result["test_metrics"]["n"] == test["ships"] + test["icebergs"] == sum(map(sum, result["test_metrics"]["confusion"]))
+    held_out = result["test_metrics"]
+    assert held_out["n"] == test["ships"] + test["icebergs"] + test["clutter"] == sum(map(sum, held_out["class_confusion"]))
+    assert sum(map(sum, held_out["confusion"])) == test["ships"] + test["icebergs"]  # ship/iceberg figures: targets only
+    assert held_out["clutter_auc"] > 0.5
     assert model["test_metrics"] == result["test_metrics"] and 0.0 < result["test_metrics"]["log_loss"] < 2.0
 
     other = _ok(api, "train_model", {"training_dataset": {"name": "sim_ew_folds", "fold": 1}, "epochs": 1})["result"]

@@ -50,7 +50,7 @@ def test_patches_are_reproducible_and_classes_overlap_but_differ():
     windows = [np.s_[i, r - 7 : r + 8, c - 7 : c + 8] for i, (r, c) in enumerate(a.centre_px)]
     peak_hh = np.array([a.band_1_db[w].max() for w in windows])
     ratio = np.array([a.band_2_db[w].max() for w in windows]) - peak_hh
-    ships, bergs = a.is_iceberg == 0, a.is_iceberg == 1
+    ships, bergs = a.labels == 0, a.labels == 1
     # Ships: brighter co-pol peaks; icebergs: higher cross-/co-pol ratio ...
     assert np.median(peak_hh[ships]) > np.median(peak_hh[bergs]) + 3
     assert np.median(ratio[bergs]) > np.median(ratio[ships]) + 2
@@ -173,7 +173,7 @@ def test_randomised_patches_vary_every_nuisance_but_keep_the_class_physics():
         peak_co.append(patches.band_1_db[window].max())
         ratio.append(patches.band_2_db[window].max() - patches.band_1_db[window].max())
     peak_co, ratio = np.asarray(peak_co), np.asarray(ratio)
-    ships, bergs = patches.is_iceberg == 0, patches.is_iceberg == 1
+    ships, bergs = patches.labels == 0, patches.labels == 1
     # Dynamic range above the patch's own clutter, and the cross-/co-pol ratio still tell the classes
     # apart on average, with overlap.
     contrast = peak_co - sea_co

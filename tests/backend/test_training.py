@@ -84,7 +84,7 @@ def test_binary_metrics_on_known_values():
 
 
 def test_expected_calibration_error_on_known_values():
-    from icesight_backend.learning.training import expected_calibration_error
+    from icesight_backend.learning.outputs import expected_calibration_error
 
     labels = np.array([0, 0, 1, 1, 1, 0, 1, 0])
     calibrated = np.array([0.05, 0.05, 0.95, 0.95, 0.95, 0.05, 0.95, 0.05])

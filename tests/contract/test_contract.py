@@ -38,6 +38,8 @@ from icesight_contract import (
     ExplainPatchesResult,
     FeatureGroupRef,
     FloatRange,
+    GateCheck,
+    HeldOutMetrics,
     HyperParameters,
     IngestSceneParams,
     IngestSceneResult,
@@ -68,6 +70,8 @@ from icesight_contract import (
     TrainingDatasetRef,
     TrainModelParams,
     TrainModelResult,
+    TrainPipelineParams,
+    TrainPipelineResult,
     TrialResult,
     UnknownJobKind,
     ValidationMode,
@@ -108,6 +112,10 @@ def example_params(patch_record) -> dict:
         ),
         JobKind.CHART_SCENE: ChartSceneParams(upload_id="0" * 32, mode=AcquisitionMode.EW, explain_n=3,
                                               explain_method=AttributionMethod.SALIENCY),
+        JobKind.TRAIN_PIPELINE: TrainPipelineParams(
+            dataset_name="baffin_td", features=BuildFeatureGroupParams(group="baffin", simulated=SimulatedPatchSet(n_patches=200)),
+            n_trials=3, space=SearchSpace(kernel_size=[3]), min_test_accuracy=0.9, max_test_log_loss=0.4, set_production=True,
+        ),
         JobKind.BUILD_FEATURE_GROUP: BuildFeatureGroupParams(
             group="baffin_2026", patches=[patch, other], third_channel=ThirdChannel.BAND_DIFF,
             validation=ValidationMode.WARNING, description="analyst labels",
@@ -149,6 +157,12 @@ def example_results() -> dict:
             "EPSG:3413", True, 3.2,
         ),
         JobKind.CHART_SCENE: ChartSceneResult("s1", "lenet-x", 12, 7, 5, 3, [StageRun("detect", "reused", 0.1, "k1", "12 detections")], 4.2),
+        JobKind.TRAIN_PIPELINE: TrainPipelineResult(
+            FeatureGroupRef("g", 2), TrainingDatasetRef("td", 1), "lenet-j", False, False,
+            [GateCheck("accuracy", "min", 0.9, 0.85, False, -0.05)], "test accuracy 0.85 is 0.05 below the minimum 0.9",
+            HeldOutMetrics(0.4, 0.85, 0.9, 0.05, 40, [[18, 2], [4, 16]]), HyperParameters(kernel_size=3), 0.35,
+            stages=[StageRun("search", "ran", 12.0, "k3", "3 of 3 trials complete")], seconds=14.0,
+        ),
         JobKind.BUILD_FEATURE_GROUP: BuildFeatureGroupResult(
             "g", 2, 10, 9, 4, 5, 1, ThirdChannel.BAND_AVG, True,
             ValidationReport(ValidationMode.WARNING, 11, 10, [RuleFailure("FINITE", "band_1", 1, ["k7"])]), 3,
@@ -250,7 +264,7 @@ def test_training_needs_labels_and_both_classes(patch_record):
         parse_job_request({"kind": "train_model", "params": {"patches": unlabelled}})
     assert caught.value.field == "params.patches[5].is_iceberg"
     single = [patch_record(f"p{i}", is_iceberg=0) for i in range(12)]
-    with pytest.raises(ContractError, match="training needs both classes"):
+    with pytest.raises(ContractError, match="training needs ships and icebergs"):
         parse_job_request({"kind": "train_model", "params": {"patches": single}})
 
 

@@ -48,6 +48,10 @@ HANDLERS: dict[JobKind, Handler] = {
     JobKind.RUN_ABLATION: Handler(experiments.run_ablation, experiments.resolve_dataset, rerun_safe=False),
     JobKind.CHART_SCENE: Handler(pipelines.chart_scene, pipelines.resolve_chart, pipelines.publish_chart,
                                  staging="catalog", gpu=True),
+    # Stages its feature group and training dataset versions itself (both stores); its search's
+    # study lives in the scheduler, like search_hyperparameters'.
+    JobKind.TRAIN_PIPELINE: Handler(pipelines.train_pipeline, pipelines.resolve_train, pipelines.publish_train,
+                                    rerun_safe=False),
 }
 
 #: Domain lookups that fail while a submission is resolved: the error code and the parameter to fix

@@ -57,18 +57,25 @@ def resolve_dataset(resources: Resources, params: Any) -> dict:
     if ref is None:
         return {}
     meta = resources.datasets.get(ref.name, ref.version)
-    split = resources.datasets.split(meta, ref.fold)
     group = meta["feature_group"]
-    return {"dataset": {
-        "feature_path": str(resources.features.path(group["group"], group["version"]) / "data.parquet"),
+    return {"dataset": dataset_input(meta, resources.datasets.split(meta, ref.fold),
+                                     resources.features.path(group["group"], group["version"]) / "data.parquet",
+                                     resources.features.get(group["group"], group["version"]).get("pixel_size_m"))}
+
+
+def dataset_input(meta: dict, split: dict, feature_path, pixel_size_m: float | None) -> dict:
+    """What the workers need of one training dataset version (its metadata and its ``split`` as
+    :meth:`TrainingDatasets.split` gives it) and of the feature group version it splits."""
+    return {
+        "feature_path": str(feature_path),
         "train_ids": split["train"],
         "validation_ids": split["validation"],
         "test_ids": split["test"],
         "normalisation": split["normalisation"],
-        "ref": {"name": ref.name, "version": meta["version"], "fold": split["fold"]},
-        "feature_group": group,
-        "pixel_size_m": resources.features.get(group["group"], group["version"]).get("pixel_size_m"),
-    }}
+        "ref": {"name": meta["name"], "version": meta["version"], "fold": split["fold"]},
+        "feature_group": meta["feature_group"],
+        "pixel_size_m": pixel_size_m,
+    }
 
 
 def publish_model(resources: Resources, job_id: str, params: Any, output: dict) -> None:
@@ -106,16 +113,14 @@ def _simulated_arrays(ctx: JobContext, sim):
     """A simulated labelled set, drawn part by part (each part seeded from the set's seed and its
     index) with a cancellation check between parts."""
     from ..learning.data import PatchArrays, arrays_from_simulation
-    from ..sar.simulation import simulate_patches
+    from ..sar.simulation import simulate_part
 
     parts = []
     for index, start in enumerate(range(0, sim.n_patches, SIMULATION_PART)):
         ctx.check()
         ctx.progress(0.05 * start / sim.n_patches, f"simulated {start} of {sim.n_patches} labelled patches")
-        seed = int(np.random.SeedSequence([sim.seed, index]).generate_state(1)[0])
         size = min(SIMULATION_PART, sim.n_patches - start)
-        parts.append(arrays_from_simulation(simulate_patches(size, sim.mode, sim.iceberg_fraction, seed, sim.co_pol, sim.randomise),
-                                            id_prefix=f"sim{sim.seed}_{index:03d}"))
+        parts.append(arrays_from_simulation(simulate_part(sim, size, index), id_prefix=f"sim{sim.seed}_{index:03d}"))
     return PatchArrays([i for p in parts for i in p.ids], np.concatenate([p.images for p in parts]),
                        np.concatenate([p.inc_angle_deg for p in parts]), np.concatenate([p.labels for p in parts]),
                        parts[0].channels)
@@ -139,7 +144,8 @@ def train_model(ctx: JobContext, params: TrainModelParams, inputs: dict) -> dict
     set_task_threads()
     hyper = params.hyperparameters()
     config = TrainingConfig.of(params.architecture, hyper, epochs=params.epochs, patience=params.patience,
-                               validation_fraction=params.validation_fraction, seed=params.seed)
+                               validation_fraction=params.validation_fraction, seed=params.seed,
+                               data_parallel=params.data_parallel_workers)
     progress = lambda f, m: ctx.progress(0.05 + 0.9 * f, m)  # noqa: E731
     try:
         if data is not None:
@@ -167,7 +173,7 @@ def train_model(ctx: JobContext, params: TrainModelParams, inputs: dict) -> dict
         test_metrics=None if data is None else held_out_metrics(trained, data.test),
     )
     report = to_dict(result) | {"normalisation": trained.normalisation.to_dict(), "train_seconds": trained.train_seconds,
-                                "calibration": trained.calibration}
+                                "calibration": trained.calibration, "data_parallel": trained.data_parallel}
     artifacts = [artifact("training_report.json", JSON, "report", json.dumps(report, indent=2).encode())]
     if trained.calibration is not None:
         artifacts.append(artifact("reliability.png", PNG, "report", reliability_png(trained.calibration, model_id)))
@@ -215,10 +221,13 @@ def held_out_metrics(trained, test) -> HeldOutMetrics | None:
     augmentation); None without a test part."""
     if test is None:
         return None
-    from ..learning.training import binary_metrics, classify_arrays
+    from ..learning.outputs import class_metrics
+    from ..learning.training import classify_served
 
-    m = binary_metrics(test.labels, classify_arrays(trained.loaded(), test))
-    return HeldOutMetrics(m["log_loss"], m["accuracy"], m["roc_auc"], m["ece"], len(test), m["confusion"])
+    served = classify_served(trained.loaded(), test)
+    m = class_metrics(test.labels, served.iceberg, served.clutter)
+    return HeldOutMetrics(m["log_loss"], m["accuracy"], m["roc_auc"], m["ece"], len(test), m["confusion"],
+                          m.get("clutter_auc"), m.get("class_accuracy"), m.get("class_log_loss"), m.get("class_confusion"))
 
 
 def reliability_png(calibration: dict, model_id: str) -> bytes:

@@ -22,10 +22,12 @@ from icesight_contract import (
     CreateTrainingDatasetResult,
     FeatureGroupRef,
     JobKind,
+    SimulatedPatchSet,
     ValidationReport,
     from_dict,
     to_dict,
 )
+from icesight_contract.common import label_from_value
 
 from .base import JobContext, Resources, cluster_threads
 
@@ -68,19 +70,18 @@ def publish_training_dataset(resources: Resources, job_id: str, params: CreateTr
 # Feature groups
 
 
-def simulated_partition(n: int, mode: str, iceberg_fraction: float, co_pol: str, seed: int, index: int, third: str,
-                        part_path: str | None = None, randomise: bool = False) -> dict:
+def simulated_partition(spec: SimulatedPatchSet, n: int, index: int, third: str, part_path: str | None = None) -> dict:
     """One partition of a simulated feature group: patches drawn and their features computed."""
-    from icesight_contract import AcquisitionMode, CoPol
+    from icesight_contract import ClassName
 
     from ..learning.feature_store import compute_partition
-    from ..sar.simulation import simulate_patches
+    from ..sar.simulation import simulate_part
 
-    patch_seed = int(np.random.SeedSequence([seed, index]).generate_state(1)[0])
-    sim = simulate_patches(n, AcquisitionMode(mode), iceberg_fraction, patch_seed, CoPol(co_pol), randomise)
+    sim = simulate_part(spec, n, index)
+    classes = list(ClassName)
     records = [
-        {"id": f"sim{seed}_{index:04d}_{i:05d}", "band_1": sim.band_1_db[i].reshape(-1), "band_2": sim.band_2_db[i].reshape(-1),
-         "inc_angle": float(sim.inc_angle_deg[i]), "is_iceberg": int(sim.is_iceberg[i])}
+        {"id": f"sim{spec.seed}_{index:04d}_{i:05d}", "band_1": sim.band_1_db[i].reshape(-1), "band_2": sim.band_2_db[i].reshape(-1),
+         "inc_angle": float(sim.inc_angle_deg[i]), "label": classes[int(sim.labels[i])].value}
         for i in range(n)
     ]
     return compute_partition(records, third, part_path)
@@ -104,7 +105,8 @@ def _record_partitions(params: BuildFeatureGroupParams, source_path: str | None)
                 )
             for record in records:
                 if record["id"] in params.labels:
-                    record["is_iceberg"] = params.labels[record["id"]]
+                    record["label"] = label_from_value(params.labels[record["id"]], "labels").value
+                    record.pop("is_iceberg", None)
         for start in range(0, len(records), size):
             yield records[start : start + size]
         return
@@ -157,8 +159,8 @@ def build_feature_group(ctx: JobContext, params: BuildFeatureGroupParams, inputs
             sim = params.simulated
             for i, start in enumerate(range(0, sim.n_patches, params.partition_size)):
                 size = min(params.partition_size, sim.n_patches - start)
-                yield client.submit(simulated_partition, size, sim.mode.value, sim.iceberg_fraction, sim.co_pol.value,
-                                    sim.seed, i, third, part(i), sim.randomise, key=f"icesight-features-{ctx.job_id}-{i}", pure=False)
+                yield client.submit(simulated_partition, sim, size, i, third, part(i),
+                                    key=f"icesight-features-{ctx.job_id}-{i}", pure=False)
             return
         for i, partition in enumerate(_record_partitions(params, source_path)):
             # Scattered, not embedded in the task: a partition of records is tens of MB.
@@ -185,7 +187,8 @@ def build_feature_group(ctx: JobContext, params: BuildFeatureGroupParams, inputs
     shutil.rmtree(parts)
     result = BuildFeatureGroupResult(
         group=params.group, version=0, n_rows=metadata["n_rows"], n_labelled=metadata["n_labelled"],
-        n_ships=metadata["n_ships"], n_icebergs=metadata["n_icebergs"], n_inc_angle_missing=metadata["n_inc_angle_missing"],
+        n_ships=metadata["n_ships"], n_icebergs=metadata["n_icebergs"], n_clutter=metadata["n_clutter"],
+        n_inc_angle_missing=metadata["n_inc_angle_missing"],
         third_channel=params.third_channel, geo=metadata["geo"],
         validation=from_dict(ValidationReport, metadata["validation"]), n_partitions=len(partitions),
     )

@@ -7,6 +7,7 @@ import json
 import re
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +44,9 @@ from .base import (
     set_task_threads,
 )
 
-#: Probability at or above which a target is called an iceberg.
-ICEBERG_THRESHOLD = 0.5
 #: Fields the classification adds to a target's own attributes.
-CLASSIFICATION_FIELDS = ("class", "iceberg_probability", "uncertainty", "confidence", "model_id", "scene_id", "job_id", "padded")
+CLASSIFICATION_FIELDS = ("class", "iceberg_probability", "clutter_probability", "uncertainty", "confidence", "model_id",
+                         "scene_id", "job_id", "padded")
 
 
 # -- resolving: the model, the scene and whether they fit ------------------------------------------
@@ -115,48 +115,73 @@ def patch_arrays(model, patches: list[PatchRecord]):
     return arrays_from_records(patches, tuple(model.input_spec.get("channels", CHANNELS)))
 
 
-def _views(model, patches: list[PatchRecord]) -> tuple[np.ndarray, np.ndarray, dict]:
-    """(probability, spread) of each patch over its 8 test-time views, and the patches' input
-    summaries (for monitoring)."""
+@dataclass(frozen=True)
+class Decision:
+    """What the model says of one patch: P(iceberg | target), P(clutter) (None for a two-class model)
+    and the spread of P(iceberg | target) over the 8 test-time views."""
+
+    iceberg_probability: float
+    uncertainty: float
+    clutter_probability: float | None = None
+
+    @property
+    def label(self) -> ClassName:
+        from ..learning.outputs import served_classes
+
+        clutter = None if self.clutter_probability is None else np.array([self.clutter_probability])
+        return list(ClassName)[int(served_classes(np.array([self.iceberg_probability]), clutter)[0])]
+
+    @property
+    def confidence(self) -> float:
+        """The probability of the class served."""
+        if self.label is ClassName.CLUTTER:
+            return float(self.clutter_probability)
+        given_target = max(self.iceberg_probability, 1 - self.iceberg_probability)
+        return given_target * (1.0 if self.clutter_probability is None else 1 - self.clutter_probability)
+
+    def fields(self) -> dict:
+        return {"class": self.label.value, "iceberg_probability": round(self.iceberg_probability, 5),
+                "clutter_probability": None if self.clutter_probability is None else round(self.clutter_probability, 5),
+                "uncertainty": round(self.uncertainty, 5), "confidence": round(self.confidence, 5)}
+
+
+def decisions_of(views) -> list[Decision]:
+    """One decision per patch from its served probabilities over the 8 views (:class:`.training.Served`)."""
+    mean = views.mean_over_views()
+    spread = views.iceberg.std(axis=1)
+    clutter = [None] * len(spread) if mean.clutter is None else [float(c) for c in mean.clutter]
+    return [Decision(float(p), float(s), c) for p, s, c in zip(mean.iceberg, spread, clutter, strict=True)]
+
+
+def _decide(model, patches: list[PatchRecord]) -> tuple[list[Decision], dict]:
+    """The decision on each patch, and the patches' input summaries (for monitoring)."""
     from ..learning.profile import patch_features
     from ..learning.training import classify_views
 
     arrays = patch_arrays(model, patches)
-    views = classify_views(model, arrays)
-    return views.mean(axis=1), views.std(axis=1), patch_features(arrays)
+    return decisions_of(classify_views(model, arrays)), patch_features(arrays)
 
 
-def prediction_rows(model_id: str, patches: list[PatchRecord], probabilities, features: dict) -> list[dict]:
+def prediction_rows(model_id: str, patches: list[PatchRecord], decisions: list[Decision], features: dict) -> list[dict]:
     """What monitoring keeps of each prediction: the model, the patch, its input summary, the output."""
     return [
-        {"model_id": model_id, "patch_id": patch.id, "iceberg_probability": float(prob), "label": _label(prob).value,
+        {"model_id": model_id, "patch_id": patch.id, "iceberg_probability": d.iceberg_probability,
+         "clutter_probability": d.clutter_probability, "label": d.label.value,
          **{name: float(values[i]) for name, values in features.items()}}
-        for i, (patch, prob) in enumerate(zip(patches, probabilities, strict=True))
+        for i, (patch, d) in enumerate(zip(patches, decisions, strict=True))
     ]
 
 
-def _label(probability: float) -> ClassName:
-    return ClassName.ICEBERG if probability >= ICEBERG_THRESHOLD else ClassName.SHIP
-
-
-def classification_of(patch: PatchRecord, probability: float, spread: float) -> PatchClassification:
+def classification_of(patch: PatchRecord, decision: Decision) -> PatchClassification:
+    fields = decision.fields()
     return PatchClassification(
-        id=patch.id, label=_label(probability), iceberg_probability=round(float(probability), 5), x=patch.x, y=patch.y,
-        scene_id=patch.scene_id, uncertainty=round(float(spread), 5),
+        id=patch.id, label=decision.label, iceberg_probability=fields["iceberg_probability"], x=patch.x, y=patch.y,
+        scene_id=patch.scene_id, uncertainty=fields["uncertainty"], clutter_probability=fields["clutter_probability"],
     )
 
 
-def _decision_fields(probability: float, spread: float, model_id: str, scene_id: str, job_id: str, padded: bool) -> dict:
-    return {
-        "class": _label(probability).value,
-        "iceberg_probability": round(float(probability), 5),
-        "uncertainty": round(float(spread), 5),
-        "confidence": round(float(max(probability, 1 - probability)), 5),
-        "model_id": model_id,
-        "scene_id": scene_id,
-        "job_id": job_id,
-        "padded": bool(padded),
-    }
+def _decision_fields(decision: Decision, model_id: str, scene_id: str, job_id: str, padded: bool) -> dict:
+    return decision.fields() | {"model_id": model_id, "scene_id": scene_id, "job_id": job_id, "padded": bool(padded)}
 
 
 # -- classify_patches -----------------------------------------------------------------------------
@@ -170,24 +195,22 @@ def classify_patches(ctx: JobContext, params: ClassifyPatchesParams, inputs: dic
     ctx.progress(0.1, f"classifying {len(params.patches)} patches with model {model_id}")
     set_task_threads()
     model = _model(inputs)
-    probabilities, spreads, features = _views(model, params.patches)
+    decisions, features = _decide(model, params.patches)
     ctx.check()
-    classifications = [
-        classification_of(p, prob, spread) for p, prob, spread in zip(params.patches, probabilities, spreads, strict=True)
-    ]
+    classifications = [classification_of(p, d) for p, d in zip(params.patches, decisions, strict=True)]
     result = ClassifyPatchesResult(model_id=model_id, classifications=classifications, crs=params.crs)
     frame = gpd.GeoDataFrame(
         [
-            {"patch_id": p.id, **_decision_fields(prob, spread, model_id, p.scene_id or "", ctx.job_id, p.padded),
+            {"patch_id": p.id, **_decision_fields(d, model_id, p.scene_id or "", ctx.job_id, p.padded),
              "geometry": Point(p.x, p.y) if p.x is not None else None}
-            for p, prob, spread in zip(params.patches, probabilities, spreads, strict=True)
+            for p, d in zip(params.patches, decisions, strict=True)
         ],
         geometry="geometry",
         crs=params.crs,
     )
     artifacts = [gpkg_artifact(frame, "classifications", role="targets")]
     return {"result": to_dict(result), "artifacts": artifacts,
-            "predictions": prediction_rows(model_id, params.patches, probabilities, features)}
+            "predictions": prediction_rows(model_id, params.patches, decisions, features)}
 
 
 # -- classify_detections --------------------------------------------------------------------------
@@ -235,14 +258,14 @@ def classify_detections(ctx: JobContext, params: ClassifyDetectionsParams, input
     set_task_threads()
     model = _model(inputs)
     ctx.progress(0.4, f"classifying {len(cut.patches)} targets with model {model_id} (8 views each)")
-    probabilities, spreads, features = _views(model, cut.patches) if cut.patches else (np.zeros(0), np.zeros(0), {})
+    decided, features = _decide(model, cut.patches) if cut.patches else ([], {})
     ctx.check()
-    by_id = {p.id: (p, prob, spread) for p, prob, spread in zip(cut.patches, probabilities, spreads, strict=True)}
+    by_id = {p.id: (p, d) for p, d in zip(cut.patches, decided, strict=True)}
     kept = targets[targets["target_id"].isin(list(by_id))].copy()
     # The target's own fields stay as they are; a field named like one the classification adds keeps
     # its value under "<name>_input".
     kept = kept.rename(columns={c: f"{c}_input" for c in CLASSIFICATION_FIELDS if c in kept.columns})
-    decisions = [_decision_fields(by_id[t][1], by_id[t][2], model_id, scene_id, ctx.job_id, by_id[t][0].padded)
+    decisions = [_decision_fields(by_id[t][1], model_id, scene_id, ctx.job_id, by_id[t][0].padded)
                  for t in kept["target_id"]]
     for name in CLASSIFICATION_FIELDS:
         kept[name] = [d[name] for d in decisions]
@@ -252,12 +275,12 @@ def classify_detections(ctx: JobContext, params: ClassifyDetectionsParams, input
     labels = [d["class"] for d in decisions]
     result = ClassifyDetectionsResult(
         model_id=model_id, scene_id=scene_id, n_targets=len(kept), n_ships=labels.count(ClassName.SHIP.value),
-        n_icebergs=labels.count(ClassName.ICEBERG.value), crs=scene_crs.to_string(), pixel_size_m=abs(transform.a),
-        skipped=cut.skipped,
+        n_icebergs=labels.count(ClassName.ICEBERG.value), n_clutter=labels.count(ClassName.CLUTTER.value),
+        crs=scene_crs.to_string(), pixel_size_m=abs(transform.a), skipped=cut.skipped,
     )
     artifacts = [gpkg_artifact(points_layer, "classifications", role="targets", extra_layers={"footprints": footprints})]
     return {"result": to_dict(result), "artifacts": artifacts,
-            "predictions": prediction_rows(model_id, cut.patches, probabilities, features)}
+            "predictions": prediction_rows(model_id, cut.patches, decided, features)}
 
 
 # -- map_scene ------------------------------------------------------------------------------------
@@ -267,6 +290,7 @@ def map_scene(ctx: JobContext, params: MapSceneParams, inputs: dict) -> dict[str
     import rasterio
 
     from ..learning.dense import DenseMapCancelled, probability_map
+    from ..learning.outputs import ICEBERG_THRESHOLD
 
     scene_path, model_id = inputs["scene_path"], inputs["model_id"]
     with rasterio.open(scene_path) as src:
@@ -452,7 +476,7 @@ def explain_patches(ctx: JobContext, params: ExplainPatchesParams, inputs: dict)
     for i, (patch, summary) in enumerate(zip(patches, summaries, strict=True)):
         probability = float(probabilities[i])
         targets.append(TargetExplanation(
-            id=patch.id, label=_label(probability), iceberg_probability=round(probability, 5),
+            id=patch.id, label=Decision(probability, 0.0).label, iceberg_probability=round(probability, 5),
             share_hh=_rounded(summary["share_hh"]), share_hv=_rounded(summary["share_hv"]),
             inc_angle_attribution=_rounded(summary["inc_angle_attribution"]),
             top_offset_east=round(float(summary["top_offset_col_px"]) * scale, 2),

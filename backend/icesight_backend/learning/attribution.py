@@ -27,6 +27,7 @@ from icesight_contract import BAND_NAMES, PATCH_SIZE_PX, AttributionMethod
 from icesight_contract.inference import ATTRIBUTION_LIMITS, occlusion_stride_problem
 
 from .data import PatchArrays
+from .outputs import iceberg_logit
 from .training import (
     CHANNELS_LAST,
     DIHEDRAL,
@@ -136,14 +137,18 @@ class ServedProbability(nn.Module):
 
     def view_probability(self, images: torch.Tensor, inc: torch.Tensor, view: tuple[int, bool]) -> torch.Tensor:
         x = to_view(images, view).contiguous(memory_format=CHANNELS_LAST)
-        return self.sigmoid(self.network(x, inc)) + self._unused(inc)
+        return self.sigmoid(self._iceberg_logit(self.network(x, inc))) + self._unused(inc)
 
     def forward(self, bands_db: torch.Tensor, inc_deg: torch.Tensor) -> torch.Tensor:
         images, inc = self.network_input(bands_db, inc_deg)
         # All views in one batch: one network call of 8n runs faster than 8 calls of n (oneDNN on a CPU).
         views = torch.cat([to_view(images, view) for view in self.views]).contiguous(memory_format=CHANNELS_LAST)
-        logits = self.network(views, inc.repeat(len(self.views)))
+        logits = self._iceberg_logit(self.network(views, inc.repeat(len(self.views))))
         return self.sigmoid(logits).view(len(self.views), -1).mean(dim=0) + self._unused(inc)
+
+    def _iceberg_logit(self, outputs: torch.Tensor) -> torch.Tensor:
+        """What is explained is the ship/iceberg decision, P(iceberg | target) (see :mod:`.outputs`)."""
+        return iceberg_logit(outputs, self.network.spec.n_outputs)
 
     @staticmethod
     def _unused(inc: torch.Tensor) -> torch.Tensor:

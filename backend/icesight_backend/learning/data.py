@@ -15,6 +15,10 @@ from ..sar.simulation import SimulatedPatches
 #: Model input channels, in order: HH dB, HV dB and their mean (the reference's ``band_avg``).
 CHANNELS = ("band_1", "band_2", "band_avg")
 THIRD_CHANNELS = tuple(c.value for c in ThirdChannel)
+#: Feature-group column of the class index (ClassName order: ship, iceberg, clutter). Versions
+#: written before the clutter class have only the Kaggle column ``is_iceberg`` (0 ship, 1 iceberg).
+LABEL_COLUMN = "label"
+
 #: Incidence used when a set has no known angle at all (mid-swath of EW and IW).
 DEFAULT_INC_FILL_DEG = 35.0
 
@@ -28,6 +32,12 @@ def third_channel(band_1: np.ndarray, band_2: np.ndarray, kind: str) -> np.ndarr
     if kind == "band_mag":
         return np.sqrt(band_1**2 + band_2**2)
     raise ValueError(f"third channel {kind!r} is not one of {', '.join(THIRD_CHANNELS)}")
+
+
+def table_labels(table) -> np.ndarray:
+    """Class index per row of a feature-group table (float, NaN where unlabelled)."""
+    name = LABEL_COLUMN if LABEL_COLUMN in table.column_names else "is_iceberg"
+    return table.column(name).to_numpy(zero_copy_only=False).astype(np.float64)
 
 
 @dataclass
@@ -68,20 +78,20 @@ def arrays_from_records(records: list[PatchRecord], channels: tuple[str, ...] = 
     band_2 = np.asarray([r.band_2 for r in records], dtype=np.float32).reshape(shape)
     inc = np.asarray([math.nan if r.inc_angle_deg is None else r.inc_angle_deg for r in records], dtype=np.float32)
     labels = None
-    if all(r.is_iceberg is not None for r in records):
-        labels = np.asarray([r.is_iceberg for r in records], dtype=np.float32)
+    if all(r.label is not None for r in records):
+        labels = np.asarray([r.class_index for r in records], dtype=np.float32)
     third = next((c for c in channels if c in THIRD_CHANNELS), "band_avg")
     full = PatchArrays([r.id for r in records], stack_channels(band_1, band_2, third), inc, labels, ("band_1", "band_2", third))
     return full if full.channels == tuple(channels) else full.select_channels(list(channels))
 
 
 def arrays_from_simulation(patches: SimulatedPatches, id_prefix: str = "sim") -> PatchArrays:
-    n = len(patches.is_iceberg)
+    n = len(patches.labels)
     return PatchArrays(
         [f"{id_prefix}_{i:05d}" for i in range(n)],
         stack_channels(patches.band_1_db, patches.band_2_db),
         patches.inc_angle_deg.astype(np.float32),
-        patches.is_iceberg.astype(np.float32),
+        patches.labels.astype(np.float32),
     )
 
 
@@ -111,8 +121,8 @@ def arrays_from_table(table, ids: list[str] | None = None) -> PatchArrays:
     images = np.stack([band("band_1"), band("band_2"), band(third)], axis=1)
     inc = table.column("inc_angle").to_numpy().astype(np.float32)
     inc[table.column("inc_angle_missing").to_numpy(zero_copy_only=False)] = np.nan
-    labels_column = table.column("is_iceberg")
-    labels = None if labels_column.null_count else labels_column.to_numpy().astype(np.float32)
+    labels = table_labels(table)
+    labels = None if np.isnan(labels).any() else labels
     return PatchArrays(table.column("id").to_pylist(), images, inc, labels, ("band_1", "band_2", third))
 
 

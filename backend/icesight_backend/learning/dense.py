@@ -6,7 +6,9 @@ over a large chunk of the scene, the head's first dense layer becomes a convolut
 is the last feature map (plus the incidence term), and the later dense layers become 1 x 1
 convolutions. The result is the logit of every window whose top-left corner is a multiple of the
 network's output stride S = pool_size ** (convolution blocks kept); the stride-S grid of
-probabilities is interpolated bilinearly to every pixel. On a 10,000 x 10,000 px EW scene and 2
+probabilities is interpolated bilinearly to every pixel. For a model with a target output the map
+is P(iceberg) = P(target) P(iceberg | target), so open water, sea ice and ships all map near 0
+(:func:`.outputs.iceberg_presence`); a two-class model maps P(iceberg rather than ship). On a 10,000 x 10,000 px EW scene and 2
 CPU cores this takes about 3 minutes, some 2,800 times less than classifying the window around
 every pixel (``bench/bench_dense_map.py``).
 
@@ -47,6 +49,7 @@ from icesight_contract.constants import SIGMA0_DB_MAX, SIGMA0_DB_MIN
 from ..sar.io import RasterBand, write_cog
 from .data import THIRD_CHANNELS, Normalisation, third_channel
 from .models import ConvNet, ModelSpec
+from .outputs import iceberg_presence
 from .training import CHANNELS_LAST, LoadedModel, ModelInputMismatch, ProgressFn, StopFn, pick_device
 
 #: Pixels of a window on each side of its centre pixel (a 75 px window is centred at offset 37).
@@ -100,6 +103,11 @@ def _fold_batch_norm(conv: nn.Conv2d, norm: nn.BatchNorm2d) -> nn.Conv2d:
         fused.weight.copy_(conv.weight.detach() * scale[:, None, None, None])
         fused.bias.copy_((bias - norm.running_mean) * scale + norm.bias.detach())
     return fused
+
+
+#: What the map's values are, by the number of network outputs (see :func:`.outputs.iceberg_presence`).
+MAP_UNITS = {1: "probability of iceberg rather than ship, 0-1",
+             2: "probability of an iceberg (a target, and an iceberg rather than a ship), 0-1"}
 
 
 class FullyConvolutionalNet(nn.Module):
@@ -366,8 +374,8 @@ class _ChunkEvaluator:
         with torch.inference_mode():
             x = torch.from_numpy(image)[None].to(self.device).contiguous(memory_format=CHANNELS_LAST)
             logits = self.network(x, torch.from_numpy(inc)[None].to(self.device))[0]
-            logits = logits[skip : skip + n_rows, skip : skip + n_cols]
-            probability = torch.sigmoid(logits).float().cpu().numpy()
+            logits = logits[..., skip : skip + n_rows, skip : skip + n_cols]
+            probability = iceberg_presence(logits, self.network.spec.n_outputs).float().cpu().numpy()
         del image, x
 
         row_lower, row_weight = _interpolation(grid, y0, y1, row_first)
@@ -445,7 +453,7 @@ def probability_map(
             yield r0, dense[r0 : r0 + chunk_px].compute(scheduler="threads", num_workers=num_workers)
 
     all_tags = {"model_id": "unknown", "stride_px": str(stride), "window_px": str(PATCH_SIZE_PX),
-                "interpolation": "bilinear", "units": "probability of iceberg, 0-1", **(tags or {})}
+                "interpolation": "bilinear", "units": MAP_UNITS[network.spec.n_outputs], **(tags or {})}
     # Written beside the target and renamed at the end: a cancelled or failed map leaves no file.
     partial = out_path.with_name(f".{out_path.name}.partial")
     try:

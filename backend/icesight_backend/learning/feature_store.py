@@ -36,16 +36,18 @@ from typing import Any
 
 import numpy as np
 
-from icesight_contract import INC_ANGLE_MISSING, PATCH_PIXELS
+from icesight_contract import INC_ANGLE_MISSING, PATCH_PIXELS, ClassName
 from icesight_contract.learning import NAME_PATTERN
 
 from ..store import utc_now
 from .data import (
     DEFAULT_INC_FILL_DEG,
+    LABEL_COLUMN,
     THIRD_CHANNELS,
     Normalisation,
     stratified_folds,
     stratified_split,
+    table_labels,
     third_channel,
 )
 
@@ -175,10 +177,31 @@ def validate_records(records: list[dict]) -> tuple[list[RuleResult], np.ndarray,
                 fail("HAS_MIN", "inc_angle", False)
             elif inc > INC_RANGE_DEG[1]:
                 fail("HAS_MAX", "inc_angle", False)
-        label = record.get("is_iceberg")
-        if label is not None and (isinstance(label, bool) or label not in (0, 1)):
-            fail("LABEL_IN_SET", "is_iceberg", True)
+        try:
+            record_class(record)
+        except ValueError as exc:
+            fail("LABEL_IN_SET", str(exc), True)
     return rules.as_list(), sound, bands
+
+
+def record_class(record: dict) -> int | None:
+    """Class index of a raw record, from ``label`` (a class name) or the Kaggle ``is_iceberg`` (0/1);
+    None when unlabelled. Raises ValueError naming the column that is invalid or contradicts the other."""
+    label, kaggle = record.get("label"), record.get("is_iceberg")
+    index = None
+    if kaggle is not None:
+        if isinstance(kaggle, bool) or kaggle not in (0, 1):
+            raise ValueError("is_iceberg")
+        index = int(kaggle)
+    if label is not None:
+        try:
+            named = ClassName(label).index
+        except ValueError:
+            raise ValueError("label") from None
+        if index is not None and named != index:
+            raise ValueError("label")
+        index = named
+    return index
 
 
 def compute_partition(records: list[dict], third: str, part_path: str | None = None) -> dict:
@@ -207,6 +230,7 @@ def compute_partition(records: list[dict], third: str, part_path: str | None = N
         return pa.FixedSizeListArray.from_arrays(pa.array(array.reshape(-1), pa.float32()), PATCH_PIXELS)
 
     missing = [r["inc_angle"] == INC_ANGLE_MISSING for r in rows]
+    classes = [record_class(r) for r in rows]
     columns = {
         "id": pa.array([r["id"] for r in rows], pa.string()),
         "band_1": fixed(band_1),
@@ -214,7 +238,9 @@ def compute_partition(records: list[dict], third: str, part_path: str | None = N
         third: fixed(band_3),
         "inc_angle": pa.array([None if m else float(r["inc_angle"]) for r, m in zip(rows, missing, strict=True)], pa.float64()),
         "inc_angle_missing": pa.array(missing, pa.bool_()),
-        "is_iceberg": pa.array([r.get("is_iceberg") for r in rows], pa.int8()),
+        # Both label columns: the class index, and the Kaggle 0/1 (null for clutter) for readers of that format.
+        LABEL_COLUMN: pa.array(classes, pa.int8()),
+        "is_iceberg": pa.array([c if c in (ClassName.SHIP.index, ClassName.ICEBERG.index) else None for c in classes], pa.int8()),
     }
     for name, kind in PROVENANCE:
         columns[name] = pa.array([r.get(name) for r in rows], getattr(pa, kind)())
@@ -223,7 +249,7 @@ def compute_partition(records: list[dict], third: str, part_path: str | None = N
         "rules": rules, "n_records": len(records), "n_rows": table.num_rows,
         "ids": columns["id"].to_pylist(),
         "inc_angle": columns["inc_angle"].to_numpy(zero_copy_only=False).astype(np.float64),
-        "is_iceberg": columns["is_iceberg"].to_numpy(zero_copy_only=False).astype(np.float64),
+        LABEL_COLUMN: columns[LABEL_COLUMN].to_numpy(zero_copy_only=False).astype(np.float64),
         "x": columns["x"].to_numpy(zero_copy_only=False).astype(np.float64),
         "y": columns["y"].to_numpy(zero_copy_only=False).astype(np.float64),
         "crs": columns["crs"].to_pylist(),
@@ -303,7 +329,7 @@ def write_version(partitions: list[dict], staging: Path, mode: str, third: str, 
     def gathered(key: str) -> np.ndarray:
         return np.concatenate([np.asarray(p[key], dtype=np.float64) for p in partitions])[unique]
 
-    angles, labels = gathered("inc_angle"), gathered("is_iceberg")
+    angles, labels = gathered("inc_angle"), gathered(LABEL_COLUMN)
     known = angles[np.isfinite(angles)]
     fill = float(np.median(known)) if known.size else DEFAULT_INC_FILL_DEG
     labelled = labels[np.isfinite(labels)]
@@ -349,7 +375,7 @@ def write_version(partitions: list[dict], staging: Path, mode: str, third: str, 
         "pixel_size_m": pixel_size_m,
         "n_rows": n_kept, "third_channel": third, "inc_angle_fill_deg": fill,
         "n_inc_angle_missing": int(np.sum(~np.isfinite(angles))),
-        "n_labelled": int(len(labelled)), "n_ships": int(np.sum(labelled == 0)), "n_icebergs": int(np.sum(labelled == 1)),
+        "n_labelled": int(len(labelled)), **{f"n_{key}": n for key, n in _counts(labelled).items()},
         "geo": geo is not None, "n_located": int(located.sum()), "n_partitions": len(partitions),
         "validation": report,
     }
@@ -453,7 +479,9 @@ def normalisation_of(table, rows: np.ndarray, batch: int = 1024) -> Normalisatio
 
 
 def _counts(labels: np.ndarray) -> dict:
-    return {"ships": int(np.sum(labels == 0)), "icebergs": int(np.sum(labels == 1))}
+    """Labelled rows per class, keyed by the plural used in reports (ships, icebergs, clutter)."""
+    return {name: int(np.sum(labels == c.index)) for name, c in
+            (("ships", ClassName.SHIP), ("icebergs", ClassName.ICEBERG), ("clutter", ClassName.CLUTTER))}
 
 
 def build_split(table, validation_fraction: float, test_fraction: float, k_folds: int | None, seed: int) -> dict:
@@ -461,16 +489,17 @@ def build_split(table, validation_fraction: float, test_fraction: float, k_folds
     training part's normalisation. Raises :class:`DatasetUnusable` when a part would lack a class."""
     import pyarrow as pa
 
-    labels_column = table.column("is_iceberg")
-    labels = labels_column.to_numpy(zero_copy_only=False).astype(np.float64)
+    labels = table_labels(table)
     labelled = np.flatnonzero(~np.isnan(labels))
     n_unlabelled = table.num_rows - len(labelled)
     classes = _counts(labels[labelled])
     minimum = max(2, k_folds or 0) + (1 if test_fraction > 0 else 0)
-    if min(classes.values()) < minimum:
+    present = [n for key, n in classes.items() if key != "clutter" or n]
+    if min(present) < minimum:
         raise DatasetUnusable(
-            f"the feature group version has {classes['ships']} labelled ship(s) and {classes['icebergs']} iceberg(s) "
-            f"({n_unlabelled} unlabelled); this split needs at least {minimum} of each class. Add labelled patches "
+            f"the feature group version has {classes['ships']} labelled ship(s), {classes['icebergs']} iceberg(s) and "
+            f"{classes['clutter']} clutter patch(es) ({n_unlabelled} unlabelled); this split needs at least {minimum} "
+            "of each class it holds (ships and icebergs always). Add labelled patches "
             "of the missing class, or ask for fewer folds"
         )
     parts = np.full(table.num_rows, "", dtype=object)

@@ -1,5 +1,6 @@
 """Ship/iceberg CNNs. Both take the patch channels (by default HH dB, HV dB and their mean,
-normalised) and the normalised incidence angle as a separate input, and return one logit (iceberg).
+normalised) and the normalised incidence angle as a separate input, and return one logit (iceberg)
+or, trained with clutter patches, two (iceberg given a target, and target; see :mod:`.outputs`).
 
 A :class:`ModelSpec` says everything needed to rebuild a network: architecture, hyper-parameters
 and which components are present, so ablation trials (a channel, the incidence angle, a
@@ -38,6 +39,7 @@ class ModelSpec:
     use_inc_angle: bool = True
     conv_blocks: list[int] | None = None  # 0-based blocks kept; None: all
     dense: bool = True
+    n_outputs: int = 1  # 1: ship/iceberg; 2: also target vs clutter
 
     @classmethod
     def of(cls, architecture: ModelArchitecture, hyper: HyperParameters | None = None, **components) -> ModelSpec:
@@ -105,9 +107,9 @@ class ConvNet(nn.Module):
                 else:
                     head += [nn.Linear(width, units), nn.ReLU(), nn.Dropout(spec.dropout)]
                 width = units
-            head.append(nn.Linear(width, 1))
+            head.append(nn.Linear(width, spec.n_outputs))
         else:
-            head = [nn.Dropout(spec.dropout), nn.Linear(n_flat, 1)]
+            head = [nn.Dropout(spec.dropout), nn.Linear(n_flat, spec.n_outputs)]
         self.head = nn.Sequential(*head)
 
     def forward(self, image: torch.Tensor, inc_angle: torch.Tensor) -> torch.Tensor:

@@ -25,9 +25,25 @@ from icesight_contract import (
     ModelArchitecture,
     ModelMetrics,
 )
+from icesight_contract.experiments import MIN_PATCHES_PER_STEP
 
 from .data import CHANNELS, Normalisation, PatchArrays, stratified_split
+from .data_parallel import Replica, launch
 from .models import ModelSpec, build_model
+from .outputs import (
+    CLUTTER,
+    ICEBERG,
+    SHIP,
+    ClassLoss,
+    binary_metrics,
+    class_metrics,
+    classes_of,
+    n_outputs_for,
+    reliability,
+    served_classes,
+    sigmoid,
+    split_outputs,
+)
 
 #: Images and convolution weights are kept channels-last (NHWC): oneDNN on CPUs and cuDNN on GPUs
 #: run these convolutions faster in that layout (about 25 % for the LeNet-like model on a 2-core CPU).
@@ -65,6 +81,8 @@ class TrainingConfig:
     dense: bool = True
     #: Fit a temperature on the validation part and fold it into the weights (see :func:`calibrate`).
     calibrate: bool = True
+    #: Data-parallel ranks, one Dask worker each, sharing every batch (1: train in this process; see :func:`fit`).
+    data_parallel: int = 1
 
     @classmethod
     def of(cls, architecture: ModelArchitecture, hyper: HyperParameters, **kwargs) -> TrainingConfig:
@@ -76,8 +94,8 @@ class TrainingConfig:
         return HyperParameters(self.learning_rate, self.batch_size, self.dropout, self.kernel_size, self.pool_size,
                                list(self.filters) if self.filters else None)
 
-    def spec(self, n_channels: int) -> ModelSpec:
-        return ModelSpec.of(self.architecture, self.hyperparameters(), n_channels=n_channels,
+    def spec(self, n_channels: int, n_outputs: int = 1) -> ModelSpec:
+        return ModelSpec.of(self.architecture, self.hyperparameters(), n_channels=n_channels, n_outputs=n_outputs,
                             use_inc_angle=self.use_inc_angle, conv_blocks=self.conv_blocks, dense=self.dense)
 
 
@@ -98,6 +116,7 @@ class TrainedModel:
     channels: tuple[str, ...] = CHANNELS
     pixel_size_m: float | None = None  # pixel spacing of the training patches, when known
     calibration: dict | None = None  # temperature scaling, folded into the weights (see calibrate)
+    data_parallel: list[dict] | None = None  # each rank's worker, device and final-weights digest (see fit)
 
     def trained_at(self, pixel_size_m: float | None) -> TrainedModel:
         """Record the pixel spacing of the training patches (scene-scale jobs refuse other spacings)."""
@@ -116,8 +135,9 @@ class TrainedModel:
         return LoadedModel.build(self.architecture, self.model_spec(), self.state_dict, self.normalisation, self.input_spec())
 
     def torchscript_bytes(self) -> bytes:
-        """The network as TorchScript (inputs: normalised image batch, normalised incidence) for serving
-        without this code; normalisation statistics travel in the model record."""
+        """The network as TorchScript (inputs: normalised image batch, normalised incidence; output the
+        iceberg logit (N,), or (N, 2) iceberg and target logits for a model with a clutter output, see
+        :mod:`.outputs`) for serving without this code; normalisation statistics travel in the model record."""
         network = build_model(self.model_spec())
         network.load_state_dict(self.state_dict)
         network.eval()
@@ -202,42 +222,6 @@ def small_affine(images: torch.Tensor, generator: torch.Generator, max_deg: floa
                                            padding_mode="reflection", align_corners=False)
 
 
-def binary_metrics(labels: np.ndarray, probabilities: np.ndarray) -> dict:
-    """Log loss, accuracy, ROC AUC, expected calibration error (10 equal-width bins) and the
-    confusion matrix (rows truth ship/iceberg)."""
-    p = np.clip(probabilities.astype(np.float64), 1e-7, 1 - 1e-7)
-    y = labels.astype(np.float64)
-    log_loss = float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
-    predicted = (p >= 0.5).astype(int)
-    accuracy = float(np.mean(predicted == y))
-    # ROC AUC by the rank-sum (Mann-Whitney) identity; ties get average ranks.
-    from scipy.stats import rankdata
-
-    n_pos, n_neg = int(y.sum()), int(len(y) - y.sum())
-    if n_pos and n_neg:
-        ranks = rankdata(p)
-        auc = float((ranks[y == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
-    else:
-        auc = float("nan")
-    confusion = [[int(np.sum((y == t) & (predicted == q))) for q in (0, 1)] for t in (0, 1)]
-    return {
-        "log_loss": log_loss, "accuracy": accuracy, "roc_auc": auc, "ece": expected_calibration_error(y, p),
-        "confusion": confusion,
-    }
-
-
-def expected_calibration_error(labels: np.ndarray, probabilities: np.ndarray, n_bins: int = 10) -> float:
-    """Mean |observed iceberg rate - predicted probability| over probability bins, weighted by count."""
-    edges = np.linspace(0.0, 1.0, n_bins + 1)
-    index = np.clip(np.digitize(probabilities, edges[1:-1]), 0, n_bins - 1)
-    error = 0.0
-    for b in range(n_bins):
-        members = index == b
-        if members.any():
-            error += members.mean() * abs(labels[members].mean() - probabilities[members].mean())
-    return float(error)
-
-
 DIHEDRAL = [(k, flip) for flip in (False, True) for k in range(4)]
 
 
@@ -245,7 +229,8 @@ DIHEDRAL = [(k, flip) for flip in (False, True) for k in range(4)]
 def view_logits(
     network: nn.Module, images: np.ndarray, inc: np.ndarray, device: torch.device, batch_size: int = 256,
 ) -> np.ndarray:
-    """The network's logit for each patch in each of its 8 flips and 90-degree rotations, (n, 8)."""
+    """The network's outputs for each patch in each of its 8 flips and 90-degree rotations: (n, 8) for
+    a one-output network, (n, 8, 2) for one with a target output (see :mod:`.outputs`)."""
     network.eval()
     out = []
     step = max(1, batch_size // len(DIHEDRAL))  # the 8 views of ``step`` patches go through as one batch
@@ -254,19 +239,31 @@ def view_logits(
         a = torch.from_numpy(inc[start : start + step]).to(device)
         views = torch.cat([torch.rot90(x.flip(3) if flip else x, k, dims=(2, 3)) for k, flip in DIHEDRAL])
         logits = network(views.contiguous(memory_format=CHANNELS_LAST), a.repeat(len(DIHEDRAL)))
-        out.append(logits.view(len(DIHEDRAL), len(x)).T.cpu().numpy())
+        out.append(logits.reshape(len(DIHEDRAL), len(x), -1).transpose(0, 1).squeeze(-1).cpu().numpy())
     return np.concatenate(out) if out else np.zeros((0, len(DIHEDRAL)), dtype=np.float32)
+
+
+@dataclass
+class Served:
+    """Served probabilities of a patch set: P(iceberg | target) and, for models with a target output,
+    P(clutter); per patch (n,) or per test-time view (n, 8)."""
+
+    iceberg: np.ndarray
+    clutter: np.ndarray | None = None
+
+    def mean_over_views(self) -> Served:
+        return Served(self.iceberg.mean(axis=1), None if self.clutter is None else self.clutter.mean(axis=1))
+
+    def classes(self) -> np.ndarray:
+        """Class index per patch (:class:`icesight_contract.ClassName` order)."""
+        return served_classes(self.iceberg, self.clutter)
 
 
 def predict_views(
     network: nn.Module, images: np.ndarray, inc: np.ndarray, device: torch.device, batch_size: int = 256,
-) -> np.ndarray:
-    """Iceberg probability of each patch in each of its 8 flips and 90-degree rotations, (n, 8)."""
-    return _sigmoid(view_logits(network, images, inc, device, batch_size))
-
-
-def _sigmoid(logits: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(logits, -60.0, 60.0)))
+) -> Served:
+    """Probabilities of each patch in each of its 8 flips and 90-degree rotations, (n, 8) each."""
+    return Served(*split_outputs(view_logits(network, images, inc, device, batch_size)))
 
 
 #: Bounds of the calibration temperature. Below 1 it sharpens an underconfident model; the floor of
@@ -277,71 +274,77 @@ TEMPERATURE_RANGE = (0.5, 10.0)
 
 def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
     """Temperature scaling (Guo et al. 2017): the T that minimises the log loss of the served
-    probability, the mean over the test-time views of sigmoid(logit / T), on ``labels``."""
+    probability, the mean over the test-time views of sigmoid(logit / T), on 0/1 ``labels``
+    (one output's logits, (n, 8))."""
     from scipy.optimize import minimize_scalar
 
     y = labels.astype(np.float64)[:, None]
     z = logits.astype(np.float64)
 
     def loss(log_t: float) -> float:
-        p = np.clip(_sigmoid(z / np.exp(log_t)).mean(axis=1, keepdims=True), 1e-7, 1 - 1e-7)
+        p = np.clip(sigmoid(z / np.exp(log_t)).mean(axis=1, keepdims=True), 1e-7, 1 - 1e-7)
         return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
     low, high = np.log(TEMPERATURE_RANGE[0]), np.log(TEMPERATURE_RANGE[1])
     return float(np.exp(minimize_scalar(loss, bounds=(low, high), method="bounded", options={"xatol": 1e-3}).x))
 
 
-def reliability(labels: np.ndarray, probabilities: np.ndarray, n_bins: int = 10) -> list[dict]:
-    """Per probability bin: patches, mean predicted probability and observed iceberg rate."""
-    edges = np.linspace(0.0, 1.0, n_bins + 1)
-    index = np.clip(np.digitize(probabilities, edges[1:-1]), 0, n_bins - 1)
-    return [{"low": float(edges[b]), "high": float(edges[b + 1]), "n": int((index == b).sum()),
-             "predicted": float(probabilities[index == b].mean()) if (index == b).any() else None,
-             "observed": float(labels[index == b].mean()) if (index == b).any() else None} for b in range(n_bins)]
-
-
 def calibrate(network: nn.Module, x_val: np.ndarray, a_val: np.ndarray, labels: np.ndarray, device: torch.device) -> dict:
-    """Fit the temperature on the validation part and fold it into the network's last layer (its
-    weights and bias divided by T), so every use of the weights (classification, dense maps,
-    attributions, the TorchScript export) serves calibrated probabilities. Returns the temperature
-    and the served (8-view) log loss, ECE and reliability before and after."""
+    """Fit a temperature per output on the validation part and fold it into the network's last layer
+    (that output's weights and bias divided by T), so every use of the weights (classification,
+    dense maps, attributions, the TorchScript export) serves calibrated probabilities. The iceberg
+    output is fitted on the target patches, the target output (if any) on all of them. Returns the
+    temperatures and the served (8-view) log loss, ECE and reliability of P(iceberg | target)
+    before and after."""
     logits = view_logits(network, x_val, a_val, device)
-    temperature = fit_temperature(logits, labels)
-    before, after = _sigmoid(logits).mean(axis=1), _sigmoid(logits / temperature).mean(axis=1)
+    targets = labels != CLUTTER
+    if logits.ndim == 2:
+        fits = [(logits[targets], labels[targets])]
+    else:
+        fits = [(logits[targets, :, 0], labels[targets]), (-logits[:, :, 1], (~targets).astype(np.float64))]
+    temperatures = [fit_temperature(z, y) for z, y in fits]
     last = [m for m in network.modules() if isinstance(m, nn.Linear)][-1]
     with torch.no_grad():
-        last.weight /= temperature
-        last.bias /= temperature
-    m_before, m_after = binary_metrics(labels, before), binary_metrics(labels, after)
-    return {"temperature": round(temperature, 4),
-            "val_log_loss_before": m_before["log_loss"], "val_log_loss_after": m_after["log_loss"],
-            "val_ece_before": m_before["ece"], "val_ece_after": m_after["ece"],
-            "reliability_before": reliability(labels, before), "reliability_after": reliability(labels, after)}
+        for row, temperature in enumerate(temperatures):
+            last.weight[row] /= temperature
+            last.bias[row] /= temperature
+    iceberg_logits, iceberg_labels = fits[0]
+    before, after = sigmoid(iceberg_logits).mean(axis=1), sigmoid(iceberg_logits / temperatures[0]).mean(axis=1)
+    m_before, m_after = binary_metrics(iceberg_labels, before), binary_metrics(iceberg_labels, after)
+    result = {"temperature": round(temperatures[0], 4),
+              "val_log_loss_before": m_before["log_loss"], "val_log_loss_after": m_after["log_loss"],
+              "val_ece_before": m_before["ece"], "val_ece_after": m_after["ece"],
+              "reliability_before": reliability(iceberg_labels, before),
+              "reliability_after": reliability(iceberg_labels, after)}
+    if len(temperatures) > 1:
+        result["target_temperature"] = round(temperatures[1], 4)
+    return result
 
 
 @torch.no_grad()
 def predict_probabilities(
     network: nn.Module, images: np.ndarray, inc: np.ndarray, device: torch.device, batch_size: int = 256,
     tta: bool = False,
-) -> np.ndarray:
-    """Iceberg probabilities. With ``tta`` the mean over the 8 flips and 90-degree rotations of each
-    patch (test-time augmentation: the class does not depend on the orientation)."""
+) -> Served:
+    """Served probabilities per patch. With ``tta`` the mean over the 8 flips and 90-degree rotations
+    of each patch (test-time augmentation: the class does not depend on the orientation)."""
     if tta:
-        return predict_views(network, images, inc, device, batch_size).mean(axis=1)
+        return predict_views(network, images, inc, device, batch_size).mean_over_views()
     network.eval()
     out = []
     for start in range(0, len(images), batch_size):
         x = torch.from_numpy(images[start : start + batch_size]).to(device).contiguous(memory_format=CHANNELS_LAST)
         a = torch.from_numpy(inc[start : start + batch_size]).to(device)
-        out.append(torch.sigmoid(network(x, a)).cpu().numpy())
-    return np.concatenate(out) if out else np.zeros(0, dtype=np.float32)
+        out.append(network(x, a).cpu().numpy())
+    return Served(*split_outputs(np.concatenate(out) if out else np.zeros(0, dtype=np.float32)))
 
 
 def _check_trainable(part: PatchArrays, what: str) -> None:
     if part.labels is None:
-        raise ValueError(f"the {what} set is unlabelled: training needs is_iceberg on every patch")
-    if len(np.unique(part.labels)) < 2:
-        raise ValueError(f"the {what} set holds one class only; training needs ships and icebergs in it")
+        raise ValueError(f"the {what} set is unlabelled: training needs a label (is_iceberg or label) on every patch")
+    missing = [name for name, index in (("ships", SHIP), ("icebergs", ICEBERG)) if not np.any(part.labels == index)]
+    if missing:
+        raise ValueError(f"the {what} set has no {' and no '.join(missing)}; training needs ships and icebergs in it")
 
 
 def train_model(
@@ -364,13 +367,23 @@ def fit(
     progress: ProgressFn | None = None,
     should_stop: StopFn | None = None,
     on_epoch: EpochFn | None = None,
-) -> TrainedModel:
+    client=None,
+    replica: Replica | None = None,
+) -> TrainedModel | None:
     """Train on ``train_part`` with early stopping on the log loss of ``val_part``.
 
     The normalisation statistics come from the training part only (``normalisation`` passes the
     ones a training dataset stored for it). The weights of the epoch with the lowest validation
     log loss are kept. ``on_epoch(epoch, validation_metrics)`` is called after every epoch and may
     raise to end the run (a search prunes bad trials that way).
+
+    With ``config.data_parallel`` N > 1 this loop runs as N DistributedDataParallel ranks, one on
+    each of N workers of the Dask cluster of ``client`` (default: the cluster of the Dask task
+    this runs in, else the process's default client; see :mod:`.data_parallel`), and the model of
+    rank 0 is returned, with each rank's report in ``data_parallel``. Each step splits
+    ``batch_size`` patches over the ranks. ``on_epoch`` then runs on rank 0's worker (it must
+    pickle), ``progress`` and ``should_stop`` here. ``replica`` is set for those ranks only;
+    ranks other than 0 return None.
     """
     _check_trainable(train_part, "training")
     _check_trainable(val_part, "validation")
@@ -380,52 +393,73 @@ def fit(
     should_stop = should_stop or (lambda: False)
     started = time.perf_counter()
 
-    torch.manual_seed(config.seed)
-    generator = torch.Generator().manual_seed(config.seed)
-    device = pick_device()
     normalisation = normalisation or Normalisation.fit(train_part)
     if len(normalisation.channel_mean_db) != len(train_part.channels):
         raise ValueError(
             f"normalisation has {len(normalisation.channel_mean_db)} channels, the patches {len(train_part.channels)}"
         )
+    if replica is None and config.data_parallel > 1:
+        if config.batch_size < MIN_PATCHES_PER_STEP * config.data_parallel:
+            raise ValueError(f"batch_size {config.batch_size} split over {config.data_parallel} workers leaves fewer "
+                             f"than {MIN_PATCHES_PER_STEP} patches a worker per step")
+        ranks_kwargs = {"config": config, "normalisation": normalisation, "on_epoch": on_epoch}
+        trained, ranks = launch(client, config.data_parallel, fit, (train_part, val_part), ranks_kwargs, progress,
+                                should_stop, TrainingCancelled)
+        trained.data_parallel = ranks
+        return trained
+    replica = replica or Replica()
+    torch.manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(config.seed)
+    augmenting = replica.augmentation_generator(generator)
+    device = pick_device()
     x_train, a_train = normalisation.apply(train_part)
     x_val, a_val = normalisation.apply(val_part)
     y_train = torch.from_numpy(train_part.labels.astype(np.float32))
 
-    spec = config.spec(len(train_part.channels))
+    spec = config.spec(len(train_part.channels), n_outputs_for(train_part.labels))
     network = build_model(spec).to(device, memory_format=CHANNELS_LAST)
+    model = replica.wrap(network)  # what the training steps run through; ``network`` is validated
     optimiser = torch.optim.Adam(network.parameters(), lr=config.learning_rate)
     # Halve the learning rate when the validation loss stalls (a third of the early-stopping
     # patience), down to 1/32 of the start: later epochs refine instead of bouncing around.
     schedule = torch.optim.lr_scheduler.ReduceLROnPlateau(
         optimiser, mode="min", factor=0.5, patience=max(1, config.patience // 3), min_lr=config.learning_rate / 32
     )
-    loss_fn = nn.BCEWithLogitsLoss()
+    loss_fn = ClassLoss()
     x_train_t, a_train_t = torch.from_numpy(x_train), torch.from_numpy(a_train)
 
     best_loss, best_state, best_epoch, stale = float("inf"), None, 0, 0
     history: list[EpochMetrics] = []
     epochs_run = 0
+    step = config.batch_size // replica.world_size  # patches a rank per step
     for epoch in range(1, config.epochs + 1):
-        network.train()
-        order = torch.randperm(len(x_train_t), generator=generator)
+        model.train()
+        order = replica.shard(torch.randperm(len(x_train_t), generator=generator))
         running, seen = 0.0, 0
-        for start in range(0, len(order), config.batch_size):
-            if should_stop():
+        for start in range(0, len(order), step):
+            if replica.any(should_stop()):
                 raise TrainingCancelled()
-            batch = order[start : start + config.batch_size]
-            if len(batch) < 2:
+            batch = order[start : start + step]
+            if len(batch) < MIN_PATCHES_PER_STEP:
                 continue  # batch norm needs two samples
-            x = _augment(x_train_t[batch], generator).to(device).contiguous(memory_format=CHANNELS_LAST)
+            x = _augment(x_train_t[batch], augmenting).to(device).contiguous(memory_format=CHANNELS_LAST)
             a, y = a_train_t[batch].to(device), y_train[batch].to(device)
             optimiser.zero_grad()
-            loss = loss_fn(network(x, a), y)
+            loss = loss_fn(model(x, a), y)
             loss.backward()
             optimiser.step()
             running += float(loss.detach()) * len(batch)
             seen += len(batch)
+        running, seen = replica.epoch_totals(running, seen)
         epochs_run = epoch
-        val_metrics = binary_metrics(val_part.labels, predict_probabilities(network, x_val, a_val, device))
+        if not replica.is_main:  # rank 0 validates and decides for all
+            val_loss, stop = replica.decide()
+            schedule.step(val_loss)
+            if stop:
+                break
+            continue
+        val_served = predict_probabilities(network, x_val, a_val, device)
+        val_metrics = class_metrics(val_part.labels, val_served.iceberg, val_served.clutter)
         if not np.isfinite(running):
             raise FloatingPointError(
                 f"training diverged at epoch {epoch} (loss is not finite); lower the learning rate "
@@ -440,30 +474,28 @@ def fit(
             f"epoch {epoch}/{config.epochs}: val log loss {val_metrics['log_loss']:.3f}, "
             f"accuracy {val_metrics['accuracy']:.3f}",
         )
-        schedule.step(val_metrics["log_loss"])
-        if val_metrics["log_loss"] < best_loss - 1e-4:
-            best_loss, best_epoch, stale = val_metrics["log_loss"], epoch, 0
+        schedule.step(val_metrics["selection_loss"])
+        if val_metrics["selection_loss"] < best_loss - 1e-4:
+            best_loss, best_epoch, stale = val_metrics["selection_loss"], epoch, 0
             best_state = {k: v.detach().cpu().clone() for k, v in network.state_dict().items()}
         else:
             stale += 1
         if on_epoch is not None:
             on_epoch(epoch, val_metrics)
-        if stale >= config.patience:
+        stop = stale >= config.patience
+        replica.decide(val_metrics["selection_loss"], stop)
+        if stop:
             break
 
+    replica.finish(network)
+    if not replica.is_main:
+        return None
     network.load_state_dict(best_state)
     calibration = calibrate(network, x_val, a_val, val_part.labels, device) if config.calibrate else None
     best_state = {k: v.detach().cpu().clone() for k, v in network.state_dict().items()}
-    final = binary_metrics(val_part.labels, predict_probabilities(network, x_val, a_val, device))
-    metrics = ModelMetrics(
-        val_log_loss=final["log_loss"],
-        val_accuracy=final["accuracy"],
-        val_roc_auc=final["roc_auc"],
-        val_ece=final["ece"],
-        n_train=len(train_part),
-        n_validation=len(val_part),
-        confusion=final["confusion"],
-    )
+    final_served = predict_probabilities(network, x_val, a_val, device)
+    metrics = model_metrics(class_metrics(val_part.labels, final_served.iceberg, final_served.clutter),
+                            spec.n_outputs, n_train=len(train_part), n_validation=len(val_part))
     return TrainedModel(
         architecture=config.architecture,
         state_dict=best_state,
@@ -477,6 +509,17 @@ def fit(
         spec=spec,
         channels=train_part.channels,
         calibration=calibration,
+    )
+
+
+def model_metrics(metrics: dict, n_outputs: int, n_train: int, n_validation: int) -> ModelMetrics:
+    """The registry's record of validation metrics (see :func:`.outputs.class_metrics`)."""
+    return ModelMetrics(
+        val_log_loss=metrics["log_loss"], val_accuracy=metrics["accuracy"], val_roc_auc=metrics["roc_auc"],
+        val_ece=metrics["ece"], n_train=n_train, n_validation=n_validation, confusion=metrics["confusion"],
+        classes=classes_of(n_outputs), val_clutter_auc=metrics.get("clutter_auc"),
+        val_class_accuracy=metrics.get("class_accuracy"), val_class_log_loss=metrics.get("class_log_loss"),
+        class_confusion=metrics.get("class_confusion"),
     )
 
 
@@ -499,8 +542,8 @@ def check_model_input(model: LoadedModel, arrays: PatchArrays) -> None:
         )
 
 
-def classify_arrays(model: LoadedModel, arrays: PatchArrays, tta: bool = True) -> np.ndarray:
-    """Iceberg probability for each patch (test-time augmented unless ``tta`` is False); refuses input
+def classify_served(model: LoadedModel, arrays: PatchArrays, tta: bool = True) -> Served:
+    """Served probabilities for each patch (test-time augmented unless ``tta`` is False); refuses input
     the model was not trained for."""
     check_model_input(model, arrays)
     device = pick_device()
@@ -508,9 +551,14 @@ def classify_arrays(model: LoadedModel, arrays: PatchArrays, tta: bool = True) -
     return predict_probabilities(model.network.to(device), images, inc, device, tta=tta)
 
 
-def classify_views(model: LoadedModel, arrays: PatchArrays) -> np.ndarray:
-    """Iceberg probability of each patch in each of its 8 test-time views, (n, 8): their mean is what
-    :func:`classify_arrays` serves, their spread says how sure the model is of it."""
+def classify_arrays(model: LoadedModel, arrays: PatchArrays, tta: bool = True) -> np.ndarray:
+    """P(iceberg | target) for each patch (see :func:`classify_served`)."""
+    return classify_served(model, arrays, tta).iceberg
+
+
+def classify_views(model: LoadedModel, arrays: PatchArrays) -> Served:
+    """Probabilities of each patch in each of its 8 test-time views, (n, 8) each: their mean is what
+    :func:`classify_served` serves, their spread says how sure the model is of it."""
     check_model_input(model, arrays)
     device = pick_device()
     images, inc = model.normalisation.apply(arrays)

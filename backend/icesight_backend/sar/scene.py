@@ -18,7 +18,9 @@ from .simulation import MODES, Target, add_target, background, draw_target, line
 DEFAULT_CENTRE_LON_LAT = (-56.0, 67.0)
 
 #: Rows simulated at a time; the random draws are seeded per block, so this is part of the seed.
-SCENE_BLOCK_ROWS = 512
+#: A job checks for cancellation between blocks: a 256-row block of a 10,000 px wide EW scene takes
+#: about 2 s on one CPU core.
+SCENE_BLOCK_ROWS = 256
 
 
 @dataclass

@@ -138,13 +138,27 @@ def sigma_nought_lut(calibration: ET.Element) -> RegularGridInterpolator:
     return RegularGridInterpolator((lines, pixels), values, bounds_error=False, fill_value=None)
 
 
-def _geolocation(annotation: ET.Element):
+def geolocation_grid(annotation: ET.Element) -> np.ndarray:
+    """The product annotation's geolocation grid: one row (line, pixel, longitude, latitude,
+    incidence angle) per node."""
     points = annotation.findall("geolocationGrid/geolocationGridPointList/geolocationGridPoint")
     if len(points) < 4:
         raise SarFormatError("product annotation has no geolocation grid")
     rows = [(float(p.findtext("line")), float(p.findtext("pixel")), float(p.findtext("longitude")),
              float(p.findtext("latitude")), float(p.findtext("incidenceAngle"))) for p in points]
     return np.asarray(rows)
+
+
+def incidence_interpolator(grid: np.ndarray) -> RegularGridInterpolator:
+    """Bilinear interpolator of the incidence angle over (line, pixel) from a regular geolocation grid."""
+    grid_lines, grid_pixels = np.unique(grid[:, 0]), np.unique(grid[:, 1])
+    if len(grid_lines) * len(grid_pixels) != len(grid):
+        raise SarFormatError("the geolocation grid is not regular in lines and pixels")
+    order = np.lexsort((grid[:, 1], grid[:, 0]))
+    return RegularGridInterpolator(
+        (grid_lines, grid_pixels), grid[order, 4].reshape(len(grid_lines), len(grid_pixels)),
+        bounds_error=False, fill_value=None,
+    )
 
 
 def calibrated_block(band: SafeBand, lut: RegularGridInterpolator, window: Window) -> np.ndarray:
@@ -176,19 +190,15 @@ def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1
     """Calibrate both bands, add incidence, geocode with the geolocation grid, write a COG."""
     co, cross = product.polarisations
     bands = [product.bands[co], product.bands[cross]]
-    grid = _geolocation(bands[0].annotation)
+    grid = geolocation_grid(bands[0].annotation)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NotGeoreferencedWarning)
         with rasterio.open(bands[0].measurement) as src:
             height, width = src.height, src.width
-    grid_lines, grid_pixels = np.unique(grid[:, 0]), np.unique(grid[:, 1])
-    if len(grid_lines) * len(grid_pixels) != len(grid):
-        raise SarFormatError(f"{product.name}: the geolocation grid is not regular in lines and pixels")
-    order = np.lexsort((grid[:, 1], grid[:, 0]))
-    incidence = RegularGridInterpolator(
-        (grid_lines, grid_pixels), grid[order, 4].reshape(len(grid_lines), len(grid_pixels)),
-        bounds_error=False, fill_value=None,
-    )
+    try:
+        incidence = incidence_interpolator(grid)
+    except SarFormatError as exc:
+        raise SarFormatError(f"{product.name}: {exc}") from None
     gcps = [GroundControlPoint(row=r, col=c, x=lon, y=lat) for r, c, lon, lat, _ in grid]
     luts = [sigma_nought_lut(b.calibration) for b in bands]
     destination = Path(destination)
