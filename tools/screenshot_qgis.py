@@ -153,6 +153,8 @@ class Screenshots:
     # -- the states -----------------------------------------------------------------------------
 
     def plan(self) -> list:
+        from icesight_qgis.dock import MIN_DOCK_WIDTH_PX
+
         d = self.dock
         scene, classified = self.layers["scene"], self.layers["classified"]
         for combo in (d.analysis.scene_combo, d.review.scene_combo, d.model_analysis.scene_combo, d.chart.scene_combo):
@@ -172,19 +174,13 @@ class Screenshots:
             self.whole_scene()
             self.tab(d.analysis)
 
-        def heatmap(target, own_scale=False):
+        def heatmap(target):
             def setup():
-                if own_scale:  # each heatmap on its own symmetric limit, the target's markers hidden
-                    from icesight_qgis.layers import style_heatmap
-
-                    for layer in self.layers["heatmaps"]:
-                        style_heatmap(layer)
-                self.visible(probability=False, detections=False, classified=not own_scale, summary=not own_scale,
-                             heatmaps=True)
+                self.visible(probability=False, detections=False, classified=True, summary=False, heatmaps=True)
                 self.zoom(target["x"], target["y"], 2000.0)
-                scale = "each heatmap on its own scale, markers hidden" if own_scale else "heatmaps on the job's shared scale"
                 d.analysis.status_label.setText(
-                    f"{target['why']}: called {target['class']} ({target['iceberg_probability']:.0%} iceberg); {scale}")
+                    f"{target['why']}: called {target['class']} ({target['iceberg_probability']:.0%} iceberg); "
+                    "each heatmap on its own scale")
                 self.tab(d.analysis)
             return setup
 
@@ -209,11 +205,11 @@ class Screenshots:
         def review():
             self.tab(d.review)
             d.review.start_review(classified)
+            from icesight_qgis.review import reviewed_class
+
             for _ in range(3):  # the analyst's first calls: agree with the model's class
                 feature = classified.getFeature(d.review.current_fid)
-                from icesight_qgis.review import ReviewClass
-
-                d.review.label_current(ReviewClass.SHIP if feature["class"] == "ship" else ReviewClass.ICEBERG)
+                d.review.label_current(reviewed_class(feature["class"]))
 
         def whatif():
             self.tab(d.model_analysis)
@@ -221,7 +217,7 @@ class Screenshots:
             d.model_analysis.probe_selected()  # the review left the current target selected
 
         def whatif_probe():
-            bar = d.tabs.currentWidget().verticalScrollBar()  # the probe's table is below the fold
+            bar = d.pages.currentWidget().verticalScrollBar()  # the probe's table is below the fold
             bar.setValue(bar.maximum())
 
         def chart():
@@ -232,11 +228,13 @@ class Screenshots:
             self.tab(d.connection)
             d.connection.test_connection()
 
+        def narrow():  # the dock at its narrowest, on the page with the most controls
+            self.iface.mainWindow().resizeDocks([self.dock], [MIN_DOCK_WIDTH_PX], Qt.Horizontal)
+            self.tab(d.review)
+
         states = [("overview_analyse", overview, 2500), ("probability_map", probability, 2500)]
-        for own_scale in (False, True):
-            for _target_id, target in explained:
-                slug = target["why"].replace(" ", "_") + ("_own_scale" if own_scale else "")
-                states.append((f"heatmap_{slug}", heatmap(target, own_scale), 2000))
+        for _target_id, target in explained:
+            states.append((f"heatmap_{target['why'].replace(' ', '_')}", heatmap(target), 2000))
         states += [
             ("scenes_detections", detections, 3000),
             ("models", models, 3000),
@@ -247,6 +245,7 @@ class Screenshots:
             ("whatif_probe", whatif_probe, 1000),
             ("ice_chart", chart, 2000),
             ("connect", connect, 3000),
+            ("narrow_dock_review", narrow, 1500),
         ]
         return [(f"{index:02d}_{name}", setup, delay) for index, (name, setup, delay) in enumerate(states, start=1)]
 

@@ -1,3 +1,3 @@
 """IceSight compute backend: HTTP API, job store, Dask jobs and the SAR/learning domain modules."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"

@@ -1,5 +1,5 @@
 """Icebergs for the ice chart: which classified targets go on it (icebergs at or above a probability
-threshold, never ships), their WMO size class, and the chart's own files (GeoPackage, GeoJSON).
+threshold; never ships, nor clutter: no target at all), their WMO size class, and the chart's own files (GeoPackage, GeoJSON).
 The ice services' encodings are in :mod:`.ice_exchange`, the table of formats in :mod:`.chart_export`.
 
 Size classes follow the length column of the WMO iceberg size table (WMO Sea-Ice Nomenclature,
@@ -44,8 +44,11 @@ from qgis.PyQt.QtCore import QVariant
 from icesight_contract import ClassName
 
 from . import settings
+from .review import ReviewClass
 
 WGS84 = "EPSG:4326"
+#: The class a three-class model gives a detection that is no target.
+CLUTTER = ReviewClass.CLUTTER.value
 #: QgsSettings key of the probability an iceberg needs to go on the chart.
 THRESHOLD_KEY = f"{settings.PREFIX}/ice_chart_threshold"
 
@@ -137,8 +140,9 @@ class IcebergSelection:
     threshold: float
     n_targets: int = 0
     n_ships: int = 0
+    n_clutter: int = 0  # called clutter: no target (ice texture, an ambiguity)
     n_below_threshold: int = 0  # icebergs with a probability under the threshold
-    n_unclassified: int = 0  # class empty or neither ship nor iceberg
+    n_unclassified: int = 0  # class empty or none of ship, iceberg, clutter
     n_without_position: int = 0
 
     @property
@@ -175,7 +179,7 @@ def select_icebergs(
 ) -> IcebergSelection:
     """The icebergs among classified ``features`` with ``iceberg_probability >= threshold``.
 
-    Ships never go on the chart. ``pixel_size_m`` (of the scene) turns a detection's ``area_px``
+    Ships and clutter (a three-class model's "no target") never go on the chart. ``pixel_size_m`` (of the scene) turns a detection's ``area_px``
     into a length where ``length_m`` is missing."""
     if not 0.0 <= threshold <= 1.0:
         raise IceChartError(f"the iceberg probability threshold must be between 0 and 1, got {threshold:g}")
@@ -196,6 +200,9 @@ def select_icebergs(
         probability = _number(feature["iceberg_probability"])
         if label == ClassName.SHIP.value:
             selection.n_ships += 1
+            continue
+        if label == CLUTTER:
+            selection.n_clutter += 1
             continue
         if label != ClassName.ICEBERG.value or probability is None:
             selection.n_unclassified += 1

@@ -45,6 +45,7 @@ class ExportIcebergsAlgorithm(_ChartAlgorithm):
     N_ICEBERGS = "N_ICEBERGS"
     N_SHIPS = "N_SHIPS"
     N_BELOW_THRESHOLD = "N_BELOW_THRESHOLD"
+    N_CLUTTER = "N_CLUTTER"
     CHOICES = list(CHART_FORMATS)
     #: The output naming each format's file.
     FILE_OUTPUTS = {ChartFormat.GPKG: "GPKG", ChartFormat.GEOJSON: "GEOJSON", ChartFormat.SIGRID3: "SIGRID3",
@@ -89,6 +90,7 @@ class ExportIcebergsAlgorithm(_ChartAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.N_ICEBERGS, self.tr("Icebergs exported")))
         self.addOutput(QgsProcessingOutputNumber(self.N_SHIPS, self.tr("Ships left out")))
         self.addOutput(QgsProcessingOutputNumber(self.N_BELOW_THRESHOLD, self.tr("Icebergs below the threshold")))
+        self.addOutput(QgsProcessingOutputNumber(self.N_CLUTTER, self.tr("Clutter (no target) left out")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         source = self.parameterAsSource(parameters, self.INPUT, context)
@@ -108,7 +110,8 @@ class ExportIcebergsAlgorithm(_ChartAlgorithm):
             raise QgsProcessingException(str(exc)) from None
         feedback.pushInfo(report.summary())
         results = {self.OUTPUT_FOLDER: folder, self.N_ICEBERGS: len(selection.icebergs),
-                   self.N_SHIPS: selection.n_ships, self.N_BELOW_THRESHOLD: selection.n_below_threshold}
+                   self.N_SHIPS: selection.n_ships, self.N_BELOW_THRESHOLD: selection.n_below_threshold,
+                   self.N_CLUTTER: selection.n_clutter}
         for chart_format, path in report.paths.items():
             results[self.FILE_OUTPUTS[chart_format]] = path
         return results

@@ -41,7 +41,8 @@ class ExportReport:
     def summary(self) -> str:
         s = self.selection
         return (
-            f"{len(s.icebergs)} iceberg(s) exported; left out: {s.n_ships} ship(s), {s.n_below_threshold} "
+            f"{len(s.icebergs)} iceberg(s) exported; left out: {s.n_ships} ship(s), {s.n_clutter} clutter, "
+            f"{s.n_below_threshold} "
             f"iceberg(s) below probability {s.threshold:g}, {s.n_unclassified} unclassified, "
             f"{s.n_without_position} without position"
         )

@@ -43,7 +43,7 @@ _MAX_NAME_CHARS = 64
 class CorrectionsOutcome:
     job_id: str
     result: BuildFeatureGroupResult
-    n_clutter: int  # reviewed as clutter: counted, not sent (the backend's classes are ship/iceberg)
+    n_clutter: int  # reviewed as clutter: sent as patches with no target
     skipped: list[str] = field(default_factory=list)  # reviewed targets no patch was cut for
 
 
@@ -63,11 +63,11 @@ def send_corrections(client: BackendClient, scene: SceneSource, reviewed: Review
                      context: QgsCoordinateTransformContext, description: str = "",
                      on_progress: ProgressFn | None = None,
                      is_cancelled: Callable[[], bool] | None = None) -> CorrectionsOutcome:
-    """Cut the reviewed ship/iceberg targets' patches (in this thread, from a layer of its own),
-    label them and store them as a new version of ``group``."""
+    """Cut the reviewed targets' patches (in this thread, from a layer of its own), label them (ship,
+    iceberg or clutter) and store them as a new version of ``group``."""
     on_progress = on_progress or (lambda fraction, message: None)
     if not reviewed.labels:
-        raise PatchError("no target is reviewed as ship or iceberg yet: review some targets first")
+        raise PatchError("no target is reviewed yet: review some targets first")
     on_progress(0.0, f"cutting {len(reviewed.labels)} reviewed patches from {scene.name}")
     cut = cut_patches(scene.open(), reviewed.targets.points, reviewed.targets.crs, scene_id=scene.scene_id,
                       transform_context=context)
@@ -75,7 +75,7 @@ def send_corrections(client: BackendClient, scene: SceneSource, reviewed: Review
         log_info(f"reviewed target skipped: {reason}")
     if not cut.patches:
         raise PatchError(f"none of the {len(reviewed.labels)} reviewed targets lies on the scene {scene.name}")
-    patches = [dataclasses.replace(p, is_iceberg=reviewed.labels[p.id]) for p in cut.patches]
+    patches = [dataclasses.replace(p, is_iceberg=None, label=reviewed.labels[p.id]) for p in cut.patches]
     job_id, result = add_to_feature_group(
         client, group, patches, description=description,
         on_progress=lambda fraction, message: on_progress(0.1 + 0.9 * fraction, message), is_cancelled=is_cancelled,

@@ -1,11 +1,20 @@
-"""The IceSight dock: composes the panels (one module each under ``panels/``) in tabs that fit
-a narrow dock, and wires them together (an uploaded scene goes onto the map, the chosen model
-reaches the analysis actions, a new connection refreshes models and jobs)."""
+"""The IceSight dock: composes the panels (one module each under ``panels/``) as pages picked
+from a list at its top (every page named in full, even in a 300 px dock, where a row of ten
+tabs would be cut to "An..", "Re.."), and wires them together (an uploaded scene goes onto the
+map, the chosen model reaches the analysis actions, a new connection refreshes models and jobs)."""
 
 from __future__ import annotations
 
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtWidgets import QDockWidget, QScrollArea, QTabWidget, QWidget
+from qgis.PyQt.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .panels.analysis import AnalysisPanel
 from .panels.analysis_slices import ModelAnalysisPanel
@@ -33,24 +42,37 @@ class IceSightDock(QDockWidget):
         self.upload = UploadPanel(iface)
         self.jobs = JobsPanel(iface)
         self.connection = ConnectionPanel(iface)
+        self.review = ReviewPanel(iface)
+        self.model_analysis = ModelAnalysisPanel(iface)
 
-        self.tabs = QTabWidget()
-        self.tabs.setUsesScrollButtons(True)
-        self.tabs.setElideMode(Qt.ElideRight)
-        for panel, title in (
-            (self.analysis, self.tr("Analyse")),
-            (self.chart, self.tr("Ice chart")),
-            (self.scenes, self.tr("Scenes")),
-            (self.upload, self.tr("Upload")),
-            (self.models, self.tr("Models")),
-            (self.jobs, self.tr("Jobs")),
-            (self.connection, self.tr("Connect")),
-        ):
-            self.tabs.addTab(self._scrolled(panel), title)
-        self.review, self.model_analysis = ReviewPanel(iface), ModelAnalysisPanel(iface)
-        self.tabs.insertTab(1, self._scrolled(self.review), self.tr("Review"))
-        self.tabs.insertTab(2, self._scrolled(self.model_analysis), self.tr("What-if"))
-        self.setWidget(self.tabs)
+        # The pages in the order of an analyst's day, in three groups (separated in the list):
+        # the targets, the data, the backend.
+        self.page_combo = QComboBox()
+        self.page_combo.setObjectName("IceSightPageSelector")
+        self.page_combo.setToolTip(self.tr("IceSight page"))
+        self.page_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.page_combo.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        self.page_combo.setMaxVisibleItems(20)
+        self.pages = QStackedWidget()
+        groups = (
+            ((self.analysis, self.tr("Analyse targets")), (self.review, self.tr("Review")),
+             (self.model_analysis, self.tr("What-if (model analysis)")), (self.chart, self.tr("Ice chart"))),
+            ((self.scenes, self.tr("Scenes")), (self.upload, self.tr("Upload a scene"))),
+            ((self.models, self.tr("Models")), (self.jobs, self.tr("Jobs")), (self.connection, self.tr("Connect"))),
+        )
+        for group in groups:
+            if self.page_combo.count():
+                self.page_combo.insertSeparator(self.page_combo.count())
+            for panel, title in group:
+                self.page_combo.addItem(title, self.pages.count())
+                self.pages.addWidget(self._scrolled(panel))
+        self.page_combo.currentIndexChanged.connect(self._on_page_chosen)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 0)
+        layout.addWidget(self.page_combo)
+        layout.addWidget(self.pages, 1)
+        self.setWidget(body)
         self.setMinimumWidth(MIN_DOCK_WIDTH_PX)
 
         self.upload.scene_ingested.connect(self._on_scene_ingested)
@@ -64,10 +86,28 @@ class IceSightDock(QDockWidget):
         area.setWidget(panel)
         return area
 
+    # -- pages ----------------------------------------------------------------------------------
+
+    def _on_page_chosen(self, combo_index: int) -> None:
+        page = self.page_combo.itemData(combo_index)
+        if page is not None:
+            self.pages.setCurrentIndex(page)
+
+    def page_titles(self) -> list[str]:
+        """The pages' titles, in the order of the pages."""
+        return [self.page_combo.itemText(i) for i in range(self.page_combo.count())
+                if self.page_combo.itemData(i) is not None]
+
+    def page_panel(self, page: int) -> QWidget:
+        return self.pages.widget(page).widget()
+
+    def current_panel(self) -> QWidget:
+        return self.pages.currentWidget().widget()
+
     def show_panel(self, panel: QWidget) -> None:
-        for index in range(self.tabs.count()):
-            if self.tabs.widget(index).widget() is panel:
-                self.tabs.setCurrentIndex(index)
+        for page in range(self.pages.count()):
+            if self.page_panel(page) is panel:
+                self.page_combo.setCurrentIndex(self.page_combo.findData(page))
                 return
 
     def _on_scene_ingested(self, scene_id: str) -> None:
@@ -97,10 +137,8 @@ class IceSightDock(QDockWidget):
 
     def detach(self) -> None:
         """Before the dock goes (plugin unload): cancel running tasks and drop their callbacks."""
-        for panel in (self.analysis, self.chart, self.scenes, self.upload, self.models, self.jobs, self.connection):
-            panel.detach()
-        self.review.detach()
-        self.model_analysis.detach()
+        for page in range(self.pages.count()):
+            self.page_panel(page).detach()
 
     def closeEvent(self, event):  # noqa: N802 - Qt API
         self.cancel()

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import os
+from enum import IntEnum
 
+import numpy as np
 from qgis.core import (
+    Qgis,
     QgsColorRampShader,
+    QgsLayerTree,
     QgsLayerTreeGroup,
+    QgsLayerTreeNode,
     QgsMapLayer,
     QgsProject,
-    QgsRasterBandStats,
     QgsRasterLayer,
     QgsSingleBandPseudoColorRenderer,
     QgsVectorLayer,
 )
 
-from .review import add_review_field
+from .review import add_review_field, hide_symbol_under_review
 from .workflow import ExplanationOutcome, MapOutcome
 
 STYLE_DIR = os.path.join(os.path.dirname(__file__), "styles")
@@ -25,14 +29,69 @@ PROBABILITY_STYLE = os.path.join(STYLE_DIR, "probability.qml")
 
 #: The smallest symmetric heatmap limit: an all-zero attribution must still make a valid ramp.
 _MIN_HEATMAP_LIMIT = 1e-9
+#: A heatmap's colours reach full strength at this percentile of its |attribution|: the few
+#: strongest pixels saturate, and the rest of the decisive region stays visible (scaled to the
+#: single largest value, almost every pixel would sit in the transparent middle of the ramp).
+HEATMAP_LIMIT_PERCENTILE = 99.0
+#: The most pixels read along a side to compute a raster's statistics: a larger raster is read
+#: decimated (GDAL serves it from its overviews, the pixels QGIS draws it with when zoomed out).
+SAMPLE_SIDE_PX = 1024
+_NUMPY_TYPES = {
+    Qgis.Byte: np.uint8, Qgis.UInt16: np.uint16, Qgis.Int16: np.int16, Qgis.UInt32: np.uint32,
+    Qgis.Int32: np.int32, Qgis.Float32: np.float32, Qgis.Float64: np.float64,
+}
 
 
-def job_group(job_id: str, title: str, project: QgsProject | None = None) -> QgsLayerTreeGroup:
+class TreeRank(IntEnum):
+    """Where the plugin puts what it adds in the layer tree: a lower rank above a higher one, so
+    that targets are never drawn under a raster."""
+
+    POINTS = 0  # classified targets, detections
+    EXPLANATION = 1  # the explanation summary points over their semi-transparent heatmaps
+    RASTER = 2  # probability maps
+    SCENE = 3  # the SAR scenes everything is drawn on
+
+
+#: The layer-tree node property (saved with the project) that holds a node's :class:`TreeRank`.
+TREE_RANK_PROPERTY = "icesight/tree_rank"
+
+
+def tree_rank(node: QgsLayerTreeNode) -> TreeRank | None:
+    """The node's rank: the one the plugin gave it, a raster of the analyst's (a basemap, a scene)
+    ranks with the scenes, any other node of the analyst's has none."""
+    value = node.customProperty(TREE_RANK_PROPERTY, None)
+    try:
+        if value is not None:
+            return TreeRank(int(value))
+    except (TypeError, ValueError):
+        pass
+    if QgsLayerTree.isLayer(node) and isinstance(node.layer(), QgsRasterLayer):
+        return TreeRank.SCENE
+    return None
+
+
+def insertion_index(root: QgsLayerTreeGroup, rank: TreeRank, moving: QgsLayerTreeNode | None = None) -> int:
+    """Where a new top-level node of ``rank`` goes: above the first node of the same or a higher
+    rank (so the newest result of a kind comes first), else at the bottom. The analyst's own
+    vector layers and groups keep their place. ``moving``: a node about to move, not counted."""
+    for position, node in enumerate(root.children()):
+        ranked = tree_rank(node) if node is not moving else None
+        if ranked is not None and ranked >= rank:
+            return position
+    return len(root.children())
+
+
+def job_group(job_id: str, title: str, project: QgsProject | None = None,
+              rank: TreeRank = TreeRank.POINTS) -> QgsLayerTreeGroup:
+    """The job's group (made on first use at its rank's place, :func:`insertion_index`)."""
     project = project or QgsProject.instance()
     root = project.layerTreeRoot()
     name = f"IceSight {title} {job_id}"
     group = root.findGroup(name)
-    return group if group is not None else root.insertGroup(0, name)
+    if group is None:
+        group = root.insertGroup(insertion_index(root, rank), name)
+        group.setCustomProperty(TREE_RANK_PROPERTY, int(rank))
+    return group
 
 
 def _apply_style(layer: QgsMapLayer, style: str) -> None:
@@ -46,6 +105,13 @@ def _add_to_group(layer: QgsMapLayer, group: QgsLayerTreeGroup, project: QgsProj
     group.addLayer(layer)
 
 
+def style_classifications(layer: QgsVectorLayer) -> None:
+    """The ship / iceberg / clutter style, and the analyst's ``reviewed_class`` field."""
+    _apply_style(layer, CLASSIFICATION_STYLE)
+    hide_symbol_under_review(layer)
+    add_review_field(layer)
+
+
 def add_classification_layer(gpkg_path: str, job_id: str, project: QgsProject | None = None) -> QgsVectorLayer:
     """Load a classify_patches result as a layer styled ship/iceberg with probabilities, with the
     analyst's ``reviewed_class`` field ready for review."""
@@ -53,8 +119,7 @@ def add_classification_layer(gpkg_path: str, job_id: str, project: QgsProject | 
     layer = QgsVectorLayer(f"{gpkg_path}|layername=classifications", f"Targets (job {job_id})", "ogr")
     if not layer.isValid():
         raise ValueError(f"the result {gpkg_path} could not be opened as a GeoPackage layer")
-    _apply_style(layer, CLASSIFICATION_STYLE)
-    add_review_field(layer)
+    style_classifications(layer)
     _add_to_group(layer, job_group(job_id, "classification", project), project)
     return layer
 
@@ -87,17 +152,39 @@ def _rescale_ramp(layer: QgsRasterLayer, minimum: float, maximum: float) -> None
     layer.triggerRepaint()
 
 
+def band_sample(layer: QgsRasterLayer, band: int, max_side_px: int = SAMPLE_SIDE_PX) -> np.ndarray:
+    """The pixels of ``band`` as float64 (NaN where there is no data), the whole raster read at
+    most ``max_side_px`` pixels along its longer side."""
+    provider = layer.dataProvider()
+    width, height = provider.xSize(), provider.ySize()
+    scale = min(1.0, max_side_px / max(width, height, 1))
+    columns, rows = max(1, round(width * scale)), max(1, round(height * scale))
+    block = provider.block(band, provider.extent(), columns, rows)
+    dtype = _NUMPY_TYPES.get(block.dataType())
+    if dtype is None or not block.isValid():
+        raise ValueError(f"band {band} of {layer.name()} could not be read as numbers")
+    values = np.frombuffer(bytes(block.data()), dtype=dtype).astype(np.float64)
+    if block.hasNoDataValue():
+        values[values == block.noDataValue()] = np.nan
+    return values.reshape(rows, columns)
+
+
 def heatmap_limit(layer: QgsRasterLayer) -> float:
-    """The symmetric limit of a heatmap: the largest absolute attribution of its total band."""
-    stats = layer.dataProvider().bandStatistics(1, QgsRasterBandStats.Min | QgsRasterBandStats.Max)
-    return max(abs(stats.minimumValue), abs(stats.maximumValue), _MIN_HEATMAP_LIMIT)
+    """The symmetric limit of a heatmap: :data:`HEATMAP_LIMIT_PERCENTILE` of the absolute
+    attribution of its total band (pixels with no attribution, such as the gaps of a mosaic,
+    left out)."""
+    magnitude = np.abs(band_sample(layer, 1))
+    magnitude = magnitude[np.isfinite(magnitude) & (magnitude > 0)]
+    if magnitude.size == 0:
+        return _MIN_HEATMAP_LIMIT
+    return max(float(np.percentile(magnitude, HEATMAP_LIMIT_PERCENTILE)), _MIN_HEATMAP_LIMIT)
 
 
-def style_heatmap(layer: QgsRasterLayer, limit: float | None = None) -> float:
+def style_heatmap(layer: QgsRasterLayer) -> float:
     """The diverging heatmap style (blue towards ship, red towards iceberg, transparent near 0) with
-    symmetric limits ``-limit..limit`` (by default the raster's own largest absolute value)."""
+    the raster's own symmetric limits ``-limit..limit`` (:func:`heatmap_limit`); returns the limit."""
     _apply_style(layer, HEATMAP_STYLE)
-    limit = heatmap_limit(layer) if limit is None else limit
+    limit = heatmap_limit(layer)
     _rescale_ramp(layer, -limit, limit)
     return limit
 
@@ -121,10 +208,11 @@ def add_explanation_layers(
     outcome: ExplanationOutcome, project: QgsProject | None = None
 ) -> tuple[QgsVectorLayer, list[QgsRasterLayer]]:
     """The per-target summary (points with shares, angle attribution, top region) above the heatmaps
-    (one per target, or the mosaic), all in the job's group. The heatmaps of one job share one
-    symmetric limit so that their colours compare."""
+    (one per target, or the mosaic), all in the job's group. Each heatmap has its own symmetric
+    limit (:func:`heatmap_limit`): an attribution's pattern shows on every target, the strong and
+    the weak decision alike (the legend speaks of direction, not of amounts)."""
     project = project or QgsProject.instance()
-    group = job_group(outcome.job_id, f"explanation ({outcome.result.method.value})", project)
+    group = job_group(outcome.job_id, f"explanation ({outcome.result.method.value})", project, TreeRank.EXPLANATION)
     summary = QgsVectorLayer(f"{outcome.summary_path}|layername=explanations", "Explanations", "ogr")
     if not summary.isValid():
         raise ValueError(f"the result {outcome.summary_path} could not be opened as a GeoPackage layer")
@@ -132,9 +220,8 @@ def add_explanation_layers(
     if outcome.mosaic_path:
         sources["all targets"] = outcome.mosaic_path
     rasters = [_raster(path, f"Heatmap {target}") for target, path in sources.items()]
-    limit = max((heatmap_limit(r) for r in rasters), default=_MIN_HEATMAP_LIMIT)
     for raster in rasters:
-        style_heatmap(raster, limit)
+        style_heatmap(raster)
     _add_to_group(summary, group, project)
     for raster in rasters:
         _add_to_group(raster, group, project)
@@ -145,5 +232,5 @@ def add_probability_layer(outcome: MapOutcome, threshold: float, project: QgsPro
     project = project or QgsProject.instance()
     layer = _raster(outcome.raster_path, f"Iceberg probability {outcome.result.scene_id}")
     style_probability(layer, threshold)
-    _add_to_group(layer, job_group(outcome.job_id, "probability map", project), project)
+    _add_to_group(layer, job_group(outcome.job_id, "probability map", project, TreeRank.RASTER), project)
     return layer

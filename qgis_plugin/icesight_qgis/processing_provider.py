@@ -3,41 +3,43 @@
 from __future__ import annotations
 
 import dataclasses
-import os
-import shutil
 
 from qgis.core import (
     QgsFeatureRequest,
     QgsProcessing,
-    QgsProcessingAlgorithm,
-    QgsProcessingContext,
     QgsProcessingException,
-    QgsProcessingLayerPostProcessorInterface,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
-    QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
     QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
     QgsProcessingParameterVectorDestination,
     QgsProcessingProvider,
-    QgsRasterLayer,
 )
-from qgis.PyQt.QtCore import QCoreApplication
 
 from icesight_contract import ContractError, ThirdChannel, ValidationMode
 
 from . import settings
 from .chart_algorithms import ExportIcebergsAlgorithm, PrintIceChartAlgorithm
-from .client import BackendClient, BackendError, JobCancelledError
-from .layers import style_heatmap, style_probability
+from .client import BackendError, JobCancelledError
+from .layers import style_classifications, style_heatmap, style_probability
 from .patches import PatchError, Targets, cut_patches
+from .processing_common import (
+    IceSightAlgorithm,
+    backend_client,
+    backend_failure,
+    copy_file,
+    layer_scene_id,
+    on_load,
+    own_copy,
+    progress_of,
+)
 from .results import join_target_attributes
-from .scenes import SCENE_ID_PROPERTY, catalog_scene_id
+from .scene_algorithms import ChartSceneAlgorithm, DetectTargetsAlgorithm, UploadSceneAlgorithm
 from .workflow import (
     ATTRIBUTION_METHOD_NAMES,
     add_to_feature_group,
@@ -75,8 +77,8 @@ def _target_patches(scene_layer, targets, context, feedback, label_field: str | 
         raise QgsProcessingException("the targets layer has no point")
     try:
         # A layer of our own: raster providers must not be shared across threads.
-        scene = _own_copy(scene_layer)
-        cut = cut_patches(scene, found.points, found.crs, scene_id=_scene_id(scene_layer, scene) or scene_layer.name(),
+        scene = own_copy(scene_layer)
+        cut = cut_patches(scene, found.points, found.crs, scene_id=layer_scene_id(scene_layer, scene) or scene_layer.name(),
                           transform_context=context.transformContext())
     except PatchError as exc:
         raise QgsProcessingException(str(exc)) from exc
@@ -90,83 +92,7 @@ def _target_patches(scene_layer, targets, context, feedback, label_field: str | 
     return _CutTargets(patches, found, scene.rasterUnitsPerPixelX())
 
 
-def _own_copy(layer: QgsRasterLayer) -> QgsRasterLayer:
-    return QgsRasterLayer(layer.source(), layer.name(), layer.providerType())
-
-
-def _scene_id(project_layer: QgsRasterLayer, own_copy: QgsRasterLayer) -> str | None:
-    """The catalog id: marked on the project's layer, or read from this thread's copy of it."""
-    return project_layer.customProperty(SCENE_ID_PROPERTY, "") or catalog_scene_id(own_copy)
-
-
-def _client() -> BackendClient:
-    return settings.make_client()
-
-
-def _progress(feedback):
-    return lambda fraction, message: (feedback.setProgress(100 * fraction), feedback.setProgressText(message))
-
-
-#: Post-processors waiting for their layer: Processing keeps only a C++ pointer to them.
-_PENDING_POST_PROCESSORS: set = set()
-
-
-class _StyleOnLoad(QgsProcessingLayerPostProcessorInterface):
-    """Styles an output when Processing loads it into the project (on the main thread)."""
-
-    def __init__(self, style):
-        super().__init__()
-        self.style = style
-        _PENDING_POST_PROCESSORS.add(self)
-
-    def postProcessLayer(self, layer, context, feedback):  # noqa: N802 - QGIS API
-        try:
-            self.style(layer)
-        except ValueError as exc:
-            feedback.reportError(str(exc))
-        finally:
-            _PENDING_POST_PROCESSORS.discard(self)
-
-
-def _on_load(context: QgsProcessingContext, path: str, name: str, style=None) -> None:
-    """Name (and style) an output that Processing will load when the algorithm ends."""
-    if not context.willLoadLayerOnCompletion(path):
-        return
-    details = context.layerToLoadOnCompletionDetails(path)
-    details.name = name
-    if style is not None:
-        details.setPostProcessor(_StyleOnLoad(style))
-
-
-def _copy(source: str, destination: str) -> str:
-    os.makedirs(os.path.dirname(os.path.abspath(destination)), exist_ok=True)
-    shutil.copyfile(source, destination)
-    return destination
-
-
-def _backend_failure(exc: Exception) -> QgsProcessingException:
-    if isinstance(exc, JobCancelledError):
-        return QgsProcessingException("cancelled")
-    if isinstance(exc, BackendError):
-        return QgsProcessingException(exc.user_message())
-    return QgsProcessingException(str(exc))
-
-
-class _IceSightAlgorithm(QgsProcessingAlgorithm):
-    """What every IceSight algorithm shares: translation, and the results folder read on the main
-    thread before the algorithm runs in its own."""
-
-    results_dir = ""
-
-    def tr(self, message: str) -> str:
-        return QCoreApplication.translate("IceSight", message)
-
-    def prepareAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        self.results_dir = settings.results_dir()
-        return True
-
-
-class ClassifyPatchesAlgorithm(_IceSightAlgorithm):
+class ClassifyPatchesAlgorithm(IceSightAlgorithm):
     SCENE = "SCENE"
     TARGETS = "TARGETS"
     MODEL_ID = "MODEL_ID"
@@ -197,7 +123,7 @@ class ClassifyPatchesAlgorithm(_IceSightAlgorithm):
         )
         self.addParameter(QgsProcessingParameterString(self.MODEL_ID, "Model id (empty: newest)", optional=True))
         self.addParameter(
-            QgsProcessingParameterFileDestination(self.OUTPUT, "Classified targets", "GeoPackage (*.gpkg)")
+            QgsProcessingParameterVectorDestination(self.OUTPUT, "Classified targets", QgsProcessing.TypeVectorPoint)
         )
         self.addOutput(QgsProcessingOutputString(self.JOB_ID, "Backend job id"))
 
@@ -206,22 +132,23 @@ class ClassifyPatchesAlgorithm(_IceSightAlgorithm):
         targets = self.parameterAsSource(parameters, self.TARGETS, context)
         cut = _target_patches(scene_layer, targets, context, feedback)
         model_id = self.parameterAsString(parameters, self.MODEL_ID, context).strip() or None
-        output = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
-        with _client() as client:
+        output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        with backend_client() as client:
             try:
                 outcome = classify_patches(
-                    client, cut.patches, self.results_dir, model_id, on_progress=_progress(feedback),
+                    client, cut.patches, self.results_dir, model_id, on_progress=progress_of(feedback),
                     is_cancelled=feedback.isCanceled,
                 )
                 join_target_attributes(outcome.gpkg_path, cut.targets, outcome.result)
             except (JobCancelledError, BackendError, ValueError) as exc:
-                raise _backend_failure(exc) from None
-        _copy(outcome.gpkg_path, output)
+                raise backend_failure(exc) from None
+        copy_file(outcome.gpkg_path, output)
+        on_load(context, output, f"Targets (job {outcome.job_id})", style_classifications)
         feedback.pushInfo(f"job {outcome.job_id}: {len(outcome.result.classifications)} targets classified")
         return {self.OUTPUT: output, self.JOB_ID: outcome.job_id}
 
 
-class AddToFeatureGroupAlgorithm(_IceSightAlgorithm):
+class AddToFeatureGroupAlgorithm(IceSightAlgorithm):
     SCENE = "SCENE"
     TARGETS = "TARGETS"
     LABEL_FIELD = "LABEL_FIELD"
@@ -271,18 +198,18 @@ class AddToFeatureGroupAlgorithm(_IceSightAlgorithm):
         field = self.parameterAsString(parameters, self.LABEL_FIELD, context)
         group = self.parameterAsString(parameters, self.GROUP, context).strip()
         patches = _target_patches(scene_layer, targets, context, feedback, label_field=field).patches
-        with _client() as client:
+        with backend_client() as client:
             try:
                 job_id, result = add_to_feature_group(
                     client, group, patches,
                     validation=self.MODES[self.parameterAsEnum(parameters, self.VALIDATION, context)],
                     third_channel=self.THIRDS[self.parameterAsEnum(parameters, self.THIRD_CHANNEL, context)],
                     description=self.parameterAsString(parameters, self.DESCRIPTION, context),
-                    on_progress=_progress(feedback),
+                    on_progress=progress_of(feedback),
                     is_cancelled=feedback.isCanceled,
                 )
             except (ContractError, JobCancelledError, BackendError) as exc:
-                raise _backend_failure(exc) from None
+                raise backend_failure(exc) from None
         for rule in result.validation.rules:
             feedback.pushWarning(f"{rule.rule} on {rule.column}: {rule.failing} patch(es), e.g. {', '.join(rule.examples)}")
         feedback.pushInfo(
@@ -292,7 +219,7 @@ class AddToFeatureGroupAlgorithm(_IceSightAlgorithm):
         return {self.VERSION: result.version, self.N_ROWS: result.n_rows, self.JOB_ID: job_id}
 
 
-class ExplainTargetsAlgorithm(_IceSightAlgorithm):
+class ExplainTargetsAlgorithm(IceSightAlgorithm):
     SCENE = "SCENE"
     TARGETS = "TARGETS"
     METHOD = "METHOD"
@@ -345,28 +272,28 @@ class ExplainTargetsAlgorithm(_IceSightAlgorithm):
         heatmaps = self.parameterAsOutputLayer(parameters, self.HEATMAPS, context)
         summary = self.parameterAsOutputLayer(parameters, self.SUMMARY, context)
         cut = _target_patches(scene_layer, targets, context, feedback)
-        with _client() as client:
+        with backend_client() as client:
             try:
                 outcome = explain_patches(
                     client, cut.patches, self.results_dir, method, model_id, pixel_size=cut.pixel_size,
-                    per_target_heatmaps=False, on_progress=_progress(feedback), is_cancelled=feedback.isCanceled,
+                    per_target_heatmaps=False, on_progress=progress_of(feedback), is_cancelled=feedback.isCanceled,
                 )
             except (ContractError, JobCancelledError, BackendError) as exc:
-                raise _backend_failure(exc) from None
+                raise backend_failure(exc) from None
         mosaic = outcome.mosaic_path or next(iter(outcome.heatmap_paths.values()), None)
         if mosaic is None:
             raise QgsProcessingException(self.tr("the backend returned no heatmap (were the patches georeferenced?)"))
-        _copy(mosaic, heatmaps)
-        _copy(outcome.summary_path, summary)
+        copy_file(mosaic, heatmaps)
+        copy_file(outcome.summary_path, summary)
         label = ATTRIBUTION_METHOD_NAMES[method]
-        _on_load(context, heatmaps, self.tr("Heatmaps ({method}, job {job})").format(method=label, job=outcome.job_id),
+        on_load(context, heatmaps, self.tr("Heatmaps ({method}, job {job})").format(method=label, job=outcome.job_id),
                  style_heatmap)
-        _on_load(context, summary, self.tr("Explanations ({method}, job {job})").format(method=label, job=outcome.job_id))
+        on_load(context, summary, self.tr("Explanations ({method}, job {job})").format(method=label, job=outcome.job_id))
         feedback.pushInfo(f"job {outcome.job_id}: {outcome.result.n_patches} decisions explained with {label}")
         return {self.HEATMAPS: heatmaps, self.SUMMARY: summary, self.JOB_ID: outcome.job_id}
 
 
-class MapSceneAlgorithm(_IceSightAlgorithm):
+class MapSceneAlgorithm(IceSightAlgorithm):
     SCENE_ID = "SCENE_ID"
     SCENE = "SCENE"
     MODEL_ID = "MODEL_ID"
@@ -405,27 +332,17 @@ class MapSceneAlgorithm(_IceSightAlgorithm):
         self.addOutput(QgsProcessingOutputString(self.JOB_ID, self.tr("Backend job id")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        scene_id = self.parameterAsString(parameters, self.SCENE_ID, context).strip()
-        layer = self.parameterAsRasterLayer(parameters, self.SCENE, context)
-        if not scene_id and layer is not None:
-            scene_id = _scene_id(layer, _own_copy(layer)) or ""
-            if not scene_id:
-                raise QgsProcessingException(self.tr(
-                    "{layer} is a local raster the backend does not know: upload and ingest it into the "
-                    "backend's scene catalog first, then map the catalog scene"
-                ).format(layer=layer.name()))
-        if not scene_id:
-            raise QgsProcessingException(self.tr("give a catalog scene id or a raster layer of a catalog scene"))
+        scene_id = self.catalog_scene(parameters, context, self.SCENE_ID, self.SCENE, self.tr("map"))
         model_id = self.parameterAsString(parameters, self.MODEL_ID, context).strip() or None
         threshold = self.parameterAsDouble(parameters, self.THRESHOLD, context)
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
-        with _client() as client:
+        with backend_client() as client:
             try:
-                outcome = map_scene(client, scene_id, self.results_dir, model_id, _progress(feedback), feedback.isCanceled)
+                outcome = map_scene(client, scene_id, self.results_dir, model_id, progress_of(feedback), feedback.isCanceled)
             except (ContractError, JobCancelledError, BackendError) as exc:
-                raise _backend_failure(exc) from None
-        _copy(outcome.raster_path, output)
-        _on_load(context, output, self.tr("Iceberg probability {scene} (job {job})").format(scene=scene_id, job=outcome.job_id),
+                raise backend_failure(exc) from None
+        copy_file(outcome.raster_path, output)
+        on_load(context, output, self.tr("Iceberg probability {scene} (job {job})").format(scene=scene_id, job=outcome.job_id),
                  lambda raster: style_probability(raster, threshold))
         feedback.pushInfo(
             f"job {outcome.job_id}: {outcome.result.iceberg_fraction:.1%} of the scene's pixels at probability >= 0.5"
@@ -448,6 +365,9 @@ class IceSightProvider(QgsProcessingProvider):
         self.addAlgorithm(AddToFeatureGroupAlgorithm())
         self.addAlgorithm(ExplainTargetsAlgorithm())
         self.addAlgorithm(MapSceneAlgorithm())
+        self.addAlgorithm(UploadSceneAlgorithm())
+        self.addAlgorithm(DetectTargetsAlgorithm())
+        self.addAlgorithm(ChartSceneAlgorithm())
         self.addAlgorithm(ExportIcebergsAlgorithm())
         self.addAlgorithm(PrintIceChartAlgorithm())
 

@@ -97,6 +97,7 @@ def _add_scene(fetched: Fetched, project: QgsProject) -> list:
 RELOADERS: dict[JobKind, Reloader] = {
     JobKind.CLASSIFY_PATCHES: Reloader(_fetch_classifications, _add_classifications),
     JobKind.CLASSIFY_DETECTIONS: Reloader(_fetch_classifications, _add_classifications),
+    JobKind.CHART_SCENE: Reloader(_fetch_classifications, _add_classifications),
     JobKind.MAP_SCENE: Reloader(_fetch_probability, _add_probability),
     JobKind.EXPLAIN_PATCHES: Reloader(_fetch_explanations, _add_explanations),
     JobKind.DETECT_TARGETS: Reloader(_fetch_detections, _add_detections),

@@ -11,13 +11,19 @@ from dataclasses import dataclass
 from enum import Enum
 
 from qgis.core import (
+    QgsCategorizedSymbolRenderer,
     QgsEditorWidgetSetup,
+    QgsExpressionContextUtils,
     QgsFeatureRequest,
     QgsField,
+    QgsProperty,
+    QgsSymbolLayer,
     QgsVectorDataProvider,
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QVariant
+
+from icesight_contract import ClassName
 
 from .patches import Targets
 
@@ -31,6 +37,9 @@ MODEL_ID_FIELD = "model_id"
 #: How QGIS's value map spells NULL (QgsValueMapFieldFormatter::NULL_VALUE).
 VALUE_MAP_NULL = "{2839923C-8B7D-419E-B84B-CA2FE9B80EC7}"
 NOT_REVIEWED = "(not reviewed)"
+#: The layer variable holding the feature id of the target under review: the classification style
+#: does not draw that target's symbol (the review rings it), so its pixels stay visible.
+REVIEW_FID_VARIABLE = "icesight_review_fid"
 
 
 class ReviewClass(str, Enum):
@@ -41,7 +50,8 @@ class ReviewClass(str, Enum):
 
 #: The reviewed classes the backend trains on, as ``is_iceberg``; clutter is counted and left out
 #: because the backend's models know two classes only.
-TRAINING_LABELS = {ReviewClass.SHIP: 0, ReviewClass.ICEBERG: 1}
+TRAINING_LABELS = {ReviewClass.SHIP: ClassName.SHIP, ReviewClass.ICEBERG: ClassName.ICEBERG,
+                   ReviewClass.CLUTTER: ClassName.CLUTTER}
 
 
 def review_widget_setup() -> QgsEditorWidgetSetup:
@@ -61,6 +71,32 @@ def add_review_field(layer: QgsVectorLayer) -> None:
             raise ValueError(f"could not add {REVIEWED_CLASS_FIELD} to {layer.name()}: {provider.lastError()}")
         layer.updateFields()
     layer.setEditorWidgetSetup(layer.fields().indexOf(REVIEWED_CLASS_FIELD), review_widget_setup())
+
+
+def hide_symbol_under_review(layer: QgsVectorLayer) -> None:
+    """Make the classification style skip the symbol of the target under review
+    (:func:`mark_under_review`), every other target drawn as before."""
+    renderer = layer.renderer()
+    if not isinstance(renderer, QgsCategorizedSymbolRenderer):
+        return
+    not_under_review = QgsProperty.fromExpression(f"coalesce(to_int(@{REVIEW_FID_VARIABLE}), -1) <> $id")
+    for index, category in enumerate(renderer.categories()):
+        symbol = category.symbol().clone()
+        for symbol_layer in symbol.symbolLayers():
+            symbol_layer.setDataDefinedProperty(QgsSymbolLayer.PropertyLayerEnabled, not_under_review)
+        renderer.updateCategorySymbol(index, symbol)
+
+
+def mark_under_review(layer: QgsVectorLayer, fid: int | None) -> None:
+    """Tell the layer's style which target is under review (None: none)."""
+    if fid is not None:
+        QgsExpressionContextUtils.setLayerVariable(layer, REVIEW_FID_VARIABLE, int(fid))
+    else:  # QGIS 3.22 has no call that removes one layer variable: keep the others
+        names, values = (layer.customProperty(key) or [] for key in ("variableNames", "variableValues"))
+        names, values = ([v] if isinstance(v, str) else list(v) for v in (names, values))
+        kept = {name: value for name, value in zip(names, values, strict=False) if name != REVIEW_FID_VARIABLE}
+        QgsExpressionContextUtils.setLayerVariables(layer, kept)
+    layer.triggerRepaint()
 
 
 def has_review_field(layer: QgsVectorLayer | None) -> bool:
@@ -124,21 +160,27 @@ def set_reviewed_class(layer: QgsVectorLayer, fid: int, value: ReviewClass | Non
 
 @dataclass
 class ReviewedTargets:
-    """The reviewed ship/iceberg targets as points with their labels (``is_iceberg`` by target id),
-    and how many were reviewed as clutter (left out)."""
+    """The reviewed targets as points with their labels (class by target id): ships, icebergs and
+    clutter (false alarms, sent as patches with no target)."""
 
     targets: Targets
-    labels: dict[str, int]
-    n_clutter: int
+    labels: dict[str, ClassName]
     fids: dict[str, int]  # target id -> feature id in the reviewed layer
+
+    def count(self, label: ClassName) -> int:
+        return sum(1 for v in self.labels.values() if v is label)
 
     @property
     def n_ships(self) -> int:
-        return sum(1 for v in self.labels.values() if v == 0)
+        return self.count(ClassName.SHIP)
 
     @property
     def n_icebergs(self) -> int:
-        return sum(1 for v in self.labels.values() if v == 1)
+        return self.count(ClassName.ICEBERG)
+
+    @property
+    def n_clutter(self) -> int:
+        return self.count(ClassName.CLUTTER)
 
 
 def reviewed_targets(layer: QgsVectorLayer) -> ReviewedTargets:
@@ -146,12 +188,10 @@ def reviewed_targets(layer: QgsVectorLayer) -> ReviewedTargets:
     provenance) when it is set and unique, else ``<layer>:<fid>``."""
     if not has_review_field(layer):
         raise ValueError("pick a classification layer with a reviewed_class field (an IceSight result)")
-    features, n_clutter = [], 0
+    features = []
     for feature in layer.getFeatures():
         reviewed = reviewed_class(feature[REVIEWED_CLASS_FIELD])
-        if reviewed is ReviewClass.CLUTTER:
-            n_clutter += 1
-        elif reviewed is not None and feature.hasGeometry():
+        if reviewed is not None and feature.hasGeometry():
             features.append((feature, TRAINING_LABELS[reviewed]))
     has_patch_id = layer.fields().indexOf(PATCH_ID_FIELD) >= 0
     ids = [str(f[PATCH_ID_FIELD]) if has_patch_id and f[PATCH_ID_FIELD] else "" for f, _label in features]
@@ -164,7 +204,7 @@ def reviewed_targets(layer: QgsVectorLayer) -> ReviewedTargets:
         targets.attributes[target_id] = list(feature.attributes())
         labels[target_id] = label
         fids[target_id] = feature.id()
-    return ReviewedTargets(targets, labels, n_clutter, fids)
+    return ReviewedTargets(targets, labels, fids)
 
 
 def layer_model_id(layer: QgsVectorLayer) -> str | None:

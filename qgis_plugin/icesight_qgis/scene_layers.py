@@ -9,6 +9,7 @@ otherwise), so the project stores the file's path and never the token.
 from __future__ import annotations
 
 import os
+from enum import Enum
 from urllib.parse import quote
 
 from qgis.core import (
@@ -22,14 +23,31 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QCoreApplication, QVariant
 
-from .layers import STYLE_DIR, _add_to_group, _apply_style, job_group
+from .layers import (
+    STYLE_DIR,
+    TREE_RANK_PROPERTY,
+    TreeRank,
+    _add_to_group,
+    _apply_style,
+    band_sample,
+    insertion_index,
+    job_group,
+)
 from .scenes import SCENE_ID_PROPERTY, mark_catalog_scene
+from .stretch import sigma0_stretch
 
-#: The named styles a catalog scene layer carries (its style manager), the first one current.
-SCENE_STYLES: dict[str, str] = {
-    "HH (dB)": os.path.join(STYLE_DIR, "scene_hh.qml"),
-    "HV (dB)": os.path.join(STYLE_DIR, "scene_hv.qml"),
-    "Incidence angle": os.path.join(STYLE_DIR, "scene_incidence.qml"),
+
+class Stretch(str, Enum):
+    SIGMA0 = "sigma0"  # 2 % of the darker to 98 % of the brighter surface (see .stretch)
+    MIN_MAX = "min_max"  # the band's minimum to its maximum (incidence angle)
+
+
+#: The named styles a catalog scene layer carries (its style manager), the first one current:
+#: the style file and how its grey limits are computed on each scene.
+SCENE_STYLES: dict[str, tuple[str, Stretch]] = {
+    "HH (dB)": (os.path.join(STYLE_DIR, "scene_hh.qml"), Stretch.SIGMA0),
+    "HV (dB)": (os.path.join(STYLE_DIR, "scene_hv.qml"), Stretch.SIGMA0),
+    "Incidence angle": (os.path.join(STYLE_DIR, "scene_incidence.qml"), Stretch.MIN_MAX),
 }
 DETECTIONS_STYLE = os.path.join(STYLE_DIR, "detections.qml")
 FOOTPRINTS_LAYER_NAME = "IceSight catalog footprints"
@@ -46,19 +64,27 @@ def streamed_source(scene_url: str, header_file: str) -> str:
 
 def style_scene_layer(layer: QgsRasterLayer) -> None:
     """Give ``layer`` the named styles of :data:`SCENE_STYLES`, each stretched on this scene by
-    its own rule (2-98 % cumulative cut of sigma0, min-max of the incidence), HH current.
+    its own rule (sigma0: :func:`.stretch.sigma0_stretch`; incidence: min-max), HH current.
 
-    Reads the raster's histogram: call it off the GUI thread for a streamed scene."""
+    Reads the raster: call it off the GUI thread for a streamed scene."""
     manager = layer.styleManager()
     default = manager.currentStyle()
     scene_id = layer.customProperty(SCENE_ID_PROPERTY, "")
-    for name, path in SCENE_STYLES.items():
+    for name, (path, stretch) in SCENE_STYLES.items():
         _apply_style(layer, path)
         if scene_id:
             # Loading a style resets the custom properties; each stored style carries the id again.
             mark_catalog_scene(layer, scene_id)
-        origin = layer.renderer().minMaxOrigin()
-        layer.setContrastEnhancement(QgsContrastEnhancement.StretchToMinimumMaximum, origin.limits())
+        renderer = layer.renderer()
+        if stretch is Stretch.SIGMA0:
+            low, high = sigma0_stretch(band_sample(layer, renderer.grayBand()))
+            enhancement = QgsContrastEnhancement(renderer.contrastEnhancement())
+            enhancement.setMinimumValue(low)
+            enhancement.setMaximumValue(high)
+            renderer.setContrastEnhancement(enhancement)
+        else:
+            layer.setContrastEnhancement(QgsContrastEnhancement.StretchToMinimumMaximum,
+                                         renderer.minMaxOrigin().limits())
         if name in manager.styles():
             manager.removeStyle(name)
         manager.addStyleFromLayer(name)
@@ -68,9 +94,9 @@ def style_scene_layer(layer: QgsRasterLayer) -> None:
         manager.removeStyle(default)
 
 
-def open_scene_layer(scene_id: str, source: str, name: str | None = None) -> QgsRasterLayer:
-    """Open and style a catalog scene in the calling thread, then hand the layer to the main thread
-    (add it to the project there). Raises ValueError when the scene cannot be opened."""
+def opened_scene_layer(scene_id: str, source: str, name: str | None = None) -> QgsRasterLayer:
+    """A catalog scene opened and styled in the calling thread (where it stays). Raises ValueError
+    when the scene cannot be opened."""
     layer = QgsRasterLayer(source, name or scene_id, "gdal")
     if not layer.isValid():
         raise ValueError(f"the scene {scene_id} could not be opened from the backend ({layer.error().summary()})")
@@ -78,14 +104,43 @@ def open_scene_layer(scene_id: str, source: str, name: str | None = None) -> Qgs
         raise ValueError(f"the scene {scene_id} has {layer.bandCount()} band(s); a catalog scene has 3")
     mark_catalog_scene(layer, scene_id)
     style_scene_layer(layer)
+    return layer
+
+
+def open_scene_layer(scene_id: str, source: str, name: str | None = None) -> QgsRasterLayer:
+    """Open and style a catalog scene in the calling thread, then hand the layer to the main thread
+    (add it to the project there). Raises ValueError when the scene cannot be opened."""
+    layer = opened_scene_layer(scene_id, source, name)
     layer.moveToThread(QCoreApplication.instance().thread())
     return layer
 
 
 def add_scene_layer(layer: QgsRasterLayer, project: QgsProject | None = None) -> QgsRasterLayer:
+    """Add the scene below the results the plugin added (so that it never hides them)."""
     project = project or QgsProject.instance()
-    project.addMapLayer(layer)
+    project.addMapLayer(layer, False)
+    root = project.layerTreeRoot()
+    node = root.insertLayer(insertion_index(root, TreeRank.SCENE), layer)
+    node.setCustomProperty(TREE_RANK_PROPERTY, int(TreeRank.SCENE))
     return layer
+
+
+def place_scene_layer(layer: QgsRasterLayer, project: QgsProject | None = None) -> None:
+    """Move a scene that something else loaded (Processing: at the top) to where
+    :func:`add_scene_layer` puts scenes."""
+    project = project or QgsProject.instance()
+    root = project.layerTreeRoot()
+    node = root.findLayer(layer.id())
+    if node is None:
+        return
+    index = insertion_index(root, TreeRank.SCENE, moving=node)
+    if node.parent() is root and root.children().index(node) == index - 1:  # in place already
+        node.setCustomProperty(TREE_RANK_PROPERTY, int(TreeRank.SCENE))
+        return
+    moved = node.clone()
+    moved.setCustomProperty(TREE_RANK_PROPERTY, int(TreeRank.SCENE))
+    root.insertChildNode(index, moved)  # the layer stays in the tree throughout: the project keeps it
+    node.parent().removeChildNode(node)
 
 
 def footprints_layer(items: list[dict], project: QgsProject | None = None) -> QgsVectorLayer:
@@ -127,13 +182,18 @@ def _point(coordinates):
     return QgsPointXY(float(coordinates[0]), float(coordinates[1]))
 
 
+def style_detections(layer: QgsVectorLayer) -> None:
+    """CFAR detections: an open yellow circle around each target."""
+    _apply_style(layer, DETECTIONS_STYLE)
+
+
 def add_detections_layer(gpkg_path: str, job_id: str, scene_id: str, project: QgsProject | None = None) -> QgsVectorLayer:
     """A detect_targets result (every attribute kept), styled, in the job's group."""
     project = project or QgsProject.instance()
     layer = QgsVectorLayer(f"{gpkg_path}|layername=detections", f"Detections {scene_id} (job {job_id})", "ogr")
     if not layer.isValid():
         raise ValueError(f"the detections {gpkg_path} could not be opened as a GeoPackage layer")
-    _apply_style(layer, DETECTIONS_STYLE)
+    style_detections(layer)
     _add_to_group(layer, job_group(job_id, "detection", project), project)
     return layer
 

@@ -16,6 +16,8 @@ from icesight_contract import (
     AttributionMethod,
     BuildFeatureGroupParams,
     BuildFeatureGroupResult,
+    ChartSceneParams,
+    ChartSceneResult,
     ClassifyPatchesParams,
     ClassifyPatchesResult,
     DetectTargetsParams,
@@ -263,3 +265,48 @@ def detect_targets(
     path = client.download(status.id, "detections.gpkg", os.path.join(output_dir, f"{status.id}_detections.gpkg"))
     on_progress(1.0, "done")
     return DetectionOutcome(status.id, final.typed_result(), str(path))
+
+
+@dataclass
+class ChartOutcome:
+    job_id: str
+    result: ChartSceneResult
+    gpkg_path: str  # classifications.gpkg, layer "classifications": every detection, classified
+
+
+def chart_scene(
+    client: BackendClient,
+    output_dir: str,
+    scene_id: str | None = None,
+    upload_path: str | None = None,
+    mode: AcquisitionMode | None = None,
+    acquired: str | None = None,
+    model_id: str | None = None,
+    explain_n: int = 5,
+    on_progress: ProgressFn | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> ChartOutcome:
+    """The backend's whole chain in one job (``chart_scene``): a catalog scene, or a local file
+    uploaded first, is detected, every detection classified and the least certain calls explained;
+    downloads the classified targets."""
+    on_progress = on_progress or (lambda fraction, message: None)
+    upload_id = None
+    if upload_path is not None:
+        name = os.path.basename(upload_path)
+        on_progress(0.0, f"uploading {name}")
+        upload_id = client.upload(
+            upload_path,
+            on_progress=lambda sent, total: on_progress(0.3 * sent / max(total, 1), f"uploading {name}: "
+                                                        f"{sent / 1e6:.1f} of {total / 1e6:.1f} MB"),
+            is_cancelled=is_cancelled,
+        )["upload_id"]
+    params = ChartSceneParams(scene_id=scene_id if upload_id is None else None, upload_id=upload_id, mode=mode,
+                              acquired=acquired, model_id=model_id, explain_n=explain_n)
+    status = client.submit(JobKind.CHART_SCENE, params)
+    start = 0.3 if upload_id is not None else 0.0
+    final = _follow(client, status, on_progress, is_cancelled, start, 0.95)
+    on_progress(0.96, "downloading the classified targets")
+    path = client.download(status.id, "classifications.gpkg",
+                           os.path.join(output_dir, f"{status.id}_classifications.gpkg"))
+    on_progress(1.0, "done")
+    return ChartOutcome(status.id, final.typed_result(), str(path))

@@ -29,8 +29,15 @@ STYLES = os.path.join(os.path.dirname(__file__), "..", "icesight_qgis", "styles"
 
 
 def classification_style() -> None:
+    """Ship (red triangle), iceberg (cyan diamond), clutter (a muted grey cross: no target, the
+    detector fired on ice texture or an ambiguity), each labelled with its class and probability.
+    (The plugin adds, when it loads the style, the rule that hides the symbol of the target under
+    review: ``review.hide_symbol_under_review``.)"""
+    from qgis.core import QgsProperty
+
     layer = QgsVectorLayer(
-        "Point?field=class:string&field=iceberg_probability:double&field=confidence:double", "t", "memory"
+        "Point?field=class:string&field=iceberg_probability:double&field=clutter_probability:double"
+        "&field=confidence:double", "t", "memory"
     )
     ship = QgsMarkerSymbol.createSimple(
         {"name": "triangle", "color": "#e4572e", "outline_color": "#ffffff", "outline_width": "0.4", "size": "4.2"}
@@ -38,16 +45,23 @@ def classification_style() -> None:
     iceberg = QgsMarkerSymbol.createSimple(
         {"name": "diamond", "color": "#29c7f2", "outline_color": "#0b3954", "outline_width": "0.4", "size": "4.2"}
     )
+    clutter = QgsMarkerSymbol.createSimple(
+        {"name": "cross2", "color": "#a6a6a6", "outline_color": "#a6a6a6", "outline_width": "0.6", "size": "3.2"}
+    )
     renderer = QgsCategorizedSymbolRenderer(
         "class",
-        [QgsRendererCategory("ship", ship, "Ship"), QgsRendererCategory("iceberg", iceberg, "Iceberg")],
+        [QgsRendererCategory("ship", ship, "Ship"), QgsRendererCategory("iceberg", iceberg, "Iceberg"),
+         QgsRendererCategory("clutter", clutter, "Clutter (no target)")],
     )
     layer.setRenderer(renderer)
     label = QgsPalLayerSettings()
     label.isExpression = True
+    # clutter_probability comes with three-class models only: read it without naming it as a field.
     label.fieldName = (
         "CASE WHEN \"class\" = 'iceberg' THEN 'iceberg ' || format_number(100 * \"iceberg_probability\", 0) || '%' "
-        "ELSE 'ship ' || format_number(100 * (1 - \"iceberg_probability\"), 0) || '%' END"
+        "WHEN \"class\" = 'ship' THEN 'ship ' || format_number(100 * (1 - \"iceberg_probability\"), 0) || '%' "
+        "WHEN \"class\" = 'clutter' THEN 'clutter' || "
+        "coalesce(' ' || format_number(100 * attribute('clutter_probability'), 0) || '%', '') END"
     )
     text = QgsTextFormat()
     text.setFont(QFont("DejaVu Sans"))
@@ -60,6 +74,8 @@ def classification_style() -> None:
     text.setBuffer(buffer)
     label.setFormat(text)
     label.dist = 1.5
+    label.dataDefinedProperties().setProperty(  # clutter's label as muted as its symbol
+        QgsPalLayerSettings.Color, QgsProperty.fromExpression("if(\"class\" = 'clutter', '#b4b4b4', '#ffffff')"))
     layer.setLabeling(QgsVectorLayerSimpleLabeling(label))
     layer.setLabelsEnabled(True)
     message, ok = layer.saveNamedStyle(os.path.join(STYLES, "classifications.qml"))
@@ -151,20 +167,20 @@ def probability_style(tmp_dir: str) -> None:
 
 
 #: The catalog COG's bands (co-pol dB, cross-pol dB, incidence in degrees): the style file of each,
-#: its band, placeholder limits (the plugin computes the stretch on each scene) and whether the
-#: limits are a 2-98 % cumulative cut (sigma0) or the band's minimum and maximum (incidence).
+#: its band, placeholder limits and whether the plugin computes the limits itself on each scene
+#: (sigma0: 2 % of the darker to 98 % of the brighter surface, ``icesight_qgis/stretch.py``; the
+#: style says "user defined" so that QGIS never replaces them with its own cut) or QGIS takes
+#: the band's minimum and maximum (incidence).
 SCENE_STYLES = (
     ("scene_hh.qml", 1, -35.0, 5.0, True),
     ("scene_hv.qml", 2, -40.0, -5.0, True),
     ("scene_incidence.qml", 3, 15.0, 50.0, False),
 )
-#: The percentiles of the sigma0 stretch.
-CUMULATIVE_CUT = (0.02, 0.98)
 
 
 def scene_styles(tmp_dir: str) -> None:
     """Grey single-band styles for a catalog scene's bands, stretched min-max between limits
-    that the plugin computes per scene from the style's own rule (2-98 % cut for sigma0 in dB)."""
+    that the plugin sets on each scene."""
     from qgis.core import (
         Qgis,
         QgsContrastEnhancement,
@@ -181,7 +197,7 @@ def scene_styles(tmp_dir: str) -> None:
         Qgis.Float32, 4, 4, QgsRectangle(0, 0, 4, 4), QgsCoordinateReferenceSystem("EPSG:3413"), 3
     )
     del provider
-    for name, band, low, high, cumulative in SCENE_STYLES:
+    for name, band, low, high, set_by_plugin in SCENE_STYLES:
         layer = QgsRasterLayer(path, "scene")
         assert layer.isValid(), path
         renderer = QgsSingleBandGrayRenderer(layer.dataProvider(), band)
@@ -191,9 +207,7 @@ def scene_styles(tmp_dir: str) -> None:
         enhancement.setMaximumValue(high)
         renderer.setContrastEnhancement(enhancement)
         origin = QgsRasterMinMaxOrigin()
-        origin.setLimits(QgsRasterMinMaxOrigin.CumulativeCut if cumulative else QgsRasterMinMaxOrigin.MinMax)
-        origin.setCumulativeCutLower(CUMULATIVE_CUT[0])
-        origin.setCumulativeCutUpper(CUMULATIVE_CUT[1])
+        origin.setLimits(QgsRasterMinMaxOrigin.None_ if set_by_plugin else QgsRasterMinMaxOrigin.MinMax)
         origin.setExtent(QgsRasterMinMaxOrigin.WholeRaster)
         origin.setStatAccuracy(QgsRasterMinMaxOrigin.Exact)
         renderer.setMinMaxOrigin(origin)

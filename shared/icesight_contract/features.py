@@ -110,3 +110,4 @@ class CreateTrainingDatasetResult:
     k_folds: int | None
     counts: dict[str, SplitCounts]  # train, validation, test, or fold_0 ... fold_k-1, test
     n_unlabelled_left_out: int
+    n_clutter_left_out: int = 0  # too few clutter patches to split: the dataset is ship/iceberg only

@@ -86,11 +86,14 @@ class CatalogScene:
     detections: Path  # the CFAR detections of the scene (GeoPackage, layer "detections")
 
 
+#: The simulate_scene parameters of the catalog scene (tests simulate it again for its ice mask).
+CATALOG_SCENE_PARAMS = {"width_px": 512, "height_px": 512, "n_ships": 5, "n_icebergs": 5, "seed": 21}
+
+
 @pytest.fixture(scope="session")
 def catalog_scene(api, tmp_path_factory) -> CatalogScene:
     """A simulated scene in the backend's catalog, its COG and its CFAR detections."""
-    simulated = api.wait(api.submit("simulate_scene", {"width_px": 512, "height_px": 512, "n_ships": 5,
-                                                       "n_icebergs": 5, "seed": 21})["id"])
+    simulated = api.wait(api.submit("simulate_scene", CATALOG_SCENE_PARAMS)["id"])
     assert simulated["state"] == "succeeded", simulated
     scene_id = simulated["result"]["scene_id"]
     folder = tmp_path_factory.mktemp("catalog")
@@ -103,3 +106,27 @@ def catalog_scene(api, tmp_path_factory) -> CatalogScene:
     detections = folder / "detections.gpkg"
     detections.write_bytes(api.get(f"/jobs/{detected['id']}/artifacts/detections.gpkg").content)
     return CatalogScene(scene_id, tif, detections)
+
+
+@pytest.fixture(scope="session")
+def catalog_scene_truth():
+    """The catalog scene simulated again in this process: its HH in dB and its sea-ice mask."""
+    from icesight_backend.sar.scene import simulate_scene
+    from icesight_contract import SimulateSceneParams
+
+    return simulate_scene(SimulateSceneParams(**CATALOG_SCENE_PARAMS))
+
+
+@pytest.fixture
+def uploadable_tif(tmp_path, write_tif):
+    """A small sigma0 GeoTIFF in dB (HH, HV, incidence), UTM 33N, with six bright targets."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    hh = rng.normal(-20, 1.5, (300, 400))
+    hv = rng.normal(-28, 1.5, (300, 400))
+    inc = np.broadcast_to(np.linspace(30, 45, 400), (300, 400)).copy()
+    for row, col in ((60, 80), (150, 200), (240, 320), (80, 300), (220, 90), (150, 360)):
+        hh[row - 2:row + 3, col - 2:col + 3] += 22
+        hv[row - 2:row + 3, col - 2:col + 3] += 14
+    return write_tif(tmp_path / "my scene.tif", [hh, hv, inc], descriptions=["HH", "HV", "incidence"])

@@ -1,6 +1,6 @@
 """The ice chart inside a headless QGIS: icebergs of a classification layer exported with their WMO
 size class (GeoPackage, GeoJSON in WGS 84, SIGRID-3 style shapefile, S-411 GML checked against our
-small XSD), ships and doubtful icebergs left out and counted; the printed chart (layout items, PDF,
+small XSD), ships, clutter and doubtful icebergs left out and counted; the printed chart (layout items, PDF,
 PNG); the Processing algorithms and the dock's panel. No backend is needed."""
 
 from __future__ import annotations
@@ -52,7 +52,10 @@ TARGETS = [
     ("B9", "iceberg", 0.55, 30.0, None, None),  # below the threshold
     ("S1", "ship", 0.10, 100.0, None, None),
     ("S2", "ship", 0.30, 200.0, None, None),
+    ("C1", "clutter", 0.80, 120.0, None, None),  # no target, whatever its iceberg probability
 ]
+#: P(clutter) of each target, as a three-class model gives it.
+CLUTTER_PROBABILITY = {"C1": 0.9}
 EXPORTED = {t[0]: t[5] for t in TARGETS if t[5] is not None}
 
 
@@ -74,14 +77,14 @@ def chart_settings(tmp_path, installed_plugin):
 def classification_layer(installed_plugin):
     fields = ("field=patch_id:string&field=class:string&field=iceberg_probability:double&field=confidence:double"
               "&field=uncertainty:double&field=model_id:string&field=scene_id:string&field=job_id:string"
-              "&field=length_m:double&field=area_px:integer")
+              "&field=length_m:double&field=area_px:integer&field=clutter_probability:double")
     layer = QgsVectorLayer(f"Point?crs=EPSG:3413&{fields}", "Targets (job J1)", "memory")
     features = []
     for index, (target, label, probability, length, area, _) in enumerate(TARGETS):
         feature = QgsFeature(layer.fields())
         feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(*_xy(index))))
         feature.setAttributes([target, label, probability, max(probability, 1 - probability), 0.02, MODEL, SCENE_ID,
-                               "J1", length, area])
+                               "J1", length, area, CLUTTER_PROBABILITY.get(target, 0.05)])
         features.append(feature)
     assert layer.dataProvider().addFeatures(features)
     layer.updateExtents()
@@ -156,10 +159,12 @@ def test_a_berg_seen_only_as_a_bright_area_gets_the_diameter_of_that_area(classi
     assert (without_pixels.length_m, without_pixels.size.code, without_pixels.length_source.value) == (None, 99, "none")
 
 
-def test_ships_and_icebergs_below_the_threshold_are_left_out_and_counted(classification_layer):
+def test_ships_clutter_and_icebergs_below_the_threshold_are_left_out_and_counted(classification_layer):
     selection = _select(classification_layer)
     assert sorted(b.target_id for b in selection.icebergs) == sorted(EXPORTED)
-    assert (selection.n_ships, selection.n_below_threshold, selection.n_left_out) == (2, 1, 3)
+    assert (selection.n_ships, selection.n_clutter, selection.n_below_threshold, selection.n_unclassified,
+            selection.n_left_out) == (2, 1, 1, 0, 4)
+    assert "C1" not in {b.target_id for b in _select(classification_layer, threshold=0.0).icebergs}
     default = _select(classification_layer, threshold=0.5)
     assert "B9" in {b.target_id for b in default.icebergs} and default.n_below_threshold == 0
 
@@ -346,7 +351,8 @@ def test_processing_export_and_print_write_their_outputs(chart_provider, classif
         "INPUT": classification_layer, "THRESHOLD": 0.6, "FORMATS": [0, 1, 2, 3], "PIXEL_SIZE_M": PIXEL_SIZE_M,
         "NAME": "bergs", "OUTPUT_FOLDER": str(tmp_path / "processing"),
     })
-    assert (results["N_ICEBERGS"], results["N_SHIPS"], results["N_BELOW_THRESHOLD"]) == (len(EXPORTED), 2, 1)
+    assert (results["N_ICEBERGS"], results["N_SHIPS"], results["N_BELOW_THRESHOLD"], results["N_CLUTTER"]) == (
+        len(EXPORTED), 2, 1, 1)
     for output in ("GPKG", "GEOJSON", "SIGRID3", "S411"):
         assert Path(results[output]).is_file() and Path(results[output]).parent == tmp_path / "processing"
     bergs = ElementTree.parse(results["S411"]).getroot().findall(f"{ICE}IceFeatureMember/{ICE}icebrg")
@@ -392,7 +398,7 @@ def test_chart_panel_exports_the_chosen_formats_into_the_results_folder_and_prin
         assert report is not None, panel.status_label.text()
         assert set(report.paths) == {ChartFormat.GPKG, ChartFormat.GEOJSON, ChartFormat.S411}
         assert all(Path(p).parent == chart_settings / "ice_chart" and Path(p).is_file() for p in report.paths.values())
-        assert "2 ship(s)" in panel.status_label.text()
+        assert "2 ship(s)" in panel.status_label.text() and "1 clutter" in panel.status_label.text()
 
         printed = panel.print_chart()
         assert printed is not None, panel.status_label.text()
@@ -402,12 +408,12 @@ def test_chart_panel_exports_the_chosen_formats_into_the_results_folder_and_prin
         panel.deleteLater()
 
 
-def test_the_dock_has_an_ice_chart_tab(qgis_iface, installed_plugin, chart_settings):
+def test_the_dock_has_an_ice_chart_page(qgis_iface, installed_plugin, chart_settings):
     plugin = installed_plugin.classFactory(qgis_iface)
     plugin.initGui()
     try:
-        titles = [plugin.dock.tabs.tabText(i) for i in range(plugin.dock.tabs.count())]
+        titles = plugin.dock.page_titles()
         assert "Ice chart" in titles
-        assert plugin.dock.tabs.widget(titles.index("Ice chart")).widget() is plugin.dock.chart
+        assert plugin.dock.page_panel(titles.index("Ice chart")) is plugin.dock.chart
     finally:
         plugin.unload()

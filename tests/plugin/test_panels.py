@@ -226,8 +226,12 @@ def test_scene_browser_filters_the_catalog_by_mode_and_map_extent(plugin, qgis_i
     assert catalog_scene.scene_id in _search(panel, wait_in_qgis)
 
 
-def test_add_scene_streams_the_cog_styled_hh_with_hv_and_incidence_styles(plugin, backend, catalog_scene, wait_in_qgis):
+def test_add_scene_streams_the_cog_styled_hh_with_hv_and_incidence_styles(
+    plugin, backend, catalog_scene, catalog_scene_truth, wait_in_qgis
+):
     import rasterio
+
+    from icesight_qgis.stretch import sigma0_stretch
 
     panel = plugin.dock.scenes
     assert panel.add_scene(catalog_scene.scene_id) is not None
@@ -241,15 +245,25 @@ def test_add_scene_streams_the_cog_styled_hh_with_hv_and_incidence_styles(plugin
     assert backend.token not in layer.source()
     renderer = layer.renderer()
     assert isinstance(renderer, QgsSingleBandGrayRenderer) and renderer.grayBand() == 1
-    origin = renderer.minMaxOrigin()
-    assert origin.limits() == QgsRasterMinMaxOrigin.CumulativeCut
-    assert (origin.cumulativeCutLower(), origin.cumulativeCutUpper()) == pytest.approx((0.02, 0.98))
+    # The plugin's own limits: QGIS must not replace them with its cumulative cut on "Apply".
+    assert renderer.minMaxOrigin().limits() == QgsRasterMinMaxOrigin.None_
     with rasterio.open(catalog_scene.tif) as scene:
-        hh = scene.read(1)
-    low, high = np.nanpercentile(hh, [2, 98])
+        hh = scene.read(1).astype(np.float64)
+    truth = catalog_scene_truth
+    np.testing.assert_allclose(hh, truth.hh_db, equal_nan=True, atol=1e-4)  # the same scene
     enhancement = renderer.contrastEnhancement()
-    assert enhancement.minimumValue() == pytest.approx(low, abs=0.5)
-    assert enhancement.maximumValue() == pytest.approx(high, abs=0.5)
+    assert (enhancement.minimumValue(), enhancement.maximumValue()) == pytest.approx(sigma0_stretch(hh), abs=1e-3)
+    # As drawn: sea ice keeps its texture (its pixels spread over many grey levels, few pure white)
+    # and open water is darker than the ice.
+    valid = np.isfinite(hh)
+    ice, water = hh[valid & truth.ice_mask], hh[valid & ~truth.ice_mask]
+    assert ice.size > 1000 and water.size > 1000
+    grey_ice = np.array([enhancement.enhanceContrast(v) for v in ice])
+    grey_water = np.array([enhancement.enhanceContrast(v) for v in water[::7]])
+    assert np.mean(grey_ice == 255) < 0.05, np.mean(grey_ice == 255)
+    assert len(np.unique(grey_ice)) > 150
+    assert np.percentile(grey_ice, 75) - np.percentile(grey_ice, 25) > 40
+    assert np.median(grey_water) < np.median(grey_ice)
     manager = layer.styleManager()
     assert set(manager.styles()) == {"HH (dB)", "HV (dB)", "Incidence angle"}
     assert manager.currentStyle() == "HH (dB)"
@@ -261,19 +275,6 @@ def test_add_scene_streams_the_cog_styled_hh_with_hv_and_incidence_styles(plugin
 
 
 # -- upload, detect --------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def uploadable_tif(tmp_path, write_tif):
-    """A small sigma0 GeoTIFF in dB (HH, HV, incidence), UTM 33N, with six bright targets."""
-    rng = np.random.default_rng(5)
-    hh = rng.normal(-20, 1.5, (300, 400))
-    hv = rng.normal(-28, 1.5, (300, 400))
-    inc = np.broadcast_to(np.linspace(30, 45, 400), (300, 400)).copy()
-    for row, col in ((60, 80), (150, 200), (240, 320), (80, 300), (220, 90), (150, 360)):
-        hh[row - 2:row + 3, col - 2:col + 3] += 22
-        hv[row - 2:row + 3, col - 2:col + 3] += 14
-    return write_tif(tmp_path / "my scene.tif", [hh, hv, inc], descriptions=["HH", "HV", "incidence"])
 
 
 def test_upload_ingests_a_local_geotiff_adds_it_and_detection_loads_its_targets(
@@ -377,6 +378,47 @@ def test_models_panel_lists_compares_and_sets_the_production_model(plugin, api, 
     assert panel.compare_table.item(1, 0).text() == f"{trained_model['metrics']['val_accuracy']:.3f}"
 
 
+def _model(model_id: str, production: bool = False) -> dict:
+    return {"model_id": model_id, "production": production, "architecture": "lenet",
+            "metrics": {"val_log_loss": 0.3, "val_accuracy": 0.9, "val_roc_auc": 0.95, "val_ece": 0.04},
+            "drift": {"status": "ok"}}
+
+
+def test_models_panel_compares_two_different_models_by_default_and_shows_whole_ids(qgis_iface, installed_plugin):
+    from qgis.PyQt.QtWidgets import QApplication
+
+    from icesight_qgis.panels.models import ModelsPanel
+
+    newest, production, oldest = "lenet-aaaa1111bbbb2222", "lenet-cccc3333dddd4444", "resnet-eeee5555ffff6666"
+    records = [_model(newest), _model(production, True), _model(oldest)]  # the registry lists newest first
+    panel = ModelsPanel(qgis_iface)
+    try:
+        panel._on_listed(records, None)
+        # The production model against the newest other one, never a model against itself.
+        assert (panel.compare_a.currentData(), panel.compare_b.currentData()) == (production, newest)
+        assert panel.compare_button.isEnabled()
+        panel.compare_b.setCurrentIndex(panel.compare_b.findData(oldest))
+        panel._on_listed(records, None)  # a refresh keeps the analyst's choice
+        assert (panel.compare_a.currentData(), panel.compare_b.currentData()) == (production, oldest)
+        panel._on_listed([_model(newest, True)], None)
+        assert panel.compare_b.currentIndex() == -1 and not panel.compare_button.isEnabled()
+        assert "Only one model" in panel.compare_label.text()
+
+        # In a 300 px dock the ids are whole (the metrics scroll sideways; all of them are in the details).
+        panel._on_listed(records, None)
+        panel.resize(300 - 20, 700)
+        panel.show()
+        QApplication.processEvents()
+        widest = max(panel.table.fontMetrics().horizontalAdvance(r["model_id"]) for r in records)
+        assert panel.table.columnWidth(0) >= widest
+        assert panel.select_model(oldest)
+        details = panel.details_label.text()
+        assert oldest in details and "ECE 0.040" in details and "Accuracy 0.900" in details
+    finally:
+        panel.hide()
+        panel.deleteLater()
+
+
 # -- jobs and the project ---------------------------------------------------------------------------
 
 
@@ -471,17 +513,47 @@ def test_scene_jobs_results_come_back_as_a_streamed_scene(plugin, api, catalog_s
 # -- a narrow dock ---------------------------------------------------------------------------------
 
 
-def test_the_dock_works_300_px_wide(plugin):
+def test_the_dock_works_300_px_wide_with_every_page_named_in_full(plugin):
+    from qgis.PyQt.QtWidgets import QApplication
+
     dock = plugin.dock
+    dock.setFloating(True)  # on its own: the headless main window is never shown
     dock.show()
     try:
         dock.resize(300, 900)
-        assert dock.minimumSizeHint().width() <= 300
-        for index in range(dock.tabs.count()):
-            page = dock.tabs.widget(index)
-            panel = page.widget()
-            assert panel.minimumSizeHint().width() <= 300 - 20, (dock.tabs.tabText(index), panel.minimumSizeHint())
+        QApplication.processEvents()
+        assert dock.width() == 300 and dock.minimumSizeHint().width() <= 300
+        titles = dock.page_titles()
+        assert len(titles) == dock.pages.count() >= 9
+        assert {"Analyse targets", "Review", "What-if (model analysis)", "Ice chart", "Scenes", "Models", "Jobs",
+                "Connect"} <= set(titles)
+        selector = dock.page_combo
+        # The selector shows the chosen page's whole title (no "An..", "Re.." as tabs were cut to).
+        room = selector.style().subControlRect(
+            selector.style().CC_ComboBox, _combo_option(selector), selector.style().SC_ComboBoxEditField, selector)
+        assert 0 < room.width() <= 300
+        for page, title in enumerate(titles):
+            assert selector.fontMetrics().horizontalAdvance(title) <= room.width(), title
+            selector.setCurrentIndex(selector.findText(title))
+            assert dock.pages.currentIndex() == page
+            panel = dock.current_panel()
+            assert panel.isVisible()
+            assert panel.minimumSizeHint().width() <= 300 - 20, (title, panel.minimumSizeHint())
             for combo in panel.findChildren(QComboBox):
-                assert combo.minimumSizeHint().width() <= 260, (dock.tabs.tabText(index), combo.objectName())
+                assert combo.minimumSizeHint().width() <= 260, (title, combo.objectName())
+        # The toolbar's commands bring their page up.
+        dock.show_panel(dock.jobs)
+        assert dock.current_panel() is dock.jobs and selector.currentText() == "Jobs"
     finally:
         dock.hide()
+        dock.setFloating(False)
+
+
+def _combo_option(combo):
+    from qgis.PyQt.QtWidgets import QStyleOptionComboBox
+
+    option = QStyleOptionComboBox()
+    option.initFrom(combo)
+    option.editable = combo.isEditable()
+    option.currentText = combo.currentText()
+    return option

@@ -132,8 +132,9 @@ def test_zip_installs_into_a_clean_profile_and_loads_and_unloads_in_qgis_python(
     assert len(set(report["toolbar_icons"])) == len(report["toolbar_actions"]), report["toolbar_icons"]
     assert "IceSightDock" in report["docks_after_load"]
     assert report["provider_after_load"] and report["menu_entries_after_load"] == 8
-    assert report["algorithms"] == ["add_to_feature_group", "classify_patches", "explain_targets", "export_icebergs_for_ice_chart",
-                                    "map_scene", "print_ice_chart"]
+    assert report["algorithms"] == ["add_to_feature_group", "chart_scene", "classify_patches", "detect_targets",
+                                    "explain_targets", "export_icebergs_for_ice_chart", "map_scene", "print_ice_chart",
+                                    "upload_scene"]
     assert report["unloaded"]
     assert report["toolbars_after_unload"] == []
     assert "IceSightDock" not in report["docks_after_unload"]
@@ -192,7 +193,7 @@ def test_classify_selected_patches_adds_a_styled_layer_per_job(
         renderer = layer.renderer()
         assert isinstance(renderer, QgsCategorizedSymbolRenderer)
         assert renderer.classAttribute() == "class"
-        assert {c.value() for c in renderer.categories()} == {"ship", "iceberg"}
+        assert {c.value() for c in renderer.categories()} == {"ship", "iceberg", "clutter"}
         assert layer.labelsEnabled()
 
         truth_points = {f"targets:{f.id()}": f.geometry().asPoint() for f in truth.getFeatures()}
@@ -301,7 +302,28 @@ def test_processing_algorithm_classifies_targets_to_a_geopackage(processing, tra
     assert results["OUTPUT"] == str(output) and results["JOB_ID"]
     written = QgsVectorLayer(f"{output}|layername=classifications", "out", "ogr")
     assert written.featureCount() == truth.featureCount() == 8
-    assert {f["class"] for f in written.getFeatures()} <= {"ship", "iceberg"}
+    assert {f["class"] for f in written.getFeatures()} <= {"ship", "iceberg", "clutter"}
+
+
+def test_processing_classification_is_loaded_styled_and_ready_for_review(processing, trained_model):
+    """Run as the Toolbox runs it: the output comes into the project with the plugin's style."""
+    import processing as qgis_processing
+
+    raster, truth, algorithm = processing
+    _classify, context, feedback = algorithm("classify_patches")
+    results = qgis_processing.runAndLoadResults(
+        "icesight:classify_patches",
+        {"SCENE": raster, "TARGETS": truth, "MODEL_ID": trained_model["model_id"], "OUTPUT": "TEMPORARY_OUTPUT"},
+        feedback=feedback, context=context)
+    loaded = [layer for layer in QgsProject.instance().mapLayers().values()
+              if layer.source().split("|")[0] == results["OUTPUT"]]
+    assert len(loaded) == 1
+    layer = loaded[0]
+    assert layer.name() == f"Targets (job {results['JOB_ID']})" and layer.featureCount() == 8
+    renderer = layer.renderer()
+    assert isinstance(renderer, QgsCategorizedSymbolRenderer) and renderer.classAttribute() == "class"
+    assert {c.value() for c in renderer.categories()} == {"ship", "iceberg", "clutter"}
+    assert layer.fields().indexOf("reviewed_class") >= 0
 
 
 def test_processing_algorithm_adds_analyst_labelled_targets_to_a_feature_group(processing, api):

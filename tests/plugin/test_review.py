@@ -23,6 +23,8 @@ from qgis.core import (
 from qgis.PyQt.QtCore import Qt, QVariant
 from qgis.PyQt.QtTest import QTest
 
+from icesight_contract import ClassName
+
 
 @pytest.fixture
 def classified(qgis_iface, installed_plugin, backend_settings, catalog_scene, trained_model, wait_in_qgis):
@@ -103,6 +105,18 @@ def test_review_goes_most_uncertain_first_and_the_keys_label_advance_and_follow_
     to_canvas = QgsCoordinateTransform(layer.crs(), canvas.mapSettings().destinationCrs(), QgsProject.instance())
     current = to_canvas.transform(layer.getFeature(panel.queue[1]).geometry().asPoint())
     assert canvas.extent().contains(current)  # the map follows the target
+    # A hollow ring around the target, whose own symbol is not drawn meanwhile: its pixels show.
+    from qgis.core import QgsExpressionContextUtils
+    from qgis.gui import QgsVertexMarker
+
+    from icesight_qgis.review import REVIEW_FID_VARIABLE
+
+    ring = panel.ring
+    assert ring is not None and ring.isVisible()
+    assert ring.center().distance(current) < 1e-6
+    assert ring.fillColor().alpha() == 0 and ring.boundingRect().width() >= 40
+    scope = QgsExpressionContextUtils.layerScope(layer)
+    assert int(scope.variable(REVIEW_FID_VARIABLE)) == panel.queue[1]
     scene_on_map = to_canvas.transformBoundingBox(raster.extent())
     # Zoomed onto the target (three patch widths of the 512 px scene), whatever the map's aspect ratio.
     on_map, scene_side = canvas.extent(), min(scene_on_map.width(), scene_on_map.height())
@@ -118,6 +132,12 @@ def test_review_goes_most_uncertain_first_and_the_keys_label_advance_and_follow_
     # Starting again resumes at the first target not reviewed yet: the skipped one.
     assert panel.start_review(layer)
     assert panel.current_fid == panel.queue[2]
+    markers = [item for item in canvas.scene().items() if isinstance(item, QgsVertexMarker)]
+    assert markers == [panel.ring]  # one ring, moved from target to target
+    # Unloading the plugin takes the ring off the map and gives the target its symbol back.
+    plugin.unload()
+    assert not [item for item in canvas.scene().items() if isinstance(item, QgsVertexMarker)]
+    assert not QgsExpressionContextUtils.layerScope(layer).hasVariable(REVIEW_FID_VARIABLE)
 
 
 def test_the_review_keys_reach_their_actions_while_the_panel_has_focus(installed_plugin):
@@ -200,7 +220,7 @@ def test_send_corrections_stores_the_reviewed_targets_as_a_version_then_retrains
     keys = ["S", "I", "S", "I", "C"] + ["S", "I"] * ((len(panel.queue) - 6) // 2)
     for key in keys:
         panel.actions[key].trigger()
-    expected = {"ship": [], "iceberg": []}
+    expected = {"ship": [], "iceberg": [], "clutter": []}
     for feature in layer.getFeatures():
         if feature["reviewed_class"] in expected:
             expected[feature["reviewed_class"]].append(feature["patch_id"])
@@ -217,13 +237,15 @@ def test_send_corrections_stores_the_reviewed_targets_as_a_version_then_retrains
     sent = panel.last_corrections.result
     assert panel.last_corrections.n_clutter == 1 and len(questions) == 1
     meta = api.get(f"/feature-groups/{group}/versions/{sent.version}").json()
-    assert meta["n_rows"] == len(expected["ship"]) + len(expected["iceberg"])
-    assert (meta["n_ships"], meta["n_icebergs"]) == (len(expected["ship"]), len(expected["iceberg"]))
+    assert meta["n_rows"] == sum(map(len, expected.values()))
+    assert (meta["n_ships"], meta["n_icebergs"], meta["n_clutter"]) == tuple(len(expected[k]) for k in ("ship", "iceberg", "clutter"))
     data = api.get(f"/feature-groups/{group}/versions/{sent.version}/data.parquet")
     assert data.status_code == 200
-    table = pq.read_table(io.BytesIO(data.content), columns=["id", "is_iceberg"]).to_pydict()
-    labels = dict(zip(table["id"], table["is_iceberg"], strict=True))
-    assert labels == {**{i: 0 for i in expected["ship"]}, **{i: 1 for i in expected["iceberg"]}}
+    table = pq.read_table(io.BytesIO(data.content), columns=["id", "label", "is_iceberg"]).to_pydict()
+    labels = dict(zip(table["id"], table["label"], strict=True))
+    assert labels == {i: c.index for c in ClassName for i in expected[c.value]}
+    # The one clutter review is sent, but too few clutter patches to split: a ship/iceberg dataset.
+    assert dict(zip(table["id"], table["is_iceberg"], strict=True))[expected["clutter"][0]] is None
 
     outcome = panel.last_retrain
     dataset = api.get(f"/training-datasets/{outcome.dataset.name}/versions/{outcome.dataset.version}").json()
@@ -238,13 +260,47 @@ def test_send_corrections_stores_the_reviewed_targets_as_a_version_then_retrains
     assert table.item(1, 2).text() == f"{outcome.trained.metrics.val_accuracy:.3f}"
 
 
-def test_only_clutter_reviewed_sends_nothing_and_says_why(classified):
+def test_the_review_marks_leave_the_map_with_the_review_page(classified, qgis_iface):
+    """On another page (the ice chart, say) the target last reviewed has its symbol back (a printed
+    chart must show it) and no ring; back on the Review page the marks return."""
+    from qgis.core import QgsExpressionContextUtils
+    from qgis.PyQt.QtWidgets import QApplication
+
+    from icesight_qgis.review import REVIEW_FID_VARIABLE
+
+    plugin, _raster, layer = classified
+    dock, panel = plugin.dock, plugin.dock.review
+
+    def marked() -> bool:
+        return QgsExpressionContextUtils.layerScope(layer).hasVariable(REVIEW_FID_VARIABLE)
+
+    dock.setFloating(True)
+    dock.show()
+    try:
+        dock.show_panel(panel)
+        assert panel.start_review(layer)
+        QApplication.processEvents()
+        assert marked() and panel.ring is not None
+        dock.show_panel(dock.chart)
+        QApplication.processEvents()
+        assert not marked() and panel.ring is None
+        assert panel.current_fid is not None  # the review itself goes on
+        dock.show_panel(panel)
+        QApplication.processEvents()
+        assert marked() and panel.ring is not None
+        assert int(QgsExpressionContextUtils.layerScope(layer).variable(REVIEW_FID_VARIABLE)) == panel.current_fid
+    finally:
+        dock.hide()
+        dock.setFloating(False)
+    assert not marked()
+
+
+def test_nothing_reviewed_sends_nothing_and_says_why(classified):
     plugin, _raster, layer = classified
     panel = plugin.dock.review
     assert panel.start_review(layer)
-    panel.actions["C"].trigger()
     assert panel.send_corrections() is None
-    assert "1 clutter" in panel.status_label.text()
+    assert "No target is reviewed yet" in panel.status_label.text()
 
 
 # -- slices -------------------------------------------------------------------------------------------
@@ -312,6 +368,26 @@ def test_slices_count_and_score_reviewed_targets_by_incidence_length_and_sea_ice
 
 
 # -- what-if ------------------------------------------------------------------------------------------
+
+
+def test_the_slice_charts_title_and_bar_values_never_overlap(installed_plugin):
+    from qgis.PyQt.QtGui import QImage, QPainter
+
+    from icesight_qgis.panels.analysis_slices import SliceChart
+    from icesight_qgis.slices import SliceRow
+
+    chart = SliceChart()
+    chart.resize(280, chart.minimumSizeHint().height())
+    chart.set_rows([SliceRow("40-45\u00b0", n=2, n_correct=2), SliceRow("\u226545\u00b0", n=4, n_correct=1)])
+    line = chart.fontMetrics().height()
+    title = chart.title_rect(line)
+    full, quarter = chart.value_rect(0, 1.0, line), chart.value_rect(1, 0.25, line)
+    assert not full.intersects(title) and full.top() >= title.bottom()  # a 100 % bar's value under the title
+    assert full.bottom() <= chart.plot_rect(line).top() and quarter.bottom() <= chart.plot_rect(line).bottom()
+    image = QImage(chart.size(), QImage.Format_ARGB32)
+    painter = QPainter(image)
+    chart.render(painter)  # draws without error at the narrowest size
+    painter.end()
 
 
 def test_variants_remove_one_bands_target_or_move_the_incidence(installed_plugin, patch_record):

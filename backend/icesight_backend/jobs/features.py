@@ -235,5 +235,6 @@ def create_training_dataset(ctx: JobContext, params: CreateTrainingDatasetParams
     result = CreateTrainingDatasetResult(
         name=params.name, version=0, feature_group=group, k_folds=params.k_folds,
         counts=split["counts"], n_unlabelled_left_out=split["n_unlabelled_left_out"],
+        n_clutter_left_out=split["n_clutter_left_out"],
     )
     return {"result": to_dict(result), "artifacts": [], "model": None, "dataset_staging": staging_dir}

@@ -494,6 +494,11 @@ def build_split(table, validation_fraction: float, test_fraction: float, k_folds
     n_unlabelled = table.num_rows - len(labelled)
     classes = _counts(labels[labelled])
     minimum = max(2, k_folds or 0) + (1 if test_fraction > 0 else 0)
+    clutter_left_out = 0
+    if 0 < classes["clutter"] < minimum:
+        # Too few clutter patches to stratify: the dataset is a ship/iceberg one and says so.
+        clutter_left_out, classes["clutter"] = classes["clutter"], 0
+        labelled = labelled[labels[labelled] != ClassName.CLUTTER.index]
     present = [n for key, n in classes.items() if key != "clutter" or n]
     if min(present) < minimum:
         raise DatasetUnusable(
@@ -529,7 +534,8 @@ def build_split(table, validation_fraction: float, test_fraction: float, k_folds
         "part": pa.array(parts[chosen].tolist(), pa.string()),
         "fold": pa.array(folds[chosen], pa.int16()),
     })
-    return {"split": split, "counts": counts, "normalisation": normalisation, "n_unlabelled_left_out": n_unlabelled}
+    return {"split": split, "counts": counts, "normalisation": normalisation, "n_unlabelled_left_out": n_unlabelled,
+            "n_clutter_left_out": clutter_left_out}
 
 
 def stage_training_dataset(staging: Path, split: dict, metadata: dict) -> None:
@@ -539,7 +545,8 @@ def stage_training_dataset(staging: Path, split: dict, metadata: dict) -> None:
     staging.mkdir(parents=True, exist_ok=True)
     pq.write_table(split["split"], staging / "split.parquet")
     full = metadata | {"created_at": utc_now(), "counts": split["counts"], "normalisation": split["normalisation"],
-                       "n_unlabelled_left_out": split["n_unlabelled_left_out"]}
+                       "n_unlabelled_left_out": split["n_unlabelled_left_out"],
+                       "n_clutter_left_out": split["n_clutter_left_out"]}
     (staging / "metadata.json").write_text(json.dumps(full, indent=2))
 
 

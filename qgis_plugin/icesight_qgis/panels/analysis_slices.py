@@ -61,34 +61,48 @@ class SliceChart(QWidget):
         finally:
             painter.end()
 
+    # Where things go, in the widget's pixels for a text line ``line`` high: the title on the first
+    # line, then a line for the value over a full (100 %) bar, the plot, and two lines of labels.
+
+    def title_rect(self, line: float) -> QRectF:
+        return QRectF(0, 0, self.width(), line + 2)
+
+    def plot_rect(self, line: float) -> QRectF:
+        top = 2 * line + 6
+        bottom = 2 * line + 6
+        return QRectF(4, top, max(self.width() - 8, 10), max(self.height() - top - bottom, 10))
+
+    def value_rect(self, index: int, accuracy: float, line: float) -> QRectF:
+        """Where the bar's value is written: just above the bar (a full bar's sits under the title)."""
+        plot = self.plot_rect(line)
+        slot = plot.width() / max(len(self.rows), 1)
+        return QRectF(plot.left() + index * slot, plot.bottom() - plot.height() * accuracy - line - 1, slot, line)
+
     def _paint(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.Antialiasing)
-        width, height = self.width(), self.height()
         metrics = painter.fontMetrics()
         line = metrics.height()
-        top, bottom, left = line + 4, 2 * line + 6, 4
-        plot_h = max(height - top - bottom, 10)
+        plot = self.plot_rect(line)
         painter.setPen(self.palette().text().color())
-        painter.drawText(QRectF(0, 0, width, line + 2), Qt.AlignLeft, self.tr("accuracy (n reviewed ship/iceberg)"))
-        painter.drawLine(left, top + plot_h, width - 4, top + plot_h)
+        painter.drawText(self.title_rect(line), Qt.AlignLeft, self.tr("accuracy (n reviewed ship/iceberg)"))
+        painter.drawLine(plot.bottomLeft(), plot.bottomRight())
         if not self.rows:
-            painter.drawText(QRectF(0, top, width, plot_h), Qt.AlignCenter, self.tr("no reviewed target"))
+            painter.drawText(plot, Qt.AlignCenter, self.tr("no reviewed target"))
             return
-        slot = (width - left - 4) / len(self.rows)
+        slot = plot.width() / len(self.rows)
         for i, row in enumerate(self.rows):
-            x = left + i * slot
+            x = plot.left() + i * slot
             bar_w = slot * 0.7
             accuracy = row.accuracy
             if accuracy is not None:
-                bar_h = plot_h * accuracy
-                painter.fillRect(QRectF(x + slot * 0.15, top + plot_h - bar_h, bar_w, bar_h), _BAR)
-                painter.drawText(QRectF(x, top + plot_h - bar_h - line, slot, line), Qt.AlignCenter,
-                                 f"{accuracy:.0%}")
+                bar_h = plot.height() * accuracy
+                painter.fillRect(QRectF(x + slot * 0.15, plot.bottom() - bar_h, bar_w, bar_h), _BAR)
+                painter.drawText(self.value_rect(i, accuracy, line), Qt.AlignCenter, f"{accuracy:.0%}")
             if row.n_clutter:
-                painter.fillRect(QRectF(x + slot * 0.15, top + plot_h - 3, bar_w, 3), _CLUTTER)
-            painter.drawText(QRectF(x, top + plot_h + 2, slot, line), Qt.AlignCenter,
+                painter.fillRect(QRectF(x + slot * 0.15, plot.bottom() - 3, bar_w, 3), _CLUTTER)
+            painter.drawText(QRectF(x, plot.bottom() + 2, slot, line), Qt.AlignCenter,
                              metrics.elidedText(row.label, Qt.ElideRight, int(slot)))
-            painter.drawText(QRectF(x, top + plot_h + 2 + line, slot, line), Qt.AlignCenter,
+            painter.drawText(QRectF(x, plot.bottom() + 2 + line, slot, line), Qt.AlignCenter,
                              f"n={row.n}" + (f" +{row.n_clutter}c" if row.n_clutter else ""))
 
 
@@ -127,8 +141,8 @@ class ModelAnalysisPanel(Panel):
         self.slice_table = _table([self.tr("Slice"), self.tr("n"), self.tr("Accuracy"), self.tr("Clutter")])
         form.addRow(self.slice_table)
         form.addRow(plain_label(self.tr(
-            "Accuracy: the model's class against reviewed ship/iceberg targets. Clutter targets are counted, "
-            "not scored: the model knows ship and iceberg only.")))
+            "Accuracy: the model's class against targets reviewed as ship or iceberg (one the model called "
+            "clutter counts as wrong). Targets reviewed as clutter are counted in their own column.")))
         return box
 
     def _probe_box(self) -> QGroupBox:
@@ -192,7 +206,8 @@ class ModelAnalysisPanel(Panel):
         self.task = probe_task(settings.make_client(), scene, targets, QgsProject.instance().transformContext(),
                                self._on_probed, model_id)
         self.probe_button.setEnabled(False)
-        self.status_label.setText(self.tr("Probing {target}...").format(target=targets.points[0][0]))
+        self.status_label.setText(self.tr("Probing feature {fid} of {layer}...").format(fid=feature.id(),
+                                                                                     layer=layer.name()))
         return self.run_task(self.task)
 
     def _on_probed(self, outcome: ProbeOutcome | None, error: str | None) -> None:
@@ -207,8 +222,9 @@ class ModelAnalysisPanel(Panel):
         for r, row in enumerate(outcome.rows):
             for c, text in enumerate((row.variant, f"{row.iceberg_probability:.3f}", f"{row.change:+.3f}")):
                 self.probe_table.setItem(r, c, QTableWidgetItem(text))
-        self._tell(self.tr("What-if probes of {target} (model {model}).").format(
-            target=outcome.target_id, model=outcome.model_id))
+        layer_name, _, fid = outcome.target_id.rpartition(":")  # ids are <layer>:<feature id>
+        self._tell(self.tr("What-if probes of feature {fid} of {layer} (model {model}).").format(
+            fid=fid, layer=layer_name, model=outcome.model_id))
 
 
 

@@ -161,9 +161,9 @@ class ChartPanel(Panel):
         self.last_export = report
         s = report.selection
         self._tell(self.tr(
-            "{n} iceberg(s) written to {folder}; left out: {ships} ship(s), {low} below probability {threshold}, "
-            "{other} unclassified or without position."
-        ).format(n=len(s.icebergs), folder=report.folder, ships=s.n_ships, low=s.n_below_threshold,
+            "{n} iceberg(s) written to {folder}; left out: {ships} ship(s), {clutter} clutter (no target), "
+            "{low} below probability {threshold}, {other} unclassified or without position."
+        ).format(n=len(s.icebergs), folder=report.folder, ships=s.n_ships, clutter=s.n_clutter, low=s.n_below_threshold,
                  threshold=f"{s.threshold:g}", other=s.n_unclassified + s.n_without_position))
 
     def print_chart(self) -> ChartPrint | None:

@@ -4,7 +4,7 @@ compared side by side; *Set as production*."""
 
 from __future__ import annotations
 
-from qgis.PyQt.QtCore import pyqtSignal
+from qgis.PyQt.QtCore import Qt, pyqtSignal
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
@@ -22,7 +22,12 @@ from .base import Panel, narrow_combo, narrow_form, plain_label
 
 #: The validation metrics of a model record, as the registry and /models/compare name them.
 METRICS = (("val_log_loss", "Log loss"), ("val_accuracy", "Accuracy"), ("val_roc_auc", "ROC AUC"), ("val_ece", "ECE"))
+#: The registry table's short headers of :data:`METRICS` (the full names are their tooltips):
+#: the model ids need the room.
+METRIC_HEADERS = {"val_log_loss": "LL", "val_accuracy": "Acc", "val_roc_auc": "AUC", "val_ece": "ECE"}
 PRODUCTION_MARK = "\u2605"
+#: The registry table's columns before the metrics.
+MODEL_COLUMN, PRODUCTION_COLUMN, DRIFT_COLUMN = 0, 1, 2
 
 
 def format_metric(value) -> str:
@@ -75,14 +80,25 @@ class ModelsPanel(Panel):
         chooser.addRow(self.tr("Model for jobs"), self.model_combo)
 
         self.table = QTableWidget(0, 3 + len(METRICS))
-        self.table.setHorizontalHeaderLabels(
-            [self.tr("Model"), PRODUCTION_MARK, self.tr("Inputs")] + [self.tr(name) for _key, name in METRICS])
+        headers = [(self.tr("Model"), self.tr("Model id (the full id is also in the details below)")),
+                   (PRODUCTION_MARK, self.tr("Production model")),
+                   (self.tr("Inputs"), self.tr("Whether recent inputs drift from the model's training data"))]
+        headers += [(self.tr(METRIC_HEADERS[key]), self.tr("Validation {metric}").format(metric=self.tr(name)))
+                    for key, name in METRICS]
+        for column, (text, tip) in enumerate(headers):
+            item = QTableWidgetItem(text)
+            item.setToolTip(tip)
+            self.table.setHorizontalHeaderItem(column, item)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        # The ids take the room they need (a narrow dock scrolls the metrics sideways); should a
+        # column still be too narrow, the middle of an id goes, never its distinguishing end.
+        self.table.setTextElideMode(Qt.ElideMiddle)
+        self.table.setWordWrap(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._show_details)
         self.details_label = plain_label()
         self.use_button = QPushButton(self.tr("Use for jobs"))
@@ -101,6 +117,7 @@ class ModelsPanel(Panel):
         self.compare_table = QTableWidget(0, 0)
         self.compare_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.compare_table.setMaximumHeight(170)
+        self.compare_table.hide()  # until there is a comparison to show
         self.compare_label = plain_label()
         compare_form = narrow_form()
         compare_form.addRow(self.tr("Compare"), self.compare_a)
@@ -165,9 +182,10 @@ class ModelsPanel(Panel):
             cells += [format_metric((record.get("metrics") or {}).get(key)) for key, _name in METRICS]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(drift_tip if column == 2 else f"{record['model_id']} ({record.get('architecture', '?')}): "
+                item.setToolTip(drift_tip if column == DRIFT_COLUMN else
+                                f"{record['model_id']} ({record.get('architecture', '?')}): "
                                 f"{lineage(record)}; {test_summary(record)}")
-                if column == 2 and (record.get("drift") or {}).get("status") == "drift":
+                if column == DRIFT_COLUMN and (record.get("drift") or {}).get("status") == "drift":
                     item.setForeground(QColor("#c0392b"))
                 self.table.setItem(row, column, item)
         self.model_combo.blockSignals(True)
@@ -178,16 +196,35 @@ class ModelsPanel(Panel):
             self.model_combo.addItem(label, record["model_id"])
         self.model_combo.blockSignals(False)
         self.choose_model(chosen)
-        for combo, default in ((self.compare_a, 0), (self.compare_b, 1)):
-            current = combo.currentData()
-            combo.clear()
-            for record in records:
-                combo.addItem(record["model_id"], record["model_id"])
-            index = combo.findData(current)
-            combo.setCurrentIndex(index if index >= 0 else min(default, combo.count() - 1))
+        self._fill_compare_choices(records)
         if selected is not None:
             self.select_model(selected["model_id"])
         self.status_label.setText(self.tr("{n} model(s) registered").format(n=len(records)))
+
+    def _fill_compare_choices(self, records: list[dict]) -> None:
+        """Both lists hold every model; the analyst's choices are kept while their models exist.
+        By default the production model (else the newest) is compared with the newest other one,
+        never a model with itself."""
+        ids = [record["model_id"] for record in records]  # the registry lists the newest first
+        production = next((record["model_id"] for record in records if record.get("production")), None)
+        kept_first, kept_second = self.compare_a.currentData(), self.compare_b.currentData()
+        for combo in (self.compare_a, self.compare_b):
+            combo.blockSignals(True)
+            combo.clear()
+            for model_id in ids:
+                combo.addItem(model_id, model_id)
+            combo.blockSignals(False)
+        first = kept_first if kept_first in ids else production or (ids[0] if ids else None)
+        others = [model_id for model_id in ids if model_id != first]
+        second = kept_second if kept_second in others else (others[0] if others else None)
+        self.compare_a.setCurrentIndex(self.compare_a.findData(first) if first else -1)
+        self.compare_b.setCurrentIndex(self.compare_b.findData(second) if second else -1)
+        self.compare_button.setEnabled(second is not None)
+        if second is None:
+            self.compare_label.setText(self.tr("Only one model is registered: train or retrain another one to "
+                                               "compare them."))
+        elif self.comparison is None:
+            self.compare_label.setText("")
 
     def drift_text(self, drift: dict) -> tuple[str, str]:
         """The Inputs cell: whether the model's recent inputs still look like its training data."""
@@ -223,9 +260,11 @@ class ModelsPanel(Panel):
             self.details_label.setText("")
             return
         production = self.tr("production model") if record.get("production") else self.tr("not production")
+        metrics = record.get("metrics") or {}
+        validation = ", ".join(f"{self.tr(name)} {format_metric(metrics.get(key))}" for key, name in METRICS)
         self.details_label.setText(
             f"{record['model_id']} ({record.get('architecture', '?')}, {production})\n"
-            f"{lineage(record)}\n{test_summary(record)}")
+            f"{lineage(record)}\nvalidation: {validation}\n{test_summary(record)}")
 
     # -- production -------------------------------------------------------------------------------
 
@@ -275,6 +314,7 @@ class ModelsPanel(Panel):
             self.tell(self.tr("The models could not be compared: {error}").format(error=error), "error")
             return
         self.comparison = comparison
+        self.compare_table.show()
         models = comparison["models"]
         self.compare_table.setRowCount(len(METRICS))
         self.compare_table.setColumnCount(len(models) + 1)

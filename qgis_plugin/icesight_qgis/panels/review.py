@@ -14,8 +14,9 @@ from qgis.core import (
     QgsRectangle,
     QgsVectorLayer,
 )
+from qgis.gui import QgsVertexMarker
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtGui import QKeySequence
+from qgis.PyQt.QtGui import QColor, QKeySequence
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
     QAction,
@@ -44,6 +45,7 @@ from ..review import (
     ReviewClass,
     has_review_field,
     layer_model_id,
+    mark_under_review,
     review_order,
     reviewed_class,
     reviewed_targets,
@@ -55,6 +57,11 @@ from .models import METRICS, format_metric
 
 #: The map shows this many patch widths around the current target.
 VIEW_PATCH_WIDTHS = 3
+#: The ring around the target under review: wide enough to leave the target's own bright pixels
+#: (and its class symbol, hidden meanwhile) inside, in a colour no class uses.
+REVIEW_RING_DIAMETER_PX = 46
+REVIEW_RING_WIDTH_PX = 3
+REVIEW_RING_COLOUR = "#ff3fd2"
 DEFAULT_GROUP = "analyst_corrections"
 DEFAULT_EPOCHS = 10
 
@@ -68,6 +75,7 @@ class ReviewPanel(Panel):
         self.task: JobTask | None = None
         self.last_corrections: CorrectionsOutcome | None = None
         self.last_retrain: RetrainOutcome | None = None
+        self.ring: QgsVertexMarker | None = None  # on the map canvas, around the target under review
         #: Asks whether to retrain (the question on the main thread); tests answer it themselves.
         self.confirm_retrain: Callable[[str], bool] = self._ask
 
@@ -137,8 +145,8 @@ class ReviewPanel(Panel):
         form.addRow(self.tr("Feature group"), self.group_edit)
         form.addRow(self.tr("Retraining epochs"), self.epochs_spin)
         form.addRow(plain_label(self.tr(
-            "Targets reviewed as ship or iceberg are sent with their patches. Clutter is counted but not sent: "
-            "the backend's models know ship and iceberg only.")))
+            "Targets reviewed as ship or iceberg are sent with their patches; those reviewed as clutter are "
+            "counted, not sent.")))
         self.send_button = QPushButton(self.tr("Send corrections"))
         self.send_button.clicked.connect(self.send_corrections)
         form.addRow(self.send_button)
@@ -173,6 +181,7 @@ class ReviewPanel(Panel):
     def start_review(self, layer: QgsVectorLayer | None = None) -> bool:
         """Order the layer's targets by uncertainty and go to the first one not reviewed yet."""
         layer = layer or self.layer_combo.currentLayer()
+        self.stop_review()  # a review of another layer ends
         if not has_review_field(layer):
             self._tell(self.tr("Pick an IceSight classification layer: it has the reviewed_class field."), "warning")
             return False
@@ -198,8 +207,63 @@ class ReviewPanel(Panel):
             self.layer.id()
         except RuntimeError:  # deleted with the project
             self.layer, self.queue = None, []
+            self._remove_ring()
             return False
         return True
+
+    def stop_review(self) -> None:
+        """The review's marks off the map: the ring goes, the target's symbol comes back."""
+        if self.layer is not None:
+            try:
+                mark_under_review(self.layer, None)
+            except RuntimeError:  # deleted with the project
+                pass
+        self._remove_ring()
+
+    # The marks are there while the page is: a printed chart or another page's work must not lose
+    # the symbol of the target last reviewed.
+
+    def showEvent(self, event):  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if self._layer_alive() and self.current_fid is not None:
+            self._mark(self.layer.getFeature(self.current_fid))
+
+    def hideEvent(self, event):  # noqa: N802 - Qt API
+        self.stop_review()
+        super().hideEvent(event)
+
+    def _mark(self, feature) -> None:
+        mark_under_review(self.layer, feature.id())
+        self._ring_around(feature)
+
+    def _remove_ring(self) -> None:
+        if self.ring is not None:
+            canvas = self.iface.mapCanvas() if self.iface is not None else None
+            if canvas is not None:
+                canvas.scene().removeItem(self.ring)
+            self.ring = None
+
+    def _ring_around(self, feature) -> None:
+        canvas = self.iface.mapCanvas() if self.iface is not None else None
+        if canvas is None or not feature.hasGeometry():
+            return
+        if self.ring is None:
+            self.ring = QgsVertexMarker(canvas)
+            self.ring.setIconType(QgsVertexMarker.ICON_CIRCLE)
+            self.ring.setIconSize(REVIEW_RING_DIAMETER_PX)
+            self.ring.setPenWidth(REVIEW_RING_WIDTH_PX)
+            self.ring.setColor(QColor(REVIEW_RING_COLOUR))
+            self.ring.setFillColor(QColor(0, 0, 0, 0))
+        destination = canvas.mapSettings().destinationCrs()
+        point = feature.geometry().asPoint()
+        if destination.isValid() and self.layer.crs().isValid():
+            point = QgsCoordinateTransform(self.layer.crs(), destination, QgsProject.instance()).transform(point)
+        self.ring.setCenter(point)
+        self.ring.show()
+
+    def detach(self) -> None:
+        self.stop_review()
+        super().detach()
 
     def label_current(self, value: ReviewClass) -> None:
         """Set the current target's ``reviewed_class`` and go to the next target not reviewed yet."""
@@ -233,6 +297,7 @@ class ReviewPanel(Panel):
         feature = self.layer.getFeature(self.current_fid)
         self.layer.selectByIds([feature.id()])
         self._pan_to(feature)
+        self._mark(feature)
         n_reviewed = sum(1 for fid in self.queue if self._is_reviewed(fid))
         probability = feature["iceberg_probability"] if self.layer.fields().indexOf("iceberg_probability") >= 0 else None
         called = feature["class"] if self.layer.fields().indexOf("class") >= 0 else None
@@ -318,15 +383,14 @@ class ReviewPanel(Panel):
             self._tell(str(exc), "error")
             return None
         if not reviewed.labels:
-            self._tell(self.tr("No target is reviewed as ship or iceberg yet ({n} clutter).").format(
-                n=reviewed.n_clutter), "warning")
+            self._tell(self.tr("No target is reviewed yet."), "warning")
             return None
         self.layer = layer
         task = send_corrections_task(settings.make_client(), scene, reviewed, group,
                                      QgsProject.instance().transformContext(), self._on_sent,
                                      description=f"reviewed targets of {layer.name()}")
-        return self._start(task, self.tr("Sending {n} corrections ({s} ship(s), {b} iceberg(s))...").format(
-            n=len(reviewed.labels), s=reviewed.n_ships, b=reviewed.n_icebergs))
+        return self._start(task, self.tr("Sending {n} corrections ({s} ship(s), {b} iceberg(s), {c} clutter)...").format(
+            n=len(reviewed.labels), s=reviewed.n_ships, b=reviewed.n_icebergs, c=reviewed.n_clutter))
 
     def _on_sent(self, outcome: CorrectionsOutcome | None, error: str | None) -> None:
         if not self._finish(error, self.tr("Sending corrections")):
@@ -334,10 +398,10 @@ class ReviewPanel(Panel):
         self.last_corrections = outcome
         result = outcome.result
         message = self.tr(
-            "Feature group {group} v{version}: {n} corrections stored ({s} ship(s), {b} iceberg(s)); "
-            "{c} clutter target(s) counted, not sent{skipped}."
+            "Feature group {group} v{version}: {n} corrections stored ({s} ship(s), {b} iceberg(s), "
+            "{c} clutter){skipped}."
         ).format(group=result.group, version=result.version, n=result.n_rows, s=result.n_ships,
-                 b=result.n_icebergs, c=outcome.n_clutter,
+                 b=result.n_icebergs, c=result.n_clutter,
                  skipped=f"; {len(outcome.skipped)} off the scene" if outcome.skipped else "")
         self._tell(message, "success")
         question = self.tr("Retrain a model on feature group {group} v{version} and compare it with the model "

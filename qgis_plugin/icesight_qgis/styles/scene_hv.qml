@@ -1,12 +1,12 @@
 <!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
-<qgis hasScaleBasedVisibilityFlag="0" styleCategories="AllStyleCategories" maxScale="0" version="3.22.16-Białowieża" minScale="1e+08">
+<qgis styleCategories="AllStyleCategories" minScale="1e+08" maxScale="0" hasScaleBasedVisibilityFlag="0" version="3.22.16-Białowieża">
   <flags>
     <Identifiable>1</Identifiable>
     <Removable>1</Removable>
     <Searchable>1</Searchable>
     <Private>0</Private>
   </flags>
-  <temporal enabled="0" mode="0" fetchMode="0">
+  <temporal mode="0" fetchMode="0" enabled="0">
     <fixedRange>
       <start></start>
       <end></end>
@@ -14,23 +14,23 @@
   </temporal>
   <customproperties>
     <Option type="Map">
-      <Option value="Value" name="identify/format" type="QString"/>
+      <Option type="QString" name="identify/format" value="Value"/>
     </Option>
   </customproperties>
   <pipe-data-defined-properties>
     <Option type="Map">
-      <Option value="" name="name" type="QString"/>
+      <Option type="QString" name="name" value=""/>
       <Option name="properties"/>
-      <Option value="collection" name="type" type="QString"/>
+      <Option type="QString" name="type" value="collection"/>
     </Option>
   </pipe-data-defined-properties>
   <pipe>
     <provider>
-      <resampling zoomedOutResamplingMethod="nearestNeighbour" maxOversampling="2" enabled="false" zoomedInResamplingMethod="nearestNeighbour"/>
+      <resampling zoomedOutResamplingMethod="nearestNeighbour" maxOversampling="2" zoomedInResamplingMethod="nearestNeighbour" enabled="false"/>
     </provider>
-    <rasterrenderer alphaBand="-1" opacity="1" gradient="BlackToWhite" grayBand="2" type="singlebandgray" nodataColor="">
+    <rasterrenderer gradient="BlackToWhite" opacity="1" type="singlebandgray" nodataColor="" grayBand="2" alphaBand="-1">
       <minMaxOrigin>
-        <limits>CumulativeCut</limits>
+        <limits>None</limits>
         <extent>WholeRaster</extent>
         <statAccuracy>Exact</statAccuracy>
         <cumulativeCutLower>0.02</cumulativeCutLower>
@@ -42,22 +42,22 @@
         <maxValue>-5</maxValue>
         <algorithm>StretchToMinimumMaximum</algorithm>
       </contrastEnhancement>
-      <rampLegendSettings maximumLabel="" suffix="" direction="0" useContinuousLegend="1" orientation="2" minimumLabel="" prefix="">
+      <rampLegendSettings maximumLabel="" direction="0" useContinuousLegend="1" prefix="" minimumLabel="" suffix="" orientation="2">
         <numericFormat id="basic">
           <Option type="Map">
-            <Option value="" name="decimal_separator" type="QChar"/>
-            <Option value="6" name="decimals" type="int"/>
-            <Option value="0" name="rounding_type" type="int"/>
-            <Option value="false" name="show_plus" type="bool"/>
-            <Option value="true" name="show_thousand_separator" type="bool"/>
-            <Option value="false" name="show_trailing_zeros" type="bool"/>
-            <Option value="" name="thousand_separator" type="QChar"/>
+            <Option type="QChar" name="decimal_separator" value=""/>
+            <Option type="int" name="decimals" value="6"/>
+            <Option type="int" name="rounding_type" value="0"/>
+            <Option type="bool" name="show_plus" value="false"/>
+            <Option type="bool" name="show_thousand_separator" value="true"/>
+            <Option type="bool" name="show_trailing_zeros" value="false"/>
+            <Option type="QChar" name="thousand_separator" value=""/>
           </Option>
         </numericFormat>
       </rampLegendSettings>
     </rasterrenderer>
-    <brightnesscontrast brightness="0" gamma="1" contrast="0"/>
-    <huesaturation colorizeGreen="128" grayscaleMode="0" colorizeOn="0" invertColors="0" colorizeStrength="100" colorizeBlue="128" colorizeRed="255" saturation="0"/>
+    <brightnesscontrast brightness="0" contrast="0" gamma="1"/>
+    <huesaturation grayscaleMode="0" colorizeOn="0" saturation="0" invertColors="0" colorizeRed="255" colorizeStrength="100" colorizeGreen="128" colorizeBlue="128"/>
     <rasterresampler maxOversampling="2"/>
     <resamplingStage>resamplingFilter</resamplingStage>
   </pipe>

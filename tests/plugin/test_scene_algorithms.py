@@ -1,0 +1,111 @@
+"""The scene Processing algorithms inside a headless QGIS against the real backend, run as the Toolbox
+runs them (outputs loaded into the project, post-processors applied): upload a scene (streamed back,
+styled grey HH dB, below the results), detect targets (styled detections), chart a scene in one job
+(styled classified targets ready for review)."""
+
+from __future__ import annotations
+
+import pytest
+from qgis.core import (
+    QgsCategorizedSymbolRenderer,
+    QgsProject,
+    QgsRasterLayer,
+    QgsSingleBandGrayRenderer,
+    QgsVectorLayer,
+)
+
+
+@pytest.fixture
+def plugin(qgis_processing, qgis_iface, installed_plugin, backend_settings):
+    started = installed_plugin.classFactory(qgis_iface)
+    started.initGui()  # registers the provider
+    try:
+        yield started
+    finally:
+        started.unload()
+        QgsProject.instance().removeAllMapLayers()
+        QgsProject.instance().layerTreeRoot().removeAllChildren()
+
+
+@pytest.fixture
+def run_and_load(plugin):
+    import processing
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
+
+    def run(algorithm_id: str, parameters: dict) -> dict:
+        context = QgsProcessingContext()
+        context.setProject(QgsProject.instance())
+        return processing.runAndLoadResults(f"icesight:{algorithm_id}", parameters, feedback=QgsProcessingFeedback(),
+                                            context=context)
+
+    return run
+
+
+def _loaded(path: str):
+    found = [layer for layer in QgsProject.instance().mapLayers().values() if layer.source().split("|")[0] == path]
+    assert len(found) == 1, f"{path} is not loaded once: {[m.source() for m in QgsProject.instance().mapLayers().values()]}"
+    return found[0]
+
+
+def test_upload_scene_ingests_the_file_and_streams_the_catalog_scene_styled_below_the_results(
+    run_and_load, api, backend, uploadable_tif
+):
+    from icesight_contract import AcquisitionMode
+    from icesight_qgis.layers import job_group
+    from icesight_qgis.scene_algorithms import MODE_CHOICES
+
+    project = QgsProject.instance()
+    results_group = job_group("J0", "classification", project)  # results already on the map
+    results = run_and_load("upload_scene", {"INPUT": str(uploadable_tif), "MODE": MODE_CHOICES.index(AcquisitionMode.IW),
+                                            "ACQUIRED": "2026-03-02T06:00:00Z"})
+    scene_id = results["SCENE_ID"]
+    item = api.get(f"/scenes/{scene_id}").json()
+    assert item["properties"]["sar:instrument_mode"] == "IW"
+    layer = project.mapLayer(results["OUTPUT"])
+    assert isinstance(layer, QgsRasterLayer) and layer.isValid() and layer.name() == scene_id
+    assert layer.customProperty("icesight/scene_id") == scene_id
+    assert layer.source().startswith("/vsicurl?") and backend.token not in layer.source()
+    renderer = layer.renderer()
+    assert isinstance(renderer, QgsSingleBandGrayRenderer) and renderer.grayBand() == 1
+    assert set(layer.styleManager().styles()) == {"HH (dB)", "HV (dB)", "Incidence angle"}
+    # Loaded below the results, never over them.
+    names = [node.name() for node in project.layerTreeRoot().children()]
+    assert names.index(results_group.name()) < names.index(scene_id), names
+
+
+def test_detect_targets_loads_the_styled_detections(run_and_load, catalog_scene):
+    results = run_and_load("detect_targets", {"SCENE_ID": catalog_scene.scene_id, "OUTPUT": "TEMPORARY_OUTPUT"})
+    layer = _loaded(results["OUTPUT"])
+    assert isinstance(layer, QgsVectorLayer) and layer.featureCount() == results["N_DETECTIONS"] >= 4
+    assert layer.name() == f"Detections {catalog_scene.scene_id} (job {results['JOB_ID']})"
+    assert layer.renderer().symbol().symbolLayer(0).strokeColor().name() == "#ffd400"
+    assert {"area_px"} <= set(layer.fields().names())
+
+
+def test_chart_scene_loads_every_detection_classified_and_styled_ready_for_review(
+    run_and_load, api, catalog_scene, trained_model
+):
+    results = run_and_load("chart_scene", {"SCENE_ID": catalog_scene.scene_id, "MODEL_ID": trained_model["model_id"],
+                                           "EXPLAIN_N": 2, "OUTPUT": "TEMPORARY_OUTPUT"})
+    assert results["OUT_SCENE_ID"] == catalog_scene.scene_id
+    job = api.get(f"/jobs/{results['JOB_ID']}").json()
+    assert job["kind"] == "chart_scene" and job["state"] == "succeeded"
+    layer = _loaded(results["OUTPUT"])
+    assert layer.featureCount() == results["N_DETECTIONS"] >= 4
+    assert results["N_SHIPS"] + results["N_ICEBERGS"] <= results["N_DETECTIONS"]
+    classes = [f["class"] for f in layer.getFeatures()]
+    assert set(classes) <= {"ship", "iceberg", "clutter"}
+    assert classes.count("ship") == results["N_SHIPS"] and classes.count("iceberg") == results["N_ICEBERGS"]
+    renderer = layer.renderer()
+    assert isinstance(renderer, QgsCategorizedSymbolRenderer)
+    assert {c.value() for c in renderer.categories()} == {"ship", "iceberg", "clutter"}
+    assert layer.fields().indexOf("reviewed_class") >= 0  # ready for the review
+
+
+def test_chart_scene_of_a_local_raster_says_to_upload_it(plugin, tmp_path, write_tif, linear_bands):
+    import processing
+    from qgis.core import QgsProcessingException
+
+    tif = write_tif(tmp_path / "local.tif", list(linear_bands))
+    with pytest.raises(QgsProcessingException, match="upload"):
+        processing.run("icesight:chart_scene", {"SCENE": str(tif), "OUTPUT": "TEMPORARY_OUTPUT"})
