@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PLUGIN = ROOT / "qgis_plugin" / "icesight_qgis"
 CONTRACT = ROOT / "shared" / "icesight_contract"
-SHIPPED_SUFFIXES = {".py", ".qml", ".svg", ".png", ".txt", ".md", ".xsd"}
+SHIPPED_SUFFIXES = {".py", ".qml", ".svg", ".png", ".txt", ".md", ".xsd", ".qm"}  # .qm: compiled translations
 
 
 def _files(folder: Path):

@@ -20,9 +20,8 @@ from qgis.core import (
     QgsProcessingParameterString,
     QgsProcessingParameterVectorLayer,
 )
-from qgis.PyQt.QtCore import QCoreApplication
 
-from . import chart
+from . import chart, translation
 from .chart_export import FORMATS as CHART_FORMATS
 from .chart_export import ChartFormat, export_icebergs
 from .chart_layout import make_sheet, print_chart
@@ -32,7 +31,7 @@ DEFAULT_TITLE = "Icebergs from Sentinel-1 (IceSight)"
 
 class _ChartAlgorithm(QgsProcessingAlgorithm):
     def tr(self, message: str) -> str:
-        return QCoreApplication.translate("IceSight", message)
+        return translation.translate(self, message)
 
 
 class ExportIcebergsAlgorithm(_ChartAlgorithm):

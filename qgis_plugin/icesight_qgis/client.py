@@ -196,6 +196,16 @@ class BackendClient:
         answer.pop("model_seconds", None)
         return from_dict(ClassifyPatchesResult, answer)
 
+    def newest_feature_group_version(self, group: str) -> int | None:
+        """The newest version of a feature group, None when the group does not exist yet."""
+        try:
+            versions = self._request("GET", f"/feature-groups/{group}").json()["versions"]
+        except BackendError as exc:
+            if exc.code == ErrorCode.UNKNOWN_FEATURE_GROUP.value:
+                return None
+            raise
+        return max((v["version"] for v in versions), default=None)
+
     def set_production(self, model_id: str) -> dict:
         return self._request("POST", f"/models/{model_id}/production").json()
 

@@ -45,6 +45,8 @@ class CorrectionsOutcome:
     result: BuildFeatureGroupResult
     n_clutter: int  # reviewed as clutter: sent as patches with no target
     skipped: list[str] = field(default_factory=list)  # reviewed targets no patch was cut for
+    n_sent: int = 0
+    extended_version: int | None = None  # the version whose rows the new one keeps
 
 
 @dataclass
@@ -64,7 +66,8 @@ def send_corrections(client: BackendClient, scene: SceneSource, reviewed: Review
                      on_progress: ProgressFn | None = None,
                      is_cancelled: Callable[[], bool] | None = None) -> CorrectionsOutcome:
     """Cut the reviewed targets' patches (in this thread, from a layer of its own), label them (ship,
-    iceberg or clutter) and store them as a new version of ``group``."""
+    iceberg or clutter) and store them as a new version of ``group`` that keeps the rows of its
+    newest version (a target sent again takes its new label)."""
     on_progress = on_progress or (lambda fraction, message: None)
     if not reviewed.labels:
         raise PatchError("no target is reviewed yet: review some targets first")
@@ -76,11 +79,13 @@ def send_corrections(client: BackendClient, scene: SceneSource, reviewed: Review
     if not cut.patches:
         raise PatchError(f"none of the {len(reviewed.labels)} reviewed targets lies on the scene {scene.name}")
     patches = [dataclasses.replace(p, is_iceberg=None, label=reviewed.labels[p.id]) for p in cut.patches]
+    newest = client.newest_feature_group_version(group)
     job_id, result = add_to_feature_group(
         client, group, patches, description=description,
         on_progress=lambda fraction, message: on_progress(0.1 + 0.9 * fraction, message), is_cancelled=is_cancelled,
+        extend_version=newest,
     )
-    return CorrectionsOutcome(job_id, result, reviewed.n_clutter, cut.skipped)
+    return CorrectionsOutcome(job_id, result, reviewed.n_clutter, cut.skipped, len(patches), newest)
 
 
 def retrain(client: BackendClient, group: str, version: int, epochs: int, old_model_id: str | None,

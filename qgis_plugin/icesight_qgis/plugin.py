@@ -1,15 +1,15 @@
-"""The plugin object QGIS creates: toolbar, dock and Processing provider, all removed on unload."""
+"""The plugin object QGIS creates: the translation for QGIS's language, toolbar, dock and Processing
+provider, all removed on unload."""
 
 from __future__ import annotations
 
 import os
 
 from qgis.core import QgsApplication
-from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction
 
-from . import settings
+from . import settings, translation
 from .dock import DOCK_AREA, IceSightDock
 from .log import log_warning
 from .processing_provider import IceSightProvider
@@ -29,6 +29,8 @@ class IceSightPlugin:
         self.dock: IceSightDock | None = None
         self.actions: list[QAction] = []
         self.provider: IceSightProvider | None = None
+        # Before anything shows a string: the toolbar, the dock and the Processing algorithms.
+        self.translator = translation.install_translator()
 
     def initProcessing(self):  # noqa: N802 - QGIS API
         self.provider = IceSightProvider()
@@ -79,9 +81,8 @@ class IceSightPlugin:
             except OSError as exc:
                 log_warning(f"streamed scenes cannot authenticate: {exc}")
 
-    @staticmethod
-    def tr(message: str) -> str:
-        return QCoreApplication.translate("IceSight", message)
+    def tr(self, message: str) -> str:
+        return translation.translate(self, message)
 
     def _run(self, command):
         self.dock.show()
@@ -105,3 +106,5 @@ class IceSightPlugin:
         if self.provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.provider)
             self.provider = None
+        translation.remove_translator(self.translator)
+        self.translator = None

@@ -14,9 +14,8 @@ from qgis.core import (
     QgsProcessingLayerPostProcessorInterface,
     QgsRasterLayer,
 )
-from qgis.PyQt.QtCore import QCoreApplication
 
-from . import settings
+from . import settings, translation
 from .client import BackendClient, BackendError, JobCancelledError
 from .scenes import SCENE_ID_PROPERTY, catalog_scene_id
 
@@ -91,7 +90,7 @@ class IceSightAlgorithm(QgsProcessingAlgorithm):
     results_dir = ""
 
     def tr(self, message: str) -> str:
-        return QCoreApplication.translate("IceSight", message)
+        return translation.translate(self, message)
 
     def prepareAlgorithm(self, parameters, context, feedback):  # noqa: N802
         self.results_dir = settings.results_dir()

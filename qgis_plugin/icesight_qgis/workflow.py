@@ -203,12 +203,14 @@ def add_to_feature_group(
     description: str = "",
     on_progress: ProgressFn | None = None,
     is_cancelled: Callable[[], bool] | None = None,
+    extend_version: int | None = None,
 ) -> tuple[str, BuildFeatureGroupResult]:
-    """Store labelled patches as a new version of a feature group on the backend."""
+    """Store labelled patches as a new version of a feature group on the backend (with the rows of
+    ``extend_version`` kept, a patch id sent again taking the new label)."""
     on_progress = on_progress or (lambda fraction, message: None)
     on_progress(0.0, f"sending {len(patches)} patches to feature group {group}")
     params = BuildFeatureGroupParams(group=group, patches=patches, validation=validation, third_channel=third_channel,
-                                     description=description)
+                                     description=description, extend_version=extend_version)
     status = client.submit(JobKind.BUILD_FEATURE_GROUP, params)
     final = client.wait(status.id, on_progress=lambda s: on_progress(0.05 + 0.9 * s.progress, s.message), is_cancelled=is_cancelled)
     on_progress(1.0, "done")

@@ -16,6 +16,10 @@ class BuildFeatureGroupParams:
     (``labels`` adds analyst labels by patch id), or an uploaded Kaggle Statoil/C-CORE JSON file.
 
     The work is partitioned over the Dask workers (``partition_size`` patches a task).
+
+    ``extend_version`` keeps that version's rows in the new one (same third channel): an analyst's
+    corrections are added to what the group already holds, and a row whose id comes again takes
+    the new values (a corrected label).
     """
 
     group: str
@@ -28,6 +32,7 @@ class BuildFeatureGroupParams:
     validation: ValidationMode = ValidationMode.STRICT
     description: str = ""
     partition_size: int = 256
+    extend_version: int | None = None
 
     def __post_init__(self) -> None:
         check_name(self.group, "group", "feature group")
@@ -45,6 +50,8 @@ class BuildFeatureGroupParams:
                 raise ContractError("labels", "labels by id go with 'patches_job_id'; inline patches carry is_iceberg")
             for key, value in self.labels.items():
                 label_from_value(value, f"labels.{key}")
+        if self.extend_version is not None and self.extend_version < 1:
+            raise ContractError("extend_version", f"versions count from 1, got {self.extend_version}")
         if not 16 <= self.partition_size <= 10000:
             raise ContractError("partition_size", f"must be between 16 and 10000 patches, got {self.partition_size}")
         if len(self.description) > 2000:

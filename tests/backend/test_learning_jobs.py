@@ -8,6 +8,7 @@ import io
 import json
 
 import numpy as np
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -277,3 +278,33 @@ def test_a_cancelled_search_registers_no_model_and_leaves_no_trials_running(api,
     quick = _ok(api, "train_model", {"epochs": 1, "simulated": {"n_patches": 40, "seed": 1}}, timeout_s=120)
     after = {m["model_id"] for m in api.get("/models").json()["models"]}
     assert after - before == {quick["result"]["model_id"]}
+
+
+def test_a_version_can_extend_the_last_one_and_a_repeated_id_takes_the_new_label(api, patch_record):
+    rng = np.random.default_rng(12)
+    first = [patch_record(f"c{i}", rng, is_iceberg=i % 2) for i in range(4)]
+    first[0]["inc_angle"] = "na"
+    v1 = api.wait(api.submit("build_feature_group", {"group": "corrections", "patches": first})["id"])
+    assert v1["state"] == "succeeded", v1["error"]
+    # The analyst's next corrections: c1 was an iceberg and is now clutter; c9 is new.
+    more = [patch_record("c1", rng, label="clutter"), patch_record("c9", rng, label="ship")]
+    v2 = api.wait(api.submit("build_feature_group", {"group": "corrections", "patches": more, "extend_version": 1})["id"])
+    assert v2["state"] == "succeeded", v2["error"]
+    result = v2["result"]
+    assert (result["version"], result["n_rows"]) == (2, 5)
+    assert (result["n_ships"], result["n_icebergs"], result["n_clutter"]) == (3, 1, 1)
+    table = _parquet(api, "/feature-groups/corrections/versions/2/data.parquet")
+    labels = dict(zip(table.column("id").to_pylist(), table.column("label").to_pylist(), strict=True))
+    assert labels == {"c0": 0, "c1": 2, "c2": 0, "c3": 1, "c9": 0}
+    kept = table.filter(pc.equal(table.column("id"), "c0"))
+    assert kept.column("inc_angle_missing").to_pylist() == [True]  # the "na" flag survives the merge
+    assert "v1" in api.get("/feature-groups/corrections/versions/2").json()["source"]
+    # The extended version is unchanged.
+    assert _parquet(api, "/feature-groups/corrections/versions/1/data.parquet").num_rows == 4
+
+    for params, field in (({"extend_version": 9}, "params.extend_version"),
+                          ({"extend_version": 1, "third_channel": "band_diff"}, "params.third_channel")):
+        response = api.post("/jobs", json={"kind": "build_feature_group",
+                                           "params": {"group": "corrections", "patches": more, **params}})
+        assert response.status_code == 422 and response.json()["error"]["field"] == field, response.text
+    assert len(api.get("/feature-groups/corrections").json()["versions"]) == 2  # nothing stored

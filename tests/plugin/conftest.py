@@ -130,3 +130,48 @@ def uploadable_tif(tmp_path, write_tif):
         hh[row - 2:row + 3, col - 2:col + 3] += 22
         hv[row - 2:row + 3, col - 2:col + 3] += 14
     return write_tif(tmp_path / "my scene.tif", [hh, hv, inc], descriptions=["HH", "HV", "incidence"])
+
+
+@pytest.fixture
+def plugin(qgis_iface, installed_plugin, backend_settings):
+    """The plugin started against the test backend; unloaded and the project emptied afterwards."""
+    from qgis.core import QgsProject
+
+    started = installed_plugin.classFactory(qgis_iface)
+    started.initGui()  # registers the Processing provider too
+    try:
+        yield started
+    finally:
+        started.unload()
+        QgsProject.instance().removeAllMapLayers()
+        QgsProject.instance().layerTreeRoot().removeAllChildren()
+
+
+@pytest.fixture
+def run_and_load(qgis_processing):
+    """``run_and_load(algorithm id, parameters)`` through processing.runAndLoadResults, as the
+    Toolbox runs it: outputs are loaded into the project and the algorithm's post-processors run."""
+    import processing
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProject
+
+    def run(algorithm_id: str, parameters: dict) -> dict:
+        context = QgsProcessingContext()
+        context.setProject(QgsProject.instance())
+        return processing.runAndLoadResults(f"icesight:{algorithm_id}", parameters, feedback=QgsProcessingFeedback(),
+                                            context=context)
+
+    return run
+
+
+@pytest.fixture
+def loaded_layer():
+    """``loaded_layer(path)``: the one project layer whose source is ``path``."""
+    from qgis.core import QgsProject
+
+    def find(path: str):
+        layers = QgsProject.instance().mapLayers().values()
+        found = [layer for layer in layers if layer.source().split("|")[0] == path]
+        assert len(found) == 1, f"{path} is not loaded once: {[m.source() for m in layers]}"
+        return found[0]
+
+    return find

@@ -192,29 +192,7 @@ def test_map_scene_of_a_local_raster_asks_to_ingest_it_first(qgis_iface, install
         QgsProject.instance().removeAllMapLayers()
 
 
-@pytest.fixture
-def run_and_load(qgis_processing, plugin_on_catalog_scene):
-    """``run_and_load(algorithm id, parameters)`` through processing.runAndLoadResults, as the
-    Toolbox runs it: outputs are loaded into the project and the algorithm's post-processors run."""
-    import processing
-    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
-
-    def run(algorithm_id: str, parameters: dict) -> dict:
-        context = QgsProcessingContext()
-        context.setProject(QgsProject.instance())
-        return processing.runAndLoadResults(f"icesight:{algorithm_id}", parameters, feedback=QgsProcessingFeedback(),
-                                            context=context)
-
-    return run
-
-
-def _loaded(path: str):
-    found = [layer for layer in QgsProject.instance().mapLayers().values() if layer.source().split("|")[0] == path]
-    assert len(found) == 1, f"{path} is not loaded once: {[m.source() for m in QgsProject.instance().mapLayers().values()]}"
-    return found[0]
-
-
-def test_processing_explain_targets_loads_the_styled_heatmaps_and_the_summary(plugin_on_catalog_scene, run_and_load,
+def test_processing_explain_targets_loads_the_styled_heatmaps_and_the_summary(plugin_on_catalog_scene, run_and_load, loaded_layer,
                                                                                trained_model):
     from qgis.core import QgsProcessingFeatureSourceDefinition
 
@@ -230,7 +208,7 @@ def test_processing_explain_targets_loads_the_styled_heatmaps_and_the_summary(pl
         "SUMMARY": "TEMPORARY_OUTPUT",
     })
     assert results["JOB_ID"]
-    heatmaps, summary = _loaded(results["HEATMAPS"]), _loaded(results["SUMMARY"])
+    heatmaps, summary = loaded_layer(results["HEATMAPS"]), loaded_layer(results["SUMMARY"])
     assert heatmaps.name().startswith("Heatmaps (Integrated Gradients")
     _assert_diverging_heatmap_style(heatmaps)
     # The mosaic covers every selected target's footprint, on the scene's grid.
@@ -247,12 +225,12 @@ def test_processing_explain_targets_loads_the_styled_heatmaps_and_the_summary(pl
         assert feature["convergence_delta"] is not None  # Integrated Gradients reports its error
 
 
-def test_processing_map_scene_loads_the_styled_probability_raster(plugin_on_catalog_scene, run_and_load, catalog_scene,
+def test_processing_map_scene_loads_the_styled_probability_raster(plugin_on_catalog_scene, run_and_load, loaded_layer, catalog_scene,
                                                                   trained_model):
     _, raster, _ = plugin_on_catalog_scene
     results = run_and_load("map_scene", {"SCENE": raster.id(), "MODEL_ID": trained_model["model_id"],
                                          "THRESHOLD": 0.7, "OUTPUT": "TEMPORARY_OUTPUT"})
-    layer = _loaded(results["OUTPUT"])
+    layer = loaded_layer(results["OUTPUT"])
     assert catalog_scene.scene_id in layer.name()
     _same_grid(layer, raster)
     _assert_probability_style(layer, 0.7)

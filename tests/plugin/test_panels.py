@@ -26,18 +26,6 @@ from qgis.PyQt.QtCore import QEventLoop, Qt, QTimer
 from qgis.PyQt.QtWidgets import QComboBox
 
 
-@pytest.fixture
-def plugin(qgis_iface, installed_plugin, backend_settings):
-    started = installed_plugin.classFactory(qgis_iface)
-    started.initGui()
-    try:
-        yield started
-    finally:
-        started.unload()
-        QgsProject.instance().removeAllMapLayers()
-        QgsProject.instance().layerTreeRoot().removeAllChildren()
-
-
 def _final(api, job_id: str) -> dict:
     return api.wait(job_id)
 

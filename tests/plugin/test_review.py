@@ -259,6 +259,23 @@ def test_send_corrections_stores_the_reviewed_targets_as_a_version_then_retrains
     assert table.item(1, 1).text() == f"{trained_model['metrics']['val_accuracy']:.3f}"
     assert table.item(1, 2).text() == f"{outcome.trained.metrics.val_accuracy:.3f}"
 
+    # One more review, sent again: a new version that keeps the first one's rows, the target sent
+    # again taking its new label.
+    from icesight_qgis.review import ReviewClass, set_reviewed_class
+
+    changed = expected["ship"][0]
+    fid = next(f.id() for f in layer.getFeatures() if f["patch_id"] == changed)
+    set_reviewed_class(layer, fid, ReviewClass.CLUTTER)
+    panel.confirm_retrain = lambda question: False
+    panel.last_corrections = None
+    assert panel.send_corrections() is not None, panel.status_label.text()
+    wait_in_qgis(lambda: panel.last_corrections is not None or panel.task is None, timeout_s=120)
+    again = panel.last_corrections
+    assert again is not None and again.extended_version == sent.version, panel.status_label.text()
+    assert again.result.version == sent.version + 1 and again.result.n_rows == meta["n_rows"]
+    assert (again.result.n_ships, again.result.n_clutter) == (meta["n_ships"] - 1, meta["n_clutter"] + 1)
+    assert f"to v{sent.version}" in panel.status_label.text()
+
 
 def test_the_review_marks_leave_the_map_with_the_review_page(classified, qgis_iface):
     """On another page (the ice chart, say) the target last reviewed has its symbol back (a printed

@@ -14,37 +14,7 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
-
-@pytest.fixture
-def plugin(qgis_processing, qgis_iface, installed_plugin, backend_settings):
-    started = installed_plugin.classFactory(qgis_iface)
-    started.initGui()  # registers the provider
-    try:
-        yield started
-    finally:
-        started.unload()
-        QgsProject.instance().removeAllMapLayers()
-        QgsProject.instance().layerTreeRoot().removeAllChildren()
-
-
-@pytest.fixture
-def run_and_load(plugin):
-    import processing
-    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
-
-    def run(algorithm_id: str, parameters: dict) -> dict:
-        context = QgsProcessingContext()
-        context.setProject(QgsProject.instance())
-        return processing.runAndLoadResults(f"icesight:{algorithm_id}", parameters, feedback=QgsProcessingFeedback(),
-                                            context=context)
-
-    return run
-
-
-def _loaded(path: str):
-    found = [layer for layer in QgsProject.instance().mapLayers().values() if layer.source().split("|")[0] == path]
-    assert len(found) == 1, f"{path} is not loaded once: {[m.source() for m in QgsProject.instance().mapLayers().values()]}"
-    return found[0]
+pytestmark = pytest.mark.usefixtures("qgis_processing", "plugin")
 
 
 def test_upload_scene_ingests_the_file_and_streams_the_catalog_scene_styled_below_the_results(
@@ -73,9 +43,9 @@ def test_upload_scene_ingests_the_file_and_streams_the_catalog_scene_styled_belo
     assert names.index(results_group.name()) < names.index(scene_id), names
 
 
-def test_detect_targets_loads_the_styled_detections(run_and_load, catalog_scene):
+def test_detect_targets_loads_the_styled_detections(run_and_load, loaded_layer, catalog_scene):
     results = run_and_load("detect_targets", {"SCENE_ID": catalog_scene.scene_id, "OUTPUT": "TEMPORARY_OUTPUT"})
-    layer = _loaded(results["OUTPUT"])
+    layer = loaded_layer(results["OUTPUT"])
     assert isinstance(layer, QgsVectorLayer) and layer.featureCount() == results["N_DETECTIONS"] >= 4
     assert layer.name() == f"Detections {catalog_scene.scene_id} (job {results['JOB_ID']})"
     assert layer.renderer().symbol().symbolLayer(0).strokeColor().name() == "#ffd400"
@@ -83,14 +53,14 @@ def test_detect_targets_loads_the_styled_detections(run_and_load, catalog_scene)
 
 
 def test_chart_scene_loads_every_detection_classified_and_styled_ready_for_review(
-    run_and_load, api, catalog_scene, trained_model
+    run_and_load, loaded_layer, api, catalog_scene, trained_model
 ):
     results = run_and_load("chart_scene", {"SCENE_ID": catalog_scene.scene_id, "MODEL_ID": trained_model["model_id"],
                                            "EXPLAIN_N": 2, "OUTPUT": "TEMPORARY_OUTPUT"})
     assert results["OUT_SCENE_ID"] == catalog_scene.scene_id
     job = api.get(f"/jobs/{results['JOB_ID']}").json()
     assert job["kind"] == "chart_scene" and job["state"] == "succeeded"
-    layer = _loaded(results["OUTPUT"])
+    layer = loaded_layer(results["OUTPUT"])
     assert layer.featureCount() == results["N_DETECTIONS"] >= 4
     assert results["N_SHIPS"] + results["N_ICEBERGS"] <= results["N_DETECTIONS"]
     classes = [f["class"] for f in layer.getFeatures()]

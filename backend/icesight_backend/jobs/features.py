@@ -29,18 +29,37 @@ from icesight_contract import (
 )
 from icesight_contract.common import label_from_value
 
-from .base import JobContext, Resources, cluster_threads
+from .base import JobContext, Resources, SubmissionError, cluster_threads
 
 
 def resolve_feature_source(resources: Resources, params: BuildFeatureGroupParams) -> dict:
-    """The file an upload or a cut_patches job left, checked before anything is stored."""
+    """The file an upload or a cut_patches job left, and the version extended, checked before
+    anything is stored."""
+    inputs = {}
+    if params.extend_version is not None:
+        inputs["extend_path"] = str(_extended_version(resources, params))
     if params.upload_id is not None:
-        return {"source_path": str(resources.upload_path(params.upload_id))}
+        inputs["source_path"] = str(resources.upload_path(params.upload_id))
     if params.patches_job_id is not None:
-        path = resources.job_artifact(params.patches_job_id, JobKind.CUT_PATCHES, "patches.json",
-                                      "params.patches_job_id", "cut the patches")
-        return {"source_path": str(path)}
-    return {}
+        inputs["source_path"] = str(resources.job_artifact(params.patches_job_id, JobKind.CUT_PATCHES, "patches.json",
+                                                           "params.patches_job_id", "cut the patches"))
+    return inputs
+
+
+def _extended_version(resources: Resources, params: BuildFeatureGroupParams) -> Path:
+    from ..learning.feature_store import UnknownFeatureGroup
+
+    try:
+        meta = resources.features.get(params.group, params.extend_version)
+    except UnknownFeatureGroup as exc:
+        raise SubmissionError(f"{exc}; extend an existing version or leave extend_version out", "params.extend_version") from None
+    if meta["third_channel"] != params.third_channel.value:
+        raise SubmissionError(
+            f"feature group {params.group!r} v{params.extend_version} has third channel {meta['third_channel']!r}, this "
+            f"build {params.third_channel.value!r}; build with the same third channel to extend it",
+            "params.third_channel",
+        )
+    return resources.features.path(params.group, params.extend_version) / "data.parquet"
 
 
 def resolve_feature_group(resources: Resources, params: CreateTrainingDatasetParams) -> dict:
@@ -145,7 +164,7 @@ def build_feature_group(ctx: JobContext, params: BuildFeatureGroupParams, inputs
     source_path, staging_dir = inputs.get("source_path"), inputs["staging_dir"]
     from distributed import worker_client
 
-    from ..learning.feature_store import compute_partition, write_version
+    from ..learning.feature_store import compute_partition, kept_rows_partition, write_version
 
     third = params.third_channel.value
     parts = Path(staging_dir) / "parts"  # each partition task writes its rows here; the merge streams them
@@ -179,6 +198,9 @@ def build_feature_group(ctx: JobContext, params: BuildFeatureGroupParams, inputs
                 partitions.append(futures[len(partitions)].result())
                 ctx.progress(min(0.9, 0.05 + 0.02 * len(partitions)), f"{len(partitions)} partitions done")
         partitions += [future.result() for future in futures[len(partitions):]]
+    if inputs.get("extend_path"):
+        ctx.progress(0.9, f"keeping the rows of v{params.extend_version}")
+        partitions.append(kept_rows_partition(inputs["extend_path"], {i for p in partitions for i in p["ids"]}))
     ctx.check()
     ctx.progress(0.92, "merging partitions and writing the version (Parquet)")
     source = _describe_source(params)
@@ -207,12 +229,14 @@ def _pixel_size_m(params: BuildFeatureGroupParams) -> float | None:
 def _describe_source(params: BuildFeatureGroupParams) -> str:
     if params.simulated is not None:
         s = params.simulated
-        return f"simulated {s.n_patches} {s.mode.value} {s.co_pol.value} patches, seed {s.seed}"
-    if params.patches is not None:
-        return f"{len(params.patches)} inline records"
-    if params.patches_job_id is not None:
-        return f"cut_patches job {params.patches_job_id}" + (f" with {len(params.labels)} analyst labels" if params.labels else "")
-    return f"upload {params.upload_id} (Kaggle Statoil/C-CORE JSON)"
+        source = f"simulated {s.n_patches} {s.mode.value} {s.co_pol.value} patches, seed {s.seed}"
+    elif params.patches is not None:
+        source = f"{len(params.patches)} inline records"
+    elif params.patches_job_id is not None:
+        source = f"cut_patches job {params.patches_job_id}" + (f" with {len(params.labels)} analyst labels" if params.labels else "")
+    else:
+        source = f"upload {params.upload_id} (Kaggle Statoil/C-CORE JSON)"
+    return source + (f", added to the rows of v{params.extend_version}" if params.extend_version else "")
 
 
 def create_training_dataset(ctx: JobContext, params: CreateTrainingDatasetParams, inputs: dict) -> dict[str, Any]:

@@ -263,6 +263,34 @@ def compute_partition(records: list[dict], third: str, part_path: str | None = N
     return summary | {"path": part_path}
 
 
+def kept_rows_partition(path: str | Path, replaced: set[str]) -> dict:
+    """The rows of a stored version (its ``data.parquet``) as a partition for :func:`write_version`,
+    without those whose id is in ``replaced`` (the new rows take their place). A version written
+    before the ``label`` column gets it from ``is_iceberg``; the incidence of "na" rows is null again
+    (the new version's median fills it)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    third = next(c for c in THIRD_CHANNELS if c in table.column_names)
+    if LABEL_COLUMN not in table.column_names:
+        table = table.append_column(LABEL_COLUMN, table.column("is_iceberg"))
+    table = table.filter(pc.invert(pc.is_in(table.column("id"), value_set=pa.array(sorted(replaced), pa.string()))))
+    missing = table.column("inc_angle_missing")
+    table = table.set_column(table.column_names.index("inc_angle"), "inc_angle",
+                             pc.if_else(missing, pa.scalar(None, pa.float64()), table.column("inc_angle")))
+    schema = compute_partition([], third)["table"].schema
+    table = table.select(schema.names).cast(schema)
+    return {
+        "rules": [], "n_records": table.num_rows, "n_rows": table.num_rows, "table": table,
+        "ids": table.column("id").to_pylist(),
+        **{name: table.column(name).to_numpy(zero_copy_only=False).astype(np.float64)
+           for name in ("inc_angle", LABEL_COLUMN, "x", "y")},
+        "crs": table.column("crs").to_pylist(),
+    }
+
+
 def _lon_lat(xs: np.ndarray, ys: np.ndarray, crs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Positions in OGC:CRS84 (NaN where a row has none)."""
     from pyproj import Transformer

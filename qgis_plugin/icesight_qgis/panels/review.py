@@ -398,10 +398,11 @@ class ReviewPanel(Panel):
         self.last_corrections = outcome
         result = outcome.result
         message = self.tr(
-            "Feature group {group} v{version}: {n} corrections stored ({s} ship(s), {b} iceberg(s), "
-            "{c} clutter){skipped}."
-        ).format(group=result.group, version=result.version, n=result.n_rows, s=result.n_ships,
-                 b=result.n_icebergs, c=result.n_clutter,
+            "Feature group {group} v{version}: {sent} corrections added{base}; it holds {n} patches ({s} ship(s), "
+            "{b} iceberg(s), {c} clutter){skipped}."
+        ).format(group=result.group, version=result.version, sent=outcome.n_sent,
+                 base=self.tr(" to v{v}").format(v=outcome.extended_version) if outcome.extended_version else "",
+                 n=result.n_rows, s=result.n_ships, b=result.n_icebergs, c=result.n_clutter,
                  skipped=f"; {len(outcome.skipped)} off the scene" if outcome.skipped else "")
         self._tell(message, "success")
         question = self.tr("Retrain a model on feature group {group} v{version} and compare it with the model "

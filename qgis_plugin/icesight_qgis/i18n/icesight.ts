@@ -1,0 +1,1715 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1">
+<context>
+    <name>@default</name>
+    <message>
+        <location filename="../scene_algorithms.py" line="48"/>
+        <source>Acquisition mode</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="48"/>
+        <source>from the file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="54"/>
+        <source>Acquisition time, ISO 8601 (empty: from the file)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AnalysisPanel</name>
+    <message>
+        <location filename="../panels/analysis.py" line="51"/>
+        <source>Selected targets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="58"/>
+        <source>Scene (HH, HV[, incidence])</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="59"/>
+        <source>Targets (points)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="60"/>
+        <source>Classify selected patches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="63"/>
+        <source>Explain selected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="65"/>
+        <source>Attribution</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="70"/>
+        <source>Whole scene</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="76"/>
+        <source>Pixels with a lower iceberg probability are transparent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="78"/>
+        <source>Map scene</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="79"/>
+        <source>Iceberg probability of every pixel of the chosen catalog scene</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="81"/>
+        <source>Show probability from</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="91"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="121"/>
+        <source>IceSight is still working on a job; wait for it or cancel it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="136"/>
+        <source>Pick a point layer of targets, then select the targets.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="140"/>
+        <source>No targets selected in {layer}: select some with the selection tool first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="167"/>
+        <source>{what} cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="169"/>
+        <source>{what} failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="173"/>
+        <source> ({n} target(s) off the scene skipped)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="186"/>
+        <source>Classifying {n} target(s)...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="189"/>
+        <source>Classification</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="197"/>
+        <source>Job {job}: {ships} ship(s), {bergs} iceberg(s) (model {model}){note}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="214"/>
+        <source>Explaining {n} target(s) with {method}...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="222"/>
+        <source>Explanation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="229"/>
+        <source>Job {job}: {n} decision(s) explained ({method}, model {model}){note}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="243"/>
+        <source>{scene} is a local raster the backend does not know: upload and ingest it into the backend&apos;s scene catalog first (POST /uploads, then an ingest_scene job), then load the catalog scene and map it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="253"/>
+        <source>Mapping scene {scene}...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="256"/>
+        <source>Scene map</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis.py" line="263"/>
+        <source>Job {job}: {share:.1%} of scene {scene} looks like iceberg (model {model})</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ChartPanel</name>
+    <message>
+        <location filename="../panels/chart.py" line="50"/>
+        <source>Classification</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="60"/>
+        <source>Icebergs with a lower iceberg probability are left off the chart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="62"/>
+        <source>Classification layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="63"/>
+        <source>Optional: the chart&apos;s map background, its pixel size (a length for bergs known only by their bright area) and its catalog id (the acquisition date)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="66"/>
+        <source>Scene (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="67"/>
+        <source>Iceberg probability from</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="71"/>
+        <source>Export icebergs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="82"/>
+        <source>Save in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="83"/>
+        <source>Export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="89"/>
+        <source>Print chart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="92"/>
+        <source>Title</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="93"/>
+        <source>Print (PDF and PNG)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="107"/>
+        <source>Pick a classification layer (points with class and iceberg_probability).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="126"/>
+        <source>The last export is still being written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="133"/>
+        <source>Tick at least one format.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="151"/>
+        <source>Writing {n} iceberg(s)...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="159"/>
+        <source>Export failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="163"/>
+        <source>{n} iceberg(s) written to {folder}; left out: {ships} ship(s), {clutter} clutter (no target), {low} below probability {threshold}, {other} unclassified or without position.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="185"/>
+        <source>Chart printed to {pdf} and {png} ({seconds:.2f} s).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ChartSceneAlgorithm</name>
+    <message>
+        <location filename="../scene_algorithms.py" line="196"/>
+        <source>Chart a scene (detect, classify, explain)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="199"/>
+        <source>The backend&apos;s whole chain in one job: a catalog scene (its id or a raster layer of it), or a local scene file uploaded and ingested first, is searched for targets (CFAR), every detection is classified ship, iceberg or clutter, and the least certain calls are explained. Writes the classified targets, styled and ready for review and the ice chart. Stages whose inputs did not change since an earlier run are reused, so charting a scene again is quick.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="226"/>
+        <source>Catalog scene id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="212"/>
+        <source>...or a raster layer of a catalog scene</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="214"/>
+        <source>...or a local scene file to upload (GeoTIFF/COG or zipped SAFE)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="219"/>
+        <source>Model id (empty: the production model)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="221"/>
+        <source>Explain the least certain calls (how many)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="224"/>
+        <source>Classified targets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="227"/>
+        <source>Detections</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="228"/>
+        <source>Ships</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="229"/>
+        <source>Icebergs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="230"/>
+        <source>Backend job id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="236"/>
+        <source>chart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="238"/>
+        <source>the scene file {path} does not exist</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="254"/>
+        <source>Targets {scene} (job {job})</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionPanel</name>
+    <message>
+        <location filename="../panels/connection.py" line="31"/>
+        <source>token from the backend&apos;s config folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/connection.py" line="33"/>
+        <source>How long to wait for the backend to accept a connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/connection.py" line="35"/>
+        <source>How long to wait for each answer of the backend</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/connection.py" line="39"/>
+        <source>next to the saved project</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/connection.py" line="41"/>
+        <source>Save and test connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/connection.py" line="44"/>
+        <source>URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/connection.py" line="45"/>
+        <source>Token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/connection.py" line="46"/>
+        <source>Connect timeout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/connection.py" line="47"/>
+        <source>Answer timeout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/connection.py" line="48"/>
+        <source>Results folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/connection.py" line="59"/>
+        <source> s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/connection.py" line="72"/>
+        <source>IceSight: test the backend connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/connection.py" line="74"/>
+        <source>Testing the connection to {url}...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/connection.py" line="82"/>
+        <source>Not connected: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/connection.py" line="83"/>
+        <source>IceSight backend not usable: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/connection.py" line="86"/>
+        <source>GPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/connection.py" line="86"/>
+        <source>CPU only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/connection.py" line="87"/>
+        <source>none set (jobs use the newest model)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/connection.py" line="88"/>
+        <source>Connected to IceSight {version} (API {api}).
+{workers} worker(s), {threads} threads, {gpu}.
+Queue: {queued} job(s) waiting, {running} running.
+Production model: {production}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DetectTargetsAlgorithm</name>
+    <message>
+        <location filename="../scene_algorithms.py" line="140"/>
+        <source>Detect targets (CFAR)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="143"/>
+        <source>Finds the bright targets of a catalog scene on the IceSight backend (K-distribution CFAR, sea-ice aware) and writes one point per detection with its area, length and co-/cross-pol sigma0. Give the catalog scene id or a raster layer of a catalog scene; a local raster must be uploaded first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="153"/>
+        <source>Catalog scene id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="154"/>
+        <source>...or a raster layer of a catalog scene</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="158"/>
+        <source>Detections</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="159"/>
+        <source>Backend job id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="162"/>
+        <source>detect targets on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="171"/>
+        <source>Detections {scene} (job {job})</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ExplainTargetsAlgorithm</name>
+    <message>
+        <location filename="../processing_provider.py" line="236"/>
+        <source>Explain targets (why ship or iceberg)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="239"/>
+        <source>Cuts a 75 x 75 patch around each target point from the scene and asks the IceSight backend why the model calls it ship or iceberg (Captum attributions). Outputs: one raster of attribution heatmaps on the patch footprints (bands: total, HH, HV, in probability units; red pushes towards iceberg, blue towards ship; empty between targets) and one point per target with the HH and HV shares of the decision, the incidence angle&apos;s part and the offset of the most telling region. Tick &apos;Selected features only&apos; on the targets to explain a selection.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="252"/>
+        <source>Scene raster (HH, HV[, incidence])</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="253"/>
+        <source>Targets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="256"/>
+        <source>Attribution method</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="260"/>
+        <source>Model id (empty: newest)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="261"/>
+        <source>Attribution heatmaps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="262"/>
+        <source>Explanations (per target)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="265"/>
+        <source>Backend job id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="285"/>
+        <source>the backend returned no heatmap (were the patches georeferenced?)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="289"/>
+        <source>Heatmaps ({method}, job {job})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="291"/>
+        <source>Explanations ({method}, job {job})</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ExportIcebergsAlgorithm</name>
+    <message>
+        <location filename="../chart_algorithms.py" line="57"/>
+        <source>Export icebergs for the ice chart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_algorithms.py" line="60"/>
+        <source>Writes the icebergs of a classification layer (class, iceberg_probability; length_m from the detections) with their WMO size class (growler &lt; 5 m, bergy bit 5-15 m, small 15-60 m, medium 61-120 m, large 121-200 m, very large &gt; 200 m, from the horizontal SAR length) and confidence, as GeoPackage, GeoJSON (WGS 84), a SIGRID-3 style point shapefile (POINT_TYPE ICEBRG, ICEBSZ) and an S-411 GML dataset of icebrg features. Ships and icebergs below the probability threshold are left out and counted. The pixel size turns a detection&apos;s bright area (area_px) into a length where length_m is missing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_algorithms.py" line="74"/>
+        <source>Classification layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_algorithms.py" line="76"/>
+        <source>Iceberg probability from</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_algorithms.py" line="79"/>
+        <source>Formats</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_algorithms.py" line="82"/>
+        <source>Scene pixel size (m; 0: unknown)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_algorithms.py" line="85"/>
+        <source>File name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_algorithms.py" line="86"/>
+        <source>Save in folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_algorithms.py" line="89"/>
+        <source>Icebergs exported</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_algorithms.py" line="90"/>
+        <source>Ships left out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_algorithms.py" line="91"/>
+        <source>Icebergs below the threshold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_algorithms.py" line="92"/>
+        <source>Clutter (no target) left out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_algorithms.py" line="97"/>
+        <source>choose a classification layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>IceSightAlgorithm</name>
+    <message>
+        <location filename="../processing_common.py" line="107"/>
+        <source>{layer} is a local raster the backend does not know: upload and ingest it into the backend&apos;s scene catalog first (IceSight &gt; Upload a scene), then {action} the catalog scene</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_common.py" line="112"/>
+        <source>give a catalog scene id or a raster layer of a catalog scene</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>IceSightDock</name>
+    <message>
+        <location filename="../dock.py" line="52"/>
+        <source>IceSight page</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../dock.py" line="57"/>
+        <source>Analyse targets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../dock.py" line="57"/>
+        <source>Review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../dock.py" line="57"/>
+        <source>What-if (model analysis)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../dock.py" line="57"/>
+        <source>Ice chart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../dock.py" line="57"/>
+        <source>Scenes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../dock.py" line="57"/>
+        <source>Upload a scene</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../dock.py" line="57"/>
+        <source>Models</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../dock.py" line="57"/>
+        <source>Jobs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../dock.py" line="57"/>
+        <source>Connect</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>IceSightPlugin</name>
+    <message>
+        <location filename="../plugin.py" line="48"/>
+        <source>IceSight panel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="55"/>
+        <source>Classify selected patches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="56"/>
+        <source>Explain selected targets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="57"/>
+        <source>Map scene (iceberg probability)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="58"/>
+        <source>Scene catalog</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="59"/>
+        <source>Upload scene</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="60"/>
+        <source>Models</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../plugin.py" line="61"/>
+        <source>Jobs</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>JobsPanel</name>
+    <message>
+        <location filename="../panels/jobs.py" line="74"/>
+        <source>This project&apos;s jobs only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/jobs.py" line="84"/>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/jobs.py" line="86"/>
+        <source>Cancel job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/jobs.py" line="88"/>
+        <source>Add results to map again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/jobs.py" line="121"/>
+        <source>IceSight: list jobs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/jobs.py" line="130"/>
+        <source>Jobs could not be listed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/jobs.py" line="159"/>
+        <source>{n} job(s); this project&apos;s in bold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/jobs.py" line="213"/>
+        <source>Choose a job in the list first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/jobs.py" line="190"/>
+        <source>Job {job} has already ended ({state}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/jobs.py" line="197"/>
+        <source>IceSight: cancel job {job}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/jobs.py" line="205"/>
+        <source>Job {job} could not be cancelled: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/jobs.py" line="207"/>
+        <source>Job {job} is {state}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/jobs.py" line="216"/>
+        <source>Job {job} ({kind}, {state}) has no results to put on the map.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/jobs.py" line="226"/>
+        <source>IceSight: results of job {job}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/jobs.py" line="235"/>
+        <source>The results of job {job} could not be fetched: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/jobs.py" line="243"/>
+        <source>Results of job {job} are on the map again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MapSceneAlgorithm</name>
+    <message>
+        <location filename="../processing_provider.py" line="308"/>
+        <source>Map scene (iceberg probability)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="311"/>
+        <source>Runs the model over every pixel of a scene of the backend&apos;s catalog and writes the iceberg probability (0 to 1) as a raster on the scene&apos;s grid. Give the catalog scene id, or a raster layer of a catalog scene (its GeoTIFF carries the scene id). A local raster the backend does not know must be uploaded and ingested first. Pixels below the display threshold are transparent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="322"/>
+        <source>Catalog scene id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="323"/>
+        <source>...or a raster layer of a catalog scene</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="326"/>
+        <source>Model id (empty: newest)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="327"/>
+        <source>Show probabilities from</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="331"/>
+        <source>Iceberg probability</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="332"/>
+        <source>Backend job id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="335"/>
+        <source>map</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="345"/>
+        <source>Iceberg probability {scene} (job {job})</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ModelAnalysisPanel</name>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="119"/>
+        <source>Reviewed targets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="120"/>
+        <source>Scene (HH, HV)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="129"/>
+        <source>Accuracy by slice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="135"/>
+        <source>Slice by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="136"/>
+        <source>Compute</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="141"/>
+        <source>Slice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="141"/>
+        <source>n</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="141"/>
+        <source>Accuracy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="141"/>
+        <source>Clutter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="143"/>
+        <source>Accuracy: the model&apos;s class against targets reviewed as ship or iceberg (one the model called clutter counts as wrong). Targets reviewed as clutter are counted in their own column.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="149"/>
+        <source>What if?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="151"/>
+        <source>Probe selected target</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="152"/>
+        <source>The iceberg probability with HV or HH at the clutter level (no target in that band) and at other incidence angles</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="157"/>
+        <source>Variant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="157"/>
+        <source>p(iceberg)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="157"/>
+        <source>Change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="188"/>
+        <source>A probe is still running.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="192"/>
+        <source>Select exactly one target of the classification layer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="202"/>
+        <source>The selected target has no position.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="209"/>
+        <source>Probing feature {fid} of {layer}...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="218"/>
+        <source>What-if probe failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="226"/>
+        <source>What-if probes of feature {fid} of {layer} (model {model}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ModelsPanel</name>
+    <message>
+        <location filename="../panels/models.py" line="75"/>
+        <source>Production model (backend&apos;s choice)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="77"/>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="80"/>
+        <source>Model for jobs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="83"/>
+        <source>Model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="83"/>
+        <source>Model id (the full id is also in the details below)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="84"/>
+        <source>Production model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="85"/>
+        <source>Inputs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="85"/>
+        <source>Whether recent inputs drift from the model&apos;s training data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="86"/>
+        <source>Validation {metric}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="104"/>
+        <source>Use for jobs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="106"/>
+        <source>Set as production</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="107"/>
+        <source>The model the backend uses when a job names none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="123"/>
+        <source>Compare</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="124"/>
+        <source>with</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="163"/>
+        <source>IceSight: list the models</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="166"/>
+        <source>Reading the model registry...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="173"/>
+        <source>The models could not be listed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="202"/>
+        <source>{n} model(s) registered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="224"/>
+        <source>Only one model is registered: train or retrain another one to compare them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="234"/>
+        <source>drift</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="234"/>
+        <source>Recent inputs differ from this model&apos;s training data in: {names} (population stability index over {limit:g}); check the scenes&apos; calibration or retrain on such data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="239"/>
+        <source>ok</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="239"/>
+        <source>Recent inputs look like this model&apos;s training data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="241"/>
+        <source>Too few predictions yet to tell</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="242"/>
+        <source>No monitoring figures for this model yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="262"/>
+        <source>production model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="262"/>
+        <source>not production</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="274"/>
+        <source>Choose a model in the list first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="280"/>
+        <source>IceSight: make {model} the production model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="289"/>
+        <source>The production model could not be changed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="291"/>
+        <source>{model} is now the production model.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="299"/>
+        <source>Choose two different models to compare.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="305"/>
+        <source>IceSight: compare {a} and {b}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="314"/>
+        <source>The models could not be compared: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="321"/>
+        <source>Difference</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="329"/>
+        <source>Trained on the same dataset: validation metrics compare fairly.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="329"/>
+        <source>Different training data: the validation metrics were measured on different sets.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PrintIceChartAlgorithm</name>
+    <message>
+        <location filename="../chart_algorithms.py" line="132"/>
+        <source>Print ice chart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_algorithms.py" line="135"/>
+        <source>Prints the ice chart of a classification layer over its scene: map, legend, scale bar, north arrow, title, the scene&apos;s acquisition date (given, or from the project&apos;s catalog footprints; else &apos;unknown&apos;), the model and the date of production, to PDF and PNG (A4 landscape). Runs on the main thread, as QGIS&apos;s own layout exports do.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_algorithms.py" line="149"/>
+        <source>Classification layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_algorithms.py" line="151"/>
+        <source>Scene</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_algorithms.py" line="152"/>
+        <source>Title</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_algorithms.py" line="153"/>
+        <source>Acquisition date (empty: from the catalog)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_algorithms.py" line="155"/>
+        <source>Chart (PDF)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_algorithms.py" line="156"/>
+        <source>Chart (PNG)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_algorithms.py" line="157"/>
+        <source>Seconds to build and export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_algorithms.py" line="163"/>
+        <source>choose a classification layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReviewPanel</name>
+    <message>
+        <location filename="../panels/review.py" line="104"/>
+        <source>Most uncertain first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="108"/>
+        <source>Classified targets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="109"/>
+        <source>Scene (HH, HV)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="110"/>
+        <source>Start review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="113"/>
+        <source>Click Start review, then use the keys below on this panel.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="117"/>
+        <source>Ship</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="118"/>
+        <source>Iceberg</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="119"/>
+        <source>Clutter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="120"/>
+        <source>Next</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="121"/>
+        <source>Back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="138"/>
+        <source>Correct and retrain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="141"/>
+        <source>Feature group: lower-case letters, digits and _</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="145"/>
+        <source>Feature group</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="146"/>
+        <source>Retraining epochs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="147"/>
+        <source>Targets reviewed as ship or iceberg are sent with their patches; those reviewed as clutter are counted, not sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="150"/>
+        <source>Send corrections</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="155"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="164"/>
+        <source>Metric</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="164"/>
+        <source>Old model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="164"/>
+        <source>New model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="186"/>
+        <source>Pick an IceSight classification layer: it has the reviewed_class field.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="192"/>
+        <source>{layer} has no target to review.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="271"/>
+        <source>Start the review first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="305"/>
+        <source>Target {k} of {n} ({done} reviewed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="308"/>
+        <source>model: {cls}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="310"/>
+        <source>reviewed: {r}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="362"/>
+        <source>{what} cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="365"/>
+        <source>{what} failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="422"/>
+        <source>IceSight is still working on a job; wait for it or cancel it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="386"/>
+        <source>No target is reviewed yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="392"/>
+        <source>Sending {n} corrections ({s} ship(s), {b} iceberg(s), {c} clutter)...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="396"/>
+        <source>Sending corrections</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="400"/>
+        <source>Feature group {group} v{version}: {sent} corrections added{base}; it holds {n} patches ({s} ship(s), {b} iceberg(s), {c} clutter){skipped}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="403"/>
+        <source> to v{v}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="408"/>
+        <source>Retrain a model on feature group {group} v{version} and compare it with the model that made these calls?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="414"/>
+        <source>IceSight: retrain?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="428"/>
+        <source>Retraining on {group} v{version}...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="431"/>
+        <source>Retraining</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="436"/>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="437"/>
+        <source>Model {new} trained on {name} v{version} (validation accuracy {acc:.3f}); compared with {old} below.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SceneBrowserPanel</name>
+    <message>
+        <location filename="../panels/scene_browser.py" line="66"/>
+        <source>Any mode</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="69"/>
+        <source>Over the map extent only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="70"/>
+        <source>Only scenes whose footprint touches the current map extent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="72"/>
+        <source>From</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="73"/>
+        <source>To</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="79"/>
+        <source>Mode</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="76"/>
+        <source>Search the catalog</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="79"/>
+        <source>Scene</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="79"/>
+        <source>Acquired</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="85"/>
+        <source>Add scene</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="86"/>
+        <source>Stream the chosen scene from the backend onto the map</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="88"/>
+        <source>Detect targets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="89"/>
+        <source>Find bright targets on the chosen scene (CFAR) and load them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="105"/>
+        <source>any time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="136"/>
+        <source>IceSight: search the scene catalog</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="140"/>
+        <source>Searching the catalog...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="146"/>
+        <source>Search failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="147"/>
+        <source>The scene catalog could not be searched: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="161"/>
+        <source>{n} scene(s) found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="218"/>
+        <source>Search the catalog and choose a scene first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="195"/>
+        <source>IceSight: add scene {scene}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="199"/>
+        <source>Opening scene {scene}...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="207"/>
+        <source>The scene could not be added: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="210"/>
+        <source>Scene {scene} added (styles: HH, HV, incidence)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="224"/>
+        <source>Target detection is still running; wait for it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="228"/>
+        <source>IceSight: detect targets on {scene}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="234"/>
+        <source>Detecting targets on {scene}...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="241"/>
+        <source>Detection failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="242"/>
+        <source>Target detection failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="249"/>
+        <source>{n} target(s) detected on {scene} (job {job})</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SliceChart</name>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="87"/>
+        <source>accuracy (n reviewed ship/iceberg)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="90"/>
+        <source>no reviewed target</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>UploadPanel</name>
+    <message>
+        <location filename="../panels/upload.py" line="41"/>
+        <source>Unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/upload.py" line="46"/>
+        <source>unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/upload.py" line="50"/>
+        <source>made from the file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/upload.py" line="51"/>
+        <source>Upload and ingest</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/upload.py" line="53"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/upload.py" line="60"/>
+        <source>Scene file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/upload.py" line="61"/>
+        <source>Mode</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/upload.py" line="62"/>
+        <source>Acquired (UTC)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/upload.py" line="63"/>
+        <source>Scene id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/upload.py" line="76"/>
+        <source>An upload is still running; wait for it or cancel it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/upload.py" line="80"/>
+        <source>Choose a scene file (GeoTIFF, COG or zipped Sentinel-1 SAFE) first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/upload.py" line="87"/>
+        <source>IceSight: upload {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/upload.py" line="99"/>
+        <source>Uploading {name}...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/upload.py" line="111"/>
+        <source>Upload cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/upload.py" line="113"/>
+        <source>Upload failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/upload.py" line="114"/>
+        <source>The scene could not be uploaded: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/upload.py" line="119"/>
+        <source>Scene {scene} is in the catalog (job {job}): {w} x {h} px at {px:g} m</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>UploadSceneAlgorithm</name>
+    <message>
+        <location filename="../scene_algorithms.py" line="70"/>
+        <source>Upload a scene</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="73"/>
+        <source>Sends a local Sentinel-1 scene (GeoTIFF/COG of calibrated sigma0 with HH, HV and optionally the incidence angle, or a zipped SAFE GRD product) to the IceSight backend, which checks it and ingests it into its scene catalog. The catalog scene is then streamed onto the map, grey HH in dB, with HV and incidence as extra styles. Mode and acquisition time are read from the file when left empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="85"/>
+        <source>Scene file (GeoTIFF/COG or zipped SAFE)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="89"/>
+        <source>Catalog scene</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="90"/>
+        <source>Catalog scene id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="91"/>
+        <source>Backend job id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="102"/>
+        <source>choose the scene file to upload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="114"/>
+        <source>opening and styling the catalog scene</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+</TS>
