@@ -12,7 +12,7 @@ STAMPS := .stamps
 export QT_QPA_PLATFORM ?= offscreen
 export PYTHONUNBUFFERED := 1
 
-.PHONY: demo test setup plugin-zip lint bench clean screenshot
+.PHONY: demo test setup plugin-zip translations lint bench clean screenshot
 
 demo: setup
 	$(PY) demo/run_demo.py --out out/demo
@@ -62,6 +62,29 @@ $(STAMPS)/desktop:
 
 plugin-zip: setup
 	$(PY) qgis_plugin/build_zip.py --output dist/icesight_qgis.zip
+
+# The plugin's translations in $(I18N)/: pylupdate5 rewrites the catalogue icesight.ts (every tr()
+# string of the plugin) and brings each translation icesight_<lang>.ts up to date with it (new strings
+# come in unfinished, translated ones stay, those of strings gone from the code go); lrelease compiles
+# each translation to the icesight_<lang>.qm the plugin loads. A new language: copy icesight.ts to
+# icesight_<lang>.ts, set language="<lang>" in its <TS> tag, translate (Qt Linguist, or by hand) and
+# run this again. Both tools come from Debian (pyqt5-dev-tools, qttools5-dev-tools), installed when
+# missing.
+PLUGIN_DIR := qgis_plugin/icesight_qgis
+I18N := $(PLUGIN_DIR)/i18n
+translations:
+	@if ! command -v pylupdate5 >/dev/null || ! QT_SELECT=qt5 lrelease -version >/dev/null 2>&1; then \
+		echo "Installing pylupdate5 and lrelease from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			pyqt5-dev-tools qttools5-dev-tools >/dev/null; \
+	fi
+	cd $(PLUGIN_DIR) && PYTHONWARNINGS=ignore pylupdate5 -noobsolete \
+		$$(find . -name '*.py' -not -path './ext/*' | LC_ALL=C sort) -ts i18n/icesight.ts $$(ls i18n/icesight_*.ts 2>/dev/null)
+	@for ts in $(I18N)/icesight_*.ts; do \
+		test -e "$$ts" || continue; \
+		QT_SELECT=qt5 lrelease -silent "$$ts" -qm "$${ts%.ts}.qm" || exit 1; \
+		echo "$${ts%.ts}.qm"; \
+	done
 
 lint: setup
 	$(PY) -m ruff check backend shared qgis_plugin tests bench demo tools
