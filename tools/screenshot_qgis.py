@@ -199,6 +199,10 @@ class Screenshots:
         def models_selected():
             d.models.select_model(MANIFEST["model_id"])
 
+        def experiments():
+            self.tab(d.experiments)
+            d.experiments.refresh()
+
         def jobs():
             self.tab(d.jobs)
 
@@ -239,6 +243,7 @@ class Screenshots:
             ("scenes_detections", detections, 3000),
             ("models", models, 3000),
             ("models_selected", models_selected, 1000),
+            ("experiments", experiments, 3000),
             ("jobs", jobs, 3000),
             ("review", review, 2000),
             ("whatif", whatif, 4000),

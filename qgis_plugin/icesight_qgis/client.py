@@ -199,12 +199,29 @@ class BackendClient:
     def newest_feature_group_version(self, group: str) -> int | None:
         """The newest version of a feature group, None when the group does not exist yet."""
         try:
-            versions = self._request("GET", f"/feature-groups/{group}").json()["versions"]
+            versions = self.feature_group_versions(group)
         except BackendError as exc:
             if exc.code == ErrorCode.UNKNOWN_FEATURE_GROUP.value:
                 return None
             raise
         return max((v["version"] for v in versions), default=None)
+
+    def feature_groups(self) -> list[dict]:
+        """The feature groups, each ``{"group", "n_versions", "latest"}`` (the newest version's metadata)."""
+        return self._request("GET", "/feature-groups").json()["feature_groups"]
+
+    def feature_group_versions(self, group: str) -> list[dict]:
+        """The metadata of each version of a feature group, oldest first."""
+        return self._request("GET", f"/feature-groups/{group}").json()["versions"]
+
+    def training_datasets(self) -> list[dict]:
+        """The training datasets, each ``{"name", "n_versions", "latest"}`` (the newest version's metadata)."""
+        return self._request("GET", "/training-datasets").json()["training_datasets"]
+
+    def training_dataset_versions(self, name: str) -> list[dict]:
+        """The metadata of each version of a training dataset (its feature group version, split counts,
+        ``k_folds``), oldest first."""
+        return self._request("GET", f"/training-datasets/{name}").json()["versions"]
 
     def set_production(self, model_id: str) -> dict:
         return self._request("POST", f"/models/{model_id}/production").json()

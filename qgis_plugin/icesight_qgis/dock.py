@@ -1,7 +1,9 @@
 """The IceSight dock: composes the panels (one module each under ``panels/``) as pages picked
 from a list at its top (every page named in full, even in a 300 px dock, where a row of ten
 tabs would be cut to "An..", "Re.."), and wires them together (an uploaded scene goes onto the
-map, the chosen model reaches the analysis actions, a new connection refreshes models and jobs)."""
+map, the chosen model reaches the analysis actions, a model trained or found on the Experiments page
+joins the model list and can be chosen for the analysis, a new connection refreshes models, jobs and
+the feature store's lists)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from .panels.analysis import AnalysisPanel
 from .panels.analysis_slices import ModelAnalysisPanel
 from .panels.chart import ChartPanel
 from .panels.connection import ConnectionPanel
+from .panels.experiments import ExperimentsPanel
 from .panels.jobs import JobsPanel
 from .panels.models import ModelsPanel
 from .panels.review import ReviewPanel
@@ -44,6 +47,7 @@ class IceSightDock(QDockWidget):
         self.connection = ConnectionPanel(iface)
         self.review = ReviewPanel(iface)
         self.model_analysis = ModelAnalysisPanel(iface)
+        self.experiments = ExperimentsPanel(iface)
 
         # The pages in the order of an analyst's day, in three groups (separated in the list):
         # the targets, the data, the backend.
@@ -58,7 +62,8 @@ class IceSightDock(QDockWidget):
             ((self.analysis, self.tr("Analyse targets")), (self.review, self.tr("Review")),
              (self.model_analysis, self.tr("What-if (model analysis)")), (self.chart, self.tr("Ice chart"))),
             ((self.scenes, self.tr("Scenes")), (self.upload, self.tr("Upload a scene"))),
-            ((self.models, self.tr("Models")), (self.jobs, self.tr("Jobs")), (self.connection, self.tr("Connect"))),
+            ((self.models, self.tr("Models")), (self.experiments, self.tr("Experiments")), (self.jobs, self.tr("Jobs")),
+             (self.connection, self.tr("Connect"))),
         )
         for group in groups:
             if self.page_combo.count():
@@ -77,6 +82,8 @@ class IceSightDock(QDockWidget):
 
         self.upload.scene_ingested.connect(self._on_scene_ingested)
         self.connection.tested.connect(self._on_connection_tested)
+        self.experiments.model_registered.connect(self._on_model_registered)
+        self.experiments.use_model.connect(self.models.choose_model)
 
     @staticmethod
     def _scrolled(panel: QWidget) -> QScrollArea:
@@ -117,6 +124,10 @@ class IceSightDock(QDockWidget):
     def _on_connection_tested(self, report) -> None:
         if report is not None:
             self.models.refresh()
+            self.experiments.mark_stale()
+
+    def _on_model_registered(self, _model_id: str) -> None:
+        self.models.refresh()
 
     # -- the toolbar's commands -----------------------------------------------------------------
 

@@ -21,9 +21,9 @@ I18N = ROOT / "qgis_plugin" / "icesight_qgis" / "i18n"
 LOCALE_SETTING = "locale/userLocale"
 
 ENGLISH_PAGES = ["Analyse targets", "Review", "What-if (model analysis)", "Ice chart", "Scenes", "Upload a scene",
-                 "Models", "Jobs", "Connect"]
+                 "Models", "Experiments", "Jobs", "Connect"]
 GERMAN_PAGES = ["Ziele analysieren", "Überprüfen", "Was-wäre-wenn (Modellanalyse)", "Eiskarte", "Szenen",
-                "Szene hochladen", "Modelle", "Aufträge", "Verbinden"]
+                "Szene hochladen", "Modelle", "Experimente", "Aufträge", "Verbinden"]
 
 
 def catalogue(path: Path) -> dict[str, dict[str, str | None]]:

@@ -106,7 +106,7 @@ def _without_records(params: dict) -> dict:
 
 
 #: Simulated training patches are drawn in parts of this size, so a cancelled job stops between parts.
-SIMULATION_PART = 512
+SIMULATION_PART = 128
 
 
 def _simulated_arrays(ctx: JobContext, sim):

@@ -20,6 +20,19 @@
     </message>
 </context>
 <context>
+    <name>AblationChart</name>
+    <message>
+        <location filename="../panels/experiment_charts.py" line="521"/>
+        <source>change of validation log loss without each component</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiment_charts.py" line="583"/>
+        <source>no ablation study yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>AnalysisPanel</name>
     <message>
         <location filename="../panels/analysis.py" line="51"/>
@@ -483,6 +496,629 @@ Production model: {production}</source>
     </message>
 </context>
 <context>
+    <name>ExperimentsPanel</name>
+    <message>
+        <location filename="../panels/experiments.py" line="239"/>
+        <source>Training data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="242"/>
+        <source>A training dataset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="243"/>
+        <source>Simulated patches (training only)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="245"/>
+        <source>Train on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="251"/>
+        <source>Training dataset and version: a seeded split of a feature group version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="255"/>
+        <source>Refresh</source>
+        <translation type="unfinished">Aktualisieren</translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="256"/>
+        <source>Refresh: list the backend&apos;s training datasets and feature groups again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="262"/>
+        <source>Training dataset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="267"/>
+        <source>The fold that validates; the other folds train</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="268"/>
+        <source>Validation fold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="281"/>
+        <source>Labelled patches drawn from the scene simulator&apos;s ship, iceberg and clutter models</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="285"/>
+        <source>Simulated patches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="286"/>
+        <source>Seed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="292"/>
+        <source>New training dataset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="296"/>
+        <source>The feature group version to split into training and validation parts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="298"/>
+        <source>Feature group version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="300"/>
+        <source>Lower-case letters, digits and _, starting with a letter; a name that exists gets a new version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="303"/>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="311"/>
+        <source>Share held out first, to score the models trained on the dataset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="312"/>
+        <source>Validation share</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="313"/>
+        <source>Held-out test share</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="314"/>
+        <source>Make training dataset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="321"/>
+        <source>Experiment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="324"/>
+        <source>Train a model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="325"/>
+        <source>Search hyper-parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="326"/>
+        <source>Ablation study</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="386"/>
+        <source>Run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="330"/>
+        <source>LeNet (small, quick)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="331"/>
+        <source>Reference CNN (larger)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="333"/>
+        <source>Architecture</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="496"/>
+        <source>Epochs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="347"/>
+        <source>Learning rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="348"/>
+        <source>Batch size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="358"/>
+        <source>automatic</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="359"/>
+        <source>Trials trained at the same time on the backend&apos;s Dask workers; automatic: as many as the workers have threads</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="361"/>
+        <source>Trials</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="362"/>
+        <source>Trials at once</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="363"/>
+        <source>Each trial draws a learning rate, batch size, dropout, kernel size and filter widths; trials worse than the median are stopped early (pruned). The best trial&apos;s model is registered.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="373"/>
+        <source>Each ticked component is left out of one model trained like the full one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="377"/>
+        <source>Each configuration is trained with this many seeds; a change smaller than their spread is noise</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="379"/>
+        <source>Leave out, one at a time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="380"/>
+        <source>Seeds per configuration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="388"/>
+        <source>Cancel</source>
+        <translation type="unfinished">Abbrechen</translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="402"/>
+        <source>Results</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="404"/>
+        <source>Run an experiment to see its results here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="411"/>
+        <source>Trial</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="411"/>
+        <source>Val. log loss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="419"/>
+        <source>Accuracy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="411"/>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="411"/>
+        <source>Parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="419"/>
+        <source>Left out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="419"/>
+        <source>Log loss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="419"/>
+        <source>Change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="421"/>
+        <source>Right of 0 (blue): the model is worse without the component, so the component helps; left of 0 (orange): the model does better without it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="428"/>
+        <source>Use for classification</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="429"/>
+        <source>Classify, explain and map scenes with this model (see the Models page)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="449"/>
+        <source>training dataset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="449"/>
+        <source>feature group</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="450"/>
+        <source>name of the training dataset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="450"/>
+        <source>epochs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="451"/>
+        <source>learning rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="451"/>
+        <source>batch size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="452"/>
+        <source>number of trials</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="452"/>
+        <source>trials at once</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="453"/>
+        <source>components to leave out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="453"/>
+        <source>seeds per configuration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="454"/>
+        <source>validation share</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="454"/>
+        <source>held-out test share</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="455"/>
+        <source>simulated patches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="456"/>
+        <source>network geometry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="456"/>
+        <source>hyper-parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="461"/>
+        <source>nothing (full model)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="461"/>
+        <source>cross-pol band (HV)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="462"/>
+        <source>derived third channel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="464"/>
+        <source>dense layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="468"/>
+        <source>convolution block {n}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="472"/>
+        <source>Training</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="472"/>
+        <source>The hyper-parameter search</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="473"/>
+        <source>The ablation study</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="473"/>
+        <source>Making the training dataset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="474"/>
+        <source>The job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="496"/>
+        <source>Epochs per trial</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="500"/>
+        <source>The search draws this for each trial</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="540"/>
+        <source>choose one (Refresh lists them), or make one from a feature group version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="557"/>
+        <source>searches and ablation studies run on a training dataset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="565"/>
+        <source>tick at least one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="578"/>
+        <source>Searches and ablation studies run on a training dataset: choose one under Training data.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="580"/>
+        <source>Choose a training dataset (Refresh lists them), make one from a feature group version, or train on simulated patches.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="605"/>
+        <source>IceSight: list training datasets and feature groups</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="609"/>
+        <source>Reading the feature store...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="618"/>
+        <source>The training datasets could not be listed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="638"/>
+        <source>{group} v{version} ({n} labelled)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="649"/>
+        <source>There is no training dataset yet: make one from a feature group version below, or train on simulated patches.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="652"/>
+        <source>There is no training dataset and no feature group yet: send reviewed targets (Review page) or add labelled targets with the Processing algorithm to make a feature group, or train on simulated patches.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="661"/>
+        <source>No training dataset listed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="668"/>
+        <source>From feature group {group} v{version}; patches per part: {parts}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="711"/>
+        <source>{what} was cancelled; the backend stopped job {job}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="711"/>
+        <source>{what} was cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="715"/>
+        <source>{what} failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="722"/>
+        <source>Cancelling...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="763"/>
+        <source>IceSight is still working on a job; wait for it or cancel it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="741"/>
+        <source>{n} simulated patches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="745"/>
+        <source>Training a model on {source}...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="746"/>
+        <source>Searching hyper-parameters on {source}...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="747"/>
+        <source>Running an ablation study on {source}...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="767"/>
+        <source>Choose a feature group version first (Refresh lists them).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="777"/>
+        <source>Making training dataset {name} from {group} v{version}...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="788"/>
+        <source>Training dataset {name} v{version} made from {group} v{group_version}; patches per part: {parts}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="815"/>
+        <source>Model {model}: {epochs} epoch(s), the weights of epoch {best} kept; validation log loss {loss:.3f}, accuracy {accuracy:.1%}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="821"/>
+        <source>Held-out test part ({n} patches): log loss {loss:.3f}, accuracy {accuracy:.1%}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="829"/>
+        <source>{complete} complete, {pruned} pruned and {failed} failed of {n} trial(s), {parallel} at a time. Best: trial {best}, validation log loss {loss:.3f}, accuracy {accuracy:.1%}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="834"/>
+        <source>Its model is registered as {model}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="834"/>
+        <source>Its model was not registered.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="840"/>
+        <source>complete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="840"/>
+        <source>pruned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="840"/>
+        <source>failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="841"/>
+        <source>cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="887"/>
+        <source>{n} parameters, {epochs} epoch(s), {repeats} seed(s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="892"/>
+        <source>{n} component(s) left out one at a time, {parallel} trial(s) at a time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="895"/>
+        <source>Full model: validation log loss {loss:.3f}, accuracy {accuracy:.1%}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="899"/>
+        <source>Without {component} the model does worst.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="908"/>
+        <source>This result has no model to use.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="911"/>
+        <source>Classification, explanation and scene maps now use model {model}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="463"/>
+        <source>incidence angle input</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ExplainTargetsAlgorithm</name>
     <message>
         <location filename="../processing_provider.py" line="236"/>
@@ -629,54 +1265,59 @@ Production model: {production}</source>
 <context>
     <name>IceSightDock</name>
     <message>
-        <location filename="../dock.py" line="52"/>
+        <location filename="../dock.py" line="56"/>
         <source>IceSight page</source>
         <translation>IceSight-Seite</translation>
     </message>
     <message>
-        <location filename="../dock.py" line="57"/>
+        <location filename="../dock.py" line="61"/>
         <source>Analyse targets</source>
         <translation>Ziele analysieren</translation>
     </message>
     <message>
-        <location filename="../dock.py" line="57"/>
+        <location filename="../dock.py" line="61"/>
         <source>Review</source>
         <translation>Überprüfen</translation>
     </message>
     <message>
-        <location filename="../dock.py" line="57"/>
+        <location filename="../dock.py" line="61"/>
         <source>What-if (model analysis)</source>
         <translation>Was-wäre-wenn (Modellanalyse)</translation>
     </message>
     <message>
-        <location filename="../dock.py" line="57"/>
+        <location filename="../dock.py" line="61"/>
         <source>Ice chart</source>
         <translation>Eiskarte</translation>
     </message>
     <message>
-        <location filename="../dock.py" line="57"/>
+        <location filename="../dock.py" line="61"/>
         <source>Scenes</source>
         <translation>Szenen</translation>
     </message>
     <message>
-        <location filename="../dock.py" line="57"/>
+        <location filename="../dock.py" line="61"/>
         <source>Upload a scene</source>
         <translation>Szene hochladen</translation>
     </message>
     <message>
-        <location filename="../dock.py" line="57"/>
+        <location filename="../dock.py" line="61"/>
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
     <message>
-        <location filename="../dock.py" line="57"/>
+        <location filename="../dock.py" line="61"/>
         <source>Jobs</source>
         <translation>Aufträge</translation>
     </message>
     <message>
-        <location filename="../dock.py" line="57"/>
+        <location filename="../dock.py" line="61"/>
         <source>Connect</source>
         <translation>Verbinden</translation>
+    </message>
+    <message>
+        <location filename="../dock.py" line="61"/>
+        <source>Experiments</source>
+        <translation>Experimente</translation>
     </message>
 </context>
 <context>
@@ -1578,6 +2219,77 @@ Production model: {production}</source>
     <message>
         <location filename="../panels/analysis_slices.py" line="90"/>
         <source>no reviewed target</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TrainingCurveChart</name>
+    <message>
+        <location filename="../panels/experiment_charts.py" line="237"/>
+        <source>train</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiment_charts.py" line="238"/>
+        <source>validation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiment_charts.py" line="240"/>
+        <source>best epoch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiment_charts.py" line="314"/>
+        <source>log loss per epoch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiment_charts.py" line="318"/>
+        <source>validation accuracy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiment_charts.py" line="321"/>
+        <source>no training run yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TrialChart</name>
+    <message>
+        <location filename="../panels/experiment_charts.py" line="399"/>
+        <source>complete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiment_charts.py" line="400"/>
+        <source>best</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiment_charts.py" line="401"/>
+        <source>pruned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiment_charts.py" line="402"/>
+        <source>failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiment_charts.py" line="406"/>
+        <source>no loss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiment_charts.py" line="458"/>
+        <source>validation log loss by trial</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiment_charts.py" line="463"/>
+        <source>no search yet</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
