@@ -86,7 +86,7 @@ def main() -> None:
                   f"{time.perf_counter() - killed_at:.1f} s after the kill ({final.get('error') or final.get('message')!r}); "
                   f"the probe {probe_status['state']} {probe_s:.1f} s after it ({probe_s - baseline:.1f} s over the baseline)")
         health = requests.get(f"{url}/health", headers=headers, timeout=60).json()
-        print(f"afterwards: /health says {health.get('workers')} worker(s), status {health.get('status')!r}")
+        print(f"afterwards: /health says {health['dask']['n_workers']} worker(s), status {health['status']!r}")
 
 
 if __name__ == "__main__":
