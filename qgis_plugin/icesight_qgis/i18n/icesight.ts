@@ -1926,11 +1926,6 @@ Production model: {production}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="147"/>
-        <source>Targets reviewed as ship or iceberg are sent with their patches; those reviewed as clutter are counted, not sent.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../panels/review.py" line="150"/>
         <source>Send corrections</source>
         <translation type="unfinished"></translation>
@@ -2053,6 +2048,11 @@ Production model: {production}</source>
     <message>
         <location filename="../panels/review.py" line="437"/>
         <source>Model {new} trained on {name} v{version} (validation accuracy {acc:.3f}); compared with {old} below.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="147"/>
+        <source>Reviewed targets are sent with their patches as ship, iceberg or clutter (no target) and added to the feature group&apos;s newest version.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

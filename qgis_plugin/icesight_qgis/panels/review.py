@@ -145,8 +145,8 @@ class ReviewPanel(Panel):
         form.addRow(self.tr("Feature group"), self.group_edit)
         form.addRow(self.tr("Retraining epochs"), self.epochs_spin)
         form.addRow(plain_label(self.tr(
-            "Targets reviewed as ship or iceberg are sent with their patches; those reviewed as clutter are "
-            "counted, not sent.")))
+            "Reviewed targets are sent with their patches as ship, iceberg or clutter (no target) and added to "
+            "the feature group's newest version.")))
         self.send_button = QPushButton(self.tr("Send corrections"))
         self.send_button.clicked.connect(self.send_corrections)
         form.addRow(self.send_button)
