@@ -347,6 +347,9 @@ def test_models_panel_lists_compares_and_sets_the_production_model(plugin, api, 
     assert text == "drift" and "hh_median_db" in tip
     assert panel.drift_text({"status": "ok"})[0] == "ok"
     assert "training" in panel.details_label.text() or "simulated" in panel.details_label.text()
+    # Simulated sets hold clutter patches by default: the model's clutter figures are in the details.
+    auc = record["metrics"]["val_clutter_auc"]
+    assert f"clutter (no target): AUC {auc:.3f}" in panel.details_label.text()
 
     panel.choose_model(model_id)
     assert plugin.dock.analysis.model_id() == model_id

@@ -1615,187 +1615,187 @@ Production model: {production}</source>
 <context>
     <name>ModelsPanel</name>
     <message>
-        <location filename="../panels/models.py" line="75"/>
+        <location filename="../panels/models.py" line="83"/>
         <source>Production model (backend&apos;s choice)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="77"/>
+        <location filename="../panels/models.py" line="85"/>
         <source>Refresh</source>
         <translation>Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="80"/>
+        <location filename="../panels/models.py" line="88"/>
         <source>Model for jobs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="83"/>
+        <location filename="../panels/models.py" line="91"/>
         <source>Model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="83"/>
+        <location filename="../panels/models.py" line="91"/>
         <source>Model id (the full id is also in the details below)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="84"/>
+        <location filename="../panels/models.py" line="92"/>
         <source>Production model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="85"/>
+        <location filename="../panels/models.py" line="93"/>
         <source>Inputs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="85"/>
+        <location filename="../panels/models.py" line="93"/>
         <source>Whether recent inputs drift from the model&apos;s training data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="86"/>
+        <location filename="../panels/models.py" line="94"/>
         <source>Validation {metric}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="104"/>
+        <location filename="../panels/models.py" line="112"/>
         <source>Use for jobs</source>
         <translation>Für Aufträge verwenden</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="106"/>
+        <location filename="../panels/models.py" line="114"/>
         <source>Set as production</source>
         <translation>Als Produktionsmodell festlegen</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="107"/>
+        <location filename="../panels/models.py" line="115"/>
         <source>The model the backend uses when a job names none</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="123"/>
+        <location filename="../panels/models.py" line="131"/>
         <source>Compare</source>
         <translation>Vergleichen</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="124"/>
+        <location filename="../panels/models.py" line="132"/>
         <source>with</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="163"/>
+        <location filename="../panels/models.py" line="171"/>
         <source>IceSight: list the models</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="166"/>
+        <location filename="../panels/models.py" line="174"/>
         <source>Reading the model registry...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="173"/>
+        <location filename="../panels/models.py" line="181"/>
         <source>The models could not be listed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="202"/>
+        <location filename="../panels/models.py" line="210"/>
         <source>{n} model(s) registered</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="224"/>
+        <location filename="../panels/models.py" line="232"/>
         <source>Only one model is registered: train or retrain another one to compare them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="234"/>
+        <location filename="../panels/models.py" line="242"/>
         <source>drift</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="234"/>
+        <location filename="../panels/models.py" line="242"/>
         <source>Recent inputs differ from this model&apos;s training data in: {names} (population stability index over {limit:g}); check the scenes&apos; calibration or retrain on such data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="239"/>
+        <location filename="../panels/models.py" line="247"/>
         <source>ok</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="239"/>
+        <location filename="../panels/models.py" line="247"/>
         <source>Recent inputs look like this model&apos;s training data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="241"/>
+        <location filename="../panels/models.py" line="249"/>
         <source>Too few predictions yet to tell</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="242"/>
+        <location filename="../panels/models.py" line="250"/>
         <source>No monitoring figures for this model yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="262"/>
+        <location filename="../panels/models.py" line="270"/>
         <source>production model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="262"/>
+        <location filename="../panels/models.py" line="270"/>
         <source>not production</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="274"/>
+        <location filename="../panels/models.py" line="283"/>
         <source>Choose a model in the list first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="280"/>
+        <location filename="../panels/models.py" line="289"/>
         <source>IceSight: make {model} the production model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="289"/>
+        <location filename="../panels/models.py" line="298"/>
         <source>The production model could not be changed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="291"/>
+        <location filename="../panels/models.py" line="300"/>
         <source>{model} is now the production model.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="299"/>
+        <location filename="../panels/models.py" line="308"/>
         <source>Choose two different models to compare.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="305"/>
+        <location filename="../panels/models.py" line="314"/>
         <source>IceSight: compare {a} and {b}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="314"/>
+        <location filename="../panels/models.py" line="323"/>
         <source>The models could not be compared: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="321"/>
+        <location filename="../panels/models.py" line="330"/>
         <source>Difference</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="329"/>
+        <location filename="../panels/models.py" line="338"/>
         <source>Trained on the same dataset: validation metrics compare fairly.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="329"/>
+        <location filename="../panels/models.py" line="338"/>
         <source>Different training data: the validation metrics were measured on different sets.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -57,6 +57,14 @@ def test_summary(record: dict) -> str:
     return "test: " + (", ".join(shown) or ", ".join(f"{k} {format_metric(v)}" for k, v in test.items()))
 
 
+def clutter_summary(metrics: dict) -> str:
+    """The clutter figures of a model trained with target-free patches; empty for a ship/iceberg model."""
+    if metrics.get("val_clutter_auc") is None:
+        return ""
+    return (f"clutter (no target): AUC {format_metric(metrics['val_clutter_auc'])}, "
+            f"3-class accuracy {format_metric(metrics.get('val_class_accuracy'))}")
+
+
 class ModelsPanel(Panel):
     task_attributes = ("task", "compare_task", "production_task")
 
@@ -262,9 +270,10 @@ class ModelsPanel(Panel):
         production = self.tr("production model") if record.get("production") else self.tr("not production")
         metrics = record.get("metrics") or {}
         validation = ", ".join(f"{self.tr(name)} {format_metric(metrics.get(key))}" for key, name in METRICS)
+        clutter = clutter_summary(metrics)
         self.details_label.setText(
             f"{record['model_id']} ({record.get('architecture', '?')}, {production})\n"
-            f"{lineage(record)}\nvalidation: {validation}\n{test_summary(record)}")
+            f"{lineage(record)}\nvalidation: {validation}\n" + (f"{clutter}\n" if clutter else "") + test_summary(record))
 
     # -- production -------------------------------------------------------------------------------
 
