@@ -88,7 +88,7 @@ def _target_patches(scene_layer, targets, context, feedback, label_field: str | 
         raise QgsProcessingException("none of the targets lies on the scene")
     patches = cut.patches
     if label_field is not None:
-        patches = [dataclasses.replace(p, is_iceberg=labels[p.id]) for p in patches]
+        patches = [dataclasses.replace(p, is_iceberg=None, label=labels[p.id]) for p in patches]
     return _CutTargets(patches, found, scene.rasterUnitsPerPixelX())
 
 
@@ -103,10 +103,10 @@ class ClassifyPatchesAlgorithm(IceSightAlgorithm):
         return "classify_patches"
 
     def displayName(self):  # noqa: N802
-        return "Classify targets as ship or iceberg"
+        return self.tr("Classify targets as ship or iceberg")
 
     def shortHelpString(self):  # noqa: N802
-        return (
+        return self.tr(
             "Cuts a 75 x 75 patch around each target point from the scene (bands: HH, HV sigma0, optional "
             "incidence angle), classifies the patches on the IceSight backend and writes a GeoPackage of "
             "targets with class and iceberg probability. Uses the backend URL and token saved in the IceSight "
@@ -117,15 +117,15 @@ class ClassifyPatchesAlgorithm(IceSightAlgorithm):
         return ClassifyPatchesAlgorithm()
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterRasterLayer(self.SCENE, "Scene raster (HH, HV[, incidence])"))
+        self.addParameter(QgsProcessingParameterRasterLayer(self.SCENE, self.tr("Scene raster (HH, HV[, incidence])")))
         self.addParameter(
-            QgsProcessingParameterFeatureSource(self.TARGETS, "Targets", [QgsProcessing.TypeVectorPoint])
+            QgsProcessingParameterFeatureSource(self.TARGETS, self.tr("Targets"), [QgsProcessing.TypeVectorPoint])
         )
-        self.addParameter(QgsProcessingParameterString(self.MODEL_ID, "Model id (empty: newest)", optional=True))
+        self.addParameter(QgsProcessingParameterString(self.MODEL_ID, self.tr("Model id (empty: newest)"), optional=True))
         self.addParameter(
-            QgsProcessingParameterVectorDestination(self.OUTPUT, "Classified targets", QgsProcessing.TypeVectorPoint)
+            QgsProcessingParameterVectorDestination(self.OUTPUT, self.tr("Classified targets"), QgsProcessing.TypeVectorPoint)
         )
-        self.addOutput(QgsProcessingOutputString(self.JOB_ID, "Backend job id"))
+        self.addOutput(QgsProcessingOutputString(self.JOB_ID, self.tr("Backend job id")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         scene_layer = self.parameterAsRasterLayer(parameters, self.SCENE, context)
@@ -166,13 +166,13 @@ class AddToFeatureGroupAlgorithm(IceSightAlgorithm):
         return "add_to_feature_group"
 
     def displayName(self):  # noqa: N802
-        return "Add labelled targets to a feature group"
+        return self.tr("Add labelled targets to a feature group")
 
     def shortHelpString(self):  # noqa: N802
-        return (
+        return self.tr(
             "Cuts a 75 x 75 patch around each target point from the scene and stores the patches, with the "
             "analyst's labels, as a new version of a feature group on the IceSight backend (validated; positions "
-            "kept, so the version is GeoParquet). The label field holds ship or iceberg (or 0 / 1); empty values "
+            "kept, so the version is GeoParquet). The label field holds ship, iceberg or clutter (or 0 / 1); empty values "
             "are stored unlabelled. STRICT refuses the whole insert if any patch fails a rule; WARNING stores the "
             "sound ones and reports the rest. Train on it with a training dataset of that version."
         )
@@ -181,16 +181,16 @@ class AddToFeatureGroupAlgorithm(IceSightAlgorithm):
         return AddToFeatureGroupAlgorithm()
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterRasterLayer(self.SCENE, "Scene raster (HH, HV[, incidence])"))
-        self.addParameter(QgsProcessingParameterFeatureSource(self.TARGETS, "Labelled targets", [QgsProcessing.TypeVectorPoint]))
-        self.addParameter(QgsProcessingParameterField(self.LABEL_FIELD, "Label field (ship / iceberg)", parentLayerParameterName=self.TARGETS))
-        self.addParameter(QgsProcessingParameterString(self.GROUP, "Feature group (lower-case letters, digits, _)"))
-        self.addParameter(QgsProcessingParameterEnum(self.VALIDATION, "Validation", [m.value for m in self.MODES], defaultValue=0))
-        self.addParameter(QgsProcessingParameterEnum(self.THIRD_CHANNEL, "Third channel", [t.value for t in self.THIRDS], defaultValue=0))
-        self.addParameter(QgsProcessingParameterString(self.DESCRIPTION, "Description", optional=True))
-        self.addOutput(QgsProcessingOutputNumber(self.VERSION, "Feature group version"))
-        self.addOutput(QgsProcessingOutputNumber(self.N_ROWS, "Patches stored"))
-        self.addOutput(QgsProcessingOutputString(self.JOB_ID, "Backend job id"))
+        self.addParameter(QgsProcessingParameterRasterLayer(self.SCENE, self.tr("Scene raster (HH, HV[, incidence])")))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.TARGETS, self.tr("Labelled targets"), [QgsProcessing.TypeVectorPoint]))
+        self.addParameter(QgsProcessingParameterField(self.LABEL_FIELD, self.tr("Label field (ship / iceberg / clutter)"), parentLayerParameterName=self.TARGETS))
+        self.addParameter(QgsProcessingParameterString(self.GROUP, self.tr("Feature group (lower-case letters, digits, _)")))
+        self.addParameter(QgsProcessingParameterEnum(self.VALIDATION, self.tr("Validation"), [m.value for m in self.MODES], defaultValue=0))
+        self.addParameter(QgsProcessingParameterEnum(self.THIRD_CHANNEL, self.tr("Third channel"), [t.value for t in self.THIRDS], defaultValue=0))
+        self.addParameter(QgsProcessingParameterString(self.DESCRIPTION, self.tr("Description"), optional=True))
+        self.addOutput(QgsProcessingOutputNumber(self.VERSION, self.tr("Feature group version")))
+        self.addOutput(QgsProcessingOutputNumber(self.N_ROWS, self.tr("Patches stored")))
+        self.addOutput(QgsProcessingOutputString(self.JOB_ID, self.tr("Backend job id")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         scene_layer = self.parameterAsRasterLayer(parameters, self.SCENE, context)

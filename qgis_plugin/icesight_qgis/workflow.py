@@ -20,6 +20,7 @@ from icesight_contract import (
     ChartSceneResult,
     ClassifyPatchesParams,
     ClassifyPatchesResult,
+    ClassName,
     DetectTargetsParams,
     DetectTargetsResult,
     ExplainPatchesParams,
@@ -175,23 +176,24 @@ def map_scene(
 
 
 #: Label values an analyst may type in a field, read case-insensitively.
-LABEL_VALUES = {"ship": 0, "0": 0, "iceberg": 1, "1": 1, "berg": 1}
+LABEL_VALUES = {"ship": ClassName.SHIP, "0": ClassName.SHIP, "iceberg": ClassName.ICEBERG, "1": ClassName.ICEBERG,
+                "berg": ClassName.ICEBERG, "clutter": ClassName.CLUTTER}
 
 
-def parse_label(value: object) -> int | None:
-    """0 (ship), 1 (iceberg) or None (no label: NULL or empty); ValueError for anything else."""
+def parse_label(value: object) -> ClassName | None:
+    """Ship (or 0), iceberg (or 1), clutter, or None (no label: NULL or empty); ValueError for anything else."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a label")
     if isinstance(value, (int, float)) and value in (0, 1):
-        return int(value)
+        return ClassName.ICEBERG if value else ClassName.SHIP
     text = str(value).strip().lower()
     if text in LABEL_VALUES:
         return LABEL_VALUES[text]
     if text in ("null", "none"):
         return None
-    raise ValueError(f"{value!r} is not a label; use ship or iceberg (or 0 / 1)")
+    raise ValueError(f"{value!r} is not a label; use ship, iceberg or clutter (or 0 / 1)")
 
 
 def add_to_feature_group(

@@ -442,3 +442,13 @@ def test_what_if_probe_of_the_selected_target_gives_each_variants_probability(cl
     assert abs(no_hv.change) > 1e-4
     assert no_hv.change == pytest.approx(no_hv.iceberg_probability - rows["as cut"].iceberg_probability)
     assert panel.probe_table.rowCount() == 7 and panel.probe_table.item(1, 0).text() == no_hv.variant
+
+
+def test_label_fields_may_say_ship_iceberg_or_clutter(installed_plugin):
+    from icesight_qgis.workflow import parse_label
+
+    assert [parse_label(v) for v in ("Ship", 0, "1", " berg ", "CLUTTER", None, "", "null")] == [
+        ClassName.SHIP, ClassName.SHIP, ClassName.ICEBERG, ClassName.ICEBERG, ClassName.CLUTTER, None, None, None]
+    for bad in ("boat", 2, True):
+        with pytest.raises(ValueError, match="not a label"):
+            parse_label(bad)

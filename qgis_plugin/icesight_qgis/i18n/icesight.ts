@@ -33,6 +33,69 @@
     </message>
 </context>
 <context>
+    <name>AddToFeatureGroupAlgorithm</name>
+    <message>
+        <location filename="../processing_provider.py" line="169"/>
+        <source>Add labelled targets to a feature group</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="172"/>
+        <source>Cuts a 75 x 75 patch around each target point from the scene and stores the patches, with the analyst&apos;s labels, as a new version of a feature group on the IceSight backend (validated; positions kept, so the version is GeoParquet). The label field holds ship, iceberg or clutter (or 0 / 1); empty values are stored unlabelled. STRICT refuses the whole insert if any patch fails a rule; WARNING stores the sound ones and reports the rest. Train on it with a training dataset of that version.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="184"/>
+        <source>Scene raster (HH, HV[, incidence])</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="185"/>
+        <source>Labelled targets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="186"/>
+        <source>Label field (ship / iceberg / clutter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="187"/>
+        <source>Feature group (lower-case letters, digits, _)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="188"/>
+        <source>Validation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="189"/>
+        <source>Third channel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="190"/>
+        <source>Description</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="191"/>
+        <source>Feature group version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="192"/>
+        <source>Patches stored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="193"/>
+        <source>Backend job id</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>AnalysisPanel</name>
     <message>
         <location filename="../panels/analysis.py" line="51"/>
@@ -348,6 +411,44 @@
     <message>
         <location filename="../scene_algorithms.py" line="254"/>
         <source>Targets {scene} (job {job})</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ClassifyPatchesAlgorithm</name>
+    <message>
+        <location filename="../processing_provider.py" line="106"/>
+        <source>Classify targets as ship or iceberg</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="109"/>
+        <source>Cuts a 75 x 75 patch around each target point from the scene (bands: HH, HV sigma0, optional incidence angle), classifies the patches on the IceSight backend and writes a GeoPackage of targets with class and iceberg probability. Uses the backend URL and token saved in the IceSight dock. Tick &apos;Selected features only&apos; on the targets to classify a selection.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="120"/>
+        <source>Scene raster (HH, HV[, incidence])</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="121"/>
+        <source>Targets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="124"/>
+        <source>Model id (empty: newest)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="125"/>
+        <source>Classified targets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="128"/>
+        <source>Backend job id</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
