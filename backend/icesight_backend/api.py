@@ -186,7 +186,10 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
                 raise _too_large(size, settings.max_body_bytes)
             chunks.append(chunk)
         try:
-            return json.loads(b"".join(chunks), parse_float=_finite_float, parse_constant=_no_constant)
+            # In a worker thread: a body of patches holds ~100,000 numbers, each checked in Python, and
+            # the event loop must keep answering /health and status polls meanwhile.
+            return await run_in_threadpool(json.loads, b"".join(chunks), parse_float=_finite_float,
+                                           parse_constant=_no_constant)
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
             raise ApiFailure(400, ErrorCode.INVALID_JSON, f"body is not valid JSON: {detail}") from None
