@@ -28,10 +28,12 @@ setup: $(STAMPS)/venv
 # QGIS Python bindings and the tools the tests use, from Debian, when missing.
 $(STAMPS)/system:
 	@mkdir -p $(STAMPS)
-	@if ! $(SYSTEM_PYTHON) -c "import qgis.core" 2>/dev/null || ! command -v Xvfb >/dev/null || ! $(SYSTEM_PYTHON) -c "import ensurepip" 2>/dev/null; then \
+	@# lrelease: the tests check that the shipped translations compile to the shipped .qm files.
+	@if ! $(SYSTEM_PYTHON) -c "import qgis.core" 2>/dev/null || ! command -v Xvfb >/dev/null || ! $(SYSTEM_PYTHON) -c "import ensurepip" 2>/dev/null \
+		|| ! QT_SELECT=qt5 lrelease -version >/dev/null 2>&1; then \
 		echo "Installing QGIS Python bindings from Debian"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			python3-qgis qgis-providers python3-venv xvfb >/dev/null; \
+			python3-qgis qgis-providers python3-venv xvfb qttools5-dev-tools >/dev/null; \
 	fi
 	@touch $@
 
