@@ -98,142 +98,137 @@
 <context>
     <name>AnalysisPanel</name>
     <message>
-        <location filename="../panels/analysis.py" line="51"/>
+        <location filename="../panels/analysis.py" line="49"/>
         <source>Selected targets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="58"/>
+        <location filename="../panels/analysis.py" line="56"/>
         <source>Scene (HH, HV[, incidence])</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="59"/>
+        <location filename="../panels/analysis.py" line="57"/>
         <source>Targets (points)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="60"/>
+        <location filename="../panels/analysis.py" line="58"/>
         <source>Classify selected patches</source>
         <translation>Ausgewählte Ausschnitte klassifizieren</translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="63"/>
+        <location filename="../panels/analysis.py" line="61"/>
         <source>Explain selected</source>
         <translation>Ausgewählte erklären</translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="65"/>
+        <location filename="../panels/analysis.py" line="63"/>
         <source>Attribution</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="70"/>
+        <location filename="../panels/analysis.py" line="68"/>
         <source>Whole scene</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="76"/>
+        <location filename="../panels/analysis.py" line="74"/>
         <source>Pixels with a lower iceberg probability are transparent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="78"/>
+        <location filename="../panels/analysis.py" line="76"/>
         <source>Map scene</source>
         <translation>Szene kartieren</translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="79"/>
+        <location filename="../panels/analysis.py" line="77"/>
         <source>Iceberg probability of every pixel of the chosen catalog scene</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="81"/>
+        <location filename="../panels/analysis.py" line="79"/>
         <source>Show probability from</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="91"/>
-        <source>Cancel</source>
-        <translation>Abbrechen</translation>
-    </message>
-    <message>
-        <location filename="../panels/analysis.py" line="121"/>
+        <location filename="../panels/analysis.py" line="113"/>
         <source>IceSight is still working on a job; wait for it or cancel it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="136"/>
+        <location filename="../panels/analysis.py" line="128"/>
         <source>Pick a point layer of targets, then select the targets.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="140"/>
+        <location filename="../panels/analysis.py" line="132"/>
         <source>No targets selected in {layer}: select some with the selection tool first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="167"/>
+        <location filename="../panels/analysis.py" line="159"/>
         <source>{what} cancelled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="169"/>
+        <location filename="../panels/analysis.py" line="161"/>
         <source>{what} failed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="173"/>
+        <location filename="../panels/analysis.py" line="165"/>
         <source> ({n} target(s) off the scene skipped)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="186"/>
+        <location filename="../panels/analysis.py" line="178"/>
         <source>Classifying {n} target(s)...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="189"/>
+        <location filename="../panels/analysis.py" line="181"/>
         <source>Classification</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="197"/>
+        <location filename="../panels/analysis.py" line="189"/>
         <source>Job {job}: {ships} ship(s), {bergs} iceberg(s) (model {model}){note}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="214"/>
+        <location filename="../panels/analysis.py" line="206"/>
         <source>Explaining {n} target(s) with {method}...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="222"/>
+        <location filename="../panels/analysis.py" line="214"/>
         <source>Explanation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="229"/>
+        <location filename="../panels/analysis.py" line="221"/>
         <source>Job {job}: {n} decision(s) explained ({method}, model {model}){note}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="243"/>
+        <location filename="../panels/analysis.py" line="235"/>
         <source>{scene} is a local raster the backend does not know: upload and ingest it into the backend&apos;s scene catalog first (POST /uploads, then an ingest_scene job), then load the catalog scene and map it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="253"/>
+        <location filename="../panels/analysis.py" line="245"/>
         <source>Mapping scene {scene}...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="256"/>
+        <location filename="../panels/analysis.py" line="248"/>
         <source>Scene map</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis.py" line="263"/>
+        <location filename="../panels/analysis.py" line="255"/>
         <source>Job {job}: {share:.1%} of scene {scene} looks like iceberg (model {model})</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1902,6 +1897,14 @@ Production model: {production}</source>
     </message>
 </context>
 <context>
+    <name>Panel</name>
+    <message>
+        <location filename="../panels/base.py" line="68"/>
+        <source>Cancel</source>
+        <translation type="unfinished">Abbrechen</translation>
+    </message>
+</context>
+<context>
     <name>PrintIceChartAlgorithm</name>
     <message>
         <location filename="../chart_algorithms.py" line="132"/>
@@ -1957,202 +1960,197 @@ Production model: {production}</source>
 <context>
     <name>ReviewPanel</name>
     <message>
-        <location filename="../panels/review.py" line="104"/>
+        <location filename="../panels/review.py" line="102"/>
         <source>Most uncertain first</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="108"/>
+        <location filename="../panels/review.py" line="106"/>
         <source>Classified targets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="109"/>
+        <location filename="../panels/review.py" line="107"/>
         <source>Scene (HH, HV)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="110"/>
+        <location filename="../panels/review.py" line="108"/>
         <source>Start review</source>
         <translation>Überprüfung starten</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="113"/>
+        <location filename="../panels/review.py" line="111"/>
         <source>Click Start review, then use the keys below on this panel.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="117"/>
+        <location filename="../panels/review.py" line="115"/>
         <source>Ship</source>
         <translation>Schiff</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="118"/>
+        <location filename="../panels/review.py" line="116"/>
         <source>Iceberg</source>
         <translation>Eisberg</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="119"/>
+        <location filename="../panels/review.py" line="117"/>
         <source>Clutter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="120"/>
+        <location filename="../panels/review.py" line="118"/>
         <source>Next</source>
         <translation>Weiter</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="121"/>
+        <location filename="../panels/review.py" line="119"/>
         <source>Back</source>
         <translation>Zurück</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="138"/>
+        <location filename="../panels/review.py" line="136"/>
         <source>Correct and retrain</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="141"/>
+        <location filename="../panels/review.py" line="139"/>
         <source>Feature group: lower-case letters, digits and _</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="145"/>
+        <location filename="../panels/review.py" line="143"/>
         <source>Feature group</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="146"/>
+        <location filename="../panels/review.py" line="144"/>
         <source>Retraining epochs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="150"/>
+        <location filename="../panels/review.py" line="148"/>
         <source>Send corrections</source>
         <translation>Korrekturen senden</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="155"/>
-        <source>Cancel</source>
-        <translation>Abbrechen</translation>
-    </message>
-    <message>
-        <location filename="../panels/review.py" line="164"/>
+        <location filename="../panels/review.py" line="156"/>
         <source>Metric</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="164"/>
+        <location filename="../panels/review.py" line="156"/>
         <source>Old model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="164"/>
+        <location filename="../panels/review.py" line="156"/>
         <source>New model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="186"/>
+        <location filename="../panels/review.py" line="178"/>
         <source>Pick an IceSight classification layer: it has the reviewed_class field.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="192"/>
+        <location filename="../panels/review.py" line="184"/>
         <source>{layer} has no target to review.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="271"/>
+        <location filename="../panels/review.py" line="263"/>
         <source>Start the review first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="305"/>
+        <location filename="../panels/review.py" line="297"/>
         <source>Target {k} of {n} ({done} reviewed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="308"/>
+        <location filename="../panels/review.py" line="300"/>
         <source>model: {cls}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="310"/>
+        <location filename="../panels/review.py" line="302"/>
         <source>reviewed: {r}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="362"/>
+        <location filename="../panels/review.py" line="354"/>
         <source>{what} cancelled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="365"/>
+        <location filename="../panels/review.py" line="357"/>
         <source>{what} failed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="422"/>
+        <location filename="../panels/review.py" line="414"/>
         <source>IceSight is still working on a job; wait for it or cancel it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="386"/>
+        <location filename="../panels/review.py" line="378"/>
         <source>No target is reviewed yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="392"/>
+        <location filename="../panels/review.py" line="384"/>
         <source>Sending {n} corrections ({s} ship(s), {b} iceberg(s), {c} clutter)...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="396"/>
+        <location filename="../panels/review.py" line="388"/>
         <source>Sending corrections</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="400"/>
+        <location filename="../panels/review.py" line="392"/>
         <source>Feature group {group} v{version}: {sent} corrections added{base}; it holds {n} patches ({s} ship(s), {b} iceberg(s), {c} clutter){skipped}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="403"/>
+        <location filename="../panels/review.py" line="395"/>
         <source> to v{v}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="408"/>
+        <location filename="../panels/review.py" line="400"/>
         <source>Retrain a model on feature group {group} v{version} and compare it with the model that made these calls?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="414"/>
+        <location filename="../panels/review.py" line="406"/>
         <source>IceSight: retrain?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="428"/>
+        <location filename="../panels/review.py" line="420"/>
         <source>Retraining on {group} v{version}...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="431"/>
+        <location filename="../panels/review.py" line="423"/>
         <source>Retraining</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="436"/>
+        <location filename="../panels/review.py" line="428"/>
         <source>none</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="437"/>
+        <location filename="../panels/review.py" line="429"/>
         <source>Model {new} trained on {name} v{version} (validation accuracy {acc:.3f}); compared with {old} below.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="147"/>
+        <location filename="../panels/review.py" line="145"/>
         <source>Reviewed targets are sent with their patches as ship, iceberg or clutter (no target) and added to the feature group&apos;s newest version.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -16,8 +16,6 @@ from qgis.PyQt.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QGroupBox,
-    QHBoxLayout,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -86,13 +84,7 @@ class AnalysisPanel(Panel):
         box = QWidget()
         form = narrow_form(parent=box)
         form.setContentsMargins(0, 0, 0, 0)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.cancel_button = QPushButton(self.tr("Cancel"))
-        self.cancel_button.clicked.connect(self.cancel)
-        row = QHBoxLayout()
-        row.addWidget(self.progress, 1)
-        row.addWidget(self.cancel_button)
+        row = self.progress_row()
         self.status_label = plain_label()
         form.addRow(row)
         form.addRow(self.status_label)

@@ -8,11 +8,21 @@ import html
 from qgis.core import Qgis, QgsMapLayerProxyModel
 from qgis.gui import QgsMapLayerComboBox
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtWidgets import QComboBox, QFormLayout, QLabel, QSizePolicy, QWidget
+from qgis.PyQt.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
 
 from .. import project_jobs
 from ..log import log_error, log_info, log_warning
 from ..tasks import JobTask, start
+from ..translation import translate
 
 _LEVELS = {"info": Qgis.Info, "warning": Qgis.Warning, "error": Qgis.Critical, "success": Qgis.Success}
 #: Characters a combo box shows before eliding: narrow enough for a 300 px dock.
@@ -26,6 +36,11 @@ class Panel(QWidget):
     def __init__(self, iface, parent: QWidget | None = None):
         super().__init__(parent)
         self.iface = iface
+
+    def tr(self, message: str) -> str:  # noqa: D102 - Qt's name
+        """Qt's tr() looks a string up under the instance's class only; a string in this base class's
+        code (or a panel's base) is catalogued under the class that holds it, so look there too."""
+        return translate(self, message)
 
     def cancel(self) -> None:
         """Cancel this panel's running tasks (their callbacks still report the cancellation)."""
@@ -51,6 +66,17 @@ class Panel(QWidget):
         bar = self.iface.messageBar() if self.iface is not None else None
         if bar is not None:
             bar.pushMessage("IceSight", html.escape(message), _LEVELS.get(level, Qgis.Info), 8 if level != "error" else 0)
+
+    def progress_row(self) -> QHBoxLayout:
+        """A progress bar (``self.progress``, 0-100) with the panel's Cancel button (``self.cancel_button``)."""
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.clicked.connect(self.cancel)
+        row = QHBoxLayout()
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.cancel_button)
+        return row
 
     def run_task(self, task: JobTask) -> JobTask:
         task.job_submitted.connect(project_jobs.remember)

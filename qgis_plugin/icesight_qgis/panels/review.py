@@ -22,10 +22,8 @@ from qgis.PyQt.QtWidgets import (
     QAction,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QLineEdit,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QSizePolicy,
     QSpinBox,
@@ -150,13 +148,7 @@ class ReviewPanel(Panel):
         self.send_button = QPushButton(self.tr("Send corrections"))
         self.send_button.clicked.connect(self.send_corrections)
         form.addRow(self.send_button)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.cancel_button = QPushButton(self.tr("Cancel"))
-        self.cancel_button.clicked.connect(self.cancel)
-        row = QHBoxLayout()
-        row.addWidget(self.progress, 1)
-        row.addWidget(self.cancel_button)
+        row = self.progress_row()
         form.addRow(row)
         self.status_label = plain_label()
         form.addRow(self.status_label)
