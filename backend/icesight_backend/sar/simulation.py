@@ -584,6 +584,23 @@ def draw_nuisance(rng: np.random.Generator, geometry: ModeGeometry, family: str)
     )
 
 
+def _incidence_grid(geometry: ModeGeometry, inc_centre_deg: float, side_px: int) -> np.ndarray:
+    """Incidence of a square patch around ``inc_centre_deg``: it changes across range (columns) too."""
+    span = (geometry.inc_far_deg - geometry.inc_near_deg) * side_px / 10000.0 * (40.0 / geometry.pixel_size_m)
+    return np.broadcast_to(inc_centre_deg + np.linspace(-span / 2, span / 2, side_px), (side_px, side_px))
+
+
+def _wind(rng: np.random.Generator, wind_speed_m_s: float | None) -> float:
+    """The given wind, else one drawn from Weibull(2.2) x 8 + 1 m/s."""
+    return float(rng.weibull(2.2) * 8.0 + 1.0) if wind_speed_m_s is None else wind_speed_m_s
+
+
+def _ice_mask(rng: np.random.Generator, side_px: int, max_open_water: float) -> np.ndarray:
+    """Smooth floes covering between 1 - ``max_open_water`` and all of a square patch."""
+    ice_field = ndimage.gaussian_filter(rng.standard_normal((side_px, side_px)), 12.0)
+    return ice_field > np.quantile(ice_field, rng.uniform(0.0, max_open_water))
+
+
 def simulate_patch(
     rng: np.random.Generator,
     kind: ClassName,
@@ -605,19 +622,12 @@ def simulate_patch(
     inc_centre = (
         float(rng.uniform(geometry.inc_near_deg, geometry.inc_far_deg)) if inc_angle_deg is None else inc_angle_deg
     )
-    # The incidence angle changes across range (columns) within the patch too.
-    span = (geometry.inc_far_deg - geometry.inc_near_deg) * size / 10000.0 * (40.0 / geometry.pixel_size_m)
-    inc_grid = np.broadcast_to(inc_centre + np.linspace(-span / 2, span / 2, size), (size, size))
-    if wind_speed_m_s is None:
-        wind_speed_m_s = nuisance.wind_speed_m_s
-    wind = float(rng.weibull(2.2) * 8.0 + 1.0) if wind_speed_m_s is None else wind_speed_m_s
+    inc_grid = _incidence_grid(geometry, inc_centre, size)
+    wind = _wind(rng, nuisance.wind_speed_m_s if wind_speed_m_s is None else wind_speed_m_s)
     # Icebergs are often found in or beside sea ice; ships mostly in open water.
     ice_probability = nuisance.ice_probability[1 if kind is ClassName.ICEBERG else 0]
     in_ice = allow_sea_ice and rng.random() < ice_probability
-    ice_mask = None
-    if in_ice:
-        ice_field = ndimage.gaussian_filter(rng.standard_normal((size, size)), 12.0)
-        ice_mask = ice_field > np.quantile(ice_field, rng.uniform(0.0, 0.7))
+    ice_mask = _ice_mask(rng, size, 0.7) if in_ice else None
     co, cross = background(rng, inc_grid, wind, geometry, ice_mask, co_pol, clutter=nuisance.clutter)
     target = target or draw_target(rng, kind, nuisance.family)
     if nuisance.brightness_db:
@@ -668,14 +678,10 @@ def simulate_clutter_patch(
     side = size + 2 * margin
     kind = str(rng.choice(list(CLUTTER_KINDS), p=list(CLUTTER_KINDS.values())))
     inc_centre = float(rng.uniform(geometry.inc_near_deg, geometry.inc_far_deg))
-    span = (geometry.inc_far_deg - geometry.inc_near_deg) * side / 10000.0 * (40.0 / geometry.pixel_size_m)
-    inc_grid = np.broadcast_to(inc_centre + np.linspace(-span / 2, span / 2, side), (side, side))
-    wind = nuisance.wind_speed_m_s if nuisance.wind_speed_m_s is not None else float(rng.weibull(2.2) * 8.0 + 1.0)
+    inc_grid = _incidence_grid(geometry, inc_centre, side)
+    wind = _wind(rng, nuisance.wind_speed_m_s)
     in_ice = kind in ("ice", "ridge") or (kind == "ambiguity" and rng.random() < 0.4)
-    ice_mask = None
-    if in_ice:
-        ice_field = ndimage.gaussian_filter(rng.standard_normal((side, side)), 12.0)
-        ice_mask = ice_field > np.quantile(ice_field, rng.uniform(0.0, 0.4))
+    ice_mask = _ice_mask(rng, side, 0.4) if in_ice else None
     clutter = nuisance.clutter
     if kind == "sea":
         clutter = replace(clutter, texture_nu=float(rng.uniform(1.2, 4.0)))
