@@ -164,7 +164,7 @@ def build_feature_group(ctx: JobContext, params: BuildFeatureGroupParams, inputs
     source_path, staging_dir = inputs.get("source_path"), inputs["staging_dir"]
     from distributed import worker_client
 
-    from ..learning.feature_store import compute_partition, kept_rows_partition, write_version
+    from ..learning.feature_store import compute_partition, kept_rows_partitions, write_version
 
     third = params.third_channel.value
     parts = Path(staging_dir) / "parts"  # each partition task writes its rows here; the merge streams them
@@ -200,7 +200,8 @@ def build_feature_group(ctx: JobContext, params: BuildFeatureGroupParams, inputs
         partitions += [future.result() for future in futures[len(partitions):]]
     if inputs.get("extend_path"):
         ctx.progress(0.9, f"keeping the rows of v{params.extend_version}")
-        partitions.append(kept_rows_partition(inputs["extend_path"], {i for p in partitions for i in p["ids"]}))
+        new_ids, first = {i for p in partitions for i in p["ids"]}, len(partitions)
+        partitions += kept_rows_partitions(inputs["extend_path"], new_ids, lambda i: part(first + i))
     ctx.check()
     ctx.progress(0.92, "merging partitions and writing the version (Parquet)")
     source = _describe_source(params)

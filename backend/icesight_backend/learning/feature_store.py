@@ -30,6 +30,7 @@ import os
 import shutil
 import threading
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -263,32 +264,39 @@ def compute_partition(records: list[dict], third: str, part_path: str | None = N
     return summary | {"path": part_path}
 
 
-def kept_rows_partition(path: str | Path, replaced: set[str]) -> dict:
-    """The rows of a stored version (its ``data.parquet``) as a partition for :func:`write_version`,
-    without those whose id is in ``replaced`` (the new rows take their place). A version written
-    before the ``label`` column gets it from ``is_iceberg``; the incidence of "na" rows is null again
-    (the new version's median fills it)."""
+def kept_rows_partitions(path: str | Path, replaced: set[str], part_path: Callable[[int], str],
+                         batch_rows: int = 1024) -> Iterator[dict]:
+    """The rows of a stored version (its ``data.parquet``) as partitions for :func:`write_version`,
+    without those whose id is in ``replaced`` (the new rows take their place), read and written
+    ``batch_rows`` at a time to ``part_path(i)``, so the merge still holds one partition's bands at
+    once. A version written before the ``label`` column gets it from ``is_iceberg``; the incidence
+    of "na" rows is null again (the new version's median fills it)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    table = pq.read_table(path)
-    third = next(c for c in THIRD_CHANNELS if c in table.column_names)
-    if LABEL_COLUMN not in table.column_names:
-        table = table.append_column(LABEL_COLUMN, table.column("is_iceberg"))
-    table = table.filter(pc.invert(pc.is_in(table.column("id"), value_set=pa.array(sorted(replaced), pa.string()))))
-    missing = table.column("inc_angle_missing")
-    table = table.set_column(table.column_names.index("inc_angle"), "inc_angle",
-                             pc.if_else(missing, pa.scalar(None, pa.float64()), table.column("inc_angle")))
+    source = pq.ParquetFile(path)
+    third = next(c for c in THIRD_CHANNELS if c in source.schema_arrow.names)
     schema = compute_partition([], third)["table"].schema
-    table = table.select(schema.names).cast(schema)
-    return {
-        "rules": [], "n_records": table.num_rows, "n_rows": table.num_rows, "table": table,
-        "ids": table.column("id").to_pylist(),
-        **{name: table.column(name).to_numpy(zero_copy_only=False).astype(np.float64)
-           for name in ("inc_angle", LABEL_COLUMN, "x", "y")},
-        "crs": table.column("crs").to_pylist(),
-    }
+    dropped = pa.array(sorted(replaced), pa.string())
+    for index, batch in enumerate(source.iter_batches(batch_size=batch_rows)):
+        table = pa.Table.from_batches([batch])
+        if LABEL_COLUMN not in table.column_names:
+            table = table.append_column(LABEL_COLUMN, table.column("is_iceberg"))
+        table = table.filter(pc.invert(pc.is_in(table.column("id"), value_set=dropped)))
+        table = table.set_column(table.column_names.index("inc_angle"), "inc_angle",
+                                 pc.if_else(table.column("inc_angle_missing"), pa.scalar(None, pa.float64()),
+                                            table.column("inc_angle")))
+        table = table.select(schema.names).cast(schema)
+        Path(part_path(index)).parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, part_path(index))
+        yield {
+            "rules": [], "n_records": table.num_rows, "n_rows": table.num_rows, "path": part_path(index),
+            "ids": table.column("id").to_pylist(),
+            **{name: table.column(name).to_numpy(zero_copy_only=False).astype(np.float64)
+               for name in ("inc_angle", LABEL_COLUMN, "x", "y")},
+            "crs": table.column("crs").to_pylist(),
+        }
 
 
 def _lon_lat(xs: np.ndarray, ys: np.ndarray, crs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
