@@ -123,6 +123,12 @@ def test_search_trials_ask_for_the_gpu_resource_when_a_worker_offers_one(tmp_pat
     processes.append(_spawn([*DASK, "worker", address, *common, "--name", "gpu-worker", "--resources", "GPU=1"], tmp_path / "g.log"))
     processes.append(_spawn([*DASK, "worker", address, *common, "--name", "cpu-worker"], tmp_path / "c.log"))
     try:
+        # The cluster is up (scheduler and both workers) before the service connects to it, as an
+        # operator starts them; on a loaded machine the processes take a while.
+        from distributed import Client
+
+        with Client(address, timeout=120) as probe:
+            probe.wait_for_workers(2, timeout=120)
         with BackendProcess(tmp_path / "data", tmp_path / "config", extra_args=["--scheduler-address", address]) as backend:
             headers = {"Authorization": f"Bearer {backend.token}"}
             deadline = time.monotonic() + 60
