@@ -1,7 +1,8 @@
 """Load: 20 clients at once for a fixed time against a real backend (uvicorn on 127.0.0.1, embedded
 Dask cluster), each looping over GET /health, POST /jobs (an 8-patch classify_patches job) and
-GET /jobs/{id}; the idle /health latency, measured first in the same run, is the baseline.
-Prints requests, errors, throughput and p50/p95/p99 per route. Data: simulated-looking patches
+GET /jobs/{id}; the idle /health latency, measured first in the same run, is the baseline. The
+load runs twice in the same run: patch bands as JSON arrays of numbers, then packed (base64
+float32, as the plugin sends them). Prints requests, errors, throughput and p50/p95/p99 per route. Data: simulated-looking patches
 (tests/conftest.make_patch), a LeNet trained on simulated EW patches.
 
 Usage: python bench/bench_load.py [--clients 20] [--seconds 30]
@@ -24,7 +25,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from conftest import make_patch  # noqa: E402
 
 from icesight_backend.launcher import BackendProcess  # noqa: E402
-from icesight_contract import API_PREFIX  # noqa: E402
+from icesight_contract import (  # noqa: E402
+    API_PREFIX,
+    ClassifyPatchesParams,
+    JobKind,
+    JobRequest,
+    PatchRecord,
+    from_dict,
+    to_dict,
+)
 
 
 def summary(samples: list[float]) -> str:
@@ -50,63 +59,70 @@ def main() -> None:
             started = time.perf_counter()
             requests.get(f"{url}/health", timeout=60)
             idle.append(time.perf_counter() - started)
-        latency: dict[str, list[float]] = defaultdict(list)
-        statuses: dict[int, int] = defaultdict(int)
-        errors: list[str] = []
-        jobs_done: list[float] = []
-        lock = threading.Lock()
-        stop_at = time.monotonic() + args.seconds
+        def run_load(document: dict):
+            latency: dict[str, list[float]] = defaultdict(list)
+            statuses: dict[int, int] = defaultdict(int)
+            errors: list[str] = []
+            jobs_done: list[float] = []
+            lock = threading.Lock()
+            stop_at = time.monotonic() + args.seconds
 
-        def client() -> None:
-            with requests.Session() as session:
-                session.headers.update(headers)
-                while time.monotonic() < stop_at:
-                    for route, call in (
-                        ("GET /health", lambda: session.get(f"{url}/health", timeout=60)),
-                        ("POST /jobs", lambda: session.post(f"{url}/jobs", json={"kind": "classify_patches",
-                                                                                 "params": {"patches": patches}}, timeout=60)),
-                    ):
-                        started = time.perf_counter()
-                        try:
-                            response = call()
-                        except requests.RequestException as exc:
-                            with lock:
-                                errors.append(f"{route}: {exc}")
-                            continue
-                        with lock:
-                            latency[route].append(time.perf_counter() - started)
-                            statuses[response.status_code] += 1
-                            if response.status_code >= 500:
-                                errors.append(f"{route}: {response.status_code} {response.text[:200]}")
-                        if route == "POST /jobs" and response.status_code == 202:
-                            job_id, submitted = response.json()["id"], time.perf_counter()
-                            while time.monotonic() < stop_at + 60:
-                                started = time.perf_counter()
-                                state = session.get(f"{url}/jobs/{job_id}", timeout=60).json()["state"]
+            def client() -> None:
+                with requests.Session() as session:
+                    session.headers.update(headers)
+                    while time.monotonic() < stop_at:
+                        for route, call in (
+                            ("GET /health", lambda: session.get(f"{url}/health", timeout=60)),
+                            ("POST /jobs", lambda: session.post(f"{url}/jobs", json=document, timeout=60)),
+                        ):
+                            started = time.perf_counter()
+                            try:
+                                response = call()
+                            except requests.RequestException as exc:
                                 with lock:
-                                    latency["GET /jobs/{id}"].append(time.perf_counter() - started)
-                                if state in ("succeeded", "failed", "cancelled"):
+                                    errors.append(f"{route}: {exc}")
+                                continue
+                            with lock:
+                                latency[route].append(time.perf_counter() - started)
+                                statuses[response.status_code] += 1
+                                if response.status_code >= 500:
+                                    errors.append(f"{route}: {response.status_code} {response.text[:200]}")
+                            if route == "POST /jobs" and response.status_code == 202:
+                                job_id, submitted = response.json()["id"], time.perf_counter()
+                                while time.monotonic() < stop_at + 60:
+                                    started = time.perf_counter()
+                                    state = session.get(f"{url}/jobs/{job_id}", timeout=60).json()["state"]
                                     with lock:
-                                        jobs_done.append(time.perf_counter() - submitted)
-                                    break
-                                time.sleep(0.1)
+                                        latency["GET /jobs/{id}"].append(time.perf_counter() - started)
+                                    if state in ("succeeded", "failed", "cancelled"):
+                                        with lock:
+                                            jobs_done.append(time.perf_counter() - submitted)
+                                        break
+                                    time.sleep(0.1)
 
-        threads = [threading.Thread(target=client) for _ in range(args.clients)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - started
-    total = sum(len(v) for v in latency.values())
-    print(f"{args.clients} clients for {args.seconds:g} s: {total} requests ({total / wall:.0f}/s), statuses "
-          f"{dict(sorted(statuses.items()))}, {len(errors)} error(s)")
-    print(f"  GET /health idle (baseline): {summary(idle)}")
-    for route, samples in sorted(latency.items()):
-        print(f"  {route:16s} under load: {summary(samples)}   (n={len(samples)})")
-    print(f"  8-patch classify_patches job, submit to done: {summary(jobs_done)}   (n={len(jobs_done)})")
-    if errors:
-        print("  first error:", errors[0])
+            threads = [threading.Thread(target=client) for _ in range(args.clients)]
+            started = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            wall = time.perf_counter() - started
+            return latency, statuses, errors, jobs_done, wall
+
+        request = JobRequest.of(JobKind.CLASSIFY_PATCHES, ClassifyPatchesParams(patches=[from_dict(PatchRecord, p) for p in patches]))
+        runs = {form: run_load(to_dict(request, pack=form == "packed")) for form in ("arrays", "packed")}
+    print(f"GET /health idle (baseline): {summary(idle)}")
+    for form, (latency, statuses, errors, jobs_done, wall) in runs.items():
+        total = sum(len(v) for v in latency.values())
+        print(f"Patch bands {form}: {args.clients} clients for {args.seconds:g} s: {total} requests ({total / wall:.0f}/s), "
+              f"statuses {dict(sorted(statuses.items()))}, {len(errors)} error(s)")
+        for route, samples in sorted(latency.items()):
+            print(f"  {route:16s} under load: {summary(samples)}   (n={len(samples)})")
+        print(f"  8-patch classify_patches job, submit to done: {summary(jobs_done)}   (n={len(jobs_done)})")
+        if errors:
+            print("  first error:", errors[0])
+    arrays, packed = (np.percentile(runs[f][0]["POST /jobs"], 95) for f in ("arrays", "packed"))
+    print(f"POST /jobs p95, arrays / packed: {arrays / packed:.2f}x")
 
 
 if __name__ == "__main__":

@@ -67,6 +67,11 @@ def _time_bound(text: str | None, field: str):
                          f"{text!r} is not an ISO 8601 time such as 2026-03-01T08:15:00Z (or '..' for open)", field) from None
 
 
+#: Request bodies up to this size are parsed on the event loop (a hop to a worker thread costs more
+#: than parsing them); larger ones in a worker thread.
+INLINE_PARSE_BYTES = 64 * 1024
+
+
 class ApiFailure(Exception):
     def __init__(self, status_code: int, code: ErrorCode, message: str, field: str | None = None):
         super().__init__(message)
@@ -90,29 +95,51 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
     monitor = manager.monitor
     public_paths = {f"{API_PREFIX}/health", "/openapi.json"}  # the document holds no secret
 
-    @app.middleware("http")
-    async def require_token(request: Request, call_next):
-        if request.url.path not in public_paths:
-            if not _has_token(request, settings.token):
-                return _error_response(
-                    401,
-                    ApiError(
-                        ErrorCode.UNAUTHORIZED,
-                        "missing or wrong token: send the header 'Authorization: Bearer <token>' with the token "
-                        f"the backend wrote to {settings.token_path} on first start",
-                    ),
-                )
-        return await call_next(request)
+    def unauthorised() -> JSONResponse:
+        return _error_response(401, ApiError(
+            ErrorCode.UNAUTHORIZED,
+            "missing or wrong token: send the header 'Authorization: Bearer <token>' with the token "
+            f"the backend wrote to {settings.token_path} on first start",
+        ))
 
-    @app.middleware("http")
-    async def measure(request: Request, call_next):
+    # Plain ASGI middleware (not Starlette's BaseHTTPMiddleware, which wraps every request and
+    # response body in extra tasks and streams: a third of the service's time per predict request).
+    def require_token(app_):
+        async def middleware(scope, receive, send):
+            if scope["type"] == "http" and scope["path"] not in public_paths \
+                    and not _has_token(Request(scope), settings.token):
+                await unauthorised()(scope, receive, send)
+                return
+            await app_(scope, receive, send)
+
+        return middleware
+
+    def measure(app_):
         """Outermost: every request is counted, refused ones included."""
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        monitor.record_request(request.method, getattr(route, "path", "unmatched"), response.status_code,
-                               time.perf_counter() - started)
-        return response
+        async def middleware(scope, receive, send):
+            if scope["type"] != "http":
+                await app_(scope, receive, send)
+                return
+            started = time.perf_counter()
+            status = 500  # unless a response starts
+
+            async def counting_send(message):
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                await send(message)
+
+            try:
+                await app_(scope, receive, counting_send)
+            finally:
+                route = scope.get("route")
+                monitor.record_request(scope["method"], getattr(route, "path", "unmatched"), status,
+                                       time.perf_counter() - started)
+
+        return middleware
+
+    app.add_middleware(require_token)
+    app.add_middleware(measure)  # added last: outermost
 
     @app.exception_handler(ApiFailure)
     async def api_failure(_request: Request, exc: ApiFailure):
@@ -186,9 +213,12 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
                 raise _too_large(size, settings.max_body_bytes)
             chunks.append(chunk)
         try:
-            # In a worker thread: a body of patches holds ~100,000 numbers, each checked in Python, and
-            # the event loop must keep answering /health and status polls meanwhile.
-            return await run_in_threadpool(json.loads, b"".join(chunks), parse_float=_finite_float,
+            body = b"".join(chunks)
+            if size <= INLINE_PARSE_BYTES:  # a packed predict request: parsed in well under a millisecond
+                return json.loads(body, parse_float=_finite_float, parse_constant=_no_constant)
+            # In a worker thread: a body of patches as JSON arrays holds ~100,000 numbers, each checked
+            # in Python, and the event loop must keep answering /health and status polls meanwhile.
+            return await run_in_threadpool(json.loads, body, parse_float=_finite_float,
                                            parse_constant=_no_constant)
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
@@ -225,18 +255,22 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         """A few patches classified at once by the model the service keeps loaded (the production
         model unless ``model_id`` names another); for many patches, submit a classify_patches job."""
         document = await read_json(request)
+
+        def serve():  # one worker-thread hop for decoding, the forward pass and its record
+            body = from_dict(PredictRequest, document)
+            result, seconds, rows = predictor.predict(body)
+            monitor.record_predictions("predict", rows)
+            return result, seconds
+
         try:
-            body = await run_in_threadpool(from_dict, PredictRequest, document)
+            result, seconds = await run_in_threadpool(serve)
         except ContractError as exc:
             raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, str(exc), exc.field) from None
-        try:
-            result, seconds, rows = await run_in_threadpool(predictor.predict, body)
         except (SubmissionError, *SUBMISSION_ERRORS) as exc:
             raise submission_failure(exc) from None
         except MODEL_INPUT_ERRORS as exc:
             raise ApiFailure(422, ErrorCode.MODEL_INPUT_MISMATCH, str(exc), "patches") from None
-        await run_in_threadpool(monitor.record_predictions, "predict", rows)
-        return to_dict(result) | {"model_seconds": round(seconds, 5)}
+        return JSONResponse(to_dict(result) | {"model_seconds": round(seconds, 5)})
 
     @app.get(f"{API_PREFIX}/monitoring")
     def monitoring():

@@ -123,7 +123,9 @@ class JobManager:
         before for the same request, the job made then is returned (and False: nothing new)."""
         handler = HANDLERS[kind]
         inputs = dict(handler.resolve(self.resources, params) or {}) if handler.resolve else {}
-        params_doc = to_dict(params)
+        # Patch bands packed (base64 float32, what the models use): the stored document, its hash and
+        # what Dask walks and pickles for the worker cost ~25x less service time than 90,000 numbers.
+        params_doc = to_dict(params, pack=True)
         body_sha256 = hashlib.sha256(json.dumps([kind.value, params_doc], sort_keys=True).encode()).hexdigest()
         status, created = self.store.create(kind, params_doc, idempotency_key, body_sha256)
         if created:

@@ -158,7 +158,7 @@ class BackendClient:
         return self._request("GET", "/health").json()
 
     def submit(self, kind: JobKind, params: Any) -> JobStatus:
-        body = to_dict(JobRequest.of(kind, params))
+        body = to_dict(JobRequest.of(kind, params), pack=True)  # patch bands as base64 float32
         status = from_dict(JobStatus, self._request("POST", "/jobs", json=body).json())
         if self.on_submitted is not None:
             self.on_submitted(status)
@@ -191,7 +191,7 @@ class BackendClient:
 
     def predict(self, patches: list[PatchRecord], model_id: str | None = None) -> ClassifyPatchesResult:
         """``POST /predict``: a few patches classified at once (the production model unless named)."""
-        body = to_dict(PredictRequest(patches=patches, model_id=model_id))
+        body = to_dict(PredictRequest(patches=patches, model_id=model_id), pack=True)
         answer = self._request("POST", "/predict", json=body).json()
         answer.pop("model_seconds", None)
         return from_dict(ClassifyPatchesResult, answer)

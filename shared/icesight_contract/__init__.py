@@ -7,7 +7,16 @@ re-exported here.
 """
 # ruff: noqa: F401
 
-from .codec import ContractError, from_dict, from_json, to_dict, to_json
+from .codec import (
+    ContractError,
+    PackedFloats,
+    from_dict,
+    from_json,
+    pack_float32,
+    to_dict,
+    to_json,
+    unpack_float32,
+)
 from .common import (
     AcquisitionMode,
     ApiError,

@@ -5,15 +5,62 @@ Standard library only: this module ships inside the QGIS plugin as well as the b
 
 from __future__ import annotations
 
+import array
+import base64
+import binascii
 import dataclasses
 import enum
+import functools
 import json
 import math
+import sys
 import types
 import typing
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 T = TypeVar("T")
+
+
+class _Float32Packing:
+    """Marks a ``list[float]`` field that JSON may also carry packed (see :data:`PackedFloats`)."""
+
+    def __repr__(self) -> str:
+        return "FLOAT32_BASE64"
+
+
+FLOAT32_BASE64 = _Float32Packing()
+
+#: A list of numbers that a document may give either as a JSON array or, about 3x smaller and
+#: parsed without a number-by-number scan, as one base64 string of the values as little-endian
+#: IEEE 754 float32 in order (numpy: ``base64.b64encode(a.astype("<f4").tobytes())``). Decoded, it is
+#: always a list of floats; :func:`to_dict` writes the packed form when asked (``pack=True``).
+PackedFloats = Annotated[list[float], FLOAT32_BASE64]
+
+
+def pack_float32(values: Any) -> str:
+    """``values`` (numbers) as the packed form of :data:`PackedFloats`."""
+    packed = array.array("f", values)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return base64.b64encode(packed.tobytes()).decode("ascii")
+
+
+def unpack_float32(text: str, path: str) -> list[float]:
+    """The floats of a packed :data:`PackedFloats` string; a :class:`ContractError` at ``path`` when
+    it is not base64 of whole float32 values."""
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ContractError(
+            path, "expected a list of numbers or a base64 string of little-endian float32 values; "
+            f"{_describe(text)} is not valid base64") from None
+    if len(raw) % 4:
+        raise ContractError(path, f"packed values must be whole float32 values (4 bytes each); got {len(raw)} bytes")
+    values = array.array("f")
+    values.frombytes(raw)
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values.tolist()
 
 
 class ContractError(ValueError):
@@ -86,6 +133,11 @@ def _is_number(value: Any) -> bool:
 
 def _decode(tp: Any, value: Any, path: str) -> Any:
     origin = typing.get_origin(tp)
+    if origin is Annotated:
+        tp, *extras = typing.get_args(tp)
+        if FLOAT32_BASE64 in extras and isinstance(value, str):
+            return unpack_float32(value, path)
+        return _decode(tp, value, path)
     if origin in (typing.Union, types.UnionType):
         options = typing.get_args(tp)
         if value is None:
@@ -165,7 +217,7 @@ def from_dict(cls: type[T], data: Any, path: str = "") -> T:
     """
     if not isinstance(data, dict):
         raise ContractError(path, f"expected an object, got {_describe(data)}")
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
     unknown = sorted(set(data) - set(fields))
     if unknown:
@@ -185,16 +237,35 @@ def from_dict(cls: type[T], data: Any, path: str = "") -> T:
         raise exc.under(path) from None
 
 
-def to_dict(obj: Any) -> Any:
-    """Plain JSON-ready form of a contract value (dataclasses, enums, lists, dicts)."""
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """The field types of a contract dataclass, with their ``Annotated`` marks."""
+    return typing.get_type_hints(cls, include_extras=True)
+
+
+@functools.cache
+def _packed_fields(cls: type) -> frozenset[str]:
+    return frozenset(name for name, tp in _hints(cls).items()
+                     if typing.get_origin(tp) is Annotated and FLOAT32_BASE64 in typing.get_args(tp)[1:])
+
+
+def to_dict(obj: Any, pack: bool = False) -> Any:
+    """Plain JSON-ready form of a contract value (dataclasses, enums, lists, dicts).
+
+    With ``pack``, :data:`PackedFloats` fields (the patch bands) are written as base64 float32
+    strings: a request body of patches about 3x smaller that the service decodes without parsing
+    each number. Values are rounded to float32 (about 7 significant digits; sigma0 in dB needs 4).
+    """
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        packed = _packed_fields(type(obj)) if pack else frozenset()
+        return {f.name: pack_float32(value) if f.name in packed and isinstance(value, list) else to_dict(value, pack)
+                for f in dataclasses.fields(obj) for value in (getattr(obj, f.name),)}
     if isinstance(obj, enum.Enum):
         return obj.value
     if isinstance(obj, (list, tuple)):
-        return [to_dict(v) for v in obj]
+        return [to_dict(v, pack) for v in obj]
     if isinstance(obj, dict):
-        return {str(k): to_dict(v) for k, v in obj.items()}
+        return {str(k): to_dict(v, pack) for k, v in obj.items()}
     return obj
 
 
@@ -215,6 +286,14 @@ def json_schema(tp: Any, definitions: dict[str, dict], ref_prefix: str = "#/$def
     it; dataclasses go into ``definitions`` by name and are referenced. Ranges checked in
     ``__post_init__`` are not expressed (the service answers 422 naming the field)."""
     origin = typing.get_origin(tp)
+    if origin is Annotated:
+        tp, *extras = typing.get_args(tp)
+        schema = json_schema(tp, definitions, ref_prefix)
+        if FLOAT32_BASE64 in extras:
+            return {"anyOf": [schema, {
+                "type": "string", "contentEncoding": "base64",
+                "description": "the values as little-endian float32, in order, base64-encoded"}]}
+        return schema
     if origin in (typing.Union, types.UnionType):
         options = [o for o in typing.get_args(tp) if o is not type(None)]
         schemas = [json_schema(o, definitions, ref_prefix) for o in options]
@@ -233,7 +312,7 @@ def json_schema(tp: Any, definitions: dict[str, dict], ref_prefix: str = "#/$def
         name = tp.__name__
         if name not in definitions:
             definitions[name] = {}  # placeholder: recursive references stop here
-            hints = typing.get_type_hints(tp)
+            hints = _hints(tp)
             fields = [f for f in dataclasses.fields(tp) if f.init]
             definitions[name] = {
                 "type": "object",

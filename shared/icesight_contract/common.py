@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from .codec import ContractError
+from .codec import ContractError, PackedFloats
 from .constants import (
     INC_ANGLE_MAX_DEG,
     INC_ANGLE_MIN_DEG,
@@ -92,6 +92,8 @@ def _check_band(name: str, values: list[float]) -> None:
             f"expected {PATCH_PIXELS} values ({PATCH_SIZE_PX} x {PATCH_SIZE_PX} pixels, row-major), "
             f"got {len(values)}",
         )
+    if all(map(math.isfinite, values)) and SIGMA0_DB_MIN <= min(values) and max(values) <= SIGMA0_DB_MAX:
+        return  # the common case, checked at C speed; the loop below names the first bad value
     for i, v in enumerate(values):
         if not math.isfinite(v):
             raise ContractError(f"{name}[{i}]", f"must be a finite sigma0 in dB, got {v!r}")
@@ -107,7 +109,8 @@ def _check_band(name: str, values: list[float]) -> None:
 class PatchRecord:
     """One 75 x 75 patch in the Kaggle Statoil/C-CORE record schema, plus optional provenance.
 
-    ``band_1`` is HH (co-pol) and ``band_2`` HV (cross-pol), sigma0 in dB, row-major.
+    ``band_1`` is HH (co-pol) and ``band_2`` HV (cross-pol), sigma0 in dB, row-major; each a list of
+    numbers or packed as base64 float32 (:data:`~.codec.PackedFloats`).
     ``inc_angle`` is in degrees or the string ``"na"``. ``is_iceberg`` is the Kaggle label (1 iceberg,
     0 ship) when known; ``label`` names the class and is the only way to say ``clutter`` (no target;
     its ``is_iceberg`` is null). Either may be given; they must agree. ``x``/``y`` are the patch
@@ -115,8 +118,8 @@ class PatchRecord:
     """
 
     id: str
-    band_1: list[float]
-    band_2: list[float]
+    band_1: PackedFloats
+    band_2: PackedFloats
     inc_angle: float | str
     is_iceberg: int | None = None
     scene_id: str | None = None

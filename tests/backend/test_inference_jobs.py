@@ -13,7 +13,7 @@ import rasterio
 import requests
 from pyproj import Transformer
 
-from icesight_contract import PATCH_SIZE_PX
+from icesight_contract import PATCH_SIZE_PX, pack_float32
 
 
 def _error(response, status_code: int) -> dict:
@@ -160,6 +160,13 @@ def test_predict_answers_at_once_and_follows_the_production_model(api, trained_m
     by_job = {c["id"]: c["iceberg_probability"] for c in job["result"]["classifications"]}
     for c in body["classifications"]:
         assert c["iceberg_probability"] == pytest.approx(by_job[c["id"]], abs=1e-4)  # the same model, the same answer
+    # The same patches with their bands packed (base64 float32) get the same answers; a broken
+    # packed band is a 422 naming it.
+    packed = [p | {"band_1": pack_float32(p["band_1"]), "band_2": pack_float32(p["band_2"])} for p in patches]
+    for c in api.post("/predict", json={"patches": packed, "model_id": trained_model["model_id"]}).json()["classifications"]:
+        assert c["iceberg_probability"] == pytest.approx(by_job[c["id"]], abs=1e-4)
+    broken = api.post("/predict", json={"patches": [packed[0] | {"band_1": packed[0]["band_1"][:-8]}]})
+    assert broken.status_code == 422 and broken.json()["error"]["field"] == "patches[0].band_1", broken.text
     # Concurrent requests are batched into shared forward passes: each still gets its own answer.
     from concurrent.futures import ThreadPoolExecutor
 

@@ -178,3 +178,31 @@ def test_the_calibration_is_folded_into_the_saved_weights(arrays):
     assert binary_metrics(arrays.labels[val_index], served)["log_loss"] == pytest.approx(calibration["val_log_loss_after"], abs=1e-4)
     uncalibrated = train_model(arrays, TrainingConfig(epochs=4, seed=3, calibrate=False))
     assert uncalibrated.calibration is None
+
+
+@pytest.mark.parametrize("architecture", ["lenet", "reference_cnn"])
+@pytest.mark.parametrize("n_outputs", [1, 2])
+def test_the_inference_network_computes_the_trained_function_with_fewer_layers(architecture, n_outputs):
+    import torch
+    from torch import nn
+
+    from icesight_backend.learning.models import ModelArchitecture, ModelSpec, build_model, inference_network
+
+    torch.manual_seed(3)
+    network = build_model(ModelSpec(ModelArchitecture(architecture), n_outputs=n_outputs))
+    for module in network.modules():  # batch-norm statistics far from the identity, as after training
+        if isinstance(module, nn.BatchNorm2d):
+            module.running_mean.uniform_(-2, 2)
+            module.running_var.uniform_(0.2, 3)
+            module.weight.data.uniform_(0.5, 1.5)
+            module.bias.data.uniform_(-0.5, 0.5)
+    network.eval()
+    fast = inference_network(network)
+    kinds = {type(m) for m in fast.modules()}
+    assert nn.BatchNorm2d not in kinds and nn.Dropout not in kinds
+    x, angle = torch.randn(6, 3, 75, 75), torch.randn(6)
+    with torch.no_grad():
+        expected, got = network(x, angle), fast(x, angle)
+    assert got.shape == expected.shape
+    assert torch.allclose(got, expected, atol=1e-4, rtol=1e-4), (got - expected).abs().max()
+    assert network.training is False and any(isinstance(m, nn.Dropout) for m in network.modules())  # untouched

@@ -3,12 +3,14 @@ bad documents are refused with the field named."""
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
 
 from icesight_contract import (
     PARAMS_BY_KIND,
+    PATCH_PIXELS,
     RESULT_BY_KIND,
     AblationComponent,
     AblationRow,
@@ -54,6 +56,7 @@ from icesight_contract import (
     ModelMetrics,
     PatchClassification,
     PatchRecord,
+    PredictRequest,
     RuleFailure,
     RunAblationParams,
     RunAblationResult,
@@ -79,10 +82,12 @@ from icesight_contract import (
     feature_map_side,
     from_dict,
     from_json,
+    pack_float32,
     parse_job_request,
     to_dict,
     to_json,
 )
+from icesight_contract.codec import json_schema
 
 
 def _patch(patch_record, **overrides) -> PatchRecord:
@@ -246,6 +251,53 @@ def test_nan_is_refused_even_though_python_json_parses_it(patch_record):
     with pytest.raises(ContractError) as caught:
         from_json(PatchRecord, text)
     assert caught.value.field == "inc_angle"
+
+
+def test_packed_bands_round_trip_at_float32_precision(patch_record):
+    record = from_dict(PatchRecord, patch_record("p1"))
+    document = to_dict(PredictRequest(patches=[record]), pack=True)
+    packed = document["patches"][0]
+    assert isinstance(packed["band_1"], str) and isinstance(packed["band_2"], str)
+    assert len(json.dumps(document)) < len(json.dumps(to_dict(PredictRequest(patches=[record])))) * 0.7
+    back = from_dict(PredictRequest, json.loads(json.dumps(document))).patches[0]
+    for name in ("band_1", "band_2"):
+        sent, got = getattr(record, name), getattr(back, name)
+        assert len(got) == len(sent)
+        assert max(abs(a - b) for a, b in zip(sent, got, strict=True)) <= 1e-5 * max(abs(v) for v in sent)
+    assert isinstance(to_dict(back)["band_1"], list)  # packed only when asked
+    # The packed bytes are little-endian float32 in row-major order, as numpy writes them.
+    import numpy as np
+
+    first = np.frombuffer(base64.b64decode(packed["band_1"]), dtype="<f4")
+    assert first.shape == (PATCH_PIXELS,) and first[7] == np.float32(record.band_1[7])
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("not base64!", "not valid base64"),
+        (base64.b64encode(b"\0" * 10).decode(), "whole float32 values"),
+        (pack_float32([1.0] * (PATCH_PIXELS - 1)), f"expected {PATCH_PIXELS} values"),
+        (pack_float32([float("nan")] + [1.0] * (PATCH_PIXELS - 1)), "finite"),
+        (pack_float32([-200.0] + [1.0] * (PATCH_PIXELS - 1)), "outside"),
+        ("", f"expected {PATCH_PIXELS} values"),
+    ],
+)
+def test_bad_packed_bands_name_the_field(patch_record, value, words):
+    document = patch_record("p1") | {"band_2": value}
+    with pytest.raises(ContractError) as caught:
+        from_dict(PatchRecord, document, "patches[0]")
+    assert caught.value.field.startswith("patches[0].band_2")
+    assert words in caught.value.problem
+
+
+def test_the_json_schema_offers_both_band_forms():
+    definitions: dict = {}
+    json_schema(PatchRecord, definitions)
+    band = definitions["PatchRecord"]["properties"]["band_1"]
+    kinds = {option.get("type") for option in band["anyOf"]}
+    assert kinds == {"array", "string"}
+    assert next(o for o in band["anyOf"] if o["type"] == "string")["contentEncoding"] == "base64"
 
 
 def test_unknown_kind_and_unknown_parameter():

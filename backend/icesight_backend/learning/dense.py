@@ -27,7 +27,6 @@ value that depends slightly on the chunking; windows wholly inside the swath do 
 
 from __future__ import annotations
 
-import copy
 import math
 import os
 import threading
@@ -48,7 +47,7 @@ from icesight_contract.constants import SIGMA0_DB_MAX, SIGMA0_DB_MIN
 
 from ..sar.io import RasterBand, write_cog
 from .data import THIRD_CHANNELS, Normalisation, third_channel
-from .models import ConvNet, ModelSpec
+from .models import ConvNet, ModelSpec, inference_layers
 from .outputs import iceberg_presence
 from .training import CHANNELS_LAST, LoadedModel, ModelInputMismatch, ProgressFn, StopFn, pick_device
 
@@ -93,18 +92,6 @@ def check_pixel_size(scene_pixel_size_m: float, model_pixel_size_m: float | None
         )
 
 
-def _fold_batch_norm(conv: nn.Conv2d, norm: nn.BatchNorm2d) -> nn.Conv2d:
-    """One convolution equal to ``norm(conv(x))`` in eval mode (saves a pass over the largest maps)."""
-    scale = norm.weight.detach() / torch.sqrt(norm.running_var + norm.eps)
-    fused = nn.Conv2d(conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride, conv.padding,
-                      conv.dilation, conv.groups, bias=True)
-    bias = conv.bias.detach() if conv.bias is not None else torch.zeros_like(norm.running_mean)
-    with torch.no_grad():
-        fused.weight.copy_(conv.weight.detach() * scale[:, None, None, None])
-        fused.bias.copy_((bias - norm.running_mean) * scale + norm.bias.detach())
-    return fused
-
-
 #: What the map's values are, by the number of network outputs (see :func:`.outputs.iceberg_presence`).
 MAP_UNITS = {1: "probability of iceberg rather than ship, 0-1",
              2: "probability of an iceberg (a target, and an iceberg rather than a ship), 0-1"}
@@ -124,28 +111,16 @@ class FullyConvolutionalNet(nn.Module):
         spec = network.spec
         self.spec = spec
         self.stride_px = output_stride(spec)
-        features: list[nn.Module] = []
-        layers = list(copy.deepcopy(network.features))
+        features = inference_layers(network.features)
         context_px, stride = 0, 1
-        index = 0
-        while index < len(layers):
-            layer = layers[index]
+        for layer in features:
             if isinstance(layer, nn.Conv2d):
-                following = layers[index + 1] if index + 1 < len(layers) else None
-                if isinstance(following, nn.BatchNorm2d):
-                    layer = _fold_batch_norm(layer, following)
-                    index += 1
                 context_px += layer.padding[0] * stride
-                features.append(layer)
             elif isinstance(layer, nn.MaxPool2d):
-                features.append(layer)
                 kernel = layer.kernel_size if isinstance(layer.kernel_size, int) else layer.kernel_size[0]
                 stride *= kernel
-            elif isinstance(layer, nn.ReLU):
-                features.append(nn.ReLU(inplace=True))
-            elif not isinstance(layer, nn.Dropout):
+            elif not isinstance(layer, nn.ReLU):
                 raise TypeError(f"cannot make {type(layer).__name__} in the convolution blocks fully convolutional")
-            index += 1
         self.features = nn.Sequential(*features)
         #: Pixels beyond a window that its zero-padded convolutions reach (0 for 'valid' ones):
         #: a chunk is read with this much more context, so windows at a chunk's edge see the same

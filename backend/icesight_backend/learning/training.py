@@ -29,7 +29,7 @@ from icesight_contract.experiments import MIN_PATCHES_PER_STEP
 
 from .data import CHANNELS, Normalisation, PatchArrays, stratified_split
 from .data_parallel import Replica, launch
-from .models import ModelSpec, build_model
+from .models import ModelSpec, build_model, inference_network
 from .outputs import (
     CLUTTER,
     ICEBERG,
@@ -167,10 +167,19 @@ class TrainedModel:
 
 @dataclass
 class LoadedModel:
+    """A registered model ready to serve. ``network`` is the trained network (attributions take their
+    gradients through it); ``classifier`` the same function rewritten for inference (batch norm
+    folded, dropout gone: about half the work), which classification runs."""
+
     architecture: ModelArchitecture
     network: nn.Module
     normalisation: Normalisation
     input_spec: dict
+    classifier: nn.Module = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.network.eval()
+        self.classifier = inference_network(self.network).to(memory_format=CHANNELS_LAST)
 
     @classmethod
     def build(cls, architecture: ModelArchitecture, spec: ModelSpec, state_dict: dict, normalisation: Normalisation,
@@ -548,7 +557,7 @@ def classify_served(model: LoadedModel, arrays: PatchArrays, tta: bool = True) -
     check_model_input(model, arrays)
     device = pick_device()
     images, inc = model.normalisation.apply(arrays)
-    return predict_probabilities(model.network.to(device), images, inc, device, tta=tta)
+    return predict_probabilities(model.classifier.to(device), images, inc, device, tta=tta)
 
 
 def classify_arrays(model: LoadedModel, arrays: PatchArrays, tta: bool = True) -> np.ndarray:
@@ -562,4 +571,4 @@ def classify_views(model: LoadedModel, arrays: PatchArrays) -> Served:
     check_model_input(model, arrays)
     device = pick_device()
     images, inc = model.normalisation.apply(arrays)
-    return predict_views(model.network.to(device), images, inc, device)
+    return predict_views(model.classifier.to(device), images, inc, device)
