@@ -34,7 +34,7 @@ from icesight_contract import (
     to_dict,
 )
 
-from . import __version__
+from . import __version__, stac
 from .catalog import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, utc_time
 from .jobs import LOOKUP_ERRORS, MODEL_INPUT_ERRORS, SUBMISSION_ERRORS, SubmissionError
 from .monitoring import prometheus
@@ -66,6 +66,9 @@ def _time_bound(text: str | None, field: str):
         raise ApiFailure(422, ErrorCode.INVALID_PARAMETER,
                          f"{text!r} is not an ISO 8601 time such as 2026-03-01T08:15:00Z (or '..' for open)", field) from None
 
+
+#: What a POST STAC search may hold.
+SEARCH_FIELDS = frozenset({"bbox", "datetime", "ids", "collections", "limit", "offset"})
 
 #: Request bodies up to this size are parsed on the event loop (a hop to a worker thread costs more
 #: than parsing them); larger ones in a worker thread.
@@ -319,43 +322,112 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
             partial.unlink(missing_ok=True)
         return {"upload_id": upload_id, "size_bytes": size, "filename": Path(filename).name if filename else None}
 
-    @app.get(f"{API_PREFIX}/scenes")
-    def list_scenes(request: Request, start: str | None = None, end: str | None = None, bbox: str | None = None,
-                    mode: str | None = None, datetime: str | None = None, ids: str | None = None,
-                    limit: int = DEFAULT_LIMIT, offset: int = 0):
-        """STAC item search (GET): ``bbox``, ``datetime`` (an instant or ``start/end``, ``..`` open),
-        ``ids``, ``limit`` with a ``next`` link; also ``start``/``end`` and ``mode``."""
-        box = None
-        if bbox:
-            try:
-                box = tuple(float(v) for v in bbox.split(","))
-                if len(box) == 6:  # a 3D box: its horizontal part
-                    box = (box[0], box[1], box[3], box[4])
-                assert len(box) == 4 and box[0] <= box[2] and box[1] <= box[3]
-            except (ValueError, AssertionError):
-                raise ApiFailure(
-                    422, ErrorCode.INVALID_PARAMETER, f"bbox {bbox!r} must be west,south,east,north in degrees", "bbox"
-                ) from None
-        if not 1 <= limit <= MAX_LIMIT:
-            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, f"limit must be between 1 and {MAX_LIMIT}, got {limit}", "limit")
-        if not 0 <= offset <= MAX_OFFSET:
-            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, f"offset must be between 0 and {MAX_OFFSET}, got {offset}",
-                             "offset")
+    def scene_search(request: Request, *, bbox: str | list | None = None, datetime: str | None = None,
+                     ids: str | list | None = None, collections: str | list | None = None,
+                     limit: int = DEFAULT_LIMIT, offset: int = 0, start: str | None = None, end: str | None = None,
+                     mode: str | None = None, post_body: dict | None = None) -> dict:
+        """STAC item search over the catalog, as ``GET /scenes`` and ``GET``/``POST`` ``/stac/search``
+        answer it: a FeatureCollection page with a ``next`` link while more items match."""
+        box = _search_bbox(bbox)
+        if type(limit) is not int or not 1 <= limit <= MAX_LIMIT:
+            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, f"limit must be an integer between 1 and {MAX_LIMIT}, "
+                             f"got {limit!r}", "limit")
+        if type(offset) is not int or not 0 <= offset <= MAX_OFFSET:
+            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, f"offset must be an integer between 0 and {MAX_OFFSET}, "
+                             f"got {offset!r}", "offset")
         bounds = [_time_bound(start, "start"), _time_bound(end, "end")]
+        if datetime is not None and not isinstance(datetime, str):
+            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, "datetime must be a string: an instant or start/end", "datetime")
         if datetime:
             first, _, last = datetime.partition("/") if "/" in datetime else (datetime, "", datetime)
             bounds = [max(filter(None, (bounds[0], _time_bound(first, "datetime"))), default=None),
                       min(filter(None, (bounds[1], _time_bound(last, "datetime"))), default=None)]
-        wanted = [i for i in ids.split(",") if i] if ids else None
+        wanted = _name_list(ids, "ids")
         if wanted is not None and len(wanted) > MAX_LIMIT:
             raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, f"at most {MAX_LIMIT} ids at once, got {len(wanted)}", "ids")
-        items, matched = catalog.list(bounds[0], bounds[1], box, mode, wanted, limit, offset)
-        links = [{"rel": "self", "type": "application/geo+json", "href": str(request.url)}]
+        in_collections = _name_list(collections, "collections")
+        if in_collections is not None and stac.COLLECTION_ID not in in_collections:
+            items, matched = [], 0  # every scene is in the one collection
+        else:
+            items, matched = catalog.list(bounds[0], bounds[1], box, mode, wanted, limit, offset)
+        links = [{"rel": "self", "type": stac.GEOJSON, "href": str(request.url)}]
         if offset + len(items) < matched:
-            links.append({"rel": "next", "type": "application/geo+json", "method": "GET",
-                          "href": str(request.url.include_query_params(offset=offset + len(items), limit=limit))})
-        return {"type": "FeatureCollection", "features": items, "numberMatched": matched, "numberReturned": len(items),
-                "links": links}
+            following = offset + len(items)
+            if post_body is None:
+                links.append({"rel": "next", "type": stac.GEOJSON, "method": "GET",
+                              "href": str(request.url.include_query_params(offset=following, limit=limit))})
+            else:
+                links.append({"rel": "next", "type": stac.GEOJSON, "method": "POST", "href": str(request.url),
+                              "body": post_body | {"offset": following, "limit": limit}, "merge": False})
+        return stac.item_collection(items, matched, _base_url(request), links)
+
+    @app.get(f"{API_PREFIX}/scenes")
+    def list_scenes(request: Request, start: str | None = None, end: str | None = None, bbox: str | None = None,
+                    mode: str | None = None, datetime: str | None = None, ids: str | None = None,
+                    collections: str | None = None, limit: int = DEFAULT_LIMIT, offset: int = 0):
+        """STAC item search (GET): ``bbox``, ``datetime`` (an instant or ``start/end``, ``..`` open),
+        ``ids``, ``collections``, ``limit`` with a ``next`` link; also ``start``/``end`` and ``mode``."""
+        return scene_search(request, bbox=bbox, datetime=datetime, ids=ids, collections=collections, limit=limit,
+                            offset=offset, start=start, end=end, mode=mode)
+
+    @app.get(stac.STAC_ROOT)
+    def stac_landing_page(request: Request):
+        """The STAC API landing page: pystac-client, QGIS's STAC source and STAC Browser start here
+        (send the token as for every route)."""
+        return stac.landing_page(_base_url(request))
+
+    @app.get(f"{stac.STAC_ROOT}/conformance")
+    def stac_conformance():
+        return {"conformsTo": stac.CONFORMANCE}
+
+    @app.get(f"{stac.STAC_ROOT}/collections")
+    def stac_collections(request: Request):
+        base = _base_url(request)
+        return {"collections": [stac.collection(base, catalog.extent())],
+                "links": [{"rel": "self", "type": "application/json", "href": f"{base}{stac.STAC_ROOT}/collections"},
+                          {"rel": "root", "type": "application/json", "href": f"{base}{stac.STAC_ROOT}"}]}
+
+    def collection_or_404(collection_id: str) -> None:
+        if collection_id != stac.COLLECTION_ID:
+            raise ApiFailure(404, ErrorCode.NOT_FOUND,
+                             f"no collection {collection_id!r}; this catalog has one, {stac.COLLECTION_ID!r}")
+
+    @app.get(f"{stac.STAC_ROOT}/collections/{{collection_id}}")
+    def stac_collection(request: Request, collection_id: str):
+        collection_or_404(collection_id)
+        return stac.collection(_base_url(request), catalog.extent())
+
+    @app.get(f"{stac.STAC_ROOT}/collections/{{collection_id}}/items")
+    def stac_collection_items(request: Request, collection_id: str, bbox: str | None = None, datetime: str | None = None,
+                              limit: int = DEFAULT_LIMIT, offset: int = 0):
+        collection_or_404(collection_id)
+        return scene_search(request, bbox=bbox, datetime=datetime, limit=limit, offset=offset)
+
+    @app.get(f"{stac.STAC_ROOT}/collections/{{collection_id}}/items/{{item_id}}")
+    def stac_item(request: Request, collection_id: str, item_id: str):
+        collection_or_404(collection_id)
+        return stac.served_item(catalog.get(item_id), _base_url(request))
+
+    @app.get(f"{stac.STAC_ROOT}/search")
+    def stac_search_get(request: Request, bbox: str | None = None, datetime: str | None = None, ids: str | None = None,
+                        collections: str | None = None, limit: int = DEFAULT_LIMIT, offset: int = 0):
+        """STAC item search (GET)."""
+        return scene_search(request, bbox=bbox, datetime=datetime, ids=ids, collections=collections, limit=limit,
+                            offset=offset)
+
+    @app.post(f"{stac.STAC_ROOT}/search")
+    async def stac_search_post(request: Request):
+        """STAC item search (POST): a JSON object of ``bbox`` (4 or 6 numbers), ``datetime``, ``ids``,
+        ``collections``, ``limit`` and ``offset``."""
+        body = await read_json(request)
+        if not isinstance(body, dict):
+            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, "the search must be a JSON object", "body")
+        unsupported = sorted(set(body) - SEARCH_FIELDS)
+        if unsupported:
+            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER,
+                             f"{unsupported[0]!r} is not supported; search with {', '.join(sorted(SEARCH_FIELDS))}",
+                             unsupported[0])
+        return await run_in_threadpool(lambda: scene_search(request, **body, post_body=body))
 
     @app.get(f"{API_PREFIX}/scenes/{{scene_id}}")
     def get_scene(scene_id: str):
@@ -490,6 +562,40 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
 
     app.openapi = openapi
     return app
+
+
+def _base_url(request: Request) -> str:
+    """Scheme, host and port as the client reached the service (for absolute links)."""
+    return str(request.base_url).rstrip("/")
+
+
+def _search_bbox(bbox: str | list | None) -> tuple[float, float, float, float] | None:
+    """A search's box, ``west,south,east,north`` in degrees (a 3D box: its horizontal part)."""
+    if bbox is None or bbox == "":
+        return None
+    try:
+        values = bbox.split(",") if isinstance(bbox, str) else bbox
+        if not isinstance(values, list) or any(type(v) not in (int, float, str) for v in values):
+            raise ValueError
+        box = tuple(float(v) for v in values)
+        if len(box) == 6:
+            box = (box[0], box[1], box[3], box[4])
+        if len(box) != 4 or not all(math.isfinite(v) for v in box) or box[0] > box[2] or box[1] > box[3]:
+            raise ValueError
+    except (ValueError, OverflowError):
+        raise ApiFailure(422, ErrorCode.INVALID_PARAMETER,
+                         f"bbox {bbox!r} must be west,south,east,north in degrees", "bbox") from None
+    return box
+
+
+def _name_list(value: str | list | None, field: str) -> list[str] | None:
+    """Comma-separated names (GET) or a list of strings (POST)."""
+    if value is None:
+        return None
+    names = value.split(",") if isinstance(value, str) else value
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, f"{field} must be a list of strings", field)
+    return [n for n in names if n]
 
 
 def _has_token(request: Request, token: str) -> bool:

@@ -145,6 +145,15 @@ class SceneCatalog:
         self.get(scene_id)
         return self.root / scene_id / "scene.tif"
 
+    def extent(self) -> tuple[tuple[float, float, float, float] | None, str | None, str | None]:
+        """The box around every scene (west, south, east, north) and the first and last acquisition
+        times (RFC 3339); Nones for an empty catalog."""
+        with self._lock:
+            row = self._db.execute("SELECT MIN(min_lon), MIN(min_lat), MAX(max_lon), MAX(max_lat), MIN(acquired),"
+                                   " MAX(acquired) FROM scenes").fetchone()
+        box = None if row[0] is None else (row[0], row[1], row[2], row[3])
+        return box, row[4], row[5]  # stored in the sortable form, which is RFC 3339
+
     def list(
         self,
         start: datetime | None = None,

@@ -34,6 +34,20 @@ ERROR_REASONS = {
     422: "a parameter is invalid or refers to something the backend lacks; `field` names it",
 }
 
+#: The body of a POST STAC item search (the fields the catalog supports).
+STAC_SEARCH = {
+    "type": "object",
+    "properties": {
+        "bbox": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 6},
+        "datetime": {"type": "string"},
+        "ids": {"type": "array", "items": {"type": "string"}},
+        "collections": {"type": "array", "items": {"type": "string"}},
+        "limit": {"type": "integer", "minimum": 1},
+        "offset": {"type": "integer", "minimum": 0},
+    },
+    "additionalProperties": False,
+}
+
 #: Routes that answer with a file (and HTTP range requests).
 FILE_SUFFIXES = ("/scene.tif", "/artifacts/{name}", "/data.parquet", "/split.parquet", "/model.torchscript.pt")
 
@@ -62,7 +76,8 @@ def _errors_of(path: str, method: str, operation: dict) -> set[int]:
         codes.add(401)
     if "{" in path or path.endswith("/compare"):
         codes.add(404)
-    if method == "post" and path in (f"{API_PREFIX}/jobs", f"{API_PREFIX}/predict", f"{API_PREFIX}/uploads"):
+    if method == "post" and path in (f"{API_PREFIX}/jobs", f"{API_PREFIX}/predict", f"{API_PREFIX}/uploads",
+                                     f"{API_PREFIX}/stac/search"):
         codes |= {400, 413}
     if path.endswith("/cancel") or (method == "post" and path == f"{API_PREFIX}/jobs"):
         codes.add(409)
@@ -124,6 +139,9 @@ def complete(spec: dict[str, Any]) -> dict[str, Any]:
     if predict is not None:
         predict["requestBody"] = {"required": True,
                                   "content": {"application/json": {"schema": _schema(PredictRequest, schemas)}}}
+    search = spec["paths"].get(f"{API_PREFIX}/stac/search", {}).get("post")
+    if search is not None:
+        search["requestBody"] = {"required": True, "content": {"application/json": {"schema": STAC_SEARCH}}}
     uploads = spec["paths"].get(f"{API_PREFIX}/uploads", {}).get("post")
     if uploads is not None:
         uploads["requestBody"] = {"required": True, "content": {

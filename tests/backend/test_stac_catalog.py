@@ -154,3 +154,70 @@ def _get_absolute(api, href: str) -> dict:
     response = requests.get(href, headers=api.headers, timeout=60)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def test_stac_clients_browse_and_search_the_catalog_with_the_token(api, item_validator):
+    """pystac-client, as an analyst's script or a STAC browser would use it, against the real service."""
+    import requests
+    from pystac_client import Client
+    from pystac_client.conformance import ConformanceClasses
+
+    made = [api.wait(api.submit("simulate_scene", {"width_px": 128, "height_px": 128, "n_ships": 1, "n_icebergs": 0,
+                                                   "seed": 90 + i})["id"]) for i in range(3)]
+    assert all(m["state"] == "succeeded" for m in made), made
+    wanted = {m["result"]["scene_id"] for m in made}
+    client = Client.open(f"{api.url}/stac", headers=api.headers)
+    assert client.conforms_to(ConformanceClasses.ITEM_SEARCH) and client.conforms_to(ConformanceClasses.COLLECTIONS)
+
+    (collection,) = list(client.get_collections())
+    assert collection.id == "sentinel-1-scenes"
+    west, south, east, north = collection.extent.spatial.bboxes[0]
+    for method in ("GET", "POST"):
+        search = client.search(ids=sorted(wanted), limit=2, method=method)
+        pages = list(search.pages())
+        assert [len(p.items) for p in pages] == [2, 1], method  # followed the next link
+        items = [i for p in pages for i in p.items]
+        assert {i.id for i in items} == wanted and search.matched() == 3
+    for item in items:
+        assert item.collection_id == "sentinel-1-scenes"
+        assert not list(item_validator.iter_errors(item.to_dict(transform_hrefs=False))), item.id
+        i_west, i_south, i_east, i_north = item.bbox
+        assert west <= i_west and south <= i_south and i_east <= east and i_north <= north
+        scene = requests.get(item.assets["scene"].href, headers={**api.headers, "Range": "bytes=0-3"}, timeout=60)
+        assert scene.status_code == 206 and scene.content[:2] == b"II"  # the COG, straight from the asset href
+    one = next(iter(wanted))
+    assert collection.get_item(one).id == one
+    first = min(i.datetime for i in items)
+    assert client.search(ids=sorted(wanted), datetime=f"../{first.isoformat()}", method="GET").matched() == 1
+    assert client.search(ids=sorted(wanted), collections=["elsewhere"], method="POST").matched() == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"bbox": [1, 2, 3]}, "bbox"),
+        ({"bbox": [10, 0, 5, 1]}, "bbox"),
+        ({"bbox": ["a", 0, 1, 1]}, "bbox"),
+        ({"limit": 0}, "limit"),
+        ({"limit": True}, "limit"),
+        ({"offset": -1}, "offset"),
+        ({"datetime": 5}, "datetime"),
+        ({"datetime": "yesterday"}, "datetime"),
+        ({"ids": [1]}, "ids"),
+        ({"filter": {"op": "="}}, "filter"),
+        ([1, 2], "body"),
+    ],
+)
+def test_bad_stac_searches_are_refused_naming_the_field(api, body, field):
+    response = api.post("/stac/search", json=body)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["field"] == field
+
+
+def test_stac_routes_need_the_token_and_name_the_one_collection(api):
+    import requests
+
+    assert requests.get(f"{api.url}/stac", timeout=60).status_code == 401
+    missing = api.get("/stac/collections/other")
+    assert missing.status_code == 404 and "sentinel-1-scenes" in missing.json()["error"]["message"]
+    assert api.get("/stac/collections/sentinel-1-scenes/items/no-such-scene").json()["error"]["code"] == "unknown_scene"
