@@ -20,13 +20,14 @@ from qgis.core import (
     QgsProcessingParameterString,
     QgsProcessingParameterVectorLayer,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
 from . import chart, translation
 from .chart_export import FORMATS as CHART_FORMATS
 from .chart_export import ChartFormat, export_icebergs
 from .chart_layout import make_sheet, print_chart
 
-DEFAULT_TITLE = "Icebergs from Sentinel-1 (IceSight)"
+DEFAULT_TITLE = QT_TRANSLATE_NOOP("@default", "Icebergs from Sentinel-1 (IceSight)")
 
 
 class _ChartAlgorithm(QgsProcessingAlgorithm):

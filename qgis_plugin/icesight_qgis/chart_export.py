@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from qgis.core import QgsCoordinateTransformContext
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
 from .chart import IcebergSelection, IceChartError, write_geojson, write_gpkg
 from .ice_exchange import write_s411_gml, write_sigrid3_shapefile
@@ -25,10 +26,10 @@ Writer = Callable[[IcebergSelection, str, str, QgsCoordinateTransformContext], s
 
 #: Each format: the name the analyst sees, and its writer ``(selection, folder, stem, context) -> path``.
 FORMATS: dict[ChartFormat, tuple[str, Writer]] = {
-    ChartFormat.GPKG: ("GeoPackage", write_gpkg),
-    ChartFormat.GEOJSON: ("GeoJSON (WGS 84)", write_geojson),
-    ChartFormat.SIGRID3: ("SIGRID-3 (shapefile)", write_sigrid3_shapefile),
-    ChartFormat.S411: ("S-411 GML", write_s411_gml),
+    ChartFormat.GPKG: (QT_TRANSLATE_NOOP("@default", "GeoPackage"), write_gpkg),
+    ChartFormat.GEOJSON: (QT_TRANSLATE_NOOP("@default", "GeoJSON (WGS 84)"), write_geojson),
+    ChartFormat.SIGRID3: (QT_TRANSLATE_NOOP("@default", "SIGRID-3 (shapefile)"), write_sigrid3_shapefile),
+    ChartFormat.S411: (QT_TRANSLATE_NOOP("@default", "S-411 GML"), write_s411_gml),
 }
 
 

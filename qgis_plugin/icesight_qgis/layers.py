@@ -13,11 +13,13 @@ from qgis.core import (
     QgsLayerTreeGroup,
     QgsLayerTreeNode,
     QgsMapLayer,
+    QgsMapLayerLegendUtils,
     QgsProject,
     QgsRasterLayer,
     QgsSingleBandPseudoColorRenderer,
     QgsVectorLayer,
 )
+from qgis.PyQt.QtCore import QCoreApplication
 
 from .review import add_review_field, hide_symbol_under_review
 from .workflow import ExplanationOutcome, MapOutcome
@@ -33,6 +35,8 @@ _MIN_HEATMAP_LIMIT = 1e-9
 #: strongest pixels saturate, and the rest of the decisive region stays visible (scaled to the
 #: single largest value, almost every pixel would sit in the transparent middle of the ramp).
 HEATMAP_LIMIT_PERCENTILE = 99.0
+#: The legend entry of a single-band colour ramp that names its band (the ramp itself follows it).
+HEATMAP_BAND_LEGEND_NODE = 0
 #: The most pixels read along a side to compute a raster's statistics: a larger raster is read
 #: decimated (GDAL serves it from its overviews, the pixels QGIS draws it with when zoomed out).
 SAMPLE_SIDE_PX = 1024
@@ -180,13 +184,50 @@ def heatmap_limit(layer: QgsRasterLayer) -> float:
     return max(float(np.percentile(magnitude, HEATMAP_LIMIT_PERCENTILE)), _MIN_HEATMAP_LIMIT)
 
 
-def style_heatmap(layer: QgsRasterLayer) -> float:
+def heatmap_legend_texts() -> dict[str, str]:
+    """What a heatmap's legend says, in the analyst's language: the name of the band drawn (the
+    total attribution, the sum of its HH and HV parts) and the ramp's ends and middle."""
+    return {
+        "band": QCoreApplication.translate("@default", "Attribution (HH + HV)"),
+        "towards ship": QCoreApplication.translate("@default", "towards ship"),
+        "no influence": QCoreApplication.translate("@default", "no influence"),
+        "towards iceberg": QCoreApplication.translate("@default", "towards iceberg"),
+    }
+
+
+def style_heatmap(layer: QgsRasterLayer, project: QgsProject | None = None) -> float:
     """The diverging heatmap style (blue towards ship, red towards iceberg, transparent near 0) with
-    the raster's own symmetric limits ``-limit..limit`` (:func:`heatmap_limit`); returns the limit."""
+    the raster's own symmetric limits ``-limit..limit`` (:func:`heatmap_limit`); returns the limit.
+    Its legend reads "Attribution (HH + HV)" over a ramp from "towards ship" to "towards iceberg"
+    (the band's name is set on the layer's node once the layer is in ``project``'s layer tree, see
+    :func:`label_heatmap_legend`)."""
     _apply_style(layer, HEATMAP_STYLE)
     limit = heatmap_limit(layer)
     _rescale_ramp(layer, -limit, limit)
+    texts = heatmap_legend_texts()
+    _renderer, ramp = _ramp(layer)
+    ramp.setColorRampItemList([QgsColorRampShader.ColorRampItem(item.value, item.color, texts.get(item.label, item.label))
+                               for item in ramp.colorRampItemList()])
+    settings = ramp.legendSettings()
+    settings.setMinimumLabel(texts["towards ship"])
+    settings.setMaximumLabel(texts["towards iceberg"])
+    ramp.setLegendSettings(settings)
+    label_heatmap_legend(layer, project)
     return limit
+
+
+def label_heatmap_legend(layer: QgsRasterLayer, project: QgsProject | None = None) -> bool:
+    """Name a heatmap's band in the legend for the analyst ("Attribution (HH + HV)" instead of the
+    file's "Band 1: total (Gray)"): a label on the layer's node in the layer tree, as when an analyst
+    renames a legend entry, saved with the project and shown in print layouts too. False when the
+    layer is not in the layer tree (yet)."""
+    project = project or layer.project() or QgsProject.instance()
+    node = project.layerTreeRoot().findLayer(layer.id())
+    if node is None:
+        return False
+    QgsMapLayerLegendUtils.setLegendNodeUserLabel(node, HEATMAP_BAND_LEGEND_NODE, heatmap_legend_texts()["band"])
+    layer.legendChanged.emit()  # the layer tree and legends read the label again
+    return True
 
 
 def style_probability(layer: QgsRasterLayer, threshold: float) -> None:
@@ -225,6 +266,7 @@ def add_explanation_layers(
     _add_to_group(summary, group, project)
     for raster in rasters:
         _add_to_group(raster, group, project)
+        label_heatmap_legend(raster, project)
     return summary, rasters
 
 

@@ -254,7 +254,7 @@ class ExplainTargetsAlgorithm(IceSightAlgorithm):
             QgsProcessingParameterFeatureSource(self.TARGETS, self.tr("Targets"), [QgsProcessing.TypeVectorPoint])
         )
         self.addParameter(QgsProcessingParameterEnum(
-            self.METHOD, self.tr("Attribution method"), [self.tr(ATTRIBUTION_METHOD_NAMES[m]) for m in self.METHODS],
+            self.METHOD, self.tr("Attribution method"), [ATTRIBUTION_METHOD_NAMES[m] for m in self.METHODS],
             defaultValue=0,
         ))
         self.addParameter(QgsProcessingParameterString(self.MODEL_ID, self.tr("Model id (empty: newest)"), optional=True))

@@ -19,6 +19,7 @@ from qgis.core import (
     QgsRasterLayer,
     QgsVectorLayer,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
 from .review import PREDICTED_CLASS_FIELD, REVIEWED_CLASS_FIELD, ReviewClass, has_review_field, reviewed_class
 
@@ -35,9 +36,10 @@ INCIDENCE_BAND = 3
 
 
 class SliceBy(str, Enum):
-    INCIDENCE = "incidence angle"
-    LENGTH = "target length"
-    SEA_ICE = "open water / sea ice"
+    # The values are what the dock shows (translated there; marked for the catalogue under @default).
+    INCIDENCE = QT_TRANSLATE_NOOP("@default", "incidence angle")
+    LENGTH = QT_TRANSLATE_NOOP("@default", "target length")
+    SEA_ICE = QT_TRANSLATE_NOOP("@default", "open water / sea ice")
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,8 @@ def _follow(client: BackendClient, status: JobStatus, on_progress: ProgressFn, i
     )
 
 
-#: The attribution methods as analysts know them, in the order the dock and the algorithm offer them.
+#: The attribution methods as analysts know them (their names in the literature, shown untranslated), in
+#: the order the dock and the algorithm offer them.
 ATTRIBUTION_METHOD_NAMES: dict[AttributionMethod, str] = {
     AttributionMethod.INTEGRATED_GRADIENTS: "Integrated Gradients",
     AttributionMethod.SALIENCY: "Saliency",

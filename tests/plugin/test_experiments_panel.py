@@ -6,6 +6,8 @@ narrowest width."""
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from qgis.core import Qgis, QgsSettings
 from qgis.PyQt.QtCore import QRectF, Qt
@@ -154,9 +156,21 @@ def test_a_search_fills_the_trial_table_sorted_by_loss_and_the_trial_plot(plugin
     panel.trials_spin.setValue(2)
     panel.epochs_spin.setValue(1)
     panel.parallel_spin.setValue(2)
+    # A search space of the analyst's: the trials draw from it alone.
+    panel.lr_low_spin.setValue(0.0005)
+    panel.lr_high_spin.setValue(0.0008)
+    panel.dropout_low_spin.setValue(0.1)
+    panel.dropout_high_spin.setValue(0.15)
+    panel.batch_sizes_edit.setText("16")
+    panel.kernel_sizes_edit.setText("3")
+    panel.filters_edit.setText("8 16 24")
     result = _run(panel, wait_in_qgis)
 
     assert isinstance(result, SearchHyperparametersResult) and len(result.trials) == 2
+    for trial in result.trials:
+        params = trial.params
+        assert 0.0005 <= params["learning_rate"] <= 0.0008 and 0.1 <= params["dropout"] <= 0.15, params
+        assert (params["batch_size"], params["kernel_size"], params["filters"]) == (16, 3, [8, 16, 24]), params
     assert any("trial" in message for message in panel.stage_messages), panel.stage_messages
     table = panel.trial_table
     assert table.rowCount() == 2
@@ -373,3 +387,171 @@ def test_the_charts_stay_readable_in_the_narrowest_dock(lone_panel):
         assert not value.intersects(bar) and value.intersects(QRectF(0, bar.top(), ablation.width(), bar.height()))
     assert ablation.minimumHeight() >= ablation.area().bottom()
     assert not ablation.grab().isNull()
+
+
+# -- the options an analyst sets, checked before anything is sent -------------------------------------
+
+
+@pytest.fixture
+def sent_jobs(monkeypatch, installed_plugin):
+    """The (kind, params) of every job the Experiments panel hands over to be submitted; the job is
+    not sent: it fails at once."""
+    from icesight_qgis.panels import experiments
+
+    sent = []
+
+    def run_job(client, kind, params, *args):
+        sent.append((kind, params))
+        raise ValueError("not sent in this test")
+
+    monkeypatch.setattr(experiments, "run_job", run_job)
+    return sent
+
+
+def _lone_with_dataset(panel, k_folds=None):
+    from icesight_qgis.panels.experiments import DatasetVersion
+
+    dataset = DatasetVersion("lone_data", 2, k_folds, {"group": "lone_group", "version": 1},
+                             {"train": {"ships": 5, "icebergs": 5}})
+    panel.datasets[dataset.key] = dataset
+    panel.dataset_combo.addItem("lone_data v2", dataset.key)
+    _choose(panel.dataset_combo, dataset.key)
+    return dataset
+
+
+def test_the_options_open_with_the_contracts_defaults(lone_panel):
+    from icesight_contract import (
+        RunAblationParams,
+        SearchHyperparametersParams,
+        SearchSpace,
+        TrainModelParams,
+    )
+
+    panel = lone_panel
+    _lone_with_dataset(panel)
+    _choose(panel.kind_combo, JobKind.SEARCH_HYPERPARAMETERS)
+    kind, params = panel.experiment_params()
+    defaults = SearchHyperparametersParams(params.training_dataset)
+    assert params.space == SearchSpace()
+    assert (params.n_trials, params.patience, params.pruning) == (defaults.n_trials, defaults.patience, defaults.pruning)
+    # Each experiment starts from its own patience until the analyst sets one.
+    _choose(panel.kind_combo, JobKind.TRAIN_MODEL)
+    assert panel.experiment_params()[1].patience == TrainModelParams.__dataclass_fields__["patience"].default
+    _choose(panel.kind_combo, JobKind.RUN_ABLATION)
+    assert panel.experiment_params()[1].patience == RunAblationParams.__dataclass_fields__["patience"].default
+    panel.patience_spin.setValue(9)
+    _choose(panel.kind_combo, JobKind.TRAIN_MODEL)
+    assert panel.experiment_params()[1].patience == 9
+
+
+def test_the_chosen_search_space_and_patience_are_what_the_panel_sends(lone_panel, sent_jobs, wait_in_qgis):
+    from icesight_contract import FloatRange, SearchSpace
+
+    panel = lone_panel
+    _lone_with_dataset(panel)
+    _choose(panel.kind_combo, JobKind.SEARCH_HYPERPARAMETERS)
+    panel.trials_spin.setValue(3)
+    panel.patience_spin.setValue(2)
+    panel.pruning_check.setChecked(False)
+    panel.lr_low_spin.setValue(0.0005)
+    panel.lr_high_spin.setValue(0.002)
+    panel.dropout_low_spin.setValue(0.1)
+    panel.dropout_high_spin.setValue(0.3)
+    panel.batch_sizes_edit.setText("16, 48")
+    panel.kernel_sizes_edit.setText("3")
+    panel.pool_sizes_edit.setText("2")
+    panel.filters_edit.setText("8 16 24; 16 32 48")
+    assert panel.run_experiment() is not None
+    wait_in_qgis(lambda: len(sent_jobs) == 1, timeout_s=30)
+    kind, params = sent_jobs[0]
+    assert kind == JobKind.SEARCH_HYPERPARAMETERS
+    assert params.space == SearchSpace(learning_rate=FloatRange(0.0005, 0.002, log=True), dropout=FloatRange(0.1, 0.3),
+                                       kernel_size=[3], pool_size=[2], filters=[[8, 16, 24], [16, 32, 48]],
+                                       batch_size=[16, 48])
+    assert (params.n_trials, params.patience, params.pruning) == (3, 2, False)
+    wait_in_qgis(lambda: panel.task is None, timeout_s=30)
+
+
+def test_a_k_fold_training_dataset_is_asked_for_with_its_folds(lone_panel, sent_jobs, wait_in_qgis):
+    from icesight_qgis.panels.experiments import GroupVersion
+
+    panel = lone_panel
+    group = GroupVersion("lone_group", 3, 100, 90)
+    panel.groups[group.key] = group
+    panel.group_combo.addItem("lone_group v3", group.key)
+    _choose(panel.group_combo, group.key)
+    panel.create_button.setEnabled(True)
+    panel.folds_spin.setValue(5)
+    assert not panel.validation_spin.isEnabled()  # the folds take the validation part's place
+    assert panel.create_dataset() is not None
+    wait_in_qgis(lambda: len(sent_jobs) == 1, timeout_s=30)
+    (kind, params), = sent_jobs
+    assert kind == JobKind.CREATE_TRAINING_DATASET and params.k_folds == 5
+    wait_in_qgis(lambda: panel.task is None, timeout_s=30)
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    (lambda p: (p.lr_low_spin.setValue(0.01), p.lr_high_spin.setValue(0.001)),
+     "learning-rate range: low 0.01 is above high 0.001"),
+    (lambda p: p.lr_low_spin.setValue(0.0), "learning-rate range: a log-scaled range needs low > 0, got 0"),
+    (lambda p: p.dropout_high_spin.setValue(1.0), "dropout range: must lie in [0, 1), got [0, 1]"),
+    (lambda p: p.batch_sizes_edit.setText("32, 1"), "batch sizes: must be between 2 and 4096, got 1"),
+    (lambda p: p.batch_sizes_edit.setText("32, 32"), "batch sizes: choices repeat: [32, 32]"),
+    (lambda p: p.batch_sizes_edit.setText("32, many"), "batch sizes: write whole numbers separated by commas"),
+    (lambda p: p.kernel_sizes_edit.setText(""), "kernel sizes: give at least one choice"),
+    (lambda p: p.kernel_sizes_edit.setText("4"), "kernel sizes: kernel size must be odd"),
+    (lambda p: p.filters_edit.setText("16 32"), "filter widths: lenet has 3 convolution blocks"),
+    (lambda p: p.patience_spin.setValue(0), "early-stopping patience: must be between 1 and 500 epochs, got 0"),
+])
+def test_a_bad_search_option_is_refused_in_the_panel_naming_it(lone_panel, sent_jobs, qgis_iface, setting, message):
+    panel = lone_panel
+    _lone_with_dataset(panel)
+    _choose(panel.kind_combo, JobKind.SEARCH_HYPERPARAMETERS)
+    setting(panel)
+    qgis_iface.messageBar().clear_messages()
+    assert panel.run_experiment() is None and panel.task is None
+    assert sent_jobs == []
+    text = panel.status_label.text()
+    assert text.startswith(message), text
+    assert "space." not in text and "params" not in text
+    # The message bar shows it too (as plain text: escaped).
+    assert any(html.escape(text) in shown for shown in qgis_iface.messageBar().get_messages(Qgis.Warning))
+
+
+def test_bad_patience_and_folds_are_refused_in_the_panel(lone_panel, sent_jobs):
+    from icesight_qgis.panels.experiments import GroupVersion
+
+    panel = lone_panel
+    _choose(panel.source_combo, "simulated")
+    _choose(panel.kind_combo, JobKind.TRAIN_MODEL)
+    panel.patience_spin.setValue(600)
+    assert panel.run_experiment() is None
+    assert panel.status_label.text() == "early-stopping patience: must be between 1 and 500 epochs, got 600"
+
+    group = GroupVersion("lone_group", 1, 10, 10)
+    panel.groups[group.key] = group
+    panel.group_combo.addItem("lone_group v1", group.key)
+    _choose(panel.group_combo, group.key)
+    panel.folds_spin.setValue(1)
+    assert panel.create_dataset() is None
+    assert panel.status_label.text() == "number of folds: must be between 2 and 20, got 1"
+    assert sent_jobs == []
+
+
+def test_the_search_options_fit_the_narrowest_dock(lone_panel):
+    from qgis.PyQt.QtWidgets import QApplication
+
+    panel = lone_panel
+    _choose(panel.kind_combo, JobKind.SEARCH_HYPERPARAMETERS)
+    panel.create_box.setCollapsed(False)
+    space_box = panel.lr_low_spin.parentWidget()
+    space_box.setCollapsed(False)
+    QApplication.processEvents()
+    assert panel.minimumSizeHint().width() <= PANEL_WIDTH_PX
+    for widget in (panel.lr_low_spin, panel.lr_high_spin, panel.filters_edit, panel.patience_spin, panel.folds_spin,
+                   panel.pruning_check):
+        assert widget.isVisible()
+        right = widget.mapTo(panel, widget.rect().topRight()).x()
+        assert widget.width() > 0 and right <= PANEL_WIDTH_PX, widget
+    for spin in (panel.lr_low_spin, panel.lr_high_spin):  # side by side, each still shows its number
+        assert spin.width() >= spin.fontMetrics().horizontalAdvance(spin.text()) + 20

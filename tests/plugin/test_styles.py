@@ -199,6 +199,68 @@ def test_each_heatmap_is_scaled_to_its_own_attribution(installed_plugin, tmp_pat
     assert limits[1] == pytest.approx(limits[0] / 1000, rel=0.2)  # the weak one is not drawn transparent
 
 
+def _legend_texts(project, layer) -> list[str]:
+    """What the layer tree shows under ``layer``: each legend entry's text; a colour ramp as its two
+    ends' labels."""
+    from qgis.core import QgsColorRampLegendNode, QgsLayerTreeModel
+    from qgis.PyQt.QtCore import Qt
+
+    model = QgsLayerTreeModel(project.layerTreeRoot())
+    texts = []
+    for node in model.layerLegendNodes(project.layerTreeRoot().findLayer(layer.id())):
+        if isinstance(node, QgsColorRampLegendNode):
+            texts.append(f"{node.settings().minimumLabel()} .. {node.settings().maximumLabel()}")
+        else:
+            texts.append(node.data(Qt.DisplayRole))
+    return texts
+
+
+def test_a_heatmaps_legend_names_the_attribution_and_the_ramps_ends(installed_plugin, project, tmp_path, write_tif):
+    """Not GDAL's "Band 1: total (Gray)": the band drawn is named, the ramp's ends say which way a pixel
+    pushes the decision; also after the project is saved and opened again, and for a heatmap that
+    Processing loads (styled once it is in the layer tree)."""
+    from types import SimpleNamespace
+
+    from qgis.core import QgsCoordinateTransformContext, QgsVectorFileWriter
+
+    from icesight_contract import AttributionMethod
+    from icesight_qgis.layers import add_explanation_layers, style_heatmap
+    from icesight_qgis.workflow import ExplanationOutcome
+
+    total = np.random.default_rng(2).laplace(0.0, 0.01, (75, 75))
+    tif = write_tif(tmp_path / "heatmap_t1.tif", [total, 0.6 * total, 0.4 * total],
+                    descriptions=["total", "HH", "HV"])
+    summary = QgsVectorLayer("Point?crs=EPSG:32633&field=id:string", "explanations", "memory")
+    options = QgsVectorFileWriter.SaveVectorOptions()
+    options.layerName = "explanations"
+    QgsVectorFileWriter.writeAsVectorFormatV3(summary, str(tmp_path / "summary.gpkg"),
+                                              QgsCoordinateTransformContext(), options)
+    plain = QgsRasterLayer(str(tif), "plain")
+    project.addMapLayer(plain)
+    assert _legend_texts(project, plain)[0] == "Band 1: total (Gray)"  # what the file alone says
+
+    outcome = ExplanationOutcome("J7", SimpleNamespace(method=AttributionMethod.SALIENCY), str(tmp_path / "summary.gpkg"),
+                                 None, {"t1": str(tif)})
+    _summary, (heatmap,) = add_explanation_layers(outcome, project)
+    expected = ["Attribution (HH + HV)", "towards ship .. towards iceberg"]
+    assert _legend_texts(project, heatmap) == expected
+    assert [label for label, _colour in heatmap.renderer().legendSymbologyItems() if label] == [
+        "towards ship", "no influence", "towards iceberg"]
+
+    saved = tmp_path / "heatmaps.qgz"
+    assert project.write(str(saved))
+    project.clear()
+    assert project.read(str(saved))
+    (reopened,) = project.mapLayersByName("Heatmap t1")
+    assert _legend_texts(project, reopened) == expected
+
+    # A layer already in the layer tree (Processing adds it before styling it).
+    loaded = QgsRasterLayer(str(tif), "loaded by Processing")
+    project.addMapLayer(loaded)
+    style_heatmap(loaded)
+    assert _legend_texts(project, loaded) == expected
+
+
 # -- the layer tree -------------------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ looks strings up under at run time."""
 
 from __future__ import annotations
 
+import ast
 import string
 import subprocess
 import xml.etree.ElementTree as ET
@@ -207,3 +208,69 @@ def test_the_catalogue_contexts_are_the_ones_tr_looks_under(user_locale, start_p
         assert [text for text in shown if text in sources] == []
     finally:
         QCoreApplication.removeTranslator(marking)
+
+
+def _tr_calls(path: Path):
+    """The tr() and translate() calls of a module, with the argument that holds the source text."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+        if name == "tr" and node.args:
+            yield node, node.args[0]
+        elif name in ("translate", "QT_TRANSLATE_NOOP") and len(node.args) >= 2:
+            yield node, node.args[1]
+
+
+def test_every_source_text_handed_to_tr_can_be_collected():
+    """pylupdate5 only collects a literal: a text built inside tr() (f-string, +, %, .format) never
+    reaches the catalogue and stays English. A name handed to tr() must hold texts marked with
+    QT_TRANSLATE_NOOP (so catalogued under @default, where the plugin's tr() looks last)."""
+    built = []
+    for path in sorted((ROOT / "qgis_plugin" / "icesight_qgis").rglob("*.py")):
+        for call, text in _tr_calls(path):
+            if isinstance(text, (ast.JoinedStr, ast.BinOp)) or (
+                    isinstance(text, ast.Call) and getattr(text.func, "attr", None) == "format"):
+                built.append(f"{path.name}:{call.lineno}: {ast.unparse(call)[:80]}")
+    assert built == []
+
+    from icesight_qgis.chart_algorithms import DEFAULT_TITLE as ALGORITHM_TITLE
+    from icesight_qgis.chart_export import FORMATS
+    from icesight_qgis.panels.chart import DEFAULT_TITLE
+    from icesight_qgis.panels.jobs import COLUMNS
+    from icesight_qgis.panels.models import METRIC_HEADERS, METRICS
+    from icesight_qgis.slices import SliceBy
+
+    named = {DEFAULT_TITLE, ALGORITHM_TITLE, *COLUMNS, *METRIC_HEADERS.values(), *(name for _key, name in METRICS),
+             *(name for name, _writer in FORMATS.values()), *(by.value for by in SliceBy)}
+    default = catalogue(I18N / "icesight.ts")["@default"]
+    assert sorted(named - default.keys()) == []
+    german = catalogue(I18N / "icesight_de.ts")["@default"]
+    assert german["incidence angle"] == "Einfallswinkel" and german["Elapsed"] == "Dauer"
+
+
+def test_german_names_the_new_experiment_options_and_the_heatmap_legend(user_locale, start_plugin, tmp_path,
+                                                                        write_tif):
+    import numpy as np
+    from qgis.core import QgsProject, QgsRasterLayer
+
+    user_locale("de_DE")
+    plugin = start_plugin()
+    experiments = plugin.dock.experiments
+    assert experiments.lr_low_spin.parentWidget().title() == "Suchraum"
+    assert experiments.pruning_check.text() == "Schwache Versuche vorzeitig beenden"
+    assert experiments.field_words()["space.batch_size"] == "Batch-Größen"
+
+    from icesight_qgis.layers import style_heatmap
+
+    tif = write_tif(tmp_path / "heatmap.tif", [np.linspace(-1, 1, 64).reshape(8, 8)])
+    layer = QgsRasterLayer(str(tif), "heatmap")
+    QgsProject.instance().addMapLayer(layer)
+    try:
+        style_heatmap(layer)
+        settings = layer.renderer().shader().rasterShaderFunction().legendSettings()
+        assert (settings.minimumLabel(), settings.maximumLabel()) == ("zum Schiff hin", "zum Eisberg hin")
+        node = QgsProject.instance().layerTreeRoot().findLayer(layer.id())
+        assert node.customProperty("legend/label-0") == "Attribution (HH + HV)"
+    finally:
+        QgsProject.instance().removeMapLayer(layer.id())

@@ -18,6 +18,131 @@
         <source>Acquisition time, ISO 8601 (empty: from the file)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../panels/chart.py" line="20"/>
+        <source>Icebergs from Sentinel-1 (IceSight)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_export.py" line="29"/>
+        <source>GeoPackage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_export.py" line="30"/>
+        <source>GeoJSON (WGS 84)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_export.py" line="31"/>
+        <source>SIGRID-3 (shapefile)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_export.py" line="32"/>
+        <source>S-411 GML</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../layers.py" line="191"/>
+        <source>Attribution (HH + HV)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../layers.py" line="192"/>
+        <source>towards ship</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../layers.py" line="193"/>
+        <source>no influence</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../layers.py" line="194"/>
+        <source>towards iceberg</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/jobs.py" line="33"/>
+        <source>Job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/jobs.py" line="33"/>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/jobs.py" line="33"/>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/jobs.py" line="33"/>
+        <source>Stage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/jobs.py" line="33"/>
+        <source>Progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/jobs.py" line="33"/>
+        <source>Elapsed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="24"/>
+        <source>Log loss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="24"/>
+        <source>Accuracy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="24"/>
+        <source>ROC AUC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="30"/>
+        <source>ECE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="29"/>
+        <source>LL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="29"/>
+        <source>Acc</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="30"/>
+        <source>AUC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../slices.py" line="40"/>
+        <source>incidence angle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../slices.py" line="41"/>
+        <source>target length</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../slices.py" line="42"/>
+        <source>open water / sea ice</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>AblationChart</name>
@@ -236,97 +361,97 @@
 <context>
     <name>ChartPanel</name>
     <message>
-        <location filename="../panels/chart.py" line="50"/>
+        <location filename="../panels/chart.py" line="51"/>
         <source>Classification</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="60"/>
+        <location filename="../panels/chart.py" line="61"/>
         <source>Icebergs with a lower iceberg probability are left off the chart</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="62"/>
+        <location filename="../panels/chart.py" line="63"/>
         <source>Classification layer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="63"/>
+        <location filename="../panels/chart.py" line="64"/>
         <source>Optional: the chart&apos;s map background, its pixel size (a length for bergs known only by their bright area) and its catalog id (the acquisition date)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="66"/>
+        <location filename="../panels/chart.py" line="67"/>
         <source>Scene (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="67"/>
+        <location filename="../panels/chart.py" line="68"/>
         <source>Iceberg probability from</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="71"/>
+        <location filename="../panels/chart.py" line="72"/>
         <source>Export icebergs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="82"/>
+        <location filename="../panels/chart.py" line="83"/>
         <source>Save in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="83"/>
+        <location filename="../panels/chart.py" line="84"/>
         <source>Export</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="89"/>
+        <location filename="../panels/chart.py" line="90"/>
         <source>Print chart</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="92"/>
+        <location filename="../panels/chart.py" line="93"/>
         <source>Title</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="93"/>
+        <location filename="../panels/chart.py" line="94"/>
         <source>Print (PDF and PNG)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="107"/>
+        <location filename="../panels/chart.py" line="108"/>
         <source>Pick a classification layer (points with class and iceberg_probability).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="126"/>
+        <location filename="../panels/chart.py" line="127"/>
         <source>The last export is still being written.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="133"/>
+        <location filename="../panels/chart.py" line="134"/>
         <source>Tick at least one format.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="151"/>
+        <location filename="../panels/chart.py" line="152"/>
         <source>Writing {n} iceberg(s)...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="159"/>
+        <location filename="../panels/chart.py" line="160"/>
         <source>Export failed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="163"/>
+        <location filename="../panels/chart.py" line="164"/>
         <source>{n} iceberg(s) written to {folder}; left out: {ships} ship(s), {clutter} clutter (no target), {low} below probability {threshold}, {other} unclassified or without position.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="185"/>
+        <location filename="../panels/chart.py" line="186"/>
         <source>Chart printed to {pdf} and {png} ({seconds:.2f} s).</source>
         <translation type="unfinished"></translation>
     </message>
@@ -594,623 +719,798 @@ Production model: {production}</source>
 <context>
     <name>ExperimentsPanel</name>
     <message>
-        <location filename="../panels/experiments.py" line="239"/>
+        <location filename="../panels/experiments.py" line="278"/>
         <source>Training data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="242"/>
+        <location filename="../panels/experiments.py" line="281"/>
         <source>A training dataset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="243"/>
+        <location filename="../panels/experiments.py" line="282"/>
         <source>Simulated patches (training only)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="245"/>
+        <location filename="../panels/experiments.py" line="284"/>
         <source>Train on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="251"/>
+        <location filename="../panels/experiments.py" line="290"/>
         <source>Training dataset and version: a seeded split of a feature group version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="255"/>
+        <location filename="../panels/experiments.py" line="294"/>
         <source>Refresh</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="256"/>
+        <location filename="../panels/experiments.py" line="295"/>
         <source>Refresh: list the backend&apos;s training datasets and feature groups again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="262"/>
+        <location filename="../panels/experiments.py" line="301"/>
         <source>Training dataset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="267"/>
+        <location filename="../panels/experiments.py" line="306"/>
         <source>The fold that validates; the other folds train</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="268"/>
+        <location filename="../panels/experiments.py" line="307"/>
         <source>Validation fold</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="281"/>
+        <location filename="../panels/experiments.py" line="320"/>
         <source>Labelled patches drawn from the scene simulator&apos;s ship, iceberg and clutter models</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="285"/>
+        <location filename="../panels/experiments.py" line="324"/>
         <source>Simulated patches</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="286"/>
+        <location filename="../panels/experiments.py" line="325"/>
         <source>Seed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="292"/>
+        <location filename="../panels/experiments.py" line="331"/>
         <source>New training dataset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="296"/>
+        <location filename="../panels/experiments.py" line="335"/>
         <source>The feature group version to split into training and validation parts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="298"/>
+        <location filename="../panels/experiments.py" line="337"/>
         <source>Feature group version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="300"/>
+        <location filename="../panels/experiments.py" line="339"/>
         <source>Lower-case letters, digits and _, starting with a letter; a name that exists gets a new version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="303"/>
+        <location filename="../panels/experiments.py" line="342"/>
         <source>Name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="311"/>
+        <location filename="../panels/experiments.py" line="351"/>
         <source>Share held out first, to score the models trained on the dataset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="312"/>
+        <location filename="../panels/experiments.py" line="362"/>
         <source>Validation share</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="313"/>
+        <location filename="../panels/experiments.py" line="363"/>
         <source>Held-out test share</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="314"/>
+        <location filename="../panels/experiments.py" line="364"/>
         <source>Make training dataset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="321"/>
+        <location filename="../panels/experiments.py" line="371"/>
         <source>Experiment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="324"/>
+        <location filename="../panels/experiments.py" line="374"/>
         <source>Train a model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="325"/>
+        <location filename="../panels/experiments.py" line="375"/>
         <source>Search hyper-parameters</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="326"/>
+        <location filename="../panels/experiments.py" line="376"/>
         <source>Ablation study</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="386"/>
+        <location filename="../panels/experiments.py" line="450"/>
         <source>Run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="330"/>
+        <location filename="../panels/experiments.py" line="380"/>
         <source>LeNet (small, quick)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="331"/>
+        <location filename="../panels/experiments.py" line="381"/>
         <source>Reference CNN (larger)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="333"/>
+        <location filename="../panels/experiments.py" line="383"/>
         <source>Architecture</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="496"/>
+        <location filename="../panels/experiments.py" line="656"/>
         <source>Epochs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="347"/>
+        <location filename="../panels/experiments.py" line="397"/>
         <source>Learning rate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="348"/>
+        <location filename="../panels/experiments.py" line="398"/>
         <source>Batch size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="358"/>
+        <location filename="../panels/experiments.py" line="416"/>
         <source>automatic</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="359"/>
+        <location filename="../panels/experiments.py" line="417"/>
         <source>Trials trained at the same time on the backend&apos;s Dask workers; automatic: as many as the workers have threads</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="361"/>
+        <location filename="../panels/experiments.py" line="419"/>
         <source>Trials</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="362"/>
+        <location filename="../panels/experiments.py" line="420"/>
         <source>Trials at once</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="363"/>
-        <source>Each trial draws a learning rate, batch size, dropout, kernel size and filter widths; trials worse than the median are stopped early (pruned). The best trial&apos;s model is registered.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../panels/experiments.py" line="373"/>
+        <location filename="../panels/experiments.py" line="437"/>
         <source>Each ticked component is left out of one model trained like the full one</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="377"/>
+        <location filename="../panels/experiments.py" line="441"/>
         <source>Each configuration is trained with this many seeds; a change smaller than their spread is noise</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="379"/>
+        <location filename="../panels/experiments.py" line="443"/>
         <source>Leave out, one at a time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="380"/>
+        <location filename="../panels/experiments.py" line="444"/>
         <source>Seeds per configuration</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="388"/>
+        <location filename="../panels/experiments.py" line="452"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="402"/>
+        <location filename="../panels/experiments.py" line="557"/>
         <source>Results</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="404"/>
+        <location filename="../panels/experiments.py" line="559"/>
         <source>Run an experiment to see its results here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="411"/>
+        <location filename="../panels/experiments.py" line="566"/>
         <source>Trial</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="411"/>
+        <location filename="../panels/experiments.py" line="566"/>
         <source>Val. log loss</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="419"/>
+        <location filename="../panels/experiments.py" line="574"/>
         <source>Accuracy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="411"/>
+        <location filename="../panels/experiments.py" line="566"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="411"/>
+        <location filename="../panels/experiments.py" line="566"/>
         <source>Parameters</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="419"/>
+        <location filename="../panels/experiments.py" line="574"/>
         <source>Left out</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="419"/>
+        <location filename="../panels/experiments.py" line="574"/>
         <source>Log loss</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="419"/>
+        <location filename="../panels/experiments.py" line="574"/>
         <source>Change</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="421"/>
+        <location filename="../panels/experiments.py" line="576"/>
         <source>Right of 0 (blue): the model is worse without the component, so the component helps; left of 0 (orange): the model does better without it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="428"/>
+        <location filename="../panels/experiments.py" line="583"/>
         <source>Use for classification</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="429"/>
+        <location filename="../panels/experiments.py" line="584"/>
         <source>Classify, explain and map scenes with this model (see the Models page)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="449"/>
+        <location filename="../panels/experiments.py" line="604"/>
         <source>training dataset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="449"/>
+        <location filename="../panels/experiments.py" line="604"/>
         <source>feature group</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="450"/>
+        <location filename="../panels/experiments.py" line="605"/>
         <source>name of the training dataset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="450"/>
+        <location filename="../panels/experiments.py" line="605"/>
         <source>epochs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="451"/>
+        <location filename="../panels/experiments.py" line="606"/>
         <source>learning rate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="451"/>
+        <location filename="../panels/experiments.py" line="606"/>
         <source>batch size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="452"/>
+        <location filename="../panels/experiments.py" line="607"/>
         <source>number of trials</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="452"/>
+        <location filename="../panels/experiments.py" line="607"/>
         <source>trials at once</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="453"/>
+        <location filename="../panels/experiments.py" line="608"/>
         <source>components to leave out</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="453"/>
+        <location filename="../panels/experiments.py" line="608"/>
         <source>seeds per configuration</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="454"/>
+        <location filename="../panels/experiments.py" line="609"/>
         <source>validation share</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="454"/>
+        <location filename="../panels/experiments.py" line="609"/>
         <source>held-out test share</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="455"/>
+        <location filename="../panels/experiments.py" line="610"/>
         <source>simulated patches</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="456"/>
+        <location filename="../panels/experiments.py" line="611"/>
         <source>network geometry</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="456"/>
+        <location filename="../panels/experiments.py" line="611"/>
         <source>hyper-parameters</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="461"/>
+        <location filename="../panels/experiments.py" line="621"/>
         <source>nothing (full model)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="461"/>
+        <location filename="../panels/experiments.py" line="621"/>
         <source>cross-pol band (HV)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="462"/>
+        <location filename="../panels/experiments.py" line="622"/>
         <source>derived third channel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="464"/>
+        <location filename="../panels/experiments.py" line="624"/>
         <source>dense layers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="468"/>
+        <location filename="../panels/experiments.py" line="628"/>
         <source>convolution block {n}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="472"/>
+        <location filename="../panels/experiments.py" line="632"/>
         <source>Training</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="472"/>
+        <location filename="../panels/experiments.py" line="632"/>
         <source>The hyper-parameter search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="473"/>
+        <location filename="../panels/experiments.py" line="633"/>
         <source>The ablation study</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="473"/>
+        <location filename="../panels/experiments.py" line="633"/>
         <source>Making the training dataset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="474"/>
+        <location filename="../panels/experiments.py" line="634"/>
         <source>The job</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="496"/>
+        <location filename="../panels/experiments.py" line="656"/>
         <source>Epochs per trial</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="500"/>
-        <source>The search draws this for each trial</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../panels/experiments.py" line="540"/>
+        <location filename="../panels/experiments.py" line="708"/>
         <source>choose one (Refresh lists them), or make one from a feature group version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="557"/>
+        <location filename="../panels/experiments.py" line="726"/>
         <source>searches and ablation studies run on a training dataset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="565"/>
+        <location filename="../panels/experiments.py" line="736"/>
         <source>tick at least one</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="578"/>
+        <location filename="../panels/experiments.py" line="749"/>
         <source>Searches and ablation studies run on a training dataset: choose one under Training data.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="580"/>
+        <location filename="../panels/experiments.py" line="751"/>
         <source>Choose a training dataset (Refresh lists them), make one from a feature group version, or train on simulated patches.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="605"/>
+        <location filename="../panels/experiments.py" line="776"/>
         <source>IceSight: list training datasets and feature groups</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="609"/>
+        <location filename="../panels/experiments.py" line="780"/>
         <source>Reading the feature store...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="618"/>
+        <location filename="../panels/experiments.py" line="789"/>
         <source>The training datasets could not be listed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="638"/>
+        <location filename="../panels/experiments.py" line="809"/>
         <source>{group} v{version} ({n} labelled)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="649"/>
+        <location filename="../panels/experiments.py" line="820"/>
         <source>There is no training dataset yet: make one from a feature group version below, or train on simulated patches.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="652"/>
+        <location filename="../panels/experiments.py" line="823"/>
         <source>There is no training dataset and no feature group yet: send reviewed targets (Review page) or add labelled targets with the Processing algorithm to make a feature group, or train on simulated patches.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="661"/>
+        <location filename="../panels/experiments.py" line="832"/>
         <source>No training dataset listed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="668"/>
+        <location filename="../panels/experiments.py" line="839"/>
         <source>From feature group {group} v{version}; patches per part: {parts}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="711"/>
+        <location filename="../panels/experiments.py" line="882"/>
         <source>{what} was cancelled; the backend stopped job {job}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="711"/>
+        <location filename="../panels/experiments.py" line="882"/>
         <source>{what} was cancelled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="715"/>
+        <location filename="../panels/experiments.py" line="886"/>
         <source>{what} failed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="722"/>
+        <location filename="../panels/experiments.py" line="893"/>
         <source>Cancelling...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="763"/>
+        <location filename="../panels/experiments.py" line="934"/>
         <source>IceSight is still working on a job; wait for it or cancel it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="741"/>
+        <location filename="../panels/experiments.py" line="912"/>
         <source>{n} simulated patches</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="745"/>
+        <location filename="../panels/experiments.py" line="916"/>
         <source>Training a model on {source}...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="746"/>
+        <location filename="../panels/experiments.py" line="917"/>
         <source>Searching hyper-parameters on {source}...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="747"/>
+        <location filename="../panels/experiments.py" line="918"/>
         <source>Running an ablation study on {source}...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="767"/>
+        <location filename="../panels/experiments.py" line="938"/>
         <source>Choose a feature group version first (Refresh lists them).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="777"/>
+        <location filename="../panels/experiments.py" line="949"/>
         <source>Making training dataset {name} from {group} v{version}...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="788"/>
+        <location filename="../panels/experiments.py" line="960"/>
         <source>Training dataset {name} v{version} made from {group} v{group_version}; patches per part: {parts}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="815"/>
+        <location filename="../panels/experiments.py" line="987"/>
         <source>Model {model}: {epochs} epoch(s), the weights of epoch {best} kept; validation log loss {loss:.3f}, accuracy {accuracy:.1%}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="821"/>
+        <location filename="../panels/experiments.py" line="993"/>
         <source>Held-out test part ({n} patches): log loss {loss:.3f}, accuracy {accuracy:.1%}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="829"/>
+        <location filename="../panels/experiments.py" line="1001"/>
         <source>{complete} complete, {pruned} pruned and {failed} failed of {n} trial(s), {parallel} at a time. Best: trial {best}, validation log loss {loss:.3f}, accuracy {accuracy:.1%}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="834"/>
+        <location filename="../panels/experiments.py" line="1006"/>
         <source>Its model is registered as {model}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="834"/>
+        <location filename="../panels/experiments.py" line="1006"/>
         <source>Its model was not registered.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="840"/>
+        <location filename="../panels/experiments.py" line="1012"/>
         <source>complete</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="840"/>
+        <location filename="../panels/experiments.py" line="1012"/>
         <source>pruned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="840"/>
+        <location filename="../panels/experiments.py" line="1012"/>
         <source>failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="841"/>
+        <location filename="../panels/experiments.py" line="1013"/>
         <source>cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="887"/>
+        <location filename="../panels/experiments.py" line="1059"/>
         <source>{n} parameters, {epochs} epoch(s), {repeats} seed(s)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="892"/>
+        <location filename="../panels/experiments.py" line="1064"/>
         <source>{n} component(s) left out one at a time, {parallel} trial(s) at a time.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="895"/>
+        <location filename="../panels/experiments.py" line="1067"/>
         <source>Full model: validation log loss {loss:.3f}, accuracy {accuracy:.1%}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="899"/>
+        <location filename="../panels/experiments.py" line="1071"/>
         <source>Without {component} the model does worst.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="908"/>
+        <location filename="../panels/experiments.py" line="1080"/>
         <source>This result has no model to use.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="911"/>
+        <location filename="../panels/experiments.py" line="1083"/>
         <source>Classification, explanation and scene maps now use model {model}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="463"/>
+        <location filename="../panels/experiments.py" line="623"/>
         <source>incidence angle input</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="355"/>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="356"/>
+        <source>none: one training and one validation part. Otherwise what is not held out is split into this many folds; each fold validates once while the others train (cross-validation), the fold being chosen under Training data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="361"/>
+        <source>Folds (cross-validation)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="401"/>
+        <source> epochs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="402"/>
+        <source>Early stopping: training ends when the validation log loss has not improved for this many epochs; the best epoch&apos;s weights are kept</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="406"/>
+        <source>Early-stopping patience</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="421"/>
+        <source>Prune poor trials</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="422"/>
+        <source>Stop a trial early when it does worse than the median of the trials before it at the same epoch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="427"/>
+        <source>Each trial draws a learning rate, batch size, dropout, kernel size and filter widths from the search space. The best trial&apos;s model is registered.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="467"/>
+        <source>Search space</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="471"/>
+        <source>Learning rates are drawn on a log scale between these two</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="472"/>
+        <source>Learning rate range</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="474"/>
+        <source>Dropout range</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="476"/>
+        <source>Batch sizes to choose from, separated by commas</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="477"/>
+        <source>Batch sizes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="479"/>
+        <source>Convolution kernel sizes to choose from (odd numbers), separated by commas</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="481"/>
+        <source>Kernel sizes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="483"/>
+        <source>Max-pooling sizes to choose from, separated by commas</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="484"/>
+        <source>Pool sizes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="486"/>
+        <source>half, normal and double width</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="487"/>
+        <source>Filter counts of the convolution blocks, one number per block; alternatives separated by &apos;;&apos; (e.g. 16 32 48; 32 64 96). Empty: the architecture&apos;s filters at half, normal and double width</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="490"/>
+        <source>Filter widths</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="491"/>
+        <source>Defaults</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="492"/>
+        <source>Put the default search space back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="514"/>
+        <source>to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="533"/>
+        <source>write whole numbers separated by commas, e.g. 32, 64</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="549"/>
+        <source>write one filter count per convolution block, alternatives separated by &apos;;&apos; (e.g. 16 32 48; 32 64 96)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="612"/>
+        <source>early-stopping patience</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="612"/>
+        <source>number of folds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="613"/>
+        <source>search space</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="613"/>
+        <source>learning-rate range</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="614"/>
+        <source>dropout range</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="614"/>
+        <source>batch sizes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="615"/>
+        <source>kernel sizes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="615"/>
+        <source>pool sizes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="616"/>
+        <source>filter widths</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="660"/>
+        <source>The search draws this for each trial (see Search space)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1280,67 +1580,67 @@ Production model: {production}</source>
 <context>
     <name>ExportIcebergsAlgorithm</name>
     <message>
-        <location filename="../chart_algorithms.py" line="57"/>
+        <location filename="../chart_algorithms.py" line="58"/>
         <source>Export icebergs for the ice chart</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../chart_algorithms.py" line="60"/>
+        <location filename="../chart_algorithms.py" line="61"/>
         <source>Writes the icebergs of a classification layer (class, iceberg_probability; length_m from the detections) with their WMO size class (growler &lt; 5 m, bergy bit 5-15 m, small 15-60 m, medium 61-120 m, large 121-200 m, very large &gt; 200 m, from the horizontal SAR length) and confidence, as GeoPackage, GeoJSON (WGS 84), a SIGRID-3 style point shapefile (POINT_TYPE ICEBRG, ICEBSZ) and an S-411 GML dataset of icebrg features. Ships and icebergs below the probability threshold are left out and counted. The pixel size turns a detection&apos;s bright area (area_px) into a length where length_m is missing.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../chart_algorithms.py" line="74"/>
+        <location filename="../chart_algorithms.py" line="75"/>
         <source>Classification layer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../chart_algorithms.py" line="76"/>
+        <location filename="../chart_algorithms.py" line="77"/>
         <source>Iceberg probability from</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../chart_algorithms.py" line="79"/>
+        <location filename="../chart_algorithms.py" line="80"/>
         <source>Formats</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../chart_algorithms.py" line="82"/>
+        <location filename="../chart_algorithms.py" line="83"/>
         <source>Scene pixel size (m; 0: unknown)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../chart_algorithms.py" line="85"/>
+        <location filename="../chart_algorithms.py" line="86"/>
         <source>File name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../chart_algorithms.py" line="86"/>
+        <location filename="../chart_algorithms.py" line="87"/>
         <source>Save in folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../chart_algorithms.py" line="89"/>
+        <location filename="../chart_algorithms.py" line="90"/>
         <source>Icebergs exported</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../chart_algorithms.py" line="90"/>
+        <location filename="../chart_algorithms.py" line="91"/>
         <source>Ships left out</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../chart_algorithms.py" line="91"/>
+        <location filename="../chart_algorithms.py" line="92"/>
         <source>Icebergs below the threshold</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../chart_algorithms.py" line="92"/>
+        <location filename="../chart_algorithms.py" line="93"/>
         <source>Clutter (no target) left out</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../chart_algorithms.py" line="97"/>
+        <location filename="../chart_algorithms.py" line="98"/>
         <source>choose a classification layer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1462,82 +1762,82 @@ Production model: {production}</source>
 <context>
     <name>JobsPanel</name>
     <message>
-        <location filename="../panels/jobs.py" line="74"/>
+        <location filename="../panels/jobs.py" line="77"/>
         <source>This project&apos;s jobs only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="84"/>
+        <location filename="../panels/jobs.py" line="87"/>
         <source>Refresh</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="86"/>
+        <location filename="../panels/jobs.py" line="89"/>
         <source>Cancel job</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="88"/>
+        <location filename="../panels/jobs.py" line="91"/>
         <source>Add results to map again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="121"/>
+        <location filename="../panels/jobs.py" line="124"/>
         <source>IceSight: list jobs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="130"/>
+        <location filename="../panels/jobs.py" line="133"/>
         <source>Jobs could not be listed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="159"/>
+        <location filename="../panels/jobs.py" line="162"/>
         <source>{n} job(s); this project&apos;s in bold</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="213"/>
+        <location filename="../panels/jobs.py" line="216"/>
         <source>Choose a job in the list first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="190"/>
+        <location filename="../panels/jobs.py" line="193"/>
         <source>Job {job} has already ended ({state}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="197"/>
+        <location filename="../panels/jobs.py" line="200"/>
         <source>IceSight: cancel job {job}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="205"/>
+        <location filename="../panels/jobs.py" line="208"/>
         <source>Job {job} could not be cancelled: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="207"/>
+        <location filename="../panels/jobs.py" line="210"/>
         <source>Job {job} is {state}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="216"/>
+        <location filename="../panels/jobs.py" line="219"/>
         <source>Job {job} ({kind}, {state}) has no results to put on the map.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="226"/>
+        <location filename="../panels/jobs.py" line="229"/>
         <source>IceSight: results of job {job}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="235"/>
+        <location filename="../panels/jobs.py" line="238"/>
         <source>The results of job {job} could not be fetched: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="243"/>
+        <location filename="../panels/jobs.py" line="246"/>
         <source>Results of job {job} are on the map again.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1711,187 +2011,187 @@ Production model: {production}</source>
 <context>
     <name>ModelsPanel</name>
     <message>
-        <location filename="../panels/models.py" line="83"/>
+        <location filename="../panels/models.py" line="86"/>
         <source>Production model (backend&apos;s choice)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="85"/>
+        <location filename="../panels/models.py" line="88"/>
         <source>Refresh</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="88"/>
+        <location filename="../panels/models.py" line="91"/>
         <source>Model for jobs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="91"/>
+        <location filename="../panels/models.py" line="94"/>
         <source>Model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="91"/>
+        <location filename="../panels/models.py" line="94"/>
         <source>Model id (the full id is also in the details below)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="92"/>
+        <location filename="../panels/models.py" line="95"/>
         <source>Production model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="93"/>
+        <location filename="../panels/models.py" line="96"/>
         <source>Inputs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="93"/>
+        <location filename="../panels/models.py" line="96"/>
         <source>Whether recent inputs drift from the model&apos;s training data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="94"/>
+        <location filename="../panels/models.py" line="97"/>
         <source>Validation {metric}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="112"/>
+        <location filename="../panels/models.py" line="115"/>
         <source>Use for jobs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="114"/>
+        <location filename="../panels/models.py" line="117"/>
         <source>Set as production</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="115"/>
+        <location filename="../panels/models.py" line="118"/>
         <source>The model the backend uses when a job names none</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="131"/>
+        <location filename="../panels/models.py" line="134"/>
         <source>Compare</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="132"/>
+        <location filename="../panels/models.py" line="135"/>
         <source>with</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="171"/>
+        <location filename="../panels/models.py" line="174"/>
         <source>IceSight: list the models</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="174"/>
+        <location filename="../panels/models.py" line="177"/>
         <source>Reading the model registry...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="181"/>
+        <location filename="../panels/models.py" line="184"/>
         <source>The models could not be listed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="210"/>
+        <location filename="../panels/models.py" line="213"/>
         <source>{n} model(s) registered</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="232"/>
+        <location filename="../panels/models.py" line="235"/>
         <source>Only one model is registered: train or retrain another one to compare them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="242"/>
+        <location filename="../panels/models.py" line="245"/>
         <source>drift</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="242"/>
+        <location filename="../panels/models.py" line="245"/>
         <source>Recent inputs differ from this model&apos;s training data in: {names} (population stability index over {limit:g}); check the scenes&apos; calibration or retrain on such data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="247"/>
+        <location filename="../panels/models.py" line="250"/>
         <source>ok</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="247"/>
+        <location filename="../panels/models.py" line="250"/>
         <source>Recent inputs look like this model&apos;s training data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="249"/>
+        <location filename="../panels/models.py" line="252"/>
         <source>Too few predictions yet to tell</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="250"/>
+        <location filename="../panels/models.py" line="253"/>
         <source>No monitoring figures for this model yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="270"/>
+        <location filename="../panels/models.py" line="273"/>
         <source>production model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="270"/>
+        <location filename="../panels/models.py" line="273"/>
         <source>not production</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="283"/>
+        <location filename="../panels/models.py" line="286"/>
         <source>Choose a model in the list first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="289"/>
+        <location filename="../panels/models.py" line="292"/>
         <source>IceSight: make {model} the production model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="298"/>
+        <location filename="../panels/models.py" line="301"/>
         <source>The production model could not be changed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="300"/>
+        <location filename="../panels/models.py" line="303"/>
         <source>{model} is now the production model.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="308"/>
+        <location filename="../panels/models.py" line="311"/>
         <source>Choose two different models to compare.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="314"/>
+        <location filename="../panels/models.py" line="317"/>
         <source>IceSight: compare {a} and {b}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="323"/>
+        <location filename="../panels/models.py" line="326"/>
         <source>The models could not be compared: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="330"/>
+        <location filename="../panels/models.py" line="333"/>
         <source>Difference</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="338"/>
+        <location filename="../panels/models.py" line="341"/>
         <source>Trained on the same dataset: validation metrics compare fairly.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="338"/>
+        <location filename="../panels/models.py" line="341"/>
         <source>Different training data: the validation metrics were measured on different sets.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1899,7 +2199,7 @@ Production model: {production}</source>
 <context>
     <name>Panel</name>
     <message>
-        <location filename="../panels/base.py" line="68"/>
+        <location filename="../panels/base.py" line="74"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1907,52 +2207,52 @@ Production model: {production}</source>
 <context>
     <name>PrintIceChartAlgorithm</name>
     <message>
-        <location filename="../chart_algorithms.py" line="132"/>
+        <location filename="../chart_algorithms.py" line="133"/>
         <source>Print ice chart</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../chart_algorithms.py" line="135"/>
+        <location filename="../chart_algorithms.py" line="136"/>
         <source>Prints the ice chart of a classification layer over its scene: map, legend, scale bar, north arrow, title, the scene&apos;s acquisition date (given, or from the project&apos;s catalog footprints; else &apos;unknown&apos;), the model and the date of production, to PDF and PNG (A4 landscape). Runs on the main thread, as QGIS&apos;s own layout exports do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../chart_algorithms.py" line="149"/>
+        <location filename="../chart_algorithms.py" line="150"/>
         <source>Classification layer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../chart_algorithms.py" line="151"/>
+        <location filename="../chart_algorithms.py" line="152"/>
         <source>Scene</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../chart_algorithms.py" line="152"/>
+        <location filename="../chart_algorithms.py" line="153"/>
         <source>Title</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../chart_algorithms.py" line="153"/>
+        <location filename="../chart_algorithms.py" line="154"/>
         <source>Acquisition date (empty: from the catalog)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../chart_algorithms.py" line="155"/>
+        <location filename="../chart_algorithms.py" line="156"/>
         <source>Chart (PDF)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../chart_algorithms.py" line="156"/>
+        <location filename="../chart_algorithms.py" line="157"/>
         <source>Chart (PNG)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../chart_algorithms.py" line="157"/>
+        <location filename="../chart_algorithms.py" line="158"/>
         <source>Seconds to build and export</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../chart_algorithms.py" line="163"/>
+        <location filename="../chart_algorithms.py" line="164"/>
         <source>choose a classification layer</source>
         <translation type="unfinished"></translation>
     </message>

@@ -51,8 +51,8 @@ class AnalysisPanel(Panel):
         self.scene_combo = layer_combo(QgsMapLayerProxyModel.RasterLayer)
         self.targets_combo = layer_combo(QgsMapLayerProxyModel.PointLayer)
         self.method_combo = narrow_combo(QComboBox())
-        for method, name in ATTRIBUTION_METHOD_NAMES.items():
-            self.method_combo.addItem(self.tr(name), method)
+        for method, name in ATTRIBUTION_METHOD_NAMES.items():  # the methods' names in the literature
+            self.method_combo.addItem(name, method)
         form.addRow(self.tr("Scene (HH, HV[, incidence])"), self.scene_combo)
         form.addRow(self.tr("Targets (points)"), self.targets_combo)
         self.classify_button = QPushButton(self.tr("Classify selected patches"))

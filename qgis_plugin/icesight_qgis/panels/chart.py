@@ -8,6 +8,7 @@ import os
 
 from qgis.core import QgsMapLayerProxyModel, QgsProject, QgsRasterLayer, QgsUnitTypes, QgsVectorLayer
 from qgis.gui import QgsFileWidget
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 from qgis.PyQt.QtWidgets import QCheckBox, QDoubleSpinBox, QGroupBox, QLineEdit, QPushButton, QVBoxLayout
 
 from .. import chart
@@ -16,7 +17,7 @@ from ..chart_layout import ChartPrint, make_sheet, print_chart
 from ..tasks import CANCELLED, JobTask
 from .base import Panel, layer_combo, narrow_form, plain_label
 
-DEFAULT_TITLE = "Icebergs from Sentinel-1 (IceSight)"
+DEFAULT_TITLE = QT_TRANSLATE_NOOP("@default", "Icebergs from Sentinel-1 (IceSight)")
 
 
 def scene_pixel_size_m(scene: QgsRasterLayer | None) -> float | None:

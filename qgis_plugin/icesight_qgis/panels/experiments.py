@@ -14,8 +14,9 @@ job), for when none exists yet.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 from qgis.core import QgsApplication
@@ -23,6 +24,7 @@ from qgis.gui import QgsCollapsibleGroupBox
 from qgis.PyQt.QtCore import Qt, pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QGroupBox,
@@ -48,6 +50,7 @@ from icesight_contract import (
     CreateTrainingDatasetParams,
     CreateTrainingDatasetResult,
     FeatureGroupRef,
+    FloatRange,
     HyperParameters,
     JobKind,
     ModelArchitecture,
@@ -55,6 +58,7 @@ from icesight_contract import (
     RunAblationResult,
     SearchHyperparametersParams,
     SearchHyperparametersResult,
+    SearchSpace,
     SimulatedPatchSet,
     TrainingDatasetRef,
     TrainModelParams,
@@ -74,12 +78,47 @@ TRAIN, SEARCH, ABLATE = JobKind.TRAIN_MODEL, JobKind.SEARCH_HYPERPARAMETERS, Job
 CREATE_DATASET = JobKind.CREATE_TRAINING_DATASET
 SOURCE_DATASET, SOURCE_SIMULATED = "dataset", "simulated"
 DEFAULT_EPOCHS = 10
-DEFAULT_TRIALS = 8
 DEFAULT_SIMULATED_PATCHES = 800
 #: The trial table's columns; the table opens sorted by validation log loss, best first.
 TRIAL_COLUMN, LOSS_COLUMN, ACCURACY_COLUMN, STATE_COLUMN, EPOCHS_COLUMN, PARAMETERS_COLUMN = range(6)
 #: Longest name the contract accepts for a training dataset.
 MAX_NAME_CHARS = 64
+#: The job parameters of each experiment, whose defaults the panel starts from.
+PARAMS_BY_KIND = {TRAIN: TrainModelParams, SEARCH: SearchHyperparametersParams, ABLATE: RunAblationParams}
+#: Narrowest a range's spin box gets (its two spin boxes sit side by side).
+RANGE_SPIN_MIN_PX = 60
+#: Most folds the panel's spin box offers; the contract says how many it accepts.
+MAX_FOLDS_OFFERED = 50
+#: Largest early-stopping patience the panel's spin box offers; the contract says what it accepts.
+MAX_PATIENCE_OFFERED = 1000
+
+
+def contract_default(params_class: type, name: str) -> Any:
+    """The default the contract gives the field ``name`` of a job's parameters."""
+    for item in fields(params_class):
+        if item.name == name:
+            return item.default_factory() if item.default is MISSING else item.default
+    raise KeyError(f"{params_class.__name__} has no field {name}")
+
+
+def words_for(field_path: str, words: dict[str, str]) -> str | None:
+    """The panel's name for the parameter at ``field_path`` (``space.batch_size[1]``): the
+    longest dotted prefix that has one (list indices left out)."""
+    parts = re.sub(r"\[\d+\]", "", field_path).split(".")
+    for end in range(len(parts), 0, -1):
+        name = words.get(".".join(parts[:end]))
+        if name is not None:
+            return name
+    return None
+
+
+def parse_whole_numbers(text: str, field_name: str, problem: str) -> list[int]:
+    """Whole numbers separated by commas or spaces (``"32, 64"``); raises ContractError(``field_name``,
+    ``problem``) for anything else."""
+    tokens = [token for token in re.split(r"[,\s]+", text.strip()) if token]
+    if not all(re.fullmatch(r"[+-]?\d+", token) for token in tokens):
+        raise ContractError(field_name, problem)
+    return [int(token) for token in tokens]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -162,8 +201,7 @@ def in_words(exc: BackendError, words: dict[str, str]) -> BackendError:
     it ("number of trials: must be ...") instead of the parameter's path."""
     if not exc.field:
         return exc
-    key = exc.field.removeprefix("params.")
-    name = words.get(key) or words.get(key.split(".")[0].split("[")[0])
+    name = words_for(exc.field.removeprefix("params."), words)
     if name is None:
         return exc
     text = str(exc)
@@ -221,6 +259,7 @@ class ExperimentsPanel(Panel):
         self.stale = True  # the lists need reading (at first show, after a new connection)
         self._pending_dataset: str | None = None  # select this dataset once listed
         self._name_edited = False
+        self._patience_edited = False  # else the patience follows the chosen experiment's default
 
         layout = QVBoxLayout(self)
         layout.addWidget(self._data_box())
@@ -304,11 +343,22 @@ class ExperimentsPanel(Panel):
         self.validation_spin = QDoubleSpinBox()
         self.validation_spin.setRange(0.05, 0.5)
         self.validation_spin.setSingleStep(0.05)
-        self.validation_spin.setValue(0.2)
+        self.validation_spin.setValue(contract_default(CreateTrainingDatasetParams, "validation_fraction"))
         self.test_spin = QDoubleSpinBox()
         self.test_spin.setRange(0.0, 0.5)
         self.test_spin.setSingleStep(0.05)
+        self.test_spin.setValue(contract_default(CreateTrainingDatasetParams, "test_fraction"))
         self.test_spin.setToolTip(self.tr("Share held out first, to score the models trained on the dataset"))
+        self.folds_spin = QSpinBox()
+        self.folds_spin.setRange(0, MAX_FOLDS_OFFERED)
+        self.folds_spin.setValue(contract_default(CreateTrainingDatasetParams, "k_folds") or 0)
+        self.folds_spin.setSpecialValueText(self.tr("none"))
+        self.folds_spin.setToolTip(self.tr(
+            "none: one training and one validation part. Otherwise what is not held out is split into this many "
+            "folds; each fold validates once while the others train (cross-validation), the fold being chosen "
+            "under Training data"))
+        self.folds_spin.valueChanged.connect(lambda _n: self._on_folds_changed())
+        form.addRow(self.tr("Folds (cross-validation)"), self.folds_spin)
         form.addRow(self.tr("Validation share"), self.validation_spin)
         form.addRow(self.tr("Held-out test share"), self.test_spin)
         self.create_button = QPushButton(self.tr("Make training dataset"))
@@ -340,19 +390,27 @@ class ExperimentsPanel(Panel):
         self.learning_rate_spin.setDecimals(5)
         self.learning_rate_spin.setRange(0.00001, 1.0)
         self.learning_rate_spin.setSingleStep(0.0001)
-        self.learning_rate_spin.setValue(0.001)
+        self.learning_rate_spin.setValue(contract_default(HyperParameters, "learning_rate"))
         self.batch_spin = QSpinBox()
         self.batch_spin.setRange(2, 4096)
-        self.batch_spin.setValue(32)
+        self.batch_spin.setValue(contract_default(HyperParameters, "batch_size"))
         form.addRow(self.tr("Learning rate"), self.learning_rate_spin)
         form.addRow(self.tr("Batch size"), self.batch_spin)
+        self.patience_spin = QSpinBox()
+        self.patience_spin.setRange(0, MAX_PATIENCE_OFFERED)
+        self.patience_spin.setSuffix(self.tr(" epochs"))
+        self.patience_spin.setToolTip(self.tr(
+            "Early stopping: training ends when the validation log loss has not improved for this many epochs; "
+            "the best epoch's weights are kept"))
+        self.patience_spin.valueChanged.connect(lambda _n: setattr(self, "_patience_edited", True))
+        form.addRow(self.tr("Early-stopping patience"), self.patience_spin)
 
         self.search_widget = QWidget()
         search_form = narrow_form(parent=self.search_widget)
         search_form.setContentsMargins(0, 0, 0, 0)
         self.trials_spin = QSpinBox()
         self.trials_spin.setRange(1, 500)
-        self.trials_spin.setValue(DEFAULT_TRIALS)
+        self.trials_spin.setValue(contract_default(SearchHyperparametersParams, "n_trials"))
         self.parallel_spin = QSpinBox()
         self.parallel_spin.setRange(0, 1024)
         self.parallel_spin.setSpecialValueText(self.tr("automatic"))
@@ -360,9 +418,15 @@ class ExperimentsPanel(Panel):
                                               "automatic: as many as the workers have threads"))
         search_form.addRow(self.tr("Trials"), self.trials_spin)
         search_form.addRow(self.tr("Trials at once"), self.parallel_spin)
+        self.pruning_check = QCheckBox(self.tr("Prune poor trials"))
+        self.pruning_check.setToolTip(self.tr("Stop a trial early when it does worse than the median of the trials "
+                                              "before it at the same epoch"))
+        self.pruning_check.setChecked(contract_default(SearchHyperparametersParams, "pruning"))
+        search_form.addRow(self.pruning_check)
+        search_form.addRow(self._search_space_box())
         search_form.addRow(plain_label(self.tr(
-            "Each trial draws a learning rate, batch size, dropout, kernel size and filter widths; trials worse than "
-            "the median are stopped early (pruned). The best trial's model is registered.")))
+            "Each trial draws a learning rate, batch size, dropout, kernel size and filter widths from the search "
+            "space. The best trial's model is registered.")))
         form.addRow(self.search_widget)
 
         self.ablation_widget = QWidget()
@@ -397,6 +461,97 @@ class ExperimentsPanel(Panel):
         self.status_label = plain_label()
         form.addRow(self.status_label)
         return box
+
+    def _search_space_box(self) -> QgsCollapsibleGroupBox:
+        """What a search draws from; it opens with the contract's search space."""
+        box = QgsCollapsibleGroupBox(self.tr("Search space"))
+        box.setSaveCollapsedState(False)
+        form = narrow_form(parent=box)
+        self.lr_low_spin, self.lr_high_spin = self._range_spins(decimals=5, step=0.0001)
+        self.lr_low_spin.setToolTip(self.tr("Learning rates are drawn on a log scale between these two"))
+        form.addRow(self.tr("Learning rate range"), self._range_row(self.lr_low_spin, self.lr_high_spin))
+        self.dropout_low_spin, self.dropout_high_spin = self._range_spins(decimals=2, step=0.05)
+        form.addRow(self.tr("Dropout range"), self._range_row(self.dropout_low_spin, self.dropout_high_spin))
+        self.batch_sizes_edit = QLineEdit()
+        self.batch_sizes_edit.setToolTip(self.tr("Batch sizes to choose from, separated by commas"))
+        form.addRow(self.tr("Batch sizes"), self.batch_sizes_edit)
+        self.kernel_sizes_edit = QLineEdit()
+        self.kernel_sizes_edit.setToolTip(self.tr("Convolution kernel sizes to choose from (odd numbers), separated by "
+                                                  "commas"))
+        form.addRow(self.tr("Kernel sizes"), self.kernel_sizes_edit)
+        self.pool_sizes_edit = QLineEdit()
+        self.pool_sizes_edit.setToolTip(self.tr("Max-pooling sizes to choose from, separated by commas"))
+        form.addRow(self.tr("Pool sizes"), self.pool_sizes_edit)
+        self.filters_edit = QLineEdit()
+        self.filters_edit.setPlaceholderText(self.tr("half, normal and double width"))
+        self.filters_edit.setToolTip(self.tr(
+            "Filter counts of the convolution blocks, one number per block; alternatives separated by ';' "
+            "(e.g. 16 32 48; 32 64 96). Empty: the architecture's filters at half, normal and double width"))
+        form.addRow(self.tr("Filter widths"), self.filters_edit)
+        self.space_default_button = QPushButton(self.tr("Defaults"))
+        self.space_default_button.setToolTip(self.tr("Put the default search space back"))
+        self.space_default_button.clicked.connect(lambda: self.set_search_space(SearchSpace()))
+        form.addRow(self.space_default_button)
+        self.set_search_space(SearchSpace())
+        box.setCollapsed(True)
+        return box
+
+    @staticmethod
+    def _range_spins(decimals: int, step: float) -> tuple[QDoubleSpinBox, QDoubleSpinBox]:
+        spins = []
+        for _ in range(2):
+            spin = QDoubleSpinBox()
+            spin.setDecimals(decimals)
+            spin.setRange(0.0, 1.0)
+            spin.setSingleStep(step)
+            spin.setMinimumWidth(RANGE_SPIN_MIN_PX)  # side by side, they share a narrow dock's width
+            spins.append(spin)
+        return spins[0], spins[1]
+
+    def _range_row(self, low: QDoubleSpinBox, high: QDoubleSpinBox) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.addWidget(low, 1)
+        row.addWidget(QLabel(self.tr("to")))
+        row.addWidget(high, 1)
+        return row
+
+    def set_search_space(self, space: SearchSpace) -> None:
+        """Show ``space`` in the search space's fields."""
+        self._space_log_lr = space.learning_rate.log
+        self._space_log_dropout = space.dropout.log
+        self.lr_low_spin.setValue(space.learning_rate.low)
+        self.lr_high_spin.setValue(space.learning_rate.high)
+        self.dropout_low_spin.setValue(space.dropout.low)
+        self.dropout_high_spin.setValue(space.dropout.high)
+        self.batch_sizes_edit.setText(", ".join(str(n) for n in space.batch_size))
+        self.kernel_sizes_edit.setText(", ".join(str(n) for n in space.kernel_size))
+        self.pool_sizes_edit.setText(", ".join(str(n) for n in space.pool_size))
+        self.filters_edit.setText("; ".join(" ".join(str(n) for n in widths) for widths in space.filters or []))
+
+    def search_space(self) -> SearchSpace:
+        """The search space as the analyst set it; raises ContractError (field under ``space``)."""
+        whole = self.tr("write whole numbers separated by commas, e.g. 32, 64")
+        try:
+            ranges = {}
+            for name, low, high, log in (
+                    ("learning_rate", self.lr_low_spin, self.lr_high_spin, self._space_log_lr),
+                    ("dropout", self.dropout_low_spin, self.dropout_high_spin, self._space_log_dropout)):
+                try:
+                    ranges[name] = FloatRange(low.value(), high.value(), log=log)
+                except ContractError as exc:
+                    raise exc.under(name) from None
+            choices = {name: parse_whole_numbers(edit.text(), name, whole) for name, edit in (
+                ("batch_size", self.batch_sizes_edit), ("kernel_size", self.kernel_sizes_edit),
+                ("pool_size", self.pool_sizes_edit))}
+            text = self.filters_edit.text().strip()
+            filters = None
+            if text:
+                filters = [parse_whole_numbers(part, "filters", self.tr(
+                    "write one filter count per convolution block, alternatives separated by ';' "
+                    "(e.g. 16 32 48; 32 64 96)")) for part in text.split(";") if part.strip()]
+            return SearchSpace(filters=filters, **ranges, **choices)
+        except ContractError as exc:
+            raise exc.under("space") from None
 
     def _results_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("Results"))
@@ -454,6 +609,11 @@ class ExperimentsPanel(Panel):
             "validation_fraction": self.tr("validation share"), "test_fraction": self.tr("held-out test share"),
             "simulated": self.tr("simulated patches"), "kernel_size": self.tr("network geometry"),
             "pool_size": self.tr("network geometry"), "hyperparameters": self.tr("hyper-parameters"),
+            "patience": self.tr("early-stopping patience"), "k_folds": self.tr("number of folds"),
+            "space": self.tr("search space"), "space.learning_rate": self.tr("learning-rate range"),
+            "space.dropout": self.tr("dropout range"), "space.batch_size": self.tr("batch sizes"),
+            "space.kernel_size": self.tr("kernel sizes"), "space.pool_size": self.tr("pool sizes"),
+            "space.filters": self.tr("filter widths"),
         }
 
     def component_names(self) -> dict[str, str]:
@@ -474,7 +634,7 @@ class ExperimentsPanel(Panel):
                 }.get(kind, self.tr("The job"))
 
     def _contract_message(self, exc: ContractError) -> str:
-        name = self.field_words().get(exc.field.split(".")[0]) if exc.field else None
+        name = words_for(exc.field, self.field_words()) if exc.field else None
         return f"{name}: {exc.problem}" if name else exc.problem
 
     def _say(self, message: str, level: str = "info") -> None:
@@ -497,8 +657,16 @@ class ExperimentsPanel(Panel):
         drawn = kind == SEARCH
         for spin in (self.learning_rate_spin, self.batch_spin):
             spin.setEnabled(not drawn)
-            spin.setToolTip(self.tr("The search draws this for each trial") if drawn else "")
+            spin.setToolTip(self.tr("The search draws this for each trial (see Search space)") if drawn else "")
+        if not self._patience_edited:  # each experiment starts from the contract's patience
+            self.patience_spin.blockSignals(True)
+            self.patience_spin.setValue(contract_default(PARAMS_BY_KIND[kind], "patience"))
+            self.patience_spin.blockSignals(False)
         self._update_run_state()
+
+    def _on_folds_changed(self) -> None:
+        # k folds replace the one validation part
+        self.validation_spin.setEnabled(self.folds_spin.value() == 0)
 
     def _fill_components(self) -> None:
         """The components the chosen architecture has (the reference CNN has a fourth block); the
@@ -547,10 +715,11 @@ class ExperimentsPanel(Panel):
         architecture = self.architecture_combo.currentData()
         epochs = self.epochs_spin.value()
         simulated = self.source_combo.currentData() == SOURCE_SIMULATED
+        patience = self.patience_spin.value()
         if kind == TRAIN:
             source = ({"simulated": SimulatedPatchSet(n_patches=self.patches_spin.value(), seed=self.seed_spin.value())}
                       if simulated else {"training_dataset": self.dataset_ref()})
-            return kind, TrainModelParams(architecture=architecture, epochs=epochs,
+            return kind, TrainModelParams(architecture=architecture, epochs=epochs, patience=patience,
                                           learning_rate=self.learning_rate_spin.value(),
                                           batch_size=self.batch_spin.value(), **source)
         if simulated:
@@ -559,6 +728,8 @@ class ExperimentsPanel(Panel):
             parallel = self.parallel_spin.value()
             return kind, SearchHyperparametersParams(training_dataset=self.dataset_ref(), architecture=architecture,
                                                      n_trials=self.trials_spin.value(), epochs=epochs,
+                                                     patience=patience, space=self.search_space(),
+                                                     pruning=self.pruning_check.isChecked(),
                                                      max_parallel=parallel or None)
         components = self.chosen_components()
         if not components:
@@ -566,7 +737,7 @@ class ExperimentsPanel(Panel):
         hyper = HyperParameters(learning_rate=self.learning_rate_spin.value(), batch_size=self.batch_spin.value())
         return kind, RunAblationParams(training_dataset=self.dataset_ref(), architecture=architecture,
                                        hyperparameters=hyper, components=components, epochs=epochs,
-                                       repeats=self.repeats_spin.value())
+                                       patience=patience, repeats=self.repeats_spin.value())
 
     def _update_run_state(self) -> None:
         if not hasattr(self, "run_button"):
@@ -770,6 +941,7 @@ class ExperimentsPanel(Panel):
             params = CreateTrainingDatasetParams(
                 name=self.name_edit.text().strip(), feature_group=FeatureGroupRef(group.group, group.version),
                 validation_fraction=self.validation_spin.value(), test_fraction=self.test_spin.value(),
+                k_folds=self.folds_spin.value() or None,
                 description=f"made in QGIS from feature group {group.group} v{group.version}")
         except ContractError as exc:
             self._say(self._contract_message(exc), "warning")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from qgis.core import QgsProject
-from qgis.PyQt.QtCore import QTimer
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP, QTimer
 from qgis.PyQt.QtGui import QFont
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
@@ -29,7 +29,10 @@ from .base import Panel, plain_label
 
 #: How often the list refreshes itself while the panel is shown.
 REFRESH_INTERVAL_MS = 5000
-COLUMNS = ("Job", "Kind", "State", "Stage", "Progress", "Elapsed")
+#: The table's column titles (translated where shown; marked for the catalogue under @default).
+COLUMNS = (QT_TRANSLATE_NOOP("@default", "Job"), QT_TRANSLATE_NOOP("@default", "Kind"),
+           QT_TRANSLATE_NOOP("@default", "State"), QT_TRANSLATE_NOOP("@default", "Stage"),
+           QT_TRANSLATE_NOOP("@default", "Progress"), QT_TRANSLATE_NOOP("@default", "Elapsed"))
 
 
 def _parse_time(text: str | None) -> datetime | None:

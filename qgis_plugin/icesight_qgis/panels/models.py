@@ -4,7 +4,7 @@ compared side by side; *Set as production*."""
 
 from __future__ import annotations
 
-from qgis.PyQt.QtCore import Qt, pyqtSignal
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP, Qt, pyqtSignal
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
@@ -21,10 +21,13 @@ from ..tasks import JobTask
 from .base import Panel, narrow_combo, narrow_form, plain_label
 
 #: The validation metrics of a model record, as the registry and /models/compare name them.
-METRICS = (("val_log_loss", "Log loss"), ("val_accuracy", "Accuracy"), ("val_roc_auc", "ROC AUC"), ("val_ece", "ECE"))
+METRICS = (("val_log_loss", QT_TRANSLATE_NOOP("@default", "Log loss")),
+           ("val_accuracy", QT_TRANSLATE_NOOP("@default", "Accuracy")),
+           ("val_roc_auc", QT_TRANSLATE_NOOP("@default", "ROC AUC")), ("val_ece", QT_TRANSLATE_NOOP("@default", "ECE")))
 #: The registry table's short headers of :data:`METRICS` (the full names are their tooltips):
 #: the model ids need the room.
-METRIC_HEADERS = {"val_log_loss": "LL", "val_accuracy": "Acc", "val_roc_auc": "AUC", "val_ece": "ECE"}
+METRIC_HEADERS = {"val_log_loss": QT_TRANSLATE_NOOP("@default", "LL"), "val_accuracy": QT_TRANSLATE_NOOP("@default", "Acc"),
+                  "val_roc_auc": QT_TRANSLATE_NOOP("@default", "AUC"), "val_ece": QT_TRANSLATE_NOOP("@default", "ECE")}
 PRODUCTION_MARK = "\u2605"
 #: The registry table's columns before the metrics.
 MODEL_COLUMN, PRODUCTION_COLUMN, DRIFT_COLUMN = 0, 1, 2

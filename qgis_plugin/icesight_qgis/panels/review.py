@@ -438,5 +438,5 @@ class ReviewPanel(Panel):
             key: getattr(outcome.trained.metrics, key, None) for key, _name in METRICS}
         self.compare_table.setRowCount(len(METRICS))
         for row, (key, name) in enumerate(METRICS):
-            for column, text in enumerate((name, format_metric(old.get(key)), format_metric(new.get(key)))):
+            for column, text in enumerate((self.tr(name), format_metric(old.get(key)), format_metric(new.get(key)))):
                 self.compare_table.setItem(row, column, QTableWidgetItem(text))
