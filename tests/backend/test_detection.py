@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy import special
+from scipy import ndimage, special
 
+from icesight_backend.sar.clutter import ClutterParams, _window_order_statistics, cell_means_db
 from icesight_backend.sar.detection import (
     CfarParams,
     Detection,
@@ -14,6 +15,8 @@ from icesight_backend.sar.detection import (
     detect,
     drop_azimuth_ambiguities,
     k_threshold_table,
+    label_detections,
+    scan_scene,
     score_against_truth,
 )
 from icesight_backend.sar.scene import simulate_scene
@@ -51,6 +54,31 @@ def test_chunked_detection_equals_whole_scene_detection():
     chunked = cfar_mask(scene.hh_db, params, chunk_px=256).compute().astype(bool)
     assert whole.sum() > 0
     np.testing.assert_array_equal(chunked, whole)  # the halo makes chunk borders invisible
+
+
+def test_one_pass_scan_gives_the_mask_cell_means_and_target_windows_of_separate_passes():
+    scene = simulate_scene(SimulateSceneParams(width_px=700, height_px=600, n_ships=8, n_icebergs=8, seed=4))
+    params = CfarParams(pixel_size_m=40.0)
+    cell_px = ClutterParams(pixel_size_m=40.0).cell_px
+    scan = scan_scene(scene.hh_db, scene.hv_db, params, chunk_px=256, cell_px=cell_px)
+    np.testing.assert_array_equal(scan.mask, cfar_mask(scene.hh_db, params, 256, scene.hv_db).compute())
+    np.testing.assert_array_equal(scan.co_cells_db, cell_means_db(scene.hh_db, cell_px, 256))
+    np.testing.assert_array_equal(scan.cross_cells_db, cell_means_db(scene.hv_db, cell_px, 256))
+    assert scan.windows  # targets across chunk borders included
+    for (r0, r1, c0, c1), (co, cross) in scan.windows.items():
+        np.testing.assert_array_equal(co, scene.hh_db[r0:r1, c0:c1])
+        np.testing.assert_array_equal(cross, scene.hv_db[r0:r1, c0:c1])
+    measured = label_detections(scan.mask, scene.hh_db, scene.hv_db, params, windows=scan.windows)
+    assert len(scan.windows) == len(measured)  # every target's window came from the scan
+    assert measured == label_detections(scan.mask, scene.hh_db, scene.hv_db, params)
+
+
+def test_window_order_statistics_are_the_rank_filters():
+    cells = np.random.default_rng(2).standard_normal((90, 70)).round(1)  # with ties
+    q25, median, q75 = _window_order_statistics(cells, 7, (25.0, 50.0, 75.0))
+    np.testing.assert_array_equal(q25, ndimage.percentile_filter(cells, 25, size=7, mode="nearest"))
+    np.testing.assert_array_equal(median, ndimage.median_filter(cells, size=7, mode="nearest"))
+    np.testing.assert_array_equal(q75, ndimage.percentile_filter(cells, 75, size=7, mode="nearest"))
 
 
 def test_detects_the_simulated_targets_with_few_false_alarms():

@@ -34,6 +34,9 @@ import dask.array as da
 import numpy as np
 from scipy import ndimage
 
+#: Window values partially sorted at once by :func:`_window_order_statistics` (bounds its memory).
+_ORDER_BATCH_VALUES = 1 << 22
+
 
 class ClutterParamsError(ValueError):
     """A clutter-classification parameter out of its physical range."""
@@ -117,28 +120,38 @@ class ClutterMap:
         return bool(self.sea_ice[r, c]), float(self.co_background_db[r, c])
 
 
+def block_cell_means_db(block: np.ndarray, cell_px: int) -> np.ndarray:
+    """Mean intensity of each ``cell_px`` x ``cell_px`` cell of a block of sigma0 in dB, in dB (float32,
+    NaN where the cell has no data). The block must start on the cell grid; a partial last row or
+    column of cells averages the pixels it has."""
+    h, w = block.shape
+    padded = np.full((-(-h // cell_px) * cell_px, -(-w // cell_px) * cell_px), np.nan)
+    padded[:h, :w] = block
+    valid = np.isfinite(padded)
+    linear = np.where(valid, np.power(10.0, np.where(valid, padded, 0.0) / 10.0), 0.0)
+    grid = (padded.shape[0] // cell_px, cell_px, padded.shape[1] // cell_px, cell_px)
+    total = linear.reshape(grid).sum(axis=(1, 3))
+    count = valid.reshape(grid).sum(axis=(1, 3))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(count > 0, 10.0 * np.log10(total / np.maximum(count, 1)), np.nan).astype(np.float32)
+
+
+def cell_chunk_px(cell_px: int, chunk_px: int) -> int:
+    """Chunk side that is a whole number of cells (at most ``chunk_px`` unless a cell is larger),
+    so that every cell lies in one chunk."""
+    return max(cell_px, (chunk_px // cell_px) * cell_px)
+
+
 def cell_means_db(band, cell_px: int, chunk_px: int = 2048, scheduler: str = "threads") -> np.ndarray:
     """Mean intensity of each ``cell_px`` x ``cell_px`` cell, in dB (NaN where the cell has no data).
 
     ``band`` is sigma0 in dB: a numpy array, a Dask array or a lazy raster band. Chunks are made
     multiples of the cell so that every cell lies in one chunk."""
-    chunk = max(cell_px, (chunk_px // cell_px) * cell_px)
+    chunk = cell_chunk_px(cell_px, chunk_px)
     array = band.rechunk(chunk) if isinstance(band, da.Array) else da.from_array(band, chunks=chunk, asarray=False)
-
-    def reduce(block: np.ndarray) -> np.ndarray:
-        h, w = block.shape
-        padded = np.full((-(-h // cell_px) * cell_px, -(-w // cell_px) * cell_px), np.nan)
-        padded[:h, :w] = block
-        valid = np.isfinite(padded)
-        linear = np.where(valid, np.power(10.0, np.where(valid, padded, 0.0) / 10.0), 0.0)
-        grid = (padded.shape[0] // cell_px, cell_px, padded.shape[1] // cell_px, cell_px)
-        total = linear.reshape(grid).sum(axis=(1, 3))
-        count = valid.reshape(grid).sum(axis=(1, 3))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(count > 0, 10.0 * np.log10(total / np.maximum(count, 1)), np.nan).astype(np.float32)
-
     out_chunks = tuple(tuple(-(-size // cell_px) for size in sizes) for sizes in array.chunks)
-    return array.map_blocks(reduce, chunks=out_chunks, dtype=np.float32).compute(scheduler=scheduler)
+    return array.map_blocks(block_cell_means_db, cell_px, chunks=out_chunks, dtype=np.float32).compute(
+        scheduler=scheduler)
 
 
 def _fill_gaps(cells: np.ndarray) -> np.ndarray:
@@ -150,17 +163,32 @@ def _fill_gaps(cells: np.ndarray) -> np.ndarray:
     return cells[rows, cols]
 
 
+def _window_order_statistics(cells: np.ndarray, size: int, percentiles: tuple[float, ...]) -> list[np.ndarray]:
+    """Percentiles of each ``size`` x ``size`` window of cells (edges repeat the nearest cell), as
+    ``ndimage.percentile_filter`` ranks them (the median is the 50th), all from one partial sort of
+    the windows rather than one rank filter each. The values are window elements, not interpolated."""
+    count = size * size
+    ranks = [count // 2 if p == 50.0 else min(int(count * p / 100.0), count - 1) for p in percentiles]
+    windows = np.lib.stride_tricks.sliding_window_view(np.pad(cells, size // 2, mode="edge"), (size, size))
+    results = [np.empty(cells.shape) for _ in ranks]
+    rows_per_batch = max(1, _ORDER_BATCH_VALUES // (cells.shape[1] * count))
+    for start in range(0, cells.shape[0], rows_per_batch):
+        batch = windows[start : start + rows_per_batch].reshape(-1, cells.shape[1], count)
+        ordered = np.partition(batch, sorted(set(ranks)), axis=-1)
+        for result, rank in zip(results, ranks, strict=True):
+            result[start : start + rows_per_batch] = ordered[..., rank]
+    return results
+
+
 def classify_cells(co_cells_db: np.ndarray, cross_cells_db: np.ndarray, params: ClutterParams,
                    shape_px: tuple[int, int]) -> ClutterMap:
     """Apply the rule to cell means of HH and HV in dB (see the module docstring)."""
     valid = np.isfinite(co_cells_db) & np.isfinite(cross_cells_db)
     co, cross = _fill_gaps(co_cells_db.astype(np.float64)), _fill_gaps(cross_cells_db.astype(np.float64))
     size = params.window_cells
-    q75 = ndimage.percentile_filter(co, 75, size=size, mode="nearest")
-    q25 = ndimage.percentile_filter(co, 25, size=size, mode="nearest")
+    q25, co_background, q75 = _window_order_statistics(co, size, (25.0, 50.0, 75.0))
     texture_db = (q75 - q25) / 1.349  # IQR of a normal law = 1.349 sigma
-    co_background = ndimage.median_filter(co, size=size, mode="nearest")
-    cross_smooth = ndimage.median_filter(cross, size=size, mode="nearest")
+    (cross_smooth,) = _window_order_statistics(cross, size, (50.0,))
     floor = float(np.percentile(cross_smooth[valid], params.cross_floor_percentile)) if valid.any() else math.nan
     cross_excess = cross_smooth - floor
     sea_ice = valid & ((texture_db >= params.texture_threshold_db) | (cross_excess >= params.cross_excess_threshold_db))

@@ -27,15 +27,18 @@ import functools
 import math
 from dataclasses import dataclass
 
+import dask
 import dask.array as da
 import numpy as np
 from scipy import ndimage, special
 
-from .clutter import ClutterMap, ClutterParams, clutter_map
+from .clutter import ClutterMap, ClutterParams, block_cell_means_db, cell_chunk_px, classify_cells
 
 _SHAPE_GRID = np.geomspace(0.3, 200.0, 96)
 _TRIGAMMA_GRID = special.polygamma(1, _SHAPE_GRID)  # decreasing with the shape
 _MIN_BACKGROUND_PX = 100
+#: Candidate pixels whose ring windows are gathered at once (bounds the memory of :func:`_ring_sums_at`).
+_RING_BATCH = 4096
 
 
 class DetectionParamsError(ValueError):
@@ -166,29 +169,83 @@ def _threshold_multiplier(texture_shape: np.ndarray, looks: float, pfa: float) -
     return np.interp(np.log(clipped), np.log(_SHAPE_GRID), table)
 
 
+def _box_sum(values: np.ndarray, width: int) -> np.ndarray:
+    """Sum over the ``width`` x ``width`` square centred on each pixel; outside the block counts as 0."""
+    return ndimage.uniform_filter(values, width, mode="constant") * (width * width)
+
+
+def _ring_count(valid: np.ndarray, guard_w: int, back_w: int) -> np.ndarray:
+    """Valid pixels in the ring between the guard and background squares of each pixel.
+
+    Where the valid pixels are a product of valid rows and valid columns (a whole block, or one
+    padded with no data beyond a scene edge: most blocks) the count is a product of per-axis
+    counts, exact and without filtering the block twice; otherwise it is box-filtered."""
+    rows, cols = valid.any(axis=1), valid.any(axis=0)
+    if not np.array_equal(valid, np.outer(rows, cols)):
+        weights = valid.astype(np.float64)
+        return _box_sum(weights, back_w) - _box_sum(weights, guard_w)
+
+    def inside(axis_valid: np.ndarray, width: int) -> np.ndarray:
+        return np.convolve(axis_valid.astype(np.float64), np.ones(width), mode="same")
+
+    return np.outer(inside(rows, back_w), inside(cols, back_w)) - np.outer(inside(rows, guard_w), inside(cols, guard_w))
+
+
+def _ring_sums_at(values: np.ndarray, rows: np.ndarray, cols: np.ndarray, guard_w: int, back_w: int) -> np.ndarray:
+    """Sum of ``values`` over the ring between the guard and background squares of a few pixels
+    (outside the block counts as 0, as in :func:`_box_sum`), window by window."""
+    half, inner = back_w // 2, slice(back_w // 2 - guard_w // 2, back_w // 2 + guard_w // 2 + 1)
+    windows = np.lib.stride_tricks.sliding_window_view(np.pad(values, half), (back_w, back_w))
+    sums = np.empty(len(rows))
+    for start in range(0, len(rows), _RING_BATCH):
+        part = windows[rows[start : start + _RING_BATCH], cols[start : start + _RING_BATCH]]
+        sums[start : start + _RING_BATCH] = (part.sum(axis=(1, 2), dtype=np.float64)
+                                             - part[:, inner, inner].sum(axis=(1, 2), dtype=np.float64))
+    return sums
+
+
 def cfar_block(co_db: np.ndarray, params: CfarParams) -> np.ndarray:
-    """CFAR on one block of co-pol sigma0 in dB (NaN = no data); returns a boolean detection mask."""
+    """CFAR on one block of co-pol sigma0 in dB (NaN = no data); returns a boolean detection mask.
+
+    The clutter mean is needed at every pixel, the texture only where the test could pass: the
+    threshold multiplier is smallest for an untextured clutter (the last entry of the K table), so
+    a pixel below mean x that minimum fails whatever the texture. The normalised variance, shape
+    and K quantile are therefore evaluated on those few candidates only."""
     target_w, guard_w, back_w = params.windows_px()
     valid = np.isfinite(co_db)
-    intensity = np.where(valid, np.power(10.0, np.nan_to_num(co_db, nan=-100.0) / 10.0), 0.0)
-    weights = valid.astype(np.float64)
-
-    def box_sum(values: np.ndarray, width: int) -> np.ndarray:
-        return ndimage.uniform_filter(values, width, mode="constant") * (width * width)
-
-    count = box_sum(weights, back_w) - box_sum(weights, guard_w)
-    s1 = box_sum(intensity, back_w) - box_sum(intensity, guard_w)
-    s2 = box_sum(intensity**2, back_w) - box_sum(intensity**2, guard_w)
+    intensity = np.where(valid, np.power(10.0, np.where(valid, co_db, -100.0) / 10.0), 0.0)
+    count = _ring_count(valid, guard_w, back_w)
+    s1 = _box_sum(intensity, back_w) - _box_sum(intensity, guard_w)
     looks = params.looks
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = s1 / count
-        normalised_variance = np.maximum(s2 / count - mean**2, 0.0) / mean**2
+    if target_w == 1:
+        test = intensity
+    else:
+        test = _box_sum(intensity, target_w) / np.maximum(_box_sum(valid.astype(np.float64), target_w), 1)
+    enough = count > 0.5 * (back_w**2 - guard_w**2)
+    lowest_multiplier = float(k_threshold_table(float(looks), float(params.pfa)).min())
+    with np.errstate(invalid="ignore"):
+        rows, cols = np.nonzero(valid & enough & (test > mean * lowest_multiplier))
+    mean_c, count_c = mean[rows, cols], count[rows, cols]
+    s2 = _ring_sums_at(intensity**2, rows, cols, guard_w, back_w)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        normalised_variance = np.maximum(s2 / count_c - mean_c**2, 0.0) / mean_c**2
         # K distribution: NV = 1/L + 1/nu + 1/(L nu)  =>  nu = (1 + 1/L) / (NV - 1/L).
         excess = normalised_variance - 1.0 / looks
         texture_shape = np.where(excess > 0, (1.0 + 1.0 / looks) / np.maximum(excess, 1e-12), _SHAPE_GRID[-1])
-    test = intensity if target_w == 1 else box_sum(intensity, target_w) / np.maximum(box_sum(weights, target_w), 1)
-    enough = count > 0.5 * (back_w**2 - guard_w**2)
-    return valid & enough & (test > mean * _threshold_multiplier(texture_shape, looks, params.pfa))
+    mask = np.zeros(co_db.shape, dtype=bool)
+    mask[rows, cols] = test[rows, cols] > mean_c * _threshold_multiplier(texture_shape, looks, params.pfa)
+    return mask
+
+
+def cfar_bits(co_block: np.ndarray, cross_block: np.ndarray | None, params: CfarParams) -> np.ndarray:
+    """The mask bits of one block: ``CO_BIT`` where co-pol exceeds its CFAR threshold and, with a
+    cross-pol block and ``params.cross_pol_cfar``, ``CROSS_BIT`` where cross-pol exceeds its own."""
+    bits = cfar_block(co_block, params).astype(np.uint8) * CO_BIT
+    if cross_block is not None and params.cross_pol_cfar:
+        bits |= cfar_block(cross_block, params).astype(np.uint8) * CROSS_BIT
+    return bits
 
 
 def cfar_mask(co_db, params: CfarParams, chunk_px: int = 2048, cross_db=None) -> da.Array:
@@ -204,20 +261,16 @@ def cfar_mask(co_db, params: CfarParams, chunk_px: int = 2048, cross_db=None) ->
 
     co = lazy(co_db)
     if cross_db is None or not params.cross_pol_cfar:
-        return da.map_overlap(
-            lambda block: cfar_block(block, params).astype(np.uint8),
-            co, depth=params.halo_px, boundary=np.nan, dtype=np.uint8, trim=True,
-        )
-
-    def both(co_block: np.ndarray, cross_block: np.ndarray) -> np.ndarray:
-        bits = cfar_block(co_block, params).astype(np.uint8) * CO_BIT
-        return bits | cfar_block(cross_block, params).astype(np.uint8) * CROSS_BIT
-
+        return da.map_overlap(lambda block: cfar_bits(block, None, params),
+                              co, depth=params.halo_px, boundary=np.nan, dtype=np.uint8, trim=True)
     cross = lazy(cross_db).rechunk(co.chunks)
-    return da.map_overlap(both, co, cross, depth=params.halo_px, boundary=np.nan, dtype=np.uint8, trim=True)
+    return da.map_overlap(lambda co_block, cross_block: cfar_bits(co_block, cross_block, params),
+                          co, cross, depth=params.halo_px, boundary=np.nan, dtype=np.uint8, trim=True)
 
 
 CO_BIT, CROSS_BIT = 1, 2
+#: Gap, pixels, closed between flagged pixels of one target (a ship's separate bright scatterers).
+MERGE_DISTANCE_PX = 2
 _CHANNELS = {CO_BIT: "co", CROSS_BIT: "cross", CO_BIT | CROSS_BIT: "co+cross"}
 
 
@@ -281,13 +334,63 @@ def _k_margin_db(peak_db: float, background_db: np.ndarray, params: CfarParams) 
     return peak_db - mean_db - 10.0 * math.log10(multiplier)
 
 
+def _components(present: np.ndarray, merge_distance_px: int) -> np.ndarray:
+    """Labels of the 8-connected components of ``present`` after closing gaps of ``merge_distance_px``
+    (a dilation by a square of that half-width), zero off ``present``: each target keeps only its
+    own pixels. The dilation is done as shifted ORs along each axis (a square is separable), which
+    equals ``binary_dilation`` with a 3 x 3 square iterated ``merge_distance_px`` times."""
+    joined = present
+    for axis in (0, 1):
+        grown = joined.copy()
+        for shift in range(1, merge_distance_px + 1):
+            ahead, behind = [slice(None)] * 2, [slice(None)] * 2
+            ahead[axis], behind[axis] = slice(shift, None), slice(None, -shift)
+            grown[tuple(ahead)] |= joined[tuple(behind)]
+            grown[tuple(behind)] |= joined[tuple(ahead)]
+        joined = grown
+    labels, _ = ndimage.label(joined, np.ones((3, 3), dtype=bool))
+    labels[~present] = 0
+    return labels
+
+
+def _sized_components(labels: np.ndarray, params: CfarParams):
+    """(label, bounding box, own-pixel mask, length in metres) of each component of ``labels`` that
+    is large enough (``min_area_px``) and not too long (``max_length_m``) to be a ship or an iceberg."""
+    for index, window in enumerate(ndimage.find_objects(labels), start=1):
+        if window is None:
+            continue
+        own = labels[window] == index
+        if int(own.sum()) < params.min_area_px:
+            continue
+        rows, cols = np.nonzero(own)
+        length_m = math.hypot(rows.max() - rows.min() + 1, cols.max() - cols.min() + 1) * params.pixel_size_m
+        if length_m > params.max_length_m:
+            continue
+        yield index, window, own, length_m
+
+
+def _background_ring_px(params: CfarParams) -> int:
+    """Margin, pixels, by which a target's box is widened into its local background square."""
+    guard_margin_px = params.windows_px()[1] // 2
+    return max(guard_margin_px + 2, int(round(params.discrimination_window_m / 2 / params.pixel_size_m)))
+
+
+def _background_window(window: tuple[slice, slice], params: CfarParams, shape: tuple[int, int]) -> tuple[int, ...]:
+    """(r0, r1, c0, c1): a target's box widened by :func:`_background_ring_px`, within the scene."""
+    ring_px = _background_ring_px(params)
+    (top, bottom), (left, right) = (window[0].start, window[0].stop), (window[1].start, window[1].stop)
+    return (max(top - ring_px, 0), min(bottom + ring_px, shape[0]),
+            max(left - ring_px, 0), min(right + ring_px, shape[1]))
+
+
 def label_detections(
     mask: np.ndarray,
     co_db,
     cross_db,
     params: CfarParams,
-    merge_distance_px: int = 2,
+    merge_distance_px: int = MERGE_DISTANCE_PX,
     clutter: ClutterMap | None = None,
+    windows: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> list[Detection]:
     """Connected components of the mask (8-connected, after closing gaps of ``merge_distance_px``,
     so a ship's bright scatterers make one target) measured on the co- and cross-pol bands.
@@ -297,35 +400,25 @@ def label_detections(
     ``discrimination_window_m`` around it less the object's box widened by half the guard window
     (the median ignores bright neighbours, ridges and other targets in the ring). ``clutter``
     gives the clutter class at the centroid. ``co_db``/``cross_db`` may be numpy arrays or
-    anything indexable by 2-D slices (a lazy raster); one window is read per band and target.
+    anything indexable by 2-D slices (a lazy raster); one window is read per band and target,
+    unless ``windows`` already holds it (co- and cross-pol values keyed by ``(r0, r1, c0, c1)``,
+    as :func:`scan_scene` keeps them).
     """
     bits = np.asarray(mask)
     present = bits.astype(bool)
-    structure = np.ones((3, 3), dtype=bool)
-    joined = ndimage.binary_dilation(present, structure, iterations=merge_distance_px) if merge_distance_px else present
-    labels, _ = ndimage.label(joined, structure)
-    labels[~present] = 0
-    height, width = present.shape
+    labels = _components(present, merge_distance_px)
     guard_margin_px = params.windows_px()[1] // 2
-    ring_px = max(guard_margin_px + 2, int(round(params.discrimination_window_m / 2 / params.pixel_size_m)))
     detections = []
-    for index, window in enumerate(ndimage.find_objects(labels), start=1):
-        if window is None:
-            continue
-        own = labels[window] == index
-        area = int(own.sum())
-        if area < params.min_area_px:
-            continue
+    for _, window, own, length_m in _sized_components(labels, params):
         rows, cols = np.nonzero(own)
-        extent_px = math.hypot(rows.max() - rows.min() + 1, cols.max() - cols.min() + 1)
-        length_m = extent_px * params.pixel_size_m
-        if length_m > params.max_length_m:
-            continue
+        area = len(rows)
         (top, bottom), (left, right) = (window[0].start, window[0].stop), (window[1].start, window[1].stop)
-        r0, r1 = max(top - ring_px, 0), min(bottom + ring_px, height)
-        c0, c1 = max(left - ring_px, 0), min(right + ring_px, width)
-        co_around = np.asarray(co_db[r0:r1, c0:c1], dtype=np.float64)
-        cross_around = np.asarray(cross_db[r0:r1, c0:c1], dtype=np.float64)
+        r0, r1, c0, c1 = key = _background_window(window, params, present.shape)
+        if windows is not None and key in windows:
+            co_around, cross_around = (np.asarray(values, dtype=np.float64) for values in windows[key])
+        else:
+            co_around = np.asarray(co_db[r0:r1, c0:c1], dtype=np.float64)
+            cross_around = np.asarray(cross_db[r0:r1, c0:c1], dtype=np.float64)
         inner = (slice(top - r0, bottom - r0), slice(left - c0, right - c0))
         co, cross = co_around[inner], cross_around[inner]
         ring = np.ones(co_around.shape, dtype=bool)
@@ -358,6 +451,104 @@ def label_detections(
             )
         )
     return detections
+
+
+@dataclass
+class SceneScan:
+    """What one pass over the scene's chunks yields (see :func:`scan_scene`)."""
+
+    mask: np.ndarray  # uint8, CO_BIT / CROSS_BIT
+    #: Cell means of co- and cross-pol, dB, for the clutter classes (None unless asked for).
+    co_cells_db: np.ndarray | None
+    cross_cells_db: np.ndarray | None
+    #: Co- and cross-pol values (dB, as read) of the background windows of the targets found.
+    windows: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]]
+
+
+def _scan_reach_px(params: CfarParams) -> int:
+    """How far beyond a chunk its scan must see the CFAR mask to measure every target anchored in
+    it: a target up to ``max_length_m`` long, gaps it closes, and its background window's margin."""
+    return _background_ring_px(params) + math.ceil(params.max_length_m / params.pixel_size_m) + MERGE_DISTANCE_PX + 1
+
+
+def _axis_chunks(length: int, chunk: int, least: int) -> tuple[int, ...]:
+    """Chunk sizes along an axis: ``chunk`` each, a last remainder shorter than ``least`` joined to
+    the chunk before it (every chunk but a lone one is then at least the overlap depth)."""
+    sizes = [chunk] * (length // chunk)
+    remainder = length % chunk
+    if remainder and sizes and remainder < least:
+        sizes[-1] += remainder
+    elif remainder:
+        sizes.append(remainder)
+    return tuple(sizes)
+
+
+def _scan_block(co_ext: np.ndarray, cross_ext: np.ndarray, origin: tuple[int, int], depth: tuple[int, int],
+                size: tuple[int, int], params: CfarParams, shape: tuple[int, int], cell_px: int | None):
+    """One chunk of :func:`scan_scene`, given with ``depth`` pixels of its neighbours (NaN outside
+    the scene): its mask bits, its cell means and the background windows of the targets whose box
+    starts in it (targets measured by a neighbour, or too small or long, are left out)."""
+    (d0, d1), (h, w) = depth, size
+    interior = (slice(d0, d0 + h), slice(d1, d1 + w))
+    bits = cfar_bits(co_ext, cross_ext, params)
+    cells = None
+    if cell_px is not None:
+        cells = (block_cell_means_db(co_ext[interior], cell_px), block_cell_means_db(cross_ext[interior], cell_px))
+    top_ext, left_ext = origin[0] - d0, origin[1] - d1  # scene position of the extended block's corner
+    windows = {}
+    for _, box, _, _ in _sized_components(_components(bits != 0, MERGE_DISTANCE_PX), params):
+        if not (d0 <= box[0].start < d0 + h and d1 <= box[1].start < d1 + w):
+            continue
+        scene_box = (slice(box[0].start + top_ext, box[0].stop + top_ext),
+                     slice(box[1].start + left_ext, box[1].stop + left_ext))
+        r0, r1, c0, c1 = key = _background_window(scene_box, params, shape)
+        local = (slice(r0 - top_ext, r1 - top_ext), slice(c0 - left_ext, c1 - left_ext))
+        if local[0].start >= 0 and local[1].start >= 0 and local[0].stop <= co_ext.shape[0] \
+                and local[1].stop <= co_ext.shape[1]:
+            windows[key] = (co_ext[local].copy(), cross_ext[local].copy())
+    return bits[interior], cells, windows
+
+
+def scan_scene(co_db, cross_db, params: CfarParams, chunk_px: int = 2048, scheduler: str = "threads",
+               cell_px: int | None = None) -> SceneScan:
+    """The whole scene's CFAR mask, cell means and target windows from a single read of each band.
+
+    Reading and decoding the raster is the dearest part of detection, so every chunk is read once
+    (Dask shares it with its neighbours' overlaps) and everything later steps need is taken from it:
+    the mask bits (co- and cross-pol CFAR, as :func:`cfar_mask`), with ``cell_px`` the cell means of
+    both bands for the clutter classes (chunks are then whole cells, as in
+    :func:`sar.clutter.cell_means_db`), and the bands around each target the chunk's own mask shows,
+    so that :func:`label_detections` need not read the scene again. The overlap reaches beyond the
+    CFAR halo by :func:`_scan_reach_px`; a target the scan could not see whole is read from the
+    bands later. Memory: a few chunks, the mask (one byte a pixel) and the targets' windows.
+    """
+    height, width = (int(n) for n in co_db.shape)
+    depth = params.halo_px + _scan_reach_px(params)
+    chunk = max(chunk_px, depth)
+    if cell_px is not None:
+        chunk = cell_chunk_px(cell_px, chunk)
+        chunk += cell_px if chunk < depth else 0
+    chunks = (_axis_chunks(height, chunk, depth), _axis_chunks(width, chunk, depth))
+    depths = (min(depth, *chunks[0]), min(depth, *chunks[1]))
+
+    def extended(band) -> da.Array:
+        array = band.rechunk(chunks) if isinstance(band, da.Array) else da.from_array(band, chunks=chunks, asarray=False)
+        return da.overlap.overlap(array, depth=dict(enumerate(depths)), boundary={0: np.nan, 1: np.nan})
+
+    co_blocks, cross_blocks = extended(co_db).to_delayed(), extended(cross_db).to_delayed()
+    starts = [np.concatenate([[0], np.cumsum(sizes)[:-1]]) for sizes in chunks]
+    scan = dask.delayed(_scan_block, pure=True)
+    tasks = [[scan(co_blocks[i, j], cross_blocks[i, j], (int(starts[0][i]), int(starts[1][j])), depths,
+                   (rows, cols), params, (height, width), cell_px)
+              for j, cols in enumerate(chunks[1])] for i, rows in enumerate(chunks[0])]
+    results = dask.compute(tasks, scheduler=scheduler)[0]
+    mask = np.block([[bits for bits, _, _ in row] for row in results])
+    windows = {key: values for row in results for _, _, found in row for key, values in found.items()}
+    if cell_px is None:
+        return SceneScan(mask, None, None, windows)
+    co_cells = np.block([[cells[0] for _, cells, _ in row] for row in results])
+    cross_cells = np.block([[cells[1] for _, cells, _ in row] for row in results])
+    return SceneScan(mask, co_cells, cross_cells, windows)
 
 
 def _nan_lowest(value: float) -> float:
@@ -416,14 +607,18 @@ def detect(
 
     With ``params.sea_ice_aware`` the clutter class of the scene is estimated first (unless
     ``clutter`` is given, see :mod:`sar.clutter`) and detections in sea ice must pass
-    :func:`passes_sea_ice_discrimination`. The bands may be numpy arrays or lazy raster bands. The
+    :func:`passes_sea_ice_discrimination`. Mask, clutter cells and the targets' windows come from one
+    read of the scene (:func:`scan_scene`). The bands may be numpy arrays or lazy raster bands. The
     chunks run on local threads: inside a job task this process's cores do the work, without
     sending sub-tasks back to the cluster.
     """
-    if params.sea_ice_aware and clutter is None:
-        clutter = clutter_map(co_db, cross_db, params.clutter_params(), chunk_px, scheduler)
-    mask = cfar_mask(co_db, params, chunk_px, cross_db).compute(scheduler=scheduler)
-    detections = label_detections(mask, co_db, cross_db, params, clutter=clutter)
+    clutter_params = params.clutter_params()
+    classify = params.sea_ice_aware and clutter is None
+    scan = scan_scene(co_db, cross_db, params, chunk_px, scheduler, clutter_params.cell_px if classify else None)
+    if classify:
+        shape = (int(co_db.shape[0]), int(co_db.shape[1]))
+        clutter = classify_cells(scan.co_cells_db, scan.cross_cells_db, clutter_params, shape)
+    detections = label_detections(scan.mask, co_db, cross_db, params, clutter=clutter, windows=scan.windows)
     if params.sea_ice_aware:
         detections = [d for d in detections if passes_sea_ice_discrimination(d, params)]
     return drop_azimuth_ambiguities(detections, params)
