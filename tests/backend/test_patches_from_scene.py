@@ -52,3 +52,21 @@ def test_edge_points_are_padded_and_off_scene_points_reported(scene_and_cog):
     assert [p.id for p in cut.patches] == ["edge"]
     assert cut.patches[0].padded and np.isfinite(cut.patches[0].band_1).all()
     assert cut.skipped == {"off": "outside the scene"}
+
+
+@pytest.mark.parametrize(("row", "col"), [(150, 398), (20, 30), (270, 385), (18, 382)])  # over half with data
+def test_the_scene_part_of_an_edge_patch_is_the_scene_and_the_rest_its_own_median(scene_and_cog, row, col):
+    scene, path = scene_and_cog
+    x, y = scene.transform * (col + 0.5, row + 0.5)
+    (patch,) = cut_patches_from_scene(path, [("edge", x, y)], "EPSG:3413", "S").patches
+    band = np.asarray(patch.band_1).reshape(75, 75)
+    top, left = row - 37, col - 37
+    r0, c0 = max(top, 0), max(left, 0)
+    r1, c1 = min(top + 75, scene.hh_db.shape[0]), min(left + 75, scene.hh_db.shape[1])
+    inside = band[r0 - top : r1 - top, c0 - left : c1 - left]
+    scene_part = scene.hh_db[r0:r1, c0:c1]
+    has_data = np.isfinite(scene_part)
+    np.testing.assert_allclose(inside[has_data], scene_part[has_data], atol=1e-3)  # placed at the right offset
+    filled = np.ones_like(band, dtype=bool)  # off the scene, or off the swath inside it
+    filled[r0 - top : r1 - top, c0 - left : c1 - left] = ~has_data
+    assert patch.padded and np.allclose(band[filled], np.median(scene_part[has_data]), atol=1e-3)

@@ -16,6 +16,7 @@ from pyproj import Transformer
 from rasterio.windows import Window
 
 from icesight_contract import INC_ANGLE_MISSING, PATCH_SIZE_PX, PatchRecord
+from icesight_contract.constants import SIGMA0_DB_MAX, SIGMA0_DB_MIN
 
 
 @dataclass
@@ -47,10 +48,7 @@ def cut_patches_from_scene(
             if not (0 <= row < src.height and 0 <= col < src.width):
                 out.skipped[point_id] = "outside the scene"
                 continue
-            window = Window(col - half, row - half, PATCH_SIZE_PX, PATCH_SIZE_PX)
-            # boundless reads fill outside the raster with NaN (the scene's nodata)
-            data = src.read([1, 2, 3], window=window, boundless=True, fill_value=np.nan).astype(np.float64)
-            co, cross, inc = data
+            co, cross, inc = _read_patch(src, row - half, col - half).astype(np.float64)
             valid = np.isfinite(co) & np.isfinite(cross)
             if valid.mean() < min_valid_fraction:
                 out.skipped[point_id] = f"less than {min_valid_fraction:.0%} of the patch has data (swath edge)"
@@ -63,8 +61,8 @@ def cut_patches_from_scene(
             out.patches.append(
                 PatchRecord(
                     id=str(point_id),
-                    band_1=[round(float(v), 4) for v in np.clip(bands[0], -79.9, 59.9).ravel()],
-                    band_2=[round(float(v), 4) for v in np.clip(bands[1], -79.9, 59.9).ravel()],
+                    band_1=np.round(np.clip(bands[0], SIGMA0_DB_MIN, SIGMA0_DB_MAX), 4).ravel().tolist(),
+                    band_2=np.round(np.clip(bands[1], SIGMA0_DB_MIN, SIGMA0_DB_MAX), 4).ravel().tolist(),
                     inc_angle=inc_angle,
                     scene_id=scene_id,
                     row=row,
@@ -75,4 +73,18 @@ def cut_patches_from_scene(
                     padded=padded,
                 )
             )
+    return out
+
+
+def _read_patch(src, top: int, left: int) -> np.ndarray:
+    """Bands 1-3 of the patch whose top-left pixel is (``top``, ``left``), NaN (the scene's nodata)
+    where it leaves the raster. Only the part inside is read, through the dataset's block cache
+    (rasterio's boundless reads build a virtual dataset per call and read around the cache: ~20x
+    slower for a scene's worth of targets)."""
+    out = np.full((3, PATCH_SIZE_PX, PATCH_SIZE_PX), np.nan, dtype=np.float32)
+    r0, c0 = max(top, 0), max(left, 0)
+    r1, c1 = min(top + PATCH_SIZE_PX, src.height), min(left + PATCH_SIZE_PX, src.width)
+    if r0 < r1 and c0 < c1:
+        out[:, r0 - top : r1 - top, c0 - left : c1 - left] = src.read([1, 2, 3], window=Window(c0, r0, c1 - c0, r1 - r0),
+                                                                      out_dtype=np.float32)
     return out
