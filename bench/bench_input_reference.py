@@ -1,0 +1,80 @@
+"""Global against patch-relative input normalisation, and nominal against domain-randomised training,
+measured on three test sets: nominal (family A), the other simulator family (B) and randomised.
+
+"Global" is what models use: each channel in dB, standardised with the training set's mean and
+spread. "Relative" first subtracts, per patch and channel, the median of the patch's 8 px border
+ring (its own clutter level, the rule the attributions' baseline uses), so the network sees dB above
+the local sea or ice. Four LeNets (EW, HH/HV, 20 % clutter patches, same seed and budget) are
+trained: {nominal, randomised} x {global, relative}. Printed per model and test set: ship/iceberg
+accuracy and log loss on the target patches, the share of ships called ship, and the share of clutter
+patches called clutter. Data: IceSight's own simulator only (600 test patches per set).
+
+Usage: python bench/bench_input_reference.py [--n-train 1604] [--epochs 20] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from icesight_backend.learning.attribution import clutter_level_db
+from icesight_backend.learning.data import PatchArrays, arrays_from_simulation
+from icesight_backend.learning.outputs import ICEBERG_THRESHOLD
+from icesight_backend.learning.training import TrainingConfig, classify_served, train_model
+from icesight_backend.sar.simulation import simulate_patches
+from icesight_contract import AcquisitionMode, ClassName
+
+CLUTTER_FRACTION = 0.2
+N_TEST = 600
+
+
+def relative(arrays: PatchArrays) -> PatchArrays:
+    """The patches in dB above their own border-ring median, per channel."""
+    shifted = arrays.images - clutter_level_db(arrays.images)[:, :, None, None]
+    return PatchArrays(arrays.ids, shifted.astype(np.float32), arrays.inc_angle_deg, arrays.labels, arrays.channels)
+
+
+def scores(model, arrays: PatchArrays) -> str:
+    served = classify_served(model, arrays)
+    targets = arrays.labels != ClassName.CLUTTER.index
+    p = np.clip(served.iceberg[targets], 1e-6, 1 - 1e-6)
+    y = arrays.labels[targets]
+    accuracy = float(((p >= ICEBERG_THRESHOLD) == (y == ClassName.ICEBERG.index)).mean())
+    log_loss = float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+    ships = float((p[y == ClassName.SHIP.index] < ICEBERG_THRESHOLD).mean())
+    clutter = float((served.clutter[~targets] >= 0.5).mean()) if served.clutter is not None else float("nan")
+    return f"acc {accuracy:.3f}  ll {log_loss:.3f}  ships called ship {ships:.0%}  clutter called clutter {clutter:.0%}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n-train", type=int, default=1604)
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    print(__doc__.split("\n\n")[0])
+    ew = AcquisitionMode.EW
+    tests = {
+        "nominal A": arrays_from_simulation(simulate_patches(N_TEST, ew, seed=9001, clutter_fraction=CLUTTER_FRACTION)),
+        "family B": arrays_from_simulation(simulate_patches(N_TEST, ew, seed=9002, family="B",
+                                                            clutter_fraction=CLUTTER_FRACTION)),
+        "randomised": arrays_from_simulation(simulate_patches(N_TEST, ew, seed=9003, randomise=True,
+                                                              clutter_fraction=CLUTTER_FRACTION)),
+    }
+    for randomise in (False, True):
+        train = arrays_from_simulation(simulate_patches(args.n_train, ew, seed=args.seed, randomise=randomise,
+                                                        clutter_fraction=CLUTTER_FRACTION))
+        for reference in ("global", "relative"):
+            started = time.perf_counter()
+            shift = relative if reference == "relative" else (lambda a: a)
+            model = train_model(shift(train), TrainingConfig(epochs=args.epochs, seed=args.seed)).loaded()
+            print(f"\n  {'randomised' if randomise else 'nominal'} training, {reference} input "
+                  f"({args.n_train} patches, {args.epochs} epochs, {time.perf_counter() - started:.0f} s)")
+            for name, arrays in tests.items():
+                print(f"    {name:10s}  {scores(model, shift(arrays))}")
+
+
+if __name__ == "__main__":
+    main()
