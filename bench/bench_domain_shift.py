@@ -12,7 +12,8 @@ B = Gaussian response with exponential sidelobe tails, log-normal sea texture, s
    ("after"). Test sets are the same for before and after. Accuracy, log loss, ECE, and the share
    of ships called ship.
 2. Real ships: LeNets trained on simulated IW VV/VH patches (nominal family A before; randomised,
-   both families, after; nominal with the default share of clutter patches) classify the
+   both families, after; nominal with the default share of clutter patches; the default training
+   set, half randomised with clutter patches) classify the
    OpenSARShip GRDH chips (VV as co-pol, VH as cross-pol; validation only, never trained on):
    share called ship (and, for the clutter model, called clutter) over ``--seeds`` training seeds.
 
@@ -42,12 +43,12 @@ from icesight_backend.learning.training import (
 from icesight_backend.sar.readers.opensarship import read_opensarship
 from icesight_backend.sar.simulation import FAMILIES, simulate_patches
 from icesight_contract import AcquisitionMode, CoPol, ModelArchitecture
-from icesight_contract.common import DEFAULT_CLUTTER_FRACTION
+from icesight_contract.common import DEFAULT_CLUTTER_FRACTION, DEFAULT_RANDOMISED_FRACTION
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "opensarship"
 
 
-def _simulated(n: int, mode: AcquisitionMode, seed: int, randomise: bool, family: str | None,
+def _simulated(n: int, mode: AcquisitionMode, seed: int, randomise: bool | float, family: str | None,
                co_pol: CoPol = CoPol.HH, clutter_fraction: float = 0.0):
     source = (f"simulate_patches({n}, {mode.value}, co_pol={co_pol.value}, seed={seed}, randomise={randomise}, "
               f"family={family!r}, clutter_fraction={clutter_fraction})")
@@ -118,7 +119,9 @@ def real_ships(args, config) -> None:
     print(f"2. Real ships: {len(chips)} OpenSARShip IW GRDH chips from {args.data} (VV as co-pol, VH as cross-pol; "
           "validation only, never trained on)", flush=True)
     stages = (("before", False, 0.0), ("after (randomised)", True, 0.0),
-              (f"nominal with {DEFAULT_CLUTTER_FRACTION:.0%} clutter patches (the default)", False, DEFAULT_CLUTTER_FRACTION))
+              (f"nominal with {DEFAULT_CLUTTER_FRACTION:.0%} clutter patches", False, DEFAULT_CLUTTER_FRACTION),
+              (f"the default: {DEFAULT_RANDOMISED_FRACTION:.0%} randomised, {DEFAULT_CLUTTER_FRACTION:.0%} clutter patches",
+               DEFAULT_RANDOMISED_FRACTION, DEFAULT_CLUTTER_FRACTION))
     for stage, randomise, clutter in stages:
         train, source = _simulated(args.n_train, AcquisitionMode.IW, 202, randomise, None if randomise else "A",
                                    CoPol.VV, clutter)

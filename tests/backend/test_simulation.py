@@ -192,3 +192,33 @@ def test_nominal_and_family_choices_are_validated_and_reproducible():
     assert set(a.families) == {"B"} and np.abs(a.centre_px - 37).max() <= 2
     with pytest.raises(ValueError, match="family"):
         simulate_patches(30, family="C")
+
+
+def test_a_randomised_share_mixes_nominal_and_randomised_patches():
+    nominal = simulate_patches(400, seed=5, randomise=0.0)
+    everything = simulate_patches(400, seed=5, randomise=1.0)
+    half = simulate_patches(400, seed=5, randomise=0.5)
+    np.testing.assert_array_equal(everything.band_1_db, simulate_patches(400, seed=5, randomise=True).band_1_db)
+    np.testing.assert_array_equal(nominal.band_1_db, simulate_patches(400, seed=5, randomise=False).band_1_db)
+    # Only randomised patches draw the other family or sit more than 2 px off the centre.
+    off_nominal = [(f == "B") or np.abs(c - 37).max() > 2 for f, c in zip(half.families, half.centre_px, strict=True)]
+    assert set(nominal.families) == {"A"} and np.abs(nominal.centre_px - 37).max() <= 2
+    # (a randomised patch is family A within 2 px of the centre about 3 % of the time)
+    assert 0.4 < np.mean(off_nominal) < 0.6
+    assert np.mean([(f == "B") or np.abs(c - 37).max() > 2
+                    for f, c in zip(everything.families, everything.centre_px, strict=True)]) > 0.9
+    with pytest.raises(ValueError, match="share between 0 and 1"):
+        simulate_patches(10, randomise=1.5)
+
+
+def test_the_patch_set_default_is_half_randomised_and_randomise_overrides_it():
+    from icesight_contract import ContractError, SimulatedPatchSet, from_dict
+    from icesight_contract.common import DEFAULT_RANDOMISED_FRACTION
+
+    assert SimulatedPatchSet().randomised_share == DEFAULT_RANDOMISED_FRACTION == 0.5
+    assert from_dict(SimulatedPatchSet, {"randomise": False}).randomised_share == 0.0
+    assert from_dict(SimulatedPatchSet, {"randomise": True, "randomised_fraction": 0.2}).randomised_share == 1.0
+    assert from_dict(SimulatedPatchSet, {"randomised_fraction": 0.2}).randomised_share == 0.2
+    with pytest.raises(ContractError) as caught:
+        from_dict(SimulatedPatchSet, {"randomised_fraction": 1.2})
+    assert caught.value.field == "randomised_fraction"

@@ -16,8 +16,9 @@ so it follows the physics rather than producing a separable toy:
   real data, so a good classifier reaches about 90 %, not 100 %.
 * Radar cross-section is conserved across resolution: a point scatterer's sigma0 is its RCS over
   the cell area, and the impulse response (unit sum) spreads it, so EW ships peak lower than IW.
-* Labelled patch sets are domain-randomised by default (:func:`draw_nuisance`): every parameter
-  that does not decide the class is drawn per patch, from one of two simulator families.
+* Labelled training sets are half domain-randomised by default (:func:`draw_nuisance`): in those
+  patches every parameter that does not decide the class is drawn, from one of two simulator
+  families; the others are nominal.
   Sources for every choice: ``docs/simulator.md``.
 
 Every function takes a ``numpy.random.Generator`` (or a seed) so outputs are reproducible.
@@ -721,7 +722,7 @@ def simulate_patches(
     iceberg_fraction: float = 0.47,
     seed: int = 0,
     co_pol: CoPol = CoPol.HH,
-    randomise: bool = False,
+    randomise: bool | float = False,
     family: str | None = None,
     clutter_fraction: float = 0.0,
 ) -> SimulatedPatches:
@@ -729,9 +730,9 @@ def simulate_patches(
     (:func:`simulate_clutter_patch`), the others around an iceberg (``iceberg_fraction`` of them)
     or a ship.
 
-    ``randomise`` draws every nuisance parameter per patch (:func:`draw_nuisance`; see
-    :class:`icesight_contract.SimulatedPatchSet` for why it is off by default);
-    without it every patch uses the nominal simulator. ``family`` pins the simulator family
+    ``randomise`` draws every nuisance parameter per patch (:func:`draw_nuisance`): True for every
+    patch, False for none (the nominal simulator), a number for that share of the patches, chosen
+    per patch (see :class:`icesight_contract.SimulatedPatchSet` for the default share). ``family`` pins the simulator family
     (``"A"`` or ``"B"``); None draws it per patch when randomising and uses ``"A"`` otherwise.
     """
     if family is not None and family not in FAMILIES:
@@ -744,6 +745,11 @@ def simulate_patches(
     inc = np.empty(n_patches, dtype=np.float32)
     centres = np.empty((n_patches, 2), dtype=np.int64)
     labels = (rng.random(n_patches) < iceberg_fraction).astype(np.int64)
+    share = float(randomise)
+    if not 0 <= share <= 1:
+        raise ValueError(f"randomise must be True, False or a share between 0 and 1, got {randomise!r}")
+    # A stream of its own, as for clutter: with a share of 0 or 1 every draw is as without it.
+    randomised = np.random.default_rng([seed, 11]).random(n_patches) < share if 0 < share < 1 else np.full(n_patches, share == 1)
     if clutter_fraction:
         # A stream of its own: each patch's ship/iceberg draw is the same whatever the clutter share.
         clutter_draw = np.random.default_rng([seed, 7]).random(n_patches) < clutter_fraction
@@ -752,8 +758,8 @@ def simulate_patches(
     families: list[str] = []
     for i in range(n_patches):
         kind = list(ClassName)[labels[i]]
-        patch_family = family or (str(rng.choice(FAMILIES)) if randomise else "A")
-        nuisance = draw_nuisance(rng, geometry, patch_family) if randomise else PatchNuisance(family=patch_family)
+        patch_family = family or (str(rng.choice(FAMILIES)) if randomised[i] else "A")
+        nuisance = draw_nuisance(rng, geometry, patch_family) if randomised[i] else PatchNuisance(family=patch_family)
         if kind is ClassName.CLUTTER:
             target = None
             b1[i], b2[i], inc[i], centres[i] = simulate_clutter_patch(rng, geometry, co_pol, nuisance=nuisance)
@@ -768,5 +774,5 @@ def simulate_part(spec: SimulatedPatchSet, n_patches: int, index: int) -> Simula
     """Part ``index`` (``n_patches`` patches) of a requested patch set, seeded from the set's seed and
     the index, so parts can be drawn on different workers and a set is the same however it is drawn."""
     seed = int(np.random.SeedSequence([spec.seed, index]).generate_state(1)[0])
-    return simulate_patches(n_patches, spec.mode, spec.iceberg_fraction, seed, spec.co_pol, spec.randomise,
+    return simulate_patches(n_patches, spec.mode, spec.iceberg_fraction, seed, spec.co_pol, spec.randomised_share,
                             clutter_fraction=spec.clutter_fraction)
