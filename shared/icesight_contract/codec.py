@@ -151,7 +151,9 @@ def _decode(tp: Any, value: Any, path: str) -> Any:
             try:
                 return _decode(option, value, path)
             except ContractError as exc:
-                errors.append(exc)
+                # Without its traceback: the traceback's frames would make a cycle with ``errors`` that
+                # keeps the caller's frames (and a record's bands) alive until the cycle collector runs.
+                errors.append(exc.with_traceback(None))
         if len(errors) == 1:
             raise errors[0]
         wanted = " or ".join(_type_name(o) for o in options if o is not type(None))

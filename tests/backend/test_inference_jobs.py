@@ -14,6 +14,7 @@ import requests
 from pyproj import Transformer
 
 from icesight_contract import PATCH_SIZE_PX, pack_float32
+from icesight_contract.common import DEFAULT_RANDOMISED_FRACTION
 
 
 def _error(response, status_code: int) -> dict:
@@ -236,7 +237,7 @@ def test_a_scene_of_another_pixel_spacing_is_refused_not_silently_classified(api
 def _simulated_records(n: int, seed: int, shift_db: float = 0.0) -> list[dict]:
     from icesight_backend.sar.simulation import simulate_patches
 
-    sim = simulate_patches(n, seed=seed)
+    sim = simulate_patches(n, seed=seed, randomise=DEFAULT_RANDOMISED_FRACTION)  # drawn as the training set is
     return [{"id": f"m{seed}_{i}", "band_1": [round(float(v) + shift_db, 2) for v in sim.band_1_db[i].ravel()],
              "band_2": [round(float(v) + shift_db, 2) for v in sim.band_2_db[i].ravel()],
              "inc_angle": float(sim.inc_angle_deg[i])} for i in range(n)]
