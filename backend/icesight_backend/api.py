@@ -185,10 +185,13 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         return status
 
     @app.get(f"{API_PREFIX}/health")
-    def health(request: Request):
+    async def health(request: Request):
         """Public: whether the service and its workers are up. The scheduler's address only goes to
-        callers with the token."""
-        workers = manager.workers()
+        callers with the token. Answered on the event loop from the workers seen within the last
+        second (no wait for a worker thread under load); otherwise the scheduler is asked."""
+        workers = manager.recent_workers()
+        if workers is None:
+            workers = await run_in_threadpool(manager.workers)
         authorised = _has_token(request, settings.token)
         return {
             "status": "ok" if workers else "no_workers",

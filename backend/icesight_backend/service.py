@@ -81,13 +81,18 @@ class JobManager:
 
     # -- health ---------------------------------------------------------------------------------
 
+    def recent_workers(self, max_age_s: float = 1.0) -> list[WorkerInfo] | None:
+        """The workers as last seen, if that was less than ``max_age_s`` ago; None otherwise."""
+        cached = self._workers_seen
+        return cached[1] if cached is not None and time.monotonic() - cached[0] < max_age_s else None
+
     def workers(self, max_age_s: float = 1.0) -> list[WorkerInfo]:
         """The cluster's workers, asked of the scheduler at most once every ``max_age_s`` (health
         checks and monitoring under load must not queue on the scheduler)."""
+        recent = self.recent_workers(max_age_s)
+        if recent is not None:
+            return recent
         now = time.monotonic()
-        cached = self._workers_seen
-        if cached is not None and now - cached[0] < max_age_s:
-            return cached[1]
         workers = self._ask_workers()
         self._workers_seen = (now, workers)
         return workers
