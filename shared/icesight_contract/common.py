@@ -215,7 +215,7 @@ class SimulatedPatchSet:
     randomisation); the others use the nominal simulator. On the simulator's own held-out EW
     patches, LeNets trained on 1,604 patches for 20 epochs reached ship/iceberg accuracy 0.90 / 0.80
     / 0.55 (nominal / other simulator family / randomised test patches) with no randomisation,
-    0.61 / 0.64 / 0.61 with every patch randomised (underfit) and 0.86 / 0.83 / 0.75 with half, so
+    0.61 / 0.64 / 0.61 with every patch randomised (underfit) and 0.87 / 0.83 / 0.74 with half, so
     half is the default. ``randomise`` (true: every patch, false: none) overrides it when given.
     """
 
