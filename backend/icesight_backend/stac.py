@@ -10,7 +10,6 @@ links are made here; the items themselves are the catalog's pystac-built documen
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from icesight_contract import API_PREFIX
@@ -80,7 +79,7 @@ def collection(base: str, extent: tuple[tuple[float, float, float, float] | None
 def served_item(item: dict, base: str) -> dict:
     """A catalog item as the API serves it: in the collection, with absolute links and asset hrefs."""
     root = f"{base}{STAC_ROOT}"
-    out = copy.deepcopy(item)
+    out = dict(item)  # the stored document stays as it is; only the top level and assets change
     out["collection"] = COLLECTION_ID
     out["links"] = [
         _link("self", f"{root}/collections/{COLLECTION_ID}/items/{item['id']}", GEOJSON),
@@ -88,9 +87,8 @@ def served_item(item: dict, base: str) -> dict:
         _link("collection", f"{root}/collections/{COLLECTION_ID}"),
         _link("root", root),
     ]
-    for asset in out.get("assets", {}).values():
-        if asset.get("href", "").startswith("/"):
-            asset["href"] = f"{base}{asset['href']}"
+    out["assets"] = {name: asset | {"href": f"{base}{asset['href']}"} if asset.get("href", "").startswith("/") else asset
+                     for name, asset in item.get("assets", {}).items()}
     return out
 
 

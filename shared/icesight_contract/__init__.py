@@ -38,6 +38,7 @@ from .constants import (
     PLUGIN_TAG,
 )
 from .experiments import (
+    MAX_EPOCHS,
     EpochMetrics,
     ModelMetrics,
     RunAblationParams,
@@ -48,6 +49,7 @@ from .experiments import (
     TrainModelResult,
 )
 from .features import (
+    MAX_K_FOLDS,
     BuildFeatureGroupParams,
     BuildFeatureGroupResult,
     CreateTrainingDatasetParams,

@@ -22,6 +22,15 @@ from .learning import (
 MIN_PATCHES_PER_STEP = 2
 #: Most Dask workers one data-parallel training may use.
 MAX_DATA_PARALLEL_WORKERS = 64
+#: Most epochs a training, trial or ablation run may ask for, and most epochs of early-stopping patience.
+MAX_EPOCHS = 500
+
+
+def _check_epochs(epochs: int, patience: int) -> None:
+    if not 1 <= epochs <= MAX_EPOCHS:
+        raise ContractError("epochs", f"must be between 1 and {MAX_EPOCHS}, got {epochs}")
+    if not 1 <= patience <= MAX_EPOCHS:
+        raise ContractError("patience", f"must be between 1 and {MAX_EPOCHS} epochs, got {patience}")
 
 
 @dataclass
@@ -52,10 +61,7 @@ class TrainModelParams:
             raise ContractError(
                 "patches", "give exactly one of 'patches' (labelled records), 'simulated' or 'training_dataset'"
             )
-        if not 1 <= self.epochs <= 500:
-            raise ContractError("epochs", f"must be between 1 and 500, got {self.epochs}")
-        if not 1 <= self.patience <= 500:
-            raise ContractError("patience", f"must be between 1 and 500 epochs, got {self.patience}")
+        _check_epochs(self.epochs, self.patience)
         if not 0.05 <= self.validation_fraction <= 0.5:
             raise ContractError(
                 "validation_fraction", f"must be between 0.05 and 0.5, got {self.validation_fraction:g}"
@@ -103,10 +109,7 @@ class SearchHyperparametersParams:
     def __post_init__(self) -> None:
         if not 1 <= self.n_trials <= 500:
             raise ContractError("n_trials", f"must be between 1 and 500, got {self.n_trials}")
-        if not 1 <= self.epochs <= 500:
-            raise ContractError("epochs", f"must be between 1 and 500, got {self.epochs}")
-        if not 1 <= self.patience <= 500:
-            raise ContractError("patience", f"must be between 1 and 500 epochs, got {self.patience}")
+        _check_epochs(self.epochs, self.patience)
         if self.max_parallel is not None and not 1 <= self.max_parallel <= 1024:
             raise ContractError("max_parallel", f"must be between 1 and 1024, got {self.max_parallel}")
         try:
@@ -133,10 +136,7 @@ class RunAblationParams:
     def __post_init__(self) -> None:
         if not 1 <= self.repeats <= 10:
             raise ContractError("repeats", f"must be between 1 and 10, got {self.repeats}")
-        if not 1 <= self.epochs <= 500:
-            raise ContractError("epochs", f"must be between 1 and 500, got {self.epochs}")
-        if not 1 <= self.patience <= 500:
-            raise ContractError("patience", f"must be between 1 and 500 epochs, got {self.patience}")
+        _check_epochs(self.epochs, self.patience)
         self.hyperparameters.check_for(self.architecture, "hyperparameters.")
         allowed = ablation_components(self.architecture)
         if self.components is not None:

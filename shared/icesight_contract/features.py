@@ -8,6 +8,9 @@ from .codec import ContractError
 from .common import PatchRecord, SimulatedPatchSet, check_training_records, label_from_value
 from .learning import FeatureGroupRef, ThirdChannel, ValidationMode, ValidationReport, check_name
 
+#: Most folds a training dataset may be split into.
+MAX_K_FOLDS = 20
+
 
 @dataclass
 class BuildFeatureGroupParams:
@@ -82,8 +85,8 @@ class CreateTrainingDatasetParams:
             raise ContractError("validation_fraction", f"must be between 0.05 and 0.5, got {self.validation_fraction:g}")
         if not 0.0 <= self.test_fraction <= 0.5:
             raise ContractError("test_fraction", f"must be between 0 and 0.5, got {self.test_fraction:g}")
-        if self.k_folds is not None and not 2 <= self.k_folds <= 20:
-            raise ContractError("k_folds", f"must be between 2 and 20, got {self.k_folds}")
+        if self.k_folds is not None and not 2 <= self.k_folds <= MAX_K_FOLDS:
+            raise ContractError("k_folds", f"must be between 2 and {MAX_K_FOLDS}, got {self.k_folds}")
 
 
 @dataclass

@@ -172,6 +172,6 @@ def inference_network(network: ConvNet) -> ConvNet:
     """An eval-mode copy of ``network`` for classification with the same outputs and about half
     the work (see :func:`inference_layers`); not for training."""
     fast = copy.deepcopy(network)
-    fast.features = nn.Sequential(*inference_layers(network.features))
-    fast.head = nn.Sequential(*[layer for layer in copy.deepcopy(network.head) if not isinstance(layer, nn.Dropout)])
+    fast.features = nn.Sequential(*inference_layers(fast.features))
+    fast.head = nn.Sequential(*[layer for layer in fast.head if not isinstance(layer, nn.Dropout)])
     return fast.eval()

@@ -7,6 +7,7 @@ per-epoch reporting (where a search prunes a bad trial) come in as callables.
 
 from __future__ import annotations
 
+import functools
 import io
 import time
 import warnings
@@ -175,11 +176,10 @@ class LoadedModel:
     network: nn.Module
     normalisation: Normalisation
     input_spec: dict
-    classifier: nn.Module = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.network.eval()
-        self.classifier = inference_network(self.network).to(memory_format=CHANNELS_LAST)
+    @functools.cached_property
+    def classifier(self) -> nn.Module:
+        """Built on first use: jobs that only explain or map never pay for it."""
+        return inference_network(self.network).to(memory_format=CHANNELS_LAST)
 
     @classmethod
     def build(cls, architecture: ModelArchitecture, spec: ModelSpec, state_dict: dict, normalisation: Normalisation,

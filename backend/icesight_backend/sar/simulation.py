@@ -748,8 +748,9 @@ def simulate_patches(
     share = float(randomise)
     if not 0 <= share <= 1:
         raise ValueError(f"randomise must be True, False or a share between 0 and 1, got {randomise!r}")
-    # A stream of its own, as for clutter: with a share of 0 or 1 every draw is as without it.
-    randomised = np.random.default_rng([seed, 11]).random(n_patches) < share if 0 < share < 1 else np.full(n_patches, share == 1)
+    # A stream of its own, as for clutter, so the main stream's draws do not depend on the share
+    # (random() < 1 always: a share of 1 randomises every patch, 0 none).
+    randomised = np.random.default_rng([seed, 11]).random(n_patches) < share
     if clutter_fraction:
         # A stream of its own: each patch's ship/iceberg draw is the same whatever the clutter share.
         clutter_draw = np.random.default_rng([seed, 7]).random(n_patches) < clutter_fraction

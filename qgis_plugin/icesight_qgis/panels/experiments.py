@@ -45,6 +45,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from icesight_contract import (
+    MAX_K_FOLDS,
     AblationComponent,
     ContractError,
     CreateTrainingDatasetParams,
@@ -87,8 +88,6 @@ MAX_NAME_CHARS = 64
 PARAMS_BY_KIND = {TRAIN: TrainModelParams, SEARCH: SearchHyperparametersParams, ABLATE: RunAblationParams}
 #: Narrowest a range's spin box gets (its two spin boxes sit side by side).
 RANGE_SPIN_MIN_PX = 60
-#: Most folds the panel's spin box offers; the contract says how many it accepts.
-MAX_FOLDS_OFFERED = 50
 #: Largest early-stopping patience the panel's spin box offers; the contract says what it accepts.
 MAX_PATIENCE_OFFERED = 1000
 
@@ -350,7 +349,7 @@ class ExperimentsPanel(Panel):
         self.test_spin.setValue(contract_default(CreateTrainingDatasetParams, "test_fraction"))
         self.test_spin.setToolTip(self.tr("Share held out first, to score the models trained on the dataset"))
         self.folds_spin = QSpinBox()
-        self.folds_spin.setRange(0, MAX_FOLDS_OFFERED)
+        self.folds_spin.setRange(0, MAX_K_FOLDS)  # 0: none; 1 is refused with the contract's words
         self.folds_spin.setValue(contract_default(CreateTrainingDatasetParams, "k_folds") or 0)
         self.folds_spin.setSpecialValueText(self.tr("none"))
         self.folds_spin.setToolTip(self.tr(
