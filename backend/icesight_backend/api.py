@@ -10,7 +10,10 @@ import hmac
 import json
 import logging
 import math
+import os
+import re
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,11 +21,15 @@ from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from starlette.responses import MalformedRangeHeader, RangeNotSatisfiable
 
 from icesight_contract import (
     API_PREFIX,
     API_VERSION,
+    AcquisitionMode,
     ApiError,
     ContractError,
     ErrorCode,
@@ -31,11 +38,12 @@ from icesight_contract import (
     UnknownJobKind,
     from_dict,
     parse_job_request,
+    shown,
     to_dict,
 )
 
 from . import __version__, stac
-from .catalog import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, utc_time
+from .catalog import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, UNKNOWN_MODE, utc_time
 from .jobs import LOOKUP_ERRORS, MODEL_INPUT_ERRORS, SUBMISSION_ERRORS, SubmissionError
 from .monitoring import prometheus
 from .openapi import complete
@@ -50,7 +58,6 @@ log = logging.getLogger("icesight.api")
 @dataclass
 class ApiSettings:
     token: str
-    token_path: Path
     max_body_bytes: int
     scheduler_address: str
     max_upload_bytes: int = 8 * 1024**3
@@ -67,6 +74,15 @@ def _time_bound(text: str | None, field: str):
                          f"{text!r} is not an ISO 8601 time such as 2026-03-01T08:15:00Z (or '..' for open)", field) from None
 
 
+#: Most jobs one ``GET /jobs`` lists.
+MAX_JOBS_LISTED = 1000
+
+#: What ``mode`` a scene search may ask for: the acquisition modes, and scenes ingested without one.
+SEARCH_MODES = frozenset({m.value for m in AcquisitionMode} | {UNKNOWN_MODE})
+
+#: A JSON escape of a UTF-16 surrogate (a pair is an emoji; one alone is not text).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
 #: What a POST STAC search may hold.
 SEARCH_FIELDS = frozenset({"bbox", "datetime", "ids", "collections", "limit", "offset"})
 
@@ -82,8 +98,31 @@ class ApiFailure(Exception):
         self.error = ApiError(code, message, field)
 
 
-def _error_response(status_code: int, error: ApiError) -> JSONResponse:
-    return JSONResponse(status_code=status_code, content={"error": to_dict(error)})
+def _error_response(status_code: int, error: ApiError, headers: dict | None = None) -> JSONResponse:
+    return JSONResponse(status_code=status_code, content={"error": to_dict(error)}, headers=headers)
+
+
+class DownloadResponse(FileResponse):
+    """A file download that answers HTTP range requests (QGIS streams a COG through /vsicurl/), with
+    a bad or unsatisfiable ``Range`` refused in the documented error shape instead of Starlette's
+    plain text."""
+
+    async def __call__(self, scope, receive, send):
+        headers = Headers(scope=scope)
+        asked = headers.get("range")
+        if asked is not None and headers.get("if-range") is None:
+            size = os.stat(self.path).st_size
+            try:
+                self._parse_range_header(asked, size)
+            except MalformedRangeHeader:
+                error = ApiError(ErrorCode.INVALID_REQUEST, f"Range {shown(asked)} is not a byte range this file "
+                                 f"can serve; ask for bytes=<first>-<last> within its {size} bytes", "Range")
+                return await _error_response(400, error)(scope, receive, send)
+            except RangeNotSatisfiable:
+                error = ApiError(ErrorCode.INVALID_REQUEST, f"Range {shown(asked)} starts beyond the end of this "
+                                 f"file of {size} bytes", "Range")
+                return await _error_response(416, error, {"Content-Range": f"bytes */{size}"})(scope, receive, send)
+        await super().__call__(scope, receive, send)
 
 
 def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettings) -> FastAPI:
@@ -101,9 +140,10 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
     def unauthorised() -> JSONResponse:
         return _error_response(401, ApiError(
             ErrorCode.UNAUTHORIZED,
-            "missing or wrong token: send the header 'Authorization: Bearer <token>' with the token "
-            f"the backend wrote to {settings.token_path} on first start",
-        ))
+            "missing or wrong token: send the header 'Authorization: Bearer <token>' with the token the "
+            "backend wrote on first start to the file 'token' in its configuration directory (by default "
+            "~/.config/icesight/token of the account that runs it; ask its administrator)",
+        ), {"WWW-Authenticate": 'Bearer realm="icesight"'})
 
     # Plain ASGI middleware (not Starlette's BaseHTTPMiddleware, which wraps every request and
     # response body in extra tasks and streams: a third of the service's time per predict request).
@@ -134,6 +174,18 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
 
             try:
                 await app_(scope, receive, counting_send)
+            except ClientDisconnect:
+                log.info("%s %s: the client went away before sending its whole body", scope["method"], scope["path"])
+            except Exception:
+                # Answered here, not by Starlette's error middleware, which re-raises to the server and so
+                # closes the client's keep-alive connection. The message names no server internals;
+                # the log has the traceback under the same reference.
+                reference = uuid.uuid4().hex[:12]
+                log.exception("unhandled error (reference %s) in %s %s", reference, scope["method"], scope["path"])
+                if status == 500:  # no response started yet
+                    error = ApiError(ErrorCode.INTERNAL, f"internal error (reference {reference}); the request was "
+                                     "not carried out. The service log has the details under that reference")
+                    await _error_response(500, error)(scope, receive, counting_send)
             finally:
                 route = scope.get("route")
                 monitor.record_request(scope["method"], getattr(route, "path", "unmatched"), status,
@@ -173,15 +225,10 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
                    405: "this route does not take that method (see /openapi.json)"}.get(exc.status_code, str(exc.detail))
         return _error_response(exc.status_code, ApiError(code, message))
 
-    @app.exception_handler(Exception)
-    async def unexpected(_request: Request, exc: Exception):
-        log.exception("unhandled error")
-        return _error_response(500, ApiError(ErrorCode.INTERNAL, f"internal error: {type(exc).__name__}: {exc}"))
-
     def job_or_404(job_id: str):
         status = store.get(job_id)
         if status is None:
-            raise ApiFailure(404, ErrorCode.UNKNOWN_JOB, f"no job with id {job_id!r}; list jobs at {API_PREFIX}/jobs")
+            raise ApiFailure(404, ErrorCode.UNKNOWN_JOB, f"no job with id {shown(job_id)}; list jobs at {API_PREFIX}/jobs")
         return status
 
     @app.get(f"{API_PREFIX}/health")
@@ -201,7 +248,7 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
                 "scheduler": settings.scheduler_address if authorised else None,
                 "n_workers": len(workers),
                 "total_threads": sum(w.nthreads for w in workers),
-                "workers": [to_dict(w) for w in workers],
+                "workers": [to_dict(w) if authorised else to_dict(w) | {"address": None} for w in workers],
             },
             "gpu": any(w.gpu for w in workers),
             "service_gpu": manager.service_gpu,
@@ -221,14 +268,22 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         try:
             body = b"".join(chunks)
             if size <= INLINE_PARSE_BYTES:  # a packed predict request: parsed in well under a millisecond
-                return json.loads(body, parse_float=_finite_float, parse_constant=_no_constant)
-            # In a worker thread: a body of patches as JSON arrays holds ~100,000 numbers, each checked
-            # in Python, and the event loop must keep answering /health and status polls meanwhile.
-            return await run_in_threadpool(json.loads, body, parse_float=_finite_float,
-                                           parse_constant=_no_constant)
+                document = json.loads(body, parse_float=_finite_float, parse_constant=_no_constant)
+            else:
+                # In a worker thread: a body of patches as JSON arrays holds ~100,000 numbers, each checked
+                # in Python, and the event loop must keep answering /health and status polls meanwhile.
+                document = await run_in_threadpool(json.loads, body, parse_float=_finite_float,
+                                                   parse_constant=_no_constant)
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
             raise ApiFailure(400, ErrorCode.INVALID_JSON, f"body is not valid JSON: {detail}") from None
+        if _SURROGATE_ESCAPE.search(body):  # rare: only then is every string looked at
+            where = _lone_surrogate(document)
+            if where is not None:
+                raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, f"{where or 'body'}: a string holds a lone "
+                                 "UTF-16 surrogate escape (\\ud800-\\udfff), which is not text; send valid Unicode",
+                                 where or None)
+        return document
 
     def submission_failure(exc: Exception) -> ApiFailure:
         if isinstance(exc, SubmissionError):
@@ -273,7 +328,9 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         except ContractError as exc:
             raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, str(exc), exc.field) from None
         except (SubmissionError, *SUBMISSION_ERRORS) as exc:
-            raise submission_failure(exc) from None
+            failure = submission_failure(exc)  # fields named as in a job's params; this body has no "params"
+            field = (failure.error.field or "").removeprefix("params.") or None
+            raise ApiFailure(failure.status_code, failure.error.code, failure.error.message, field) from None
         except MODEL_INPUT_ERRORS as exc:
             raise ApiFailure(422, ErrorCode.MODEL_INPUT_MISMATCH, str(exc), "patches") from None
         return JSONResponse(to_dict(result) | {"model_seconds": round(seconds, 5)})
@@ -303,6 +360,9 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
     async def upload_scene(request: Request, filename: str | None = None):
         """Receive a scene file as the raw request body (``?filename=`` records where it came from);
         ingest it with an ``ingest_scene`` job."""
+        if filename is not None and not filename.isprintable():
+            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, f"filename {shown(filename)} holds control characters; "
+                             "send the file's plain name", "filename")
         upload_id, path = manager.new_upload_path()
         partial = path.with_suffix(".partial")
         size = 0
@@ -348,6 +408,9 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         wanted = _name_list(ids, "ids")
         if wanted is not None and len(wanted) > MAX_LIMIT:
             raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, f"at most {MAX_LIMIT} ids at once, got {len(wanted)}", "ids")
+        if mode is not None and mode not in SEARCH_MODES:
+            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, f"mode {shown(mode)} is not one of "
+                             f"{', '.join(sorted(SEARCH_MODES))}", "mode")
         in_collections = _name_list(collections, "collections")
         if in_collections is not None and stac.COLLECTION_ID not in in_collections:
             items, matched = [], 0  # every scene is in the one collection
@@ -393,7 +456,7 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
     def collection_or_404(collection_id: str) -> None:
         if collection_id != stac.COLLECTION_ID:
             raise ApiFailure(404, ErrorCode.NOT_FOUND,
-                             f"no collection {collection_id!r}; this catalog has one, {stac.COLLECTION_ID!r}")
+                             f"no collection {shown(collection_id)}; this catalog has one, {stac.COLLECTION_ID!r}")
 
     @app.get(f"{stac.STAC_ROOT}/collections/{{collection_id}}")
     def stac_collection(request: Request, collection_id: str):
@@ -439,19 +502,22 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
     @app.get(f"{API_PREFIX}/scenes/{{scene_id}}/scene.tif")
     def download_scene(scene_id: str):
         path = catalog.cog_path(scene_id)
-        return FileResponse(path, media_type="image/tiff; application=geotiff; profile=cloud-optimized", filename=f"{scene_id}.tif")
+        return DownloadResponse(path, media_type="image/tiff; application=geotiff; profile=cloud-optimized", filename=f"{scene_id}.tif")
 
     @app.get(f"{API_PREFIX}/jobs")
     def list_jobs(limit: int = 100, kind: str | None = None):
         """Newest first; ``?kind=search_hyperparameters`` lists the searches with their trial tables."""
+        if not 1 <= limit <= MAX_JOBS_LISTED:
+            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER,
+                             f"limit must be an integer between 1 and {MAX_JOBS_LISTED}, got {limit}", "limit")
         job_kind = None
         if kind is not None:
             try:
                 job_kind = JobKind(kind)
             except ValueError:
                 known = ", ".join(k.value for k in JobKind)
-                raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, f"unknown job kind {kind!r}; known kinds: {known}", "kind") from None
-        return {"jobs": [to_dict(s) for s in store.list(limit=max(1, min(limit, 1000)), kind=job_kind)]}
+                raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, f"unknown job kind {shown(kind)}; known kinds: {known}", "kind") from None
+        return {"jobs": [to_dict(s) for s in store.list(limit=limit, kind=job_kind)]}
 
     @app.get(f"{API_PREFIX}/jobs/{{job_id}}")
     def get_job(job_id: str):
@@ -479,10 +545,10 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         path = store.artifact_path(job_id, name)
         if path is None:
             names = ", ".join(a.name for a in status.artifacts) or f"none (job is {status.state.value})"
-            raise ApiFailure(404, ErrorCode.UNKNOWN_ARTIFACT, f"job {job_id} has no artifact {name!r}; it has: {names}")
+            raise ApiFailure(404, ErrorCode.UNKNOWN_ARTIFACT, f"job {job_id} has no artifact {shown(name)}; it has: {names}")
         media_type = next(a.media_type for a in status.artifacts if a.name == name)
         # FileResponse answers HTTP range requests, so QGIS can stream a COG through /vsicurl/.
-        return FileResponse(path, media_type=media_type, filename=name)
+        return DownloadResponse(path, media_type=media_type, filename=name)
 
     # -- feature store ----------------------------------------------------------------------------
 
@@ -524,7 +590,7 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         def version_data(name: str, version: int):
             meta = _versioned(versioned, name, version)
             file = versioned.path(name, meta["version"]) / data_file
-            return FileResponse(file, media_type="application/vnd.apache.parquet", filename=f"{name}_v{version}_{data_file}")
+            return DownloadResponse(file, media_type="application/vnd.apache.parquet", filename=f"{name}_v{version}_{data_file}")
 
     add_versioned_routes("feature-groups", manager.features, "feature_groups", "data.parquet")
     add_versioned_routes("training-datasets", manager.datasets, "training_datasets", "split.parquet")
@@ -553,7 +619,7 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         path = registry.torchscript_path(model_id)
         if path is None:
             raise ApiFailure(404, ErrorCode.UNKNOWN_ARTIFACT, f"model {model_id} has no TorchScript export")
-        return FileResponse(path, media_type="application/octet-stream", filename=f"{model_id}.torchscript.pt")
+        return DownloadResponse(path, media_type="application/octet-stream", filename=f"{model_id}.torchscript.pt")
 
     def openapi() -> dict:
         if app.openapi_schema is None:
@@ -611,6 +677,31 @@ def _finite_float(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"number {text[:40]} is out of range")
     return value
+
+
+def _lone_surrogate(value, path: str = "") -> str | None:
+    """The path (``params.group``, ``patches[0].id``; ``""`` for the document itself) of the first
+    string or key of a parsed document that is not valid Unicode; None if all are."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    if isinstance(value, list):
+        items = ((f"{path}[{i}]", v) for i, v in enumerate(value))
+    elif isinstance(value, dict):
+        for key in value:
+            if _lone_surrogate(key) is not None:
+                return f"{path}.<key>" if path else "<key>"
+        items = ((f"{path}.{k}" if path else k, v) for k, v in value.items())
+    else:
+        return None
+    for where, item in items:
+        found = _lone_surrogate(item, where)
+        if found is not None:
+            return found
+    return None
 
 
 def _no_constant(name: str):

@@ -20,12 +20,11 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from icesight_contract import API_PREFIX
+from icesight_contract import API_PREFIX, shown
 
 from .sar.readers.geotiff import SceneRaster
-from .store import utc_now
+from .store import RECORD_ID, utc_now
 
-_SCENE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 #: A CRS named by an authority and a code (``proj:code``); anything else has only its WKT2.
 _AUTHORITY_CODE = re.compile(r"^[A-Z]+:[0-9A-Za-z.]+$")
 #: Sentinel-1's C-band centre frequency in GHz (``sar:center_frequency``).
@@ -105,9 +104,9 @@ class SceneCatalog:
 
     @staticmethod
     def check_id(scene_id: str) -> str:
-        if not isinstance(scene_id, str) or not _SCENE_ID.fullmatch(scene_id):
+        if not isinstance(scene_id, str) or not RECORD_ID.fullmatch(scene_id):
             raise ValueError(
-                f"scene id {scene_id!r} must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit"
+                f"scene id {shown(scene_id)} must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit"
             )
         return scene_id
 
@@ -138,7 +137,7 @@ class SceneCatalog:
         with self._lock:
             row = self._db.execute("SELECT item FROM scenes WHERE id = ?", (scene_id,)).fetchone()
         if row is None:
-            raise UnknownSceneId(f"no scene {scene_id!r} in the catalog; list scenes at {API_PREFIX}/scenes")
+            raise UnknownSceneId(f"no scene {shown(scene_id)} in the catalog; list scenes at {API_PREFIX}/scenes")
         return json.loads(row[0])
 
     def cog_path(self, scene_id: str) -> Path:

@@ -262,7 +262,6 @@ def serve(args: argparse.Namespace) -> int:
         registry,
         ApiSettings(
             token=token,
-            token_path=args.config_dir / "token",
             max_body_bytes=int(args.max_body_mb * 1024 * 1024),
             scheduler_address=scheduler_address,
             max_upload_bytes=int(args.max_upload_mb * 1024 * 1024),

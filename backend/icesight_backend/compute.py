@@ -29,7 +29,7 @@ def embedded_cluster(n_workers: int, threads_per_worker: int, scratch_dir: Path 
 
     Its scheduler and workers talk TLS with a certificate made for this instance only
     (``Security.temporary``, held in memory): a Dask client without it cannot connect, so nobody
-    but the service can run code on the workers. No dashboard. Workers spill and keep their files
+    but the service can run code on the workers. No dashboard, and no routes on Dask's own HTTP servers. Workers spill and keep their files
     under ``scratch_dir`` (the data directory), not in the system's temporary folder.
     """
     from distributed.security import Security
@@ -40,7 +40,12 @@ def embedded_cluster(n_workers: int, threads_per_worker: int, scratch_dir: Path 
     # exported its defaults. Make the process environment say what the workers should get.
     os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
     os.environ.update(environment)
-    with dask.config.set({"distributed.nanny.pre-spawn-environ": environment, "distributed.worker.profile.enabled": False}):
+    # Dask's scheduler and workers always run an HTTP server (dashboard, /info pages with logs and
+    # call stacks, Prometheus metrics, /json/identity.json with every address), without TLS or any
+    # credentials. The service serves its own health and metrics, so those servers get no routes.
+    closed = {"distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []}
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": environment, "distributed.worker.profile.enabled": False,
+                          **closed}):
         if scratch_dir is not None:
             Path(scratch_dir).mkdir(parents=True, exist_ok=True)
             kwargs.setdefault("local_directory", str(scratch_dir))
@@ -49,8 +54,9 @@ def embedded_cluster(n_workers: int, threads_per_worker: int, scratch_dir: Path 
             threads_per_worker=threads_per_worker,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",  # a free port, not 8787: nothing is served there
             worker_dashboard_address=None,
+            scheduler_kwargs={"dashboard": False},
             protocol="tls://",
             security=Security.temporary(),
             **kwargs,

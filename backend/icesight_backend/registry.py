@@ -7,8 +7,10 @@ import os
 import shutil
 from pathlib import Path
 
+from icesight_contract import shown
+
 from . import __version__
-from .store import utc_now
+from .store import RECORD_ID, utc_now
 
 TORCHSCRIPT = "model.torchscript.pt"
 
@@ -94,10 +96,10 @@ class ModelRegistry:
         return path if path.is_file() else None
 
     def get(self, model_id: str) -> dict:
-        path = self.root / model_id / "model.json"
-        if "/" in model_id or model_id.startswith(".") or not path.is_file():
+        path = self.root / model_id / "model.json" if RECORD_ID.fullmatch(model_id) else None
+        if path is None or not path.is_file():
             known = ", ".join(r["model_id"] for r in self.list()[:10]) or "none yet: run a train_model job first"
-            raise UnknownModel(f"no model {model_id!r}; registered models: {known}")
+            raise UnknownModel(f"no model {shown(model_id)}; registered models: {known}")
         return json.loads(path.read_text())
 
     def resolve(self, model_id: str | None) -> dict:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import threading
@@ -58,6 +59,11 @@ class PruneReport:
     bytes_freed: int
     inputs_removed: int
     bytes_kept: int
+
+
+#: Ids of stored records that name a folder (scenes, models): 1-128 letters, digits, '.', '_' or '-',
+#: starting with a letter or digit (``fullmatch``).
+RECORD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
 
 def utc_now() -> str:

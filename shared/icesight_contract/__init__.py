@@ -10,9 +10,11 @@ re-exported here.
 from .codec import (
     ContractError,
     PackedFloats,
+    Seed,
     from_dict,
     from_json,
     pack_float32,
+    shown,
     to_dict,
     to_json,
     unpack_float32,

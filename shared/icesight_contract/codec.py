@@ -37,6 +37,19 @@ FLOAT32_BASE64 = _Float32Packing()
 PackedFloats = Annotated[list[float], FLOAT32_BASE64]
 
 
+@dataclasses.dataclass(frozen=True)
+class IntRange:
+    """Marks an ``int`` field with its inclusive bounds, checked when decoding and written into the
+    JSON Schema (``minimum``/``maximum``)."""
+
+    low: int
+    high: int
+
+
+#: A random seed: numpy's and torch's generators take any integer from 0 to 2**32 - 1.
+Seed = Annotated[int, IntRange(0, 2**32 - 1)]
+
+
 def pack_float32(values: Any) -> str:
     """``values`` (numbers) as the packed form of :data:`PackedFloats`."""
     packed = array.array("f", values)
@@ -110,14 +123,19 @@ def _type_name(tp: Any) -> str:
     return getattr(tp, "__name__", str(tp))
 
 
+def shown(text: str, limit: int = 40) -> str:
+    """``text`` quoted for an error message, cut to ``limit`` characters: messages name what was
+    given without echoing a megabyte back."""
+    return repr(text) if len(text) <= limit else f"{text[:limit - 3]!r}... ({len(text)} characters)"
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
         return "null"
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"the string {shown!r}"
+        return f"the string {shown(value)}"
     if isinstance(value, int) and abs(value) >= 10**20:
         return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
     if isinstance(value, (int, float)):
@@ -137,7 +155,12 @@ def _decode(tp: Any, value: Any, path: str) -> Any:
         tp, *extras = typing.get_args(tp)
         if FLOAT32_BASE64 in extras and isinstance(value, str):
             return unpack_float32(value, path)
-        return _decode(tp, value, path)
+        decoded = _decode(tp, value, path)
+        for bounds in extras:
+            if isinstance(bounds, IntRange) and not bounds.low <= decoded <= bounds.high:
+                raise ContractError(path, f"must be an integer between {bounds.low} and {bounds.high}, "
+                                          f"got {_describe(decoded)}")
+        return decoded
     if origin in (typing.Union, types.UnionType):
         options = typing.get_args(tp)
         if value is None:
@@ -295,6 +318,9 @@ def json_schema(tp: Any, definitions: dict[str, dict], ref_prefix: str = "#/$def
             return {"anyOf": [schema, {
                 "type": "string", "contentEncoding": "base64",
                 "description": "the values as little-endian float32, in order, base64-encoded"}]}
+        for bounds in extras:
+            if isinstance(bounds, IntRange):
+                schema |= {"minimum": bounds.low, "maximum": bounds.high}
         return schema
     if origin in (typing.Union, types.UnionType):
         options = [o for o in typing.get_args(tp) if o is not type(None)]

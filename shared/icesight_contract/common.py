@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from .codec import ContractError, PackedFloats
+from .codec import ContractError, PackedFloats, Seed
 from .constants import (
     INC_ANGLE_MAX_DEG,
     INC_ANGLE_MIN_DEG,
@@ -223,7 +223,7 @@ class SimulatedPatchSet:
     mode: AcquisitionMode = AcquisitionMode.EW
     iceberg_fraction: float = 0.47
     co_pol: CoPol = CoPol.HH
-    seed: int = 0
+    seed: Seed = 0
     randomise: bool | None = None
     clutter_fraction: float = DEFAULT_CLUTTER_FRACTION
     randomised_fraction: float = DEFAULT_RANDOMISED_FRACTION

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .codec import ContractError
+from .codec import ContractError, Seed
 from .common import ClassName, PatchRecord, SimulatedPatchSet, check_training_records
 from .learning import (
     AblationComponent,
@@ -43,7 +43,7 @@ class TrainModelParams:
     batch_size: int = 32
     learning_rate: float = 1e-3
     validation_fraction: float = 0.2
-    seed: int = 0
+    seed: Seed = 0
     patches: list[PatchRecord] | None = None
     simulated: SimulatedPatchSet | None = None
     training_dataset: TrainingDatasetRef | None = None
@@ -104,7 +104,7 @@ class SearchHyperparametersParams:
     pruning: bool = True
     max_parallel: int | None = None  # None: as many trials at once as the workers have threads
     register_best: bool = True
-    seed: int = 0
+    seed: Seed = 0
 
     def __post_init__(self) -> None:
         if not 1 <= self.n_trials <= 500:
@@ -130,7 +130,7 @@ class RunAblationParams:
     components: list[AblationComponent] | None = None
     epochs: int = 15
     patience: int = 5
-    seed: int = 0
+    seed: Seed = 0
     repeats: int = 1  # seeds per configuration (seed, seed + 1, ...): the spread says what is noise
 
     def __post_init__(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .codec import ContractError
+from .codec import ContractError, Seed
 from .common import PatchRecord, SimulatedPatchSet, check_training_records, label_from_value
 from .learning import FeatureGroupRef, ThirdChannel, ValidationMode, ValidationReport, check_name
 
@@ -76,7 +76,7 @@ class CreateTrainingDatasetParams:
     validation_fraction: float = 0.2
     test_fraction: float = 0.0
     k_folds: int | None = None
-    seed: int = 0
+    seed: Seed = 0
     description: str = ""
 
     def __post_init__(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .codec import ContractError
+from .codec import ContractError, Seed
 from .common import AcquisitionMode
 from .experiments import SearchHyperparametersParams
 from .features import BuildFeatureGroupParams, CreateTrainingDatasetParams
@@ -91,7 +91,7 @@ class TrainPipelineParams:
     feature_group: FeatureGroupRef | None = None
     validation_fraction: float = 0.2
     test_fraction: float = 0.2
-    split_seed: int = 0
+    split_seed: Seed = 0
     architecture: ModelArchitecture = ModelArchitecture.LENET
     n_trials: int = 4
     epochs: int = 8
@@ -99,7 +99,7 @@ class TrainPipelineParams:
     space: SearchSpace = field(default_factory=SearchSpace)
     pruning: bool = True
     max_parallel: int | None = None
-    seed: int = 0
+    seed: Seed = 0
     min_test_accuracy: float | None = 0.8
     min_test_roc_auc: float | None = None
     max_test_log_loss: float | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .codec import ContractError
+from .codec import ContractError, Seed
 from .common import AcquisitionMode, CoPol
 
 
@@ -20,7 +20,7 @@ class SimulateSceneParams:
     wind_speed_m_s: float = 7.0
     crs_epsg: int = 3413
     co_pol: CoPol = CoPol.HH
-    seed: int = 0
+    seed: Seed = 0
 
     def __post_init__(self) -> None:
         for name in ("width_px", "height_px"):

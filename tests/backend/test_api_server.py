@@ -15,13 +15,16 @@ import requests
 from icesight_contract import API_PREFIX
 
 
-def test_health_needs_no_token_and_reports_the_cluster(backend):
+def test_health_needs_no_token_and_reports_the_cluster(backend, api):
     health = requests.get(f"{backend.url}{API_PREFIX}/health", timeout=30).json()
     assert health["status"] == "ok"
     assert health["dask"]["n_workers"] == 1
     assert health["dask"]["total_threads"] == 2
     assert health["dask"]["workers"][0]["nthreads"] == 2
     assert health["gpu"] is False  # this machine has no GPU; the worker was asked, not assumed
+    # Cluster addresses are for token holders only.
+    assert health["dask"]["scheduler"] is None and health["dask"]["workers"][0]["address"] is None
+    assert api.get("/health").json()["dask"]["workers"][0]["address"].startswith("tls://127.0.0.1:")
 
 
 def test_token_file_is_private(backend):
@@ -38,9 +41,11 @@ def test_requests_without_the_token_get_401(api, headers):
         api.get("/models", headers=headers),
     ):
         assert response.status_code == 401
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
         error = response.json()["error"]
         assert error["code"] == "unauthorized"
         assert "Authorization: Bearer" in error["message"]
+        assert str(api.backend.config_dir) not in error["message"]  # no server path for a stranger
 
 
 def test_simulate_scene_job_runs_on_dask_and_its_artifacts_download(api):
@@ -342,11 +347,77 @@ def test_framework_errors_have_the_documented_shape(api):
         (api.post("/jobs", json={"kind": "simulate_scene", "params": {"wind_speed_m_s": 10**400}}), 422, "invalid_parameter"),
         (api.post("/jobs", data=b'{"kind": "simulate_scene", "params": {"wind_speed_m_s": NaN}}'), 400, "invalid_json"),
         (api.post("/jobs", json={}), 422, "unknown_job_kind"),
+        (api.get("/jobs", params={"limit": "0"}), 422, "invalid_parameter"),
+        (api.get("/jobs", params={"limit": str(10**30)}), 422, "invalid_parameter"),
+        (api.get("/scenes", params={"mode": "ZZ"}), 422, "invalid_parameter"),
+        (api.post("/uploads", params={"filename": "a\x00b.tif"}, data=b"II*\x00"), 422, "invalid_parameter"),
+        (api.post("/jobs", json={"kind": "simulate_scene", "params": {"seed": -1}}), 422, "invalid_parameter"),
     ]
     for response, status_code, code in cases:
         assert response.status_code == status_code, (response.request.url, response.text)
         assert response.json()["error"]["code"] == code, response.text
     assert api.get("/jobs", params={"limit": "abc"}).json()["error"]["field"] == "limit"
+    assert api.get("/jobs", params={"limit": "-1"}).json()["error"]["field"] == "limit"
+    assert api.get("/scenes", params={"mode": "ZZ"}).json()["error"]["field"] == "mode"
+    seed = api.post("/jobs", json={"kind": "simulate_scene", "params": {"seed": 2**32}}).json()["error"]
+    assert seed["field"] == "params.seed" and "between 0 and 4294967295" in seed["message"]
+
+
+def test_lone_surrogates_and_overlong_ids_are_4xx_naming_the_field_and_keep_the_connection(api, trained_model, patch_record):
+    """Strings that are not Unicode text, and ids too long to be a file name, are refused before
+    anything looks them up or stores them; the client's keep-alive connection survives."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {api.backend.token}"
+    base = f"{api.backend.url}{API_PREFIX}"
+    lone = '"\\ud800"'  # the JSON escape of a lone UTF-16 surrogate
+    bodies = [
+        ("/jobs", f'{{"kind": "detect_targets", "params": {{"scene_id": {lone}}}}}', "params.scene_id"),
+        ("/jobs", f'{{"kind": "build_feature_group", "params": {{"group": "g", "description": {lone}, '
+                  f'"simulated": {{"n_patches": 20}}}}}}', "params.description"),
+        ("/jobs", f'{{"kind": "classify_patches", "params": {{"patches": [{{"id": {lone}}}]}}}}', "params.patches[0].id"),
+        ("/stac/search", f'{{"ids": ["ok", {lone}]}}', "ids[1]"),
+        ("/predict", f'{{"patches": [], "model_id": {lone}}}', "model_id"),
+    ]
+    for path, body, field in bodies:
+        response = session.post(f"{base}{path}", data=body.encode(), headers={"Content-Type": "application/json"}, timeout=30)
+        assert response.status_code == 422, (path, response.text)
+        assert response.json()["error"]["field"] == field, response.text
+        assert session.get(f"{base}/health", timeout=30).status_code == 200  # same connection, still usable
+    # A surrogate pair is an ordinary character (here an emoji) and passes the check.
+    pair = session.post(f"{base}/stac/search", data=b'{"ids": ["\\ud83d\\ude00"]}', timeout=30)
+    assert pair.status_code == 200 and pair.json()["features"] == []
+
+    overlong = "m" * 300
+    for response in (session.get(f"{base}/models/{overlong}", timeout=30),
+                     session.get(f"{base}/models/{overlong}/model.torchscript.pt", timeout=30),
+                     session.post(f"{base}/models/{overlong}/production", timeout=30)):
+        assert response.status_code == 404, response.text
+        message = response.json()["error"]["message"]
+        assert len(message) < 400 and str(api.backend.data_dir) not in message, message
+    submitted = session.post(f"{base}/jobs", json={"kind": "classify_patches",
+                                                   "params": {"patches": [patch_record("p")], "model_id": overlong}}, timeout=30)
+    assert submitted.status_code == 422 and submitted.json()["error"]["field"] == "params.model_id", submitted.text
+    predicted = session.post(f"{base}/predict", json={"patches": [patch_record("p")], "model_id": overlong}, timeout=30)
+    assert predicted.status_code == 422 and predicted.json()["error"]["field"] == "model_id", predicted.text
+    # An id of half a megabyte is named, not echoed back whole.
+    huge = session.post(f"{base}/jobs", json={"kind": "detect_targets", "params": {"scene_id": "S" * 500_000}}, timeout=30)
+    assert huge.status_code == 422 and len(huge.content) < 2_000, len(huge.content)
+    # Nothing of the above was stored: the feature-group routes still answer.
+    assert session.get(f"{base}/feature-groups", timeout=30).status_code == 200
+
+
+def test_bad_range_headers_get_the_documented_error_shape(api):
+    job = api.wait(api.submit("simulate_scene", {"width_px": 256, "height_px": 256, "seed": 4})["id"])
+    url = f"/jobs/{job['id']}/artifacts/scene.tif"
+    size = len(api.get(url).content)
+    assert api.get(url, headers=api.headers | {"Range": "bytes=0-99"}).status_code == 206
+    for header, status_code in (("bytes=abc", 400), ("bytes=10-5", 400), ("items=0-10", 400), ("nonsense", 400),
+                                (f"bytes={size + 10}-", 416)):
+        response = api.get(url, headers=api.headers | {"Range": header})
+        assert response.status_code == status_code, (header, response.status_code, response.text)
+        error = response.json()["error"]
+        assert error["code"] == "invalid_request" and error["field"] == "Range", error
+    assert api.get(url, headers=api.headers | {"Range": f"bytes={size + 10}-"}).headers["Content-Range"] == f"bytes */{size}"
 
 
 def test_the_embedded_cluster_admits_no_client_without_the_service_credentials(api, backend):
@@ -365,6 +436,22 @@ def test_the_embedded_cluster_admits_no_client_without_the_service_credentials(a
             Client(attempt, timeout="3s", security=security).close()
     scratch = backend.data_dir / "dask-scratch"
     assert scratch.is_dir() and any(scratch.iterdir())  # the workers' files live under the data directory
+
+    # Dask's own HTTP servers (scheduler and workers) listen without TLS or credentials: they serve
+    # nothing, not the identity page with every address, the logs or the metrics.
+    import psutil
+
+    service = psutil.Process(backend.process.pid)
+    ports = {c.laddr.port for p in (service, *service.children(recursive=True))
+             for c in p.net_connections(kind="tcp") if c.status == psutil.CONN_LISTEN} - {backend.port}
+    assert ports  # the scheduler, nanny and worker at least
+    for port in ports:
+        for path in ("/json/identity.json", "/info/main/logs.html", "/metrics", "/health", "/status"):
+            try:
+                answer = requests.get(f"http://127.0.0.1:{port}{path}", timeout=5)
+            except requests.ConnectionError:
+                continue  # a TLS or Dask protocol port
+            assert answer.status_code == 404, (port, path, answer.status_code, answer.text[:200])
 
 
 def test_a_scene_too_large_is_refused_from_its_header_and_errors_show_no_server_path(api, tmp_path):
@@ -387,4 +474,5 @@ def test_a_scene_too_large_is_refused_from_its_header_and_errors_show_no_server_
     assert failed["state"] == "failed"
     message = failed["error"]["message"]
     assert "/tmp" not in message and str(api.backend.data_dir) not in message, message
-    assert message.startswith("job failed on the worker: ") and ":" in message[len("job failed on the worker: "):]
+    # The reader's own error, as the worker raised it (not Dask's text of an error it could not unpickle).
+    assert message.startswith("job failed on the worker: SarFormatError: ") and "not a readable GeoTIFF" in message, message

@@ -441,3 +441,56 @@ def test_scene_scale_kinds_need_exactly_one_scene_and_one_target_source():
     with pytest.raises(ContractError) as caught:
         ClassifyDetectionsParams(scene_id="a", points=[MapPoint("p", 1.0, 2.0, {"bad": [1, 2]})])
     assert caught.value.field == "attributes.bad"
+
+
+def _seed_fields() -> list[tuple[str, str]]:
+    """Every (job kind, parameter) that is a random seed, found through the contract's types."""
+    import dataclasses
+    import typing
+
+    from icesight_contract import Seed
+
+    found = []
+    for kind, params_type in PARAMS_BY_KIND.items():
+        for field in dataclasses.fields(params_type):
+            if typing.get_type_hints(params_type, include_extras=True)[field.name] == Seed:
+                found.append((kind.value, field.name))
+    return found
+
+
+def test_every_seed_is_checked_against_the_generators_range_and_documented():
+    seeds = _seed_fields()
+    assert {("simulate_scene", "seed"), ("train_model", "seed"), ("train_pipeline", "split_seed"),
+            ("search_hyperparameters", "seed")} <= set(seeds)
+    for kind, name in seeds:
+        for bad in (-1, 2**32, 10**5000):
+            with pytest.raises(ContractError, match="between 0 and 4294967295") as raised:
+                parse_job_request({"kind": kind, "params": {name: bad} | _required(kind)})
+            assert raised.value.field == f"params.{name}"
+            assert len(str(raised.value)) < 200  # a 5,000-digit number is described, not echoed
+        assert parse_job_request({"kind": kind, "params": {name: 2**32 - 1} | _required(kind)})[1] is not None
+    nested = {"kind": "train_model", "params": {"simulated": {"seed": -1}}}  # a seed inside a parameter
+    with pytest.raises(ContractError, match="between 0 and 4294967295") as raised:
+        parse_job_request(nested)
+    assert raised.value.field == "params.simulated.seed"
+    definitions: dict = {}
+    json_schema(PARAMS_BY_KIND[JobKind.SIMULATE_SCENE], definitions)
+    assert definitions["SimulateSceneParams"]["properties"]["seed"] == {"type": "integer", "minimum": 0,
+                                                                        "maximum": 2**32 - 1}
+
+
+def _required(kind: str) -> dict:
+    """The fewest parameters a kind with a seed needs to decode."""
+    return {"search_hyperparameters": {"training_dataset": {"name": "d", "version": 1}},
+            "run_ablation": {"training_dataset": {"name": "d", "version": 1}},
+            "create_training_dataset": {"name": "d", "feature_group": {"group": "g", "version": 1}},
+            "train_model": {"simulated": {}},
+            "train_pipeline": {"dataset_name": "d", "feature_group": {"group": "g"}}}.get(kind, {})
+
+
+def test_error_messages_name_long_strings_without_echoing_them():
+    from icesight_contract import shown
+
+    assert shown("abc") == "'abc'"
+    long = shown("x" * 100_000)
+    assert len(long) < 80 and "100000 characters" in long

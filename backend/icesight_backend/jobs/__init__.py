@@ -83,7 +83,15 @@ def run_job(job_id: str, kind: str, params: dict, inputs: dict) -> dict:
     job_kind = JobKind(kind)
     ctx = JobContext(job_id)
     ctx.progress(0.0, "started on worker")
-    output = HANDLERS[job_kind].run(ctx, from_dict(PARAMS_BY_KIND[job_kind], params), inputs)
+    try:
+        output = HANDLERS[job_kind].run(ctx, from_dict(PARAMS_BY_KIND[job_kind], params), inputs)
+    except Exception as exc:
+        # The error travels to the service pickled, with the exceptions it was raised from. A
+        # library's (rasterio's, for one) may not unpickle there, and Dask then delivers only the
+        # text of a plain Exception. The message already says what went wrong; the worker's log
+        # has the traceback.
+        exc.__cause__ = exc.__context__ = None
+        raise
     ctx.progress(1.0, "done")
     return output
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from icesight_contract import ErrorCode, JobKind
+from icesight_contract import ErrorCode, JobKind, shown
 
 PROGRESS_TOPIC = "icesight-progress"
 
@@ -106,7 +106,7 @@ class Resources:
 
         path = self.uploads_dir / f"{upload_id}.upload"
         if not re.fullmatch(r"[0-9a-f]{32}", upload_id or "") or not path.is_file():
-            raise UnknownUpload(f"no upload {upload_id!r}: send the file to {API_PREFIX}/uploads first", "params.upload_id")
+            raise UnknownUpload(f"no upload {shown(upload_id)}: send the file to {API_PREFIX}/uploads first", "params.upload_id")
         return path
 
     def job_artifact(self, job_id: str, kind: JobKind, name: str, field: str, what: str) -> Path:
@@ -114,7 +114,7 @@ class Resources:
         status = self.store.get(job_id)
         path = self.store.artifact_path(job_id, name)
         if status is None or status.kind is not kind or path is None:
-            raise UnknownSourceJob(f"no finished {kind.value} job {job_id!r}; {what} first and pass its id", field)
+            raise UnknownSourceJob(f"no finished {kind.value} job {shown(job_id)}; {what} first and pass its id", field)
         return path
 
     def scene_path(self, scene_id: str | None, scene_job_id: str | None) -> Path:
@@ -129,7 +129,7 @@ class Resources:
                 raise UnknownScene(str(exc), "params.scene_id") from None
         status = self.store.get(scene_job_id)
         if status is None or status.kind is not JobKind.SIMULATE_SCENE:
-            raise UnknownScene(f"no simulate_scene job {scene_job_id!r}: run one and pass its id", "params.scene_job_id")
+            raise UnknownScene(f"no simulate_scene job {shown(scene_job_id)}: run one and pass its id", "params.scene_job_id")
         path = self.store.artifact_path(scene_job_id, "scene.tif")
         if path is None:
             raise UnknownScene(
