@@ -22,8 +22,8 @@ from icesight_contract import ClassName
 
 from .learning.profile import FEATURES, PSI_DRIFT, psi
 
-#: Upper bounds of the request-latency histogram, in seconds.
-LATENCY_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+#: Upper bounds of the request-latency histogram, in seconds (uploads of whole scenes take minutes).
+LATENCY_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
 #: Drift is measured on each model's most recent predictions, this many at most.
 DRIFT_WINDOW = 1000
 #: Fewer recent predictions than this give no drift figure (too few to bin).
@@ -118,16 +118,15 @@ def _finite(value) -> float | None:
 
 
 def _quantile(buckets: list[int], q: float) -> float | None:
-    """The upper bound of the histogram bucket holding quantile ``q`` (None: no request yet)."""
+    """The upper bound of the histogram bucket holding quantile ``q``; None when there is no request
+    yet or the quantile lies beyond the largest bound (JSON has no infinity)."""
     total = sum(buckets)
-    if not total:
-        return None
     running = 0
-    for count, bound in zip(buckets, (*LATENCY_BUCKETS_S, float("inf")), strict=True):
+    for count, bound in zip(buckets, LATENCY_BUCKETS_S, strict=False):
         running += count
-        if running >= q * total:
+        if total and running >= q * total:
             return bound
-    return float("inf")
+    return None
 
 
 def _by_day(rows: list[tuple]) -> list[dict]:

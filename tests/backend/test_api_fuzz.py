@@ -73,3 +73,13 @@ def test_the_document_carries_every_job_kinds_request_schema(idle_backend):
     status = document["paths"][f"{API_PREFIX}/jobs/{{job_id}}"]["get"]["responses"]
     assert status["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/JobStatus"}
     assert status["404"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorResponse"}
+    # Every successful answer says what its body is.
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for code, response in operation["responses"].items():
+                if code.startswith("2"):
+                    content = response.get("content") or {}
+                    assert content and all(media.get("schema") for media in content.values()), (method, path, code)
+    replay = document["paths"][f"{API_PREFIX}/jobs"]["post"]
+    assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in replay["parameters"])
+    assert "Idempotent-Replayed" in replay["responses"]["202"]["headers"]

@@ -476,3 +476,40 @@ def test_a_scene_too_large_is_refused_from_its_header_and_errors_show_no_server_
     assert "/tmp" not in message and str(api.backend.data_dir) not in message, message
     # The reader's own error, as the worker raised it (not Dask's text of an error it could not unpickle).
     assert message.startswith("job failed on the worker: SarFormatError: ") and "not a readable GeoTIFF" in message, message
+
+
+def test_answers_with_data_in_them_match_the_documented_response_schemas(api, trained_model, backend):
+    """The fuzzing server has no data; here the catalog, registry and stores hold what earlier tests
+    made, and each GET answer is checked against its schema in /openapi.json."""
+    import jsonschema
+
+    document = requests.get(f"{backend.url}/openapi.json", timeout=30).json()
+    api.wait(api.submit("build_feature_group", {"group": "documented", "simulated": {"n_patches": 20}})["id"])
+    scene = api.wait(api.submit("simulate_scene", {"width_px": 256, "height_px": 256, "seed": 8})["id"])
+    scene_id = scene["result"]["scene_id"]
+    model_id = trained_model["model_id"]
+    routes = {
+        "/health": "/health", "/monitoring": "/monitoring", "/scenes": "/scenes",
+        "/scenes/{scene_id}": f"/scenes/{scene_id}", "/stac": "/stac", "/stac/conformance": "/stac/conformance",
+        "/stac/collections": "/stac/collections",
+        "/stac/collections/{collection_id}": "/stac/collections/sentinel-1-scenes",
+        "/stac/collections/{collection_id}/items": "/stac/collections/sentinel-1-scenes/items",
+        "/stac/collections/{collection_id}/items/{item_id}": f"/stac/collections/sentinel-1-scenes/items/{scene_id}",
+        "/stac/search": "/stac/search", "/models": "/models", "/models/{model_id}": f"/models/{model_id}",
+        "/jobs/{job_id}/artifacts": f"/jobs/{scene['id']}/artifacts", "/feature-groups": "/feature-groups",
+        "/feature-groups/{name}": "/feature-groups/documented",
+        "/feature-groups/{name}/versions/{version}": "/feature-groups/documented/versions/1",
+    }
+    checked = 0
+    for template, path in routes.items():
+        answer = api.get(path)
+        assert answer.status_code == 200, (path, answer.text)
+        documented = document["paths"][f"{API_PREFIX}{template}"]["get"]["responses"]["200"]
+        schema = documented["content"]["application/json"]["schema"] | {"components": document["components"]}
+        jsonschema.validate(answer.json(), schema)
+        checked += 1
+    assert checked == len(routes)
+    # And a body that breaks the schema is caught: the check can fail.
+    with pytest.raises(jsonschema.ValidationError):
+        schema = document["paths"][f"{API_PREFIX}/models/{{model_id}}"]["get"]["responses"]["200"]
+        jsonschema.validate({"model_id": 3}, schema["content"]["application/json"]["schema"])
