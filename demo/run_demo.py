@@ -41,7 +41,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "demo")
     parser.add_argument("--size", type=int, default=2048, help="scene side in pixels (EW, 40 m)")
     parser.add_argument("--targets", type=int, default=30, help="ships and icebergs each")
-    parser.add_argument("--train-patches", type=int, default=1604)
+    parser.add_argument("--train-patches", type=int, default=None,
+                        help="simulated training patches (default: the contract's default training set)")
     parser.add_argument("--epochs", type=int, default=20)
     args = parser.parse_args()
 
@@ -103,11 +104,12 @@ def main() -> int:
         watch.lap(f"CFAR detection (K distribution, pfa {detected.pfa:.1e}, {detected.looks:g} looks): "
                   f"{detected.n_detections} detections")
 
-        # 3. A validated feature group of a simulated Statoil-sized labelled set, a versioned
+        # 3. A validated feature group of the default simulated labelled set, a versioned
         #    training dataset of it, and training on that dataset: all on the Dask cluster.
         group_job = client.submit(
             JobKind.BUILD_FEATURE_GROUP,
-            BuildFeatureGroupParams(group="demo_ew", simulated=SimulatedPatchSet(n_patches=args.train_patches, seed=11)),
+            BuildFeatureGroupParams(group="demo_ew", simulated=SimulatedPatchSet(seed=11, **(
+                {"n_patches": args.train_patches} if args.train_patches else {}))),
         )
         group = client.wait(group_job.id, timeout_s=600).typed_result()
         dataset_job = client.submit(

@@ -442,6 +442,15 @@ def test_the_options_open_with_the_contracts_defaults(lone_panel):
     panel.patience_spin.setValue(9)
     _choose(panel.kind_combo, JobKind.TRAIN_MODEL)
     assert panel.experiment_params()[1].patience == 9
+    # So do the epochs (per trial for a search), and a simulated set has the contract's size.
+    assert params.epochs == defaults.epochs
+    assert panel.experiment_params()[1].epochs == TrainModelParams.__dataclass_fields__["epochs"].default
+    panel.epochs_spin.setValue(4)
+    _choose(panel.kind_combo, JobKind.RUN_ABLATION)
+    assert panel.experiment_params()[1].epochs == 4
+    from icesight_contract import SimulatedPatchSet
+
+    assert panel.patches_spin.value() == SimulatedPatchSet().n_patches
 
 
 def test_the_chosen_search_space_and_patience_are_what_the_panel_sends(lone_panel, sent_jobs, wait_in_qgis):

@@ -78,8 +78,6 @@ from .experiment_charts import AblationChart, TrainingCurveChart, TrialChart
 TRAIN, SEARCH, ABLATE = JobKind.TRAIN_MODEL, JobKind.SEARCH_HYPERPARAMETERS, JobKind.RUN_ABLATION
 CREATE_DATASET = JobKind.CREATE_TRAINING_DATASET
 SOURCE_DATASET, SOURCE_SIMULATED = "dataset", "simulated"
-DEFAULT_EPOCHS = 10
-DEFAULT_SIMULATED_PATCHES = 800
 #: The trial table's columns; the table opens sorted by validation log loss, best first.
 TRIAL_COLUMN, LOSS_COLUMN, ACCURACY_COLUMN, STATE_COLUMN, EPOCHS_COLUMN, PARAMETERS_COLUMN = range(6)
 #: Longest name the contract accepts for a training dataset.
@@ -259,6 +257,7 @@ class ExperimentsPanel(Panel):
         self._pending_dataset: str | None = None  # select this dataset once listed
         self._name_edited = False
         self._patience_edited = False  # else the patience follows the chosen experiment's default
+        self._epochs_edited = False  # likewise the epochs
 
         layout = QVBoxLayout(self)
         layout.addWidget(self._data_box())
@@ -315,7 +314,8 @@ class ExperimentsPanel(Panel):
         self.patches_spin = QSpinBox()
         self.patches_spin.setRange(20, 50000)
         self.patches_spin.setSingleStep(100)
-        self.patches_spin.setValue(DEFAULT_SIMULATED_PATCHES)
+        # The contract's budget: smaller half-randomised sets train too few steps to learn reliably.
+        self.patches_spin.setValue(contract_default(SimulatedPatchSet, "n_patches"))
         self.patches_spin.setToolTip(self.tr("Labelled patches drawn from the scene simulator's ship, iceberg and "
                                              "clutter models"))
         self.seed_spin = QSpinBox()
@@ -382,7 +382,9 @@ class ExperimentsPanel(Panel):
         form.addRow(self.tr("Architecture"), self.architecture_combo)
         self.epochs_spin = QSpinBox()
         self.epochs_spin.setRange(1, 500)
-        self.epochs_spin.setValue(DEFAULT_EPOCHS)
+        self.epochs_spin.setValue(contract_default(TrainModelParams, "epochs"))
+        # The epochs follow the chosen experiment's default until the analyst sets them.
+        self.epochs_spin.valueChanged.connect(lambda _n: setattr(self, "_epochs_edited", True))
         self.epochs_label = QLabel(self.tr("Epochs"))
         form.addRow(self.epochs_label, self.epochs_spin)
         self.learning_rate_spin = QDoubleSpinBox()
@@ -657,10 +659,13 @@ class ExperimentsPanel(Panel):
         for spin in (self.learning_rate_spin, self.batch_spin):
             spin.setEnabled(not drawn)
             spin.setToolTip(self.tr("The search draws this for each trial (see Search space)") if drawn else "")
-        if not self._patience_edited:  # each experiment starts from the contract's patience
-            self.patience_spin.blockSignals(True)
-            self.patience_spin.setValue(contract_default(PARAMS_BY_KIND[kind], "patience"))
-            self.patience_spin.blockSignals(False)
+        # Each experiment starts from the contract's patience and epochs (per trial for a search).
+        for spin, name, edited in ((self.patience_spin, "patience", self._patience_edited),
+                                   (self.epochs_spin, "epochs", self._epochs_edited)):
+            if not edited:
+                spin.blockSignals(True)
+                spin.setValue(contract_default(PARAMS_BY_KIND[kind], name))
+                spin.blockSignals(False)
         self._update_run_state()
 
     def _on_folds_changed(self) -> None:
