@@ -10,7 +10,7 @@ patches randomised, drawn per patch) with global input. Printed per model and te
 accuracy and log loss on the target patches, the share of ships called ship, and the share of clutter
 patches called clutter. Data: IceSight's own simulator only (600 test patches per set).
 
-Usage: python bench/bench_input_reference.py [--n-train 1604] [--epochs 20] [--seed 1]
+Usage: python bench/bench_input_reference.py [--n-train 3208] [--epochs 20] [--seed 1]
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from icesight_backend.learning.data import PatchArrays, arrays_from_simulation
 from icesight_backend.learning.outputs import ICEBERG_THRESHOLD
 from icesight_backend.learning.training import TrainingConfig, classify_served, train_model
 from icesight_backend.sar.simulation import simulate_patches
-from icesight_contract import AcquisitionMode, ClassName
+from icesight_contract import AcquisitionMode, ClassName, SimulatedPatchSet
 from icesight_contract.common import DEFAULT_RANDOMISED_FRACTION
 
 CLUTTER_FRACTION = 0.2
@@ -52,7 +52,7 @@ def scores(model, arrays: PatchArrays) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n-train", type=int, default=1604)
+    parser.add_argument("--n-train", type=int, default=SimulatedPatchSet().n_patches)
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
