@@ -83,3 +83,28 @@ def test_the_document_carries_every_job_kinds_request_schema(idle_backend):
     replay = document["paths"][f"{API_PREFIX}/jobs"]["post"]
     assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in replay["parameters"])
     assert "Idempotent-Replayed" in replay["responses"]["202"]["headers"]
+
+
+def test_a_server_fault_is_a_500_with_a_logged_reference_and_keeps_the_connection(idle_backend):
+    """A model record corrupted on disk makes listing the models fail inside the service: the answer
+    is the documented shape with a reference and no internals, the reference is in the service log
+    with the traceback, and the client's keep-alive connection still serves the next request."""
+    record = idle_backend.data_dir / "models" / "corrupt" / "model.json"
+    record.parent.mkdir(parents=True)
+    record.write_text('{"model_id": "corrupt", ')  # cut off mid-write
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {idle_backend.token}"
+    try:
+        failed = session.get(f"{idle_backend.url}{API_PREFIX}/models", timeout=30)
+        assert failed.status_code == 500, failed.text
+        error = failed.json()["error"]
+        assert error["code"] == "internal" and "reference" in error["message"], error
+        assert "JSONDecodeError" not in error["message"] and str(idle_backend.data_dir) not in error["message"]
+        assert failed.headers.get("connection", "").lower() != "close"
+        reference = error["message"].split("reference ", 1)[1].split(")", 1)[0]
+        assert session.get(f"{idle_backend.url}{API_PREFIX}/health", timeout=30).status_code == 200
+        log = idle_backend.log_path.read_text()
+        assert f"reference {reference}" in log and "JSONDecodeError" in log
+    finally:
+        record.unlink()
+        record.parent.rmdir()

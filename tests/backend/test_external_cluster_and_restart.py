@@ -133,7 +133,8 @@ def test_search_trials_ask_for_the_gpu_resource_when_a_worker_offers_one(tmp_pat
             headers = {"Authorization": f"Bearer {backend.token}"}
             deadline = time.monotonic() + 60
             while True:
-                health = requests.get(f"{backend.url}{API_PREFIX}/health", timeout=30).json()
+                # With the token: the workers' addresses are for token holders only.
+                health = requests.get(f"{backend.url}{API_PREFIX}/health", headers=headers, timeout=30).json()
                 if health["dask"]["n_workers"] == 2 or time.monotonic() > deadline:
                     break
                 time.sleep(0.5)
