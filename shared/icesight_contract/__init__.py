@@ -41,6 +41,7 @@ from .constants import (
 )
 from .experiments import (
     MAX_EPOCHS,
+    WEAK_SEPARATION_ROC_AUC,
     EpochMetrics,
     ModelMetrics,
     RunAblationParams,

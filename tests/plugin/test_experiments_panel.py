@@ -564,3 +564,18 @@ def test_the_search_options_fit_the_narrowest_dock(lone_panel):
         assert widget.width() > 0 and right <= PANEL_WIDTH_PX, widget
     for spin in (panel.lr_low_spin, panel.lr_high_spin):  # side by side, each still shows its number
         assert spin.width() >= spin.fontMetrics().horizontalAdvance(spin.text()) + 20
+
+
+def test_a_model_that_barely_separates_the_classes_is_flagged(lone_panel):
+    from icesight_contract import WEAK_SEPARATION_ROC_AUC, EpochMetrics, ModelArchitecture, ModelMetrics
+
+    def trained(auc: float) -> TrainModelResult:
+        metrics = ModelMetrics(val_log_loss=0.6, val_accuracy=0.62, val_roc_auc=auc, n_train=100, n_validation=25)
+        return TrainModelResult("lenet-x", ModelArchitecture.LENET, 2, 2, metrics,
+                                [EpochMetrics(1, 0.7, 0.68, 0.55, auc), EpochMetrics(2, 0.65, 0.6, 0.62, auc)])
+
+    lone_panel.show_training(trained(WEAK_SEPARATION_ROC_AUC - 0.1))
+    flagged = lone_panel.summary_label.text()
+    assert "Warning: validation ROC AUC 0.70" in flagged and "more patches or for more epochs" in flagged
+    lone_panel.show_training(trained(0.9))
+    assert "Warning" not in lone_panel.summary_label.text() and "lenet-x" in lone_panel.summary_label.text()

@@ -719,52 +719,52 @@ Production model: {production}</source>
 <context>
     <name>ExperimentsPanel</name>
     <message>
-        <location filename="../panels/experiments.py" line="278"/>
+        <location filename="../panels/experiments.py" line="277"/>
         <source>Training data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="281"/>
+        <location filename="../panels/experiments.py" line="280"/>
         <source>A training dataset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="282"/>
+        <location filename="../panels/experiments.py" line="281"/>
         <source>Simulated patches (training only)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="284"/>
+        <location filename="../panels/experiments.py" line="283"/>
         <source>Train on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="290"/>
+        <location filename="../panels/experiments.py" line="289"/>
         <source>Training dataset and version: a seeded split of a feature group version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="294"/>
+        <location filename="../panels/experiments.py" line="293"/>
         <source>Refresh</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="295"/>
+        <location filename="../panels/experiments.py" line="294"/>
         <source>Refresh: list the backend&apos;s training datasets and feature groups again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="301"/>
+        <location filename="../panels/experiments.py" line="300"/>
         <source>Training dataset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="306"/>
+        <location filename="../panels/experiments.py" line="305"/>
         <source>The fold that validates; the other folds train</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="307"/>
+        <location filename="../panels/experiments.py" line="306"/>
         <source>Validation fold</source>
         <translation type="unfinished"></translation>
     </message>
@@ -849,7 +849,7 @@ Production model: {production}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="450"/>
+        <location filename="../panels/experiments.py" line="452"/>
         <source>Run</source>
         <translation type="unfinished"></translation>
     </message>
@@ -869,462 +869,462 @@ Production model: {production}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="656"/>
+        <location filename="../panels/experiments.py" line="658"/>
         <source>Epochs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="397"/>
+        <location filename="../panels/experiments.py" line="399"/>
         <source>Learning rate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="398"/>
+        <location filename="../panels/experiments.py" line="400"/>
         <source>Batch size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="416"/>
+        <location filename="../panels/experiments.py" line="418"/>
         <source>automatic</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="417"/>
+        <location filename="../panels/experiments.py" line="419"/>
         <source>Trials trained at the same time on the backend&apos;s Dask workers; automatic: as many as the workers have threads</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="419"/>
+        <location filename="../panels/experiments.py" line="421"/>
         <source>Trials</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="420"/>
+        <location filename="../panels/experiments.py" line="422"/>
         <source>Trials at once</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="437"/>
+        <location filename="../panels/experiments.py" line="439"/>
         <source>Each ticked component is left out of one model trained like the full one</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="441"/>
+        <location filename="../panels/experiments.py" line="443"/>
         <source>Each configuration is trained with this many seeds; a change smaller than their spread is noise</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="443"/>
+        <location filename="../panels/experiments.py" line="445"/>
         <source>Leave out, one at a time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="444"/>
+        <location filename="../panels/experiments.py" line="446"/>
         <source>Seeds per configuration</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="452"/>
+        <location filename="../panels/experiments.py" line="454"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="557"/>
+        <location filename="../panels/experiments.py" line="559"/>
         <source>Results</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="559"/>
+        <location filename="../panels/experiments.py" line="561"/>
         <source>Run an experiment to see its results here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="566"/>
+        <location filename="../panels/experiments.py" line="568"/>
         <source>Trial</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="566"/>
+        <location filename="../panels/experiments.py" line="568"/>
         <source>Val. log loss</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="574"/>
+        <location filename="../panels/experiments.py" line="576"/>
         <source>Accuracy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="566"/>
+        <location filename="../panels/experiments.py" line="568"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="566"/>
+        <location filename="../panels/experiments.py" line="568"/>
         <source>Parameters</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="574"/>
+        <location filename="../panels/experiments.py" line="576"/>
         <source>Left out</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="574"/>
+        <location filename="../panels/experiments.py" line="576"/>
         <source>Log loss</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="574"/>
+        <location filename="../panels/experiments.py" line="576"/>
         <source>Change</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="576"/>
+        <location filename="../panels/experiments.py" line="578"/>
         <source>Right of 0 (blue): the model is worse without the component, so the component helps; left of 0 (orange): the model does better without it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="583"/>
+        <location filename="../panels/experiments.py" line="585"/>
         <source>Use for classification</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="584"/>
+        <location filename="../panels/experiments.py" line="586"/>
         <source>Classify, explain and map scenes with this model (see the Models page)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="604"/>
+        <location filename="../panels/experiments.py" line="606"/>
         <source>training dataset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="604"/>
+        <location filename="../panels/experiments.py" line="606"/>
         <source>feature group</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="605"/>
+        <location filename="../panels/experiments.py" line="607"/>
         <source>name of the training dataset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="605"/>
+        <location filename="../panels/experiments.py" line="607"/>
         <source>epochs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="606"/>
+        <location filename="../panels/experiments.py" line="608"/>
         <source>learning rate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="606"/>
+        <location filename="../panels/experiments.py" line="608"/>
         <source>batch size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="607"/>
+        <location filename="../panels/experiments.py" line="609"/>
         <source>number of trials</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="607"/>
+        <location filename="../panels/experiments.py" line="609"/>
         <source>trials at once</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="608"/>
+        <location filename="../panels/experiments.py" line="610"/>
         <source>components to leave out</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="608"/>
+        <location filename="../panels/experiments.py" line="610"/>
         <source>seeds per configuration</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="609"/>
+        <location filename="../panels/experiments.py" line="611"/>
         <source>validation share</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="609"/>
+        <location filename="../panels/experiments.py" line="611"/>
         <source>held-out test share</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="610"/>
+        <location filename="../panels/experiments.py" line="612"/>
         <source>simulated patches</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="611"/>
+        <location filename="../panels/experiments.py" line="613"/>
         <source>network geometry</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="611"/>
+        <location filename="../panels/experiments.py" line="613"/>
         <source>hyper-parameters</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="621"/>
+        <location filename="../panels/experiments.py" line="623"/>
         <source>nothing (full model)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="621"/>
+        <location filename="../panels/experiments.py" line="623"/>
         <source>cross-pol band (HV)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="622"/>
+        <location filename="../panels/experiments.py" line="624"/>
         <source>derived third channel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="624"/>
+        <location filename="../panels/experiments.py" line="626"/>
         <source>dense layers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="628"/>
+        <location filename="../panels/experiments.py" line="630"/>
         <source>convolution block {n}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="632"/>
+        <location filename="../panels/experiments.py" line="634"/>
         <source>Training</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="632"/>
+        <location filename="../panels/experiments.py" line="634"/>
         <source>The hyper-parameter search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="633"/>
+        <location filename="../panels/experiments.py" line="635"/>
         <source>The ablation study</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="633"/>
+        <location filename="../panels/experiments.py" line="635"/>
         <source>Making the training dataset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="634"/>
+        <location filename="../panels/experiments.py" line="636"/>
         <source>The job</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="656"/>
+        <location filename="../panels/experiments.py" line="658"/>
         <source>Epochs per trial</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="708"/>
+        <location filename="../panels/experiments.py" line="713"/>
         <source>choose one (Refresh lists them), or make one from a feature group version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="726"/>
+        <location filename="../panels/experiments.py" line="731"/>
         <source>searches and ablation studies run on a training dataset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="736"/>
+        <location filename="../panels/experiments.py" line="741"/>
         <source>tick at least one</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="749"/>
+        <location filename="../panels/experiments.py" line="754"/>
         <source>Searches and ablation studies run on a training dataset: choose one under Training data.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="751"/>
+        <location filename="../panels/experiments.py" line="756"/>
         <source>Choose a training dataset (Refresh lists them), make one from a feature group version, or train on simulated patches.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="776"/>
+        <location filename="../panels/experiments.py" line="781"/>
         <source>IceSight: list training datasets and feature groups</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="780"/>
+        <location filename="../panels/experiments.py" line="785"/>
         <source>Reading the feature store...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="789"/>
+        <location filename="../panels/experiments.py" line="794"/>
         <source>The training datasets could not be listed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="809"/>
+        <location filename="../panels/experiments.py" line="814"/>
         <source>{group} v{version} ({n} labelled)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="820"/>
+        <location filename="../panels/experiments.py" line="825"/>
         <source>There is no training dataset yet: make one from a feature group version below, or train on simulated patches.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="823"/>
+        <location filename="../panels/experiments.py" line="828"/>
         <source>There is no training dataset and no feature group yet: send reviewed targets (Review page) or add labelled targets with the Processing algorithm to make a feature group, or train on simulated patches.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="832"/>
+        <location filename="../panels/experiments.py" line="837"/>
         <source>No training dataset listed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="839"/>
+        <location filename="../panels/experiments.py" line="844"/>
         <source>From feature group {group} v{version}; patches per part: {parts}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="882"/>
+        <location filename="../panels/experiments.py" line="887"/>
         <source>{what} was cancelled; the backend stopped job {job}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="882"/>
+        <location filename="../panels/experiments.py" line="887"/>
         <source>{what} was cancelled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="886"/>
+        <location filename="../panels/experiments.py" line="891"/>
         <source>{what} failed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="893"/>
+        <location filename="../panels/experiments.py" line="898"/>
         <source>Cancelling...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="934"/>
+        <location filename="../panels/experiments.py" line="939"/>
         <source>IceSight is still working on a job; wait for it or cancel it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="912"/>
+        <location filename="../panels/experiments.py" line="917"/>
         <source>{n} simulated patches</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="916"/>
+        <location filename="../panels/experiments.py" line="921"/>
         <source>Training a model on {source}...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="917"/>
+        <location filename="../panels/experiments.py" line="922"/>
         <source>Searching hyper-parameters on {source}...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="918"/>
+        <location filename="../panels/experiments.py" line="923"/>
         <source>Running an ablation study on {source}...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="938"/>
+        <location filename="../panels/experiments.py" line="943"/>
         <source>Choose a feature group version first (Refresh lists them).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="949"/>
+        <location filename="../panels/experiments.py" line="954"/>
         <source>Making training dataset {name} from {group} v{version}...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="960"/>
+        <location filename="../panels/experiments.py" line="965"/>
         <source>Training dataset {name} v{version} made from {group} v{group_version}; patches per part: {parts}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="987"/>
+        <location filename="../panels/experiments.py" line="992"/>
         <source>Model {model}: {epochs} epoch(s), the weights of epoch {best} kept; validation log loss {loss:.3f}, accuracy {accuracy:.1%}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="993"/>
+        <location filename="../panels/experiments.py" line="998"/>
         <source>Held-out test part ({n} patches): log loss {loss:.3f}, accuracy {accuracy:.1%}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1001"/>
+        <location filename="../panels/experiments.py" line="1010"/>
         <source>{complete} complete, {pruned} pruned and {failed} failed of {n} trial(s), {parallel} at a time. Best: trial {best}, validation log loss {loss:.3f}, accuracy {accuracy:.1%}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1006"/>
+        <location filename="../panels/experiments.py" line="1015"/>
         <source>Its model is registered as {model}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1006"/>
+        <location filename="../panels/experiments.py" line="1015"/>
         <source>Its model was not registered.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1012"/>
+        <location filename="../panels/experiments.py" line="1021"/>
         <source>complete</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1012"/>
+        <location filename="../panels/experiments.py" line="1021"/>
         <source>pruned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1012"/>
+        <location filename="../panels/experiments.py" line="1021"/>
         <source>failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1013"/>
+        <location filename="../panels/experiments.py" line="1022"/>
         <source>cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1059"/>
+        <location filename="../panels/experiments.py" line="1068"/>
         <source>{n} parameters, {epochs} epoch(s), {repeats} seed(s)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1064"/>
+        <location filename="../panels/experiments.py" line="1073"/>
         <source>{n} component(s) left out one at a time, {parallel} trial(s) at a time.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1067"/>
+        <location filename="../panels/experiments.py" line="1076"/>
         <source>Full model: validation log loss {loss:.3f}, accuracy {accuracy:.1%}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1071"/>
+        <location filename="../panels/experiments.py" line="1080"/>
         <source>Without {component} the model does worst.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1080"/>
+        <location filename="../panels/experiments.py" line="1089"/>
         <source>This result has no model to use.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1083"/>
+        <location filename="../panels/experiments.py" line="1092"/>
         <source>Classification, explanation and scene maps now use model {model}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="623"/>
+        <location filename="../panels/experiments.py" line="625"/>
         <source>incidence angle input</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1344,173 +1344,178 @@ Production model: {production}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="401"/>
+        <location filename="../panels/experiments.py" line="403"/>
         <source> epochs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="402"/>
+        <location filename="../panels/experiments.py" line="404"/>
         <source>Early stopping: training ends when the validation log loss has not improved for this many epochs; the best epoch&apos;s weights are kept</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="406"/>
+        <location filename="../panels/experiments.py" line="408"/>
         <source>Early-stopping patience</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="421"/>
+        <location filename="../panels/experiments.py" line="423"/>
         <source>Prune poor trials</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="422"/>
+        <location filename="../panels/experiments.py" line="424"/>
         <source>Stop a trial early when it does worse than the median of the trials before it at the same epoch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="427"/>
+        <location filename="../panels/experiments.py" line="429"/>
         <source>Each trial draws a learning rate, batch size, dropout, kernel size and filter widths from the search space. The best trial&apos;s model is registered.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="467"/>
+        <location filename="../panels/experiments.py" line="469"/>
         <source>Search space</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="471"/>
+        <location filename="../panels/experiments.py" line="473"/>
         <source>Learning rates are drawn on a log scale between these two</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="472"/>
+        <location filename="../panels/experiments.py" line="474"/>
         <source>Learning rate range</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="474"/>
+        <location filename="../panels/experiments.py" line="476"/>
         <source>Dropout range</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="476"/>
+        <location filename="../panels/experiments.py" line="478"/>
         <source>Batch sizes to choose from, separated by commas</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="477"/>
+        <location filename="../panels/experiments.py" line="479"/>
         <source>Batch sizes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="479"/>
+        <location filename="../panels/experiments.py" line="481"/>
         <source>Convolution kernel sizes to choose from (odd numbers), separated by commas</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="481"/>
+        <location filename="../panels/experiments.py" line="483"/>
         <source>Kernel sizes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="483"/>
+        <location filename="../panels/experiments.py" line="485"/>
         <source>Max-pooling sizes to choose from, separated by commas</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="484"/>
+        <location filename="../panels/experiments.py" line="486"/>
         <source>Pool sizes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="486"/>
+        <location filename="../panels/experiments.py" line="488"/>
         <source>half, normal and double width</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="487"/>
+        <location filename="../panels/experiments.py" line="489"/>
         <source>Filter counts of the convolution blocks, one number per block; alternatives separated by &apos;;&apos; (e.g. 16 32 48; 32 64 96). Empty: the architecture&apos;s filters at half, normal and double width</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="490"/>
+        <location filename="../panels/experiments.py" line="492"/>
         <source>Filter widths</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="491"/>
+        <location filename="../panels/experiments.py" line="493"/>
         <source>Defaults</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="492"/>
+        <location filename="../panels/experiments.py" line="494"/>
         <source>Put the default search space back</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="514"/>
+        <location filename="../panels/experiments.py" line="516"/>
         <source>to</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="533"/>
+        <location filename="../panels/experiments.py" line="535"/>
         <source>write whole numbers separated by commas, e.g. 32, 64</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="549"/>
+        <location filename="../panels/experiments.py" line="551"/>
         <source>write one filter count per convolution block, alternatives separated by &apos;;&apos; (e.g. 16 32 48; 32 64 96)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="612"/>
+        <location filename="../panels/experiments.py" line="614"/>
         <source>early-stopping patience</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="612"/>
+        <location filename="../panels/experiments.py" line="614"/>
         <source>number of folds</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="613"/>
+        <location filename="../panels/experiments.py" line="615"/>
         <source>search space</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="613"/>
+        <location filename="../panels/experiments.py" line="615"/>
         <source>learning-rate range</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="614"/>
+        <location filename="../panels/experiments.py" line="616"/>
         <source>dropout range</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="614"/>
+        <location filename="../panels/experiments.py" line="616"/>
         <source>batch sizes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="615"/>
+        <location filename="../panels/experiments.py" line="617"/>
         <source>kernel sizes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="615"/>
+        <location filename="../panels/experiments.py" line="617"/>
         <source>pool sizes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="616"/>
+        <location filename="../panels/experiments.py" line="618"/>
         <source>filter widths</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="660"/>
+        <location filename="../panels/experiments.py" line="662"/>
         <source>The search draws this for each trial (see Search space)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="1001"/>
+        <source>Warning: validation ROC AUC {auc:.2f}, so this model separates ships from icebergs only weakly. Train on more patches or for more epochs before using it.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -722,52 +722,52 @@ Produktionsmodell: {production}</translation>
 <context>
     <name>ExperimentsPanel</name>
     <message>
-        <location filename="../panels/experiments.py" line="278"/>
+        <location filename="../panels/experiments.py" line="277"/>
         <source>Training data</source>
         <translation>Trainingsdaten</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="281"/>
+        <location filename="../panels/experiments.py" line="280"/>
         <source>A training dataset</source>
         <translation>Ein Trainingsdatensatz</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="282"/>
+        <location filename="../panels/experiments.py" line="281"/>
         <source>Simulated patches (training only)</source>
         <translation>Simulierte Ausschnitte (nur Training)</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="284"/>
+        <location filename="../panels/experiments.py" line="283"/>
         <source>Train on</source>
         <translation>Trainieren mit</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="290"/>
+        <location filename="../panels/experiments.py" line="289"/>
         <source>Training dataset and version: a seeded split of a feature group version</source>
         <translation>Trainingsdatensatz und Version: eine Aufteilung einer Feature-Gruppen-Version mit festem Startwert</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="294"/>
+        <location filename="../panels/experiments.py" line="293"/>
         <source>Refresh</source>
         <translation>Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="295"/>
+        <location filename="../panels/experiments.py" line="294"/>
         <source>Refresh: list the backend&apos;s training datasets and feature groups again</source>
         <translation>Aktualisieren: die Trainingsdatensätze und Feature-Gruppen des Backends erneut auflisten</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="301"/>
+        <location filename="../panels/experiments.py" line="300"/>
         <source>Training dataset</source>
         <translation>Trainingsdatensatz</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="306"/>
+        <location filename="../panels/experiments.py" line="305"/>
         <source>The fold that validates; the other folds train</source>
         <translation>Die Faltung, die validiert; die anderen Faltungen trainieren</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="307"/>
+        <location filename="../panels/experiments.py" line="306"/>
         <source>Validation fold</source>
         <translation>Validierungsfaltung</translation>
     </message>
@@ -852,7 +852,7 @@ Produktionsmodell: {production}</translation>
         <translation>Ablationsstudie</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="450"/>
+        <location filename="../panels/experiments.py" line="452"/>
         <source>Run</source>
         <translation>Ausführen</translation>
     </message>
@@ -872,462 +872,462 @@ Produktionsmodell: {production}</translation>
         <translation>Architektur</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="656"/>
+        <location filename="../panels/experiments.py" line="658"/>
         <source>Epochs</source>
         <translation>Epochen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="397"/>
+        <location filename="../panels/experiments.py" line="399"/>
         <source>Learning rate</source>
         <translation>Lernrate</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="398"/>
+        <location filename="../panels/experiments.py" line="400"/>
         <source>Batch size</source>
         <translation>Batch-Größe</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="416"/>
+        <location filename="../panels/experiments.py" line="418"/>
         <source>automatic</source>
         <translation>automatisch</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="417"/>
+        <location filename="../panels/experiments.py" line="419"/>
         <source>Trials trained at the same time on the backend&apos;s Dask workers; automatic: as many as the workers have threads</source>
         <translation>Gleichzeitig trainierte Versuche auf den Dask-Workern des Backends; automatisch: so viele, wie die Worker Threads haben</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="419"/>
+        <location filename="../panels/experiments.py" line="421"/>
         <source>Trials</source>
         <translation>Versuche</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="420"/>
+        <location filename="../panels/experiments.py" line="422"/>
         <source>Trials at once</source>
         <translation>Versuche gleichzeitig</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="437"/>
+        <location filename="../panels/experiments.py" line="439"/>
         <source>Each ticked component is left out of one model trained like the full one</source>
         <translation>Jede angekreuzte Komponente wird aus einem Modell weggelassen, das wie das vollständige trainiert wird</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="441"/>
+        <location filename="../panels/experiments.py" line="443"/>
         <source>Each configuration is trained with this many seeds; a change smaller than their spread is noise</source>
         <translation>Jede Konfiguration wird mit so vielen Startwerten trainiert; eine Änderung kleiner als deren Streuung ist Rauschen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="443"/>
+        <location filename="../panels/experiments.py" line="445"/>
         <source>Leave out, one at a time</source>
         <translation>Weglassen, eine nach der anderen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="444"/>
+        <location filename="../panels/experiments.py" line="446"/>
         <source>Seeds per configuration</source>
         <translation>Startwerte je Konfiguration</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="452"/>
+        <location filename="../panels/experiments.py" line="454"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="557"/>
+        <location filename="../panels/experiments.py" line="559"/>
         <source>Results</source>
         <translation>Ergebnisse</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="559"/>
+        <location filename="../panels/experiments.py" line="561"/>
         <source>Run an experiment to see its results here.</source>
         <translation>Führen Sie ein Experiment aus, um hier seine Ergebnisse zu sehen.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="566"/>
+        <location filename="../panels/experiments.py" line="568"/>
         <source>Trial</source>
         <translation>Versuch</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="566"/>
+        <location filename="../panels/experiments.py" line="568"/>
         <source>Val. log loss</source>
         <translation>Val.-Log-Loss</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="574"/>
+        <location filename="../panels/experiments.py" line="576"/>
         <source>Accuracy</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="566"/>
+        <location filename="../panels/experiments.py" line="568"/>
         <source>State</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="566"/>
+        <location filename="../panels/experiments.py" line="568"/>
         <source>Parameters</source>
         <translation>Parameter</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="574"/>
+        <location filename="../panels/experiments.py" line="576"/>
         <source>Left out</source>
         <translation>Weggelassen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="574"/>
+        <location filename="../panels/experiments.py" line="576"/>
         <source>Log loss</source>
         <translation>Log-Loss</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="574"/>
+        <location filename="../panels/experiments.py" line="576"/>
         <source>Change</source>
         <translation>Änderung</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="576"/>
+        <location filename="../panels/experiments.py" line="578"/>
         <source>Right of 0 (blue): the model is worse without the component, so the component helps; left of 0 (orange): the model does better without it.</source>
         <translation>Rechts von 0 (blau): Das Modell ist ohne die Komponente schlechter, die Komponente hilft also; links von 0 (orange): Das Modell ist ohne sie besser.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="583"/>
+        <location filename="../panels/experiments.py" line="585"/>
         <source>Use for classification</source>
         <translation>Für die Klassifizierung verwenden</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="584"/>
+        <location filename="../panels/experiments.py" line="586"/>
         <source>Classify, explain and map scenes with this model (see the Models page)</source>
         <translation>Szenen mit diesem Modell klassifizieren, erklären und kartieren (siehe Seite Modelle)</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="604"/>
+        <location filename="../panels/experiments.py" line="606"/>
         <source>training dataset</source>
         <translation>Trainingsdatensatz</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="604"/>
+        <location filename="../panels/experiments.py" line="606"/>
         <source>feature group</source>
         <translation>Feature-Gruppe</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="605"/>
+        <location filename="../panels/experiments.py" line="607"/>
         <source>name of the training dataset</source>
         <translation>Name des Trainingsdatensatzes</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="605"/>
+        <location filename="../panels/experiments.py" line="607"/>
         <source>epochs</source>
         <translation>Epochen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="606"/>
+        <location filename="../panels/experiments.py" line="608"/>
         <source>learning rate</source>
         <translation>Lernrate</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="606"/>
+        <location filename="../panels/experiments.py" line="608"/>
         <source>batch size</source>
         <translation>Batch-Größe</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="607"/>
+        <location filename="../panels/experiments.py" line="609"/>
         <source>number of trials</source>
         <translation>Anzahl der Versuche</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="607"/>
+        <location filename="../panels/experiments.py" line="609"/>
         <source>trials at once</source>
         <translation>Versuche gleichzeitig</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="608"/>
+        <location filename="../panels/experiments.py" line="610"/>
         <source>components to leave out</source>
         <translation>wegzulassende Komponenten</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="608"/>
+        <location filename="../panels/experiments.py" line="610"/>
         <source>seeds per configuration</source>
         <translation>Startwerte je Konfiguration</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="609"/>
+        <location filename="../panels/experiments.py" line="611"/>
         <source>validation share</source>
         <translation>Validierungsanteil</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="609"/>
+        <location filename="../panels/experiments.py" line="611"/>
         <source>held-out test share</source>
         <translation>zurückgehaltener Testanteil</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="610"/>
+        <location filename="../panels/experiments.py" line="612"/>
         <source>simulated patches</source>
         <translation>simulierte Ausschnitte</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="611"/>
+        <location filename="../panels/experiments.py" line="613"/>
         <source>network geometry</source>
         <translation>Netzgeometrie</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="611"/>
+        <location filename="../panels/experiments.py" line="613"/>
         <source>hyper-parameters</source>
         <translation>Hyperparameter</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="621"/>
+        <location filename="../panels/experiments.py" line="623"/>
         <source>nothing (full model)</source>
         <translation>nichts (vollständiges Modell)</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="621"/>
+        <location filename="../panels/experiments.py" line="623"/>
         <source>cross-pol band (HV)</source>
         <translation>Kreuzpolarisations-Band (HV)</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="622"/>
+        <location filename="../panels/experiments.py" line="624"/>
         <source>derived third channel</source>
         <translation>abgeleiteter dritter Kanal</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="624"/>
+        <location filename="../panels/experiments.py" line="626"/>
         <source>dense layers</source>
         <translation>dichte Schichten</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="628"/>
+        <location filename="../panels/experiments.py" line="630"/>
         <source>convolution block {n}</source>
         <translation>Faltungsblock {n}</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="632"/>
+        <location filename="../panels/experiments.py" line="634"/>
         <source>Training</source>
         <translation>Das Training</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="632"/>
+        <location filename="../panels/experiments.py" line="634"/>
         <source>The hyper-parameter search</source>
         <translation>Die Hyperparameter-Suche</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="633"/>
+        <location filename="../panels/experiments.py" line="635"/>
         <source>The ablation study</source>
         <translation>Die Ablationsstudie</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="633"/>
+        <location filename="../panels/experiments.py" line="635"/>
         <source>Making the training dataset</source>
         <translation>Das Erstellen des Trainingsdatensatzes</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="634"/>
+        <location filename="../panels/experiments.py" line="636"/>
         <source>The job</source>
         <translation>Der Auftrag</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="656"/>
+        <location filename="../panels/experiments.py" line="658"/>
         <source>Epochs per trial</source>
         <translation>Epochen je Versuch</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="708"/>
+        <location filename="../panels/experiments.py" line="713"/>
         <source>choose one (Refresh lists them), or make one from a feature group version</source>
         <translation>wählen Sie einen aus (Aktualisieren listet sie auf) oder erstellen Sie einen aus einer Feature-Gruppen-Version</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="726"/>
+        <location filename="../panels/experiments.py" line="731"/>
         <source>searches and ablation studies run on a training dataset</source>
         <translation>Suchen und Ablationsstudien laufen auf einem Trainingsdatensatz</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="736"/>
+        <location filename="../panels/experiments.py" line="741"/>
         <source>tick at least one</source>
         <translation>kreuzen Sie mindestens eine an</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="749"/>
+        <location filename="../panels/experiments.py" line="754"/>
         <source>Searches and ablation studies run on a training dataset: choose one under Training data.</source>
         <translation>Suchen und Ablationsstudien laufen auf einem Trainingsdatensatz: wählen Sie einen unter Trainingsdaten.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="751"/>
+        <location filename="../panels/experiments.py" line="756"/>
         <source>Choose a training dataset (Refresh lists them), make one from a feature group version, or train on simulated patches.</source>
         <translation>Wählen Sie einen Trainingsdatensatz (Aktualisieren listet sie auf), erstellen Sie einen aus einer Feature-Gruppen-Version oder trainieren Sie mit simulierten Ausschnitten.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="776"/>
+        <location filename="../panels/experiments.py" line="781"/>
         <source>IceSight: list training datasets and feature groups</source>
         <translation>IceSight: Trainingsdatensätze und Feature-Gruppen auflisten</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="780"/>
+        <location filename="../panels/experiments.py" line="785"/>
         <source>Reading the feature store...</source>
         <translation>Der Feature-Store wird gelesen...</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="789"/>
+        <location filename="../panels/experiments.py" line="794"/>
         <source>The training datasets could not be listed: {error}</source>
         <translation>Die Trainingsdatensätze konnten nicht aufgelistet werden: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="809"/>
+        <location filename="../panels/experiments.py" line="814"/>
         <source>{group} v{version} ({n} labelled)</source>
         <translation>{group} v{version} ({n} beschriftet)</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="820"/>
+        <location filename="../panels/experiments.py" line="825"/>
         <source>There is no training dataset yet: make one from a feature group version below, or train on simulated patches.</source>
         <translation>Es gibt noch keinen Trainingsdatensatz: erstellen Sie unten einen aus einer Feature-Gruppen-Version oder trainieren Sie mit simulierten Ausschnitten.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="823"/>
+        <location filename="../panels/experiments.py" line="828"/>
         <source>There is no training dataset and no feature group yet: send reviewed targets (Review page) or add labelled targets with the Processing algorithm to make a feature group, or train on simulated patches.</source>
         <translation>Es gibt noch keinen Trainingsdatensatz und keine Feature-Gruppe: senden Sie überprüfte Ziele (Seite Überprüfen) oder fügen Sie mit dem Processing-Algorithmus beschriftete Ziele hinzu, um eine Feature-Gruppe anzulegen, oder trainieren Sie mit simulierten Ausschnitten.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="832"/>
+        <location filename="../panels/experiments.py" line="837"/>
         <source>No training dataset listed.</source>
         <translation>Kein Trainingsdatensatz aufgelistet.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="839"/>
+        <location filename="../panels/experiments.py" line="844"/>
         <source>From feature group {group} v{version}; patches per part: {parts}.</source>
         <translation>Aus Feature-Gruppe {group} v{version}; Ausschnitte je Teil: {parts}.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="882"/>
+        <location filename="../panels/experiments.py" line="887"/>
         <source>{what} was cancelled; the backend stopped job {job}.</source>
         <translation>{what} wurde abgebrochen; das Backend hat Auftrag {job} gestoppt.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="882"/>
+        <location filename="../panels/experiments.py" line="887"/>
         <source>{what} was cancelled.</source>
         <translation>{what} wurde abgebrochen.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="886"/>
+        <location filename="../panels/experiments.py" line="891"/>
         <source>{what} failed: {error}</source>
         <translation>{what} fehlgeschlagen: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="893"/>
+        <location filename="../panels/experiments.py" line="898"/>
         <source>Cancelling...</source>
         <translation>Wird abgebrochen...</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="934"/>
+        <location filename="../panels/experiments.py" line="939"/>
         <source>IceSight is still working on a job; wait for it or cancel it.</source>
         <translation>IceSight arbeitet noch an einem Auftrag; warten Sie oder brechen Sie ihn ab.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="912"/>
+        <location filename="../panels/experiments.py" line="917"/>
         <source>{n} simulated patches</source>
         <translation>{n} simulierte Ausschnitte</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="916"/>
+        <location filename="../panels/experiments.py" line="921"/>
         <source>Training a model on {source}...</source>
         <translation>Ein Modell wird mit {source} trainiert...</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="917"/>
+        <location filename="../panels/experiments.py" line="922"/>
         <source>Searching hyper-parameters on {source}...</source>
         <translation>Hyperparameter werden auf {source} gesucht...</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="918"/>
+        <location filename="../panels/experiments.py" line="923"/>
         <source>Running an ablation study on {source}...</source>
         <translation>Eine Ablationsstudie läuft auf {source}...</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="938"/>
+        <location filename="../panels/experiments.py" line="943"/>
         <source>Choose a feature group version first (Refresh lists them).</source>
         <translation>Wählen Sie zuerst eine Feature-Gruppen-Version (Aktualisieren listet sie auf).</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="949"/>
+        <location filename="../panels/experiments.py" line="954"/>
         <source>Making training dataset {name} from {group} v{version}...</source>
         <translation>Trainingsdatensatz {name} wird aus {group} v{version} erstellt...</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="960"/>
+        <location filename="../panels/experiments.py" line="965"/>
         <source>Training dataset {name} v{version} made from {group} v{group_version}; patches per part: {parts}.</source>
         <translation>Trainingsdatensatz {name} v{version} aus {group} v{group_version} erstellt; Ausschnitte je Teil: {parts}.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="987"/>
+        <location filename="../panels/experiments.py" line="992"/>
         <source>Model {model}: {epochs} epoch(s), the weights of epoch {best} kept; validation log loss {loss:.3f}, accuracy {accuracy:.1%}.</source>
         <translation>Modell {model}: {epochs} Epoche(n), die Gewichte von Epoche {best} behalten; Validierungs-Log-Loss {loss:.3f}, Genauigkeit {accuracy:.1%}.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="993"/>
+        <location filename="../panels/experiments.py" line="998"/>
         <source>Held-out test part ({n} patches): log loss {loss:.3f}, accuracy {accuracy:.1%}.</source>
         <translation>Zurückgehaltener Testteil ({n} Ausschnitte): Log-Loss {loss:.3f}, Genauigkeit {accuracy:.1%}.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1001"/>
+        <location filename="../panels/experiments.py" line="1010"/>
         <source>{complete} complete, {pruned} pruned and {failed} failed of {n} trial(s), {parallel} at a time. Best: trial {best}, validation log loss {loss:.3f}, accuracy {accuracy:.1%}.</source>
         <translation>{complete} abgeschlossen, {pruned} vorzeitig beendet und {failed} fehlgeschlagen von {n} Versuch(en), {parallel} gleichzeitig. Bester: Versuch {best}, Validierungs-Log-Loss {loss:.3f}, Genauigkeit {accuracy:.1%}.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1006"/>
+        <location filename="../panels/experiments.py" line="1015"/>
         <source>Its model is registered as {model}.</source>
         <translation>Sein Modell ist als {model} registriert.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1006"/>
+        <location filename="../panels/experiments.py" line="1015"/>
         <source>Its model was not registered.</source>
         <translation>Sein Modell wurde nicht registriert.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1012"/>
+        <location filename="../panels/experiments.py" line="1021"/>
         <source>complete</source>
         <translation>abgeschlossen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1012"/>
+        <location filename="../panels/experiments.py" line="1021"/>
         <source>pruned</source>
         <translation>vorzeitig beendet</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1012"/>
+        <location filename="../panels/experiments.py" line="1021"/>
         <source>failed</source>
         <translation>fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1013"/>
+        <location filename="../panels/experiments.py" line="1022"/>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1059"/>
+        <location filename="../panels/experiments.py" line="1068"/>
         <source>{n} parameters, {epochs} epoch(s), {repeats} seed(s)</source>
         <translation>{n} Parameter, {epochs} Epoche(n), {repeats} Startwert(e)</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1064"/>
+        <location filename="../panels/experiments.py" line="1073"/>
         <source>{n} component(s) left out one at a time, {parallel} trial(s) at a time.</source>
         <translation>{n} Komponente(n) nacheinander weggelassen, {parallel} Versuch(e) gleichzeitig.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1067"/>
+        <location filename="../panels/experiments.py" line="1076"/>
         <source>Full model: validation log loss {loss:.3f}, accuracy {accuracy:.1%}.</source>
         <translation>Vollständiges Modell: Validierungs-Log-Loss {loss:.3f}, Genauigkeit {accuracy:.1%}.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1071"/>
+        <location filename="../panels/experiments.py" line="1080"/>
         <source>Without {component} the model does worst.</source>
         <translation>Ohne {component} schneidet das Modell am schlechtesten ab.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1080"/>
+        <location filename="../panels/experiments.py" line="1089"/>
         <source>This result has no model to use.</source>
         <translation>Dieses Ergebnis hat kein Modell, das verwendet werden könnte.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1083"/>
+        <location filename="../panels/experiments.py" line="1092"/>
         <source>Classification, explanation and scene maps now use model {model}.</source>
         <translation>Klassifizierung, Erklärung und Szenenkarten verwenden jetzt Modell {model}.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="623"/>
+        <location filename="../panels/experiments.py" line="625"/>
         <source>incidence angle input</source>
         <translation>Einfallswinkel als Eingabe</translation>
     </message>
@@ -1347,174 +1347,179 @@ Produktionsmodell: {production}</translation>
         <translation>Faltungen (Kreuzvalidierung)</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="401"/>
+        <location filename="../panels/experiments.py" line="403"/>
         <source> epochs</source>
         <translation> Epochen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="402"/>
+        <location filename="../panels/experiments.py" line="404"/>
         <source>Early stopping: training ends when the validation log loss has not improved for this many epochs; the best epoch&apos;s weights are kept</source>
         <translation>Early Stopping: Das Training endet, wenn sich der Validierungs-Log-Loss so viele Epochen lang nicht verbessert hat; die Gewichte der besten Epoche werden behalten</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="406"/>
+        <location filename="../panels/experiments.py" line="408"/>
         <source>Early-stopping patience</source>
         <translation>Geduld für Early Stopping</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="421"/>
+        <location filename="../panels/experiments.py" line="423"/>
         <source>Prune poor trials</source>
         <translation>Schwache Versuche vorzeitig beenden</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="422"/>
+        <location filename="../panels/experiments.py" line="424"/>
         <source>Stop a trial early when it does worse than the median of the trials before it at the same epoch</source>
         <translation>Einen Versuch vorzeitig beenden, wenn er schlechter ist als der Median der früheren Versuche in derselben Epoche</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="427"/>
+        <location filename="../panels/experiments.py" line="429"/>
         <source>Each trial draws a learning rate, batch size, dropout, kernel size and filter widths from the search space. The best trial&apos;s model is registered.</source>
         <translation>Jeder Versuch zieht Lernrate, Batch-Größe, Dropout, Kernelgröße und Filterbreiten aus dem Suchraum. Das Modell des besten Versuchs wird registriert.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="467"/>
+        <location filename="../panels/experiments.py" line="469"/>
         <source>Search space</source>
         <translation>Suchraum</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="471"/>
+        <location filename="../panels/experiments.py" line="473"/>
         <source>Learning rates are drawn on a log scale between these two</source>
         <translation>Lernraten werden auf logarithmischer Skala zwischen diesen beiden gezogen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="472"/>
+        <location filename="../panels/experiments.py" line="474"/>
         <source>Learning rate range</source>
         <translation>Bereich der Lernrate</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="474"/>
+        <location filename="../panels/experiments.py" line="476"/>
         <source>Dropout range</source>
         <translation>Bereich des Dropouts</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="476"/>
+        <location filename="../panels/experiments.py" line="478"/>
         <source>Batch sizes to choose from, separated by commas</source>
         <translation>Batch-Größen zur Auswahl, durch Kommas getrennt</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="477"/>
+        <location filename="../panels/experiments.py" line="479"/>
         <source>Batch sizes</source>
         <translation>Batch-Größen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="479"/>
+        <location filename="../panels/experiments.py" line="481"/>
         <source>Convolution kernel sizes to choose from (odd numbers), separated by commas</source>
         <translation>Kernelgrößen der Faltungen zur Auswahl (ungerade Zahlen), durch Kommas getrennt</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="481"/>
+        <location filename="../panels/experiments.py" line="483"/>
         <source>Kernel sizes</source>
         <translation>Kernelgrößen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="483"/>
+        <location filename="../panels/experiments.py" line="485"/>
         <source>Max-pooling sizes to choose from, separated by commas</source>
         <translation>Max-Pooling-Größen zur Auswahl, durch Kommas getrennt</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="484"/>
+        <location filename="../panels/experiments.py" line="486"/>
         <source>Pool sizes</source>
         <translation>Pooling-Größen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="486"/>
+        <location filename="../panels/experiments.py" line="488"/>
         <source>half, normal and double width</source>
         <translation>halbe, normale und doppelte Breite</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="487"/>
+        <location filename="../panels/experiments.py" line="489"/>
         <source>Filter counts of the convolution blocks, one number per block; alternatives separated by &apos;;&apos; (e.g. 16 32 48; 32 64 96). Empty: the architecture&apos;s filters at half, normal and double width</source>
         <translation>Filteranzahlen der Faltungsblöcke, eine Zahl je Block; Alternativen durch ';' getrennt (z. B. 16 32 48; 32 64 96). Leer: die Filter der Architektur in halber, normaler und doppelter Breite</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="490"/>
+        <location filename="../panels/experiments.py" line="492"/>
         <source>Filter widths</source>
         <translation>Filterbreiten</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="491"/>
+        <location filename="../panels/experiments.py" line="493"/>
         <source>Defaults</source>
         <translation>Standardwerte</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="492"/>
+        <location filename="../panels/experiments.py" line="494"/>
         <source>Put the default search space back</source>
         <translation>Den Standard-Suchraum wiederherstellen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="514"/>
+        <location filename="../panels/experiments.py" line="516"/>
         <source>to</source>
         <translation>bis</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="533"/>
+        <location filename="../panels/experiments.py" line="535"/>
         <source>write whole numbers separated by commas, e.g. 32, 64</source>
         <translation>schreiben Sie ganze Zahlen, durch Kommas getrennt, z. B. 32, 64</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="549"/>
+        <location filename="../panels/experiments.py" line="551"/>
         <source>write one filter count per convolution block, alternatives separated by &apos;;&apos; (e.g. 16 32 48; 32 64 96)</source>
         <translation>schreiben Sie eine Filteranzahl je Faltungsblock, Alternativen durch ';' getrennt (z. B. 16 32 48; 32 64 96)</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="612"/>
+        <location filename="../panels/experiments.py" line="614"/>
         <source>early-stopping patience</source>
         <translation>Geduld für Early Stopping</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="612"/>
+        <location filename="../panels/experiments.py" line="614"/>
         <source>number of folds</source>
         <translation>Anzahl der Faltungen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="613"/>
+        <location filename="../panels/experiments.py" line="615"/>
         <source>search space</source>
         <translation>Suchraum</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="613"/>
+        <location filename="../panels/experiments.py" line="615"/>
         <source>learning-rate range</source>
         <translation>Bereich der Lernrate</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="614"/>
+        <location filename="../panels/experiments.py" line="616"/>
         <source>dropout range</source>
         <translation>Bereich des Dropouts</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="614"/>
+        <location filename="../panels/experiments.py" line="616"/>
         <source>batch sizes</source>
         <translation>Batch-Größen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="615"/>
+        <location filename="../panels/experiments.py" line="617"/>
         <source>kernel sizes</source>
         <translation>Kernelgrößen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="615"/>
+        <location filename="../panels/experiments.py" line="617"/>
         <source>pool sizes</source>
         <translation>Pooling-Größen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="616"/>
+        <location filename="../panels/experiments.py" line="618"/>
         <source>filter widths</source>
         <translation>Filterbreiten</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="660"/>
+        <location filename="../panels/experiments.py" line="662"/>
         <source>The search draws this for each trial (see Search space)</source>
         <translation>Die Suche zieht diesen Wert für jeden Versuch (siehe Suchraum)</translation>
+    </message>
+    <message>
+        <location filename="../panels/experiments.py" line="1001"/>
+        <source>Warning: validation ROC AUC {auc:.2f}, so this model separates ships from icebergs only weakly. Train on more patches or for more epochs before using it.</source>
+        <translation>Warnung: Validierungs-ROC-AUC {auc:.2f}, dieses Modell trennt Schiffe und Eisberge also nur schwach. Vor der Verwendung mit mehr Patches oder mehr Epochen trainieren.</translation>
     </message>
 </context>
 <context>

@@ -46,6 +46,7 @@ from qgis.PyQt.QtWidgets import (
 
 from icesight_contract import (
     MAX_K_FOLDS,
+    WEAK_SEPARATION_ROC_AUC,
     AblationComponent,
     ContractError,
     CreateTrainingDatasetParams,
@@ -996,6 +997,10 @@ class ExperimentsPanel(Panel):
             test = result.test_metrics
             text += " " + self.tr("Held-out test part ({n} patches): log loss {loss:.3f}, accuracy {accuracy:.1%}.").format(
                 n=test.n, loss=test.log_loss, accuracy=test.accuracy)
+        if metrics.val_roc_auc < WEAK_SEPARATION_ROC_AUC:
+            text += " " + self.tr("Warning: validation ROC AUC {auc:.2f}, so this model separates ships from icebergs "
+                                  "only weakly. Train on more patches or for more epochs before using it.").format(
+                auc=metrics.val_roc_auc)
         self.summary_label.setText(text)
         self._show_view(self.train_view)
 
