@@ -125,6 +125,28 @@ class DownloadResponse(FileResponse):
         await super().__call__(scope, receive, send)
 
 
+def http_protocol():
+    """uvicorn's HTTP protocol (httptools), with the 400 it answers by itself, before the application
+    sees a request (a malformed request line or header, an unknown method, a bad Content-Length),
+    in the documented error shape instead of plain text. Pass it as ``uvicorn.run(..., http=...)``."""
+    from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+
+    class JsonErrorsHttpProtocol(HttpToolsProtocol):
+        def send_400_response(self, msg: str) -> None:
+            error = ApiError(ErrorCode.INVALID_REQUEST, f"not a valid HTTP request ({msg.rstrip('.')}); send HTTP/1.1 "
+                             "with a standard method and well-formed headers")
+            body = json.dumps({"error": to_dict(error)}).encode()
+            head = [STATUS_LINE[400]]
+            for name, value in self.server_state.default_headers:
+                head.extend([name, b": ", value, b"\r\n"])
+            head.extend([b"content-type: application/json\r\n", b"content-length: %d\r\n" % len(body),
+                         b"connection: close\r\n", b"\r\n", body])
+            self.transport.write(b"".join(head))
+            self.transport.close()
+
+    return JsonErrorsHttpProtocol
+
+
 def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettings) -> FastAPI:
     app = FastAPI(
         title="IceSight backend",

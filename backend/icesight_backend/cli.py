@@ -226,7 +226,7 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
     from distributed import Client
 
-    from .api import ApiSettings, create_app
+    from .api import ApiSettings, create_app, http_protocol
     from .catalog import SceneCatalog
     from .compute import embedded_cluster
     from .jobs.base import SceneLimits
@@ -269,7 +269,7 @@ def serve(args: argparse.Namespace) -> int:
     )
     print(f"IceSight backend on http://{args.host}:{args.port} (token in {args.config_dir / 'token'})", flush=True)
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level.lower())
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level.lower(), http=http_protocol())
     finally:
         client.close()
         if cluster is not None:

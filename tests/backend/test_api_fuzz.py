@@ -108,3 +108,26 @@ def test_a_server_fault_is_a_500_with_a_logged_reference_and_keeps_the_connectio
     finally:
         record.unlink()
         record.parent.rmdir()
+
+
+@pytest.mark.parametrize("request_head", [
+    b"FOO /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n",  # no such method
+    b"POST /api/v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+    b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+    b"GET /" + b"a" * 100_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",  # a request line too long
+    b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",  # a TLS hello sent to the plain-HTTP port
+])
+def test_requests_that_are_not_http_get_the_documented_error_shape(idle_backend, request_head):
+    import json
+    import socket
+
+    with socket.create_connection(("127.0.0.1", idle_backend.port), timeout=10) as connection:
+        connection.sendall(request_head)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400"), answer[:200]
+    assert b"content-type: application/json" in head.lower()
+    error = json.loads(body)["error"]
+    assert error["code"] == "invalid_request" and "not a valid HTTP request" in error["message"], error
