@@ -206,3 +206,31 @@ def test_the_inference_network_computes_the_trained_function_with_fewer_layers(a
     assert got.shape == expected.shape
     assert torch.allclose(got, expected, atol=1e-4, rtol=1e-4), (got - expected).abs().max()
     assert network.training is False and any(isinstance(m, nn.Dropout) for m in network.modules())  # untouched
+
+
+def test_a_partly_randomised_set_starts_training_on_its_nominal_patches():
+    import torch
+
+    from icesight_backend.learning.data import PatchArrays, arrays_from_simulation
+    from icesight_backend.learning.training import TrainingConfig, epoch_order
+    from icesight_backend.sar.simulation import simulate_patches
+    from icesight_contract import AcquisitionMode
+
+    half = simulate_patches(40, AcquisitionMode.EW, seed=5, randomise=0.5)
+    arrays = arrays_from_simulation(half)
+    assert arrays.warm_up is not None and np.array_equal(arrays.warm_up, ~half.randomised)
+    assert 0 < arrays.warm_up.sum() < 40
+    # Subsets and joined parts keep the mark with their patches.
+    index = np.array([3, 1, 30])
+    assert np.array_equal(arrays.subset(index).warm_up, arrays.warm_up[index])
+    joined = PatchArrays.concatenate([arrays.subset(np.arange(20)), arrays.subset(np.arange(20, 40))])
+    assert np.array_equal(joined.warm_up, arrays.warm_up)
+
+    generator = torch.Generator().manual_seed(0)
+    warm = epoch_order(40, arrays.warm_up, True, generator)
+    assert sorted(warm.tolist()) == np.flatnonzero(arrays.warm_up).tolist()  # the nominal patches, each once
+    assert sorted(epoch_order(40, arrays.warm_up, False, generator).tolist()) == list(range(40))
+    # Nothing or everything marked: every epoch sees every patch.
+    for mark in (None, np.zeros(40, bool), np.ones(40, bool)):
+        assert sorted(epoch_order(40, mark, True, generator).tolist()) == list(range(40))
+    assert TrainingConfig(epochs=20).warm_up_epochs == 5 and TrainingConfig(epochs=2).warm_up_epochs == 0

@@ -121,9 +121,7 @@ def _simulated_arrays(ctx: JobContext, sim):
         ctx.progress(0.05 * start / sim.n_patches, f"simulated {start} of {sim.n_patches} labelled patches")
         size = min(SIMULATION_PART, sim.n_patches - start)
         parts.append(arrays_from_simulation(simulate_part(sim, size, index), id_prefix=f"sim{sim.seed}_{index:03d}"))
-    return PatchArrays([i for p in parts for i in p.ids], np.concatenate([p.images for p in parts]),
-                       np.concatenate([p.inc_angle_deg for p in parts]), np.concatenate([p.labels for p in parts]),
-                       parts[0].channels)
+    return PatchArrays.concatenate(parts)
 
 
 def train_model(ctx: JobContext, params: TrainModelParams, inputs: dict) -> dict[str, Any]:

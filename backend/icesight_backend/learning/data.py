@@ -49,6 +49,9 @@ class PatchArrays:
     inc_angle_deg: np.ndarray
     labels: np.ndarray | None = None
     channels: tuple[str, ...] = CHANNELS
+    #: (n,) bool: the patches training starts on (the nominal ones of a partly randomised simulated
+    #: set, see :func:`.training.epoch_order`); None: no such patches are marked.
+    warm_up: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -60,12 +63,23 @@ class PatchArrays:
             self.inc_angle_deg[index],
             None if self.labels is None else self.labels[index],
             self.channels,
+            None if self.warm_up is None else self.warm_up[index],
         )
 
     def select_channels(self, keep: list[str]) -> PatchArrays:
         """The same patches with only the named channels (ablation leaves one out)."""
         index = [self.channels.index(c) for c in keep]
-        return PatchArrays(self.ids, np.ascontiguousarray(self.images[:, index]), self.inc_angle_deg, self.labels, tuple(keep))
+        return PatchArrays(self.ids, np.ascontiguousarray(self.images[:, index]), self.inc_angle_deg, self.labels,
+                           tuple(keep), self.warm_up)
+
+    @classmethod
+    def concatenate(cls, parts: list[PatchArrays]) -> PatchArrays:
+        """Parts of one set (same channels) as one."""
+        marked = [p.warm_up for p in parts]
+        return cls([i for p in parts for i in p.ids], np.concatenate([p.images for p in parts]),
+                   np.concatenate([p.inc_angle_deg for p in parts]),
+                   None if any(p.labels is None for p in parts) else np.concatenate([p.labels for p in parts]),
+                   parts[0].channels, None if any(m is None for m in marked) else np.concatenate(marked))
 
 
 def stack_channels(band_1: np.ndarray, band_2: np.ndarray, third: str = "band_avg") -> np.ndarray:
@@ -92,6 +106,7 @@ def arrays_from_simulation(patches: SimulatedPatches, id_prefix: str = "sim") ->
         stack_channels(patches.band_1_db, patches.band_2_db),
         patches.inc_angle_deg.astype(np.float32),
         patches.labels.astype(np.float32),
+        warm_up=None if patches.randomised is None else ~patches.randomised,
     )
 
 

@@ -63,6 +63,24 @@ class ModelInputMismatch(ValueError):
     """Input does not match what a model was trained on (bands, patch size, normalisation)."""
 
 
+#: Share of the epochs trained on the nominal patches alone when a set is partly domain-randomised.
+#: With the default half-randomised set a LeNet stays near ROC AUC 0.6 for its first 10-14 epochs
+#: when it starts on everything; started on the nominal half for 5 of 20 epochs, it scored 2-6
+#: points higher on the other simulator family (docs/simulator.md).
+WARM_UP_FRACTION = 0.25
+
+
+def epoch_order(n: int, warm_up: np.ndarray | None, warm: bool, generator: torch.Generator) -> torch.Tensor:
+    """The order of one epoch's training patches: a random permutation of all ``n``, or, in a warm-up
+    epoch (``warm``) of a set that marks a strict subset of its patches as ``warm_up``, of those only.
+    A curriculum: a partly randomised simulated set first teaches the class physics on the nominal
+    patches, where no nuisance hides it, then on everything."""
+    if warm and warm_up is not None and 0 < int(warm_up.sum()) < n:
+        chosen = torch.from_numpy(np.flatnonzero(warm_up))
+        return chosen[torch.randperm(len(chosen), generator=generator)]
+    return torch.randperm(n, generator=generator)
+
+
 @dataclass
 class TrainingConfig:
     architecture: ModelArchitecture = ModelArchitecture.LENET
@@ -84,6 +102,13 @@ class TrainingConfig:
     calibrate: bool = True
     #: Data-parallel ranks, one Dask worker each, sharing every batch (1: train in this process; see :func:`fit`).
     data_parallel: int = 1
+    #: The share of the epochs that train on the set's warm-up patches only, when it marks some (see
+    #: :func:`epoch_order`).
+    warm_up_fraction: float = WARM_UP_FRACTION
+
+    @property
+    def warm_up_epochs(self) -> int:
+        return round(self.warm_up_fraction * self.epochs)
 
     @classmethod
     def of(cls, architecture: ModelArchitecture, hyper: HyperParameters, **kwargs) -> TrainingConfig:
@@ -443,7 +468,7 @@ def fit(
     step = config.batch_size // replica.world_size  # patches a rank per step
     for epoch in range(1, config.epochs + 1):
         model.train()
-        order = replica.shard(torch.randperm(len(x_train_t), generator=generator))
+        order = replica.shard(epoch_order(len(x_train_t), train_part.warm_up, epoch <= config.warm_up_epochs, generator))
         running, seen = 0.0, 0
         for start in range(0, len(order), step):
             if replica.any(should_stop()):

@@ -530,6 +530,7 @@ class SimulatedPatches:
     targets: list[Target | None]  # None for clutter patches
     centre_px: np.ndarray | None = None  # (n, 2) row, col of each target in its patch
     families: list[str] = field(default_factory=list)
+    randomised: np.ndarray | None = None  # (n,) bool: the patch drew its nuisance parameters (domain randomisation)
 
 
 @dataclass(frozen=True)
@@ -768,7 +769,7 @@ def simulate_patches(
             b1[i], b2[i], inc[i], target, centres[i] = simulate_patch(rng, kind, geometry, co_pol, nuisance=nuisance)
         targets.append(target)
         families.append(patch_family)
-    return SimulatedPatches(b1, b2, inc, labels, targets, centres, families)
+    return SimulatedPatches(b1, b2, inc, labels, targets, centres, families, randomised)
 
 
 def simulate_part(spec: SimulatedPatchSet, n_patches: int, index: int) -> SimulatedPatches:
