@@ -65,8 +65,9 @@ class ModelInputMismatch(ValueError):
 
 #: Share of the epochs trained on the nominal patches alone when a set is partly domain-randomised.
 #: With the default half-randomised set a LeNet stays near ROC AUC 0.6 for its first 10-14 epochs
-#: when it starts on everything; started on the nominal half for 5 of 20 epochs, it scored 2-6
-#: points higher on the other simulator family (docs/simulator.md).
+#: when it starts on everything; started on the nominal half for 5 of 20 epochs it scored 1.6
+#: points higher on the other simulator family on average over four seeds, and its worst seed 4
+#: points higher (docs/simulator.md).
 WARM_UP_FRACTION = 0.25
 
 
