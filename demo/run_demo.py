@@ -108,8 +108,8 @@ def main() -> int:
         #    training dataset of it, and training on that dataset: all on the Dask cluster.
         group_job = client.submit(
             JobKind.BUILD_FEATURE_GROUP,
-            BuildFeatureGroupParams(group="demo_ew", simulated=SimulatedPatchSet(seed=11, **(
-                {"n_patches": args.train_patches} if args.train_patches else {}))),
+            BuildFeatureGroupParams(group="demo_ew", simulated=SimulatedPatchSet(
+                n_patches=args.train_patches or SimulatedPatchSet.n_patches, seed=11)),
         )
         group = client.wait(group_job.id, timeout_s=600).typed_result()
         dataset_job = client.submit(

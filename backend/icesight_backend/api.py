@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
@@ -111,7 +112,10 @@ class DownloadResponse(FileResponse):
         headers = Headers(scope=scope)
         asked = headers.get("range")
         if asked is not None and headers.get("if-range") is None:
-            size = os.stat(self.path).st_size
+            if self.stat_result is None:  # stat once, in a thread; FileResponse then uses it too
+                self.stat_result = await anyio.to_thread.run_sync(os.stat, self.path)
+                self.set_stat_headers(self.stat_result)
+            size = self.stat_result.st_size
             try:
                 self._parse_range_header(asked, size)
             except MalformedRangeHeader:
@@ -186,12 +190,12 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
                 await app_(scope, receive, send)
                 return
             started = time.perf_counter()
-            status = 500  # unless a response starts
+            status, responded = 500, False  # unless a response starts
 
             async def counting_send(message):
-                nonlocal status
+                nonlocal status, responded
                 if message["type"] == "http.response.start":
-                    status = message["status"]
+                    status, responded = message["status"], True
                 await send(message)
 
             try:
@@ -204,7 +208,7 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
                 # the log has the traceback under the same reference.
                 reference = uuid.uuid4().hex[:12]
                 log.exception("unhandled error (reference %s) in %s %s", reference, scope["method"], scope["path"])
-                if status == 500:  # no response started yet
+                if not responded:
                     error = ApiError(ErrorCode.INTERNAL, f"internal error (reference {reference}); the request was "
                                      "not carried out. The service log has the details under that reference")
                     await _error_response(500, error)(scope, receive, counting_send)
@@ -307,11 +311,11 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
                                  where or None)
         return document
 
-    def submission_failure(exc: Exception) -> ApiFailure:
-        if isinstance(exc, SubmissionError):
-            return ApiFailure(422, exc.code, str(exc), exc.field)
-        code, field = SUBMISSION_ERRORS[type(exc)]
-        return ApiFailure(422, code, str(exc), field)
+    def submission_failure(exc: Exception, in_params: bool = True) -> ApiFailure:
+        """A 422 naming the parameter, as a job's ``params.<name>`` or, for a body without the
+        ``params`` wrapper (predict), as ``<name>``."""
+        code, field = (exc.code, exc.field) if isinstance(exc, SubmissionError) else SUBMISSION_ERRORS[type(exc)]
+        return ApiFailure(422, code, str(exc), field if in_params or field is None else field.removeprefix("params."))
 
     @app.post(f"{API_PREFIX}/jobs", status_code=202)
     async def submit_job(request: Request):
@@ -350,9 +354,7 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         except ContractError as exc:
             raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, str(exc), exc.field) from None
         except (SubmissionError, *SUBMISSION_ERRORS) as exc:
-            failure = submission_failure(exc)  # fields named as in a job's params; this body has no "params"
-            field = (failure.error.field or "").removeprefix("params.") or None
-            raise ApiFailure(failure.status_code, failure.error.code, failure.error.message, field) from None
+            raise submission_failure(exc, in_params=False) from None
         except MODEL_INPUT_ERRORS as exc:
             raise ApiFailure(422, ErrorCode.MODEL_INPUT_MISMATCH, str(exc), "patches") from None
         return JSONResponse(to_dict(result) | {"model_seconds": round(seconds, 5)})
@@ -414,12 +416,8 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         """STAC item search over the catalog, as ``GET /scenes`` and ``GET``/``POST`` ``/stac/search``
         answer it: a FeatureCollection page with a ``next`` link while more items match."""
         box = _search_bbox(bbox)
-        if type(limit) is not int or not 1 <= limit <= MAX_LIMIT:
-            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, f"limit must be an integer between 1 and {MAX_LIMIT}, "
-                             f"got {limit!r}", "limit")
-        if type(offset) is not int or not 0 <= offset <= MAX_OFFSET:
-            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, f"offset must be an integer between 0 and {MAX_OFFSET}, "
-                             f"got {offset!r}", "offset")
+        _check_int(limit, 1, MAX_LIMIT, "limit")
+        _check_int(offset, 0, MAX_OFFSET, "offset")
         bounds = [_time_bound(start, "start"), _time_bound(end, "end")]
         if datetime is not None and not isinstance(datetime, str):
             raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, "datetime must be a string: an instant or start/end", "datetime")
@@ -529,9 +527,7 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
     @app.get(f"{API_PREFIX}/jobs")
     def list_jobs(limit: int = 100, kind: str | None = None):
         """Newest first; ``?kind=search_hyperparameters`` lists the searches with their trial tables."""
-        if not 1 <= limit <= MAX_JOBS_LISTED:
-            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER,
-                             f"limit must be an integer between 1 and {MAX_JOBS_LISTED}, got {limit}", "limit")
+        _check_int(limit, 1, MAX_JOBS_LISTED, "limit")
         job_kind = None
         if kind is not None:
             try:
@@ -699,6 +695,14 @@ def _finite_float(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"number {text[:40]} is out of range")
     return value
+
+
+def _check_int(value, low: int, high: int, field: str) -> None:
+    """A query or search value that must be an integer from ``low`` to ``high`` (a 422 naming it)."""
+    if type(value) is not int or not low <= value <= high:
+        given = shown(value) if isinstance(value, str) else repr(value)
+        raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, f"{field} must be an integer between {low} and {high}, "
+                         f"got {given}", field)
 
 
 def _lone_surrogate(value, path: str = "") -> str | None:

@@ -194,8 +194,9 @@ def _errors_of(path: str, method: str, operation: dict) -> set[int]:
     return codes
 
 
-def _success(path: str, method: str, schemas: dict) -> tuple[str, dict] | None:
-    """The success status and its response object for the routes whose body the contract defines."""
+def _success(path: str, method: str, schemas: dict, declared: str) -> tuple[str, dict] | None:
+    """The success status and its response object for the routes whose body is known here
+    (``declared``: the success status the route itself declares)."""
     job = {"content": {"application/json": {"schema": _schema(JobStatus, schemas)}}}
     if method == "post" and path == f"{API_PREFIX}/jobs":
         return "202", {"description": "the job, queued"} | job
@@ -224,8 +225,7 @@ def _success(path: str, method: str, schemas: dict) -> tuple[str, dict] | None:
                        "content": {"text/plain": {"schema": {"type": "string"}}}}
     if path in SUCCESS_BODIES:
         description, body = SUCCESS_BODIES[path]
-        return "201" if path == f"{API_PREFIX}/uploads" else "200", {
-            "description": description, "content": {"application/json": {"schema": body}}}
+        return declared, {"description": description, "content": {"application/json": {"schema": body}}}
     return None
 
 
@@ -239,7 +239,8 @@ def complete(spec: dict[str, Any]) -> dict[str, Any]:
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             responses.pop("422", None)  # FastAPI's HTTPValidationError: ours has the documented shape
-            success = _success(path, method, schemas)
+            declared = next((c for c in responses if c.startswith("2")), "200")
+            success = _success(path, method, schemas, declared)
             if success is not None:
                 code, response = success
                 for other in [c for c in responses if c.startswith("2") and c != code]:

@@ -45,6 +45,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from icesight_contract import (
+    MAX_EPOCHS,
     MAX_K_FOLDS,
     WEAK_SEPARATION_ROC_AUC,
     AblationComponent,
@@ -382,7 +383,7 @@ class ExperimentsPanel(Panel):
         self.architecture_combo.currentIndexChanged.connect(lambda _i: self._fill_components())
         form.addRow(self.tr("Architecture"), self.architecture_combo)
         self.epochs_spin = QSpinBox()
-        self.epochs_spin.setRange(1, 500)
+        self.epochs_spin.setRange(1, MAX_EPOCHS)
         self.epochs_spin.setValue(contract_default(TrainModelParams, "epochs"))
         # The epochs follow the chosen experiment's default until the analyst sets them.
         self.epochs_spin.valueChanged.connect(lambda _n: setattr(self, "_epochs_edited", True))
