@@ -114,7 +114,9 @@ class PatchRecord:
     ``inc_angle`` is in degrees or the string ``"na"``. ``is_iceberg`` is the Kaggle label (1 iceberg,
     0 ship) when known; ``label`` names the class and is the only way to say ``clutter`` (no target;
     its ``is_iceberg`` is null). Either may be given; they must agree. ``x``/``y`` are the patch
-    centre in ``crs`` map coordinates.
+    centre in ``crs`` map coordinates. ``warm_up`` marks a patch training starts on: when a set marks
+    some of its patches but not all, the first epochs (a quarter of them) draw only from the marked
+    ones (simulated sets mark their nominal, not domain-randomised, patches).
     """
 
     id: str
@@ -130,6 +132,7 @@ class PatchRecord:
     crs: str | None = None
     padded: bool = False
     label: ClassName | None = None
+    warm_up: bool = False
 
     def __post_init__(self) -> None:
         if not self.id:

@@ -92,3 +92,46 @@ def test_partitions_merge_in_order_duplicates_dropped_and_positions_aligned(tmp_
         lon, lat = to_lonlat.transform(row["x"], row["y"])
         assert (row.geometry.x, row.geometry.y) == pytest.approx((lon, lat), abs=1e-9)
     assert frame.geometry.iloc[5] is None
+
+
+def test_a_simulated_group_marks_its_nominal_patches_and_training_starts_on_them(tmp_path, patch_record):
+    """The warm-up mark travels from the simulator through the feature group to the training arrays,
+    so training from a feature group starts on the nominal patches as direct simulated training does."""
+    import pyarrow.parquet as pq
+
+    from icesight_backend.jobs.features import simulated_partition
+    from icesight_backend.learning.data import arrays_from_table
+    from icesight_backend.learning.feature_store import kept_rows_partitions
+    from icesight_backend.sar.simulation import simulate_part
+    from icesight_contract import SimulatedPatchSet
+
+    spec = SimulatedPatchSet(n_patches=24, seed=3)  # half randomised by default
+    table = simulated_partition(spec, 24, 0, "band_avg")["table"]
+    nominal = ~simulate_part(spec, 24, 0).randomised
+    assert 0 < nominal.sum() < 24
+    assert table.column("warm_up").to_pylist() == nominal.tolist()
+    assert np.array_equal(arrays_from_table(table).warm_up, nominal)
+    # Reading rows by id keeps each row's own mark.
+    ids = table.column("id").to_pylist()[::-1]
+    assert np.array_equal(arrays_from_table(table, ids).warm_up, nominal[::-1])
+
+    # Records say warm_up themselves, as a boolean; anything else is refused and names the column.
+    records = _records(patch_record, 4)
+    records[1]["warm_up"] = True
+    store = FeatureStore(tmp_path)
+    store.insert("g", records)
+    stored, _ = store.read("g")
+    assert stored.column("warm_up").to_pylist() == [False, True, False, False]
+    records[2]["warm_up"] = "yes"
+    with pytest.raises(FeatureValidationError) as caught:
+        store.insert("g", records)
+    assert [(r["rule"], r["column"], r["examples"]) for r in caught.value.report["rules"]] == [("HAS_DATATYPE", "warm_up", ["p2"])]
+    assert len(store.versions("g")) == 1
+
+    # A version written before the column marks no patch, and extending it keeps its rows.
+    old = tmp_path / "old.parquet"
+    pq.write_table(stored.drop(["warm_up"]), old)
+    assert arrays_from_table(pq.read_table(old)).warm_up is None
+    parts = list(kept_rows_partitions(old, {"p0"}, lambda i: str(tmp_path / f"part{i}.parquet")))
+    kept = pq.read_table(parts[0]["path"])
+    assert kept.column("id").to_pylist() == ["p1", "p2", "p3"] and kept.column("warm_up").to_pylist() == [False] * 3

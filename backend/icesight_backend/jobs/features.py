@@ -100,7 +100,8 @@ def simulated_partition(spec: SimulatedPatchSet, n: int, index: int, third: str,
     classes = list(ClassName)
     records = [
         {"id": f"sim{spec.seed}_{index:04d}_{i:05d}", "band_1": sim.band_1_db[i].reshape(-1), "band_2": sim.band_2_db[i].reshape(-1),
-         "inc_angle": float(sim.inc_angle_deg[i]), "label": classes[int(sim.labels[i])].value}
+         "inc_angle": float(sim.inc_angle_deg[i]), "label": classes[int(sim.labels[i])].value,
+         "warm_up": sim.randomised is not None and not bool(sim.randomised[i])}
         for i in range(n)
     ]
     return compute_partition(records, third, part_path)

@@ -18,6 +18,9 @@ THIRD_CHANNELS = tuple(c.value for c in ThirdChannel)
 #: Feature-group column of the class index (ClassName order: ship, iceberg, clutter). Versions
 #: written before the clutter class have only the Kaggle column ``is_iceberg`` (0 ship, 1 iceberg).
 LABEL_COLUMN = "label"
+#: Feature-group column marking the patches training starts on (:func:`.training.epoch_order`);
+#: versions written before it mark none.
+WARM_UP_COLUMN = "warm_up"
 
 #: Incidence used when a set has no known angle at all (mid-swath of EW and IW).
 DEFAULT_INC_FILL_DEG = 35.0
@@ -95,7 +98,8 @@ def arrays_from_records(records: list[PatchRecord], channels: tuple[str, ...] = 
     if all(r.label is not None for r in records):
         labels = np.asarray([r.class_index for r in records], dtype=np.float32)
     third = next((c for c in channels if c in THIRD_CHANNELS), "band_avg")
-    full = PatchArrays([r.id for r in records], stack_channels(band_1, band_2, third), inc, labels, ("band_1", "band_2", third))
+    full = PatchArrays([r.id for r in records], stack_channels(band_1, band_2, third), inc, labels, ("band_1", "band_2", third),
+                       np.asarray([r.warm_up for r in records], dtype=bool))
     return full if full.channels == tuple(channels) else full.select_channels(list(channels))
 
 
@@ -138,7 +142,8 @@ def arrays_from_table(table, ids: list[str] | None = None) -> PatchArrays:
     inc[table.column("inc_angle_missing").to_numpy(zero_copy_only=False)] = np.nan
     labels = table_labels(table)
     labels = None if np.isnan(labels).any() else labels
-    return PatchArrays(table.column("id").to_pylist(), images, inc, labels, ("band_1", "band_2", third))
+    warm_up = table.column(WARM_UP_COLUMN).to_numpy(zero_copy_only=False).astype(bool) if WARM_UP_COLUMN in names else None
+    return PatchArrays(table.column("id").to_pylist(), images, inc, labels, ("band_1", "band_2", third), warm_up)
 
 
 @dataclass

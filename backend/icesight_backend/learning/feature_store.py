@@ -45,6 +45,7 @@ from .data import (
     DEFAULT_INC_FILL_DEG,
     LABEL_COLUMN,
     THIRD_CHANNELS,
+    WARM_UP_COLUMN,
     Normalisation,
     stratified_folds,
     stratified_split,
@@ -182,6 +183,8 @@ def validate_records(records: list[dict]) -> tuple[list[RuleResult], np.ndarray,
             record_class(record)
         except ValueError as exc:
             fail("LABEL_IN_SET", str(exc), True)
+        if not isinstance(record.get(WARM_UP_COLUMN, False), bool):
+            fail("HAS_DATATYPE", WARM_UP_COLUMN, True)
     return rules.as_list(), sound, bands
 
 
@@ -242,6 +245,7 @@ def compute_partition(records: list[dict], third: str, part_path: str | None = N
         # Both label columns: the class index, and the Kaggle 0/1 (null for clutter) for readers of that format.
         LABEL_COLUMN: pa.array(classes, pa.int8()),
         "is_iceberg": pa.array([c if c in (ClassName.SHIP.index, ClassName.ICEBERG.index) else None for c in classes], pa.int8()),
+        WARM_UP_COLUMN: pa.array([r.get(WARM_UP_COLUMN, False) for r in rows], pa.bool_()),
     }
     for name, kind in PROVENANCE:
         columns[name] = pa.array([r.get(name) for r in rows], getattr(pa, kind)())
@@ -269,7 +273,8 @@ def kept_rows_partitions(path: str | Path, replaced: set[str], part_path: Callab
     """The rows of a stored version (its ``data.parquet``) as partitions for :func:`write_version`,
     without those whose id is in ``replaced`` (the new rows take their place), read and written
     ``batch_rows`` at a time to ``part_path(i)``, so the merge still holds one partition's bands at
-    once. A version written before the ``label`` column gets it from ``is_iceberg``; the incidence
+    once. A version written before the ``label`` column gets it from ``is_iceberg``, one written before
+``warm_up`` marks no patch; the incidence
     of "na" rows is null again (the new version's median fills it)."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -283,6 +288,8 @@ def kept_rows_partitions(path: str | Path, replaced: set[str], part_path: Callab
         table = pa.Table.from_batches([batch])
         if LABEL_COLUMN not in table.column_names:
             table = table.append_column(LABEL_COLUMN, table.column("is_iceberg"))
+        if WARM_UP_COLUMN not in table.column_names:
+            table = table.append_column(WARM_UP_COLUMN, pa.array(np.zeros(table.num_rows, dtype=bool)))
         table = table.filter(pc.invert(pc.is_in(table.column("id"), value_set=dropped)))
         table = table.set_column(table.column_names.index("inc_angle"), "inc_angle",
                                  pc.if_else(table.column("inc_angle_missing"), pa.scalar(None, pa.float64()),

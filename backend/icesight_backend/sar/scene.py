@@ -12,7 +12,16 @@ from scipy import ndimage
 
 from icesight_contract import ClassName, CoPol, SimulateSceneParams
 
-from .simulation import MODES, Target, add_target, background, draw_target, linear_to_db, render_target
+from .simulation import (
+    MODES,
+    ClutterParams,
+    Target,
+    add_target,
+    background,
+    draw_target,
+    linear_to_db,
+    render_target,
+)
 
 #: Default scene centre: Davis Strait off West Greenland, where icebergs meet shipping lanes.
 DEFAULT_CENTRE_LON_LAT = (-56.0, 67.0)
@@ -91,6 +100,8 @@ class SceneLayout:
     edge_cols: np.ndarray
     transform: Affine
     targets: list[PlacedTarget]
+    #: Sea and ice away from the nominal models (detection robustness benches); None: nominal.
+    clutter: ClutterParams | None = None
 
     @property
     def crs(self) -> CRS:
@@ -117,7 +128,7 @@ class SceneLayout:
         return bool(self.ice.at(np.array([float(row)]), np.array([float(col)]))[0] * 0.8 + ramp > 0.9)
 
 
-def scene_layout(params: SimulateSceneParams) -> SceneLayout:
+def scene_layout(params: SimulateSceneParams, clutter: ClutterParams | None = None) -> SceneLayout:
     rng = np.random.default_rng([params.seed, 0])
     geometry = MODES[params.mode]
     height, width = params.height_px, params.width_px
@@ -135,7 +146,7 @@ def scene_layout(params: SimulateSceneParams) -> SceneLayout:
     edge_cols = (0.02 * width + 0.02 * width * np.linspace(0, 1, height)).astype(int)
     centre_x, centre_y = Transformer.from_crs(4326, params.crs_epsg, always_xy=True).transform(*DEFAULT_CENTRE_LON_LAT)
     transform = Affine.translation(centre_x - width / 2 * px, centre_y + height / 2 * px) * Affine.scale(px, -px)
-    layout = SceneLayout(params, geometry, inc_row, ice, ice_sign, wind, edge_cols, transform, [])
+    layout = SceneLayout(params, geometry, inc_row, ice, ice_sign, wind, edge_cols, transform, [], clutter)
 
     kinds = [ClassName.SHIP] * params.n_ships + [ClassName.ICEBERG] * params.n_icebergs
     rng.shuffle(kinds)
@@ -174,14 +185,15 @@ def render_block(layout: SceneLayout, r0: int, r1: int) -> tuple[np.ndarray, np.
     inc = np.broadcast_to(layout.inc_row, (r1 - r0, width)).astype(np.float64)
     ice_mask = layout.ice_mask(r0, r1)
     wind = params.wind_speed_m_s * (1.0 + 0.15 * layout.wind.block(r0, r1, width))
-    # Texture noise from per-row seeds with a halo: blocks join without seams.
-    halo = 20
+    # Texture noise from per-row seeds with a halo as deep as the texture filter reaches (4 sigma):
+    # blocks join without seams.
+    halo = max(20, math.ceil(4 * (layout.clutter or ClutterParams()).ice_corr_px))
     rows = range(r0 - halo, r1 + halo)
     white_sea = np.stack([np.random.default_rng([params.seed, 3, r % (1 << 31)]).standard_normal(width) for r in rows])
     white_ice = np.stack([np.random.default_rng([params.seed, 4, r % (1 << 31)]).standard_normal(width) for r in rows])
     co, cross = background(
         rng, inc, wind, geometry, ice_mask, params.co_pol, texture_wind_m_s=params.wind_speed_m_s,
-        white_sea=white_sea, white_ice=white_ice,
+        white_sea=white_sea, white_ice=white_ice, clutter=layout.clutter,
     )
     ghost_px = int(round(5000.0 / geometry.pixel_size_m))
     for index, placed in enumerate(layout.targets):
@@ -206,9 +218,10 @@ def render_block(layout: SceneLayout, r0: int, r1: int) -> tuple[np.ndarray, np.
     return co_db, cross_db, inc32, ice_mask
 
 
-def simulate_scene(params: SimulateSceneParams, block_rows: int = SCENE_BLOCK_ROWS) -> SimulatedScene:
+def simulate_scene(params: SimulateSceneParams, block_rows: int = SCENE_BLOCK_ROWS,
+                   clutter: ClutterParams | None = None) -> SimulatedScene:
     """The whole scene in memory (tests, small scenes). Large scenes: :func:`simulate_scene_blocks`."""
-    layout = scene_layout(params)
+    layout = scene_layout(params, clutter)
     parts = [render_block(layout, r0, min(r0 + block_rows, params.height_px)) for r0 in range(0, params.height_px, block_rows)]
     co, cross, inc, ice = (np.concatenate(p) for p in zip(*parts, strict=True))
     return SimulatedScene(
