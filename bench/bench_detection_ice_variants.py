@@ -38,7 +38,12 @@ VARIANTS = {
 }
 
 
+#: The detectors compared on every scene: the open-water co-pol-only test off (as before it) and on.
+DETECTORS = {"before": {"co_only_background_test": False}, "now": {}}
+
+
 def run(name: str, size: int, targets: int, seed: int) -> dict:
+    """Each detector's score on one scene with the variant's clutter."""
     import geopandas as gpd
     import numpy as np
     from bench_detection_scene import score_by_clutter
@@ -49,48 +54,67 @@ def run(name: str, size: int, targets: int, seed: int) -> dict:
     from icesight_contract import SimulateSceneParams
 
     params = SimulateSceneParams(width_px=size, height_px=size, n_ships=targets, n_icebergs=targets, seed=seed)
-    started = time.perf_counter()
     scene = simulate_scene(params, clutter=ClutterParams(**VARIANTS[name][1]))
-    simulated = time.perf_counter() - started
-    started = time.perf_counter()
-    detections = detect(scene.hh_db, scene.hv_db, CfarParams(pixel_size_m=scene.pixel_size_m, looks=10.7))
-    seconds = time.perf_counter() - started
     valid = np.isfinite(scene.hh_db)
+    ice = scene.ice_mask & valid
     truth = gpd.GeoDataFrame({
         "row": [t.row for t in scene.targets], "col": [t.col for t in scene.targets],
         "length_m": [t.target.length_m for t in scene.targets],
         "is_iceberg": [t.target.kind.value == "iceberg" for t in scene.targets],
         "in_sea_ice": [t.in_ice for t in scene.targets],
     })
-    ice = scene.ice_mask & valid
-    return {"simulate_s": simulated, "detect_s": seconds, "detections": len(detections),
-            **score_by_clutter(detections, truth, valid & ~ice, ice)}
+    scores = {}
+    for detector, overrides in DETECTORS.items():
+        started = time.perf_counter()
+        detections = detect(scene.hh_db, scene.hv_db, CfarParams(pixel_size_m=scene.pixel_size_m, looks=10.7, **overrides))
+        scores[detector] = {"detect_s": time.perf_counter() - started, "detections": len(detections),
+                            **score_by_clutter(detections, truth, valid & ~ice, ice)}
+    return scores
+
+
+def _pooled(results: list[dict]) -> dict:
+    """Recall pooled over scenes (found / detectable) and false alarms summed over their areas."""
+    out = {"recall": {}, "fa": {}}
+    for key in results[0]["recall"]:
+        found = sum(r["recall"][key][0] * r["recall"][key][1] for r in results if r["recall"][key][1])
+        total = sum(r["recall"][key][1] for r in results)
+        out["recall"][key] = (found / total if total else float("nan"), total)
+    for key in ("fa_water", "fa_ice"):
+        count, area = sum(r[key][0] for r in results), sum(r[key][2] for r in results)
+        out["fa"][key] = (count, 1000.0 * count / area if area else float("nan"), area)
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=3000, help="scene side, pixels (3000 at 40 m: 14,400 km^2)")
     parser.add_argument("--targets", type=int, default=60, help="ships and icebergs each")
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--seeds", default="42,1,2", help="comma-separated scene seeds; figures are pooled over them")
     parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated, from: " + ", ".join(VARIANTS))
     args = parser.parse_args()
     names = args.variants.split(",")
     unknown = [n for n in names if n not in VARIANTS]
     if unknown:
         parser.error(f"unknown variant(s) {', '.join(unknown)}; choose from {', '.join(VARIANTS)}")
-    print(f"Default detector on {args.size} x {args.size} px EW scenes ({(args.size * 0.04) ** 2:,.0f} km^2), "
-          f"{args.targets} ships + {args.targets} icebergs, seed {args.seed}; one scene layout, the clutter varied.")
-    print("Data: IceSight's own simulator (sar/scene.py), NOT independent data.")
-    print(f"{'variant':14s} {'recall':>6s} {'ship':>6s} {'berg':>6s} {'in ice':>6s} {'FA water':>14s} {'FA ice':>16s}  "
-          "detect s  what")
+    seeds = [int(s) for s in args.seeds.split(",")]
+    print(f"Default detector on {args.size} x {args.size} px EW scenes ({(args.size * 0.04) ** 2:,.0f} km^2 each), "
+          f"{args.targets} ships + {args.targets} icebergs, seeds {', '.join(map(str, seeds))} (pooled); per seed one "
+          "layout, the clutter varied.")
+    print("Data: IceSight's own simulator (sar/scene.py), NOT independent data. 'before': the open-water co-pol-only "
+          "background test off.")
+    print(f"{'variant':14s} {'detector':8s} {'recall':>6s} {'ship':>6s} {'berg':>6s} {'in ice (n)':>11s} "
+          f"{'FA water':>13s} {'FA ice':>13s} {'FA scene':>6s}  what")
     for name in names:
-        r = run(name, args.size, args.targets, args.seed)
-        rec = r["recall"]
-        water, ice = r["fa_water"], r["fa_ice"]
-        print(f"{name:14s} {rec['all'][0]:6.3f} {rec['ship'][0]:6.3f} {rec['iceberg'][0]:6.3f} {rec['in_ice'][0]:6.3f} "
-              f"{water[0]:4d} ({water[1]:5.2f}) {ice[0]:4d} ({ice[1]:6.2f})  {r['detect_s']:8.1f}  {VARIANTS[name][0]}",
-              flush=True)
-    print("FA: false alarms, count (per 1,000 km^2 of that clutter in the scene); recall of targets longer than 2 px.")
+        per_seed = [run(name, args.size, args.targets, seed) for seed in seeds]
+        for detector in DETECTORS:
+            pooled = _pooled([scores[detector] for scores in per_seed])
+            rec, water, ice = pooled["recall"], pooled["fa"]["fa_water"], pooled["fa"]["fa_ice"]
+            scene = 1000.0 * (water[0] + ice[0]) / (water[2] + ice[2])
+            print(f"{name:14s} {detector:8s} {rec['all'][0]:6.3f} {rec['ship'][0]:6.3f} {rec['iceberg'][0]:6.3f} "
+                  f"{rec['in_ice'][0]:6.3f} ({rec['in_ice'][1]:2d}) {water[0]:4d} ({water[1]:5.2f}) "
+                  f"{ice[0]:4d} ({ice[1]:5.2f}) {scene:6.2f}  {VARIANTS[name][0] if detector == 'now' else ''}", flush=True)
+    print("FA: false alarms, count (per 1,000 km^2 of that clutter); FA scene: per 1,000 km^2 of the whole scenes. "
+          "Recall of targets longer than 2 px, pooled.")
 
 
 if __name__ == "__main__":

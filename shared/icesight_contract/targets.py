@@ -32,11 +32,14 @@ class DetectTargetsParams:
     sea_ice_aware: bool = True
     ice_pfa: float = 1e-9
     ice_margin_db: float = 2.0
+    #: In open water, hold what only the co-pol CFAR flagged to the same test (sea spikes are
+    #: co-pol only; ships over open water show in cross-pol too). Needs ``cross_pol_cfar``.
+    co_only_background_test: bool = True
 
     def __post_init__(self) -> None:
         if (self.scene_job_id is None) == (self.scene_id is None):
             raise ContractError("scene_id", "give exactly one of 'scene_id' (catalog) or 'scene_job_id'")
-        for name in ("cross_pol_cfar", "sea_ice_aware"):
+        for name in ("cross_pol_cfar", "sea_ice_aware", "co_only_background_test"):
             if not isinstance(getattr(self, name), bool):
                 raise ContractError(name, f"must be true or false, got {getattr(self, name)!r}")
         if not 0.0 <= self.ice_margin_db <= 20.0:

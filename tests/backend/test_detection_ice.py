@@ -125,6 +125,42 @@ def test_sea_ice_false_alarms_drop_while_icebergs_in_ice_are_found():
     assert in_ice and all(d.background_co_db > -14.0 for d in in_ice)  # the ice's own level, not water's
 
 
+def test_sea_spikes_of_a_non_k_sea_drop_while_ships_in_open_water_are_found():
+    """Open water spikier than the CFAR's K model (log-normal texture): its spikes clear the 800 m
+    ring in HH alone. Ships show in HV too; a bright ship whose HV is lost is still kept."""
+    rng = np.random.default_rng(1)
+    shape = (1024, 1024)
+    field = ndimage.gaussian_filter(rng.standard_normal(shape), 1.0)
+    field /= field.std()
+    texture = np.exp(0.5 * field - 0.125)  # log-normal, mean 1
+    hh_db = 10 * np.log10(_linear(-15.0) * texture * rng.gamma(LOOKS, 1.0 / LOOKS, shape))
+    hv_db = 10 * np.log10(_linear(-25.0) * rng.gamma(LOOKS, 1.0 / LOOKS, shape))  # the noise floor
+    ships = [(r, c) for r in range(60, 1000, 120) for c in (150, 450)]
+    dark_in_hv = [(r, 750) for r in range(60, 1000, 120)]
+    for r, c in ships:
+        _plant(hh_db, hv_db, rng, r, c, peak_db=float(rng.uniform(-5.0, 5.0)), cross_ratio_db=-11.0, size_px=2)
+    for r, c in dark_in_hv:
+        _plant(hh_db, hv_db, rng, r, c, peak_db=float(rng.uniform(0.0, 6.0)), cross_ratio_db=-40.0, size_px=2)
+    truth = np.array(ships + dark_in_hv, dtype=float) + 0.5
+
+    def score(**overrides):
+        detections = detect(hh_db, hv_db, CfarParams(pixel_size_m=PIXEL_M, **overrides), chunk_px=512)
+        found = np.zeros(len(truth), dtype=bool)
+        false_alarms = []
+        for d in detections:
+            near = np.hypot(truth[:, 0] - d.row, truth[:, 1] - d.col) <= 4.0
+            found |= near
+            if not near.any():
+                false_alarms.append(d)
+        return found, false_alarms, detections
+
+    found_before, false_before, _ = score(co_only_background_test=False)
+    assert len(false_before) >= 4 and all(d.channels == "co" and not d.in_sea_ice for d in false_before)
+    found, false_alarms, detections = score()
+    assert false_alarms == [] and found.all() and found_before.all()
+    assert {d.channels for d in detections} == {"co", "co+cross"}  # the HV-dark ships kept on HH alone
+
+
 @pytest.mark.parametrize(
     ("make", "field"),
     [
@@ -163,6 +199,7 @@ def test_bad_clutter_parameters_are_refused(kwargs, match):
         ({"ice_margin_db": 30.0}, "ice_margin_db"),
         ({"sea_ice_aware": "yes"}, "sea_ice_aware"),
         ({"cross_pol_cfar": 1}, "cross_pol_cfar"),
+        ({"co_only_background_test": "no"}, "co_only_background_test"),
     ],
 )
 def test_detect_targets_contract_refuses_bad_ice_parameters(kwargs, field):

@@ -63,6 +63,7 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
         sea_ice_aware=params.sea_ice_aware,
         ice_pfa=params.ice_pfa,
         ice_margin_db=params.ice_margin_db,
+        co_only_background_test=params.co_only_background_test,
     )
     chunks = -(-co.shape[0] // params.chunk_px) * -(-co.shape[1] // params.chunk_px)
     ctx.progress(0.05, f"CFAR over a {co.shape[1]} x {co.shape[0]} px scene in {chunks} chunks")

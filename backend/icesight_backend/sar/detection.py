@@ -12,8 +12,11 @@ water's HV sits at the noise floor, where icebergs (HV/HH about -5 dB) stand out
 steep-incidence sea hides them in HH. And the scene's clutter class, open water or sea ice, is
 estimated (:mod:`sar.clutter`); a detection in ice is kept only when its peak clears the K
 threshold of its own 2 km ice background, fitted by log-cumulants, at a lower pfa and with a
-margin (:func:`passes_sea_ice_discrimination`): bright floes and ridges pass the 800 m ring, not
-that. ``cross_pol_cfar=False, sea_ice_aware=False`` gives the co-pol detector of before.
+margin (:func:`passes_background_test`): bright floes and ridges pass the 800 m ring, not
+that. In open water the same test judges what only the co-pol CFAR flagged: a sea spike from a
+sea spikier than a K distribution with the ring's moments (log-normal, breaking waves) clears the
+ring in co-pol alone, while a ship over open water also shows in cross-pol, where the sea sits at
+the noise floor. ``cross_pol_cfar=False, sea_ice_aware=False`` gives the co-pol detector of before.
 
 The scene is processed as a chunked Dask array with ``map_overlap`` (the halo is the background
 window), so memory is bounded by the chunk size, not the scene size. The detection mask (one
@@ -81,6 +84,12 @@ class CfarParams:
     #: ``ice_pfa`` (in co- or cross-pol): about the error of a shape fitted on ~100 independent
     #: texture samples (2 km of ice textured at 100-200 m).
     ice_margin_db: float = 2.0
+    #: In open water, hold a detection that only the co-pol CFAR flagged to the same test (``ice_pfa``,
+    #: ``ice_margin_db``), when the cross-pol CFAR runs. Sea spikes of a spiky or non-K sea are small,
+    #: co-pol only and 5-9 dB above the sea: they beat the 800 m ring's moment fit but not the 2 km
+    #: log-cumulant fit. Ships over open water, whose cross-pol clears the sea's noise-floor cross-pol,
+    #: are not judged by it.
+    co_only_background_test: bool = True
     #: Rule and thresholds of the clutter classification; None: the defaults of ``ClutterParams``.
     clutter: ClutterParams | None = None
 
@@ -560,18 +569,23 @@ def _median_or_nan(values: np.ndarray) -> float:
     return float(np.median(finite)) if finite.size else math.nan
 
 
-def passes_sea_ice_discrimination(detection: Detection, params: CfarParams) -> bool:
-    """Whether a detection is a target rather than ice texture (always true in open water).
+def passes_background_test(detection: Detection, params: CfarParams) -> bool:
+    """Whether a detection is a target rather than clutter texture, where that needs judging.
 
     The pixel CFAR's 800 m ring holds too few independent samples of ice, whose texture is
     correlated over a hundred metres or more, to know its tail: bright floes and ridges pass it.
     In sea ice a detection is therefore kept only when its peak, in co- or cross-pol, exceeds the
     threshold at ``ice_pfa`` of a K distribution fitted (log-cumulants) to a ``discrimination_window_m``
     square of its own background by at least ``ice_margin_db``. Icebergs (volume scattering, bright
-    in cross-pol where level ice is dark) and ships (dihedrals) clear it by 5-15 dB.
+    in cross-pol where level ice is dark) and ships (dihedrals) clear it by 5-15 dB. In open water
+    the test judges only what the co-pol CFAR alone flagged (``co_only_background_test``); the rest
+    is kept.
     """
-    if not detection.in_sea_ice or not np.isfinite(detection.k_margin_db):
-        return True  # open water, or no background to judge against (swath edge): keep
+    judged = (params.sea_ice_aware and detection.in_sea_ice) or (
+        params.co_only_background_test and params.cross_pol_cfar and detection.channels == "co"
+    )
+    if not judged or not np.isfinite(detection.k_margin_db):
+        return True  # nothing to judge, or no background to judge against (swath edge): keep
     return detection.k_margin_db >= params.ice_margin_db
 
 
@@ -607,7 +621,8 @@ def detect(
 
     With ``params.sea_ice_aware`` the clutter class of the scene is estimated first (unless
     ``clutter`` is given, see :mod:`sar.clutter`) and detections in sea ice must pass
-    :func:`passes_sea_ice_discrimination`. Mask, clutter cells and the targets' windows come from one
+    :func:`passes_background_test`, as must open-water detections that only the co-pol CFAR
+    flagged. Mask, clutter cells and the targets' windows come from one
     read of the scene (:func:`scan_scene`). The bands may be numpy arrays or lazy raster bands. The
     chunks run on local threads: inside a job task this process's cores do the work, without
     sending sub-tasks back to the cluster.
@@ -619,8 +634,7 @@ def detect(
         shape = (int(co_db.shape[0]), int(co_db.shape[1]))
         clutter = classify_cells(scan.co_cells_db, scan.cross_cells_db, clutter_params, shape)
     detections = label_detections(scan.mask, co_db, cross_db, params, clutter=clutter, windows=scan.windows)
-    if params.sea_ice_aware:
-        detections = [d for d in detections if passes_sea_ice_discrimination(d, params)]
+    detections = [d for d in detections if passes_background_test(d, params)]
     return drop_azimuth_ambiguities(detections, params)
 
 
