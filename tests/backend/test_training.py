@@ -234,3 +234,21 @@ def test_a_partly_randomised_set_starts_training_on_its_nominal_patches():
     for mark in (None, np.zeros(40, bool), np.ones(40, bool)):
         assert sorted(epoch_order(40, mark, True, generator).tolist()) == list(range(40))
     assert TrainingConfig(epochs=20).warm_up_epochs == 5 and TrainingConfig(epochs=2).warm_up_epochs == 0
+
+
+def test_warm_up_epochs_neither_stop_training_nor_choose_the_weights():
+    """A warm-up epoch sees only the nominal half, so the validation loss over the whole set may
+    rise meanwhile; early stopping, the learning-rate schedule and model selection wait for it."""
+    from icesight_backend.learning.data import arrays_from_simulation
+    from icesight_backend.learning.training import TrainingConfig, train_model
+    from icesight_backend.sar.simulation import simulate_patches
+    from icesight_contract import AcquisitionMode
+
+    arrays = arrays_from_simulation(simulate_patches(160, AcquisitionMode.EW, seed=5, randomise=0.5))
+    config = TrainingConfig(epochs=9, patience=1, warm_up_fraction=0.5, seed=0, calibrate=False)
+    assert config.warm_up_epochs == 4
+    trained = train_model(arrays, config)
+    assert trained.epochs_run >= 6 and len(trained.history) == trained.epochs_run
+    assert trained.best_epoch > config.warm_up_epochs
+    # Every epoch but the last may be warm-up; never all of them.
+    assert TrainingConfig(epochs=4, warm_up_fraction=1.0).warm_up_epochs == 3

@@ -71,12 +71,17 @@ class ModelInputMismatch(ValueError):
 WARM_UP_FRACTION = 0.25
 
 
+def has_warm_up(warm_up: np.ndarray | None) -> bool:
+    """Whether a set's warm-up mark is a curriculum: it marks some of the patches but not all."""
+    return warm_up is not None and 0 < int(warm_up.sum()) < len(warm_up)
+
+
 def epoch_order(n: int, warm_up: np.ndarray | None, warm: bool, generator: torch.Generator) -> torch.Tensor:
     """The order of one epoch's training patches: a random permutation of all ``n``, or, in a warm-up
     epoch (``warm``) of a set that marks a strict subset of its patches as ``warm_up``, of those only.
     A curriculum: a partly randomised simulated set first teaches the class physics on the nominal
     patches, where no nuisance hides it, then on everything."""
-    if warm and warm_up is not None and 0 < int(warm_up.sum()) < n:
+    if warm and has_warm_up(warm_up):
         chosen = torch.from_numpy(np.flatnonzero(warm_up))
         return chosen[torch.randperm(len(chosen), generator=generator)]
     return torch.randperm(n, generator=generator)
@@ -109,7 +114,8 @@ class TrainingConfig:
 
     @property
     def warm_up_epochs(self) -> int:
-        return round(self.warm_up_fraction * self.epochs)
+        """Epochs on the warm-up patches alone; at least the last epoch trains on everything."""
+        return min(round(self.warm_up_fraction * self.epochs), self.epochs - 1)
 
     @classmethod
     def of(cls, architecture: ModelArchitecture, hyper: HyperParameters, **kwargs) -> TrainingConfig:
@@ -409,7 +415,9 @@ def fit(
 
     The normalisation statistics come from the training part only (``normalisation`` passes the
     ones a training dataset stored for it). The weights of the epoch with the lowest validation
-    log loss are kept. ``on_epoch(epoch, validation_metrics)`` is called after every epoch and may
+    log loss are kept. When the set marks warm-up patches (:func:`epoch_order`), the first
+    ``config.warm_up_epochs`` train on those alone and neither count towards early stopping, lower
+    the learning rate nor are kept. ``on_epoch(epoch, validation_metrics)`` is called after every epoch and may
     raise to end the run (a search prunes bad trials that way).
 
     With ``config.data_parallel`` N > 1 this loop runs as N DistributedDataParallel ranks, one on
@@ -467,9 +475,15 @@ def fit(
     history: list[EpochMetrics] = []
     epochs_run = 0
     step = config.batch_size // replica.world_size  # patches a rank per step
+    curriculum = has_warm_up(train_part.warm_up)
     for epoch in range(1, config.epochs + 1):
         model.train()
-        order = replica.shard(epoch_order(len(x_train_t), train_part.warm_up, epoch <= config.warm_up_epochs, generator))
+        # A warm-up epoch trains on part of the set, so the validation loss, which covers all of it,
+        # says nothing yet about stopping, the learning rate or which epoch's weights to keep: on a
+        # half-randomised set it rises while the model learns the nominal half. Those decisions
+        # start with the first epoch on the whole set.
+        warming = curriculum and epoch <= config.warm_up_epochs
+        order = replica.shard(epoch_order(len(x_train_t), train_part.warm_up, warming, generator))
         running, seen = 0.0, 0
         for start in range(0, len(order), step):
             if replica.any(should_stop()):
@@ -489,7 +503,8 @@ def fit(
         epochs_run = epoch
         if not replica.is_main:  # rank 0 validates and decides for all
             val_loss, stop = replica.decide()
-            schedule.step(val_loss)
+            if not warming:
+                schedule.step(val_loss)
             if stop:
                 break
             continue
@@ -509,12 +524,13 @@ def fit(
             f"epoch {epoch}/{config.epochs}: val log loss {val_metrics['log_loss']:.3f}, "
             f"accuracy {val_metrics['accuracy']:.3f}",
         )
-        schedule.step(val_metrics["selection_loss"])
-        if val_metrics["selection_loss"] < best_loss - 1e-4:
-            best_loss, best_epoch, stale = val_metrics["selection_loss"], epoch, 0
-            best_state = {k: v.detach().cpu().clone() for k, v in network.state_dict().items()}
-        else:
-            stale += 1
+        if not warming:
+            schedule.step(val_metrics["selection_loss"])
+            if val_metrics["selection_loss"] < best_loss - 1e-4:
+                best_loss, best_epoch, stale = val_metrics["selection_loss"], epoch, 0
+                best_state = {k: v.detach().cpu().clone() for k, v in network.state_dict().items()}
+            else:
+                stale += 1
         if on_epoch is not None:
             on_epoch(epoch, val_metrics)
         stop = stale >= config.patience
