@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+from icesight_contract import DEFAULT_TRAIN_EPOCHS
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "qgis_plugin"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -43,7 +45,7 @@ def main() -> int:
     parser.add_argument("--targets", type=int, default=30, help="ships and icebergs each")
     parser.add_argument("--train-patches", type=int, default=None,
                         help="simulated training patches (default: the contract's default training set)")
-    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--epochs", type=int, default=DEFAULT_TRAIN_EPOCHS)
     args = parser.parse_args()
 
     out: Path = args.out.resolve()

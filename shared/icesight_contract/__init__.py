@@ -40,6 +40,7 @@ from .constants import (
     PLUGIN_TAG,
 )
 from .experiments import (
+    DEFAULT_TRAIN_EPOCHS,
     MAX_EPOCHS,
     WEAK_SEPARATION_ROC_AUC,
     EpochMetrics,

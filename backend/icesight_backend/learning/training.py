@@ -26,7 +26,7 @@ from icesight_contract import (
     ModelArchitecture,
     ModelMetrics,
 )
-from icesight_contract.experiments import MIN_PATCHES_PER_STEP
+from icesight_contract.experiments import DEFAULT_TRAIN_EPOCHS, MIN_PATCHES_PER_STEP
 
 from .data import CHANNELS, Normalisation, PatchArrays, stratified_split
 from .data_parallel import Replica, launch
@@ -67,7 +67,7 @@ class ModelInputMismatch(ValueError):
 #: With the default half-randomised set a LeNet stays near ROC AUC 0.6 for its first 10-14 epochs
 #: when it starts on everything; started on the nominal half for 5 of 20 epochs it scored 1.6
 #: points higher on the other simulator family on average over four seeds, and its worst seed 4
-#: points higher (docs/simulator.md).
+#: points higher (docs/simulator.md). At the default 40 epochs the warm-up is 10.
 WARM_UP_FRACTION = 0.25
 
 
@@ -90,7 +90,7 @@ def epoch_order(n: int, warm_up: np.ndarray | None, warm: bool, generator: torch
 @dataclass
 class TrainingConfig:
     architecture: ModelArchitecture = ModelArchitecture.LENET
-    epochs: int = 20
+    epochs: int = DEFAULT_TRAIN_EPOCHS
     batch_size: int = 32
     learning_rate: float = 1e-3
     validation_fraction: float = 0.2
