@@ -163,6 +163,15 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
     monitor = manager.monitor
     public_paths = {f"{API_PREFIX}/health", "/openapi.json"}  # the document holds no secret
 
+    def file_route(path: str, **kwargs):
+        """A GET route that serves a file, with HEAD answered too (its size and type, no body), as
+        download tools and GDAL's /vsicurl/ ask before reading; the document lists the GET."""
+        def register(endpoint):
+            app.add_api_route(path, endpoint, methods=["HEAD"], include_in_schema=False,
+                              name=f"{kwargs.get('name', endpoint.__name__)} (headers)")
+            return app.get(path, **kwargs)(endpoint)
+        return register
+
     def unauthorised() -> JSONResponse:
         return _error_response(401, ApiError(
             ErrorCode.UNAUTHORIZED,
@@ -291,20 +300,35 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
             if size > settings.max_body_bytes:
                 raise _too_large(size, settings.max_body_bytes)
             chunks.append(chunk)
+        body = b"".join(chunks)
+        not_finite: list[str] = []  # what NaN, Infinity or an overflowing number was written as
+
+        def parse_float(text: str) -> float | _NotFinite:
+            value = float(text)
+            return value if math.isfinite(value) else parse_constant(text)
+
+        def parse_constant(text: str) -> _NotFinite:
+            not_finite.append(text)
+            return _NotFinite()
+
         try:
-            body = b"".join(chunks)
             if size <= INLINE_PARSE_BYTES:  # a packed predict request: parsed in well under a millisecond
-                document = json.loads(body, parse_float=_finite_float, parse_constant=_no_constant)
+                document = json.loads(body, parse_float=parse_float, parse_constant=parse_constant)
             else:
                 # In a worker thread: a body of patches as JSON arrays holds ~100,000 numbers, each checked
                 # in Python, and the event loop must keep answering /health and status polls meanwhile.
-                document = await run_in_threadpool(json.loads, body, parse_float=_finite_float,
-                                                   parse_constant=_no_constant)
+                document = await run_in_threadpool(json.loads, body, parse_float=parse_float,
+                                                   parse_constant=parse_constant)
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
             raise ApiFailure(400, ErrorCode.INVALID_JSON, f"body is not valid JSON: {detail}") from None
+        if not_finite:  # rare: only then is the document walked, to name where the number is
+            where = _first_path(document, lambda value: isinstance(value, _NotFinite))
+            raise ApiFailure(400, ErrorCode.INVALID_JSON, f"body is not valid JSON: {where or 'body'} is "
+                             f"{shown(not_finite[0])}, which is not a number JSON allows; send a finite number "
+                             "(or leave the field out where it is optional)", where or None)
         if _SURROGATE_ESCAPE.search(body):  # rare: only then is every string looked at
-            where = _lone_surrogate(document)
+            where = _first_path(document, _not_unicode)
             if where is not None:
                 raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, f"{where or 'body'}: a string holds a lone "
                                  "UTF-16 surrogate escape (\\ud800-\\udfff), which is not text; send valid Unicode",
@@ -519,7 +543,7 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
     def get_scene(scene_id: str):
         return catalog.get(scene_id)
 
-    @app.get(f"{API_PREFIX}/scenes/{{scene_id}}/scene.tif")
+    @file_route(f"{API_PREFIX}/scenes/{{scene_id}}/scene.tif")
     def download_scene(scene_id: str):
         path = catalog.cog_path(scene_id)
         return DownloadResponse(path, media_type="image/tiff; application=geotiff; profile=cloud-optimized", filename=f"{scene_id}.tif")
@@ -557,7 +581,7 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
     def list_artifacts(job_id: str):
         return {"artifacts": to_dict(job_or_404(job_id).artifacts)}
 
-    @app.get(f"{API_PREFIX}/jobs/{{job_id}}/artifacts/{{name}}")
+    @file_route(f"{API_PREFIX}/jobs/{{job_id}}/artifacts/{{name}}")
     def download_artifact(job_id: str, name: str):
         status = job_or_404(job_id)
         path = store.artifact_path(job_id, name)
@@ -604,7 +628,7 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         def version_metadata(name: str, version: int):
             return _versioned(versioned, name, version)
 
-        @app.get(f"{API_PREFIX}/{path}/{{name}}/versions/{{version}}/{data_file}", name=f"{data_file} of a version of {path}")
+        @file_route(f"{API_PREFIX}/{path}/{{name}}/versions/{{version}}/{data_file}", name=f"{data_file} of a version of {path}")
         def version_data(name: str, version: int):
             meta = _versioned(versioned, name, version)
             file = versioned.path(name, meta["version"]) / data_file
@@ -632,7 +656,7 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
     def mark_production(model_id: str):
         return registry.set_production(model_id) | {"production": True}
 
-    @app.get(f"{API_PREFIX}/models/{{model_id}}/model.torchscript.pt")
+    @file_route(f"{API_PREFIX}/models/{{model_id}}/model.torchscript.pt")
     def download_torchscript(model_id: str):
         path = registry.torchscript_path(model_id)
         if path is None:
@@ -690,13 +714,6 @@ def _has_token(request: Request, token: str) -> bool:
     return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
 
 
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"number {text[:40]} is out of range")
-    return value
-
-
 def _check_int(value, low: int, high: int, field: str) -> None:
     """A query or search value that must be an integer from ``low`` to ``high`` (a 422 naming it)."""
     if type(value) is not int or not low <= value <= high:
@@ -705,33 +722,39 @@ def _check_int(value, low: int, high: int, field: str) -> None:
                          f"got {given}", field)
 
 
-def _lone_surrogate(value, path: str = "") -> str | None:
+class _NotFinite:
+    """What the JSON parser puts where a body has NaN, Infinity or a number beyond a float's range."""
+
+
+def _not_unicode(value) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _first_path(value, found, path: str = "") -> str | None:
     """The path (``params.group``, ``patches[0].id``; ``""`` for the document itself) of the first
-    string or key of a parsed document that is not valid Unicode; None if all are."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return path
-        return None
+    value or key of a parsed document for which ``found`` is true; None if there is none."""
+    if found(value):
+        return path
     if isinstance(value, list):
         items = ((f"{path}[{i}]", v) for i, v in enumerate(value))
     elif isinstance(value, dict):
         for key in value:
-            if _lone_surrogate(key) is not None:
+            if found(key):
                 return f"{path}.<key>" if path else "<key>"
         items = ((f"{path}.{k}" if path else k, v) for k, v in value.items())
     else:
         return None
     for where, item in items:
-        found = _lone_surrogate(item, where)
-        if found is not None:
-            return found
+        hit = _first_path(item, found, where)
+        if hit is not None:
+            return hit
     return None
-
-
-def _no_constant(name: str):
-    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def _too_large(size: int, limit: int) -> ApiFailure:

@@ -72,6 +72,15 @@ def test_simulate_scene_job_runs_on_dask_and_its_artifacts_download(api):
     ranged = api.get(f"/jobs/{status['id']}/artifacts/scene.tif", headers=api.headers | {"Range": "bytes=0-99"})
     assert ranged.status_code == 206
     assert ranged.content == response.content[:100]
+    # HEAD: the size and type a download tool asks for first, without the body; no token, no file.
+    url = f"{api.url}/jobs/{status['id']}/artifacts/scene.tif"
+    head = requests.head(url, headers=api.headers, timeout=60)
+    assert head.status_code == 200 and head.content == b"", head.text
+    assert head.headers["content-length"] == response.headers["content-length"]
+    assert head.headers["content-type"].startswith("image/tiff")
+    assert requests.head(url, timeout=60).status_code == 401
+    assert requests.head(f"{api.url}/jobs/{status['id']}/artifacts/nope.tif", headers=api.headers, timeout=60).status_code == 404
+    assert api.post(f"/jobs/{status['id']}/artifacts/scene.tif").status_code == 405
 
 
 def test_train_then_classify_patches(api, trained_model, patch_record):
@@ -359,6 +368,13 @@ def test_framework_errors_have_the_documented_shape(api):
     assert api.get("/jobs", params={"limit": "abc"}).json()["error"]["field"] == "limit"
     assert api.get("/jobs", params={"limit": "-1"}).json()["error"]["field"] == "limit"
     assert api.get("/scenes", params={"mode": "ZZ"}).json()["error"]["field"] == "mode"
+    for body, field in [(b'{"kind": "simulate_scene", "params": {"wind_speed_m_s": NaN}}', "params.wind_speed_m_s"),
+                        (b'{"kind": "simulate_scene", "params": {"seed": 1, "targets": [{"x": -Infinity}]}}',
+                         "params.targets[0].x"),
+                        (b'{"kind": "simulate_scene", "params": {"wind_speed_m_s": 1e999}}', "params.wind_speed_m_s")]:
+        error = api.post("/jobs", data=body).json()["error"]
+        assert error["code"] == "invalid_json" and error["field"] == field, error
+        assert "not a number JSON allows" in error["message"], error
     seed = api.post("/jobs", json={"kind": "simulate_scene", "params": {"seed": 2**32}}).json()["error"]
     assert seed["field"] == "params.seed" and "between 0 and 4294967295" in seed["message"]
 
