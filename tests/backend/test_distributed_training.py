@@ -94,6 +94,11 @@ def test_ranks_take_disjoint_equal_shards_covering_every_patch():
         taken = torch.cat(shards)
         assert set(taken.tolist()) == set(range(11))
         assert len(taken) - len(set(taken.tolist())) == len(taken) - 11  # only the padding repeats
+    # A warm-up epoch may draw fewer patches than there are ranks: every rank still gets as many.
+    for n, world in ((1, 4), (3, 8), (2, 5)):
+        shards = [RankReplica(rank, world).shard(order[:n]) for rank in range(world)]
+        assert [len(s) for s in shards] == [1] * world
+        assert set(torch.cat(shards).tolist()) == set(order[:n].tolist())
 
 
 def test_too_few_workers_is_refused_naming_the_shortfall(parts, client):

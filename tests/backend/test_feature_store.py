@@ -114,6 +114,10 @@ def test_a_simulated_group_marks_its_nominal_patches_and_training_starts_on_them
     # Reading rows by id keeps each row's own mark.
     ids = table.column("id").to_pylist()[::-1]
     assert np.array_equal(arrays_from_table(table, ids).warm_up, nominal[::-1])
+    # An all-nominal set has no warm-up, so patches added to it later are never left out of one.
+    for share in (0.0, 1.0):
+        plain = simulated_partition(SimulatedPatchSet(n_patches=24, seed=3, randomised_fraction=share), 24, 0, "band_avg")
+        assert not any(plain["table"].column("warm_up").to_pylist())
 
     # Records say warm_up themselves, as a boolean; anything else is refused and names the column.
     records = _records(patch_record, 4)
@@ -122,6 +126,11 @@ def test_a_simulated_group_marks_its_nominal_patches_and_training_starts_on_them
     store.insert("g", records)
     stored, _ = store.read("g")
     assert stored.column("warm_up").to_pylist() == [False, True, False, False]
+    records[3]["warm_up"] = np.bool_(True)  # a mask computed with numpy
+    FeatureStore(tmp_path / "np").insert("g", records)
+    stored_np, _ = FeatureStore(tmp_path / "np").read("g")
+    assert stored_np.column("warm_up").to_pylist() == [False, True, False, True]
+    records[3]["warm_up"] = False
     records[2]["warm_up"] = "yes"
     with pytest.raises(FeatureValidationError) as caught:
         store.insert("g", records)

@@ -240,7 +240,7 @@ def test_warm_up_epochs_neither_stop_training_nor_choose_the_weights():
     """A warm-up epoch sees only the nominal half, so the validation loss over the whole set may
     rise meanwhile; early stopping, the learning-rate schedule and model selection wait for it."""
     from icesight_backend.learning.data import arrays_from_simulation
-    from icesight_backend.learning.training import TrainingConfig, train_model
+    from icesight_backend.learning.training import TrainingConfig, fit, train_model
     from icesight_backend.sar.simulation import simulate_patches
     from icesight_contract import AcquisitionMode
 
@@ -250,5 +250,11 @@ def test_warm_up_epochs_neither_stop_training_nor_choose_the_weights():
     trained = train_model(arrays, config)
     assert trained.epochs_run >= 6 and len(trained.history) == trained.epochs_run
     assert trained.best_epoch > config.warm_up_epochs
+    # A search's pruner hears of the epochs on the whole set only.
+    reported: list[int] = []
+    train_index, val_index = stratified_split(arrays.labels, config.validation_fraction, config.seed)
+    fit(arrays.subset(train_index), arrays.subset(val_index), TrainingConfig(epochs=6, warm_up_fraction=0.5, calibrate=False),
+        on_epoch=lambda epoch, metrics: reported.append(epoch))
+    assert reported == [4, 5, 6]
     # Every epoch but the last may be warm-up; never all of them.
     assert TrainingConfig(epochs=4, warm_up_fraction=1.0).warm_up_epochs == 3

@@ -299,14 +299,16 @@ def suggest(trial, space: SearchSpace, architecture: ModelArchitecture) -> Hyper
     )
 
 
-def _pruner(params: SearchHyperparametersParams):
+def _pruner(params: SearchHyperparametersParams, warm_up_epochs: int):
     import optuna
 
     if not params.pruning:
         return optuna.pruners.NopPruner()
-    # A trial is stopped when, after its first epochs, its validation loss is worse than the
-    # median of earlier trials at the same epoch (Maggy's early stopping, as Optuna does it).
-    return optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=min(3, params.epochs - 1), interval_steps=1)
+    # A trial is stopped when, after its first epochs on the whole set (a warm-up's are not
+    # reported), its validation loss is worse than the median of earlier trials at the same epoch
+    # (Maggy's early stopping, as Optuna does it).
+    return optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=min(warm_up_epochs + 3, params.epochs - 1),
+                                       interval_steps=1)
 
 
 def run_trial(storage, study_name: str, data: TrialData, params_doc: dict, index: int, job_id: str) -> dict:
@@ -315,13 +317,15 @@ def run_trial(storage, study_name: str, data: TrialData, params_doc: dict, index
     import optuna
     import torch
 
-    from ..learning.training import TrainingCancelled, TrainingConfig, fit
+    from ..learning.training import TrainingCancelled, TrainingConfig, fit, has_warm_up
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     params = from_dict(SearchHyperparametersParams, params_doc)
     torch.set_num_threads(task_threads())
     sampler = optuna.samplers.TPESampler(seed=params.seed * 100003 + index, n_startup_trials=max(2, params.n_trials // 3))
-    study = optuna.load_study(study_name=study_name, storage=storage, sampler=sampler, pruner=_pruner(params))
+    warm_up_epochs = TrainingConfig(epochs=params.epochs).warm_up_epochs if has_warm_up(data.train.warm_up) else 0
+    study = optuna.load_study(study_name=study_name, storage=storage, sampler=sampler,
+                              pruner=_pruner(params, warm_up_epochs))
     trial = study.ask()
     hyper = suggest(trial, params.space, params.architecture)
     config = TrainingConfig.of(params.architecture, hyper, epochs=params.epochs, patience=params.patience, seed=params.seed)

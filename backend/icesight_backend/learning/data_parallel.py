@@ -115,8 +115,13 @@ class RankReplica(Replica):
         return DistributedDataParallel(network, device_ids=[self.device.index or 0] if self.device.type == "cuda" else None)
 
     def shard(self, order: torch.Tensor) -> torch.Tensor:
+        # Every rank takes the same number of patches (so all run the same collectives per step):
+        # the order is repeated to fill the last row, however few patches it holds (a warm-up
+        # epoch may draw fewer patches than there are ranks).
         per_rank = -(-len(order) // self.world_size)
-        padded = torch.cat([order, order[: per_rank * self.world_size - len(order)]])
+        if per_rank == 0:
+            return order
+        padded = order.repeat(-(-per_rank * self.world_size // len(order)))[: per_rank * self.world_size]
         return padded[self.rank :: self.world_size]
 
     def augmentation_generator(self, shared: torch.Generator) -> torch.Generator:

@@ -183,7 +183,7 @@ def validate_records(records: list[dict]) -> tuple[list[RuleResult], np.ndarray,
             record_class(record)
         except ValueError as exc:
             fail("LABEL_IN_SET", str(exc), True)
-        if not isinstance(record.get(WARM_UP_COLUMN, False), bool):
+        if not isinstance(record.get(WARM_UP_COLUMN, False), (bool, np.bool_)):
             fail("HAS_DATATYPE", WARM_UP_COLUMN, True)
     return rules.as_list(), sound, bands
 

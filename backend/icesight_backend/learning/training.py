@@ -417,8 +417,9 @@ def fit(
     ones a training dataset stored for it). The weights of the epoch with the lowest validation
     log loss are kept. When the set marks warm-up patches (:func:`epoch_order`), the first
     ``config.warm_up_epochs`` train on those alone and neither count towards early stopping, lower
-    the learning rate nor are kept. ``on_epoch(epoch, validation_metrics)`` is called after every epoch and may
-    raise to end the run (a search prunes bad trials that way).
+    the learning rate nor are kept. ``on_epoch(epoch, validation_metrics)`` is called after every epoch
+    on the whole set (not after warm-up epochs) and may raise to end the run (a search prunes bad
+    trials that way).
 
     With ``config.data_parallel`` N > 1 this loop runs as N DistributedDataParallel ranks, one on
     each of N workers of the Dask cluster of ``client`` (default: the cluster of the Dask task
@@ -531,7 +532,7 @@ def fit(
                 best_state = {k: v.detach().cpu().clone() for k, v in network.state_dict().items()}
             else:
                 stale += 1
-        if on_epoch is not None:
+        if on_epoch is not None and not warming:
             on_epoch(epoch, val_metrics)
         stop = stale >= config.patience
         replica.decide(val_metrics["selection_loss"], stop)

@@ -579,7 +579,8 @@ def passes_background_test(detection: Detection, params: CfarParams) -> bool:
     square of its own background by at least ``ice_margin_db``. Icebergs (volume scattering, bright
     in cross-pol where level ice is dark) and ships (dihedrals) clear it by 5-15 dB. In open water
     the test judges only what the co-pol CFAR alone flagged (``co_only_background_test``); the rest
-    is kept.
+    is kept. Without the clutter class (``sea_ice_aware=False``) every co-pol-only detection is
+    judged, wherever it lies.
     """
     judged = (params.sea_ice_aware and detection.in_sea_ice) or (
         params.co_only_background_test and params.cross_pol_cfar and detection.channels == "co"

@@ -125,14 +125,20 @@ def correlated_gamma(
     if corr_px <= 0.3:
         return rng.gamma(shape_param, 1.0 / shape_param, size=shape)
     # Smooth white noise, map it through the normal CDF to uniform, then to Gamma by inversion.
+    z_grid, quantiles = _gamma_quantile_table(float(shape_param))
+    return np.interp(correlated_normal(rng, shape, corr_px, white), z_grid, quantiles)
+
+
+def correlated_normal(rng: np.random.Generator, shape: tuple[int, int], corr_px: float,
+                      white: np.ndarray | None = None) -> np.ndarray:
+    """Unit-variance Gaussian noise smoothed to correlation length ``corr_px`` pixels; ``white``
+    may supply the white noise with a row halo, as for :func:`correlated_gamma`."""
     if white is None:
         noise = ndimage.gaussian_filter(rng.standard_normal(shape), corr_px, mode="reflect")
     else:
         halo = (white.shape[0] - shape[0]) // 2
         noise = ndimage.gaussian_filter(white, corr_px, mode="reflect")[halo : halo + shape[0]]
-    noise /= _filtered_noise_std(corr_px)
-    z_grid, quantiles = _gamma_quantile_table(float(shape_param))
-    return np.interp(noise, z_grid, quantiles)
+    return noise / _filtered_noise_std(corr_px)
 
 
 #: Normal scores beyond which the Gamma texture is clipped (probability 1e-6 in each tail).
@@ -182,8 +188,7 @@ def _texture(rng: np.random.Generator, shape: tuple[int, int], nu: float, corr_p
         return correlated_gamma(rng, shape, nu, corr_px, white=white)
     # Log-normal with the same mean (1) and normalised variance (1/nu) as Gamma(nu).
     s = math.sqrt(math.log1p(1.0 / nu))
-    noise = ndimage.gaussian_filter(rng.standard_normal(shape), corr_px, mode="reflect") / _filtered_noise_std(corr_px)
-    return np.exp(s * noise - s * s / 2.0)
+    return np.exp(s * correlated_normal(rng, shape, corr_px, white) - s * s / 2.0)
 
 
 def background(
