@@ -41,6 +41,7 @@ from .constants import (
 )
 from .experiments import (
     DEFAULT_TRAIN_EPOCHS,
+    DEFAULT_TRAIN_PATIENCE,
     MAX_EPOCHS,
     WEAK_SEPARATION_ROC_AUC,
     EpochMetrics,

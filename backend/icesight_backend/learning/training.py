@@ -26,7 +26,7 @@ from icesight_contract import (
     ModelArchitecture,
     ModelMetrics,
 )
-from icesight_contract.experiments import DEFAULT_TRAIN_EPOCHS, MIN_PATCHES_PER_STEP
+from icesight_contract.experiments import DEFAULT_TRAIN_EPOCHS, DEFAULT_TRAIN_PATIENCE, MIN_PATCHES_PER_STEP
 
 from .data import CHANNELS, Normalisation, PatchArrays, stratified_split
 from .data_parallel import Replica, launch
@@ -95,7 +95,7 @@ class TrainingConfig:
     learning_rate: float = 1e-3
     validation_fraction: float = 0.2
     seed: int = 0
-    patience: int = 6
+    patience: int = DEFAULT_TRAIN_PATIENCE
     dropout: float = 0.2
     kernel_size: int | None = None
     pool_size: int = 2
