@@ -43,7 +43,14 @@ from icesight_backend.learning.training import (
 )
 from icesight_backend.sar.readers.opensarship import read_opensarship
 from icesight_backend.sar.simulation import FAMILIES, simulate_patches
-from icesight_contract import AcquisitionMode, CoPol, ModelArchitecture
+from icesight_contract import (
+    DEFAULT_TRAIN_EPOCHS,
+    DEFAULT_TRAIN_PATIENCE,
+    AcquisitionMode,
+    CoPol,
+    ModelArchitecture,
+    SimulatedPatchSet,
+)
 from icesight_contract.common import DEFAULT_CLUTTER_FRACTION, DEFAULT_RANDOMISED_FRACTION
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "opensarship"
@@ -82,8 +89,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DATA, help="OpenSARShip chips (validation only)")
     parser.add_argument("--real-only", action="store_true", help="only part 2, the real ships")
     parser.add_argument("--default-only", action="store_true",
-                        help="part 2 for the default training set only (with --n-train 3208 --epochs 40 "
-                             "--patience 12: the product's default budget)")
+                        help=f"part 2 for the default training set only (with --n-train {SimulatedPatchSet().n_patches} "
+                             f"--epochs {DEFAULT_TRAIN_EPOCHS} --patience {DEFAULT_TRAIN_PATIENCE}: the product's default "
+                             "budget)")
     args = parser.parse_args()
     started = time.perf_counter()
     config = lambda seed: TrainingConfig(architecture=ModelArchitecture.LENET, epochs=args.epochs,  # noqa: E731

@@ -317,13 +317,14 @@ def run_trial(storage, study_name: str, data: TrialData, params_doc: dict, index
     import optuna
     import torch
 
-    from ..learning.training import TrainingCancelled, TrainingConfig, fit, has_warm_up
+    from ..learning.training import TrainingCancelled, TrainingConfig, fit
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     params = from_dict(SearchHyperparametersParams, params_doc)
     torch.set_num_threads(task_threads())
     sampler = optuna.samplers.TPESampler(seed=params.seed * 100003 + index, n_startup_trials=max(2, params.n_trials // 3))
-    warm_up_epochs = TrainingConfig(epochs=params.epochs).warm_up_epochs if has_warm_up(data.train.warm_up) else 0
+    # The pruner needs the warm-up before the trial's hyper-parameters exist; it depends only on the epochs.
+    warm_up_epochs = TrainingConfig(epochs=params.epochs).warm_up_epochs_on(data.train.warm_up)
     study = optuna.load_study(study_name=study_name, storage=storage, sampler=sampler,
                               pruner=_pruner(params, warm_up_epochs))
     trial = study.ask()

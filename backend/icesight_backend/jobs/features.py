@@ -98,13 +98,11 @@ def simulated_partition(spec: SimulatedPatchSet, n: int, index: int, third: str,
 
     sim = simulate_part(spec, n, index)
     classes = list(ClassName)
-    # Only a partly randomised set has a warm-up: in an all-nominal (or all-randomised) one no patch
-    # is marked, so patches an analyst adds to a later version are never left out of a warm-up.
-    curriculum = 0.0 < float(spec.randomised_share) < 1.0
+    warm_up = sim.warm_up if sim.warm_up is not None else np.zeros(n, dtype=bool)
     records = [
         {"id": f"sim{spec.seed}_{index:04d}_{i:05d}", "band_1": sim.band_1_db[i].reshape(-1), "band_2": sim.band_2_db[i].reshape(-1),
          "inc_angle": float(sim.inc_angle_deg[i]), "label": classes[int(sim.labels[i])].value,
-         "warm_up": curriculum and not bool(sim.randomised[i])}
+         "warm_up": bool(warm_up[i])}
         for i in range(n)
     ]
     return compute_partition(records, third, part_path)

@@ -110,7 +110,7 @@ def arrays_from_simulation(patches: SimulatedPatches, id_prefix: str = "sim") ->
         stack_channels(patches.band_1_db, patches.band_2_db),
         patches.inc_angle_deg.astype(np.float32),
         patches.labels.astype(np.float32),
-        warm_up=None if patches.randomised is None else ~patches.randomised,
+        warm_up=patches.warm_up,
     )
 
 

@@ -117,6 +117,10 @@ class TrainingConfig:
         """Epochs on the warm-up patches alone; at least the last epoch trains on everything."""
         return min(round(self.warm_up_fraction * self.epochs), self.epochs - 1)
 
+    def warm_up_epochs_on(self, warm_up: np.ndarray | None) -> int:
+        """Warm-up epochs of a run on a set with this warm-up mark: none unless it is a curriculum."""
+        return self.warm_up_epochs if has_warm_up(warm_up) else 0
+
     @classmethod
     def of(cls, architecture: ModelArchitecture, hyper: HyperParameters, **kwargs) -> TrainingConfig:
         return cls(architecture=architecture, batch_size=hyper.batch_size, learning_rate=hyper.learning_rate,
@@ -476,14 +480,14 @@ def fit(
     history: list[EpochMetrics] = []
     epochs_run = 0
     step = config.batch_size // replica.world_size  # patches a rank per step
-    curriculum = has_warm_up(train_part.warm_up)
+    warm_up_epochs = config.warm_up_epochs_on(train_part.warm_up)
     for epoch in range(1, config.epochs + 1):
         model.train()
         # A warm-up epoch trains on part of the set, so the validation loss, which covers all of it,
         # says nothing yet about stopping, the learning rate or which epoch's weights to keep: on a
         # half-randomised set it rises while the model learns the nominal half. Those decisions
         # start with the first epoch on the whole set.
-        warming = curriculum and epoch <= config.warm_up_epochs
+        warming = epoch <= warm_up_epochs
         order = replica.shard(epoch_order(len(x_train_t), train_part.warm_up, warming, generator))
         running, seen = 0.0, 0
         for start in range(0, len(order), step):

@@ -536,6 +536,16 @@ class SimulatedPatches:
     centre_px: np.ndarray | None = None  # (n, 2) row, col of each target in its patch
     families: list[str] = field(default_factory=list)
     randomised: np.ndarray | None = None  # (n,) bool: the patch drew its nuisance parameters (domain randomisation)
+    randomised_share: float = 0.0  # the share of patches the set asked to randomise
+
+    @property
+    def warm_up(self) -> np.ndarray | None:
+        """The patches training starts on: the nominal ones of a partly randomised set. An
+        all-nominal or all-randomised set marks none (None), so patches added to it later are never
+        left out of a warm-up."""
+        if self.randomised is None or not 0.0 < self.randomised_share < 1.0:
+            return None
+        return ~self.randomised
 
 
 @dataclass(frozen=True)
@@ -774,7 +784,7 @@ def simulate_patches(
             b1[i], b2[i], inc[i], target, centres[i] = simulate_patch(rng, kind, geometry, co_pol, nuisance=nuisance)
         targets.append(target)
         families.append(patch_family)
-    return SimulatedPatches(b1, b2, inc, labels, targets, centres, families, randomised)
+    return SimulatedPatches(b1, b2, inc, labels, targets, centres, families, randomised, share)
 
 
 def simulate_part(spec: SimulatedPatchSet, n_patches: int, index: int) -> SimulatedPatches:
