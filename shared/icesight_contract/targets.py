@@ -35,11 +35,16 @@ class DetectTargetsParams:
     #: In open water, hold what only the co-pol CFAR flagged to the same test (sea spikes are
     #: co-pol only; ships over open water show in cross-pol too). Needs ``cross_pol_cfar``.
     co_only_background_test: bool = True
+    #: Also keep a target in sea ice that falls short of its 2 km background by less than
+    #: ``ice_margin_db`` when it is more cross-polarised than that background and its cross-pol
+    #: peak clears the K threshold of the ring just around it by ``ice_margin_db`` (small icebergs
+    #: in bright, deformed ice).
+    local_ice_test: bool = True
 
     def __post_init__(self) -> None:
         if (self.scene_job_id is None) == (self.scene_id is None):
             raise ContractError("scene_id", "give exactly one of 'scene_id' (catalog) or 'scene_job_id'")
-        for name in ("cross_pol_cfar", "sea_ice_aware", "co_only_background_test"):
+        for name in ("cross_pol_cfar", "sea_ice_aware", "co_only_background_test", "local_ice_test"):
             if not isinstance(getattr(self, name), bool):
                 raise ContractError(name, f"must be true or false, got {getattr(self, name)!r}")
         if not 0.0 <= self.ice_margin_db <= 20.0:

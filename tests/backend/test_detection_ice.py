@@ -14,7 +14,13 @@ import pytest
 from scipy import ndimage
 
 from icesight_backend.sar.clutter import ClutterParams, ClutterParamsError, clutter_map
-from icesight_backend.sar.detection import CfarParams, DetectionParamsError, detect
+from icesight_backend.sar.detection import (
+    CfarParams,
+    Detection,
+    DetectionParamsError,
+    detect,
+    passes_background_test,
+)
 from icesight_contract import ContractError, DetectTargetsParams
 
 LOOKS = 10.7
@@ -161,6 +167,69 @@ def test_sea_spikes_of_a_non_k_sea_drop_while_ships_in_open_water_are_found():
     assert {d.channels for d in detections} == {"co", "co+cross"}  # the HV-dark ships kept on HH alone
 
 
+def test_small_icebergs_in_bright_deformed_ice_come_back_without_the_ice_false_alarms():
+    """Ice 4 dB brighter (deformed, multi-year) hides dim icebergs under the K threshold of their
+    2 km background. The local test keeps those that are more cross-polarised than the ice and
+    stand out from the ring just around them; the ice's own bright spots stay out."""
+    rng = np.random.default_rng(11)
+    shape = (896, 896)
+    ice = np.zeros(shape, dtype=bool)
+    ice[:, 384:] = True
+    hh_db, hv_db = _scene(rng, shape, ice)
+    hh_db[ice] += 4.0
+    hv_db[ice] += 4.0
+    bergs = [(r, c) for r in range(60, 860, 100) for c in (470, 620, 770)]
+    for r, c in bergs:  # 8-12 dB above the nominal ice's HH: 4-8 dB above this ice
+        _plant(hh_db, hv_db, rng, r, c, peak_db=float(rng.uniform(-3.0, 1.0)), cross_ratio_db=-5.0, size_px=3)
+    truth = np.array(bergs, dtype=float) + 1.0
+
+    def score(**overrides):
+        found, false_alarms = np.zeros(len(truth), dtype=bool), []
+        for d in detect(hh_db, hv_db, CfarParams(pixel_size_m=PIXEL_M, **overrides), chunk_px=512):
+            near = np.hypot(truth[:, 0] - d.row, truth[:, 1] - d.col) <= 4.0
+            found |= near
+            if not near.any() and d.in_sea_ice:
+                false_alarms.append(d)
+        return found, false_alarms
+
+    found_before, false_before = score(local_ice_test=False)
+    found, false_alarms = score()
+    assert found_before.mean() <= 0.5
+    assert found.mean() >= 0.65 and found[found_before].all()
+    assert len(false_alarms) == len(false_before) <= 1
+
+
+def _judged_in_ice(k_margin_db, local_cross_margin_db, co_contrast_db, cross_contrast_db):
+    return Detection(row=10.0, col=10.0, area_px=4, length_m=80.0, peak_co_db=-5.0, mean_co_db=-6.0,
+                     mean_cross_db=-12.0, peak_row=10, peak_col=10, in_sea_ice=True,
+                     background_co_db=-5.0 - co_contrast_db, background_cross_db=-11.0 - cross_contrast_db,
+                     peak_cross_db=-11.0, k_margin_db=k_margin_db, local_cross_margin_db=local_cross_margin_db,
+                     channels="co+cross")
+
+
+@pytest.mark.parametrize(
+    ("k_margin_db", "local_cross_margin_db", "co_contrast_db", "cross_contrast_db", "kept"),
+    [
+        (2.5, -5.0, 9.0, 6.0, True),  # clears its 2 km background: nothing else asked
+        (-1.0, 3.0, 7.0, 9.0, True),  # short of it, but depolarising and standing out locally
+        (-1.0, 3.0, 9.0, 7.0, False),  # less cross-polarised than the ice: a bright texture spot
+        (-1.0, 1.0, 7.0, 9.0, False),  # depolarising, but its surroundings are as bright
+        (-3.0, 6.0, 7.0, 9.0, False),  # too far under its 2 km background's threshold
+        (-1.0, float("nan"), 7.0, 9.0, False),  # no ring to judge it on
+    ],
+)
+def test_the_local_ice_test_needs_depolarisation_and_contrast_to_its_surroundings(
+    k_margin_db, local_cross_margin_db, co_contrast_db, cross_contrast_db, kept
+):
+    detection = _judged_in_ice(k_margin_db, local_cross_margin_db, co_contrast_db, cross_contrast_db)
+    assert detection.depolarisation_excess_db == pytest.approx(cross_contrast_db - co_contrast_db)
+    assert passes_background_test(detection, CfarParams(pixel_size_m=PIXEL_M)) is kept
+    # Off, only the 2 km test counts; in open water, a detection both CFARs flagged is not judged.
+    assert passes_background_test(detection, CfarParams(pixel_size_m=PIXEL_M, local_ice_test=False)) is (k_margin_db >= 2.0)
+    detection.in_sea_ice = False
+    assert passes_background_test(detection, CfarParams(pixel_size_m=PIXEL_M))
+
+
 @pytest.mark.parametrize(
     ("make", "field"),
     [
@@ -200,6 +269,7 @@ def test_bad_clutter_parameters_are_refused(kwargs, match):
         ({"sea_ice_aware": "yes"}, "sea_ice_aware"),
         ({"cross_pol_cfar": 1}, "cross_pol_cfar"),
         ({"co_only_background_test": "no"}, "co_only_background_test"),
+        ({"local_ice_test": None}, "local_ice_test"),
     ],
 )
 def test_detect_targets_contract_refuses_bad_ice_parameters(kwargs, field):

@@ -64,6 +64,7 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
         ice_pfa=params.ice_pfa,
         ice_margin_db=params.ice_margin_db,
         co_only_background_test=params.co_only_background_test,
+        local_ice_test=params.local_ice_test,
     )
     chunks = -(-co.shape[0] // params.chunk_px) * -(-co.shape[1] // params.chunk_px)
     ctx.progress(0.05, f"CFAR over a {co.shape[1]} x {co.shape[0]} px scene in {chunks} chunks")
@@ -91,6 +92,8 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
             "background_co_db": _rounded(d.background_co_db),
             "background_cross_db": _rounded(d.background_cross_db),
             "k_margin_db": _rounded(d.k_margin_db),
+            "local_cross_margin_db": _rounded(d.local_cross_margin_db),
+            "depolarisation_excess_db": _rounded(d.depolarisation_excess_db),
             "cfar_channels": d.channels,
             "job_id": ctx.job_id,
             "geometry": Point(*(transform * (d.col + 0.5, d.row + 0.5))),
@@ -99,7 +102,8 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
     ]
     columns = ["detection_id", "scene_id", "row", "col", "area_px", "length_m", "peak_co_db", "mean_co_db",
                "mean_cross_db", "peak_cross_db", "in_sea_ice", "background_co_db", "background_cross_db",
-               "k_margin_db", "cfar_channels", "job_id", "geometry"]
+               "k_margin_db", "local_cross_margin_db", "depolarisation_excess_db", "cfar_channels", "job_id",
+               "geometry"]
     # An empty result is still a valid layer with the same fields (nothing found is an answer).
     frame = gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs=meta["crs"])
     artifacts = [gpkg_artifact(frame, "detections", role="detections")]

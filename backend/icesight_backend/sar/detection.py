@@ -90,6 +90,12 @@ class CfarParams:
     #: log-cumulant fit. Ships over open water, whose cross-pol clears the sea's noise-floor cross-pol,
     #: are not judged by it.
     co_only_background_test: bool = True
+    #: Let a detection in sea ice that falls short of its 2 km background's threshold (by less than
+    #: ``ice_margin_db``) pass when it is more cross-polarised than that background and its
+    #: cross-pol peak clears, by ``ice_margin_db``, the K threshold at ``ice_pfa`` of a ring just
+    #: outside it (``LOCAL_RING_GAP_PX`` away, ``LOCAL_RING_WIDTH_PX`` wide): see
+    #: :func:`passes_background_test`.
+    local_ice_test: bool = True
     #: Rule and thresholds of the clutter classification; None: the defaults of ``ClutterParams``.
     clutter: ClutterParams | None = None
 
@@ -277,6 +283,11 @@ def cfar_mask(co_db, params: CfarParams, chunk_px: int = 2048, cross_db=None) ->
                           co, cross, depth=params.halo_px, boundary=np.nan, dtype=np.uint8, trim=True)
 
 
+#: Ring of a target's immediate surroundings (:func:`passes_background_test`), pixels outside its
+#: box: GRD products sample their resolution at about half its width, so a gap of 2 px clears the
+#: impulse response's main lobe; 3 px of width give 100+ pixels around even a two-pixel target.
+LOCAL_RING_GAP_PX, LOCAL_RING_WIDTH_PX = 2, 3
+
 CO_BIT, CROSS_BIT = 1, 2
 #: Gap, pixels, closed between flagged pixels of one target (a ship's separate bright scatterers).
 MERGE_DISTANCE_PX = 2
@@ -303,6 +314,9 @@ class Detection:
     #: How far the peak exceeds the K-distribution threshold at ``ice_pfa`` of that background,
     #: dB, the better of co- and cross-pol (the sea-ice test; NaN without enough background).
     k_margin_db: float = math.nan
+    #: The cross-pol peak's margin over the K threshold at ``ice_pfa`` of the ring just around the
+    #: object (see ``CfarParams.local_ice_test``), dB; NaN without enough ring (swath edge).
+    local_cross_margin_db: float = math.nan
     #: Which CFAR flagged it: "co", "cross" or "co+cross".
     channels: str = "co"
 
@@ -315,6 +329,12 @@ class Detection:
     def cross_contrast_db(self) -> float:
         """Peak cross-pol above the local cross-pol background (median)."""
         return self.peak_cross_db - self.background_cross_db
+
+    @property
+    def depolarisation_excess_db(self) -> float:
+        """How much more cross-polarised the object is than its background: peak cross-/co-pol
+        ratio less the background's, dB (positive for icebergs and most ships in ice)."""
+        return self.cross_contrast_db - self.co_contrast_db
 
 
 def k_fit_log_cumulants(values_db: np.ndarray, looks: float) -> tuple[float, float]:
@@ -378,6 +398,23 @@ def _sized_components(labels: np.ndarray, params: CfarParams):
         yield index, window, own, length_m
 
 
+def _ring(shape: tuple[int, int], box: tuple[int, int, int, int], inner_px: int, outer_px: int | None) -> np.ndarray:
+    """Mask of the pixels of an array of ``shape`` that lie outside ``box`` (top, bottom, left, right;
+    array coordinates) widened by ``inner_px`` and inside it widened by ``outer_px`` (None: anywhere)."""
+    top, bottom, left, right = box
+
+    def widened(margin: int) -> tuple[slice, slice]:
+        return (slice(max(top - margin, 0), max(bottom + margin, 0)), slice(max(left - margin, 0), max(right + margin, 0)))
+
+    inside = np.zeros(shape, dtype=bool)
+    if outer_px is None:
+        inside[:] = True
+    else:
+        inside[widened(outer_px)] = True
+    inside[widened(inner_px)] = False
+    return inside
+
+
 def _background_ring_px(params: CfarParams) -> int:
     """Margin, pixels, by which a target's box is widened into its local background square."""
     guard_margin_px = params.windows_px()[1] // 2
@@ -430,9 +467,9 @@ def label_detections(
             cross_around = np.asarray(cross_db[r0:r1, c0:c1], dtype=np.float64)
         inner = (slice(top - r0, bottom - r0), slice(left - c0, right - c0))
         co, cross = co_around[inner], cross_around[inner]
-        ring = np.ones(co_around.shape, dtype=bool)
-        ring[max(top - guard_margin_px - r0, 0) : bottom + guard_margin_px - r0,
-             max(left - guard_margin_px - c0, 0) : right + guard_margin_px - c0] = False
+        ring = _ring(co_around.shape, (top - r0, bottom - r0, left - c0, right - c0), guard_margin_px, None)
+        near = _ring(co_around.shape, (top - r0, bottom - r0, left - c0, right - c0), LOCAL_RING_GAP_PX,
+                     LOCAL_RING_GAP_PX + LOCAL_RING_WIDTH_PX)
         co_values, cross_values = co[own], cross[own]
         peak = int(np.nanargmax(np.where(own, co, -np.inf)))
         peak_r, peak_c = np.unravel_index(peak, own.shape)
@@ -456,6 +493,7 @@ def label_detections(
                 peak_cross_db=peak_cross,
                 k_margin_db=max(_k_margin_db(peak_co, co_around[ring], params),
                                 _k_margin_db(peak_cross, cross_around[ring], params), key=_nan_lowest),
+                local_cross_margin_db=_k_margin_db(peak_cross, cross_around[near], params),
                 channels=_CHANNELS.get(flagged, "co"),
             )
         )
@@ -577,17 +615,30 @@ def passes_background_test(detection: Detection, params: CfarParams) -> bool:
     In sea ice a detection is therefore kept only when its peak, in co- or cross-pol, exceeds the
     threshold at ``ice_pfa`` of a K distribution fitted (log-cumulants) to a ``discrimination_window_m``
     square of its own background by at least ``ice_margin_db``. Icebergs (volume scattering, bright
-    in cross-pol where level ice is dark) and ships (dihedrals) clear it by 5-15 dB. In open water
-    the test judges only what the co-pol CFAR alone flagged (``co_only_background_test``); the rest
+    in cross-pol where level ice is dark) and ships (dihedrals) clear it by 5-15 dB.
+
+    Small icebergs in bright or spiky ice do not: a 2 km square of deformed ice holds ridges as
+    bright as they are. With ``local_ice_test`` such a detection is kept when its peak is within
+    ``ice_margin_db`` of that threshold and two things hold at once. It is more cross-polarised
+    than its background (``depolarisation_excess_db`` > 0): glacial ice scatters from its volume
+    and ships by multiple bounces, both raising HV/HH, while the bright spots of sea-ice texture
+    are bright in HH at least as much as in HV. And its cross-pol peak clears, by
+    ``ice_margin_db``, the K threshold of the ring just outside it: a compact target drops to the
+    ice level within a resolution cell or two. Either condition alone lets texture through.
+
+    In open water the test judges only what the co-pol CFAR alone flagged (``co_only_background_test``); the rest
     is kept. Without the clutter class (``sea_ice_aware=False``) every co-pol-only detection is
     judged, wherever it lies.
     """
-    judged = (params.sea_ice_aware and detection.in_sea_ice) or (
-        params.co_only_background_test and params.cross_pol_cfar and detection.channels == "co"
-    )
+    in_ice = params.sea_ice_aware and detection.in_sea_ice
+    judged = in_ice or (params.co_only_background_test and params.cross_pol_cfar and detection.channels == "co")
     if not judged or not np.isfinite(detection.k_margin_db):
         return True  # nothing to judge, or no background to judge against (swath edge): keep
-    return detection.k_margin_db >= params.ice_margin_db
+    if detection.k_margin_db >= params.ice_margin_db:
+        return True
+    return bool(in_ice and params.local_ice_test and detection.k_margin_db >= -params.ice_margin_db
+                and detection.depolarisation_excess_db > 0.0
+                and detection.local_cross_margin_db >= params.ice_margin_db)
 
 
 def drop_azimuth_ambiguities(detections: list[Detection], params: CfarParams) -> list[Detection]:
