@@ -419,10 +419,11 @@ def gate_checks(params: TrainPipelineParams, metrics: HeldOutMetrics) -> tuple[l
     for metric, (bound, threshold) in params.gates().items():
         value = float(getattr(metrics, metric))
         margin = value - threshold if bound == "min" else threshold - value
-        checks.append(GateCheck(metric, bound, threshold, round(value, 5), margin >= 0, round(margin, 5)))
-        if margin < 0:
+        check = GateCheck(metric, bound, threshold, round(value, 5), margin >= 0, round(margin, 5))
+        checks.append(check)
+        if not check.passed:  # the sentence quotes the check's own (rounded) figures, so the two agree
             side = "below the minimum" if bound == "min" else "above the maximum"
-            misses.append(f"test {metric.replace('_', ' ')} {value:.4f} is {-margin:.4f} {side} {threshold:g}")
+            misses.append(f"test {metric.replace('_', ' ')} {check.value:.4f} is {-check.margin:.4f} {side} {threshold:g}")
     if misses:
         return checks, "; ".join(misses) + f" (on {metrics.n} held-out patches): the model is not registered"
     return checks, "every gate holds on the " + f"{metrics.n} held-out patches"
