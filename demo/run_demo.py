@@ -154,7 +154,8 @@ def main() -> int:
         print()
         print(f"Detection: {summary['n_detected_truth']} of {summary['n_truth']} simulated targets found "
               f"({summary['n_truth_longer_than_2px_found']} of {summary['n_truth_longer_than_2px']} longer than two pixels), "
-              f"{summary['n_false_alarms']} detections match no target (sea-ice texture, clutter, ghosts)")
+              f"{summary['n_false_alarms']} detection{'s' if summary['n_false_alarms'] != 1 else ''} matching no target "
+              "(sea-ice texture, clutter, ghosts)")
         print(f"Targets classified: {summary['n_classified']} ({summary['n_skipped']} skipped)")
         print(f"Classification accuracy on detected targets, against the simulation's truth: {summary['accuracy']:.3f} "
               f"(ships {summary['ship_recall']:.3f}, icebergs {summary['iceberg_recall']:.3f})")
