@@ -55,6 +55,19 @@ def _plant(hh_db, hv_db, rng, row, col, peak_db, cross_ratio_db, size_px):
     hv_db[window] = 10 * np.log10(10 ** (hv_db[window] / 10) + power * _linear(cross_ratio_db))
 
 
+def _score(hh_db, hv_db, truth, **overrides):
+    """Default detection (with ``overrides``) against planted targets at ``truth`` (row, col):
+    which were found (within 4 px), the detections near none of them, and every detection."""
+    detections = detect(hh_db, hv_db, CfarParams(pixel_size_m=PIXEL_M, **overrides), chunk_px=512)
+    found, false_alarms = np.zeros(len(truth), dtype=bool), []
+    for d in detections:
+        near = np.hypot(truth[:, 0] - d.row, truth[:, 1] - d.col) <= 4.0
+        found |= near
+        if not near.any():
+            false_alarms.append(d)
+    return found, false_alarms, detections
+
+
 def test_clutter_mask_finds_a_known_ice_edge():
     rng = np.random.default_rng(3)
     shape = (640, 960)
@@ -103,19 +116,12 @@ def test_sea_ice_false_alarms_drop_while_icebergs_in_ice_are_found():
         _plant(hh_db, hv_db, rng, r, c, peak_db=float(rng.uniform(3.0, 10.0)), cross_ratio_db=-11.0, size_px=2)
     truth = np.array(bergs_in_ice + ships_in_water, dtype=float) + 1.0
 
-    def score(params):
-        detections = detect(hh_db, hv_db, params, chunk_px=512)
-        found = np.zeros(len(truth), dtype=bool)
-        false_in_ice = 0
-        for d in detections:
-            near = np.hypot(truth[:, 0] - d.row, truth[:, 1] - d.col) <= 4.0
-            found |= near
-            false_in_ice += int(not near.any() and ice[int(d.row), int(d.col)])
-        return found, false_in_ice, detections
+    def score(**overrides):
+        found, false_alarms, detections = _score(hh_db, hv_db, truth, **overrides)
+        return found, sum(bool(ice[int(d.row), int(d.col)]) for d in false_alarms), detections
 
-    old = CfarParams(pixel_size_m=PIXEL_M, cross_pol_cfar=False, sea_ice_aware=False)
-    old_found, old_false_in_ice, _ = score(old)
-    new_found, new_false_in_ice, detections = score(CfarParams(pixel_size_m=PIXEL_M))
+    old_found, old_false_in_ice, _ = score(cross_pol_cfar=False, sea_ice_aware=False)
+    new_found, new_false_in_ice, detections = score()
     n_bergs = len(bergs_in_ice)
     # The scene is hard for the co-pol-only detector: ice texture raises many false alarms.
     assert old_false_in_ice >= 15
@@ -149,20 +155,9 @@ def test_sea_spikes_of_a_non_k_sea_drop_while_ships_in_open_water_are_found():
         _plant(hh_db, hv_db, rng, r, c, peak_db=float(rng.uniform(0.0, 6.0)), cross_ratio_db=-40.0, size_px=2)
     truth = np.array(ships + dark_in_hv, dtype=float) + 0.5
 
-    def score(**overrides):
-        detections = detect(hh_db, hv_db, CfarParams(pixel_size_m=PIXEL_M, **overrides), chunk_px=512)
-        found = np.zeros(len(truth), dtype=bool)
-        false_alarms = []
-        for d in detections:
-            near = np.hypot(truth[:, 0] - d.row, truth[:, 1] - d.col) <= 4.0
-            found |= near
-            if not near.any():
-                false_alarms.append(d)
-        return found, false_alarms, detections
-
-    found_before, false_before, _ = score(co_only_background_test=False)
+    found_before, false_before, _ = _score(hh_db, hv_db, truth, co_only_background_test=False)
     assert len(false_before) >= 4 and all(d.channels == "co" and not d.in_sea_ice for d in false_before)
-    found, false_alarms, detections = score()
+    found, false_alarms, detections = _score(hh_db, hv_db, truth)
     assert false_alarms == [] and found.all() and found_before.all()
     assert {d.channels for d in detections} == {"co", "co+cross"}  # the HV-dark ships kept on HH alone
 
@@ -184,13 +179,8 @@ def test_small_icebergs_in_bright_deformed_ice_come_back_without_the_ice_false_a
     truth = np.array(bergs, dtype=float) + 1.0
 
     def score(**overrides):
-        found, false_alarms = np.zeros(len(truth), dtype=bool), []
-        for d in detect(hh_db, hv_db, CfarParams(pixel_size_m=PIXEL_M, **overrides), chunk_px=512):
-            near = np.hypot(truth[:, 0] - d.row, truth[:, 1] - d.col) <= 4.0
-            found |= near
-            if not near.any() and d.in_sea_ice:
-                false_alarms.append(d)
-        return found, false_alarms
+        found, false_alarms, _ = _score(hh_db, hv_db, truth, **overrides)
+        return found, [d for d in false_alarms if d.in_sea_ice]
 
     found_before, false_before = score(local_ice_test=False)
     found, false_alarms = score()

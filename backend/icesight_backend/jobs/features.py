@@ -98,7 +98,9 @@ def simulated_partition(spec: SimulatedPatchSet, n: int, index: int, third: str,
 
     sim = simulate_part(spec, n, index)
     classes = list(ClassName)
-    warm_up = sim.warm_up if sim.warm_up is not None else np.zeros(n, dtype=bool)
+    warm_up = sim.warm_up
+    if warm_up is None:  # an all-nominal or all-randomised set: no patch is a warm-up patch
+        warm_up = np.zeros(n, dtype=bool)
     records = [
         {"id": f"sim{spec.seed}_{index:04d}_{i:05d}", "band_1": sim.band_1_db[i].reshape(-1), "band_2": sim.band_2_db[i].reshape(-1),
          "inc_angle": float(sim.inc_angle_deg[i]), "label": classes[int(sim.labels[i])].value,
