@@ -69,6 +69,26 @@ def test_speckle_is_gamma_and_correlated_like_the_impulse_response():
     assert abs(np.corrcoef(white[:, :-1].ravel(), white[:, 1:].ravel())[0, 1]) < 0.01
 
 
+def test_gamma_quantile_lookup_is_the_gamma_inverse_cdf_and_clips_beyond_its_table():
+    """Speckle and texture map normal scores to Gamma through a table on a uniform grid, looked up
+    by arithmetic: between the grid points it must agree with scipy's inverse CDF, and scores past
+    the table's ends must take the end values (not wrap or read past the array)."""
+    from scipy import stats
+
+    from icesight_backend.sar.simulation import _SPECKLE_Z_LIMIT, _gamma_quantile_table
+
+    for looks in (1.0, 4.4, 10.7):
+        table = _gamma_quantile_table(looks, _SPECKLE_Z_LIMIT)
+        z = np.random.default_rng(3).uniform(-6.9, 6.9, 20000)
+        exact = np.where(z < 0, stats.gamma.ppf(stats.norm.cdf(z), looks, scale=1 / looks),
+                         stats.gamma.isf(stats.norm.sf(z), looks, scale=1 / looks))
+        np.testing.assert_allclose(table(z), exact, rtol=2e-4)
+        ends = table(np.array([-50.0, -_SPECKLE_Z_LIMIT, _SPECKLE_Z_LIMIT, 50.0]))
+        assert ends[0] == ends[1] and ends[2] == ends[3]
+        top = stats.gamma.isf(stats.norm.sf(_SPECKLE_Z_LIMIT), looks, scale=1 / looks)
+        assert ends[2] == pytest.approx(top, rel=1e-9)
+
+
 def test_patches_are_reproducible_and_classes_overlap_but_differ():
     a = simulate_patches(200, seed=5)
     b = simulate_patches(200, seed=5)

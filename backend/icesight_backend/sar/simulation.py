@@ -135,8 +135,7 @@ def correlated_gamma(
     if corr_px <= 0.3:
         return rng.gamma(shape_param, 1.0 / shape_param, size=shape)
     # Smooth white noise, map it through the normal CDF to uniform, then to Gamma by inversion.
-    z_grid, quantiles = _gamma_quantile_table(float(shape_param), z_limit)
-    return np.interp(correlated_normal(rng, shape, corr_px, white), z_grid, quantiles)
+    return _gamma_quantile_table(float(shape_param), z_limit)(correlated_normal(rng, shape, corr_px, white))
 
 
 def correlated_normal(rng: np.random.Generator, shape: tuple[int, int], corr_px: float,
@@ -151,17 +150,41 @@ def correlated_normal(rng: np.random.Generator, shape: tuple[int, int], corr_px:
     return noise / _filtered_noise_std(corr_px)
 
 
+class _QuantileTable:
+    """A monotone law tabulated at equally spaced normal scores; calling it maps normal scores to
+    the law by linear interpolation (clipped to the table). The grid is uniform, so a score's cell
+    is found by arithmetic instead of ``np.interp``'s binary search (about 12 times faster on a
+    75 x 75 patch, the same values to 1e-12)."""
+
+    def __init__(self, z: np.ndarray, values: np.ndarray) -> None:
+        self.z0, self.step, self.values = float(z[0]), float(z[1] - z[0]), values
+        self.slopes = np.diff(values)
+        self.last_cell = len(z) - 2
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        u = (np.clip(z, self.z0, -self.z0) - self.z0) / self.step
+        cell = np.minimum(u.astype(np.intp), self.last_cell)
+        return self.values[cell] + (u - cell) * self.slopes[cell]
+
+
+#: Step in normal score of the Gamma quantile tables. Linear interpolation between the points is
+#: within 2e-4 of the exact quantile (relative, 0.001 dB) for shape parameters from 1 up. The
+#: texture's shape parameter follows each patch's wind, so most patches build a table of their own:
+#: building it is most of a patch's simulation time, and it scales with the number of points.
+_QUANTILE_STEP = 0.005
+
+
 @lru_cache(maxsize=64)
-def _gamma_quantile_table(shape_param: float, z_limit: float = _Z_LIMIT) -> tuple[np.ndarray, np.ndarray]:
-    """Unit-mean Gamma quantiles at normal scores z in [-z_limit, z_limit], for mapping Gaussian noise
-    to Gamma by interpolation: the exact inverse CDF costs half of a scene's simulation time, the
-    table lookup a few per cent, with a relative error below 1e-5 (steps of at most 0.0012 in z).
-    The upper half uses the survival function, exact far into the tail."""
+def _gamma_quantile_table(shape_param: float, z_limit: float = _Z_LIMIT) -> _QuantileTable:
+    """Unit-mean Gamma quantiles at normal scores z in [-z_limit, z_limit] (steps of at most
+    ``_QUANTILE_STEP``), for mapping Gaussian noise to Gamma by interpolation: the exact inverse CDF
+    of every pixel would cost many times more. The upper half uses the survival function, exact far
+    into the tail."""
     from scipy import special, stats
 
-    z = np.linspace(-z_limit, z_limit, 2 * int(math.ceil(z_limit / 0.0012)) + 1)
+    z = np.linspace(-z_limit, z_limit, 2 * int(math.ceil(z_limit / _QUANTILE_STEP)) + 1)
     gamma = stats.gamma(shape_param, scale=1.0 / shape_param)
-    return z, np.where(z < 0, gamma.ppf(special.ndtr(z)), gamma.isf(special.ndtr(-z)))
+    return _QuantileTable(z, np.where(z < 0, gamma.ppf(special.ndtr(z)), gamma.isf(special.ndtr(-z))))
 
 
 def speckle(rng: np.random.Generator, shape: tuple[int, int], looks: float, corr_px: float = 0.0) -> np.ndarray:
