@@ -121,4 +121,11 @@ from .pipelines import (
     TrainPipelineResult,
 )
 from .scenes import IngestSceneParams, IngestSceneResult, SimulateSceneParams, SimulateSceneResult
-from .targets import CutPatchesParams, CutPatchesResult, DetectTargetsParams, DetectTargetsResult
+from .targets import (
+    DETECTOR_SETTINGS,
+    CutPatchesParams,
+    CutPatchesResult,
+    DetectTargetsParams,
+    DetectTargetsResult,
+    check_detector_settings,
+)

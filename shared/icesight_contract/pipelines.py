@@ -19,6 +19,7 @@ from .learning import (
     TrainingDatasetRef,
     check_name,
 )
+from .targets import DetectTargetsParams
 
 #: The stages of ``chart_scene``, in order.
 CHART_STAGES = ("ingest", "detect", "classify", "explain", "export")
@@ -39,18 +40,23 @@ class ChartSceneParams:
     mode: AcquisitionMode | None = None
     acquired: str | None = None
     model_id: str | None = None
-    pfa: float = 10**-6.5
-    sea_ice_aware: bool = True
+    pfa: float = DetectTargetsParams.pfa
+    sea_ice_aware: bool = DetectTargetsParams.sea_ice_aware
     explain_n: int = 5
     explain_method: AttributionMethod = AttributionMethod.INTEGRATED_GRADIENTS
 
     def __post_init__(self) -> None:
         if (self.scene_id is None) == (self.upload_id is None):
             raise ContractError("scene_id", "give exactly one of 'scene_id' (a catalog scene) or 'upload_id' (a new upload)")
-        if not 0.0 < self.pfa < 0.01:
-            raise ContractError("pfa", f"must be in (0, 0.01), got {self.pfa:g}")
+        self.detection_request("")  # the detector's own rules judge pfa and sea_ice_aware
         if not 0 <= self.explain_n <= 200:
             raise ContractError("explain_n", f"must be between 0 and 200, got {self.explain_n}")
+
+    def detection_request(self, scene_id: str) -> DetectTargetsParams:
+        """The detection stage's request: the detector's defaults with this chart's ``pfa`` and
+        ``sea_ice_aware``. The sea-ice test's ``ice_pfa`` is never looser than ``pfa``."""
+        return DetectTargetsParams(scene_id=scene_id, pfa=self.pfa, sea_ice_aware=self.sea_ice_aware,
+                                   ice_pfa=min(DetectTargetsParams.ice_pfa, self.pfa))
 
 
 @dataclass

@@ -44,27 +44,42 @@ class DetectTargetsParams:
     def __post_init__(self) -> None:
         if (self.scene_job_id is None) == (self.scene_id is None):
             raise ContractError("scene_id", "give exactly one of 'scene_id' (catalog) or 'scene_job_id'")
-        for name in ("cross_pol_cfar", "sea_ice_aware", "co_only_background_test", "local_ice_test"):
-            if not isinstance(getattr(self, name), bool):
-                raise ContractError(name, f"must be true or false, got {getattr(self, name)!r}")
-        if not 0.0 <= self.ice_margin_db <= 20.0:
-            raise ContractError("ice_margin_db", f"must be between 0 and 20 dB, got {self.ice_margin_db:g}")
-        if not 0.0 < self.pfa < 0.01:
-            raise ContractError("pfa", f"must be in (0, 0.01), got {self.pfa:g}")
-        if not 0.0 < self.ice_pfa <= self.pfa:
-            raise ContractError("ice_pfa", f"must be in (0, pfa = {self.pfa:g}], got {self.ice_pfa:g}")
-        if not 0.0 < self.target_window_m < self.guard_window_m < self.background_window_m:
-            raise ContractError(
-                "guard_window_m",
-                "windows must grow: target_window_m < guard_window_m < background_window_m "
-                f"(got {self.target_window_m:g}, {self.guard_window_m:g}, {self.background_window_m:g})",
-            )
-        if self.min_area_px < 1:
-            raise ContractError("min_area_px", f"must be at least 1, got {self.min_area_px}")
-        if self.looks is not None and not 1.0 <= self.looks <= 100.0:
-            raise ContractError("looks", f"must be between 1 and 100, got {self.looks:g}")
+        check_detector_settings(self)
         if not 256 <= self.chunk_px <= 8192:
             raise ContractError("chunk_px", f"must be between 256 and 8192, got {self.chunk_px}")
+
+
+#: The fields of :class:`DetectTargetsParams` that are settings of the detector itself: the
+#: backend's detector takes its defaults from them and checks them with the same rules.
+DETECTOR_SETTINGS = (
+    "target_window_m", "guard_window_m", "background_window_m", "pfa", "min_area_px", "cross_pol_cfar",
+    "sea_ice_aware", "ice_pfa", "ice_margin_db", "co_only_background_test", "local_ice_test",
+)
+
+
+def check_detector_settings(settings: object) -> None:
+    """The rules of the detector settings (:data:`DETECTOR_SETTINGS`, and ``looks`` unless None),
+    read from ``settings``' attributes: a :class:`ContractError` naming the first one broken."""
+    for name in ("cross_pol_cfar", "sea_ice_aware", "co_only_background_test", "local_ice_test"):
+        if not isinstance(getattr(settings, name), bool):
+            raise ContractError(name, f"must be true or false, got {getattr(settings, name)!r}")
+    target, guard, background = settings.target_window_m, settings.guard_window_m, settings.background_window_m
+    if not 0.0 < target < guard < background:
+        raise ContractError(
+            "guard_window_m",
+            "windows must grow: target_window_m < guard_window_m < background_window_m "
+            f"(got {target:g}, {guard:g}, {background:g})",
+        )
+    if not 0.0 < settings.pfa < 0.01:
+        raise ContractError("pfa", f"must be in (0, 0.01), got {settings.pfa:g}")
+    if not 0.0 < settings.ice_pfa <= settings.pfa:
+        raise ContractError("ice_pfa", f"must be in (0, pfa = {settings.pfa:g}], got {settings.ice_pfa:g}")
+    if not 0.0 <= settings.ice_margin_db <= 20.0:
+        raise ContractError("ice_margin_db", f"must be between 0 and 20 dB, got {settings.ice_margin_db:g}")
+    if settings.min_area_px < 1:
+        raise ContractError("min_area_px", f"must be at least 1, got {settings.min_area_px}")
+    if settings.looks is not None and not 1.0 <= settings.looks <= 100.0:
+        raise ContractError("looks", f"must be between 1 and 100, got {settings.looks:g}")
 
 
 @dataclass

@@ -9,6 +9,8 @@ a high cross-/co-pol ratio, ships bright compact hulls.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from scipy import ndimage
@@ -21,7 +23,7 @@ from icesight_backend.sar.detection import (
     detect,
     passes_background_test,
 )
-from icesight_contract import ContractError, DetectTargetsParams
+from icesight_contract import DETECTOR_SETTINGS, ContractError, DetectTargetsParams
 
 LOOKS = 10.7
 PIXEL_M = 40.0
@@ -260,9 +262,28 @@ def test_bad_clutter_parameters_are_refused(kwargs, match):
         ({"cross_pol_cfar": 1}, "cross_pol_cfar"),
         ({"co_only_background_test": "no"}, "co_only_background_test"),
         ({"local_ice_test": None}, "local_ice_test"),
+        ({"min_area_px": 0}, "min_area_px"),
+        ({"guard_window_m": 900.0}, "guard_window_m"),  # wider than the background window
+        ({"looks": 0.5}, "looks"),
     ],
 )
-def test_detect_targets_contract_refuses_bad_ice_parameters(kwargs, field):
+def test_the_contract_and_the_detector_refuse_the_same_bad_settings(kwargs, field):
+    """A ``detect_targets`` request and the backend's detector apply one set of rules: a setting
+    the contract lets through never fails later inside the job, and the reverse."""
     with pytest.raises(ContractError) as error:
         DetectTargetsParams(scene_job_id="job", **kwargs)
     assert error.value.field == field
+    with pytest.raises(DetectionParamsError) as error:
+        CfarParams(pixel_size_m=40.0, **kwargs)
+    assert error.value.field == field
+
+
+def test_the_detector_takes_every_job_setting_with_the_contracts_defaults():
+    request = DetectTargetsParams(scene_job_id="job")
+    detector = CfarParams(pixel_size_m=40.0)
+    assert set(DETECTOR_SETTINGS) <= {f.name for f in dataclasses.fields(request)}
+    for name in DETECTOR_SETTINGS:
+        assert getattr(detector, name) == getattr(request, name), name
+    changed = DetectTargetsParams(scene_job_id="job", pfa=1e-8, ice_pfa=1e-10, min_area_px=3, local_ice_test=False)
+    detector = CfarParams(pixel_size_m=40.0, **{name: getattr(changed, name) for name in DETECTOR_SETTINGS})
+    assert (detector.pfa, detector.ice_pfa, detector.min_area_px, detector.local_ice_test) == (1e-8, 1e-10, 3, False)

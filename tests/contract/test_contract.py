@@ -336,6 +336,21 @@ def test_detection_windows_must_grow():
     assert caught.value.field == "params.guard_window_m"
 
 
+def test_chart_scene_detection_settings_follow_the_detectors_rules():
+    """chart_scene asks the detector for a pfa: every pfa the request accepts must make a valid
+    detection request (the sea-ice test's ice_pfa never looser than it), and what the detector
+    refuses the chart refuses before it starts, naming the field."""
+    strict = ChartSceneParams(scene_id="s1", pfa=1e-10)
+    request = strict.detection_request("s1")
+    assert (request.pfa, request.ice_pfa, request.sea_ice_aware) == (1e-10, 1e-10, True)
+    default = ChartSceneParams(scene_id="s1").detection_request("s1")
+    assert (default.pfa, default.ice_pfa) == (DetectTargetsParams.pfa, DetectTargetsParams.ice_pfa)
+    for kwargs, field in (({"pfa": 0.5}, "pfa"), ({"pfa": 0.0}, "pfa"), ({"sea_ice_aware": "no"}, "sea_ice_aware")):
+        with pytest.raises(ContractError) as error:
+            ChartSceneParams(scene_id="s1", **kwargs)
+        assert error.value.field == field
+
+
 def test_ingest_parameters_are_checked():
     with pytest.raises(ContractError) as caught:
         parse_job_request({"kind": "ingest_scene", "params": {"upload_id": "u", "acquired": "yesterday"}})

@@ -33,7 +33,6 @@ from icesight_contract import (
     ChartSceneParams,
     ChartSceneResult,
     ClassifyDetectionsParams,
-    DetectTargetsParams,
     ExplainPatchesParams,
     FeatureGroupRef,
     GateCheck,
@@ -269,7 +268,7 @@ def chart_scene(ctx: JobContext, params: ChartSceneParams, inputs: dict) -> dict
     scene_hash = _file_hash(scene_path)
 
     # 2. detect
-    detect_params = DetectTargetsParams(scene_id=scene_id, pfa=params.pfa, sea_ice_aware=params.sea_ice_aware)
+    detect_params = params.detection_request(scene_id)
 
     def detect(stage_ctx) -> tuple[dict, list[dict]]:
         out = detect_targets(stage_ctx, detect_params, {"scene_path": scene_path})

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from icesight_contract import (
+    DETECTOR_SETTINGS,
     AcquisitionMode,
     CutPatchesParams,
     CutPatchesResult,
@@ -51,21 +52,7 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
     pixel_size_m = abs(meta["transform"].a)
     mode = meta["tags"].get("mode")
     looks = params.looks or (MODES[AcquisitionMode(mode)].looks if mode in ("EW", "IW") else 4.4)
-    cfar = CfarParams(
-        pixel_size_m=pixel_size_m,
-        target_window_m=params.target_window_m,
-        guard_window_m=params.guard_window_m,
-        background_window_m=params.background_window_m,
-        pfa=params.pfa,
-        looks=looks,
-        min_area_px=params.min_area_px,
-        cross_pol_cfar=params.cross_pol_cfar,
-        sea_ice_aware=params.sea_ice_aware,
-        ice_pfa=params.ice_pfa,
-        ice_margin_db=params.ice_margin_db,
-        co_only_background_test=params.co_only_background_test,
-        local_ice_test=params.local_ice_test,
-    )
+    cfar = CfarParams(pixel_size_m=pixel_size_m, looks=looks, **{name: getattr(params, name) for name in DETECTOR_SETTINGS})
     chunks = -(-co.shape[0] // params.chunk_px) * -(-co.shape[1] // params.chunk_px)
     ctx.progress(0.05, f"CFAR over a {co.shape[1]} x {co.shape[0]} px scene in {chunks} chunks")
     detections = detect(co, cross, cfar, params.chunk_px)

@@ -35,6 +35,8 @@ import dask.array as da
 import numpy as np
 from scipy import ndimage, special
 
+from icesight_contract import ContractError, DetectTargetsParams, check_detector_settings
+
 from .clutter import ClutterMap, ClutterParams, block_cell_means_db, cell_chunk_px, classify_cells
 
 _SHAPE_GRID = np.geomspace(0.3, 200.0, 96)
@@ -44,23 +46,22 @@ _MIN_BACKGROUND_PX = 100
 _RING_BATCH = 4096
 
 
-class DetectionParamsError(ValueError):
+class DetectionParamsError(ContractError):
     """A detection parameter out of range; ``field`` names it."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
 
 
 @dataclass(frozen=True)
 class CfarParams:
     pixel_size_m: float
-    target_window_m: float = 50.0
-    guard_window_m: float = 500.0
-    background_window_m: float = 800.0
-    pfa: float = 10**-6.5
+    #: The detector settings a ``detect_targets`` job carries take the contract's defaults and rules
+    #: (:data:`icesight_contract.DETECTOR_SETTINGS`); what follows them is the backend's own.
+    target_window_m: float = DetectTargetsParams.target_window_m
+    guard_window_m: float = DetectTargetsParams.guard_window_m
+    background_window_m: float = DetectTargetsParams.background_window_m
+    pfa: float = DetectTargetsParams.pfa
     looks: float = 10.7  # equivalent number of looks of the product (EW GRDM 10.7, IW GRDH 4.4)
-    min_area_px: int = 2  # single-pixel exceedances are mostly clutter spikes of a K-distributed sea
+    #: Single-pixel exceedances are mostly clutter spikes of a K-distributed sea.
+    min_area_px: int = DetectTargetsParams.min_area_px
     max_length_m: float = 800.0  # longer bright objects are ice floes or land, not ships or bergs
     #: Azimuth (row) displacement of the first azimuth ambiguity, metres; 0 switches the filter off.
     #: It depends on the radar's wavelength, slant range, PRF and velocity (about 5 km for
@@ -70,58 +71,48 @@ class CfarParams:
     #: Run a second CFAR on the cross-pol band and keep what either flags. Open water's cross-pol
     #: sits at the noise floor, so icebergs (cross-/co-pol about -5 dB) stand 10-15 dB above it
     #: even where a steep-incidence sea hides them in co-pol (Howell et al. 2004, 2012).
-    cross_pol_cfar: bool = True
+    cross_pol_cfar: bool = DetectTargetsParams.cross_pol_cfar
     #: Estimate open water / sea ice (:mod:`sar.clutter`) and discriminate detections in sea ice.
     #: ``cross_pol_cfar=False, sea_ice_aware=False`` is the co-pol-only detector of before.
-    sea_ice_aware: bool = True
+    sea_ice_aware: bool = DetectTargetsParams.sea_ice_aware
     #: Square around a target (full width, metres) that is its local background: its median is
     #: the background level, and a K distribution fitted to it (log-cumulants) judges targets in ice.
     discrimination_window_m: float = 2000.0
     #: False-alarm probability of the sea-ice test: lower than ``pfa`` because ice is a mixture of
     #: floes, ridges and leads whose tail a K fit only approximates.
-    ice_pfa: float = 1e-9
+    ice_pfa: float = DetectTargetsParams.ice_pfa
     #: Margin, dB, by which a target in sea ice must exceed the K threshold of its background at
     #: ``ice_pfa`` (in co- or cross-pol): about the error of a shape fitted on ~100 independent
     #: texture samples (2 km of ice textured at 100-200 m).
-    ice_margin_db: float = 2.0
+    ice_margin_db: float = DetectTargetsParams.ice_margin_db
     #: In open water, hold a detection that only the co-pol CFAR flagged to the same test (``ice_pfa``,
     #: ``ice_margin_db``), when the cross-pol CFAR runs. Sea spikes of a spiky or non-K sea are small,
     #: co-pol only and 5-9 dB above the sea: they beat the 800 m ring's moment fit but not the 2 km
     #: log-cumulant fit. Ships over open water, whose cross-pol clears the sea's noise-floor cross-pol,
     #: are not judged by it.
-    co_only_background_test: bool = True
+    co_only_background_test: bool = DetectTargetsParams.co_only_background_test
     #: Let a detection in sea ice that falls short of its 2 km background's threshold (by less than
     #: ``ice_margin_db``) pass when it is more cross-polarised than that background and its
     #: cross-pol peak clears, by ``ice_margin_db``, the K threshold at ``ice_pfa`` of a ring just
     #: outside it (``LOCAL_RING_GAP_PX`` away, ``LOCAL_RING_WIDTH_PX`` wide): see
     #: :func:`passes_background_test`.
-    local_ice_test: bool = True
+    local_ice_test: bool = DetectTargetsParams.local_ice_test
     #: Rule and thresholds of the clutter classification; None: the defaults of ``ClutterParams``.
     clutter: ClutterParams | None = None
 
     def __post_init__(self) -> None:
         if not self.pixel_size_m > 0:
             raise DetectionParamsError("pixel_size_m", f"must be positive, got {self.pixel_size_m!r}")
-        if not 0.0 < self.pfa < 0.01:
-            raise DetectionParamsError("pfa", f"must be in (0, 0.01), got {self.pfa:g}")
-        if not 0.0 < self.target_window_m < self.guard_window_m < self.background_window_m:
-            raise DetectionParamsError(
-                "guard_window_m",
-                "windows must grow: target_window_m < guard_window_m < background_window_m "
-                f"(got {self.target_window_m:g}, {self.guard_window_m:g}, {self.background_window_m:g})",
-            )
+        try:
+            check_detector_settings(self)
+        except ContractError as error:
+            raise DetectionParamsError(error.field, error.problem) from None
         if not self.guard_window_m < self.discrimination_window_m <= 10000.0:
             raise DetectionParamsError(
                 "discrimination_window_m",
                 f"must exceed guard_window_m ({self.guard_window_m:g}) and be at most 10000 m, "
                 f"got {self.discrimination_window_m:g}",
             )
-        if not 0.0 < self.ice_pfa <= self.pfa:
-            raise DetectionParamsError("ice_pfa", f"must be in (0, pfa = {self.pfa:g}], got {self.ice_pfa:g}")
-        if not 0.0 <= self.ice_margin_db <= 20.0:
-            raise DetectionParamsError("ice_margin_db", f"must be between 0 and 20 dB, got {self.ice_margin_db:g}")
-        if not 1.0 <= self.looks <= 100.0:
-            raise DetectionParamsError("looks", f"must be between 1 and 100, got {self.looks:g}")
         if self.clutter is not None and self.clutter.pixel_size_m != self.pixel_size_m:
             raise DetectionParamsError(
                 "clutter", f"pixel_size_m {self.clutter.pixel_size_m:g} differs from the detector's {self.pixel_size_m:g}"
