@@ -2,7 +2,7 @@
 
 The detector's sea-ice handling (clutter classes, the K test of a target against its 2 km ice
 background) was developed on scenes whose ice has one brightness and one texture: HH -11 dB and
-HV -22 dB at 30 degrees, Gamma(2.5) texture correlated over 4 px. Ice in other scenes, made by
+HV -22 dB at 30 degrees, Gamma(2.5) texture correlated over 160 m. Ice in other scenes, made by
 another simulator or by nature, is brighter (deformed, multi-year), darker (new ice, nilas),
 spikier or smoother, and textured at other scales. This bench makes the same EW scene (same
 layout, targets and seed) with each of those ices, and with two other seas, runs the default
@@ -29,10 +29,10 @@ VARIANTS = {
     "dark": ("new / level ice: HH and HV -4 dB", {"ice_co_offset_db": -4.0, "ice_cross_offset_db": -4.0}),
     "spiky": ("rubble: ice texture order 1.2", {"ice_nu": 1.2}),
     "smooth": ("uniform ice: texture order 10", {"ice_nu": 10.0}),
-    "coarse": ("floes: ice texture correlated over 10 px (400 m)", {"ice_corr_px": 10.0}),
-    "fine": ("brash: ice texture correlated over 1.5 px", {"ice_corr_px": 1.5}),
+    "coarse": ("floes: ice texture correlated over 400 m", {"ice_corr_m": 400.0}),
+    "fine": ("brash: ice texture correlated over 60 m", {"ice_corr_m": 60.0}),
     "worst_ice": ("bright, spiky and coarse ice at once", {"ice_co_offset_db": 4.0, "ice_cross_offset_db": 4.0,
-                                                            "ice_nu": 1.2, "ice_corr_px": 10.0}),
+                                                            "ice_nu": 1.2, "ice_corr_m": 400.0}),
     "spiky_sea": ("calm, spiky sea: K texture order 1.5", {"texture_nu": 1.5}),
     "lognormal_sea": ("log-normal sea texture (the other family)", {"texture_law": "lognormal"}),
 }

@@ -208,6 +208,16 @@ def speckle_correlation_px(psf_width_px: float) -> float:
     return psf_width_px / math.sqrt(8.0 * math.log(2.0))
 
 
+#: Correlation length of the sea's texture on the ground (the sigma of the Gaussian filter of its
+#: copula), metres. Measured on the sea around the 50 OpenSARShip IW chips: past the speckle's
+#: reach the VV intensity correlation falls 0.075, 0.039, 0.015 at 6, 8, 10 px, the fall of a
+#: Gaussian-filtered field of sigma 3.0-3.3 px. The simulator gives 0.087, 0.043, 0.009 with 30 m
+#: (15 m: 0.008 at 6 px; 60 m: 0.21). Domain randomisation draws it from 15-120 m.
+SEA_TEXTURE_CORR_M = 30.0
+#: The same for sea ice: no measurement of ours (floes and ridges of 100-400 m); randomised 60-400 m.
+ICE_TEXTURE_CORR_M = 160.0
+
+
 @dataclass(frozen=True)
 class ClutterParams:
     """Nuisance parameters of the background; the defaults are the nominal models.
@@ -215,6 +225,9 @@ class ClutterParams:
     ``texture_law``: ``"gamma"`` (K-distributed sea, family A) or ``"lognormal"`` (family B), both
     unit mean with the normalised variance 1/nu. ``texture_nu``: None ties nu to the wind.
     Offsets shift the mean sigma0 of sea and ice (dB); ``looks`` overrides the mode's ENL.
+    ``sea_corr_m``, ``ice_corr_m``: correlation lengths of the textures on the ground (a Gaussian
+    filter's sigma), so that a sea or an ice cover looks the same in IW's 10 m pixels as in EW's
+    40 m ones (see :meth:`corr_px`).
     """
 
     texture_law: str = "gamma"
@@ -224,9 +237,14 @@ class ClutterParams:
     ice_co_offset_db: float = 0.0
     ice_cross_offset_db: float = 0.0
     ice_nu: float = 2.5
-    ice_corr_px: float = 4.0
+    sea_corr_m: float = SEA_TEXTURE_CORR_M
+    ice_corr_m: float = ICE_TEXTURE_CORR_M
     nesz_offset_db: float = 0.0
     looks: float | None = None
+
+    def corr_px(self, pixel_size_m: float) -> tuple[float, float]:
+        """The sea's and the ice's texture correlation lengths in pixels of ``pixel_size_m``."""
+        return self.sea_corr_m / pixel_size_m, self.ice_corr_m / pixel_size_m
 
 
 def _texture(rng: np.random.Generator, shape: tuple[int, int], nu: float, corr_px: float, law: str,
@@ -267,13 +285,14 @@ def background(
     hh_db, hv_db = hh_db + clutter.sea_co_offset_db, hv_db + clutter.sea_cross_offset_db
     nominal_wind = float(np.mean(wind_speed_m_s)) if texture_wind_m_s is None else texture_wind_m_s
     nu = float(np.clip(2.0 + 1.2 * nominal_wind, 3.0, 25.0)) if clutter.texture_nu is None else clutter.texture_nu
-    texture = _texture(rng, shape, nu, 1.5, clutter.texture_law, white=white_sea)
+    sea_corr_px, ice_corr_px = clutter.corr_px(geometry.pixel_size_m)
+    texture = _texture(rng, shape, nu, sea_corr_px, clutter.texture_law, white=white_sea)
     hh = db_to_linear(hh_db) * texture
     hv = db_to_linear(hv_db) * (0.5 + 0.5 * texture)
     if ice_mask is not None and ice_mask.any():
         ice_hh_db, ice_hv_db = ice_sigma0_db(inc_angle_deg)
         ice_hh_db, ice_hv_db = ice_hh_db + clutter.ice_co_offset_db, ice_hv_db + clutter.ice_cross_offset_db
-        ice_texture = correlated_gamma(rng, shape, clutter.ice_nu, corr_px=clutter.ice_corr_px, white=white_ice)
+        ice_texture = correlated_gamma(rng, shape, clutter.ice_nu, corr_px=ice_corr_px, white=white_ice)
         hh = np.where(ice_mask, db_to_linear(ice_hh_db) * ice_texture, hh)
         hv = np.where(ice_mask, db_to_linear(ice_hv_db) * (0.4 + 0.6 * ice_texture), hv)
     nesz = db_to_linear(geometry.nesz_db + clutter.nesz_offset_db)
@@ -642,7 +661,8 @@ def draw_nuisance(rng: np.random.Generator, geometry: ModeGeometry, family: str)
         ice_co_offset_db=float(rng.uniform(-4.0, 4.0)),
         ice_cross_offset_db=float(rng.uniform(-4.0, 4.0)),
         ice_nu=_log_uniform(rng, 1.2, 10.0),
-        ice_corr_px=float(rng.uniform(1.5, 10.0)),
+        sea_corr_m=_log_uniform(rng, 15.0, 120.0),
+        ice_corr_m=float(rng.uniform(60.0, 400.0)),
         nesz_offset_db=float(rng.uniform(-4.0, 5.0)),
         looks=geometry.looks * _log_uniform(rng, 0.6, 1.6),
     )
