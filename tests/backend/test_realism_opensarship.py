@@ -12,6 +12,7 @@ import pytest
 from icesight_backend.sar.readers import SarFormatError
 from icesight_backend.sar.readers.opensarship import read_opensarship
 from icesight_backend.sar.realism import compare_with_opensarship
+from icesight_backend.sar.simulation import ClutterParams
 
 DATA = Path(os.environ.get("ICESIGHT_OPENSARSHIP", Path(__file__).resolve().parents[2] / "data" / "opensarship"))
 
@@ -78,3 +79,13 @@ def test_simulator_matches_real_radiometry_at_the_same_incidence(chips):
         sub = compare_with_opensarship(part, seed=1)
         assert abs(sub.difference_db["sea_median_co"]) <= 2.0, sub.table()
         assert abs(sub.difference_db["sea_median_cross"]) <= 2.0, sub.table()
+
+
+@pytest.mark.parametrize("sea_corr_m", [7.5, 120.0])
+def test_the_comparison_tells_a_sea_textured_at_the_wrong_scale(chips, sea_corr_m):
+    """Past the speckle's reach (6 IW pixels, 60 m) only the texture keeps the sea correlated: the
+    real sea around the chips is textured over about 30 m. A texture finer than a pixel or four
+    times coarser must fail the comparison there, and only there among the sea's statistics."""
+    report = compare_with_opensarship(chips, seed=0, clutter=ClutterParams(sea_corr_m=sea_corr_m))
+    assert "sea_lag6_corr_co" in report.failures, report.table()
+    assert not {"sea_median_co", "sea_median_cross"} & set(report.failures), report.table()

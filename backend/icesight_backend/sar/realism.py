@@ -18,7 +18,7 @@ import numpy as np
 from icesight_contract import AcquisitionMode, ClassName, CoPol
 
 from .readers.opensarship import OpenSarShipChip
-from .simulation import MODES, PatchNuisance, draw_ship, simulate_patch
+from .simulation import MODES, ClutterParams, PatchNuisance, draw_ship, simulate_patch
 
 #: Agreement required between simulated and real medians: dB, except the correlations (no unit).
 TOLERANCE_DB = {"sea_median_co": 2.0, "sea_median_cross": 2.0, "peak_co": 3.0, "peak_cross": 3.0, "peak_ratio": 3.0,
@@ -89,12 +89,14 @@ class RealismReport:
 
 
 def compare_with_opensarship(
-    chips: list[OpenSarShipChip], seed: int = 0, repeats: int = 3, family: str = "A"
+    chips: list[OpenSarShipChip], seed: int = 0, repeats: int = 3, family: str = "A",
+    clutter: ClutterParams | None = None,
 ) -> RealismReport:
     """Pair every chip with ``repeats`` simulated ones (different speckle, wind and ship layout).
 
     The nominal simulator of ``family`` (no domain randomisation): its statistics are what the
-    randomised ranges are centred on.
+    randomised ranges are centred on. ``clutter`` replaces the nominal sea (to see what the
+    comparison tells apart).
     """
     chips = [c for c in chips if not c.slc and np.isfinite(c.incidence_deg)]
     if not chips:
@@ -109,7 +111,7 @@ def compare_with_opensarship(
             target = draw_ship(rng, length_m=length, family=family)
             co, cross, _, _, _ = simulate_patch(
                 rng, ClassName.SHIP, geometry, CoPol.VV, inc_angle_deg=chip.incidence_deg, target=target,
-                allow_sea_ice=False, nuisance=PatchNuisance(family=family),
+                allow_sea_ice=False, nuisance=PatchNuisance(family=family, clutter=clutter or ClutterParams()),
             )
             h, w = chip.vv_linear.shape
             top, left = max((co.shape[0] - h) // 2, 0), max((co.shape[1] - w) // 2, 0)

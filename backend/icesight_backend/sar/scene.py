@@ -30,6 +30,11 @@ DEFAULT_CENTRE_LON_LAT = (-56.0, 67.0)
 #: A job checks for cancellation between blocks: a 256-row block of a 10,000 px wide EW scene takes
 #: about 2 s on one CPU core.
 SCENE_BLOCK_ROWS = 256
+#: Scales on the ground (a Gaussian filter's sigma) of the smooth fields that draw the ice edge and
+#: the wind: floes and leads of kilometres, weather of tens. No source; in metres so that an IW
+#: scene's ice cover looks like an EW scene's, not like floes four times smaller.
+ICE_FIELD_SCALE_M = 1600.0
+WIND_FIELD_SCALE_M = 6000.0
 
 
 @dataclass
@@ -139,9 +144,9 @@ def scene_layout(params: SimulateSceneParams, clutter: ClutterParams | None = No
     cols = (start + np.arange(width)) / max(swath_px - 1, 1)
     inc_row = geometry.inc_near_deg + cols * (geometry.inc_far_deg - geometry.inc_near_deg)
     # An ice edge: sea ice on one side, with a ragged boundary; wind varying over tens of km.
-    ice = _SmoothField(rng, (height, width), 40.0)
+    ice = _SmoothField(rng, (height, width), ICE_FIELD_SCALE_M / px)
     ice_sign = float(rng.choice([-1, 1]))
-    wind = _SmoothField(rng, (height, width), 150.0)
+    wind = _SmoothField(rng, (height, width), WIND_FIELD_SCALE_M / px)
     # Swath edge: a nodata wedge at near range, as in real GRD frames.
     edge_cols = (0.02 * width + 0.02 * width * np.linspace(0, 1, height)).astype(int)
     centre_x, centre_y = Transformer.from_crs(4326, params.crs_epsg, always_xy=True).transform(*DEFAULT_CENTRE_LON_LAT)
