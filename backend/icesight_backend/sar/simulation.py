@@ -157,12 +157,12 @@ class _QuantileTable:
     75 x 75 patch, the same values to 1e-12)."""
 
     def __init__(self, z: np.ndarray, values: np.ndarray) -> None:
-        self.z0, self.step, self.values = float(z[0]), float(z[1] - z[0]), values
+        self.z0, self.z1, self.step, self.values = float(z[0]), float(z[-1]), float(z[1] - z[0]), values
         self.slopes = np.diff(values)
         self.last_cell = len(z) - 2
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
-        u = (np.clip(z, self.z0, -self.z0) - self.z0) / self.step
+        u = (np.clip(z, self.z0, self.z1) - self.z0) / self.step
         cell = np.minimum(u.astype(np.intp), self.last_cell)
         return self.values[cell] + (u - cell) * self.slopes[cell]
 
