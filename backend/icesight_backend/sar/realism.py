@@ -5,8 +5,9 @@ and chip size, in IW geometry with VV as co-pol, so that the two sets of statist
 by what the simulator gets wrong. Statistics per chip, as the data's README measures them: the
 median pixel (mostly open sea) per band, and the ship's peak pixel per band; how strongly
 neighbouring sea pixels are correlated (a ground-range product's speckle is correlated over its
-resolution cell, about two pixels); and how strongly sea pixels 60 m apart are, which is the
-texture's correlation alone (the long waves that modulate the sea's brightness).
+resolution cell, about two pixels); how strongly sea pixels 60 m apart are, which is the
+texture's correlation alone (the long waves that modulate the sea's brightness); and the sea's
+normalised intensity variance (speckle, texture, and how the noise floor joins them).
 """
 
 from __future__ import annotations
@@ -22,19 +23,36 @@ from .simulation import MODES, ClutterParams, PatchNuisance, draw_ship, simulate
 
 #: Agreement required between simulated and real medians: dB, except the correlations (no unit).
 TOLERANCE_DB = {"sea_median_co": 2.0, "sea_median_cross": 2.0, "peak_co": 3.0, "peak_cross": 3.0, "peak_ratio": 3.0,
-                "sea_lag1_corr_co": 0.15, "sea_lag1_corr_cross": 0.15, "sea_lag6_corr_co": 0.05}
+                "sea_lag1_corr_co": 0.15, "sea_lag1_corr_cross": 0.15, "sea_lag6_corr_co": 0.05,
+                "sea_norm_var_co": 0.06, "sea_norm_var_cross": 0.06}
 #: Lag, in IW pixels (60 m), at which the correlation of the sea is the texture's alone: the
 #: speckle's, about a resolution cell wide, has died out (below 0.01 at three pixels).
 TEXTURE_LAG_PX = 6
 
 
-def sea_correlation(db: np.ndarray, lag: int = 1) -> float:
-    """Correlation of the intensities of pixels ``lag`` apart (rows and columns pooled) outside the
-    chip's middle half, where the ship is."""
+def _sea(db: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Linear intensity of a chip, and the mask of its sea: outside the middle half, where the ship is."""
     intensity = 10.0 ** (np.asarray(db, dtype=np.float64) / 10.0)
     h, w = intensity.shape
     sea = np.ones((h, w), dtype=bool)
     sea[h // 4 : h - h // 4, w // 4 : w - w // 4] = False
+    return intensity, sea
+
+
+def sea_normalised_variance(db: np.ndarray) -> float:
+    """Variance over squared mean of the sea's intensity below its 99.5th percentile (a stray bright
+    pixel aside): 1/L for pure speckle of L looks, more with texture. It tells whether noise and
+    echo share one speckle (they do: the noise is added before detection) or have two (smoother)."""
+    intensity, sea = _sea(db)
+    values = intensity[sea]
+    values = values[values <= np.percentile(values, 99.5)]
+    return float(values.var() / values.mean() ** 2)
+
+
+def sea_correlation(db: np.ndarray, lag: int = 1) -> float:
+    """Correlation of the intensities of pixels ``lag`` apart (rows and columns pooled) outside the
+    chip's middle half, where the ship is."""
+    intensity, sea = _sea(db)
     first, second = [], []
     for a, b, ok in ((intensity[:-lag], intensity[lag:], sea[:-lag] & sea[lag:]),
                      (intensity[:, :-lag], intensity[:, lag:], sea[:, :-lag] & sea[:, lag:])):
@@ -54,6 +72,8 @@ def chip_statistics(co_db: np.ndarray, cross_db: np.ndarray) -> dict[str, float]
         "sea_lag1_corr_co": sea_correlation(co_db),
         "sea_lag1_corr_cross": sea_correlation(cross_db),
         "sea_lag6_corr_co": sea_correlation(co_db, TEXTURE_LAG_PX),
+        "sea_norm_var_co": sea_normalised_variance(co_db),
+        "sea_norm_var_cross": sea_normalised_variance(cross_db),
     }
 
 

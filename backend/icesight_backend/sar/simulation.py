@@ -296,8 +296,10 @@ def background(
         hh = np.where(ice_mask, db_to_linear(ice_hh_db) * ice_texture, hh)
         hv = np.where(ice_mask, db_to_linear(ice_hv_db) * (0.4 + 0.6 * ice_texture), hv)
     nesz = db_to_linear(geometry.nesz_db + clutter.nesz_offset_db)
-    hh = hh * speckle(rng, shape, looks, corr_px) + nesz * speckle(rng, shape, looks, corr_px)
-    hv = hv * speckle(rng, shape, looks, corr_px) + nesz * speckle(rng, shape, looks, corr_px)
+    # Thermal noise adds to the echo's complex field before detection, so the two share one speckle:
+    # Gamma(L) about their summed mean, not two independent speckles (whose sum is smoother).
+    hh = (hh + nesz) * speckle(rng, shape, looks, corr_px)
+    hv = (hv + nesz) * speckle(rng, shape, looks, corr_px)
     return hh, hv
 
 
