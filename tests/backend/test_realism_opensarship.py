@@ -76,7 +76,9 @@ def test_simulator_matches_real_radiometry_at_the_same_incidence(chips):
     # And across incidence: the near and far halves each agree on the sea (angle dependence).
     split = float(np.median([c.incidence_deg for c in chips]))
     for part in ([c for c in chips if c.incidence_deg < split], [c for c in chips if c.incidence_deg >= split]):
-        sub = compare_with_opensarship(part, seed=1)
+        # 8 simulated chips per real one: with 3 the simulated median moves by about 0.9 dB between
+        # seeds, and the near half sits 1.2 - 1.7 dB bright (the far half 0.3 - 0.8 dB dark).
+        sub = compare_with_opensarship(part, seed=1, repeats=8)
         assert abs(sub.difference_db["sea_median_co"]) <= 2.0, sub.table()
         assert abs(sub.difference_db["sea_median_cross"]) <= 2.0, sub.table()
 
@@ -85,7 +87,7 @@ def test_simulator_matches_real_radiometry_at_the_same_incidence(chips):
 def test_the_comparison_tells_a_sea_textured_at_the_wrong_scale(chips, sea_corr_m):
     """Past the speckle's reach (6 IW pixels, 60 m) only the texture keeps the sea correlated: the
     real sea around the chips is textured over about 30 m. A texture finer than a pixel or four
-    times coarser must fail the comparison there, and only there among the sea's statistics."""
+    times coarser must fail the comparison there, while the sea's levels still agree."""
     report = compare_with_opensarship(chips, seed=0, clutter=ClutterParams(sea_corr_m=sea_corr_m))
     assert "sea_lag6_corr_co" in report.failures, report.table()
-    assert not {"sea_median_co", "sea_median_cross"} & set(report.failures), report.table()
+    assert not {"sea_median_co", "sea_median_cross", "sea_norm_var_cross"} & set(report.failures), report.table()

@@ -193,7 +193,8 @@ def render_block(layout: SceneLayout, r0: int, r1: int) -> tuple[np.ndarray, np.
     # Texture noise from per-row seeds with a halo as deep as the texture filter reaches (4 sigma):
     # blocks join without seams. Speckle is drawn per block: its correlation, about a pixel, breaks
     # at a block's first row, which no statistic of the scene notices.
-    halo = max(20, math.ceil(4 * max((layout.clutter or ClutterParams()).corr_px(geometry.pixel_size_m))))
+    corr_px = (layout.clutter or ClutterParams()).corr_px(geometry.pixel_size_m, geometry.psf_width_px)
+    halo = max(20, math.ceil(4 * max(corr_px)))
     rows = range(r0 - halo, r1 + halo)
     white_sea = np.stack([np.random.default_rng([params.seed, 3, r % (1 << 31)]).standard_normal(width) for r in rows])
     white_ice = np.stack([np.random.default_rng([params.seed, 4, r % (1 << 31)]).standard_normal(width) for r in rows])

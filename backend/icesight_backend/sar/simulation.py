@@ -101,7 +101,11 @@ def ice_sigma0_db(inc_angle_deg: np.ndarray | float) -> tuple[np.ndarray, np.nda
     return hh_db, hv_db
 
 
-def _filtered_noise_std(corr_px: float, truncate: float = 4.0) -> float:
+#: Reach of the Gaussian filters that correlate noise, in sigmas (scipy's default).
+_FILTER_TRUNCATE = 4.0
+
+
+def _filtered_noise_std(corr_px: float, truncate: float = _FILTER_TRUNCATE) -> float:
     """Standard deviation of unit white noise after scipy's 2-D Gaussian filter of sigma ``corr_px``."""
     radius = int(truncate * corr_px + 0.5)
     x = np.arange(-radius, radius + 1, dtype=np.float64)
@@ -143,10 +147,15 @@ def correlated_normal(rng: np.random.Generator, shape: tuple[int, int], corr_px:
     """Unit-variance Gaussian noise smoothed to correlation length ``corr_px`` pixels; ``white``
     may supply the white noise with a row halo, as for :func:`correlated_gamma`."""
     if white is None:
-        noise = ndimage.gaussian_filter(rng.standard_normal(shape), corr_px, mode="reflect")
+        # Filter a field wider by the filter's reach on every side, then crop: filtering the patch
+        # alone would reflect it at its edges and, for a length that is a fair part of the patch
+        # (IW ice), raise the variance well above the one the normalisation below assumes.
+        pad = int(math.ceil(_FILTER_TRUNCATE * corr_px))
+        padded = rng.standard_normal((shape[0] + 2 * pad, shape[1] + 2 * pad))
+        noise = ndimage.gaussian_filter(padded, corr_px, truncate=_FILTER_TRUNCATE)[pad : pad + shape[0], pad : pad + shape[1]]
     else:
         halo = (white.shape[0] - shape[0]) // 2
-        noise = ndimage.gaussian_filter(white, corr_px, mode="reflect")[halo : halo + shape[0]]
+        noise = ndimage.gaussian_filter(white, corr_px, mode="reflect", truncate=_FILTER_TRUNCATE)[halo : halo + shape[0]]
     return noise / _filtered_noise_std(corr_px)
 
 
@@ -242,9 +251,15 @@ class ClutterParams:
     nesz_offset_db: float = 0.0
     looks: float | None = None
 
-    def corr_px(self, pixel_size_m: float) -> tuple[float, float]:
-        """The sea's and the ice's texture correlation lengths in pixels of ``pixel_size_m``."""
-        return self.sea_corr_m / pixel_size_m, self.ice_corr_m / pixel_size_m
+    def corr_px(self, pixel_size_m: float, psf_width_px: float) -> tuple[float, float]:
+        """The sea's and the ice's texture correlation lengths (Gaussian sigmas) in pixels of
+        ``pixel_size_m``, as a sensor whose impulse response is ``psf_width_px`` wide sees them: the
+        response averages the texture over its cell, so the sigmas add in quadrature (EW's 2.25 px
+        response turns the sea's 30 m into 48 m, IW's 2.1 px into 31 m). The texture's variance is
+        the one the sensor sees (its shape nu is set per product, see ``texture_nu``)."""
+        response = speckle_correlation_px(psf_width_px)
+        return (math.hypot(self.sea_corr_m / pixel_size_m, response),
+                math.hypot(self.ice_corr_m / pixel_size_m, response))
 
 
 def _texture(rng: np.random.Generator, shape: tuple[int, int], nu: float, corr_px: float, law: str,
@@ -278,14 +293,15 @@ def background(
     and noise are correlated like an impulse response ``psf_width_px`` wide (None: the mode's).
     """
     clutter = clutter or ClutterParams()
-    corr_px = speckle_correlation_px(geometry.psf_width_px if psf_width_px is None else psf_width_px)
+    psf_width_px = geometry.psf_width_px if psf_width_px is None else psf_width_px
+    corr_px = speckle_correlation_px(psf_width_px)
     shape = inc_angle_deg.shape
     looks = geometry.looks if clutter.looks is None else clutter.looks
     hh_db, hv_db = sea_sigma0_db(inc_angle_deg, wind_speed_m_s, co_pol)
     hh_db, hv_db = hh_db + clutter.sea_co_offset_db, hv_db + clutter.sea_cross_offset_db
     nominal_wind = float(np.mean(wind_speed_m_s)) if texture_wind_m_s is None else texture_wind_m_s
     nu = float(np.clip(2.0 + 1.2 * nominal_wind, 3.0, 25.0)) if clutter.texture_nu is None else clutter.texture_nu
-    sea_corr_px, ice_corr_px = clutter.corr_px(geometry.pixel_size_m)
+    sea_corr_px, ice_corr_px = clutter.corr_px(geometry.pixel_size_m, psf_width_px)
     texture = _texture(rng, shape, nu, sea_corr_px, clutter.texture_law, white=white_sea)
     hh = db_to_linear(hh_db) * texture
     hv = db_to_linear(hv_db) * (0.5 + 0.5 * texture)
@@ -690,9 +706,13 @@ def _wind(rng: np.random.Generator, wind_speed_m_s: float | None) -> float:
     return float(rng.weibull(2.2) * 8.0 + 1.0) if wind_speed_m_s is None else wind_speed_m_s
 
 
-def _ice_mask(rng: np.random.Generator, side_px: int, max_open_water: float) -> np.ndarray:
+#: Scale (a Gaussian filter's sigma) of the floe edges in a patch with sea ice, metres. No source.
+PATCH_FLOE_SCALE_M = 480.0
+
+
+def _ice_mask(rng: np.random.Generator, side_px: int, max_open_water: float, pixel_size_m: float) -> np.ndarray:
     """Smooth floes covering between 1 - ``max_open_water`` and all of a square patch."""
-    ice_field = ndimage.gaussian_filter(rng.standard_normal((side_px, side_px)), 12.0)
+    ice_field = ndimage.gaussian_filter(rng.standard_normal((side_px, side_px)), PATCH_FLOE_SCALE_M / pixel_size_m)
     return ice_field > np.quantile(ice_field, rng.uniform(0.0, max_open_water))
 
 
@@ -722,7 +742,7 @@ def simulate_patch(
     # Icebergs are often found in or beside sea ice; ships mostly in open water.
     ice_probability = nuisance.ice_probability[1 if kind is ClassName.ICEBERG else 0]
     in_ice = allow_sea_ice and rng.random() < ice_probability
-    ice_mask = _ice_mask(rng, size, 0.7) if in_ice else None
+    ice_mask = _ice_mask(rng, size, 0.7, geometry.pixel_size_m) if in_ice else None
     co, cross = background(rng, inc_grid, wind, geometry, ice_mask, co_pol, clutter=nuisance.clutter,
                            psf_width_px=nuisance.psf_width_px)
     target = target or draw_target(rng, kind, nuisance.family)
@@ -777,7 +797,7 @@ def simulate_clutter_patch(
     inc_grid = _incidence_grid(geometry, inc_centre, side)
     wind = _wind(rng, nuisance.wind_speed_m_s)
     in_ice = kind in ("ice", "ridge") or (kind == "ambiguity" and rng.random() < 0.4)
-    ice_mask = _ice_mask(rng, side, 0.4) if in_ice else None
+    ice_mask = _ice_mask(rng, side, 0.4, geometry.pixel_size_m) if in_ice else None
     clutter = nuisance.clutter
     if kind == "sea":
         clutter = replace(clutter, texture_nu=float(rng.uniform(1.2, 4.0)))
