@@ -27,12 +27,17 @@ def test_clutter_patches_have_no_target_and_are_centred_on_their_brightest_spot(
     assert all(t is not None for t, c in zip(with_clutter.targets, clutter, strict=True) if not c)
     # The ship/iceberg draw of each target patch does not depend on the clutter share.
     np.testing.assert_array_equal(with_clutter.labels[~clutter], without.labels[~clutter])
+    ranks = []
     for i in np.flatnonzero(clutter):
         row, col = with_clutter.centre_px[i]
         assert max(abs(row - 37), abs(col - 37)) <= 2
         contrast = local_contrast(10 ** (with_clutter.band_1_db[i] / 10))
-        # Centred on a spot that stands out from its surroundings, as a CFAR detection would be.
-        assert contrast[row, col] >= max(1.5, np.quantile(contrast, 0.9))
+        # Centred on a spot that stands out from its surroundings, as a CFAR detection would be ...
+        assert contrast[row, col] >= 1.5
+        ranks.append(float(np.mean(contrast < contrast[row, col])))
+    # ... and among the patch's brightest. The spot is the brightest within 12 px of the middle, so
+    # a ridge or floe further out can outshine it: about one patch in a hundred ranks below 0.9.
+    assert np.median(ranks) > 0.97 and np.mean(np.array(ranks) >= 0.9) >= 0.9
 
 
 def test_patch_records_take_a_class_name_or_the_kaggle_label():
