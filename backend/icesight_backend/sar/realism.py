@@ -19,7 +19,7 @@ import numpy as np
 from icesight_contract import AcquisitionMode, ClassName, CoPol
 
 from .readers.opensarship import OpenSarShipChip
-from .simulation import MODES, ClutterParams, PatchNuisance, draw_ship, simulate_patch
+from .simulation import MODES, ClutterParams, PatchNuisance, db_to_linear, draw_ship, simulate_patch
 
 #: Agreement required between simulated and real medians: dB, except the correlations and the
 #: normalised variances (no unit).
@@ -31,29 +31,26 @@ TOLERANCE_DB = {"sea_median_co": 2.0, "sea_median_cross": 2.0, "peak_co": 3.0, "
 TEXTURE_LAG_PX = 6
 
 
-def _sea(db: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Linear intensity of a chip, and the mask of its sea: outside the middle half, where the ship is."""
-    intensity = 10.0 ** (np.asarray(db, dtype=np.float64) / 10.0)
-    h, w = intensity.shape
+def _sea_mask(shape: tuple[int, int]) -> np.ndarray:
+    """A chip's sea: everything outside its middle half, where the ship is."""
+    h, w = shape
     sea = np.ones((h, w), dtype=bool)
     sea[h // 4 : h - h // 4, w // 4 : w - w // 4] = False
-    return intensity, sea
+    return sea
 
 
-def sea_normalised_variance(db: np.ndarray) -> float:
-    """Variance over squared mean of the sea's intensity below its 99.5th percentile (a stray bright
-    pixel aside): slightly below 1/L for pure speckle of L looks (0.213 for L = 4.4), more with texture. It tells whether noise and
-    echo share one speckle (they do: the noise is added before detection) or have two (smoother)."""
-    intensity, sea = _sea(db)
+def sea_normalised_variance(intensity: np.ndarray, sea: np.ndarray) -> float:
+    """Variance over squared mean of the sea's linear intensity below its 99.5th percentile (a stray
+    bright pixel aside): slightly below 1/L for pure speckle of L looks (0.213 for L = 4.4), more with
+    texture. It tells whether noise and echo share one speckle (they do: the noise is added before
+    detection) or have two (smoother)."""
     values = intensity[sea]
     values = values[values <= np.percentile(values, 99.5)]
     return float(values.var() / values.mean() ** 2)
 
 
-def sea_correlation(db: np.ndarray, lag: int = 1) -> float:
-    """Correlation of the intensities of pixels ``lag`` apart (rows and columns pooled) outside the
-    chip's middle half, where the ship is."""
-    intensity, sea = _sea(db)
+def sea_correlation(intensity: np.ndarray, sea: np.ndarray, lag: int = 1) -> float:
+    """Correlation of the linear intensities of sea pixels ``lag`` apart (rows and columns pooled)."""
     first, second = [], []
     for a, b, ok in ((intensity[:-lag], intensity[lag:], sea[:-lag] & sea[lag:]),
                      (intensity[:, :-lag], intensity[:, lag:], sea[:, :-lag] & sea[:, lag:])):
@@ -62,19 +59,26 @@ def sea_correlation(db: np.ndarray, lag: int = 1) -> float:
     return float(np.corrcoef(np.concatenate(first), np.concatenate(second))[0, 1])
 
 
-def chip_statistics(co_db: np.ndarray, cross_db: np.ndarray) -> dict[str, float]:
-    peak_co, peak_cross = float(np.max(co_db)), float(np.max(cross_db))
+def chip_statistics(co: np.ndarray, cross: np.ndarray) -> dict[str, float]:
+    """The compared statistics of one chip, from its linear co- and cross-pol intensities."""
+    co, cross = np.asarray(co, dtype=np.float64), np.asarray(cross, dtype=np.float64)
+    sea = _sea_mask(co.shape)
+
+    def db(value: float) -> float:
+        return float(10.0 * np.log10(max(value, 1e-8)))
+
+    peak_co, peak_cross = db(co.max()), db(cross.max())
     return {
-        "sea_median_co": float(np.median(co_db)),
-        "sea_median_cross": float(np.median(cross_db)),
+        "sea_median_co": db(np.median(co)),
+        "sea_median_cross": db(np.median(cross)),
         "peak_co": peak_co,
         "peak_cross": peak_cross,
         "peak_ratio": peak_co - peak_cross,
-        "sea_lag1_corr_co": sea_correlation(co_db),
-        "sea_lag1_corr_cross": sea_correlation(cross_db),
-        "sea_lag6_corr_co": sea_correlation(co_db, TEXTURE_LAG_PX),
-        "sea_norm_var_co": sea_normalised_variance(co_db),
-        "sea_norm_var_cross": sea_normalised_variance(cross_db),
+        "sea_lag1_corr_co": sea_correlation(co, sea),
+        "sea_lag1_corr_cross": sea_correlation(cross, sea),
+        "sea_lag6_corr_co": sea_correlation(co, sea, TEXTURE_LAG_PX),
+        "sea_norm_var_co": sea_normalised_variance(co, sea),
+        "sea_norm_var_cross": sea_normalised_variance(cross, sea),
     }
 
 
@@ -134,7 +138,7 @@ def compare_with_opensarship(
     geometry = MODES[AcquisitionMode.IW]
     real, simulated = [], []
     for chip in chips:
-        real.append(chip_statistics(10 * np.log10(np.maximum(chip.vv_linear, 1e-8)), 10 * np.log10(np.maximum(chip.vh_linear, 1e-8))))
+        real.append(chip_statistics(chip.vv_linear, chip.vh_linear))
         length = chip.ais_length_m if chip.ais_length_m and chip.ais_length_m > 5 else None
         for _ in range(repeats):
             target = draw_ship(rng, length_m=length, family=family)
@@ -145,7 +149,7 @@ def compare_with_opensarship(
             h, w = chip.vv_linear.shape
             top, left = max((co.shape[0] - h) // 2, 0), max((co.shape[1] - w) // 2, 0)
             window = np.s_[top : top + h, left : left + w]
-            simulated.append(chip_statistics(co[window], cross[window]))
+            simulated.append(chip_statistics(db_to_linear(co[window]), db_to_linear(cross[window])))
     keys = list(TOLERANCE_DB)
     incidences = [c.incidence_deg for c in chips]
     return RealismReport(
