@@ -46,8 +46,10 @@ _MIN_BACKGROUND_PX = 100
 _RING_BATCH = 4096
 
 
-class DetectionParamsError(ContractError):
-    """A detection parameter out of range; ``field`` names it."""
+#: A detection parameter out of range; ``field`` names it. The detector settings a job carries are
+#: the contract's, checked by its rules (:func:`icesight_contract.check_detector_settings`), so the
+#: error is the contract's too.
+DetectionParamsError = ContractError
 
 
 @dataclass(frozen=True)
@@ -103,10 +105,7 @@ class CfarParams:
     def __post_init__(self) -> None:
         if not self.pixel_size_m > 0:
             raise DetectionParamsError("pixel_size_m", f"must be positive, got {self.pixel_size_m!r}")
-        try:
-            check_detector_settings(self)
-        except ContractError as error:
-            raise DetectionParamsError(error.field, error.problem) from None
+        check_detector_settings(self)
         if not self.guard_window_m < self.discrimination_window_m <= 10000.0:
             raise DetectionParamsError(
                 "discrimination_window_m",
