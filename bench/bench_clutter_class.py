@@ -69,7 +69,8 @@ def _scene(size: int, targets: int, out: Path, seed: int):
     scene = write_simulated_scene_cog(layout, out / "scene.tif", tags={"mode": "EW", "scene_id": "BENCH_CLUTTER"})
     write_truth_gpkg(layout, out / "truth.gpkg", "BENCH_CLUTTER")
     truth = gpd.read_file(out / "truth.gpkg")
-    detections = detect(RasterBand(scene, 1), RasterBand(scene, 2), CfarParams(pixel_size_m=40.0, looks=10.7), 2048)
+    detections = detect(RasterBand(scene, 1), RasterBand(scene, 2), CfarParams(pixel_size_m=40.0, looks=10.7), 2048,
+                        noise_db=RasterBand(scene, 4))
     with rasterio.open(scene) as src:
         transform, crs = src.transform, src.crs.to_string()
     points, kinds, in_ice = [], [], []

@@ -68,7 +68,8 @@ def run(name: str, size: int, targets: int, seed: int) -> dict:
     scores = {}
     for detector, overrides in DETECTORS.items():
         started = time.perf_counter()
-        detections = detect(scene.hh_db, scene.hv_db, CfarParams(pixel_size_m=scene.pixel_size_m, looks=10.7, **overrides))
+        detections = detect(scene.hh_db, scene.hv_db, CfarParams(pixel_size_m=scene.pixel_size_m, looks=10.7, **overrides),
+                            noise_db=scene.nesz_db)
         scores[detector] = {"detect_s": time.perf_counter() - started, "detections": len(detections),
                             **score_by_clutter(detections, truth, valid & ~ice, ice)}
     return scores

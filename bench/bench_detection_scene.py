@@ -79,7 +79,7 @@ def run(method: str, out: Path) -> None:
         del whole
         detections = drop_azimuth_ambiguities(label_detections(mask, co, cross, params), params)
     else:
-        detections = detect(co, cross, params, 2048)
+        detections = detect(co, cross, params, 2048, noise_db=RasterBand(out / "scene.tif", 4))
     seconds = time.perf_counter() - started
     shape = tuple(json.loads((out / "shape.json").read_text()))
     open_water = np.unpackbits(np.load(out / "open_water.npy"))[: shape[0] * shape[1]].reshape(shape).astype(bool)

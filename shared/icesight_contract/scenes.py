@@ -21,8 +21,13 @@ class SimulateSceneParams:
     crs_epsg: int = 3413
     co_pol: CoPol = CoPol.HH
     seed: Seed = 0
+    #: Rise of the thermal noise floor from each sub-swath's centre to its edges, dB; the
+    #: sub-swaths also step against each other by up to this much (0: one flat floor).
+    noise_rise_db: float = 3.0
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.noise_rise_db <= 10.0:
+            raise ContractError("noise_rise_db", f"must be between 0 and 10 dB, got {self.noise_rise_db:g}")
         for name in ("width_px", "height_px"):
             value = getattr(self, name)
             if not 128 <= value <= 12000:

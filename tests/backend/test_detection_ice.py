@@ -33,11 +33,12 @@ def _linear(db: float) -> float:
     return 10.0 ** (db / 10.0)
 
 
-def _scene(rng, shape, ice, ice_texture_sigma=0.8, ice_cross_db=-20.0, ice_corr_px=3.0):
-    """HH and HV sigma0 in dB: open water where ``ice`` is false, sea ice where it is true."""
+def _scene(rng, shape, ice, ice_texture_sigma=0.8, ice_cross_db=-20.0, ice_corr_px=3.0, noise_floor_db=-25.0):
+    """HH and HV sigma0 in dB: open water where ``ice`` is false, sea ice where it is true; the HV
+    noise floor is ``noise_floor_db``, one level or one per column."""
     speckle = lambda: rng.gamma(LOOKS, 1.0 / LOOKS, shape)  # noqa: E731
     water_hh = _linear(-15.0) * rng.gamma(10.0, 0.1, shape) * speckle()
-    noise_floor = _linear(-25.0)
+    noise_floor = _linear(np.asarray(noise_floor_db, dtype=float))
     water_hv = noise_floor * speckle()
     field = ndimage.gaussian_filter(rng.standard_normal(shape), ice_corr_px)
     field /= field.std()
@@ -101,6 +102,37 @@ def test_either_physical_signature_alone_marks_sea_ice(signature):
     mask = clutter.pixels(slice(0, shape[0]), slice(0, shape[1]))
     assert mask[:, 300:].mean() > 0.98
     assert mask[:, :210].mean() < 0.02
+
+
+def test_a_noise_floor_that_changes_across_range_is_not_taken_for_ice_when_the_scene_carries_it():
+    """Two sub-swaths whose noise floor rises 6 dB from centre to edge, the second 2 dB above the
+    first: open water's HV follows the floor, up to 8 dB above its lowest level. Ice (cross-pol
+    signature only) sits in the quiet centre of the second sub-swath."""
+    rng = np.random.default_rng(17)
+    shape = (384, 1024)
+    across = 2.0 * ((np.arange(shape[1]) % 512) / 511.0) - 1.0
+    floor_db = -28.0 + 6.0 * across**2 + 2.0 * (np.arange(shape[1]) >= 512)
+    ice = np.zeros(shape, dtype=bool)
+    ice[:, 700:830] = True
+    hh_db, hv_db = _scene(rng, shape, ice, ice_texture_sigma=0.05, noise_floor_db=floor_db)
+    noise_db = np.broadcast_to(floor_db, shape)
+    params = ClutterParams(pixel_size_m=PIXEL_M)
+    whole = (slice(0, shape[0]), slice(0, shape[1]))
+    water, inner_ice = ~ice, np.zeros(shape, dtype=bool)
+    water[:, 660:870] = False  # within 1.6 km of the ice edge (window texture, buffer cells) aside
+    inner_ice[:, 716:814] = True
+    one_floor = clutter_map(hh_db, hv_db, params, chunk_px=256).pixels(*whole)
+    assert one_floor[water].mean() > 0.3  # the noisy sub-swath edges pass for ice
+    shaped = clutter_map(hh_db, hv_db, params, chunk_px=256, noise_db=noise_db)
+    mask = shaped.pixels(*whole)
+    assert mask[water].mean() < 0.02
+    assert mask[inner_ice].mean() > 0.98
+    # The floor follows the noise: 8 dB apart between the quietest and the noisiest cells.
+    assert np.ptp(shaped.cross_floor_db) == pytest.approx(8.0, abs=1.0)
+    # Detection takes the same noise band: no false alarm along the noisy edges, none in the ice.
+    detections = detect(hh_db, hv_db, CfarParams(pixel_size_m=PIXEL_M), chunk_px=512, noise_db=noise_db)
+    assert not [d for d in detections if d.in_sea_ice]
+    assert not detections
 
 
 def test_sea_ice_false_alarms_drop_while_icebergs_in_ice_are_found():

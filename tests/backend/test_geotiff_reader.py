@@ -41,6 +41,28 @@ def test_db_scene_with_a_constant_incidence(tmp_path, linear_bands, write_tif):
         assert np.nanmax(np.abs(dst.read(3) - 35.0)) == 0
 
 
+def test_a_band_described_as_the_cross_pol_noise_floor_is_kept_as_band_4(tmp_path, linear_bands, write_tif):
+    """A linear scene with its VH noise floor (as exported from another scene in the product's
+    layout, or made by a processor that keeps the noise): the floor becomes band 4, in dB."""
+    vv, vh, inc = linear_bands
+    nesz = np.broadcast_to(10 ** (np.linspace(-27.0, -22.0, 400) / 10), vv.shape).copy()
+    src = write_tif(tmp_path / "s1.tif", [vv, nesz, vh, inc],
+                    descriptions=["Sigma0_VV", "VH_nesz_db", "Sigma0_VH", "incidence_angle"])
+    scene = inspect_scene(src, cross_band=3)
+    assert scene.noise_band == 2 and scene.inc_band == 4
+    with rasterio.open(normalise_to_cog(scene, tmp_path / "norm.tif", rows_per_block=64)) as dst:
+        assert dst.descriptions == ("VV_sigma0_db", "VH_sigma0_db", "incidence_angle_deg", "VH_nesz_db")
+        np.testing.assert_allclose(dst.read(4)[7], np.linspace(-27.0, -22.0, 400), atol=1e-4)
+        np.testing.assert_allclose(dst.read(2), 10 * np.log10(vh), rtol=1e-5)
+    # Without such a description no band is taken for the floor.
+    plain = write_tif(tmp_path / "plain.tif", [vv, vh, inc, nesz], descriptions=["VV", "VH", "incidence_angle", "noise"])
+    assert inspect_scene(plain).noise_band is None
+    # A noise band that is not a sigma0 is refused, naming it.
+    bad = write_tif(tmp_path / "bad.tif", [vv, vh, inc, nesz * 1e6], descriptions=["VV", "VH", "incidence_angle", "VH_nesz_db"])
+    with pytest.raises(SarFormatError, match="band 4"):
+        inspect_scene(bad)
+
+
 def test_bad_scene_files_are_refused_with_the_reason(tmp_path, linear_bands, write_tif):
     vv, vh, inc = linear_bands
     cases = {

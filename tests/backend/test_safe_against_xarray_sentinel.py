@@ -17,7 +17,8 @@ met one after the other:
 
 Here the product is completed with what a real product carries (values consistent with the
 fixture's geometry) and both readers are compared: calibrated sigma0 pixel by pixel, the
-geolocation grid node by node, and the incidence angle interpolated between nodes."""
+thermal noise range LUT at its nodes, the geolocation grid node by node, and the incidence angle
+interpolated between nodes."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from icesight_backend.sar.readers.safe import (
     incidence_interpolator,
     open_safe,
     sigma_nought_lut,
+    thermal_noise,
 )
 
 _spec = importlib.util.spec_from_file_location("safe_fixture", Path(__file__).with_name("test_safe_reader.py"))
@@ -85,6 +87,7 @@ def complete_product(safe: Path) -> None:
     objects = []
     for kind, schema in (("annotation/*.xml", "s1Level1ProductSchema"),
                          ("annotation/calibration/calibration-*.xml", "s1Level1CalibrationSchema"),
+                         ("annotation/calibration/noise-*.xml", "s1Level1NoiseSchema"),
                          ("measurement/*.tiff", "s1Level1MeasurementSchema")):
         for path in sorted(safe.glob(kind)):
             href = f"./{path.relative_to(safe)}"
@@ -150,6 +153,23 @@ def test_both_readers_agree_on_sigma0_and_the_geolocation_grid(product, tmp_path
         assert valid.sum() == np.isfinite(sigma0).sum() > 0.9 * valid.size  # the same no-data pixels
         ratio_db = 10 * np.log10(sigma0[valid] / reference[valid])
         assert np.abs(ratio_db).max() < 1e-4  # float32 LUT in xarray-sentinel, float64 here
+
+    # The range noise LUT at its nodes (xarray-sentinel reads the range vectors as a line x pixel
+    # grid; its azimuth reader takes only the first block of a GRD, so only the range part is compared).
+    noise = thermal_noise(ours.bands["HV"].noise)
+    theirs_noise = xarray_sentinel.open_sentinel1_dataset(str(safe), group="EW/HV/noise_range")
+    assert list(theirs_noise.line.values) == list(noise.range_lines)
+    for row, (pixels, values) in enumerate(zip(noise.range_pixels, noise.range_values, strict=True)):
+        assert list(theirs_noise.pixel.values) == list(pixels)
+        np.testing.assert_allclose(theirs_noise.noiseRangeLut.values[row], values, rtol=1e-6)  # float32 there
+    window = Window(0, 0, fixture.PIXELS, fixture.LINES)
+    at_nodes = noise.power(window)[np.ix_(noise.range_lines.astype(int), noise.range_pixels[0].astype(int))]
+    azimuth = np.ones_like(at_nodes)
+    for first_line, last_line, first_sample, last_sample, lines, values in noise.azimuth_blocks:
+        in_block = np.ix_((noise.range_lines >= first_line) & (noise.range_lines <= last_line),
+                          (noise.range_pixels[0] >= first_sample) & (noise.range_pixels[0] <= last_sample))
+        azimuth[in_block] = np.interp(noise.range_lines, lines, values)[:, None].repeat(at_nodes.shape[1], 1)[in_block]
+    np.testing.assert_allclose(at_nodes / azimuth, theirs_noise.noiseRangeLut.values, rtol=1e-6)
 
     gcp = xarray_sentinel.open_sentinel1_dataset(str(safe), group="EW/HH/gcp")
     grid = geolocation_grid(ours.bands["HH"].annotation)  # line, pixel, lon, lat, incidence per node

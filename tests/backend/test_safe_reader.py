@@ -1,5 +1,6 @@
-"""Sentinel-1 GRD SAFE products: calibration with the sigmaNought LUT and geocoding from the
-geolocation grid, on a SAFE-layout fixture built here with the real annotation structure."""
+"""Sentinel-1 GRD SAFE products: calibration with the sigmaNought LUT, the thermal noise floor from
+the noise annotation and geocoding from the geolocation grid, on a SAFE-layout fixture built here
+with the real annotation structure."""
 
 from __future__ import annotations
 
@@ -15,7 +16,14 @@ from pyproj import Transformer
 from rasterio.windows import Window
 
 from icesight_backend.sar.readers import SarFormatError
-from icesight_backend.sar.readers.safe import calibrated_block, open_safe, safe_to_cog, sigma_nought_lut
+from icesight_backend.sar.readers.safe import (
+    calibrated_block,
+    noise_block,
+    open_safe,
+    safe_to_cog,
+    sigma_nought_lut,
+    thermal_noise,
+)
 
 LINES, PIXELS, SPACING_M = 300, 400, 40.0
 HEADING = math.radians(12.0)
@@ -38,11 +46,61 @@ def incidence(line, pixel):
     return 20.0 + 25.0 * pixel / (PIXELS - 1) + 0.001 * line
 
 
+#: Two sub-swaths of 200 pixels, and the line where the azimuth blocks of each sub-swath meet.
+SUBSWATH_PX, AZIMUTH_SPLIT = 200, 140
+
+
+def noise_range(line, pixel):
+    """Range noise LUT, DN^2: lowest mid-sub-swath, rising 60 % to its edges (kinks fall on the LUT's
+    pixel nodes, and it is linear in line, so the reader's interpolation reproduces it exactly)."""
+    across = np.abs(np.asarray(pixel, dtype=float) % SUBSWATH_PX - SUBSWATH_PX / 2) / (SUBSWATH_PX / 2)
+    return 1.0e4 * (1.0 + 0.6 * across) * (1.0 + 0.001 * np.asarray(line, dtype=float))
+
+
+def noise_azimuth(line, pixel):
+    """Azimuth noise LUT: per sub-swath and block of lines, linear in line."""
+    line, pixel = np.asarray(line, dtype=float), np.asarray(pixel, dtype=float)
+    second_swath, second_block = pixel >= SUBSWATH_PX, line > AZIMUTH_SPLIT
+    return 1.0 + 0.3 * second_swath - 0.2 * second_block + 0.0005 * line
+
+
+def expected_nesz(line, pixel, layout):
+    """The noise-equivalent sigma0 the annotation describes: eta / A^2."""
+    eta = noise_range(line, pixel) * (noise_azimuth(line, pixel) if layout == "ipf29" else 1.0)
+    return eta / lut(line, pixel) ** 2
+
+
+def noise_xml(layout: str, header: str, lines_grid, pixels_grid) -> str:
+    """A noise annotation in the IPF 2.9+ layout (range and azimuth vectors) or the earlier one."""
+    if layout == "empty":
+        return "<noise/>"
+    tag, lut_tag = ("noiseRangeVector", "noiseRangeLut") if layout == "ipf29" else ("noiseVector", "noiseLut")
+    vectors = "".join(
+        f"<{tag}><azimuthTime>2026-03-01T08:15:10.000000</azimuthTime><line>{line}</line>"
+        f"<pixel count='{len(pixels_grid)}'>{' '.join(map(str, pixels_grid))}</pixel>"
+        f"<{lut_tag} count='{len(pixels_grid)}'>{_vector_text(noise_range(line, np.asarray(pixels_grid)))}</{lut_tag}>"
+        f"</{tag}>" for line in lines_grid)
+    body = f"<{tag}List count='{len(lines_grid)}'>{vectors}</{tag}List>"
+    if layout == "ipf29":
+        blocks = []
+        for swath, (first_sample, last_sample) in enumerate(((0, SUBSWATH_PX - 1), (SUBSWATH_PX, PIXELS - 1)), start=1):
+            for first_line, last_line in ((0, AZIMUTH_SPLIT), (AZIMUTH_SPLIT + 1, LINES - 1)):
+                lines = [first_line, (first_line + last_line) // 2, last_line]
+                values = noise_azimuth(np.asarray(lines), first_sample)
+                blocks.append(
+                    f"<noiseAzimuthVector><swath>EW{swath}</swath><firstAzimuthLine>{first_line}</firstAzimuthLine>"
+                    f"<firstRangeSample>{first_sample}</firstRangeSample><lastAzimuthLine>{last_line}</lastAzimuthLine>"
+                    f"<lastRangeSample>{last_sample}</lastRangeSample><line count='3'>{' '.join(map(str, lines))}</line>"
+                    f"<noiseAzimuthLut count='3'>{_vector_text(values)}</noiseAzimuthLut></noiseAzimuthVector>")
+        body += f"<noiseAzimuthVectorList count='{len(blocks)}'>{''.join(blocks)}</noiseAzimuthVectorList>"
+    return f"<?xml version='1.0' encoding='UTF-8'?><noise>{header}{body}</noise>"
+
+
 def _vector_text(values) -> str:
     return " ".join(f"{v:.6e}" for v in values)
 
 
-def build_safe(root: Path, pols=("HH", "HV"), with_calibration=True) -> tuple[Path, dict[str, np.ndarray]]:
+def build_safe(root: Path, pols=("HH", "HV"), with_calibration=True, noise="ipf29") -> tuple[Path, dict[str, np.ndarray]]:
     rng = np.random.default_rng(3)
     safe = root / "S1A_EW_GRDM_1SDH_20260301T081500_20260301T081600_012345_0ABCDE_1A2B.SAFE"
     for sub in ("measurement", "annotation/calibration"):
@@ -105,7 +163,8 @@ def build_safe(root: Path, pols=("HH", "HV"), with_calibration=True) -> tuple[Pa
                 "<absoluteCalibrationConstant>1.0</absoluteCalibrationConstant></calibrationInformation>"
                 f"<calibrationVectorList count='{len(vectors)}'>{''.join(vectors)}</calibrationVectorList></calibration>"
             )
-        (safe / "annotation" / "calibration" / f"noise-{stem}.xml").write_text("<noise/>")
+        (safe / "annotation" / "calibration" / f"noise-{stem}.xml").write_text(
+            noise_xml(noise, header, lines_grid, pixels_grid))
     return safe, truth
 
 
@@ -135,7 +194,7 @@ def test_geocoded_cog_puts_the_target_where_the_annotation_says(tmp_path, zipped
     with rasterio.open(cog) as src:
         assert src.crs.to_epsg() == 3413  # 67 degrees north: polar stereographic
         assert abs(src.transform.a) == pytest.approx(SPACING_M, rel=0.02)
-        assert src.descriptions == ("HH_sigma0_db", "HV_sigma0_db", "incidence_angle_deg")
+        assert src.descriptions == ("HH_sigma0_db", "HV_sigma0_db", "incidence_angle_deg", "HV_nesz_db")
         assert src.tags()["mode"] == "EW"
         hh = src.read(1)
         peak_row, peak_col = np.unravel_index(np.nanargmax(hh), hh.shape)
@@ -146,6 +205,63 @@ def test_geocoded_cog_puts_the_target_where_the_annotation_says(tmp_path, zipped
         assert inc == pytest.approx(incidence(*TARGET), abs=0.2)
         sea = np.nanmedian(hh)
         assert sea == pytest.approx(10 * np.log10(np.median(truth["HH"][:, 5:])), abs=0.5)
+
+
+@pytest.mark.parametrize("layout", ["ipf29", "before_ipf29"])
+def test_the_noise_floor_is_the_annotations_noise_over_the_calibration(tmp_path, layout):
+    safe, _ = build_safe(tmp_path, noise=layout)
+    band = open_safe(safe).bands["HV"]
+    noise = thermal_noise(band.noise)
+    assert len(noise.azimuth_blocks) == (4 if layout == "ipf29" else 0)
+    window = Window(0, 0, PIXELS, LINES)
+    nesz = noise_block(noise, sigma_nought_lut(band.calibration), window)
+    ll, pp = np.meshgrid(np.arange(LINES), np.arange(PIXELS), indexing="ij")
+    np.testing.assert_allclose(nesz, expected_nesz(ll, pp, layout), rtol=1e-6)
+    # Sub-swath edges are noisier than their centres (by 1.6x in the range LUT), and in the IPF 2.9
+    # layout the second sub-swath's azimuth gain lifts it 30 %: the floor is not one level.
+    assert nesz[10, 0] / nesz[10, 100] == pytest.approx(1.6 * lut(10, 100) ** 2 / lut(10, 0) ** 2, rel=1e-6)
+    # A block of rows far from the first one interpolates the same (blocks are independent).
+    part = noise_block(noise, sigma_nought_lut(band.calibration), Window(150, 137, 60, 9))
+    np.testing.assert_allclose(part, nesz[137:146, 150:210], rtol=1e-9)
+
+
+def test_the_geocoded_scene_carries_the_cross_pol_noise_floor_as_band_4(tmp_path):
+    safe, _ = build_safe(tmp_path)
+    cog = safe_to_cog(open_safe(safe), tmp_path / "scene.tif", rows_per_block=64)
+    with rasterio.open(cog) as src:
+        assert src.descriptions[3] == "HV_nesz_db"
+        assert "noise-equivalent" in src.tags()["units"]
+        hv, nesz = src.read(2), src.read(4)
+        assert np.array_equal(np.isnan(hv), np.isnan(nesz))  # the floor where the data are, nowhere else
+        for line, pixel in ((40, 30), (40, 100), (250, 300), (TARGET[0], TARGET[1])):
+            col, row = ~src.transform * radar_to_map(line + 0.5, pixel + 0.5)
+            value = nesz[int(row), int(col)]
+            assert value == pytest.approx(10 * np.log10(expected_nesz(line, pixel, "ipf29")), abs=0.15)
+
+
+def test_a_product_without_noise_vectors_ingests_without_the_noise_band(tmp_path):
+    safe, _ = build_safe(tmp_path, noise="empty")
+    cog = safe_to_cog(open_safe(safe), tmp_path / "scene.tif", rows_per_block=64)
+    with rasterio.open(cog) as src:
+        assert src.count == 3 and src.descriptions[2] == "incidence_angle_deg"
+
+
+@pytest.mark.parametrize(("damage", "message"), [
+    (lambda text: text.replace("<noiseRangeLut count='9'>", "<noiseRangeLut count='10'>1.0 ", 1),
+     "9 pixel positions but 10 values"),
+    (lambda text: text.replace("<pixel count='9'>0 50", "<pixel count='9'>50 0", 1), "do not increase"),
+    (lambda text: text.replace("<noiseRangeLut count='9'>", "<noiseRangeLut count='9'>abc", 1), "not a number"),
+    (lambda text: text.replace("<firstAzimuthLine>0</firstAzimuthLine>", "", 1), "first/last line or sample"),
+])
+def test_a_damaged_noise_annotation_is_refused_naming_the_product_and_the_fault(tmp_path, damage, message):
+    safe, _ = build_safe(tmp_path)
+    path = next((safe / "annotation" / "calibration").glob("noise-*-hv-*.xml"))
+    path.write_text(damage(path.read_text()))
+    destination = tmp_path / "scene.tif"
+    with pytest.raises(SarFormatError, match=message) as raised:
+        safe_to_cog(open_safe(safe), destination)
+    assert safe.name in str(raised.value) and "HV" in str(raised.value)
+    assert not destination.exists()
 
 
 def test_incomplete_or_wrong_products_are_refused(tmp_path):

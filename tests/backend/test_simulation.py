@@ -15,6 +15,7 @@ from icesight_backend.sar.simulation import (
     Target,
     background,
     integrated_rcs_m2,
+    noise_floor_profile_db,
     render_target,
     sea_sigma0_db,
     simulate_patch,
@@ -148,6 +149,38 @@ def test_incidence_spans_the_mode(mode):
     assert np.all(np.diff(scene.inc_angle_deg[5, 20:]) > 0)  # rises across range
 
 
+def test_the_noise_floor_rises_towards_each_sub_swath_edge_and_steps_between_sub_swaths():
+    position = np.linspace(0.0, 1.0, 5001)
+    offsets = np.array([1.0, -0.5, 0.0, 0.5, -1.0])
+    profile = noise_floor_profile_db(position, 5, 4.0, offsets)
+    centres = np.round((np.arange(5) + 0.5) / 5 * 5000).astype(int)
+    np.testing.assert_allclose(profile[centres], offsets, atol=1e-6)  # lowest at each beam's centre
+    assert profile[0] == pytest.approx(4.0 + offsets[0]) and profile[-1] == pytest.approx(4.0 + offsets[-1])
+    seam = 1000  # between the first and second beam: the floor steps by their offsets
+    assert profile[seam - 1] - profile[seam] == pytest.approx(offsets[0] - offsets[1], abs=0.02)
+    assert np.array_equal(noise_floor_profile_db(position, 5, 0.0, np.zeros(5)), np.zeros_like(position))
+
+
+def test_open_water_cross_pol_in_a_scene_follows_its_noise_floor():
+    """An EW scene 2,400 px (96 km) wide spans more than a sub-swath: its floor, given as band 4,
+    varies by several dB, and the open water's HV (wind-driven sea well under the floor) follows it."""
+    params = SimulateSceneParams(width_px=2400, height_px=256, n_ships=0, n_icebergs=0, seed=4, noise_rise_db=6.0)
+    scene = simulate_scene(params)
+    assert np.all(np.isnan(scene.nesz_db) == np.isnan(scene.hv_db))
+    cols = slice(200, 2400)
+    floor = scene.nesz_db[0, cols]
+    assert np.ptp(floor) > 4.0
+    water = np.where(scene.ice_mask, np.nan, 10 ** (scene.hv_db / 10))[:, cols]
+    known = np.sum(np.isfinite(water), axis=0) > 50
+    level_db = 10 * np.log10(np.nanmean(water[:, known], axis=0))
+    # The water's HV is its echo plus the floor: never below the floor, and within 2 dB of it.
+    assert np.all(level_db - floor[known] > -0.5) and np.median(level_db - floor[known]) < 2.0
+    assert np.corrcoef(level_db, floor[known])[0, 1] > 0.9
+    flat = simulate_scene(SimulateSceneParams(**{**params.__dict__, "noise_rise_db": 0.0}))
+    assert np.ptp(flat.nesz_db[0, cols]) == pytest.approx(0.0, abs=1e-5)
+    assert np.array_equal(flat.ice_mask, scene.ice_mask)  # the floor's draws leave the layout alone
+
+
 @pytest.mark.parametrize("texture_law", ["gamma", "lognormal"])
 def test_block_by_block_scene_equals_the_scene_made_at_once(tmp_path, texture_law):
     import rasterio
@@ -163,6 +196,8 @@ def test_block_by_block_scene_equals_the_scene_made_at_once(tmp_path, texture_la
     with rasterio.open(path) as src:
         np.testing.assert_array_equal(src.read(1), whole.hh_db)  # targets crossing block borders included
         np.testing.assert_array_equal(src.read(2), whole.hv_db)
+        np.testing.assert_array_equal(src.read(4), whole.nesz_db)
+        assert src.descriptions[3] == "HV_nesz_db"
     assert [(t.row, t.col) for t in layout.targets] == [(t.row, t.col) for t in whole.targets]
 
 

@@ -43,19 +43,21 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
 
     from ..sar.detection import CfarParams, detect
     from ..sar.io import RasterBand
+    from ..sar.readers import noise_band
     from ..sar.simulation import MODES
 
     scene_path = inputs["scene_path"]
     with rasterio.open(scene_path) as src:
-        meta = {"transform": src.transform, "crs": src.crs, "tags": src.tags()}
+        meta = {"transform": src.transform, "crs": src.crs, "tags": src.tags(), "noise_band": noise_band(src.descriptions)}
     co, cross = RasterBand(scene_path, 1), RasterBand(scene_path, 2)
+    noise = RasterBand(scene_path, meta["noise_band"]) if meta["noise_band"] else None
     pixel_size_m = abs(meta["transform"].a)
     mode = meta["tags"].get("mode")
     looks = params.looks or (MODES[AcquisitionMode(mode)].looks if mode in ("EW", "IW") else 4.4)
     cfar = CfarParams(pixel_size_m=pixel_size_m, looks=looks, **{name: getattr(params, name) for name in DETECTOR_SETTINGS})
     chunks = -(-co.shape[0] // params.chunk_px) * -(-co.shape[1] // params.chunk_px)
     ctx.progress(0.05, f"CFAR over a {co.shape[1]} x {co.shape[0]} px scene in {chunks} chunks")
-    detections = detect(co, cross, cfar, params.chunk_px)
+    detections = detect(co, cross, cfar, params.chunk_px, noise_db=noise)
     ctx.check()
 
     def _rounded(value: float) -> float | None:

@@ -11,7 +11,12 @@ it stands. Two physical signatures separate the classes at C band and EW inciden
   about -25 dB for EW). Sea ice depolarises by volume and multiple scattering: first-year ice
   sits about -22 to -18 dB in HV, deformed and multi-year ice -18 to -12 dB, i.e. 3-13 dB above
   the floor. The floor is estimated from the scene: the low percentile of the smoothed HV cells,
-  the noise-limited open water when the scene has any.
+  the noise-limited open water when the scene has any. The floor is not flat: each sub-swath's
+  antenna pattern raises the noise towards its edges, and the sub-swaths step against each
+  other, by several dB in EW cross-pol. Where the scene carries its noise floor (the product's
+  noise annotation, band 4), the floor follows it: the noise floor's own shape, lifted to the
+  scene's level by the low percentile of HV above it (which absorbs an error in the annotation's
+  absolute level). Without it the floor is one level for the whole scene.
 * **Texture at the 300 m - 2 km scale.** After averaging over a cell of a few hundred metres the
   speckle is gone (64 looks x ENL), and open water's wind-wave texture (correlated over tens of
   metres) is averaged too: cell means of open water vary smoothly, by well under 1 dB from cell to
@@ -99,7 +104,7 @@ class ClutterMap:
     texture_db: np.ndarray  # robust spread of HH cell means over the window
     cross_excess_db: np.ndarray  # smoothed HV above the scene's floor
     co_background_db: np.ndarray  # smoothed (median) HH level over the window
-    cross_floor_db: float
+    cross_floor_db: np.ndarray  # the cross-pol floor each cell's level is measured against
 
     def pixels(self, rows: slice, cols: slice) -> np.ndarray:
         """Per-pixel sea-ice mask of a window of the scene (each pixel takes its cell's class)."""
@@ -180,27 +185,50 @@ def _window_order_statistics(cells: np.ndarray, size: int, percentiles: tuple[fl
     return results
 
 
+def cross_floor_cells(cross_smooth_db: np.ndarray, valid: np.ndarray, params: ClutterParams,
+                      noise_cells_db: np.ndarray | None = None) -> np.ndarray:
+    """The cross-pol floor of every cell: the ``cross_floor_percentile`` of the smoothed cross-pol
+    cells, or, with the noise floor's cells, the noise floor (smoothed over the same window as the
+    cross-pol) plus that percentile of the cross-pol above it."""
+    floor = np.full(cross_smooth_db.shape, math.nan)
+    percentile = params.cross_floor_percentile
+    if noise_cells_db is not None:
+        noise_valid = valid & np.isfinite(noise_cells_db)
+        if noise_valid.any():
+            noise = _fill_gaps(np.where(noise_valid, noise_cells_db, np.nan).astype(np.float64))
+            (noise,) = _window_order_statistics(noise, params.window_cells, (50.0,))
+            offset = np.percentile((cross_smooth_db - noise)[noise_valid], percentile)
+            return noise + offset
+    if valid.any():
+        floor[:] = np.percentile(cross_smooth_db[valid], percentile)
+    return floor
+
+
 def classify_cells(co_cells_db: np.ndarray, cross_cells_db: np.ndarray, params: ClutterParams,
-                   shape_px: tuple[int, int]) -> ClutterMap:
-    """Apply the rule to cell means of HH and HV in dB (see the module docstring)."""
+                   shape_px: tuple[int, int], noise_cells_db: np.ndarray | None = None) -> ClutterMap:
+    """Apply the rule to cell means of HH and HV in dB (see the module docstring); ``noise_cells_db``
+    are cell means of the cross-pol noise floor, when the scene has it."""
     valid = np.isfinite(co_cells_db) & np.isfinite(cross_cells_db)
     co, cross = _fill_gaps(co_cells_db.astype(np.float64)), _fill_gaps(cross_cells_db.astype(np.float64))
     size = params.window_cells
     q25, co_background, q75 = _window_order_statistics(co, size, (25.0, 50.0, 75.0))
     texture_db = (q75 - q25) / 1.349  # IQR of a normal law = 1.349 sigma
     (cross_smooth,) = _window_order_statistics(cross, size, (50.0,))
-    floor = float(np.percentile(cross_smooth[valid], params.cross_floor_percentile)) if valid.any() else math.nan
+    floor = cross_floor_cells(cross_smooth, valid, params, noise_cells_db)
     cross_excess = cross_smooth - floor
     sea_ice = valid & ((texture_db >= params.texture_threshold_db) | (cross_excess >= params.cross_excess_threshold_db))
     if params.edge_buffer_cells:
         sea_ice = valid & ndimage.binary_dilation(sea_ice, np.ones((3, 3), bool), iterations=params.edge_buffer_cells)
     return ClutterMap(params.cell_px, shape_px, sea_ice, texture_db.astype(np.float32), cross_excess.astype(np.float32),
-                      co_background.astype(np.float32), floor)
+                      co_background.astype(np.float32), floor.astype(np.float32))
 
 
-def clutter_map(co_db, cross_db, params: ClutterParams, chunk_px: int = 2048, scheduler: str = "threads") -> ClutterMap:
-    """The clutter class of a whole scene: cell means chunk by chunk (Dask), then the rule on the cells."""
+def clutter_map(co_db, cross_db, params: ClutterParams, chunk_px: int = 2048, scheduler: str = "threads",
+                noise_db=None) -> ClutterMap:
+    """The clutter class of a whole scene: cell means chunk by chunk (Dask), then the rule on the
+    cells. ``noise_db`` is the cross-pol noise floor (NESZ, dB) where the scene has it."""
     shape = tuple(int(n) for n in co_db.shape)
     co_cells = cell_means_db(co_db, params.cell_px, chunk_px, scheduler)
     cross_cells = cell_means_db(cross_db, params.cell_px, chunk_px, scheduler)
-    return classify_cells(co_cells, cross_cells, params, shape)
+    noise_cells = None if noise_db is None else cell_means_db(noise_db, params.cell_px, chunk_px, scheduler)
+    return classify_cells(co_cells, cross_cells, params, shape, noise_cells)

@@ -37,7 +37,14 @@ from scipy import ndimage, special
 
 from icesight_contract import ContractError, DetectTargetsParams, check_detector_settings
 
-from .clutter import ClutterMap, ClutterParams, block_cell_means_db, cell_chunk_px, classify_cells
+from .clutter import (
+    ClutterMap,
+    ClutterParams,
+    block_cell_means_db,
+    cell_chunk_px,
+    cell_means_db,
+    classify_cells,
+)
 
 _SHAPE_GRID = np.geomspace(0.3, 200.0, 96)
 _TRIGAMMA_GRID = special.polygamma(1, _SHAPE_GRID)  # decreasing with the shape
@@ -658,11 +665,13 @@ def detect(
     chunk_px: int = 2048,
     scheduler: str = "threads",
     clutter: ClutterMap | None = None,
+    noise_db=None,
 ) -> list[Detection]:
     """CFAR over the scene (Dask, chunked), labelled targets, size, sea-ice and ambiguity discrimination.
 
     With ``params.sea_ice_aware`` the clutter class of the scene is estimated first (unless
-    ``clutter`` is given, see :mod:`sar.clutter`) and detections in sea ice must pass
+    ``clutter`` is given, see :mod:`sar.clutter`; ``noise_db``, the cross-pol noise floor where the
+    scene has it, shapes the cross-pol floor the classes are told by) and detections in sea ice must pass
     :func:`passes_background_test`, as must open-water detections that only the co-pol CFAR
     flagged. Mask, clutter cells and the targets' windows come from one
     read of the scene (:func:`scan_scene`). The bands may be numpy arrays or lazy raster bands. The
@@ -674,7 +683,8 @@ def detect(
     scan = scan_scene(co_db, cross_db, params, chunk_px, scheduler, clutter_params.cell_px if classify else None)
     if classify:
         shape = (int(co_db.shape[0]), int(co_db.shape[1]))
-        clutter = classify_cells(scan.co_cells_db, scan.cross_cells_db, clutter_params, shape)
+        noise_cells = None if noise_db is None else cell_means_db(noise_db, clutter_params.cell_px, chunk_px, scheduler)
+        clutter = classify_cells(scan.co_cells_db, scan.cross_cells_db, clutter_params, shape, noise_cells)
     detections = label_detections(scan.mask, co_db, cross_db, params, clutter=clutter, windows=scan.windows)
     detections = [d for d in detections if passes_background_test(d, params)]
     return drop_azimuth_ambiguities(detections, params)

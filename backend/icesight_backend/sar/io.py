@@ -13,6 +13,7 @@ import rasterio
 from rasterio.shutil import copy as rio_copy
 from shapely.geometry import Point
 
+from .readers import scene_units
 from .scene import SceneLayout, SimulatedScene
 
 
@@ -59,12 +60,13 @@ def write_cog(
 
 
 def _scene_tags(pixel_size_m: float, tags: dict[str, str] | None) -> dict[str, str]:
-    return {"units": "sigma0 dB (bands 1-2), degrees (band 3)", "pixel_size_m": str(pixel_size_m), **(tags or {})}
+    return {"units": scene_units(with_noise=True), "pixel_size_m": str(pixel_size_m), **(tags or {})}
 
 
 def write_scene_cog(scene: SimulatedScene, path: Path, tags: dict[str, str] | None = None) -> Path:
-    """An in-memory scene as a 3-band COG: co-pol dB, cross-pol dB, incidence angle."""
-    blocks = [(0, scene.hh_db, scene.hv_db, scene.inc_angle_deg)]
+    """An in-memory scene as a COG in the product's layout: co-pol dB, cross-pol dB, incidence
+    angle, noise floor dB."""
+    blocks = [(0, scene.hh_db, scene.hv_db, scene.inc_angle_deg, scene.nesz_db)]
     return write_cog(path, scene.shape, scene.crs, scene.transform, scene.band_names, blocks,
                      _scene_tags(scene.pixel_size_m, tags))
 

@@ -12,6 +12,7 @@ from scipy import ndimage
 
 from icesight_contract import ClassName, CoPol, SimulateSceneParams
 
+from .readers import scene_band_names
 from .simulation import (
     MODES,
     ClutterParams,
@@ -20,6 +21,7 @@ from .simulation import (
     background,
     draw_target,
     linear_to_db,
+    noise_floor_profile_db,
     render_target,
 )
 
@@ -49,11 +51,12 @@ class PlacedTarget:
 
 @dataclass
 class SimulatedScene:
-    """A scene held in memory: sigma0 in dB (NaN outside the swath), incidence, grid and truth."""
+    """A scene held in memory: sigma0 in dB (NaN outside the swath), incidence, noise floor, grid and truth."""
 
     hh_db: np.ndarray
     hv_db: np.ndarray
     inc_angle_deg: np.ndarray
+    nesz_db: np.ndarray  # the thermal noise floor (both channels), dB
     transform: Affine
     crs: CRS
     pixel_size_m: float
@@ -62,9 +65,8 @@ class SimulatedScene:
     co_pol: CoPol = CoPol.HH
 
     @property
-    def band_names(self) -> tuple[str, str, str]:
-        cross = "HV" if self.co_pol is CoPol.HH else "VH"
-        return (f"{self.co_pol.value}_sigma0_db", f"{cross}_sigma0_db", "incidence_angle_deg")
+    def band_names(self) -> tuple[str, ...]:
+        return scene_band_names(self.co_pol.value, "HV" if self.co_pol is CoPol.HH else "VH", with_noise=True)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -99,6 +101,7 @@ class SceneLayout:
     params: SimulateSceneParams
     geometry: object
     inc_row: np.ndarray
+    nesz_row: np.ndarray  # the noise floor across range (columns), dB
     ice: _SmoothField
     ice_sign: float
     wind: _SmoothField
@@ -113,15 +116,15 @@ class SceneLayout:
         return CRS.from_epsg(self.params.crs_epsg)
 
     @property
-    def band_names(self) -> tuple[str, str, str]:
-        cross = "HV" if self.params.co_pol is CoPol.HH else "VH"
-        return (f"{self.params.co_pol.value}_sigma0_db", f"{cross}_sigma0_db", "incidence_angle_deg")
+    def band_names(self) -> tuple[str, ...]:
+        co = self.params.co_pol.value
+        return scene_band_names(co, "HV" if self.params.co_pol is CoPol.HH else "VH", with_noise=True)
 
     def blocks(self, block_rows: int = SCENE_BLOCK_ROWS):
-        """(row offset, co dB, cross dB, incidence) for each row block, made one at a time."""
+        """(row offset, co dB, cross dB, incidence, noise floor dB) for each row block, made one at a time."""
         for r0 in range(0, self.params.height_px, block_rows):
-            co, cross, inc, _ = render_block(self, r0, min(r0 + block_rows, self.params.height_px))
-            yield r0, co, cross, inc
+            co, cross, inc, nesz, _ = render_block(self, r0, min(r0 + block_rows, self.params.height_px))
+            yield r0, co, cross, inc, nesz
 
     def ice_mask(self, r0: int, r1: int) -> np.ndarray:
         height, width = self.params.height_px, self.params.width_px
@@ -143,6 +146,10 @@ def scene_layout(params: SimulateSceneParams, clutter: ClutterParams | None = No
     start = 0 if width >= swath_px else int(rng.integers(0, swath_px - width))
     cols = (start + np.arange(width)) / max(swath_px - 1, 1)
     inc_row = geometry.inc_near_deg + cols * (geometry.inc_far_deg - geometry.inc_near_deg)
+    # The noise floor across range: sub-swath beams, drawn apart from the scene's other draws so
+    # that a scene's targets and clutter do not depend on it.
+    steps_db = np.random.default_rng([params.seed, 5]).uniform(-0.5, 0.5, geometry.subswaths) * params.noise_rise_db
+    nesz_row = geometry.nesz_db + noise_floor_profile_db(cols, geometry.subswaths, params.noise_rise_db, steps_db)
     # An ice edge: sea ice on one side, with a ragged boundary; wind varying over tens of km.
     ice = _SmoothField(rng, (height, width), ICE_FIELD_SCALE_M / px)
     ice_sign = float(rng.choice([-1, 1]))
@@ -151,7 +158,7 @@ def scene_layout(params: SimulateSceneParams, clutter: ClutterParams | None = No
     edge_cols = (0.02 * width + 0.02 * width * np.linspace(0, 1, height)).astype(int)
     centre_x, centre_y = Transformer.from_crs(4326, params.crs_epsg, always_xy=True).transform(*DEFAULT_CENTRE_LON_LAT)
     transform = Affine.translation(centre_x - width / 2 * px, centre_y + height / 2 * px) * Affine.scale(px, -px)
-    layout = SceneLayout(params, geometry, inc_row, ice, ice_sign, wind, edge_cols, transform, [], clutter)
+    layout = SceneLayout(params, geometry, inc_row, nesz_row, ice, ice_sign, wind, edge_cols, transform, [], clutter)
 
     kinds = [ClassName.SHIP] * params.n_ships + [ClassName.ICEBERG] * params.n_icebergs
     rng.shuffle(kinds)
@@ -178,8 +185,9 @@ def scene_layout(params: SimulateSceneParams, clutter: ClutterParams | None = No
     return layout
 
 
-def render_block(layout: SceneLayout, r0: int, r1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Rows r0:r1 of the scene: co-pol dB, cross-pol dB, incidence (NaN off-swath) and the ice mask.
+def render_block(layout: SceneLayout, r0: int, r1: int) -> tuple[np.ndarray, ...]:
+    """Rows r0:r1 of the scene: co-pol dB, cross-pol dB, incidence, noise floor dB (NaN off-swath)
+    and the ice mask.
 
     Every random draw is seeded by the block or the target, so blocks can be made in any order,
     one at a time, and agree with the whole scene made at once.
@@ -200,7 +208,7 @@ def render_block(layout: SceneLayout, r0: int, r1: int) -> tuple[np.ndarray, np.
     white_ice = np.stack([np.random.default_rng([params.seed, 4, r % (1 << 31)]).standard_normal(width) for r in rows])
     co, cross = background(
         rng, inc, wind, geometry, ice_mask, params.co_pol, texture_wind_m_s=params.wind_speed_m_s,
-        white_sea=white_sea, white_ice=white_ice, clutter=layout.clutter,
+        white_sea=white_sea, white_ice=white_ice, clutter=layout.clutter, nesz_db=layout.nesz_row,
     )
     ghost_px = int(round(5000.0 / geometry.pixel_size_m))
     for index, placed in enumerate(layout.targets):
@@ -220,9 +228,11 @@ def render_block(layout: SceneLayout, r0: int, r1: int) -> tuple[np.ndarray, np.
     co_db = linear_to_db(co).astype(np.float32)
     cross_db = linear_to_db(cross).astype(np.float32)
     inc32 = inc.astype(np.float32)
-    for band in (co_db, cross_db, inc32):
+    nesz32 = np.broadcast_to(layout.nesz_row + (layout.clutter or ClutterParams()).nesz_offset_db,
+                             (r1 - r0, width)).astype(np.float32)
+    for band in (co_db, cross_db, inc32, nesz32):
         band[outside] = np.nan
-    return co_db, cross_db, inc32, ice_mask
+    return co_db, cross_db, inc32, nesz32, ice_mask
 
 
 def simulate_scene(params: SimulateSceneParams, block_rows: int = SCENE_BLOCK_ROWS,
@@ -230,9 +240,9 @@ def simulate_scene(params: SimulateSceneParams, block_rows: int = SCENE_BLOCK_RO
     """The whole scene in memory (tests, small scenes). Large scenes: :func:`simulate_scene_blocks`."""
     layout = scene_layout(params, clutter)
     parts = [render_block(layout, r0, min(r0 + block_rows, params.height_px)) for r0 in range(0, params.height_px, block_rows)]
-    co, cross, inc, ice = (np.concatenate(p) for p in zip(*parts, strict=True))
+    co, cross, inc, nesz, ice = (np.concatenate(p) for p in zip(*parts, strict=True))
     return SimulatedScene(
-        co, cross, inc, layout.transform, CRS.from_epsg(params.crs_epsg), layout.geometry.pixel_size_m, ice,
+        co, cross, inc, nesz, layout.transform, CRS.from_epsg(params.crs_epsg), layout.geometry.pixel_size_m, ice,
         layout.targets, params.co_pol,
     )
 

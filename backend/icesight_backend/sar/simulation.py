@@ -47,14 +47,34 @@ class ModeGeometry:
     looks: float  # equivalent number of looks of the GRD product
     nesz_db: float  # noise-equivalent sigma zero, mid swath
     psf_width_px: float  # -3 dB width of the impulse response in pixels
+    subswaths: int  # sub-swaths across the swath (TOPS: EW1-EW5, IW1-IW3)
 
 
 #: ESA product figures: EW GRDM 40 m pixels, resolution about 93 x 87 m, ENL 10.7; IW GRDH 10 m
 #: pixels, resolution 20 x 22 m, ENL 4.4. The impulse-response width is resolution / pixel spacing.
 MODES: dict[AcquisitionMode, ModeGeometry] = {
-    AcquisitionMode.EW: ModeGeometry(40.0, 18.9, 47.0, 10.7, -26.0, 2.25),
-    AcquisitionMode.IW: ModeGeometry(10.0, 29.1, 46.0, 4.4, -26.5, 2.1),
+    AcquisitionMode.EW: ModeGeometry(40.0, 18.9, 47.0, 10.7, -26.0, 2.25, 5),
+    AcquisitionMode.IW: ModeGeometry(10.0, 29.1, 46.0, 4.4, -26.5, 2.1, 3),
 }
+
+
+def noise_floor_profile_db(swath_position: np.ndarray, subswaths: int, rise_db: float,
+                           offsets_db: np.ndarray) -> np.ndarray:
+    """The noise floor across range relative to the mode's mid-swath NESZ, in dB.
+
+    ``swath_position`` runs from 0 (near range) to 1 (far range). A TOPS swath is ``subswaths``
+    beams side by side (taken here as equally wide on the ground). Each beam's elevation antenna
+    gain is highest at its centre, so the noise-equivalent sigma0 is lowest there and rises by
+    ``rise_db`` towards its edges (a parabola, the main lobe's shape near its peak); each beam also
+    sits ``offsets_db[k]`` above or below the others, so the floor steps at the seams. This is the
+    pattern of the Sentinel-1 noise annotation's range vectors (ESA MPC-0392; Park et al. 2018,
+    IEEE TGRS 56(3), on EW cross-pol); the rise and the steps have no measured source here and
+    are drawn per scene (see ``SimulateSceneParams.noise_rise_db``).
+    """
+    position = np.clip(np.asarray(swath_position, dtype=np.float64), 0.0, 1.0) * subswaths
+    beam = np.minimum(position.astype(int), subswaths - 1)
+    across = 2.0 * (position - beam) - 1.0  # -1 .. 1 across the beam
+    return rise_db * across**2 + np.asarray(offsets_db, dtype=np.float64)[beam]
 
 
 def db_to_linear(value_db: np.ndarray | float) -> np.ndarray | float:
@@ -283,6 +303,7 @@ def background(
     white_ice: np.ndarray | None = None,
     clutter: ClutterParams | None = None,
     psf_width_px: float | None = None,
+    nesz_db: np.ndarray | float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Clutter (co-pol, cross-pol) in linear sigma0 over a grid whose incidence angle is ``inc_angle_deg``.
 
@@ -291,6 +312,8 @@ def background(
     correlation. ``white_sea``/``white_ice`` supply the texture noise with a row halo (scene blocks).
     ``clutter`` draws the nuisance parameters away from the nominal models (patch sets). Speckle
     and noise are correlated like an impulse response ``psf_width_px`` wide (None: the mode's).
+    ``nesz_db`` is the noise floor, per pixel or constant (None: the mode's mid-swath NESZ); the
+    clutter's ``nesz_offset_db`` adds to it.
     """
     clutter = clutter or ClutterParams()
     psf_width_px = geometry.psf_width_px if psf_width_px is None else psf_width_px
@@ -311,7 +334,7 @@ def background(
         ice_texture = correlated_gamma(rng, shape, clutter.ice_nu, corr_px=ice_corr_px, white=white_ice)
         hh = np.where(ice_mask, db_to_linear(ice_hh_db) * ice_texture, hh)
         hv = np.where(ice_mask, db_to_linear(ice_hv_db) * (0.4 + 0.6 * ice_texture), hv)
-    nesz = db_to_linear(geometry.nesz_db + clutter.nesz_offset_db)
+    nesz = db_to_linear((geometry.nesz_db if nesz_db is None else nesz_db) + clutter.nesz_offset_db)
     # Thermal noise adds to the echo's complex field before detection, so the two share one speckle:
     # Gamma(L) about their summed mean, not two independent speckles (whose sum is smoother).
     hh = (hh + nesz) * speckle(rng, shape, looks, corr_px)

@@ -2,9 +2,11 @@
 
 What a scene file must be: at least two bands, co-pol and cross-pol sigma0 (dB or linear power,
 detected from the values or declared), a CRS and a geotransform; the incidence angle as a band
-(found by its description, or a third band of plausible angles) or given as a constant.
-Normalisation writes the product's own layout: a COG with co-pol dB, cross-pol dB and incidence
-(degrees) as float32 bands, NaN outside the data, processed in row blocks so a full scene never
+(found by its description, or a third band of plausible angles) or given as a constant. A band
+described ``<cross>_nesz_db`` (the cross-pol noise floor, as the product's own scenes carry it)
+is kept, in the same units as the sigma0 bands. Normalisation writes the product's own layout
+(see :mod:`sar.readers`): a COG with co-pol dB, cross-pol dB, incidence (degrees) and the noise
+floor if any as float32 bands, NaN outside the data, processed in row blocks so a full scene never
 sits in memory.
 """
 
@@ -23,7 +25,7 @@ from rasterio.shutil import copy as rio_copy
 from rasterio.warp import transform_geom
 from rasterio.windows import Window
 
-from . import SarFormatError
+from . import SarFormatError, noise_band, scene_band_names, scene_units
 
 _POL = re.compile(r"(?<![A-Za-z])(HH|HV|VV|VH)(?![A-Za-z])", re.IGNORECASE)
 
@@ -43,6 +45,7 @@ class SceneRaster:
     inc_angle_deg: float | None
     units: str  # "dB" or "linear"
     polarisations: tuple[str, str]
+    noise_band: int | None = None  # the cross-pol noise floor (NESZ), same units as sigma0
 
     def footprint_lonlat(self) -> dict:
         """The raster's outline as a GeoJSON polygon in EPSG:4326 (edges densified)."""
@@ -145,6 +148,11 @@ def inspect_scene(
         cross_units = _units(_sample(src, cross_band), name, cross_band, co_units if units == "auto" else units)
         if co_units != cross_units:
             raise SarFormatError(f"{name}: co-pol is {co_units} but cross-pol is {cross_units}; bands must share units")
+        noise = noise_band(descriptions)
+        if noise in (co_band, cross_band, inc_band):
+            noise = None
+        if noise is not None:
+            _units(_sample(src, noise), name, noise, co_units)
         pols = [m.group(1).upper() for d in (descriptions[co_band - 1], descriptions[cross_band - 1]) if (m := _POL.search(d))]
         polarisations = (pols[0], pols[1]) if len(pols) == 2 else ("HH", "HV")
         if src.crs.is_geographic:
@@ -167,24 +175,26 @@ def inspect_scene(
             inc_angle_deg=inc_angle_deg,
             units=co_units,
             polarisations=polarisations,
+            noise_band=noise,
         )
 
 
 def normalise_to_cog(scene: SceneRaster, destination: Path, tags: dict[str, str] | None = None, rows_per_block: int = 1024) -> Path:
-    """Write the scene in the product's layout (co dB, cross dB, incidence deg; float32 COG)."""
+    """Write the scene in the product's layout (co dB, cross dB, incidence deg, noise floor dB if
+    any; float32 COG)."""
     destination = Path(destination)
     with _open(scene.path) as src, tempfile.TemporaryDirectory(dir=destination.parent) as tmp:
         staging = Path(tmp) / "staging.tif"
         profile = {
-            "driver": "GTiff", "width": src.width, "height": src.height, "count": 3, "dtype": "float32",
-            "crs": src.crs, "transform": src.transform, "nodata": float("nan"), "tiled": True,
+            "driver": "GTiff", "width": src.width, "height": src.height, "count": 4 if scene.noise_band else 3,
+            "dtype": "float32", "crs": src.crs, "transform": src.transform, "nodata": float("nan"), "tiled": True,
             "blockxsize": 512, "blockysize": 512, "BIGTIFF": "IF_SAFER",
         }
         with rasterio.open(staging, "w", **profile) as dst:
             for row in range(0, src.height, rows_per_block):
                 window = Window(0, row, src.width, min(rows_per_block, src.height - row))
                 bands = []
-                for band in (scene.co_band, scene.cross_band):
+                for band in (scene.co_band, scene.cross_band) + ((scene.noise_band,) if scene.noise_band else ()):
                     data = src.read(band, window=window, masked=True).astype(np.float64).filled(np.nan)
                     if scene.units == "linear":
                         with np.errstate(divide="ignore", invalid="ignore"):
@@ -195,11 +205,12 @@ def normalise_to_cog(scene: SceneRaster, destination: Path, tags: dict[str, str]
                 else:
                     inc = np.full_like(bands[0], scene.inc_angle_deg)
                 invalid = ~np.isfinite(bands[0]) | ~np.isfinite(bands[1])
-                for index, data in enumerate((*bands, inc), start=1):
+                for index, data in enumerate((*bands[:2], inc, *bands[2:]), start=1):
                     dst.write(np.where(invalid, np.nan, data).astype(np.float32), index, window=window)
             co, cross = scene.polarisations
-            for index, name in enumerate((f"{co}_sigma0_db", f"{cross}_sigma0_db", "incidence_angle_deg"), start=1):
+            for index, name in enumerate(scene_band_names(co, cross, scene.noise_band is not None), start=1):
                 dst.set_band_description(index, name)
-            dst.update_tags(units="sigma0 dB (bands 1-2), degrees (band 3)", pixel_size_m=str(scene.pixel_size_m), **(tags or {}))
+            dst.update_tags(units=scene_units(scene.noise_band is not None), pixel_size_m=str(scene.pixel_size_m),
+                            **(tags or {}))
         rio_copy(staging, destination, driver="COG", compress="DEFLATE", predictor=3, overview_resampling="average", BIGTIFF="IF_SAFER")
     return destination
