@@ -63,7 +63,8 @@ def test_simulate_scene_job_runs_on_dask_and_its_artifacts_download(api):
     assert response.status_code == 200
     assert int(response.headers["content-length"]) == next(a["size_bytes"] for a in listed if a["name"] == "scene.tif")
     with rasterio.open(io.BytesIO(response.content)) as scene:
-        assert (scene.count, scene.height, scene.width) == (3, 192, 256)
+        assert (scene.count, scene.height, scene.width) == (4, 192, 256)
+        assert scene.descriptions[3] == "HV_nesz_db"
         assert scene.crs.to_epsg() == 3413
         hh, hv = scene.read(1), scene.read(2)
         assert np.nanmedian(hv) < np.nanmedian(hh) - 3  # cross-pol well below co-pol on the sea

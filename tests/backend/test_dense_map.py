@@ -342,6 +342,12 @@ def test_scene_with_wrong_band_count_is_refused(tmp_path, random_lenet, scene):
                          [(0, np.full((256, 256), -20.0, np.float32))])
     with pytest.raises(SceneBandMismatch, match="1 band"):
         probability_map(one_band, random_lenet, tmp_path / "out.tif")
+    # A fourth band is the noise floor only when it says so.
+    bands = [np.full((256, 256), v, np.float32) for v in (-15.0, -25.0, 35.0, -26.0)]
+    unknown = write_cog(tmp_path / "four.tif", (256, 256), scene["crs"], scene["transform"],
+                        ("HH_sigma0_db", "HV_sigma0_db", "incidence_angle_deg", "wind_speed"), [(0, *bands)])
+    with pytest.raises(SceneBandMismatch, match="4 band"):
+        probability_map(unknown, random_lenet, tmp_path / "out.tif")
     assert issubclass(SceneBandMismatch, ValueError)
     assert not (tmp_path / "out.tif").exists()
 

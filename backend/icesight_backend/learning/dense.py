@@ -46,6 +46,7 @@ from icesight_contract import BAND_NAMES, PATCH_SIZE_PX, feature_map_side
 from icesight_contract.constants import SIGMA0_DB_MAX, SIGMA0_DB_MIN
 
 from ..sar.io import RasterBand, write_cog
+from ..sar.readers import NESZ_BAND_SUFFIX, noise_band
 from .data import THIRD_CHANNELS, Normalisation, third_channel
 from .models import ConvNet, ModelSpec, inference_layers
 from .outputs import iceberg_presence
@@ -395,10 +396,11 @@ def probability_map(
     should_stop = should_stop or (lambda: False)
     channels = _check_model(model)
     with rasterio.open(scene_path) as src:
-        if src.count not in (2, 3):
+        if not (src.count in (2, 3) or (src.count == 4 and noise_band(src.descriptions) == 4)):
             raise SceneBandMismatch(
                 f"{scene_path.name} has {src.count} band(s); a scene for the dense map has band 1 co-pol sigma0 dB, "
-                f"band 2 cross-pol sigma0 dB and optionally band 3 incidence angle in degrees"
+                f"band 2 cross-pol sigma0 dB, optionally band 3 incidence angle in degrees and band 4 the cross-pol "
+                f"noise floor (described '<cross>{NESZ_BAND_SUFFIX}')"
             )
         height, width, crs, transform = src.height, src.width, src.crs, src.transform
     check_pixel_size(abs(transform.a), model_pixel_size_m, model_name=(tags or {}).get("model_id", "the model"))
