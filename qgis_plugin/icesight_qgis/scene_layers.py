@@ -39,15 +39,17 @@ from .stretch import sigma0_stretch
 
 class Stretch(str, Enum):
     SIGMA0 = "sigma0"  # 2 % of the darker to 98 % of the brighter surface (see .stretch)
-    MIN_MAX = "min_max"  # the band's minimum to its maximum (incidence angle)
+    MIN_MAX = "min_max"  # the band's minimum to its maximum (incidence angle, noise floor)
 
 
 #: The named styles a catalog scene layer carries (its style manager), the first one current:
-#: the style file and how its grey limits are computed on each scene.
-SCENE_STYLES: dict[str, tuple[str, Stretch]] = {
-    "HH (dB)": (os.path.join(STYLE_DIR, "scene_hh.qml"), Stretch.SIGMA0),
-    "HV (dB)": (os.path.join(STYLE_DIR, "scene_hv.qml"), Stretch.SIGMA0),
-    "Incidence angle": (os.path.join(STYLE_DIR, "scene_incidence.qml"), Stretch.MIN_MAX),
+#: the style file, how its grey limits are computed on each scene, and the band it draws (a
+#: scene without the band, such as one without a noise floor, does not get the style).
+SCENE_STYLES: dict[str, tuple[str, Stretch, int]] = {
+    "HH (dB)": (os.path.join(STYLE_DIR, "scene_hh.qml"), Stretch.SIGMA0, 1),
+    "HV (dB)": (os.path.join(STYLE_DIR, "scene_hv.qml"), Stretch.SIGMA0, 2),
+    "Incidence angle": (os.path.join(STYLE_DIR, "scene_incidence.qml"), Stretch.MIN_MAX, 3),
+    "Cross-pol noise floor (dB)": (os.path.join(STYLE_DIR, "scene_nesz.qml"), Stretch.MIN_MAX, 4),
 }
 DETECTIONS_STYLE = os.path.join(STYLE_DIR, "detections.qml")
 FOOTPRINTS_LAYER_NAME = "IceSight catalog footprints"
@@ -64,13 +66,15 @@ def streamed_source(scene_url: str, header_file: str) -> str:
 
 def style_scene_layer(layer: QgsRasterLayer) -> None:
     """Give ``layer`` the named styles of :data:`SCENE_STYLES`, each stretched on this scene by
-    its own rule (sigma0: :func:`.stretch.sigma0_stretch`; incidence: min-max), HH current.
+    its own rule (sigma0: :func:`.stretch.sigma0_stretch`; incidence, noise floor: min-max), HH current.
 
     Reads the raster: call it off the GUI thread for a streamed scene."""
     manager = layer.styleManager()
     default = manager.currentStyle()
     scene_id = layer.customProperty(SCENE_ID_PROPERTY, "")
-    for name, (path, stretch) in SCENE_STYLES.items():
+    for name, (path, stretch, band) in SCENE_STYLES.items():
+        if band > layer.bandCount():
+            continue
         _apply_style(layer, path)
         if scene_id:
             # Loading a style resets the custom properties; each stored style carries the id again.

@@ -166,15 +166,17 @@ def probability_style(tmp_dir: str) -> None:
     assert ok, message
 
 
-#: The catalog COG's bands (co-pol dB, cross-pol dB, incidence in degrees): the style file of each,
+#: The catalog COG's bands (co-pol dB, cross-pol dB, incidence in degrees, the cross-pol noise
+#: floor in dB where the product gives it): the style file of each,
 #: its band, placeholder limits and whether the plugin computes the limits itself on each scene
 #: (sigma0: 2 % of the darker to 98 % of the brighter surface, ``icesight_qgis/stretch.py``; the
 #: style says "user defined" so that QGIS never replaces them with its own cut) or QGIS takes
-#: the band's minimum and maximum (incidence).
+#: the band's minimum and maximum (incidence, noise floor).
 SCENE_STYLES = (
     ("scene_hh.qml", 1, -35.0, 5.0, True),
     ("scene_hv.qml", 2, -40.0, -5.0, True),
     ("scene_incidence.qml", 3, 15.0, 50.0, False),
+    ("scene_nesz.qml", 4, -35.0, -15.0, False),
 )
 
 
@@ -194,7 +196,7 @@ def scene_styles(tmp_dir: str) -> None:
     path = os.path.join(tmp_dir, "scene.tif")
     writer = QgsRasterFileWriter(path)
     provider = writer.createMultiBandRaster(
-        Qgis.Float32, 4, 4, QgsRectangle(0, 0, 4, 4), QgsCoordinateReferenceSystem("EPSG:3413"), 3
+        Qgis.Float32, 4, 4, QgsRectangle(0, 0, 4, 4), QgsCoordinateReferenceSystem("EPSG:3413"), len(SCENE_STYLES)
     )
     del provider
     for name, band, low, high, set_by_plugin in SCENE_STYLES:

@@ -154,8 +154,10 @@ def test_the_noise_floor_rises_towards_each_sub_swath_edge_and_steps_between_sub
     offsets = np.array([1.0, -0.5, 0.0, 0.5, -1.0])
     profile = noise_floor_profile_db(position, 5, 4.0, offsets)
     centres = np.round((np.arange(5) + 0.5) / 5 * 5000).astype(int)
-    np.testing.assert_allclose(profile[centres], offsets, atol=1e-6)  # lowest at each beam's centre
-    assert profile[0] == pytest.approx(4.0 + offsets[0]) and profile[-1] == pytest.approx(4.0 + offsets[-1])
+    # Lowest at each beam's centre, 4 dB higher at its edges, 0 dB on average over the beam.
+    np.testing.assert_allclose(profile[centres], offsets - 4.0 / 3.0, atol=1e-6)
+    assert profile[0] == pytest.approx(4.0 * 2 / 3 + offsets[0]) and profile[-1] == pytest.approx(4.0 * 2 / 3 + offsets[-1])
+    assert np.mean(profile[:1000]) == pytest.approx(offsets[0], abs=0.01)
     seam = 1000  # between the first and second beam: the floor steps by their offsets
     assert profile[seam - 1] - profile[seam] == pytest.approx(offsets[0] - offsets[1], abs=0.02)
     assert np.array_equal(noise_floor_profile_db(position, 5, 0.0, np.zeros(5)), np.zeros_like(position))

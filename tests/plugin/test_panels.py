@@ -253,10 +253,15 @@ def test_add_scene_streams_the_cog_styled_hh_with_hv_and_incidence_styles(
     assert np.percentile(grey_ice, 75) - np.percentile(grey_ice, 25) > 40
     assert np.median(grey_water) < np.median(grey_ice)
     manager = layer.styleManager()
-    assert set(manager.styles()) == {"HH (dB)", "HV (dB)", "Incidence angle"}
+    assert set(manager.styles()) == {"HH (dB)", "HV (dB)", "Incidence angle", "Cross-pol noise floor (dB)"}
     assert manager.currentStyle() == "HH (dB)"
     assert manager.setCurrentStyle("HV (dB)") and layer.renderer().grayBand() == 2
     assert manager.setCurrentStyle("Incidence angle") and layer.renderer().grayBand() == 3
+    # The noise floor (band 4 of a scene that has it) is stretched over its own range on this scene.
+    assert manager.setCurrentStyle("Cross-pol noise floor (dB)") and layer.renderer().grayBand() == 4
+    floor = layer.renderer().contrastEnhancement()
+    assert (floor.minimumValue(), floor.maximumValue()) == pytest.approx(
+        (np.nanmin(truth.nesz_db), np.nanmax(truth.nesz_db)), abs=1e-3)
     from icesight_qgis.scenes import catalog_scene_id
 
     assert catalog_scene_id(layer) == catalog_scene.scene_id

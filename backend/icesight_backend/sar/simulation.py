@@ -45,7 +45,7 @@ class ModeGeometry:
     inc_near_deg: float
     inc_far_deg: float
     looks: float  # equivalent number of looks of the GRD product
-    nesz_db: float  # noise-equivalent sigma zero, mid swath
+    nesz_db: float  # noise-equivalent sigma zero, averaged across the swath
     psf_width_px: float  # -3 dB width of the impulse response in pixels
     subswaths: int  # sub-swaths across the swath (TOPS: EW1-EW5, IW1-IW3)
 
@@ -60,13 +60,14 @@ MODES: dict[AcquisitionMode, ModeGeometry] = {
 
 def noise_floor_profile_db(swath_position: np.ndarray, subswaths: int, rise_db: float,
                            offsets_db: np.ndarray) -> np.ndarray:
-    """The noise floor across range relative to the mode's mid-swath NESZ, in dB.
+    """The noise floor across range relative to the mode's NESZ (its average across the swath), in dB.
 
     ``swath_position`` runs from 0 (near range) to 1 (far range). A TOPS swath is ``subswaths``
     beams side by side (taken here as equally wide on the ground). Each beam's elevation antenna
     gain is highest at its centre, so the noise-equivalent sigma0 is lowest there and rises by
-    ``rise_db`` towards its edges (a parabola, the main lobe's shape near its peak); each beam also
-    sits ``offsets_db[k]`` above or below the others, so the floor steps at the seams. This is the
+    ``rise_db`` towards its edges (a parabola, the main lobe's shape near its peak, centred so
+    that its average over the beam is 0 dB); each beam also sits ``offsets_db[k]`` above or below
+    the others, so the floor steps at the seams. This is the
     pattern of the Sentinel-1 noise annotation's range vectors (ESA MPC-0392; Park et al. 2018,
     IEEE TGRS 56(3), on EW cross-pol); the rise and the steps have no measured source here and
     are drawn per scene (see ``SimulateSceneParams.noise_rise_db``).
@@ -74,7 +75,7 @@ def noise_floor_profile_db(swath_position: np.ndarray, subswaths: int, rise_db: 
     position = np.clip(np.asarray(swath_position, dtype=np.float64), 0.0, 1.0) * subswaths
     beam = np.minimum(position.astype(int), subswaths - 1)
     across = 2.0 * (position - beam) - 1.0  # -1 .. 1 across the beam
-    return rise_db * across**2 + np.asarray(offsets_db, dtype=np.float64)[beam]
+    return rise_db * (across**2 - 1.0 / 3.0) + np.asarray(offsets_db, dtype=np.float64)[beam]
 
 
 def db_to_linear(value_db: np.ndarray | float) -> np.ndarray | float:
