@@ -118,6 +118,10 @@ class DetectTargetsResult:
     pixel_size_m: float
     looks: float
     pfa: float
+    #: Whether open water and sea ice were told apart against the scene's own cross-pol noise
+    #: floor (its band 4, from the product's noise annotation) rather than one level estimated
+    #: from the scene.
+    noise_floor_band: bool = False
 
 
 @dataclass

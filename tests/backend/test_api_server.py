@@ -199,6 +199,7 @@ def test_detect_targets_on_a_simulated_scene(api):
     assert final["state"] == "succeeded", final
     result = final["result"]
     assert result["looks"] == 10.7 and result["pixel_size_m"] == 40.0 and "3413" in result["crs"]
+    assert result["noise_floor_band"] is True  # simulated scenes carry their noise floor
     truth = gpd.read_file(io.BytesIO(api.get(f"/jobs/{scene['id']}/artifacts/truth.gpkg").content))
     found = gpd.read_file(io.BytesIO(api.get(f"/jobs/{job['id']}/artifacts/detections.gpkg").content))
     assert len(found) == result["n_detections"] and found.crs == truth.crs
@@ -275,6 +276,7 @@ def test_upload_ingest_list_and_detect_on_a_catalog_scene(api, write_tif, linear
     detected = api.wait(api.submit("detect_targets", {"scene_id": "tromso-test", "chunk_px": 256})["id"])
     assert detected["state"] == "succeeded", detected
     assert detected["result"]["looks"] == 4.4  # IW GRDH, from the catalog's mode tag
+    assert detected["result"]["noise_floor_band"] is False  # a GeoTIFF of sigma0 alone: one estimated floor
     assert detected["result"]["n_detections"] >= 1
 
 

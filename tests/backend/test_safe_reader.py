@@ -298,6 +298,7 @@ def test_a_zipped_safe_product_uploads_ingests_and_is_detected_on(api, tmp_path)
     detected = api.wait(api.submit("detect_targets", {"scene_id": "safe-ew", "chunk_px": 256})["id"])
     assert detected["state"] == "succeeded", detected["error"]
     assert detected["result"]["looks"] == 10.7
+    assert detected["result"]["noise_floor_band"] is True  # the noise annotation's floor, band 4
     assert detected["result"]["n_detections"] >= 1  # the bright target
     # The upload was consumed: ingesting it again is refused, naming the field.
     again = api.post("/jobs", json={"kind": "ingest_scene", "params": {"upload_id": upload.json()["upload_id"]}})

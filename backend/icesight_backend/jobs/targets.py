@@ -97,7 +97,8 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
     frame = gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs=meta["crs"])
     artifacts = [gpkg_artifact(frame, "detections", role="detections")]
     crs = meta["crs"].to_string() if meta["crs"] else ""
-    result = DetectTargetsResult(scene_id, len(detections), crs, pixel_size_m, looks, params.pfa)
+    result = DetectTargetsResult(scene_id, len(detections), crs, pixel_size_m, looks, params.pfa,
+                                 noise_floor_band=noise is not None and params.sea_ice_aware)
     return {"result": to_dict(result), "artifacts": artifacts, "model": None}
 
 
