@@ -44,9 +44,20 @@ VARIANTS = {
 DETECTORS = {"before": {"local_ice_test": False}, "now": {}}
 
 
+def scene_truth(scene):
+    """The targets of an in-memory simulated scene as the frame ``score_by_clutter`` scores against."""
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame({
+        "row": [t.row for t in scene.targets], "col": [t.col for t in scene.targets],
+        "length_m": [t.target.length_m for t in scene.targets],
+        "is_iceberg": [t.target.kind.value == "iceberg" for t in scene.targets],
+        "in_sea_ice": [t.in_ice for t in scene.targets],
+    })
+
+
 def run(name: str, size: int, targets: int, seed: int) -> dict:
     """Each detector's score on one scene with the variant's clutter."""
-    import geopandas as gpd
     import numpy as np
     from bench_detection_scene import score_by_clutter
 
@@ -59,12 +70,7 @@ def run(name: str, size: int, targets: int, seed: int) -> dict:
     scene = simulate_scene(params, clutter=ClutterParams(**VARIANTS[name][1]))
     valid = np.isfinite(scene.hh_db)
     ice = scene.ice_mask & valid
-    truth = gpd.GeoDataFrame({
-        "row": [t.row for t in scene.targets], "col": [t.col for t in scene.targets],
-        "length_m": [t.target.length_m for t in scene.targets],
-        "is_iceberg": [t.target.kind.value == "iceberg" for t in scene.targets],
-        "in_sea_ice": [t.in_ice for t in scene.targets],
-    })
+    truth = scene_truth(scene)
     scores = {}
     for detector, overrides in DETECTORS.items():
         started = time.perf_counter()

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 def run(rise_db: float, size: int, targets: int, seed: int) -> dict:
     """Classification and detection scores on one scene, without and with its noise band."""
-    import geopandas as gpd
+    from bench_detection_ice_variants import scene_truth
     from bench_detection_scene import score_by_clutter
 
     from icesight_backend.sar.clutter import clutter_map
@@ -44,12 +44,7 @@ def run(rise_db: float, size: int, targets: int, seed: int) -> dict:
     valid = np.isfinite(scene.hh_db)
     ice = scene.ice_mask & valid
     water = valid & ~ice
-    truth = gpd.GeoDataFrame({
-        "row": [t.row for t in scene.targets], "col": [t.col for t in scene.targets],
-        "length_m": [t.target.length_m for t in scene.targets],
-        "is_iceberg": [t.target.kind.value == "iceberg" for t in scene.targets],
-        "in_sea_ice": [t.in_ice for t in scene.targets],
-    })
+    truth = scene_truth(scene)
     cfar = CfarParams(pixel_size_m=scene.pixel_size_m, looks=10.7)
     whole = (slice(0, size), slice(0, size))
     scores = {}
