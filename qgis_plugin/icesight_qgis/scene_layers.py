@@ -105,7 +105,7 @@ def opened_scene_layer(scene_id: str, source: str, name: str | None = None) -> Q
     if not layer.isValid():
         raise ValueError(f"the scene {scene_id} could not be opened from the backend ({layer.error().summary()})")
     if layer.bandCount() < 3:
-        raise ValueError(f"the scene {scene_id} has {layer.bandCount()} band(s); a catalog scene has 3")
+        raise ValueError(f"the scene {scene_id} has {layer.bandCount()} band(s); a catalog scene has 3, or 4 with its noise floor")
     mark_catalog_scene(layer, scene_id)
     style_scene_layer(layer)
     return layer

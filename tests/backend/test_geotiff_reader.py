@@ -42,10 +42,10 @@ def test_db_scene_with_a_constant_incidence(tmp_path, linear_bands, write_tif):
 
 
 def test_a_band_described_as_the_cross_pol_noise_floor_is_kept_as_band_4(tmp_path, linear_bands, write_tif):
-    """A linear scene with its VH noise floor (as exported from another scene in the product's
-    layout, or made by a processor that keeps the noise): the floor becomes band 4, in dB."""
+    """A linear scene with its VH noise floor in dB (as exported from another scene in the product's
+    layout, or made by a processor that keeps the noise): the floor becomes band 4, as it is."""
     vv, vh, inc = linear_bands
-    nesz = np.broadcast_to(10 ** (np.linspace(-27.0, -22.0, 400) / 10), vv.shape).copy()
+    nesz = np.broadcast_to(np.linspace(-27.0, -22.0, 400), vv.shape).copy()
     src = write_tif(tmp_path / "s1.tif", [vv, nesz, vh, inc],
                     descriptions=["Sigma0_VV", "VH_nesz_db", "Sigma0_VH", "incidence_angle"])
     scene = inspect_scene(src, cross_band=3)
@@ -57,10 +57,13 @@ def test_a_band_described_as_the_cross_pol_noise_floor_is_kept_as_band_4(tmp_pat
     # Without such a description no band is taken for the floor.
     plain = write_tif(tmp_path / "plain.tif", [vv, vh, inc, nesz], descriptions=["VV", "VH", "incidence_angle", "noise"])
     assert inspect_scene(plain).noise_band is None
-    # A noise band that is not a sigma0 is refused, naming it.
-    bad = write_tif(tmp_path / "bad.tif", [vv, vh, inc, nesz * 1e6], descriptions=["VV", "VH", "incidence_angle", "VH_nesz_db"])
-    with pytest.raises(SarFormatError, match="band 4"):
+    # A noise band that is not a sigma0 in dB is refused, naming it; so is the co-pol's floor.
+    bad = write_tif(tmp_path / "bad.tif", [vv, vh, inc, nesz + 60.0], descriptions=["VV", "VH", "incidence_angle", "VH_nesz_db"])
+    with pytest.raises(SarFormatError, match="band 4 median 35.5 is not a sigma0 in dB"):
         inspect_scene(bad)
+    co_floor = write_tif(tmp_path / "co.tif", [vv, vh, inc, nesz], descriptions=["VV", "VH", "incidence_angle", "VV_nesz_db"])
+    with pytest.raises(SarFormatError, match="band 4 is described as the VV noise floor.*'VH_nesz_db'"):
+        inspect_scene(co_floor)
 
 
 def test_bad_scene_files_are_refused_with_the_reason(tmp_path, linear_bands, write_tif):

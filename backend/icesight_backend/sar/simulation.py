@@ -45,7 +45,7 @@ class ModeGeometry:
     inc_near_deg: float
     inc_far_deg: float
     looks: float  # equivalent number of looks of the GRD product
-    nesz_db: float  # noise-equivalent sigma zero, averaged across the swath
+    nesz_db: float  # noise-equivalent sigma zero: the swath's level, about which its sub-swaths step
     psf_width_px: float  # -3 dB width of the impulse response in pixels
     subswaths: int  # sub-swaths across the swath (TOPS: EW1-EW5, IW1-IW3)
 
@@ -60,7 +60,7 @@ MODES: dict[AcquisitionMode, ModeGeometry] = {
 
 def noise_floor_profile_db(swath_position: np.ndarray, subswaths: int, rise_db: float,
                            offsets_db: np.ndarray) -> np.ndarray:
-    """The noise floor across range relative to the mode's NESZ (its average across the swath), in dB.
+    """The noise floor across range relative to the mode's NESZ, in dB.
 
     ``swath_position`` runs from 0 (near range) to 1 (far range). A TOPS swath is ``subswaths``
     beams side by side (taken here as equally wide on the ground). Each beam's elevation antenna
@@ -313,7 +313,7 @@ def background(
     correlation. ``white_sea``/``white_ice`` supply the texture noise with a row halo (scene blocks).
     ``clutter`` draws the nuisance parameters away from the nominal models (patch sets). Speckle
     and noise are correlated like an impulse response ``psf_width_px`` wide (None: the mode's).
-    ``nesz_db`` is the noise floor, per pixel or constant (None: the mode's mid-swath NESZ); the
+    ``nesz_db`` is the noise floor, per pixel or constant (None: the mode's NESZ); the
     clutter's ``nesz_offset_db`` adds to it.
     """
     clutter = clutter or ClutterParams()

@@ -29,9 +29,10 @@ def scene_units(with_noise: bool = False) -> str:
                                                          if with_noise else "")
 
 
-def noise_band(descriptions: Sequence[str | None]) -> int | None:
-    """The (1-based) band of a scene holding the cross-pol noise floor, or None when it has none."""
+def noise_band(descriptions: Sequence[str | None], exclude: Sequence[int | None] = ()) -> int | None:
+    """The (1-based) band of a scene holding the cross-pol noise floor (in dB, whatever the units of
+    the sigma0 bands), skipping the bands in ``exclude``; None when it has none."""
     for index, description in enumerate(descriptions, start=1):
-        if (description or "").lower().endswith(NESZ_BAND_SUFFIX):
+        if index not in exclude and (description or "").lower().endswith(NESZ_BAND_SUFFIX):
             return index
     return None

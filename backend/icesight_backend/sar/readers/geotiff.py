@@ -3,8 +3,8 @@
 What a scene file must be: at least two bands, co-pol and cross-pol sigma0 (dB or linear power,
 detected from the values or declared), a CRS and a geotransform; the incidence angle as a band
 (found by its description, or a third band of plausible angles) or given as a constant. A band
-described ``<cross>_nesz_db`` (the cross-pol noise floor, as the product's own scenes carry it)
-is kept, in the same units as the sigma0 bands. Normalisation writes the product's own layout
+described ``<cross>_nesz_db`` (the cross-pol noise floor in dB, as the product's own scenes carry
+it) is kept. Normalisation writes the product's own layout
 (see :mod:`sar.readers`): a COG with co-pol dB, cross-pol dB, incidence (degrees) and the noise
 floor if any as float32 bands, NaN outside the data, processed in row blocks so a full scene never
 sits in memory.
@@ -25,7 +25,7 @@ from rasterio.shutil import copy as rio_copy
 from rasterio.warp import transform_geom
 from rasterio.windows import Window
 
-from . import SarFormatError, noise_band, scene_band_names, scene_units
+from . import NESZ_BAND_SUFFIX, SarFormatError, noise_band, scene_band_names, scene_units
 
 _POL = re.compile(r"(?<![A-Za-z])(HH|HV|VV|VH)(?![A-Za-z])", re.IGNORECASE)
 
@@ -45,7 +45,7 @@ class SceneRaster:
     inc_angle_deg: float | None
     units: str  # "dB" or "linear"
     polarisations: tuple[str, str]
-    noise_band: int | None = None  # the cross-pol noise floor (NESZ), same units as sigma0
+    noise_band: int | None = None  # the cross-pol noise floor (NESZ), dB
 
     def footprint_lonlat(self) -> dict:
         """The raster's outline as a GeoJSON polygon in EPSG:4326 (edges densified)."""
@@ -148,13 +148,18 @@ def inspect_scene(
         cross_units = _units(_sample(src, cross_band), name, cross_band, co_units if units == "auto" else units)
         if co_units != cross_units:
             raise SarFormatError(f"{name}: co-pol is {co_units} but cross-pol is {cross_units}; bands must share units")
-        noise = noise_band(descriptions)
-        if noise in (co_band, cross_band, inc_band):
-            noise = None
-        if noise is not None:
-            _units(_sample(src, noise), name, noise, co_units)
         pols = [m.group(1).upper() for d in (descriptions[co_band - 1], descriptions[cross_band - 1]) if (m := _POL.search(d))]
         polarisations = (pols[0], pols[1]) if len(pols) == 2 else ("HH", "HV")
+        noise = noise_band(descriptions, exclude=(co_band, cross_band, inc_band))
+        if noise is not None:
+            described = _POL.search(descriptions[noise - 1].rsplit("_", 2)[0])
+            if described and described.group(1).upper() != polarisations[1]:
+                raise SarFormatError(
+                    f"{name}: band {noise} is described as the {described.group(1).upper()} noise floor; the clutter "
+                    f"classes need the cross-pol ({polarisations[1]}) floor: describe it "
+                    f"'{polarisations[1]}{NESZ_BAND_SUFFIX}' or remove its description"
+                )
+            _units(_sample(src, noise), name, noise, "dB")
         if src.crs.is_geographic:
             raise SarFormatError(
                 f"{name}: is in geographic coordinates ({src.crs.to_string()}); windows are set in metres, so "
@@ -196,7 +201,7 @@ def normalise_to_cog(scene: SceneRaster, destination: Path, tags: dict[str, str]
                 bands = []
                 for band in (scene.co_band, scene.cross_band) + ((scene.noise_band,) if scene.noise_band else ()):
                     data = src.read(band, window=window, masked=True).astype(np.float64).filled(np.nan)
-                    if scene.units == "linear":
+                    if scene.units == "linear" and band != scene.noise_band:
                         with np.errstate(divide="ignore", invalid="ignore"):
                             data = np.where(data > 0, 10.0 * np.log10(data), np.nan)
                     bands.append(data)
