@@ -225,6 +225,28 @@ def test_the_noise_floor_is_the_annotations_noise_over_the_calibration(tmp_path,
     np.testing.assert_allclose(part, nesz[137:146, 150:210], rtol=1e-9)
 
 
+def test_noise_vectors_in_any_order_or_a_single_one_give_the_same_floor(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    safe, _ = build_safe(tmp_path)
+    band = open_safe(safe).bands["HV"]
+    window = Window(0, 0, PIXELS, LINES)
+    expected = thermal_noise(band.noise).power(window)
+    shuffled = ET.fromstring(ET.tostring(band.noise))
+    vectors = shuffled.find("noiseRangeVectorList")
+    items = list(vectors)
+    for item in items:
+        vectors.remove(item)
+    for item in items[::-1]:
+        vectors.append(item)
+    np.testing.assert_allclose(thermal_noise(shuffled).power(window), expected, rtol=1e-12)
+    for item in items[1:]:
+        vectors.remove(item)
+    single = thermal_noise(shuffled).power(window)  # held over every line: the first vector's LUT
+    np.testing.assert_allclose(single / noise_azimuth(*np.meshgrid(np.arange(LINES), np.arange(PIXELS), indexing="ij")),
+                               np.broadcast_to(noise_range(0, np.arange(PIXELS)), (LINES, PIXELS)), rtol=1e-6)
+
+
 def test_the_geocoded_scene_carries_the_cross_pol_noise_floor_as_band_4(tmp_path):
     safe, _ = build_safe(tmp_path)
     cog = safe_to_cog(open_safe(safe), tmp_path / "scene.tif", rows_per_block=64)

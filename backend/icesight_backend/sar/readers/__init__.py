@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 #: Ending of the description of the optional band holding the cross-pol noise floor (NESZ, dB).
 NESZ_BAND_SUFFIX = "_nesz_db"
+#: The cross-pol channel of each dual-pol pair, by its co-pol channel.
+CROSS_POL = {"HH": "HV", "VV": "VH"}
 
 
 class SarFormatError(ValueError):

@@ -40,7 +40,7 @@ from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
 from scipy.interpolate import RegularGridInterpolator
 
-from . import SarFormatError, scene_band_names, scene_units
+from . import CROSS_POL, SarFormatError, scene_band_names, scene_units
 
 _MEASUREMENT = re.compile(r"s1[abcd]-(?P<swath>[a-z0-9]+)-grd-(?P<pol>hh|hv|vv|vh)-.*\.tiff?$", re.IGNORECASE)
 
@@ -65,7 +65,7 @@ class SafeProduct:
     @property
     def polarisations(self) -> tuple[str, str]:
         pols = set(self.bands)
-        for co, cross in (("HH", "HV"), ("VV", "VH")):
+        for co, cross in CROSS_POL.items():
             if {co, cross} <= pols:
                 return co, cross
         raise SarFormatError(f"{self.name}: needs a dual-pol product (HH+HV or VV+VH), found {sorted(pols)}")
@@ -153,8 +153,8 @@ def sigma_nought_lut(calibration: ET.Element) -> RegularGridInterpolator:
 
 @dataclass
 class ThermalNoise:
-    """A noise annotation's vectors: the range LUT at lines ``range_lines`` (each over its own
-    pixels) and the azimuth LUT of each sub-swath block (none before IPF 2.9)."""
+    """A noise annotation's vectors: the range LUT at lines ``range_lines`` (increasing; each over
+    its own pixels) and the azimuth LUT of each sub-swath block (none before IPF 2.9)."""
 
     range_lines: np.ndarray
     range_pixels: list[np.ndarray]
@@ -165,19 +165,20 @@ class ThermalNoise:
     def power(self, window: Window) -> np.ndarray:
         """Thermal noise power in DN^2 over a window of the measurement: the range LUT interpolated
         linearly over pixels and between vector lines (held beyond the first and last), times the
-        azimuth LUT of the block each pixel lies in (1 outside every block)."""
+        azimuth LUT of the block each pixel lies in (1 outside every block). Only the range vectors
+        around the window's lines are interpolated over its pixels."""
         lines = np.arange(window.row_off, window.row_off + window.height, dtype=np.float64)
         pixels = np.arange(window.col_off, window.col_off + window.width, dtype=np.float64)
-        order = np.argsort(self.range_lines, kind="stable")
-        known = self.range_lines[order]
-        rows = np.stack([np.interp(pixels, self.range_pixels[k], self.range_values[k]) for k in order])
-        if len(known) == 1:
-            power = np.repeat(rows, len(lines), axis=0)
-        else:
-            upper = np.clip(np.searchsorted(known, lines, side="right"), 1, len(known) - 1)
-            lower = upper - 1
-            weight = np.clip((lines - known[lower]) / np.maximum(known[upper] - known[lower], 1e-9), 0.0, 1.0)[:, None]
-            power = rows[lower] * (1.0 - weight) + rows[upper] * weight
+        known = self.range_lines
+        last = len(known) - 1
+        upper = np.clip(np.searchsorted(known, lines, side="right"), min(1, last), last)
+        lower = np.maximum(upper - 1, 0)
+        span = np.maximum(known[upper] - known[lower], 1e-9)
+        weight = np.clip((lines - known[lower]) / span, 0.0, 1.0)[:, None]
+        needed = np.unique(np.concatenate([lower, upper]))
+        rows = np.stack([np.interp(pixels, self.range_pixels[k], self.range_values[k]) for k in needed])
+        lower, upper = np.searchsorted(needed, lower), np.searchsorted(needed, upper)
+        power = rows[lower] * (1.0 - weight) + rows[upper] * weight
         for first_line, last_line, first_sample, last_sample, az_lines, az_values in self.azimuth_blocks:
             r0, r1 = max(first_line, int(lines[0])), min(last_line, int(lines[-1]))
             c0, c1 = max(first_sample, int(pixels[0])), min(last_sample, int(pixels[-1]))
@@ -223,6 +224,7 @@ def thermal_noise(noise: ET.Element | None) -> ThermalNoise | None:
         x, y = _vector_pair(vector, "pixel", lut_name, "range")
         pixels.append(x)
         values.append(y)
+    order = np.argsort(lines, kind="stable")
     blocks = []
     for vector in noise.findall("noiseAzimuthVectorList/noiseAzimuthVector"):
         try:
@@ -231,7 +233,7 @@ def thermal_noise(noise: ET.Element | None) -> ThermalNoise | None:
         except (TypeError, ValueError):
             raise SarFormatError("noise annotation: an azimuth vector lacks its block's first/last line or sample") from None
         blocks.append((*bounds, *_vector_pair(vector, "line", "noiseAzimuthLut", "azimuth")))
-    return ThermalNoise(np.asarray(lines), pixels, values, blocks)
+    return ThermalNoise(np.asarray(lines)[order], [pixels[k] for k in order], [values[k] for k in order], blocks)
 
 
 def geolocation_grid(annotation: ET.Element) -> np.ndarray:
@@ -257,29 +259,35 @@ def incidence_interpolator(grid: np.ndarray) -> RegularGridInterpolator:
     )
 
 
-def calibrated_block(band: SafeBand, lut: RegularGridInterpolator, window: Window) -> np.ndarray:
-    """Linear sigma0 of one block of the measurement (NaN where DN is 0: no data)."""
+def calibrated_block(band: SafeBand, lut: RegularGridInterpolator, window: Window,
+                     lut_squared: np.ndarray | None = None) -> np.ndarray:
+    """Linear sigma0 of one block of the measurement (NaN where DN is 0: no data). ``lut_squared``:
+    the block's ``A^2`` when the caller already has it (:func:`lut_squared_block`)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NotGeoreferencedWarning)  # GRD measurements carry GCPs only
         src = rasterio.open(band.measurement)
     with src:
         dn = src.read(1, window=window).astype(np.float64)
+    lut_squared = lut_squared_block(lut, window) if lut_squared is None else lut_squared
     with np.errstate(divide="ignore", invalid="ignore"):
-        sigma0 = dn**2 / _lut_block(lut, window) ** 2
+        sigma0 = dn**2 / lut_squared
     return np.where(dn > 0, sigma0, np.nan)
 
 
-def noise_block(noise: ThermalNoise, lut: RegularGridInterpolator, window: Window) -> np.ndarray:
+def noise_block(noise: ThermalNoise, lut: RegularGridInterpolator, window: Window,
+                lut_squared: np.ndarray | None = None) -> np.ndarray:
     """Noise-equivalent sigma0 (linear) of one block of the measurement: ``eta / A^2``."""
+    lut_squared = lut_squared_block(lut, window) if lut_squared is None else lut_squared
     with np.errstate(divide="ignore", invalid="ignore"):
-        return noise.power(window) / _lut_block(lut, window) ** 2
+        return noise.power(window) / lut_squared
 
 
-def _lut_block(lut: RegularGridInterpolator, window: Window) -> np.ndarray:
+def lut_squared_block(lut: RegularGridInterpolator, window: Window) -> np.ndarray:
+    """``A^2`` of the sigmaNought LUT over a block of the measurement (interpolated bilinearly)."""
     lines = np.arange(window.row_off, window.row_off + window.height, dtype=np.float64)
     pixels = np.arange(window.col_off, window.col_off + window.width, dtype=np.float64)
     grid_l, grid_p = np.meshgrid(lines, pixels, indexing="ij")
-    return lut(np.stack([grid_l.ravel(), grid_p.ravel()], axis=1)).reshape(len(lines), len(pixels))
+    return lut(np.stack([grid_l.ravel(), grid_p.ravel()], axis=1)).reshape(len(lines), len(pixels)) ** 2
 
 
 def _target_crs(lat: float, lon: float) -> CRS:
@@ -321,14 +329,17 @@ def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1
             dst.gcps = (gcps, CRS.from_epsg(4326))
             for row in range(0, height, rows_per_block):
                 window = Window(0, row, width, min(rows_per_block, height - row))
-                co_lin, cross_lin = (calibrated_block(b, lut, window) for b, lut in zip(bands, luts, strict=True))
+                # The cross-pol LUT serves its sigma0 and its noise floor: interpolated once a block.
+                cross_a2 = lut_squared_block(luts[1], window)
+                co_lin = calibrated_block(bands[0], luts[0], window)
+                cross_lin = calibrated_block(bands[1], luts[1], window, cross_a2)
                 lines = np.arange(row, row + window.height, dtype=np.float64)
                 gl, gp = np.meshgrid(lines, np.arange(width, dtype=np.float64), indexing="ij")
                 inc = incidence(np.stack([gl.ravel(), gp.ravel()], axis=1)).reshape(co_lin.shape)
                 with np.errstate(divide="ignore", invalid="ignore"):
                     data = [10 * np.log10(co_lin), 10 * np.log10(cross_lin), inc]
                     if noise is not None:
-                        nesz = noise_block(noise, luts[1], window)
+                        nesz = noise_block(noise, luts[1], window, cross_a2)
                         data.append(np.where(nesz > 0, 10 * np.log10(nesz), np.nan))
                 invalid = ~np.isfinite(data[0]) | ~np.isfinite(data[1])
                 for index, values in enumerate(data, start=1):
