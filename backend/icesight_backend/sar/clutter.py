@@ -190,18 +190,14 @@ def cross_floor_cells(cross_smooth_db: np.ndarray, valid: np.ndarray, params: Cl
     """The cross-pol floor of every cell: the ``cross_floor_percentile`` of the smoothed cross-pol
     cells, or, with the noise floor's cells, the noise floor (smoothed over the same window as the
     cross-pol) plus that percentile of the cross-pol above it."""
-    floor = np.full(cross_smooth_db.shape, math.nan)
     percentile = params.cross_floor_percentile
-    if noise_cells_db is not None:
-        noise_valid = valid & np.isfinite(noise_cells_db)
-        if noise_valid.any():
-            noise = _fill_gaps(np.where(noise_valid, noise_cells_db, np.nan).astype(np.float64))
-            (noise,) = _window_order_statistics(noise, params.window_cells, (50.0,))
-            offset = np.percentile((cross_smooth_db - noise)[noise_valid], percentile)
-            return noise + offset
-    if valid.any():
-        floor[:] = np.percentile(cross_smooth_db[valid], percentile)
-    return floor
+    noise_valid = valid & np.isfinite(noise_cells_db) if noise_cells_db is not None else None
+    if noise_valid is not None and noise_valid.any():
+        noise = _fill_gaps(np.where(noise_valid, noise_cells_db, np.nan).astype(np.float64))
+        (noise,) = _window_order_statistics(noise, params.window_cells, (50.0,))
+        return noise + np.percentile((cross_smooth_db - noise)[noise_valid], percentile)
+    level = np.percentile(cross_smooth_db[valid], percentile) if valid.any() else math.nan
+    return np.full(cross_smooth_db.shape, level)
 
 
 def classify_cells(co_cells_db: np.ndarray, cross_cells_db: np.ndarray, params: ClutterParams,

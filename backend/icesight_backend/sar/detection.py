@@ -671,12 +671,12 @@ def detect(
 
     With ``params.sea_ice_aware`` the clutter class of the scene is estimated first (unless
     ``clutter`` is given, see :mod:`sar.clutter`; ``noise_db``, the cross-pol noise floor where the
-    scene has it, shapes the cross-pol floor the classes are told by) and detections in sea ice must pass
-    :func:`passes_background_test`, as must open-water detections that only the co-pol CFAR
-    flagged. Mask, clutter cells and the targets' windows come from one read of the scene
-    (:func:`scan_scene`); the noise band, when given, is read once more for its cells. The bands
-    may be numpy arrays or lazy raster bands. The chunks run on local threads: inside a job task this process's cores do the work, without
-    sending sub-tasks back to the cluster.
+    scene has it, shapes the cross-pol floor the classes are told by) and detections in sea ice
+    must pass :func:`passes_background_test`, as must open-water detections that only the co-pol
+    CFAR flagged. Mask, clutter cells and the targets' windows come from one read of the scene
+    (:func:`scan_scene`); the noise band, when given, is read once for its cells. The bands may be
+    numpy arrays or lazy raster bands. The chunks run on local threads: inside a job task this
+    process's cores do the work, without sending sub-tasks back to the cluster.
     """
     clutter_params = params.clutter_params()
     classify = params.sea_ice_aware and clutter is None

@@ -19,7 +19,15 @@ import numpy as np
 from icesight_contract import AcquisitionMode, ClassName, CoPol
 
 from .readers.opensarship import OpenSarShipChip
-from .simulation import MODES, ClutterParams, PatchNuisance, db_to_linear, draw_ship, simulate_patch
+from .simulation import (
+    MODES,
+    ClutterParams,
+    PatchNuisance,
+    db_to_linear,
+    draw_ship,
+    linear_to_db,
+    simulate_patch,
+)
 
 #: Agreement required between simulated and real medians: dB, except the correlations and the
 #: normalised variances (no unit).
@@ -63,14 +71,10 @@ def chip_statistics(co: np.ndarray, cross: np.ndarray) -> dict[str, float]:
     """The compared statistics of one chip, from its linear co- and cross-pol intensities."""
     co, cross = np.asarray(co, dtype=np.float64), np.asarray(cross, dtype=np.float64)
     sea = _sea_mask(co.shape)
-
-    def db(value: float) -> float:
-        return float(10.0 * np.log10(max(value, 1e-8)))
-
-    peak_co, peak_cross = db(co.max()), db(cross.max())
+    peak_co, peak_cross = float(linear_to_db(co.max())), float(linear_to_db(cross.max()))
     return {
-        "sea_median_co": db(np.median(co)),
-        "sea_median_cross": db(np.median(cross)),
+        "sea_median_co": float(linear_to_db(np.median(co))),
+        "sea_median_cross": float(linear_to_db(np.median(cross))),
         "peak_co": peak_co,
         "peak_cross": peak_cross,
         "peak_ratio": peak_co - peak_cross,

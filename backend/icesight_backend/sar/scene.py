@@ -12,7 +12,7 @@ from scipy import ndimage
 
 from icesight_contract import ClassName, CoPol, SimulateSceneParams
 
-from .readers import scene_band_names
+from .readers import CROSS_POL, scene_band_names
 from .simulation import (
     MODES,
     ClutterParams,
@@ -21,6 +21,7 @@ from .simulation import (
     background,
     draw_target,
     linear_to_db,
+    noise_floor_db,
     noise_floor_profile_db,
     render_target,
 )
@@ -66,7 +67,7 @@ class SimulatedScene:
 
     @property
     def band_names(self) -> tuple[str, ...]:
-        return scene_band_names(self.co_pol.value, "HV" if self.co_pol is CoPol.HH else "VH", with_noise=True)
+        return scene_band_names(self.co_pol.value, CROSS_POL[self.co_pol.value], with_noise=True)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -101,7 +102,7 @@ class SceneLayout:
     params: SimulateSceneParams
     geometry: object
     inc_row: np.ndarray
-    nesz_row: np.ndarray  # the noise floor across range (columns), dB
+    nesz_row: np.ndarray  # the noise floor across range (columns), dB: what the scene is made with and carries
     ice: _SmoothField
     ice_sign: float
     wind: _SmoothField
@@ -118,7 +119,7 @@ class SceneLayout:
     @property
     def band_names(self) -> tuple[str, ...]:
         co = self.params.co_pol.value
-        return scene_band_names(co, "HV" if self.params.co_pol is CoPol.HH else "VH", with_noise=True)
+        return scene_band_names(co, CROSS_POL[co], with_noise=True)
 
     def blocks(self, block_rows: int = SCENE_BLOCK_ROWS):
         """(row offset, co dB, cross dB, incidence, noise floor dB) for each row block, made one at a time."""
@@ -149,7 +150,8 @@ def scene_layout(params: SimulateSceneParams, clutter: ClutterParams | None = No
     # The noise floor across range: sub-swath beams, drawn apart from the scene's other draws so
     # that a scene's targets and clutter do not depend on it.
     steps_db = np.random.default_rng([params.seed, 5]).uniform(-0.5, 0.5, geometry.subswaths) * params.noise_rise_db
-    nesz_row = geometry.nesz_db + noise_floor_profile_db(cols, geometry.subswaths, params.noise_rise_db, steps_db)
+    nesz_row = noise_floor_db(geometry, clutter) + noise_floor_profile_db(cols, geometry.subswaths,
+                                                                         params.noise_rise_db, steps_db)
     # An ice edge: sea ice on one side, with a ragged boundary; wind varying over tens of km.
     ice = _SmoothField(rng, (height, width), ICE_FIELD_SCALE_M / px)
     ice_sign = float(rng.choice([-1, 1]))
@@ -228,8 +230,7 @@ def render_block(layout: SceneLayout, r0: int, r1: int) -> tuple[np.ndarray, ...
     co_db = linear_to_db(co).astype(np.float32)
     cross_db = linear_to_db(cross).astype(np.float32)
     inc32 = inc.astype(np.float32)
-    nesz32 = np.broadcast_to(layout.nesz_row + (layout.clutter or ClutterParams()).nesz_offset_db,
-                             (r1 - r0, width)).astype(np.float32)
+    nesz32 = np.broadcast_to(layout.nesz_row, (r1 - r0, width)).astype(np.float32)
     for band in (co_db, cross_db, inc32, nesz32):
         band[outside] = np.nan
     return co_db, cross_db, inc32, nesz32, ice_mask

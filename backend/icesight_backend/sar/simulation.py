@@ -78,6 +78,12 @@ def noise_floor_profile_db(swath_position: np.ndarray, subswaths: int, rise_db: 
     return rise_db * (across**2 - 1.0 / 3.0) + np.asarray(offsets_db, dtype=np.float64)[beam]
 
 
+def noise_floor_db(geometry: ModeGeometry, clutter: ClutterParams | None = None) -> float:
+    """The level of the thermal noise floor, dB: the mode's NESZ and the clutter's offset from it
+    (a scene's floor varies about this level across range, :func:`noise_floor_profile_db`)."""
+    return geometry.nesz_db + (clutter.nesz_offset_db if clutter is not None else 0.0)
+
+
 def db_to_linear(value_db: np.ndarray | float) -> np.ndarray | float:
     return np.power(10.0, np.asarray(value_db) / 10.0)
 
@@ -313,8 +319,8 @@ def background(
     correlation. ``white_sea``/``white_ice`` supply the texture noise with a row halo (scene blocks).
     ``clutter`` draws the nuisance parameters away from the nominal models (patch sets). Speckle
     and noise are correlated like an impulse response ``psf_width_px`` wide (None: the mode's).
-    ``nesz_db`` is the noise floor, per pixel or constant (None: the mode's NESZ); the
-    clutter's ``nesz_offset_db`` adds to it.
+    ``nesz_db`` is the noise floor, per pixel or constant (None: :func:`noise_floor_db` of the
+    mode and ``clutter``).
     """
     clutter = clutter or ClutterParams()
     psf_width_px = geometry.psf_width_px if psf_width_px is None else psf_width_px
@@ -335,7 +341,7 @@ def background(
         ice_texture = correlated_gamma(rng, shape, clutter.ice_nu, corr_px=ice_corr_px, white=white_ice)
         hh = np.where(ice_mask, db_to_linear(ice_hh_db) * ice_texture, hh)
         hv = np.where(ice_mask, db_to_linear(ice_hv_db) * (0.4 + 0.6 * ice_texture), hv)
-    nesz = db_to_linear((geometry.nesz_db if nesz_db is None else nesz_db) + clutter.nesz_offset_db)
+    nesz = db_to_linear(noise_floor_db(geometry, clutter) if nesz_db is None else nesz_db)
     # Thermal noise adds to the echo's complex field before detection, so the two share one speckle:
     # Gamma(L) about their summed mean, not two independent speckles (whose sum is smoother).
     hh = (hh + nesz) * speckle(rng, shape, looks, corr_px)
