@@ -222,29 +222,63 @@ def test_small_icebergs_in_bright_deformed_ice_come_back_without_the_ice_false_a
     assert len(false_alarms) == len(false_before) <= 1
 
 
-def _judged_in_ice(k_margin_db, local_cross_margin_db, co_contrast_db, cross_contrast_db):
+def test_ships_in_ice_come_back_through_the_co_pol_local_test_without_the_ice_false_alarms():
+    """Ships in ice are no more cross-polarised than the ice (HV/HH -11 dB against the ice's -9 dB),
+    so the cross-pol local test, which asks for depolarisation, does not keep them; dim ones
+    (9-13 dB above the ice's mean HH) fall short of their 2 km background. A ship's dihedral is
+    compact in HH: the co-pol local test keeps those that clear the ring just around them by
+    ``ship_in_ice_margin_db``. The log-normal ice's bright floes do not."""
+    rng = np.random.default_rng(11)
+    shape = (896, 896)
+    ice = np.zeros(shape, dtype=bool)
+    ice[:, 384:] = True
+    hh_db, hv_db = _scene(rng, shape, ice)
+    ships = [(r, c) for r in range(60, 860, 100) for c in (470, 620, 770)]
+    for r, c in ships:
+        _plant(hh_db, hv_db, rng, r, c, peak_db=float(rng.uniform(-2.0, 2.0)), cross_ratio_db=-11.0, size_px=2)
+    truth = np.array(ships, dtype=float) + 0.5
+
+    def score(**overrides):
+        found, false_alarms, _ = _score(hh_db, hv_db, truth, **overrides)
+        return found, [d for d in false_alarms if d.in_sea_ice]
+
+    found_before, false_before = score(local_ice_test=False)
+    found_without_co, _ = score(ship_in_ice_margin_db=99.0)
+    found, false_alarms = score()
+    assert found_before.sum() <= 4 and found_without_co.sum() <= 4
+    assert found.sum() >= 8 and found[found_before].all()
+    assert len(false_alarms) == len(false_before) <= 1
+
+
+def _judged_in_ice(k_margin_db, local_cross_margin_db, co_contrast_db, cross_contrast_db, local_co_margin_db):
     return Detection(row=10.0, col=10.0, area_px=4, length_m=80.0, peak_co_db=-5.0, mean_co_db=-6.0,
                      mean_cross_db=-12.0, peak_row=10, peak_col=10, in_sea_ice=True,
                      background_co_db=-5.0 - co_contrast_db, background_cross_db=-11.0 - cross_contrast_db,
                      peak_cross_db=-11.0, k_margin_db=k_margin_db, local_cross_margin_db=local_cross_margin_db,
-                     channels="co+cross")
+                     local_co_margin_db=local_co_margin_db, channels="co+cross")
+
+
+NAN = float("nan")
 
 
 @pytest.mark.parametrize(
-    ("k_margin_db", "local_cross_margin_db", "co_contrast_db", "cross_contrast_db", "kept"),
+    ("k_margin_db", "local_cross_margin_db", "co_contrast_db", "cross_contrast_db", "local_co_margin_db", "kept"),
     [
-        (2.5, -5.0, 9.0, 6.0, True),  # clears its 2 km background: nothing else asked
-        (-1.0, 3.0, 7.0, 9.0, True),  # short of it, but depolarising and standing out locally
-        (-1.0, 3.0, 9.0, 7.0, False),  # less cross-polarised than the ice: a bright texture spot
-        (-1.0, 1.0, 7.0, 9.0, False),  # depolarising, but its surroundings are as bright
-        (-3.0, 6.0, 7.0, 9.0, False),  # too far under its 2 km background's threshold
-        (-1.0, float("nan"), 7.0, 9.0, False),  # no ring to judge it on
+        (2.5, -5.0, 9.0, 6.0, -5.0, True),  # clears its 2 km background: nothing else asked
+        (-1.0, 3.0, 7.0, 9.0, 0.0, True),  # short of it, but depolarising and standing out locally in HV
+        (-1.0, 3.0, 9.0, 7.0, 0.0, False),  # less cross-polarised than the ice: a bright texture spot
+        (-1.0, 1.0, 7.0, 9.0, 0.0, False),  # depolarising, but its surroundings are as bright
+        (-1.0, 1.0, 12.0, 8.0, 5.0, True),  # a ship: less depolarising than ice, standing out locally in HH
+        (-1.0, 3.0, 12.0, 8.0, 3.0, False),  # HH over its ring by less than ship_in_ice_margin_db: a floe
+        (-3.0, 6.0, 7.0, 9.0, 6.0, False),  # too far under its 2 km background's threshold
+        (-1.0, NAN, 7.0, 9.0, NAN, False),  # no ring to judge it on
     ],
 )
-def test_the_local_ice_test_needs_depolarisation_and_contrast_to_its_surroundings(
-    k_margin_db, local_cross_margin_db, co_contrast_db, cross_contrast_db, kept
+def test_the_local_ice_test_needs_a_target_standing_out_from_its_surroundings(
+    k_margin_db, local_cross_margin_db, co_contrast_db, cross_contrast_db, local_co_margin_db, kept
 ):
-    detection = _judged_in_ice(k_margin_db, local_cross_margin_db, co_contrast_db, cross_contrast_db)
+    detection = _judged_in_ice(k_margin_db, local_cross_margin_db, co_contrast_db, cross_contrast_db,
+                               local_co_margin_db)
     assert detection.depolarisation_excess_db == pytest.approx(cross_contrast_db - co_contrast_db)
     assert passes_background_test(detection, CfarParams(pixel_size_m=PIXEL_M)) is kept
     # Off, only the 2 km test counts; in open water, a detection both CFARs flagged is not judged.

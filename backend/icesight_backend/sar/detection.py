@@ -106,6 +106,11 @@ class CfarParams:
     #: outside it (``LOCAL_RING_GAP_PX`` away, ``LOCAL_RING_WIDTH_PX`` wide): see
     #: :func:`passes_background_test`.
     local_ice_test: bool = DetectTargetsParams.local_ice_test
+    #: The margin, dB, by which the co-pol peak of a detection in sea ice that is no more
+    #: cross-polarised than the ice (a ship) must clear the K threshold of its co-pol ring for the
+    #: local test to keep it. No depolarisation guards this route, and bright floes of a
+    #: log-normal ice clear their ring by 2-3 dB, so it asks twice ``ice_margin_db``'s default.
+    ship_in_ice_margin_db: float = 4.0
     #: Rule and thresholds of the clutter classification; None: the defaults of ``ClutterParams``.
     clutter: ClutterParams | None = None
 
@@ -314,6 +319,8 @@ class Detection:
     #: The cross-pol peak's margin over the K threshold at ``ice_pfa`` of the ring just around the
     #: object (see ``CfarParams.local_ice_test``), dB; NaN without enough ring (swath edge).
     local_cross_margin_db: float = math.nan
+    #: The same for the co-pol peak over the co-pol ring (the local test of ships in ice), dB.
+    local_co_margin_db: float = math.nan
     #: Which CFAR flagged it: "co", "cross" or "co+cross".
     channels: str = "co"
 
@@ -491,6 +498,7 @@ def label_detections(
                 k_margin_db=max(_k_margin_db(peak_co, co_around[ring], params),
                                 _k_margin_db(peak_cross, cross_around[ring], params), key=_nan_lowest),
                 local_cross_margin_db=_k_margin_db(peak_cross, cross_around[near], params),
+                local_co_margin_db=_k_margin_db(peak_co, co_around[near], params),
                 channels=_CHANNELS.get(flagged, "co"),
             )
         )
@@ -614,14 +622,18 @@ def passes_background_test(detection: Detection, params: CfarParams) -> bool:
     square of its own background by at least ``ice_margin_db``. Icebergs (volume scattering, bright
     in cross-pol where level ice is dark) and ships (dihedrals) clear it by 5-15 dB.
 
-    Small icebergs in bright or spiky ice do not: a 2 km square of deformed ice holds ridges as
-    bright as they are. With ``local_ice_test`` such a detection is kept when its peak is within
-    ``ice_margin_db`` of that threshold and two things hold at once. It is more cross-polarised
-    than its background (``depolarisation_excess_db`` > 0): glacial ice scatters from its volume
-    and ships by multiple bounces, both raising HV/HH, while the bright spots of sea-ice texture
-    are bright in HH at least as much as in HV. And its cross-pol peak clears, by
-    ``ice_margin_db``, the K threshold of the ring just outside it: a compact target drops to the
-    ice level within a resolution cell or two. Either condition alone lets texture through.
+    Small icebergs and ships in bright or spiky ice do not: a 2 km square of deformed ice holds
+    ridges as bright as they are. With ``local_ice_test`` such a detection is kept when its peak
+    is within ``ice_margin_db`` of that threshold and it stands out from the ring just outside it,
+    where a compact target has dropped to the ice level within a resolution cell or two while a
+    bright floe or ridge, correlated over hundreds of metres, has not. Icebergs stand out in
+    cross-pol: the detection is kept when it is more cross-polarised than its background
+    (``depolarisation_excess_db`` > 0: glacial ice scatters from its volume, while the bright spots
+    of sea-ice texture are bright in HH at least as much as in HV) and its cross-pol peak clears,
+    by ``ice_margin_db``, the K threshold at ``ice_pfa`` of that ring. Ships (dihedrals, less
+    depolarising than ice) stand out in co-pol: the detection is kept when its co-pol peak clears
+    the co-pol ring's threshold by ``ship_in_ice_margin_db``. A cross-pol peak over its ring without
+    the depolarisation is how an HH-bright texture spot shows, and is not enough.
 
     In open water the test judges only what the co-pol CFAR alone flagged (``co_only_background_test``); the rest
     is kept. Without the clutter class (``sea_ice_aware=False``) every co-pol-only detection is
@@ -633,9 +645,11 @@ def passes_background_test(detection: Detection, params: CfarParams) -> bool:
         return True  # nothing to judge, or no background to judge against (swath edge): keep
     if detection.k_margin_db >= params.ice_margin_db:
         return True
-    return bool(in_ice and params.local_ice_test and detection.k_margin_db >= -params.ice_margin_db
-                and detection.depolarisation_excess_db > 0.0
-                and detection.local_cross_margin_db >= params.ice_margin_db)
+    if not (in_ice and params.local_ice_test and detection.k_margin_db >= -params.ice_margin_db):
+        return False
+    depolarising_and_compact = (detection.depolarisation_excess_db > 0.0
+                                and detection.local_cross_margin_db >= params.ice_margin_db)
+    return bool(depolarising_and_compact or detection.local_co_margin_db >= params.ship_in_ice_margin_db)
 
 
 def drop_azimuth_ambiguities(detections: list[Detection], params: CfarParams) -> list[Detection]:
