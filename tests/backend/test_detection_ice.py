@@ -87,21 +87,33 @@ def test_clutter_mask_finds_a_known_ice_edge():
     assert np.all(np.abs(first_ice_col - 480) <= 2 * clutter.cell_px)
 
 
-@pytest.mark.parametrize("signature", ["texture only", "cross-pol only"])
-def test_either_physical_signature_alone_marks_sea_ice(signature):
-    """Smooth but depolarising ice (HV high, no texture), or textured ice with HV at the floor."""
+@pytest.mark.parametrize(
+    ("signature", "is_ice"),
+    [("cross-pol only", True), ("texture, faint cross-pol", True), ("texture, cross-pol at the floor", False)],
+)
+def test_sea_ice_is_depolarising_clutter_or_textured_clutter_over_the_floor(signature, is_ice):
+    """Smooth but depolarising ice (HV well above the floor, no texture) is ice; so is textured ice
+    that depolarises only faintly (HV about 2.5 dB over the floor). Clutter textured at the 2 km
+    scale whose HV lies at the floor (a calm, spiky sea; gusts and slicks) is open water."""
     rng = np.random.default_rng(5)
     shape = (512, 512)
     ice = np.zeros(shape, dtype=bool)
     ice[:, 256:] = True
-    if signature == "texture only":
-        hh_db, hv_db = _scene(rng, shape, ice, ice_cross_db=-40.0)
-    else:
-        hh_db, hv_db = _scene(rng, shape, ice, ice_texture_sigma=0.05)
+    ice_cross_db = {"cross-pol only": -20.0, "texture, faint cross-pol": -26.0, "texture, cross-pol at the floor": -40.0}
+    texture_sigma = 0.05 if signature == "cross-pol only" else 0.8
+    hh_db, hv_db = _scene(rng, shape, ice, ice_cross_db=ice_cross_db[signature], ice_texture_sigma=texture_sigma)
     clutter = clutter_map(hh_db, hv_db, ClutterParams(pixel_size_m=PIXEL_M), chunk_px=256)
     mask = clutter.pixels(slice(0, shape[0]), slice(0, shape[1]))
-    assert mask[:, 300:].mean() > 0.98
     assert mask[:, :210].mean() < 0.02
+    textured = np.median(clutter.texture_db[:, 300 // clutter.cell_px :]) >= 1.5
+    assert bool(textured) == (signature != "cross-pol only")
+    if is_ice:
+        assert mask[:, 300:].mean() > 0.98
+    else:
+        assert mask[:, 300:].mean() < 0.02
+        # Without the cross-pol condition on texture it would have been taken for ice.
+        lax = clutter_map(hh_db, hv_db, ClutterParams(pixel_size_m=PIXEL_M, texture_cross_excess_db=0.0), chunk_px=256)
+        assert lax.pixels(slice(0, shape[0]), slice(0, shape[1]))[:, 300:].mean() > 0.98
 
 
 def test_a_noise_floor_that_changes_across_range_is_not_taken_for_ice_when_the_scene_carries_it():
@@ -310,6 +322,8 @@ def test_bad_detection_parameters_name_the_field(make, field):
         ({"window_cells": 4}, "window_cells"),
         ({"texture_threshold_db": 0.0}, "texture_threshold_db"),
         ({"cross_excess_threshold_db": -2.0}, "cross_excess_threshold_db"),
+        ({"texture_cross_excess_db": -0.5}, "texture_cross_excess_db"),
+        ({"texture_cross_excess_db": 4.0}, "texture_cross_excess_db"),  # above cross_excess_threshold_db
         ({"edge_buffer_cells": -1}, "edge_buffer_cells"),
     ],
 )

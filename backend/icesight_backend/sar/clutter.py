@@ -24,7 +24,10 @@ it stands. Two physical signatures separate the classes at C band and EW inciden
   spread by 2-4 dB. The spread is measured robustly (inter-quartile range of the cell means in
   dB over a window of cells) so that a ship or an iceberg in the window does not raise it.
 
-A pixel is sea ice when either signature exceeds its threshold (``ClutterParams``). The
+A pixel is sea ice when its cross-pol level exceeds its threshold, or when its texture does and
+its cross-pol is at least a little above the floor (``ClutterParams``): a calm sea of spiky
+texture, or the gusts and slicks of a light wind, texture open water at this scale too, but its
+HV stays at the floor, while ice with floes and ridges depolarises. The
 features are computed on cells of ``cell_m`` metres, one Dask chunk at a time (chunks aligned to
 cells, so the result does not depend on the chunking), and classified on the small cell grid;
 the class of a pixel is that of its cell.
@@ -61,6 +64,10 @@ class ClutterParams:
     texture_threshold_db: float = 1.5
     #: Cross-pol level above the scene's cross-pol floor, dB, above which the clutter is ice.
     cross_excess_threshold_db: float = 3.0
+    #: Cross-pol level above the floor, dB, that textured clutter must also reach to be ice: open
+    #: water's HV lies at the floor however its HH is textured (a calm, spiky sea; wind gusts and
+    #: slicks at the 2 km scale), while ice that has floes and ridges depolarises at least a little.
+    texture_cross_excess_db: float = 1.0
     #: Percentile of the smoothed cross-pol cells taken as the scene's floor (open water / NESZ).
     cross_floor_percentile: float = 5.0
     #: Cells by which sea ice is widened: the marginal ice zone (brash, scattered floes) reaches
@@ -81,6 +88,11 @@ class ClutterParams:
         if not 0.0 < self.cross_excess_threshold_db < 30.0:
             raise ClutterParamsError(
                 f"cross_excess_threshold_db must be in (0, 30) dB, got {self.cross_excess_threshold_db:g}"
+            )
+        if not 0.0 <= self.texture_cross_excess_db <= self.cross_excess_threshold_db:
+            raise ClutterParamsError(
+                f"texture_cross_excess_db must be from 0 to cross_excess_threshold_db "
+                f"({self.cross_excess_threshold_db:g}) dB, got {self.texture_cross_excess_db:g}"
             )
         if not (isinstance(self.edge_buffer_cells, int) and 0 <= self.edge_buffer_cells <= 10):
             raise ClutterParamsError(f"edge_buffer_cells must be an integer from 0 to 10, got {self.edge_buffer_cells!r}")
@@ -212,7 +224,8 @@ def classify_cells(co_cells_db: np.ndarray, cross_cells_db: np.ndarray, params: 
     (cross_smooth,) = _window_order_statistics(cross, size, (50.0,))
     floor = cross_floor_cells(cross_smooth, valid, params, noise_cells_db)
     cross_excess = cross_smooth - floor
-    sea_ice = valid & ((texture_db >= params.texture_threshold_db) | (cross_excess >= params.cross_excess_threshold_db))
+    textured = (texture_db >= params.texture_threshold_db) & (cross_excess >= params.texture_cross_excess_db)
+    sea_ice = valid & (textured | (cross_excess >= params.cross_excess_threshold_db))
     if params.edge_buffer_cells:
         sea_ice = valid & ndimage.binary_dilation(sea_ice, np.ones((3, 3), bool), iterations=params.edge_buffer_cells)
     return ClutterMap(params.cell_px, shape_px, sea_ice, texture_db.astype(np.float32), cross_excess.astype(np.float32),
