@@ -35,10 +35,14 @@ class DetectTargetsParams:
     #: In open water, hold what only the co-pol CFAR flagged to the same test (sea spikes are
     #: co-pol only; ships over open water show in cross-pol too). Needs ``cross_pol_cfar``.
     co_only_background_test: bool = True
+    #: In open water, keep what only the cross-pol CFAR flagged when its peak clears the K threshold
+    #: of its 2 km background at ``ice_pfa`` (no margin): clusters of noise-floor speckle at the
+    #: CFAR's own ``pfa`` do not, icebergs over a sea that hides them in co-pol do.
+    cross_only_background_test: bool = True
     #: Also keep a target in sea ice that falls short of its 2 km background by less than
-    #: ``ice_margin_db`` when it is more cross-polarised than that background and its cross-pol
-    #: peak clears the K threshold of the ring just around it by ``ice_margin_db`` (small icebergs
-    #: in bright, deformed ice).
+    #: ``ice_margin_db`` when it stands out from the ring just around it: in cross-pol, when it is
+    #: more cross-polarised than that background (small icebergs in bright, deformed ice), or in
+    #: co-pol by a wider margin (ships).
     local_ice_test: bool = True
 
     def __post_init__(self) -> None:
@@ -53,14 +57,16 @@ class DetectTargetsParams:
 #: backend's detector takes its defaults from them and checks them with the same rules.
 DETECTOR_SETTINGS = (
     "target_window_m", "guard_window_m", "background_window_m", "pfa", "min_area_px", "cross_pol_cfar",
-    "sea_ice_aware", "ice_pfa", "ice_margin_db", "co_only_background_test", "local_ice_test",
+    "sea_ice_aware", "ice_pfa", "ice_margin_db", "co_only_background_test", "cross_only_background_test",
+    "local_ice_test",
 )
 
 
 def check_detector_settings(settings: object) -> None:
     """The rules of the detector settings (:data:`DETECTOR_SETTINGS`, and ``looks`` unless None),
     read from ``settings``' attributes: a :class:`ContractError` naming the first one broken."""
-    for name in ("cross_pol_cfar", "sea_ice_aware", "co_only_background_test", "local_ice_test"):
+    for name in ("cross_pol_cfar", "sea_ice_aware", "co_only_background_test", "cross_only_background_test",
+                 "local_ice_test"):
         if not isinstance(getattr(settings, name), bool):
             raise ContractError(name, f"must be true or false, got {getattr(settings, name)!r}")
     target, guard, background = settings.target_window_m, settings.guard_window_m, settings.background_window_m
