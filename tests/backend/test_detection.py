@@ -12,6 +12,7 @@ from icesight_backend.sar.detection import (
     Detection,
     cfar_block,
     cfar_mask,
+    cross_over_noise_db,
     detect,
     drop_azimuth_ambiguities,
     k_threshold_table,
@@ -56,21 +57,30 @@ def test_chunked_detection_equals_whole_scene_detection():
     np.testing.assert_array_equal(chunked, whole)  # the halo makes chunk borders invisible
 
 
-def test_one_pass_scan_gives_the_mask_cell_means_and_target_windows_of_separate_passes():
+@pytest.mark.parametrize("with_noise", [False, True])
+def test_one_pass_scan_gives_the_mask_cell_means_and_target_windows_of_separate_passes(with_noise):
     scene = simulate_scene(SimulateSceneParams(width_px=700, height_px=600, n_ships=8, n_icebergs=8, seed=4))
     params = CfarParams(pixel_size_m=40.0)
     cell_px = ClutterParams(pixel_size_m=40.0).cell_px
-    scan = scan_scene(scene.hh_db, scene.hv_db, params, chunk_px=256, cell_px=cell_px)
-    np.testing.assert_array_equal(scan.mask, cfar_mask(scene.hh_db, params, 256, scene.hv_db).compute())
+    noise = scene.nesz_db if with_noise else None
+    scan = scan_scene(scene.hh_db, scene.hv_db, params, chunk_px=256, cell_px=cell_px, noise_db=noise)
+    # With the noise band the cross-pol CFAR runs on the cross-pol over its floor.
+    judged = cross_over_noise_db(scene.hv_db, scene.nesz_db) if with_noise else scene.hv_db
+    np.testing.assert_array_equal(scan.mask, cfar_mask(scene.hh_db, params, 256, judged).compute())
     np.testing.assert_array_equal(scan.co_cells_db, cell_means_db(scene.hh_db, cell_px, 256))
     np.testing.assert_array_equal(scan.cross_cells_db, cell_means_db(scene.hv_db, cell_px, 256))
+    if with_noise:
+        np.testing.assert_array_equal(scan.noise_cells_db, cell_means_db(scene.nesz_db, cell_px, 256))
+    else:
+        assert scan.noise_cells_db is None
     assert scan.windows  # targets across chunk borders included
-    for (r0, r1, c0, c1), (co, cross) in scan.windows.items():
+    for (r0, r1, c0, c1), (co, cross, cross_judged) in scan.windows.items():
         np.testing.assert_array_equal(co, scene.hh_db[r0:r1, c0:c1])
         np.testing.assert_array_equal(cross, scene.hv_db[r0:r1, c0:c1])
-    measured = label_detections(scan.mask, scene.hh_db, scene.hv_db, params, windows=scan.windows)
+        np.testing.assert_array_equal(cross_judged, judged[r0:r1, c0:c1])
+    measured = label_detections(scan.mask, scene.hh_db, scene.hv_db, params, windows=scan.windows, noise_db=noise)
     assert len(scan.windows) == len(measured)  # every target's window came from the scan
-    assert measured == label_detections(scan.mask, scene.hh_db, scene.hv_db, params)
+    assert measured == label_detections(scan.mask, scene.hh_db, scene.hv_db, params, noise_db=noise)
 
 
 def test_window_order_statistics_are_the_rank_filters():

@@ -146,6 +146,36 @@ def test_a_noise_floor_that_changes_across_range_is_not_taken_for_ice_when_the_s
     assert not detections
 
 
+def test_icebergs_beside_a_sub_swath_seam_are_found_when_the_scene_carries_its_noise_floor():
+    """Two sub-swaths whose cross-pol noise floors differ by 5 dB; icebergs a few pixels on the
+    quiet side of the seam, hidden in HH by a bright sea, 8 dB over the quiet floor in HV. Their
+    CFAR ring and 2 km background reach over the seam into the noisier floor. Judged on the
+    cross-pol over the noise band, the seam is gone."""
+    rng = np.random.default_rng(1)
+    shape = (1024, 1024)
+    floor_db = np.where(np.arange(shape[1]) < 512, -28.0, -23.0)
+    hh_db = 10 * np.log10(_linear(-8.0) * rng.gamma(4.0, 0.25, shape) * rng.gamma(LOOKS, 1.0 / LOOKS, shape))
+    hv_db = 10 * np.log10(_linear(floor_db) * rng.gamma(LOOKS, 1.0 / LOOKS, shape))
+    bergs = [(r, 498 + 6 * (i % 2)) for i, r in enumerate(range(60, 1000, 80))]  # 2-8 px from the seam
+    for r, c in bergs:
+        _plant(hh_db, hv_db, rng, r, c, peak_db=float(rng.uniform(-22.0, -19.0)), cross_ratio_db=0.0, size_px=2)
+    truth = np.array(bergs, dtype=float) + 0.5
+
+    def score(**kwargs):
+        detections = detect(hh_db, hv_db, CfarParams(pixel_size_m=PIXEL_M), chunk_px=512, **kwargs)
+        found, false_alarms = np.zeros(len(truth), dtype=bool), 0
+        for d in detections:
+            near = np.hypot(truth[:, 0] - d.row, truth[:, 1] - d.col) <= 4.0
+            found |= near
+            false_alarms += not near.any()
+        return found, false_alarms
+
+    found_flat, _ = score()
+    found, false_alarms = score(noise_db=np.broadcast_to(floor_db, shape))
+    assert found_flat.mean() <= 0.25
+    assert found.all() and false_alarms == 0
+
+
 def test_sea_ice_false_alarms_drop_while_icebergs_in_ice_are_found():
     rng = np.random.default_rng(11)
     shape = (896, 896)

@@ -42,7 +42,6 @@ from .clutter import (
     ClutterParams,
     block_cell_means_db,
     cell_chunk_px,
-    cell_means_db,
     classify_cells,
 )
 
@@ -446,7 +445,8 @@ def label_detections(
     params: CfarParams,
     merge_distance_px: int = MERGE_DISTANCE_PX,
     clutter: ClutterMap | None = None,
-    windows: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] | None = None,
+    windows: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None,
+    noise_db=None,
 ) -> list[Detection]:
     """Connected components of the mask (8-connected, after closing gaps of ``merge_distance_px``,
     so a ship's bright scatterers make one target) measured on the co- and cross-pol bands.
@@ -457,8 +457,11 @@ def label_detections(
     (the median ignores bright neighbours, ridges and other targets in the ring). ``clutter``
     gives the clutter class at the centroid. ``co_db``/``cross_db`` may be numpy arrays or
     anything indexable by 2-D slices (a lazy raster); one window is read per band and target,
-    unless ``windows`` already holds it (co- and cross-pol values keyed by ``(r0, r1, c0, c1)``,
-    as :func:`scan_scene` keeps them).
+    unless ``windows`` already holds it (co-pol, cross-pol and cross-pol over its noise floor keyed
+    by ``(r0, r1, c0, c1)``, as :func:`scan_scene` keeps them). With ``noise_db``, the cross-pol
+    noise floor, the cross-pol peak is judged against its backgrounds over that floor, so that a
+    background straddling a sub-swath seam is not taken for a heavy-tailed one; the levels a
+    detection reports are the cross-pol as read.
     """
     bits = np.asarray(mask)
     present = bits.astype(bool)
@@ -471,10 +474,12 @@ def label_detections(
         (top, bottom), (left, right) = (window[0].start, window[0].stop), (window[1].start, window[1].stop)
         r0, r1, c0, c1 = key = _background_window(window, params, present.shape)
         if windows is not None and key in windows:
-            co_around, cross_around = (np.asarray(values, dtype=np.float64) for values in windows[key])
+            co_around, cross_around, judged_around = (np.asarray(values, dtype=np.float64) for values in windows[key])
         else:
             co_around = np.asarray(co_db[r0:r1, c0:c1], dtype=np.float64)
-            cross_around = np.asarray(cross_db[r0:r1, c0:c1], dtype=np.float64)
+            cross_read = np.asarray(cross_db[r0:r1, c0:c1])  # judged as the scan judges it, in its dtype
+            judged_read = cross_read if noise_db is None else cross_over_noise_db(cross_read, np.asarray(noise_db[r0:r1, c0:c1]))
+            cross_around, judged_around = cross_read.astype(np.float64), judged_read.astype(np.float64)
         inner = (slice(top - r0, bottom - r0), slice(left - c0, right - c0))
         co, cross = co_around[inner], cross_around[inner]
         ring = _ring(co_around.shape, (top - r0, bottom - r0, left - c0, right - c0), guard_margin_px, None)
@@ -485,6 +490,7 @@ def label_detections(
         peak_r, peak_c = np.unravel_index(peak, own.shape)
         row, col = float(top + rows.mean()), float(left + cols.mean())
         peak_co, peak_cross = float(np.nanmax(co_values)), float(np.nanmax(cross_values))
+        peak_judged = float(np.nanmax(judged_around[inner][own]))
         flagged = int(np.bitwise_or.reduce(bits[window][own].astype(np.uint8))) if bits.dtype != bool else CO_BIT
         detections.append(
             Detection(
@@ -502,8 +508,8 @@ def label_detections(
                 background_cross_db=_median_or_nan(cross_around[ring]),
                 peak_cross_db=peak_cross,
                 k_margin_db=max(_k_margin_db(peak_co, co_around[ring], params),
-                                _k_margin_db(peak_cross, cross_around[ring], params), key=_nan_lowest),
-                local_cross_margin_db=_k_margin_db(peak_cross, cross_around[near], params),
+                                _k_margin_db(peak_judged, judged_around[ring], params), key=_nan_lowest),
+                local_cross_margin_db=_k_margin_db(peak_judged, judged_around[near], params),
                 local_co_margin_db=_k_margin_db(peak_co, co_around[near], params),
                 channels=_CHANNELS.get(flagged, "co"),
             )
@@ -519,8 +525,11 @@ class SceneScan:
     #: Cell means of co- and cross-pol, dB, for the clutter classes (None unless asked for).
     co_cells_db: np.ndarray | None
     cross_cells_db: np.ndarray | None
-    #: Co- and cross-pol values (dB, as read) of the background windows of the targets found.
-    windows: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]]
+    #: Co- and cross-pol values (dB, as read) of the background windows of the targets found, and
+    #: the cross-pol over its noise floor (the cross-pol itself without a noise band).
+    windows: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, np.ndarray]]
+    #: Cell means of the cross-pol noise floor, dB (None unless asked for and the scene has it).
+    noise_cells_db: np.ndarray | None = None
 
 
 def _scan_reach_px(params: CfarParams) -> int:
@@ -541,17 +550,25 @@ def _axis_chunks(length: int, chunk: int, least: int) -> tuple[int, ...]:
     return tuple(sizes)
 
 
-def _scan_block(co_ext: np.ndarray, cross_ext: np.ndarray, origin: tuple[int, int], depth: tuple[int, int],
-                size: tuple[int, int], params: CfarParams, shape: tuple[int, int], cell_px: int | None):
+def cross_over_noise_db(cross_db: np.ndarray, noise_db: np.ndarray) -> np.ndarray:
+    """Cross-pol sigma0 over its noise floor, dB (the cross-pol where the floor is unknown)."""
+    return np.where(np.isfinite(noise_db), cross_db - noise_db, cross_db)
+
+
+def _scan_block(co_ext: np.ndarray, cross_ext: np.ndarray, noise_ext: np.ndarray | None, origin: tuple[int, int],
+                depth: tuple[int, int], size: tuple[int, int], params: CfarParams, shape: tuple[int, int],
+                cell_px: int | None):
     """One chunk of :func:`scan_scene`, given with ``depth`` pixels of its neighbours (NaN outside
     the scene): its mask bits, its cell means and the background windows of the targets whose box
     starts in it (targets measured by a neighbour, or too small or long, are left out)."""
     (d0, d1), (h, w) = depth, size
     interior = (slice(d0, d0 + h), slice(d1, d1 + w))
-    bits = cfar_bits(co_ext, cross_ext, params)
+    judged_ext = cross_ext if noise_ext is None else cross_over_noise_db(cross_ext, noise_ext)
+    bits = cfar_bits(co_ext, judged_ext, params)
     cells = None
     if cell_px is not None:
-        cells = (block_cell_means_db(co_ext[interior], cell_px), block_cell_means_db(cross_ext[interior], cell_px))
+        cells = tuple(None if band is None else block_cell_means_db(band[interior], cell_px)
+                      for band in (co_ext, cross_ext, noise_ext))
     top_ext, left_ext = origin[0] - d0, origin[1] - d1  # scene position of the extended block's corner
     windows = {}
     for _, box, _, _ in _sized_components(_components(bits != 0, MERGE_DISTANCE_PX), params):
@@ -563,12 +580,12 @@ def _scan_block(co_ext: np.ndarray, cross_ext: np.ndarray, origin: tuple[int, in
         local = (slice(r0 - top_ext, r1 - top_ext), slice(c0 - left_ext, c1 - left_ext))
         if local[0].start >= 0 and local[1].start >= 0 and local[0].stop <= co_ext.shape[0] \
                 and local[1].stop <= co_ext.shape[1]:
-            windows[key] = (co_ext[local].copy(), cross_ext[local].copy())
+            windows[key] = (co_ext[local].copy(), cross_ext[local].copy(), judged_ext[local].copy())
     return bits[interior], cells, windows
 
 
 def scan_scene(co_db, cross_db, params: CfarParams, chunk_px: int = 2048, scheduler: str = "threads",
-               cell_px: int | None = None) -> SceneScan:
+               cell_px: int | None = None, noise_db=None) -> SceneScan:
     """The whole scene's CFAR mask, cell means and target windows from a single read of each band.
 
     Reading and decoding the raster is the dearest part of detection, so every chunk is read once
@@ -579,6 +596,12 @@ def scan_scene(co_db, cross_db, params: CfarParams, chunk_px: int = 2048, schedu
     so that :func:`label_detections` need not read the scene again. The overlap reaches beyond the
     CFAR halo by :func:`_scan_reach_px`; a target the scan could not see whole is read from the
     bands later. Memory: a few chunks, the mask (one byte a pixel) and the targets' windows.
+
+    ``noise_db``, the cross-pol noise floor where the scene has it, is read with the bands: the
+    cross-pol CFAR then runs on the cross-pol over its floor. Open water's cross-pol is the noise
+    floor's speckle, and the floor steps by several dB between sub-swaths: a ring straddling a step
+    would take the noisier side's level for a target's background on the quieter side. The windows
+    kept for measurement are the cross-pol as read.
     """
     height, width = (int(n) for n in co_db.shape)
     depth = params.halo_px + _scan_reach_px(params)
@@ -594,19 +617,22 @@ def scan_scene(co_db, cross_db, params: CfarParams, chunk_px: int = 2048, schedu
         return da.overlap.overlap(array, depth=dict(enumerate(depths)), boundary={0: np.nan, 1: np.nan})
 
     co_blocks, cross_blocks = extended(co_db).to_delayed(), extended(cross_db).to_delayed()
+    noise_blocks = None if noise_db is None else extended(noise_db).to_delayed()
     starts = [np.concatenate([[0], np.cumsum(sizes)[:-1]]) for sizes in chunks]
     scan = dask.delayed(_scan_block, pure=True)
-    tasks = [[scan(co_blocks[i, j], cross_blocks[i, j], (int(starts[0][i]), int(starts[1][j])), depths,
-                   (rows, cols), params, (height, width), cell_px)
+    tasks = [[scan(co_blocks[i, j], cross_blocks[i, j], None if noise_blocks is None else noise_blocks[i, j],
+                   (int(starts[0][i]), int(starts[1][j])), depths, (rows, cols), params, (height, width), cell_px)
               for j, cols in enumerate(chunks[1])] for i, rows in enumerate(chunks[0])]
     results = dask.compute(tasks, scheduler=scheduler)[0]
     mask = np.block([[bits for bits, _, _ in row] for row in results])
     windows = {key: values for row in results for _, _, found in row for key, values in found.items()}
     if cell_px is None:
         return SceneScan(mask, None, None, windows)
-    co_cells = np.block([[cells[0] for _, cells, _ in row] for row in results])
-    cross_cells = np.block([[cells[1] for _, cells, _ in row] for row in results])
-    return SceneScan(mask, co_cells, cross_cells, windows)
+    co_cells, cross_cells, noise_cells = (
+        None if results[0][0][1][band] is None else np.block([[cells[band] for _, cells, _ in row] for row in results])
+        for band in range(3)
+    )
+    return SceneScan(mask, co_cells, cross_cells, windows, noise_cells)
 
 
 def _nan_lowest(value: float) -> float:
@@ -694,20 +720,22 @@ def detect(
     With ``params.sea_ice_aware`` the clutter class of the scene is estimated first (unless
     ``clutter`` is given, see :mod:`sar.clutter`; ``noise_db``, the cross-pol noise floor where the
     scene has it, shapes the cross-pol floor the classes are told by) and detections in sea ice
-    must pass :func:`passes_background_test`, as must open-water detections that only the co-pol
-    CFAR flagged. Mask, clutter cells and the targets' windows come from one read of the scene
-    (:func:`scan_scene`); the noise band, when given, is read once for its cells. The bands may be
+    must pass :func:`passes_background_test`, as must open-water detections that only one CFAR
+    flagged. The cross-pol CFAR runs on the cross-pol over ``noise_db`` where it is given. Mask,
+    clutter cells and the targets' windows come from one read of the scene and of its noise band
+    (:func:`scan_scene`). The bands may be
     numpy arrays or lazy raster bands. The chunks run on local threads: inside a job task this
     process's cores do the work, without sending sub-tasks back to the cluster.
     """
     clutter_params = params.clutter_params()
     classify = params.sea_ice_aware and clutter is None
-    scan = scan_scene(co_db, cross_db, params, chunk_px, scheduler, clutter_params.cell_px if classify else None)
+    scan = scan_scene(co_db, cross_db, params, chunk_px, scheduler, clutter_params.cell_px if classify else None,
+                      noise_db)
     if classify:
         shape = (int(co_db.shape[0]), int(co_db.shape[1]))
-        noise_cells = None if noise_db is None else cell_means_db(noise_db, clutter_params.cell_px, chunk_px, scheduler)
-        clutter = classify_cells(scan.co_cells_db, scan.cross_cells_db, clutter_params, shape, noise_cells)
-    detections = label_detections(scan.mask, co_db, cross_db, params, clutter=clutter, windows=scan.windows)
+        clutter = classify_cells(scan.co_cells_db, scan.cross_cells_db, clutter_params, shape, scan.noise_cells_db)
+    detections = label_detections(scan.mask, co_db, cross_db, params, clutter=clutter, windows=scan.windows,
+                                  noise_db=noise_db)
     detections = [d for d in detections if passes_background_test(d, params)]
     return drop_azimuth_ambiguities(detections, params)
 
