@@ -124,9 +124,9 @@ class DetectTargetsResult:
     pixel_size_m: float
     looks: float
     pfa: float
-    #: Whether open water and sea ice were told apart against the scene's own cross-pol noise
-    #: floor (its band 4, from the product's noise annotation) rather than one level estimated
-    #: from the scene.
+    #: Whether the scene's own cross-pol noise floor (its band 4, from the product's noise
+    #: annotation) was used: open water and sea ice told apart against it rather than one level
+    #: estimated from the scene, and the cross-pol CFAR run on the cross-pol over it.
     noise_floor_band: bool = False
 
 
