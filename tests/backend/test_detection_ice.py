@@ -273,26 +273,36 @@ def test_cross_pol_only_clusters_of_a_spiky_sea_drop_while_icebergs_hidden_in_co
     assert found.sum() >= found_before.sum() - 1 and found.mean() >= 0.9
 
 
-def test_small_icebergs_in_bright_deformed_ice_come_back_without_the_ice_false_alarms():
-    """Ice 4 dB brighter (deformed, multi-year) hides dim icebergs under the K threshold of their
-    2 km background. The local test keeps those that are more cross-polarised than the ice and
-    stand out from the ring just around them; the ice's own bright spots stay out."""
+def _targets_in_ice(ice_offset_db, peaks_db, cross_ratio_db, size_px):
+    """A scene whose right part (from column 384) is sea ice ``ice_offset_db`` brighter than
+    :func:`_scene`'s, with 24 targets planted in the ice (peak HH drawn from ``peaks_db``). Returns
+    the scorer: detector overrides -> (which targets were found, the false alarms in ice)."""
     rng = np.random.default_rng(11)
     shape = (896, 896)
     ice = np.zeros(shape, dtype=bool)
     ice[:, 384:] = True
     hh_db, hv_db = _scene(rng, shape, ice)
-    hh_db[ice] += 4.0
-    hv_db[ice] += 4.0
-    bergs = [(r, c) for r in range(60, 860, 100) for c in (470, 620, 770)]
-    for r, c in bergs:  # 8-12 dB above the nominal ice's HH: 4-8 dB above this ice
-        _plant(hh_db, hv_db, rng, r, c, peak_db=float(rng.uniform(-3.0, 1.0)), cross_ratio_db=-5.0, size_px=3)
-    truth = np.array(bergs, dtype=float) + 1.0
+    hh_db[ice] += ice_offset_db
+    hv_db[ice] += ice_offset_db
+    targets = [(r, c) for r in range(60, 860, 100) for c in (470, 620, 770)]
+    for r, c in targets:
+        _plant(hh_db, hv_db, rng, r, c, peak_db=float(rng.uniform(*peaks_db)), cross_ratio_db=cross_ratio_db,
+               size_px=size_px)
+    truth = np.array(targets, dtype=float) + (size_px - 1) / 2
 
     def score(**overrides):
         found, false_alarms, _ = _score(hh_db, hv_db, truth, **overrides)
         return found, [d for d in false_alarms if d.in_sea_ice]
 
+    return score
+
+
+def test_small_icebergs_in_bright_deformed_ice_come_back_without_the_ice_false_alarms():
+    """Ice 4 dB brighter (deformed, multi-year) hides dim icebergs under the K threshold of their
+    2 km background. The local test keeps those that are more cross-polarised than the ice and
+    stand out from the ring just around them; the ice's own bright spots stay out."""
+    # 8-12 dB above the nominal ice's HH: 4-8 dB above this ice.
+    score = _targets_in_ice(ice_offset_db=4.0, peaks_db=(-3.0, 1.0), cross_ratio_db=-5.0, size_px=3)
     found_before, false_before = score(local_ice_test=False)
     found, false_alarms = score()
     assert found_before.mean() <= 0.5
@@ -306,20 +316,7 @@ def test_ships_in_ice_come_back_through_the_co_pol_local_test_without_the_ice_fa
     (9-13 dB above the ice's mean HH) fall short of their 2 km background. A ship's dihedral is
     compact in HH: the co-pol local test keeps those that clear the ring just around them by
     ``ship_in_ice_margin_db``. The log-normal ice's bright floes do not."""
-    rng = np.random.default_rng(11)
-    shape = (896, 896)
-    ice = np.zeros(shape, dtype=bool)
-    ice[:, 384:] = True
-    hh_db, hv_db = _scene(rng, shape, ice)
-    ships = [(r, c) for r in range(60, 860, 100) for c in (470, 620, 770)]
-    for r, c in ships:
-        _plant(hh_db, hv_db, rng, r, c, peak_db=float(rng.uniform(-2.0, 2.0)), cross_ratio_db=-11.0, size_px=2)
-    truth = np.array(ships, dtype=float) + 0.5
-
-    def score(**overrides):
-        found, false_alarms, _ = _score(hh_db, hv_db, truth, **overrides)
-        return found, [d for d in false_alarms if d.in_sea_ice]
-
+    score = _targets_in_ice(ice_offset_db=0.0, peaks_db=(-2.0, 2.0), cross_ratio_db=-11.0, size_px=2)
     found_before, false_before = score(local_ice_test=False)
     found_without_co, _ = score(ship_in_ice_margin_db=99.0)
     found, false_alarms = score()
