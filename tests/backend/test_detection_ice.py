@@ -20,6 +20,7 @@ from icesight_backend.sar.detection import (
     CfarParams,
     Detection,
     DetectionParamsError,
+    cross_over_noise_db,
     detect,
     passes_background_test,
 )
@@ -58,10 +59,11 @@ def _plant(hh_db, hv_db, rng, row, col, peak_db, cross_ratio_db, size_px):
     hv_db[window] = 10 * np.log10(10 ** (hv_db[window] / 10) + power * _linear(cross_ratio_db))
 
 
-def _score(hh_db, hv_db, truth, **overrides):
-    """Default detection (with ``overrides``) against planted targets at ``truth`` (row, col):
-    which were found (within 4 px), the detections near none of them, and every detection."""
-    detections = detect(hh_db, hv_db, CfarParams(pixel_size_m=PIXEL_M, **overrides), chunk_px=512)
+def _score(hh_db, hv_db, truth, noise_db=None, **overrides):
+    """Default detection (with ``overrides``, and the noise band ``noise_db``) against planted
+    targets at ``truth`` (row, col): which were found (within 4 px), the detections near none of
+    them, and every detection."""
+    detections = detect(hh_db, hv_db, CfarParams(pixel_size_m=PIXEL_M, **overrides), chunk_px=512, noise_db=noise_db)
     found, false_alarms = np.zeros(len(truth), dtype=bool), []
     for d in detections:
         near = np.hypot(truth[:, 0] - d.row, truth[:, 1] - d.col) <= 4.0
@@ -160,20 +162,28 @@ def test_icebergs_beside_a_sub_swath_seam_are_found_when_the_scene_carries_its_n
     for r, c in bergs:
         _plant(hh_db, hv_db, rng, r, c, peak_db=float(rng.uniform(-22.0, -19.0)), cross_ratio_db=0.0, size_px=2)
     truth = np.array(bergs, dtype=float) + 0.5
-
-    def score(**kwargs):
-        detections = detect(hh_db, hv_db, CfarParams(pixel_size_m=PIXEL_M), chunk_px=512, **kwargs)
-        found, false_alarms = np.zeros(len(truth), dtype=bool), 0
-        for d in detections:
-            near = np.hypot(truth[:, 0] - d.row, truth[:, 1] - d.col) <= 4.0
-            found |= near
-            false_alarms += not near.any()
-        return found, false_alarms
-
-    found_flat, _ = score()
-    found, false_alarms = score(noise_db=np.broadcast_to(floor_db, shape))
+    found_flat, _, _ = _score(hh_db, hv_db, truth)
+    found, false_alarms, _ = _score(hh_db, hv_db, truth, noise_db=np.broadcast_to(floor_db, shape))
     assert found_flat.mean() <= 0.25
-    assert found.all() and false_alarms == 0
+    assert found.all() and false_alarms == []
+
+
+def test_a_hole_in_the_noise_band_is_skipped_by_the_cross_pol_cfar_not_mixed_into_its_rings():
+    """A user's noise band with no value over a strip of the swath: there the cross-pol is not
+    judged at all, and icebergs 10 px from the strip's edges are found as far from it."""
+    rng = np.random.default_rng(2)
+    shape = (1024, 1024)
+    hh_db = 10 * np.log10(_linear(-15.0) * rng.gamma(10.0, 0.1, shape) * rng.gamma(LOOKS, 1.0 / LOOKS, shape))
+    hv_db = 10 * np.log10(_linear(-25.0) * rng.gamma(LOOKS, 1.0 / LOOKS, shape))
+    noise_db = np.full(shape, -25.0)
+    noise_db[:, 400:600] = np.nan
+    bergs = [(r, c) for r in range(60, 1000, 120) for c in (200, 390, 610, 800)]
+    for r, c in bergs:
+        _plant(hh_db, hv_db, rng, r, c, peak_db=-10.0, cross_ratio_db=-5.0, size_px=2)
+    judged = cross_over_noise_db(hv_db, noise_db)
+    assert np.isnan(judged[:, 400:600]).all() and np.isfinite(judged[:, :400]).all()
+    found, false_alarms, _ = _score(hh_db, hv_db, np.array(bergs, dtype=float) + 0.5, noise_db=noise_db)
+    assert found.all() and false_alarms == []
 
 
 def test_sea_ice_false_alarms_drop_while_icebergs_in_ice_are_found():

@@ -551,8 +551,11 @@ def _axis_chunks(length: int, chunk: int, least: int) -> tuple[int, ...]:
 
 
 def cross_over_noise_db(cross_db: np.ndarray, noise_db: np.ndarray) -> np.ndarray:
-    """Cross-pol sigma0 over its noise floor, dB (the cross-pol where the floor is unknown)."""
-    return np.where(np.isfinite(noise_db), cross_db - noise_db, cross_db)
+    """Cross-pol sigma0 over its noise floor, dB; NaN where the floor is unknown (a hole in a
+    user's noise band). The cross-pol CFAR and tests skip those pixels, as they skip pixels
+    outside the swath: falling back to the cross-pol there would put a step of some 25 dB into
+    the rings at the hole's edge."""
+    return cross_db - noise_db
 
 
 def _scan_block(co_ext: np.ndarray, cross_ext: np.ndarray, noise_ext: np.ndarray | None, origin: tuple[int, int],
