@@ -96,7 +96,8 @@ def test_clutter_mask_finds_a_known_ice_edge():
 def test_sea_ice_is_depolarising_clutter_or_textured_clutter_over_the_floor(signature, is_ice):
     """Smooth but depolarising ice (HV well above the floor, no texture) is ice; so is textured ice
     that depolarises only faintly (HV about 2.5 dB over the floor). Clutter textured at the 2 km
-    scale whose HV lies at the floor (a calm, spiky sea; gusts and slicks) is open water."""
+    scale whose HV lies at the noise floor (a calm, spiky sea; gusts and slicks) is open water,
+    told by the scene's noise band."""
     rng = np.random.default_rng(5)
     shape = (512, 512)
     ice = np.zeros(shape, dtype=bool)
@@ -104,8 +105,10 @@ def test_sea_ice_is_depolarising_clutter_or_textured_clutter_over_the_floor(sign
     ice_cross_db = {"cross-pol only": -20.0, "texture, faint cross-pol": -26.0, "texture, cross-pol at the floor": -40.0}
     texture_sigma = 0.05 if signature == "cross-pol only" else 0.8
     hh_db, hv_db = _scene(rng, shape, ice, ice_cross_db=ice_cross_db[signature], ice_texture_sigma=texture_sigma)
-    clutter = clutter_map(hh_db, hv_db, ClutterParams(pixel_size_m=PIXEL_M), chunk_px=256)
-    mask = clutter.pixels(slice(0, shape[0]), slice(0, shape[1]))
+    noise_db = np.full(shape, -25.0)  # _scene's floor
+    whole = (slice(0, shape[0]), slice(0, shape[1]))
+    clutter = clutter_map(hh_db, hv_db, ClutterParams(pixel_size_m=PIXEL_M), chunk_px=256, noise_db=noise_db)
+    mask = clutter.pixels(*whole)
     assert mask[:, :210].mean() < 0.02
     textured = np.median(clutter.texture_db[:, 300 // clutter.cell_px :]) >= 1.5
     assert bool(textured) == (signature != "cross-pol only")
@@ -113,9 +116,26 @@ def test_sea_ice_is_depolarising_clutter_or_textured_clutter_over_the_floor(sign
         assert mask[:, 300:].mean() > 0.98
     else:
         assert mask[:, 300:].mean() < 0.02
-        # Without the cross-pol condition on texture it would have been taken for ice.
-        lax = clutter_map(hh_db, hv_db, ClutterParams(pixel_size_m=PIXEL_M, texture_cross_excess_db=0.0), chunk_px=256)
-        assert lax.pixels(slice(0, shape[0]), slice(0, shape[1]))[:, 300:].mean() > 0.98
+        # Without the cross-pol condition on texture it would have been taken for ice; without the
+        # noise band there is no floor to trust (it may lie on ice), and texture alone marks ice.
+        lax = ClutterParams(pixel_size_m=PIXEL_M, texture_cross_excess_db=0.0)
+        assert clutter_map(hh_db, hv_db, lax, chunk_px=256, noise_db=noise_db).pixels(*whole)[:, 300:].mean() > 0.98
+        no_band = clutter_map(hh_db, hv_db, ClutterParams(pixel_size_m=PIXEL_M), chunk_px=256)
+        assert no_band.pixels(*whole)[:, 300:].mean() > 0.98
+
+
+@pytest.mark.parametrize("with_noise_band", [False, True])
+def test_a_scene_inside_the_pack_is_sea_ice(with_noise_band):
+    """No open water at all: the scene's low HV percentile lies on ice, so the floor must not be
+    lifted onto it (with the band), and texture must still mark ice (without it)."""
+    rng = np.random.default_rng(5)
+    shape = (512, 512)
+    hh_db, hv_db = _scene(rng, shape, np.ones(shape, dtype=bool))
+    noise_db = np.full(shape, -25.0) if with_noise_band else None
+    clutter = clutter_map(hh_db, hv_db, ClutterParams(pixel_size_m=PIXEL_M), chunk_px=256, noise_db=noise_db)
+    assert clutter.pixels(slice(0, shape[0]), slice(0, shape[1])).mean() > 0.98
+    if with_noise_band:  # the floor stays within floor_lift_max_db of the noise
+        assert np.nanmax(clutter.cross_floor_db) <= -25.0 + 3.0 + 0.01
 
 
 def test_a_noise_floor_that_changes_across_range_is_not_taken_for_ice_when_the_scene_carries_it():
@@ -149,8 +169,8 @@ def test_a_noise_floor_that_changes_across_range_is_not_taken_for_ice_when_the_s
 
 
 def test_icebergs_beside_a_sub_swath_seam_are_found_when_the_scene_carries_its_noise_floor():
-    """Two sub-swaths whose cross-pol noise floors differ by 5 dB; icebergs a few pixels on the
-    quiet side of the seam, hidden in HH by a bright sea, 8 dB over the quiet floor in HV. Their
+    """Two sub-swaths whose cross-pol noise floors differ by 5 dB; icebergs 7 and 14 px from the
+    seam on its quiet side, hidden in HH by a bright sea, 8 dB over the quiet floor in HV. Their
     CFAR ring and 2 km background reach over the seam into the noisier floor. Judged on the
     cross-pol over the noise band, the seam is gone."""
     rng = np.random.default_rng(1)
@@ -158,13 +178,13 @@ def test_icebergs_beside_a_sub_swath_seam_are_found_when_the_scene_carries_its_n
     floor_db = np.where(np.arange(shape[1]) < 512, -28.0, -23.0)
     hh_db = 10 * np.log10(_linear(-8.0) * rng.gamma(4.0, 0.25, shape) * rng.gamma(LOOKS, 1.0 / LOOKS, shape))
     hv_db = 10 * np.log10(_linear(floor_db) * rng.gamma(LOOKS, 1.0 / LOOKS, shape))
-    bergs = [(r, 498 + 6 * (i % 2)) for i, r in enumerate(range(60, 1000, 80))]  # 2-8 px from the seam
+    bergs = [(r, 498 + 6 * (i % 2)) for i, r in enumerate(range(60, 1000, 80))]  # 14 and 7 px from the seam
     for r, c in bergs:
         _plant(hh_db, hv_db, rng, r, c, peak_db=float(rng.uniform(-22.0, -19.0)), cross_ratio_db=0.0, size_px=2)
     truth = np.array(bergs, dtype=float) + 0.5
     found_flat, _, _ = _score(hh_db, hv_db, truth)
     found, false_alarms, _ = _score(hh_db, hv_db, truth, noise_db=np.broadcast_to(floor_db, shape))
-    assert found_flat.mean() <= 0.25
+    assert not found_flat[1::2].any()  # the flat floor loses every berg 7 px from the seam
     assert found.all() and false_alarms == []
 
 
@@ -260,8 +280,8 @@ def _correlated_speckle(rng, shape, looks=10, sigma_px=0.7):
 def test_cross_pol_only_clusters_of_a_spiky_sea_drop_while_icebergs_hidden_in_co_pol_are_found():
     """A calm sea of spiky texture (K order 1.5) whose cross-pol is half noise floor, half sea:
     its spikes clear the cross-pol CFAR at its own pfa. Icebergs over it (HH hidden by a bright
-    sea, HV/HH -5 dB) clear their 2 km background's K threshold at ice_pfa; the clusters mostly
-    do not."""
+    sea, HV/HH -5 dB) spread over several pixels; the smallest HV-only clusters that do not clear
+    their 2 km background's K threshold at ice_pfa are dropped."""
     rng = np.random.default_rng(3)
     shape = (2048, 2048)  # 6,700 km^2 at 40 m
     field = ndimage.gaussian_filter(rng.standard_normal(shape), 0.75)
@@ -273,13 +293,15 @@ def test_cross_pol_only_clusters_of_a_spiky_sea_drop_while_icebergs_hidden_in_co
         _plant(hh_db, hv_db, rng, r, c, peak_db=float(rng.uniform(-9.0, -5.0)), cross_ratio_db=-5.0, size_px=3)
     truth = np.array(bergs, dtype=float) + 1.0
 
-    found_before, false_before, _ = _score(hh_db, hv_db, truth, cross_only_background_test=False)
-    found, false_alarms, _ = _score(hh_db, hv_db, truth)
+    noise_db = np.full(shape, -25.0)  # the scene carries its noise floor, as products do
+    found_before, false_before, _ = _score(hh_db, hv_db, truth, noise_db, cross_only_background_test=False)
+    found, false_alarms, _ = _score(hh_db, hv_db, truth, noise_db)
     dropped = [d for d in false_before if d not in false_alarms]
-    assert len(false_before) >= 5 and len(dropped) >= 3
-    assert all(d.channels == "cross" and d.k_margin_db < 0.0 for d in dropped)
-    # What stays is flagged in both bands (a spike of this sea shows in both), or clears its background.
-    assert all(d.channels == "co+cross" or d.k_margin_db >= 0.0 for d in false_alarms)
+    assert len(false_before) >= 5 and len(dropped) >= 2
+    assert all(d.channels == "cross" and d.k_margin_db < 0.0 and d.area_px <= 2 for d in dropped)
+    # What stays is flagged in both bands (a spike of this sea shows in both), larger than the
+    # smallest cluster, or clears its background.
+    assert all(d.channels == "co+cross" or d.area_px > 2 or d.k_margin_db >= 0.0 for d in false_alarms)
     assert found.sum() >= found_before.sum() - 1 and found.mean() >= 0.9
 
 
@@ -328,7 +350,7 @@ def test_ships_in_ice_come_back_through_the_co_pol_local_test_without_the_ice_fa
     ``ship_in_ice_margin_db``. The log-normal ice's bright floes do not."""
     score = _targets_in_ice(ice_offset_db=0.0, peaks_db=(-2.0, 2.0), cross_ratio_db=-11.0, size_px=2)
     found_before, false_before = score(local_ice_test=False)
-    found_without_co, _ = score(ship_in_ice_margin_db=99.0)
+    found_without_co, _ = score(ship_in_ice_margin_db=30.0)
     found, false_alarms = score()
     assert found_before.sum() <= 4 and found_without_co.sum() <= 4
     assert found.sum() >= 8 and found[found_before].all()
@@ -373,10 +395,41 @@ def test_the_local_ice_test_needs_a_target_standing_out_from_its_surroundings(
 
 
 @pytest.mark.parametrize(
+    ("in_sea_ice", "k_margin_db", "area_px", "overrides", "kept"),
+    [
+        (False, 0.5, 2, {}, True),  # open water: clears its 2 km background at ice_pfa, no margin asked
+        (False, -0.5, 2, {}, False),  # the smallest HV-only cluster short of it: noise-floor speckle
+        (False, -0.5, 5, {}, True),  # spread over the response's pixels: kept
+        (False, NAN, 2, {}, True),  # no background to judge it on (swath edge): kept
+        (False, -0.5, 2, {"cross_only_background_test": False}, True),
+        (True, 1.0, 2, {}, False),  # in ice the margin applies, and nothing stands out locally
+    ],
+)
+def test_the_smallest_cross_pol_only_clusters_in_open_water_must_clear_their_background(
+    in_sea_ice, k_margin_db, area_px, overrides, kept
+):
+    detection = Detection(row=10.0, col=10.0, area_px=area_px, length_m=80.0, peak_co_db=-12.0, mean_co_db=-12.0,
+                          mean_cross_db=-19.0, peak_row=10, peak_col=10, in_sea_ice=in_sea_ice,
+                          background_co_db=-14.0, background_cross_db=-25.0, peak_cross_db=-19.0,
+                          k_margin_db=k_margin_db, local_cross_margin_db=0.0, local_co_margin_db=0.0, channels="cross")
+    assert passes_background_test(detection, CfarParams(pixel_size_m=PIXEL_M, **overrides)) is kept
+
+
+def test_the_co_pol_route_of_the_local_ice_test_needs_the_co_pol_cfar():
+    """A target in ice that only the cross-pol CFAR flagged is not kept for standing out in co-pol."""
+    detection = _judged_in_ice(-1.0, 1.0, 12.0, 8.0, 5.0)
+    assert passes_background_test(detection, CfarParams(pixel_size_m=PIXEL_M))
+    detection.channels = "cross"
+    assert not passes_background_test(detection, CfarParams(pixel_size_m=PIXEL_M))
+
+
+@pytest.mark.parametrize(
     ("make", "field"),
     [
         (lambda: CfarParams(pixel_size_m=40.0, ice_pfa=1e-3), "ice_pfa"),
         (lambda: CfarParams(pixel_size_m=40.0, ice_margin_db=-1.0), "ice_margin_db"),
+        (lambda: CfarParams(pixel_size_m=40.0, ship_in_ice_margin_db=float("nan")), "ship_in_ice_margin_db"),
+        (lambda: CfarParams(pixel_size_m=40.0, ship_in_ice_margin_db=-1.0), "ship_in_ice_margin_db"),
         (lambda: CfarParams(pixel_size_m=40.0, discrimination_window_m=300.0), "discrimination_window_m"),
         (lambda: CfarParams(pixel_size_m=40.0, pfa=0.5), "pfa"),
         (lambda: CfarParams(pixel_size_m=40.0, clutter=ClutterParams(pixel_size_m=10.0)), "clutter"),
@@ -396,7 +449,7 @@ def test_bad_detection_parameters_name_the_field(make, field):
         ({"texture_threshold_db": 0.0}, "texture_threshold_db"),
         ({"cross_excess_threshold_db": -2.0}, "cross_excess_threshold_db"),
         ({"texture_cross_excess_db": -0.5}, "texture_cross_excess_db"),
-        ({"texture_cross_excess_db": 4.0}, "texture_cross_excess_db"),  # above cross_excess_threshold_db
+        ({"floor_lift_max_db": float("nan")}, "floor_lift_max_db"),
         ({"edge_buffer_cells": -1}, "edge_buffer_cells"),
     ],
 )

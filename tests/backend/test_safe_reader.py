@@ -268,6 +268,20 @@ def test_a_product_without_noise_vectors_ingests_without_the_noise_band(tmp_path
         assert src.count == 3 and src.descriptions[2] == "incidence_angle_deg"
 
 
+def test_a_noise_annotation_of_zeros_gives_no_noise_floor(tmp_path):
+    """Products whose noise was zeroed (noise removed upstream) carry no floor: no band 4, which
+    would otherwise be empty and silently turn off the cross-pol CFAR that judges over it."""
+    import xml.etree.ElementTree as ET
+
+    safe, _ = build_safe(tmp_path)
+    zeroed = ET.fromstring(ET.tostring(open_safe(safe).bands["HV"].noise))
+    luts = zeroed.findall("noiseRangeVectorList/noiseRangeVector/noiseRangeLut")
+    assert luts and thermal_noise(zeroed) is not None
+    for lut in luts:
+        lut.text = " ".join("0" for _ in lut.text.split())
+    assert thermal_noise(zeroed) is None
+
+
 @pytest.mark.parametrize(("damage", "message"), [
     (lambda text: text.replace("<noiseRangeLut count='9'>", "<noiseRangeLut count='10'>1.0 ", 1),
      "9 pixel positions but 10 values"),

@@ -16,18 +16,22 @@ it stands. Two physical signatures separate the classes at C band and EW inciden
   other, by several dB in EW cross-pol. Where the scene carries its noise floor (the product's
   noise annotation, band 4), the floor follows it: the noise floor's own shape, lifted to the
   scene's level by the low percentile of HV above it (which absorbs an error in the annotation's
-  absolute level). Without it the floor is one level for the whole scene.
+  absolute level; by a few dB at most, so that a scene inside the pack, whose low percentile is
+  ice, keeps its floor near the noise). Without it the floor is one level for the whole scene.
 * **Texture at the 300 m - 2 km scale.** After averaging over a cell of a few hundred metres the
   speckle is gone (64 looks x ENL), and open water's wind-wave texture (correlated over tens of
-  metres) is averaged too: cell means of open water vary smoothly, by well under 1 dB from cell to
-  cell. Sea ice is a mosaic of floes, leads and ridges at exactly this scale: its cell means
+  metres) is averaged too: cell means of open water vary smoothly, by under 1 dB from cell to
+  cell for a K-distributed sea of moderate order (a calm, spiky sea spreads them by 1.5 dB or
+  more, hence the cross-pol condition below). Sea ice is a mosaic of floes, leads and ridges at exactly this scale: its cell means
   spread by 2-4 dB. The spread is measured robustly (inter-quartile range of the cell means in
   dB over a window of cells) so that a ship or an iceberg in the window does not raise it.
 
-A pixel is sea ice when its cross-pol level exceeds its threshold, or when its texture does and
-its cross-pol is at least a little above the floor (``ClutterParams``): a calm sea of spiky
-texture, or the gusts and slicks of a light wind, texture open water at this scale too, but its
-HV stays at the floor, while ice with floes and ridges depolarises. The
+A pixel is sea ice when its cross-pol level exceeds its threshold, or when its texture does and,
+where the floor follows the noise band, its cross-pol is at least a little above the floor
+(``ClutterParams``): a calm sea of spiky texture, or the gusts and slicks of a light wind, texture
+open water at this scale too, but its HV stays at the floor, while ice with floes and ridges
+depolarises. (Without the band the floor is the scene's own low percentile, which lies on ice in
+a scene without open water, so texture alone still marks ice there.) The
 features are computed on cells of ``cell_m`` metres, one Dask chunk at a time (chunks aligned to
 cells, so the result does not depend on the chunking), and classified on the small cell grid;
 the class of a pixel is that of its cell.
@@ -67,7 +71,14 @@ class ClutterParams:
     #: Cross-pol level above the floor, dB, that textured clutter must also reach to be ice: open
     #: water's HV lies at the floor however its HH is textured (a calm, spiky sea; wind gusts and
     #: slicks at the 2 km scale), while ice that has floes and ridges depolarises at least a little.
+    #: Asked only where the floor follows the scene's noise band: without it the floor is the
+    #: scene's own low percentile, which lies on ice in a scene without open water.
     texture_cross_excess_db: float = 1.0
+    #: The most, dB, by which the noise band's floor is lifted to the scene's level (the
+    #: ``cross_floor_percentile`` of HV over the band). Open water's HV lies within a few dB of the
+    #: annotated noise (its own weak cross-pol, the annotation's error); a larger lift means that
+    #: percentile is not open water but ice, as in a scene inside the pack.
+    floor_lift_max_db: float = 3.0
     #: Percentile of the smoothed cross-pol cells taken as the scene's floor (open water / NESZ).
     cross_floor_percentile: float = 5.0
     #: Cells by which sea ice is widened: the marginal ice zone (brash, scattered floes) reaches
@@ -89,11 +100,10 @@ class ClutterParams:
             raise ClutterParamsError(
                 f"cross_excess_threshold_db must be in (0, 30) dB, got {self.cross_excess_threshold_db:g}"
             )
-        if not 0.0 <= self.texture_cross_excess_db <= self.cross_excess_threshold_db:
-            raise ClutterParamsError(
-                f"texture_cross_excess_db must be from 0 to cross_excess_threshold_db "
-                f"({self.cross_excess_threshold_db:g}) dB, got {self.texture_cross_excess_db:g}"
-            )
+        if not 0.0 <= self.texture_cross_excess_db < 30.0:
+            raise ClutterParamsError(f"texture_cross_excess_db must be in [0, 30) dB, got {self.texture_cross_excess_db:g}")
+        if not 0.0 <= self.floor_lift_max_db < 30.0:
+            raise ClutterParamsError(f"floor_lift_max_db must be in [0, 30) dB, got {self.floor_lift_max_db:g}")
         if not (isinstance(self.edge_buffer_cells, int) and 0 <= self.edge_buffer_cells <= 10):
             raise ClutterParamsError(f"edge_buffer_cells must be an integer from 0 to 10, got {self.edge_buffer_cells!r}")
         if not 0.0 <= self.cross_floor_percentile <= 50.0:
@@ -198,18 +208,20 @@ def _window_order_statistics(cells: np.ndarray, size: int, percentiles: tuple[fl
 
 
 def cross_floor_cells(cross_smooth_db: np.ndarray, valid: np.ndarray, params: ClutterParams,
-                      noise_cells_db: np.ndarray | None = None) -> np.ndarray:
-    """The cross-pol floor of every cell: the ``cross_floor_percentile`` of the smoothed cross-pol
-    cells, or, with the noise floor's cells, the noise floor (smoothed over the same window as the
-    cross-pol) plus that percentile of the cross-pol above it."""
+                      noise_cells_db: np.ndarray | None = None) -> tuple[np.ndarray, bool]:
+    """The cross-pol floor of every cell, and whether it follows the noise band: the
+    ``cross_floor_percentile`` of the smoothed cross-pol cells, or, with the noise floor's cells
+    (where any is valid), the noise floor (smoothed over the same window as the cross-pol) plus
+    that percentile of the cross-pol above it, at most ``floor_lift_max_db``."""
     percentile = params.cross_floor_percentile
     noise_valid = valid & np.isfinite(noise_cells_db) if noise_cells_db is not None else None
     if noise_valid is not None and noise_valid.any():
         noise = _fill_gaps(np.where(noise_valid, noise_cells_db, np.nan).astype(np.float64))
         (noise,) = _window_order_statistics(noise, params.window_cells, (50.0,))
-        return noise + np.percentile((cross_smooth_db - noise)[noise_valid], percentile)
+        lift = np.percentile((cross_smooth_db - noise)[noise_valid], percentile)
+        return noise + min(lift, params.floor_lift_max_db), True
     level = np.percentile(cross_smooth_db[valid], percentile) if valid.any() else math.nan
-    return np.full(cross_smooth_db.shape, level)
+    return np.full(cross_smooth_db.shape, level), False
 
 
 def classify_cells(co_cells_db: np.ndarray, cross_cells_db: np.ndarray, params: ClutterParams,
@@ -222,9 +234,11 @@ def classify_cells(co_cells_db: np.ndarray, cross_cells_db: np.ndarray, params: 
     q25, co_background, q75 = _window_order_statistics(co, size, (25.0, 50.0, 75.0))
     texture_db = (q75 - q25) / 1.349  # IQR of a normal law = 1.349 sigma
     (cross_smooth,) = _window_order_statistics(cross, size, (50.0,))
-    floor = cross_floor_cells(cross_smooth, valid, params, noise_cells_db)
+    floor, follows_noise = cross_floor_cells(cross_smooth, valid, params, noise_cells_db)
     cross_excess = cross_smooth - floor
-    textured = (texture_db >= params.texture_threshold_db) & (cross_excess >= params.texture_cross_excess_db)
+    textured = texture_db >= params.texture_threshold_db
+    if follows_noise:
+        textured &= cross_excess >= params.texture_cross_excess_db
     sea_ice = valid & (textured | (cross_excess >= params.cross_excess_threshold_db))
     if params.edge_buffer_cells:
         sea_ice = valid & ndimage.binary_dilation(sea_ice, np.ones((3, 3), bool), iterations=params.edge_buffer_cells)

@@ -16,7 +16,10 @@ margin (:func:`passes_background_test`): bright floes and ridges pass the 800 m 
 that. In open water the same test judges what only the co-pol CFAR flagged: a sea spike from a
 sea spikier than a K distribution with the ring's moments (log-normal, breaking waves) clears the
 ring in co-pol alone, while a ship over open water also shows in cross-pol, where the sea sits at
-the noise floor. ``cross_pol_cfar=False, sea_ice_aware=False`` gives the co-pol detector of before.
+the noise floor. It also judges, without its margin, the smallest clusters only the cross-pol CFAR
+flagged there: the noise floor's speckle at the CFAR's own pfa. Where the scene carries its noise
+floor (band 4), the cross-pol is judged over it, so that sub-swath seams do not bias the rings.
+``cross_pol_cfar=False, sea_ice_aware=False`` gives the co-pol detector of before.
 
 The scene is processed as a chunked Dask array with ``map_overlap`` (the halo is the background
 window), so memory is bounded by the chunk size, not the scene size. The detection mask (one
@@ -99,16 +102,19 @@ class CfarParams:
     #: log-cumulant fit. Ships over open water, whose cross-pol clears the sea's noise-floor cross-pol,
     #: are not judged by it.
     co_only_background_test: bool = DetectTargetsParams.co_only_background_test
-    #: In open water, keep what only the cross-pol CFAR flagged when its peak clears the K threshold
-    #: at ``ice_pfa`` of its 2 km background, without ``ice_margin_db``. Open water's cross-pol is
-    #: the noise floor's speckle, and the CFAR's ``pfa`` lets a few of its clusters through in every
-    #: scene (a 3,000 px scene holds 9 million pixels): ``ice_pfa`` is 300 times rarer. Icebergs over
-    #: a sea that hides them in co-pol clear it; the margin would lose the dimmest.
+    #: In open water, keep a cluster of at most ``min_area_px`` that only the cross-pol CFAR flagged
+    #: when its peak clears the K threshold at ``ice_pfa`` of its 2 km background, without
+    #: ``ice_margin_db``. Open water's cross-pol is the noise floor's speckle, and the CFAR's ``pfa``
+    #: lets a few of its clusters through in every scene (a 3,000 px scene holds 9 million pixels):
+    #: ``ice_pfa`` is 300 times rarer. Such clusters are as small as the detector keeps, where an
+    #: iceberg over a sea that hides it in co-pol spreads over the response's few pixels: larger
+    #: ones are kept, the dimmest icebergs with them.
     cross_only_background_test: bool = DetectTargetsParams.cross_only_background_test
     #: Let a detection in sea ice that falls short of its 2 km background's threshold (by less than
-    #: ``ice_margin_db``) pass when it is more cross-polarised than that background and its
-    #: cross-pol peak clears, by ``ice_margin_db``, the K threshold at ``ice_pfa`` of a ring just
-    #: outside it (``LOCAL_RING_GAP_PX`` away, ``LOCAL_RING_WIDTH_PX`` wide): see
+    #: ``ice_margin_db``) pass when it stands out from a ring just outside it (``LOCAL_RING_GAP_PX``
+    #: away, ``LOCAL_RING_WIDTH_PX`` wide): in cross-pol, by ``ice_margin_db`` over the ring's K
+    #: threshold at ``ice_pfa``, when it is more cross-polarised than its background (icebergs); or
+    #: in co-pol, by ``ship_in_ice_margin_db``, when the co-pol CFAR flagged it (ships). See
     #: :func:`passes_background_test`.
     local_ice_test: bool = DetectTargetsParams.local_ice_test
     #: The margin, dB, by which the co-pol peak of a detection in sea ice that is no more
@@ -129,6 +135,9 @@ class CfarParams:
                 f"must exceed guard_window_m ({self.guard_window_m:g}) and be at most 10000 m, "
                 f"got {self.discrimination_window_m:g}",
             )
+        if not 0.0 <= self.ship_in_ice_margin_db <= 30.0:
+            raise DetectionParamsError(
+                "ship_in_ice_margin_db", f"must be from 0 to 30 dB, got {self.ship_in_ice_margin_db!r}")
         if self.clutter is not None and self.clutter.pixel_size_m != self.pixel_size_m:
             raise DetectionParamsError(
                 "clutter", f"pixel_size_m {self.clutter.pixel_size_m:g} differs from the detector's {self.pixel_size_m:g}"
@@ -319,10 +328,12 @@ class Detection:
     background_cross_db: float = math.nan
     peak_cross_db: float = math.nan
     #: How far the peak exceeds the K-distribution threshold at ``ice_pfa`` of that background,
-    #: dB, the better of co- and cross-pol (the sea-ice test; NaN without enough background).
+    #: dB, the better of co- and cross-pol (the sea-ice test; NaN without enough background). The
+    #: cross-pol is judged over its noise floor where the scene has the noise band.
     k_margin_db: float = math.nan
     #: The cross-pol peak's margin over the K threshold at ``ice_pfa`` of the ring just around the
-    #: object (see ``CfarParams.local_ice_test``), dB; NaN without enough ring (swath edge).
+    #: object (see ``CfarParams.local_ice_test``), dB, over the noise floor as ``k_margin_db``; NaN
+    #: without enough ring (swath edge).
     local_cross_margin_db: float = math.nan
     #: The same for the co-pol peak over the co-pol ring (the local test of ships in ice), dB.
     local_co_margin_db: float = math.nan
@@ -342,7 +353,8 @@ class Detection:
     @property
     def depolarisation_excess_db(self) -> float:
         """How much more cross-polarised the object is than its background: peak cross-/co-pol
-        ratio less the background's, dB (positive for icebergs and most ships in ice)."""
+        ratio less the background's, dB (positive for icebergs, which scatter from their volume;
+        ships, dihedrals, are usually less cross-polarised than the ice around them)."""
         return self.cross_contrast_db - self.co_contrast_db
 
 
@@ -490,7 +502,9 @@ def label_detections(
         peak_r, peak_c = np.unravel_index(peak, own.shape)
         row, col = float(top + rows.mean()), float(left + cols.mean())
         peak_co, peak_cross = float(np.nanmax(co_values)), float(np.nanmax(cross_values))
-        peak_judged = float(np.nanmax(judged_around[inner][own]))
+        judged_values = judged_around[inner][own]
+        judged_values = judged_values[np.isfinite(judged_values)]
+        peak_judged = float(judged_values.max()) if judged_values.size else math.nan
         flagged = int(np.bitwise_or.reduce(bits[window][own].astype(np.uint8))) if bits.dtype != bool else CO_BIT
         detections.append(
             Detection(
@@ -583,7 +597,8 @@ def _scan_block(co_ext: np.ndarray, cross_ext: np.ndarray, noise_ext: np.ndarray
         local = (slice(r0 - top_ext, r1 - top_ext), slice(c0 - left_ext, c1 - left_ext))
         if local[0].start >= 0 and local[1].start >= 0 and local[0].stop <= co_ext.shape[0] \
                 and local[1].stop <= co_ext.shape[1]:
-            windows[key] = (co_ext[local].copy(), cross_ext[local].copy(), judged_ext[local].copy())
+            cross = cross_ext[local].copy()
+            windows[key] = (co_ext[local].copy(), cross, cross if noise_ext is None else judged_ext[local].copy())
     return bits[interior], cells, windows
 
 
@@ -593,7 +608,8 @@ def scan_scene(co_db, cross_db, params: CfarParams, chunk_px: int = 2048, schedu
 
     Reading and decoding the raster is the dearest part of detection, so every chunk is read once
     (Dask shares it with its neighbours' overlaps) and everything later steps need is taken from it:
-    the mask bits (co- and cross-pol CFAR, as :func:`cfar_mask`), with ``cell_px`` the cell means of
+    the mask bits (co- and cross-pol CFAR, as :func:`cfar_mask` of the cross-pol over its noise
+    floor where ``noise_db`` is given), with ``cell_px`` the cell means of
     both bands for the clutter classes (chunks are then whole cells, as in
     :func:`sar.clutter.cell_means_db`), and the bands around each target the chunk's own mask shows,
     so that :func:`label_detections` need not read the scene again. The overlap reaches beyond the
@@ -667,17 +683,18 @@ def passes_background_test(detection: Detection, params: CfarParams) -> bool:
     of sea-ice texture are bright in HH at least as much as in HV) and its cross-pol peak clears,
     by ``ice_margin_db``, the K threshold at ``ice_pfa`` of that ring. Ships (dihedrals, less
     depolarising than ice) stand out in co-pol: the detection is kept when its co-pol peak clears
-    the co-pol ring's threshold by ``ship_in_ice_margin_db``. A cross-pol peak over its ring without
+    the co-pol ring's threshold by ``ship_in_ice_margin_db`` and the co-pol CFAR flagged it. A cross-pol peak over its ring without
     the depolarisation is how an HH-bright texture spot shows, and is not enough.
 
     In open water the test judges only what one CFAR alone flagged: the co-pol
-    (``co_only_background_test``, with the margin) or the cross-pol (``cross_only_background_test``,
-    without it); the rest is kept. Without the clutter class (``sea_ice_aware=False``) every
-    detection one CFAR alone flagged is judged so, wherever it lies.
+    (``co_only_background_test``, with the margin) or, for clusters of at most ``min_area_px``, the
+    cross-pol (``cross_only_background_test``, without it); the rest is kept. Without the clutter
+    class (``sea_ice_aware=False``) every such detection is judged so, wherever it lies.
     """
     in_ice = params.sea_ice_aware and detection.in_sea_ice
     co_only = params.co_only_background_test and params.cross_pol_cfar and detection.channels == "co"
-    cross_only = params.cross_only_background_test and detection.channels == "cross"
+    cross_only = (params.cross_only_background_test and detection.channels == "cross"
+                  and detection.area_px <= params.min_area_px)
     if not (in_ice or co_only or cross_only) or not np.isfinite(detection.k_margin_db):
         return True  # nothing to judge, or no background to judge against (swath edge): keep
     if detection.k_margin_db >= (params.ice_margin_db if in_ice or co_only else 0.0):
@@ -686,7 +703,8 @@ def passes_background_test(detection: Detection, params: CfarParams) -> bool:
         return False
     depolarising_and_compact = (detection.depolarisation_excess_db > 0.0
                                 and detection.local_cross_margin_db >= params.ice_margin_db)
-    return bool(depolarising_and_compact or detection.local_co_margin_db >= params.ship_in_ice_margin_db)
+    compact_in_co_pol = "co" in detection.channels and detection.local_co_margin_db >= params.ship_in_ice_margin_db
+    return bool(depolarising_and_compact or compact_in_co_pol)
 
 
 def drop_azimuth_ambiguities(detections: list[Detection], params: CfarParams) -> list[Detection]:
@@ -732,6 +750,8 @@ def detect(
     """
     clutter_params = params.clutter_params()
     classify = params.sea_ice_aware and clutter is None
+    if not (params.cross_pol_cfar or params.sea_ice_aware):
+        noise_db = None  # nothing judges the cross-pol: the plain co-pol detector
     scan = scan_scene(co_db, cross_db, params, chunk_px, scheduler, clutter_params.cell_px if classify else None,
                       noise_db)
     if classify:

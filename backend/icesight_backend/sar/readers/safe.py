@@ -206,7 +206,8 @@ def _vector_pair(vector: ET.Element, positions: str, values: str, what: str) -> 
 def thermal_noise(noise: ET.Element | None) -> ThermalNoise | None:
     """The thermal noise vectors of a noise annotation, in either layout: ``noiseVectorList`` (IPF
     before 2.9, range only) or ``noiseRangeVectorList`` with ``noiseAzimuthVectorList``. None when
-    the annotation has no range vector."""
+    the annotation has no range vector, or no positive value in any (a product whose noise was
+    zeroed carries no floor: band 4 would be empty and judge nothing)."""
     if noise is None:
         return None
     ranged = noise.findall("noiseRangeVectorList/noiseRangeVector")
@@ -224,6 +225,8 @@ def thermal_noise(noise: ET.Element | None) -> ThermalNoise | None:
         x, y = _vector_pair(vector, "pixel", lut_name, "range")
         pixels.append(x)
         values.append(y)
+    if not any(np.any(np.asarray(y) > 0) for y in values):
+        return None
     order = np.argsort(lines, kind="stable")
     blocks = []
     for vector in noise.findall("noiseAzimuthVectorList/noiseAzimuthVector"):
