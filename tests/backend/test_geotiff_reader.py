@@ -64,6 +64,17 @@ def test_a_band_described_as_the_cross_pol_noise_floor_is_kept_as_band_4(tmp_pat
     co_floor = write_tif(tmp_path / "co.tif", [vv, vh, inc, nesz], descriptions=["VV", "VH", "incidence_angle", "VV_nesz_db"])
     with pytest.raises(SarFormatError, match="band 4 is described as the VV noise floor.*'VH_nesz_db'"):
         inspect_scene(co_floor)
+    # A floor with gaps where the cross-pol has data would blind the cross-pol CFAR there: refused.
+    gappy = nesz.copy()
+    gappy[:, 100:180] = np.nan
+    holed = write_tif(tmp_path / "holed.tif", [vv, vh, inc, gappy], descriptions=["VV", "VH", "incidence_angle", "VH_nesz_db"])
+    with pytest.raises(SarFormatError, match="band 4 .VH_nesz_db. has no value over 20 % of the VH pixels"):
+        inspect_scene(holed)
+    # Gaps only where the cross-pol has none too (outside the swath) are the swath's edge: accepted.
+    vh_edge = vh.copy()
+    vh_edge[:, 100:180] = np.nan
+    edge = write_tif(tmp_path / "edge.tif", [vv, vh_edge, inc, gappy], descriptions=["VV", "VH", "incidence_angle", "VH_nesz_db"])
+    assert inspect_scene(edge).noise_band == 4
 
 
 def test_bad_scene_files_are_refused_with_the_reason(tmp_path, linear_bands, write_tif):

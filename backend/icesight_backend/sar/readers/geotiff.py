@@ -70,15 +70,25 @@ def _open(path: Path):
         raise SarFormatError(f"{path.name}: not a readable GeoTIFF (corrupt, truncated or not a raster): {exc}") from None
 
 
-def _sample(src, band: int, size: int = 512) -> np.ndarray:
+def _sample_grid(src, band: int, size: int = 512) -> np.ndarray:
+    """The band read at most ``size`` pixels a side, NaN where it has no data."""
     scale = max(src.width, src.height) / size
     shape = (max(1, int(src.height / max(scale, 1))), max(1, int(src.width / max(scale, 1))))
     try:
         data = src.read(band, out_shape=shape, masked=True).astype(np.float64)
     except RasterioIOError as exc:
         raise SarFormatError(f"{Path(src.name).name}: band {band} cannot be read (corrupt data): {exc}") from None
-    values = data.compressed() if np.ma.isMaskedArray(data) else data.ravel()
+    return data.filled(np.nan) if np.ma.isMaskedArray(data) else data
+
+
+def _sample(src, band: int, size: int = 512) -> np.ndarray:
+    values = _sample_grid(src, band, size).ravel()
     return values[np.isfinite(values)]
+
+
+#: The most of the cross-pol's pixels a noise band may leave without a value: the cross-pol is not
+#: judged where the floor is unknown, so a band with gaps would blind the cross-pol CFAR there.
+NOISE_GAP_MAX = 0.01
 
 
 def _units(values: np.ndarray, name: str, band: int, declared: str) -> str:
@@ -160,6 +170,15 @@ def inspect_scene(
                     f"'{polarisations[1]}{NESZ_BAND_SUFFIX}' or remove its description"
                 )
             _units(_sample(src, noise), name, noise, "dB")
+            cross_valid = np.isfinite(_sample_grid(src, cross_band))
+            gaps = float((cross_valid & ~np.isfinite(_sample_grid(src, noise))).sum() / max(cross_valid.sum(), 1))
+            if gaps > NOISE_GAP_MAX:
+                raise SarFormatError(
+                    f"{name}: band {noise} ({descriptions[noise - 1]}) has no value over {100 * gaps:.0f} % of the "
+                    f"{polarisations[1]} pixels; the noise floor must cover the swath, as the cross-pol is not judged "
+                    "where it is unknown: fill its gaps, or remove its description and the detector estimates one "
+                    "floor for the scene"
+                )
         if src.crs.is_geographic:
             raise SarFormatError(
                 f"{name}: is in geographic coordinates ({src.crs.to_string()}); windows are set in metres, so "
