@@ -94,11 +94,16 @@ def _pooled(results: list[dict]) -> dict:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_scene_arguments(parser: argparse.ArgumentParser, seeds: str) -> None:
+    """``--size``, ``--targets`` and ``--seeds`` of the benches that simulate EW scenes with sea ice."""
     parser.add_argument("--size", type=int, default=3000, help="scene side, pixels (3000 at 40 m: 14,400 km^2)")
     parser.add_argument("--targets", type=int, default=60, help="ships and icebergs each")
-    parser.add_argument("--seeds", default="42,1,2", help="comma-separated scene seeds; figures are pooled over them")
+    parser.add_argument("--seeds", default=seeds, help="comma-separated scene seeds; figures are pooled over them")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_scene_arguments(parser, seeds="42,1,2")
     parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated, from: " + ", ".join(VARIANTS))
     args = parser.parse_args()
     names = args.variants.split(",")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from .codec import ContractError
 from .common import MapPoint
@@ -35,9 +35,10 @@ class DetectTargetsParams:
     #: In open water, hold what only the co-pol CFAR flagged to the same test (sea spikes are
     #: co-pol only; ships over open water show in cross-pol too). Needs ``cross_pol_cfar``.
     co_only_background_test: bool = True
-    #: In open water, keep what only the cross-pol CFAR flagged when its peak clears the K threshold
-    #: of its 2 km background at ``ice_pfa`` (no margin): clusters of noise-floor speckle at the
-    #: CFAR's own ``pfa`` do not, icebergs over a sea that hides them in co-pol do.
+    #: In open water, keep a cluster of at most ``min_area_px`` that only the cross-pol CFAR
+    #: flagged when its peak clears the K threshold of its 2 km background at ``ice_pfa`` (no
+    #: margin): clusters of noise-floor speckle at the CFAR's own ``pfa`` do not; larger clusters
+    #: (icebergs over a sea that hides them in co-pol spread over a few pixels) are kept.
     cross_only_background_test: bool = True
     #: Also keep a target in sea ice that falls short of its 2 km background by less than
     #: ``ice_margin_db`` when it stands out from the ring just around it: in cross-pol, when it is
@@ -60,13 +61,14 @@ DETECTOR_SETTINGS = (
     "sea_ice_aware", "ice_pfa", "ice_margin_db", "co_only_background_test", "cross_only_background_test",
     "local_ice_test",
 )
+#: The detector settings that are switches (true or false), from their declared types.
+_SWITCHES = tuple(f.name for f in fields(DetectTargetsParams) if f.name in DETECTOR_SETTINGS and f.type == "bool")
 
 
 def check_detector_settings(settings: object) -> None:
     """The rules of the detector settings (:data:`DETECTOR_SETTINGS`, and ``looks`` unless None),
     read from ``settings``' attributes: a :class:`ContractError` naming the first one broken."""
-    for name in ("cross_pol_cfar", "sea_ice_aware", "co_only_background_test", "cross_only_background_test",
-                 "local_ice_test"):
+    for name in _SWITCHES:
         if not isinstance(getattr(settings, name), bool):
             raise ContractError(name, f"must be true or false, got {getattr(settings, name)!r}")
     target, guard, background = settings.target_window_m, settings.guard_window_m, settings.background_window_m

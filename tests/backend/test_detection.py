@@ -74,10 +74,13 @@ def test_one_pass_scan_gives_the_mask_cell_means_and_target_windows_of_separate_
     else:
         assert scan.noise_cells_db is None
     assert scan.windows  # targets across chunk borders included
-    for (r0, r1, c0, c1), (co, cross, cross_judged) in scan.windows.items():
+    for (r0, r1, c0, c1), (co, cross, noise_window) in scan.windows.items():
         np.testing.assert_array_equal(co, scene.hh_db[r0:r1, c0:c1])
         np.testing.assert_array_equal(cross, scene.hv_db[r0:r1, c0:c1])
-        np.testing.assert_array_equal(cross_judged, judged[r0:r1, c0:c1])
+        if with_noise:
+            np.testing.assert_array_equal(noise_window, scene.nesz_db[r0:r1, c0:c1])
+        else:
+            assert noise_window is None
     measured = label_detections(scan.mask, scene.hh_db, scene.hv_db, params, windows=scan.windows, noise_db=noise)
     assert len(scan.windows) == len(measured)  # every target's window came from the scan
     assert measured == label_detections(scan.mask, scene.hh_db, scene.hv_db, params, noise_db=noise)

@@ -99,7 +99,7 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
     artifacts = [gpkg_artifact(frame, "detections", role="detections")]
     crs = meta["crs"].to_string() if meta["crs"] else ""
     result = DetectTargetsResult(scene_id, len(detections), crs, pixel_size_m, looks, params.pfa,
-                                 noise_floor_band=noise is not None and (params.sea_ice_aware or params.cross_pol_cfar))
+                                 noise_floor_band=noise is not None and cfar.judges_cross_pol)
     return {"result": to_dict(result), "artifacts": artifacts, "model": None}
 
 

@@ -143,6 +143,12 @@ class CfarParams:
                 "clutter", f"pixel_size_m {self.clutter.pixel_size_m:g} differs from the detector's {self.pixel_size_m:g}"
             )
 
+    @property
+    def judges_cross_pol(self) -> bool:
+        """Whether anything judges the cross-pol: its CFAR, or the clutter classes. Only then is
+        the scene's noise-floor band read (see :func:`detect`)."""
+        return self.cross_pol_cfar or self.sea_ice_aware
+
     def clutter_params(self) -> ClutterParams:
         return self.clutter if self.clutter is not None else ClutterParams(pixel_size_m=self.pixel_size_m)
 
@@ -457,7 +463,7 @@ def label_detections(
     params: CfarParams,
     merge_distance_px: int = MERGE_DISTANCE_PX,
     clutter: ClutterMap | None = None,
-    windows: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None,
+    windows: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, np.ndarray | None]] | None = None,
     noise_db=None,
 ) -> list[Detection]:
     """Connected components of the mask (8-connected, after closing gaps of ``merge_distance_px``,
@@ -469,8 +475,8 @@ def label_detections(
     (the median ignores bright neighbours, ridges and other targets in the ring). ``clutter``
     gives the clutter class at the centroid. ``co_db``/``cross_db`` may be numpy arrays or
     anything indexable by 2-D slices (a lazy raster); one window is read per band and target,
-    unless ``windows`` already holds it (co-pol, cross-pol and cross-pol over its noise floor keyed
-    by ``(r0, r1, c0, c1)``, as :func:`scan_scene` keeps them). With ``noise_db``, the cross-pol
+    unless ``windows`` already holds it (co-pol, cross-pol and noise floor keyed by
+    ``(r0, r1, c0, c1)``, as :func:`scan_scene` keeps them). With ``noise_db``, the cross-pol
     noise floor, the cross-pol peak is judged against its backgrounds over that floor, so that a
     background straddling a sub-swath seam is not taken for a heavy-tailed one; the levels a
     detection reports are the cross-pol as read.
@@ -486,12 +492,13 @@ def label_detections(
         (top, bottom), (left, right) = (window[0].start, window[0].stop), (window[1].start, window[1].stop)
         r0, r1, c0, c1 = key = _background_window(window, params, present.shape)
         if windows is not None and key in windows:
-            co_around, cross_around, judged_around = (np.asarray(values, dtype=np.float64) for values in windows[key])
+            co_read, cross_read, noise_read = windows[key]
         else:
-            co_around = np.asarray(co_db[r0:r1, c0:c1], dtype=np.float64)
-            cross_read = np.asarray(cross_db[r0:r1, c0:c1])  # judged as the scan judges it, in its dtype
-            judged_read = cross_read if noise_db is None else cross_over_noise_db(cross_read, np.asarray(noise_db[r0:r1, c0:c1]))
-            cross_around, judged_around = cross_read.astype(np.float64), judged_read.astype(np.float64)
+            co_read, cross_read = np.asarray(co_db[r0:r1, c0:c1]), np.asarray(cross_db[r0:r1, c0:c1])
+            noise_read = None if noise_db is None else np.asarray(noise_db[r0:r1, c0:c1])
+        judged_read = cross_read if noise_read is None else cross_over_noise_db(cross_read, noise_read)
+        co_around, cross_around, judged_around = (np.asarray(band, dtype=np.float64)
+                                                  for band in (co_read, cross_read, judged_read))
         inner = (slice(top - r0, bottom - r0), slice(left - c0, right - c0))
         co, cross = co_around[inner], cross_around[inner]
         ring = _ring(co_around.shape, (top - r0, bottom - r0, left - c0, right - c0), guard_margin_px, None)
@@ -539,9 +546,9 @@ class SceneScan:
     #: Cell means of co- and cross-pol, dB, for the clutter classes (None unless asked for).
     co_cells_db: np.ndarray | None
     cross_cells_db: np.ndarray | None
-    #: Co- and cross-pol values (dB, as read) of the background windows of the targets found, and
-    #: the cross-pol over its noise floor (the cross-pol itself without a noise band).
-    windows: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, np.ndarray]]
+    #: Co-pol, cross-pol and noise-floor values (dB, as read; no noise without the band) of the
+    #: background windows of the targets found.
+    windows: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, np.ndarray | None]]
     #: Cell means of the cross-pol noise floor, dB (None unless asked for and the scene has it).
     noise_cells_db: np.ndarray | None = None
 
@@ -597,8 +604,7 @@ def _scan_block(co_ext: np.ndarray, cross_ext: np.ndarray, noise_ext: np.ndarray
         local = (slice(r0 - top_ext, r1 - top_ext), slice(c0 - left_ext, c1 - left_ext))
         if local[0].start >= 0 and local[1].start >= 0 and local[0].stop <= co_ext.shape[0] \
                 and local[1].stop <= co_ext.shape[1]:
-            cross = cross_ext[local].copy()
-            windows[key] = (co_ext[local].copy(), cross, cross if noise_ext is None else judged_ext[local].copy())
+            windows[key] = tuple(None if band is None else band[local].copy() for band in (co_ext, cross_ext, noise_ext))
     return bits[interior], cells, windows
 
 
@@ -750,8 +756,8 @@ def detect(
     """
     clutter_params = params.clutter_params()
     classify = params.sea_ice_aware and clutter is None
-    if not (params.cross_pol_cfar or params.sea_ice_aware):
-        noise_db = None  # nothing judges the cross-pol: the plain co-pol detector
+    if not params.judges_cross_pol:
+        noise_db = None  # the plain co-pol detector
     scan = scan_scene(co_db, cross_db, params, chunk_px, scheduler, clutter_params.cell_px if classify else None,
                       noise_db)
     if classify:

@@ -81,9 +81,13 @@ def _sample_grid(src, band: int, size: int = 512) -> np.ndarray:
     return data.filled(np.nan) if np.ma.isMaskedArray(data) else data
 
 
+def _finite(grid: np.ndarray) -> np.ndarray:
+    """The valid values of a sampled band."""
+    return grid[np.isfinite(grid)]
+
+
 def _sample(src, band: int, size: int = 512) -> np.ndarray:
-    values = _sample_grid(src, band, size).ravel()
-    return values[np.isfinite(values)]
+    return _finite(_sample_grid(src, band, size))
 
 
 #: The most of the cross-pol's pixels a noise band may leave without a value: the cross-pol is not
@@ -155,7 +159,8 @@ def inspect_scene(
         if inc_angle_deg is not None and not 10.0 <= inc_angle_deg <= 60.0:
             raise SarFormatError(f"{name}: inc_angle_deg {inc_angle_deg:g} is outside 10-60 degrees")
         co_units = _units(_sample(src, co_band), name, co_band, units)
-        cross_units = _units(_sample(src, cross_band), name, cross_band, co_units if units == "auto" else units)
+        cross_grid = _sample_grid(src, cross_band)  # for its units and, below, the noise band's coverage
+        cross_units = _units(_finite(cross_grid), name, cross_band, co_units if units == "auto" else units)
         if co_units != cross_units:
             raise SarFormatError(f"{name}: co-pol is {co_units} but cross-pol is {cross_units}; bands must share units")
         pols = [m.group(1).upper() for d in (descriptions[co_band - 1], descriptions[cross_band - 1]) if (m := _POL.search(d))]
@@ -169,9 +174,10 @@ def inspect_scene(
                     f"classes need the cross-pol ({polarisations[1]}) floor: describe it "
                     f"'{polarisations[1]}{NESZ_BAND_SUFFIX}' or remove its description"
                 )
-            _units(_sample(src, noise), name, noise, "dB")
-            cross_valid = np.isfinite(_sample_grid(src, cross_band))
-            gaps = float((cross_valid & ~np.isfinite(_sample_grid(src, noise))).sum() / max(cross_valid.sum(), 1))
+            noise_grid = _sample_grid(src, noise)
+            _units(_finite(noise_grid), name, noise, "dB")
+            cross_valid = np.isfinite(cross_grid)
+            gaps = float((cross_valid & ~np.isfinite(noise_grid)).sum() / max(cross_valid.sum(), 1))
             if gaps > NOISE_GAP_MAX:
                 raise SarFormatError(
                     f"{name}: band {noise} ({descriptions[noise - 1]}) has no value over {100 * gaps:.0f} % of the "
