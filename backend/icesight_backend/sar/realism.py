@@ -8,17 +8,27 @@ neighbouring sea pixels are correlated (a ground-range product's speckle is corr
 resolution cell, about two pixels); how strongly sea pixels 60 m apart are, which is the
 texture's correlation alone (the long waves that modulate the sea's brightness); and the sea's
 normalised intensity variance (speckle, texture, and how the noise floor joins them).
+
+The noise floor across range is checked against a real product's annotation instead
+(:func:`subswath_noise`): the noise and calibration vectors of a sub-swath give its
+noise-equivalent sigma0, whose shape the simulator's beam profile is fitted to.
 """
 
 from __future__ import annotations
 
+import gzip
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
+from rasterio.windows import Window
 
 from icesight_contract import AcquisitionMode, ClassName, CoPol
 
+from .readers import SarFormatError
 from .readers.opensarship import OpenSarShipChip
+from .readers.safe import geolocation_grid, noise_block, sigma_nought_lut, thermal_noise
 from .simulation import (
     MODES,
     ClutterParams,
@@ -26,6 +36,7 @@ from .simulation import (
     db_to_linear,
     draw_ship,
     linear_to_db,
+    noise_floor_profile_db,
     simulate_patch,
 )
 
@@ -169,3 +180,81 @@ def compare_with_opensarship(
 def _tails(values: list[float]) -> tuple[float, float]:
     low, high = np.percentile(values, [10, 90])
     return float(low), float(high)
+
+
+def fit_beam_noise_profile(nesz_db: np.ndarray) -> tuple[float, float]:
+    """One beam's noise floor across range (dB, near to far, evenly sampled) fitted by least squares
+    to the simulator's beam shape (:func:`noise_floor_profile_db` of one beam): the rise from the
+    beam's centre to its edges and the beam's mean level, both dB."""
+    nesz_db = np.asarray(nesz_db, dtype=np.float64)
+    position = (np.arange(len(nesz_db)) + 0.5) / len(nesz_db)
+    shape = noise_floor_profile_db(position, 1, 1.0, np.zeros(1))  # the profile of a 1 dB rise
+    (rise, level), *_ = np.linalg.lstsq(np.stack([shape, np.ones_like(shape)], axis=1), nesz_db, rcond=None)
+    return float(rise), float(level)
+
+
+@dataclass
+class SubswathNoise:
+    """A real sub-swath's noise floor across range at its middle line, from its annotations."""
+
+    swath: str
+    polarisation: str
+    ipf_layout: str  # "range and azimuth vectors" (IPF 2.9 and later) or "range vectors only"
+    nesz_db: np.ndarray  # per sample across range
+    incidence_deg: tuple[float, float]  # near and far edge
+    rise_db: float  # fitted as the simulator's beam (:func:`fit_beam_noise_profile`)
+    level_db: float
+
+
+def subswath_noise(annotation: ET.Element, calibration: ET.Element, noise: ET.Element) -> SubswathNoise:
+    """The noise-equivalent sigma0 across one sub-swath (product, calibration and noise annotations
+    of one measurement), read with the SAFE reader's own functions, and its fit to the simulator's
+    beam profile."""
+    floor = thermal_noise(noise)
+    if floor is None:
+        raise SarFormatError("the noise annotation has no thermal noise vector with a positive value")
+    try:
+        lines = int(annotation.findtext("imageAnnotation/imageInformation/numberOfLines"))
+        samples = int(annotation.findtext("imageAnnotation/imageInformation/numberOfSamples"))
+    except (TypeError, ValueError):
+        raise SarFormatError("the product annotation gives no numberOfLines/numberOfSamples") from None
+    nesz = noise_block(floor, sigma_nought_lut(calibration), Window(0, lines // 2, samples, 1))[0]
+    nesz_db = np.asarray(linear_to_db(nesz), dtype=np.float64)
+    grid = geolocation_grid(annotation)
+    rise, level = fit_beam_noise_profile(nesz_db)
+    return SubswathNoise(
+        swath=annotation.findtext("adsHeader/swath") or "?",
+        polarisation=annotation.findtext("adsHeader/polarisation") or "?",
+        ipf_layout="range and azimuth vectors" if floor.azimuth_blocks else "range vectors only",
+        nesz_db=nesz_db,
+        incidence_deg=(float(grid[:, 4].min()), float(grid[:, 4].max())),
+        rise_db=rise,
+        level_db=level,
+    )
+
+
+def read_annotation(path: Path) -> ET.Element:
+    """An annotation XML file, plain or gzip-compressed (``.gz``)."""
+    data = Path(path).read_bytes()
+    try:
+        return ET.fromstring(gzip.decompress(data) if Path(path).suffix == ".gz" else data)
+    except (OSError, ET.ParseError) as exc:
+        raise SarFormatError(f"{path}: not a readable annotation XML file ({exc})") from None
+
+
+def annotation_noise(folder: Path) -> list[SubswathNoise]:
+    """:func:`subswath_noise` of every measurement whose three annotations are in ``folder``, as a
+    SAFE product names them (``<name>.xml``, ``calibration-<name>.xml``, ``noise-<name>.xml``; each
+    may be gzip-compressed), in name order."""
+    folder = Path(folder)
+    found = []
+    for noise_path in sorted(folder.glob("noise-*.xml*")):
+        name = noise_path.name.removeprefix("noise-")
+        product, calibration = folder / name, folder / f"calibration-{name}"
+        missing = [p.name for p in (product, calibration) if not p.is_file()]
+        if missing:
+            raise SarFormatError(f"{noise_path.name}: its {' and '.join(missing)} not in {folder}")
+        found.append(subswath_noise(read_annotation(product), read_annotation(calibration), read_annotation(noise_path)))
+    if not found:
+        raise SarFormatError(f"no noise annotation (noise-*.xml) in {folder}")
+    return found
