@@ -258,3 +258,26 @@ def annotation_noise(folder: Path) -> list[SubswathNoise]:
     if not found:
         raise SarFormatError(f"no noise annotation (noise-*.xml) in {folder}")
     return found
+
+
+def processing_windows(annotation: ET.Element) -> list[tuple[str, float, float]]:
+    """(swath, range coefficient, azimuth coefficient) of the spectral weighting the processor applied
+    to each sub-swath, from a product annotation's ``swathProcParams``: generalised Hamming windows,
+    whose sidelobe level :func:`~icesight_backend.sar.simulation.hamming_sidelobe_db` gives."""
+    windows = []
+    for params in annotation.iter("swathProcParams"):
+        coefficients = []
+        for direction in ("rangeProcessing", "azimuthProcessing"):
+            kind = params.findtext(f"{direction}/windowType")
+            try:
+                coefficients.append(float(params.findtext(f"{direction}/windowCoefficient")))
+            except (TypeError, ValueError):
+                coefficients.append(float("nan"))
+            if kind != "Hamming" or not 0.0 < coefficients[-1] <= 1.0:
+                raise SarFormatError(f"swath {params.findtext('swath')}: {direction} window {kind!r} with coefficient "
+                                     f"{params.findtext(f'{direction}/windowCoefficient')!r} is not a generalised Hamming "
+                                     "window with a coefficient in (0, 1]")
+        windows.append((params.findtext("swath") or "?", *coefficients))
+    if not windows:
+        raise SarFormatError("the product annotation has no swathProcParams (processing windows)")
+    return windows

@@ -1,5 +1,6 @@
 """The SAFE reader's calibration and noise parsers on real Sentinel-1 annotations (data/sentinel1_annotation,
-shipped with the repository), and the simulator's noise floor across range against what they give."""
+shipped with the repository), and the simulator's noise floor across range and impulse response against
+what they give."""
 
 from __future__ import annotations
 
@@ -15,10 +16,16 @@ from icesight_backend.sar.readers.safe import thermal_noise
 from icesight_backend.sar.realism import (
     annotation_noise,
     fit_beam_noise_profile,
+    processing_windows,
     read_annotation,
     subswath_noise,
 )
-from icesight_backend.sar.simulation import MODES, noise_floor_profile_db
+from icesight_backend.sar.simulation import (
+    MODES,
+    ImpulseResponse,
+    hamming_sidelobe_db,
+    noise_floor_profile_db,
+)
 from icesight_contract import AcquisitionMode, SimulateSceneParams
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "sentinel1_annotation"
@@ -97,3 +104,30 @@ def test_fit_recovers_a_known_beam_and_bad_annotation_folders_are_refused_by_nam
     (tmp_path / f"calibration-{noise.name.removeprefix('noise-')}").write_bytes(b"not gzip")
     with pytest.raises(SarFormatError, match="not a readable annotation XML"):
         annotation_noise(tmp_path)
+
+
+def test_the_simulators_impulse_response_has_the_sidelobes_of_the_real_processing_windows():
+    seen = {}
+    for path in sorted(DATA.glob("s1*.xml.gz")):
+        annotation = read_annotation(path)
+        mode = AcquisitionMode(annotation.findtext("adsHeader/mode"))
+        for swath, range_weight, azimuth_weight in processing_windows(annotation):
+            seen[swath] = (range_weight, azimuth_weight)
+            real = [hamming_sidelobe_db(range_weight), hamming_sidelobe_db(azimuth_weight)]
+            nominal = MODES[mode].psf_sidelobe_db
+            assert min(real) - 1.0 <= nominal <= max(real) + 1.0, (swath, real, nominal)
+            # The simulated response really has that level (first sidelobe of the sampled kernel).
+            fine = np.linspace(0, 12, 4801)
+            power = ImpulseResponse(2.0, nominal, "sinc").response(fine)
+            first_null = int(np.argmax(np.diff(power) > 0))
+            assert 10 * np.log10(power[first_null:].max() / power[0]) == pytest.approx(nominal, abs=0.5)
+    # IW: 0.75 / 0.70 and 0.75 / 0.75 (about -21 to -24 dB); EW: 0.60 / 0.50 (-31.5 dB either way).
+    assert seen == {"IW1": (0.75, 0.70), "IW2": (0.75, 0.75), "EW1": (0.60, 0.50)}
+    assert hamming_sidelobe_db(0.5) == pytest.approx(-31.5, abs=0.1)
+    assert hamming_sidelobe_db(1.0) == pytest.approx(-13.26, abs=0.05)
+    with pytest.raises(ValueError, match="generalised Hamming"):
+        hamming_sidelobe_db(1.5)
+    bad = read_annotation(next(DATA.glob("s1a-ew1-*.xml.gz")))
+    bad.find(".//swathProcParams/rangeProcessing/windowType").text = "Kaiser"
+    with pytest.raises(SarFormatError, match="rangeProcessing window 'Kaiser'"):
+        processing_windows(bad)
