@@ -2,8 +2,9 @@
 Then the simulator's noise floor across range against a real product's noise annotation.
 
 Both simulator families (A, B) are compared, three seeds each. The noise floor: the noise-equivalent
-sigma0 across each sub-swath of data/sentinel1_annotation (IW, VH), read with the SAFE reader, and
-the simulator's beam profile fitted to it, next to the simulator's nominal rise, step and level.
+sigma0 across each sub-swath of data/sentinel1_annotation (IW, VH), read with the SAFE reader and
+averaged over the sub-swath's lines, and the simulator's beam profile fitted to it, next to the
+simulator's nominal rise, step and level.
 
 Usage: python bench/bench_simulator_realism.py [--data data/opensarship] [--annotations data/sentinel1_annotation]
        [--noise-only]
@@ -34,7 +35,8 @@ def noise_floor(folder: Path) -> None:
         print(f"   {sub.swath} {sub.polarisation} ({sub.ipf_layout}), incidence {sub.incidence_deg[0]:.1f}-"
               f"{sub.incidence_deg[1]:.1f} deg: NESZ {sub.nesz_db.min():.1f} to {sub.nesz_db.max():.1f} dB "
               f"(near edge {sub.nesz_db[: n // 20].mean():.1f}, far edge {sub.nesz_db[-n // 20 :].mean():.1f}); "
-              f"fitted rise {sub.rise_db:.2f} dB about {sub.level_db:.2f} dB")
+              f"lowest {sub.lowest_at:.0%} across; fitted rise {sub.rise_db:.2f} dB about {sub.level_db:.2f} dB, "
+              f"rms residual {sub.fit_rms_db:.2f} dB; along azimuth the line means span {sub.along_azimuth_db:.2f} dB")
     for near, far in zip(found[:-1], found[1:], strict=True):
         print(f"   step {near.swath} -> {far.swath}: {far.level_db - near.level_db:+.2f} dB")
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gzip
 import xml.etree.ElementTree as ET
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from .readers import SarFormatError
 from .readers.opensarship import OpenSarShipChip
 from .readers.safe import geolocation_grid, noise_block, sigma_nought_lut, thermal_noise
 from .simulation import (
+    HAMMING_RANGE,
     MODES,
     ClutterParams,
     PatchNuisance,
@@ -182,54 +184,81 @@ def _tails(values: list[float]) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def fit_beam_noise_profile(nesz_db: np.ndarray) -> tuple[float, float]:
+def fit_beam_noise_profile(nesz_db: np.ndarray) -> tuple[float, float, float]:
     """One beam's noise floor across range (dB, near to far, evenly sampled) fitted by least squares
     to the simulator's beam shape (:func:`noise_floor_profile_db` of one beam): the rise from the
-    beam's centre to its edges and the beam's mean level, both dB."""
+    beam's centre to its edges, the beam's mean level and the fit's rms residual, all dB."""
     nesz_db = np.asarray(nesz_db, dtype=np.float64)
+    if nesz_db.ndim != 1 or np.count_nonzero(np.isfinite(nesz_db)) < 3 or not np.all(np.isfinite(nesz_db)):
+        raise ValueError(f"a beam's noise floor needs at least 3 samples, all finite; got {nesz_db.size} samples, "
+                         f"{np.count_nonzero(~np.isfinite(nesz_db))} of them not finite")
     position = (np.arange(len(nesz_db)) + 0.5) / len(nesz_db)
     shape = noise_floor_profile_db(position, 1, 1.0, np.zeros(1))  # the profile of a 1 dB rise
-    (rise, level), *_ = np.linalg.lstsq(np.stack([shape, np.ones_like(shape)], axis=1), nesz_db, rcond=None)
-    return float(rise), float(level)
+    design = np.stack([shape, np.ones_like(shape)], axis=1)
+    (rise, level), *_ = np.linalg.lstsq(design, nesz_db, rcond=None)
+    rms = float(np.sqrt(np.mean((nesz_db - design @ np.array([rise, level])) ** 2)))
+    return float(rise), float(level), rms
+
+
+#: Lines of a sub-swath over which its noise floor is averaged (evenly spaced, first to last): a
+#: TOPS sub-swath's floor also varies along azimuth within each burst (scalloping), so one line
+#: would give a level that depends on where in a burst it falls.
+NOISE_LINES = 128
 
 
 @dataclass
 class SubswathNoise:
-    """A real sub-swath's noise floor across range at its middle line, from its annotations."""
+    """A real sub-swath's noise floor across range (the mean over its lines), from its annotations."""
 
     swath: str
     polarisation: str
     ipf_layout: str  # "range and azimuth vectors" (IPF 2.9 and later) or "range vectors only"
-    nesz_db: np.ndarray  # per sample across range
+    nesz_db: np.ndarray  # per sample across range, the linear mean over NOISE_LINES lines, in dB
     incidence_deg: tuple[float, float]  # near and far edge
     rise_db: float  # fitted as the simulator's beam (:func:`fit_beam_noise_profile`)
     level_db: float
+    fit_rms_db: float
+    along_azimuth_db: float  # spread (max - min) of the line means of the floor along azimuth
+
+    @property
+    def lowest_at(self) -> float:
+        """Where across the sub-swath (0 near range, 1 far range) the floor is lowest."""
+        return (int(np.argmin(self.nesz_db)) + 0.5) / len(self.nesz_db)
 
 
 def subswath_noise(annotation: ET.Element, calibration: ET.Element, noise: ET.Element) -> SubswathNoise:
     """The noise-equivalent sigma0 across one sub-swath (product, calibration and noise annotations
-    of one measurement), read with the SAFE reader's own functions, and its fit to the simulator's
-    beam profile."""
+    of one measurement), read with the SAFE reader's own functions and averaged over its lines, and
+    its fit to the simulator's beam profile."""
+    swath = annotation.findtext("adsHeader/swath") or "?"
     floor = thermal_noise(noise)
     if floor is None:
-        raise SarFormatError("the noise annotation has no thermal noise vector with a positive value")
+        raise SarFormatError(f"{swath}: the noise annotation has no thermal noise vector with a positive value")
     try:
         lines = int(annotation.findtext("imageAnnotation/imageInformation/numberOfLines"))
         samples = int(annotation.findtext("imageAnnotation/imageInformation/numberOfSamples"))
     except (TypeError, ValueError):
-        raise SarFormatError("the product annotation gives no numberOfLines/numberOfSamples") from None
-    nesz = noise_block(floor, sigma_nought_lut(calibration), Window(0, lines // 2, samples, 1))[0]
-    nesz_db = np.asarray(linear_to_db(nesz), dtype=np.float64)
+        raise SarFormatError(f"{swath}: the product annotation gives no numberOfLines/numberOfSamples") from None
+    lut = sigma_nought_lut(calibration)
+    rows = np.stack([noise_block(floor, lut, Window(0, int(line), samples, 1))[0]
+                     for line in np.linspace(0, lines - 1, NOISE_LINES)])
+    nesz_db = np.asarray(linear_to_db(rows.mean(axis=0)), dtype=np.float64)
+    line_means_db = linear_to_db(rows.mean(axis=1))
+    try:
+        rise, level, rms = fit_beam_noise_profile(nesz_db)
+    except ValueError as exc:
+        raise SarFormatError(f"{swath}: {exc} (the noise or calibration vectors are zero or missing there)") from None
     grid = geolocation_grid(annotation)
-    rise, level = fit_beam_noise_profile(nesz_db)
     return SubswathNoise(
-        swath=annotation.findtext("adsHeader/swath") or "?",
+        swath=swath,
         polarisation=annotation.findtext("adsHeader/polarisation") or "?",
         ipf_layout="range and azimuth vectors" if floor.azimuth_blocks else "range vectors only",
         nesz_db=nesz_db,
         incidence_deg=(float(grid[:, 4].min()), float(grid[:, 4].max())),
         rise_db=rise,
         level_db=level,
+        fit_rms_db=rms,
+        along_azimuth_db=float(np.max(line_means_db) - np.min(line_means_db)),
     )
 
 
@@ -238,8 +267,9 @@ def read_annotation(path: Path) -> ET.Element:
     data = Path(path).read_bytes()
     try:
         return ET.fromstring(gzip.decompress(data) if Path(path).suffix == ".gz" else data)
-    except (OSError, ET.ParseError) as exc:
-        raise SarFormatError(f"{path}: not a readable annotation XML file ({exc})") from None
+    except (OSError, EOFError, zlib.error, ET.ParseError) as exc:
+        raise SarFormatError(f"{path}: not a readable annotation XML file ({exc}); use the file as the "
+                             "product holds it, or gzip it whole") from None
 
 
 def annotation_noise(folder: Path) -> list[SubswathNoise]:
@@ -253,7 +283,9 @@ def annotation_noise(folder: Path) -> list[SubswathNoise]:
         product, calibration = folder / name, folder / f"calibration-{name}"
         missing = [p.name for p in (product, calibration) if not p.is_file()]
         if missing:
-            raise SarFormatError(f"{noise_path.name}: its {' and '.join(missing)} not in {folder}")
+            raise SarFormatError(f"{noise_path.name} needs {product.name} and {calibration.name} in {folder}; missing: "
+                                 f"{', '.join(missing)}. Copy them from the product's annotation/ and "
+                                 "annotation/calibration/ folders")
         found.append(subswath_noise(read_annotation(product), read_annotation(calibration), read_annotation(noise_path)))
     if not found:
         raise SarFormatError(f"no noise annotation (noise-*.xml) in {folder}")
@@ -273,10 +305,10 @@ def processing_windows(annotation: ET.Element) -> list[tuple[str, float, float]]
                 coefficients.append(float(params.findtext(f"{direction}/windowCoefficient")))
             except (TypeError, ValueError):
                 coefficients.append(float("nan"))
-            if kind != "Hamming" or not 0.0 < coefficients[-1] <= 1.0:
+            if kind != "Hamming" or not HAMMING_RANGE[0] <= coefficients[-1] <= HAMMING_RANGE[1]:
                 raise SarFormatError(f"swath {params.findtext('swath')}: {direction} window {kind!r} with coefficient "
                                      f"{params.findtext(f'{direction}/windowCoefficient')!r} is not a generalised Hamming "
-                                     "window with a coefficient in (0, 1]")
+                                     f"window with a coefficient in [{HAMMING_RANGE[0]}, {HAMMING_RANGE[1]}]")
         windows.append((params.findtext("swath") or "?", *coefficients))
     if not windows:
         raise SarFormatError("the product annotation has no swathProcParams (processing windows)")

@@ -54,8 +54,9 @@ class ModeGeometry:
 #: ESA product figures: EW GRDM 40 m pixels, resolution about 93 x 87 m, ENL 10.7; IW GRDH 10 m
 #: pixels, resolution 20 x 22 m, ENL 4.4. The impulse-response width is resolution / pixel spacing.
 #: The sidelobe level is that of the processor's spectral weighting as real product annotations give
-#: it (``data/sentinel1_annotation``): IW generalised Hamming 0.70-0.75 in range and azimuth, -24 to
-#: -21 dB; EW 0.60 in range and 0.50 in azimuth, -31.5 dB either way (:func:`hamming_sidelobe_db`).
+#: it (``data/sentinel1_annotation``): IW1/IW2 generalised Hamming 0.75 in range, 0.70/0.75 in
+#: azimuth, -24 to -21 dB; EW1 0.60 in range and 0.50 in azimuth, -31.5 dB either way
+#: (:func:`hamming_sidelobe_db`), read from an SLC annotation and taken to hold for EW GRDM.
 MODES: dict[AcquisitionMode, ModeGeometry] = {
     AcquisitionMode.EW: ModeGeometry(40.0, 18.9, 47.0, 10.7, -26.0, 2.25, 5, -31.5),
     AcquisitionMode.IW: ModeGeometry(10.0, 29.1, 46.0, 4.4, -26.5, 2.1, 3, -21.0),
@@ -74,7 +75,7 @@ def noise_floor_profile_db(swath_position: np.ndarray, subswaths: int, rise_db: 
     the others, so the floor steps at the seams. This is the
     pattern of the Sentinel-1 noise annotation's range vectors (ESA MPC-0392; Park et al. 2018,
     IEEE TGRS 56(3), on EW cross-pol). On a real IW product's annotations the parabola fits each
-    beam within a few tenths of a dB, with rises of 1.9 and 3.8 dB and a step of 1.8 dB
+    beam within a few tenths of a dB, with rises of 1.9 and 3.8 dB and a step of 2.3 dB
     (``data/sentinel1_annotation``, :func:`icesight_backend.sar.realism.annotation_noise`); EW's
     have no measured source. Both are drawn per scene (see ``SimulateSceneParams.noise_rise_db``).
     """
@@ -371,26 +372,39 @@ FAMILIES = ("A", "B")
 
 @lru_cache(maxsize=1)
 def _hamming_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Peak sidelobe level (dB) and -3 dB width of |h|^2 for generalised Hamming weights alpha."""
-    alphas = np.linspace(0.52, 1.0, 49)
+    """Peak sidelobe level (dB) and -3 dB width of |h|^2 for generalised Hamming weights alpha from
+    0.54 (the lowest sidelobes, -42.7 dB) to 1 (none: -13.3 dB), over which the level rises monotonically."""
+    alphas = np.linspace(0.54, 1.0, 47)
     pslr, width = zip(*(_hamming_lobes(alpha) for alpha in alphas), strict=True)
     return alphas, np.asarray(pslr), np.asarray(width)
+
+
+def peak_sidelobe_db(power: np.ndarray) -> float:
+    """Peak sidelobe level, dB, of a response's power sampled from its peak outwards: the highest
+    value beyond the first null, over the peak."""
+    power = np.asarray(power, dtype=np.float64)
+    first_null = int(np.argmax(np.diff(power) > 0))  # power falls until the first null
+    return float(10 * np.log10(power[first_null:].max() / power[0]))
 
 
 def _hamming_lobes(alpha: float) -> tuple[float, float]:
     """Peak sidelobe level (dB) and -3 dB width (in 1/bandwidth) of |h|^2 for a generalised Hamming weight."""
     u = np.linspace(0.0, 8.0, 8001)
     power = _hamming_amplitude(u, alpha) ** 2
-    first_null = int(np.argmax(np.diff(power) > 0))  # power falls until the first null
-    return float(10 * np.log10(power[first_null:].max() / power[0])), float(2 * u[int(np.argmax(power < 0.5 * power[0]))])
+    return peak_sidelobe_db(power), float(2 * u[int(np.argmax(power < 0.5 * power[0]))])
+
+
+#: Generalised Hamming weights that are windows (non-negative): 0.5 (Hann) to 1 (no weighting).
+HAMMING_RANGE = (0.5, 1.0)
 
 
 def hamming_sidelobe_db(alpha: float) -> float:
     """Peak sidelobe level, dB, of the response of a spectrum weighted by the generalised Hamming
     window ``alpha + (1 - alpha) cos(2 pi f)``: about -13 dB unweighted (1), -21 dB at 0.75, -31.5 dB
     at 0.5 (Hann) and at 0.6, -43 dB near 0.54 (Hamming's own)."""
-    if not 0.0 < alpha <= 1.0:
-        raise ValueError(f"a generalised Hamming coefficient lies in (0, 1], got {alpha}")
+    if not HAMMING_RANGE[0] <= alpha <= HAMMING_RANGE[1]:
+        raise ValueError(f"a generalised Hamming window's coefficient lies in [{HAMMING_RANGE[0]}, {HAMMING_RANGE[1]}] "
+                         f"(below 0.5 the weight goes negative), got {alpha}")
     return _hamming_lobes(alpha)[0]
 
 
@@ -412,7 +426,7 @@ class ImpulseResponse:
     """
 
     width_px: float
-    sidelobe_db: float = -21.0
+    sidelobe_db: float = -21.0  # IW's level; each mode's is ModeGeometry.psf_sidelobe_db
     shape: str = "sinc"
 
     def __post_init__(self) -> None:
