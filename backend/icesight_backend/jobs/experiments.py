@@ -109,19 +109,30 @@ def _without_records(params: dict) -> dict:
 SIMULATION_PART = 128
 
 
-def _simulated_arrays(ctx: JobContext, sim):
-    """A simulated labelled set, drawn part by part (each part seeded from the set's seed and its
-    index) with a cancellation check between parts."""
+def simulated_training_arrays(sim, before_part=None):
+    """A simulated labelled set as a training job draws it: part by part, each part seeded from the
+    set's seed and its index. ``before_part(start)`` runs before each part (a job checks for
+    cancellation and reports progress there)."""
     from ..learning.data import PatchArrays, arrays_from_simulation
     from ..sar.simulation import simulate_part
 
     parts = []
     for index, start in enumerate(range(0, sim.n_patches, SIMULATION_PART)):
-        ctx.check()
-        ctx.progress(0.05 * start / sim.n_patches, f"simulated {start} of {sim.n_patches} labelled patches")
+        if before_part is not None:
+            before_part(start)
         size = min(SIMULATION_PART, sim.n_patches - start)
         parts.append(arrays_from_simulation(simulate_part(sim, size, index), id_prefix=f"sim{sim.seed}_{index:03d}"))
     return PatchArrays.concatenate(parts)
+
+
+def _simulated_arrays(ctx: JobContext, sim):
+    """:func:`simulated_training_arrays` with a cancellation check and progress between parts."""
+
+    def before_part(start: int) -> None:
+        ctx.check()
+        ctx.progress(0.05 * start / sim.n_patches, f"simulated {start} of {sim.n_patches} labelled patches")
+
+    return simulated_training_arrays(sim, before_part)
 
 
 def train_model(ctx: JobContext, params: TrainModelParams, inputs: dict) -> dict[str, Any]:
