@@ -27,6 +27,7 @@ Usage: python bench/bench_domain_shift.py [--n-train 500] [--n-test 300] [--epoc
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -34,13 +35,7 @@ import numpy as np
 
 from icesight_backend.learning.data import arrays_from_records, arrays_from_simulation
 from icesight_backend.learning.outputs import CLUTTER, SHIP
-from icesight_backend.learning.training import (
-    TrainingConfig,
-    binary_metrics,
-    classify_arrays,
-    classify_served,
-    train_model,
-)
+from icesight_backend.learning.training import TrainingConfig, classify_served, train_model
 from icesight_backend.sar.readers.opensarship import read_opensarship
 from icesight_backend.sar.simulation import FAMILIES, simulate_patches
 from icesight_contract import (
@@ -53,6 +48,9 @@ from icesight_contract import (
 )
 from icesight_contract.common import DEFAULT_CLUTTER_FRACTION, DEFAULT_RANDOMISED_FRACTION
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_product_path import score  # noqa: E402  (ship/iceberg scores as every classifier bench prints them)
+
 DATA = Path(__file__).resolve().parents[1] / "data" / "opensarship"
 
 
@@ -63,14 +61,6 @@ def _simulated(n: int, mode: AcquisitionMode, seed: int, randomise: bool | float
     return arrays_from_simulation(simulate_patches(n, mode, seed=seed, co_pol=co_pol, randomise=randomise,
                                                    family=family, clutter_fraction=clutter_fraction),
                                   id_prefix=f"s{seed}"), source
-
-
-def _scores(model, arrays) -> dict:
-    probabilities = classify_arrays(model, arrays)
-    metrics = binary_metrics(arrays.labels, probabilities)
-    ships = arrays.labels == 0
-    metrics["ships_called_ship"] = float(np.mean(probabilities[ships] < 0.5))
-    return metrics
 
 
 def _row(label: str, m: dict) -> str:
@@ -118,7 +108,7 @@ def leave_one_family_out(args, config) -> None:
             print(f"   {stage}, trained on {source}", flush=True)
             for test_family in FAMILIES:
                 where = "in-family" if test_family == family else "cross-family"
-                scores = _scores(model, tests[test_family])
+                scores = score(model, tests[test_family])
                 summary.setdefault((randomise, where), []).append(scores)
                 print(_row(f"{where}: train {family} -> test {test_family}", scores), flush=True)
     print("   mean over the two directions:")

@@ -6,9 +6,10 @@ spread. "Relative" first subtracts, per patch and channel, the median of the pat
 ring (its own clutter level, the rule the attributions' baseline uses), so the network sees dB above
 the local sea or ice. Five LeNets (EW, HH/HV, 20 % clutter patches, same seed and budget) are
 trained: {nominal, randomised} x {global, relative}, and the default training set (half the
-patches randomised, drawn per patch) with global input. Printed per model and test set: ship/iceberg
-accuracy and log loss on the target patches, the share of ships called ship, and the share of clutter
-patches called clutter. Data: IceSight's own simulator only (600 test patches per set).
+patches randomised, drawn per patch) with global input. Printed per model and test set, on the test
+sets of bench_product_path.py: ship/iceberg accuracy, log loss and ECE on the target patches, the
+share of ships called ship, and the share of clutter patches called clutter. Data: IceSight's own
+simulator only (600 test patches per set).
 
 Usage: python bench/bench_input_reference.py [--n-train 3208] [--epochs 20] [--seed 1]
 """
@@ -16,38 +17,29 @@ Usage: python bench/bench_input_reference.py [--n-train 3208] [--epochs 20] [--s
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
 from icesight_backend.learning.attribution import clutter_level_db
 from icesight_backend.learning.data import PatchArrays, arrays_from_simulation
-from icesight_backend.learning.outputs import ICEBERG_THRESHOLD
-from icesight_backend.learning.training import TrainingConfig, classify_served, train_model
+from icesight_backend.learning.training import TrainingConfig, train_model
 from icesight_backend.sar.simulation import simulate_patches
-from icesight_contract import AcquisitionMode, ClassName, SimulatedPatchSet
+from icesight_contract import AcquisitionMode, SimulatedPatchSet
 from icesight_contract.common import DEFAULT_RANDOMISED_FRACTION
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_product_path import line, score, test_sets  # noqa: E402  (the same test sets and scores)
+
 CLUTTER_FRACTION = 0.2
-N_TEST = 600
 
 
 def relative(arrays: PatchArrays) -> PatchArrays:
     """The patches in dB above their own border-ring median, per channel."""
     shifted = arrays.images - clutter_level_db(arrays.images)[:, :, None, None]
     return PatchArrays(arrays.ids, shifted.astype(np.float32), arrays.inc_angle_deg, arrays.labels, arrays.channels)
-
-
-def scores(model, arrays: PatchArrays) -> str:
-    served = classify_served(model, arrays)
-    targets = arrays.labels != ClassName.CLUTTER.index
-    p = np.clip(served.iceberg[targets], 1e-6, 1 - 1e-6)
-    y = arrays.labels[targets]
-    accuracy = float(((p >= ICEBERG_THRESHOLD) == (y == ClassName.ICEBERG.index)).mean())
-    log_loss = float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
-    ships = float((p[y == ClassName.SHIP.index] < ICEBERG_THRESHOLD).mean())
-    clutter = float((served.clutter[~targets] >= 0.5).mean()) if served.clutter is not None else float("nan")
-    return f"acc {accuracy:.3f}  ll {log_loss:.3f}  ships called ship {ships:.0%}  clutter called clutter {clutter:.0%}"
 
 
 def main() -> None:
@@ -58,13 +50,7 @@ def main() -> None:
     args = parser.parse_args()
     print(__doc__.split("\n\n")[0])
     ew = AcquisitionMode.EW
-    tests = {
-        "nominal A": arrays_from_simulation(simulate_patches(N_TEST, ew, seed=9001, clutter_fraction=CLUTTER_FRACTION)),
-        "family B": arrays_from_simulation(simulate_patches(N_TEST, ew, seed=9002, family="B",
-                                                            clutter_fraction=CLUTTER_FRACTION)),
-        "randomised": arrays_from_simulation(simulate_patches(N_TEST, ew, seed=9003, randomise=True,
-                                                              clutter_fraction=CLUTTER_FRACTION)),
-    }
+    tests = test_sets()
     runs = ((0.0, ("global", "relative")), (1.0, ("global", "relative")), (DEFAULT_RANDOMISED_FRACTION, ("global",)))
     for share, references in runs:
         train = arrays_from_simulation(simulate_patches(args.n_train, ew, seed=args.seed, randomise=share,
@@ -76,7 +62,7 @@ def main() -> None:
             print(f"\n  {share:.0%} randomised training, {reference} input "
                   f"({args.n_train} patches, {args.epochs} epochs, {time.perf_counter() - started:.0f} s)")
             for name, arrays in tests.items():
-                print(f"    {name:10s}  {scores(model, shift(arrays))}")
+                print(line(name, score(model, shift(arrays))))
 
 
 if __name__ == "__main__":

@@ -16,8 +16,8 @@ from icesight_backend.sar.simulation import (
     background,
     integrated_rcs_m2,
     noise_floor_profile_db,
-    peak_sidelobe_db,
     render_target,
+    response_lobes,
     sea_sigma0_db,
     simulate_patch,
     simulate_patches,
@@ -316,9 +316,9 @@ def test_impulse_response_sums_to_one_and_sidelobes_follow_the_weighting():
             assert response.kernel(0.3).sum() == pytest.approx(1.0)
     fine = np.linspace(0, 12, 4801)
     for sidelobe_db in (-40.0, -35.0, -30.0, -21.0, -13.3):
-        power = ImpulseResponse(2.0, sidelobe_db, "sinc").response(fine)
-        assert peak_sidelobe_db(power) == pytest.approx(sidelobe_db, abs=0.5)
-        assert 2 * fine[int(np.argmax(power < 0.5 * power[0]))] == pytest.approx(2.0, abs=0.02)  # -3 dB width
+        measured_db, width = response_lobes(fine, ImpulseResponse(2.0, sidelobe_db, "sinc").response(fine))
+        assert measured_db == pytest.approx(sidelobe_db, abs=0.5)
+        assert width == pytest.approx(2.0, abs=0.02)  # -3 dB width
     with pytest.raises(ValueError, match="shape"):
         ImpulseResponse(2.0, -20.0, "boxcar")
 

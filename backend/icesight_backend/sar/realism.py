@@ -16,9 +16,7 @@ noise-equivalent sigma0, whose shape the simulator's beam profile is fitted to.
 
 from __future__ import annotations
 
-import gzip
 import xml.etree.ElementTree as ET
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,12 +27,20 @@ from icesight_contract import AcquisitionMode, ClassName, CoPol
 
 from .readers import SarFormatError
 from .readers.opensarship import OpenSarShipChip
-from .readers.safe import geolocation_grid, noise_block, sigma_nought_lut, thermal_noise
+from .readers.safe import (
+    CALIBRATION_PREFIX,
+    NOISE_PREFIX,
+    geolocation_grid,
+    noise_block,
+    read_annotation,
+    sigma_nought_lut,
+    thermal_noise,
+)
 from .simulation import (
-    HAMMING_RANGE,
     MODES,
     ClutterParams,
     PatchNuisance,
+    check_hamming_coefficient,
     db_to_linear,
     draw_ship,
     linear_to_db,
@@ -262,25 +268,15 @@ def subswath_noise(annotation: ET.Element, calibration: ET.Element, noise: ET.El
     )
 
 
-def read_annotation(path: Path) -> ET.Element:
-    """An annotation XML file, plain or gzip-compressed (``.gz``)."""
-    data = Path(path).read_bytes()
-    try:
-        return ET.fromstring(gzip.decompress(data) if Path(path).suffix == ".gz" else data)
-    except (OSError, EOFError, zlib.error, ET.ParseError) as exc:
-        raise SarFormatError(f"{path}: not a readable annotation XML file ({exc}); use the file as the "
-                             "product holds it, or gzip it whole") from None
-
-
 def annotation_noise(folder: Path) -> list[SubswathNoise]:
     """:func:`subswath_noise` of every measurement whose three annotations are in ``folder``, as a
     SAFE product names them (``<name>.xml``, ``calibration-<name>.xml``, ``noise-<name>.xml``; each
     may be gzip-compressed), in name order."""
     folder = Path(folder)
     found = []
-    for noise_path in sorted(folder.glob("noise-*.xml*")):
-        name = noise_path.name.removeprefix("noise-")
-        product, calibration = folder / name, folder / f"calibration-{name}"
+    for noise_path in sorted(folder.glob(f"{NOISE_PREFIX}*.xml*")):
+        name = noise_path.name.removeprefix(NOISE_PREFIX)
+        product, calibration = folder / name, folder / f"{CALIBRATION_PREFIX}{name}"
         missing = [p.name for p in (product, calibration) if not p.is_file()]
         if missing:
             raise SarFormatError(f"{noise_path.name} needs {product.name} and {calibration.name} in {folder}; missing: "
@@ -288,7 +284,7 @@ def annotation_noise(folder: Path) -> list[SubswathNoise]:
                                  "annotation/calibration/ folders")
         found.append(subswath_noise(read_annotation(product), read_annotation(calibration), read_annotation(noise_path)))
     if not found:
-        raise SarFormatError(f"no noise annotation (noise-*.xml) in {folder}")
+        raise SarFormatError(f"no noise annotation ({NOISE_PREFIX}*.xml) in {folder}")
     return found
 
 
@@ -300,15 +296,15 @@ def processing_windows(annotation: ET.Element) -> list[tuple[str, float, float]]
     for params in annotation.iter("swathProcParams"):
         coefficients = []
         for direction in ("rangeProcessing", "azimuthProcessing"):
-            kind = params.findtext(f"{direction}/windowType")
+            kind, text = params.findtext(f"{direction}/windowType"), params.findtext(f"{direction}/windowCoefficient")
             try:
-                coefficients.append(float(params.findtext(f"{direction}/windowCoefficient")))
-            except (TypeError, ValueError):
-                coefficients.append(float("nan"))
-            if kind != "Hamming" or not HAMMING_RANGE[0] <= coefficients[-1] <= HAMMING_RANGE[1]:
+                if kind != "Hamming":
+                    raise ValueError(f"the window is {kind!r}, not a generalised Hamming window")
+                coefficients.append(float(text))
+                check_hamming_coefficient(coefficients[-1])
+            except (TypeError, ValueError) as exc:
                 raise SarFormatError(f"swath {params.findtext('swath')}: {direction} window {kind!r} with coefficient "
-                                     f"{params.findtext(f'{direction}/windowCoefficient')!r} is not a generalised Hamming "
-                                     f"window with a coefficient in [{HAMMING_RANGE[0]}, {HAMMING_RANGE[1]}]")
+                                     f"{text!r}: {exc}") from None
         windows.append((params.findtext("swath") or "?", *coefficients))
     if not windows:
         raise SarFormatError("the product annotation has no swathProcParams (processing windows)")

@@ -379,32 +379,38 @@ def _hamming_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return alphas, np.asarray(pslr), np.asarray(width)
 
 
-def peak_sidelobe_db(power: np.ndarray) -> float:
-    """Peak sidelobe level, dB, of a response's power sampled from its peak outwards: the highest
-    value beyond the first null, over the peak."""
-    power = np.asarray(power, dtype=np.float64)
+def response_lobes(offsets: np.ndarray, power: np.ndarray) -> tuple[float, float]:
+    """Peak sidelobe level, dB (the highest power beyond the first null, over the peak), and -3 dB
+    width of the main lobe (in the units of ``offsets``) of a symmetric response's power sampled
+    at ``offsets`` from its peak (0) outwards."""
+    offsets, power = np.asarray(offsets, dtype=np.float64), np.asarray(power, dtype=np.float64)
     first_null = int(np.argmax(np.diff(power) > 0))  # power falls until the first null
-    return float(10 * np.log10(power[first_null:].max() / power[0]))
+    sidelobe_db = float(10 * np.log10(power[first_null:].max() / power[0]))
+    return sidelobe_db, float(2 * offsets[int(np.argmax(power < 0.5 * power[0]))])
 
 
 def _hamming_lobes(alpha: float) -> tuple[float, float]:
     """Peak sidelobe level (dB) and -3 dB width (in 1/bandwidth) of |h|^2 for a generalised Hamming weight."""
     u = np.linspace(0.0, 8.0, 8001)
-    power = _hamming_amplitude(u, alpha) ** 2
-    return peak_sidelobe_db(power), float(2 * u[int(np.argmax(power < 0.5 * power[0]))])
+    return response_lobes(u, _hamming_amplitude(u, alpha) ** 2)
 
 
 #: Generalised Hamming weights that are windows (non-negative): 0.5 (Hann) to 1 (no weighting).
 HAMMING_RANGE = (0.5, 1.0)
 
 
+def check_hamming_coefficient(alpha: float) -> None:
+    """A ValueError unless ``alpha`` is a generalised Hamming window's coefficient (:data:`HAMMING_RANGE`)."""
+    if not HAMMING_RANGE[0] <= alpha <= HAMMING_RANGE[1]:
+        raise ValueError(f"a generalised Hamming window's coefficient lies in [{HAMMING_RANGE[0]}, {HAMMING_RANGE[1]}] "
+                         f"(below 0.5 the weight goes negative), got {alpha}")
+
+
 def hamming_sidelobe_db(alpha: float) -> float:
     """Peak sidelobe level, dB, of the response of a spectrum weighted by the generalised Hamming
     window ``alpha + (1 - alpha) cos(2 pi f)``: about -13 dB unweighted (1), -21 dB at 0.75, -31.5 dB
     at 0.5 (Hann) and at 0.6, -43 dB near 0.54 (Hamming's own)."""
-    if not HAMMING_RANGE[0] <= alpha <= HAMMING_RANGE[1]:
-        raise ValueError(f"a generalised Hamming window's coefficient lies in [{HAMMING_RANGE[0]}, {HAMMING_RANGE[1]}] "
-                         f"(below 0.5 the weight goes negative), got {alpha}")
+    check_hamming_coefficient(alpha)
     return _hamming_lobes(alpha)[0]
 
 

@@ -21,11 +21,13 @@ included; the detector and the simulator both model the noise as part of the clu
 
 from __future__ import annotations
 
+import gzip
 import re
 import tempfile
 import warnings
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +73,11 @@ class SafeProduct:
         raise SarFormatError(f"{self.name}: needs a dual-pol product (HH+HV or VV+VH), found {sorted(pols)}")
 
 
+#: A measurement's calibration and noise annotations are its product annotation's file name with
+#: these prefixes, under ``annotation/calibration/``.
+CALIBRATION_PREFIX, NOISE_PREFIX = "calibration-", "noise-"
+
+
 class _Files:
     """Uniform access to a SAFE folder or zip: list names, read XML, open TIFFs."""
 
@@ -89,13 +96,34 @@ class _Files:
     def xml(self, name: str) -> ET.Element:
         try:
             data = self.zip.read(name) if self.zip else (self.path / name).read_bytes()
-            return ET.fromstring(data)
-        except (ET.ParseError, KeyError, OSError) as exc:
-            raise SarFormatError(f"{self.path.name}: annotation {name} is not readable XML ({exc})") from None
+        except (KeyError, OSError) as exc:
+            raise SarFormatError(f"{self.path.name}: annotation {name} cannot be read ({exc})") from None
+        return parse_annotation(data, f"{self.path.name}: annotation {name}")
 
     def raster_path(self, name: str) -> str:
         # GDAL's braces syntax opens a zip whatever its file name ends with (uploads have no .zip).
         return f"/vsizip/{{{self.path.resolve()}}}/{name}" if self.zip else str(self.path / name)
+
+
+def parse_annotation(data: bytes, where: str) -> ET.Element:
+    """An annotation's XML, or a :class:`SarFormatError` naming ``where`` it came from."""
+    try:
+        return ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise SarFormatError(f"{where}: not a readable annotation XML file ({exc})") from None
+
+
+def read_annotation(path: Path | str) -> ET.Element:
+    """An annotation XML file outside a product, plain or gzip-compressed (``.gz``)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise SarFormatError(f"{path}: not a readable annotation XML file ({exc}); use the file as the product "
+                             "holds it, or gzip it whole") from None
+    return parse_annotation(data, str(path))
 
 
 def open_safe(path: Path | str) -> SafeProduct:
@@ -110,13 +138,14 @@ def open_safe(path: Path | str) -> SafeProduct:
         match = _MEASUREMENT.search(Path(name).name)
         if not match:
             continue
-        stem = Path(name).stem
-        annotation = [n for n in files.names if n.endswith(f"annotation/{stem}.xml")]
-        calibration = [n for n in files.names if n.endswith(f"annotation/calibration/calibration-{stem}.xml")]
+        annotation_name = f"{Path(name).stem}.xml"
+        annotation = [n for n in files.names if n.endswith(f"annotation/{annotation_name}")]
+        calibration = [n for n in files.names
+                       if n.endswith(f"annotation/calibration/{CALIBRATION_PREFIX}{annotation_name}")]
         if not annotation or not calibration:
             missing = "annotation" if not annotation else "calibration annotation"
             raise SarFormatError(f"{path.name}: the {missing} for {Path(name).name} is missing; the product is incomplete")
-        noise = [n for n in files.names if n.endswith(f"annotation/calibration/noise-{stem}.xml")]
+        noise = [n for n in files.names if n.endswith(f"annotation/calibration/{NOISE_PREFIX}{annotation_name}")]
         pol = match["pol"].upper()
         bands[pol] = SafeBand(pol, files.raster_path(name), files.xml(annotation[0]), files.xml(calibration[0]),
                               files.xml(noise[0]) if noise else None)
