@@ -2,8 +2,9 @@
 Then the simulator's noise floor across range against a real product's noise annotation.
 
 Both simulator families (A, B) are compared, three seeds each. The noise floor: the noise-equivalent
-sigma0 across each sub-swath of data/sentinel1_annotation (IW, VH), read with the SAFE reader and
-averaged over the sub-swath's lines, and the simulator's beam profile fitted to it, next to the
+sigma0 across each sub-swath of the real annotations in data/sentinel1_annotation and its product
+folders (IW SLC sub-swaths IW1-IW2 and a whole IW GRDH swath IW1-IW3, VH), read with the SAFE reader
+and averaged over the sub-swath's lines, and the simulator's beam profile fitted to it, next to the
 simulator's nominal rise, step and level.
 
 Usage: python bench/bench_simulator_realism.py [--data data/opensarship] [--annotations data/sentinel1_annotation]
@@ -26,19 +27,23 @@ ROOT = Path(__file__).resolve().parents[1]
 def noise_floor(folder: Path) -> None:
     rise = SimulateSceneParams().noise_rise_db
     iw = MODES[AcquisitionMode.IW]
-    print(f"\nnoise floor across range: real annotations in {folder} (read with the SAFE reader) against the simulator "
-          f"(IW NESZ {iw.nesz_db:.1f} dB, {iw.subswaths} beams, nominal rise {rise:.1f} dB, steps between beams up to "
-          f"{rise:.1f} dB)")
-    found = annotation_noise(folder)
-    for sub in found:
-        n = len(sub.nesz_db)
-        print(f"   {sub.swath} {sub.polarisation} ({sub.ipf_layout}), incidence {sub.incidence_deg[0]:.1f}-"
-              f"{sub.incidence_deg[1]:.1f} deg: NESZ {sub.nesz_db.min():.1f} to {sub.nesz_db.max():.1f} dB "
-              f"(near edge {sub.nesz_db[: n // 20].mean():.1f}, far edge {sub.nesz_db[-n // 20 :].mean():.1f}); "
-              f"lowest {sub.lowest_at:.0%} across; fitted rise {sub.rise_db:.2f} dB about {sub.level_db:.2f} dB, "
-              f"rms residual {sub.fit_rms_db:.2f} dB; along azimuth the line means span {sub.along_azimuth_db:.2f} dB")
-    for near, far in zip(found[:-1], found[1:], strict=True):
-        print(f"   step {near.swath} -> {far.swath}: {far.level_db - near.level_db:+.2f} dB")
+    print(f"\nnoise floor across range: real annotations in {folder} and its product folders (read with the SAFE "
+          f"reader) against the simulator (IW NESZ {iw.nesz_db:.1f} dB, {iw.subswaths} equally wide beams, nominal "
+          f"rise {rise:.1f} dB, steps between beams up to {rise:.1f} dB)")
+    products = [folder, *sorted(p for p in folder.iterdir() if p.is_dir() and any(p.glob("s1?-*.xml*")))]
+    for product in products:
+        found = annotation_noise(product)
+        print(f" {product.name}:")
+        for sub in found:
+            n = len(sub.nesz_db)
+            print(f"   {sub.swath} {sub.polarisation} ({sub.ipf_layout}), samples {sub.samples[0]}-{sub.samples[1]}, "
+                  f"incidence {sub.incidence_deg[0]:.1f}-{sub.incidence_deg[1]:.1f} deg: NESZ {sub.nesz_db.min():.1f} "
+                  f"to {sub.nesz_db.max():.1f} dB (near edge {sub.nesz_db[: n // 20].mean():.1f}, far edge "
+                  f"{sub.nesz_db[-n // 20 :].mean():.1f}); lowest {sub.lowest_at:.0%} across; fitted rise "
+                  f"{sub.rise_db:.2f} dB about {sub.level_db:.2f} dB, rms residual {sub.fit_rms_db:.2f} dB; along "
+                  f"azimuth the line means span {sub.along_azimuth_db:.2f} dB")
+        for near, far in zip(found[:-1], found[1:], strict=True):
+            print(f"   step {near.swath} -> {far.swath}: {far.level_db - near.level_db:+.2f} dB")
 
 
 if __name__ == "__main__":

@@ -10,14 +10,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from rasterio.windows import Window
 
 from icesight_backend.sar.readers import SarFormatError
-from icesight_backend.sar.readers.safe import read_annotation, thermal_noise
+from icesight_backend.sar.readers.safe import noise_block, read_annotation, sigma_nought_lut, thermal_noise
 from icesight_backend.sar.realism import (
     annotation_noise,
     fit_beam_noise_profile,
+    measurement_noise,
     processing_windows,
-    subswath_noise,
 )
 from icesight_backend.sar.simulation import (
     MODES,
@@ -29,11 +30,15 @@ from icesight_backend.sar.simulation import (
 from icesight_contract import AcquisitionMode, SimulateSceneParams
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "sentinel1_annotation"
+#: A whole IW GRDH product's VH annotations (IPF 3.31): the product type the SAFE reader ingests.
+GRD = DATA / "S1A_IW_GRDH_1SDV_20210119T031653_20210119T031718_036201_043ED0_8255"
+#: The VH noise annotation of an IW GRDH product of IPF 2.36 (February 2015): the range-only layout.
+GRD_IPF_2 = DATA / "S1A_IW_GRDH_1SDV_20150222T170750_20150222T170815_004739_005DD8_3768"
 
 
-def _annotation(kind: str, swath: str) -> ET.Element:
+def _annotation(kind: str, swath: str, folder: Path = DATA) -> ET.Element:
     prefix = {"product": "", "calibration": "calibration-", "noise": "noise-"}[kind]
-    (path,) = DATA.glob(f"{prefix}s1b-{swath}-slc-vh-*.xml.gz")
+    (path,) = folder.glob(f"{prefix}s1?-{swath}-*-vh-*.xml.gz")
     return read_annotation(path)
 
 
@@ -95,7 +100,7 @@ def test_fit_recovers_a_known_beam_and_bad_annotation_folders_are_refused_by_nam
             fit_beam_noise_profile(bad)
     empty = ET.fromstring("<noise><noiseRangeVectorList count='0'/></noise>")
     with pytest.raises(SarFormatError, match="no thermal noise vector"):
-        subswath_noise(_annotation("product", "iw1"), _annotation("calibration", "iw1"), empty)
+        measurement_noise(_annotation("product", "iw1"), _annotation("calibration", "iw1"), empty)
     with pytest.raises(SarFormatError, match="no noise annotation"):
         annotation_noise(tmp_path)
     (noise,) = DATA.glob("noise-s1b-iw1-*.xml.gz")
@@ -115,7 +120,7 @@ def test_fit_recovers_a_known_beam_and_bad_annotation_folders_are_refused_by_nam
     for vector in calibration.iter("sigmaNought"):
         vector.text = " ".join("0" for _ in vector.text.split())
     with pytest.raises(SarFormatError, match="IW1: a beam's noise floor needs at least 3 samples"):
-        subswath_noise(_annotation("product", "iw1"), calibration, _annotation("noise", "iw1"))
+        measurement_noise(_annotation("product", "iw1"), calibration, _annotation("noise", "iw1"))
 
 
 def test_the_simulators_impulse_response_has_the_sidelobes_of_the_real_processing_windows():
@@ -144,3 +149,86 @@ def test_the_simulators_impulse_response_has_the_sidelobes_of_the_real_processin
     bad.find(".//swathProcParams/rangeProcessing/windowType").text = "Kaiser"
     with pytest.raises(SarFormatError, match="rangeProcessing window 'Kaiser'"):
         processing_windows(bad)
+
+
+@pytest.fixture(scope="module")
+def grd_subswaths():
+    return annotation_noise(GRD)
+
+
+def test_a_real_grd_measurement_splits_into_its_three_sub_swaths_of_nearly_equal_width(grd_subswaths):
+    assert [sub.swath for sub in grd_subswaths] == ["IW1", "IW2", "IW3"]
+    annotation = _annotation("product", "iw", GRD)
+    samples = int(annotation.findtext("imageAnnotation/imageInformation/numberOfSamples"))
+    # The azimuth noise blocks tile the image's samples, near to far range, without gap or overlap ...
+    spans = [sub.samples for sub in grd_subswaths]
+    assert spans[0][0] == 0 and spans[-1][1] == samples - 1
+    assert all(far[0] == near[1] + 1 for near, far in zip(spans[:-1], spans[1:], strict=True))
+    # ... in beams of nearly equal width on the ground, as the simulator takes them.
+    widths = np.array([last - first + 1 for first, last in spans])
+    assert widths.max() / widths.min() < 1.06
+    # Incidence runs on across the seams; the mode's incidence range holds the swath.
+    iw = MODES[AcquisitionMode.IW]
+    for near, far in zip(grd_subswaths[:-1], grd_subswaths[1:], strict=True):
+        assert abs(far.incidence_deg[0] - near.incidence_deg[1]) < 1.0
+    # (The far edge reaches 46.02 deg: ESA gives IW's range as 29.1 - 46.0 deg.)
+    assert iw.inc_near_deg < grd_subswaths[0].incidence_deg[0] and grd_subswaths[-1].incidence_deg[1] < iw.inc_far_deg + 0.1
+    # Damaged blocks, whose samples leave the image, are refused by sub-swath.
+    noise = _annotation("noise", "iw", GRD)
+    for vector in noise.iter("noiseAzimuthVector"):
+        if vector.findtext("swath") == "IW2":
+            vector.find("firstRangeSample").text = str(samples + 10)
+    with pytest.raises(SarFormatError, match="sub-swath IW2's noise blocks share no samples inside the image"):
+        measurement_noise(annotation, _annotation("calibration", "iw", GRD), noise)
+
+
+def test_the_simulators_noise_floor_matches_a_real_grd_swath_and_where_it_does_not(grd_subswaths):
+    nominal = SimulateSceneParams().noise_rise_db
+    iw = MODES[AcquisitionMode.IW]
+    for sub in grd_subswaths:
+        assert sub.ipf_layout == "range and azimuth vectors" and np.all(np.isfinite(sub.nesz_db))
+        assert -30.0 < sub.nesz_db.min() and sub.nesz_db.max() < -21.5
+        assert 0.2 < sub.lowest_at < 0.8 and 0.0 < sub.rise_db < 10.0  # inside the randomised range
+        assert abs(sub.level_db - iw.nesz_db) < 3.5
+    # The near beams fit the simulator's parabola within a few tenths of a dB; the far beam's floor
+    # climbs more steeply towards far range than towards near range, which a symmetric parabola
+    # misses by about a dB (docs/simulator.md).
+    assert [sub.fit_rms_db < 0.6 for sub in grd_subswaths] == [True, True, False]
+    assert grd_subswaths[-1].fit_rms_db < 1.5
+    # The floor falls from beam to beam towards far range, by steps smaller than the nominal rise.
+    steps = np.diff([sub.level_db for sub in grd_subswaths])
+    assert np.all(steps < -0.5) and np.all(np.abs(steps) < nominal)
+
+
+def test_zero_noise_beyond_a_grd_swaths_far_edge_marks_no_data_and_does_not_pull_the_floor_down():
+    floor = thermal_noise(_annotation("noise", "iw", GRD))
+    lut = sigma_nought_lut(_annotation("calibration", "iw", GRD))
+    first = floor.range_lines[0]
+    pixels, values = floor.range_pixels[0], floor.range_values[0]
+    assert values[-1] == 0.0 and values[0] > 0.0  # the vector's far end lies outside the valid data
+    last_valid = int(pixels[values > 0][-1])
+    nesz_db = 10 * np.log10(noise_block(floor, lut, Window(last_valid - 400, int(first), 800, 1))[0])
+    # The valid samples just before the no-data border keep the floor's level: no ramp towards zero.
+    assert np.all(np.isfinite(nesz_db))
+    assert abs(nesz_db[400] - nesz_db[360]) < 0.5 and nesz_db[360:].min() > nesz_db[:360].min() - 0.5
+
+
+def test_a_real_ipf_2_noise_annotation_parses_in_its_range_only_layout():
+    noise = read_annotation(next(GRD_IPF_2.glob("noise-s1a-iw-grd-vh-*.xml.gz")))
+    assert noise.find("noiseRangeVectorList") is None and len(noise.findall("noiseVectorList/noiseVector")) == 27
+    # This product's noise LUT is zero throughout as distributed: no floor, so no noise band.
+    assert thermal_noise(noise) is None
+    for lut in noise.iter("noiseLut"):
+        lut.text = " ".join("1e3" for _ in lut.text.split())
+    floor = thermal_noise(noise)
+    assert len(floor.range_lines) == 27 and {len(p) for p in floor.range_pixels} == {636}
+    assert floor.azimuth_blocks == [] and floor.block_swaths == []
+    assert np.allclose(floor.power(Window(0, 0, 300, 2)), 1e3)
+
+
+def test_the_grd_products_processing_windows_give_iws_sidelobe_level():
+    windows = processing_windows(_annotation("product", "iw", GRD))
+    # GRDH weights range 0.70 / 0.73 / 0.75 and azimuth 0.70 / 0.75 / 0.75: -24 to -21 dB.
+    assert windows == [("IW1", 0.70, 0.70), ("IW2", 0.73, 0.75), ("IW3", 0.75, 0.75)]
+    levels = [hamming_sidelobe_db(weight) for _, *weights in windows for weight in weights]
+    assert min(levels) - 1.0 <= MODES[AcquisitionMode.IW].psf_sidelobe_db <= max(levels) + 1.0

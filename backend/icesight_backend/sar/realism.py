@@ -10,7 +10,7 @@ texture's correlation alone (the long waves that modulate the sea's brightness);
 normalised intensity variance (speckle, texture, and how the noise floor joins them).
 
 The noise floor across range is checked against a real product's annotation instead
-(:func:`subswath_noise`): the noise and calibration vectors of a sub-swath give its
+(:func:`measurement_noise`): the noise and calibration vectors of a sub-swath give its
 noise-equivalent sigma0, whose shape the simulator's beam profile is fitted to.
 """
 
@@ -30,7 +30,9 @@ from .readers.opensarship import OpenSarShipChip
 from .readers.safe import (
     CALIBRATION_PREFIX,
     NOISE_PREFIX,
+    ThermalNoise,
     geolocation_grid,
+    incidence_interpolator,
     noise_block,
     read_annotation,
     sigma_nought_lut,
@@ -221,6 +223,7 @@ class SubswathNoise:
     ipf_layout: str  # "range and azimuth vectors" (IPF 2.9 and later) or "range vectors only"
     nesz_db: np.ndarray  # per sample across range, the linear mean over NOISE_LINES lines, in dB
     incidence_deg: tuple[float, float]  # near and far edge
+    samples: tuple[int, int]  # first and last sample of the measurement that the sub-swath spans
     rise_db: float  # fitted as the simulator's beam (:func:`fit_beam_noise_profile`)
     level_db: float
     fit_rms_db: float
@@ -232,10 +235,32 @@ class SubswathNoise:
         return (int(np.argmin(self.nesz_db)) + 0.5) / len(self.nesz_db)
 
 
-def subswath_noise(annotation: ET.Element, calibration: ET.Element, noise: ET.Element) -> SubswathNoise:
-    """The noise-equivalent sigma0 across one sub-swath (product, calibration and noise annotations
-    of one measurement), read with the SAFE reader's own functions and averaged over its lines, and
-    its fit to the simulator's beam profile."""
+def _subswath_spans(floor: ThermalNoise, swath: str, samples: int) -> list[tuple[str, int, int]]:
+    """(sub-swath, first sample, last sample) of each sub-swath of a measurement, near to far range.
+
+    A GRD measurement's azimuth noise blocks tile its samples by sub-swath (several blocks per
+    sub-swath where the seams move along azimuth, as in EW): each sub-swath spans the samples that
+    all its blocks share. An SLC measurement, and a product of the range-only layout before IPF
+    2.9, is one sub-swath, named by the annotation."""
+    spans: dict[str, list[int]] = {}
+    for name, (_, _, first, last, _, _) in zip(floor.block_swaths, floor.azimuth_blocks, strict=True):
+        span = spans.setdefault(name, [first, last])
+        span[0], span[1] = max(span[0], first), min(span[1], last)
+    if len(spans) < 2:
+        return [(swath, 0, samples - 1)]
+    ordered = sorted(((name, first, last) for name, (first, last) in spans.items()), key=lambda span: span[1])
+    for name, first, last in ordered:
+        if not 0 <= first < last < samples:
+            raise SarFormatError(f"{swath}: sub-swath {name}'s noise blocks share no samples inside the image "
+                                 f"({first} - {last} of {samples}); the noise annotation's azimuth blocks are damaged")
+    return ordered
+
+
+def measurement_noise(annotation: ET.Element, calibration: ET.Element, noise: ET.Element) -> list[SubswathNoise]:
+    """The noise-equivalent sigma0 across each sub-swath of one measurement (its product, calibration
+    and noise annotations; an SLC measurement is one sub-swath, a GRD one holds them all), read with
+    the SAFE reader's own functions and averaged over its lines, and its fit to the simulator's beam
+    profile."""
     swath = annotation.findtext("adsHeader/swath") or "?"
     floor = thermal_noise(noise)
     if floor is None:
@@ -248,30 +273,37 @@ def subswath_noise(annotation: ET.Element, calibration: ET.Element, noise: ET.El
     lut = sigma_nought_lut(calibration)
     rows = np.stack([noise_block(floor, lut, Window(0, int(line), samples, 1))[0]
                      for line in np.linspace(0, lines - 1, NOISE_LINES)])
-    nesz_db = np.asarray(linear_to_db(rows.mean(axis=0)), dtype=np.float64)
-    line_means_db = linear_to_db(rows.mean(axis=1))
-    try:
-        rise, level, rms = fit_beam_noise_profile(nesz_db)
-    except ValueError as exc:
-        raise SarFormatError(f"{swath}: {exc} (the noise or calibration vectors are zero or missing there)") from None
-    grid = geolocation_grid(annotation)
-    return SubswathNoise(
-        swath=swath,
-        polarisation=annotation.findtext("adsHeader/polarisation") or "?",
-        ipf_layout="range and azimuth vectors" if floor.azimuth_blocks else "range vectors only",
-        nesz_db=nesz_db,
-        incidence_deg=(float(grid[:, 4].min()), float(grid[:, 4].max())),
-        rise_db=rise,
-        level_db=level,
-        fit_rms_db=rms,
-        along_azimuth_db=float(np.max(line_means_db) - np.min(line_means_db)),
-    )
+    incidence = incidence_interpolator(geolocation_grid(annotation))
+    grid_lines = np.linspace(0, lines - 1, 16)
+    found = []
+    for name, first, last in _subswath_spans(floor, swath, samples):
+        part = rows[:, first : last + 1]
+        nesz_db = np.asarray(linear_to_db(part.mean(axis=0)), dtype=np.float64)
+        line_means_db = linear_to_db(part.mean(axis=1))
+        try:
+            rise, level, rms = fit_beam_noise_profile(nesz_db)
+        except ValueError as exc:
+            raise SarFormatError(f"{name}: {exc} (the noise or calibration vectors are zero or missing there)") from None
+        edges = [incidence(np.stack([grid_lines, np.full_like(grid_lines, sample)], axis=1)) for sample in (first, last)]
+        found.append(SubswathNoise(
+            swath=name,
+            polarisation=annotation.findtext("adsHeader/polarisation") or "?",
+            ipf_layout="range and azimuth vectors" if floor.azimuth_blocks else "range vectors only",
+            nesz_db=nesz_db,
+            incidence_deg=(float(edges[0].min()), float(edges[1].max())),
+            samples=(first, last),
+            rise_db=rise,
+            level_db=level,
+            fit_rms_db=rms,
+            along_azimuth_db=float(np.max(line_means_db) - np.min(line_means_db)),
+        ))
+    return found
 
 
 def annotation_noise(folder: Path) -> list[SubswathNoise]:
-    """:func:`subswath_noise` of every measurement whose three annotations are in ``folder``, as a
+    """:func:`measurement_noise` of every measurement whose three annotations are in ``folder``, as a
     SAFE product names them (``<name>.xml``, ``calibration-<name>.xml``, ``noise-<name>.xml``; each
-    may be gzip-compressed), in name order."""
+    may be gzip-compressed), in name order: the sub-swaths of all of them, each near to far range."""
     folder = Path(folder)
     found = []
     for noise_path in sorted(folder.glob(f"{NOISE_PREFIX}*.xml*")):
@@ -282,7 +314,8 @@ def annotation_noise(folder: Path) -> list[SubswathNoise]:
             raise SarFormatError(f"{noise_path.name} needs {product.name} and {calibration.name} in {folder}; missing: "
                                  f"{', '.join(missing)}. Copy them from the product's annotation/ and "
                                  "annotation/calibration/ folders")
-        found.append(subswath_noise(read_annotation(product), read_annotation(calibration), read_annotation(noise_path)))
+        found.extend(measurement_noise(read_annotation(product), read_annotation(calibration),
+                                       read_annotation(noise_path)))
     if not found:
         raise SarFormatError(f"no noise annotation ({NOISE_PREFIX}*.xml) in {folder}")
     return found

@@ -74,10 +74,11 @@ def noise_floor_profile_db(swath_position: np.ndarray, subswaths: int, rise_db: 
     that its average over the beam is 0 dB); each beam also sits ``offsets_db[k]`` above or below
     the others, so the floor steps at the seams. This is the
     pattern of the Sentinel-1 noise annotation's range vectors (ESA MPC-0392; Park et al. 2018,
-    IEEE TGRS 56(3), on EW cross-pol). On a real IW product's annotations the parabola fits each
-    beam within a few tenths of a dB, with rises of 1.9 and 3.8 dB and a step of 2.3 dB
-    (``data/sentinel1_annotation``, :func:`icesight_backend.sar.realism.annotation_noise`); EW's
-    have no measured source. Both are drawn per scene (see ``SimulateSceneParams.noise_rise_db``).
+    IEEE TGRS 56(3), on EW cross-pol). On real IW annotations (``data/sentinel1_annotation``,
+    :func:`icesight_backend.sar.realism.annotation_noise`) the parabola fits each beam within a few
+    tenths of a dB, with rises of 1.1 - 3.8 dB and steps of 1.8 - 2.3 dB, except the far beam of a
+    GRDH swath, whose floor climbs more steeply towards far range (5.8 dB, 1.2 dB rms); a GRDH
+    swath's three beams are equally wide within 6 %. EW's have no measured source. Both are drawn per scene (see ``SimulateSceneParams.noise_rise_db``).
     """
     position = np.clip(np.asarray(swath_position, dtype=np.float64), 0.0, 1.0) * subswaths
     beam = np.minimum(position.astype(int), subswaths - 1)

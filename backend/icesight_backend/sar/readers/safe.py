@@ -28,7 +28,7 @@ import warnings
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -190,10 +190,14 @@ class ThermalNoise:
     range_values: list[np.ndarray]
     #: (first line, last line, first sample, last sample, lines, values) per azimuth block.
     azimuth_blocks: list[tuple[int, int, int, int, np.ndarray, np.ndarray]]
+    #: The sub-swath each azimuth block belongs to (``IW1`` ...): an SLC measurement is one
+    #: sub-swath, a GRD measurement's blocks tile its samples by sub-swath.
+    block_swaths: list[str] = field(default_factory=list)
 
     def power(self, window: Window) -> np.ndarray:
         """Thermal noise power in DN^2 over a window of the measurement: the range LUT interpolated
-        linearly over pixels and between vector lines (held beyond the first and last), times the
+        linearly over pixels (between its positive values: zero marks samples without data, see
+        :func:`_interpolate_floor`) and between vector lines (held beyond the first and last), times the
         azimuth LUT of the block each pixel lies in (1 outside every block). Only the range vectors
         around the window's lines are interpolated over its pixels."""
         lines = np.arange(window.row_off, window.row_off + window.height, dtype=np.float64)
@@ -205,7 +209,7 @@ class ThermalNoise:
         span = np.maximum(known[upper] - known[lower], 1e-9)
         weight = np.clip((lines - known[lower]) / span, 0.0, 1.0)[:, None]
         needed = np.unique(np.concatenate([lower, upper]))
-        rows = np.stack([np.interp(pixels, self.range_pixels[k], self.range_values[k]) for k in needed])
+        rows = np.stack([_interpolate_floor(pixels, self.range_pixels[k], self.range_values[k]) for k in needed])
         lower, upper = np.searchsorted(needed, lower), np.searchsorted(needed, upper)
         power = rows[lower] * (1.0 - weight) + rows[upper] * weight
         for first_line, last_line, first_sample, last_sample, az_lines, az_values in self.azimuth_blocks:
@@ -218,6 +222,20 @@ class ThermalNoise:
             cc = slice(c0 - window.col_off, c1 + 1 - window.col_off)
             power[rr, cc] *= gain[:, None]
         return power
+
+
+def _interpolate_floor(pixels: np.ndarray, positions: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """A range noise vector interpolated linearly over ``pixels``, between its positive values only.
+
+    A GRD product's range vectors are 0 over the samples outside its valid data (the swath's far
+    edge, which moves along azimuth). Zero there means no data, not a noiseless receiver: the floor
+    of the valid samples next to them is the nearest positive value, not a ramp down to zero that
+    would put it up to tens of dB too low. The product's own DN are 0 there, so the samples beyond
+    carry no sigma0 either."""
+    known = values > 0
+    if not known.any():
+        return np.zeros_like(pixels)
+    return np.interp(pixels, positions[known], values[known])
 
 
 def _vector_pair(vector: ET.Element, positions: str, values: str, what: str) -> tuple[np.ndarray, np.ndarray]:
@@ -257,7 +275,7 @@ def thermal_noise(noise: ET.Element | None) -> ThermalNoise | None:
     if not any(np.any(np.asarray(y) > 0) for y in values):
         return None
     order = np.argsort(lines, kind="stable")
-    blocks = []
+    blocks, swaths = [], []
     for vector in noise.findall("noiseAzimuthVectorList/noiseAzimuthVector"):
         try:
             bounds = [int(vector.findtext(tag)) for tag in
@@ -265,7 +283,9 @@ def thermal_noise(noise: ET.Element | None) -> ThermalNoise | None:
         except (TypeError, ValueError):
             raise SarFormatError("noise annotation: an azimuth vector lacks its block's first/last line or sample") from None
         blocks.append((*bounds, *_vector_pair(vector, "line", "noiseAzimuthLut", "azimuth")))
-    return ThermalNoise(np.asarray(lines)[order], [pixels[k] for k in order], [values[k] for k in order], blocks)
+        swaths.append(vector.findtext("swath") or "?")
+    return ThermalNoise(np.asarray(lines)[order], [pixels[k] for k in order], [values[k] for k in order], blocks,
+                        swaths)
 
 
 def geolocation_grid(annotation: ET.Element) -> np.ndarray:
