@@ -9,12 +9,15 @@ it, on three held-out EW HH/HV sets of 600 patches (20 % clutter): nominal famil
 B (the other simulator family: our stand-in for data made by someone else) and randomised.
 Printed per seed and as the mean over seeds: ship/iceberg accuracy, log loss and expected
 calibration error on the target patches, the share of ships called ship, and the share of clutter
-patches called clutter. Data: IceSight's own simulator only.
+patches called clutter. Then the same models on stress sets (``stress_sets``): nominal family-A
+target patches with one nuisance parameter set to one value, most of them beyond the range training
+draws it from, to show which difference in someone else's data a model's decisions do not survive.
+Data: IceSight's own simulator only.
 
 The tables in docs/simulator.md headed "product path" come from this procedure (3,208 patches,
 seeds 0-3: about 3 minutes a seed on two CPU cores).
 
-Usage: python bench/bench_product_path.py [--seeds 0,1,2,3] [--n-patches 3208] [--epochs 40]
+Usage: python bench/bench_product_path.py [--seeds 0,1,2,3] [--n-patches 3208] [--epochs 40] [--no-stress]
 """
 
 from __future__ import annotations
@@ -28,7 +31,13 @@ from icesight_backend.jobs.experiments import simulated_training_arrays
 from icesight_backend.learning.data import arrays_from_simulation
 from icesight_backend.learning.outputs import ICEBERG_THRESHOLD, binary_metrics
 from icesight_backend.learning.training import TrainingConfig, classify_served, train_model
-from icesight_backend.sar.simulation import simulate_patches
+from icesight_backend.sar.simulation import (
+    MODES,
+    ClutterParams,
+    ImpulseResponse,
+    PatchNuisance,
+    simulate_patches,
+)
 from icesight_contract import DEFAULT_TRAIN_EPOCHS, AcquisitionMode, ClassName, SimulatedPatchSet
 
 N_TEST = 600
@@ -45,6 +54,36 @@ def test_sets() -> dict:
         "randomised": arrays_from_simulation(simulate_patches(N_TEST, ew, seed=9003, randomise=True,
                                                               clutter_fraction=TEST_CLUTTER_FRACTION)),
     }
+
+
+N_STRESS = 300
+
+
+def stress_sets(n: int = N_STRESS) -> dict:
+    """EW HH/HV target patches (no clutter patches) of the nominal family A with one nuisance fixed:
+    name -> set. Training draws each parameter from the range ``sar.simulation.draw_nuisance`` gives
+    it (listed in docs/simulator.md); most values here lie beyond it."""
+    ew = MODES[AcquisitionMode.EW]
+
+    def response(scale: float) -> ImpulseResponse:
+        return ImpulseResponse(ew.psf_width_px * scale, ew.psf_sidelobe_db, "sinc")
+
+    cases = {
+        "response 0.5x as wide": PatchNuisance(impulse=response(0.5)),
+        "response 2x as wide": PatchNuisance(impulse=response(2.0)),
+        "targets 7 dB dimmer": PatchNuisance(brightness_db=-7.0),
+        "targets 7 dB brighter": PatchNuisance(brightness_db=7.0),
+        "noise floor 10 dB lower": PatchNuisance(clutter=ClutterParams(nesz_offset_db=-10.0)),
+        "noise floor 8 dB higher": PatchNuisance(clutter=ClutterParams(nesz_offset_db=8.0)),
+        "ENL 0.3x": PatchNuisance(clutter=ClutterParams(looks=ew.looks * 0.3)),
+        "ENL 3x": PatchNuisance(clutter=ClutterParams(looks=ew.looks * 3.0)),
+        "wind 25 m/s": PatchNuisance(wind_speed_m_s=25.0),
+        "target 20 px off centre": PatchNuisance(max_offset_px=20),
+        "every patch in sea ice": PatchNuisance(ice_probability=(1.0, 1.0)),
+        "scatterers of 1 look": PatchNuisance(scatterer_looks=1.0),
+    }
+    return {name: arrays_from_simulation(simulate_patches(n, AcquisitionMode.EW, seed=9100, nuisance=nuisance))
+            for name, nuisance in cases.items()}
 
 
 def score(model, arrays) -> dict:
@@ -71,15 +110,18 @@ def main() -> None:
     parser.add_argument("--seeds", default="0,1,2,3", help="comma-separated set and training seeds")
     parser.add_argument("--n-patches", type=int, default=SimulatedPatchSet().n_patches)
     parser.add_argument("--epochs", type=int, default=DEFAULT_TRAIN_EPOCHS)
+    parser.add_argument("--no-stress", action="store_true", help="leave out the stress sets")
     args = parser.parse_args()
     print(__doc__.split("\n\n")[0])
     tests = test_sets()
     results: dict[str, list[dict]] = {name: [] for name in tests}
+    models = []
     for seed in (int(s) for s in args.seeds.split(",")):
         started = time.perf_counter()
         arrays = simulated_training_arrays(SimulatedPatchSet(n_patches=args.n_patches, seed=seed))
         trained = train_model(arrays, TrainingConfig(seed=seed, epochs=args.epochs))
         model = trained.loaded()
+        models.append(model)
         print(f"\n  seed {seed}: {args.n_patches} patches, {trained.epochs_run} epochs run "
               f"({time.perf_counter() - started:.0f} s)", flush=True)
         for name, test in tests.items():
@@ -89,6 +131,16 @@ def main() -> None:
     for name, rows in results.items():
         print(line(name, {k: float(np.mean([r[k] for r in rows])) for k in KEYS})
               + "  (accuracy per seed " + ", ".join(f"{r['accuracy']:.3f}" for r in rows) + ")")
+    if args.no_stress:
+        return
+    print(f"\n  stress sets: {N_STRESS} nominal family-A target patches each, one nuisance fixed; mean over seeds "
+          "(the ranges training draws from: docs/simulator.md)")
+    for name, test in stress_sets().items():
+        rows = [score(model, test) for model in models]
+        mean = {k: float(np.mean([r[k] for r in rows])) for k in ("accuracy", "log_loss", "ece", "ships_called_ship")}
+        print(f"   {name:24s} acc {mean['accuracy']:.3f} (worst seed "
+              f"{min(r['accuracy'] for r in rows):.3f})  log loss {mean['log_loss']:.3f}  ECE {mean['ece']:.3f}  "
+              f"ships called ship {mean['ships_called_ship']:.0%}", flush=True)
 
 
 if __name__ == "__main__":

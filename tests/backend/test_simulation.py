@@ -12,6 +12,7 @@ from icesight_backend.sar.simulation import (
     MODES,
     ClutterParams,
     ImpulseResponse,
+    PatchNuisance,
     Target,
     background,
     integrated_rcs_m2,
@@ -355,6 +356,19 @@ def test_nominal_and_family_choices_are_validated_and_reproducible():
     assert set(a.families) == {"B"} and np.abs(a.centre_px - 37).max() <= 2
     with pytest.raises(ValueError, match="family"):
         simulate_patches(30, family="C")
+
+
+def test_a_fixed_nuisance_sets_every_patch_and_excludes_randomising():
+    far = simulate_patches(200, seed=4, nuisance=PatchNuisance(family="B", max_offset_px=20))
+    assert set(far.families) == {"B"} and np.abs(far.centre_px - 37).max() > 10
+    nominal = simulate_patches(200, seed=4)
+    dim = simulate_patches(200, seed=4, nuisance=PatchNuisance(brightness_db=-7.0))
+    targets = nominal.labels != ClassName.CLUTTER.index
+    peaks = [np.median(patches.band_1_db[targets].max(axis=(1, 2))) for patches in (nominal, dim)]
+    assert peaks[0] - peaks[1] > 3.0
+    for clash in ({"randomise": True}, {"family": "A"}):
+        with pytest.raises(ValueError, match="leave randomise and family unset"):
+            simulate_patches(10, nuisance=PatchNuisance(), **clash)
 
 
 def test_a_randomised_share_mixes_nominal_and_randomised_patches():

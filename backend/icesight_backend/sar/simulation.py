@@ -910,10 +910,14 @@ def simulate_patches(
     randomise: bool | float = False,
     family: str | None = None,
     clutter_fraction: float = 0.0,
+    nuisance: PatchNuisance | None = None,
 ) -> SimulatedPatches:
     """Draw ``n_patches`` labelled 75 x 75 patches: a share ``clutter_fraction`` with no target
     (:func:`simulate_clutter_patch`), the others around an iceberg (``iceberg_fraction`` of them)
     or a ship.
+
+    ``nuisance`` fixes every patch's nuisance parameters (its family included) instead of the
+    nominal ones: a set with one of them pushed to a chosen value, to see how a model copes.
 
     ``randomise`` draws every nuisance parameter per patch (:func:`draw_nuisance`): True for every
     patch, False for none (the nominal simulator), a number for that share of the patches, chosen
@@ -922,6 +926,8 @@ def simulate_patches(
     """
     if family is not None and family not in FAMILIES:
         raise ValueError(f"simulator family {family!r} is not one of {', '.join(FAMILIES)}")
+    if nuisance is not None and (randomise or family is not None):
+        raise ValueError("a fixed nuisance sets every patch's parameters and family: leave randomise and family unset")
     rng = np.random.default_rng(seed)
     geometry = MODES[mode]
     size = PATCH_SIZE_PX
@@ -944,15 +950,18 @@ def simulate_patches(
     families: list[str] = []
     for i in range(n_patches):
         kind = list(ClassName)[labels[i]]
-        patch_family = family or (str(rng.choice(FAMILIES)) if randomised[i] else "A")
-        nuisance = draw_nuisance(rng, geometry, patch_family) if randomised[i] else PatchNuisance(family=patch_family)
+        if nuisance is not None:
+            patch = nuisance
+        else:
+            patch_family = family or (str(rng.choice(FAMILIES)) if randomised[i] else "A")
+            patch = draw_nuisance(rng, geometry, patch_family) if randomised[i] else PatchNuisance(family=patch_family)
         if kind is ClassName.CLUTTER:
             target = None
-            b1[i], b2[i], inc[i], centres[i] = simulate_clutter_patch(rng, geometry, co_pol, nuisance=nuisance)
+            b1[i], b2[i], inc[i], centres[i] = simulate_clutter_patch(rng, geometry, co_pol, nuisance=patch)
         else:
-            b1[i], b2[i], inc[i], target, centres[i] = simulate_patch(rng, kind, geometry, co_pol, nuisance=nuisance)
+            b1[i], b2[i], inc[i], target, centres[i] = simulate_patch(rng, kind, geometry, co_pol, nuisance=patch)
         targets.append(target)
-        families.append(patch_family)
+        families.append(patch.family)
     return SimulatedPatches(b1, b2, inc, labels, targets, centres, families, randomised, share)
 
 
