@@ -49,7 +49,7 @@ from icesight_contract import (
 from icesight_contract.common import DEFAULT_CLUTTER_FRACTION, DEFAULT_RANDOMISED_FRACTION
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_product_path import score  # noqa: E402  (ship/iceberg scores as every classifier bench prints them)
+from bench_product_path import TARGET_KEYS, mean_scores, score  # noqa: E402  (ship/iceberg scores as every classifier bench prints them)
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "opensarship"
 
@@ -113,8 +113,7 @@ def leave_one_family_out(args, config) -> None:
                 print(_row(f"{where}: train {family} -> test {test_family}", scores), flush=True)
     print("   mean over the two directions:")
     for (randomise, where), rows in summary.items():
-        mean = {k: float(np.mean([r[k] for r in rows])) for k in ("accuracy", "log_loss", "ece", "ships_called_ship")}
-        print(_row(f"{'after' if randomise else 'before'}, {where}", mean))
+        print(_row(f"{'after' if randomise else 'before'}, {where}", mean_scores(rows, TARGET_KEYS)))
 
 
 def real_ships(args, config) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -36,6 +37,7 @@ from icesight_backend.sar.simulation import (
     ClutterParams,
     ImpulseResponse,
     PatchNuisance,
+    nominal_impulse_response,
     simulate_patches,
 )
 from icesight_contract import DEFAULT_TRAIN_EPOCHS, AcquisitionMode, ClassName, SimulatedPatchSet
@@ -66,7 +68,8 @@ def stress_sets(n: int = N_STRESS) -> dict:
     ew = MODES[AcquisitionMode.EW]
 
     def response(scale: float) -> ImpulseResponse:
-        return ImpulseResponse(ew.psf_width_px * scale, ew.psf_sidelobe_db, "sinc")
+        nominal = nominal_impulse_response(ew)
+        return replace(nominal, width_px=nominal.width_px * scale)
 
     cases = {
         "response 0.5x as wide": PatchNuisance(impulse=response(0.5)),
@@ -97,7 +100,14 @@ def score(model, arrays) -> dict:
     return metrics
 
 
-KEYS = ("accuracy", "log_loss", "ece", "ships_called_ship", "clutter_called_clutter")
+#: :func:`score`'s figures on the target patches, and all of them.
+TARGET_KEYS = ("accuracy", "log_loss", "ece", "ships_called_ship")
+KEYS = (*TARGET_KEYS, "clutter_called_clutter")
+
+
+def mean_scores(rows: list[dict], keys: tuple[str, ...] = KEYS) -> dict:
+    """The mean of :func:`score`'s figures over several models (or sets)."""
+    return {k: float(np.mean([r[k] for r in rows])) for k in keys}
 
 
 def line(name: str, m: dict) -> str:
@@ -129,7 +139,7 @@ def main() -> None:
             print(line(name, results[name][-1]), flush=True)
     print("\n  mean over seeds:")
     for name, rows in results.items():
-        print(line(name, {k: float(np.mean([r[k] for r in rows])) for k in KEYS})
+        print(line(name, mean_scores(rows))
               + "  (accuracy per seed " + ", ".join(f"{r['accuracy']:.3f}" for r in rows) + ")")
     if args.no_stress:
         return
@@ -137,7 +147,7 @@ def main() -> None:
           "(the ranges training draws from: docs/simulator.md)")
     for name, test in stress_sets().items():
         rows = [score(model, test) for model in models]
-        mean = {k: float(np.mean([r[k] for r in rows])) for k in ("accuracy", "log_loss", "ece", "ships_called_ship")}
+        mean = mean_scores(rows, TARGET_KEYS)
         print(f"   {name:24s} acc {mean['accuracy']:.3f} (worst seed "
               f"{min(r['accuracy'] for r in rows):.3f})  log loss {mean['log_loss']:.3f}  ECE {mean['ece']:.3f}  "
               f"ships called ship {mean['ships_called_ship']:.0%}", flush=True)

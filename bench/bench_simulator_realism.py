@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from icesight_backend.sar.readers import SarFormatError
 from icesight_backend.sar.readers.opensarship import read_opensarship
 from icesight_backend.sar.realism import annotation_noise, compare_with_opensarship
 from icesight_backend.sar.simulation import FAMILIES, MODES
@@ -30,10 +31,13 @@ def noise_floor(folder: Path) -> None:
     print(f"\nnoise floor across range: real annotations in {folder} and its product folders (read with the SAFE "
           f"reader) against the simulator (IW NESZ {iw.nesz_db:.1f} dB, {iw.subswaths} equally wide beams, nominal "
           f"rise {rise:.1f} dB, steps between beams up to {rise:.1f} dB)")
-    products = [folder, *sorted(p for p in folder.iterdir() if p.is_dir() and any(p.glob("s1?-*.xml*")))]
-    for product in products:
-        found = annotation_noise(product)
+    for product in [folder, *sorted(p for p in folder.iterdir() if p.is_dir())]:
         print(f" {product.name}:")
+        try:
+            found = annotation_noise(product)
+        except SarFormatError as exc:
+            print(f"   not measured: {exc}")
+            continue
         for sub in found:
             n = len(sub.nesz_db)
             print(f"   {sub.swath} {sub.polarisation} ({sub.ipf_layout}), samples {sub.samples[0]}-{sub.samples[1]}, "

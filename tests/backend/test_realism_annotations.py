@@ -4,6 +4,7 @@ what they give."""
 
 from __future__ import annotations
 
+import copy
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -178,7 +179,7 @@ def test_a_real_grd_measurement_splits_into_its_three_sub_swaths_of_nearly_equal
     for vector in noise.iter("noiseAzimuthVector"):
         if vector.findtext("swath") == "IW2":
             vector.find("firstRangeSample").text = str(samples + 10)
-    with pytest.raises(SarFormatError, match="sub-swath IW2's noise blocks share no samples inside the image"):
+    with pytest.raises(SarFormatError, match="sub-swath IW2 has a noise block over samples 25941 - 17561, not a run of samples inside the image's 0 - 25930; check that the noise annotation belongs"):
         measurement_noise(annotation, _annotation("calibration", "iw", GRD), noise)
 
 
@@ -187,6 +188,7 @@ def test_the_simulators_noise_floor_matches_a_real_grd_swath_and_where_it_does_n
     iw = MODES[AcquisitionMode.IW]
     for sub in grd_subswaths:
         assert sub.ipf_layout == "range and azimuth vectors" and np.all(np.isfinite(sub.nesz_db))
+        # (IW3's far edge reaches -21.8 dB, just above the -22 dB the mission specifies)
         assert -30.0 < sub.nesz_db.min() and sub.nesz_db.max() < -21.5
         assert 0.2 < sub.lowest_at < 0.8 and 0.0 < sub.rise_db < 10.0  # inside the randomised range
         assert abs(sub.level_db - iw.nesz_db) < 3.5
@@ -207,10 +209,15 @@ def test_zero_noise_beyond_a_grd_swaths_far_edge_marks_no_data_and_does_not_pull
     pixels, values = floor.range_pixels[0], floor.range_values[0]
     assert values[-1] == 0.0 and values[0] > 0.0  # the vector's far end lies outside the valid data
     last_valid = int(pixels[values > 0][-1])
+    next_node = int(pixels[pixels > last_valid][0])
     nesz_db = 10 * np.log10(noise_block(floor, lut, Window(last_valid - 400, int(first), 800, 1))[0])
-    # The valid samples just before the no-data border keep the floor's level: no ramp towards zero.
+    # Between the last positive node and the first zero one the floor holds its level: no ramp towards
+    # zero over samples that may still hold data.
     assert np.all(np.isfinite(nesz_db))
-    assert abs(nesz_db[400] - nesz_db[360]) < 0.5 and nesz_db[360:].min() > nesz_db[:360].min() - 0.5
+    assert np.ptp(nesz_db[400 : 400 + next_node - last_valid + 1]) < 0.05
+    # Samples beyond the last positive node of the vectors around a line are marked as without data.
+    beyond = floor.no_data(np.array([first]), last_valid + 50)[0]
+    assert not beyond[: last_valid + 1].any() and beyond[last_valid + 1 :].all()
 
 
 def test_a_real_ipf_2_noise_annotation_parses_in_its_range_only_layout():
@@ -218,6 +225,11 @@ def test_a_real_ipf_2_noise_annotation_parses_in_its_range_only_layout():
     assert noise.find("noiseRangeVectorList") is None and len(noise.findall("noiseVectorList/noiseVector")) == 27
     # This product's noise LUT is zero throughout as distributed: no floor, so no noise band.
     assert thermal_noise(noise) is None
+    # A vector of zeros marks lines without data: it is left out, not interpolated towards.
+    first = next(noise.iter("noiseLut"))
+    first.text = " ".join("1e3" for _ in first.text.split())
+    alone = thermal_noise(noise)
+    assert len(alone.range_lines) == 1 and np.allclose(alone.power(Window(0, 5000, 300, 2)), 1e3)
     for lut in noise.iter("noiseLut"):
         lut.text = " ".join("1e3" for _ in lut.text.split())
     floor = thermal_noise(noise)
@@ -232,3 +244,35 @@ def test_the_grd_products_processing_windows_give_iws_sidelobe_level():
     assert windows == [("IW1", 0.70, 0.70), ("IW2", 0.73, 0.75), ("IW3", 0.75, 0.75)]
     levels = [hamming_sidelobe_db(weight) for _, *weights in windows for weight in weights]
     assert min(levels) - 1.0 <= MODES[AcquisitionMode.IW].psf_sidelobe_db <= max(levels) + 1.0
+
+
+def _grd_noise_with_seams_at(seams: dict[str, tuple[int, int]]) -> ET.Element:
+    """The GRD's noise annotation with each named sub-swath's block split at the middle line, the
+    second half spanning the given samples: seams that move along azimuth, as in EW products."""
+    noise = _annotation("noise", "iw", GRD)
+    vectors = noise.find("noiseAzimuthVectorList")
+    for vector in list(vectors):
+        name = vector.findtext("swath")
+        if name not in seams:
+            continue
+        second = copy.deepcopy(vector)
+        middle = int(vector.findtext("lastAzimuthLine")) // 2
+        vector.find("lastAzimuthLine").text = str(middle)
+        second.find("firstAzimuthLine").text = str(middle + 1)
+        second.find("firstRangeSample").text, second.find("lastRangeSample").text = map(str, seams[name])
+        vectors.append(second)
+    return noise
+
+
+def test_seams_that_move_along_azimuth_are_followed_line_by_line(grd_subswaths):
+    annotation, calibration = _annotation("product", "iw", GRD), _annotation("calibration", "iw", GRD)
+    moved = measurement_noise(annotation, calibration, _grd_noise_with_seams_at({"IW1": (0, 8500),
+                                                                                  "IW2": (8501, 17561)}))
+    assert [sub.swath for sub in moved] == ["IW1", "IW2", "IW3"]
+    # Each line's beam is resampled to the beam's median width: the profile keeps its shape.
+    for before, after in zip(grd_subswaths, moved, strict=True):
+        assert after.rise_db == pytest.approx(before.rise_db, abs=0.5)
+        assert after.level_db == pytest.approx(before.level_db, abs=0.3)
+    assert moved[0].samples[0] == 0 and 8500 <= moved[0].samples[1] <= 8742
+    with pytest.raises(SarFormatError, match=r"sub-swaths IW1 \(0 - 9000\) and IW2 \(8743 - 17561\) overlap at line"):
+        measurement_noise(annotation, calibration, _grd_noise_with_seams_at({"IW1": (0, 9000)}))

@@ -16,6 +16,7 @@ noise-equivalent sigma0, whose shape the simulator's beam profile is fitted to.
 
 from __future__ import annotations
 
+import warnings
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,7 +224,7 @@ class SubswathNoise:
     ipf_layout: str  # "range and azimuth vectors" (IPF 2.9 and later) or "range vectors only"
     nesz_db: np.ndarray  # per sample across range, the linear mean over NOISE_LINES lines, in dB
     incidence_deg: tuple[float, float]  # near and far edge
-    samples: tuple[int, int]  # first and last sample of the measurement that the sub-swath spans
+    samples: tuple[int, int]  # first and last sample the sub-swath spans (the median over its lines)
     rise_db: float  # fitted as the simulator's beam (:func:`fit_beam_noise_profile`)
     level_db: float
     fit_rms_db: float
@@ -235,56 +236,89 @@ class SubswathNoise:
         return (int(np.argmin(self.nesz_db)) + 0.5) / len(self.nesz_db)
 
 
-def _subswath_spans(floor: ThermalNoise, swath: str, samples: int) -> list[tuple[str, int, int]]:
-    """(sub-swath, first sample, last sample) of each sub-swath of a measurement, near to far range.
+def _subswath_segments(floor: ThermalNoise, swath: str, lines: np.ndarray,
+                       samples: int) -> list[tuple[str, list[tuple[int, int] | None]]]:
+    """Each sub-swath of a measurement, near to far range, with its first and last sample on each of
+    ``lines`` (None where none of its blocks covers the line).
 
-    A GRD measurement's azimuth noise blocks tile its samples by sub-swath (several blocks per
-    sub-swath where the seams move along azimuth, as in EW): each sub-swath spans the samples that
-    all its blocks share. An SLC measurement, and a product of the range-only layout before IPF
-    2.9, is one sub-swath, named by the annotation."""
-    spans: dict[str, list[int]] = {}
-    for name, (_, _, first, last, _, _) in zip(floor.block_swaths, floor.azimuth_blocks, strict=True):
-        span = spans.setdefault(name, [first, last])
-        span[0], span[1] = max(span[0], first), min(span[1], last)
-    if len(spans) < 2:
-        return [(swath, 0, samples - 1)]
-    ordered = sorted(((name, first, last) for name, (first, last) in spans.items()), key=lambda span: span[1])
-    for name, first, last in ordered:
-        if not 0 <= first < last < samples:
-            raise SarFormatError(f"{swath}: sub-swath {name}'s noise blocks share no samples inside the image "
-                                 f"({first} - {last} of {samples}); the noise annotation's azimuth blocks are damaged")
-    return ordered
+    A GRD measurement's azimuth noise blocks tile its samples by sub-swath, each block over a run
+    of lines; in EW the seams between sub-swaths move along azimuth from block to block. An SLC
+    measurement, and a product of the range-only layout before IPF 2.9, is one sub-swath, named by
+    the annotation."""
+    names = list(dict.fromkeys(floor.block_swaths))
+    if len(names) < 2:
+        return [(swath, [(0, samples - 1)] * len(lines))]
+    found = []
+    for name in names:
+        blocks = [block for block, owner in zip(floor.azimuth_blocks, floor.block_swaths, strict=True) if owner == name]
+        for _, _, first, last, _, _ in blocks:
+            if not 0 <= first <= last < samples:
+                raise SarFormatError(f"{swath}: sub-swath {name} has a noise block over samples {first} - {last}, "
+                                     f"not a run of samples inside the image's 0 - {samples - 1}; check that the noise annotation belongs "
+                                     "to this product annotation")
+        found.append((name, [next(((first, last) for first_line, last_line, first, last, _, _ in blocks
+                                   if first_line <= line <= last_line), None) for line in lines]))
+    found.sort(key=lambda item: np.median([span[0] for span in item[1] if span is not None] or [samples]))
+    for (near, near_spans), (far, far_spans) in zip(found[:-1], found[1:], strict=True):
+        for line, a, b in zip(lines, near_spans, far_spans, strict=True):
+            if a is not None and b is not None and b[0] <= a[1]:
+                raise SarFormatError(f"{swath}: sub-swaths {near} ({a[0]} - {a[1]}) and {far} ({b[0]} - {b[1]}) "
+                                     f"overlap at line {int(line)}; check that the noise annotation belongs to this "
+                                     "product annotation")
+    return found
+
+
+def _beam_profile(rows: np.ndarray, spans: list[tuple[int, int] | None]) -> tuple[np.ndarray, np.ndarray, int]:
+    """A sub-swath's floor (linear) across the beam, from near to far edge, on each line it covers,
+    resampled to the beam's median width so that lines whose seams moved line up by position across
+    the beam: (profile per line, lines used, width). NaN where the line has no data."""
+    used = [i for i, span in enumerate(spans) if span is not None]
+    width = int(np.median([spans[i][1] - spans[i][0] + 1 for i in used]))
+    grid = (np.arange(width) + 0.5) / width
+    profiles = []
+    for i in used:
+        first, last = spans[i]
+        segment = rows[i, first : last + 1]
+        profiles.append(np.interp(grid, (np.arange(len(segment)) + 0.5) / len(segment), segment))
+    return np.stack(profiles), np.asarray(used), width
 
 
 def measurement_noise(annotation: ET.Element, calibration: ET.Element, noise: ET.Element) -> list[SubswathNoise]:
     """The noise-equivalent sigma0 across each sub-swath of one measurement (its product, calibration
     and noise annotations; an SLC measurement is one sub-swath, a GRD one holds them all), read with
     the SAFE reader's own functions and averaged over its lines, and its fit to the simulator's beam
-    profile."""
+    profile. Samples without data (the range vectors are 0 there) are left out."""
     swath = annotation.findtext("adsHeader/swath") or "?"
     floor = thermal_noise(noise)
     if floor is None:
         raise SarFormatError(f"{swath}: the noise annotation has no thermal noise vector with a positive value")
     try:
-        lines = int(annotation.findtext("imageAnnotation/imageInformation/numberOfLines"))
+        n_lines = int(annotation.findtext("imageAnnotation/imageInformation/numberOfLines"))
         samples = int(annotation.findtext("imageAnnotation/imageInformation/numberOfSamples"))
     except (TypeError, ValueError):
         raise SarFormatError(f"{swath}: the product annotation gives no numberOfLines/numberOfSamples") from None
     lut = sigma_nought_lut(calibration)
-    rows = np.stack([noise_block(floor, lut, Window(0, int(line), samples, 1))[0]
-                     for line in np.linspace(0, lines - 1, NOISE_LINES)])
+    lines = np.linspace(0, n_lines - 1, NOISE_LINES).astype(int)
+    rows = np.stack([noise_block(floor, lut, Window(0, int(line), samples, 1))[0] for line in lines])
+    rows[floor.no_data(lines, samples)] = np.nan
     incidence = incidence_interpolator(geolocation_grid(annotation))
-    grid_lines = np.linspace(0, lines - 1, 16)
     found = []
-    for name, first, last in _subswath_spans(floor, swath, samples):
-        part = rows[:, first : last + 1]
-        nesz_db = np.asarray(linear_to_db(part.mean(axis=0)), dtype=np.float64)
-        line_means_db = linear_to_db(part.mean(axis=1))
+    for name, spans in _subswath_segments(floor, swath, lines, samples):
+        profiles, used, width = _beam_profile(rows, spans)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a position without data on any line: trimmed below
+            mean = np.nanmean(profiles, axis=0)
+            line_means_db = linear_to_db(np.nanmean(profiles, axis=1))
+        valid = np.flatnonzero(np.isfinite(mean))
+        nesz_db = np.asarray(linear_to_db(mean[valid[0] : valid[-1] + 1] if valid.size else mean), dtype=np.float64)
         try:
             rise, level, rms = fit_beam_noise_profile(nesz_db)
         except ValueError as exc:
             raise SarFormatError(f"{name}: {exc} (the noise or calibration vectors are zero or missing there)") from None
-        edges = [incidence(np.stack([grid_lines, np.full_like(grid_lines, sample)], axis=1)) for sample in (first, last)]
+        first = int(np.median([spans[i][0] for i in used]))
+        last = first + width - 1
+        edges = [incidence(np.stack([lines[used], np.full(len(used), sample)], axis=1).astype(np.float64))
+                 for sample in (first, last)]
         found.append(SubswathNoise(
             swath=name,
             polarisation=annotation.findtext("adsHeader/polarisation") or "?",
@@ -295,7 +329,7 @@ def measurement_noise(annotation: ET.Element, calibration: ET.Element, noise: ET
             rise_db=rise,
             level_db=level,
             fit_rms_db=rms,
-            along_azimuth_db=float(np.max(line_means_db) - np.min(line_means_db)),
+            along_azimuth_db=float(np.nanmax(line_means_db) - np.nanmin(line_means_db)),
         ))
     return found
 

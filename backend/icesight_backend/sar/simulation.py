@@ -76,9 +76,11 @@ def noise_floor_profile_db(swath_position: np.ndarray, subswaths: int, rise_db: 
     pattern of the Sentinel-1 noise annotation's range vectors (ESA MPC-0392; Park et al. 2018,
     IEEE TGRS 56(3), on EW cross-pol). On real IW annotations (``data/sentinel1_annotation``,
     :func:`icesight_backend.sar.realism.annotation_noise`) the parabola fits each beam within a few
-    tenths of a dB, with rises of 1.1 - 3.8 dB and steps of 1.8 - 2.3 dB, except the far beam of a
-    GRDH swath, whose floor climbs more steeply towards far range (5.8 dB, 1.2 dB rms); a GRDH
-    swath's three beams are equally wide within 6 %. EW's have no measured source. Both are drawn per scene (see ``SimulateSceneParams.noise_rise_db``).
+    tenths of a dB, with rises of 1.1 - 3.7 dB and steps of 1.8 - 2.4 dB (falling towards far
+    range), except the far beam of a GRDH swath, whose floor climbs more steeply towards far range
+    (a 5.6 dB rise, 1.05 dB rms off the parabola); a GRDH swath's three beams are equally wide
+    within 6 %. EW's have no measured source. Both are drawn per scene (see
+    ``SimulateSceneParams.noise_rise_db``).
     """
     position = np.clip(np.asarray(swath_position, dtype=np.float64), 0.0, 1.0) * subswaths
     beam = np.minimum(position.astype(int), subswaths - 1)
@@ -917,7 +919,8 @@ def simulate_patches(
     or a ship.
 
     ``nuisance`` fixes every patch's nuisance parameters (its family included) instead of the
-    nominal ones: a set with one of them pushed to a chosen value, to see how a model copes.
+    nominal ones: a set with one of them pushed to a chosen value, to see how a model copes. Such a
+    set reports no patch as randomised (none drew its parameters).
 
     ``randomise`` draws every nuisance parameter per patch (:func:`draw_nuisance`): True for every
     patch, False for none (the nominal simulator), a number for that share of the patches, chosen

@@ -28,7 +28,7 @@ import warnings
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -190,9 +190,35 @@ class ThermalNoise:
     range_values: list[np.ndarray]
     #: (first line, last line, first sample, last sample, lines, values) per azimuth block.
     azimuth_blocks: list[tuple[int, int, int, int, np.ndarray, np.ndarray]]
-    #: The sub-swath each azimuth block belongs to (``IW1`` ...): an SLC measurement is one
-    #: sub-swath, a GRD measurement's blocks tile its samples by sub-swath.
-    block_swaths: list[str] = field(default_factory=list)
+    #: The sub-swath each azimuth block belongs to (``IW1`` ...), one name per block: an SLC
+    #: measurement is one sub-swath, a GRD measurement's blocks tile its samples by sub-swath.
+    block_swaths: list[str]
+
+    def __post_init__(self):
+        if len(self.block_swaths) != len(self.azimuth_blocks):
+            raise SarFormatError(f"noise annotation: {len(self.azimuth_blocks)} azimuth blocks but "
+                                 f"{len(self.block_swaths)} sub-swath names; each block needs its swath")
+
+    def _neighbours(self, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each line, the range vectors before and after it (indices) and the weight of the one after."""
+        known = self.range_lines
+        last = len(known) - 1
+        upper = np.clip(np.searchsorted(known, lines, side="right"), min(1, last), last)
+        lower = np.maximum(upper - 1, 0)
+        span = np.maximum(known[upper] - known[lower], 1e-9)
+        return lower, upper, np.clip((lines - known[lower]) / span, 0.0, 1.0)
+
+    def no_data(self, lines: np.ndarray, samples: int) -> np.ndarray:
+        """Where, on each of ``lines``, a sample (0 .. ``samples`` - 1) lies outside the positive values
+        of the range vectors around it: before the first or after the last positive node of either.
+        The product has no data there (see :func:`_interpolate_floor`)."""
+        extents = np.array([(x[y > 0][0], x[y > 0][-1]) for x, y in zip(self.range_pixels, self.range_values,
+                                                                          strict=True)])
+        lower, upper, _ = self._neighbours(np.asarray(lines, dtype=np.float64))
+        first = np.maximum(extents[lower, 0], extents[upper, 0])[:, None]
+        last = np.minimum(extents[lower, 1], extents[upper, 1])[:, None]
+        sample = np.arange(samples, dtype=np.float64)[None, :]
+        return (sample < first) | (sample > last)
 
     def power(self, window: Window) -> np.ndarray:
         """Thermal noise power in DN^2 over a window of the measurement: the range LUT interpolated
@@ -202,12 +228,8 @@ class ThermalNoise:
         around the window's lines are interpolated over its pixels."""
         lines = np.arange(window.row_off, window.row_off + window.height, dtype=np.float64)
         pixels = np.arange(window.col_off, window.col_off + window.width, dtype=np.float64)
-        known = self.range_lines
-        last = len(known) - 1
-        upper = np.clip(np.searchsorted(known, lines, side="right"), min(1, last), last)
-        lower = np.maximum(upper - 1, 0)
-        span = np.maximum(known[upper] - known[lower], 1e-9)
-        weight = np.clip((lines - known[lower]) / span, 0.0, 1.0)[:, None]
+        lower, upper, weight = self._neighbours(lines)
+        weight = weight[:, None]
         needed = np.unique(np.concatenate([lower, upper]))
         rows = np.stack([_interpolate_floor(pixels, self.range_pixels[k], self.range_values[k]) for k in needed])
         lower, upper = np.searchsorted(needed, lower), np.searchsorted(needed, upper)
@@ -233,8 +255,6 @@ def _interpolate_floor(pixels: np.ndarray, positions: np.ndarray, values: np.nda
     would put it up to tens of dB too low. The product's own DN are 0 there, so the samples beyond
     carry no sigma0 either."""
     known = values > 0
-    if not known.any():
-        return np.zeros_like(pixels)
     return np.interp(pixels, positions[known], values[known])
 
 
@@ -254,7 +274,8 @@ def thermal_noise(noise: ET.Element | None) -> ThermalNoise | None:
     """The thermal noise vectors of a noise annotation, in either layout: ``noiseVectorList`` (IPF
     before 2.9, range only) or ``noiseRangeVectorList`` with ``noiseAzimuthVectorList``. None when
     the annotation has no range vector, or no positive value in any (a product whose noise was
-    zeroed carries no floor: band 4 would be empty and judge nothing)."""
+    zeroed carries no floor: band 4 would be empty and judge nothing); a vector with no positive
+    value is left out."""
     if noise is None:
         return None
     ranged = noise.findall("noiseRangeVectorList/noiseRangeVector")
@@ -272,8 +293,12 @@ def thermal_noise(noise: ET.Element | None) -> ThermalNoise | None:
         x, y = _vector_pair(vector, "pixel", lut_name, "range")
         pixels.append(x)
         values.append(y)
-    if not any(np.any(np.asarray(y) > 0) for y in values):
+    # A vector without a positive value marks a line without data: the floor there comes from the
+    # vectors around it, as between any two vectors.
+    kept = [k for k, y in enumerate(values) if np.any(y > 0)]
+    if not kept:
         return None
+    lines, pixels, values = [lines[k] for k in kept], [pixels[k] for k in kept], [values[k] for k in kept]
     order = np.argsort(lines, kind="stable")
     blocks, swaths = [], []
     for vector in noise.findall("noiseAzimuthVectorList/noiseAzimuthVector"):
