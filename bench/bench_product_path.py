@@ -80,6 +80,7 @@ def stress_sets(n: int = N_STRESS) -> dict:
         "noise floor 8 dB higher": PatchNuisance(clutter=ClutterParams(nesz_offset_db=8.0)),
         "ENL 0.3x": PatchNuisance(clutter=ClutterParams(looks=ew.looks * 0.3)),
         "ENL 3x": PatchNuisance(clutter=ClutterParams(looks=ew.looks * 3.0)),
+        "single-look speckle": PatchNuisance(clutter=ClutterParams(looks=1.0)),
         "wind 25 m/s": PatchNuisance(wind_speed_m_s=25.0),
         "target 20 px off centre": PatchNuisance(max_offset_px=20),
         "every patch in sea ice": PatchNuisance(ice_probability=(1.0, 1.0)),
