@@ -45,6 +45,11 @@ CREATE INDEX IF NOT EXISTS predictions_by_model ON predictions (model_id, at);
 """
 
 
+#: The columns a prediction is written to, named: a table migrated by ``ALTER TABLE`` holds its
+#: columns in another order than the schema lists them.
+_COLUMNS = ("at", "source", "model_id", "patch_id", *FEATURES, "iceberg_probability", "label")
+
+
 class Monitor:
     def __init__(self, data_dir: Path):
         self._db = sqlite3.connect(Path(data_dir) / "monitoring.sqlite3", check_same_thread=False, isolation_level=None)
@@ -53,6 +58,12 @@ class Monitor:
         # spared a disk flush (3 ms here).
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        # A database written before a feature was added gets its column (NULL for the rows already
+        # there, which the drift report skips): nothing logged is lost.
+        present = {row[1] for row in self._db.execute("PRAGMA table_info(predictions)")}
+        for feature in FEATURES:
+            if feature not in present:
+                self._db.execute(f"ALTER TABLE predictions ADD COLUMN {feature} REAL")
         self._lock = threading.Lock()
         self._requests: dict[tuple[str, str, int], int] = defaultdict(int)
         self._latency: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * (len(LATENCY_BUCKETS_S) + 1))
@@ -74,7 +85,8 @@ class Monitor:
         values = [(now, source, r["model_id"], r["patch_id"], *[_finite(r.get(f)) for f in FEATURES],
                    float(r["iceberg_probability"]), r["label"]) for r in rows]
         with self._lock:
-            self._db.executemany(f"INSERT INTO predictions VALUES ({', '.join('?' * (6 + len(FEATURES)))})", values)
+            self._db.executemany(f"INSERT INTO predictions ({', '.join(_COLUMNS)}) VALUES "
+                                 f"({', '.join('?' * len(_COLUMNS))})", values)
 
     # -- reporting ------------------------------------------------------------------------------
 

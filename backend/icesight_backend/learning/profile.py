@@ -13,8 +13,13 @@ import numpy as np
 
 from .data import PatchArrays
 
-#: The summary features of a patch (sigma0 in dB, angle in degrees).
-FEATURES = ("hh_median_db", "hv_median_db", "hh_peak_db", "hv_peak_db", "inc_angle_deg")
+#: The summary features of a patch (sigma0 in dB, angle in degrees; see :func:`patch_features`).
+FEATURES = ("hh_median_db", "hv_median_db", "hh_peak_db", "hv_peak_db", "inc_angle_deg", "hh_border_nv",
+            "hh_peak_spread_px")
+#: Width of the patch's outer frame, pixels, over which the clutter's variance is measured.
+BORDER_PX = 12
+#: Half-width of the window around the brightest pixel in which its spread is counted, pixels.
+PEAK_WINDOW_PX = 4
 #: PSI above this flags drift.
 PSI_DRIFT = 0.25
 #: Bins of a reference profile (quantiles of the training part, so each holds about the same share).
@@ -24,16 +29,42 @@ MIN_SHARE = 1e-3
 
 
 def patch_features(arrays: PatchArrays) -> dict[str, np.ndarray]:
-    """The summary features of every patch (band_1 is HH, band_2 HV; NaN angle where unknown)."""
-    hh = arrays.images[:, arrays.channels.index("band_1")].reshape(len(arrays), -1)
+    """The summary features of every patch (band_1 is HH, band_2 HV; NaN angle where unknown).
+
+    Besides levels and angle, two that the classifier is sensitive to and a calibration check
+    would not see (docs/simulator.md, "stress sets"): ``hh_border_nv``, the normalised variance
+    of the HH intensity over the patch's outer frame (speckle and texture: coarser speckle, fewer
+    looks, raises it), and ``hh_peak_spread_px``, how many pixels of the window around the HH peak
+    lie within 3 dB of it (the impulse response's width and the target's size: a sharper or a
+    blurred product moves it)."""
+    images_hh = arrays.images[:, arrays.channels.index("band_1")]
+    hh = images_hh.reshape(len(arrays), -1)
     hv = arrays.images[:, arrays.channels.index("band_2")].reshape(len(arrays), -1)
+    frame = np.ones(images_hh.shape[1:], dtype=bool)
+    frame[BORDER_PX:-BORDER_PX, BORDER_PX:-BORDER_PX] = False
+    border = np.power(10.0, images_hh[:, frame].astype(np.float64) / 10.0)
     return {
         "hh_median_db": np.median(hh, axis=1),
         "hv_median_db": np.median(hv, axis=1),
         "hh_peak_db": hh.max(axis=1),
         "hv_peak_db": hv.max(axis=1),
         "inc_angle_deg": arrays.inc_angle_deg.astype(np.float64),
+        "hh_border_nv": border.var(axis=1) / border.mean(axis=1) ** 2,
+        "hh_peak_spread_px": _peak_spread_px(images_hh),
     }
+
+
+def _peak_spread_px(images_db: np.ndarray) -> np.ndarray:
+    """Per patch, the pixels within 3 dB of the brightest one in the window of half-width
+    :data:`PEAK_WINDOW_PX` around it (the window clipped at the patch's edges)."""
+    n, height, width = images_db.shape
+    peaks = np.argmax(images_db.reshape(n, -1), axis=1)
+    spread = np.empty(n, dtype=np.float64)
+    for i, (row, col) in enumerate(zip(*np.unravel_index(peaks, (height, width)), strict=True)):
+        window = images_db[i, max(row - PEAK_WINDOW_PX, 0) : row + PEAK_WINDOW_PX + 1,
+                           max(col - PEAK_WINDOW_PX, 0) : col + PEAK_WINDOW_PX + 1]
+        spread[i] = np.count_nonzero(window >= images_db[i, row, col] - 3.0)
+    return spread
 
 
 def reference_profile(arrays: PatchArrays) -> dict[str, dict[str, list[float]]]:
