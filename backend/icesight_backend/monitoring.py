@@ -63,7 +63,11 @@ class Monitor:
         present = {row[1] for row in self._db.execute("PRAGMA table_info(predictions)")}
         for feature in FEATURES:
             if feature not in present:
-                self._db.execute(f"ALTER TABLE predictions ADD COLUMN {feature} REAL")
+                try:
+                    self._db.execute(f"ALTER TABLE predictions ADD COLUMN {feature} REAL")
+                except sqlite3.OperationalError as exc:  # another service on the same directory added it first
+                    if "duplicate column" not in str(exc):
+                        raise
         self._lock = threading.Lock()
         self._requests: dict[tuple[str, str, int], int] = defaultdict(int)
         self._latency: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * (len(LATENCY_BUCKETS_S) + 1))
@@ -156,7 +160,8 @@ def _drift(recent: list[tuple], profile: dict | None) -> dict:
     columns = np.asarray(recent, dtype=np.float64).T
     features = {}
     for name, values in zip(FEATURES, columns, strict=True):
-        if name in profile:
+        # A feature known for too few of the recent inputs (rows logged before it existed) is not judged.
+        if name in profile and np.count_nonzero(np.isfinite(values)) >= DRIFT_MIN_PREDICTIONS:
             value = psi(profile[name], values)
             if value is not None:
                 features[name] = {"psi": round(value, 4), "drift": value > PSI_DRIFT}

@@ -24,12 +24,17 @@ def test_latency_quantiles_stay_json_beyond_the_largest_bucket(tmp_path):
     monitor.close()
 
 
-def _features_of(n: int, seed: int, **simulation) -> dict:
+def _arrays(n: int, seed: int, **simulation):
     from icesight_backend.learning.data import arrays_from_simulation
-    from icesight_backend.learning.profile import patch_features
     from icesight_backend.sar.simulation import simulate_patches
 
-    return patch_features(arrays_from_simulation(simulate_patches(n, seed=seed, **simulation)))
+    return arrays_from_simulation(simulate_patches(n, seed=seed, **simulation))
+
+
+def _features_of(n: int, seed: int, **simulation) -> dict:
+    from icesight_backend.learning.profile import patch_features
+
+    return patch_features(_arrays(n, seed, **simulation))
 
 
 def test_the_input_profile_sees_the_speckle_and_the_sharpness_the_classifier_depends_on():
@@ -70,7 +75,7 @@ def test_the_input_profile_sees_the_speckle_and_the_sharpness_the_classifier_dep
 def test_a_monitoring_database_from_before_a_feature_keeps_its_rows_and_gains_the_column(tmp_path):
     import sqlite3
 
-    from icesight_backend.learning.profile import FEATURES
+    from icesight_backend.learning.profile import FEATURES, patch_features, reference_profile
 
     old_features = FEATURES[:5]
     db = sqlite3.connect(tmp_path / "monitoring.sqlite3")
@@ -82,16 +87,27 @@ def test_a_monitoring_database_from_before_a_feature_keeps_its_rows_and_gains_th
     db.commit()
     db.close()
     monitor = Monitor(tmp_path)
-    features = _features_of(40, 3)
+    arrays = _arrays(40, 3)
+    features = patch_features(arrays)
     rows = [{"model_id": "m1", "patch_id": f"p{i + 1}", **{f: float(features[f][i]) for f in FEATURES},
              "iceberg_probability": 0.2, "label": "ship"} for i in range(40)]
     monitor.record_predictions("predict", rows)
-    profile = {name: {"edges": sorted({float(v) for v in features[name]})[1:4], "shares": [0.25] * 4}
-               for name in FEATURES}
+    profile = reference_profile(arrays)
     (model,) = monitor.predictions({"m1": profile})
     assert model["n_predictions"] == 41  # the row logged before the upgrade is still there
     # The new features are judged on the rows that have them; the old row's NULLs are left out.
     assert {"hh_border_nv", "hh_peak_spread_px"} <= set(model["drift"]["features"])
+    # A feature known for fewer inputs than drift needs (here 35 rows without it) is not judged.
+    unknown = [row | {"patch_id": f"q{i}", "hh_border_nv": None} for i, row in enumerate(rows[:35])]
+    monitor.record_predictions("predict", unknown)
+    (model,) = monitor.predictions({"m1": profile})
+    assert "hh_border_nv" in model["drift"]["features"]  # 40 of the last 76 inputs have it
+    (tmp_path / "other").mkdir()
+    other = Monitor(tmp_path / "other")
+    other.record_predictions("predict", [row | {"model_id": "m2"} for row in unknown])
+    (fresh,) = other.predictions({"m2": profile})
+    assert "hh_border_nv" not in fresh["drift"]["features"] and "hh_median_db" in fresh["drift"]["features"]
+    other.close()
     stored = sqlite3.connect(tmp_path / "monitoring.sqlite3").execute(
         "SELECT hh_median_db, hh_border_nv, label FROM predictions WHERE patch_id = 'p0'").fetchone()
     assert stored == (-20.0, None, "iceberg")

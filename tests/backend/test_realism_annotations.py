@@ -14,7 +14,13 @@ import pytest
 from rasterio.windows import Window
 
 from icesight_backend.sar.readers import SarFormatError
-from icesight_backend.sar.readers.safe import noise_block, read_annotation, sigma_nought_lut, thermal_noise
+from icesight_backend.sar.readers.safe import (
+    ThermalNoise,
+    noise_block,
+    read_annotation,
+    sigma_nought_lut,
+    thermal_noise,
+)
 from icesight_backend.sar.realism import (
     annotation_noise,
     fit_beam_noise_profile,
@@ -235,6 +241,8 @@ def test_a_real_ipf_2_noise_annotation_parses_in_its_range_only_layout():
     floor = thermal_noise(noise)
     assert len(floor.range_lines) == 27 and {len(p) for p in floor.range_pixels} == {636}
     assert floor.azimuth_blocks == [] and floor.block_swaths == []
+    with pytest.raises(SarFormatError, match="a range vector has no positive value"):
+        ThermalNoise(floor.range_lines, floor.range_pixels, [np.zeros(636), *floor.range_values[1:]], [], [])
     assert np.allclose(floor.power(Window(0, 0, 300, 2)), 1e3)
 
 
@@ -273,6 +281,14 @@ def test_seams_that_move_along_azimuth_are_followed_line_by_line(grd_subswaths):
     for before, after in zip(grd_subswaths, moved, strict=True):
         assert after.rise_db == pytest.approx(before.rise_db, abs=0.5)
         assert after.level_db == pytest.approx(before.level_db, abs=0.3)
-    assert moved[0].samples[0] == 0 and 8500 <= moved[0].samples[1] <= 8742
+    # Half the lines end IW1 at 8500, half at 8742: the beam's median width is the mean of the two.
+    assert moved[0].samples == (0, 8621) and moved[1].samples[1] == 17561
     with pytest.raises(SarFormatError, match=r"sub-swaths IW1 \(0 - 9000\) and IW2 \(8743 - 17561\) overlap at line"):
         measurement_noise(annotation, calibration, _grd_noise_with_seams_at({"IW1": (0, 9000)}))
+    # Blocks over lines the image does not have are refused by sub-swath.
+    noise = _annotation("noise", "iw", GRD)
+    for vector in noise.iter("noiseAzimuthVector"):
+        if vector.findtext("swath") == "IW3":
+            vector.find("firstAzimuthLine").text, vector.find("lastAzimuthLine").text = "90000", "99999"
+    with pytest.raises(SarFormatError, match="sub-swath IW3's noise blocks cover none of the image's lines"):
+        measurement_noise(annotation, calibration, noise)

@@ -154,9 +154,11 @@ def test_a_search_fills_the_trial_table_sorted_by_loss_and_the_trial_plot(plugin
     _choose(panel.kind_combo, JobKind.SEARCH_HYPERPARAMETERS)
     assert not panel.learning_rate_spin.isEnabled()  # the search draws it
     panel.trials_spin.setValue(2)
-    panel.epochs_spin.setValue(1)
-    # One at a time: the second trial runs alone after the first one's progress message, so the
-    # panel's 0.5 s poll sees it (two parallel trials end together, just before the job does).
+    # Three epochs a trial, one trial at a time: the second trial runs alone for seconds after the
+    # first one's progress message, so the panel's 0.5 s poll sees it even on a loaded machine (with
+    # one epoch a trial the whole search could end between two polls; two parallel trials end
+    # together, just before the job does).
+    panel.epochs_spin.setValue(3)
     panel.parallel_spin.setValue(1)
     # A search space of the analyst's: the trials draw from it alone.
     panel.lr_low_spin.setValue(0.0005)

@@ -56,11 +56,16 @@ def patch_features(arrays: PatchArrays) -> dict[str, np.ndarray]:
 
 def _peak_spread_px(images_db: np.ndarray) -> np.ndarray:
     """Per patch, the pixels within 3 dB of the brightest one in the window of half-width
-    :data:`PEAK_WINDOW_PX` around it (the window clipped at the patch's edges)."""
+    :data:`PEAK_WINDOW_PX` around it (the window clipped at the patch's edges); NaN for a patch with
+    a value that is not finite."""
     n, height, width = images_db.shape
     peaks = np.argmax(images_db.reshape(n, -1), axis=1)
     spread = np.empty(n, dtype=np.float64)
+    finite = np.isfinite(images_db).all(axis=(1, 2))
     for i, (row, col) in enumerate(zip(*np.unravel_index(peaks, (height, width)), strict=True)):
+        if not finite[i]:
+            spread[i] = np.nan
+            continue
         window = images_db[i, max(row - PEAK_WINDOW_PX, 0) : row + PEAK_WINDOW_PX + 1,
                            max(col - PEAK_WINDOW_PX, 0) : col + PEAK_WINDOW_PX + 1]
         spread[i] = np.count_nonzero(window >= images_db[i, row, col] - 3.0)

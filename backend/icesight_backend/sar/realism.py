@@ -256,8 +256,13 @@ def _subswath_segments(floor: ThermalNoise, swath: str, lines: np.ndarray,
                 raise SarFormatError(f"{swath}: sub-swath {name} has a noise block over samples {first} - {last}, "
                                      f"not a run of samples inside the image's 0 - {samples - 1}; check that the noise annotation belongs "
                                      "to this product annotation")
-        found.append((name, [next(((first, last) for first_line, last_line, first, last, _, _ in blocks
-                                   if first_line <= line <= last_line), None) for line in lines]))
+        spans = [next(((first, last) for first_line, last_line, first, last, _, _ in blocks
+                       if first_line <= line <= last_line), None) for line in lines]
+        if all(span is None for span in spans):
+            raise SarFormatError(f"{swath}: sub-swath {name}'s noise blocks cover none of the image's lines "
+                                 f"(0 - {int(lines[-1])}); check that the noise annotation belongs to this product "
+                                 "annotation")
+        found.append((name, spans))
     found.sort(key=lambda item: np.median([span[0] for span in item[1] if span is not None] or [samples]))
     for (near, near_spans), (far, far_spans) in zip(found[:-1], found[1:], strict=True):
         for line, a, b in zip(lines, near_spans, far_spans, strict=True):

@@ -198,6 +198,9 @@ class ThermalNoise:
         if len(self.block_swaths) != len(self.azimuth_blocks):
             raise SarFormatError(f"noise annotation: {len(self.azimuth_blocks)} azimuth blocks but "
                                  f"{len(self.block_swaths)} sub-swath names; each block needs its swath")
+        if not all(np.any(np.asarray(values) > 0) for values in self.range_values):
+            raise SarFormatError("noise annotation: a range vector has no positive value; leave such vectors out "
+                                 "(they mark lines without data)")
 
     def _neighbours(self, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For each line, the range vectors before and after it (indices) and the weight of the one after."""
@@ -210,8 +213,9 @@ class ThermalNoise:
 
     def no_data(self, lines: np.ndarray, samples: int) -> np.ndarray:
         """Where, on each of ``lines``, a sample (0 .. ``samples`` - 1) lies outside the positive values
-        of the range vectors around it: before the first or after the last positive node of either.
-        The product has no data there (see :func:`_interpolate_floor`)."""
+        of the range vectors around it: before the first or after the last positive node of either,
+        whether the vector goes on with zeros there or ends. The product has no data there (see
+        :func:`_interpolate_floor`)."""
         extents = np.array([(x[y > 0][0], x[y > 0][-1]) for x, y in zip(self.range_pixels, self.range_values,
                                                                           strict=True)])
         lower, upper, _ = self._neighbours(np.asarray(lines, dtype=np.float64))
