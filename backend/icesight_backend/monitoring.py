@@ -20,7 +20,7 @@ import numpy as np
 
 from icesight_contract import ClassName
 
-from .learning.profile import FEATURES, PSI_DRIFT, psi
+from .learning.profile import FEATURE_LABELS, FEATURES, PSI_DRIFT, psi
 
 #: Upper bounds of the request-latency histogram, in seconds (uploads of whole scenes take minutes).
 LATENCY_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
@@ -164,7 +164,7 @@ def _drift(recent: list[tuple], profile: dict | None) -> dict:
         if name in profile and np.count_nonzero(np.isfinite(values)) >= DRIFT_MIN_PREDICTIONS:
             value = psi(profile[name], values)
             if value is not None:
-                features[name] = {"psi": round(value, 4), "drift": value > PSI_DRIFT}
+                features[name] = {"psi": round(value, 4), "drift": value > PSI_DRIFT, "label": FEATURE_LABELS[name]}
     drifted = sorted(n for n, f in features.items() if f["drift"])
     return {"status": "drift" if drifted else "ok", "window": len(recent), "threshold_psi": PSI_DRIFT,
             "features": features, "drifted": drifted}

@@ -264,6 +264,7 @@ def test_monitoring_logs_predictions_and_flags_input_drift(api):
     shifted = drift()
     assert shifted["drift"]["status"] == "drift" and "hh_median_db" in shifted["drift"]["drifted"], shifted["drift"]
     assert shifted["drift"]["features"]["hh_median_db"]["psi"] > 1.0
+    assert shifted["drift"]["features"]["hh_median_db"]["label"] == "HH clutter level"  # for the analyst
     assert shifted["drift"]["features"]["inc_angle_deg"]["drift"] is False  # the angles did not move
 
     report = api.get("/monitoring").json()

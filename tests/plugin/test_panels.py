@@ -349,7 +349,10 @@ def test_models_panel_lists_compares_and_sets_the_production_model(plugin, api, 
     assert record["drift"]["status"] in ("ok", "drift", "too_few", "no_reference", "unused")
     assert panel.table.item(row, 2).text() == panel.drift_text(record["drift"])[0]
     text, tip = panel.drift_text({"status": "drift", "drifted": ["hh_median_db"], "threshold_psi": 0.25})
-    assert text == "drift" and "hh_median_db" in tip
+    assert text == "drift" and "hh_median_db" in tip  # a report without labels: the feature's name
+    labelled = {"status": "drift", "drifted": ["hh_border_nv"], "threshold_psi": 0.25,
+                "features": {"hh_border_nv": {"psi": 6.2, "drift": True, "label": "speckle and texture of the HH clutter"}}}
+    assert "speckle and texture of the HH clutter" in panel.drift_text(labelled)[1]
     assert panel.drift_text({"status": "ok"})[0] == "ok"
     assert "training" in panel.details_label.text() or "simulated" in panel.details_label.text()
     # Simulated sets hold clutter patches by default: the model's clutter figures are in the details.

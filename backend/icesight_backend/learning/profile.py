@@ -16,6 +16,16 @@ from .data import PatchArrays
 #: The summary features of a patch (sigma0 in dB, angle in degrees; see :func:`patch_features`).
 FEATURES = ("hh_median_db", "hv_median_db", "hh_peak_db", "hv_peak_db", "inc_angle_deg", "hh_border_nv",
             "hh_peak_spread_px")
+#: What each feature is, in an analyst's words (the monitoring report gives them with the figures).
+FEATURE_LABELS = {
+    "hh_median_db": "HH clutter level",
+    "hv_median_db": "HV clutter level",
+    "hh_peak_db": "HH target brightness",
+    "hv_peak_db": "HV target brightness",
+    "inc_angle_deg": "incidence angle",
+    "hh_border_nv": "speckle and texture of the HH clutter (fewer looks raise it)",
+    "hh_peak_spread_px": "size of the brightest spot (the product's resolution, the targets' size)",
+}
 #: Width of the patch's outer frame, pixels, over which the clutter's variance is measured.
 BORDER_PX = 12
 #: Half-width of the window around the brightest pixel in which its spread is counted, pixels.

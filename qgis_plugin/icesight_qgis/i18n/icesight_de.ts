@@ -722,802 +722,802 @@ Produktionsmodell: {production}</translation>
 <context>
     <name>ExperimentsPanel</name>
     <message>
-        <location filename="../panels/experiments.py" line="277"/>
+        <location filename="../panels/experiments.py" line="278"/>
         <source>Training data</source>
         <translation>Trainingsdaten</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="280"/>
+        <location filename="../panels/experiments.py" line="281"/>
         <source>A training dataset</source>
         <translation>Ein Trainingsdatensatz</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="281"/>
+        <location filename="../panels/experiments.py" line="282"/>
         <source>Simulated patches (training only)</source>
         <translation>Simulierte Ausschnitte (nur Training)</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="283"/>
+        <location filename="../panels/experiments.py" line="284"/>
         <source>Train on</source>
         <translation>Trainieren mit</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="289"/>
+        <location filename="../panels/experiments.py" line="290"/>
         <source>Training dataset and version: a seeded split of a feature group version</source>
         <translation>Trainingsdatensatz und Version: eine Aufteilung einer Feature-Gruppen-Version mit festem Startwert</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="293"/>
+        <location filename="../panels/experiments.py" line="294"/>
         <source>Refresh</source>
         <translation>Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="294"/>
+        <location filename="../panels/experiments.py" line="295"/>
         <source>Refresh: list the backend&apos;s training datasets and feature groups again</source>
         <translation>Aktualisieren: die Trainingsdatensätze und Feature-Gruppen des Backends erneut auflisten</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="300"/>
+        <location filename="../panels/experiments.py" line="301"/>
         <source>Training dataset</source>
         <translation>Trainingsdatensatz</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="305"/>
+        <location filename="../panels/experiments.py" line="306"/>
         <source>The fold that validates; the other folds train</source>
         <translation>Die Faltung, die validiert; die anderen Faltungen trainieren</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="306"/>
+        <location filename="../panels/experiments.py" line="307"/>
         <source>Validation fold</source>
         <translation>Validierungsfaltung</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="320"/>
+        <location filename="../panels/experiments.py" line="321"/>
         <source>Labelled patches drawn from the scene simulator&apos;s ship, iceberg and clutter models</source>
         <translation>Beschriftete Ausschnitte aus den Schiffs-, Eisberg- und Clutter-Modellen des Szenensimulators</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="324"/>
+        <location filename="../panels/experiments.py" line="325"/>
         <source>Simulated patches</source>
         <translation>Simulierte Ausschnitte</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="325"/>
+        <location filename="../panels/experiments.py" line="326"/>
         <source>Seed</source>
         <translation>Startwert (Seed)</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="331"/>
+        <location filename="../panels/experiments.py" line="332"/>
         <source>New training dataset</source>
         <translation>Neuer Trainingsdatensatz</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="335"/>
+        <location filename="../panels/experiments.py" line="336"/>
         <source>The feature group version to split into training and validation parts</source>
         <translation>Die Feature-Gruppen-Version, die in Trainings- und Validierungsteil aufgeteilt wird</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="337"/>
+        <location filename="../panels/experiments.py" line="338"/>
         <source>Feature group version</source>
         <translation>Version der Feature-Gruppe</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="339"/>
+        <location filename="../panels/experiments.py" line="340"/>
         <source>Lower-case letters, digits and _, starting with a letter; a name that exists gets a new version</source>
         <translation>Kleinbuchstaben, Ziffern und _, beginnend mit einem Buchstaben; ein vorhandener Name erhält eine neue Version</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="342"/>
+        <location filename="../panels/experiments.py" line="343"/>
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="351"/>
+        <location filename="../panels/experiments.py" line="352"/>
         <source>Share held out first, to score the models trained on the dataset</source>
         <translation>Anteil, der zuerst zurückgehalten wird, um die mit dem Datensatz trainierten Modelle zu bewerten</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="362"/>
+        <location filename="../panels/experiments.py" line="363"/>
         <source>Validation share</source>
         <translation>Validierungsanteil</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="363"/>
+        <location filename="../panels/experiments.py" line="364"/>
         <source>Held-out test share</source>
         <translation>Zurückgehaltener Testanteil</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="364"/>
+        <location filename="../panels/experiments.py" line="365"/>
         <source>Make training dataset</source>
         <translation>Trainingsdatensatz erstellen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="371"/>
+        <location filename="../panels/experiments.py" line="372"/>
         <source>Experiment</source>
         <translation>Experiment</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="374"/>
+        <location filename="../panels/experiments.py" line="375"/>
         <source>Train a model</source>
         <translation>Ein Modell trainieren</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="375"/>
+        <location filename="../panels/experiments.py" line="376"/>
         <source>Search hyper-parameters</source>
         <translation>Hyperparameter suchen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="376"/>
+        <location filename="../panels/experiments.py" line="377"/>
         <source>Ablation study</source>
         <translation>Ablationsstudie</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="452"/>
+        <location filename="../panels/experiments.py" line="453"/>
         <source>Run</source>
         <translation>Ausführen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="380"/>
+        <location filename="../panels/experiments.py" line="381"/>
         <source>LeNet (small, quick)</source>
         <translation>LeNet (klein, schnell)</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="381"/>
+        <location filename="../panels/experiments.py" line="382"/>
         <source>Reference CNN (larger)</source>
         <translation>Referenz-CNN (größer)</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="383"/>
+        <location filename="../panels/experiments.py" line="384"/>
         <source>Architecture</source>
         <translation>Architektur</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="658"/>
+        <location filename="../panels/experiments.py" line="659"/>
         <source>Epochs</source>
         <translation>Epochen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="399"/>
+        <location filename="../panels/experiments.py" line="400"/>
         <source>Learning rate</source>
         <translation>Lernrate</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="400"/>
+        <location filename="../panels/experiments.py" line="401"/>
         <source>Batch size</source>
         <translation>Batch-Größe</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="418"/>
+        <location filename="../panels/experiments.py" line="419"/>
         <source>automatic</source>
         <translation>automatisch</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="419"/>
+        <location filename="../panels/experiments.py" line="420"/>
         <source>Trials trained at the same time on the backend&apos;s Dask workers; automatic: as many as the workers have threads</source>
         <translation>Gleichzeitig trainierte Versuche auf den Dask-Workern des Backends; automatisch: so viele, wie die Worker Threads haben</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="421"/>
+        <location filename="../panels/experiments.py" line="422"/>
         <source>Trials</source>
         <translation>Versuche</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="422"/>
+        <location filename="../panels/experiments.py" line="423"/>
         <source>Trials at once</source>
         <translation>Versuche gleichzeitig</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="439"/>
+        <location filename="../panels/experiments.py" line="440"/>
         <source>Each ticked component is left out of one model trained like the full one</source>
         <translation>Jede angekreuzte Komponente wird aus einem Modell weggelassen, das wie das vollständige trainiert wird</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="443"/>
+        <location filename="../panels/experiments.py" line="444"/>
         <source>Each configuration is trained with this many seeds; a change smaller than their spread is noise</source>
         <translation>Jede Konfiguration wird mit so vielen Startwerten trainiert; eine Änderung kleiner als deren Streuung ist Rauschen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="445"/>
+        <location filename="../panels/experiments.py" line="446"/>
         <source>Leave out, one at a time</source>
         <translation>Weglassen, eine nach der anderen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="446"/>
+        <location filename="../panels/experiments.py" line="447"/>
         <source>Seeds per configuration</source>
         <translation>Startwerte je Konfiguration</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="454"/>
+        <location filename="../panels/experiments.py" line="455"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="559"/>
+        <location filename="../panels/experiments.py" line="560"/>
         <source>Results</source>
         <translation>Ergebnisse</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="561"/>
+        <location filename="../panels/experiments.py" line="562"/>
         <source>Run an experiment to see its results here.</source>
         <translation>Führen Sie ein Experiment aus, um hier seine Ergebnisse zu sehen.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="568"/>
+        <location filename="../panels/experiments.py" line="569"/>
         <source>Trial</source>
         <translation>Versuch</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="568"/>
+        <location filename="../panels/experiments.py" line="569"/>
         <source>Val. log loss</source>
         <translation>Val.-Log-Loss</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="576"/>
+        <location filename="../panels/experiments.py" line="577"/>
         <source>Accuracy</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="568"/>
+        <location filename="../panels/experiments.py" line="569"/>
         <source>State</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="568"/>
+        <location filename="../panels/experiments.py" line="569"/>
         <source>Parameters</source>
         <translation>Parameter</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="576"/>
+        <location filename="../panels/experiments.py" line="577"/>
         <source>Left out</source>
         <translation>Weggelassen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="576"/>
+        <location filename="../panels/experiments.py" line="577"/>
         <source>Log loss</source>
         <translation>Log-Loss</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="576"/>
+        <location filename="../panels/experiments.py" line="577"/>
         <source>Change</source>
         <translation>Änderung</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="578"/>
+        <location filename="../panels/experiments.py" line="579"/>
         <source>Right of 0 (blue): the model is worse without the component, so the component helps; left of 0 (orange): the model does better without it.</source>
         <translation>Rechts von 0 (blau): Das Modell ist ohne die Komponente schlechter, die Komponente hilft also; links von 0 (orange): Das Modell ist ohne sie besser.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="585"/>
+        <location filename="../panels/experiments.py" line="586"/>
         <source>Use for classification</source>
         <translation>Für die Klassifizierung verwenden</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="586"/>
+        <location filename="../panels/experiments.py" line="587"/>
         <source>Classify, explain and map scenes with this model (see the Models page)</source>
         <translation>Szenen mit diesem Modell klassifizieren, erklären und kartieren (siehe Seite Modelle)</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="606"/>
+        <location filename="../panels/experiments.py" line="607"/>
         <source>training dataset</source>
         <translation>Trainingsdatensatz</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="606"/>
+        <location filename="../panels/experiments.py" line="607"/>
         <source>feature group</source>
         <translation>Feature-Gruppe</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="607"/>
+        <location filename="../panels/experiments.py" line="608"/>
         <source>name of the training dataset</source>
         <translation>Name des Trainingsdatensatzes</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="607"/>
+        <location filename="../panels/experiments.py" line="608"/>
         <source>epochs</source>
         <translation>Epochen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="608"/>
+        <location filename="../panels/experiments.py" line="609"/>
         <source>learning rate</source>
         <translation>Lernrate</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="608"/>
+        <location filename="../panels/experiments.py" line="609"/>
         <source>batch size</source>
         <translation>Batch-Größe</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="609"/>
+        <location filename="../panels/experiments.py" line="610"/>
         <source>number of trials</source>
         <translation>Anzahl der Versuche</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="609"/>
+        <location filename="../panels/experiments.py" line="610"/>
         <source>trials at once</source>
         <translation>Versuche gleichzeitig</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="610"/>
+        <location filename="../panels/experiments.py" line="611"/>
         <source>components to leave out</source>
         <translation>wegzulassende Komponenten</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="610"/>
+        <location filename="../panels/experiments.py" line="611"/>
         <source>seeds per configuration</source>
         <translation>Startwerte je Konfiguration</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="611"/>
+        <location filename="../panels/experiments.py" line="612"/>
         <source>validation share</source>
         <translation>Validierungsanteil</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="611"/>
+        <location filename="../panels/experiments.py" line="612"/>
         <source>held-out test share</source>
         <translation>zurückgehaltener Testanteil</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="612"/>
+        <location filename="../panels/experiments.py" line="613"/>
         <source>simulated patches</source>
         <translation>simulierte Ausschnitte</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="613"/>
+        <location filename="../panels/experiments.py" line="614"/>
         <source>network geometry</source>
         <translation>Netzgeometrie</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="613"/>
+        <location filename="../panels/experiments.py" line="614"/>
         <source>hyper-parameters</source>
         <translation>Hyperparameter</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="623"/>
+        <location filename="../panels/experiments.py" line="624"/>
         <source>nothing (full model)</source>
         <translation>nichts (vollständiges Modell)</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="623"/>
+        <location filename="../panels/experiments.py" line="624"/>
         <source>cross-pol band (HV)</source>
         <translation>Kreuzpolarisations-Band (HV)</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="624"/>
+        <location filename="../panels/experiments.py" line="625"/>
         <source>derived third channel</source>
         <translation>abgeleiteter dritter Kanal</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="626"/>
+        <location filename="../panels/experiments.py" line="627"/>
         <source>dense layers</source>
         <translation>dichte Schichten</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="630"/>
+        <location filename="../panels/experiments.py" line="631"/>
         <source>convolution block {n}</source>
         <translation>Faltungsblock {n}</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="634"/>
+        <location filename="../panels/experiments.py" line="635"/>
         <source>Training</source>
         <translation>Das Training</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="634"/>
+        <location filename="../panels/experiments.py" line="635"/>
         <source>The hyper-parameter search</source>
         <translation>Die Hyperparameter-Suche</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="635"/>
+        <location filename="../panels/experiments.py" line="636"/>
         <source>The ablation study</source>
         <translation>Die Ablationsstudie</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="635"/>
+        <location filename="../panels/experiments.py" line="636"/>
         <source>Making the training dataset</source>
         <translation>Das Erstellen des Trainingsdatensatzes</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="636"/>
+        <location filename="../panels/experiments.py" line="637"/>
         <source>The job</source>
         <translation>Der Auftrag</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="658"/>
+        <location filename="../panels/experiments.py" line="659"/>
         <source>Epochs per trial</source>
         <translation>Epochen je Versuch</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="713"/>
+        <location filename="../panels/experiments.py" line="714"/>
         <source>choose one (Refresh lists them), or make one from a feature group version</source>
         <translation>wählen Sie einen aus (Aktualisieren listet sie auf) oder erstellen Sie einen aus einer Feature-Gruppen-Version</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="731"/>
+        <location filename="../panels/experiments.py" line="732"/>
         <source>searches and ablation studies run on a training dataset</source>
         <translation>Suchen und Ablationsstudien laufen auf einem Trainingsdatensatz</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="741"/>
+        <location filename="../panels/experiments.py" line="742"/>
         <source>tick at least one</source>
         <translation>kreuzen Sie mindestens eine an</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="754"/>
+        <location filename="../panels/experiments.py" line="755"/>
         <source>Searches and ablation studies run on a training dataset: choose one under Training data.</source>
         <translation>Suchen und Ablationsstudien laufen auf einem Trainingsdatensatz: wählen Sie einen unter Trainingsdaten.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="756"/>
+        <location filename="../panels/experiments.py" line="757"/>
         <source>Choose a training dataset (Refresh lists them), make one from a feature group version, or train on simulated patches.</source>
         <translation>Wählen Sie einen Trainingsdatensatz (Aktualisieren listet sie auf), erstellen Sie einen aus einer Feature-Gruppen-Version oder trainieren Sie mit simulierten Ausschnitten.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="781"/>
+        <location filename="../panels/experiments.py" line="782"/>
         <source>IceSight: list training datasets and feature groups</source>
         <translation>IceSight: Trainingsdatensätze und Feature-Gruppen auflisten</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="785"/>
+        <location filename="../panels/experiments.py" line="786"/>
         <source>Reading the feature store...</source>
         <translation>Der Feature-Store wird gelesen...</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="794"/>
+        <location filename="../panels/experiments.py" line="795"/>
         <source>The training datasets could not be listed: {error}</source>
         <translation>Die Trainingsdatensätze konnten nicht aufgelistet werden: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="814"/>
+        <location filename="../panels/experiments.py" line="815"/>
         <source>{group} v{version} ({n} labelled)</source>
         <translation>{group} v{version} ({n} beschriftet)</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="825"/>
+        <location filename="../panels/experiments.py" line="826"/>
         <source>There is no training dataset yet: make one from a feature group version below, or train on simulated patches.</source>
         <translation>Es gibt noch keinen Trainingsdatensatz: erstellen Sie unten einen aus einer Feature-Gruppen-Version oder trainieren Sie mit simulierten Ausschnitten.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="828"/>
+        <location filename="../panels/experiments.py" line="829"/>
         <source>There is no training dataset and no feature group yet: send reviewed targets (Review page) or add labelled targets with the Processing algorithm to make a feature group, or train on simulated patches.</source>
         <translation>Es gibt noch keinen Trainingsdatensatz und keine Feature-Gruppe: senden Sie überprüfte Ziele (Seite Überprüfen) oder fügen Sie mit dem Processing-Algorithmus beschriftete Ziele hinzu, um eine Feature-Gruppe anzulegen, oder trainieren Sie mit simulierten Ausschnitten.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="837"/>
+        <location filename="../panels/experiments.py" line="838"/>
         <source>No training dataset listed.</source>
         <translation>Kein Trainingsdatensatz aufgelistet.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="844"/>
+        <location filename="../panels/experiments.py" line="845"/>
         <source>From feature group {group} v{version}; patches per part: {parts}.</source>
         <translation>Aus Feature-Gruppe {group} v{version}; Ausschnitte je Teil: {parts}.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="887"/>
+        <location filename="../panels/experiments.py" line="888"/>
         <source>{what} was cancelled; the backend stopped job {job}.</source>
         <translation>{what} wurde abgebrochen; das Backend hat Auftrag {job} gestoppt.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="887"/>
+        <location filename="../panels/experiments.py" line="888"/>
         <source>{what} was cancelled.</source>
         <translation>{what} wurde abgebrochen.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="891"/>
+        <location filename="../panels/experiments.py" line="892"/>
         <source>{what} failed: {error}</source>
         <translation>{what} fehlgeschlagen: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="898"/>
+        <location filename="../panels/experiments.py" line="899"/>
         <source>Cancelling...</source>
         <translation>Wird abgebrochen...</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="939"/>
+        <location filename="../panels/experiments.py" line="940"/>
         <source>IceSight is still working on a job; wait for it or cancel it.</source>
         <translation>IceSight arbeitet noch an einem Auftrag; warten Sie oder brechen Sie ihn ab.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="917"/>
+        <location filename="../panels/experiments.py" line="918"/>
         <source>{n} simulated patches</source>
         <translation>{n} simulierte Ausschnitte</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="921"/>
+        <location filename="../panels/experiments.py" line="922"/>
         <source>Training a model on {source}...</source>
         <translation>Ein Modell wird mit {source} trainiert...</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="922"/>
+        <location filename="../panels/experiments.py" line="923"/>
         <source>Searching hyper-parameters on {source}...</source>
         <translation>Hyperparameter werden auf {source} gesucht...</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="923"/>
+        <location filename="../panels/experiments.py" line="924"/>
         <source>Running an ablation study on {source}...</source>
         <translation>Eine Ablationsstudie läuft auf {source}...</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="943"/>
+        <location filename="../panels/experiments.py" line="944"/>
         <source>Choose a feature group version first (Refresh lists them).</source>
         <translation>Wählen Sie zuerst eine Feature-Gruppen-Version (Aktualisieren listet sie auf).</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="954"/>
+        <location filename="../panels/experiments.py" line="955"/>
         <source>Making training dataset {name} from {group} v{version}...</source>
         <translation>Trainingsdatensatz {name} wird aus {group} v{version} erstellt...</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="965"/>
+        <location filename="../panels/experiments.py" line="966"/>
         <source>Training dataset {name} v{version} made from {group} v{group_version}; patches per part: {parts}.</source>
         <translation>Trainingsdatensatz {name} v{version} aus {group} v{group_version} erstellt; Ausschnitte je Teil: {parts}.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="992"/>
+        <location filename="../panels/experiments.py" line="993"/>
         <source>Model {model}: {epochs} epoch(s), the weights of epoch {best} kept; validation log loss {loss:.3f}, accuracy {accuracy:.1%}.</source>
         <translation>Modell {model}: {epochs} Epoche(n), die Gewichte von Epoche {best} behalten; Validierungs-Log-Loss {loss:.3f}, Genauigkeit {accuracy:.1%}.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="998"/>
+        <location filename="../panels/experiments.py" line="999"/>
         <source>Held-out test part ({n} patches): log loss {loss:.3f}, accuracy {accuracy:.1%}.</source>
         <translation>Zurückgehaltener Testteil ({n} Ausschnitte): Log-Loss {loss:.3f}, Genauigkeit {accuracy:.1%}.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1010"/>
+        <location filename="../panels/experiments.py" line="1011"/>
         <source>{complete} complete, {pruned} pruned and {failed} failed of {n} trial(s), {parallel} at a time. Best: trial {best}, validation log loss {loss:.3f}, accuracy {accuracy:.1%}.</source>
         <translation>{complete} abgeschlossen, {pruned} vorzeitig beendet und {failed} fehlgeschlagen von {n} Versuch(en), {parallel} gleichzeitig. Bester: Versuch {best}, Validierungs-Log-Loss {loss:.3f}, Genauigkeit {accuracy:.1%}.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1015"/>
+        <location filename="../panels/experiments.py" line="1016"/>
         <source>Its model is registered as {model}.</source>
         <translation>Sein Modell ist als {model} registriert.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1015"/>
+        <location filename="../panels/experiments.py" line="1016"/>
         <source>Its model was not registered.</source>
         <translation>Sein Modell wurde nicht registriert.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1021"/>
+        <location filename="../panels/experiments.py" line="1022"/>
         <source>complete</source>
         <translation>abgeschlossen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1021"/>
+        <location filename="../panels/experiments.py" line="1022"/>
         <source>pruned</source>
         <translation>vorzeitig beendet</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1021"/>
+        <location filename="../panels/experiments.py" line="1022"/>
         <source>failed</source>
         <translation>fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1022"/>
+        <location filename="../panels/experiments.py" line="1023"/>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1068"/>
+        <location filename="../panels/experiments.py" line="1069"/>
         <source>{n} parameters, {epochs} epoch(s), {repeats} seed(s)</source>
         <translation>{n} Parameter, {epochs} Epoche(n), {repeats} Startwert(e)</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1073"/>
+        <location filename="../panels/experiments.py" line="1074"/>
         <source>{n} component(s) left out one at a time, {parallel} trial(s) at a time.</source>
         <translation>{n} Komponente(n) nacheinander weggelassen, {parallel} Versuch(e) gleichzeitig.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1076"/>
+        <location filename="../panels/experiments.py" line="1077"/>
         <source>Full model: validation log loss {loss:.3f}, accuracy {accuracy:.1%}.</source>
         <translation>Vollständiges Modell: Validierungs-Log-Loss {loss:.3f}, Genauigkeit {accuracy:.1%}.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1080"/>
+        <location filename="../panels/experiments.py" line="1081"/>
         <source>Without {component} the model does worst.</source>
         <translation>Ohne {component} schneidet das Modell am schlechtesten ab.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1089"/>
+        <location filename="../panels/experiments.py" line="1090"/>
         <source>This result has no model to use.</source>
         <translation>Dieses Ergebnis hat kein Modell, das verwendet werden könnte.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1092"/>
+        <location filename="../panels/experiments.py" line="1093"/>
         <source>Classification, explanation and scene maps now use model {model}.</source>
         <translation>Klassifizierung, Erklärung und Szenenkarten verwenden jetzt Modell {model}.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="625"/>
+        <location filename="../panels/experiments.py" line="626"/>
         <source>incidence angle input</source>
         <translation>Einfallswinkel als Eingabe</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="355"/>
+        <location filename="../panels/experiments.py" line="356"/>
         <source>none</source>
         <translation>keine</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="356"/>
+        <location filename="../panels/experiments.py" line="357"/>
         <source>none: one training and one validation part. Otherwise what is not held out is split into this many folds; each fold validates once while the others train (cross-validation), the fold being chosen under Training data</source>
         <translation>keine: ein Trainings- und ein Validierungsteil. Sonst wird der nicht zurückgehaltene Rest in so viele Faltungen aufgeteilt; jede Faltung validiert einmal, während die anderen trainieren (Kreuzvalidierung); die Faltung wird unter Trainingsdaten gewählt</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="361"/>
+        <location filename="../panels/experiments.py" line="362"/>
         <source>Folds (cross-validation)</source>
         <translation>Faltungen (Kreuzvalidierung)</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="403"/>
+        <location filename="../panels/experiments.py" line="404"/>
         <source> epochs</source>
         <translation> Epochen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="404"/>
+        <location filename="../panels/experiments.py" line="405"/>
         <source>Early stopping: training ends when the validation log loss has not improved for this many epochs; the best epoch&apos;s weights are kept</source>
         <translation>Early Stopping: Das Training endet, wenn sich der Validierungs-Log-Loss so viele Epochen lang nicht verbessert hat; die Gewichte der besten Epoche werden behalten</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="408"/>
+        <location filename="../panels/experiments.py" line="409"/>
         <source>Early-stopping patience</source>
         <translation>Geduld für Early Stopping</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="423"/>
+        <location filename="../panels/experiments.py" line="424"/>
         <source>Prune poor trials</source>
         <translation>Schwache Versuche vorzeitig beenden</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="424"/>
+        <location filename="../panels/experiments.py" line="425"/>
         <source>Stop a trial early when it does worse than the median of the trials before it at the same epoch</source>
         <translation>Einen Versuch vorzeitig beenden, wenn er schlechter ist als der Median der früheren Versuche in derselben Epoche</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="429"/>
+        <location filename="../panels/experiments.py" line="430"/>
         <source>Each trial draws a learning rate, batch size, dropout, kernel size and filter widths from the search space. The best trial&apos;s model is registered.</source>
         <translation>Jeder Versuch zieht Lernrate, Batch-Größe, Dropout, Kernelgröße und Filterbreiten aus dem Suchraum. Das Modell des besten Versuchs wird registriert.</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="469"/>
+        <location filename="../panels/experiments.py" line="470"/>
         <source>Search space</source>
         <translation>Suchraum</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="473"/>
+        <location filename="../panels/experiments.py" line="474"/>
         <source>Learning rates are drawn on a log scale between these two</source>
         <translation>Lernraten werden auf logarithmischer Skala zwischen diesen beiden gezogen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="474"/>
+        <location filename="../panels/experiments.py" line="475"/>
         <source>Learning rate range</source>
         <translation>Bereich der Lernrate</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="476"/>
+        <location filename="../panels/experiments.py" line="477"/>
         <source>Dropout range</source>
         <translation>Bereich des Dropouts</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="478"/>
+        <location filename="../panels/experiments.py" line="479"/>
         <source>Batch sizes to choose from, separated by commas</source>
         <translation>Batch-Größen zur Auswahl, durch Kommas getrennt</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="479"/>
+        <location filename="../panels/experiments.py" line="480"/>
         <source>Batch sizes</source>
         <translation>Batch-Größen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="481"/>
+        <location filename="../panels/experiments.py" line="482"/>
         <source>Convolution kernel sizes to choose from (odd numbers), separated by commas</source>
         <translation>Kernelgrößen der Faltungen zur Auswahl (ungerade Zahlen), durch Kommas getrennt</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="483"/>
+        <location filename="../panels/experiments.py" line="484"/>
         <source>Kernel sizes</source>
         <translation>Kernelgrößen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="485"/>
+        <location filename="../panels/experiments.py" line="486"/>
         <source>Max-pooling sizes to choose from, separated by commas</source>
         <translation>Max-Pooling-Größen zur Auswahl, durch Kommas getrennt</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="486"/>
+        <location filename="../panels/experiments.py" line="487"/>
         <source>Pool sizes</source>
         <translation>Pooling-Größen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="488"/>
+        <location filename="../panels/experiments.py" line="489"/>
         <source>half, normal and double width</source>
         <translation>halbe, normale und doppelte Breite</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="489"/>
+        <location filename="../panels/experiments.py" line="490"/>
         <source>Filter counts of the convolution blocks, one number per block; alternatives separated by &apos;;&apos; (e.g. 16 32 48; 32 64 96). Empty: the architecture&apos;s filters at half, normal and double width</source>
         <translation>Filteranzahlen der Faltungsblöcke, eine Zahl je Block; Alternativen durch ';' getrennt (z. B. 16 32 48; 32 64 96). Leer: die Filter der Architektur in halber, normaler und doppelter Breite</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="492"/>
+        <location filename="../panels/experiments.py" line="493"/>
         <source>Filter widths</source>
         <translation>Filterbreiten</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="493"/>
+        <location filename="../panels/experiments.py" line="494"/>
         <source>Defaults</source>
         <translation>Standardwerte</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="494"/>
+        <location filename="../panels/experiments.py" line="495"/>
         <source>Put the default search space back</source>
         <translation>Den Standard-Suchraum wiederherstellen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="516"/>
+        <location filename="../panels/experiments.py" line="517"/>
         <source>to</source>
         <translation>bis</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="535"/>
+        <location filename="../panels/experiments.py" line="536"/>
         <source>write whole numbers separated by commas, e.g. 32, 64</source>
         <translation>schreiben Sie ganze Zahlen, durch Kommas getrennt, z. B. 32, 64</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="551"/>
+        <location filename="../panels/experiments.py" line="552"/>
         <source>write one filter count per convolution block, alternatives separated by &apos;;&apos; (e.g. 16 32 48; 32 64 96)</source>
         <translation>schreiben Sie eine Filteranzahl je Faltungsblock, Alternativen durch ';' getrennt (z. B. 16 32 48; 32 64 96)</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="614"/>
+        <location filename="../panels/experiments.py" line="615"/>
         <source>early-stopping patience</source>
         <translation>Geduld für Early Stopping</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="614"/>
+        <location filename="../panels/experiments.py" line="615"/>
         <source>number of folds</source>
         <translation>Anzahl der Faltungen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="615"/>
+        <location filename="../panels/experiments.py" line="616"/>
         <source>search space</source>
         <translation>Suchraum</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="615"/>
+        <location filename="../panels/experiments.py" line="616"/>
         <source>learning-rate range</source>
         <translation>Bereich der Lernrate</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="616"/>
+        <location filename="../panels/experiments.py" line="617"/>
         <source>dropout range</source>
         <translation>Bereich des Dropouts</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="616"/>
+        <location filename="../panels/experiments.py" line="617"/>
         <source>batch sizes</source>
         <translation>Batch-Größen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="617"/>
+        <location filename="../panels/experiments.py" line="618"/>
         <source>kernel sizes</source>
         <translation>Kernelgrößen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="617"/>
+        <location filename="../panels/experiments.py" line="618"/>
         <source>pool sizes</source>
         <translation>Pooling-Größen</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="618"/>
+        <location filename="../panels/experiments.py" line="619"/>
         <source>filter widths</source>
         <translation>Filterbreiten</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="662"/>
+        <location filename="../panels/experiments.py" line="663"/>
         <source>The search draws this for each trial (see Search space)</source>
         <translation>Die Suche zieht diesen Wert für jeden Versuch (siehe Suchraum)</translation>
     </message>
     <message>
-        <location filename="../panels/experiments.py" line="1001"/>
+        <location filename="../panels/experiments.py" line="1002"/>
         <source>Warning: validation ROC AUC {auc:.2f}, so this model separates ships from icebergs only weakly. Train on more patches or for more epochs before using it.</source>
         <translation>Warnung: Validierungs-ROC-AUC {auc:.2f}, dieses Modell trennt Schiffe und Eisberge also nur schwach. Vor der Verwendung mit mehr Patches oder mehr Epochen trainieren.</translation>
     </message>
@@ -2114,94 +2114,94 @@ Produktionsmodell: {production}</translation>
         <translation>Es ist nur ein Modell registriert: trainieren Sie ein weiteres oder trainieren Sie neu, um sie zu vergleichen.</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="245"/>
+        <location filename="../panels/models.py" line="246"/>
         <source>drift</source>
         <translation>Drift</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="245"/>
-        <source>Recent inputs differ from this model&apos;s training data in: {names} (population stability index over {limit:g}); check the scenes&apos; calibration or retrain on such data</source>
-        <translation>Neuere Eingaben weichen von den Trainingsdaten dieses Modells ab in: {names} (Population Stability Index über {limit:g}); prüfen Sie die Kalibrierung der Szenen oder trainieren Sie mit solchen Daten neu</translation>
-    </message>
-    <message>
-        <location filename="../panels/models.py" line="250"/>
+        <location filename="../panels/models.py" line="251"/>
         <source>ok</source>
         <translation>ok</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="250"/>
+        <location filename="../panels/models.py" line="251"/>
         <source>Recent inputs look like this model&apos;s training data</source>
         <translation>Neuere Eingaben gleichen den Trainingsdaten dieses Modells</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="252"/>
+        <location filename="../panels/models.py" line="253"/>
         <source>Too few predictions yet to tell</source>
         <translation>Noch zu wenige Vorhersagen für eine Aussage</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="253"/>
+        <location filename="../panels/models.py" line="254"/>
         <source>No monitoring figures for this model yet</source>
         <translation>Noch keine Überwachungswerte für dieses Modell</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="273"/>
+        <location filename="../panels/models.py" line="274"/>
         <source>production model</source>
         <translation>Produktionsmodell</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="273"/>
+        <location filename="../panels/models.py" line="274"/>
         <source>not production</source>
         <translation>nicht in Produktion</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="286"/>
+        <location filename="../panels/models.py" line="287"/>
         <source>Choose a model in the list first.</source>
         <translation>Wählen Sie zuerst ein Modell in der Liste.</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="292"/>
+        <location filename="../panels/models.py" line="293"/>
         <source>IceSight: make {model} the production model</source>
         <translation>IceSight: {model} zum Produktionsmodell machen</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="301"/>
+        <location filename="../panels/models.py" line="302"/>
         <source>The production model could not be changed: {error}</source>
         <translation>Das Produktionsmodell konnte nicht geändert werden: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="303"/>
+        <location filename="../panels/models.py" line="304"/>
         <source>{model} is now the production model.</source>
         <translation>{model} ist jetzt das Produktionsmodell.</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="311"/>
+        <location filename="../panels/models.py" line="312"/>
         <source>Choose two different models to compare.</source>
         <translation>Wählen Sie zwei verschiedene Modelle zum Vergleichen.</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="317"/>
+        <location filename="../panels/models.py" line="318"/>
         <source>IceSight: compare {a} and {b}</source>
         <translation>IceSight: {a} und {b} vergleichen</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="326"/>
+        <location filename="../panels/models.py" line="327"/>
         <source>The models could not be compared: {error}</source>
         <translation>Die Modelle konnten nicht verglichen werden: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="333"/>
+        <location filename="../panels/models.py" line="334"/>
         <source>Difference</source>
         <translation>Differenz</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="341"/>
+        <location filename="../panels/models.py" line="342"/>
         <source>Trained on the same dataset: validation metrics compare fairly.</source>
         <translation>Mit demselben Datensatz trainiert: die Validierungsmetriken sind fair vergleichbar.</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="341"/>
+        <location filename="../panels/models.py" line="342"/>
         <source>Different training data: the validation metrics were measured on different sets.</source>
         <translation>Unterschiedliche Trainingsdaten: die Validierungsmetriken wurden auf verschiedenen Mengen gemessen.</translation>
+    </message>
+    <message>
+        <location filename="../panels/models.py" line="246"/>
+        <source>Recent inputs differ from this model&apos;s training data in: {names} (population stability index over {limit:g}); check the scenes&apos; calibration and product type (looks, resolution), or retrain on such data</source>
+        <translation>Neuere Eingaben weichen von den Trainingsdaten dieses Modells ab in: {names} (Population Stability Index über {limit:g}); prüfen Sie die Kalibrierung und den Produkttyp der Szenen (Looks, Auflösung) oder trainieren Sie mit solchen Daten neu</translation>
     </message>
 </context>
 <context>

@@ -241,11 +241,12 @@ class ModelsPanel(Panel):
         """The Inputs cell: whether the model's recent inputs still look like its training data."""
         status = drift.get("status", "unused")
         if status == "drift":
-            names = ", ".join(drift.get("drifted", []))
+            features = drift.get("features", {})
+            names = "; ".join(features.get(name, {}).get("label", name) for name in drift.get("drifted", []))
             return (self.tr("drift"), self.tr("Recent inputs differ from this model's training data in: {names} "
                                                "(population stability index over {limit:g}); check the scenes' "
-                                               "calibration or retrain on such data").format(
-                names=names, limit=drift.get("threshold_psi", 0.25)))
+                                               "calibration and product type (looks, resolution), or retrain on "
+                                               "such data").format(names=names, limit=drift.get("threshold_psi", 0.25)))
         if status == "ok":
             return self.tr("ok"), self.tr("Recent inputs look like this model's training data")
         if status == "too_few":
