@@ -209,11 +209,15 @@ def test_the_simulators_noise_floor_matches_a_real_grd_swath_and_where_it_does_n
 
 
 def test_zero_noise_beyond_a_grd_swaths_far_edge_marks_no_data_and_does_not_pull_the_floor_down():
-    floor = thermal_noise(_annotation("noise", "iw", GRD))
+    noise = _annotation("noise", "iw", GRD)
+    floor = thermal_noise(noise)
     lut = sigma_nought_lut(_annotation("calibration", "iw", GRD))
-    first = floor.range_lines[0]
-    pixels, values = floor.range_pixels[0], floor.range_values[0]
+    vector = noise.find("noiseRangeVectorList/noiseRangeVector")  # the first, as the annotation has it
+    first = float(vector.findtext("line"))
+    pixels, values = (np.array(vector.findtext(tag).split(), dtype=np.float64) for tag in ("pixel", "noiseRangeLut"))
     assert values[-1] == 0.0 and values[0] > 0.0  # the vector's far end lies outside the valid data
+    # The reader keeps the positive nodes only.
+    assert first == floor.range_lines[0] and np.array_equal(floor.range_pixels[0], pixels[values > 0])
     last_valid = int(pixels[values > 0][-1])
     next_node = int(pixels[pixels > last_valid][0])
     nesz_db = 10 * np.log10(noise_block(floor, lut, Window(last_valid - 400, int(first), 800, 1))[0])

@@ -183,7 +183,16 @@ def sigma_nought_lut(calibration: ET.Element) -> RegularGridInterpolator:
 @dataclass
 class ThermalNoise:
     """A noise annotation's vectors: the range LUT at lines ``range_lines`` (increasing; each over
-    its own pixels) and the azimuth LUT of each sub-swath block (none before IPF 2.9)."""
+    its own pixels) and the azimuth LUT of each sub-swath block (none before IPF 2.9).
+
+    The range vectors hold their positive nodes only. A GRD product's range vectors are 0 over the
+    samples outside its valid data (the swath's far edge, which moves along azimuth), and a vector
+    of zeros marks a line without data. Zero there means no data, not a noiseless receiver:
+    interpolated, it would ramp the floor of the valid samples next to it down towards zero, tens of
+    dB too low. :func:`thermal_noise` leaves those nodes and vectors out, so the floor is
+    interpolated between positive values and held beyond them, and :meth:`no_data` is where a
+    line's vectors have no node. The product's own DN are 0 there, so those samples carry no sigma0
+    either."""
 
     range_lines: np.ndarray
     range_pixels: list[np.ndarray]
@@ -198,9 +207,9 @@ class ThermalNoise:
         if len(self.block_swaths) != len(self.azimuth_blocks):
             raise SarFormatError(f"noise annotation: {len(self.azimuth_blocks)} azimuth blocks but "
                                  f"{len(self.block_swaths)} sub-swath names; each block needs its swath")
-        if not all(np.any(np.asarray(values) > 0) for values in self.range_values):
-            raise SarFormatError("noise annotation: a range vector has no positive value; leave such vectors out "
-                                 "(they mark lines without data)")
+        if not all(len(values) and np.all(np.asarray(values) > 0) for values in self.range_values):
+            raise SarFormatError("noise annotation: a range vector has no positive value or holds zeros; leave such "
+                                 "nodes and vectors out (they mark samples and lines without data)")
 
     def _neighbours(self, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For each line, the range vectors before and after it (indices) and the weight of the one after."""
@@ -212,12 +221,10 @@ class ThermalNoise:
         return lower, upper, np.clip((lines - known[lower]) / span, 0.0, 1.0)
 
     def no_data(self, lines: np.ndarray, samples: int) -> np.ndarray:
-        """Where, on each of ``lines``, a sample (0 .. ``samples`` - 1) lies outside the positive values
-        of the range vectors around it: before the first or after the last positive node of either,
-        whether the vector goes on with zeros there or ends. The product has no data there (see
-        :func:`_interpolate_floor`)."""
-        extents = np.array([(x[y > 0][0], x[y > 0][-1]) for x, y in zip(self.range_pixels, self.range_values,
-                                                                          strict=True)])
+        """Where, on each of ``lines``, a sample (0 .. ``samples`` - 1) lies outside the range vectors
+        around it: before the first or after the last node of either, whether the annotation's vector
+        went on with zeros there or ended. The product has no data there."""
+        extents = np.array([(x[0], x[-1]) for x in self.range_pixels])
         lower, upper, _ = self._neighbours(np.asarray(lines, dtype=np.float64))
         first = np.maximum(extents[lower, 0], extents[upper, 0])[:, None]
         last = np.minimum(extents[lower, 1], extents[upper, 1])[:, None]
@@ -226,8 +233,8 @@ class ThermalNoise:
 
     def power(self, window: Window) -> np.ndarray:
         """Thermal noise power in DN^2 over a window of the measurement: the range LUT interpolated
-        linearly over pixels (between its positive values: zero marks samples without data, see
-        :func:`_interpolate_floor`) and between vector lines (held beyond the first and last), times the
+        linearly over pixels (held beyond its first and last node) and between vector lines (held
+        beyond the first and last), times the
         azimuth LUT of the block each pixel lies in (1 outside every block). Only the range vectors
         around the window's lines are interpolated over its pixels."""
         lines = np.arange(window.row_off, window.row_off + window.height, dtype=np.float64)
@@ -235,7 +242,7 @@ class ThermalNoise:
         lower, upper, weight = self._neighbours(lines)
         weight = weight[:, None]
         needed = np.unique(np.concatenate([lower, upper]))
-        rows = np.stack([_interpolate_floor(pixels, self.range_pixels[k], self.range_values[k]) for k in needed])
+        rows = np.stack([np.interp(pixels, self.range_pixels[k], self.range_values[k]) for k in needed])
         lower, upper = np.searchsorted(needed, lower), np.searchsorted(needed, upper)
         power = rows[lower] * (1.0 - weight) + rows[upper] * weight
         for first_line, last_line, first_sample, last_sample, az_lines, az_values in self.azimuth_blocks:
@@ -248,18 +255,6 @@ class ThermalNoise:
             cc = slice(c0 - window.col_off, c1 + 1 - window.col_off)
             power[rr, cc] *= gain[:, None]
         return power
-
-
-def _interpolate_floor(pixels: np.ndarray, positions: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """A range noise vector interpolated linearly over ``pixels``, between its positive values only.
-
-    A GRD product's range vectors are 0 over the samples outside its valid data (the swath's far
-    edge, which moves along azimuth). Zero there means no data, not a noiseless receiver: the floor
-    of the valid samples next to them is the nearest positive value, not a ramp down to zero that
-    would put it up to tens of dB too low. The product's own DN are 0 there, so the samples beyond
-    carry no sigma0 either."""
-    known = values > 0
-    return np.interp(pixels, positions[known], values[known])
 
 
 def _vector_pair(vector: ET.Element, positions: str, values: str, what: str) -> tuple[np.ndarray, np.ndarray]:
@@ -278,8 +273,8 @@ def thermal_noise(noise: ET.Element | None) -> ThermalNoise | None:
     """The thermal noise vectors of a noise annotation, in either layout: ``noiseVectorList`` (IPF
     before 2.9, range only) or ``noiseRangeVectorList`` with ``noiseAzimuthVectorList``. None when
     the annotation has no range vector, or no positive value in any (a product whose noise was
-    zeroed carries no floor: band 4 would be empty and judge nothing); a vector with no positive
-    value is left out."""
+    zeroed carries no floor: band 4 would be empty and judge nothing). Zero nodes, and vectors with
+    no positive node, are left out (see :class:`ThermalNoise`)."""
     if noise is None:
         return None
     ranged = noise.findall("noiseRangeVectorList/noiseRangeVector")
@@ -295,14 +290,13 @@ def thermal_noise(noise: ET.Element | None) -> ThermalNoise | None:
         except (TypeError, ValueError):
             raise SarFormatError("noise annotation: a range vector has no line number") from None
         x, y = _vector_pair(vector, "pixel", lut_name, "range")
-        pixels.append(x)
-        values.append(y)
-    # A vector without a positive value marks a line without data: the floor there comes from the
-    # vectors around it, as between any two vectors.
-    kept = [k for k, y in enumerate(values) if np.any(y > 0)]
-    if not kept:
+        if not np.any(y > 0):
+            lines.pop()  # a line without data: the floor there comes from the vectors around it
+            continue
+        pixels.append(x[y > 0])
+        values.append(y[y > 0])
+    if not values:
         return None
-    lines, pixels, values = [lines[k] for k in kept], [pixels[k] for k in kept], [values[k] for k in kept]
     order = np.argsort(lines, kind="stable")
     blocks, swaths = [], []
     for vector in noise.findall("noiseAzimuthVectorList/noiseAzimuthVector"):
