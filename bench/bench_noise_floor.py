@@ -11,8 +11,8 @@ share of open water called ice and of ice called ice (against the simulator's tr
 only), and the default detector's recall and false alarms for each.
 
 Data: IceSight's own simulator (sar/scene.py), NOT independent data. The rise of a real product's
-floor is in its noise annotation: 1.9 and 3.7 dB in the IW1 and IW2 annotations of
-data/sentinel1_annotation; EW's, which these EW scenes stand for, has not been measured here.
+floor is in its noise annotation; bench_simulator_realism.py --noise-only measures it on the IW
+annotations of data/sentinel1_annotation. EW's, which these EW scenes stand for, has not been measured.
 
 Usage: python bench/bench_noise_floor.py [--size 3000] [--targets 60] [--seeds 42,1] [--rises 0,3,6]
 """

@@ -74,13 +74,10 @@ def noise_floor_profile_db(swath_position: np.ndarray, subswaths: int, rise_db: 
     that its average over the beam is 0 dB); each beam also sits ``offsets_db[k]`` above or below
     the others, so the floor steps at the seams. This is the
     pattern of the Sentinel-1 noise annotation's range vectors (ESA MPC-0392; Park et al. 2018,
-    IEEE TGRS 56(3), on EW cross-pol). On real IW annotations (``data/sentinel1_annotation``,
-    :func:`icesight_backend.sar.realism.annotation_noise`) the parabola fits each beam within a few
-    tenths of a dB, with rises of 1.1 - 3.7 dB and steps of 1.8 - 2.4 dB (falling towards far
-    range), except the far beam of a GRDH swath, whose floor climbs more steeply towards far range
-    (a 5.6 dB rise, 1.05 dB rms off the parabola); a GRDH swath's three beams are equally wide
-    within 6 %. EW's have no measured source. Both are drawn per scene (see
-    ``SimulateSceneParams.noise_rise_db``).
+    IEEE TGRS 56(3), on EW cross-pol). It is checked against real IW annotations
+    (``data/sentinel1_annotation``, :func:`icesight_backend.sar.realism.annotation_noise`; the
+    figures are in docs/simulator.md, "The noise floor across range"); EW's has no measured source.
+    The rise and the steps are drawn per scene (see ``SimulateSceneParams.noise_rise_db``).
     """
     position = np.clip(np.asarray(swath_position, dtype=np.float64), 0.0, 1.0) * subswaths
     beam = np.minimum(position.astype(int), subswaths - 1)
