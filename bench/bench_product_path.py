@@ -116,6 +116,18 @@ def line(name: str, m: dict) -> str:
             f"ships called ship {m['ships_called_ship']:.0%}  clutter called clutter {m['clutter_called_clutter']:.0%}")
 
 
+def train_default(seed: int, n_patches: int | None = None, epochs: int = DEFAULT_TRAIN_EPOCHS):
+    """One model as ``train_model {"simulated": {"n_patches": n, "seed": seed}}`` trains it (the default
+    set and ``TrainingConfig``, training seed = set seed); returns the loaded model."""
+    started = time.perf_counter()
+    n_patches = n_patches or SimulatedPatchSet().n_patches
+    arrays = simulated_training_arrays(SimulatedPatchSet(n_patches=n_patches, seed=seed))
+    trained = train_model(arrays, TrainingConfig(seed=seed, epochs=epochs))
+    print(f"\n  seed {seed}: {n_patches} patches, {trained.epochs_run} epochs run "
+          f"({time.perf_counter() - started:.0f} s)", flush=True)
+    return trained.loaded()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", default="0,1,2,3", help="comma-separated set and training seeds")
@@ -128,13 +140,8 @@ def main() -> None:
     results: dict[str, list[dict]] = {name: [] for name in tests}
     models = []
     for seed in (int(s) for s in args.seeds.split(",")):
-        started = time.perf_counter()
-        arrays = simulated_training_arrays(SimulatedPatchSet(n_patches=args.n_patches, seed=seed))
-        trained = train_model(arrays, TrainingConfig(seed=seed, epochs=args.epochs))
-        model = trained.loaded()
+        model = train_default(seed, args.n_patches, args.epochs)
         models.append(model)
-        print(f"\n  seed {seed}: {args.n_patches} patches, {trained.epochs_run} epochs run "
-              f"({time.perf_counter() - started:.0f} s)", flush=True)
         for name, test in tests.items():
             results[name].append(score(model, test))
             print(line(name, results[name][-1]), flush=True)

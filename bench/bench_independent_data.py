@@ -1,0 +1,165 @@
+"""Models trained on IceSight's simulator, scored on data from a separately written simulator.
+
+``bench/independent_simulator.py`` is a Sentinel-1 EW GRDM HH/HV simulator written apart from
+``icesight_backend.sar.simulation``, sharing no code and none of its modelling choices beyond the
+published physics (K-distributed sea, sea ice, ships, icebergs; its choices and their sources are in
+its docstring). It stands in for data made by someone else. This bench measures what an analyst
+would see on such data, following the product's default path:
+
+1. Models: ``train_model {"simulated": {"seed": s}}`` with every other setting at its default (as
+   ``bench_product_path.py`` trains them), one per seed.
+2. Patches: 600 patches centred on ships and icebergs (half each, about a quarter in sea ice),
+   turned into the API's patch records and classified as classification jobs serve them:
+   ship/iceberg accuracy, log loss, ECE, the share of ships called ship (per seed and the mean).
+3. Scenes: whole 3000 x 3000 px scenes (120 targets, 20-40 % sea ice). The default detector
+   (``detect_targets``' CFAR with its sea-ice discrimination) gives recall by class and by where the
+   target lies, and false alarms per 1,000 km^2 of open water, of sea ice and of the whole scene.
+   Then a patch is cut at each detection and classified: class accuracy on the detections that match
+   a target, and what the false alarms are called. Also the patches centred on the scenes' targets.
+
+Data: the independent simulator only (its seeds are fixed here: patches 9004, scenes 42 and 1).
+
+Usage: python bench/bench_independent_data.py [--seeds 0,1,2,3] [--models 'path/m_*.bin'] [--scenes 42,1]
+(about 3 minutes a training seed on two CPU cores; ``--models`` scores saved model files instead).
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from icesight_backend.learning.data import PatchArrays, arrays_from_records
+from icesight_backend.learning.outputs import CLUTTER, ICEBERG, SHIP
+from icesight_backend.learning.training import LoadedModel, classify_served
+from icesight_backend.sar.detection import CfarParams, detect
+from icesight_backend.sar.simulation import MODES
+from icesight_contract import AcquisitionMode, ClassName, PatchRecord
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import independent_simulator as independent  # noqa: E402
+from bench_detection_scene import score_by_clutter  # noqa: E402
+from bench_product_path import TARGET_KEYS, mean_scores, score, train_default  # noqa: E402
+
+PATCH_SEED = 9004
+N_PATCHES = 600
+NAMES = [c.value for c in ClassName]
+
+
+def patch_arrays(patches: dict, prefix: str) -> PatchArrays:
+    """The independent simulator's patches as the API receives them (patch records, dB, rounded)."""
+    records = [
+        PatchRecord(id=f"{prefix}{i}", band_1=[round(float(v), 4) for v in patches["hh_db"][i].ravel()],
+                    band_2=[round(float(v), 4) for v in patches["hv_db"][i].ravel()],
+                    inc_angle=round(float(patches["inc_deg"][i]), 4), is_iceberg=int(patches["label"][i]))
+        for i in range(len(patches["label"]))
+    ]
+    return arrays_from_records(records)
+
+
+def _row(name: str, rows: list[dict]) -> str:
+    m = mean_scores(rows, TARGET_KEYS)
+    per_seed = ", ".join(f"{r['accuracy']:.3f}" for r in rows)
+    return (f"   {name:30s} acc {m['accuracy']:.3f} (per seed {per_seed})  "
+            f"log loss {m['log_loss']:.3f}  ECE {m['ece']:.3f}  ships called ship {m['ships_called_ship']:.0%}")
+
+
+def _truth(scene) -> pd.DataFrame:
+    return pd.DataFrame({
+        "row": [t.row for t in scene.targets], "col": [t.col for t in scene.targets],
+        "length_m": [t.length_m for t in scene.targets],
+        "is_iceberg": [t.kind == "iceberg" for t in scene.targets], "in_sea_ice": [t.in_ice for t in scene.targets],
+    })
+
+
+def detections_as_patches(scene, detections, truth: pd.DataFrame) -> tuple[PatchArrays, np.ndarray, np.ndarray, int]:
+    """A patch at each detection whose patch lies inside the scene, its truth class (ship, iceberg,
+    or clutter for a false alarm: no target within half the target's length plus 2 px) and whether
+    the detector put it in sea ice; also how many detections were too near the edge to cut."""
+    half = independent.PATCH_PX // 2
+    size = independent.PATCH_PX
+    rows, cols = truth["row"].to_numpy(float), truth["col"].to_numpy(float)
+    reach_px = np.maximum(3.0, truth["length_m"].to_numpy(float) / scene.pixel_size_m / 2 + 2)
+    h, w = scene.hh_db.shape
+    cut = {"hh_db": [], "hv_db": [], "inc_deg": [], "label": []}
+    in_ice, edge = [], 0
+    for d in detections:
+        r, c = int(round(d.row)), int(round(d.col))
+        if not (half <= r < h - half and half <= c < w - half):
+            edge += 1
+            continue
+        distance = np.hypot(rows - d.row, cols - d.col)
+        nearest = int(np.argmin(distance))
+        matched = distance[nearest] <= reach_px[nearest]
+        cut["label"].append((ICEBERG if truth["is_iceberg"].iloc[nearest] else SHIP) if matched else CLUTTER)
+        cut["hh_db"].append(scene.hh_db[r - half : r - half + size, c - half : c - half + size])
+        cut["hv_db"].append(scene.hv_db[r - half : r - half + size, c - half : c - half + size])
+        cut["inc_deg"].append(scene.inc_deg[c])
+        in_ice.append(d.in_sea_ice)
+    labels = np.asarray(cut["label"], dtype=np.int64)
+    arrays = patch_arrays({k: np.asarray(v) for k, v in cut.items()} | {"label": np.minimum(labels, ICEBERG)}, "d")
+    return arrays, labels, np.asarray(in_ice, dtype=bool), edge
+
+
+def scene_figures(seeds: list[int], models: list[LoadedModel]) -> None:
+    looks = MODES[AcquisitionMode.EW].looks
+    for seed in seeds:
+        started = time.perf_counter()
+        scene = independent.simulate_scene(seed)
+        truth = _truth(scene)
+        detections = detect(scene.hh_db, scene.hv_db, CfarParams(pixel_size_m=scene.pixel_size_m, looks=looks))
+        figures = score_by_clutter(detections, truth, ~scene.ice_mask, scene.ice_mask)
+        area_km2 = scene.hh_db.size * (scene.pixel_size_m / 1000.0) ** 2
+        n_false = figures["fa_water"][0] + figures["fa_ice"][0]
+        recall = ", ".join(f"{name} {value:.3f} ({n})" for name, (value, n) in figures["recall"].items())
+        print(f"\n  scene {seed}: {scene.hh_db.shape[0]} x {scene.hh_db.shape[1]} px, sea ice {scene.ice_mask.mean():.0%}, "
+              f"{len(truth)} targets, {len(detections)} detections ({time.perf_counter() - started:.0f} s)")
+        print(f"   recall (targets longer than 2 px; how many): {recall}")
+        print(f"   false alarms: open water {figures['fa_water'][0]} ({figures['fa_water'][1]:.2f} per 1,000 km^2), "
+              f"sea ice {figures['fa_ice'][0]} ({figures['fa_ice'][1]:.2f} per 1,000 km^2), whole scene "
+              f"{n_false / area_km2 * 1000:.2f} per 1,000 km^2")
+        centred = patch_arrays(independent.cut_patches(scene), f"t{seed}_")
+        print(_row(f"patches centred on targets ({len(centred)})", [score(m, centred) for m in models]))
+        arrays, labels, in_ice, edge = detections_as_patches(scene, detections, truth)
+        targets = labels != CLUTTER
+        accuracy, false_calls = [], Counter()
+        for model in models:
+            called = classify_served(model, arrays).classes()
+            accuracy.append(float(np.mean(called[targets] == labels[targets])))
+            false_calls.update(NAMES[c] for c in called[~targets])
+        calls = ", ".join(f"{n} {false_calls[n] / max(len(models), 1):.1f}" for n in NAMES)
+        print(f"   detections cut and classified ({edge} too near the edge): class accuracy on the {targets.sum()} "
+              f"that match a target {np.mean(accuracy):.3f} (per seed {', '.join(f'{a:.3f}' for a in accuracy)}); "
+              f"the {(~targets).sum()} false alarms called (mean over seeds): {calls}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", default="0,1,2,3", help="comma-separated set and training seeds")
+    parser.add_argument("--models", help="glob of saved model files to score instead of training")
+    parser.add_argument("--scenes", default="42,1", help="comma-separated scene seeds")
+    args = parser.parse_args()
+    print(__doc__.split("\n\n")[0])
+    if args.models:
+        paths = sorted(glob.glob(args.models))
+        if not paths:
+            raise SystemExit(f"no model file matches {args.models!r}")
+        models = [LoadedModel.from_bytes(Path(p).read_bytes()) for p in paths]
+        print(f"  {len(models)} saved models: {', '.join(paths)}")
+    else:
+        models = [train_default(int(s)) for s in args.seeds.split(",")]
+    started = time.perf_counter()
+    patches = patch_arrays(independent.simulate_patches(N_PATCHES, PATCH_SEED), "p")
+    print(f"\n  {N_PATCHES} target patches, seed {PATCH_SEED} ({time.perf_counter() - started:.0f} s)")
+    print(_row("patches", [score(m, patches) for m in models]))
+    scene_figures([int(s) for s in args.scenes.split(",")], models)
+
+
+if __name__ == "__main__":
+    main()
