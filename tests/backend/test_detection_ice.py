@@ -10,6 +10,8 @@ a high cross-/co-pol ratio, ships bright compact hulls.
 from __future__ import annotations
 
 import dataclasses
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -281,7 +283,8 @@ def test_cross_pol_only_clusters_of_a_spiky_sea_drop_while_icebergs_hidden_in_co
     """A calm sea of spiky texture (K order 1.5) whose cross-pol is half noise floor, half sea:
     its spikes clear the cross-pol CFAR at its own pfa. Icebergs over it (HH hidden by a bright
     sea, HV/HH -5 dB) spread over several pixels; the smallest HV-only clusters that do not clear
-    their 2 km background's K threshold at ice_pfa are dropped."""
+    their 2 km background's K threshold at ice_pfa are dropped, and the larger ones that do not
+    stand out from the ring just around them."""
     rng = np.random.default_rng(3)
     shape = (2048, 2048)  # 6,700 km^2 at 40 m
     field = ndimage.gaussian_filter(rng.standard_normal(shape), 0.75)
@@ -298,7 +301,8 @@ def test_cross_pol_only_clusters_of_a_spiky_sea_drop_while_icebergs_hidden_in_co
     found, false_alarms, _ = _score(hh_db, hv_db, truth, noise_db)
     dropped = [d for d in false_before if d not in false_alarms]
     assert len(false_before) >= 5 and len(dropped) >= 2
-    assert all(d.channels == "cross" and d.k_margin_db < 0.0 and d.area_px <= 2 for d in dropped)
+    assert all(d.channels == "cross"
+               and (d.k_margin_db < 0.0 if d.area_px <= 2 else d.local_cross_cfar_margin_db < 0.0) for d in dropped)
     # What stays is flagged in both bands (a spike of this sea shows in both), larger than the
     # smallest cluster, or clears its background.
     assert all(d.channels == "co+cross" or d.area_px > 2 or d.k_margin_db >= 0.0 for d in false_alarms)
@@ -395,23 +399,27 @@ def test_the_local_ice_test_needs_a_target_standing_out_from_its_surroundings(
 
 
 @pytest.mark.parametrize(
-    ("in_sea_ice", "k_margin_db", "area_px", "overrides", "kept"),
+    ("in_sea_ice", "k_margin_db", "area_px", "local_cross_cfar_margin_db", "overrides", "kept"),
     [
-        (False, 0.5, 2, {}, True),  # open water: clears its 2 km background at ice_pfa, no margin asked
-        (False, -0.5, 2, {}, False),  # the smallest HV-only cluster short of it: noise-floor speckle
-        (False, -0.5, 5, {}, True),  # spread over the response's pixels: kept
-        (False, NAN, 2, {}, True),  # no background to judge it on (swath edge): kept
-        (False, -0.5, 2, {"cross_only_background_test": False}, True),
-        (True, 1.0, 2, {}, False),  # in ice the margin applies, and nothing stands out locally
+        (False, 0.5, 2, 0.0, {}, True),  # open water: clears its 2 km background at ice_pfa, no margin asked
+        (False, -0.5, 2, 0.0, {}, False),  # the smallest HV-only cluster short of it: noise-floor speckle
+        (False, -0.5, 5, 0.5, {}, True),  # spread over the response's pixels, standing out from its ring: kept
+        (False, 3.0, 5, -0.5, {}, False),  # ... not standing out from it: a ridge of ice taken for water runs on
+        (False, -0.5, 5, NAN, {}, True),  # no ring to judge it on (swath edge): kept
+        (False, NAN, 2, 0.0, {}, True),  # no background to judge it on (swath edge): kept
+        (False, -0.5, 2, 0.0, {"cross_only_background_test": False}, True),
+        (False, 3.0, 5, -0.5, {"cross_only_background_test": False}, True),
+        (True, 1.0, 2, 0.0, {}, False),  # in ice the margin applies, and nothing stands out locally
     ],
 )
-def test_the_smallest_cross_pol_only_clusters_in_open_water_must_clear_their_background(
-    in_sea_ice, k_margin_db, area_px, overrides, kept
+def test_cross_pol_only_clusters_in_open_water_must_clear_their_background_or_their_ring(
+    in_sea_ice, k_margin_db, area_px, local_cross_cfar_margin_db, overrides, kept
 ):
     detection = Detection(row=10.0, col=10.0, area_px=area_px, length_m=80.0, peak_co_db=-12.0, mean_co_db=-12.0,
                           mean_cross_db=-19.0, peak_row=10, peak_col=10, in_sea_ice=in_sea_ice,
                           background_co_db=-14.0, background_cross_db=-25.0, peak_cross_db=-19.0,
-                          k_margin_db=k_margin_db, local_cross_margin_db=0.0, local_co_margin_db=0.0, channels="cross")
+                          k_margin_db=k_margin_db, local_cross_margin_db=0.0, local_co_margin_db=0.0,
+                          local_cross_cfar_margin_db=local_cross_cfar_margin_db, channels="cross")
     assert passes_background_test(detection, CfarParams(pixel_size_m=PIXEL_M, **overrides)) is kept
 
 
@@ -493,3 +501,30 @@ def test_the_detector_takes_every_job_setting_with_the_contracts_defaults():
     changed = DetectTargetsParams(scene_job_id="job", pfa=1e-8, ice_pfa=1e-10, min_area_px=3, local_ice_test=False)
     detector = CfarParams(pixel_size_m=40.0, **{name: getattr(changed, name) for name in DETECTOR_SETTINGS})
     assert (detector.pfa, detector.ice_pfa, detector.min_area_px, detector.local_ice_test) == (1e-8, 1e-10, 3, False)
+
+
+
+def test_ridges_of_ice_that_passes_for_open_water_drop_while_every_target_stays():
+    """Level first-year ice can look like open water to the clutter class (HV at the noise floor,
+    HH smooth at the 2 km scale), and its pressure ridges, bright in HV, then meet the open-water
+    detector. A scene of the separately written simulator in ``bench/`` has such ice: HV-only
+    clusters larger than ``min_area_px`` there run on into the ring just around them, and are
+    dropped; no target is."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    import independent_simulator
+
+    scene = independent_simulator.simulate_scene(1)
+    truth = np.array([(t.row, t.col) for t in scene.targets])
+    before = detect(scene.hh_db, scene.hv_db, CfarParams(pixel_size_m=PIXEL_M, cross_only_background_test=False))
+    after = detect(scene.hh_db, scene.hv_db, CfarParams(pixel_size_m=PIXEL_M))
+
+    def near_target(d: Detection) -> bool:
+        return bool(np.hypot(truth[:, 0] - d.row, truth[:, 1] - d.col).min() <= 4.0)
+
+    kept = {(d.row, d.col) for d in after}
+    dropped = [d for d in before if (d.row, d.col) not in kept]
+    large = [d for d in dropped if d.area_px > 2]
+    assert len(large) >= 5
+    assert all(d.channels == "cross" and not d.in_sea_ice and d.local_cross_cfar_margin_db < 0.0 for d in large)
+    assert all(scene.ice_mask[int(d.row), int(d.col)] for d in large)  # it was ice, taken for water
+    assert not any(near_target(d) for d in dropped)

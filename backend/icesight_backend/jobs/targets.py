@@ -83,6 +83,7 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
             "k_margin_db": _rounded(d.k_margin_db),
             "local_cross_margin_db": _rounded(d.local_cross_margin_db),
             "local_co_margin_db": _rounded(d.local_co_margin_db),
+            "local_cross_cfar_margin_db": _rounded(d.local_cross_cfar_margin_db),
             "depolarisation_excess_db": _rounded(d.depolarisation_excess_db),
             "cfar_channels": d.channels,
             "job_id": ctx.job_id,
@@ -92,8 +93,8 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
     ]
     columns = ["detection_id", "scene_id", "row", "col", "area_px", "length_m", "peak_co_db", "mean_co_db",
                "mean_cross_db", "peak_cross_db", "in_sea_ice", "background_co_db", "background_cross_db",
-               "k_margin_db", "local_cross_margin_db", "local_co_margin_db", "depolarisation_excess_db", "cfar_channels",
-               "job_id", "geometry"]
+               "k_margin_db", "local_cross_margin_db", "local_co_margin_db", "local_cross_cfar_margin_db",
+               "depolarisation_excess_db", "cfar_channels", "job_id", "geometry"]
     # An empty result is still a valid layer with the same fields (nothing found is an answer).
     frame = gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs=meta["crs"])
     artifacts = [gpkg_artifact(frame, "detections", role="detections")]

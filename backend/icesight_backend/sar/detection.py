@@ -107,8 +107,12 @@ class CfarParams:
     #: ``ice_margin_db``. Open water's cross-pol is the noise floor's speckle, and the CFAR's ``pfa``
     #: lets a few of its clusters through in every scene (a 3,000 px scene holds 9 million pixels):
     #: ``ice_pfa`` is 300 times rarer. Such clusters are as small as the detector keeps, where an
-    #: iceberg over a sea that hides it in co-pol spreads over the response's few pixels: larger
-    #: ones are kept, the dimmest icebergs with them.
+    #: iceberg over a sea that hides it in co-pol spreads over the response's few pixels.
+    #: A larger cluster only the cross-pol CFAR flagged is kept when its peak clears, at the CFAR's
+    #: own ``pfa``, the K threshold of the ring just around it (as ``local_ice_test`` asks in ice):
+    #: level first-year ice can pass for open water (its HV at the noise floor, its HH smooth at
+    #: the 2 km scale), and its ridges, bright in cross-pol, run on through that ring, where a
+    #: berg's cross-pol falls to the floor within a resolution cell or two.
     cross_only_background_test: bool = DetectTargetsParams.cross_only_background_test
     #: Let a detection in sea ice that falls short of its 2 km background's threshold (by less than
     #: ``ice_margin_db``) pass when it stands out from a ring just outside it (``LOCAL_RING_GAP_PX``
@@ -343,6 +347,9 @@ class Detection:
     local_cross_margin_db: float = math.nan
     #: The same for the co-pol peak over the co-pol ring (the local test of ships in ice), dB.
     local_co_margin_db: float = math.nan
+    #: The cross-pol peak's margin over the K threshold of that ring at the CFAR's own ``pfa``
+    #: (the open-water test of larger cross-pol-only clusters, see ``cross_only_background_test``), dB.
+    local_cross_cfar_margin_db: float = math.nan
     #: Which CFAR flagged it: "co", "cross" or "co+cross".
     channels: str = "co"
 
@@ -381,12 +388,13 @@ def k_fit_log_cumulants(values_db: np.ndarray, looks: float) -> tuple[float, flo
     return 10.0 * ln_mean / math.log(10.0), shape
 
 
-def _k_margin_db(peak_db: float, background_db: np.ndarray, params: CfarParams) -> float:
+def _k_margin_db(peak_db: float, background_db: np.ndarray, params: CfarParams, pfa: float | None = None) -> float:
+    """How far ``peak_db`` clears the K threshold of ``background_db`` at ``pfa`` (default ``ice_pfa``), dB."""
     finite = background_db[np.isfinite(background_db)]
     if finite.size < _MIN_BACKGROUND_PX:
         return math.nan
     mean_db, shape = k_fit_log_cumulants(finite, params.looks)
-    multiplier = float(_threshold_multiplier(np.array([shape]), params.looks, params.ice_pfa)[0])
+    multiplier = float(_threshold_multiplier(np.array([shape]), params.looks, params.ice_pfa if pfa is None else pfa)[0])
     return peak_db - mean_db - 10.0 * math.log10(multiplier)
 
 
@@ -531,6 +539,7 @@ def label_detections(
                 k_margin_db=max(_k_margin_db(peak_co, co_around[ring], params),
                                 _k_margin_db(peak_judged, judged_around[ring], params), key=_nan_lowest),
                 local_cross_margin_db=_k_margin_db(peak_judged, judged_around[near], params),
+                local_cross_cfar_margin_db=_k_margin_db(peak_judged, judged_around[near], params, params.pfa),
                 local_co_margin_db=_k_margin_db(peak_co, co_around[near], params),
                 channels=_CHANNELS.get(flagged, "co"),
             )
@@ -693,14 +702,16 @@ def passes_background_test(detection: Detection, params: CfarParams) -> bool:
     the depolarisation is how an HH-bright texture spot shows, and is not enough.
 
     In open water the test judges only what one CFAR alone flagged: the co-pol
-    (``co_only_background_test``, with the margin) or, for clusters of at most ``min_area_px``, the
-    cross-pol (``cross_only_background_test``, without it); the rest is kept. Without the clutter
-    class (``sea_ice_aware=False``) every such detection is judged so, wherever it lies.
+    (``co_only_background_test``, with the margin) or the cross-pol (``cross_only_background_test``,
+    without it: clusters of at most ``min_area_px`` against the 2 km background, larger ones against
+    the ring just around them at the CFAR's own ``pfa``); the rest is kept. Without the clutter class (``sea_ice_aware=False``)
+    every such detection is judged so, wherever it lies.
     """
     in_ice = params.sea_ice_aware and detection.in_sea_ice
     co_only = params.co_only_background_test and params.cross_pol_cfar and detection.channels == "co"
-    cross_only = (params.cross_only_background_test and detection.channels == "cross"
-                  and detection.area_px <= params.min_area_px)
+    cross_only = params.cross_only_background_test and detection.channels == "cross"
+    if cross_only and not in_ice and detection.area_px > params.min_area_px:
+        return not detection.local_cross_cfar_margin_db < 0.0  # NaN (no ring: swath edge) keeps it
     if not (in_ice or co_only or cross_only) or not np.isfinite(detection.k_margin_db):
         return True  # nothing to judge, or no background to judge against (swath edge): keep
     if detection.k_margin_db >= (params.ice_margin_db if in_ice or co_only else 0.0):
