@@ -4,10 +4,11 @@ Produces sigma0 images in dB (HH co-pol, HV cross-pol) on a 40 m grid with open 
 icebergs, plus 75 x 75 px target patches in the layout used by ship/iceberg classifiers.  Built from published
 physics and product figures only; every modelling choice is listed below with its source.
 
-It is written apart from ``icesight_backend.sar.simulation`` and imports nothing from IceSight, so that data drawn
-from it was not made with the modelling choices the product's models are trained on: ``bench_independent_data.py``
-scores those models on it as a stand-in for data made by someone else.  Keep it that
-way: do not tune it to the product's simulator or the product to it.
+It imports nothing from IceSight, and wherever the physics leaves freedom its choices differ from those of
+``icesight_backend.sar.simulation`` (impulse response, speckle model, ice types, target sizes and brightness laws,
+moving ships), so data drawn from it was not made with the choices the product's models are trained on:
+``bench_independent_data.py`` scores those models on it as a stand-in for data made by someone else.  Keep it that
+way: do not tune it towards the product's simulator or the product towards it.
 
 Public API
 ----------
@@ -67,7 +68,7 @@ Open sea
   speed retrieval", IEEE GRSL 8(3)); e.g. -32.2 dB at 6 m/s, well under the NESZ, so HV over sea is noise-dominated
   as in the OpenSARShip VH chips (median -25 dB, close to the IW noise floor).
 - Wind: scene mean U ~ Uniform(3, 11) m/s; spatial modulation exp(0.15 g_150 + 0.06 g_20) (g_s: Gaussian random field
-  with kernel width s px, i.e. ~6 km and ~0.8 km structures).  My choice.
+  with kernel width s px, i.e. ~6 km and ~0.8 km structures).  No source (a free choice).
 - Texture (K distribution: Ward, Tough & Watts, "Sea Clutter: Scattering, the K Distribution and Radar
   Performance", IET 2006): Gamma texture of shape nu, correlated over ~2 px (80 m; no source), mean 1.
   nu_HH(theta) = nu_ref ((90 - theta) / 52)^(2/3), nu_ref ~ 7 exp(N(0, 0.3)) per scene: grazing-angle exponent 2/3
@@ -79,14 +80,14 @@ Open sea
 Sea ice (first-year, deformed, optional multi-year; at C-band, levels quoted at 35 deg)
 - Regions: threshold of a very smooth random field (kernel N/8 px) plus edge roughness (0.30 g_40 + 0.12 g_8) set to
   an ice fraction ~ Uniform(0.2, 0.4) per scene: a few large irregular regions with ragged edges and floes in the
-  marginal zone.  My choice.
+  marginal zone.  No source (a free choice).
 - Level FYI HH -18.5 dB (slope -0.24 dB/deg), HV -28.5 dB (-0.11 dB/deg); deformed FYI HH -11.5 dB (-0.17 dB/deg),
   HV -21.0 dB (-0.09 dB/deg); multi-year (present in 30 % of scenes) HH -10.0 dB, HV -17.5 dB.  Ranges from Onstott
   1992 (in Carsey (ed.), "Microwave Remote Sensing of Sea Ice", AGU Monogr. 68) and Dierking 2013 ("Sea ice
   monitoring by synthetic aperture radar", Oceanography 26(2)); incidence slopes of the order reported for
   Sentinel-1 EW by Makynen & Karvonen 2017 (IEEE TGRS 55(11)).  Exact values within those ranges have no source.
 - Mix of level/deformed by a smooth weight (kernel 40 px, per-scene bias), floe-scale +/-1.2 dB modulation (6 px),
-  Gamma texture nu = 10 (level) to 3.5 (deformed) correlated over 1 px.  My choice.
+  Gamma texture nu = 10 (level) to 3.5 (deformed) correlated over 1 px.  No source (a free choice).
 - Ridges: narrow level-set lines of a 2.5 px random field, gated by deformation, up to +7.8 dB HH / +8.5 dB HV.
   Leads: level-set lines of a 30 px field, 1-4 px wide, filled with nilas (HH -22 dB, HV -33 dB) or, in 25 % of
   scenes, rafted/young ice with frost flowers (HH -13 dB, HV -24 dB).  Values from the same ice references; the
@@ -111,15 +112,15 @@ Ships (length 30-350 m, log-uniform)
 
 Icebergs (maximum horizontal extent 50-600 m, log-uniform)
 - Shape: star-shaped outline with harmonics 2-7 (amplitude N(0, 0.25 / k)), aspect U(1, 1.8), random orientation.
-  My choice.
+  No source (a free choice).
 - Body sigma0 HH N(-4, 3) dB at 35 deg, slope -0.1 dB/deg; HV/HH N(-7, 2) dB (volume scattering in glacial ice gives a
   higher cross/co ratio than ships); per-pixel Gamma texture nu = 2.5.  Range of C-band iceberg signatures in
   Dierking & Wesche 2014 ("C-band radar polarimetry - useful for detection of icebergs in sea ice?", IEEE TGRS 52(1))
   and Howell et al. 2008 (IGARSS, dual-polarisation detection of ships and icebergs); central values have no source.
 - Bright facets: 60 % of bergs carry 1 + Poisson(D / 250 m) point facets on the near-range side, 33 + 15 log10(D / 100)
-  + N(0, 3) dBsm, HV/HH N(-10, 3) dB (surface facets, more co-pol dominated than the body).  My choice.
+  + N(0, 3) dBsm, HV/HH N(-10, 3) dB (surface facets, more co-pol dominated than the body).  No source (a free choice).
 - Radar shadow behind the berg in range: freeboard = D x U(0.04, 0.12) clipped to 5-70 m, shadow length
-  freeboard x tan(theta); clutter removed there (noise remains).  Layover ignored.  My choice.
+  freeboard x tan(theta); clutter removed there (noise remains).  Layover ignored.  No source (a free choice).
 
 Targets never overlap (centre distance >= sum of radii + 4 px).  All randomness comes from one numpy Generator
 seeded by the caller, so outputs are reproducible.
@@ -134,6 +135,8 @@ import numpy as np
 from scipy import ndimage
 
 __all__ = ["Scene", "Target", "cut_patches", "simulate_patches", "simulate_scene"]
+
+_trapezoid = getattr(np, "trapezoid", None) or np.trapz  # numpy < 2 has only the old name
 
 # ----------------------------------------------------------------------------------------------------------------
 # Constants
@@ -278,8 +281,8 @@ class _Psf:
         w2 = (WINDOW_ALPHA + (1.0 - WINDOW_ALPHA) * np.cos(2.0 * np.pi * f)) ** 2
         lags = np.arange(-nlag, nlag + 1)
         tau_u = b * lags * self.pixel_m
-        rho = np.trapezoid(w2[None, :] * np.cos(2.0 * np.pi * f[None, :] * tau_u[:, None]), f, axis=1)
-        rho /= np.trapezoid(w2, f)
+        rho = _trapezoid(w2[None, :] * np.cos(2.0 * np.pi * f[None, :] * tau_u[:, None]), f, axis=1)
+        rho /= _trapezoid(w2, f)
         c = rho**2  # intensity correlation
         circ = np.zeros(nfft)
         circ[: nlag + 1] = c[nlag:]

@@ -35,11 +35,11 @@ class DetectTargetsParams:
     #: In open water, hold what only the co-pol CFAR flagged to the same test (sea spikes are
     #: co-pol only; ships over open water show in cross-pol too). Needs ``cross_pol_cfar``.
     co_only_background_test: bool = True
-    #: In open water, keep what only the cross-pol CFAR flagged when its peak clears the K
-    #: threshold at ``ice_pfa`` (no margin) of its 2 km background (clusters of at most
-    #: ``min_area_px``: clusters of noise-floor speckle do not) or, for larger clusters, of the
-    #: ring just around it at the CFAR's own ``pfa`` (ridges of level ice that passes for open
-    #: water run on through that ring; an iceberg over a sea that hides it in co-pol does not).
+    #: In open water, judge what only the cross-pol CFAR flagged. A cluster of at most
+    #: ``min_area_px`` is kept when its peak clears the K threshold of its 2 km background at
+    #: ``ice_pfa`` (no margin): clusters of noise-floor speckle do not. A larger one is kept when
+    #: its peak clears the K threshold of the ring just around it at ``pfa``: ridges of level ice
+    #: that passes for open water run on through that ring, an iceberg's cross-pol does not.
     cross_only_background_test: bool = True
     #: Also keep a target in sea ice that falls short of its 2 km background by less than
     #: ``ice_margin_db`` when it stands out from the ring just around it: in cross-pol, when it is

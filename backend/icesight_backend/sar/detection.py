@@ -106,13 +106,14 @@ class CfarParams:
     #: when its peak clears the K threshold at ``ice_pfa`` of its 2 km background, without
     #: ``ice_margin_db``. Open water's cross-pol is the noise floor's speckle, and the CFAR's ``pfa``
     #: lets a few of its clusters through in every scene (a 3,000 px scene holds 9 million pixels):
-    #: ``ice_pfa`` is 300 times rarer. Such clusters are as small as the detector keeps, where an
-    #: iceberg over a sea that hides it in co-pol spreads over the response's few pixels.
-    #: A larger cluster only the cross-pol CFAR flagged is kept when its peak clears, at the CFAR's
-    #: own ``pfa``, the K threshold of the ring just around it (as ``local_ice_test`` asks in ice):
-    #: level first-year ice can pass for open water (its HV at the noise floor, its HH smooth at
-    #: the 2 km scale), and its ridges, bright in cross-pol, run on through that ring, where a
-    #: berg's cross-pol falls to the floor within a resolution cell or two.
+    #: ``ice_pfa`` is 300 times rarer. Such clusters are as small as the detector keeps, while an
+    #: iceberg over a sea that hides it in co-pol spreads over the response's few pixels, so larger
+    #: clusters are not held to the 2 km test. A larger cluster only the cross-pol CFAR flagged is
+    #: kept when its peak clears, at the CFAR's own ``pfa`` and without margin, the K threshold of
+    #: the ring just around it (the ring of ``local_ice_test``): level first-year ice can pass for
+    #: open water (its HV at the noise floor, its HH smooth at the 2 km scale), and its ridges,
+    #: bright in cross-pol, run on through that ring, where a berg's cross-pol falls to the floor
+    #: within a resolution cell or two.
     cross_only_background_test: bool = DetectTargetsParams.cross_only_background_test
     #: Let a detection in sea ice that falls short of its 2 km background's threshold (by less than
     #: ``ice_margin_db``) pass when it stands out from a ring just outside it (``LOCAL_RING_GAP_PX``
