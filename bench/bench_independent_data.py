@@ -1,9 +1,9 @@
-"""Models trained on IceSight's simulator, scored on data from a separately written simulator.
+"""Models trained on IceSight's simulator, scored on data from an independent simulator.
 
-``bench/independent_simulator.py`` is a Sentinel-1 EW GRDM HH/HV simulator written apart from
-``icesight_backend.sar.simulation``, sharing no code and none of its modelling choices beyond the
-published physics (K-distributed sea, sea ice, ships, icebergs; its choices and their sources are in
-its docstring). It stands in for data made by someone else. This bench measures what an analyst
+``bench/independent_simulator.py`` is a Sentinel-1 EW GRDM HH/HV simulator that imports nothing
+from IceSight and, wherever the published physics (K-distributed sea, sea ice, ships, icebergs)
+leaves freedom, chooses otherwise than ``icesight_backend.sar.simulation`` (its choices and their
+sources are in its docstring). It stands in for data made by someone else. This bench measures what an analyst
 would see on such data, following the product's default path:
 
 1. Models: ``train_model {"simulated": {"seed": s}}`` with every other setting at its default (as
