@@ -36,6 +36,14 @@ def resolve_cut(resources: Resources, params: CutPatchesParams) -> dict:
     return resolve_scene(resources, params) | {"detections_path": resolve_detections(resources, params)}
 
 
+#: Fields of the detections layer taken from each :class:`~icesight_backend.sar.detection.Detection`:
+#: its levels, dB (rounded), and its background and the margins of its tests, dB (null where the
+#: detector had no background to judge against).
+_LEVEL_FIELDS = ("peak_co_db", "mean_co_db", "mean_cross_db", "peak_cross_db")
+_MARGIN_FIELDS = ("background_co_db", "background_cross_db", "k_margin_db", "local_cross_margin_db",
+                  "local_co_margin_db", "local_cross_cfar_margin_db", "depolarisation_excess_db")
+
+
 def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -> dict[str, Any]:
     import geopandas as gpd
     import rasterio
@@ -73,28 +81,17 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
             "col": round(d.col, 2),
             "area_px": d.area_px,
             "length_m": d.length_m,
-            "peak_co_db": round(d.peak_co_db, 2),
-            "mean_co_db": round(d.mean_co_db, 2),
-            "mean_cross_db": round(d.mean_cross_db, 2),
-            "peak_cross_db": round(d.peak_cross_db, 2),
+            **{name: round(getattr(d, name), 2) for name in _LEVEL_FIELDS},
             "in_sea_ice": d.in_sea_ice,
-            "background_co_db": _rounded(d.background_co_db),
-            "background_cross_db": _rounded(d.background_cross_db),
-            "k_margin_db": _rounded(d.k_margin_db),
-            "local_cross_margin_db": _rounded(d.local_cross_margin_db),
-            "local_co_margin_db": _rounded(d.local_co_margin_db),
-            "local_cross_cfar_margin_db": _rounded(d.local_cross_cfar_margin_db),
-            "depolarisation_excess_db": _rounded(d.depolarisation_excess_db),
+            **{name: _rounded(getattr(d, name)) for name in _MARGIN_FIELDS},
             "cfar_channels": d.channels,
             "job_id": ctx.job_id,
             "geometry": Point(*(transform * (d.col + 0.5, d.row + 0.5))),
         }
         for i, d in enumerate(detections)
     ]
-    columns = ["detection_id", "scene_id", "row", "col", "area_px", "length_m", "peak_co_db", "mean_co_db",
-               "mean_cross_db", "peak_cross_db", "in_sea_ice", "background_co_db", "background_cross_db",
-               "k_margin_db", "local_cross_margin_db", "local_co_margin_db", "local_cross_cfar_margin_db",
-               "depolarisation_excess_db", "cfar_channels", "job_id", "geometry"]
+    columns = ["detection_id", "scene_id", "row", "col", "area_px", "length_m", *_LEVEL_FIELDS, "in_sea_ice",
+               *_MARGIN_FIELDS, "cfar_channels", "job_id", "geometry"]
     # An empty result is still a valid layer with the same fields (nothing found is an answer).
     frame = gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs=meta["crs"])
     artifacts = [gpkg_artifact(frame, "detections", role="detections")]
