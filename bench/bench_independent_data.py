@@ -54,11 +54,13 @@ NAMES = [c.value for c in ClassName]
 
 
 def patch_arrays(patches: dict, prefix: str) -> PatchArrays:
-    """The independent simulator's patches as the API receives them (patch records, dB, rounded)."""
+    """Patches (``hh_db``, ``hv_db``, ``inc_deg`` and ``label``, a class index in
+    :class:`ClassName` order) as the API receives them: patch records, dB, rounded."""
+    classes = list(ClassName)
     records = [
         PatchRecord(id=f"{prefix}{i}", band_1=[round(float(v), 4) for v in patches["hh_db"][i].ravel()],
                     band_2=[round(float(v), 4) for v in patches["hv_db"][i].ravel()],
-                    inc_angle=round(float(patches["inc_deg"][i]), 4), is_iceberg=int(patches["label"][i]))
+                    inc_angle=round(float(patches["inc_deg"][i]), 4), label=classes[int(patches["label"][i])])
         for i in range(len(patches["label"]))
     ]
     return arrays_from_records(records)
@@ -101,8 +103,9 @@ def detections_as_patches(scene, detections, truth: pd.DataFrame) -> tuple[Patch
     rows, cols = truth["row"].to_numpy(float), truth["col"].to_numpy(float)
     reach_px = 4.0 + truth["length_m"].to_numpy(float) / scene.pixel_size_m / 2
     h, w = scene.hh_db.shape
-    records, edge = [], 0
-    for i, d in enumerate(detections):
+    cut = {"hh_db": [], "hv_db": [], "inc_deg": [], "label": []}
+    edge = 0
+    for d in detections:
         r, c = int(round(d.row)), int(round(d.col))
         if not (half <= r < h - half and half <= c < w - half):
             edge += 1
@@ -112,10 +115,11 @@ def detections_as_patches(scene, detections, truth: pd.DataFrame) -> tuple[Patch
         label = ((ClassName.ICEBERG if truth["is_iceberg"].iloc[nearest] else ClassName.SHIP)
                  if relative[nearest] <= 1.0 else ClassName.CLUTTER)
         window = np.s_[r - half : r + half + 1, c - half : c + half + 1]
-        records.append(PatchRecord(id=f"d{i}", band_1=[round(float(v), 4) for v in scene.hh_db[window].ravel()],
-                                   band_2=[round(float(v), 4) for v in scene.hv_db[window].ravel()],
-                                   inc_angle=round(float(scene.inc_deg[c]), 4), label=label))
-    return arrays_from_records(records), edge
+        cut["hh_db"].append(scene.hh_db[window])
+        cut["hv_db"].append(scene.hv_db[window])
+        cut["inc_deg"].append(scene.inc_deg[c])
+        cut["label"].append(label.index)
+    return patch_arrays(cut, "d"), edge
 
 
 def scene_figures(seeds: list[int], models: list[LoadedModel]) -> None:

@@ -131,7 +131,7 @@ def train_default(seed: int, n_patches: int | None = None, epochs: int = DEFAULT
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", default="0,1,2,3", help="comma-separated set and training seeds")
-    parser.add_argument("--n-patches", type=int, default=SimulatedPatchSet().n_patches)
+    parser.add_argument("--n-patches", type=int, help="training patches (default: the product's default set size)")
     parser.add_argument("--epochs", type=int, default=DEFAULT_TRAIN_EPOCHS)
     parser.add_argument("--no-stress", action="store_true", help="leave out the stress sets")
     args = parser.parse_args()

@@ -226,7 +226,7 @@ def _inc_from_ground(g_m: np.ndarray) -> np.ndarray:
 
 def _nesz_db(inc_deg: np.ndarray, offset_db: float) -> np.ndarray:
     b = np.asarray(SUBSWATH_BOUNDS_DEG)
-    k = np.clip(np.searchsorted(b, inc_deg, side="right") - 1, 0, len(NESZ_CENTRE_DB) - 1)
+    k = _subswath_index(inc_deg)
     x = (inc_deg - b[k]) / (b[k + 1] - b[k])
     return np.asarray(NESZ_CENTRE_DB)[k] + NESZ_EDGE_RISE_DB * (2.0 * x - 1.0) ** 2 + offset_db
 

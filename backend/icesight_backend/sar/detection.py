@@ -389,14 +389,21 @@ def k_fit_log_cumulants(values_db: np.ndarray, looks: float) -> tuple[float, flo
     return 10.0 * ln_mean / math.log(10.0), shape
 
 
-def _k_margin_db(peak_db: float, background_db: np.ndarray, params: CfarParams, pfa: float | None = None) -> float:
-    """How far ``peak_db`` clears the K threshold of ``background_db`` at ``pfa`` (default ``ice_pfa``), dB."""
+def _k_margin_db(peak_db: float, background_db: np.ndarray, params: CfarParams) -> float:
+    """How far ``peak_db`` clears the K threshold of ``background_db`` at ``ice_pfa``, dB."""
+    return _k_margins_db(peak_db, background_db, params, (params.ice_pfa,))[0]
+
+
+def _k_margins_db(peak_db: float, background_db: np.ndarray, params: CfarParams,
+                  pfas: tuple[float, ...]) -> tuple[float, ...]:
+    """How far ``peak_db`` clears the K threshold of ``background_db`` at each of ``pfas``, dB (one
+    fit of the background; NaN for each without enough background)."""
     finite = background_db[np.isfinite(background_db)]
     if finite.size < _MIN_BACKGROUND_PX:
-        return math.nan
+        return (math.nan,) * len(pfas)
     mean_db, shape = k_fit_log_cumulants(finite, params.looks)
-    multiplier = float(_threshold_multiplier(np.array([shape]), params.looks, params.ice_pfa if pfa is None else pfa)[0])
-    return peak_db - mean_db - 10.0 * math.log10(multiplier)
+    return tuple(peak_db - mean_db - 10.0 * math.log10(float(_threshold_multiplier(np.array([shape]), params.looks, pfa)[0]))
+                 for pfa in pfas)
 
 
 def _components(present: np.ndarray, merge_distance_px: int) -> np.ndarray:
@@ -522,6 +529,7 @@ def label_detections(
         judged_values = judged_values[np.isfinite(judged_values)]
         peak_judged = float(judged_values.max()) if judged_values.size else math.nan
         flagged = int(np.bitwise_or.reduce(bits[window][own].astype(np.uint8))) if bits.dtype != bool else CO_BIT
+        near_cross_margins = _k_margins_db(peak_judged, judged_around[near], params, (params.ice_pfa, params.pfa))
         detections.append(
             Detection(
                 row=row,
@@ -539,8 +547,8 @@ def label_detections(
                 peak_cross_db=peak_cross,
                 k_margin_db=max(_k_margin_db(peak_co, co_around[ring], params),
                                 _k_margin_db(peak_judged, judged_around[ring], params), key=_nan_lowest),
-                local_cross_margin_db=_k_margin_db(peak_judged, judged_around[near], params),
-                local_cross_cfar_margin_db=_k_margin_db(peak_judged, judged_around[near], params, params.pfa),
+                local_cross_margin_db=near_cross_margins[0],
+                local_cross_cfar_margin_db=near_cross_margins[1],
                 local_co_margin_db=_k_margin_db(peak_co, co_around[near], params),
                 channels=_CHANNELS.get(flagged, "co"),
             )
