@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from icesight_backend.sar import simulation
 from icesight_backend.sar.readers import SarFormatError
 from icesight_backend.sar.readers.opensarship import read_opensarship
-from icesight_backend.sar.realism import compare_with_opensarship
+from icesight_backend.sar.realism import PEAK_SCATTER, compare_with_opensarship, peak_scatter_about_length_db
 from icesight_backend.sar.simulation import ClutterParams
 
 DATA = Path(os.environ.get("ICESIGHT_OPENSARSHIP", Path(__file__).resolve().parents[2] / "data" / "opensarship"))
@@ -81,6 +82,28 @@ def test_simulator_matches_real_radiometry_at_the_same_incidence(chips):
         sub = compare_with_opensarship(part, seed=1, repeats=8)
         assert abs(sub.difference_db["sea_median_co"]) <= 2.0, sub.table()
         assert abs(sub.difference_db["sea_median_cross"]) <= 2.0, sub.table()
+
+
+def test_peak_scatter_is_the_spread_about_a_line_in_log_length():
+    lengths = [20.0, 40.0, 80.0, 160.0, 320.0]
+    on_a_line = [10.0 + 12.0 * np.log10(length / 20.0) for length in lengths]
+    assert peak_scatter_about_length_db(on_a_line, lengths) == pytest.approx(0.0, abs=1e-9)
+    off = [p + d for p, d in zip(on_a_line, [2.0, -2.0, 2.0, -2.0, 2.0], strict=True)]
+    assert 1.0 < peak_scatter_about_length_db(off, lengths) < 2.0  # the line takes up part of it
+
+
+def test_the_comparison_tells_ships_alike_in_length_too_alike_in_brightness(chips, monkeypatch):
+    """Ships of one length differ in brightness on the real chips by about 5 dB (sd about a line in log
+    length). The simulator's spread is set to that; at 3 dB its ships scatter 1 dB too little, and
+    the comparison must say so while the sea and the median peak still agree. Eight simulated chips
+    a real one: with three the simulated scatter moves by up to 1 dB between seeds."""
+    measured = compare_with_opensarship(chips, seed=3, repeats=8)
+    assert measured.real_median[PEAK_SCATTER] == pytest.approx(5.3, abs=0.1)
+    assert PEAK_SCATTER not in measured.failures, measured.table()
+    monkeypatch.setattr(simulation, "SHIP_PEAK_SPREAD_DB", 3.0)
+    narrow = compare_with_opensarship(chips, seed=3, repeats=8)
+    assert PEAK_SCATTER in narrow.failures, narrow.table()
+    assert not {"sea_median_co", "sea_median_cross", "peak_co"} & set(narrow.failures), narrow.table()
 
 
 @pytest.mark.parametrize("sea_corr_m", [7.5, 120.0])

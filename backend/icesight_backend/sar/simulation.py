@@ -490,6 +490,12 @@ class Target:
 #: Ship brightness laws of the two families (dB at 20 m, dB per decade of length): both give the
 #: same median at 90 m, measured on the OpenSARShip chips (IW, VV); their slopes differ.
 _SHIP_BRIGHTNESS = {"A": (11.0, 11.0), "B": (8.8, 14.0)}
+#: Spread (dB, one sigma) of a ship's brightest scatterer about its family's length law. **Measured**:
+#: the peak VV of the 50 OpenSARShip GRDH chips with an AIS length scatters 5.3 dB (sd) about a
+#: straight line in log length; the simulated chips, rendered at the same length and incidence
+#: and measured the same way (``sar/realism.py``, ``PEAK_SCATTER``), scatter 5.0-5.6 dB with this
+#: spread and 4.0-4.7 dB with 3 dB (the speckle, layout and weak ships add the rest).
+SHIP_PEAK_SPREAD_DB = 4.5
 
 
 def draw_ship(rng: np.random.Generator, length_m: float | None = None, family: str = "A") -> Target:
@@ -500,7 +506,7 @@ def draw_ship(rng: np.random.Generator, length_m: float | None = None, family: s
     # (small, fibreglass or wooden) scatterer that looks like a growler.
     weak = rng.random() < 0.10
     at_20_m, slope = _SHIP_BRIGHTNESS[family]
-    peak = at_20_m + slope * math.log10(length / 20.0) + rng.normal(0.0, 3.0) - (9.0 if weak else 0.0)
+    peak = at_20_m + slope * math.log10(length / 20.0) + rng.normal(0.0, SHIP_PEAK_SPREAD_DB) - (9.0 if weak else 0.0)
     ratio = rng.normal(-11.0, 2.5) + (3.0 if weak else 0.0)
     return Target(ClassName.SHIP, length, width, float(rng.uniform(0, 180)), peak, ratio)
 
