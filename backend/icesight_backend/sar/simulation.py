@@ -491,11 +491,13 @@ class Target:
 #: same median at 90 m, measured on the OpenSARShip chips (IW, VV); their slopes differ.
 _SHIP_BRIGHTNESS = {"A": (11.0, 11.0), "B": (8.8, 14.0)}
 #: Spread (dB, one sigma) of a ship's brightest scatterer about its family's length law. **Measured**:
-#: the peak VV of the 50 OpenSARShip GRDH chips with an AIS length scatters 5.3 dB (sd) about a
+#: the peak VV of the 50 OpenSARShip GRDH chips with an AIS length scatters 5.4 dB (sd) about a
 #: straight line in log length; the simulated chips, rendered at the same length and incidence
-#: and measured the same way (``sar/realism.py``, ``PEAK_SCATTER``), scatter 5.0-5.6 dB with this
-#: spread and 4.0-4.7 dB with 3 dB (the speckle, layout and weak ships add the rest).
+#: and measured the same way (``sar/realism.py``, ``PEAK_SCATTER``), scatter 5.1-5.5 dB with this
+#: spread and 3.9-4.4 dB with 3 dB (the speckle, layout and weak ships add the rest).
 SHIP_PEAK_SPREAD_DB = 4.5
+#: Spread (dB, one sigma) of an iceberg's body sigma0 about its size law: no source.
+ICEBERG_PEAK_SPREAD_DB = 3.0
 
 
 def draw_ship(rng: np.random.Generator, length_m: float | None = None, family: str = "A") -> Target:
@@ -517,7 +519,7 @@ def draw_iceberg(rng: np.random.Generator, family: str = "A") -> Target:
     aspect = rng.uniform(1.0, 2.0)
     # Pinnacled or tabular bergs can give bright specular facets (one in ten).
     bright = rng.random() < 0.10
-    peak = 1.0 + 6.0 * math.log10(size / 50.0) + rng.normal(0.0, 3.0) + (7.0 if bright else 0.0)
+    peak = 1.0 + 6.0 * math.log10(size / 50.0) + rng.normal(0.0, ICEBERG_PEAK_SPREAD_DB) + (7.0 if bright else 0.0)
     ratio = rng.normal(-5.5, 2.0) - (3.0 if bright else 0.0)
     return Target(ClassName.ICEBERG, size, size / aspect, float(rng.uniform(0, 180)), peak, ratio)
 
