@@ -119,11 +119,14 @@ def test_the_comparison_leaves_the_scatter_out_without_ais_lengths(chips):
     assert PEAK_SCATTER not in report.table()
 
 
-@pytest.mark.parametrize("sea_corr_m", [7.5, 120.0])
-def test_the_comparison_tells_a_sea_textured_at_the_wrong_scale(chips, sea_corr_m):
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_comparison_tells_a_sea_textured_finer_than_a_pixel(chips, seed):
     """Past the speckle's reach (6 IW pixels, 60 m) only the texture keeps the sea correlated: the
-    real sea around the chips is textured over about 30 m. A texture finer than a pixel or four
-    times coarser must fail the comparison there, while the sea's levels still agree."""
-    report = compare_with_opensarship(chips, seed=0, clutter=ClutterParams(sea_corr_m=sea_corr_m))
+    real sea around the chips is textured over about 30 m. A texture finer than a pixel must fail
+    the comparison there, while the sea's levels still agree. (A coarser texture is not told apart
+    reliably: the chips' sea is a few hundred metres across, so texture much coarser than 60 m
+    modulates a whole chip at once and hardly correlates pixels within it; with eight simulated
+    chips per real one a 120 m texture reads +0.04 and a 240 m one -0.01 against a tolerance of 0.05.)"""
+    report = compare_with_opensarship(chips, seed=seed, repeats=8, clutter=ClutterParams(sea_corr_m=7.5))
     assert "sea_lag6_corr_co" in report.failures, report.table()
     assert not {"sea_median_co", "sea_median_cross", "sea_norm_var_cross"} & set(report.failures), report.table()
