@@ -40,7 +40,7 @@ import pandas as pd
 from icesight_backend.learning.data import PatchArrays, arrays_from_records
 from icesight_backend.learning.outputs import CLUTTER
 from icesight_backend.learning.training import LoadedModel, classify_served
-from icesight_backend.sar.detection import CfarParams, detect
+from icesight_backend.sar.detection import CfarParams, detect, nearest_match, truth_reach_px
 from icesight_backend.sar.simulation import MODES
 from icesight_contract import PATCH_SIZE_PX, AcquisitionMode, ClassName, PatchRecord
 
@@ -73,10 +73,10 @@ def _row(name: str, rows: list[dict]) -> str:
             f"log loss {m['log_loss']:.3f}  ECE {m['ece']:.3f}  ships called ship {m['ships_called_ship']:.0%}")
 
 
-def breakdown(patches: dict, models: list[LoadedModel]) -> str:
-    """Where the models go wrong: the share called correctly (mean of the models' probabilities)
-    by class and background, and for small ships and large icebergs."""
-    arrays = patch_arrays(patches, "b")
+def breakdown(patches: dict, arrays: PatchArrays, models: list[LoadedModel]) -> str:
+    """Where the models go wrong on ``patches`` (``arrays``: the same as :func:`patch_arrays` made
+    them): the share called correctly (mean of the models' probabilities) by class and background,
+    and for small ships and large icebergs."""
     p_iceberg = np.mean([classify_served(m, arrays).iceberg for m in models], axis=0)
     label, in_ice, length = patches["label"], patches["in_ice"], patches["length_m"]
     right = (p_iceberg >= 0.5) == (label == 1)
@@ -96,12 +96,11 @@ def _truth(scene) -> pd.DataFrame:
 
 def detections_as_patches(scene, detections, truth: pd.DataFrame) -> tuple[PatchArrays, int]:
     """A patch at each detection whose patch lies inside the scene, labelled with its truth class:
-    the target it matches as ``score_against_truth`` matches them (within 4 px plus half the
-    target's length; the nearest relative to that reach), or clutter for a false alarm. Also how
-    many detections were too near the edge to cut."""
+    the target it finds as ``score_against_truth`` counts them (``nearest_match``), or clutter for a
+    false alarm. Also how many detections were too near the edge to cut."""
     half = PATCH_SIZE_PX // 2
     rows, cols = truth["row"].to_numpy(float), truth["col"].to_numpy(float)
-    reach_px = 4.0 + truth["length_m"].to_numpy(float) / scene.pixel_size_m / 2
+    reach_px = truth_reach_px(truth["length_m"], scene.pixel_size_m)
     h, w = scene.hh_db.shape
     cut = {"hh_db": [], "hv_db": [], "inc_deg": [], "label": []}
     edge = 0
@@ -110,10 +109,9 @@ def detections_as_patches(scene, detections, truth: pd.DataFrame) -> tuple[Patch
         if not (half <= r < h - half and half <= c < w - half):
             edge += 1
             continue
-        relative = np.hypot(rows - d.row, cols - d.col) / reach_px
-        nearest = int(np.argmin(relative))
-        label = ((ClassName.ICEBERG if truth["is_iceberg"].iloc[nearest] else ClassName.SHIP)
-                 if relative[nearest] <= 1.0 else ClassName.CLUTTER)
+        found = nearest_match(d.row, d.col, rows, cols, reach_px)
+        label = (ClassName.CLUTTER if found is None
+                 else ClassName.ICEBERG if truth["is_iceberg"].iloc[found] else ClassName.SHIP)
         window = np.s_[r - half : r + half + 1, c - half : c + half + 1]
         cut["hh_db"].append(scene.hh_db[window])
         cut["hv_db"].append(scene.hv_db[window])
@@ -180,7 +178,7 @@ def main() -> None:
     patches = patch_arrays(drawn, "p")
     print(f"\n  {N_PATCHES} target patches, seed {args.patch_seed} ({time.perf_counter() - started:.0f} s)")
     print(_row("patches", [score(m, patches) for m in models]))
-    print(f"   called right (mean of the models' probabilities): {breakdown(drawn, models)}")
+    print(f"   called right (mean of the models' probabilities): {breakdown(drawn, patches, models)}")
     scene_figures([int(s) for s in args.scenes.split(",")], models)
 
 

@@ -17,8 +17,10 @@ from icesight_backend.sar.detection import (
     drop_azimuth_ambiguities,
     k_threshold_table,
     label_detections,
+    nearest_match,
     scan_scene,
     score_against_truth,
+    truth_reach_px,
 )
 from icesight_backend.sar.scene import simulate_scene
 from icesight_contract import SimulateSceneParams
@@ -114,3 +116,22 @@ def test_azimuth_ghost_of_a_bright_ship_is_dropped():
     berg = Detection(625, 400, 3, 80.0, 2.0, -2.0, -10.0, 625, 400)  # same row offset, other range
     kept = drop_azimuth_ambiguities([ship, ghost, berg], CfarParams(pixel_size_m=40.0))
     assert kept == [ship, berg]
+
+
+
+def test_a_detection_finds_the_target_nearest_relative_to_its_reach():
+    """A 400 m ship reaches 4 + 5 px at 40 m, a 40 m berg 4.5 px. A detection is the target's it is
+    nearest to relative to those reaches, and a false alarm beyond all of them."""
+    reach = truth_reach_px([400.0, 40.0], 40.0)
+    assert reach.tolist() == [9.0, 4.5]
+    rows, cols = np.array([100.0, 100.0]), np.array([100.0, 110.0])
+    assert nearest_match(100.0, 108.0, rows, cols, reach) == 1  # 8 px from the ship (0.89), 2 from the berg (0.44)
+    assert nearest_match(100.0, 104.5, rows, cols, reach) == 0  # 0.5 of the ship's reach, 1.2 of the berg's
+    assert nearest_match(100.0, 92.0, rows, cols, reach) == 0
+    assert nearest_match(120.0, 100.0, rows, cols, reach) is None  # 2.2 of the ship's reach
+    assert nearest_match(100.0, 100.0, np.empty(0), np.empty(0), np.empty(0)) is None
+    # score_against_truth counts by the same reach: the 8 px detection finds both, the 20 px one neither.
+    found = score_against_truth([Detection(row=100.0, col=108.0, area_px=3, length_m=80.0, peak_co_db=0.0,
+                                           mean_co_db=0.0, mean_cross_db=-10.0, peak_row=100, peak_col=108)],
+                                [(100, 100, 400.0), (100, 110, 400.0)], 40.0, np.ones((200, 200), dtype=bool))
+    assert found.recall == 1.0 and found.false_alarms_open_water == 0

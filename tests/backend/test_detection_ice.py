@@ -512,7 +512,6 @@ def test_the_detector_takes_every_job_setting_with_the_contracts_defaults():
     assert (detector.pfa, detector.ice_pfa, detector.min_area_px, detector.local_ice_test) == (1e-8, 1e-10, 3, False)
 
 
-
 def test_ridges_of_ice_that_passes_for_open_water_drop_while_every_target_stays(monkeypatch):
     """Level first-year ice can look like open water to the clutter class (HV at the noise floor,
     HH smooth at the 2 km scale), and its pressure ridges, bright in HV, then meet the open-water

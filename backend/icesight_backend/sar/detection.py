@@ -402,7 +402,8 @@ def _k_margins_db(peak_db: float, background_db: np.ndarray, params: CfarParams,
     if finite.size < _MIN_BACKGROUND_PX:
         return (math.nan,) * len(pfas)
     mean_db, shape = k_fit_log_cumulants(finite, params.looks)
-    return tuple(peak_db - mean_db - 10.0 * math.log10(float(_threshold_multiplier(np.array([shape]), params.looks, pfa)[0]))
+    shapes = np.array([shape])
+    return tuple(peak_db - mean_db - 10.0 * math.log10(float(_threshold_multiplier(shapes, params.looks, pfa)[0]))
                  for pfa in pfas)
 
 
@@ -803,22 +804,43 @@ class DetectionScore:
         return 1000.0 * self.false_alarms_open_water / max(self.open_water_km2, 1e-9)
 
 
+#: A detection finds a true target when it lies within this many pixels of the target's centre plus
+#: half the target's length (:func:`truth_reach_px`).
+MATCH_RADIUS_PX = 4.0
+
+
+def truth_reach_px(lengths_m, pixel_size_m: float, match_radius_px: float = MATCH_RADIUS_PX) -> np.ndarray:
+    """How far from each true target's centre, pixels, a detection still finds it."""
+    return match_radius_px + np.asarray(lengths_m, dtype=float) / pixel_size_m / 2
+
+
+def nearest_match(row: float, col: float, truth_rows: np.ndarray, truth_cols: np.ndarray,
+                  reach_px: np.ndarray) -> int | None:
+    """The index of the true target a detection at (``row``, ``col``) finds: of those within their
+    reach, the nearest relative to its reach; None for a false alarm."""
+    relative = np.hypot(truth_rows - row, truth_cols - col) / reach_px
+    if not relative.size:
+        return None
+    nearest = int(np.argmin(relative))
+    return nearest if relative[nearest] <= 1.0 else None
+
+
 def score_against_truth(
     detections: list[Detection],
     truth_rows_cols_lengths: list[tuple[int, int, float]],
     pixel_size_m: float,
     open_water: np.ndarray,
-    match_radius_px: float = 4.0,
+    match_radius_px: float = MATCH_RADIUS_PX,
 ) -> DetectionScore:
     """Recall of targets longer than two pixels, and unmatched detections over open water."""
     truth = np.asarray([(r, c) for r, c, _ in truth_rows_cols_lengths], dtype=float).reshape(-1, 2)
     lengths = np.asarray([length for _, _, length in truth_rows_cols_lengths], dtype=float)
+    reach = truth_reach_px(lengths, pixel_size_m, match_radius_px)
     found = np.zeros(len(truth), dtype=bool)
     false_alarms = 0
     for d in detections:
         if len(truth):
             distance = np.hypot(truth[:, 0] - d.row, truth[:, 1] - d.col)
-            reach = match_radius_px + lengths / pixel_size_m / 2
             hit = distance <= reach
             if hit.any():
                 found |= hit

@@ -183,13 +183,12 @@ def compare_with_opensarship(
     rng = np.random.default_rng(seed)
     geometry = MODES[AcquisitionMode.IW]
     real, simulated = [], []
-    real_lengths, simulated_lengths = [], []  # AIS length of each real and simulated chip (None: unknown)
+    real_lengths = []  # AIS length of each real chip (None: unknown); its simulated ones have it too
     for chip in chips:
         real.append(chip_statistics(chip.vv_linear, chip.vh_linear))
         length = chip.ais_length_m if chip.ais_length_m and chip.ais_length_m > 5 else None
         real_lengths.append(length)
         for _ in range(repeats):
-            simulated_lengths.append(length)
             target = draw_ship(rng, length_m=length, family=family)
             co, cross, _, _, _ = simulate_patch(
                 rng, ClassName.SHIP, geometry, CoPol.VV, inc_angle_deg=chip.incidence_deg, target=target,
@@ -202,6 +201,7 @@ def compare_with_opensarship(
     keys = [k for k in TOLERANCE_DB if k != PEAK_SCATTER]
     incidences = [c.incidence_deg for c in chips]
 
+    simulated_lengths = [length for length in real_lengths for _ in range(repeats)]
     judge_scatter = sum(length is not None for length in real_lengths) >= 3
 
     def statistics(rows: list[dict[str, float]], lengths: list[float | None]) -> dict[str, float]:
