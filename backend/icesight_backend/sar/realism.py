@@ -60,11 +60,21 @@ from .simulation import (
 #: 0.25 dB from one seed to the next, with the default three by up to 1 dB: judge it with eight.
 #: Left out of the report when fewer than three chips carry an AIS length.
 PEAK_SCATTER = "peak_co_scatter_about_length"
+#: A statistic of the whole set too, reported and not judged: how many dB the ships' cross-pol peak
+#: rises per dB of their co-pol peak (least-squares slope over the chips). On the real chips 0.49
+#: (correlation 0.67; its standard error with 50 chips about 0.08): the bright ones are bright in
+#: co-pol more than in cross-pol, so a dim ship is more cross-polarised than a bright one. The
+#: simulator's ships keep one cross-pol ratio whatever their brightness and rise 0.86-0.92 (eight
+#: simulated chips a real one, seeds 0-2). A simulator that follows the chips was measured and not
+#: adopted (docs/simulator.md, "Data from an independent simulator"), so the rise has no tolerance.
+#: Left out of the report for fewer than three chips.
+CROSS_RISE = "peak_cross_rise_per_peak_co"
 #: Agreement required between simulated and real medians (and :data:`PEAK_SCATTER`): dB, except the
-#: correlations and the normalised variances (no unit).
+#: correlations and the normalised variances (no unit). A statistic without a tolerance is reported only.
 TOLERANCE_DB = {"sea_median_co": 2.0, "sea_median_cross": 2.0, "peak_co": 3.0, "peak_cross": 3.0, "peak_ratio": 3.0,
                 "sea_lag1_corr_co": 0.15, "sea_lag1_corr_cross": 0.15, "sea_lag6_corr_co": 0.05,
                 "sea_norm_var_co": 0.06, "sea_norm_var_cross": 0.06, PEAK_SCATTER: 0.6}
+SET_STATISTICS = (PEAK_SCATTER, CROSS_RISE)
 #: Lag, in IW pixels (60 m), at which the correlation of the sea is the texture's alone: the
 #: speckle's, about a resolution cell wide, has died out (below 0.01 at three pixels).
 TEXTURE_LAG_PX = 6
@@ -106,6 +116,11 @@ def peak_scatter_about_length_db(peaks_db: list[float], lengths_m: list[float]) 
     return float(np.std(residuals, ddof=2))  # two parameters fitted
 
 
+def cross_rise_per_co_db(peaks_co_db: list[float], peaks_cross_db: list[float]) -> float:
+    """Least-squares slope of the ships' cross-pol peaks (dB) on their co-pol peaks (dB)."""
+    return float(np.polyfit(np.asarray(peaks_co_db, dtype=np.float64), np.asarray(peaks_cross_db, dtype=np.float64), 1)[0])
+
+
 def chip_statistics(co: np.ndarray, cross: np.ndarray) -> dict[str, float]:
     """The compared statistics of one chip, from its linear co- and cross-pol intensities."""
     co, cross = np.asarray(co, dtype=np.float64), np.asarray(cross, dtype=np.float64)
@@ -129,8 +144,9 @@ def chip_statistics(co: np.ndarray, cross: np.ndarray) -> dict[str, float]:
 class RealismReport:
     n_chips: int
     incidence_range_deg: tuple[float, float]
-    #: Medians over the chips of :func:`chip_statistics`, and :data:`PEAK_SCATTER` over the set
-    #: (when at least three chips carry an AIS length).
+    #: Medians over the chips of :func:`chip_statistics`, then the set's statistics
+    #: (:data:`SET_STATISTICS`: :data:`PEAK_SCATTER` when at least three chips carry an AIS length,
+    #: :data:`CROSS_RISE` when there are at least three chips).
     real_median: dict[str, float]
     simulated_median: dict[str, float]
     tolerance_db: dict[str, float] = field(default_factory=lambda: dict(TOLERANCE_DB))
@@ -145,24 +161,25 @@ class RealismReport:
 
     @property
     def failures(self) -> list[str]:
-        return [k for k, d in self.difference_db.items() if abs(d) > self.tolerance_db[k]]
+        return [k for k, d in self.difference_db.items() if k in self.tolerance_db and abs(d) > self.tolerance_db[k]]
 
     def table(self) -> str:
         lines = [
             f"OpenSARShip comparison: {self.n_chips} IW GRDH chips, incidence "
             f"{self.incidence_range_deg[0]:.1f}-{self.incidence_range_deg[1]:.1f} deg, co-pol VV, cross-pol VH",
             f"{'statistic (median over chips)':32s} {'real':>8s} {'sim':>8s} {'diff':>6s} {'tol':>5s}"
-            f"   {'real p10-p90':>13s} {'sim p10-p90':>13s}   (dB; correlations and normalised variances have no unit"
-            + (f"; {PEAK_SCATTER} is the set's, not a median)" if PEAK_SCATTER in self.real_median else ")"),
+            f"   {'real p10-p90':>13s} {'sim p10-p90':>13s}   (dB; correlations, normalised variances and the rise "
+            "have no unit" + "".join(f"; {k}: the set's" for k in SET_STATISTICS if k in self.real_median) + ")",
         ]
-        for key in self.real_median:  # the medians, then the set's PEAK_SCATTER
+        for key in self.real_median:  # the medians, then the set's statistics
+            tolerance = f"{self.tolerance_db[key]:5.2f}" if key in self.tolerance_db else f"{'-':>5s}"  # reported only
             tails = "".join(
                 f" {f'{t[key][0]:.2f}/{t[key][1]:.2f}':>13s}" if key in t else f" {'':>13s}"
                 for t in (self.real_tails, self.simulated_tails)
             )
             lines.append(
                 f"{key:32s} {self.real_median[key]:8.2f} {self.simulated_median[key]:8.2f} "
-                f"{self.difference_db[key]:+6.2f} {self.tolerance_db[key]:5.2f}  {tails}"
+                f"{self.difference_db[key]:+6.2f} {tolerance}  {tails}"
             )
         return "\n".join(lines)
 
@@ -203,13 +220,16 @@ def compare_with_opensarship(
 
     simulated_lengths = [length for length in real_lengths for _ in range(repeats)]
     judge_scatter = sum(length is not None for length in real_lengths) >= 3
+    report_rise = len(chips) >= 3
 
     def statistics(rows: list[dict[str, float]], lengths: list[float | None]) -> dict[str, float]:
-        medians = {k: float(np.median([row[k] for row in rows])) for k in keys}
-        if not judge_scatter:
-            return medians
-        known = [(row["peak_co"], length) for row, length in zip(rows, lengths, strict=True) if length is not None]
-        return {**medians, PEAK_SCATTER: peak_scatter_about_length_db(*zip(*known, strict=True))}
+        found = {k: float(np.median([row[k] for row in rows])) for k in keys}
+        if judge_scatter:
+            known = [(row["peak_co"], length) for row, length in zip(rows, lengths, strict=True) if length is not None]
+            found[PEAK_SCATTER] = peak_scatter_about_length_db(*zip(*known, strict=True))
+        if report_rise:
+            found[CROSS_RISE] = cross_rise_per_co_db([row["peak_co"] for row in rows], [row["peak_cross"] for row in rows])
+        return found
 
     return RealismReport(
         n_chips=len(chips),
