@@ -59,7 +59,7 @@ def _scene(size: int, targets: int, out: Path, seed: int):
     import geopandas as gpd
     import rasterio
 
-    from icesight_backend.sar.detection import CfarParams, detect
+    from icesight_backend.sar.detection import CfarParams, detect, nearest_match, truth_reach_px
     from icesight_backend.sar.io import RasterBand, write_simulated_scene_cog, write_truth_gpkg
     from icesight_backend.sar.patches import cut_patches_from_scene
     from icesight_backend.sar.scene import scene_layout
@@ -75,12 +75,10 @@ def _scene(size: int, targets: int, out: Path, seed: int):
         transform, crs = src.transform, src.crs.to_string()
     points, kinds, in_ice = [], [], []
     rows, cols = truth["row"].to_numpy(float), truth["col"].to_numpy(float)
-    reach_px = np.maximum(3.0, truth["length_m"].to_numpy(float) / 40.0 / 2 + 2)
+    reach_px = truth_reach_px(truth["length_m"].to_numpy(float), 40.0)
     for i, d in enumerate(detections):
-        distance = np.hypot(rows - d.row, cols - d.col)
-        nearest = int(np.argmin(distance)) if len(distance) else -1
-        matched = nearest >= 0 and distance[nearest] <= reach_px[nearest]
-        kinds.append((ICEBERG if truth["is_iceberg"].iloc[nearest] else SHIP) if matched else CLUTTER)
+        found = nearest_match(d.row, d.col, rows, cols, reach_px)
+        kinds.append(CLUTTER if found is None else ICEBERG if truth["is_iceberg"].iloc[found] else SHIP)
         in_ice.append(d.in_sea_ice)
         x, y = transform * (d.col + 0.5, d.row + 0.5)
         points.append((f"d{i}", x, y))
