@@ -96,8 +96,8 @@ def _truth(scene) -> pd.DataFrame:
 
 def detections_as_patches(scene, detections, truth: pd.DataFrame) -> tuple[PatchArrays, int]:
     """A patch at each detection whose patch lies inside the scene, labelled with its truth class:
-    the target it finds as ``score_against_truth`` counts them (``nearest_match``), or clutter for a
-    false alarm. Also how many detections were too near the edge to cut."""
+    the target it finds (``nearest_match``: within the reach ``score_against_truth`` counts by, the
+    nearest relative to it), or clutter for a false alarm. Also how many detections were too near the edge to cut."""
     half = PATCH_SIZE_PX // 2
     rows, cols = truth["row"].to_numpy(float), truth["col"].to_numpy(float)
     reach_px = truth_reach_px(truth["length_m"], scene.pixel_size_m)

@@ -118,7 +118,6 @@ def test_azimuth_ghost_of_a_bright_ship_is_dropped():
     assert kept == [ship, berg]
 
 
-
 def test_a_detection_finds_the_target_nearest_relative_to_its_reach():
     """A 400 m ship reaches 4 + 5 px at 40 m, a 40 m berg 4.5 px. A detection is the target's it is
     nearest to relative to those reaches, and a false alarm beyond all of them."""

@@ -814,11 +814,18 @@ def truth_reach_px(lengths_m, pixel_size_m: float, match_radius_px: float = MATC
     return match_radius_px + np.asarray(lengths_m, dtype=float) / pixel_size_m / 2
 
 
+def reach_fractions(row: float, col: float, truth_rows: np.ndarray, truth_cols: np.ndarray,
+                    reach_px: np.ndarray) -> np.ndarray:
+    """How far a detection at (``row``, ``col``) lies from each true target, as a fraction of that
+    target's reach: at most 1 where the detection finds it."""
+    return np.hypot(np.asarray(truth_rows) - row, np.asarray(truth_cols) - col) / reach_px
+
+
 def nearest_match(row: float, col: float, truth_rows: np.ndarray, truth_cols: np.ndarray,
                   reach_px: np.ndarray) -> int | None:
     """The index of the true target a detection at (``row``, ``col``) finds: of those within their
     reach, the nearest relative to its reach; None for a false alarm."""
-    relative = np.hypot(truth_rows - row, truth_cols - col) / reach_px
+    relative = reach_fractions(row, col, truth_rows, truth_cols, reach_px)
     if not relative.size:
         return None
     nearest = int(np.argmin(relative))
@@ -832,7 +839,10 @@ def score_against_truth(
     open_water: np.ndarray,
     match_radius_px: float = MATCH_RADIUS_PX,
 ) -> DetectionScore:
-    """Recall of targets longer than two pixels, and unmatched detections over open water."""
+    """Recall of targets longer than two pixels, and unmatched detections over open water. A
+    detection finds every target within its reach (:func:`reach_fractions`), so one detection of two
+    targets side by side counts for both; a false alarm is one that finds none (as in
+    :func:`nearest_match`)."""
     truth = np.asarray([(r, c) for r, c, _ in truth_rows_cols_lengths], dtype=float).reshape(-1, 2)
     lengths = np.asarray([length for _, _, length in truth_rows_cols_lengths], dtype=float)
     reach = truth_reach_px(lengths, pixel_size_m, match_radius_px)
@@ -840,8 +850,7 @@ def score_against_truth(
     false_alarms = 0
     for d in detections:
         if len(truth):
-            distance = np.hypot(truth[:, 0] - d.row, truth[:, 1] - d.col)
-            hit = distance <= reach
+            hit = reach_fractions(d.row, d.col, truth[:, 0], truth[:, 1], reach) <= 1.0
             if hit.any():
                 found |= hit
                 continue

@@ -215,7 +215,7 @@ def compare_with_opensarship(
             top, left = max((co.shape[0] - h) // 2, 0), max((co.shape[1] - w) // 2, 0)
             window = np.s_[top : top + h, left : left + w]
             simulated.append(chip_statistics(db_to_linear(co[window]), db_to_linear(cross[window])))
-    keys = [k for k in TOLERANCE_DB if k != PEAK_SCATTER]
+    keys = [k for k in TOLERANCE_DB if k not in SET_STATISTICS]  # the per-chip statistics
     incidences = [c.incidence_deg for c in chips]
 
     simulated_lengths = [length for length in real_lengths for _ in range(repeats)]
