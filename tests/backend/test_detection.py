@@ -8,8 +8,11 @@ from scipy import ndimage, special
 
 from icesight_backend.sar.clutter import ClutterParams, _window_order_statistics, cell_means_db
 from icesight_backend.sar.detection import (
+    CO_BIT,
+    EXTENDED_CO_BIT,
     CfarParams,
     Detection,
+    cfar_bits,
     cfar_block,
     cfar_mask,
     cross_over_noise_db,
@@ -50,13 +53,18 @@ def test_false_alarm_rate_on_pure_clutter_matches_pfa():
     assert 0.5 * pfa < rate < 2.0 * pfa
 
 
-def test_chunked_detection_equals_whole_scene_detection():
+@pytest.mark.parametrize("chunk_px", [256, 233])
+def test_chunked_detection_equals_whole_scene_detection(chunk_px):
     scene = simulate_scene(SimulateSceneParams(width_px=700, height_px=600, n_ships=8, n_icebergs=8, seed=4))
     params = CfarParams(pixel_size_m=40.0)
-    whole = cfar_block(scene.hh_db, params)
-    chunked = cfar_mask(scene.hh_db, params, chunk_px=256).compute().astype(bool)
-    assert whole.sum() > 0
-    np.testing.assert_array_equal(chunked, whole)  # the halo makes chunk borders invisible
+    # A 600 m iceberg, too large for the pixel CFAR's guard window, across a chunk border.
+    rows, cols = np.mgrid[0:600, 0:700]
+    berg = np.hypot(rows - 240, cols - 250) < 7.5
+    co = np.where(berg, scene.hh_db + 15.0, scene.hh_db)
+    whole = cfar_bits(co, None, params)
+    chunked = cfar_mask(co, params, chunk_px=chunk_px).compute()
+    assert (whole & CO_BIT).sum() > 0 and ((whole[berg] & EXTENDED_CO_BIT) != 0).mean() > 0.8
+    np.testing.assert_array_equal(chunked, whole)  # the halo makes chunk borders invisible, odd chunks too
 
 
 @pytest.mark.parametrize("with_noise", [False, True])

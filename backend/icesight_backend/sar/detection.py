@@ -37,6 +37,7 @@ import dask
 import dask.array as da
 import numpy as np
 from scipy import ndimage, special
+from scipy.spatial import ConvexHull, QhullError
 
 from icesight_contract import ContractError, DetectTargetsParams, check_detector_settings
 
@@ -127,6 +128,25 @@ class CfarParams:
     #: local test to keep it. No depolarisation guards this route, and bright floes of a
     #: log-normal ice clear their ring by 2-3 dB, so it asks twice ``ice_margin_db``'s default.
     ship_in_ice_margin_db: float = 4.0
+    #: Also look for targets too large for the guard window. An iceberg of 500 m or more fills the
+    #: guard and reaches into the background ring, which it brightens and roughens so much that the
+    #: pixel CFAR misses it even 15 dB above the sea. A second CFAR tests the mean intensity of
+    #: ``extended_box_m`` squares against a ring between ``extended_guard_m`` (wider than any object
+    #: under ``max_length_m`` with its box) and ``extended_background_m``; what it flags is added to
+    #: the mask where it spans ``extended_min_m`` or more (smaller objects are the pixel CFAR's) and
+    #: is then judged like any detection (:func:`passes_background_test`). See :func:`extended_cfar_block`;
+    #: the box is at least 3 pixels wide.
+    extended_target_cfar: bool = True
+    extended_box_m: float = 200.0
+    extended_guard_m: float = 1200.0
+    extended_background_m: float = 2000.0
+    extended_min_m: float = 300.0
+    #: What the extended CFAR adds must stand, on average over its pixels, this far above its local
+    #: background (median, 2 km) in co- and in cross-pol, dB. A large iceberg does, over the sea (15
+    #: to 25 dB) and over sea ice: glacial ice scatters from its volume in both channels. Floes and
+    #: patches of rougher or older ice hundreds of metres across stand some 3 to 8 dB above level ice,
+    #: in one channel more than the other; at this scale they, not the sea's spikes, are what a CFAR finds.
+    extended_contrast_db: float = 9.0
     #: Rule and thresholds of the clutter classification; None: the defaults of ``ClutterParams``.
     clutter: ClutterParams | None = None
 
@@ -143,6 +163,18 @@ class CfarParams:
         if not 0.0 <= self.ship_in_ice_margin_db <= 30.0:
             raise DetectionParamsError(
                 "ship_in_ice_margin_db", f"must be from 0 to 30 dB, got {self.ship_in_ice_margin_db!r}")
+        if not 0.0 < self.extended_box_m <= self.extended_min_m:
+            raise DetectionParamsError(
+                "extended_box_m", f"must be positive and at most extended_min_m ({self.extended_min_m:g} m), "
+                f"got {self.extended_box_m!r}")
+        if not 0.0 <= self.extended_contrast_db <= 40.0:
+            raise DetectionParamsError(
+                "extended_contrast_db", f"must be from 0 to 40 dB, got {self.extended_contrast_db!r}")
+        if not self.max_length_m + self.extended_box_m <= self.extended_guard_m < self.extended_background_m <= 10000.0:
+            raise DetectionParamsError(
+                "extended_guard_m", f"must be at least max_length_m + extended_box_m ({self.max_length_m + self.extended_box_m:g} m) "
+                f"and less than extended_background_m (at most 10000 m), got {self.extended_guard_m!r} and "
+                f"{self.extended_background_m!r}")
         if self.clutter is not None and self.clutter.pixel_size_m != self.pixel_size_m:
             raise DetectionParamsError(
                 "clutter", f"pixel_size_m {self.clutter.pixel_size_m:g} differs from the detector's {self.pixel_size_m:g}"
@@ -157,20 +189,39 @@ class CfarParams:
     def clutter_params(self) -> ClutterParams:
         return self.clutter if self.clutter is not None else ClutterParams(pixel_size_m=self.pixel_size_m)
 
+    def _odd_px(self, metres: float) -> int:
+        n = max(1, int(round(metres / self.pixel_size_m)))
+        return n if n % 2 == 1 else n + 1
+
     def windows_px(self) -> tuple[int, int, int]:
         """Odd full widths in pixels of the target, guard and background windows."""
+        target, guard = self._odd_px(self.target_window_m), self._odd_px(self.guard_window_m)
+        background = max(self._odd_px(self.background_window_m), guard + 4)
+        return target, guard, background
 
-        def odd(metres: float) -> int:
-            n = max(1, int(round(metres / self.pixel_size_m)))
+    def extended_windows(self) -> tuple[int, int, int, int]:
+        """The extended-target CFAR's box (odd full width, pixels, at least 3), the spacing of the box
+        means its ring is sampled at (half a box, pixels), and its guard and background windows (odd
+        full widths in samples)."""
+        box = max(3, self._odd_px(self.extended_box_m))
+        step = box // 2
+
+        def odd_samples(metres: float) -> int:
+            n = max(1, int(round(metres / self.pixel_size_m / step)))
             return n if n % 2 == 1 else n + 1
 
-        target, guard = odd(self.target_window_m), odd(self.guard_window_m)
-        background = max(odd(self.background_window_m), guard + 4)
-        return target, guard, background
+        guard = odd_samples(self.extended_guard_m)
+        return box, step, guard, max(odd_samples(self.extended_background_m), guard + 2)
 
     @property
     def halo_px(self) -> int:
-        return self.windows_px()[2] // 2 + 1
+        """How far beyond a block the CFAR reads: the background window's half width (the extended
+        CFAR's, with its box, when it runs)."""
+        halo = self.windows_px()[2] // 2 + 1
+        if self.extended_target_cfar:
+            box, step, _, background = self.extended_windows()
+            halo = max(halo, (background // 2 + 1) * step + box // 2 + 1)
+        return halo
 
 
 @functools.lru_cache(maxsize=32)
@@ -216,21 +267,24 @@ def _box_sum(values: np.ndarray, width: int) -> np.ndarray:
     return ndimage.uniform_filter(values, width, mode="constant") * (width * width)
 
 
-def _ring_count(valid: np.ndarray, guard_w: int, back_w: int) -> np.ndarray:
-    """Valid pixels in the ring between the guard and background squares of each pixel.
-
-    Where the valid pixels are a product of valid rows and valid columns (a whole block, or one
-    padded with no data beyond a scene edge: most blocks) the count is a product of per-axis
-    counts, exact and without filtering the block twice; otherwise it is box-filtered."""
+def _box_count(valid: np.ndarray, width: int) -> np.ndarray:
+    """Valid pixels in the ``width`` x ``width`` square of each pixel. Where the valid pixels are a
+    product of valid rows and valid columns (a whole block, or one padded with no data beyond a
+    scene edge: most blocks) the count is a product of per-axis counts, exact and without filtering
+    the block; otherwise it is box-filtered."""
     rows, cols = valid.any(axis=1), valid.any(axis=0)
     if not np.array_equal(valid, np.outer(rows, cols)):
-        weights = valid.astype(np.float64)
-        return _box_sum(weights, back_w) - _box_sum(weights, guard_w)
+        return _box_sum(valid.astype(np.float64), width)
 
-    def inside(axis_valid: np.ndarray, width: int) -> np.ndarray:
+    def inside(axis_valid: np.ndarray) -> np.ndarray:
         return np.convolve(axis_valid.astype(np.float64), np.ones(width), mode="same")
 
-    return np.outer(inside(rows, back_w), inside(cols, back_w)) - np.outer(inside(rows, guard_w), inside(cols, guard_w))
+    return np.outer(inside(rows), inside(cols))
+
+
+def _ring_count(valid: np.ndarray, guard_w: int, back_w: int) -> np.ndarray:
+    """Valid pixels in the ring between the guard and background squares of each pixel (see :func:`_box_count`)."""
+    return _box_count(valid, back_w) - _box_count(valid, guard_w)
 
 
 def _ring_sums_at(values: np.ndarray, rows: np.ndarray, cols: np.ndarray, guard_w: int, back_w: int) -> np.ndarray:
@@ -246,6 +300,19 @@ def _ring_sums_at(values: np.ndarray, rows: np.ndarray, cols: np.ndarray, guard_
     return sums
 
 
+def _intensity(band_db: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(valid, linear intensity with 0 where not valid) of a band in dB with NaN for no data."""
+    valid = np.isfinite(band_db)
+    return valid, np.where(valid, np.power(10.0, np.where(valid, band_db, -100.0) / 10.0), 0.0)
+
+
+def _texture_shape(normalised_variance: np.ndarray, looks: float) -> np.ndarray:
+    """The K distribution's texture shape from the clutter's normalised variance:
+    NV = 1/L + 1/nu + 1/(L nu)  =>  nu = (1 + 1/L) / (NV - 1/L); untextured where NV <= 1/L."""
+    excess = normalised_variance - 1.0 / looks
+    return np.where(excess > 0, (1.0 + 1.0 / looks) / np.maximum(excess, 1e-12), _SHAPE_GRID[-1])
+
+
 def cfar_block(co_db: np.ndarray, params: CfarParams) -> np.ndarray:
     """CFAR on one block of co-pol sigma0 in dB (NaN = no data); returns a boolean detection mask.
 
@@ -254,8 +321,7 @@ def cfar_block(co_db: np.ndarray, params: CfarParams) -> np.ndarray:
     a pixel below mean x that minimum fails whatever the texture. The normalised variance, shape
     and K quantile are therefore evaluated on those few candidates only."""
     target_w, guard_w, back_w = params.windows_px()
-    valid = np.isfinite(co_db)
-    intensity = np.where(valid, np.power(10.0, np.where(valid, co_db, -100.0) / 10.0), 0.0)
+    valid, intensity = _intensity(co_db)
     count = _ring_count(valid, guard_w, back_w)
     s1 = _box_sum(intensity, back_w) - _box_sum(intensity, guard_w)
     looks = params.looks
@@ -273,20 +339,94 @@ def cfar_block(co_db: np.ndarray, params: CfarParams) -> np.ndarray:
     s2 = _ring_sums_at(intensity**2, rows, cols, guard_w, back_w)
     with np.errstate(invalid="ignore", divide="ignore"):
         normalised_variance = np.maximum(s2 / count_c - mean_c**2, 0.0) / mean_c**2
-        # K distribution: NV = 1/L + 1/nu + 1/(L nu)  =>  nu = (1 + 1/L) / (NV - 1/L).
-        excess = normalised_variance - 1.0 / looks
-        texture_shape = np.where(excess > 0, (1.0 + 1.0 / looks) / np.maximum(excess, 1e-12), _SHAPE_GRID[-1])
+        texture_shape = _texture_shape(normalised_variance, looks)
     mask = np.zeros(co_db.shape, dtype=bool)
     mask[rows, cols] = test[rows, cols] > mean_c * _threshold_multiplier(texture_shape, looks, params.pfa)
     return mask
 
 
-def cfar_bits(co_block: np.ndarray, cross_block: np.ndarray | None, params: CfarParams) -> np.ndarray:
+def extended_cfar_block(band_db: np.ndarray, params: CfarParams, origin: tuple[int, int] = (0, 0)) -> np.ndarray:
+    """The extended-target CFAR on one block of a band in dB (NaN = no data): a boolean mask of the
+    pixels of objects too large for the pixel CFAR's guard window. ``origin``: the scene position of
+    the block's first pixel.
+
+    The test is the mean intensity of an ``extended_box_m`` square (wholly in the data) around each
+    pixel, against the K threshold at ``pfa`` of the box means in the ring between
+    ``extended_guard_m`` and ``extended_background_m`` (their mean and normalised variance, as the
+    pixel CFAR does). Box means vary little within half a box, so the ring's statistics are taken
+    from box means sampled every half box on a grid fixed to the scene (so that a chunk sees what
+    the whole scene does), each pixel using its nearest sample's: the wide windows come cheap. A box
+    mean averages the speckle of its pixels: it is taken to have ``looks`` times the box's pixels as
+    looks, an upper bound (neighbouring pixels share speckle) that leaves every measured variance
+    beyond it to the texture, the conservative side. A flagged box mean covers the object widened
+    by up to half a box, so of the flagged pixels those are kept whose own 3 x 3 mean is at least
+    their box's mean: inside a large object the two agree, around a compact one the box, which holds
+    it, is the brighter. Holes left by the speckle inside an object are filled.
+    """
+    box_w, step, guard_c, back_c = params.extended_windows()
+    valid, intensity = _intensity(band_db)
+    whole = _box_count(valid, box_w) >= box_w * box_w - 0.5
+    boxed = np.where(whole, _box_sum(intensity, box_w) / (box_w * box_w), 0.0)
+    first = tuple((-start) % step for start in origin)  # samples sit where the scene position is a multiple of step
+    sampled, sampled_whole = boxed[first[0] :: step, first[1] :: step], whole[first[0] :: step, first[1] :: step]
+    count = _ring_count(sampled_whole, guard_c, back_c)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (_box_sum(sampled, back_c) - _box_sum(sampled, guard_c)) / count
+        second = (_box_sum(sampled**2, back_c) - _box_sum(sampled**2, guard_c)) / count
+    enough = count > 0.5 * (back_c**2 - guard_c**2)
+    looks = params.looks * box_w * box_w
+    lowest_multiplier = float(k_threshold_table(float(looks), float(params.pfa)).min())
+    coarse_rows, coarse_cols = (np.clip(np.floor((np.arange(n) - start) / step + 0.5).astype(int), 0, m - 1)
+                                for n, start, m in zip(band_db.shape, first, mean.shape, strict=True))
+    with np.errstate(invalid="ignore"):
+        full_mean = np.where(enough, mean, np.inf)[np.ix_(coarse_rows, coarse_cols)]
+        rows, cols = np.nonzero(whole & (boxed > full_mean * lowest_multiplier))
+    mask = np.zeros(band_db.shape, dtype=bool)
+    if not len(rows):
+        return mask
+    i, j = coarse_rows[rows], coarse_cols[cols]
+    mean_c = mean[i, j]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        normalised_variance = np.maximum(second[i, j] - mean_c**2, 0.0) / mean_c**2
+    multiplier = _threshold_multiplier(_texture_shape(normalised_variance, looks), looks, params.pfa)
+    flagged = boxed[rows, cols] > mean_c * multiplier
+    rows, cols = rows[flagged], cols[flagged]
+    padded, shifts = np.pad(intensity, 1), [(dr, dc) for dr in (0, 1, 2) for dc in (0, 1, 2)]
+    local = sum(padded[rows + dr, cols + dc] for dr, dc in shifts) / 9.0  # every pixel of a whole box is valid
+    own = local >= boxed[rows, cols]
+    mask[rows[own], cols[own]] = True
+    labels, _ = ndimage.label(mask, np.ones((3, 3), dtype=bool))
+    for index, box in enumerate(ndimage.find_objects(labels), start=1):
+        if box is not None:
+            mask[box] |= ndimage.binary_fill_holes(labels[box] == index)
+    return mask
+
+
+def _wide_components(mask: np.ndarray, min_px: float) -> np.ndarray:
+    """The pixels of ``mask`` in 8-connected components whose bounding box spans ``min_px`` or more
+    along rows or columns."""
+    labels, _ = ndimage.label(mask, np.ones((3, 3), dtype=bool))
+    wide = [index for index, box in enumerate(ndimage.find_objects(labels), start=1)
+            if box is not None and max(box[0].stop - box[0].start, box[1].stop - box[1].start) >= min_px]
+    return np.isin(labels, wide) if wide else np.zeros(mask.shape, dtype=bool)
+
+
+def cfar_bits(co_block: np.ndarray, cross_block: np.ndarray | None, params: CfarParams,
+              origin: tuple[int, int] = (0, 0)) -> np.ndarray:
     """The mask bits of one block: ``CO_BIT`` where co-pol exceeds its CFAR threshold and, with a
-    cross-pol block and ``params.cross_pol_cfar``, ``CROSS_BIT`` where cross-pol exceeds its own."""
+    cross-pol block and ``params.cross_pol_cfar``, ``CROSS_BIT`` where cross-pol exceeds its own.
+    With ``params.extended_target_cfar``, ``EXTENDED_CO_BIT`` and ``EXTENDED_CROSS_BIT`` where the
+    extended CFAR (:func:`extended_cfar_block`) flagged an object at least ``extended_min_m`` wide.
+    ``origin``: the scene position of the blocks' first pixel."""
+    judge_cross = cross_block is not None and params.cross_pol_cfar
     bits = cfar_block(co_block, params).astype(np.uint8) * CO_BIT
-    if cross_block is not None and params.cross_pol_cfar:
+    if judge_cross:
         bits |= cfar_block(cross_block, params).astype(np.uint8) * CROSS_BIT
+    if params.extended_target_cfar:
+        co_ext = extended_cfar_block(co_block, params, origin)
+        cross_ext = extended_cfar_block(cross_block, params, origin) if judge_cross else np.zeros_like(co_ext)
+        wide = _wide_components(co_ext | cross_ext, params.extended_min_m / params.pixel_size_m)
+        bits |= (co_ext & wide).astype(np.uint8) * EXTENDED_CO_BIT | (cross_ext & wide).astype(np.uint8) * EXTENDED_CROSS_BIT
     return bits
 
 
@@ -296,18 +436,27 @@ def cfar_mask(co_db, params: CfarParams, chunk_px: int = 2048, cross_db=None) ->
     ``co_db`` (and ``cross_db``) are numpy arrays, Dask arrays, or lazy raster bands
     (``sar.io.RasterBand``). Without ``cross_db`` the mask is 0/1 (co-pol CFAR). With it, and
     ``params.cross_pol_cfar``, the cross-pol band gets its own CFAR and the mask holds bits:
-    ``CO_BIT`` where co-pol exceeds its threshold, ``CROSS_BIT`` where cross-pol does."""
+    ``CO_BIT`` where co-pol exceeds its threshold, ``CROSS_BIT`` where cross-pol does; the extended
+    CFAR's bits come on top (:func:`cfar_bits`)."""
 
     def lazy(band) -> da.Array:
         return band if isinstance(band, da.Array) else da.from_array(band, chunks=chunk_px, asarray=False)
 
     co = lazy(co_db)
+    depth = params.halo_px
+    starts = [np.concatenate([[0], np.cumsum(sizes)[:-1]]) for sizes in co.chunks]
+
+    def origin(block_info) -> tuple[int, int]:  # the scene position of an overlapped block's first pixel
+        i, j = block_info[0]["chunk-location"]
+        return int(starts[0][i]) - depth, int(starts[1][j]) - depth
+
     if cross_db is None or not params.cross_pol_cfar:
-        return da.map_overlap(lambda block: cfar_bits(block, None, params),
-                              co, depth=params.halo_px, boundary=np.nan, dtype=np.uint8, trim=True)
+        return da.map_overlap(lambda block, block_info=None: cfar_bits(block, None, params, origin(block_info)),
+                              co, depth=depth, boundary=np.nan, dtype=np.uint8, trim=True)
     cross = lazy(cross_db).rechunk(co.chunks)
-    return da.map_overlap(lambda co_block, cross_block: cfar_bits(co_block, cross_block, params),
-                          co, cross, depth=params.halo_px, boundary=np.nan, dtype=np.uint8, trim=True)
+    return da.map_overlap(
+        lambda co_block, cross_block, block_info=None: cfar_bits(co_block, cross_block, params, origin(block_info)),
+        co, cross, depth=depth, boundary=np.nan, dtype=np.uint8, trim=True)
 
 
 #: Ring of a target's immediate surroundings (:func:`passes_background_test`), pixels outside its
@@ -316,6 +465,12 @@ def cfar_mask(co_db, params: CfarParams, chunk_px: int = 2048, cross_db=None) ->
 LOCAL_RING_GAP_PX, LOCAL_RING_WIDTH_PX = 2, 3
 
 CO_BIT, CROSS_BIT = 1, 2
+#: The extended-target CFAR's bits (see ``CfarParams.extended_target_cfar``): its objects are
+#: labelled apart from the pixel CFARs' (:data:`MASK_LAYERS`).
+EXTENDED_CO_BIT, EXTENDED_CROSS_BIT = 4, 8
+#: (bits, whether extended) of the two layers of the mask labelled into objects each on its own:
+#: the pixel CFARs' and the extended CFAR's. Within a layer, its low bit is co-pol, its high bit cross-pol.
+MASK_LAYERS = ((CO_BIT | CROSS_BIT, False), (EXTENDED_CO_BIT | EXTENDED_CROSS_BIT, True))
 #: Gap, pixels, closed between flagged pixels of one target (a ship's separate bright scatterers).
 MERGE_DISTANCE_PX = 2
 _CHANNELS = {CO_BIT: "co", CROSS_BIT: "cross", CO_BIT | CROSS_BIT: "co+cross"}
@@ -353,6 +508,10 @@ class Detection:
     local_cross_cfar_margin_db: float = math.nan
     #: Which CFAR flagged it: "co", "cross" or "co+cross".
     channels: str = "co"
+    #: Whether the extended-target CFAR found it (an object too large for the pixel CFAR's guard
+    #: window): it must then stand ``extended_contrast_db`` above its background, and it is kept
+    #: only where no detection of the pixel CFARs lies (see :func:`detect`).
+    extended: bool = False
 
     @property
     def co_contrast_db(self) -> float:
@@ -426,6 +585,21 @@ def _components(present: np.ndarray, merge_distance_px: int) -> np.ndarray:
     return labels
 
 
+def feret_length_px(own: np.ndarray) -> float:
+    """An object's length, pixels: the longest distance between two corners of its pixels (the
+    maximum Feret diameter of the pixel squares). A line of n pixels along a row or a diagonal is n
+    or n x sqrt(2) long, a disc of diameter n about n, where its bounding box's diagonal says n x sqrt(2)."""
+    rows, cols = np.nonzero(own)
+    corners = np.unique(np.concatenate([np.column_stack([rows + dr, cols + dc]) for dr in (0, 1) for dc in (0, 1)]),
+                        axis=0).astype(np.float64)
+    if len(corners) > 64:
+        try:
+            corners = corners[ConvexHull(corners).vertices]
+        except QhullError:  # all corners on a line: every one is on the hull's line
+            pass
+    return float(np.sqrt(((corners[:, None, :] - corners[None, :, :]) ** 2).sum(axis=-1).max()))
+
+
 def _sized_components(labels: np.ndarray, params: CfarParams):
     """(label, bounding box, own-pixel mask, length in metres) of each component of ``labels`` that
     is large enough (``min_area_px``) and not too long (``max_length_m``) to be a ship or an iceberg."""
@@ -435,8 +609,7 @@ def _sized_components(labels: np.ndarray, params: CfarParams):
         own = labels[window] == index
         if int(own.sum()) < params.min_area_px:
             continue
-        rows, cols = np.nonzero(own)
-        length_m = math.hypot(rows.max() - rows.min() + 1, cols.max() - cols.min() + 1) * params.pixel_size_m
+        length_m = feret_length_px(own) * params.pixel_size_m
         if length_m > params.max_length_m:
             continue
         yield index, window, own, length_m
@@ -499,69 +672,78 @@ def label_detections(
     detection reports are the cross-pol as read.
     """
     bits = np.asarray(mask)
-    present = bits.astype(bool)
-    labels = _components(present, merge_distance_px)
+    if bits.dtype == bool:
+        bits = bits.astype(np.uint8) * CO_BIT
     guard_margin_px = params.windows_px()[1] // 2
     detections = []
-    for _, window, own, length_m in _sized_components(labels, params):
-        rows, cols = np.nonzero(own)
-        area = len(rows)
-        (top, bottom), (left, right) = (window[0].start, window[0].stop), (window[1].start, window[1].stop)
-        r0, r1, c0, c1 = key = _background_window(window, params, present.shape)
-        if windows is not None and key in windows:
-            co_read, cross_read, noise_read = windows[key]
-        else:
-            co_read, cross_read = np.asarray(co_db[r0:r1, c0:c1]), np.asarray(cross_db[r0:r1, c0:c1])
-            noise_read = None if noise_db is None else np.asarray(noise_db[r0:r1, c0:c1])
-        judged_read = cross_read if noise_read is None else cross_over_noise_db(cross_read, noise_read)
-        co_around, cross_around, judged_around = (np.asarray(band, dtype=np.float64)
-                                                  for band in (co_read, cross_read, judged_read))
-        inner = (slice(top - r0, bottom - r0), slice(left - c0, right - c0))
-        co, cross = co_around[inner], cross_around[inner]
-        ring = _ring(co_around.shape, (top - r0, bottom - r0, left - c0, right - c0), guard_margin_px, None)
-        near = _ring(co_around.shape, (top - r0, bottom - r0, left - c0, right - c0), LOCAL_RING_GAP_PX,
-                     LOCAL_RING_GAP_PX + LOCAL_RING_WIDTH_PX)
-        co_values, cross_values = co[own], cross[own]
-        peak = int(np.nanargmax(np.where(own, co, -np.inf)))
-        peak_r, peak_c = np.unravel_index(peak, own.shape)
-        row, col = float(top + rows.mean()), float(left + cols.mean())
-        peak_co, peak_cross = float(np.nanmax(co_values)), float(np.nanmax(cross_values))
-        judged_values = judged_around[inner][own]
-        judged_values = judged_values[np.isfinite(judged_values)]
-        peak_judged = float(judged_values.max()) if judged_values.size else math.nan
-        flagged = int(np.bitwise_or.reduce(bits[window][own].astype(np.uint8))) if bits.dtype != bool else CO_BIT
-        near_cross_margins = _k_margins_db(peak_judged, judged_around[near], params, (params.ice_pfa, params.pfa))
-        detections.append(
-            Detection(
-                row=row,
-                col=col,
-                area_px=area,
-                length_m=round(length_m, 1),
-                peak_co_db=peak_co,
-                mean_co_db=float(10 * np.log10(np.nanmean(10 ** (co_values / 10)))),
-                mean_cross_db=float(10 * np.log10(np.nanmean(10 ** (cross_values / 10)))),
-                peak_row=int(top + peak_r),
-                peak_col=int(left + peak_c),
-                in_sea_ice=clutter.at(row, col)[0] if clutter is not None else False,
-                background_co_db=_median_or_nan(co_around[ring]),
-                background_cross_db=_median_or_nan(cross_around[ring]),
-                peak_cross_db=peak_cross,
-                k_margin_db=max(_k_margin_db(peak_co, co_around[ring], params),
-                                _k_margin_db(peak_judged, judged_around[ring], params), key=_nan_lowest),
-                local_cross_margin_db=near_cross_margins[0],
-                local_cross_cfar_margin_db=near_cross_margins[1],
-                local_co_margin_db=_k_margin_db(peak_co, co_around[near], params),
-                channels=_CHANNELS.get(flagged, "co"),
-            )
-        )
+    for layer, extended in MASK_LAYERS:
+        layer_bits = (bits & layer) >> (2 if extended else 0)
+        present = layer_bits != 0
+        for window, own, length_m in ((w, o, n) for _, w, o, n in _sized_components(_components(present, merge_distance_px), params)):
+            detections.append(_measure(window, own, length_m, layer_bits, extended, co_db, cross_db, params, clutter,
+                                       windows, noise_db, guard_margin_px, present.shape))
     return detections
+
+
+def _measure(window, own, length_m, bits, extended, co_db, cross_db, params, clutter, windows, noise_db,
+         guard_margin_px, shape) -> Detection:
+    """One object of :func:`label_detections` measured on the bands with its backgrounds."""
+    rows, cols = np.nonzero(own)
+    area = len(rows)
+    (top, bottom), (left, right) = (window[0].start, window[0].stop), (window[1].start, window[1].stop)
+    r0, r1, c0, c1 = key = _background_window(window, params, shape)
+    if windows is not None and key in windows:
+        co_read, cross_read, noise_read = windows[key]
+    else:
+        co_read, cross_read = np.asarray(co_db[r0:r1, c0:c1]), np.asarray(cross_db[r0:r1, c0:c1])
+        noise_read = None if noise_db is None else np.asarray(noise_db[r0:r1, c0:c1])
+    judged_read = cross_read if noise_read is None else cross_over_noise_db(cross_read, noise_read)
+    co_around, cross_around, judged_around = (np.asarray(band, dtype=np.float64)
+                                              for band in (co_read, cross_read, judged_read))
+    inner = (slice(top - r0, bottom - r0), slice(left - c0, right - c0))
+    co, cross = co_around[inner], cross_around[inner]
+    ring = _ring(co_around.shape, (top - r0, bottom - r0, left - c0, right - c0), guard_margin_px, None)
+    near = _ring(co_around.shape, (top - r0, bottom - r0, left - c0, right - c0), LOCAL_RING_GAP_PX,
+                 LOCAL_RING_GAP_PX + LOCAL_RING_WIDTH_PX)
+    co_values, cross_values = co[own], cross[own]
+    peak = int(np.nanargmax(np.where(own, co, -np.inf)))
+    peak_r, peak_c = np.unravel_index(peak, own.shape)
+    row, col = float(top + rows.mean()), float(left + cols.mean())
+    peak_co, peak_cross = float(np.nanmax(co_values)), float(np.nanmax(cross_values))
+    judged_values = judged_around[inner][own]
+    judged_values = judged_values[np.isfinite(judged_values)]
+    peak_judged = float(judged_values.max()) if judged_values.size else math.nan
+    flagged = int(np.bitwise_or.reduce(bits[window][own].astype(np.uint8)))
+    near_cross_margins = _k_margins_db(peak_judged, judged_around[near], params, (params.ice_pfa, params.pfa))
+    return Detection(
+        row=row,
+        col=col,
+        area_px=area,
+        length_m=round(length_m, 1),
+        peak_co_db=peak_co,
+        mean_co_db=float(10 * np.log10(np.nanmean(10 ** (co_values / 10)))),
+        mean_cross_db=float(10 * np.log10(np.nanmean(10 ** (cross_values / 10)))),
+        peak_row=int(top + peak_r),
+        peak_col=int(left + peak_c),
+        in_sea_ice=clutter.at(row, col)[0] if clutter is not None else False,
+        background_co_db=_median_or_nan(co_around[ring]),
+        background_cross_db=_median_or_nan(cross_around[ring]),
+        peak_cross_db=peak_cross,
+        k_margin_db=max(_k_margin_db(peak_co, co_around[ring], params),
+                        _k_margin_db(peak_judged, judged_around[ring], params), key=_nan_lowest),
+        local_cross_margin_db=near_cross_margins[0],
+        local_cross_cfar_margin_db=near_cross_margins[1],
+        local_co_margin_db=_k_margin_db(peak_co, co_around[near], params),
+        channels=_CHANNELS.get(flagged, "co"),
+        extended=extended,
+    )
 
 
 @dataclass
 class SceneScan:
     """What one pass over the scene's chunks yields (see :func:`scan_scene`)."""
 
-    mask: np.ndarray  # uint8, CO_BIT / CROSS_BIT
+    mask: np.ndarray  # uint8, CO_BIT / CROSS_BIT / EXTENDED_CO_BIT / EXTENDED_CROSS_BIT
     #: Cell means of co- and cross-pol, dB, for the clutter classes (None unless asked for).
     co_cells_db: np.ndarray | None
     cross_cells_db: np.ndarray | None
@@ -607,14 +789,16 @@ def _scan_block(co_ext: np.ndarray, cross_ext: np.ndarray, noise_ext: np.ndarray
     (d0, d1), (h, w) = depth, size
     interior = (slice(d0, d0 + h), slice(d1, d1 + w))
     judged_ext = cross_ext if noise_ext is None else cross_over_noise_db(cross_ext, noise_ext)
-    bits = cfar_bits(co_ext, judged_ext, params)
+    bits = cfar_bits(co_ext, judged_ext, params, (origin[0] - d0, origin[1] - d1))
     cells = None
     if cell_px is not None:
         cells = tuple(None if band is None else block_cell_means_db(band[interior], cell_px)
                       for band in (co_ext, cross_ext, noise_ext))
     top_ext, left_ext = origin[0] - d0, origin[1] - d1  # scene position of the extended block's corner
     windows = {}
-    for _, box, _, _ in _sized_components(_components(bits != 0, MERGE_DISTANCE_PX), params):
+    boxes = [box for layer, _ in MASK_LAYERS
+             for _, box, _, _ in _sized_components(_components((bits & layer) != 0, MERGE_DISTANCE_PX), params)]
+    for box in boxes:
         if not (d0 <= box[0].start < d0 + h and d1 <= box[1].start < d1 + w):
             continue
         scene_box = (slice(box[0].start + top_ext, box[0].stop + top_ext),
@@ -717,6 +901,10 @@ def passes_background_test(detection: Detection, params: CfarParams) -> bool:
     the ring just around them at the CFAR's own ``pfa``); the rest is kept. Without the clutter class (``sea_ice_aware=False``)
     every such detection is judged so, wherever it lies.
     """
+    if detection.extended and not min(detection.mean_co_db - detection.background_co_db,
+                                      detection.mean_cross_db - detection.background_cross_db,
+                                      key=_nan_lowest) >= params.extended_contrast_db:
+        return False
     in_ice = params.sea_ice_aware and detection.in_sea_ice
     co_only = params.co_only_background_test and params.cross_pol_cfar and detection.channels == "co"
     cross_only = params.cross_only_background_test and detection.channels == "cross"
@@ -787,7 +975,16 @@ def detect(
     detections = label_detections(scan.mask, co_db, cross_db, params, clutter=clutter, windows=scan.windows,
                                   noise_db=noise_db)
     detections = [d for d in detections if passes_background_test(d, params)]
-    return drop_azimuth_ambiguities(detections, params)
+    found = [d for d in detections if not d.extended]
+    return drop_azimuth_ambiguities(found + [d for d in detections if d.extended and not _holds_any(d, found, params)],
+                                    params)
+
+
+def _holds_any(extended: Detection, found: list[Detection], params: CfarParams) -> bool:
+    """Whether a detection of the pixel CFARs lies within an extended detection's reach (half its
+    length and the gap closed between a target's pixels): the object is found already."""
+    reach_px = extended.length_m / params.pixel_size_m / 2 + MERGE_DISTANCE_PX
+    return any(math.hypot(d.row - extended.row, d.col - extended.col) <= reach_px for d in found)
 
 
 @dataclass
