@@ -18,6 +18,7 @@ from icesight_backend.sar.detection import (
     cross_over_noise_db,
     detect,
     drop_azimuth_ambiguities,
+    feret_length_px,
     k_threshold_table,
     label_detections,
     nearest_match,
@@ -142,3 +143,16 @@ def test_a_detection_finds_the_target_nearest_relative_to_its_reach():
                                            mean_co_db=0.0, mean_cross_db=-10.0, peak_row=100, peak_col=108)],
                                 [(100, 100, 400.0), (100, 110, 400.0)], 40.0, np.ones((200, 200), dtype=bool))
     assert found.recall == 1.0 and found.false_alarms_open_water == 0
+
+
+def test_an_objects_length_is_its_longest_extent_not_its_bounding_boxs_diagonal():
+    line = np.zeros((30, 30), dtype=bool)
+    line[5, 3:13] = True  # 10 px along a row
+    assert feret_length_px(line) == pytest.approx(np.hypot(10, 1))
+    assert feret_length_px(np.eye(12, dtype=bool)) == pytest.approx(12 * np.sqrt(2))  # along the diagonal
+    rows, cols = np.mgrid[0:40, 0:40]
+    disc = np.hypot(rows - 20, cols - 20) < 7.5  # 15 px across: its box's diagonal says 21
+    assert 15.0 <= feret_length_px(disc) <= 16.5
+    single = np.zeros((5, 5), dtype=bool)
+    single[2, 2] = True
+    assert feret_length_px(single) == pytest.approx(np.sqrt(2))

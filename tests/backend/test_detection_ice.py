@@ -450,6 +450,11 @@ def test_the_co_pol_route_of_the_local_ice_test_needs_the_co_pol_cfar():
         (lambda: CfarParams(pixel_size_m=40.0, discrimination_window_m=300.0), "discrimination_window_m"),
         (lambda: CfarParams(pixel_size_m=40.0, pfa=0.5), "pfa"),
         (lambda: CfarParams(pixel_size_m=40.0, clutter=ClutterParams(pixel_size_m=10.0)), "clutter"),
+        (lambda: CfarParams(pixel_size_m=40.0, extended_box_m=0.0), "extended_box_m"),
+        (lambda: CfarParams(pixel_size_m=40.0, extended_box_m=500.0), "extended_box_m"),
+        (lambda: CfarParams(pixel_size_m=40.0, extended_guard_m=900.0), "extended_guard_m"),
+        (lambda: CfarParams(pixel_size_m=40.0, extended_background_m=1100.0), "extended_guard_m"),
+        (lambda: CfarParams(pixel_size_m=40.0, extended_contrast_db=float("nan")), "extended_contrast_db"),
     ],
 )
 def test_bad_detection_parameters_name_the_field(make, field):
@@ -542,3 +547,84 @@ def test_ridges_of_ice_that_passes_for_open_water_drop_while_every_target_stays(
     now = score_against_truth(after, truth, PIXEL_M, everywhere)
     assert now.recall == before.recall
     assert now.false_alarms_open_water == before.false_alarms_open_water - len(dropped)
+
+
+def _plant_disc(hh_db, hv_db, rng, row, col, hh_mean_db, cross_ratio_db, diameter_px):
+    """Add a round object (speckled, ``hh_mean_db`` on average in HH) to the scene, in place; its mask."""
+    rows, cols = np.mgrid[0 : hh_db.shape[0], 0 : hh_db.shape[1]]
+    disc = np.hypot(rows - row, cols - col) < diameter_px / 2
+    power = _linear(hh_mean_db) * rng.gamma(LOOKS, 1.0 / LOOKS, int(disc.sum()))
+    hh_db[disc] = 10 * np.log10(10 ** (hh_db[disc] / 10) + power)
+    hv_db[disc] = 10 * np.log10(10 ** (hv_db[disc] / 10) + power * _linear(cross_ratio_db))
+    return disc
+
+
+def test_icebergs_too_large_for_the_guard_window_are_found_once_and_bright_floes_are_not():
+    """A 600 m iceberg fills the pixel CFAR's 500 m guard window and brightens its ring: the extended
+    CFAR finds it, over open water and in sea ice, with its length; a floe of brighter ice as large,
+    7 dB above the ice around it, stays clutter, and long ships are found once, by the pixel CFAR."""
+    rng = np.random.default_rng(23)
+    shape = (1024, 1024)
+    ice = np.zeros(shape, dtype=bool)
+    ice[:, 512:] = True
+    hh_db, hv_db = _scene(rng, shape, ice)
+    # Icebergs of 600 m: 12-13 dB above the water's HH (-15 dB) and the ice's (-11 dB), HV/HH -5 dB.
+    bergs = [(150, 150, -2.0), (500, 250, -3.0), (850, 150, -2.0), (200, 700, 1.0), (600, 850, 2.0)]
+    # Floes as large, 7 dB above the ice in HH and in HV.
+    floes = [(420, 650, -4.0), (850, 760, -4.0)]
+    for row, col, level in bergs:
+        _plant_disc(hh_db, hv_db, rng, row, col, level, -5.0, 15)
+    floe_masks = [_plant_disc(hh_db, hv_db, rng, row, col, level, -9.0, 15) for row, col, level in floes]
+    # Ships of 300 m, 8 x 2 px, 20 dB above the water: compact for the pixel CFAR.
+    ships = [(300, 350), (700, 380)]
+    for row, col in ships:
+        _plant(hh_db, hv_db, rng, row, col, peak_db=5.0, cross_ratio_db=-11.0, size_px=2)
+        _plant(hh_db, hv_db, rng, row + 2, col, peak_db=5.0, cross_ratio_db=-11.0, size_px=2)
+        _plant(hh_db, hv_db, rng, row + 4, col, peak_db=5.0, cross_ratio_db=-11.0, size_px=2)
+        _plant(hh_db, hv_db, rng, row + 6, col, peak_db=5.0, cross_ratio_db=-11.0, size_px=2)
+    berg_truth = np.array([(r, c) for r, c, _ in bergs], dtype=float)
+
+    def near(detections, row, col, reach):
+        return [d for d in detections if np.hypot(d.row - row, d.col - col) <= reach]
+
+    without = detect(hh_db, hv_db, CfarParams(pixel_size_m=PIXEL_M, extended_target_cfar=False), chunk_px=512)
+    detections = detect(hh_db, hv_db, CfarParams(pixel_size_m=PIXEL_M), chunk_px=512)
+    # The pixel CFAR alone misses most of them.
+    assert sum(bool(near(without, r, c, 8.0)) for r, c in berg_truth) <= 2
+    for row, col in berg_truth:
+        found = near(detections, row, col, 8.0)
+        assert len(found) == 1, (row, col, found)
+        assert 450.0 <= found[0].length_m <= 760.0  # 600 m across
+        assert found[0].in_sea_ice == (col >= 512)
+    extended = [d for d in detections if d.extended]
+    assert len(extended) >= 3
+    for mask in floe_masks:
+        rows, cols = np.nonzero(mask)
+        assert not near(detections, rows.mean(), cols.mean(), 10.0)
+    for row, col in ships:
+        found = near(detections, row + 4, col + 1, 10.0)
+        assert len(found) == 1 and not found[0].extended
+        assert 280.0 <= found[0].length_m <= 440.0
+    # Elsewhere in the ice the large objects the extended CFAR flags are judged too: it adds at most
+    # one detection to those of the pixel CFARs (this textured ice gives those a few).
+    planted = [*berg_truth, *((r + 4, c + 1) for r, c in ships)]
+
+    def elsewhere_in_ice(found):
+        return sum(d.in_sea_ice and not any(np.hypot(d.row - r, d.col - c) <= 10.0 for r, c in planted) for d in found)
+
+    assert elsewhere_in_ice(detections) <= elsewhere_in_ice(without) + 1
+
+
+@pytest.mark.parametrize("contrast_db", [6.0, 12.0])
+def test_an_extended_detection_must_stand_its_contrast_above_the_background_in_both_channels(contrast_db):
+    base = dict(row=10.0, col=10.0, area_px=150, length_m=600.0, peak_co_db=0.0, mean_co_db=-5.0,
+                mean_cross_db=-10.0, peak_row=10, peak_col=10, background_co_db=-5.0 - contrast_db,
+                background_cross_db=-10.0 - 20.0, peak_cross_db=-5.0, k_margin_db=10.0, channels="co+cross")
+    params = CfarParams(pixel_size_m=PIXEL_M)
+    # Over open water, co+cross: a pixel-CFAR detection is kept whatever its contrast.
+    assert passes_background_test(Detection(**base), params)
+    kept = passes_background_test(Detection(**base, extended=True), params)
+    assert kept == (contrast_db >= params.extended_contrast_db)
+    # Without a background to measure against (a swath edge) it is kept.
+    edge = dict(base, background_co_db=float("nan"))
+    assert passes_background_test(Detection(**edge, extended=True), params)

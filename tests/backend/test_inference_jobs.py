@@ -52,7 +52,7 @@ def test_classify_detections_keeps_every_detection_attribute(api, trained_model,
     # The layer says why the detector kept each detection: where it is, which CFAR flagged it and the
     # margins of its tests (null without a background); the ring's threshold at the CFAR's pfa lies
     # below the one at ice_pfa, so its margin is the larger.
-    assert {"in_sea_ice", "cfar_channels", "k_margin_db", "local_cross_margin_db", "local_co_margin_db",
+    assert {"in_sea_ice", "cfar_channels", "extended_cfar", "k_margin_db", "local_cross_margin_db", "local_co_margin_db",
             "local_cross_cfar_margin_db", "depolarisation_excess_db"} <= set(detections.columns)
     both = detections[["local_cross_margin_db", "local_cross_cfar_margin_db"]].dropna()
     assert len(both) and (both["local_cross_cfar_margin_db"] > both["local_cross_margin_db"]).all()

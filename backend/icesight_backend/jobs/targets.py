@@ -85,13 +85,14 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
             "in_sea_ice": d.in_sea_ice,
             **{name: _rounded(getattr(d, name)) for name in _MARGIN_FIELDS},
             "cfar_channels": d.channels,
+            "extended_cfar": d.extended,
             "job_id": ctx.job_id,
             "geometry": Point(*(transform * (d.col + 0.5, d.row + 0.5))),
         }
         for i, d in enumerate(detections)
     ]
     columns = ["detection_id", "scene_id", "row", "col", "area_px", "length_m", *_LEVEL_FIELDS, "in_sea_ice",
-               *_MARGIN_FIELDS, "cfar_channels", "job_id", "geometry"]
+               *_MARGIN_FIELDS, "cfar_channels", "extended_cfar", "job_id", "geometry"]
     # An empty result is still a valid layer with the same fields (nothing found is an answer).
     frame = gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs=meta["crs"])
     artifacts = [gpkg_artifact(frame, "detections", role="detections")]

@@ -901,10 +901,9 @@ def passes_background_test(detection: Detection, params: CfarParams) -> bool:
     the ring just around them at the CFAR's own ``pfa``); the rest is kept. Without the clutter class (``sea_ice_aware=False``)
     every such detection is judged so, wherever it lies.
     """
-    if detection.extended and not min(detection.mean_co_db - detection.background_co_db,
-                                      detection.mean_cross_db - detection.background_cross_db,
-                                      key=_nan_lowest) >= params.extended_contrast_db:
-        return False
+    if detection.extended and min(detection.mean_co_db - detection.background_co_db,
+                                  detection.mean_cross_db - detection.background_cross_db) < params.extended_contrast_db:
+        return False  # NaN (no background: swath edge) compares False and keeps it
     in_ice = params.sea_ice_aware and detection.in_sea_ice
     co_only = params.co_only_background_test and params.cross_pol_cfar and detection.channels == "co"
     cross_only = params.cross_only_background_test and detection.channels == "cross"
