@@ -25,6 +25,7 @@ from icesight_backend.sar.detection import (
     DetectionParamsError,
     cross_over_noise_db,
     detect,
+    join_extended_detections,
     passes_background_test,
     score_against_truth,
 )
@@ -628,3 +629,19 @@ def test_an_extended_detection_must_stand_its_contrast_above_the_background_in_b
     # Without a background to measure against (a swath edge) it is kept.
     edge = dict(base, background_co_db=float("nan"))
     assert passes_background_test(Detection(**edge, extended=True), params)
+
+
+def test_an_extended_detection_replaces_the_parts_the_pixel_cfar_saw_only_when_much_longer():
+    def at(row, col, length_m, extended):
+        return Detection(row=row, col=col, area_px=10, length_m=length_m, peak_co_db=0.0, mean_co_db=0.0,
+                         mean_cross_db=0.0, peak_row=int(row), peak_col=int(col), extended=extended)
+
+    params = CfarParams(pixel_size_m=PIXEL_M)
+    facets = [at(100.0, 100.0, 120.0, False), at(104.0, 97.0, 80.0, False)]  # two facets of a 500 m berg
+    berg = at(101.0, 99.0, 500.0, True)
+    ship = at(300.0, 300.0, 320.0, False)  # a long ship, and the extended CFAR's view of it
+    ship_extended = at(300.5, 300.0, 400.0, True)
+    alone = at(500.0, 500.0, 600.0, True)  # a berg the pixel CFAR missed
+    elsewhere = at(700.0, 700.0, 90.0, False)
+    joined = join_extended_detections([*facets, ship, elsewhere, berg, ship_extended, alone], params)
+    assert {(d.row, d.col) for d in joined} == {(101.0, 99.0), (300.0, 300.0), (500.0, 500.0), (700.0, 700.0)}

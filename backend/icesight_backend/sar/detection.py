@@ -133,9 +133,10 @@ class CfarParams:
     #: pixel CFAR misses it even 15 dB above the sea. A second CFAR tests the mean intensity of
     #: ``extended_box_m`` squares against a ring between ``extended_guard_m`` (wider than any object
     #: under ``max_length_m`` with its box) and ``extended_background_m``; what it flags is added to
-    #: the mask where it spans ``extended_min_m`` or more (smaller objects are the pixel CFAR's) and
-    #: is then judged like any detection (:func:`passes_background_test`). See :func:`extended_cfar_block`;
-    #: the box is at least 3 pixels wide.
+    #: the mask where it spans ``extended_min_m`` or more (smaller objects are the pixel CFAR's), is
+    #: labelled apart and judged like any detection (:func:`passes_background_test`), and joins the
+    #: pixel CFARs' detections by :func:`join_extended_detections`. See :func:`extended_cfar_block`; the box is
+    #: at least 3 pixels wide.
     extended_target_cfar: bool = True
     extended_box_m: float = 200.0
     extended_guard_m: float = 1200.0
@@ -359,9 +360,10 @@ def extended_cfar_block(band_db: np.ndarray, params: CfarParams, origin: tuple[i
     mean averages the speckle of its pixels: it is taken to have ``looks`` times the box's pixels as
     looks, an upper bound (neighbouring pixels share speckle) that leaves every measured variance
     beyond it to the texture, the conservative side. A flagged box mean covers the object widened
-    by up to half a box, so of the flagged pixels those are kept whose own 3 x 3 mean is at least
-    their box's mean: inside a large object the two agree, around a compact one the box, which holds
-    it, is the brighter. Holes left by the speckle inside an object are filled.
+    by up to half a box, so of the flagged pixels those are kept whose own mean over half a box (at
+    least 3 x 3 pixels) is at least their box's mean: inside a large object the two agree, around a
+    compact one the box, which holds it, is the brighter. Holes left by the speckle inside an object
+    are filled.
     """
     box_w, step, guard_c, back_c = params.extended_windows()
     valid, intensity = _intensity(band_db)
@@ -391,9 +393,8 @@ def extended_cfar_block(band_db: np.ndarray, params: CfarParams, origin: tuple[i
     multiplier = _threshold_multiplier(_texture_shape(normalised_variance, looks), looks, params.pfa)
     flagged = boxed[rows, cols] > mean_c * multiplier
     rows, cols = rows[flagged], cols[flagged]
-    padded, shifts = np.pad(intensity, 1), [(dr, dc) for dr in (0, 1, 2) for dc in (0, 1, 2)]
-    local = sum(padded[rows + dr, cols + dc] for dr, dc in shifts) / 9.0  # every pixel of a whole box is valid
-    own = local >= boxed[rows, cols]
+    local_w = max(3, (box_w // 2) | 1)  # a box mean's half-box core (whole when the box is: every pixel valid)
+    own = _box_sum(intensity, local_w)[rows, cols] / (local_w * local_w) >= boxed[rows, cols]
     mask[rows[own], cols[own]] = True
     labels, _ = ndimage.label(mask, np.ones((3, 3), dtype=bool))
     for index, box in enumerate(ndimage.find_objects(labels), start=1):
@@ -509,8 +510,9 @@ class Detection:
     #: Which CFAR flagged it: "co", "cross" or "co+cross".
     channels: str = "co"
     #: Whether the extended-target CFAR found it (an object too large for the pixel CFAR's guard
-    #: window): it must then stand ``extended_contrast_db`` above its background, and it is kept
-    #: only where no detection of the pixel CFARs lies (see :func:`detect`).
+    #: window): it must then stand ``extended_contrast_db`` above its background, and where the
+    #: pixel CFARs found a part of it, it replaces their detections only when much longer (see
+    #: :func:`join_extended_detections`).
     extended: bool = False
 
     @property
@@ -974,16 +976,24 @@ def detect(
     detections = label_detections(scan.mask, co_db, cross_db, params, clutter=clutter, windows=scan.windows,
                                   noise_db=noise_db)
     detections = [d for d in detections if passes_background_test(d, params)]
+    return drop_azimuth_ambiguities(join_extended_detections(detections, params), params)
+
+
+def join_extended_detections(detections: list[Detection], params: CfarParams) -> list[Detection]:
+    """The pixel CFARs' detections with the extended CFAR's: an extended detection that holds none
+    of the former (none within half its length and the gap closed between a target's pixels) is a
+    new object; one that holds some replaces them when it is longer than the longest of them by more
+    than its box (the pixel CFAR saw a part of a large object, a few bright facets of a 450 m berg);
+    otherwise they stand (a long ship is the pixel CFAR's)."""
     found = [d for d in detections if not d.extended]
-    return drop_azimuth_ambiguities(found + [d for d in detections if d.extended and not _holds_any(d, found, params)],
-                                    params)
-
-
-def _holds_any(extended: Detection, found: list[Detection], params: CfarParams) -> bool:
-    """Whether a detection of the pixel CFARs lies within an extended detection's reach (half its
-    length and the gap closed between a target's pixels): the object is found already."""
-    reach_px = extended.length_m / params.pixel_size_m / 2 + MERGE_DISTANCE_PX
-    return any(math.hypot(d.row - extended.row, d.col - extended.col) <= reach_px for d in found)
+    joined = []
+    for extended in (d for d in detections if d.extended):
+        reach_px = extended.length_m / params.pixel_size_m / 2 + MERGE_DISTANCE_PX
+        held = [d for d in found if math.hypot(d.row - extended.row, d.col - extended.col) <= reach_px]
+        if not held or extended.length_m > max(d.length_m for d in held) + params.extended_box_m:
+            found = [d for d in found if not any(d is h for h in held)]
+            joined.append(extended)
+    return found + joined
 
 
 @dataclass
