@@ -154,7 +154,10 @@ def detection_only(seeds: list[int]) -> None:
         print(f"\n  scene {seed}: sea ice {scene.ice_mask.mean():.0%}, {len(truth)} targets "
               f"({time.perf_counter() - started:.0f} s to simulate)")
         for name, overrides in DETECTORS.items():
-            figures = score_by_clutter(_detect(scene, **overrides), truth, ~scene.ice_mask, scene.ice_mask)
+            started = time.perf_counter()
+            detections = _detect(scene, **overrides)
+            pooled[name]["seconds"] += time.perf_counter() - started
+            figures = score_by_clutter(detections, truth, ~scene.ice_mask, scene.ice_mask)
             print(f"  {name}:\n{_detection_lines(figures, area_km2)}")
             for part in ("all", "in_water", "in_ice"):
                 value, n = figures["recall"][part]
@@ -171,6 +174,9 @@ def detection_only(seeds: list[int]) -> None:
         print(f"  {name:17s} recall {recall}; false alarms open water {total['fa_water']}, sea ice {total['fa_ice']}, "
               f"{(total['fa_water'] + total['fa_ice']) / area * 1000:.2f} per 1,000 km^2 of the scenes "
               f"(sea ice {total['fa_ice'] / max(total['km2_ice'], 1e-9) * 1000:.2f})")
+    baseline = pooled["pixel CFARs only"]["seconds"]
+    print("  detection time (this process, the scenes in memory): "
+          + ", ".join(f"{name} {total['seconds']:.1f} s ({total['seconds'] / baseline:.2f} x)" for name, total in pooled.items()))
 
 
 def scene_figures(seeds: list[int], models: list[LoadedModel]) -> None:
