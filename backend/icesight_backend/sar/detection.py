@@ -661,7 +661,9 @@ def label_detections(
     """Connected components of the mask (8-connected, after closing gaps of ``merge_distance_px``,
     so a ship's bright scatterers make one target) measured on the co- and cross-pol bands.
 
-    ``mask`` is boolean or holds ``CO_BIT``/``CROSS_BIT`` (see :func:`cfar_mask`). Each target is
+    ``mask`` is boolean or holds ``CO_BIT``/``CROSS_BIT`` and the extended CFAR's bits (see
+    :func:`cfar_mask`); each layer of :data:`MASK_LAYERS` is labelled on its own, so an object the
+    extended CFAR found comes back as its own detection (``extended``). Each target is
     measured together with its local background: the median, co- and cross-pol, of a square of
     ``discrimination_window_m`` around it less the object's box widened by half the guard window
     (the median ignores bright neighbours, ridges and other targets in the ring). ``clutter``
@@ -676,20 +678,24 @@ def label_detections(
     bits = np.asarray(mask)
     if bits.dtype == bool:
         bits = bits.astype(np.uint8) * CO_BIT
-    guard_margin_px = params.windows_px()[1] // 2
     detections = []
     for layer, extended in MASK_LAYERS:
-        layer_bits = (bits & layer) >> (2 if extended else 0)
-        present = layer_bits != 0
-        for window, own, length_m in ((w, o, n) for _, w, o, n in _sized_components(_components(present, merge_distance_px), params)):
-            detections.append(_measure(window, own, length_m, layer_bits, extended, co_db, cross_db, params, clutter,
-                                       windows, noise_db, guard_margin_px, present.shape))
+        layer_bits = (bits & layer) >> (2 if extended else 0)  # CO_BIT / CROSS_BIT within the layer
+        labels = _components(layer_bits != 0, merge_distance_px)
+        detections += [_measure(window, own, length_m, layer_bits, extended, co_db, cross_db, params, clutter,
+                                windows, noise_db)
+                       for _, window, own, length_m in _sized_components(labels, params)]
     return detections
 
 
-def _measure(window, own, length_m, bits, extended, co_db, cross_db, params, clutter, windows, noise_db,
-         guard_margin_px, shape) -> Detection:
-    """One object of :func:`label_detections` measured on the bands with its backgrounds."""
+def _measure(window: tuple[slice, slice], own: np.ndarray, length_m: float, bits: np.ndarray, extended: bool,
+             co_db, cross_db, params: CfarParams, clutter: ClutterMap | None,
+             windows: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, np.ndarray | None]] | None,
+             noise_db) -> Detection:
+    """One object of :func:`label_detections` (its box ``window``, its pixels ``own`` there, the
+    mask ``bits`` of its layer) measured on the bands with its backgrounds."""
+    shape = bits.shape
+    guard_margin_px = params.windows_px()[1] // 2
     rows, cols = np.nonzero(own)
     area = len(rows)
     (top, bottom), (left, right) = (window[0].start, window[0].stop), (window[1].start, window[1].stop)
