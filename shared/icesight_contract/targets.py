@@ -46,6 +46,11 @@ class DetectTargetsParams:
     #: more cross-polarised than that background (small icebergs in bright, deformed ice), or in
     #: co-pol by a wider margin (ships).
     local_ice_test: bool = True
+    #: Also look for objects too large for the guard window (icebergs of 500 m and more, which
+    #: brighten the background ring until the pixel CFAR misses them) with a CFAR on the mean of
+    #: 200 m boxes; what it finds must stand 9 dB above its background in both bands. Switch it off
+    #: near coasts without a land mask, where islets and headlands of that size would come back.
+    extended_target_cfar: bool = True
 
     def __post_init__(self) -> None:
         if (self.scene_job_id is None) == (self.scene_id is None):
@@ -60,7 +65,7 @@ class DetectTargetsParams:
 DETECTOR_SETTINGS = (
     "target_window_m", "guard_window_m", "background_window_m", "pfa", "min_area_px", "cross_pol_cfar",
     "sea_ice_aware", "ice_pfa", "ice_margin_db", "co_only_background_test", "cross_only_background_test",
-    "local_ice_test",
+    "local_ice_test", "extended_target_cfar",
 )
 #: The detector settings that are switches (true or false), from their declared types.
 _SWITCHES = tuple(f.name for f in fields(DetectTargetsParams) if f.name in DETECTOR_SETTINGS and f.type == "bool")

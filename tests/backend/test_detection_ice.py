@@ -491,6 +491,7 @@ def test_bad_clutter_parameters_are_refused(kwargs, match):
         ({"co_only_background_test": "no"}, "co_only_background_test"),
         ({"cross_only_background_test": None}, "cross_only_background_test"),
         ({"local_ice_test": None}, "local_ice_test"),
+        ({"extended_target_cfar": "yes"}, "extended_target_cfar"),
         ({"min_area_px": 0}, "min_area_px"),
         ({"guard_window_m": 900.0}, "guard_window_m"),  # wider than the background window
         ({"looks": 0.5}, "looks"),
@@ -513,9 +514,11 @@ def test_the_detector_takes_every_job_setting_with_the_contracts_defaults():
     assert set(DETECTOR_SETTINGS) <= {f.name for f in dataclasses.fields(request)}
     for name in DETECTOR_SETTINGS:
         assert getattr(detector, name) == getattr(request, name), name
-    changed = DetectTargetsParams(scene_job_id="job", pfa=1e-8, ice_pfa=1e-10, min_area_px=3, local_ice_test=False)
+    changed = DetectTargetsParams(scene_job_id="job", pfa=1e-8, ice_pfa=1e-10, min_area_px=3, local_ice_test=False,
+                                  extended_target_cfar=False)
     detector = CfarParams(pixel_size_m=40.0, **{name: getattr(changed, name) for name in DETECTOR_SETTINGS})
-    assert (detector.pfa, detector.ice_pfa, detector.min_area_px, detector.local_ice_test) == (1e-8, 1e-10, 3, False)
+    assert (detector.pfa, detector.ice_pfa, detector.min_area_px, detector.local_ice_test,
+            detector.extended_target_cfar) == (1e-8, 1e-10, 3, False, False)
 
 
 def test_ridges_of_ice_that_passes_for_open_water_drop_while_every_target_stays(monkeypatch):

@@ -137,7 +137,7 @@ class CfarParams:
     #: labelled apart and judged like any detection (:func:`passes_background_test`), and joins the
     #: pixel CFARs' detections by :func:`join_extended_detections`. See :func:`extended_cfar_block`; the box is
     #: at least 3 pixels wide.
-    extended_target_cfar: bool = True
+    extended_target_cfar: bool = DetectTargetsParams.extended_target_cfar
     extended_box_m: float = 200.0
     extended_guard_m: float = 1200.0
     extended_background_m: float = 2000.0
