@@ -314,15 +314,17 @@ def _texture_shape(normalised_variance: np.ndarray, looks: float) -> np.ndarray:
     return np.where(excess > 0, (1.0 + 1.0 / looks) / np.maximum(excess, 1e-12), _SHAPE_GRID[-1])
 
 
-def cfar_block(co_db: np.ndarray, params: CfarParams) -> np.ndarray:
+def cfar_block(co_db: np.ndarray, params: CfarParams,
+               intensity: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """CFAR on one block of co-pol sigma0 in dB (NaN = no data); returns a boolean detection mask.
+    ``intensity``: the block's (valid, linear intensity) of :func:`_intensity`, when already made.
 
     The clutter mean is needed at every pixel, the texture only where the test could pass: the
     threshold multiplier is smallest for an untextured clutter (the last entry of the K table), so
     a pixel below mean x that minimum fails whatever the texture. The normalised variance, shape
     and K quantile are therefore evaluated on those few candidates only."""
     target_w, guard_w, back_w = params.windows_px()
-    valid, intensity = _intensity(co_db)
+    valid, intensity = _intensity(co_db) if intensity is None else intensity
     count = _ring_count(valid, guard_w, back_w)
     s1 = _box_sum(intensity, back_w) - _box_sum(intensity, guard_w)
     looks = params.looks
@@ -346,10 +348,11 @@ def cfar_block(co_db: np.ndarray, params: CfarParams) -> np.ndarray:
     return mask
 
 
-def extended_cfar_block(band_db: np.ndarray, params: CfarParams, origin: tuple[int, int] = (0, 0)) -> np.ndarray:
+def extended_cfar_block(band_db: np.ndarray, params: CfarParams, origin: tuple[int, int] = (0, 0),
+                        intensity: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """The extended-target CFAR on one block of a band in dB (NaN = no data): a boolean mask of the
     pixels of objects too large for the pixel CFAR's guard window. ``origin``: the scene position of
-    the block's first pixel.
+    the block's first pixel; ``intensity`` as in :func:`cfar_block`.
 
     The test is the mean intensity of an ``extended_box_m`` square (wholly in the data) around each
     pixel, against the K threshold at ``pfa`` of the box means in the ring between
@@ -366,7 +369,7 @@ def extended_cfar_block(band_db: np.ndarray, params: CfarParams, origin: tuple[i
     are filled.
     """
     box_w, step, guard_c, back_c = params.extended_windows()
-    valid, intensity = _intensity(band_db)
+    valid, intensity = _intensity(band_db) if intensity is None else intensity
     whole = _box_count(valid, box_w) >= box_w * box_w - 0.5
     boxed = np.where(whole, _box_sum(intensity, box_w) / (box_w * box_w), 0.0)
     first = tuple((-start) % step for start in origin)  # samples sit where the scene position is a multiple of step
@@ -394,7 +397,9 @@ def extended_cfar_block(band_db: np.ndarray, params: CfarParams, origin: tuple[i
     flagged = boxed[rows, cols] > mean_c * multiplier
     rows, cols = rows[flagged], cols[flagged]
     local_w = max(3, (box_w // 2) | 1)  # a box mean's half-box core (whole when the box is: every pixel valid)
-    own = _box_sum(intensity, local_w)[rows, cols] / (local_w * local_w) >= boxed[rows, cols]
+    padded = np.pad(intensity, local_w // 2)
+    core = sum(padded[rows + dr, cols + dc] for dr in range(local_w) for dc in range(local_w))
+    own = core / (local_w * local_w) >= boxed[rows, cols]
     mask[rows[own], cols[own]] = True
     labels, _ = ndimage.label(mask, np.ones((3, 3), dtype=bool))
     for index, box in enumerate(ndimage.find_objects(labels), start=1):
@@ -420,12 +425,14 @@ def cfar_bits(co_block: np.ndarray, cross_block: np.ndarray | None, params: Cfar
     extended CFAR (:func:`extended_cfar_block`) flagged an object at least ``extended_min_m`` wide.
     ``origin``: the scene position of the blocks' first pixel."""
     judge_cross = cross_block is not None and params.cross_pol_cfar
-    bits = cfar_block(co_block, params).astype(np.uint8) * CO_BIT
+    co = _intensity(co_block)
+    cross = _intensity(cross_block) if judge_cross else None
+    bits = cfar_block(co_block, params, co).astype(np.uint8) * CO_BIT
     if judge_cross:
-        bits |= cfar_block(cross_block, params).astype(np.uint8) * CROSS_BIT
+        bits |= cfar_block(cross_block, params, cross).astype(np.uint8) * CROSS_BIT
     if params.extended_target_cfar:
-        co_ext = extended_cfar_block(co_block, params, origin)
-        cross_ext = extended_cfar_block(cross_block, params, origin) if judge_cross else np.zeros_like(co_ext)
+        co_ext = extended_cfar_block(co_block, params, origin, co)
+        cross_ext = extended_cfar_block(cross_block, params, origin, cross) if judge_cross else np.zeros_like(co_ext)
         wide = _wide_components(co_ext | cross_ext, params.extended_min_m / params.pixel_size_m)
         bits |= (co_ext & wide).astype(np.uint8) * EXTENDED_CO_BIT | (cross_ext & wide).astype(np.uint8) * EXTENDED_CROSS_BIT
     return bits
