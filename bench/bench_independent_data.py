@@ -163,9 +163,10 @@ def detection_only(seeds: list[int]) -> None:
                 value, n = figures["recall"][part]
                 pooled[name][f"{part}_found"] += round(value * n)
                 pooled[name][f"{part}_n"] += n
-            for clutter, index in (("water", 2), ("ice", 2)):
-                pooled[name][f"fa_{clutter}"] += figures[f"fa_{clutter}"][0]
-                pooled[name][f"km2_{clutter}"] += figures[f"fa_{clutter}"][index]
+            for clutter in ("water", "ice"):
+                count, _, area_km2_of_clutter = figures[f"fa_{clutter}"]
+                pooled[name][f"fa_{clutter}"] += count
+                pooled[name][f"km2_{clutter}"] += area_km2_of_clutter
     print(f"\n  pooled over scenes {', '.join(map(str, seeds))}:")
     for name, total in pooled.items():
         recall = ", ".join(f"{part} {total[f'{part}_found'] / max(total[f'{part}_n'], 1):.3f} ({total[f'{part}_n']})"

@@ -190,8 +190,9 @@ class CfarParams:
     def clutter_params(self) -> ClutterParams:
         return self.clutter if self.clutter is not None else ClutterParams(pixel_size_m=self.pixel_size_m)
 
-    def _odd_px(self, metres: float) -> int:
-        n = max(1, int(round(metres / self.pixel_size_m)))
+    def _odd_px(self, metres: float, unit_px: int = 1) -> int:
+        """``metres`` as an odd number (at least 1) of units of ``unit_px`` pixels."""
+        n = max(1, int(round(metres / self.pixel_size_m / unit_px)))
         return n if n % 2 == 1 else n + 1
 
     def windows_px(self) -> tuple[int, int, int]:
@@ -206,13 +207,8 @@ class CfarParams:
         full widths in samples)."""
         box = max(3, self._odd_px(self.extended_box_m))
         step = box // 2
-
-        def odd_samples(metres: float) -> int:
-            n = max(1, int(round(metres / self.pixel_size_m / step)))
-            return n if n % 2 == 1 else n + 1
-
-        guard = odd_samples(self.extended_guard_m)
-        return box, step, guard, max(odd_samples(self.extended_background_m), guard + 2)
+        guard = self._odd_px(self.extended_guard_m, step)
+        return box, step, guard, max(self._odd_px(self.extended_background_m, step), guard + 2)
 
     @property
     def halo_px(self) -> int:
@@ -307,11 +303,31 @@ def _intensity(band_db: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return valid, np.where(valid, np.power(10.0, np.where(valid, band_db, -100.0) / 10.0), 0.0)
 
 
-def _texture_shape(normalised_variance: np.ndarray, looks: float) -> np.ndarray:
-    """The K distribution's texture shape from the clutter's normalised variance:
-    NV = 1/L + 1/nu + 1/(L nu)  =>  nu = (1 + 1/L) / (NV - 1/L); untextured where NV <= 1/L."""
-    excess = normalised_variance - 1.0 / looks
-    return np.where(excess > 0, (1.0 + 1.0 / looks) / np.maximum(excess, 1e-12), _SHAPE_GRID[-1])
+def _ring_sum(values: np.ndarray, guard_w: int, back_w: int) -> np.ndarray:
+    """Sum of ``values`` over the ring between the guard and background squares of each pixel."""
+    return _box_sum(values, back_w) - _box_sum(values, guard_w)
+
+
+def _ring_is_enough(count: np.ndarray, guard_w: int, back_w: int) -> np.ndarray:
+    """Where a ring holds enough valid samples to be judged against: more than half of it."""
+    return count > 0.5 * (back_w**2 - guard_w**2)
+
+
+def _lowest_multiplier(looks: float, pfa: float) -> float:
+    """The smallest threshold / mean of the K table (untextured clutter): a value below mean x this
+    fails whatever the texture, so the texture need only be estimated where a value exceeds it."""
+    return float(k_threshold_table(float(looks), float(pfa)).min())
+
+
+def _k_threshold(mean: np.ndarray, mean_square: np.ndarray, looks: float, pfa: float) -> np.ndarray:
+    """The K threshold at ``pfa`` of clutter with this mean and mean square (of its intensities):
+    the texture shape from the normalised variance, NV = 1/L + 1/nu + 1/(L nu)  =>
+    nu = (1 + 1/L) / (NV - 1/L), untextured where NV <= 1/L."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        normalised_variance = np.maximum(mean_square - mean**2, 0.0) / mean**2
+        excess = normalised_variance - 1.0 / looks
+        shape = np.where(excess > 0, (1.0 + 1.0 / looks) / np.maximum(excess, 1e-12), _SHAPE_GRID[-1])
+    return mean * _threshold_multiplier(shape, looks, pfa)
 
 
 def cfar_block(co_db: np.ndarray, params: CfarParams,
@@ -326,25 +342,18 @@ def cfar_block(co_db: np.ndarray, params: CfarParams,
     target_w, guard_w, back_w = params.windows_px()
     valid, intensity = _intensity(co_db) if intensity is None else intensity
     count = _ring_count(valid, guard_w, back_w)
-    s1 = _box_sum(intensity, back_w) - _box_sum(intensity, guard_w)
-    looks = params.looks
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = s1 / count
+        mean = _ring_sum(intensity, guard_w, back_w) / count
     if target_w == 1:
         test = intensity
     else:
         test = _box_sum(intensity, target_w) / np.maximum(_box_sum(valid.astype(np.float64), target_w), 1)
-    enough = count > 0.5 * (back_w**2 - guard_w**2)
-    lowest_multiplier = float(k_threshold_table(float(looks), float(params.pfa)).min())
     with np.errstate(invalid="ignore"):
-        rows, cols = np.nonzero(valid & enough & (test > mean * lowest_multiplier))
-    mean_c, count_c = mean[rows, cols], count[rows, cols]
-    s2 = _ring_sums_at(intensity**2, rows, cols, guard_w, back_w)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        normalised_variance = np.maximum(s2 / count_c - mean_c**2, 0.0) / mean_c**2
-        texture_shape = _texture_shape(normalised_variance, looks)
+        rows, cols = np.nonzero(valid & _ring_is_enough(count, guard_w, back_w)
+                                & (test > mean * _lowest_multiplier(params.looks, params.pfa)))
+    mean_square = _ring_sums_at(intensity**2, rows, cols, guard_w, back_w) / count[rows, cols]
     mask = np.zeros(co_db.shape, dtype=bool)
-    mask[rows, cols] = test[rows, cols] > mean_c * _threshold_multiplier(texture_shape, looks, params.pfa)
+    mask[rows, cols] = test[rows, cols] > _k_threshold(mean[rows, cols], mean_square, params.looks, params.pfa)
     return mask
 
 
@@ -376,25 +385,20 @@ def extended_cfar_block(band_db: np.ndarray, params: CfarParams, origin: tuple[i
     sampled, sampled_whole = boxed[first[0] :: step, first[1] :: step], whole[first[0] :: step, first[1] :: step]
     count = _ring_count(sampled_whole, guard_c, back_c)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (_box_sum(sampled, back_c) - _box_sum(sampled, guard_c)) / count
-        second = (_box_sum(sampled**2, back_c) - _box_sum(sampled**2, guard_c)) / count
-    enough = count > 0.5 * (back_c**2 - guard_c**2)
+        mean = _ring_sum(sampled, guard_c, back_c) / count
+        mean_square = _ring_sum(sampled**2, guard_c, back_c) / count
+    enough = _ring_is_enough(count, guard_c, back_c)
     looks = params.looks * box_w * box_w
-    lowest_multiplier = float(k_threshold_table(float(looks), float(params.pfa)).min())
     coarse_rows, coarse_cols = (np.clip(np.floor((np.arange(n) - start) / step + 0.5).astype(int), 0, m - 1)
                                 for n, start, m in zip(band_db.shape, first, mean.shape, strict=True))
     with np.errstate(invalid="ignore"):
         full_mean = np.where(enough, mean, np.inf)[np.ix_(coarse_rows, coarse_cols)]
-        rows, cols = np.nonzero(whole & (boxed > full_mean * lowest_multiplier))
+        rows, cols = np.nonzero(whole & (boxed > full_mean * _lowest_multiplier(looks, params.pfa)))
     mask = np.zeros(band_db.shape, dtype=bool)
     if not len(rows):
         return mask
     i, j = coarse_rows[rows], coarse_cols[cols]
-    mean_c = mean[i, j]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        normalised_variance = np.maximum(second[i, j] - mean_c**2, 0.0) / mean_c**2
-    multiplier = _threshold_multiplier(_texture_shape(normalised_variance, looks), looks, params.pfa)
-    flagged = boxed[rows, cols] > mean_c * multiplier
+    flagged = boxed[rows, cols] > _k_threshold(mean[i, j], mean_square[i, j], looks, params.pfa)
     rows, cols = rows[flagged], cols[flagged]
     local_w = max(3, (box_w // 2) | 1)  # a box mean's half-box core (whole when the box is: every pixel valid)
     padded = np.pad(intensity, local_w // 2)
@@ -438,6 +442,11 @@ def cfar_bits(co_block: np.ndarray, cross_block: np.ndarray | None, params: Cfar
     return bits
 
 
+def _chunk_starts(chunks: tuple[tuple[int, ...], ...]) -> list[np.ndarray]:
+    """Where each chunk of a Dask array's ``chunks`` begins, per axis."""
+    return [np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int) for sizes in chunks]
+
+
 def cfar_mask(co_db, params: CfarParams, chunk_px: int = 2048, cross_db=None) -> da.Array:
     """The detection mask of a whole scene as a lazy Dask array (uint8).
 
@@ -452,7 +461,7 @@ def cfar_mask(co_db, params: CfarParams, chunk_px: int = 2048, cross_db=None) ->
 
     co = lazy(co_db)
     depth = params.halo_px
-    starts = [np.concatenate([[0], np.cumsum(sizes)[:-1]]) for sizes in co.chunks]
+    starts = _chunk_starts(co.chunks)
 
     def origin(block_info) -> tuple[int, int]:  # the scene position of an overlapped block's first pixel
         i, j = block_info[0]["chunk-location"]
@@ -861,7 +870,7 @@ def scan_scene(co_db, cross_db, params: CfarParams, chunk_px: int = 2048, schedu
 
     co_blocks, cross_blocks = extended(co_db).to_delayed(), extended(cross_db).to_delayed()
     noise_blocks = None if noise_db is None else extended(noise_db).to_delayed()
-    starts = [np.concatenate([[0], np.cumsum(sizes)[:-1]]) for sizes in chunks]
+    starts = _chunk_starts(chunks)
     scan = dask.delayed(_scan_block, pure=True)
     tasks = [[scan(co_blocks[i, j], cross_blocks[i, j], None if noise_blocks is None else noise_blocks[i, j],
                    (int(starts[0][i]), int(starts[1][j])), depths, (rows, cols), params, (height, width), cell_px)
