@@ -123,6 +123,7 @@ from .pipelines import (
 from .scenes import IngestSceneParams, IngestSceneResult, SimulateSceneParams, SimulateSceneResult
 from .targets import (
     DETECTOR_SETTINGS,
+    LAND_SETTINGS,
     CutPatchesParams,
     CutPatchesResult,
     DetectTargetsParams,

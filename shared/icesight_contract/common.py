@@ -281,3 +281,76 @@ class MapPoint:
         for key, value in (self.attributes or {}).items():
             if value is not None and not isinstance(value, str | int | float | bool):
                 raise ContractError(f"attributes.{key}", "must be a string, number, true/false or null")
+
+
+#: Most positions a ``land_polygons`` document may carry (a detailed coastline of a scene's area
+#: has some tens of thousands; more belongs in a file the backend is given another way).
+MAX_POLYGON_POSITIONS = 500_000
+_POLYGON_TYPES = ("Polygon", "MultiPolygon")
+
+
+def check_lonlat_polygons(value: Any, path: str) -> int:
+    """Check a GeoJSON document of polygons in longitude/latitude (EPSG:4326, RFC 7946): a Polygon,
+    MultiPolygon, Feature or FeatureCollection of them, or a GeometryCollection. Returns how many
+    polygons it holds; a :class:`ContractError` at the first thing wrong, with its path."""
+    counted = [0, 0]  # polygons, positions
+
+    def ring(coordinates: Any, where: str) -> None:
+        if not isinstance(coordinates, list) or len(coordinates) < 4:
+            raise ContractError(where, "a linear ring needs a list of at least 4 positions [longitude, latitude]")
+        for k, position in enumerate(coordinates):
+            if (not isinstance(position, list) or len(position) < 2
+                    or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                               for v in position[:2])):
+                raise ContractError(f"{where}[{k}]", f"a position is [longitude, latitude] in degrees, got {position!r}")
+            lon, lat = position[0], position[1]
+            if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
+                raise ContractError(f"{where}[{k}]", f"longitude must be in [-180, 180] and latitude in [-90, 90] "
+                                                     f"(EPSG:4326), got [{lon:g}, {lat:g}]")
+        if coordinates[0][:2] != coordinates[-1][:2]:
+            raise ContractError(where, "a linear ring must end where it starts (first and last positions equal)")
+        counted[1] += len(coordinates)
+        if counted[1] > MAX_POLYGON_POSITIONS:
+            raise ContractError(path, f"at most {MAX_POLYGON_POSITIONS} positions in all; simplify the polygons")
+
+    def polygon(coordinates: Any, where: str) -> None:
+        if not isinstance(coordinates, list) or not coordinates:
+            raise ContractError(where, "a Polygon's coordinates are a list of linear rings (the outer one first)")
+        for k, r in enumerate(coordinates):
+            ring(r, f"{where}[{k}]")
+        counted[0] += 1
+
+    def geometry(doc: Any, where: str) -> None:
+        if not isinstance(doc, dict):
+            raise ContractError(where, f"expected a GeoJSON object, got {type(doc).__name__}")
+        kind = doc.get("type")
+        if kind == "Polygon":
+            polygon(doc.get("coordinates"), f"{where}.coordinates")
+        elif kind == "MultiPolygon":
+            parts = doc.get("coordinates")
+            if not isinstance(parts, list):
+                raise ContractError(f"{where}.coordinates", "a MultiPolygon's coordinates are a list of polygons")
+            for k, part in enumerate(parts):
+                polygon(part, f"{where}.coordinates[{k}]")
+        elif kind == "GeometryCollection":
+            members = doc.get("geometries")
+            if not isinstance(members, list):
+                raise ContractError(f"{where}.geometries", "expected a list of geometries")
+            for k, member in enumerate(members):
+                geometry(member, f"{where}.geometries[{k}]")
+        elif kind == "Feature":
+            geometry(doc.get("geometry"), f"{where}.geometry")
+        elif kind == "FeatureCollection":
+            members = doc.get("features")
+            if not isinstance(members, list):
+                raise ContractError(f"{where}.features", "expected a list of features")
+            for k, member in enumerate(members):
+                geometry(member, f"{where}.features[{k}]")
+        else:
+            raise ContractError(f"{where}.type", f"expected one of {', '.join(_POLYGON_TYPES)}, Feature, FeatureCollection "
+                                                 f"or GeometryCollection (of polygons), got {kind!r}")
+
+    geometry(value, path)
+    if not counted[0]:
+        raise ContractError(path, "holds no polygon; give land as Polygon or MultiPolygon geometries")
+    return counted[0]

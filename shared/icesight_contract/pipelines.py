@@ -4,6 +4,7 @@ not changed."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .codec import ContractError, Seed
 from .common import AcquisitionMode
@@ -19,7 +20,7 @@ from .learning import (
     TrainingDatasetRef,
     check_name,
 )
-from .targets import DetectTargetsParams
+from .targets import LAND_SETTINGS, DetectTargetsParams
 
 #: The stages of ``chart_scene``, in order.
 CHART_STAGES = ("ingest", "detect", "classify", "explain", "export")
@@ -42,21 +43,26 @@ class ChartSceneParams:
     model_id: str | None = None
     pfa: float = DetectTargetsParams.pfa
     sea_ice_aware: bool = DetectTargetsParams.sea_ice_aware
+    #: Where land is, as for ``detect_targets`` (:data:`~.targets.LAND_SETTINGS`).
+    land_mask: bool = DetectTargetsParams.land_mask
+    land_polygons: dict[str, Any] | None = None
+    land_buffer_m: float = DetectTargetsParams.land_buffer_m
     explain_n: int = 5
     explain_method: AttributionMethod = AttributionMethod.INTEGRATED_GRADIENTS
 
     def __post_init__(self) -> None:
         if (self.scene_id is None) == (self.upload_id is None):
             raise ContractError("scene_id", "give exactly one of 'scene_id' (a catalog scene) or 'upload_id' (a new upload)")
-        self.detection_request("")  # the detector's own rules judge pfa and sea_ice_aware
+        self.detection_request("")  # the detector's own rules judge pfa, sea_ice_aware and the land settings
         if not 0 <= self.explain_n <= 200:
             raise ContractError("explain_n", f"must be between 0 and 200, got {self.explain_n}")
 
     def detection_request(self, scene_id: str) -> DetectTargetsParams:
-        """The detection stage's request: the detector's defaults with this chart's ``pfa`` and
-        ``sea_ice_aware``. The sea-ice test's ``ice_pfa`` is never looser than ``pfa``."""
+        """The detection stage's request: the detector's defaults with this chart's ``pfa``,
+        ``sea_ice_aware`` and land settings. The sea-ice test's ``ice_pfa`` is never looser than ``pfa``."""
         return DetectTargetsParams(scene_id=scene_id, pfa=self.pfa, sea_ice_aware=self.sea_ice_aware,
-                                   ice_pfa=min(DetectTargetsParams.ice_pfa, self.pfa))
+                                   ice_pfa=min(DetectTargetsParams.ice_pfa, self.pfa),
+                                   **{name: getattr(self, name) for name in LAND_SETTINGS})
 
 
 @dataclass

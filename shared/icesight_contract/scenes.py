@@ -24,6 +24,11 @@ class SimulateSceneParams:
     #: Rise of the thermal noise floor from each sub-swath's centre to its edges, dB; the
     #: sub-swaths also step against each other by up to this much (0: one flat floor).
     noise_rise_db: float = 3.0
+    #: Where the scene's centre lies, degrees (EPSG:4326; ``crs_epsg`` must be able to project it).
+    #: Land there (the detector's built-in land mask) is rendered as land and holds no target. The
+    #: default is open sea in Davis Strait, off West Greenland, where icebergs meet shipping lanes.
+    centre_lon: float = -56.0
+    centre_lat: float = 67.0
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.noise_rise_db <= 10.0:
@@ -38,6 +43,10 @@ class SimulateSceneParams:
                 raise ContractError(name, f"must be between 0 and 5000, got {value}")
         if not 0.0 <= self.wind_speed_m_s <= 30.0:
             raise ContractError("wind_speed_m_s", f"must be between 0 and 30 m/s, got {self.wind_speed_m_s:g}")
+        if not -180.0 <= self.centre_lon <= 180.0:
+            raise ContractError("centre_lon", f"must be between -180 and 180 degrees, got {self.centre_lon:g}")
+        if not -90.0 <= self.centre_lat <= 90.0:
+            raise ContractError("centre_lat", f"must be between -90 and 90 degrees, got {self.centre_lat:g}")
 
 
 SOURCE_UNITS = ("auto", "dB", "linear")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 from .codec import ContractError
-from .common import MapPoint
+from .common import MapPoint, check_lonlat_polygons
 
 
 @dataclass
@@ -51,11 +52,23 @@ class DetectTargetsParams:
     #: 200 m boxes; what it finds must stand 9 dB above its background in both bands. Switch it off
     #: near coasts without a land mask, where islets and headlands of that size would come back.
     extended_target_cfar: bool = True
+    #: Mask land before detecting: nothing is detected on it and no land pixel enters a background
+    #: window. The built-in mask is NOAA's GLOBE land cells (30 arc-seconds, about 1 km; public
+    #: domain), whose coastline is that of the 1990s: glacier fronts that have retreated since are
+    #: land in it, and islands smaller than a cell are missing from it.
+    land_mask: bool = True
+    #: Land given by the analyst (a detailed coastline layer, say): GeoJSON polygons in longitude and
+    #: latitude (EPSG:4326), masked together with the built-in mask, or alone with ``land_mask`` false.
+    land_polygons: dict[str, Any] | None = None
+    #: Land grows seaward by this much before it is masked, metres (the built-in mask's cell: its
+    #: coastline's error; also piers, moored ships and rocks along the shore).
+    land_buffer_m: float = 1000.0
 
     def __post_init__(self) -> None:
         if (self.scene_job_id is None) == (self.scene_id is None):
             raise ContractError("scene_id", "give exactly one of 'scene_id' (catalog) or 'scene_job_id'")
         check_detector_settings(self)
+        check_land_settings(self)
         if not 256 <= self.chunk_px <= 8192:
             raise ContractError("chunk_px", f"must be between 256 and 8192, got {self.chunk_px}")
 
@@ -94,6 +107,24 @@ def check_detector_settings(settings: object) -> None:
         raise ContractError("min_area_px", f"must be at least 1, got {settings.min_area_px}")
     if settings.looks is not None and not 1.0 <= settings.looks <= 100.0:
         raise ContractError("looks", f"must be between 1 and 100, got {settings.looks:g}")
+
+
+#: The fields of :class:`DetectTargetsParams` that say where land is (applied to the scene before the
+#: detector runs; a chart takes them too).
+LAND_SETTINGS = ("land_mask", "land_polygons", "land_buffer_m")
+
+#: Largest ``land_buffer_m``, metres.
+MAX_LAND_BUFFER_M = 20000.0
+
+
+def check_land_settings(settings: object) -> None:
+    """The rules of :data:`LAND_SETTINGS`, read from ``settings``' attributes."""
+    if not isinstance(settings.land_mask, bool):
+        raise ContractError("land_mask", f"must be true or false, got {settings.land_mask!r}")
+    if not 0.0 <= settings.land_buffer_m <= MAX_LAND_BUFFER_M:
+        raise ContractError("land_buffer_m", f"must be from 0 to {MAX_LAND_BUFFER_M:g} m, got {settings.land_buffer_m:g}")
+    if settings.land_polygons is not None:
+        check_lonlat_polygons(settings.land_polygons, "land_polygons")
 
 
 @dataclass
@@ -136,6 +167,9 @@ class DetectTargetsResult:
     #: annotation) was used: open water and sea ice told apart against it rather than one level
     #: estimated from the scene, and the cross-pol CFAR run on the cross-pol over it.
     noise_floor_band: bool = False
+    #: Share of the scene's pixels masked as land (buffer included) before detection; None when no
+    #: land was asked for (``land_mask`` false and no ``land_polygons``).
+    land_fraction: float | None = None
 
 
 @dataclass

@@ -51,6 +51,7 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
 
     from ..sar.detection import CfarParams, detect
     from ..sar.io import RasterBand
+    from ..sar.land import LandMask, LandMaskedBand
     from ..sar.readers import noise_band
     from ..sar.simulation import MODES
 
@@ -63,8 +64,14 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
     mode = meta["tags"].get("mode")
     looks = params.looks or (MODES[AcquisitionMode(mode)].looks if mode in ("EW", "IW") else 4.4)
     cfar = CfarParams(pixel_size_m=pixel_size_m, looks=looks, **{name: getattr(params, name) for name in DETECTOR_SETTINGS})
+    land = LandMask.for_scene(meta["transform"], meta["crs"], co.shape, params.land_buffer_m, builtin=params.land_mask,
+                              polygons=params.land_polygons)
+    if land is not None:
+        co, cross = LandMaskedBand(co, land), LandMaskedBand(cross, land)
     chunks = -(-co.shape[0] // params.chunk_px) * -(-co.shape[1] // params.chunk_px)
-    ctx.progress(0.05, f"CFAR over a {co.shape[1]} x {co.shape[0]} px scene in {chunks} chunks")
+    land_share = None if land is None else land.fraction()
+    ctx.progress(0.05, f"CFAR over a {co.shape[1]} x {co.shape[0]} px scene in {chunks} chunks"
+                 + ("" if land is None else f", {land_share:.1%} of it land"))
     detections = detect(co, cross, cfar, params.chunk_px, noise_db=noise)
     ctx.check()
 
@@ -95,10 +102,18 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
                *_MARGIN_FIELDS, "cfar_channels", "extended_cfar", "job_id", "geometry"]
     # An empty result is still a valid layer with the same fields (nothing found is an answer).
     frame = gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs=meta["crs"])
-    artifacts = [gpkg_artifact(frame, "detections", role="detections")]
+    # The land left out (buffer included) goes with the detections, so the analyst sees where nothing was looked for.
+    land_layer = {}
+    if land is not None:
+        outlines = land.outlines(transform)
+        land_layer["land_mask"] = gpd.GeoDataFrame(
+            {"source": ["; ".join(land.sources)] * len(outlines), "buffer_m": [params.land_buffer_m] * len(outlines)},
+            geometry=gpd.GeoSeries(outlines, crs=meta["crs"]), crs=meta["crs"])
+    artifacts = [gpkg_artifact(frame, "detections", role="detections", extra_layers=land_layer)]
     crs = meta["crs"].to_string() if meta["crs"] else ""
     result = DetectTargetsResult(scene_id, len(detections), crs, pixel_size_m, looks, params.pfa,
-                                 noise_floor_band=noise is not None and cfar.judges_cross_pol)
+                                 noise_floor_band=noise is not None and cfar.judges_cross_pol,
+                                 land_fraction=None if land_share is None else round(land_share, 5))
     return {"result": to_dict(result), "artifacts": artifacts, "model": None}
 
 

@@ -12,6 +12,7 @@ from scipy import ndimage
 
 from icesight_contract import ClassName, CoPol, SimulateSceneParams
 
+from .land import LandMask
 from .readers import CROSS_POL, scene_band_names
 from .simulation import (
     MODES,
@@ -20,14 +21,13 @@ from .simulation import (
     add_target,
     background,
     draw_target,
+    land_clutter,
     linear_to_db,
     noise_floor_db,
     noise_floor_profile_db,
     render_target,
+    speckle_correlation_px,
 )
-
-#: Default scene centre: Davis Strait off West Greenland, where icebergs meet shipping lanes.
-DEFAULT_CENTRE_LON_LAT = (-56.0, 67.0)
 
 #: Rows simulated at a time; the random draws are seeded per block, so this is part of the seed.
 #: A job checks for cancellation between blocks: a 256-row block of a 10,000 px wide EW scene takes
@@ -38,6 +38,10 @@ SCENE_BLOCK_ROWS = 256
 #: scene's ice cover looks like an EW scene's, not like floes four times smaller.
 ICE_FIELD_SCALE_M = 1600.0
 WIND_FIELD_SCALE_M = 6000.0
+#: The same for land's relief and its detail (no source).
+LAND_RELIEF_SCALE_M, LAND_DETAIL_SCALE_M = 600.0, 120.0
+#: No target is placed nearer land than this, metres.
+TARGET_LAND_CLEARANCE_M = 1500.0
 
 
 @dataclass
@@ -111,6 +115,8 @@ class SceneLayout:
     targets: list[PlacedTarget]
     #: Sea and ice away from the nominal models (detection robustness benches); None: nominal.
     clutter: ClutterParams | None = None
+    #: Land in the scene (the built-in land mask) with its relief and detail fields; None: all sea.
+    land: tuple[LandMask, _SmoothField, _SmoothField] | None = None
 
     @property
     def crs(self) -> CRS:
@@ -130,7 +136,13 @@ class SceneLayout:
     def ice_mask(self, r0: int, r1: int) -> np.ndarray:
         height, width = self.params.height_px, self.params.width_px
         ramp = (np.linspace(-1.5, 1.5, height)[r0:r1, None]) * self.ice_sign
-        return self.ice.block(r0, r1, width) * 0.8 + ramp > 0.9
+        ice = self.ice.block(r0, r1, width) * 0.8 + ramp > 0.9
+        return ice if self.land is None else ice & ~self.land_mask(r0, r1)
+
+    def land_mask(self, r0: int, r1: int) -> np.ndarray:
+        if self.land is None:
+            return np.zeros((r1 - r0, self.params.width_px), dtype=bool)
+        return self.land[0].window(slice(r0, r1), slice(0, self.params.width_px))
 
     def ice_at(self, row: int, col: int) -> bool:
         ramp = (-1.5 + 3.0 * row / max(self.params.height_px - 1, 1)) * self.ice_sign
@@ -158,9 +170,27 @@ def scene_layout(params: SimulateSceneParams, clutter: ClutterParams | None = No
     wind = _SmoothField(rng, (height, width), WIND_FIELD_SCALE_M / px)
     # Swath edge: a nodata wedge at near range, as in real GRD frames.
     edge_cols = (0.02 * width + 0.02 * width * np.linspace(0, 1, height)).astype(int)
-    centre_x, centre_y = Transformer.from_crs(4326, params.crs_epsg, always_xy=True).transform(*DEFAULT_CENTRE_LON_LAT)
+    crs = CRS.from_epsg(params.crs_epsg)
+    area = crs.area_of_use
+    if area is not None and not (area.south <= params.centre_lat <= area.north
+                                 and (area.west <= params.centre_lon <= area.east or area.west > area.east)):
+        raise ValueError(f"EPSG:{params.crs_epsg} cannot project the scene's centre ({params.centre_lon:g}, "
+                         f"{params.centre_lat:g}): it lies outside the CRS's area of use; give a crs_epsg for that part "
+                         "of the world (3413 north, 3031 south)")
+    centre_x, centre_y = Transformer.from_crs(4326, crs, always_xy=True).transform(params.centre_lon, params.centre_lat)
     transform = Affine.translation(centre_x - width / 2 * px, centre_y + height / 2 * px) * Affine.scale(px, -px)
-    layout = SceneLayout(params, geometry, inc_row, nesz_row, ice, ice_sign, wind, edge_cols, transform, [], clutter)
+    land = LandMask.for_scene(transform, crs, (height, width), 0.0)
+    clearance = None
+    if land.cells.any():
+        # The terrain's fields are drawn apart from the scene's other draws: a scene's sea and targets
+        # do not depend on whether land is near.
+        land_rng = np.random.default_rng([params.seed, 6])
+        land = (land, _SmoothField(land_rng, (height, width), LAND_RELIEF_SCALE_M / px),
+                _SmoothField(land_rng, (height, width), LAND_DETAIL_SCALE_M / px))
+        clearance = LandMask.for_scene(transform, crs, (height, width), TARGET_LAND_CLEARANCE_M)
+    else:
+        land = None
+    layout = SceneLayout(params, geometry, inc_row, nesz_row, ice, ice_sign, wind, edge_cols, transform, [], clutter, land)
 
     kinds = [ClassName.SHIP] * params.n_ships + [ClassName.ICEBERG] * params.n_icebergs
     rng.shuffle(kinds)
@@ -170,6 +200,8 @@ def scene_layout(params: SimulateSceneParams, clutter: ClutterParams | None = No
         for _attempt in range(200):
             row = int(rng.integers(8, height - 8))
             col = int(rng.integers(int(edge_cols.max()) + 8, width - 8))
+            if clearance is not None and clearance.window(slice(row, row + 1), slice(col, col + 1))[0, 0]:
+                continue
             in_ice = layout.ice_at(row, col)
             # Ships keep to open water (an icebreaker now and then); icebergs drift anywhere.
             if kind is ClassName.SHIP and in_ice and rng.random() > 0.1:
@@ -212,6 +244,12 @@ def render_block(layout: SceneLayout, r0: int, r1: int) -> tuple[np.ndarray, ...
         rng, inc, wind, geometry, ice_mask, params.co_pol, texture_wind_m_s=params.wind_speed_m_s,
         white_sea=white_sea, white_ice=white_ice, clutter=layout.clutter, nesz_db=layout.nesz_row,
     )
+    land = layout.land_mask(r0, r1)
+    if land.any():
+        _, relief, detail = layout.land
+        land_co, land_cross = land_clutter(np.random.default_rng([params.seed, 7, r0]), relief.block(r0, r1, width),
+                                           detail.block(r0, r1, width), geometry.looks, speckle_correlation_px(geometry.psf_width_px))
+        co[land], cross[land] = land_co[land], land_cross[land]
     ghost_px = int(round(5000.0 / geometry.pixel_size_m))
     for index, placed in enumerate(layout.targets):
         # A target's window is at most about 620 m / pixel + 8 px from its centre; skip far ones.
@@ -249,5 +287,9 @@ def simulate_scene(params: SimulateSceneParams, block_rows: int = SCENE_BLOCK_RO
 
 
 def scene_id_for(params: SimulateSceneParams) -> str:
-    """A stable, readable id: mode, size and seed identify a simulated scene."""
-    return f"SIM_{params.mode.value}_{params.width_px}x{params.height_px}_s{params.seed}"
+    """A stable, readable id: mode, size and seed identify a simulated scene, and its centre where
+    that is not the default one."""
+    centre = (params.centre_lon, params.centre_lat)
+    where = "" if centre == (SimulateSceneParams.centre_lon, SimulateSceneParams.centre_lat) else \
+        f"_{abs(params.centre_lat):.3f}{'N' if params.centre_lat >= 0 else 'S'}{abs(params.centre_lon):.3f}{'E' if params.centre_lon >= 0 else 'W'}"
+    return f"SIM_{params.mode.value}_{params.width_px}x{params.height_px}_s{params.seed}{where}"
