@@ -5,16 +5,21 @@ loaded and styled as the dock loads them. Registered by the IceSight provider.""
 
 from __future__ import annotations
 
+import json
 import os
 
 from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
     QgsProcessing,
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingOutputRasterLayer,
     QgsProcessingOutputString,
+    QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterLayer,
@@ -23,7 +28,7 @@ from qgis.core import (
     QgsProject,
 )
 
-from icesight_contract import AcquisitionMode, ContractError
+from icesight_contract import MAX_LAND_BUFFER_M, AcquisitionMode, ContractError, DetectTargetsParams
 
 from . import settings
 from .client import BackendError, JobCancelledError
@@ -36,7 +41,14 @@ from .processing_common import (
     on_load,
     progress_of,
 )
-from .scene_layers import opened_scene_layer, place_scene_layer, streamed_source, style_detections
+from .scene_layers import (
+    land_mask_layer,
+    opened_scene_layer,
+    place_scene_layer,
+    streamed_source,
+    style_detections,
+    style_land_mask,
+)
 from .workflow import chart_scene, detect_targets, upload_and_ingest
 
 #: The acquisition modes offered, the first meaning "let the backend tell from the file".
@@ -53,6 +65,49 @@ def _mode_parameter(name: str, tr) -> QgsProcessingParameterEnum:
 def _acquired_parameter(name: str, tr) -> QgsProcessingParameterString:
     return QgsProcessingParameterString(
         name, tr("Acquisition time, ISO 8601 (empty: from the file)"), optional=True)
+
+
+#: The land parameters of the algorithms that detect (the job's ``LAND_SETTINGS``).
+MASK_LAND, LAND_BUFFER_M, LAND_POLYGONS = "MASK_LAND", "LAND_BUFFER_M", "LAND_POLYGONS"
+
+
+def add_land_parameters(algorithm: IceSightAlgorithm) -> None:
+    tr = algorithm.tr
+    algorithm.addParameter(QgsProcessingParameterBoolean(
+        MASK_LAND, tr("Leave out land (the backend's built-in mask: GLOBE, about 1 km cells)"),
+        defaultValue=DetectTargetsParams.land_mask))
+    algorithm.addParameter(QgsProcessingParameterFeatureSource(
+        LAND_POLYGONS, tr("Land polygons of your own (e.g. a detailed coastline), also left out"),
+        [QgsProcessing.TypeVectorPolygon], optional=True))
+    algorithm.addParameter(QgsProcessingParameterNumber(
+        LAND_BUFFER_M, tr("Land buffer, seaward (m)"), QgsProcessingParameterNumber.Double,
+        defaultValue=DetectTargetsParams.land_buffer_m, minValue=0.0, maxValue=MAX_LAND_BUFFER_M))
+
+
+def land_settings(algorithm: IceSightAlgorithm, parameters, context, feedback) -> dict:
+    """The job's land settings from :func:`add_land_parameters`' values; the polygons go as GeoJSON
+    in longitude and latitude (EPSG:4326), whatever the layer's CRS."""
+    settings = {"land_mask": algorithm.parameterAsBoolean(parameters, MASK_LAND, context),
+                "land_buffer_m": algorithm.parameterAsDouble(parameters, LAND_BUFFER_M, context)}
+    source = algorithm.parameterAsSource(parameters, LAND_POLYGONS, context)
+    if source is not None:
+        to_lonlat = QgsCoordinateTransform(source.sourceCrs(), QgsCoordinateReferenceSystem("EPSG:4326"),
+                                           context.transformContext())
+        geometries = []
+        for feature in source.getFeatures():
+            if feedback.isCanceled():
+                break
+            geometry = feature.geometry()
+            if geometry.isNull() or geometry.isEmpty():
+                continue
+            geometry.transform(to_lonlat)
+            geometries.append(json.loads(geometry.asJson(7)))
+        if not geometries:
+            raise QgsProcessingException(algorithm.tr("the land polygons layer has no polygon"))
+        settings["land_polygons"] = {"type": "GeometryCollection", "geometries": geometries}
+        feedback.pushInfo(f"{len(geometries)} land polygons of your own left out, with a "
+                          f"{settings['land_buffer_m']:g} m buffer")
+    return settings
 
 
 class UploadSceneAlgorithm(IceSightAlgorithm):
@@ -131,6 +186,7 @@ class DetectTargetsAlgorithm(IceSightAlgorithm):
     SCENE = "SCENE"
     OUTPUT = "OUTPUT"
     N_DETECTIONS = "N_DETECTIONS"
+    LAND_FRACTION = "LAND_FRACTION"
     JOB_ID = "JOB_ID"
 
     def name(self):
@@ -143,7 +199,10 @@ class DetectTargetsAlgorithm(IceSightAlgorithm):
         return self.tr(
             "Finds the bright targets of a catalog scene on the IceSight backend (K-distribution CFAR, sea-ice "
             "aware) and writes one point per detection with its area, length and co-/cross-pol sigma0. Give the "
-            "catalog scene id or a raster layer of a catalog scene; a local raster must be uploaded first."
+            "catalog scene id or a raster layer of a catalog scene; a local raster must be uploaded first. Land "
+            "is left out (nothing is detected on it and it enters no background window): the backend's built-in "
+            "mask, your own land polygons, or both, grown seaward by the buffer; the land left out is loaded "
+            "as a hatched grey layer."
         )
 
     def createInstance(self):  # noqa: N802
@@ -153,25 +212,39 @@ class DetectTargetsAlgorithm(IceSightAlgorithm):
         self.addParameter(QgsProcessingParameterString(self.SCENE_ID, self.tr("Catalog scene id"), optional=True))
         self.addParameter(QgsProcessingParameterRasterLayer(
             self.SCENE, self.tr("...or a raster layer of a catalog scene"), optional=True))
+        add_land_parameters(self)
         self.addParameter(QgsProcessingParameterVectorDestination(
             self.OUTPUT, self.tr("Detections"), QgsProcessing.TypeVectorPoint))
         self.addOutput(QgsProcessingOutputNumber(self.N_DETECTIONS, self.tr("Detections")))
+        self.addOutput(QgsProcessingOutputNumber(self.LAND_FRACTION, self.tr("Share of the scene left out as land (-1: none asked for)")))
         self.addOutput(QgsProcessingOutputString(self.JOB_ID, self.tr("Backend job id")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         scene_id = self.catalog_scene(parameters, context, self.SCENE_ID, self.SCENE, self.tr("detect targets on"))
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        land = land_settings(self, parameters, context, feedback)
         with backend_client() as client:
             try:
                 outcome = detect_targets(client, scene_id, self.results_dir, progress_of(feedback),
-                                         feedback.isCanceled)
+                                         feedback.isCanceled, land=land)
             except (ContractError, JobCancelledError, BackendError) as exc:
                 raise backend_failure(exc) from None
         copy_file(outcome.gpkg_path, output)
         on_load(context, output, self.tr("Detections {scene} (job {job})").format(scene=scene_id, job=outcome.job_id),
                 style_detections)
-        feedback.pushInfo(f"job {outcome.job_id}: {outcome.result.n_detections} targets detected on {scene_id}")
-        return {self.OUTPUT: output, self.N_DETECTIONS: outcome.result.n_detections, self.JOB_ID: outcome.job_id}
+        land_fraction = outcome.result.land_fraction
+        land_name = self.tr("Land left out {scene} (job {job})").format(scene=scene_id, job=outcome.job_id)
+        land_layer = land_mask_layer(outcome.gpkg_path, land_name)
+        if land_layer is not None:
+            # Loaded with the detections (Processing hands it to the project on the main thread).
+            context.temporaryLayerStore().addMapLayer(land_layer)
+            context.addLayerToLoadOnCompletion(land_layer.id(), QgsProcessingContext.LayerDetails(
+                land_name, context.project() or QgsProject.instance(), self.OUTPUT))
+            on_load(context, land_layer.id(), land_name, style_land_mask)
+        feedback.pushInfo(f"job {outcome.job_id}: {outcome.result.n_detections} targets detected on {scene_id}"
+                          + ("" if land_fraction is None else f"; {land_fraction:.1%} of the scene left out as land"))
+        return {self.OUTPUT: output, self.N_DETECTIONS: outcome.result.n_detections,
+                self.LAND_FRACTION: -1.0 if land_fraction is None else land_fraction, self.JOB_ID: outcome.job_id}
 
 
 class ChartSceneAlgorithm(IceSightAlgorithm):
@@ -221,6 +294,7 @@ class ChartSceneAlgorithm(IceSightAlgorithm):
         self.addParameter(QgsProcessingParameterNumber(
             self.EXPLAIN_N, self.tr("Explain the least certain calls (how many)"), QgsProcessingParameterNumber.Integer,
             defaultValue=5, minValue=0, maxValue=200))
+        add_land_parameters(self)
         self.addParameter(QgsProcessingParameterVectorDestination(
             self.OUTPUT, self.tr("Classified targets"), QgsProcessing.TypeVectorPoint))
         self.addOutput(QgsProcessingOutputString(self.OUT_SCENE_ID, self.tr("Catalog scene id")))
@@ -237,6 +311,7 @@ class ChartSceneAlgorithm(IceSightAlgorithm):
         elif not os.path.isfile(upload):
             raise QgsProcessingException(self.tr("the scene file {path} does not exist").format(path=upload))
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        land = land_settings(self, parameters, context, feedback)
         with backend_client() as client:
             try:
                 outcome = chart_scene(
@@ -245,7 +320,7 @@ class ChartSceneAlgorithm(IceSightAlgorithm):
                     acquired=self.parameterAsString(parameters, self.ACQUIRED, context).strip() or None,
                     model_id=self.parameterAsString(parameters, self.MODEL_ID, context).strip() or None,
                     explain_n=self.parameterAsInt(parameters, self.EXPLAIN_N, context),
-                    on_progress=progress_of(feedback), is_cancelled=feedback.isCanceled,
+                    on_progress=progress_of(feedback), is_cancelled=feedback.isCanceled, land=land,
                 )
             except (ContractError, JobCancelledError, BackendError) as exc:
                 raise backend_failure(exc) from None

@@ -15,10 +15,12 @@ from urllib.parse import quote
 from qgis.core import (
     QgsContrastEnhancement,
     QgsFeature,
+    QgsFillSymbol,
     QgsGeometry,
     QgsMapLayer,
     QgsProject,
     QgsRasterLayer,
+    QgsSingleSymbolRenderer,
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QCoreApplication, QVariant
@@ -191,14 +193,40 @@ def style_detections(layer: QgsVectorLayer) -> None:
     _apply_style(layer, DETECTIONS_STYLE)
 
 
+#: The layer of a detections GeoPackage that holds the land left out of the detection (buffer included).
+LAND_MASK_LAYER = "land_mask"
+
+
+def style_land_mask(layer: QgsVectorLayer) -> None:
+    """Land left out of the detection: grey, half transparent, hatched, so the scene shows through."""
+    symbol = QgsFillSymbol.createSimple({"color": "120,120,120,90", "style": "b_diagonal", "outline_color": "70,70,70,220",
+                                         "outline_width": "0.3"})
+    layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+    layer.triggerRepaint()
+
+
+def land_mask_layer(gpkg_path: str, name: str) -> QgsVectorLayer | None:
+    """The land a detect_targets job left out, styled; None when it left none out."""
+    layer = QgsVectorLayer(f"{gpkg_path}|layername={LAND_MASK_LAYER}", name, "ogr")
+    if not layer.isValid() or layer.featureCount() == 0:
+        return None
+    style_land_mask(layer)
+    return layer
+
+
 def add_detections_layer(gpkg_path: str, job_id: str, scene_id: str, project: QgsProject | None = None) -> QgsVectorLayer:
-    """A detect_targets result (every attribute kept), styled, in the job's group."""
+    """A detect_targets result (every attribute kept), styled, in the job's group, above the land it
+    left out (when it masked land)."""
     project = project or QgsProject.instance()
     layer = QgsVectorLayer(f"{gpkg_path}|layername=detections", f"Detections {scene_id} (job {job_id})", "ogr")
     if not layer.isValid():
         raise ValueError(f"the detections {gpkg_path} could not be opened as a GeoPackage layer")
     style_detections(layer)
-    _add_to_group(layer, job_group(job_id, "detection", project), project)
+    group = job_group(job_id, "detection", project)
+    _add_to_group(layer, group, project)
+    land = land_mask_layer(gpkg_path, f"Land left out {scene_id} (job {job_id})")
+    if land is not None:
+        _add_to_group(land, group, project)
     return layer
 
 

@@ -260,11 +260,14 @@ def detect_targets(
     output_dir: str,
     on_progress: ProgressFn | None = None,
     is_cancelled: Callable[[], bool] | None = None,
+    land: dict | None = None,
 ) -> DetectionOutcome:
-    """CFAR detection over a catalog scene (the backend's default windows); downloads the detections."""
+    """CFAR detection over a catalog scene (the backend's default windows); downloads the detections
+    (layer "detections", and "land_mask" where land was left out). ``land``: the job's land settings
+    (``LAND_SETTINGS``: ``land_mask``, ``land_polygons``, ``land_buffer_m``; None: the defaults)."""
     on_progress = on_progress or (lambda fraction, message: None)
     on_progress(0.0, f"detecting targets on {scene_id}")
-    status = client.submit(JobKind.DETECT_TARGETS, DetectTargetsParams(scene_id=scene_id))
+    status = client.submit(JobKind.DETECT_TARGETS, DetectTargetsParams(scene_id=scene_id, **(land or {})))
     final = _follow(client, status, on_progress, is_cancelled, 0.02, 0.9)
     on_progress(0.92, "downloading the detections")
     path = client.download(status.id, "detections.gpkg", os.path.join(output_dir, f"{status.id}_detections.gpkg"))
@@ -290,10 +293,11 @@ def chart_scene(
     explain_n: int = 5,
     on_progress: ProgressFn | None = None,
     is_cancelled: Callable[[], bool] | None = None,
+    land: dict | None = None,
 ) -> ChartOutcome:
     """The backend's whole chain in one job (``chart_scene``): a catalog scene, or a local file
     uploaded first, is detected, every detection classified and the least certain calls explained;
-    downloads the classified targets."""
+    downloads the classified targets. ``land``: as for :func:`detect_targets`."""
     on_progress = on_progress or (lambda fraction, message: None)
     upload_id = None
     if upload_path is not None:
@@ -306,7 +310,7 @@ def chart_scene(
             is_cancelled=is_cancelled,
         )["upload_id"]
     params = ChartSceneParams(scene_id=scene_id if upload_id is None else None, upload_id=upload_id, mode=mode,
-                              acquired=acquired, model_id=model_id, explain_n=explain_n)
+                              acquired=acquired, model_id=model_id, explain_n=explain_n, **(land or {}))
     status = client.submit(JobKind.CHART_SCENE, params)
     start = 0.3 if upload_id is not None else 0.0
     final = _follow(client, status, on_progress, is_cancelled, start, 0.95)

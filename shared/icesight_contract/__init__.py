@@ -124,6 +124,7 @@ from .scenes import IngestSceneParams, IngestSceneResult, SimulateSceneParams, S
 from .targets import (
     DETECTOR_SETTINGS,
     LAND_SETTINGS,
+    MAX_LAND_BUFFER_M,
     CutPatchesParams,
     CutPatchesResult,
     DetectTargetsParams,

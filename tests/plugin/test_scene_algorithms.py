@@ -52,6 +52,30 @@ def test_detect_targets_loads_the_styled_detections(run_and_load, loaded_layer, 
     assert {"area_px"} <= set(layer.fields().names())
 
 
+def test_detect_targets_leaves_out_the_analysts_land_polygons_and_shows_them(run_and_load, loaded_layer, catalog_scene):
+    import rasterio
+    from qgis.core import QgsFeature, QgsGeometry, QgsRectangle
+
+    with rasterio.open(catalog_scene.tif) as src:
+        left, bottom, right, top = src.bounds
+    # The western half of the scene as a polygon layer in the scene's own CRS (EPSG:3413).
+    coast = QgsVectorLayer("Polygon?crs=EPSG:3413", "my coastline", "memory")
+    feature = QgsFeature()
+    feature.setGeometry(QgsGeometry.fromRect(QgsRectangle(left - 5000, bottom - 5000, (left + right) / 2, top + 5000)))
+    coast.dataProvider().addFeatures([feature])
+    QgsProject.instance().addMapLayer(coast)
+    results = run_and_load("detect_targets", {"SCENE_ID": catalog_scene.scene_id, "LAND_POLYGONS": coast.id(),
+                                              "LAND_BUFFER_M": 0, "OUTPUT": "TEMPORARY_OUTPUT"})
+    assert results["LAND_FRACTION"] == pytest.approx(0.5, abs=0.02)
+    detections = loaded_layer(results["OUTPUT"])
+    assert detections.featureCount() == results["N_DETECTIONS"] >= 1
+    assert all(f.geometry().asPoint().x() > (left + right) / 2 for f in detections.getFeatures())
+    land = [layer for layer in QgsProject.instance().mapLayers().values()
+            if layer.name() == f"Land left out {catalog_scene.scene_id} (job {results['JOB_ID']})"]
+    assert len(land) == 1 and land[0].featureCount() >= 1 and land[0].geometryType() == 2  # polygons
+    assert land[0].renderer().symbol().symbolLayer(0).brushStyle() != 0  # hatched, the scene shows through
+
+
 def test_chart_scene_loads_every_detection_classified_and_styled_ready_for_review(
     run_and_load, loaded_layer, api, catalog_scene, trained_model
 ):
