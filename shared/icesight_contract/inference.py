@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Any
 
 from .codec import ContractError
 from .common import ClassName, MapPoint, PatchRecord
 from .constants import PATCH_SIZE_PX
+from .targets import DetectTargetsParams, check_land_settings
 
 #: Most targets one classification job takes; most patches one explanation job takes.
 MAX_TARGETS = 20000
@@ -125,11 +127,17 @@ class MapSceneParams:
     scene_job_id: str | None = None
     model_id: str | None = None
     chunk_px: int = 2048
+    #: Land is left out (nodata in the raster, and no land pixel in any window), as ``detect_targets``
+    #: leaves it out (:data:`~.targets.LAND_SETTINGS`).
+    land_mask: bool = DetectTargetsParams.land_mask
+    land_polygons: dict[str, Any] | None = None
+    land_buffer_m: float = DetectTargetsParams.land_buffer_m
 
     def __post_init__(self) -> None:
         _check_scene_source(self.scene_id, self.scene_job_id)
         if not 256 <= self.chunk_px <= 8192:
             raise ContractError("chunk_px", f"must be between 256 and 8192, got {self.chunk_px}")
+        check_land_settings(self)
 
 
 @dataclass
@@ -143,6 +151,8 @@ class MapSceneResult:
     stride_px: int  # the network is evaluated every stride_px pixels and interpolated in between
     iceberg_fraction: float  # share of valid pixels with probability >= 0.5
     seconds: float
+    #: Share of the scene's pixels left out as land (None: no land asked for).
+    land_fraction: float | None = None
 
 
 class AttributionMethod(str, enum.Enum):

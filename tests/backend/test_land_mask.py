@@ -134,10 +134,17 @@ def _layers(api, job_id):
             gpd.read_file(io.BytesIO(data), layer="land_mask"))
 
 
-def test_detection_masks_land_by_default_and_keeps_the_targets_at_sea(api):
+@pytest.fixture(scope="module")
+def coastal_scene(api) -> dict:
+    """The Disko scene, simulated by the backend."""
     scene = api.wait(api.submit("simulate_scene", {"width_px": 640, "height_px": 640, "n_ships": 30, "n_icebergs": 30,
                                                    "seed": 2, **DISKO})["id"])
     assert scene["state"] == "succeeded", scene["error"]
+    return scene
+
+
+def test_detection_masks_land_by_default_and_keeps_the_targets_at_sea(api, coastal_scene):
+    scene = coastal_scene
     truth = gpd.read_file(io.BytesIO(api.get(f"/jobs/{scene['id']}/artifacts/truth.gpkg").content))
     masked = api.wait(api.submit("detect_targets", {"scene_job_id": scene["id"], "chunk_px": 256})["id"])
     bare = api.wait(api.submit("detect_targets", {"scene_job_id": scene["id"], "chunk_px": 256, "land_mask": False})["id"])
@@ -156,6 +163,26 @@ def test_detection_masks_land_by_default_and_keeps_the_targets_at_sea(api):
     for frame in (found, unmasked):
         nearest = [frame.distance(point).min() for point in big.geometry]
         assert len(big) >= 15 and max(nearest) <= 150.0
+
+
+def test_the_probability_map_leaves_land_out(api, coastal_scene, trained_model):
+    masked = api.wait(api.submit("map_scene", {"scene_job_id": coastal_scene["id"], "model_id": trained_model["model_id"],
+                                               "chunk_px": 256})["id"])
+    assert masked["state"] == "succeeded", masked["error"]
+    detected = api.wait(api.submit("detect_targets", {"scene_job_id": coastal_scene["id"], "chunk_px": 256})["id"])
+    assert masked["result"]["land_fraction"] == detected["result"]["land_fraction"] > 0.1
+    with rasterio.open(io.BytesIO(api.get(f"/jobs/{masked['id']}/artifacts/probability.tif").content)) as src:
+        probability = src.read(1, masked=True)
+        transform = src.transform
+    _, land = _layers(api, detected["id"])
+    inside = land.union_all().buffer(-200.0)  # away from the cells' edges
+    rows, cols = np.mgrid[0:640:8, 0:640:8]
+    xs, ys = transform * (cols + 0.5, rows + 0.5)
+    on_land = gpd.GeoSeries(gpd.points_from_xy(xs.ravel(), ys.ravel())).within(inside).to_numpy().reshape(rows.shape)
+    sampled = probability[::8, ::8]
+    assert on_land.sum() > 100
+    assert np.ma.getmaskarray(sampled)[on_land].all()  # nodata on land
+    assert (~np.ma.getmaskarray(sampled)[~on_land]).mean() > 0.9  # the sea keeps its probabilities
 
 
 def test_the_analysts_own_land_polygons_are_masked(api):

@@ -291,10 +291,13 @@ def map_scene(ctx: JobContext, params: MapSceneParams, inputs: dict) -> dict[str
 
     from ..learning.dense import DenseMapCancelled, probability_map
     from ..learning.outputs import ICEBERG_THRESHOLD
+    from ..sar.land import LandMask
 
     scene_path, model_id = inputs["scene_path"], inputs["model_id"]
     with rasterio.open(scene_path) as src:
         scene_id = inputs.get("scene_id") or src.tags().get("scene_id", Path(scene_path).parent.name)
+        land = LandMask.for_scene(src.transform, src.crs, src.shape, params.land_buffer_m, builtin=params.land_mask,
+                                  polygons=params.land_polygons)
     set_task_threads()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
@@ -303,7 +306,7 @@ def map_scene(ctx: JobContext, params: MapSceneParams, inputs: dict) -> dict[str
             dense = probability_map(
                 scene_path, _model(inputs), out, chunk_px=params.chunk_px,
                 tags={"model_id": model_id, "scene_id": scene_id, "job_id": ctx.job_id},
-                progress=lambda f, m: ctx.progress(0.02 + 0.95 * f, m), should_stop=ctx.should_stop,
+                progress=lambda f, m: ctx.progress(0.02 + 0.95 * f, m), should_stop=ctx.should_stop, land=land,
             )
         except DenseMapCancelled:
             raise JobCancelled(ctx.job_id) from None
@@ -314,7 +317,7 @@ def map_scene(ctx: JobContext, params: MapSceneParams, inputs: dict) -> dict[str
     result = MapSceneResult(
         model_id=model_id, scene_id=scene_id, width_px=width, height_px=height, pixel_size_m=pixel, crs=crs,
         stride_px=dense.stride_px, iceberg_fraction=round(iceberg_fraction, 5),
-        seconds=round(time.perf_counter() - started, 2),
+        seconds=round(time.perf_counter() - started, 2), land_fraction=None if land is None else round(land.fraction(), 5),
     )
     return {"result": to_dict(result), "artifacts": [artifact("probability.tif", GEOTIFF, "probability", data)]}
 

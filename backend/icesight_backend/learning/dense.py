@@ -46,6 +46,7 @@ from icesight_contract import BAND_NAMES, PATCH_SIZE_PX, feature_map_side
 from icesight_contract.constants import SIGMA0_DB_MAX, SIGMA0_DB_MIN
 
 from ..sar.io import RasterBand, write_cog
+from ..sar.land import LandMask, LandMaskedBand
 from ..sar.readers import NESZ_BAND_SUFFIX, noise_band
 from .data import THIRD_CHANNELS, Normalisation, third_channel
 from .models import ConvNet, ModelSpec, inference_layers
@@ -295,10 +296,12 @@ class _ChunkEvaluator:
     """Evaluates one output chunk: reads its windows' pixels with halo, runs the network, interpolates."""
 
     def __init__(self, scene_path: Path, model: LoadedModel, network: FullyConvolutionalNet, channels: list[str],
-                 device: torch.device, should_stop: StopFn, on_done: Callable[[], None]):
+                 device: torch.device, should_stop: StopFn, on_done: Callable[[], None], land: LandMask | None = None):
         with rasterio.open(scene_path) as src:
             count = src.count
         self.bands = [RasterBand(scene_path, b) for b in range(1, min(count, 3) + 1)]
+        if land is not None:  # land reads as nodata: left out of the raster and of every window
+            self.bands[:2] = [LandMaskedBand(band, land) for band in self.bands[:2]]
         self.normalisation = model.normalisation
         self.network = network
         self.grid = DenseGrid(network.stride_px, network.context_px)
@@ -374,6 +377,7 @@ def probability_map(
     should_stop: StopFn | None = None,
     device: torch.device | str | None = None,
     num_workers: int | None = None,
+    land: LandMask | None = None,
 ) -> DenseMapResult:
     """Write the per-pixel iceberg probability of a normalised scene COG as a float32 COG.
 
@@ -388,7 +392,7 @@ def probability_map(
     ``model_pixel_size_m``, when known, is checked against the scene's (:func:`check_pixel_size`).
     ``should_stop`` is asked before every chunk (then :class:`DenseMapCancelled`, and no file is
     written); ``progress`` gets the fraction of chunks done (called from the Dask threads, one at
-    a time).
+    a time). ``land`` (:class:`~..sar.land.LandMask` of the scene) is read as nodata.
     """
     scene_path, out_path = Path(scene_path), Path(out_path)
     started = time.perf_counter()
@@ -419,7 +423,7 @@ def probability_map(
             done[0] += 1
             progress(done[0] / n_chunks, f"dense map: {done[0]} of {n_chunks} chunks")
 
-    evaluator = _ChunkEvaluator(scene_path, model, network, channels, device, should_stop, on_done)
+    evaluator = _ChunkEvaluator(scene_path, model, network, channels, device, should_stop, on_done, land)
     dense = da.map_blocks(evaluator, chunks=(row_chunks, col_chunks), dtype=np.float32,
                           meta=np.empty((0, 0), dtype=np.float32), name=f"dense-probability-{uuid.uuid4().hex}")
 
