@@ -171,13 +171,12 @@ def scene_layout(params: SimulateSceneParams, clutter: ClutterParams | None = No
     # Swath edge: a nodata wedge at near range, as in real GRD frames.
     edge_cols = (0.02 * width + 0.02 * width * np.linspace(0, 1, height)).astype(int)
     crs = CRS.from_epsg(params.crs_epsg)
-    area = crs.area_of_use
-    if area is not None and not (area.south <= params.centre_lat <= area.north
-                                 and (area.west <= params.centre_lon <= area.east or area.west > area.east)):
-        raise ValueError(f"EPSG:{params.crs_epsg} cannot project the scene's centre ({params.centre_lon:g}, "
-                         f"{params.centre_lat:g}): it lies outside the CRS's area of use; give a crs_epsg for that part "
-                         "of the world (3413 north, 3031 south)")
     centre_x, centre_y = Transformer.from_crs(4326, crs, always_xy=True).transform(params.centre_lon, params.centre_lat)
+    back = Transformer.from_crs(crs, 4326, always_xy=True).transform(centre_x, centre_y)
+    if not (math.isfinite(centre_x) and math.isfinite(centre_y) and math.hypot(centre_x, centre_y) < 2.0e7
+            and math.isclose(back[1], params.centre_lat, abs_tol=1e-6)):
+        raise ValueError(f"EPSG:{params.crs_epsg} cannot project the scene's centre ({params.centre_lon:g}, "
+                         f"{params.centre_lat:g}); give a crs_epsg for that part of the world (3413 north, 3031 south)")
     transform = Affine.translation(centre_x - width / 2 * px, centre_y + height / 2 * px) * Affine.scale(px, -px)
     land = LandMask.for_scene(transform, crs, (height, width), 0.0)
     clearance = None

@@ -4,17 +4,17 @@
 <context>
     <name>@default</name>
     <message>
-        <location filename="../scene_algorithms.py" line="48"/>
+        <location filename="../scene_algorithms.py" line="60"/>
         <source>Acquisition mode</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="48"/>
+        <location filename="../scene_algorithms.py" line="60"/>
         <source>from the file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="54"/>
+        <location filename="../scene_algorithms.py" line="66"/>
         <source>Acquisition time, ISO 8601 (empty: from the file)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -141,6 +141,21 @@
     <message>
         <location filename="../slices.py" line="42"/>
         <source>open water / sea ice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="76"/>
+        <source>Leave out land (the backend&apos;s built-in mask: GLOBE, about 1 km cells)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="79"/>
+        <source>Land polygons of your own (e.g. a detailed coastline), also left out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="82"/>
+        <source>Land buffer, seaward (m)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -459,77 +474,77 @@
 <context>
     <name>ChartSceneAlgorithm</name>
     <message>
-        <location filename="../scene_algorithms.py" line="196"/>
+        <location filename="../scene_algorithms.py" line="269"/>
         <source>Chart a scene (detect, classify, explain)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="199"/>
+        <location filename="../scene_algorithms.py" line="272"/>
         <source>The backend&apos;s whole chain in one job: a catalog scene (its id or a raster layer of it), or a local scene file uploaded and ingested first, is searched for targets (CFAR), every detection is classified ship, iceberg or clutter, and the least certain calls are explained. Writes the classified targets, styled and ready for review and the ice chart. Stages whose inputs did not change since an earlier run are reused, so charting a scene again is quick.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="226"/>
+        <location filename="../scene_algorithms.py" line="300"/>
         <source>Catalog scene id</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="212"/>
+        <location filename="../scene_algorithms.py" line="285"/>
         <source>...or a raster layer of a catalog scene</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="214"/>
+        <location filename="../scene_algorithms.py" line="287"/>
         <source>...or a local scene file to upload (GeoTIFF/COG or zipped SAFE)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="219"/>
+        <location filename="../scene_algorithms.py" line="292"/>
         <source>Model id (empty: the production model)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="221"/>
+        <location filename="../scene_algorithms.py" line="294"/>
         <source>Explain the least certain calls (how many)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="224"/>
+        <location filename="../scene_algorithms.py" line="298"/>
         <source>Classified targets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="227"/>
+        <location filename="../scene_algorithms.py" line="301"/>
         <source>Detections</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="228"/>
+        <location filename="../scene_algorithms.py" line="302"/>
         <source>Ships</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="229"/>
+        <location filename="../scene_algorithms.py" line="303"/>
         <source>Icebergs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="230"/>
+        <location filename="../scene_algorithms.py" line="304"/>
         <source>Backend job id</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="236"/>
+        <location filename="../scene_algorithms.py" line="310"/>
         <source>chart</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="238"/>
+        <location filename="../scene_algorithms.py" line="312"/>
         <source>the scene file {path} does not exist</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="254"/>
+        <location filename="../scene_algorithms.py" line="329"/>
         <source>Targets {scene} (job {job})</source>
         <translation type="unfinished"></translation>
     </message>
@@ -676,43 +691,53 @@ Production model: {production}</source>
 <context>
     <name>DetectTargetsAlgorithm</name>
     <message>
-        <location filename="../scene_algorithms.py" line="140"/>
+        <location filename="../scene_algorithms.py" line="196"/>
         <source>Detect targets (CFAR)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="143"/>
-        <source>Finds the bright targets of a catalog scene on the IceSight backend (K-distribution CFAR, sea-ice aware) and writes one point per detection with its area, length and co-/cross-pol sigma0. Give the catalog scene id or a raster layer of a catalog scene; a local raster must be uploaded first.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../scene_algorithms.py" line="153"/>
+        <location filename="../scene_algorithms.py" line="212"/>
         <source>Catalog scene id</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="154"/>
+        <location filename="../scene_algorithms.py" line="213"/>
         <source>...or a raster layer of a catalog scene</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="158"/>
+        <location filename="../scene_algorithms.py" line="218"/>
         <source>Detections</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="159"/>
+        <location filename="../scene_algorithms.py" line="220"/>
         <source>Backend job id</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="162"/>
+        <location filename="../scene_algorithms.py" line="223"/>
         <source>detect targets on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="171"/>
+        <location filename="../scene_algorithms.py" line="233"/>
         <source>Detections {scene} (job {job})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="199"/>
+        <source>Finds the bright targets of a catalog scene on the IceSight backend (K-distribution CFAR, sea-ice aware) and writes one point per detection with its area, length and co-/cross-pol sigma0. Give the catalog scene id or a raster layer of a catalog scene; a local raster must be uploaded first. Land is left out (nothing is detected on it and it enters no background window): the backend&apos;s built-in mask, your own land polygons, or both, grown seaward by the buffer; the land left out is loaded as a hatched grey layer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="219"/>
+        <source>Share of the scene left out as land (-1: none asked for)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="236"/>
+        <source>Land left out {scene} (job {job})</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2788,43 +2813,51 @@ Production model: {production}</source>
 <context>
     <name>UploadSceneAlgorithm</name>
     <message>
-        <location filename="../scene_algorithms.py" line="70"/>
+        <location filename="../scene_algorithms.py" line="125"/>
         <source>Upload a scene</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="73"/>
+        <location filename="../scene_algorithms.py" line="128"/>
         <source>Sends a local Sentinel-1 scene (GeoTIFF/COG of calibrated sigma0 with HH, HV and optionally the incidence angle, or a zipped SAFE GRD product) to the IceSight backend, which checks it and ingests it into its scene catalog. The catalog scene is then streamed onto the map, grey HH in dB, with HV and incidence as extra styles. Mode and acquisition time are read from the file when left empty.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="85"/>
+        <location filename="../scene_algorithms.py" line="140"/>
         <source>Scene file (GeoTIFF/COG or zipped SAFE)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="89"/>
+        <location filename="../scene_algorithms.py" line="144"/>
         <source>Catalog scene</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="90"/>
+        <location filename="../scene_algorithms.py" line="145"/>
         <source>Catalog scene id</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="91"/>
+        <location filename="../scene_algorithms.py" line="146"/>
         <source>Backend job id</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="102"/>
+        <location filename="../scene_algorithms.py" line="157"/>
         <source>choose the scene file to upload</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="114"/>
+        <location filename="../scene_algorithms.py" line="169"/>
         <source>opening and styling the catalog scene</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>algorithm</name>
+    <message>
+        <location filename="../scene_algorithms.py" line="106"/>
+        <source>the land polygons layer has no polygon</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

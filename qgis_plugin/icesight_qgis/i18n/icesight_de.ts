@@ -4,17 +4,17 @@
 <context>
     <name>@default</name>
     <message>
-        <location filename="../scene_algorithms.py" line="48"/>
+        <location filename="../scene_algorithms.py" line="60"/>
         <source>Acquisition mode</source>
         <translation>Aufnahmemodus</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="48"/>
+        <location filename="../scene_algorithms.py" line="60"/>
         <source>from the file</source>
         <translation>aus der Datei</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="54"/>
+        <location filename="../scene_algorithms.py" line="66"/>
         <source>Acquisition time, ISO 8601 (empty: from the file)</source>
         <translation>Aufnahmezeit, ISO 8601 (leer: aus der Datei)</translation>
     </message>
@@ -142,6 +142,21 @@
         <location filename="../slices.py" line="42"/>
         <source>open water / sea ice</source>
         <translation>offenes Wasser / Meereis</translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="76"/>
+        <source>Leave out land (the backend&apos;s built-in mask: GLOBE, about 1 km cells)</source>
+        <translation>Land auslassen (eingebaute Maske des Backends: GLOBE, Zellen von etwa 1 km)</translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="79"/>
+        <source>Land polygons of your own (e.g. a detailed coastline), also left out</source>
+        <translation>Eigene Landpolygone (z. B. eine genaue Küstenlinie), ebenfalls ausgelassen</translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="82"/>
+        <source>Land buffer, seaward (m)</source>
+        <translation>Landpuffer seewärts (m)</translation>
     </message>
 </context>
 <context>
@@ -459,77 +474,77 @@
 <context>
     <name>ChartSceneAlgorithm</name>
     <message>
-        <location filename="../scene_algorithms.py" line="196"/>
+        <location filename="../scene_algorithms.py" line="269"/>
         <source>Chart a scene (detect, classify, explain)</source>
         <translation>Szene kartieren (erkennen, klassifizieren, erklären)</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="199"/>
+        <location filename="../scene_algorithms.py" line="272"/>
         <source>The backend&apos;s whole chain in one job: a catalog scene (its id or a raster layer of it), or a local scene file uploaded and ingested first, is searched for targets (CFAR), every detection is classified ship, iceberg or clutter, and the least certain calls are explained. Writes the classified targets, styled and ready for review and the ice chart. Stages whose inputs did not change since an earlier run are reused, so charting a scene again is quick.</source>
         <translation>Die ganze Kette des Backends in einem Auftrag: eine Katalogszene (ihre ID oder ein Raster-Layer davon) oder eine lokale Szenendatei, die zuerst hochgeladen und eingelesen wird, wird nach Zielen durchsucht (CFAR), jede Detektion wird als Schiff, Eisberg oder Clutter klassifiziert, und die unsichersten Entscheidungen werden erklärt. Schreibt die klassifizierten Ziele, gestylt und bereit für die Überprüfung und die Eiskarte. Schritte, deren Eingaben sich seit einem früheren Lauf nicht geändert haben, werden wiederverwendet; eine Szene erneut zu kartieren geht daher schnell.</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="226"/>
+        <location filename="../scene_algorithms.py" line="300"/>
         <source>Catalog scene id</source>
         <translation>Katalog-ID der Szene</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="212"/>
+        <location filename="../scene_algorithms.py" line="285"/>
         <source>...or a raster layer of a catalog scene</source>
         <translation>...oder ein Raster-Layer einer Katalogszene</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="214"/>
+        <location filename="../scene_algorithms.py" line="287"/>
         <source>...or a local scene file to upload (GeoTIFF/COG or zipped SAFE)</source>
         <translation>...oder eine lokale Szenendatei zum Hochladen (GeoTIFF/COG oder gezipptes SAFE)</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="219"/>
+        <location filename="../scene_algorithms.py" line="292"/>
         <source>Model id (empty: the production model)</source>
         <translation>Modell-ID (leer: das Produktionsmodell)</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="221"/>
+        <location filename="../scene_algorithms.py" line="294"/>
         <source>Explain the least certain calls (how many)</source>
         <translation>Die unsichersten Entscheidungen erklären (wie viele)</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="224"/>
+        <location filename="../scene_algorithms.py" line="298"/>
         <source>Classified targets</source>
         <translation>Klassifizierte Ziele</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="227"/>
+        <location filename="../scene_algorithms.py" line="301"/>
         <source>Detections</source>
         <translation>Detektionen</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="228"/>
+        <location filename="../scene_algorithms.py" line="302"/>
         <source>Ships</source>
         <translation>Schiffe</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="229"/>
+        <location filename="../scene_algorithms.py" line="303"/>
         <source>Icebergs</source>
         <translation>Eisberge</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="230"/>
+        <location filename="../scene_algorithms.py" line="304"/>
         <source>Backend job id</source>
         <translation>Auftrags-ID im Backend</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="236"/>
+        <location filename="../scene_algorithms.py" line="310"/>
         <source>chart</source>
         <translation>für die Eiskarte auswerten</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="238"/>
+        <location filename="../scene_algorithms.py" line="312"/>
         <source>the scene file {path} does not exist</source>
         <translation>die Szenendatei {path} existiert nicht</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="254"/>
+        <location filename="../scene_algorithms.py" line="329"/>
         <source>Targets {scene} (job {job})</source>
         <translation>Ziele {scene} (Auftrag {job})</translation>
     </message>
@@ -679,44 +694,54 @@ Produktionsmodell: {production}</translation>
 <context>
     <name>DetectTargetsAlgorithm</name>
     <message>
-        <location filename="../scene_algorithms.py" line="140"/>
+        <location filename="../scene_algorithms.py" line="196"/>
         <source>Detect targets (CFAR)</source>
         <translation>Ziele erkennen (CFAR)</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="143"/>
-        <source>Finds the bright targets of a catalog scene on the IceSight backend (K-distribution CFAR, sea-ice aware) and writes one point per detection with its area, length and co-/cross-pol sigma0. Give the catalog scene id or a raster layer of a catalog scene; a local raster must be uploaded first.</source>
-        <translation>Findet die hellen Ziele einer Katalogszene im IceSight-Backend (K-Verteilungs-CFAR, berücksichtigt Meereis) und schreibt einen Punkt je Detektion mit Fläche, Länge und Ko-/Kreuzpolarisations-sigma0. Geben Sie die Katalog-ID der Szene oder einen Raster-Layer einer Katalogszene an; ein lokales Raster muss zuerst hochgeladen werden.</translation>
-    </message>
-    <message>
-        <location filename="../scene_algorithms.py" line="153"/>
+        <location filename="../scene_algorithms.py" line="212"/>
         <source>Catalog scene id</source>
         <translation>Katalog-ID der Szene</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="154"/>
+        <location filename="../scene_algorithms.py" line="213"/>
         <source>...or a raster layer of a catalog scene</source>
         <translation>...oder ein Raster-Layer einer Katalogszene</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="158"/>
+        <location filename="../scene_algorithms.py" line="218"/>
         <source>Detections</source>
         <translation>Detektionen</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="159"/>
+        <location filename="../scene_algorithms.py" line="220"/>
         <source>Backend job id</source>
         <translation>Auftrags-ID im Backend</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="162"/>
+        <location filename="../scene_algorithms.py" line="223"/>
         <source>detect targets on</source>
         <translation>nach Zielen durchsuchen</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="171"/>
+        <location filename="../scene_algorithms.py" line="233"/>
         <source>Detections {scene} (job {job})</source>
         <translation>Detektionen {scene} (Auftrag {job})</translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="199"/>
+        <source>Finds the bright targets of a catalog scene on the IceSight backend (K-distribution CFAR, sea-ice aware) and writes one point per detection with its area, length and co-/cross-pol sigma0. Give the catalog scene id or a raster layer of a catalog scene; a local raster must be uploaded first. Land is left out (nothing is detected on it and it enters no background window): the backend&apos;s built-in mask, your own land polygons, or both, grown seaward by the buffer; the land left out is loaded as a hatched grey layer.</source>
+        <translation>Findet die hellen Ziele einer Katalogszene im IceSight-Backend (K-Verteilungs-CFAR, berücksichtigt Meereis) und schreibt einen Punkt je Detektion mit Fläche, Länge und Ko-/Kreuzpolarisations-sigma0. Geben Sie die Katalog-ID der Szene oder einen Raster-Layer einer Katalogszene an; ein lokales Raster muss zuerst hochgeladen werden. Land wird ausgelassen (dort wird nichts detektiert, und es geht in kein Hintergrundfenster ein): die eingebaute Maske des Backends, Ihre eigenen Landpolygone oder beide, seewärts um den Puffer erweitert; das ausgelassene Land wird als grau schraffierter Layer geladen.</translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="219"/>
+        <source>Share of the scene left out as land (-1: none asked for)</source>
+        <translation>Als Land ausgelassener Anteil der Szene (-1: keines verlangt)</translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="236"/>
+        <source>Land left out {scene} (job {job})</source>
+        <translation>Ausgelassenes Land {scene} (Auftrag {job})</translation>
     </message>
 </context>
 <context>
@@ -2791,44 +2816,52 @@ Produktionsmodell: {production}</translation>
 <context>
     <name>UploadSceneAlgorithm</name>
     <message>
-        <location filename="../scene_algorithms.py" line="70"/>
+        <location filename="../scene_algorithms.py" line="125"/>
         <source>Upload a scene</source>
         <translation>Szene hochladen</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="73"/>
+        <location filename="../scene_algorithms.py" line="128"/>
         <source>Sends a local Sentinel-1 scene (GeoTIFF/COG of calibrated sigma0 with HH, HV and optionally the incidence angle, or a zipped SAFE GRD product) to the IceSight backend, which checks it and ingests it into its scene catalog. The catalog scene is then streamed onto the map, grey HH in dB, with HV and incidence as extra styles. Mode and acquisition time are read from the file when left empty.</source>
         <translation>Sendet eine lokale Sentinel-1-Szene (GeoTIFF/COG mit kalibriertem sigma0 mit HH, HV und optional dem Einfallswinkel oder ein gezipptes SAFE-GRD-Produkt) an das IceSight-Backend, das sie prüft und in seinen Szenenkatalog einliest. Die Katalogszene wird dann auf die Karte gestreamt, HH in dB als Graustufen, mit HV und Einfallswinkel als zusätzlichen Stilen. Modus und Aufnahmezeit werden aus der Datei gelesen, wenn sie leer bleiben.</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="85"/>
+        <location filename="../scene_algorithms.py" line="140"/>
         <source>Scene file (GeoTIFF/COG or zipped SAFE)</source>
         <translation>Szenendatei (GeoTIFF/COG oder gezipptes SAFE)</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="89"/>
+        <location filename="../scene_algorithms.py" line="144"/>
         <source>Catalog scene</source>
         <translation>Katalogszene</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="90"/>
+        <location filename="../scene_algorithms.py" line="145"/>
         <source>Catalog scene id</source>
         <translation>Katalog-ID der Szene</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="91"/>
+        <location filename="../scene_algorithms.py" line="146"/>
         <source>Backend job id</source>
         <translation>Auftrags-ID im Backend</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="102"/>
+        <location filename="../scene_algorithms.py" line="157"/>
         <source>choose the scene file to upload</source>
         <translation>wählen Sie die hochzuladende Szenendatei</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="114"/>
+        <location filename="../scene_algorithms.py" line="169"/>
         <source>opening and styling the catalog scene</source>
         <translation>die Katalogszene wird geöffnet und gestylt</translation>
+    </message>
+</context>
+<context>
+    <name>algorithm</name>
+    <message>
+        <location filename="../scene_algorithms.py" line="106"/>
+        <source>the land polygons layer has no polygon</source>
+        <translation>der Layer der Landpolygone enthält kein Polygon</translation>
     </message>
 </context>
 </TS>
