@@ -49,8 +49,8 @@ class DetectTargetsParams:
     local_ice_test: bool = True
     #: Also look for objects too large for the guard window (icebergs of 500 m and more, which
     #: brighten the background ring until the pixel CFAR misses them) with a CFAR on the mean of
-    #: 200 m boxes; what it finds must stand 9 dB above its background in both bands. Switch it off
-    #: near coasts without a land mask, where islets and headlands of that size would come back.
+    #: 200 m boxes; what it finds must stand 9 dB above its background in both bands. Islets smaller
+    #: than the land mask's cells (about 1 km) come back through it: give them as ``land_polygons``.
     extended_target_cfar: bool = True
     #: Mask land before detecting: nothing is detected on it and no land pixel enters a background
     #: window. The built-in mask is NOAA's GLOBE land cells (30 arc-seconds, about 1 km; public
