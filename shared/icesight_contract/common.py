@@ -287,6 +287,14 @@ class MapPoint:
 #: has some tens of thousands; more belongs in a file the backend is given another way).
 MAX_POLYGON_POSITIONS = 500_000
 _POLYGON_TYPES = ("Polygon", "MultiPolygon")
+#: How deep Features and collections may nest in a ``land_polygons`` document.
+MAX_GEOJSON_DEPTH = 8
+
+
+def _describe_short(value: Any) -> str:
+    """``value`` for an error message, cut to a readable length."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def check_lonlat_polygons(value: Any, path: str) -> int:
@@ -300,13 +308,14 @@ def check_lonlat_polygons(value: Any, path: str) -> int:
             raise ContractError(where, "a linear ring needs a list of at least 4 positions [longitude, latitude]")
         for k, position in enumerate(coordinates):
             if (not isinstance(position, list) or len(position) < 2
-                    or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-                               for v in position[:2])):
-                raise ContractError(f"{where}[{k}]", f"a position is [longitude, latitude] in degrees, got {position!r}")
+                    or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in position[:2])):
+                raise ContractError(f"{where}[{k}]", f"a position is [longitude, latitude] in degrees, got "
+                                                     f"{_describe_short(position)}")
             lon, lat = position[0], position[1]
+            # Comparisons, not float(): an integer too large for a float is refused, not an overflow.
             if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
                 raise ContractError(f"{where}[{k}]", f"longitude must be in [-180, 180] and latitude in [-90, 90] "
-                                                     f"(EPSG:4326), got [{lon:g}, {lat:g}]")
+                                                     f"(EPSG:4326), got [{_describe_short(lon)}, {_describe_short(lat)}]")
         if coordinates[0][:2] != coordinates[-1][:2]:
             raise ContractError(where, "a linear ring must end where it starts (first and last positions equal)")
         counted[1] += len(coordinates)
@@ -320,9 +329,11 @@ def check_lonlat_polygons(value: Any, path: str) -> int:
             ring(r, f"{where}[{k}]")
         counted[0] += 1
 
-    def geometry(doc: Any, where: str) -> None:
+    def geometry(doc: Any, where: str, depth: int = 0) -> None:
         if not isinstance(doc, dict):
             raise ContractError(where, f"expected a GeoJSON object, got {type(doc).__name__}")
+        if depth > MAX_GEOJSON_DEPTH:
+            raise ContractError(where, f"collections nest at most {MAX_GEOJSON_DEPTH} deep")
         kind = doc.get("type")
         if kind == "Polygon":
             polygon(doc.get("coordinates"), f"{where}.coordinates")
@@ -337,18 +348,18 @@ def check_lonlat_polygons(value: Any, path: str) -> int:
             if not isinstance(members, list):
                 raise ContractError(f"{where}.geometries", "expected a list of geometries")
             for k, member in enumerate(members):
-                geometry(member, f"{where}.geometries[{k}]")
+                geometry(member, f"{where}.geometries[{k}]", depth + 1)
         elif kind == "Feature":
-            geometry(doc.get("geometry"), f"{where}.geometry")
+            geometry(doc.get("geometry"), f"{where}.geometry", depth + 1)
         elif kind == "FeatureCollection":
             members = doc.get("features")
             if not isinstance(members, list):
                 raise ContractError(f"{where}.features", "expected a list of features")
             for k, member in enumerate(members):
-                geometry(member, f"{where}.features[{k}]")
+                geometry(member, f"{where}.features[{k}]", depth + 1)
         else:
             raise ContractError(f"{where}.type", f"expected one of {', '.join(_POLYGON_TYPES)}, Feature, FeatureCollection "
-                                                 f"or GeometryCollection (of polygons), got {kind!r}")
+                                                 f"or GeometryCollection (of polygons), got {_describe_short(kind)}")
 
     geometry(value, path)
     if not counted[0]:

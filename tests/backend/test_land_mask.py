@@ -101,9 +101,11 @@ def test_a_masked_band_reads_nan_on_land_and_the_scene_elsewhere():
         LandMaskedBand(band[:300], land)
 
 
-def test_a_scene_without_georeferencing_cannot_be_masked():
-    with pytest.raises(ValueError, match="set land_mask to false"):
+def test_a_scene_without_georeferencing_in_metres_cannot_be_masked():
+    with pytest.raises(ValueError, match="no coordinate reference system.*set land_mask to false"):
         LandMask.for_scene(Affine.identity(), None, (100, 100), 1000.0)
+    with pytest.raises(ValueError, match="not projected.*set land_mask to false"):
+        LandMask.for_scene(Affine(0.001, 0, 15, 0, -0.001, 70), CRS.from_epsg(4326), (100, 100), 1000.0)
 
 
 def test_a_simulated_scene_near_a_coast_has_land_and_no_target_on_it():
@@ -207,6 +209,13 @@ def test_the_analysts_own_land_polygons_are_masked(api):
     assert max(found.distance(point).min() for point in south.geometry) <= 150.0
 
 
+def _nested(depth: int) -> dict:
+    doc = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}
+    for _ in range(depth):
+        doc = {"type": "GeometryCollection", "geometries": [doc]}
+    return doc
+
+
 @pytest.mark.parametrize("params, field", [
     ({"land_buffer_m": -5}, "params.land_buffer_m"),
     ({"land_buffer_m": 50_000}, "params.land_buffer_m"),
@@ -218,6 +227,10 @@ def test_the_analysts_own_land_polygons_are_masked(api):
      "params.land_polygons.coordinates[0][1]"),
     ({"land_polygons": {"type": "FeatureCollection", "features": []}}, "params.land_polygons"),
     ({"land_polygons": [1, 2]}, "params.land_polygons"),
+    ({"land_polygons": {"type": "Polygon", "coordinates": [[[10**400, 0], [1, 0], [1, 1], [10**400, 0]]]}},
+     "params.land_polygons.coordinates[0][0]"),
+    ({"land_polygons": {"type": "Feature", "geometry": None}}, "params.land_polygons.geometry"),
+    ({"land_polygons": _nested(20)}, "params.land_polygons" + ".geometries[0]" * 9),
 ])
 def test_bad_land_settings_are_refused_naming_the_field(api, params, field):
     response = api.post("/jobs", json={"kind": "detect_targets", "params": {"scene_job_id": "any", **params}})

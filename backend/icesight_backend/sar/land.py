@@ -99,6 +99,11 @@ class LandMask:
         if crs is None:
             raise ValueError("the scene has no coordinate reference system, so where land lies in it is unknown; "
                              "ingest it with its georeferencing, or set land_mask to false")
+        from pyproj import CRS
+
+        if not CRS.from_user_input(crs).is_projected:
+            raise ValueError("the scene's CRS is not projected (pixels in degrees, not metres): the land buffer and "
+                             "grid need metres; ingest the scene in a projected CRS, or set land_mask to false")
         pixel_m = abs(transform.a)
         step = max(1, int(round(LAND_GRID_M / pixel_m)))
         cell_m = step * pixel_m
