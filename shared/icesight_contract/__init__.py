@@ -28,6 +28,7 @@ from .common import (
     MapPoint,
     PatchRecord,
     SimulatedPatchSet,
+    lonlat_polygons,
 )
 from .constants import (
     API_PREFIX,

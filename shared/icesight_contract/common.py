@@ -287,6 +287,8 @@ class MapPoint:
 #: has some tens of thousands; more belongs in a file the backend is given another way).
 MAX_POLYGON_POSITIONS = 500_000
 _POLYGON_TYPES = ("Polygon", "MultiPolygon")
+#: The GeoJSON collections and the key of their members.
+_COLLECTION_MEMBERS = {"GeometryCollection": "geometries", "FeatureCollection": "features"}
 #: How deep Features and collections may nest in a ``land_polygons`` document.
 MAX_GEOJSON_DEPTH = 8
 
@@ -297,11 +299,12 @@ def _describe_short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def check_lonlat_polygons(value: Any, path: str) -> int:
+def lonlat_polygons(value: Any, path: str) -> list[dict]:
     """Check a GeoJSON document of polygons in longitude/latitude (EPSG:4326, RFC 7946): a Polygon,
-    MultiPolygon, Feature or FeatureCollection of them, or a GeometryCollection. Returns how many
-    polygons it holds; a :class:`ContractError` at the first thing wrong, with its path."""
+    MultiPolygon, Feature or FeatureCollection of them, or a GeometryCollection. Returns its Polygon
+    and MultiPolygon geometries; a :class:`ContractError` at the first thing wrong, with its path."""
     counted = [0, 0]  # polygons, positions
+    found: list[dict] = []
 
     def ring(coordinates: Any, where: str) -> None:
         if not isinstance(coordinates, list) or len(coordinates) < 4:
@@ -337,26 +340,23 @@ def check_lonlat_polygons(value: Any, path: str) -> int:
         kind = doc.get("type")
         if kind == "Polygon":
             polygon(doc.get("coordinates"), f"{where}.coordinates")
+            found.append(doc)
         elif kind == "MultiPolygon":
             parts = doc.get("coordinates")
             if not isinstance(parts, list):
                 raise ContractError(f"{where}.coordinates", "a MultiPolygon's coordinates are a list of polygons")
             for k, part in enumerate(parts):
                 polygon(part, f"{where}.coordinates[{k}]")
-        elif kind == "GeometryCollection":
-            members = doc.get("geometries")
-            if not isinstance(members, list):
-                raise ContractError(f"{where}.geometries", "expected a list of geometries")
-            for k, member in enumerate(members):
-                geometry(member, f"{where}.geometries[{k}]", depth + 1)
+            found.append(doc)
         elif kind == "Feature":
             geometry(doc.get("geometry"), f"{where}.geometry", depth + 1)
-        elif kind == "FeatureCollection":
-            members = doc.get("features")
+        elif kind in _COLLECTION_MEMBERS:
+            key = _COLLECTION_MEMBERS[kind]
+            members = doc.get(key)
             if not isinstance(members, list):
-                raise ContractError(f"{where}.features", "expected a list of features")
+                raise ContractError(f"{where}.{key}", f"expected a list of {key}")
             for k, member in enumerate(members):
-                geometry(member, f"{where}.features[{k}]", depth + 1)
+                geometry(member, f"{where}.{key}[{k}]", depth + 1)
         else:
             raise ContractError(f"{where}.type", f"expected one of {', '.join(_POLYGON_TYPES)}, Feature, FeatureCollection "
                                                  f"or GeometryCollection (of polygons), got {_describe_short(kind)}")
@@ -364,4 +364,4 @@ def check_lonlat_polygons(value: Any, path: str) -> int:
     geometry(value, path)
     if not counted[0]:
         raise ContractError(path, "holds no polygon; give land as Polygon or MultiPolygon geometries")
-    return counted[0]
+    return found

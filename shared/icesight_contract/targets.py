@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .codec import ContractError
-from .common import MapPoint, check_lonlat_polygons
+from .common import MapPoint, lonlat_polygons
 
 
 @dataclass
@@ -124,7 +124,7 @@ def check_land_settings(settings: object) -> None:
     if not 0.0 <= settings.land_buffer_m <= MAX_LAND_BUFFER_M:
         raise ContractError("land_buffer_m", f"must be from 0 to {MAX_LAND_BUFFER_M:g} m, got {settings.land_buffer_m:g}")
     if settings.land_polygons is not None:
-        check_lonlat_polygons(settings.land_polygons, "land_polygons")
+        lonlat_polygons(settings.land_polygons, "land_polygons")
 
 
 @dataclass

@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 from affine import Affine
 
+from icesight_contract import lonlat_polygons
+
 #: The built-in mask (see the module's docstring).
 LAND_FILE = Path(__file__).resolve().parent / "data" / "land_30s.npz"
 #: Side of the grid cells the mask is evaluated on, metres (a whole number of pixels, at least one).
@@ -174,7 +176,7 @@ def _polygon_cells(polygons: dict[str, Any], grid_transform, crs, grid_shape: tu
 
     to_scene = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     shapes = []
-    for geometry in _geometries(polygons):
+    for geometry in lonlat_polygons(polygons, "land_polygons"):
         projected = transform(make_valid(shape(geometry)), lambda xy: np.column_stack(to_scene.transform(xy[:, 0], xy[:, 1])))
         if not projected.is_empty:
             shapes.append((projected, 1))
@@ -182,21 +184,6 @@ def _polygon_cells(polygons: dict[str, Any], grid_transform, crs, grid_shape: tu
         return np.zeros(grid_shape, dtype=bool)
     return features.rasterize(shapes, out_shape=grid_shape, transform=grid_transform, all_touched=True,
                               dtype=np.uint8).astype(bool)
-
-
-def _geometries(doc: dict[str, Any]):
-    """The Polygon and MultiPolygon geometries of a GeoJSON document (checked by the contract)."""
-    kind = doc["type"]
-    if kind in ("Polygon", "MultiPolygon"):
-        yield doc
-    elif kind == "Feature":
-        yield from _geometries(doc["geometry"])
-    elif kind == "FeatureCollection":
-        for feature in doc["features"]:
-            yield from _geometries(feature)
-    elif kind == "GeometryCollection":
-        for member in doc["geometries"]:
-            yield from _geometries(member)
 
 
 class LandMaskedBand:
