@@ -202,7 +202,7 @@ class DetectTargetsAlgorithm(IceSightAlgorithm):
             "catalog scene id or a raster layer of a catalog scene; a local raster must be uploaded first. Land "
             "is left out (nothing is detected on it and it enters no background window): the backend's built-in "
             "mask, your own land polygons, or both, grown seaward by the buffer; the land left out is loaded "
-            "as a hatched grey layer."
+            "as a half-transparent khaki layer."
         )
 
     def createInstance(self):  # noqa: N802

@@ -198,9 +198,10 @@ LAND_MASK_LAYER = "land_mask"
 
 
 def style_land_mask(layer: QgsVectorLayer) -> None:
-    """Land left out of the detection: grey, half transparent, hatched, so the scene shows through."""
-    symbol = QgsFillSymbol.createSimple({"color": "120,120,120,90", "style": "b_diagonal", "outline_color": "70,70,70,220",
-                                         "outline_width": "0.3"})
+    """Land left out of the detection: the khaki of land on a chart, half transparent so that the scene
+    shows through, with a dark edge where the buffer ends."""
+    symbol = QgsFillSymbol.createSimple({"color": "205,180,120,120", "style": "solid", "outline_color": "60,50,30,230",
+                                         "outline_width": "0.4"})
     layer.setRenderer(QgsSingleSymbolRenderer(symbol))
     layer.triggerRepaint()
 

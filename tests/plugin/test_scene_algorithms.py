@@ -73,7 +73,8 @@ def test_detect_targets_leaves_out_the_analysts_land_polygons_and_shows_them(run
     land = [layer for layer in QgsProject.instance().mapLayers().values()
             if layer.name() == f"Land left out {catalog_scene.scene_id} (job {results['JOB_ID']})"]
     assert len(land) == 1 and land[0].featureCount() >= 1 and land[0].geometryType() == 2  # polygons
-    assert land[0].renderer().symbol().symbolLayer(0).brushStyle() != 0  # hatched, the scene shows through
+    fill = land[0].renderer().symbol().symbolLayer(0)
+    assert fill.brushStyle() != 0 and 0 < fill.color().alpha() < 255  # filled, the scene shows through
 
 
 def test_chart_scene_loads_every_detection_classified_and_styled_ready_for_review(

@@ -726,11 +726,6 @@ Production model: {production}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="199"/>
-        <source>Finds the bright targets of a catalog scene on the IceSight backend (K-distribution CFAR, sea-ice aware) and writes one point per detection with its area, length and co-/cross-pol sigma0. Give the catalog scene id or a raster layer of a catalog scene; a local raster must be uploaded first. Land is left out (nothing is detected on it and it enters no background window): the backend&apos;s built-in mask, your own land polygons, or both, grown seaward by the buffer; the land left out is loaded as a hatched grey layer.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../scene_algorithms.py" line="219"/>
         <source>Share of the scene left out as land (-1: none asked for)</source>
         <translation type="unfinished"></translation>
@@ -738,6 +733,11 @@ Production model: {production}</source>
     <message>
         <location filename="../scene_algorithms.py" line="236"/>
         <source>Land left out {scene} (job {job})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="199"/>
+        <source>Finds the bright targets of a catalog scene on the IceSight backend (K-distribution CFAR, sea-ice aware) and writes one point per detection with its area, length and co-/cross-pol sigma0. Give the catalog scene id or a raster layer of a catalog scene; a local raster must be uploaded first. Land is left out (nothing is detected on it and it enters no background window): the backend&apos;s built-in mask, your own land polygons, or both, grown seaward by the buffer; the land left out is loaded as a half-transparent khaki layer.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

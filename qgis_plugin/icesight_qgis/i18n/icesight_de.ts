@@ -729,11 +729,6 @@ Produktionsmodell: {production}</translation>
         <translation>Detektionen {scene} (Auftrag {job})</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="199"/>
-        <source>Finds the bright targets of a catalog scene on the IceSight backend (K-distribution CFAR, sea-ice aware) and writes one point per detection with its area, length and co-/cross-pol sigma0. Give the catalog scene id or a raster layer of a catalog scene; a local raster must be uploaded first. Land is left out (nothing is detected on it and it enters no background window): the backend&apos;s built-in mask, your own land polygons, or both, grown seaward by the buffer; the land left out is loaded as a hatched grey layer.</source>
-        <translation>Findet die hellen Ziele einer Katalogszene im IceSight-Backend (K-Verteilungs-CFAR, berücksichtigt Meereis) und schreibt einen Punkt je Detektion mit Fläche, Länge und Ko-/Kreuzpolarisations-sigma0. Geben Sie die Katalog-ID der Szene oder einen Raster-Layer einer Katalogszene an; ein lokales Raster muss zuerst hochgeladen werden. Land wird ausgelassen (dort wird nichts detektiert, und es geht in kein Hintergrundfenster ein): die eingebaute Maske des Backends, Ihre eigenen Landpolygone oder beide, seewärts um den Puffer erweitert; das ausgelassene Land wird als grau schraffierter Layer geladen.</translation>
-    </message>
-    <message>
         <location filename="../scene_algorithms.py" line="219"/>
         <source>Share of the scene left out as land (-1: none asked for)</source>
         <translation>Als Land ausgelassener Anteil der Szene (-1: keines verlangt)</translation>
@@ -742,6 +737,11 @@ Produktionsmodell: {production}</translation>
         <location filename="../scene_algorithms.py" line="236"/>
         <source>Land left out {scene} (job {job})</source>
         <translation>Ausgelassenes Land {scene} (Auftrag {job})</translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="199"/>
+        <source>Finds the bright targets of a catalog scene on the IceSight backend (K-distribution CFAR, sea-ice aware) and writes one point per detection with its area, length and co-/cross-pol sigma0. Give the catalog scene id or a raster layer of a catalog scene; a local raster must be uploaded first. Land is left out (nothing is detected on it and it enters no background window): the backend&apos;s built-in mask, your own land polygons, or both, grown seaward by the buffer; the land left out is loaded as a half-transparent khaki layer.</source>
+        <translation>Findet die hellen Ziele einer Katalogszene im IceSight-Backend (K-Verteilungs-CFAR, berücksichtigt Meereis) und schreibt einen Punkt je Detektion mit Fläche, Länge und Ko-/Kreuzpolarisations-sigma0. Geben Sie die Katalog-ID der Szene oder einen Raster-Layer einer Katalogszene an; ein lokales Raster muss zuerst hochgeladen werden. Land wird ausgelassen (dort wird nichts detektiert, und es geht in kein Hintergrundfenster ein): die eingebaute Maske des Backends, Ihre eigenen Landpolygone oder beide, seewärts um den Puffer erweitert; das ausgelassene Land wird als halbtransparenter khakifarbener Layer geladen.</translation>
     </message>
 </context>
 <context>
