@@ -280,6 +280,7 @@ class ChartOutcome:
     job_id: str
     result: ChartSceneResult
     gpkg_path: str  # classifications.gpkg, layer "classifications": every detection, classified
+    detections_path: str  # detections.gpkg of the detect stage: its "land_mask" layer is the land left out
 
 
 def chart_scene(
@@ -317,5 +318,6 @@ def chart_scene(
     on_progress(0.96, "downloading the classified targets")
     path = client.download(status.id, "classifications.gpkg",
                            os.path.join(output_dir, f"{status.id}_classifications.gpkg"))
+    detections = client.download(status.id, "detections.gpkg", os.path.join(output_dir, f"{status.id}_detections.gpkg"))
     on_progress(1.0, "done")
-    return ChartOutcome(status.id, final.typed_result(), str(path))
+    return ChartOutcome(status.id, final.typed_result(), str(path), str(detections))

@@ -52,28 +52,37 @@ def test_detect_targets_loads_the_styled_detections(run_and_load, loaded_layer, 
     assert {"area_px"} <= set(layer.fields().names())
 
 
-def test_detect_targets_leaves_out_the_analysts_land_polygons_and_shows_them(run_and_load, loaded_layer, catalog_scene):
+def _western_half(tif):
+    """A polygon layer over the western half of a scene, in the scene's own CRS (EPSG:3413), and that half's east edge."""
     import rasterio
     from qgis.core import QgsFeature, QgsGeometry, QgsRectangle
 
-    with rasterio.open(catalog_scene.tif) as src:
+    with rasterio.open(tif) as src:
         left, bottom, right, top = src.bounds
-    # The western half of the scene as a polygon layer in the scene's own CRS (EPSG:3413).
     coast = QgsVectorLayer("Polygon?crs=EPSG:3413", "my coastline", "memory")
     feature = QgsFeature()
     feature.setGeometry(QgsGeometry.fromRect(QgsRectangle(left - 5000, bottom - 5000, (left + right) / 2, top + 5000)))
     coast.dataProvider().addFeatures([feature])
     QgsProject.instance().addMapLayer(coast)
+    return coast, (left + right) / 2
+
+
+def _land_layer(scene_id, job_id):
+    land = [layer for layer in QgsProject.instance().mapLayers().values()
+            if layer.name() == f"Land left out {scene_id} (job {job_id})"]
+    assert len(land) == 1 and land[0].featureCount() >= 1 and land[0].geometryType() == 2  # polygons
+    return land[0]
+
+
+def test_detect_targets_leaves_out_the_analysts_land_polygons_and_shows_them(run_and_load, loaded_layer, catalog_scene):
+    coast, east_edge = _western_half(catalog_scene.tif)
     results = run_and_load("detect_targets", {"SCENE_ID": catalog_scene.scene_id, "LAND_POLYGONS": coast.id(),
                                               "LAND_BUFFER_M": 0, "OUTPUT": "TEMPORARY_OUTPUT"})
     assert results["LAND_FRACTION"] == pytest.approx(0.5, abs=0.02)
     detections = loaded_layer(results["OUTPUT"])
     assert detections.featureCount() == results["N_DETECTIONS"] >= 1
-    assert all(f.geometry().asPoint().x() > (left + right) / 2 for f in detections.getFeatures())
-    land = [layer for layer in QgsProject.instance().mapLayers().values()
-            if layer.name() == f"Land left out {catalog_scene.scene_id} (job {results['JOB_ID']})"]
-    assert len(land) == 1 and land[0].featureCount() >= 1 and land[0].geometryType() == 2  # polygons
-    fill = land[0].renderer().symbol().symbolLayer(0)
+    assert all(f.geometry().asPoint().x() > east_edge for f in detections.getFeatures())
+    fill = _land_layer(catalog_scene.scene_id, results["JOB_ID"]).renderer().symbol().symbolLayer(0)
     assert fill.brushStyle() != 0 and 0 < fill.color().alpha() < 255  # filled, the scene shows through
 
 
@@ -95,6 +104,17 @@ def test_chart_scene_loads_every_detection_classified_and_styled_ready_for_revie
     assert isinstance(renderer, QgsCategorizedSymbolRenderer)
     assert {c.value() for c in renderer.categories()} == {"ship", "iceberg", "clutter"}
     assert layer.fields().indexOf("reviewed_class") >= 0  # ready for the review
+
+
+def test_chart_scene_leaves_out_land_and_shows_it(run_and_load, loaded_layer, catalog_scene, trained_model):
+    coast, east_edge = _western_half(catalog_scene.tif)
+    results = run_and_load("chart_scene", {"SCENE_ID": catalog_scene.scene_id, "MODEL_ID": trained_model["model_id"],
+                                           "EXPLAIN_N": 0, "LAND_POLYGONS": coast.id(), "LAND_BUFFER_M": 500,
+                                           "OUTPUT": "TEMPORARY_OUTPUT"})
+    targets = loaded_layer(results["OUTPUT"])
+    assert targets.featureCount() == results["N_DETECTIONS"] >= 1
+    assert all(f.geometry().asPoint().x() > east_edge + 400 for f in targets.getFeatures())
+    _land_layer(catalog_scene.scene_id, results["JOB_ID"])
 
 
 def test_chart_scene_of_a_local_raster_says_to_upload_it(plugin, tmp_path, write_tif, linear_bands):
