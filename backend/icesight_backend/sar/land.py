@@ -35,8 +35,10 @@ from icesight_contract import lonlat_polygons
 
 #: The built-in mask (see the module's docstring).
 LAND_FILE = Path(__file__).resolve().parent / "data" / "land_30s.npz"
-#: Side of the grid cells the mask is evaluated on, metres (a whole number of pixels, at least one).
-LAND_GRID_M = 100.0
+#: Side of the grid cells the mask is evaluated on, metres (a whole number of pixels, at least one):
+#: well inside the built-in cells (about 1 km north-south, 160-370 m east-west at 65-80 N) and the
+#: default buffer; a 10,000 x 10,000 px EW or a 25,000 x 25,000 px IW scene is a 2,500 x 2,500 grid.
+LAND_GRID_M = 160.0
 #: What the built-in mask is, for results and layers.
 BUILTIN_SOURCE = "GLOBE 30 arc-second land cells (NOAA)"
 POLYGON_SOURCE = "land polygons given with the job"
@@ -151,19 +153,24 @@ class LandMask:
                 features.shapes(self.cells.astype(np.uint8), mask=self.cells, transform=grid_transform) if value]
 
 
-def _cell_centres(grid_transform, grid_shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    cols, rows = np.meshgrid(np.arange(grid_shape[1]) + 0.5, np.arange(grid_shape[0]) + 0.5)
-    return grid_transform * (cols, rows)
+#: Grid rows looked up at a time (bounds the memory of the coordinates).
+_LOOKUP_ROWS = 256
 
 
 def _builtin_cells(grid_transform, crs, grid_shape: tuple[int, int]) -> np.ndarray:
+    """The built-in mask at each grid cell's centre, a band of rows at a time."""
     from pyproj import Transformer
 
-    x, y = _cell_centres(grid_transform, grid_shape)
-    lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(x, y)
+    to_lonlat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
     land = np.zeros(grid_shape, dtype=bool)
-    finite = np.isfinite(lon) & np.isfinite(lat)
-    land[finite] = is_land(lon[finite], lat[finite])
+    for r0 in range(0, grid_shape[0], _LOOKUP_ROWS):
+        r1 = min(r0 + _LOOKUP_ROWS, grid_shape[0])
+        cols, rows = np.meshgrid(np.arange(grid_shape[1]) + 0.5, np.arange(r0, r1) + 0.5)
+        lon, lat = to_lonlat.transform(*(grid_transform * (cols, rows)))
+        finite = np.isfinite(lon) & np.isfinite(lat)
+        band = np.zeros(lon.shape, dtype=bool)
+        band[finite] = is_land(lon[finite], lat[finite])
+        land[r0:r1] = band
     return land
 
 
