@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from scipy import ndimage, special
@@ -12,6 +14,7 @@ from icesight_backend.sar.detection import (
     EXTENDED_CO_BIT,
     CfarParams,
     Detection,
+    DetectionParamsError,
     cfar_bits,
     cfar_block,
     cfar_mask,
@@ -125,6 +128,29 @@ def test_azimuth_ghost_of_a_bright_ship_is_dropped():
     berg = Detection(625, 400, 3, 80.0, 2.0, -2.0, -10.0, 625, 400)  # same row offset, other range
     kept = drop_azimuth_ambiguities([ship, ghost, berg], CfarParams(pixel_size_m=40.0))
     assert kept == [ship, berg]
+
+
+@pytest.mark.parametrize("bearing", [30.0, 168.0, 300.0])
+def test_ghosts_are_looked_for_along_the_scenes_azimuth_direction(bearing):
+    """In a geocoded scene azimuth runs obliquely to the map grid: a ghost lies 5 km along it."""
+    along = (-math.cos(math.radians(bearing)), math.sin(math.radians(bearing)))  # (row, col) per pixel
+    ship = Detection(500, 500, 20, 200.0, 25.0, 15.0, 5.0, 500, 500)
+    ghost = Detection(500 + 125 * along[0], 500 + 125 * along[1], 3, 80.0, 2.0, -2.0, -15.0, 0, 0)
+    on_the_rows = Detection(625, 500, 3, 80.0, 2.0, -2.0, -10.0, 625, 500)  # 5 km along the rows: a target
+    oblique = CfarParams(pixel_size_m=40.0, azimuth_bearing_deg=bearing)
+    assert drop_azimuth_ambiguities([ship, ghost, on_the_rows], oblique) == [ship, on_the_rows]
+    assert drop_azimuth_ambiguities([ship, ghost, on_the_rows], CfarParams(pixel_size_m=40.0)) == [ship, ghost]
+    with pytest.raises(DetectionParamsError, match="azimuth_bearing_deg"):
+        CfarParams(pixel_size_m=40.0, azimuth_bearing_deg=360.0)
+
+
+def test_a_scenes_azimuth_bearing_comes_from_its_tag_or_the_rows():
+    from icesight_backend.jobs.targets import scene_azimuth_bearing
+
+    assert scene_azimuth_bearing({"azimuth_bearing_deg": "168.000"}) == 168.0
+    assert scene_azimuth_bearing({"azimuth_bearing_deg": "-12"}) == 348.0
+    for tags in ({}, {"azimuth_bearing_deg": "north"}, {"azimuth_bearing_deg": "nan"}, {"azimuth_bearing_deg": "inf"}):
+        assert scene_azimuth_bearing(tags) == 0.0
 
 
 def test_a_detection_finds_the_target_nearest_relative_to_its_reach():

@@ -196,6 +196,9 @@ def test_geocoded_cog_puts_the_target_where_the_annotation_says(tmp_path, zipped
         assert abs(src.transform.a) == pytest.approx(SPACING_M, rel=0.02)
         assert src.descriptions == ("HH_sigma0_db", "HV_sigma0_db", "incidence_angle_deg", "HV_nesz_db")
         assert src.tags()["mode"] == "EW"
+        # The flight track runs 12 degrees off the map's north-south (line by line: east sin 12, south
+        # cos 12), which the detector's ghost search follows.
+        assert float(src.tags()["azimuth_bearing_deg"]) == pytest.approx(180.0 - math.degrees(HEADING), abs=0.05)
         hh = src.read(1)
         peak_row, peak_col = np.unravel_index(np.nanargmax(hh), hh.shape)
         x, y = radar_to_map(*TARGET)

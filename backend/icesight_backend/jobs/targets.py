@@ -44,6 +44,18 @@ _MARGIN_FIELDS = ("background_co_db", "background_cross_db", "k_margin_db", "loc
                   "local_co_margin_db", "local_cross_cfar_margin_db", "depolarisation_excess_db")
 
 
+def scene_azimuth_bearing(tags: dict) -> float:
+    """Which way azimuth runs in a scene's grid (its SAFE reader's tag; 0, along the rows, when it
+    has none: simulated scenes and GeoTIFFs of unknown geometry)."""
+    from ..sar.readers.safe import AZIMUTH_BEARING_TAG
+
+    try:
+        value = float(tags.get(AZIMUTH_BEARING_TAG, 0.0))
+    except ValueError:
+        return 0.0
+    return value % 360.0 if value == value and abs(value) != float("inf") else 0.0
+
+
 def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -> dict[str, Any]:
     import geopandas as gpd
     import rasterio
@@ -63,7 +75,8 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
     pixel_size_m = abs(meta["transform"].a)
     mode = meta["tags"].get("mode")
     looks = params.looks or (MODES[AcquisitionMode(mode)].looks if mode in ("EW", "IW") else 4.4)
-    cfar = CfarParams(pixel_size_m=pixel_size_m, looks=looks, **{name: getattr(params, name) for name in DETECTOR_SETTINGS})
+    cfar = CfarParams(pixel_size_m=pixel_size_m, looks=looks, azimuth_bearing_deg=scene_azimuth_bearing(meta["tags"]),
+                      **{name: getattr(params, name) for name in DETECTOR_SETTINGS})
     land = LandMask.for_scene(meta["transform"], meta["crs"], co.shape, params.land_buffer_m, builtin=params.land_mask,
                               polygons=params.land_polygons)
     if land is not None:

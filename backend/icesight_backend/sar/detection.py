@@ -75,11 +75,16 @@ class CfarParams:
     #: Single-pixel exceedances are mostly clutter spikes of a K-distributed sea.
     min_area_px: int = DetectTargetsParams.min_area_px
     max_length_m: float = 800.0  # longer bright objects are ice floes or land, not ships or bergs
-    #: Azimuth (row) displacement of the first azimuth ambiguity, metres; 0 switches the filter off.
+    #: Azimuth displacement of the first azimuth ambiguity, metres; 0 switches the filter off.
     #: It depends on the radar's wavelength, slant range, PRF and velocity (about 5 km for
     #: Sentinel-1 EW); for a real product take it from the annotation.
     azimuth_ambiguity_m: float = 5000.0
     ambiguity_contrast_db: float = 12.0
+    #: Which way azimuth (the flight track) runs in the scene's grid, degrees clockwise from the
+    #: grid's up: 0 where azimuth runs along the rows (radar geometry, simulated scenes). A geocoded
+    #: product's track is oblique to its map grid; the SAFE reader takes it from the geolocation
+    #: grid (the scene's ``azimuth_bearing_deg`` tag), and ghosts are looked for along it.
+    azimuth_bearing_deg: float = 0.0
     #: Run a second CFAR on the cross-pol band and keep what either flags. Open water's cross-pol
     #: sits at the noise floor, so icebergs (cross-/co-pol about -5 dB) stand 10-15 dB above it
     #: even where a steep-incidence sea hides them in co-pol (Howell et al. 2004, 2012).
@@ -154,6 +159,8 @@ class CfarParams:
     def __post_init__(self) -> None:
         if not self.pixel_size_m > 0:
             raise DetectionParamsError("pixel_size_m", f"must be positive, got {self.pixel_size_m!r}")
+        if not 0.0 <= self.azimuth_bearing_deg < 360.0:
+            raise DetectionParamsError("azimuth_bearing_deg", f"must be in [0, 360) degrees, got {self.azimuth_bearing_deg!r}")
         check_detector_settings(self)
         if not self.guard_window_m < self.discrimination_window_m <= 10000.0:
             raise DetectionParamsError(
@@ -947,18 +954,22 @@ def passes_background_test(detection: Detection, params: CfarParams) -> bool:
 
 def drop_azimuth_ambiguities(detections: list[Detection], params: CfarParams) -> list[Detection]:
     """Remove ghosts: a detection much dimmer than another one displaced by the ambiguity distance
-    along azimuth (rows) at the same range (columns)."""
+    along azimuth (``params.azimuth_bearing_deg`` in the grid; rows at 0) at the same range."""
     if params.azimuth_ambiguity_m <= 0 or len(detections) < 2:
         return detections
     offset_px = params.azimuth_ambiguity_m / params.pixel_size_m
     tolerance_px = max(2.0, 300.0 / params.pixel_size_m)
+    bearing = math.radians(params.azimuth_bearing_deg)
+    # Unit vectors along azimuth and along range, in (row, col); rows grow downwards.
+    along_track, across_track = (-math.cos(bearing), math.sin(bearing)), (math.sin(bearing), math.cos(bearing))
     rows = np.array([d.row for d in detections])
     cols = np.array([d.col for d in detections])
     peaks = np.array([d.peak_co_db for d in detections])
     kept = []
     for d in detections:
-        displaced = np.abs(np.abs(rows - d.row) - offset_px) <= tolerance_px
-        same_range = np.abs(cols - d.col) <= tolerance_px
+        d_row, d_col = rows - d.row, cols - d.col
+        displaced = np.abs(np.abs(d_row * along_track[0] + d_col * along_track[1]) - offset_px) <= tolerance_px
+        same_range = np.abs(d_row * across_track[0] + d_col * across_track[1]) <= tolerance_px
         brighter = peaks - d.peak_co_db >= params.ambiguity_contrast_db
         if not np.any(displaced & same_range & brighter):
             kept.append(d)

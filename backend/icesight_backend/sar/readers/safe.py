@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import rasterio
+from pyproj import Transformer
 from rasterio.control import GroundControlPoint
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
@@ -365,6 +366,29 @@ def lut_squared_block(lut: RegularGridInterpolator, window: Window) -> np.ndarra
     return lut(np.stack([grid_l.ravel(), grid_p.ravel()], axis=1)).reshape(len(lines), len(pixels)) ** 2
 
 
+#: The scene tag that says which way azimuth runs in a geocoded scene's grid (degrees clockwise
+#: from the grid's up); the detector looks for azimuth ambiguities along it.
+AZIMUTH_BEARING_TAG = "azimuth_bearing_deg"
+
+
+def azimuth_bearing_deg(grid: np.ndarray, crs: CRS) -> float:
+    """Which way the flight track (increasing line) runs on the map grid of ``crs``, degrees clockwise
+    from grid north, folded to [0, 180) (ghosts lie both ways): the mean, over the geolocation
+    grid's pixel columns, of the first line's point to the last line's, projected."""
+    lines, pixels = np.unique(grid[:, 0]), np.unique(grid[:, 1])
+    if len(lines) < 2:
+        raise SarFormatError("the geolocation grid has a single line: the flight direction is unknown")
+    to_map = Transformer.from_crs(CRS.from_epsg(4326), crs, always_xy=True)
+    east, north = [], []
+    for pixel in pixels:
+        column = grid[grid[:, 1] == pixel]
+        column = column[np.argsort(column[:, 0])]
+        (x0, x1), (y0, y1) = to_map.transform(column[[0, -1], 2], column[[0, -1], 3])
+        east.append(x1 - x0)
+        north.append(y1 - y0)
+    return float(np.degrees(np.arctan2(np.sum(east), np.sum(north))) % 180.0)
+
+
 def _target_crs(lat: float, lon: float) -> CRS:
     if lat >= 60:
         return CRS.from_epsg(3413)
@@ -439,6 +463,7 @@ def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1
                 dst.update_tags(
                     units=scene_units(noise is not None), pixel_size_m=str(product.pixel_spacing_m),
                     source=product.name, acquired=product.start_time, **({"mode": mode} if mode else {}),
+                    **{AZIMUTH_BEARING_TAG: f"{azimuth_bearing_deg(grid, crs):.3f}"},
                 )
         rio_copy(geocoded, destination, driver="COG", compress="DEFLATE", predictor=3, BIGTIFF="IF_SAFER")
     return destination
