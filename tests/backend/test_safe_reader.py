@@ -4,6 +4,7 @@ with the real annotation structure."""
 
 from __future__ import annotations
 
+import io
 import math
 import shutil
 import zipfile
@@ -334,6 +335,9 @@ def test_a_zipped_safe_product_uploads_ingests_and_is_detected_on(api, tmp_path)
     assert item["properties"]["sar:instrument_mode"] == "EW"
     assert item["properties"]["datetime"].startswith("2026-03-01T08:15:00")
     assert item["properties"]["sar:polarizations"] == ["HH", "HV"]
+    with rasterio.open(io.BytesIO(api.get("/scenes/safe-ew/scene.tif").content)) as catalog:
+        # The catalog's scene keeps the flight track's bearing, which the detector's ghost search reads.
+        assert float(catalog.tags()["azimuth_bearing_deg"]) == pytest.approx(180.0 - math.degrees(HEADING), abs=0.05)
     detected = api.wait(api.submit("detect_targets", {"scene_id": "safe-ew", "chunk_px": 256})["id"])
     assert detected["state"] == "succeeded", detected["error"]
     assert detected["result"]["looks"] == 10.7
@@ -342,3 +346,15 @@ def test_a_zipped_safe_product_uploads_ingests_and_is_detected_on(api, tmp_path)
     # The upload was consumed: ingesting it again is refused, naming the field.
     again = api.post("/jobs", json={"kind": "ingest_scene", "params": {"upload_id": upload.json()["upload_id"]}})
     assert again.status_code == 422 and again.json()["error"]["field"] == "params.upload_id"
+
+
+@pytest.mark.parametrize("tag, kept", [("168.25", "168.250"), ("-12", "348.000"), ("north", None), ("nan", None), (None, None)])
+def test_ingest_keeps_a_scenes_azimuth_bearing_when_it_is_a_number(tmp_path, tag, kept):
+    from icesight_backend.jobs.scenes import _geometry_tags
+
+    path = tmp_path / "tagged.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=4, height=4, count=1, dtype="float32") as dst:
+        dst.write(np.zeros((1, 4, 4), dtype=np.float32))
+        if tag is not None:
+            dst.update_tags(azimuth_bearing_deg=tag)
+    assert _geometry_tags(path) == ({} if kept is None else {"azimuth_bearing_deg": kept})

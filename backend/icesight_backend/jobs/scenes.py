@@ -59,6 +59,18 @@ def simulate_scene(ctx: JobContext, params: SimulateSceneParams, inputs: dict) -
     return {"result": to_dict(result), "artifacts": artifacts, "model": None}
 
 
+def _geometry_tags(path) -> dict[str, str]:
+    """The acquisition-geometry tags a scene file carries and the catalog keeps: which way azimuth
+    runs on its grid (the SAFE reader's, or an earlier IceSight export's), when it is a number."""
+    import rasterio
+
+    from ..sar.readers.safe import AZIMUTH_BEARING_TAG, tagged_azimuth_bearing
+
+    with rasterio.open(path) as src:
+        bearing = tagged_azimuth_bearing(src.tags())
+    return {} if bearing is None else {AZIMUTH_BEARING_TAG: f"{bearing:.3f}"}
+
+
 def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> dict[str, Any]:
     import zipfile
 
@@ -81,7 +93,8 @@ def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> di
         ctx.progress(0.2, "calibrating to sigma0 and geocoding with the geolocation grid")
         cog = safe_to_cog(product, staging / "raw.tif")
         raster = inspect_scene(cog)
-        cog = normalise_to_cog(raster, staging / "scene.tif", tags={"scene_id": scene_id, **({"mode": mode} if mode else {})})
+        cog = normalise_to_cog(raster, staging / "scene.tif",
+                               tags={"scene_id": scene_id, **({"mode": mode} if mode else {}), **_geometry_tags(cog)})
         (staging / "raw.tif").unlink()
         source_units = "DN (calibrated with sigmaNought)"
     else:
@@ -93,7 +106,8 @@ def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> di
         ctx.check()
         scene_id = params.scene_id or f"scene-{ctx.job_id[:8]}"
         ctx.progress(0.2, f"writing a {raster.width} x {raster.height} px COG (co-pol dB, cross-pol dB, incidence)")
-        cog = normalise_to_cog(raster, staging / "scene.tif", tags={"scene_id": scene_id, **({"mode": mode} if mode else {})})
+        cog = normalise_to_cog(raster, staging / "scene.tif",
+                               tags={"scene_id": scene_id, **({"mode": mode} if mode else {}), **_geometry_tags(upload_path)})
         source_units = raster.units
     sidecar = Path(upload_path).with_suffix(".name")
     source = sidecar.read_text() if sidecar.exists() else f"upload {Path(upload_path).stem}"

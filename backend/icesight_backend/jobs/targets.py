@@ -47,13 +47,10 @@ _MARGIN_FIELDS = ("background_co_db", "background_cross_db", "k_margin_db", "loc
 def scene_azimuth_bearing(tags: dict) -> float:
     """Which way azimuth runs in a scene's grid (its SAFE reader's tag; 0, along the rows, when it
     has none: simulated scenes and GeoTIFFs of unknown geometry)."""
-    from ..sar.readers.safe import AZIMUTH_BEARING_TAG
+    from ..sar.readers.safe import tagged_azimuth_bearing
 
-    try:
-        value = float(tags.get(AZIMUTH_BEARING_TAG, 0.0))
-    except ValueError:
-        return 0.0
-    return value % 360.0 if value == value and abs(value) != float("inf") else 0.0
+    bearing = tagged_azimuth_bearing(tags)
+    return 0.0 if bearing is None else bearing
 
 
 def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -> dict[str, Any]:

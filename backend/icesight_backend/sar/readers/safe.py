@@ -371,6 +371,15 @@ def lut_squared_block(lut: RegularGridInterpolator, window: Window) -> np.ndarra
 AZIMUTH_BEARING_TAG = "azimuth_bearing_deg"
 
 
+def tagged_azimuth_bearing(tags: dict) -> float | None:
+    """A scene's :data:`AZIMUTH_BEARING_TAG` in [0, 360), or None when it has none that is a number."""
+    try:
+        value = float(tags.get(AZIMUTH_BEARING_TAG, "nan"))
+    except (TypeError, ValueError):
+        return None
+    return value % 360.0 if np.isfinite(value) else None
+
+
 def azimuth_bearing_deg(grid: np.ndarray, crs: CRS) -> float:
     """Which way the flight track (increasing line) runs on the map grid of ``crs``, degrees clockwise
     from grid north, folded to [0, 180) (ghosts lie both ways): the mean, over the geolocation
