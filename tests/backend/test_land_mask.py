@@ -12,6 +12,7 @@ import rasterio
 from affine import Affine
 from pyproj import CRS, Transformer
 
+from icesight_backend.sar.detection import CfarParams, Detection, drop_ghosts_of_masked_sources
 from icesight_backend.sar.land import BUILTIN_SOURCE, POLYGON_SOURCE, LandMask, LandMaskedBand, is_land
 from icesight_backend.sar.scene import TARGET_LAND_CLEARANCE_M, scene_id_for, scene_layout, simulate_scene
 from icesight_contract import (
@@ -249,3 +250,33 @@ def test_a_chart_passes_its_land_settings_to_detection():
     assert DetectTargetsParams(scene_id="s").land_mask is True
     with pytest.raises(ContractError, match="land_buffer_m"):
         from_dict(ChartSceneParams, {"scene_id": "s", "land_buffer_m": -1.0})
+
+
+@pytest.mark.parametrize("bearing", [0.0, 40.0])
+def test_ghosts_of_bright_land_on_the_sea_are_dropped(bearing):
+    """A harbour 30 dB bright on land casts its first azimuth ambiguity 5 km along the track onto the
+    sea; land is masked, so it is no detection the ghost could be matched with."""
+    import math
+
+    co_db = np.full((400, 400), -20.0)
+    land = np.zeros((400, 400), dtype=bool)
+    land[:120] = True  # the coast runs east-west
+    along = (-math.cos(math.radians(bearing)), math.sin(math.radians(bearing)))
+    source = (60, 200)
+    co_db[source] = 30.0
+    ghost_at = (source[0] - 125 * along[0], source[1] - 125 * along[1])  # 5 km at 40 m, down the track
+    ghost = Detection(*ghost_at, 3, 80.0, 5.0, 0.0, -12.0, 0, 0)
+    ship = Detection(ghost_at[0], ghost_at[1] + 40, 6, 120.0, 22.0, 15.0, 5.0, 0, 0)  # same offset, other range
+    bright = Detection(*ghost_at, 6, 120.0, 22.0, 15.0, 5.0, 0, 0)  # a real target where a ghost could be
+    params = CfarParams(pixel_size_m=40.0, azimuth_bearing_deg=bearing)
+    masked = lambda rows, cols: land[rows, cols]  # noqa: E731
+    assert drop_ghosts_of_masked_sources([ghost, ship, bright], co_db, masked, params) == [ship, bright]
+    # Bright, textured terrain is no point source: a dim target where its ghost would lie stays.
+    terrain = np.where(land, np.random.default_rng(1).normal(-8.0, 4.0, land.shape), -20.0)
+    dim = Detection(*ghost_at, 3, 80.0, -10.0, -14.0, -24.0, 0, 0)
+    assert drop_ghosts_of_masked_sources([dim], terrain, masked, params) == [dim]
+    # Where the source was not masked, it was seen as a detection and the other filter judges it.
+    assert drop_ghosts_of_masked_sources([ghost], co_db, lambda rows, cols: np.zeros_like(land[rows, cols]),
+                                         params) == [ghost]
+    assert drop_ghosts_of_masked_sources([ghost], co_db, masked, CfarParams(pixel_size_m=40.0, azimuth_ambiguity_m=0.0)) \
+        == [ghost]

@@ -58,7 +58,7 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
     import rasterio
     from shapely.geometry import Point
 
-    from ..sar.detection import CfarParams, detect
+    from ..sar.detection import CfarParams, detect, drop_ghosts_of_masked_sources
     from ..sar.io import RasterBand
     from ..sar.land import LandMask, LandMaskedBand
     from ..sar.readers import noise_band
@@ -76,6 +76,7 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
                       **{name: getattr(params, name) for name in DETECTOR_SETTINGS})
     land = LandMask.for_scene(meta["transform"], meta["crs"], co.shape, params.land_buffer_m, builtin=params.land_mask,
                               polygons=params.land_polygons)
+    scene_co = co
     if land is not None:
         co, cross = LandMaskedBand(co, land), LandMaskedBand(cross, land)
     chunks = -(-co.shape[0] // params.chunk_px) * -(-co.shape[1] // params.chunk_px)
@@ -83,6 +84,8 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
     ctx.progress(0.05, f"CFAR over a {co.shape[1]} x {co.shape[0]} px scene in {chunks} chunks"
                  + ("" if land is None else f", {land_share:.1%} of it land"))
     detections = detect(co, cross, cfar, params.chunk_px, noise_db=noise)
+    if land is not None:  # bright land casts ghosts onto the sea, and land's pixels were never detections
+        detections = drop_ghosts_of_masked_sources(detections, scene_co, land.window, cfar)
     ctx.check()
 
     def _rounded(value: float) -> float | None:

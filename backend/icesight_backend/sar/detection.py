@@ -952,16 +952,60 @@ def passes_background_test(detection: Detection, params: CfarParams) -> bool:
     return bool(depolarising_and_compact or compact_in_co_pol)
 
 
+def _ambiguity_geometry(params: CfarParams) -> tuple[float, float, tuple[float, float], tuple[float, float]]:
+    """The first azimuth ambiguity's distance and the tolerance on it, pixels, and the unit vectors
+    along azimuth and along range in (row, col) (rows grow downwards)."""
+    bearing = math.radians(params.azimuth_bearing_deg)
+    return (params.azimuth_ambiguity_m / params.pixel_size_m, max(2.0, 300.0 / params.pixel_size_m),
+            (-math.cos(bearing), math.sin(bearing)), (math.sin(bearing), math.cos(bearing)))
+
+
+#: A masked source casts a ghost worth dropping when it is a point scatterer this far above the
+#: masked pixels around it (a harbour crane or a building on land, not bright terrain, whose
+#: speckled maxima stand some 10-15 dB above its median)...
+MASKED_SOURCE_PROMINENCE_DB = 20.0
+#: ...and this far above the detection: Sentinel-1's azimuth ambiguity-to-signal ratio is -22 dB or
+#: better (ESA's mission requirement), less a margin for the ghost's own speckle.
+MASKED_SOURCE_CONTRAST_DB = 18.0
+
+
+def drop_ghosts_of_masked_sources(detections: list[Detection], co_db, masked, params: CfarParams) -> list[Detection]:
+    """Remove ghosts of sources the detector never looked at because they were masked (land: a
+    harbour, a cliff facing the radar): a detection :data:`MASKED_SOURCE_CONTRAST_DB` or more dimmer
+    than a masked point scatterer (:data:`MASKED_SOURCE_PROMINENCE_DB` above the masked pixels around
+    it) of the scene as it is (``co_db``, not masked) one ambiguity distance away along azimuth at the
+    same range. ``masked(rows, cols)`` says which pixels of a window were masked."""
+    if params.azimuth_ambiguity_m <= 0 or not detections:
+        return detections
+    offset_px, tolerance_px, along, _ = _ambiguity_geometry(params)
+    height, width = (int(n) for n in co_db.shape)
+    reach = int(math.ceil(tolerance_px))
+    kept = []
+    for d in detections:
+        brightest = -math.inf
+        for sign in (1.0, -1.0):
+            row, col = int(round(d.row + sign * offset_px * along[0])), int(round(d.col + sign * offset_px * along[1]))
+            rows = slice(max(row - reach, 0), min(row + reach + 1, height))
+            cols = slice(max(col - reach, 0), min(col + reach + 1, width))
+            if rows.start >= rows.stop or cols.start >= cols.stop:
+                continue
+            source = masked(rows, cols)
+            if source.any():
+                values = np.asarray(co_db[rows, cols], dtype=np.float64)[source]
+                values = values[np.isfinite(values)]
+                if values.size and values.max() - np.median(values) >= MASKED_SOURCE_PROMINENCE_DB:
+                    brightest = max(brightest, float(values.max()))
+        if brightest - d.peak_co_db < MASKED_SOURCE_CONTRAST_DB:
+            kept.append(d)
+    return kept
+
+
 def drop_azimuth_ambiguities(detections: list[Detection], params: CfarParams) -> list[Detection]:
     """Remove ghosts: a detection much dimmer than another one displaced by the ambiguity distance
     along azimuth (``params.azimuth_bearing_deg`` in the grid; rows at 0) at the same range."""
     if params.azimuth_ambiguity_m <= 0 or len(detections) < 2:
         return detections
-    offset_px = params.azimuth_ambiguity_m / params.pixel_size_m
-    tolerance_px = max(2.0, 300.0 / params.pixel_size_m)
-    bearing = math.radians(params.azimuth_bearing_deg)
-    # Unit vectors along azimuth and along range, in (row, col); rows grow downwards.
-    along_track, across_track = (-math.cos(bearing), math.sin(bearing)), (math.sin(bearing), math.cos(bearing))
+    offset_px, tolerance_px, along_track, across_track = _ambiguity_geometry(params)
     rows = np.array([d.row for d in detections])
     cols = np.array([d.col for d in detections])
     peaks = np.array([d.peak_co_db for d in detections])
