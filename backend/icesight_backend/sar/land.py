@@ -72,20 +72,81 @@ def is_land(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     land = kind[ti, tj] == 1
     mixed = kind[ti, tj] == 2
     if mixed.any():
+        row_m, col_m = row[mixed], col[mixed]
         keys = ti[mixed] * kind.shape[1] + tj[mixed]
-        values = np.zeros(int(mixed.sum()), dtype=bool)
+        values = np.zeros(len(keys), dtype=bool)
         for key in np.unique(keys):
             here = keys == key
             i, j = divmod(int(key), kind.shape[1])
-            values[here] = _tile(i, j)[row[mixed][here] - i * side, col[mixed][here] - j * side]
+            values[here] = _tile(i, j)[row_m[here] - i * side, col_m[here] - j * side]
         land[mixed] = values
     return land
 
 
 @dataclass
+class LandGrid:
+    """Land over a scene before any buffer, on grid cells of ``step_px`` x ``step_px`` pixels, reaching
+    ``margin`` cells past the scene's edges (so land just outside still grows in). One lookup of the
+    sources; :meth:`grown` makes the mask for a buffer. Build it with :func:`land_grid`."""
+
+    cells: np.ndarray  # bool, the scene's cells and the margin on every side
+    margin: int
+    step_px: int
+    cell_m: float
+    shape: tuple[int, int]
+    sources: tuple[str, ...]
+
+    def grown(self, buffer_m: float) -> LandMask:
+        """The mask with land grown seaward by ``buffer_m`` (at most the reach the grid was made for)."""
+        if buffer_m > self.margin * self.cell_m:
+            raise ValueError(f"a {buffer_m:g} m buffer reaches past the grid's {self.margin * self.cell_m:g} m margin")
+        land = self.cells
+        if buffer_m > 0 and land.any():
+            from scipy import ndimage
+
+            # Cells whose centre lies within the buffer of a land cell's centre.
+            land = ndimage.distance_transform_edt(~land) * self.cell_m <= buffer_m
+        n_rows, n_cols = (-(-n // self.step_px) for n in self.shape)
+        inner = land[self.margin : self.margin + n_rows, self.margin : self.margin + n_cols].copy()
+        return LandMask(inner, self.step_px, self.shape, self.sources)
+
+
+def land_grid(transform, crs, shape: tuple[int, int], reach_m: float, builtin: bool = True,
+              polygons: dict[str, Any] | None = None) -> LandGrid | None:
+    """The land of a scene of ``shape`` pixels georeferenced by ``transform`` and ``crs`` (a
+    projected CRS in metres): the built-in mask's cells (``builtin``) and ``polygons`` (GeoJSON in
+    lon/lat), looked up once for buffers of up to ``reach_m``. None when neither is asked for."""
+    if not builtin and polygons is None:
+        return None
+    if crs is None:
+        raise ValueError("the scene has no coordinate reference system, so where land lies in it is unknown; "
+                         "ingest it with its georeferencing, or set land_mask to false")
+    from pyproj import CRS
+
+    if not CRS.from_user_input(crs).is_projected:
+        raise ValueError("the scene's CRS is not projected (pixels in degrees, not metres): the land buffer and "
+                         "grid need metres; ingest the scene in a projected CRS, or set land_mask to false")
+    pixel_m = abs(transform.a)
+    step = max(1, int(round(LAND_GRID_M / pixel_m)))
+    cell_m = step * pixel_m
+    margin = int(math.ceil(reach_m / cell_m)) + 1
+    grid_transform = transform * Affine.translation(-margin * step, -margin * step) * Affine.scale(step)
+    grid_shape = tuple(-(-n // step) + 2 * margin for n in shape)
+    land = np.zeros(grid_shape, dtype=bool)
+    sources = []
+    if builtin:
+        land |= _builtin_cells(grid_transform, crs, grid_shape)
+        sources.append(BUILTIN_SOURCE)
+    if polygons is not None:
+        land |= _polygon_cells(polygons, grid_transform, crs, grid_shape)
+        sources.append(POLYGON_SOURCE)
+    return LandGrid(land, margin, step, cell_m, tuple(shape), tuple(sources))
+
+
+@dataclass
 class LandMask:
     """Land over a scene, grown by a buffer, on a grid of ``step_px`` x ``step_px`` pixel cells (a
-    pixel takes its cell's answer). Build it with :meth:`for_scene`."""
+    pixel takes its cell's answer). Build it with :meth:`for_scene` or :meth:`for_settings`."""
 
     cells: np.ndarray  # bool, (ceil(height / step), ceil(width / step))
     step_px: int
@@ -95,41 +156,17 @@ class LandMask:
     @classmethod
     def for_scene(cls, transform, crs, shape: tuple[int, int], buffer_m: float, builtin: bool = True,
                   polygons: dict[str, Any] | None = None) -> LandMask | None:
-        """The land of a scene of ``shape`` pixels georeferenced by ``transform`` and ``crs`` (a
-        projected CRS in metres): the built-in mask's cells (``builtin``) and ``polygons`` (GeoJSON
-        in lon/lat), each grown by ``buffer_m``. None when neither is asked for."""
-        if not builtin and polygons is None:
-            return None
-        if crs is None:
-            raise ValueError("the scene has no coordinate reference system, so where land lies in it is unknown; "
-                             "ingest it with its georeferencing, or set land_mask to false")
-        from pyproj import CRS
+        """The land of a scene (see :func:`land_grid`), grown by ``buffer_m``; None when neither
+        source is asked for."""
+        grid = land_grid(transform, crs, shape, buffer_m, builtin, polygons)
+        return None if grid is None else grid.grown(buffer_m)
 
-        if not CRS.from_user_input(crs).is_projected:
-            raise ValueError("the scene's CRS is not projected (pixels in degrees, not metres): the land buffer and "
-                             "grid need metres; ingest the scene in a projected CRS, or set land_mask to false")
-        pixel_m = abs(transform.a)
-        step = max(1, int(round(LAND_GRID_M / pixel_m)))
-        cell_m = step * pixel_m
-        # The grid reaches past the scene's edges by the buffer, so land just outside still grows in.
-        margin = int(math.ceil(buffer_m / cell_m)) + 1
-        n_rows, n_cols = -(-shape[0] // step), -(-shape[1] // step)
-        grid_transform = transform * Affine.translation(-margin * step, -margin * step) * Affine.scale(step)
-        grid_shape = (n_rows + 2 * margin, n_cols + 2 * margin)
-        land = np.zeros(grid_shape, dtype=bool)
-        sources = []
-        if builtin:
-            land |= _builtin_cells(grid_transform, crs, grid_shape)
-            sources.append(BUILTIN_SOURCE)
-        if polygons is not None:
-            land |= _polygon_cells(polygons, grid_transform, crs, grid_shape)
-            sources.append(POLYGON_SOURCE)
-        if buffer_m > 0 and land.any():
-            from scipy import ndimage
-
-            # Cells whose centre lies within the buffer of a land cell's centre.
-            land = ndimage.distance_transform_edt(~land) * cell_m <= buffer_m
-        return cls(land[margin : margin + n_rows, margin : margin + n_cols].copy(), step, tuple(shape), tuple(sources))
+    @classmethod
+    def for_settings(cls, settings, transform, crs, shape: tuple[int, int]) -> LandMask | None:
+        """The land a job's ``LAND_SETTINGS`` (``land_mask``, ``land_polygons``, ``land_buffer_m``)
+        ask to leave out of a scene."""
+        return cls.for_scene(transform, crs, shape, settings.land_buffer_m, builtin=settings.land_mask,
+                             polygons=settings.land_polygons)
 
     def window(self, rows: slice, cols: slice) -> np.ndarray:
         """Whether each pixel of ``rows`` x ``cols`` is land (buffer included)."""

@@ -12,7 +12,7 @@ from scipy import ndimage
 
 from icesight_contract import ClassName, CoPol, SimulateSceneParams
 
-from .land import LandMask
+from .land import LandMask, land_grid
 from .readers import CROSS_POL, scene_band_names
 from .simulation import (
     MODES,
@@ -178,17 +178,16 @@ def scene_layout(params: SimulateSceneParams, clutter: ClutterParams | None = No
         raise ValueError(f"EPSG:{params.crs_epsg} cannot project the scene's centre ({params.centre_lon:g}, "
                          f"{params.centre_lat:g}); give a crs_epsg for that part of the world (3413 north, 3031 south)")
     transform = Affine.translation(centre_x - width / 2 * px, centre_y + height / 2 * px) * Affine.scale(px, -px)
-    land = LandMask.for_scene(transform, crs, (height, width), 0.0)
-    clearance = None
-    if land.cells.any():
+    # One lookup of the built-in mask serves the land itself and the targets' clearance from it.
+    grid = land_grid(transform, crs, (height, width), TARGET_LAND_CLEARANCE_M)
+    land, clearance = None, None
+    if grid.cells.any():
         # The terrain's fields are drawn apart from the scene's other draws: a scene's sea and targets
         # do not depend on whether land is near.
         land_rng = np.random.default_rng([params.seed, 6])
-        land = (land, _SmoothField(land_rng, (height, width), LAND_RELIEF_SCALE_M / px),
+        land = (grid.grown(0.0), _SmoothField(land_rng, (height, width), LAND_RELIEF_SCALE_M / px),
                 _SmoothField(land_rng, (height, width), LAND_DETAIL_SCALE_M / px))
-        clearance = LandMask.for_scene(transform, crs, (height, width), TARGET_LAND_CLEARANCE_M)
-    else:
-        land = None
+        clearance = grid.grown(TARGET_LAND_CLEARANCE_M)
     layout = SceneLayout(params, geometry, inc_row, nesz_row, ice, ice_sign, wind, edge_cols, transform, [], clutter, land)
 
     kinds = [ClassName.SHIP] * params.n_ships + [ClassName.ICEBERG] * params.n_icebergs

@@ -250,8 +250,8 @@ def land_clutter(rng: np.random.Generator, relief: np.ndarray, detail: np.ndarra
     ``relief`` (hundreds of metres) and ``detail`` (tens), with facets and speckle drawn from ``rng``."""
     co_db = LAND_CO_DB + LAND_RELIEF_DB * relief + LAND_RELIEF_DB / 2 * detail
     co_db = co_db + LAND_FACET_DB * (rng.random(relief.shape) < LAND_FACET_SHARE)
-    co = 10.0 ** (co_db / 10.0) * speckle(rng, relief.shape, looks, corr_px)
-    cross = 10.0 ** ((co_db + LAND_CROSS_RATIO_DB) / 10.0) * speckle(rng, relief.shape, looks, corr_px)
+    co = db_to_linear(co_db) * speckle(rng, relief.shape, looks, corr_px)
+    cross = db_to_linear(co_db + LAND_CROSS_RATIO_DB) * speckle(rng, relief.shape, looks, corr_px)
     return co, cross
 
 
