@@ -296,8 +296,7 @@ def map_scene(ctx: JobContext, params: MapSceneParams, inputs: dict) -> dict[str
     scene_path, model_id = inputs["scene_path"], inputs["model_id"]
     with rasterio.open(scene_path) as src:
         scene_id = inputs.get("scene_id") or src.tags().get("scene_id", Path(scene_path).parent.name)
-        land = LandMask.for_scene(src.transform, src.crs, src.shape, params.land_buffer_m, builtin=params.land_mask,
-                                  polygons=params.land_polygons)
+        land = LandMask.for_settings(params, src.transform, src.crs, src.shape)
     set_task_threads()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:

@@ -58,9 +58,9 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
     import rasterio
     from shapely.geometry import Point
 
-    from ..sar.detection import CfarParams, detect, drop_ghosts_of_masked_sources
+    from ..sar.detection import CfarParams, detect
     from ..sar.io import RasterBand
-    from ..sar.land import LandMask, LandMaskedBand
+    from ..sar.land import LandMask
     from ..sar.readers import noise_band
     from ..sar.simulation import MODES
 
@@ -74,18 +74,12 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
     looks = params.looks or (MODES[AcquisitionMode(mode)].looks if mode in ("EW", "IW") else 4.4)
     cfar = CfarParams(pixel_size_m=pixel_size_m, looks=looks, azimuth_bearing_deg=scene_azimuth_bearing(meta["tags"]),
                       **{name: getattr(params, name) for name in DETECTOR_SETTINGS})
-    land = LandMask.for_scene(meta["transform"], meta["crs"], co.shape, params.land_buffer_m, builtin=params.land_mask,
-                              polygons=params.land_polygons)
-    scene_co = co
-    if land is not None:
-        co, cross = LandMaskedBand(co, land), LandMaskedBand(cross, land)
+    land = LandMask.for_settings(params, meta["transform"], meta["crs"], co.shape)
     chunks = -(-co.shape[0] // params.chunk_px) * -(-co.shape[1] // params.chunk_px)
     land_share = None if land is None else land.fraction()
     ctx.progress(0.05, f"CFAR over a {co.shape[1]} x {co.shape[0]} px scene in {chunks} chunks"
                  + ("" if land is None else f", {land_share:.1%} of it land"))
-    detections = detect(co, cross, cfar, params.chunk_px, noise_db=noise)
-    if land is not None:  # bright land casts ghosts onto the sea, and land's pixels were never detections
-        detections = drop_ghosts_of_masked_sources(detections, scene_co, land.window, cfar)
+    detections = detect(co, cross, cfar, params.chunk_px, noise_db=noise, land=land)
     ctx.check()
 
     def _rounded(value: float) -> float | None:

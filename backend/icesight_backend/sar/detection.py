@@ -48,6 +48,7 @@ from .clutter import (
     cell_chunk_px,
     classify_cells,
 )
+from .land import LandMask, LandMaskedBand
 
 _SHAPE_GRID = np.geomspace(0.3, 200.0, 96)
 _TRIGAMMA_GRID = special.polygamma(1, _SHAPE_GRID)  # decreasing with the shape
@@ -1028,8 +1029,13 @@ def detect(
     scheduler: str = "threads",
     clutter: ClutterMap | None = None,
     noise_db=None,
+    land: LandMask | None = None,
 ) -> list[Detection]:
     """CFAR over the scene (Dask, chunked), labelled targets, size, sea-ice and ambiguity discrimination.
+
+    ``land`` (:class:`~.land.LandMask` of the scene) is left out: its pixels read as no data, so
+    nothing is detected on it and none enters a background, and ghosts its bright points cast onto
+    the sea are dropped (:func:`drop_ghosts_of_masked_sources`).
 
     With ``params.sea_ice_aware`` the clutter class of the scene is estimated first (unless
     ``clutter`` is given, see :mod:`sar.clutter`; ``noise_db``, the cross-pol noise floor where the
@@ -1041,6 +1047,9 @@ def detect(
     numpy arrays or lazy raster bands. The chunks run on local threads: inside a job task this
     process's cores do the work, without sending sub-tasks back to the cluster.
     """
+    scene_co_db = co_db
+    if land is not None:
+        co_db, cross_db = LandMaskedBand(co_db, land), None if cross_db is None else LandMaskedBand(cross_db, land)
     clutter_params = params.clutter_params()
     classify = params.sea_ice_aware and clutter is None
     if not params.judges_cross_pol:
@@ -1053,7 +1062,8 @@ def detect(
     detections = label_detections(scan.mask, co_db, cross_db, params, clutter=clutter, windows=scan.windows,
                                   noise_db=noise_db)
     detections = [d for d in detections if passes_background_test(d, params)]
-    return drop_azimuth_ambiguities(join_extended_detections(detections, params), params)
+    detections = drop_azimuth_ambiguities(join_extended_detections(detections, params), params)
+    return detections if land is None else drop_ghosts_of_masked_sources(detections, scene_co_db, land.window, params)
 
 
 def join_extended_detections(detections: list[Detection], params: CfarParams) -> list[Detection]:
