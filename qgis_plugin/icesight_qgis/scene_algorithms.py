@@ -110,18 +110,17 @@ def land_settings(algorithm: IceSightAlgorithm, parameters, context, feedback) -
     return settings
 
 
-def load_land_left_out(algorithm: IceSightAlgorithm, context, gpkg_path: str, scene_id: str, job_id: str) -> None:
+def load_land_left_out(context, gpkg_path: str, scene_id: str, job_id: str) -> None:
     """Load the land a detection left out (the ``land_mask`` layer of its GeoPackage), styled, with the
     algorithm's outputs; nothing when it left none out."""
-    name = algorithm.tr("Land left out {scene} (job {job})").format(scene=scene_id, job=job_id)
-    layer = land_mask_layer(gpkg_path, name)
+    layer = land_mask_layer(gpkg_path, scene_id, job_id)
     if layer is None:
         return
     # Processing hands it to the project with the outputs, on the main thread.
     context.temporaryLayerStore().addMapLayer(layer)
     context.addLayerToLoadOnCompletion(layer.id(), QgsProcessingContext.LayerDetails(
-        name, context.project() or QgsProject.instance(), "OUTPUT"))
-    on_load(context, layer.id(), name, style_land_mask)
+        layer.name(), context.project() or QgsProject.instance(), "OUTPUT"))
+    on_load(context, layer.id(), layer.name(), style_land_mask)
 
 
 class UploadSceneAlgorithm(IceSightAlgorithm):
@@ -247,7 +246,7 @@ class DetectTargetsAlgorithm(IceSightAlgorithm):
         on_load(context, output, self.tr("Detections {scene} (job {job})").format(scene=scene_id, job=outcome.job_id),
                 style_detections)
         land_fraction = outcome.result.land_fraction
-        load_land_left_out(self, context, outcome.gpkg_path, scene_id, outcome.job_id)
+        load_land_left_out(context, outcome.gpkg_path, scene_id, outcome.job_id)
         feedback.pushInfo(f"job {outcome.job_id}: {outcome.result.n_detections} targets detected on {scene_id}"
                           + ("" if land_fraction is None else f"; {land_fraction:.1%} of the scene left out as land"))
         return {self.OUTPUT: output, self.N_DETECTIONS: outcome.result.n_detections,
@@ -335,7 +334,7 @@ class ChartSceneAlgorithm(IceSightAlgorithm):
         copy_file(outcome.gpkg_path, output)
         on_load(context, output, self.tr("Targets {scene} (job {job})").format(scene=result.scene_id, job=outcome.job_id),
                 style_classifications)
-        load_land_left_out(self, context, outcome.detections_path, result.scene_id, outcome.job_id)
+        load_land_left_out(context, outcome.detections_path, result.scene_id, outcome.job_id)
         for stage in result.stages:
             feedback.pushInfo(f"{stage.name}: {stage.state} in {stage.seconds:.1f} s"
                               + (f" ({stage.summary})" if stage.summary else ""))

@@ -23,7 +23,9 @@ from qgis.core import (
     QgsSingleSymbolRenderer,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QCoreApplication, QVariant
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QVariant
+
+from icesight_contract import LAND_MASK_LAYER
 
 from .layers import (
     STYLE_DIR,
@@ -193,8 +195,8 @@ def style_detections(layer: QgsVectorLayer) -> None:
     _apply_style(layer, DETECTIONS_STYLE)
 
 
-#: The layer of a detections GeoPackage that holds the land left out of the detection (buffer included).
-LAND_MASK_LAYER = "land_mask"
+#: The name the land a detection left out is loaded under (with the scene and the job).
+LAND_LEFT_OUT_NAME = QT_TRANSLATE_NOOP("@default", "Land left out {scene} (job {job})")
 
 
 def style_land_mask(layer: QgsVectorLayer) -> None:
@@ -206,8 +208,10 @@ def style_land_mask(layer: QgsVectorLayer) -> None:
     layer.triggerRepaint()
 
 
-def land_mask_layer(gpkg_path: str, name: str) -> QgsVectorLayer | None:
-    """The land a detect_targets job left out, styled; None when it left none out."""
+def land_mask_layer(gpkg_path: str, scene_id: str, job_id: str) -> QgsVectorLayer | None:
+    """The land a detect_targets job left out (the GeoPackage's ``LAND_MASK_LAYER``), named and
+    styled; None when it left none out."""
+    name = QCoreApplication.translate("@default", LAND_LEFT_OUT_NAME).format(scene=scene_id, job=job_id)
     layer = QgsVectorLayer(f"{gpkg_path}|layername={LAND_MASK_LAYER}", name, "ogr")
     if not layer.isValid() or layer.featureCount() == 0:
         return None
@@ -225,7 +229,7 @@ def add_detections_layer(gpkg_path: str, job_id: str, scene_id: str, project: Qg
     style_detections(layer)
     group = job_group(job_id, "detection", project)
     _add_to_group(layer, group, project)
-    land = land_mask_layer(gpkg_path, f"Land left out {scene_id} (job {job_id})")
+    land = land_mask_layer(gpkg_path, scene_id, job_id)
     if land is not None:
         _add_to_group(land, group, project)
     return layer

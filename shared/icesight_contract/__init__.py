@@ -124,6 +124,7 @@ from .pipelines import (
 from .scenes import IngestSceneParams, IngestSceneResult, SimulateSceneParams, SimulateSceneResult
 from .targets import (
     DETECTOR_SETTINGS,
+    LAND_MASK_LAYER,
     LAND_SETTINGS,
     MAX_LAND_BUFFER_M,
     CutPatchesParams,

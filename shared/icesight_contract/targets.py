@@ -115,6 +115,9 @@ LAND_SETTINGS = ("land_mask", "land_polygons", "land_buffer_m")
 
 #: Largest ``land_buffer_m``, metres.
 MAX_LAND_BUFFER_M = 20000.0
+#: The layer of a detections GeoPackage that holds the land the detection left out (buffer
+#: included), beside the layer ``detections``; absent when no land was asked for.
+LAND_MASK_LAYER = "land_mask"
 
 
 def check_land_settings(settings: object) -> None:

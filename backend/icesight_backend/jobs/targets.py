@@ -7,6 +7,7 @@ from typing import Any
 
 from icesight_contract import (
     DETECTOR_SETTINGS,
+    LAND_MASK_LAYER,
     AcquisitionMode,
     CutPatchesParams,
     CutPatchesResult,
@@ -113,7 +114,7 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
     land_layer = {}
     if land is not None:
         outlines = land.outlines(transform)
-        land_layer["land_mask"] = gpd.GeoDataFrame(
+        land_layer[LAND_MASK_LAYER] = gpd.GeoDataFrame(
             {"source": ["; ".join(land.sources)] * len(outlines), "buffer_m": [params.land_buffer_m] * len(outlines)},
             geometry=gpd.GeoSeries(outlines, crs=meta["crs"]), crs=meta["crs"])
     artifacts = [gpkg_artifact(frame, "detections", role="detections", extra_layers=land_layer)]

@@ -158,6 +158,11 @@
         <source>Land buffer, seaward (m)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../scene_layers.py" line="199"/>
+        <source>Land left out {scene} (job {job})</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>AblationChart</name>
@@ -474,77 +479,77 @@
 <context>
     <name>ChartSceneAlgorithm</name>
     <message>
-        <location filename="../scene_algorithms.py" line="276"/>
+        <location filename="../scene_algorithms.py" line="275"/>
         <source>Chart a scene (detect, classify, explain)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="279"/>
+        <location filename="../scene_algorithms.py" line="278"/>
         <source>The backend&apos;s whole chain in one job: a catalog scene (its id or a raster layer of it), or a local scene file uploaded and ingested first, is searched for targets (CFAR), every detection is classified ship, iceberg or clutter, and the least certain calls are explained. Writes the classified targets, styled and ready for review and the ice chart. Stages whose inputs did not change since an earlier run are reused, so charting a scene again is quick.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="307"/>
+        <location filename="../scene_algorithms.py" line="306"/>
         <source>Catalog scene id</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="292"/>
+        <location filename="../scene_algorithms.py" line="291"/>
         <source>...or a raster layer of a catalog scene</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="294"/>
+        <location filename="../scene_algorithms.py" line="293"/>
         <source>...or a local scene file to upload (GeoTIFF/COG or zipped SAFE)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="299"/>
+        <location filename="../scene_algorithms.py" line="298"/>
         <source>Model id (empty: the production model)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="301"/>
+        <location filename="../scene_algorithms.py" line="300"/>
         <source>Explain the least certain calls (how many)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="305"/>
+        <location filename="../scene_algorithms.py" line="304"/>
         <source>Classified targets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="308"/>
+        <location filename="../scene_algorithms.py" line="307"/>
         <source>Detections</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="309"/>
+        <location filename="../scene_algorithms.py" line="308"/>
         <source>Ships</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="310"/>
+        <location filename="../scene_algorithms.py" line="309"/>
         <source>Icebergs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="311"/>
+        <location filename="../scene_algorithms.py" line="310"/>
         <source>Backend job id</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="317"/>
+        <location filename="../scene_algorithms.py" line="316"/>
         <source>chart</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="319"/>
+        <location filename="../scene_algorithms.py" line="318"/>
         <source>the scene file {path} does not exist</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="336"/>
+        <location filename="../scene_algorithms.py" line="335"/>
         <source>Targets {scene} (job {job})</source>
         <translation type="unfinished"></translation>
     </message>
@@ -691,47 +696,47 @@ Production model: {production}</source>
 <context>
     <name>DetectTargetsAlgorithm</name>
     <message>
-        <location filename="../scene_algorithms.py" line="210"/>
+        <location filename="../scene_algorithms.py" line="209"/>
         <source>Detect targets (CFAR)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="226"/>
+        <location filename="../scene_algorithms.py" line="225"/>
         <source>Catalog scene id</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="227"/>
+        <location filename="../scene_algorithms.py" line="226"/>
         <source>...or a raster layer of a catalog scene</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="232"/>
+        <location filename="../scene_algorithms.py" line="231"/>
         <source>Detections</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="234"/>
+        <location filename="../scene_algorithms.py" line="233"/>
         <source>Backend job id</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="237"/>
+        <location filename="../scene_algorithms.py" line="236"/>
         <source>detect targets on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="247"/>
+        <location filename="../scene_algorithms.py" line="246"/>
         <source>Detections {scene} (job {job})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="233"/>
+        <location filename="../scene_algorithms.py" line="232"/>
         <source>Share of the scene left out as land (-1: none asked for)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="213"/>
+        <location filename="../scene_algorithms.py" line="212"/>
         <source>Finds the bright targets of a catalog scene on the IceSight backend (K-distribution CFAR, sea-ice aware) and writes one point per detection with its area, length and co-/cross-pol sigma0. Give the catalog scene id or a raster layer of a catalog scene; a local raster must be uploaded first. Land is left out (nothing is detected on it and it enters no background window): the backend&apos;s built-in mask, your own land polygons, or both, grown seaward by the buffer; the land left out is loaded as a half-transparent khaki layer.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2808,42 +2813,42 @@ Production model: {production}</source>
 <context>
     <name>UploadSceneAlgorithm</name>
     <message>
-        <location filename="../scene_algorithms.py" line="139"/>
+        <location filename="../scene_algorithms.py" line="138"/>
         <source>Upload a scene</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="142"/>
+        <location filename="../scene_algorithms.py" line="141"/>
         <source>Sends a local Sentinel-1 scene (GeoTIFF/COG of calibrated sigma0 with HH, HV and optionally the incidence angle, or a zipped SAFE GRD product) to the IceSight backend, which checks it and ingests it into its scene catalog. The catalog scene is then streamed onto the map, grey HH in dB, with HV and incidence as extra styles. Mode and acquisition time are read from the file when left empty.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="154"/>
+        <location filename="../scene_algorithms.py" line="153"/>
         <source>Scene file (GeoTIFF/COG or zipped SAFE)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="158"/>
+        <location filename="../scene_algorithms.py" line="157"/>
         <source>Catalog scene</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="159"/>
+        <location filename="../scene_algorithms.py" line="158"/>
         <source>Catalog scene id</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="160"/>
+        <location filename="../scene_algorithms.py" line="159"/>
         <source>Backend job id</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="171"/>
+        <location filename="../scene_algorithms.py" line="170"/>
         <source>choose the scene file to upload</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="183"/>
+        <location filename="../scene_algorithms.py" line="182"/>
         <source>opening and styling the catalog scene</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2853,11 +2858,6 @@ Production model: {production}</source>
     <message>
         <location filename="../scene_algorithms.py" line="106"/>
         <source>the land polygons layer has no polygon</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../scene_algorithms.py" line="116"/>
-        <source>Land left out {scene} (job {job})</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
