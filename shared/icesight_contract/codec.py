@@ -66,7 +66,7 @@ def unpack_float32(text: str, path: str) -> list[float]:
     except (binascii.Error, ValueError):
         raise ContractError(
             path, "expected a list of numbers or a base64 string of little-endian float32 values; "
-            f"{_describe(text)} is not valid base64") from None
+            f"{described(text)} is not valid base64") from None
     if len(raw) % 4:
         raise ContractError(path, f"packed values must be whole float32 values (4 bytes each); got {len(raw)} bytes")
     values = array.array("f")
@@ -129,7 +129,8 @@ def shown(text: str, limit: int = 40) -> str:
     return repr(text) if len(text) <= limit else f"{text[:limit - 3]!r}... ({len(text)} characters)"
 
 
-def _describe(value: Any) -> str:
+def described(value: Any) -> str:
+    """A JSON value as an error message names it: its kind, or the value itself when it is short."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
@@ -159,7 +160,7 @@ def _decode(tp: Any, value: Any, path: str) -> Any:
         for bounds in extras:
             if isinstance(bounds, IntRange) and not bounds.low <= decoded <= bounds.high:
                 raise ContractError(path, f"must be an integer between {bounds.low} and {bounds.high}, "
-                                          f"got {_describe(decoded)}")
+                                          f"got {described(decoded)}")
         return decoded
     if origin in (typing.Union, types.UnionType):
         options = typing.get_args(tp)
@@ -180,14 +181,14 @@ def _decode(tp: Any, value: Any, path: str) -> Any:
         if len(errors) == 1:
             raise errors[0]
         wanted = " or ".join(_type_name(o) for o in options if o is not type(None))
-        raise ContractError(path, f"expected {wanted}, got {_describe(value)}")
+        raise ContractError(path, f"expected {wanted}, got {described(value)}")
     if tp is Any:
         return value
     if value is None:
         raise ContractError(path, f"must not be null; expected {_type_name(tp)}")
     if origin is list:
         if not isinstance(value, list):
-            raise ContractError(path, f"expected a list, got {_describe(value)}")
+            raise ContractError(path, f"expected a list, got {described(value)}")
         (item_tp,) = typing.get_args(tp)
         if item_tp is float:
             # Fast path for the long band arrays (5,625 values a patch).
@@ -199,7 +200,7 @@ def _decode(tp: Any, value: Any, path: str) -> Any:
         return [_decode(item_tp, v, f"{path}[{i}]") for i, v in enumerate(value)]
     if origin is dict:
         if not isinstance(value, dict):
-            raise ContractError(path, f"expected an object, got {_describe(value)}")
+            raise ContractError(path, f"expected an object, got {described(value)}")
         _, val_tp = typing.get_args(tp)
         return {str(k): _decode(val_tp, v, _join(path, str(k))) for k, v in value.items()}
     if dataclasses.is_dataclass(tp):
@@ -208,28 +209,28 @@ def _decode(tp: Any, value: Any, path: str) -> Any:
         try:
             return tp(value)
         except ValueError:
-            raise ContractError(path, f"expected {_type_name(tp)}, got {_describe(value)}") from None
+            raise ContractError(path, f"expected {_type_name(tp)}, got {described(value)}") from None
     if tp is float:
         if not _is_number(value):
-            raise ContractError(path, f"expected a number, got {_describe(value)}")
+            raise ContractError(path, f"expected a number, got {described(value)}")
         try:
             number = float(value)
         except OverflowError:
             number = math.inf
         if not math.isfinite(number):
-            raise ContractError(path, f"must be a finite number, got {_describe(value)}")
+            raise ContractError(path, f"must be a finite number, got {described(value)}")
         return number
     if tp is int:
         if type(value) is not int:
-            raise ContractError(path, f"expected an integer, got {_describe(value)}")
+            raise ContractError(path, f"expected an integer, got {described(value)}")
         return value
     if tp is bool:
         if type(value) is not bool:
-            raise ContractError(path, f"expected true or false, got {_describe(value)}")
+            raise ContractError(path, f"expected true or false, got {described(value)}")
         return value
     if tp is str:
         if not isinstance(value, str):
-            raise ContractError(path, f"expected a string, got {_describe(value)}")
+            raise ContractError(path, f"expected a string, got {described(value)}")
         return value
     raise TypeError(f"contract type {tp!r} at {path} is not supported by the codec")
 
@@ -241,7 +242,7 @@ def from_dict(cls: type[T], data: Any, path: str = "") -> T:
     relative to the object; it is re-raised here under ``path``.
     """
     if not isinstance(data, dict):
-        raise ContractError(path, f"expected an object, got {_describe(data)}")
+        raise ContractError(path, f"expected an object, got {described(data)}")
     hints = _hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
     unknown = sorted(set(data) - set(fields))

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from .codec import ContractError, PackedFloats, Seed
+from .codec import ContractError, PackedFloats, Seed, described
 from .constants import (
     INC_ANGLE_MAX_DEG,
     INC_ANGLE_MIN_DEG,
@@ -293,12 +293,6 @@ _COLLECTION_MEMBERS = {"GeometryCollection": "geometries", "FeatureCollection": 
 MAX_GEOJSON_DEPTH = 8
 
 
-def _describe_short(value: Any) -> str:
-    """``value`` for an error message, cut to a readable length."""
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def lonlat_polygons(value: Any, path: str) -> list[dict]:
     """Check a GeoJSON document of polygons in longitude/latitude (EPSG:4326, RFC 7946): a Polygon,
     MultiPolygon, Feature or FeatureCollection of them, or a GeometryCollection. Returns its Polygon
@@ -312,13 +306,14 @@ def lonlat_polygons(value: Any, path: str) -> list[dict]:
         for k, position in enumerate(coordinates):
             if (not isinstance(position, list) or len(position) < 2
                     or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in position[:2])):
-                raise ContractError(f"{where}[{k}]", f"a position is [longitude, latitude] in degrees, got "
-                                                     f"{_describe_short(position)}")
+                shown_position = (f"[{', '.join(described(v) for v in position[:3])}{', ...' if len(position) > 3 else ''}]"
+                                  if isinstance(position, list) else described(position))
+                raise ContractError(f"{where}[{k}]", f"a position is [longitude, latitude] in degrees, got {shown_position}")
             lon, lat = position[0], position[1]
             # Comparisons, not float(): an integer too large for a float is refused, not an overflow.
             if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
                 raise ContractError(f"{where}[{k}]", f"longitude must be in [-180, 180] and latitude in [-90, 90] "
-                                                     f"(EPSG:4326), got [{_describe_short(lon)}, {_describe_short(lat)}]")
+                                                     f"(EPSG:4326), got [{described(lon)}, {described(lat)}]")
         if coordinates[0][:2] != coordinates[-1][:2]:
             raise ContractError(where, "a linear ring must end where it starts (first and last positions equal)")
         counted[1] += len(coordinates)
@@ -359,7 +354,7 @@ def lonlat_polygons(value: Any, path: str) -> list[dict]:
                 geometry(member, f"{where}.{key}[{k}]", depth + 1)
         else:
             raise ContractError(f"{where}.type", f"expected one of {', '.join(_POLYGON_TYPES)}, Feature, FeatureCollection "
-                                                 f"or GeometryCollection (of polygons), got {_describe_short(kind)}")
+                                                 f"or GeometryCollection (of polygons), got {described(kind)}")
 
     geometry(value, path)
     if not counted[0]:
