@@ -108,12 +108,16 @@ def complete_product(safe: Path) -> None:
                            ("azimuthTimeInterval", str(LINE_INTERVAL_S)), ("numberOfSamples", known["numberOfSamples"]),
                            ("numberOfLines", known["numberOfLines"]), ("incidenceAngleMidSwath", "32.5")):
             ET.SubElement(info, name).text = text
-        general = ET.Element("generalAnnotation")
-        general.append(_element("productInformation", {"pass": "Descending", "timelinessCategory": "Fast-24h",
-                                                        "platformHeading": "-168.0", "projection": "Ground Range",
-                                                        "rangeSamplingRate": "2.5e+07", "radarFrequency": "5.405e+09",
-                                                        "azimuthSteeringRate": "0"}))
-        product.insert(list(product).index(product.find("imageAnnotation")), general)
+        general = product.find("generalAnnotation")  # the fixture's radar timing, the product information completed
+        if general is None:
+            general = ET.Element("generalAnnotation")
+            product.insert(list(product).index(product.find("imageAnnotation")), general)
+        for old in general.findall("productInformation"):
+            general.remove(old)
+        general.insert(0, _element("productInformation", {"pass": "Descending", "timelinessCategory": "Fast-24h",
+                                                           "platformHeading": "-168.0", "projection": "Ground Range",
+                                                           "rangeSamplingRate": "2.5e+07", "radarFrequency": "5.405e+09",
+                                                           "azimuthSteeringRate": "0"}))
         timing = _element("swathTiming", {"linesPerBurst": "0", "samplesPerBurst": "0"})
         ET.SubElement(timing, "burstList", count="0")
         product.insert(list(product).index(product.find("geolocationGrid")), timing)

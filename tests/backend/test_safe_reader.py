@@ -5,6 +5,7 @@ with the real annotation structure."""
 from __future__ import annotations
 
 import io
+import json
 import math
 import shutil
 import zipfile
@@ -49,6 +50,27 @@ def incidence(line, pixel):
 
 #: Two sub-swaths of 200 pixels, and the line where the azimuth blocks of each sub-swath meet.
 SUBSWATH_PX, AZIMUTH_SPLIT = 200, 140
+
+#: The radar's timing in the annotation: C band, the sub-swaths' PRFs, the platform's speed, and a
+#: slant range growing 30 m a pixel from 800 km. The first azimuth ambiguity lies lambda R PRF / 2V
+#: along track: 4.29-4.32 km in EW1 and 5.66-5.71 km in EW2, both outside 5 km +- 300 m.
+RADAR_FREQUENCY_HZ, PRF_HZ, SPEED_M_S = 5.405e9, {"EW1": 1450.0, "EW2": 1900.0}, 7500.0
+
+
+def slant_range_m(pixel):
+    return 800_000.0 + 30.0 * pixel
+
+
+def ambiguity_m(pixel):
+    swath = "EW1" if pixel < SUBSWATH_PX else "EW2"
+    return 299_792_458.0 / RADAR_FREQUENCY_HZ * slant_range_m(pixel) * PRF_HZ[swath] / (2 * SPEED_M_S)
+
+
+#: Two bright point targets, one in each sub-swath (line, pixel), and their ghosts 15 dB dimmer one
+#: ambiguity distance further along track, where the annotation's timing puts them.
+SOURCES = ((40, 100), (40, 300))
+GHOSTS = tuple((line + round(ambiguity_m(pixel) / SPACING_M), pixel) for line, pixel in SOURCES)
+GHOST_GAIN = 10 ** -1.5
 
 
 def noise_range(line, pixel):
@@ -97,6 +119,19 @@ def noise_xml(layout: str, header: str, lines_grid, pixels_grid) -> str:
     return f"<?xml version='1.0' encoding='UTF-8'?><noise>{header}{body}</noise>"
 
 
+def timing_xml() -> str:
+    """The product annotation's radar frequency, sub-swath PRFs and orbit state vectors (velocity
+    components of :data:`SPEED_M_S` in all)."""
+    downlinks = "".join(f"<downlinkInformation><swath>{swath}</swath><prf>{prf:.9e}</prf></downlinkInformation>"
+                        for swath, prf in PRF_HZ.items())
+    vx, vy, vz = SPEED_M_S * 0.6, SPEED_M_S * 0.0, SPEED_M_S * 0.8
+    orbits = "".join(f"<orbit><time>2026-03-01T08:15:{t:02d}.000000</time><position><x>1</x><y>2</y><z>3</z></position>"
+                     f"<velocity><x>{vx}</x><y>{vy}</y><z>{vz}</z></velocity></orbit>" for t in (0, 10, 20))
+    return (f"<generalAnnotation><productInformation><radarFrequency>{RADAR_FREQUENCY_HZ:e}</radarFrequency>"
+            f"</productInformation><downlinkInformationList count='{len(PRF_HZ)}'>{downlinks}</downlinkInformationList>"
+            f"<orbitList count='3'>{orbits}</orbitList></generalAnnotation>")
+
+
 def _vector_text(values) -> str:
     return " ".join(f"{v:.6e}" for v in values)
 
@@ -116,6 +151,10 @@ def build_safe(root: Path, pols=("HH", "HV"), with_calibration=True, noise="ipf2
         sigma0 = level * rng.gamma(10.7, 1 / 10.7, (LINES, PIXELS))
         sigma0[TARGET[0] - 1 : TARGET[0] + 2, TARGET[1] - 1 : TARGET[1] + 2] = 10.0 if pol in ("HH", "VV") else 1.0
         sigma0[TARGET] = 30.0 if pol in ("HH", "VV") else 3.0
+        for (line, pixel), (ghost_line, _) in zip(SOURCES, GHOSTS, strict=True):
+            for row, gain in ((line, 1.0), (ghost_line, GHOST_GAIN)):
+                sigma0[row - 1 : row + 2, pixel - 1 : pixel + 2] = gain * (8.0 if pol in ("HH", "VV") else 0.8)
+                sigma0[row, pixel] = gain * (20.0 if pol in ("HH", "VV") else 2.0)
         sigma0[:, :5] = 0.0  # no data at the swath edge
         truth[pol] = sigma0
         ll, pp = np.meshgrid(np.arange(LINES), np.arange(PIXELS), indexing="ij")
@@ -130,7 +169,8 @@ def build_safe(root: Path, pols=("HH", "HV"), with_calibration=True, noise="ipf2
                 lon, lat = to_lonlat.transform(*radar_to_map(line, pixel))
                 points.append(
                     f"<geolocationGridPoint><azimuthTime>2026-03-01T08:15:{10 + line / 100:09.6f}</azimuthTime>"
-                    f"<slantRangeTime>5.3e-03</slantRangeTime><line>{line}</line><pixel>{pixel}</pixel>"
+                    f"<slantRangeTime>{2 * slant_range_m(pixel) / 299_792_458.0:.12e}</slantRangeTime>"
+                    f"<line>{line}</line><pixel>{pixel}</pixel>"
                     f"<latitude>{lat:.10f}</latitude><longitude>{lon:.10f}</longitude><height>0</height>"
                     f"<incidenceAngle>{incidence(line, pixel):.8f}</incidenceAngle><elevationAngle>30</elevationAngle>"
                     "</geolocationGridPoint>"
@@ -140,7 +180,7 @@ def build_safe(root: Path, pols=("HH", "HV"), with_calibration=True, noise="ipf2
                   "<stopTime>2026-03-01T08:16:00.000000</stopTime><absoluteOrbitNumber>12345</absoluteOrbitNumber>"
                   "<missionDataTakeId>703710</missionDataTakeId><imageNumber>001</imageNumber></adsHeader>")
         (safe / "annotation" / f"{stem}.xml").write_text(
-            f"<?xml version='1.0' encoding='UTF-8'?><product>{header}<imageAnnotation><imageInformation>"
+            f"<?xml version='1.0' encoding='UTF-8'?><product>{header}{timing_xml()}<imageAnnotation><imageInformation>"
             f"<rangePixelSpacing>{SPACING_M:e}</rangePixelSpacing><azimuthPixelSpacing>{SPACING_M:e}</azimuthPixelSpacing>"
             f"<numberOfSamples>{PIXELS}</numberOfSamples><numberOfLines>{LINES}</numberOfLines></imageInformation>"
             f"</imageAnnotation><geolocationGrid><geolocationGridPointList count='{len(points)}'>{''.join(points)}"
@@ -209,6 +249,44 @@ def test_geocoded_cog_puts_the_target_where_the_annotation_says(tmp_path, zipped
         assert inc == pytest.approx(incidence(*TARGET), abs=0.2)
         sea = np.nanmedian(hh)
         assert sea == pytest.approx(10 * np.log10(np.median(truth["HH"][:, 5:])), abs=0.5)
+
+
+@pytest.mark.parametrize("layout", ["ipf29", "before_ipf29"])
+def test_the_scene_says_where_its_ghosts_lie_and_the_detector_drops_them_there(tmp_path, layout):
+    """The annotation's timing puts each sub-swath's first azimuth ambiguity at its own distance
+    (4.3 km in EW1, 5.7 km in EW2); the scene carries it, and the detector finds the three targets
+    and drops the two ghosts. Searched at the nominal 5 km (a scene without the tag), both ghosts
+    stay. Without the sub-swath blocks (IPF before 2.9) each node spans both PRFs' distances."""
+    from icesight_backend.sar.ambiguity import AmbiguityNodes, scene_ambiguity_field, tagged_azimuth_bearing
+    from icesight_backend.sar.detection import CfarParams, detect
+
+    safe, _ = build_safe(tmp_path, noise=layout)
+    cog = safe_to_cog(open_safe(safe), tmp_path / "scene.tif", rows_per_block=64)
+    with rasterio.open(cog) as src:
+        tags, transform, crs = src.tags(), src.transform, src.crs
+        co, cross = src.read(1), src.read(2)
+        noise = src.read(4) if src.count == 4 else None
+    nodes = AmbiguityNodes.from_tags(tags)
+    if layout == "ipf29":
+        np.testing.assert_array_equal(nodes.shortest_m, nodes.longest_m)
+        # The boundary's both sides are nodes: the grid's pixel 199's distance and pixel 200's.
+        assert {round(ambiguity_m(199)), round(ambiguity_m(200))} <= set(np.round(nodes.shortest_m))
+    else:
+        np.testing.assert_allclose(nodes.longest_m / nodes.shortest_m, PRF_HZ["EW2"] / PRF_HZ["EW1"], rtol=1e-3)
+    field = scene_ambiguity_field(tags, transform, crs)
+    params = CfarParams(pixel_size_m=40.0, azimuth_bearing_deg=tagged_azimuth_bearing(tags))
+    found = detect(co, cross, params, 256, noise_db=noise, ambiguity=field)
+    nominal = detect(co, cross, params, 256, noise_db=noise)
+
+    def at(detections, line, pixel):
+        col, row = ~transform * radar_to_map(line + 0.5, pixel + 0.5)
+        return [d for d in detections if math.hypot(d.row + 0.5 - row, d.col + 0.5 - col) <= 2.5]
+
+    for line, pixel in (TARGET, *SOURCES):
+        assert len(at(found, line, pixel)) == 1
+    for line, pixel in GHOSTS:
+        assert at(found, line, pixel) == [] and len(at(nominal, line, pixel)) == 1
+    assert len(found) == 3 and len(nominal) == 5
 
 
 @pytest.mark.parametrize("layout", ["ipf29", "before_ipf29"])
@@ -336,13 +414,16 @@ def test_a_zipped_safe_product_uploads_ingests_and_is_detected_on(api, tmp_path)
     assert item["properties"]["datetime"].startswith("2026-03-01T08:15:00")
     assert item["properties"]["sar:polarizations"] == ["HH", "HV"]
     with rasterio.open(io.BytesIO(api.get("/scenes/safe-ew/scene.tif").content)) as catalog:
-        # The catalog's scene keeps the flight track's bearing, which the detector's ghost search reads.
+        # The catalog's scene keeps the flight track's bearing and its ghosts' distances, which the
+        # detector's ghost search reads.
         assert float(catalog.tags()["azimuth_bearing_deg"]) == pytest.approx(180.0 - math.degrees(HEADING), abs=0.05)
+        distances = json.loads(catalog.tags()["azimuth_ambiguity_m"])["shortest_m"]
+        assert min(distances) == round(ambiguity_m(0)) and max(distances) == round(ambiguity_m(PIXELS - 1))
     detected = api.wait(api.submit("detect_targets", {"scene_id": "safe-ew", "chunk_px": 256})["id"])
     assert detected["state"] == "succeeded", detected["error"]
     assert detected["result"]["looks"] == 10.7
     assert detected["result"]["noise_floor_band"] is True  # the noise annotation's floor, band 4
-    assert detected["result"]["n_detections"] >= 1  # the bright target
+    assert detected["result"]["n_detections"] == 3  # the bright targets, their ghosts dropped
     # The upload was consumed: ingesting it again is refused, naming the field.
     again = api.post("/jobs", json={"kind": "ingest_scene", "params": {"upload_id": upload.json()["upload_id"]}})
     assert again.status_code == 422 and again.json()["error"]["field"] == "params.upload_id"

@@ -60,15 +60,15 @@ def simulate_scene(ctx: JobContext, params: SimulateSceneParams, inputs: dict) -
 
 
 def _geometry_tags(path) -> dict[str, str]:
-    """The acquisition-geometry tags a scene file carries and the catalog keeps: which way azimuth
-    runs on its grid (the SAFE reader's, or an earlier IceSight export's), when it is a number."""
+    """The acquisition-geometry tags a scene file carries and the catalog keeps (the SAFE reader's,
+    or an earlier IceSight export's): which way azimuth runs on its grid and how far its azimuth
+    ambiguities lie, when they hold what they should (:func:`~icesight_backend.sar.ambiguity.geometry_tags`)."""
     import rasterio
 
-    from ..sar.readers.safe import AZIMUTH_BEARING_TAG, tagged_azimuth_bearing
+    from ..sar.ambiguity import geometry_tags
 
     with rasterio.open(path) as src:
-        bearing = tagged_azimuth_bearing(src.tags())
-    return {} if bearing is None else {AZIMUTH_BEARING_TAG: f"{bearing:.3f}"}
+        return geometry_tags(src.tags())
 
 
 def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> dict[str, Any]:

@@ -48,7 +48,7 @@ _MARGIN_FIELDS = ("background_co_db", "background_cross_db", "k_margin_db", "loc
 def scene_azimuth_bearing(tags: dict) -> float:
     """Which way azimuth runs in a scene's grid (its SAFE reader's tag; 0, along the rows, when it
     has none: simulated scenes and GeoTIFFs of unknown geometry)."""
-    from ..sar.readers.safe import tagged_azimuth_bearing
+    from ..sar.ambiguity import tagged_azimuth_bearing
 
     bearing = tagged_azimuth_bearing(tags)
     return 0.0 if bearing is None else bearing
@@ -59,6 +59,7 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
     import rasterio
     from shapely.geometry import Point
 
+    from ..sar.ambiguity import scene_ambiguity_field
     from ..sar.detection import CfarParams, detect
     from ..sar.io import RasterBand
     from ..sar.land import LandMask
@@ -80,7 +81,8 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
     land_share = None if land is None else land.fraction()
     ctx.progress(0.05, f"CFAR over a {co.shape[1]} x {co.shape[0]} px scene in {chunks} chunks"
                  + ("" if land is None else f", {land_share:.1%} of it land"))
-    detections = detect(co, cross, cfar, params.chunk_px, noise_db=noise, land=land)
+    ambiguity = scene_ambiguity_field(meta["tags"], meta["transform"], meta["crs"])
+    detections = detect(co, cross, cfar, params.chunk_px, noise_db=noise, land=land, ambiguity=ambiguity)
     ctx.check()
 
     def _rounded(value: float) -> float | None:

@@ -41,6 +41,7 @@ from scipy.spatial import ConvexHull, QhullError
 
 from icesight_contract import ContractError, DetectTargetsParams, check_detector_settings
 
+from .ambiguity import NOMINAL_AZIMUTH_AMBIGUITY_M, AmbiguityField
 from .clutter import (
     ClutterMap,
     ClutterParams,
@@ -76,10 +77,9 @@ class CfarParams:
     #: Single-pixel exceedances are mostly clutter spikes of a K-distributed sea.
     min_area_px: int = DetectTargetsParams.min_area_px
     max_length_m: float = 800.0  # longer bright objects are ice floes or land, not ships or bergs
-    #: Azimuth displacement of the first azimuth ambiguity, metres; 0 switches the filter off.
-    #: It depends on the radar's wavelength, slant range, PRF and velocity (about 5 km for
-    #: Sentinel-1 EW); for a real product take it from the annotation.
-    azimuth_ambiguity_m: float = 5000.0
+    #: Azimuth displacement of the first azimuth ambiguity, metres, where the scene does not give its
+    #: own (:mod:`sar.ambiguity`: a SAFE product's annotation does); 0 switches the filter off.
+    azimuth_ambiguity_m: float = NOMINAL_AZIMUTH_AMBIGUITY_M
     ambiguity_contrast_db: float = 12.0
     #: Which way azimuth (the flight track) runs in the scene's grid, degrees clockwise from the
     #: grid's up: 0 where azimuth runs along the rows (radar geometry, simulated scenes). A geocoded
@@ -953,12 +953,30 @@ def passes_background_test(detection: Detection, params: CfarParams) -> bool:
     return bool(depolarising_and_compact or compact_in_co_pol)
 
 
-def _ambiguity_geometry(params: CfarParams) -> tuple[float, float, tuple[float, float], tuple[float, float]]:
-    """The first azimuth ambiguity's distance and the tolerance on it, pixels, and the unit vectors
-    along azimuth and along range in (row, col) (rows grow downwards)."""
+@dataclass(frozen=True)
+class _GhostSearch:
+    """Where to look for each detection's ghost source: between ``shortest_px`` and ``longest_px``
+    (per detection) along azimuth, within ``tolerance_px``; the unit vectors along azimuth and along
+    range in (row, col) (rows grow downwards)."""
+
+    shortest_px: np.ndarray
+    longest_px: np.ndarray
+    tolerance_px: float
+    along: tuple[float, float]
+    across: tuple[float, float]
+
+
+def _ghost_search(detections: list[Detection], params: CfarParams, ambiguity: AmbiguityField | None) -> _GhostSearch:
+    """The first azimuth ambiguity's displacement at each detection: the scene's (``ambiguity``) where
+    it is known, ``params.azimuth_ambiguity_m`` elsewhere."""
+    if ambiguity is None:
+        shortest = longest = np.full(len(detections), params.azimuth_ambiguity_m)
+    else:
+        shortest, longest = ambiguity.at([d.row for d in detections], [d.col for d in detections])
     bearing = math.radians(params.azimuth_bearing_deg)
-    return (params.azimuth_ambiguity_m / params.pixel_size_m, max(2.0, 300.0 / params.pixel_size_m),
-            (-math.cos(bearing), math.sin(bearing)), (math.sin(bearing), math.cos(bearing)))
+    return _GhostSearch(np.asarray(shortest) / params.pixel_size_m, np.asarray(longest) / params.pixel_size_m,
+                        max(2.0, 300.0 / params.pixel_size_m), (-math.cos(bearing), math.sin(bearing)),
+                        (math.sin(bearing), math.cos(bearing)))
 
 
 #: A masked source casts a ghost worth dropping when it is a point scatterer this far above the
@@ -970,21 +988,27 @@ MASKED_SOURCE_PROMINENCE_DB = 20.0
 MASKED_SOURCE_CONTRAST_DB = 18.0
 
 
-def drop_ghosts_of_masked_sources(detections: list[Detection], co_db, masked, params: CfarParams) -> list[Detection]:
+def drop_ghosts_of_masked_sources(detections: list[Detection], co_db, masked, params: CfarParams,
+                                  ambiguity: AmbiguityField | None = None) -> list[Detection]:
     """Remove ghosts of sources the detector never looked at because they were masked (land: a
     harbour, a cliff facing the radar): a detection :data:`MASKED_SOURCE_CONTRAST_DB` or more dimmer
     than a masked point scatterer (:data:`MASKED_SOURCE_PROMINENCE_DB` above the masked pixels around
     it) of the scene as it is (``co_db``, not masked) one ambiguity distance away along azimuth at the
-    same range. ``masked(rows, cols)`` says which pixels of a window were masked."""
+    same range (``ambiguity``'s displacement where the scene has one, see :func:`drop_azimuth_ambiguities`).
+    ``masked(rows, cols)`` says which pixels of a window were masked."""
     if params.azimuth_ambiguity_m <= 0 or not detections:
         return detections
-    offset_px, tolerance_px, along, _ = _ambiguity_geometry(params)
+    search = _ghost_search(detections, params, ambiguity)
+    along = search.along
     height, width = (int(n) for n in co_db.shape)
-    reach = int(math.ceil(tolerance_px))
+    reach = int(math.ceil(search.tolerance_px))
     kept = []
-    for d in detections:
+    for d, shortest, longest in zip(detections, search.shortest_px, search.longest_px, strict=True):
         brightest = -math.inf
-        for sign in (1.0, -1.0):
+        # Windows of the tolerance's width, stepped over the interval the ghost's source may lie in.
+        steps = max(1, int(math.ceil((longest - shortest) / max(reach, 1))))
+        offsets = np.linspace(shortest, longest, steps + 1) if longest > shortest else [shortest]
+        for offset_px, sign in ((o, s) for o in offsets for s in (1.0, -1.0)):
             row, col = int(round(d.row + sign * offset_px * along[0])), int(round(d.col + sign * offset_px * along[1]))
             rows = slice(max(row - reach, 0), min(row + reach + 1, height))
             cols = slice(max(col - reach, 0), min(col + reach + 1, width))
@@ -1001,20 +1025,26 @@ def drop_ghosts_of_masked_sources(detections: list[Detection], co_db, masked, pa
     return kept
 
 
-def drop_azimuth_ambiguities(detections: list[Detection], params: CfarParams) -> list[Detection]:
-    """Remove ghosts: a detection much dimmer than another one displaced by the ambiguity distance
-    along azimuth (``params.azimuth_bearing_deg`` in the grid; rows at 0) at the same range."""
+def drop_azimuth_ambiguities(detections: list[Detection], params: CfarParams,
+                             ambiguity: AmbiguityField | None = None) -> list[Detection]:
+    """Remove ghosts: a detection much dimmer than another one displaced by the first azimuth
+    ambiguity's distance along azimuth (``params.azimuth_bearing_deg`` in the grid; rows at 0) at the
+    same range. The distance is the scene's own at the detection (``ambiguity``, from its annotation:
+    it changes with slant range and sub-swath), or ``params.azimuth_ambiguity_m`` where the scene has
+    none; where the annotation leaves an interval, any distance in it."""
     if params.azimuth_ambiguity_m <= 0 or len(detections) < 2:
         return detections
-    offset_px, tolerance_px, along_track, across_track = _ambiguity_geometry(params)
+    search = _ghost_search(detections, params, ambiguity)
+    along_track, across_track, tolerance = search.along, search.across, search.tolerance_px
     rows = np.array([d.row for d in detections])
     cols = np.array([d.col for d in detections])
     peaks = np.array([d.peak_co_db for d in detections])
     kept = []
-    for d in detections:
+    for d, shortest, longest in zip(detections, search.shortest_px, search.longest_px, strict=True):
         d_row, d_col = rows - d.row, cols - d.col
-        displaced = np.abs(np.abs(d_row * along_track[0] + d_col * along_track[1]) - offset_px) <= tolerance_px
-        same_range = np.abs(d_row * across_track[0] + d_col * across_track[1]) <= tolerance_px
+        along = np.abs(d_row * along_track[0] + d_col * along_track[1])
+        displaced = (along >= shortest - tolerance) & (along <= longest + tolerance)
+        same_range = np.abs(d_row * across_track[0] + d_col * across_track[1]) <= tolerance
         brighter = peaks - d.peak_co_db >= params.ambiguity_contrast_db
         if not np.any(displaced & same_range & brighter):
             kept.append(d)
@@ -1030,12 +1060,15 @@ def detect(
     clutter: ClutterMap | None = None,
     noise_db=None,
     land: LandMask | None = None,
+    ambiguity: AmbiguityField | None = None,
 ) -> list[Detection]:
     """CFAR over the scene (Dask, chunked), labelled targets, size, sea-ice and ambiguity discrimination.
 
     ``land`` (:class:`~.land.LandMask` of the scene) is left out: its pixels read as no data, so
     nothing is detected on it and none enters a background, and ghosts its bright points cast onto
-    the sea are dropped (:func:`drop_ghosts_of_masked_sources`).
+    the sea are dropped (:func:`drop_ghosts_of_masked_sources`). ``ambiguity`` is the scene's
+    azimuth ambiguity displacement (:mod:`sar.ambiguity`, from a SAFE product's annotation); without
+    it ghosts are looked for at ``params.azimuth_ambiguity_m``.
 
     With ``params.sea_ice_aware`` the clutter class of the scene is estimated first (unless
     ``clutter`` is given, see :mod:`sar.clutter`; ``noise_db``, the cross-pol noise floor where the
@@ -1062,8 +1095,10 @@ def detect(
     detections = label_detections(scan.mask, co_db, cross_db, params, clutter=clutter, windows=scan.windows,
                                   noise_db=noise_db)
     detections = [d for d in detections if passes_background_test(d, params)]
-    detections = drop_azimuth_ambiguities(join_extended_detections(detections, params), params)
-    return detections if land is None else drop_ghosts_of_masked_sources(detections, scene_co_db, land.window, params)
+    detections = drop_azimuth_ambiguities(join_extended_detections(detections, params), params, ambiguity)
+    if land is None:
+        return detections
+    return drop_ghosts_of_masked_sources(detections, scene_co_db, land.window, params, ambiguity)
 
 
 def join_extended_detections(detections: list[Detection], params: CfarParams) -> list[Detection]:

@@ -12,6 +12,7 @@ from scipy import ndimage
 
 from icesight_contract import ClassName, CoPol, SimulateSceneParams
 
+from .ambiguity import NOMINAL_AZIMUTH_AMBIGUITY_M
 from .land import LandMask, land_grid
 from .readers import CROSS_POL, scene_band_names
 from .simulation import (
@@ -248,7 +249,7 @@ def render_block(layout: SceneLayout, r0: int, r1: int) -> tuple[np.ndarray, ...
         land_co, land_cross = land_clutter(np.random.default_rng([params.seed, 7, r0]), relief.block(r0, r1, width),
                                            detail.block(r0, r1, width), geometry.looks, speckle_correlation_px(geometry.psf_width_px))
         co[land], cross[land] = land_co[land], land_cross[land]
-    ghost_px = int(round(5000.0 / geometry.pixel_size_m))
+    ghost_px = int(round(NOMINAL_AZIMUTH_AMBIGUITY_M / geometry.pixel_size_m))
     for index, placed in enumerate(layout.targets):
         # A target's window is at most about 620 m / pixel + 8 px from its centre; skip far ones.
         reach = int(math.ceil(max(placed.target.length_m, placed.target.width_m) / geometry.pixel_size_m / 2 + 9))

@@ -22,6 +22,7 @@ included; the detector and the simulator both model the noise as part of the clu
 from __future__ import annotations
 
 import gzip
+import math
 import re
 import tempfile
 import warnings
@@ -43,6 +44,13 @@ from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
 from scipy.interpolate import RegularGridInterpolator
 
+from ..ambiguity import (
+    AZIMUTH_AMBIGUITY_TAG,
+    AZIMUTH_BEARING_TAG,
+    SPEED_OF_LIGHT_M_S,
+    AmbiguityNodes,
+    azimuth_ambiguity_m,
+)
 from . import CROSS_POL, SarFormatError, scene_band_names, scene_units
 
 _MEASUREMENT = re.compile(r"s1[abcd]-(?P<swath>[a-z0-9]+)-grd-(?P<pol>hh|hv|vv|vh)-.*\.tiff?$", re.IGNORECASE)
@@ -366,20 +374,6 @@ def lut_squared_block(lut: RegularGridInterpolator, window: Window) -> np.ndarra
     return lut(np.stack([grid_l.ravel(), grid_p.ravel()], axis=1)).reshape(len(lines), len(pixels)) ** 2
 
 
-#: The scene tag that says which way azimuth runs in a geocoded scene's grid (degrees clockwise
-#: from the grid's up); the detector looks for azimuth ambiguities along it.
-AZIMUTH_BEARING_TAG = "azimuth_bearing_deg"
-
-
-def tagged_azimuth_bearing(tags: dict) -> float | None:
-    """A scene's :data:`AZIMUTH_BEARING_TAG` in [0, 360), or None when it has none that is a number."""
-    try:
-        value = float(tags.get(AZIMUTH_BEARING_TAG, "nan"))
-    except (TypeError, ValueError):
-        return None
-    return value % 360.0 if np.isfinite(value) else None
-
-
 def azimuth_bearing_deg(grid: np.ndarray, crs: CRS) -> float:
     """Which way the flight track (increasing line) runs on the map grid of ``crs``, degrees clockwise
     from grid north, folded to [0, 180) (ghosts lie both ways): the mean, over the geolocation
@@ -396,6 +390,78 @@ def azimuth_bearing_deg(grid: np.ndarray, crs: CRS) -> float:
         east.append(x1 - x0)
         north.append(y1 - y0)
     return float(np.degrees(np.arctan2(np.sum(east), np.sum(north))) % 180.0)
+
+
+
+def slant_range_times(annotation: ET.Element) -> np.ndarray | None:
+    """The two-way slant range time, seconds, of each node of the geolocation grid (in the order of
+    :func:`geolocation_grid`); None when a node lacks it."""
+    try:
+        return np.asarray([float(p.findtext("slantRangeTime")) for p in
+                           annotation.findall("geolocationGrid/geolocationGridPointList/geolocationGridPoint")])
+    except (TypeError, ValueError):
+        return None
+
+
+def _radar_timing(annotation: ET.Element) -> tuple[float, dict[str, float], float] | None:
+    """The radar frequency (Hz), each sub-swath's PRF (Hz) and the platform's mean speed over the
+    orbit state vectors (m/s) of a product annotation; None when any is missing or not positive."""
+    try:
+        frequency = float(annotation.findtext("generalAnnotation/productInformation/radarFrequency"))
+        prfs = {d.findtext("swath") or "?": float(d.findtext("prf")) for d in
+                annotation.findall("generalAnnotation/downlinkInformationList/downlinkInformation")}
+        speeds = [math.sqrt(sum(float(v.findtext(axis)) ** 2 for axis in "xyz")) for v in
+                  annotation.findall("generalAnnotation/orbitList/orbit/velocity")]
+    except (TypeError, ValueError):
+        return None
+    if not prfs or not speeds or not frequency > 0 or min(prfs.values()) <= 0 or min(speeds) <= 0:
+        return None
+    return frequency, prfs, float(np.mean(speeds))
+
+
+def _subswath_at(noise: ThermalNoise | None, line: float, pixel: float) -> str | None:
+    """The sub-swath of the noise annotation's azimuth block holding a sample (of those whose samples
+    hold it, the nearest in line); None without blocks or where none holds it."""
+    if noise is None:
+        return None
+    best, best_gap = None, math.inf
+    for (first_line, last_line, first_sample, last_sample, *_), swath in zip(noise.azimuth_blocks, noise.block_swaths, strict=True):
+        if first_sample <= pixel <= last_sample:
+            gap = max(first_line - line, line - last_line, 0.0)
+            if gap < best_gap:
+                best, best_gap = swath, gap
+    return best
+
+
+def ambiguity_nodes(annotation: ET.Element, grid: np.ndarray, noise: ThermalNoise | None) -> AmbiguityNodes | None:
+    """The first azimuth ambiguity's displacement (:mod:`sar.ambiguity`) at the geolocation grid's
+    nodes and, on each grid line, on both sides of every sub-swath boundary the noise annotation's
+    azimuth blocks draw (slant range time, longitude and latitude interpolated along the line). A
+    node outside every block gets the range of the sub-swaths' displacements. None when the
+    annotation lacks the radar frequency, the PRFs, the orbit's velocities or the slant range times."""
+    timing, times = _radar_timing(annotation), slant_range_times(annotation)
+    if timing is None or times is None or len(times) != len(grid):
+        return None
+    frequency, prfs, speed = timing
+    boundaries = sorted({float(s) for block in (noise.azimuth_blocks if noise else []) for s in block[2:4]})
+    lon, lat, shortest, longest = [], [], [], []
+    for line in np.unique(grid[:, 0]):
+        on_line = grid[:, 0] == line
+        order = np.argsort(grid[on_line, 1])
+        pixels, line_times = grid[on_line, 1][order], times[on_line][order]
+        line_lon = np.unwrap(grid[on_line, 2][order], period=360.0)
+        line_lat = grid[on_line, 3][order]
+        wanted = np.unique(np.concatenate([pixels, [b for b in boundaries if pixels[0] <= b <= pixels[-1]]]))
+        slant_range = np.interp(wanted, pixels, line_times) * SPEED_OF_LIGHT_M_S / 2.0
+        for pixel, slant in zip(wanted, slant_range, strict=True):
+            swath = _subswath_at(noise, line, pixel)
+            usable = [prfs[swath]] if swath in prfs else list(prfs.values())
+            distances = azimuth_ambiguity_m(slant, usable, frequency, speed)
+            shortest.append(float(np.min(distances)))
+            longest.append(float(np.max(distances)))
+        lon.extend((np.interp(wanted, pixels, line_lon) + 180.0) % 360.0 - 180.0)
+        lat.extend(np.interp(wanted, pixels, line_lat))
+    return AmbiguityNodes(np.asarray(lon), np.asarray(lat), np.asarray(shortest), np.asarray(longest))
 
 
 def _target_crs(lat: float, lon: float) -> CRS:
@@ -452,6 +518,7 @@ def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1
                 invalid = ~np.isfinite(data[0]) | ~np.isfinite(data[1])
                 for index, values in enumerate(data, start=1):
                     dst.write(np.where(invalid, np.nan, values).astype(np.float32), index, window=window)
+        ambiguity = ambiguity_nodes(bands[1].annotation, grid, noise)
         centre = grid[len(grid) // 2]
         crs = _target_crs(centre[3], centre[2])
         geocoded = Path(tmp) / "geocoded.tif"
@@ -473,6 +540,7 @@ def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1
                     units=scene_units(noise is not None), pixel_size_m=str(product.pixel_spacing_m),
                     source=product.name, acquired=product.start_time, **({"mode": mode} if mode else {}),
                     **{AZIMUTH_BEARING_TAG: f"{azimuth_bearing_deg(grid, crs):.3f}"},
+                    **({AZIMUTH_AMBIGUITY_TAG: ambiguity.to_tag()} if ambiguity is not None else {}),
                 )
         rio_copy(geocoded, destination, driver="COG", compress="DEFLATE", predictor=3, BIGTIFF="IF_SAFER")
     return destination
