@@ -41,6 +41,7 @@ import pandas as pd
 from icesight_backend.learning.data import PatchArrays, arrays_from_records
 from icesight_backend.learning.outputs import CLUTTER
 from icesight_backend.learning.training import LoadedModel, classify_served
+from icesight_backend.sar.ambiguity import SPEED_OF_LIGHT_M_S, AmbiguityField, azimuth_ambiguity_m
 from icesight_backend.sar.detection import CfarParams, detect, nearest_match, truth_reach_px
 from icesight_backend.sar.simulation import MODES
 from icesight_contract import PATCH_SIZE_PX, AcquisitionMode, ClassName, PatchRecord
@@ -126,12 +127,25 @@ def detections_as_patches(scene, detections, truth: pd.DataFrame) -> tuple[Patch
 DETECTORS = {"default": {}, "pixel CFARs only": {"extended_target_cfar": False}}
 
 
+def ambiguity_field(scene) -> AmbiguityField:
+    """The scene's first azimuth ambiguity distance over its columns, from what its product's
+    annotation would say (slant range per column, PRF, wavelength, platform speed: that simulator's
+    geometry), as the SAFE reader reads it from a real product's (:mod:`sar.ambiguity`)."""
+    height, width = scene.hh_db.shape
+    cols = np.unique(np.append(np.arange(0, width, 100), width - 1)).astype(float)
+    distance = azimuth_ambiguity_m(independent._slant_range_m(scene.inc_deg[cols.astype(int)]), independent.PRF_HZ,
+                                   SPEED_OF_LIGHT_M_S / independent.WAVELENGTH_M, independent.SAT_SPEED_MS)
+    rows = np.concatenate([np.zeros_like(cols), np.full_like(cols, height - 1)])
+    return AmbiguityField(rows, np.concatenate([cols, cols]), np.tile(distance, 2), np.tile(distance, 2))
+
+
 def _detect(scene, **overrides):
     looks = MODES[AcquisitionMode.EW].looks
-    # As detect_targets runs on a product: with its noise floor (the simulator gives it per column).
+    # As detect_targets runs on a product: with its noise floor (the simulator gives it per column)
+    # and where its annotation puts the azimuth ambiguities.
     noise_db = np.broadcast_to(scene.nesz_db[None, :], scene.hh_db.shape)
     return detect(scene.hh_db, scene.hv_db, CfarParams(pixel_size_m=scene.pixel_size_m, looks=looks, **overrides),
-                  noise_db=noise_db)
+                  noise_db=noise_db, ambiguity=ambiguity_field(scene))
 
 
 def _detection_lines(figures: dict, area_km2: float) -> str:

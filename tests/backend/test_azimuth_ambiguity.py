@@ -3,7 +3,7 @@ tag and used by the detector's ghost filters."""
 
 from __future__ import annotations
 
-import gzip
+import importlib.util
 import json
 import math
 from pathlib import Path
@@ -29,22 +29,21 @@ from icesight_backend.sar.detection import (
 from icesight_backend.sar.readers.safe import (
     ambiguity_nodes,
     geolocation_grid,
-    parse_annotation,
+    read_annotation,
     thermal_noise,
 )
 
-ANNOTATIONS = Path(__file__).resolve().parents[2] / "data" / "sentinel1_annotation"
-GRDH = ANNOTATIONS / "S1A_IW_GRDH_1SDV_20210119T031653_20210119T031718_036201_043ED0_8255"
-
-
-def _xml(path: Path):
-    return parse_annotation(gzip.decompress(path.read_bytes()), path.name)
+_spec = importlib.util.spec_from_file_location("real_annotations", Path(__file__).with_name("test_realism_annotations.py"))
+_real = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_real)
+#: The real annotations (data/sentinel1_annotation) and the 2021 IW GRDH product among them.
+ANNOTATIONS, GRDH = _real.DATA, _real.GRD
 
 
 @pytest.fixture(scope="module")
 def grdh():
-    annotation = _xml(next(GRDH.glob("s1a-iw-grd-vh-*.xml.gz")))
-    noise = thermal_noise(_xml(next(GRDH.glob("noise-s1a-iw-grd-vh-*.xml.gz"))))
+    annotation = read_annotation(next(GRDH.glob("s1a-iw-grd-vh-*.xml.gz")))
+    noise = thermal_noise(read_annotation(next(GRDH.glob("noise-s1a-iw-grd-vh-*.xml.gz"))))
     return annotation, geolocation_grid(annotation), noise
 
 
@@ -93,7 +92,7 @@ def test_without_the_sub_swath_blocks_each_node_spans_every_prf(grdh):
     ("s1b-iw2-slc-vh-*.xml.gz", 4493.0, 4808.0),
 ])
 def test_the_real_sub_swath_annotations_give_their_ghost_distances(pattern, low, high):
-    annotation = _xml(next(ANNOTATIONS.glob(pattern)))
+    annotation = read_annotation(next(ANNOTATIONS.glob(pattern)))
     nodes = ambiguity_nodes(annotation, geolocation_grid(annotation), None)
     assert nodes.shortest_m.min() == pytest.approx(low, abs=3.0)
     assert nodes.longest_m.max() == pytest.approx(high, abs=3.0)

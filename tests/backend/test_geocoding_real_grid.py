@@ -4,7 +4,7 @@ annotation says, which GDAL's default polynomial fit to the grid does not achiev
 
 from __future__ import annotations
 
-import gzip
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -14,10 +14,12 @@ from rasterio.control import GroundControlPoint
 from rasterio.crs import CRS
 from scipy import ndimage
 
-from icesight_backend.sar.readers.safe import _target_crs, geocode, geolocation_grid, parse_annotation
+from icesight_backend.sar.readers.safe import _target_crs, geocode, geolocation_grid, read_annotation
 
-GRDH = Path(__file__).resolve().parents[2] / "data" / "sentinel1_annotation" / \
-    "S1A_IW_GRDH_1SDV_20210119T031653_20210119T031718_036201_043ED0_8255"
+_spec = importlib.util.spec_from_file_location("real_annotations", Path(__file__).with_name("test_realism_annotations.py"))
+_real = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_real)
+GRDH = _real.GRD  # the 2021 IW GRDH product's annotations
 #: The product's 10 m samples taken 10 at a time: a 1,686 x 2,594 px measurement of 100 m pixels
 #: over the product's own footprint.
 DECIMATION = 10
@@ -29,8 +31,7 @@ def radar_scene(tmp_path: Path, decimation: int = DECIMATION) -> tuple[Path, np.
     3 x 3 px spot at every interior node of the real grid, its ground control points the grid's
     nodes; the nodes, and the CRS the SAFE reader would choose. (``bench/bench_geocoding.py`` uses
     it too.)"""
-    path = next(GRDH.glob("s1a-iw-grd-vh-*.xml.gz"))
-    grid = geolocation_grid(parse_annotation(gzip.decompress(path.read_bytes()), path.name))
+    grid = geolocation_grid(read_annotation(next(GRDH.glob("s1a-iw-grd-vh-*.xml.gz"))))
     height, width = int(grid[:, 0].max() // decimation) + 1, int(grid[:, 1].max() // decimation) + 1
     data = np.zeros((height, width), dtype=np.float32)
     interior = grid[(grid[:, 0] > 0) & (grid[:, 0] < grid[:, 0].max()) & (grid[:, 1] > 0) & (grid[:, 1] < grid[:, 1].max())]

@@ -476,8 +476,8 @@ def _target_crs(lat: float, lon: float) -> CRS:
 #: How a measurement in radar geometry goes onto the map: a thin-plate spline through the
 #: geolocation grid's nodes, exact at each of them. GDAL's default for ground control points, a
 #: second-order polynomial fitted to all of them, is not: on the real IW GRDH product's grid
-#: (``data/sentinel1_annotation``; about 250 x 170 km) it misplaces the nodes by 146 m at the median
-#: and 1.7 km at worst (``bench/bench_geocoding.py``).
+#: (``data/sentinel1_annotation``; about 250 x 170 km) it misplaces the nodes by 142 m at the median
+#: and 1.65 km at worst (at 40 m pixels) (``bench/bench_geocoding.py``).
 GEOCODING_METHOD = "GCP_TPS"
 #: How far, metres, GDAL's approximate transformer (exact transforms at a few points of each row,
 #: linear between them) may stray from the spline. Its default, 0.125 source pixels, put two of
