@@ -8,13 +8,19 @@ import importlib.util
 from pathlib import Path
 
 import numpy as np
+import pytest
 import rasterio
 from pyproj import Transformer
-from rasterio.control import GroundControlPoint
 from rasterio.crs import CRS
 from scipy import ndimage
 
-from icesight_backend.sar.readers.safe import _target_crs, geocode, geolocation_grid, read_annotation
+from icesight_backend.sar.readers.safe import (
+    _target_crs,
+    geocode,
+    geolocation_grid,
+    ground_control_points,
+    read_annotation,
+)
 
 _spec = importlib.util.spec_from_file_location("real_annotations", Path(__file__).with_name("test_realism_annotations.py"))
 _real = importlib.util.module_from_spec(_spec)
@@ -26,28 +32,30 @@ DECIMATION = 10
 PIXEL_M = 10.0 * DECIMATION
 
 
-def radar_scene(tmp_path: Path, decimation: int = DECIMATION) -> tuple[Path, np.ndarray, CRS]:
+def radar_scene(tmp_path: Path, decimation: int = DECIMATION, lon_shift: float = 0.0) -> tuple[Path, np.ndarray, CRS]:
     """A measurement of the product's samples taken ``decimation`` at a time, holding a bright
-    3 x 3 px spot at every interior node of the real grid, its ground control points the grid's
-    nodes; the nodes, and the CRS the SAFE reader would choose. (``bench/bench_geocoding.py`` uses
-    it too.)"""
+    3 x 3 px spot at every interior node of the real grid (moved ``lon_shift`` degrees east), its
+    ground control points the grid's nodes as the SAFE reader sets them; the nodes, and the CRS the
+    SAFE reader would choose. (``bench/bench_geocoding.py`` uses it too.)"""
     grid = geolocation_grid(read_annotation(next(GRDH.glob("s1a-iw-grd-vh-*.xml.gz"))))
+    grid[:, 2] = (grid[:, 2] + lon_shift + 180.0) % 360.0 - 180.0
     height, width = int(grid[:, 0].max() // decimation) + 1, int(grid[:, 1].max() // decimation) + 1
     data = np.zeros((height, width), dtype=np.float32)
     interior = grid[(grid[:, 0] > 0) & (grid[:, 0] < grid[:, 0].max()) & (grid[:, 1] > 0) & (grid[:, 1] < grid[:, 1].max())]
     for line, pixel, *_ in interior:
         row, col = int(round(line / decimation)), int(round(pixel / decimation))
         data[row - 1 : row + 2, col - 1 : col + 2] = 100.0
-    # Ground control points as the SAFE reader sets them (pixel centres at the nodes' line and pixel).
-    gcps = [GroundControlPoint(row=line / decimation + 0.5, col=pixel / decimation + 0.5, x=lon, y=lat)
-            for line, pixel, lon, lat, _ in grid]
+    centre = grid[len(grid) // 2]
+    crs = _target_crs(centre[3], centre[2])
+    scaled = grid.copy()
+    scaled[:, :2] /= decimation
+    gcps = ground_control_points(scaled, crs)
     radar = tmp_path / "radar.tif"
     with rasterio.open(radar, "w", driver="GTiff", width=width, height=height, count=1, dtype="float32",
                        nodata=float("nan")) as dst:
         dst.write(data, 1)
-        dst.gcps = (gcps, CRS.from_epsg(4326))
-    centre = grid[len(grid) // 2]
-    return radar, interior, _target_crs(centre[3], centre[2])
+        dst.gcps = (gcps, crs)
+    return radar, interior, crs
 
 
 def node_errors_m(geocoded: Path, nodes: np.ndarray, crs: CRS) -> np.ndarray:
@@ -61,8 +69,12 @@ def node_errors_m(geocoded: Path, nodes: np.ndarray, crs: CRS) -> np.ndarray:
     return np.array([np.min(np.hypot(np.asarray(xs) - x, np.asarray(ys) - y)) for x, y in zip(node_x, node_y, strict=True)])
 
 
-def test_every_node_of_a_real_grid_lands_where_the_annotation_says(tmp_path):
-    radar, nodes, crs = radar_scene(tmp_path)
+@pytest.mark.parametrize("lon_shift", [0.0, 146.5])
+def test_every_node_of_a_real_grid_lands_where_the_annotation_says(tmp_path, lon_shift):
+    """Where the product lies, and moved east across the antimeridian (178.7 E to 178.5 W), where
+    ground control points in longitude and latitude put the nodes 13 km off at the median."""
+    radar, nodes, crs = radar_scene(tmp_path, lon_shift=lon_shift)
+    assert (np.ptp(nodes[:, 2]) > 300.0) == (lon_shift != 0.0)  # the longitudes wrap
     profile = {"driver": "GTiff", "count": 1, "dtype": "float32", "nodata": float("nan"), "tiled": True,
                "blockxsize": 256, "blockysize": 256}
     geocode(radar, crs, tmp_path / "tps.tif", profile, PIXEL_M, rows_per_block=512)

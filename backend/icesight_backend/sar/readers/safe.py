@@ -476,13 +476,24 @@ def _target_crs(lat: float, lon: float) -> CRS:
 #: How a measurement in radar geometry goes onto the map: a thin-plate spline through the
 #: geolocation grid's nodes, exact at each of them. GDAL's default for ground control points, a
 #: second-order polynomial fitted to all of them, is not: on the real IW GRDH product's grid
-#: (``data/sentinel1_annotation``; about 250 x 170 km) it misplaces the nodes by 142 m at the median
-#: and 1.65 km at worst (at 40 m pixels) (``bench/bench_geocoding.py``).
+#: (``data/sentinel1_annotation``; about 250 x 170 km) it misplaces the nodes by 144 m at the median
+#: and 1.67 km at worst (at 40 m pixels) (``bench/bench_geocoding.py``).
 GEOCODING_METHOD = "GCP_TPS"
 #: How far, metres, GDAL's approximate transformer (exact transforms at a few points of each row,
 #: linear between them) may stray from the spline. Its default, 0.125 source pixels, put two of
 #: that grid's 152 nodes 1.7 and 2.6 pixels off at 100 m pixels.
 GEOCODING_TOLERANCE_M = 3.0
+
+
+def ground_control_points(grid: np.ndarray, crs: CRS) -> list[GroundControlPoint]:
+    """The geolocation grid's nodes as ground control points in ``crs``'s map coordinates, at the
+    centres of their samples (GDAL counts pixels from their top-left corner, so sample ``p`` of line
+    ``l`` is at (``l`` + 0.5, ``p`` + 0.5)). Map coordinates, not longitude and latitude: a spline
+    through longitudes breaks where a scene crosses the antimeridian (or nears a pole), as
+    Bering Sea and Ross Sea scenes do; on the map the nodes run on smoothly."""
+    x, y = Transformer.from_crs(CRS.from_epsg(4326), crs, always_xy=True).transform(grid[:, 2], grid[:, 3])
+    return [GroundControlPoint(row=line + 0.5, col=pixel + 0.5, x=float(east), y=float(north))
+            for (line, pixel), east, north in zip(grid[:, :2], x, y, strict=True)]
 
 
 def geocode(source: Path, crs: CRS, destination: Path, profile: dict, pixel_spacing_m: float,
@@ -519,7 +530,9 @@ def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1
         incidence = incidence_interpolator(grid)
     except SarFormatError as exc:
         raise SarFormatError(f"{product.name}: {exc}") from None
-    gcps = [GroundControlPoint(row=r, col=c, x=lon, y=lat) for r, c, lon, lat, _ in grid]
+    centre = grid[len(grid) // 2]
+    crs = _target_crs(centre[3], centre[2])
+    gcps = ground_control_points(grid, crs)
     luts = [sigma_nought_lut(b.calibration) for b in bands]
     try:
         noise = thermal_noise(bands[1].noise)
@@ -533,7 +546,7 @@ def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1
         profile = {"driver": "GTiff", "width": width, "height": height, "count": len(names), "dtype": "float32",
                    "nodata": float("nan"), "tiled": True, "blockxsize": 512, "blockysize": 512, "BIGTIFF": "IF_SAFER"}
         with rasterio.open(radar, "w", **profile) as dst:
-            dst.gcps = (gcps, CRS.from_epsg(4326))
+            dst.gcps = (gcps, crs)
             for row in range(0, height, rows_per_block):
                 window = Window(0, row, width, min(rows_per_block, height - row))
                 # The cross-pol LUT serves its sigma0 and its noise floor: interpolated once a block.
@@ -552,8 +565,6 @@ def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1
                 for index, values in enumerate(data, start=1):
                     dst.write(np.where(invalid, np.nan, values).astype(np.float32), index, window=window)
         ambiguity = ambiguity_nodes(bands[1].annotation, grid, noise)
-        centre = grid[len(grid) // 2]
-        crs = _target_crs(centre[3], centre[2])
         geocoded = Path(tmp) / "geocoded.tif"
         geocode(radar, crs, geocoded, profile, product.pixel_spacing_m, rows_per_block)
         with rasterio.open(geocoded, "r+") as dst:
