@@ -681,7 +681,8 @@ def _base_url(request: Request) -> str:
 
 
 def _search_bbox(bbox: str | list | None) -> tuple[float, float, float, float] | None:
-    """A search's box, ``west,south,east,north`` in degrees (a 3D box: its horizontal part)."""
+    """A search's box, ``west,south,east,north`` in degrees (a 3D box: its horizontal part); west
+    may exceed east for a box across the antimeridian (STAC API item search)."""
     if bbox is None or bbox == "":
         return None
     try:
@@ -691,11 +692,13 @@ def _search_bbox(bbox: str | list | None) -> tuple[float, float, float, float] |
         box = tuple(float(v) for v in values)
         if len(box) == 6:
             box = (box[0], box[1], box[3], box[4])
-        if len(box) != 4 or not all(math.isfinite(v) for v in box) or box[0] > box[2] or box[1] > box[3]:
+        if (len(box) != 4 or not all(math.isfinite(v) for v in box) or box[1] > box[3]
+                or not all(-180.0 <= v <= 180.0 for v in box[::2]) or not all(-90.0 <= v <= 90.0 for v in box[1::2])):
             raise ValueError
     except (ValueError, OverflowError):
         raise ApiFailure(422, ErrorCode.INVALID_PARAMETER,
-                         f"bbox {bbox!r} must be west,south,east,north in degrees", "bbox") from None
+                         f"bbox {bbox!r} must be west,south,east,north in degrees (longitudes in [-180, 180], "
+                         "latitudes in [-90, 90], south <= north; west > east crosses the antimeridian)", "bbox") from None
     return box
 
 

@@ -53,6 +53,25 @@ def sortable(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _polygons(geometry: dict) -> list:
+    return [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+
+
+def lonlat_bbox(geometry: dict) -> list[float]:
+    """West, south, east, north of a GeoJSON Polygon or MultiPolygon in degrees. A footprint cut at
+    the antimeridian (a MultiPolygon reaching 180 and -180) gets west > east, as RFC 7946 (section
+    5.2) and STAC put it: its box runs eastwards from west across 180 to east."""
+    points = [point for polygon in _polygons(geometry) for ring in polygon for point in ring]
+    lons, lats = [float(p[0]) for p in points], [float(p[1]) for p in points]
+    west, east = min(lons), max(lons)
+    if west <= -180.0 + 1e-9 and east >= 180.0 - 1e-9:
+        eastern = [lon for lon in lons if lon > 0.0]  # the part west of the antimeridian starts the box
+        western = [lon for lon in lons if lon < 0.0]
+        if eastern and western and min(eastern) > max(western):
+            west, east = min(eastern), max(western)
+    return [west, min(lats), east, max(lats)]
+
+
 def make_item(scene_id: str, raster: SceneRaster, mode: str | None, acquired: str | None, source: str) -> dict:
     """The STAC item of a scene (a GeoJSON Feature) as a plain document."""
     import pystac
@@ -60,11 +79,9 @@ def make_item(scene_id: str, raster: SceneRaster, mode: str | None, acquired: st
     from pystac.extensions.sar import FrequencyBand, Polarization, SarExtension
 
     footprint = json.loads(json.dumps(raster.footprint_lonlat()))  # GeoJSON arrays, not tuples
-    lons = [p[0] for p in footprint["coordinates"][0]]
-    lats = [p[1] for p in footprint["coordinates"][0]]
     created = utc_now()
     item = pystac.Item(
-        id=scene_id, geometry=footprint, bbox=[min(lons), min(lats), max(lons), max(lats)],
+        id=scene_id, geometry=footprint, bbox=lonlat_bbox(footprint),
         datetime=utc_time(acquired or created),
         properties={
             "created": created,
@@ -149,8 +166,10 @@ class SceneCatalog:
         times (RFC 3339); Nones for an empty catalog."""
         with self._lock:
             row = self._db.execute("SELECT MIN(min_lon), MIN(min_lat), MAX(max_lon), MAX(max_lat), MIN(acquired),"
-                                   " MAX(acquired) FROM scenes").fetchone()
+                                   " MAX(acquired), MAX(min_lon > max_lon) FROM scenes").fetchone()
         box = None if row[0] is None else (row[0], row[1], row[2], row[3])
+        if row[6]:  # a scene across the antimeridian: every longitude
+            box = (-180.0, row[1], 180.0, row[3])
         return box, row[4], row[5]  # stored in the sortable form, which is RFC 3339
 
     def list(
@@ -164,7 +183,7 @@ class SceneCatalog:
         offset: int = 0,
     ) -> tuple[list[dict], int]:
         """Items whose ``datetime`` lies in ``start..end`` (inclusive; either may be open), whose
-        bounding box touches ``bbox``, of ``mode`` and among ``ids``, newest first: at most ``limit``
+        bounding box touches ``bbox`` (west > east: a box across the antimeridian), of ``mode`` and among ``ids``, newest first: at most ``limit``
         of them from ``offset`` on, and how many match in all."""
         where, args = " WHERE 1=1", []
         if start:
@@ -178,8 +197,17 @@ class SceneCatalog:
             args.append(mode)
         if bbox:
             west, south, east, north = bbox
-            where += " AND max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?"
-            args += [west, east, south, north]
+            # Longitudes are a circle: a box with west > east (the scene's or the search's) crosses
+            # the antimeridian, and two boxes that both do always meet there.
+            if west <= east:
+                where += (" AND ((min_lon <= max_lon AND max_lon >= ? AND min_lon <= ?)"
+                          " OR (min_lon > max_lon AND (min_lon <= ? OR max_lon >= ?)))")
+                args += [west, east, east, west]
+            else:
+                where += " AND (min_lon > max_lon OR max_lon >= ? OR min_lon <= ?)"
+                args += [west, east]
+            where += " AND max_lat >= ? AND min_lat <= ?"
+            args += [south, north]
         if ids:
             where += f" AND id IN ({','.join('?' * len(ids))})"
             args += ids

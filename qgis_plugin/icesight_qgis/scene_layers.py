@@ -154,12 +154,17 @@ def place_scene_layer(layer: QgsRasterLayer, project: QgsProject | None = None) 
 def footprints_layer(items: list[dict], project: QgsProject | None = None) -> QgsVectorLayer:
     """The footprints of catalog ``items`` in the project's footprint layer (made on first use,
     emptied and refilled after)."""
+    from qgis.core import QgsWkbTypes
+
     project = project or QgsProject.instance()
     found = project.mapLayersByName(FOOTPRINTS_LAYER_NAME)
     layer = found[0] if found and isinstance(found[0], QgsVectorLayer) else None
+    if layer is not None and not QgsWkbTypes.isMultiType(layer.wkbType()):
+        project.removeMapLayer(layer)  # a single-polygon layer of an earlier version cannot hold a cut footprint
+        layer = None
     if layer is None:
         fields = "&".join(f"field={name}:string" for name, _ in FOOTPRINT_FIELDS)
-        layer = QgsVectorLayer(f"Polygon?crs=OGC:CRS84&{fields}", FOOTPRINTS_LAYER_NAME, "memory")
+        layer = QgsVectorLayer(f"MultiPolygon?crs=OGC:CRS84&{fields}", FOOTPRINTS_LAYER_NAME, "memory")
         symbol = layer.renderer().symbol()
         symbol.setColor(symbol.color().fromRgb(0, 0, 0, 0))
         symbol.symbolLayer(0).setStrokeColor(symbol.color().fromRgb(41, 199, 242))
@@ -170,8 +175,7 @@ def footprints_layer(items: list[dict], project: QgsProject | None = None) -> Qg
     features = []
     for item in items:
         feature = QgsFeature(layer.fields())
-        geometry = QgsGeometry.fromPolygonXY([[_point(p) for p in item["geometry"]["coordinates"][0]]])
-        feature.setGeometry(geometry)
+        feature.setGeometry(footprint_geometry(item["geometry"]))
         properties = item.get("properties", {})
         feature.setAttributes([
             item["id"], properties.get("datetime") or "", properties.get("sar:instrument_mode") or "",
@@ -182,6 +186,13 @@ def footprints_layer(items: list[dict], project: QgsProject | None = None) -> Qg
     layer.updateExtents()
     layer.triggerRepaint()
     return layer
+
+
+def footprint_geometry(geometry: dict) -> QgsGeometry:
+    """A catalog item's footprint (GeoJSON Polygon, or MultiPolygon where the backend cut it at the
+    antimeridian) as a QGIS multipolygon, holes kept."""
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    return QgsGeometry.fromMultiPolygonXY([[[_point(p) for p in ring] for ring in polygon] for polygon in polygons])
 
 
 def _point(coordinates):

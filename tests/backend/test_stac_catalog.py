@@ -196,7 +196,9 @@ def test_stac_clients_browse_and_search_the_catalog_with_the_token(api, item_val
     ("body", "field"),
     [
         ({"bbox": [1, 2, 3]}, "bbox"),
-        ({"bbox": [10, 0, 5, 1]}, "bbox"),
+        ({"bbox": [0, 10, 1, 5]}, "bbox"),  # south of north (west > east is a box across the antimeridian)
+        ({"bbox": [-200, 0, 10, 1]}, "bbox"),
+        ({"bbox": [0, -95, 10, 1]}, "bbox"),
         ({"bbox": ["a", 0, 1, 1]}, "bbox"),
         ({"limit": 0}, "limit"),
         ({"limit": True}, "limit"),
@@ -221,3 +223,59 @@ def test_stac_routes_need_the_token_and_name_the_one_collection(api):
     missing = api.get("/stac/collections/other")
     assert missing.status_code == 404 and "sentinel-1-scenes" in missing.json()["error"]["message"]
     assert api.get("/stac/collections/sentinel-1-scenes/items/no-such-scene").json()["error"]["code"] == "unknown_scene"
+
+
+def test_a_scene_across_the_antimeridian_is_cut_there_and_found_from_either_side(tmp_path, scenes, write_tif,
+                                                                                 linear_bands, item_validator):
+    """A Bering Sea or Ross Sea scene crosses 180 degrees: its footprint is cut into two polygons
+    (RFC 7946), its box runs from west across the antimeridian to east (west > east), and a search
+    finds it from either side, or with a box that crosses too, and not where it is not."""
+    from pyproj import Transformer
+
+    vv, vh, inc = linear_bands  # 300 x 400 px, here of 100 m: 30 x 40 km
+    x, y = Transformer.from_crs(4326, 32760, always_xy=True).transform(180.0, -76.0)  # Ross Sea, UTM 60S
+    crossing = inspect_scene(write_tif(tmp_path / "ross.tif", [vv, vh, inc], crs="EPSG:32760",
+                                       transform=Affine(100.0, 0, x - 20000.0, 0, -100.0, y + 15000.0)))
+    item = make_item("ross-1", crossing, "EW", "2026-01-10T12:00:00Z", "test")
+    assert not list(item_validator.iter_errors(item))
+    assert item["geometry"]["type"] == "MultiPolygon" and len(item["geometry"]["coordinates"]) == 2
+    west, south, east, north = item["bbox"]
+    assert 179.0 < west < 180.0 and -180.0 < east < -179.0 and south < -76.0 < north  # west > east
+
+    utm, _ = scenes
+    catalog = SceneCatalog(tmp_path / "data")
+    for scene_id, raster in (("ross-1", crossing), ("tromso-1", utm)):
+        staged = tmp_path / f"{scene_id}-staged.tif"
+        shutil.copyfile(raster.path, staged)
+        catalog.add(item if scene_id == "ross-1" else make_item(scene_id, raster, "IW", None, "test"), staged)
+
+    def ids(bbox) -> list[str]:
+        return sorted(found["id"] for found in catalog.list(bbox=bbox)[0])
+
+    assert ids((179.9, -76.1, 179.95, -75.9)) == ["ross-1"]  # west of the antimeridian
+    assert ids((-179.95, -76.1, -179.9, -75.9)) == ["ross-1"]  # east of it
+    assert ids((179.0, -77.0, -179.0, -75.0)) == ["ross-1"]  # a search box across it
+    assert ids((170.0, -77.0, 179.0, -75.0)) == [] and ids((-179.0, -77.0, -170.0, -75.0)) == []
+    assert ids((179.0, 60.0, -179.0, 80.0)) == []  # across it, but in the Arctic
+    assert ids((10.0, 60.0, -170.0, 80.0)) == ["tromso-1"]  # a box across it that reaches Tromso
+    assert ids((-180.0, -90.0, 180.0, 90.0)) == ["ross-1", "tromso-1"]
+    box, _, _ = catalog.extent()
+    assert box[0] == -180.0 and box[2] == 180.0  # the catalog spans every longitude
+
+
+def test_a_simulated_ross_sea_scene_is_served_and_searched_across_the_antimeridian(api, item_validator):
+    made = api.wait(api.submit("simulate_scene", {"width_px": 256, "height_px": 256, "n_ships": 1, "n_icebergs": 2,
+                                                  "seed": 81, "centre_lon": 180.0, "centre_lat": -76.0,
+                                                  "crs_epsg": 3031})["id"])
+    assert made["state"] == "succeeded", made["error"]
+    scene_id = made["result"]["scene_id"]
+    item = api.get(f"/scenes/{scene_id}").json()
+    assert not list(item_validator.iter_errors(item))
+    west, _, east, _ = item["bbox"]
+    assert item["geometry"]["type"] == "MultiPolygon" and west > 179.0 and east < -179.0
+    for bbox in ("179.5,-77,180,-75", "-180,-77,-179.5,-75", "179,-77,-179,-75"):
+        found = api.get("/scenes", params={"bbox": bbox, "ids": scene_id})
+        assert found.status_code == 200, found.text
+        assert [f["id"] for f in found.json()["features"]] == [scene_id], bbox
+    elsewhere = api.post("/stac/search", json={"bbox": [170.0, -77.0, 179.0, -75.0], "ids": [scene_id]}).json()
+    assert elsewhere["numberMatched"] == 0

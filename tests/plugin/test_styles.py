@@ -285,3 +285,35 @@ def test_targets_sit_above_rasters_and_scenes_below_everything(installed_plugin,
     assert names == ["my own points", detections.name(), newer_targets.name(), targets.name(), explanation.name(),
                      probability.name(), scene.name(), "basemap"]
     assert job_group("J2", "probability map", project, TreeRank.RASTER) is probability  # found again, not moved
+
+
+# -- catalog footprints ---------------------------------------------------------------------------
+
+
+def test_catalog_footprints_hold_scenes_cut_at_the_antimeridian(installed_plugin, project):
+    """A Ross Sea scene's footprint comes as a MultiPolygon cut at 180 degrees; the footprints layer
+    keeps both parts beside plain polygons, and replaces a single-polygon layer of an earlier version."""
+    from qgis.core import QgsWkbTypes
+
+    from icesight_qgis.scene_layers import FOOTPRINTS_LAYER_NAME, footprints_layer
+
+    old = QgsVectorLayer("Polygon?crs=OGC:CRS84&field=scene_id:string", FOOTPRINTS_LAYER_NAME, "memory")
+    project.addMapLayer(old)
+    ross = {"id": "ross-1", "properties": {"datetime": "2026-01-10T12:00:00Z", "sar:instrument_mode": "EW"},
+            "geometry": {"type": "MultiPolygon", "coordinates": [
+                [[[179.5, -76.2], [180.0, -76.2], [180.0, -75.8], [179.5, -75.8], [179.5, -76.2]]],
+                [[[-180.0, -76.2], [-179.6, -76.2], [-179.6, -75.8], [-180.0, -75.8], [-180.0, -76.2]]]]}}
+    tromso = {"id": "tromso-1", "properties": {},
+              "geometry": {"type": "Polygon", "coordinates": [[[15.0, 70.0], [16.0, 70.0], [16.0, 70.5], [15.0, 70.0]]]}}
+    layer = footprints_layer([ross, tromso], project)
+    assert project.mapLayersByName(FOOTPRINTS_LAYER_NAME) == [layer] and layer is not old
+    assert QgsWkbTypes.isMultiType(layer.wkbType())
+    features = {f["scene_id"]: f.geometry() for f in layer.getFeatures()}
+    assert set(features) == {"ross-1", "tromso-1"}
+    assert len(features["ross-1"].asMultiPolygon()) == 2
+    assert features["ross-1"].area() == pytest.approx(0.5 * 0.4 + 0.4 * 0.4)
+    box = features["ross-1"].boundingBox()
+    assert (box.xMinimum(), box.xMaximum()) == (-180.0, 180.0)  # both sides of the map, not the globe between
+    assert features["ross-1"].intersects(QgsGeometry.fromPointXY(QgsPointXY(-179.8, -76.0)))
+    assert not features["ross-1"].intersects(QgsGeometry.fromPointXY(QgsPointXY(0.0, -76.0)))
+    assert footprints_layer([tromso], project) is layer and layer.featureCount() == 1  # refilled, not remade

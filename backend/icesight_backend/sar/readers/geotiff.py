@@ -12,6 +12,7 @@ sits in memory.
 
 from __future__ import annotations
 
+import json
 import re
 import tempfile
 import warnings
@@ -20,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 import rasterio
+from pyproj import CRS, Transformer
 from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
 from rasterio.shutil import copy as rio_copy
-from rasterio.warp import transform_geom
 from rasterio.windows import Window
 
 from . import NESZ_BAND_SUFFIX, SarFormatError, noise_band, scene_band_names, scene_units
@@ -48,7 +49,8 @@ class SceneRaster:
     noise_band: int | None = None  # the cross-pol noise floor (NESZ), dB
 
     def footprint_lonlat(self) -> dict:
-        """The raster's outline as a GeoJSON polygon in EPSG:4326 (edges densified)."""
+        """The raster's outline as a GeoJSON polygon in EPSG:4326 (edges densified), cut into a
+        multipolygon where it crosses the antimeridian (:func:`cut_at_antimeridian`)."""
         from affine import Affine
 
         affine = Affine(*self.transform[:6])
@@ -56,9 +58,32 @@ class SceneRaster:
         cols = np.concatenate([edge * self.width, np.full(21, self.width), (1 - edge) * self.width, np.zeros(21)])
         rows = np.concatenate([np.zeros(21), edge * self.height, np.full(21, self.height), (1 - edge) * self.height])
         xs, ys = affine * (cols, rows)
-        ring = [[float(x), float(y)] for x, y in zip(xs, ys, strict=True)]
-        ring.append(ring[0])
-        return transform_geom(self.crs_wkt, "EPSG:4326", {"type": "Polygon", "coordinates": [ring]})
+        lons, lats = Transformer.from_crs(CRS.from_wkt(self.crs_wkt), "EPSG:4326", always_xy=True).transform(xs, ys)
+        ring = [[float(lon), float(lat)] for lon, lat in zip(lons, lats, strict=True)]
+        return cut_at_antimeridian([*ring, ring[0]])
+
+
+def cut_at_antimeridian(ring: list[list[float]]) -> dict:
+    """A closed ring of longitudes and latitudes as a GeoJSON Polygon or, where it crosses the
+    antimeridian (a step of more than 180 degrees of longitude between neighbours), as the
+    MultiPolygon of its parts on either side, as RFC 7946 (section 3.1.9) asks. GDAL's own cutting
+    misses rings projected from a polar stereographic grid. A ring around a pole is not handled."""
+    from shapely.geometry import MultiPolygon, Polygon, box, mapping
+    from shapely.ops import unary_union
+
+    lons = np.array([p[0] for p in ring])
+    if np.all(np.abs(np.diff(lons)) <= 180.0):
+        return {"type": "Polygon", "coordinates": [ring]}
+    around = Polygon([((lon + 360.0) % 360.0, lat) for lon, lat in ring])  # continuous across 180
+    east = around.intersection(box(0.0, -90.0, 180.0, 90.0))
+    west = around.intersection(box(180.0, -90.0, 360.0, 90.0))
+    parts = []
+    for piece, shift in ((east, 0.0), (west, -360.0)):
+        for polygon in getattr(unary_union(piece), "geoms", [unary_union(piece)]):
+            if isinstance(polygon, Polygon) and not polygon.is_empty:
+                parts.append(Polygon([(x + shift, y) for x, y in polygon.exterior.coords]))
+    geometry = mapping(MultiPolygon(parts))
+    return json.loads(json.dumps(geometry))  # lists, not tuples
 
 
 def _open(path: Path):
