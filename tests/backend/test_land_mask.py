@@ -280,3 +280,19 @@ def test_ghosts_of_bright_land_on_the_sea_are_dropped(bearing):
                                          params) == [ghost]
     assert drop_ghosts_of_masked_sources([ghost], co_db, masked, CfarParams(pixel_size_m=40.0, azimuth_ambiguity_m=0.0)) \
         == [ghost]
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"centre_lon": 180.0, "centre_lat": -76.0}, "EPSG:3413 cannot project the scene's centre .*3031 south"),
+    ({"crs_epsg": 999999}, "EPSG:999999 is not a coordinate reference system"),
+    ({"crs_epsg": 4326}, "EPSG:4326 .* is not projected"),
+])
+def test_a_simulation_the_crs_cannot_hold_is_refused_at_submission(api, params, message):
+    """Before anything is queued, with the field to fix, rather than as a failed job."""
+    import re
+
+    answer = api.post("/jobs", json={"kind": "simulate_scene", "params": {"width_px": 128, "height_px": 128, **params}})
+    assert answer.status_code == 422, answer.text
+    error = answer.json()["error"]
+    assert error["field"] == "params.crs_epsg" and re.search(message, error["message"]), error
+    # The same centre with a CRS that holds it runs: test_stac_catalog's Ross Sea scene.

@@ -30,7 +30,7 @@ from .base import (
 )
 
 HANDLERS: dict[JobKind, Handler] = {
-    JobKind.SIMULATE_SCENE: Handler(scenes.simulate_scene, publish=scenes.publish_simulated_scene),
+    JobKind.SIMULATE_SCENE: Handler(scenes.simulate_scene, scenes.resolve_simulation, scenes.publish_simulated_scene),
     JobKind.INGEST_SCENE: Handler(scenes.ingest_scene, scenes.resolve_upload, scenes.publish_ingested_scene, staging="catalog"),
     JobKind.DETECT_TARGETS: Handler(targets.detect_targets, targets.resolve_scene),
     JobKind.CUT_PATCHES: Handler(targets.cut_patches, targets.resolve_cut),

@@ -150,6 +150,17 @@ def check_scene_size(width_px: int, height_px: int, limits: SceneLimits) -> None
         )
 
 
+def resolve_simulation(resources: Resources, params: SimulateSceneParams) -> dict:
+    """Refuse, at submission, a scene whose CRS is unknown, not projected or cannot project its centre."""
+    from ..sar.scene import scene_centre
+
+    try:
+        scene_centre(params)
+    except ValueError as exc:
+        raise SubmissionError(str(exc), "params.crs_epsg") from None
+    return {}
+
+
 def resolve_upload(resources: Resources, params: IngestSceneParams) -> dict:
     import zipfile
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from affine import Affine
 from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
 from scipy import ndimage
 
 from icesight_contract import ClassName, CoPol, SimulateSceneParams
@@ -150,6 +151,26 @@ class SceneLayout:
         return bool(self.ice.at(np.array([float(row)]), np.array([float(col)]))[0] * 0.8 + ramp > 0.9)
 
 
+def scene_centre(params: SimulateSceneParams) -> tuple[CRS, float, float]:
+    """The scene's CRS and its centre's map coordinates there; a ValueError saying what to give
+    when ``crs_epsg`` names no projected CRS or cannot project the centre."""
+    try:
+        crs = CRS.from_epsg(params.crs_epsg)
+    except CRSError:
+        raise ValueError(f"EPSG:{params.crs_epsg} is not a coordinate reference system this service knows; give "
+                         "the EPSG code of a projected CRS (3413 north, 3031 south, or the scene's UTM zone)") from None
+    if not crs.is_projected:
+        raise ValueError(f"EPSG:{params.crs_epsg} ({crs.name}) is not projected: the scene's pixels are metres; give "
+                         "a projected CRS (3413 north, 3031 south, or the scene's UTM zone)")
+    centre_x, centre_y = Transformer.from_crs(4326, crs, always_xy=True).transform(params.centre_lon, params.centre_lat)
+    back = Transformer.from_crs(crs, 4326, always_xy=True).transform(centre_x, centre_y)
+    if not (math.isfinite(centre_x) and math.isfinite(centre_y) and math.hypot(centre_x, centre_y) < 2.0e7
+            and math.isclose(back[1], params.centre_lat, abs_tol=1e-6)):
+        raise ValueError(f"EPSG:{params.crs_epsg} cannot project the scene's centre ({params.centre_lon:g}, "
+                         f"{params.centre_lat:g}); give a crs_epsg for that part of the world (3413 north, 3031 south)")
+    return crs, float(centre_x), float(centre_y)
+
+
 def scene_layout(params: SimulateSceneParams, clutter: ClutterParams | None = None) -> SceneLayout:
     rng = np.random.default_rng([params.seed, 0])
     geometry = MODES[params.mode]
@@ -171,13 +192,7 @@ def scene_layout(params: SimulateSceneParams, clutter: ClutterParams | None = No
     wind = _SmoothField(rng, (height, width), WIND_FIELD_SCALE_M / px)
     # Swath edge: a nodata wedge at near range, as in real GRD frames.
     edge_cols = (0.02 * width + 0.02 * width * np.linspace(0, 1, height)).astype(int)
-    crs = CRS.from_epsg(params.crs_epsg)
-    centre_x, centre_y = Transformer.from_crs(4326, crs, always_xy=True).transform(params.centre_lon, params.centre_lat)
-    back = Transformer.from_crs(crs, 4326, always_xy=True).transform(centre_x, centre_y)
-    if not (math.isfinite(centre_x) and math.isfinite(centre_y) and math.hypot(centre_x, centre_y) < 2.0e7
-            and math.isclose(back[1], params.centre_lat, abs_tol=1e-6)):
-        raise ValueError(f"EPSG:{params.crs_epsg} cannot project the scene's centre ({params.centre_lon:g}, "
-                         f"{params.centre_lat:g}); give a crs_epsg for that part of the world (3413 north, 3031 south)")
+    crs, centre_x, centre_y = scene_centre(params)
     transform = Affine.translation(centre_x - width / 2 * px, centre_y + height / 2 * px) * Affine.scale(px, -px)
     # One lookup of the built-in mask serves the land itself and the targets' clearance from it.
     grid = land_grid(transform, crs, (height, width), TARGET_LAND_CLEARANCE_M)
