@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "tests" / "backend"))
 
 from test_geocoding_real_grid import node_errors_m, radar_scene  # noqa: E402
 
-from icesight_backend.sar.readers.safe import GEOCODING_METHOD, geocode  # noqa: E402
+from icesight_backend.sar.readers.geocoding import GEOCODING_METHOD, geocode  # noqa: E402
 
 
 def main() -> None:

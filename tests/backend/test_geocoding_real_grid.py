@@ -11,16 +11,12 @@ import numpy as np
 import pytest
 import rasterio
 from pyproj import Transformer
+from rasterio.control import GroundControlPoint
 from rasterio.crs import CRS
 from scipy import ndimage
 
-from icesight_backend.sar.readers.safe import (
-    _target_crs,
-    geocode,
-    geolocation_grid,
-    ground_control_points,
-    read_annotation,
-)
+from icesight_backend.sar.readers.geocoding import geocode, target_crs
+from icesight_backend.sar.readers.safe import geolocation_grid, ground_control_points, read_annotation
 
 _spec = importlib.util.spec_from_file_location("real_annotations", Path(__file__).with_name("test_realism_annotations.py"))
 _real = importlib.util.module_from_spec(_spec)
@@ -46,7 +42,7 @@ def radar_scene(tmp_path: Path, decimation: int = DECIMATION, lon_shift: float =
         row, col = int(round(line / decimation)), int(round(pixel / decimation))
         data[row - 1 : row + 2, col - 1 : col + 2] = 100.0
     centre = grid[len(grid) // 2]
-    crs = _target_crs(centre[3], centre[2])
+    crs = target_crs(centre[3], centre[2])
     scaled = grid.copy()
     scaled[:, :2] /= decimation
     gcps = ground_control_points(scaled, crs)
@@ -58,12 +54,14 @@ def radar_scene(tmp_path: Path, decimation: int = DECIMATION, lon_shift: float =
     return radar, interior, crs
 
 
-def node_errors_m(geocoded: Path, nodes: np.ndarray, crs: CRS) -> np.ndarray:
-    """For each node, how far from its map position the spot planted at it lies (the nearest spot)."""
+def node_errors_m(geocoded: Path, nodes: np.ndarray, crs: CRS, threshold: float = 50.0) -> np.ndarray:
+    """For each node, how far from its map position the spot planted at it lies (the nearest spot:
+    the connected pixels of band 1 above ``threshold``)."""
     with rasterio.open(geocoded) as src:
         image, transform = src.read(1), src.transform
-    labels, count = ndimage.label(np.nan_to_num(image) > 50.0)
-    centres = np.array(ndimage.center_of_mass(np.nan_to_num(image), labels, range(1, count + 1)))
+    above = np.nan_to_num(image, nan=-np.inf) - threshold
+    labels, count = ndimage.label(above > 0)
+    centres = np.array(ndimage.center_of_mass(np.where(labels > 0, above, 0.0), labels, range(1, count + 1)))
     xs, ys = transform * (centres[:, 1] + 0.5, centres[:, 0] + 0.5)
     node_x, node_y = Transformer.from_crs(4326, crs, always_xy=True).transform(nodes[:, 2], nodes[:, 3])
     return np.array([np.min(np.hypot(np.asarray(xs) - x, np.asarray(ys) - y)) for x, y in zip(node_x, node_y, strict=True)])
@@ -87,3 +85,51 @@ def test_every_node_of_a_real_grid_lands_where_the_annotation_says(tmp_path, lon
     geocode(radar, crs, tmp_path / "polynomial.tif", profile, PIXEL_M, rows_per_block=512, method="GCP_POLYNOMIAL")
     polynomial = node_errors_m(tmp_path / "polynomial.tif", nodes, crs)
     assert np.median(polynomial) > 100.0 and polynomial.max() > 1000.0
+
+
+def test_a_calibrated_scene_in_radar_geometry_with_ground_control_points_is_geocoded_on_ingest(api, tmp_path):
+    """A GeoTIFF of calibrated sigma0 with no geotransform but the product's tie points as GCPs in
+    longitude and latitude (as a calibrated GRD product exported without terrain correction comes):
+    ingest warps it onto the map with the spline, every node's spot within a pixel, the samples it
+    marks as no data (0) left out, and the flight track's bearing tagged for the ghost search."""
+    import io
+
+    from icesight_backend.sar.readers.safe import azimuth_bearing_deg
+
+    decimation = 20  # 200 m pixels: 843 x 1,297 px
+    grid = geolocation_grid(read_annotation(next(GRDH.glob("s1a-iw-grd-vh-*.xml.gz"))))
+    radar, nodes, crs = radar_scene(tmp_path, decimation)
+    with rasterio.open(radar) as src:
+        spots = src.read(1) > 0
+        height, width = src.shape
+    rng = np.random.default_rng(5)
+    vv = np.where(spots, 10.0, 0.02 * rng.gamma(4.4, 1 / 4.4, (height, width))).astype(np.float32)
+    vh = (0.15 * vv).astype(np.float32)
+    incidence = np.broadcast_to(np.linspace(30.0, 46.0, width, dtype=np.float32), (height, width))
+    vv[:, :6] = vh[:, :6] = 0.0  # no data at the near edge, as the product marks it
+    gcps = [GroundControlPoint(row=line / decimation + 0.5, col=pixel / decimation + 0.5, x=lon, y=lat)
+            for line, pixel, lon, lat, _ in grid]
+    scene = tmp_path / "calibrated_radar_geometry.tif"
+    with rasterio.open(scene, "w", driver="GTiff", width=width, height=height, count=3, dtype="float32", nodata=0.0) as dst:
+        dst.write(np.stack([vv, vh, incidence]))
+        dst.gcps = (gcps, CRS.from_epsg(4326))
+        for band, name in enumerate(("Sigma0_VV", "Sigma0_VH", "incidence_angle"), start=1):
+            dst.set_band_description(band, name)
+    upload = api.post("/uploads", data=scene.read_bytes())
+    assert upload.status_code == 201
+    final = api.wait(api.submit("ingest_scene", {"upload_id": upload.json()["upload_id"], "scene_id": "gcp-iw"})["id"])
+    assert final["state"] == "succeeded", final["error"]
+    assert final["result"]["crs"] == crs.to_string()  # UTM 36S, chosen for the scene's centre
+    with rasterio.open(io.BytesIO(api.get("/scenes/gcp-iw/scene.tif").content)) as catalog:
+        co_db = catalog.read(1)
+        assert abs(catalog.transform.a) == pytest.approx(200.0, rel=0.05)
+        bearing = float(catalog.tags()["azimuth_bearing_deg"])
+        cog = tmp_path / "catalog.tif"
+        cog.write_bytes(api.get("/scenes/gcp-iw/scene.tif").content)
+    errors = node_errors_m(cog, nodes, crs, threshold=0.0)  # spots at +10 dB, the sea at -17 dB
+    assert np.median(errors) < 100.0 and errors.max() < 200.0  # within a 200 m pixel
+    assert bearing == pytest.approx(azimuth_bearing_deg(grid, crs), abs=0.5)
+    finite = co_db[np.isfinite(co_db)]
+    # The no-data edge did not come in as -inf, nor blend into the sea: bilinear weights of valid
+    # samples alone cannot go below the dimmest of them (with the edge's zeros blended: -42 dB).
+    assert finite.min() >= 10 * np.log10(vv[vv > 0].min()) - 0.01

@@ -100,3 +100,30 @@ def test_bad_scene_files_are_refused_with_the_reason(tmp_path, linear_bands, wri
     truncated.write_bytes((tmp_path / "ok.tif").read_bytes()[:3000])
     with pytest.raises(SarFormatError):
         inspect_scene(truncated)
+
+
+def test_a_scene_without_a_geotransform_is_geocoded_only_from_enough_ground_control_points(tmp_path, linear_bands):
+    from rasterio.control import GroundControlPoint
+    from rasterio.crs import CRS
+
+    from icesight_backend.sar.readers.geotiff import geocode_gcp_scene
+
+    vv, vh, inc = linear_bands
+
+    def scene(name, gcps):
+        path = tmp_path / name
+        with rasterio.open(path, "w", driver="GTiff", width=vv.shape[1], height=vv.shape[0], count=3,
+                           dtype="float32") as dst:
+            dst.write(np.stack([vv, vh, inc]).astype(np.float32))
+            if gcps:
+                dst.gcps = (gcps, CRS.from_epsg(4326))
+        return path
+
+    bare = scene("bare.tif", [])
+    assert geocode_gcp_scene(bare, tmp_path / "out.tif") is None
+    with pytest.raises(SarFormatError, match="has no CRS"):
+        inspect_scene(bare)
+    two = scene("two.tif", [GroundControlPoint(row=0, col=0, x=15.0, y=70.0), GroundControlPoint(row=299, col=399, x=15.1, y=69.97)])
+    with pytest.raises(SarFormatError, match="2 ground control point.*at least 3"):
+        geocode_gcp_scene(two, tmp_path / "out.tif")
+    assert not (tmp_path / "out.tif").exists()

@@ -77,7 +77,7 @@ def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> di
     upload_path, staging_dir = inputs["upload_path"], inputs["staging_dir"]
 
     from ..catalog import make_item
-    from ..sar.readers.geotiff import inspect_scene, normalise_to_cog
+    from ..sar.readers.geotiff import geocode_gcp_scene, inspect_scene, normalise_to_cog
     from ..sar.readers.safe import open_safe, safe_to_cog
 
     staging = Path(staging_dir)
@@ -99,15 +99,20 @@ def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> di
         source_units = "DN (calibrated with sigmaNought)"
     else:
         ctx.progress(0.05, "checking the scene file")
+        scene_file = geocode_gcp_scene(upload_path, staging / "geocoded.tif") or upload_path
+        if scene_file != upload_path:
+            ctx.progress(0.15, "geocoded the scene with its ground control points (thin-plate spline)")
         raster = inspect_scene(
-            upload_path, params.co_band, params.cross_band, params.inc_band, params.inc_angle_deg, params.units
+            scene_file, params.co_band, params.cross_band, params.inc_band, params.inc_angle_deg, params.units
         )
         check_scene_size(raster.width, raster.height, inputs["scene_limits"])
         ctx.check()
         scene_id = params.scene_id or f"scene-{ctx.job_id[:8]}"
         ctx.progress(0.2, f"writing a {raster.width} x {raster.height} px COG (co-pol dB, cross-pol dB, incidence)")
         cog = normalise_to_cog(raster, staging / "scene.tif",
-                               tags={"scene_id": scene_id, **({"mode": mode} if mode else {}), **_geometry_tags(upload_path)})
+                               tags={"scene_id": scene_id, **({"mode": mode} if mode else {}), **_geometry_tags(scene_file)})
+        if scene_file != upload_path:
+            Path(scene_file).unlink()
         source_units = raster.units
     sidecar = Path(upload_path).with_suffix(".name")
     source = sidecar.read_text() if sidecar.exists() else f"upload {Path(upload_path).stem}"

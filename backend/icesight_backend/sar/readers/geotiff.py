@@ -139,6 +139,76 @@ def _units(values: np.ndarray, name: str, band: int, declared: str) -> str:
     return declared
 
 
+def geocode_gcp_scene(path: Path | str, destination: Path) -> Path | None:
+    """A scene georeferenced by ground control points alone (radar geometry: a calibrated product
+    exported without terrain correction, its tie points as GCPs) warped onto the map grid
+    :func:`~.geocoding.target_crs` picks for its centre, through a thin-plate spline
+    (:func:`~.geocoding.geocode`), into ``destination``, band names and tags kept; None for any
+    other file (with a geotransform, or with neither: :func:`inspect_scene` says what is wrong).
+
+    Its lines are taken to run along the flight track, as a radar-geometry product's do: the scene is
+    tagged with the track's bearing on the map (:data:`~..ambiguity.AZIMUTH_BEARING_TAG`), which the
+    detector's ghost search follows."""
+    import xml.etree.ElementTree as ET
+
+    from ..ambiguity import AZIMUTH_BEARING_TAG
+    from .geocoding import gcp_pixel_spacing_m, geocode, projected_gcps, target_crs
+
+    path = Path(path)
+    with _open(path) as src:
+        gcps, gcps_crs = src.gcps
+        if src.crs is not None or not gcps or gcps_crs is None:
+            return None
+        if len(gcps) < 3:
+            raise SarFormatError(f"{path.name}: has {len(gcps)} ground control point(s) and no geotransform; "
+                                 "geocoding needs at least 3 (a product's tie-point grid), or geocode the scene first")
+        width, height, count, nodata = src.width, src.height, src.count, src.nodata
+        descriptions, tags, dtypes = src.descriptions, src.tags(), src.dtypes
+    lon, lat = Transformer.from_crs(gcps_crs, "EPSG:4326", always_xy=True).transform(
+        np.mean([g.x for g in gcps]), np.mean([g.y for g in gcps]))
+    crs = target_crs(lat, lon)
+    on_map = projected_gcps(gcps, gcps_crs, crs)
+    if not all(np.isfinite([g.x for g in on_map] + [g.y for g in on_map])):
+        raise SarFormatError(f"{path.name}: its ground control points cannot be projected to {crs.to_string()}")
+    # The source as it is, its points in map coordinates (a VRT: nothing is copied).
+    root = ET.Element("VRTDataset", rasterXSize=str(width), rasterYSize=str(height))
+    points = ET.SubElement(root, "GCPList", Projection=crs.to_wkt())
+    for index, g in enumerate(on_map):
+        ET.SubElement(points, "GCP", Id=str(index), Pixel=repr(g.col), Line=repr(g.row), X=repr(g.x), Y=repr(g.y))
+    for band in range(1, count + 1):
+        element = ET.SubElement(root, "VRTRasterBand", dataType=_gdal_typename(dtypes[band - 1]), band=str(band))
+        source = ET.SubElement(element, "SimpleSource")
+        ET.SubElement(source, "SourceFilename", relativeToVRT="0").text = str(path.resolve())
+        ET.SubElement(source, "SourceBand").text = str(band)
+    vrt = destination.with_suffix(".vrt")
+    ET.ElementTree(root).write(vrt)
+    try:
+        profile = {"driver": "GTiff", "count": count, "dtype": "float32", "nodata": float("nan"), "tiled": True,
+                   "blockxsize": 512, "blockysize": 512, "BIGTIFF": "IF_SAFER"}
+        geocode(vrt, crs, destination, profile, gcp_pixel_spacing_m(on_map), src_nodata=nodata)
+    finally:
+        vrt.unlink()
+    # Down the lines on the map: the affine fit's column for the row index.
+    design = np.column_stack([[g.col for g in on_map], [g.row for g in on_map], np.ones(len(on_map))])
+    (_, _), (east, north), _ = np.linalg.lstsq(
+        design, np.column_stack([[g.x for g in on_map], [g.y for g in on_map]]), rcond=None)[0]
+    with rasterio.open(destination, "r+") as dst:
+        for band, name in enumerate(descriptions, start=1):
+            if name:
+                dst.set_band_description(band, name)
+        dst.update_tags(**tags, **{AZIMUTH_BEARING_TAG: f"{np.degrees(np.arctan2(east, north)) % 180.0:.3f}"})
+    return destination
+
+
+def _gdal_typename(dtype: str) -> str:
+    """GDAL's name of a numpy data type (a VRT band's ``dataType``)."""
+    names = {"uint8": "Byte", "int8": "Int8", "uint16": "UInt16", "int16": "Int16", "uint32": "UInt32",
+             "int32": "Int32", "float32": "Float32", "float64": "Float64"}
+    if dtype not in names:
+        raise SarFormatError(f"bands of type {dtype} cannot be geocoded; give real-valued sigma0 (e.g. float32)")
+    return names[dtype]
+
+
 def inspect_scene(
     path: Path | str,
     co_band: int = 1,

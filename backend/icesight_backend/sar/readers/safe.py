@@ -6,7 +6,7 @@ per line/pixel), a calibration annotation (sigmaNought LUT vectors) and a noise 
 (thermal noise vectors). Calibration follows the Sentinel-1 product specification:
 ``sigma0 = DN^2 / A^2`` with ``A`` the sigmaNought LUT interpolated bilinearly over lines and
 pixels. Geocoding uses the geolocation grid as ground control points, through a thin-plate spline
-(:data:`GEOCODING_METHOD`), and warps to a projected CRS (polar stereographic north above 60 degrees
+(:data:`.geocoding.GEOCODING_METHOD`), and warps to a projected CRS (polar stereographic north above 60 degrees
 N, south below 60 degrees S, UTM otherwise) at the product's pixel spacing, in row blocks.
 
 The thermal noise power in DN^2 is the noise annotation's range LUT, interpolated over pixels and
@@ -37,10 +37,8 @@ import rasterio
 from pyproj import Transformer
 from rasterio.control import GroundControlPoint
 from rasterio.crs import CRS
-from rasterio.enums import Resampling
 from rasterio.errors import NotGeoreferencedWarning
 from rasterio.shutil import copy as rio_copy
-from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
 from scipy.interpolate import RegularGridInterpolator
 
@@ -52,6 +50,7 @@ from ..ambiguity import (
     azimuth_ambiguity_m,
 )
 from . import CROSS_POL, SarFormatError, scene_band_names, scene_units
+from .geocoding import geocode, target_crs
 
 _MEASUREMENT = re.compile(r"s1[abcd]-(?P<swath>[a-z0-9]+)-grd-(?P<pol>hh|hv|vv|vh)-.*\.tiff?$", re.IGNORECASE)
 
@@ -464,27 +463,6 @@ def ambiguity_nodes(annotation: ET.Element, grid: np.ndarray, noise: ThermalNois
     return AmbiguityNodes(np.asarray(lon), np.asarray(lat), np.asarray(shortest), np.asarray(longest))
 
 
-def _target_crs(lat: float, lon: float) -> CRS:
-    if lat >= 60:
-        return CRS.from_epsg(3413)
-    if lat <= -60:
-        return CRS.from_epsg(3031)
-    zone = int((lon + 180) // 6) + 1
-    return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
-
-
-#: How a measurement in radar geometry goes onto the map: a thin-plate spline through the
-#: geolocation grid's nodes, exact at each of them. GDAL's default for ground control points, a
-#: second-order polynomial fitted to all of them, is not: on the real IW GRDH product's grid
-#: (``data/sentinel1_annotation``; about 250 x 170 km) it misplaces the nodes by 144 m at the median
-#: and 1.67 km at worst (at 40 m pixels) (``bench/bench_geocoding.py``).
-GEOCODING_METHOD = "GCP_TPS"
-#: How far, metres, GDAL's approximate transformer (exact transforms at a few points of each row,
-#: linear between them) may stray from the spline. Its default, 0.125 source pixels, put two of
-#: that grid's 152 nodes 1.7 and 2.6 pixels off at 100 m pixels.
-GEOCODING_TOLERANCE_M = 3.0
-
-
 def ground_control_points(grid: np.ndarray, crs: CRS) -> list[GroundControlPoint]:
     """The geolocation grid's nodes as ground control points in ``crs``'s map coordinates, at the
     centres of their samples (GDAL counts pixels from their top-left corner, so sample ``p`` of line
@@ -494,27 +472,6 @@ def ground_control_points(grid: np.ndarray, crs: CRS) -> list[GroundControlPoint
     x, y = Transformer.from_crs(CRS.from_epsg(4326), crs, always_xy=True).transform(grid[:, 2], grid[:, 3])
     return [GroundControlPoint(row=line + 0.5, col=pixel + 0.5, x=float(east), y=float(north))
             for (line, pixel), east, north in zip(grid[:, :2], x, y, strict=True)]
-
-
-def geocode(source: Path, crs: CRS, destination: Path, profile: dict, pixel_spacing_m: float,
-            rows_per_block: int = 1024, method: str = GEOCODING_METHOD) -> None:
-    """Warp ``source``, georeferenced by ground control points, onto a north-up grid of ``crs`` at
-    its own ground pixel spacing (GDAL's suggested output grid), bilinearly, ``rows_per_block``
-    rows at a time, into a GeoTIFF of ``profile`` (NaN the no-data). ``method`` is GDAL's
-    transformer for the points (:data:`GEOCODING_METHOD`), approximated within
-    :data:`GEOCODING_TOLERANCE_M` of ``source``'s ``pixel_spacing_m``."""
-    tolerance_px = min(0.125, GEOCODING_TOLERANCE_M / pixel_spacing_m)
-    # An explicit transform on a GCP-referenced source gives an empty warp with rasterio 1.4 here.
-    with rasterio.open(source) as src, WarpedVRT(
-        src, crs=crs, resampling=Resampling.bilinear, src_nodata=float("nan"), nodata=float("nan"),
-        tolerance=tolerance_px, SRC_METHOD=method,
-    ) as vrt:
-        out_w, out_h = vrt.width, vrt.height
-        with rasterio.open(destination, "w", **(profile | {"width": out_w, "height": out_h, "crs": crs,
-                                                            "transform": vrt.transform})) as dst:
-            for row in range(0, out_h, rows_per_block):
-                window = Window(0, row, out_w, min(rows_per_block, out_h - row))
-                dst.write(vrt.read(window=window), window=window)
 
 
 def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1024) -> Path:
@@ -531,7 +488,7 @@ def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1
     except SarFormatError as exc:
         raise SarFormatError(f"{product.name}: {exc}") from None
     centre = grid[len(grid) // 2]
-    crs = _target_crs(centre[3], centre[2])
+    crs = target_crs(centre[3], centre[2])
     gcps = ground_control_points(grid, crs)
     luts = [sigma_nought_lut(b.calibration) for b in bands]
     try:
