@@ -77,9 +77,21 @@ def projected_gcps(gcps: list[GroundControlPoint], gcps_crs: CRS, crs: CRS) -> l
             for g, east, north in zip(gcps, x, y, strict=True)]
 
 
+def gcp_affine(gcps: list[GroundControlPoint]) -> np.ndarray:
+    """The affine map from (col, row) to (x, y) that fits ground control points best (least
+    squares): rows d/dcol, d/drow and the offset; columns x and y."""
+    design = np.column_stack([[g.col for g in gcps], [g.row for g in gcps], np.ones(len(gcps))])
+    return np.linalg.lstsq(design, np.column_stack([[g.x for g in gcps], [g.y for g in gcps]]), rcond=None)[0]
+
+
 def gcp_pixel_spacing_m(gcps: list[GroundControlPoint]) -> float:
     """The ground size of a pixel, metres, from ground control points in map coordinates: the
-    square root of the area an affine fit to them gives one pixel."""
-    design = np.column_stack([[g.col for g in gcps], [g.row for g in gcps], np.ones(len(gcps))])
-    coefficients, *_ = np.linalg.lstsq(design, np.column_stack([[g.x for g in gcps], [g.y for g in gcps]]), rcond=None)
-    return float(np.sqrt(abs(np.linalg.det(coefficients[:2, :2]))))
+    square root of the area the affine fit gives one pixel."""
+    return float(np.sqrt(abs(np.linalg.det(gcp_affine(gcps)[:2, :2]))))
+
+
+def gcp_line_bearing_deg(gcps: list[GroundControlPoint]) -> float:
+    """Which way the lines run (increasing row) on the map, degrees clockwise from map north,
+    folded to [0, 180): the flight track's, in radar geometry."""
+    east, north = gcp_affine(gcps)[1]
+    return float(np.degrees(np.arctan2(east, north)) % 180.0)

@@ -152,7 +152,7 @@ def geocode_gcp_scene(path: Path | str, destination: Path) -> Path | None:
     import xml.etree.ElementTree as ET
 
     from ..ambiguity import AZIMUTH_BEARING_TAG
-    from .geocoding import gcp_pixel_spacing_m, geocode, projected_gcps, target_crs
+    from .geocoding import gcp_line_bearing_deg, gcp_pixel_spacing_m, geocode, projected_gcps, target_crs
 
     path = Path(path)
     with _open(path) as src:
@@ -188,15 +188,11 @@ def geocode_gcp_scene(path: Path | str, destination: Path) -> Path | None:
         geocode(vrt, crs, destination, profile, gcp_pixel_spacing_m(on_map), src_nodata=nodata)
     finally:
         vrt.unlink()
-    # Down the lines on the map: the affine fit's column for the row index.
-    design = np.column_stack([[g.col for g in on_map], [g.row for g in on_map], np.ones(len(on_map))])
-    (_, _), (east, north), _ = np.linalg.lstsq(
-        design, np.column_stack([[g.x for g in on_map], [g.y for g in on_map]]), rcond=None)[0]
     with rasterio.open(destination, "r+") as dst:
         for band, name in enumerate(descriptions, start=1):
             if name:
                 dst.set_band_description(band, name)
-        dst.update_tags(**tags, **{AZIMUTH_BEARING_TAG: f"{np.degrees(np.arctan2(east, north)) % 180.0:.3f}"})
+        dst.update_tags(**tags, **{AZIMUTH_BEARING_TAG: f"{gcp_line_bearing_deg(on_map):.3f}"})
     return destination
 
 

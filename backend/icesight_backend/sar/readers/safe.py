@@ -50,7 +50,7 @@ from ..ambiguity import (
     azimuth_ambiguity_m,
 )
 from . import CROSS_POL, SarFormatError, scene_band_names, scene_units
-from .geocoding import geocode, target_crs
+from .geocoding import gcp_line_bearing_deg, geocode, target_crs
 
 _MEASUREMENT = re.compile(r"s1[abcd]-(?P<swath>[a-z0-9]+)-grd-(?P<pol>hh|hv|vv|vh)-.*\.tiff?$", re.IGNORECASE)
 
@@ -375,21 +375,11 @@ def lut_squared_block(lut: RegularGridInterpolator, window: Window) -> np.ndarra
 
 def azimuth_bearing_deg(grid: np.ndarray, crs: CRS) -> float:
     """Which way the flight track (increasing line) runs on the map grid of ``crs``, degrees clockwise
-    from grid north, folded to [0, 180) (ghosts lie both ways): the mean, over the geolocation
-    grid's pixel columns, of the first line's point to the last line's, projected."""
-    lines, pixels = np.unique(grid[:, 0]), np.unique(grid[:, 1])
-    if len(lines) < 2:
+    from grid north, folded to [0, 180) (ghosts lie both ways): the lines' direction of the affine
+    fit to the geolocation grid's nodes (:func:`~.geocoding.gcp_line_bearing_deg`)."""
+    if len(np.unique(grid[:, 0])) < 2:
         raise SarFormatError("the geolocation grid has a single line: the flight direction is unknown")
-    to_map = Transformer.from_crs(CRS.from_epsg(4326), crs, always_xy=True)
-    east, north = [], []
-    for pixel in pixels:
-        column = grid[grid[:, 1] == pixel]
-        column = column[np.argsort(column[:, 0])]
-        (x0, x1), (y0, y1) = to_map.transform(column[[0, -1], 2], column[[0, -1], 3])
-        east.append(x1 - x0)
-        north.append(y1 - y0)
-    return float(np.degrees(np.arctan2(np.sum(east), np.sum(north))) % 180.0)
-
+    return gcp_line_bearing_deg(ground_control_points(grid, crs))
 
 
 def slant_range_times(annotation: ET.Element) -> np.ndarray | None:
