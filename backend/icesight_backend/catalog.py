@@ -60,9 +60,12 @@ def _polygons(geometry: dict) -> list:
 def lonlat_bbox(geometry: dict) -> list[float]:
     """West, south, east, north of a GeoJSON Polygon or MultiPolygon in degrees. A footprint cut at
     the antimeridian (a MultiPolygon reaching 180 and -180) gets west > east, as RFC 7946 (section
-    5.2) and STAC put it: its box runs eastwards from west across 180 to east."""
+    5.2) and STAC put it: its box runs eastwards from west across 180 to east. One holding a pole
+    spans every longitude."""
     points = [point for polygon in _polygons(geometry) for ring in polygon for point in ring]
     lons, lats = [float(p[0]) for p in points], [float(p[1]) for p in points]
+    if max(abs(lat) for lat in lats) >= 90.0 - 1e-9:  # it holds a pole: every longitude
+        return [-180.0, min(lats), 180.0, max(lats)]
     west, east = min(lons), max(lons)
     if west <= -180.0 + 1e-9 and east >= 180.0 - 1e-9:
         eastern = [lon for lon in lons if lon > 0.0]  # the part west of the antimeridian starts the box

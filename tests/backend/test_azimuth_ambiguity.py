@@ -218,3 +218,20 @@ def test_ghosts_of_masked_land_are_looked_for_at_the_scenes_own_distance():
     # An interval is searched all along: 4.3-6.0 km.
     wide = AmbiguityField(field.rows, field.cols, np.full(4, 4300.0), np.full(4, 6000.0))
     assert drop_ghosts_of_masked_sources([ghost], co_db, masked, params, wide) == []
+
+
+@pytest.mark.parametrize("lat", [60.0, 70.0, 85.0])
+def test_ghost_distances_are_put_in_the_grids_map_metres(lat):
+    """Polar stereographic north (EPSG:3413, true at 70 N) stretches the ground by 4 % at 60 N and
+    shrinks it by 3 % at 85 N: a 5 km ghost is that many map metres (measured here with a geodesic
+    1 km along the meridian, projected)."""
+    from pyproj import Geod, Transformer
+
+    to_map = Transformer.from_crs(4326, 3413, always_xy=True)
+    north_lon, north_lat, _ = Geod(ellps="WGS84").fwd(-45.0, lat, 0.0, 1000.0)
+    (x0, x1), (y0, y1) = to_map.transform([-45.0, north_lon], [lat, north_lat])
+    scale = math.hypot(x1 - x0, y1 - y0) / 1000.0
+    nodes = AmbiguityNodes(np.array([-45.0]), np.array([lat]), np.array([5000.0]), np.array([5000.0]))
+    field = nodes.in_grid(Affine(40.0, 0.0, x0 - 400.0, 0.0, -40.0, y0 + 400.0), CRS.from_epsg(3413))
+    assert field.shortest_m[0] == pytest.approx(5000.0 * scale, rel=1e-4)
+    assert abs(scale - 1.0) > 0.02 or lat == 70.0

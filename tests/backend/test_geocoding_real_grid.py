@@ -133,3 +133,40 @@ def test_a_calibrated_scene_in_radar_geometry_with_ground_control_points_is_geoc
     # The no-data edge did not come in as -inf, nor blend into the sea: bilinear weights of valid
     # samples alone cannot go below the dimmest of them (with the edge's zeros blended: -42 dB).
     assert finite.min() >= 10 * np.log10(vv[vv > 0].min()) - 0.01
+
+
+def test_a_gcp_scene_across_the_antimeridian_is_put_on_the_map_of_its_middle(tmp_path):
+    """Its longitudes' mean lies on the far side of the Earth; the control point nearest its middle
+    picks the CRS. A bearing tag it already carries is replaced by its own lines' direction, and a
+    map grid too large is refused before anything is warped."""
+    from icesight_backend.sar.readers import SarFormatError
+    from icesight_backend.sar.readers.geotiff import geocode_gcp_scene
+    from icesight_backend.sar.readers.safe import azimuth_bearing_deg
+
+    decimation, shift = 20, 146.5
+    grid = geolocation_grid(read_annotation(next(GRDH.glob("s1a-iw-grd-vh-*.xml.gz"))))
+    grid[:, 2] = (grid[:, 2] + shift + 180.0) % 360.0 - 180.0
+    radar, nodes, crs = radar_scene(tmp_path, decimation, lon_shift=shift)
+    assert crs.to_epsg() in (32701, 32760)  # UTM at 180 degrees
+    with rasterio.open(radar) as src:
+        data = src.read(1)
+    scene = tmp_path / "across.tif"
+    with rasterio.open(scene, "w", driver="GTiff", width=data.shape[1], height=data.shape[0], count=1,
+                       dtype="float32") as dst:
+        dst.write(data, 1)
+        dst.gcps = ([GroundControlPoint(row=line / decimation + 0.5, col=pixel / decimation + 0.5, x=lon, y=lat)
+                     for line, pixel, lon, lat, _ in grid], CRS.from_epsg(4326))
+        dst.update_tags(azimuth_bearing_deg="5.0")
+    out = geocode_gcp_scene(scene, tmp_path / "geocoded.tif")
+    with rasterio.open(out) as src:
+        assert src.crs == crs
+        assert float(src.tags()["azimuth_bearing_deg"]) == pytest.approx(azimuth_bearing_deg(grid, crs), abs=0.5)
+    errors = node_errors_m(out, nodes, crs)
+    assert np.median(errors) < 100.0 and errors.max() < 200.0  # within a 200 m pixel
+
+    def refuse(width, height):
+        raise SarFormatError(f"{width} x {height} px is more than this service takes")
+
+    with pytest.raises(SarFormatError, match="more than this service takes"):
+        geocode_gcp_scene(scene, tmp_path / "refused.tif", refuse)
+    assert not (tmp_path / "refused.tif").exists() and not list(tmp_path.glob("*.vrt"))

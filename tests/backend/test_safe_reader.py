@@ -279,7 +279,7 @@ def test_the_scene_says_where_its_ghosts_lie_and_the_detector_drops_them_there(t
     nominal = detect(co, cross, params, 256, noise_db=noise)
 
     def at(detections, line, pixel):
-        col, row = ~transform * radar_to_map(line + 0.5, pixel + 0.5)
+        col, row = ~transform * radar_to_map(line, pixel)  # the sample's centre (its node)
         return [d for d in detections if math.hypot(d.row + 0.5 - row, d.col + 0.5 - col) <= 2.5]
 
     for line, pixel in (TARGET, *SOURCES):
@@ -338,7 +338,7 @@ def test_the_geocoded_scene_carries_the_cross_pol_noise_floor_as_band_4(tmp_path
         hv, nesz = src.read(2), src.read(4)
         assert np.array_equal(np.isnan(hv), np.isnan(nesz))  # the floor where the data are, nowhere else
         for line, pixel in ((40, 30), (40, 100), (250, 300), (TARGET[0], TARGET[1])):
-            col, row = ~src.transform * radar_to_map(line + 0.5, pixel + 0.5)
+            col, row = ~src.transform * radar_to_map(line, pixel)  # the sample's centre (its node)
             value = nesz[int(row), int(col)]
             assert value == pytest.approx(10 * np.log10(expected_nesz(line, pixel, "ipf29")), abs=0.15)
 

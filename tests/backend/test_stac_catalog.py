@@ -279,3 +279,22 @@ def test_a_simulated_ross_sea_scene_is_served_and_searched_across_the_antimeridi
         assert [f["id"] for f in found.json()["features"]] == [scene_id], bbox
     elsewhere = api.post("/stac/search", json={"bbox": [170.0, -77.0, 179.0, -75.0], "ids": [scene_id]}).json()
     assert elsewhere["numberMatched"] == 0
+
+
+
+def test_a_scene_holding_a_pole_spans_every_longitude(tmp_path, write_tif, linear_bands, item_validator):
+    """A polar stereographic scene around the North Pole: its footprint is closed through the pole,
+    its box spans every longitude up to 90 N, and it is found there and not further south."""
+    vv, vh, inc = linear_bands  # 300 x 400 px of 100 m around the pole
+    polar = inspect_scene(write_tif(tmp_path / "pole.tif", [vv, vh, inc], crs="EPSG:3413",
+                                    transform=Affine(100.0, 0, -20000.0, 0, -100.0, 15000.0)))
+    item = make_item("pole-1", polar, "EW", "2026-04-01T06:00:00Z", "test")
+    assert not list(item_validator.iter_errors(item))
+    west, south, east, north = item["bbox"]
+    assert (west, east, north) == (-180.0, 180.0, 90.0) and 89.7 < south < 89.8  # the corners, 25 km off
+    catalog = SceneCatalog(tmp_path / "data")
+    staged = tmp_path / "staged.tif"
+    shutil.copyfile(polar.path, staged)
+    catalog.add(item, staged)
+    assert [i["id"] for i in catalog.list(bbox=(10.0, 89.95, 20.0, 90.0))[0]] == ["pole-1"]
+    assert catalog.list(bbox=(10.0, 80.0, 20.0, 89.0))[0] == []

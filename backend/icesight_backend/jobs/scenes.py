@@ -99,7 +99,9 @@ def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> di
         source_units = "DN (calibrated with sigmaNought)"
     else:
         ctx.progress(0.05, "checking the scene file")
-        scene_file = geocode_gcp_scene(upload_path, staging / "geocoded.tif") or upload_path
+        scene_file = geocode_gcp_scene(upload_path, staging / "geocoded.tif",
+                                       lambda width, height: check_scene_size(width, height, inputs["scene_limits"]))
+        scene_file = scene_file or upload_path
         if scene_file != upload_path:
             ctx.progress(0.15, "geocoded the scene with its ground control points (thin-plate spline)")
         raster = inspect_scene(

@@ -105,15 +105,20 @@ class AmbiguityNodes:
         return cls(lon, lat, shortest, longest)
 
     def in_grid(self, transform, crs) -> AmbiguityField | None:
-        """The nodes on a scene's pixel grid (``transform``, ``crs``); None for a scene without a CRS."""
+        """The nodes on a scene's pixel grid (``transform``, ``crs``), their distances in the grid's
+        map metres; None for a scene without a CRS."""
         if crs is None:
             return None
-        from pyproj import Transformer
+        from pyproj import Proj, Transformer
 
         x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(self.lon, self.lat)
         cols, rows = ~transform * (np.asarray(x), np.asarray(y))
+        # The distances are on the ground; the grid's metres are the map's, which a polar
+        # stereographic grid stretches by up to 4 % (3413 at 60 N: 1.039).
+        scale = np.asarray(Proj(crs).get_factors(self.lon, self.lat).meridional_scale, dtype=np.float64)
         # Pixel centres are at half-integers of the transform's grid; the detector's rows and cols are not.
-        return AmbiguityField(np.asarray(rows) - 0.5, np.asarray(cols) - 0.5, self.shortest_m, self.longest_m)
+        return AmbiguityField(np.asarray(rows) - 0.5, np.asarray(cols) - 0.5, self.shortest_m * scale,
+                              self.longest_m * scale)
 
 
 @dataclass(frozen=True)

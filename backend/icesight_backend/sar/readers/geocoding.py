@@ -8,6 +8,7 @@ projected CRS :func:`target_crs` picks for the scene.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -44,14 +45,16 @@ GEOCODING_TOLERANCE_M = 3.0
 
 
 def geocode(source: Path | str, crs: CRS, destination: Path, profile: dict, pixel_spacing_m: float,
-            rows_per_block: int = 1024, method: str = GEOCODING_METHOD, src_nodata: float | None = None) -> None:
+            rows_per_block: int = 1024, method: str = GEOCODING_METHOD, src_nodata: float | None = None,
+            check_size: Callable[[int, int], None] | None = None) -> None:
     """Warp ``source``, georeferenced by ground control points, onto a north-up grid of ``crs`` at
     its own ground pixel spacing (GDAL's suggested output grid), bilinearly, ``rows_per_block``
     rows at a time, into a GeoTIFF of ``profile`` (NaN the no-data). ``method`` is GDAL's
     transformer for the points (:data:`GEOCODING_METHOD`), approximated within
     :data:`GEOCODING_TOLERANCE_M` of ``source``'s ``pixel_spacing_m``. ``src_nodata``: the source's
     no-data value, NaN when None. Give the points in a map CRS: a spline through longitudes breaks
-    where a scene crosses the antimeridian or nears a pole."""
+    where a scene crosses the antimeridian or nears a pole. ``check_size(width, height)`` sees the
+    output grid's size before anything is warped, and may refuse it."""
     tolerance_px = min(0.125, GEOCODING_TOLERANCE_M / pixel_spacing_m)
     # An explicit transform on a GCP-referenced source gives an empty warp with rasterio 1.4 here.
     with rasterio.open(source) as src, WarpedVRT(
@@ -62,6 +65,8 @@ def geocode(source: Path | str, crs: CRS, destination: Path, profile: dict, pixe
         tolerance=tolerance_px, SRC_METHOD=method,
     ) as vrt:
         out_w, out_h = vrt.width, vrt.height
+        if check_size is not None:
+            check_size(out_w, out_h)
         with rasterio.open(destination, "w", **(profile | {"width": out_w, "height": out_h, "crs": crs,
                                                             "transform": vrt.transform})) as dst:
             for row in range(0, out_h, rows_per_block):

@@ -16,6 +16,7 @@ import json
 import re
 import tempfile
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,23 +67,32 @@ class SceneRaster:
 def cut_at_antimeridian(ring: list[list[float]]) -> dict:
     """A closed ring of longitudes and latitudes as a GeoJSON Polygon or, where it crosses the
     antimeridian (a step of more than 180 degrees of longitude between neighbours), as the
-    MultiPolygon of its parts on either side, as RFC 7946 (section 3.1.9) asks. GDAL's own cutting
-    misses rings projected from a polar stereographic grid. A ring around a pole is not handled."""
+    MultiPolygon of its parts on either side, as RFC 7946 (section 3.1.9) asks. A ring that goes
+    round a pole (a polar scene holding it) is closed through the pole. GDAL's own cutting misses
+    rings projected from a polar stereographic grid."""
+    from shapely.affinity import translate
     from shapely.geometry import MultiPolygon, Polygon, box, mapping
     from shapely.ops import unary_union
 
-    lons = np.array([p[0] for p in ring])
+    lons = np.array([p[0] for p in ring], dtype=np.float64)
+    lats = np.array([p[1] for p in ring], dtype=np.float64)
     if np.all(np.abs(np.diff(lons)) <= 180.0):
         return {"type": "Polygon", "coordinates": [ring]}
-    around = Polygon([((lon + 360.0) % 360.0, lat) for lon, lat in ring])  # continuous across 180
-    east = around.intersection(box(0.0, -90.0, 180.0, 90.0))
-    west = around.intersection(box(180.0, -90.0, 360.0, 90.0))
-    parts = []
-    for piece, shift in ((east, 0.0), (west, -360.0)):
-        for polygon in getattr(unary_union(piece), "geoms", [unary_union(piece)]):
-            if isinstance(polygon, Polygon) and not polygon.is_empty:
-                parts.append(Polygon([(x + shift, y) for x, y in polygon.exterior.coords]))
-    geometry = mapping(MultiPolygon(parts))
+    unwrapped = np.unwrap(lons, period=360.0)  # continuous across 180
+    coords = list(zip(unwrapped, lats, strict=True))
+    if abs(unwrapped[-1] - unwrapped[0]) > 180.0:  # once round: the ring holds a pole
+        pole = 90.0 if np.mean(lats) > 0 else -90.0
+        coords += [(unwrapped[-1], pole), (unwrapped[0], pole)]
+    around = Polygon(coords)
+    if not around.is_valid:
+        around = around.buffer(0)
+    pieces = []
+    for turn in range(int(np.floor((unwrapped.min() + 180.0) / 360.0)), int(np.floor((unwrapped.max() + 180.0) / 360.0)) + 1):
+        piece = around.intersection(box(360.0 * turn - 180.0, -90.0, 360.0 * turn + 180.0, 90.0))
+        pieces.append(translate(piece, xoff=-360.0 * turn))
+    joined = unary_union(pieces)
+    polygons = [p for p in getattr(joined, "geoms", [joined]) if isinstance(p, Polygon) and not p.is_empty]
+    geometry = mapping(polygons[0] if len(polygons) == 1 else MultiPolygon(polygons))
     return json.loads(json.dumps(geometry))  # lists, not tuples
 
 
@@ -139,7 +149,8 @@ def _units(values: np.ndarray, name: str, band: int, declared: str) -> str:
     return declared
 
 
-def geocode_gcp_scene(path: Path | str, destination: Path) -> Path | None:
+def geocode_gcp_scene(path: Path | str, destination: Path,
+                      check_size: Callable[[int, int], None] | None = None) -> Path | None:
     """A scene georeferenced by ground control points alone (radar geometry: a calibrated product
     exported without terrain correction, its tie points as GCPs) warped onto the map grid
     :func:`~.geocoding.target_crs` picks for its centre, through a thin-plate spline
@@ -148,7 +159,8 @@ def geocode_gcp_scene(path: Path | str, destination: Path) -> Path | None:
 
     Its lines are taken to run along the flight track, as a radar-geometry product's do: the scene is
     tagged with the track's bearing on the map (:data:`~..ambiguity.AZIMUTH_BEARING_TAG`), which the
-    detector's ghost search follows."""
+    detector's ghost search follows. ``check_size(width, height)`` sees the map grid's size before
+    anything is warped (a turned scene's grid holds more pixels than the scene)."""
     import xml.etree.ElementTree as ET
 
     from ..ambiguity import AZIMUTH_BEARING_TAG
@@ -164,8 +176,10 @@ def geocode_gcp_scene(path: Path | str, destination: Path) -> Path | None:
                                  "geocoding needs at least 3 (a product's tie-point grid), or geocode the scene first")
         width, height, count, nodata = src.width, src.height, src.count, src.nodata
         descriptions, tags, dtypes = src.descriptions, src.tags(), src.dtypes
-    lon, lat = Transformer.from_crs(gcps_crs, "EPSG:4326", always_xy=True).transform(
-        np.mean([g.x for g in gcps]), np.mean([g.y for g in gcps]))
+    # The point nearest the scene's middle picks the CRS (a mean of longitudes across 180 lies
+    # on the other side of the Earth).
+    middle = min(gcps, key=lambda g: (g.row - height / 2) ** 2 + (g.col - width / 2) ** 2)
+    lon, lat = Transformer.from_crs(gcps_crs, "EPSG:4326", always_xy=True).transform(middle.x, middle.y)
     crs = target_crs(lat, lon)
     on_map = projected_gcps(gcps, gcps_crs, crs)
     if not all(np.isfinite([g.x for g in on_map] + [g.y for g in on_map])):
@@ -185,14 +199,14 @@ def geocode_gcp_scene(path: Path | str, destination: Path) -> Path | None:
     try:
         profile = {"driver": "GTiff", "count": count, "dtype": "float32", "nodata": float("nan"), "tiled": True,
                    "blockxsize": 512, "blockysize": 512, "BIGTIFF": "IF_SAFER"}
-        geocode(vrt, crs, destination, profile, gcp_pixel_spacing_m(on_map), src_nodata=nodata)
+        geocode(vrt, crs, destination, profile, gcp_pixel_spacing_m(on_map), src_nodata=nodata, check_size=check_size)
     finally:
         vrt.unlink()
     with rasterio.open(destination, "r+") as dst:
         for band, name in enumerate(descriptions, start=1):
             if name:
                 dst.set_band_description(band, name)
-        dst.update_tags(**tags, **{AZIMUTH_BEARING_TAG: f"{gcp_line_bearing_deg(on_map):.3f}"})
+        dst.update_tags(**(tags | {AZIMUTH_BEARING_TAG: f"{gcp_line_bearing_deg(on_map):.3f}"}))
     return destination
 
 

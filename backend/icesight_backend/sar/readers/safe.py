@@ -34,7 +34,6 @@ from pathlib import Path
 
 import numpy as np
 import rasterio
-from pyproj import Transformer
 from rasterio.control import GroundControlPoint
 from rasterio.crs import CRS
 from rasterio.errors import NotGeoreferencedWarning
@@ -50,7 +49,7 @@ from ..ambiguity import (
     azimuth_ambiguity_m,
 )
 from . import CROSS_POL, SarFormatError, scene_band_names, scene_units
-from .geocoding import gcp_line_bearing_deg, geocode, target_crs
+from .geocoding import gcp_line_bearing_deg, geocode, projected_gcps, target_crs
 
 _MEASUREMENT = re.compile(r"s1[abcd]-(?P<swath>[a-z0-9]+)-grd-(?P<pol>hh|hv|vv|vh)-.*\.tiff?$", re.IGNORECASE)
 
@@ -459,9 +458,8 @@ def ground_control_points(grid: np.ndarray, crs: CRS) -> list[GroundControlPoint
     ``l`` is at (``l`` + 0.5, ``p`` + 0.5)). Map coordinates, not longitude and latitude: a spline
     through longitudes breaks where a scene crosses the antimeridian (or nears a pole), as
     Bering Sea and Ross Sea scenes do; on the map the nodes run on smoothly."""
-    x, y = Transformer.from_crs(CRS.from_epsg(4326), crs, always_xy=True).transform(grid[:, 2], grid[:, 3])
-    return [GroundControlPoint(row=line + 0.5, col=pixel + 0.5, x=float(east), y=float(north))
-            for (line, pixel), east, north in zip(grid[:, :2], x, y, strict=True)]
+    return projected_gcps([GroundControlPoint(row=line + 0.5, col=pixel + 0.5, x=lon, y=lat)
+                           for line, pixel, lon, lat in grid[:, :4]], CRS.from_epsg(4326), crs)
 
 
 def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1024) -> Path:
