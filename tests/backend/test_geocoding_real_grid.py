@@ -15,8 +15,13 @@ from rasterio.control import GroundControlPoint
 from rasterio.crs import CRS
 from scipy import ndimage
 
-from icesight_backend.sar.readers.geocoding import geocode, target_crs
-from icesight_backend.sar.readers.safe import geolocation_grid, ground_control_points, read_annotation
+from icesight_backend.sar.readers.geocoding import geocode, middle_crs
+from icesight_backend.sar.readers.safe import (
+    annotation_gcps,
+    geolocation_grid,
+    ground_control_points,
+    read_annotation,
+)
 
 _spec = importlib.util.spec_from_file_location("real_annotations", Path(__file__).with_name("test_realism_annotations.py"))
 _real = importlib.util.module_from_spec(_spec)
@@ -41,10 +46,9 @@ def radar_scene(tmp_path: Path, decimation: int = DECIMATION, lon_shift: float =
     for line, pixel, *_ in interior:
         row, col = int(round(line / decimation)), int(round(pixel / decimation))
         data[row - 1 : row + 2, col - 1 : col + 2] = 100.0
-    centre = grid[len(grid) // 2]
-    crs = target_crs(centre[3], centre[2])
     scaled = grid.copy()
     scaled[:, :2] /= decimation
+    crs = middle_crs(annotation_gcps(scaled), CRS.from_epsg(4326), width, height)
     gcps = ground_control_points(scaled, crs)
     radar = tmp_path / "radar.tif"
     with rasterio.open(radar, "w", driver="GTiff", width=width, height=height, count=1, dtype="float32",

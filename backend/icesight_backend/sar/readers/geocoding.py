@@ -82,6 +82,15 @@ def projected_gcps(gcps: list[GroundControlPoint], gcps_crs: CRS, crs: CRS) -> l
             for g, east, north in zip(gcps, x, y, strict=True)]
 
 
+def middle_crs(gcps: list[GroundControlPoint], gcps_crs: CRS, width: int, height: int) -> CRS:
+    """The CRS a raster of ``width`` x ``height`` pixels georeferenced by ``gcps`` goes onto:
+    :func:`target_crs` at the control point nearest its middle (a mean of the points' longitudes
+    lies on the far side of the Earth for a scene across the antimeridian)."""
+    middle = min(gcps, key=lambda g: (g.row - height / 2) ** 2 + (g.col - width / 2) ** 2)
+    lon, lat = Transformer.from_crs(gcps_crs, "EPSG:4326", always_xy=True).transform(middle.x, middle.y)
+    return target_crs(lat, lon)
+
+
 def gcp_affine(gcps: list[GroundControlPoint]) -> np.ndarray:
     """The affine map from (col, row) to (x, y) that fits ground control points best (least
     squares): rows d/dcol, d/drow and the offset; columns x and y."""

@@ -153,7 +153,7 @@ def geocode_gcp_scene(path: Path | str, destination: Path,
                       check_size: Callable[[int, int], None] | None = None) -> Path | None:
     """A scene georeferenced by ground control points alone (radar geometry: a calibrated product
     exported without terrain correction, its tie points as GCPs) warped onto the map grid
-    :func:`~.geocoding.target_crs` picks for its centre, through a thin-plate spline
+    :func:`~.geocoding.middle_crs` picks for it, through a thin-plate spline
     (:func:`~.geocoding.geocode`), into ``destination``, band names and tags kept; None for any
     other file (with a geotransform, or with neither: :func:`inspect_scene` says what is wrong).
 
@@ -164,7 +164,7 @@ def geocode_gcp_scene(path: Path | str, destination: Path,
     import xml.etree.ElementTree as ET
 
     from ..ambiguity import AZIMUTH_BEARING_TAG
-    from .geocoding import gcp_line_bearing_deg, gcp_pixel_spacing_m, geocode, projected_gcps, target_crs
+    from .geocoding import gcp_line_bearing_deg, gcp_pixel_spacing_m, geocode, middle_crs, projected_gcps
 
     path = Path(path)
     with _open(path) as src:
@@ -176,11 +176,7 @@ def geocode_gcp_scene(path: Path | str, destination: Path,
                                  "geocoding needs at least 3 (a product's tie-point grid), or geocode the scene first")
         width, height, count, nodata = src.width, src.height, src.count, src.nodata
         descriptions, tags, dtypes = src.descriptions, src.tags(), src.dtypes
-    # The point nearest the scene's middle picks the CRS (a mean of longitudes across 180 lies
-    # on the other side of the Earth).
-    middle = min(gcps, key=lambda g: (g.row - height / 2) ** 2 + (g.col - width / 2) ** 2)
-    lon, lat = Transformer.from_crs(gcps_crs, "EPSG:4326", always_xy=True).transform(middle.x, middle.y)
-    crs = target_crs(lat, lon)
+    crs = middle_crs(gcps, gcps_crs, width, height)
     on_map = projected_gcps(gcps, gcps_crs, crs)
     if not all(np.isfinite([g.x for g in on_map] + [g.y for g in on_map])):
         raise SarFormatError(f"{path.name}: its ground control points cannot be projected to {crs.to_string()}")

@@ -49,7 +49,7 @@ from ..ambiguity import (
     azimuth_ambiguity_m,
 )
 from . import CROSS_POL, SarFormatError, scene_band_names, scene_units
-from .geocoding import gcp_line_bearing_deg, geocode, projected_gcps, target_crs
+from .geocoding import gcp_line_bearing_deg, geocode, middle_crs, projected_gcps
 
 _MEASUREMENT = re.compile(r"s1[abcd]-(?P<swath>[a-z0-9]+)-grd-(?P<pol>hh|hv|vv|vh)-.*\.tiff?$", re.IGNORECASE)
 
@@ -452,14 +452,21 @@ def ambiguity_nodes(annotation: ET.Element, grid: np.ndarray, noise: ThermalNois
     return AmbiguityNodes(np.asarray(lon), np.asarray(lat), np.asarray(shortest), np.asarray(longest))
 
 
-def ground_control_points(grid: np.ndarray, crs: CRS) -> list[GroundControlPoint]:
-    """The geolocation grid's nodes as ground control points in ``crs``'s map coordinates, at the
+WGS84 = CRS.from_epsg(4326)
+
+
+def annotation_gcps(grid: np.ndarray) -> list[GroundControlPoint]:
+    """The geolocation grid's nodes as ground control points in longitude and latitude, at the
     centres of their samples (GDAL counts pixels from their top-left corner, so sample ``p`` of line
-    ``l`` is at (``l`` + 0.5, ``p`` + 0.5)). Map coordinates, not longitude and latitude: a spline
-    through longitudes breaks where a scene crosses the antimeridian (or nears a pole), as
-    Bering Sea and Ross Sea scenes do; on the map the nodes run on smoothly."""
-    return projected_gcps([GroundControlPoint(row=line + 0.5, col=pixel + 0.5, x=lon, y=lat)
-                           for line, pixel, lon, lat in grid[:, :4]], CRS.from_epsg(4326), crs)
+    ``l`` is at (``l`` + 0.5, ``p`` + 0.5))."""
+    return [GroundControlPoint(row=line + 0.5, col=pixel + 0.5, x=lon, y=lat) for line, pixel, lon, lat in grid[:, :4]]
+
+
+def ground_control_points(grid: np.ndarray, crs: CRS) -> list[GroundControlPoint]:
+    """The geolocation grid's nodes (:func:`annotation_gcps`) in ``crs``'s map coordinates: a spline
+    through longitudes breaks where a scene crosses the antimeridian (or nears a pole), as Bering
+    Sea and Ross Sea scenes do; on the map the nodes run on smoothly."""
+    return projected_gcps(annotation_gcps(grid), WGS84, crs)
 
 
 def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1024) -> Path:
@@ -475,9 +482,9 @@ def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1
         incidence = incidence_interpolator(grid)
     except SarFormatError as exc:
         raise SarFormatError(f"{product.name}: {exc}") from None
-    centre = grid[len(grid) // 2]
-    crs = target_crs(centre[3], centre[2])
-    gcps = ground_control_points(grid, crs)
+    lonlat = annotation_gcps(grid)
+    crs = middle_crs(lonlat, WGS84, width, height)
+    gcps = projected_gcps(lonlat, WGS84, crs)
     luts = [sigma_nought_lut(b.calibration) for b in bands]
     try:
         noise = thermal_noise(bands[1].noise)
