@@ -27,8 +27,10 @@ searched at :data:`NOMINAL_AZIMUTH_AMBIGUITY_M` along its rows.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -131,19 +133,25 @@ class AmbiguityField:
     shortest_m: np.ndarray
     longest_m: np.ndarray
 
-    def at(self, rows, cols) -> tuple[np.ndarray, np.ndarray]:
-        """The shortest and longest displacement, metres, at pixel positions (``rows``, ``cols``)."""
+    @functools.cached_property
+    def _interpolators(self) -> tuple[Any, Any | None]:
+        """Nearest-node and (where the nodes span an area) linear interpolators of the distances,
+        built once: the detector asks for them once per ghost filter."""
         from scipy.interpolate import LinearNDInterpolator, NearestNDInterpolator
 
         points = np.column_stack([self.rows, self.cols])
-        query = np.column_stack([np.asarray(rows, dtype=np.float64), np.asarray(cols, dtype=np.float64)])
         values = np.column_stack([self.shortest_m, self.longest_m])
-        nearest = NearestNDInterpolator(points, values)(query)
-        if len(points) < 3 or np.linalg.matrix_rank(points - points.mean(axis=0)) < 2:
-            return nearest[:, 0], nearest[:, 1]  # too few nodes, or all on a line: no triangles
-        linear = LinearNDInterpolator(points, values)(query)
-        inside = np.isfinite(linear).all(axis=1)
-        result = np.where(inside[:, None], linear, nearest)
+        spans_area = len(points) >= 3 and np.linalg.matrix_rank(points - points.mean(axis=0)) == 2
+        return NearestNDInterpolator(points, values), LinearNDInterpolator(points, values) if spans_area else None
+
+    def at(self, rows, cols) -> tuple[np.ndarray, np.ndarray]:
+        """The shortest and longest displacement, metres, at pixel positions (``rows``, ``cols``)."""
+        nearest_of, linear_of = self._interpolators
+        query = np.column_stack([np.asarray(rows, dtype=np.float64), np.asarray(cols, dtype=np.float64)])
+        result = nearest_of(query)
+        if linear_of is not None:  # else too few nodes, or all on a line: no triangles
+            linear = linear_of(query)
+            result = np.where(np.isfinite(linear).all(axis=1)[:, None], linear, result)
         return result[:, 0], result[:, 1]
 
 
