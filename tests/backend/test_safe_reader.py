@@ -19,6 +19,7 @@ from rasterio.windows import Window
 
 from icesight_backend.sar.readers import SarFormatError
 from icesight_backend.sar.readers.safe import (
+    GridLut,
     calibrated_block,
     noise_block,
     open_safe,
@@ -221,6 +222,29 @@ def test_calibration_recovers_sigma0_from_digital_numbers(tmp_path):
     assert np.isnan(sigma0[:, :5]).all()
 
 
+def test_a_lut_is_bilinear_between_its_nodes_and_linear_beyond_them_over_a_block_and_at_points():
+    from scipy.interpolate import RegularGridInterpolator
+
+    # Unevenly spaced nodes, as a product's last calibration vector and node are; values not
+    # separable in line and pixel, so that an interpolation along the wrong axis first would show.
+    lines, pixels = np.array([-3.0, 0.0, 10.0, 35.0, 80.0]), np.array([0.0, 7.0, 40.0, 41.0, 100.0])
+    values = np.random.default_rng(0).normal(size=(5, 5)) + np.outer(lines, pixels) / 100
+    lut = GridLut(lines, pixels, values)
+    reference = RegularGridInterpolator((lines, pixels), values, bounds_error=False, fill_value=None)
+    window = Window(-5, -9, 120, 100)  # beyond the first and the last node on both axes
+    at_lines, at_pixels = np.meshgrid(np.arange(-9.0, 91.0), np.arange(-5.0, 115.0), indexing="ij")
+    points = np.stack([at_lines.ravel(), at_pixels.ravel()], axis=1)
+    np.testing.assert_allclose(lut.block(window), reference(points).reshape(100, 120), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(lut(points), reference(points), rtol=0, atol=1e-12)
+    assert lut(np.array([[10.0, 40.0]]))[0] == values[2, 2]  # at a node, the node's value
+
+
+@pytest.mark.parametrize("lines, pixels", [([0.0, 5.0, 5.0], [0.0, 1.0]), ([0.0, 5.0, 9.0], [3.0, 1.0])])
+def test_a_lut_whose_nodes_do_not_increase_is_refused(lines, pixels):
+    with pytest.raises(SarFormatError, match="must increase"):
+        GridLut(np.array(lines), np.array(pixels), np.ones((len(lines), len(pixels))))
+
+
 @pytest.mark.parametrize("zipped", [False, True])
 def test_geocoded_cog_puts_the_target_where_the_annotation_says(tmp_path, zipped):
     safe, truth = build_safe(tmp_path)
@@ -414,6 +438,10 @@ def test_a_zipped_safe_product_uploads_ingests_and_is_detected_on(api, tmp_path)
     assert item["properties"]["datetime"].startswith("2026-03-01T08:15:00")
     assert item["properties"]["sar:polarizations"] == ["HH", "HV"]
     with rasterio.open(io.BytesIO(api.get("/scenes/safe-ew/scene.tif").content)) as catalog:
+        # The reader's own COG is the catalog's scene: the product's layout, the job's tags.
+        assert catalog.tags(ns="IMAGE_STRUCTURE").get("LAYOUT") == "COG"
+        assert catalog.descriptions == ("HH_sigma0_db", "HV_sigma0_db", "incidence_angle_deg", "HV_nesz_db")
+        assert catalog.tags()["scene_id"] == "safe-ew" and catalog.tags()["mode"] == "EW"
         # The catalog's scene keeps the flight track's bearing and its ghosts' distances, which the
         # detector's ghost search reads.
         assert float(catalog.tags()["azimuth_bearing_deg"]) == pytest.approx(180.0 - math.degrees(HEADING), abs=0.05)

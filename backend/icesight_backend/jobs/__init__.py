@@ -27,6 +27,7 @@ from .base import (
     Resources,
     SubmissionError,
     cancel_event_name,
+    task_threads,
 )
 
 HANDLERS: dict[JobKind, Handler] = {
@@ -78,13 +79,17 @@ MODEL_INPUT_ERRORS = (ModelInputMismatch,)
 def run_job(job_id: str, kind: str, params: dict, inputs: dict) -> dict:
     """Entry point of every job task on a worker: decode the parameters and run the kind's handler
     with what the service resolved for it."""
+    import rasterio
+
     from icesight_contract import PARAMS_BY_KIND
 
     job_kind = JobKind(kind)
     ctx = JobContext(job_id)
     ctx.progress(0.0, "started on worker")
     try:
-        output = HANDLERS[job_kind].run(ctx, from_dict(PARAMS_BY_KIND[job_kind], params), inputs)
+        # GDAL compresses, decompresses and warps on the task's share of the worker's cores.
+        with rasterio.Env(GDAL_NUM_THREADS=str(task_threads())):
+            output = HANDLERS[job_kind].run(ctx, from_dict(PARAMS_BY_KIND[job_kind], params), inputs)
     except Exception as exc:
         # The error travels to the service pickled, with the exceptions it was raised from. A
         # library's (rasterio's, for one) may not unpickle there, and Dask then delivers only the

@@ -91,11 +91,9 @@ def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> di
         mode = mode or (product.mode if product.mode in ("EW", "IW") else None)
         acquired = acquired or (product.start_time + "Z" if product.start_time else None)
         ctx.progress(0.2, "calibrating to sigma0 and geocoding with the geolocation grid")
-        cog = safe_to_cog(product, staging / "raw.tif")
+        # The reader writes the scene in the product's layout, tags included: it is the catalog's COG.
+        cog = safe_to_cog(product, staging / "scene.tif", tags={"scene_id": scene_id, **({"mode": mode} if mode else {})})
         raster = inspect_scene(cog)
-        cog = normalise_to_cog(raster, staging / "scene.tif",
-                               tags={"scene_id": scene_id, **({"mode": mode} if mode else {}), **_geometry_tags(cog)})
-        (staging / "raw.tif").unlink()
         source_units = "DN (calibrated with sigmaNought)"
     else:
         ctx.progress(0.05, "checking the scene file")

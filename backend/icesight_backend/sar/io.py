@@ -10,10 +10,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import rasterio
-from rasterio.shutil import copy as rio_copy
 from shapely.geometry import Point
 
-from .readers import scene_units
+from .readers import copy_to_cog, scene_units
 from .scene import SceneLayout, SimulatedScene
 
 
@@ -54,8 +53,7 @@ def write_cog(
             for index, name in enumerate(band_names, start=1):
                 dst.set_band_description(index, name)
             dst.update_tags(**(tags or {}))
-        rio_copy(staging, path, driver="COG", compress="DEFLATE", predictor=3, overview_resampling="average",
-                 BIGTIFF="IF_SAFER")
+        copy_to_cog(staging, path)
     return path
 
 

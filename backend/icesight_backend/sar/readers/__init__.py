@@ -8,6 +8,7 @@ channel's thermal noise floor as a noise-equivalent sigma0 in dB (band 4, ``<cro
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 #: Ending of the description of the optional band holding the cross-pol noise floor (NESZ, dB).
 NESZ_BAND_SUFFIX = "_nesz_db"
@@ -29,6 +30,17 @@ def scene_units(with_noise: bool = False) -> str:
     """The ``units`` tag of a scene in the product's layout."""
     return "sigma0 dB (bands 1-2), degrees (band 3)" + (", cross-pol noise-equivalent sigma0 dB (band 4)"
                                                          if with_noise else "")
+
+
+def copy_to_cog(staging: Path | str, destination: Path | str) -> Path:
+    """Write a tiled GeoTIFF in the product's layout as the scene's COG: DEFLATE with the
+    floating-point predictor, overviews averaged. GDAL compresses on ``GDAL_NUM_THREADS`` threads
+    (a job sets it to its share of the worker's cores)."""
+    from rasterio.shutil import copy as rio_copy
+
+    rio_copy(staging, destination, driver="COG", compress="DEFLATE", predictor=3, overview_resampling="average",
+             BIGTIFF="IF_SAFER")
+    return Path(destination)
 
 
 def noise_band(descriptions: Sequence[str | None], exclude: Sequence[int | None] = ()) -> int | None:

@@ -24,10 +24,9 @@ import numpy as np
 import rasterio
 from pyproj import CRS, Transformer
 from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
-from rasterio.shutil import copy as rio_copy
 from rasterio.windows import Window
 
-from . import NESZ_BAND_SUFFIX, SarFormatError, noise_band, scene_band_names, scene_units
+from . import NESZ_BAND_SUFFIX, SarFormatError, copy_to_cog, noise_band, scene_band_names, scene_units
 
 _POL = re.compile(r"(?<![A-Za-z])(HH|HV|VV|VH)(?![A-Za-z])", re.IGNORECASE)
 
@@ -343,5 +342,5 @@ def normalise_to_cog(scene: SceneRaster, destination: Path, tags: dict[str, str]
                 dst.set_band_description(index, name)
             dst.update_tags(units=scene_units(scene.noise_band is not None), pixel_size_m=str(scene.pixel_size_m),
                             **(tags or {}))
-        rio_copy(staging, destination, driver="COG", compress="DEFLATE", predictor=3, overview_resampling="average", BIGTIFF="IF_SAFER")
+        copy_to_cog(staging, destination)
     return destination

@@ -37,9 +37,7 @@ import rasterio
 from rasterio.control import GroundControlPoint
 from rasterio.crs import CRS
 from rasterio.errors import NotGeoreferencedWarning
-from rasterio.shutil import copy as rio_copy
 from rasterio.windows import Window
-from scipy.interpolate import RegularGridInterpolator
 
 from ..ambiguity import (
     AZIMUTH_AMBIGUITY_TAG,
@@ -48,7 +46,7 @@ from ..ambiguity import (
     AmbiguityNodes,
     azimuth_ambiguity_m,
 )
-from . import CROSS_POL, SarFormatError, scene_band_names, scene_units
+from . import CROSS_POL, SarFormatError, copy_to_cog, scene_band_names, scene_units
 from .geocoding import gcp_line_bearing_deg, geocode, middle_crs, projected_gcps
 
 _MEASUREMENT = re.compile(r"s1[abcd]-(?P<swath>[a-z0-9]+)-grd-(?P<pol>hh|hv|vv|vh)-.*\.tiff?$", re.IGNORECASE)
@@ -174,7 +172,58 @@ def _floats(text: str | None) -> np.ndarray:
     return np.asarray([float(v) for v in (text or "").split()], dtype=np.float64)
 
 
-def sigma_nought_lut(calibration: ET.Element) -> RegularGridInterpolator:
+def _linear_weights(nodes: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each position in ``at``, the index of the node before it and the weight of the node
+    after it, linear between increasing ``nodes`` and continued linearly beyond the outer two."""
+    lower = np.clip(np.searchsorted(nodes, at, side="right") - 1, 0, max(len(nodes) - 2, 0))
+    upper = np.minimum(lower + 1, len(nodes) - 1)
+    span = nodes[upper] - nodes[lower]
+    return lower, np.divide(at - nodes[lower], span, out=np.zeros_like(at, dtype=np.float64), where=span > 0)
+
+
+@dataclass(frozen=True)
+class GridLut:
+    """Values on a regular grid of (line, pixel) nodes, interpolated bilinearly and continued
+    linearly beyond the outer nodes (as a GRD product's LUTs are read). :meth:`block` fills a whole
+    window separably, along pixels at the nodes' lines first: a 1024-line block of a full IW scene
+    costs a few array passes instead of a search per pixel."""
+
+    lines: np.ndarray
+    pixels: np.ndarray
+    values: np.ndarray  # (lines, pixels)
+
+    def __post_init__(self):
+        if self.values.shape != (len(self.lines), len(self.pixels)) or min(self.values.shape) < 1:
+            raise SarFormatError(f"a LUT of {self.values.shape} values on {len(self.lines)} lines x "
+                                 f"{len(self.pixels)} pixels")
+        if np.any(np.diff(self.lines) <= 0) or np.any(np.diff(self.pixels) <= 0):
+            raise SarFormatError("a LUT's lines and pixels must increase")
+
+    def __call__(self, points: np.ndarray) -> np.ndarray:
+        """The values at ``points``, an (n, 2) array of (line, pixel)."""
+        points = np.asarray(points, dtype=np.float64)
+        li, lw = _linear_weights(self.lines, points[:, 0])
+        pi, pw = _linear_weights(self.pixels, points[:, 1])
+        lj, pj = np.minimum(li + 1, len(self.lines) - 1), np.minimum(pi + 1, len(self.pixels) - 1)
+        v = self.values
+        return ((1 - lw) * ((1 - pw) * v[li, pi] + pw * v[li, pj])
+                + lw * ((1 - pw) * v[lj, pi] + pw * v[lj, pj]))
+
+    def block(self, window: Window) -> np.ndarray:
+        """The values over every pixel of ``window`` (float64, lines x pixels)."""
+        lines = np.arange(window.row_off, window.row_off + window.height, dtype=np.float64)
+        pixels = np.arange(window.col_off, window.col_off + window.width, dtype=np.float64)
+        li, lw = _linear_weights(self.lines, lines)
+        pi, pw = _linear_weights(self.pixels, pixels)
+        lj, pj = np.minimum(li + 1, len(self.lines) - 1), np.minimum(pi + 1, len(self.pixels) - 1)
+        needed = np.unique(np.concatenate([li, lj]))
+        along = self.values[needed][:, pi] * (1 - pw) + self.values[needed][:, pj] * pw
+        li, lj = np.searchsorted(needed, li), np.searchsorted(needed, lj)
+        lw = lw[:, None]
+        return along[li] * (1 - lw) + along[lj] * lw
+
+
+def sigma_nought_lut(calibration: ET.Element) -> GridLut:
     """Bilinear interpolator of the sigmaNought LUT over (line, pixel)."""
     vectors = calibration.findall("calibrationVectorList/calibrationVector")
     if not vectors:
@@ -184,7 +233,10 @@ def sigma_nought_lut(calibration: ET.Element) -> RegularGridInterpolator:
     values = np.stack([_floats(v.findtext("sigmaNought")) for v in vectors])
     if values.shape != (len(lines), len(pixels)):
         raise SarFormatError("calibration vectors do not share one pixel grid; this GRD layout is not supported")
-    return RegularGridInterpolator((lines, pixels), values, bounds_error=False, fill_value=None)
+    try:
+        return GridLut(lines, pixels, values)
+    except SarFormatError as exc:
+        raise SarFormatError(f"calibration annotation: {exc}") from None
 
 
 @dataclass
@@ -329,19 +381,16 @@ def geolocation_grid(annotation: ET.Element) -> np.ndarray:
     return np.asarray(rows)
 
 
-def incidence_interpolator(grid: np.ndarray) -> RegularGridInterpolator:
-    """Bilinear interpolator of the incidence angle over (line, pixel) from a regular geolocation grid."""
+def incidence_interpolator(grid: np.ndarray) -> GridLut:
+    """The incidence angle over (line, pixel), bilinear between a regular geolocation grid's nodes."""
     grid_lines, grid_pixels = np.unique(grid[:, 0]), np.unique(grid[:, 1])
     if len(grid_lines) * len(grid_pixels) != len(grid):
         raise SarFormatError("the geolocation grid is not regular in lines and pixels")
     order = np.lexsort((grid[:, 1], grid[:, 0]))
-    return RegularGridInterpolator(
-        (grid_lines, grid_pixels), grid[order, 4].reshape(len(grid_lines), len(grid_pixels)),
-        bounds_error=False, fill_value=None,
-    )
+    return GridLut(grid_lines, grid_pixels, grid[order, 4].reshape(len(grid_lines), len(grid_pixels)))
 
 
-def calibrated_block(band: SafeBand, lut: RegularGridInterpolator, window: Window,
+def calibrated_block(band: SafeBand, lut: GridLut, window: Window,
                      lut_squared: np.ndarray | None = None) -> np.ndarray:
     """Linear sigma0 of one block of the measurement (NaN where DN is 0: no data). ``lut_squared``:
     the block's ``A^2`` when the caller already has it (:func:`lut_squared_block`)."""
@@ -356,7 +405,7 @@ def calibrated_block(band: SafeBand, lut: RegularGridInterpolator, window: Windo
     return np.where(dn > 0, sigma0, np.nan)
 
 
-def noise_block(noise: ThermalNoise, lut: RegularGridInterpolator, window: Window,
+def noise_block(noise: ThermalNoise, lut: GridLut, window: Window,
                 lut_squared: np.ndarray | None = None) -> np.ndarray:
     """Noise-equivalent sigma0 (linear) of one block of the measurement: ``eta / A^2``."""
     lut_squared = lut_squared_block(lut, window) if lut_squared is None else lut_squared
@@ -364,12 +413,9 @@ def noise_block(noise: ThermalNoise, lut: RegularGridInterpolator, window: Windo
         return noise.power(window) / lut_squared
 
 
-def lut_squared_block(lut: RegularGridInterpolator, window: Window) -> np.ndarray:
+def lut_squared_block(lut: GridLut, window: Window) -> np.ndarray:
     """``A^2`` of the sigmaNought LUT over a block of the measurement (interpolated bilinearly)."""
-    lines = np.arange(window.row_off, window.row_off + window.height, dtype=np.float64)
-    pixels = np.arange(window.col_off, window.col_off + window.width, dtype=np.float64)
-    grid_l, grid_p = np.meshgrid(lines, pixels, indexing="ij")
-    return lut(np.stack([grid_l.ravel(), grid_p.ravel()], axis=1)).reshape(len(lines), len(pixels)) ** 2
+    return lut.block(window) ** 2
 
 
 def azimuth_bearing_deg(grid: np.ndarray, crs: CRS) -> float:
@@ -469,8 +515,11 @@ def ground_control_points(grid: np.ndarray, crs: CRS) -> list[GroundControlPoint
     return projected_gcps(annotation_gcps(grid), WGS84, crs)
 
 
-def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1024) -> Path:
-    """Calibrate both bands, add incidence, geocode with the geolocation grid, write a COG."""
+def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1024,
+                tags: dict[str, str] | None = None) -> Path:
+    """Calibrate both bands, add incidence (and the cross-pol noise floor), geocode with the
+    geolocation grid, write the scene's COG in the product's layout with the product's tags and
+    ``tags`` (which win)."""
     co, cross = product.polarisations
     bands = [product.bands[co], product.bands[cross]]
     grid = geolocation_grid(bands[0].annotation)
@@ -505,9 +554,7 @@ def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1
                 cross_a2 = lut_squared_block(luts[1], window)
                 co_lin = calibrated_block(bands[0], luts[0], window)
                 cross_lin = calibrated_block(bands[1], luts[1], window, cross_a2)
-                lines = np.arange(row, row + window.height, dtype=np.float64)
-                gl, gp = np.meshgrid(lines, np.arange(width, dtype=np.float64), indexing="ij")
-                inc = incidence(np.stack([gl.ravel(), gp.ravel()], axis=1)).reshape(co_lin.shape)
+                inc = incidence.block(window)
                 with np.errstate(divide="ignore", invalid="ignore"):
                     data = [10 * np.log10(co_lin), 10 * np.log10(cross_lin), inc]
                     if noise is not None:
@@ -529,5 +576,6 @@ def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1
                 **{AZIMUTH_BEARING_TAG: f"{azimuth_bearing_deg(grid, crs):.3f}"},
                 **({AZIMUTH_AMBIGUITY_TAG: ambiguity.to_tag()} if ambiguity is not None else {}),
             )
-        rio_copy(geocoded, destination, driver="COG", compress="DEFLATE", predictor=3, BIGTIFF="IF_SAFER")
+            dst.update_tags(**(tags or {}))
+        copy_to_cog(geocoded, destination)
     return destination
