@@ -190,13 +190,14 @@ def test_an_objects_length_is_its_longest_extent_not_its_bounding_boxs_diagonal(
 
 
 def test_a_scenes_objects_labelled_region_by_region_are_those_of_the_whole_mask():
-    """The labelling that keeps a full scene's memory down finds the same objects, in raster order,
-    as labelling the whole mask: across block borders, with a gap to join at a border, with two
+    """The labelling that keeps a full scene's memory down finds the same objects, in the same order,
+    as labelling the whole mask: at the scene's top edge, across block borders, with a gap to join at a border, with two
     objects one gap too far apart on either side of a border, with pixels joined across the corner of
     two blocks, and with long objects over many blocks, one whose box holds another's pixel."""
     block = OCCUPANCY_BLOCK_PX
     present = np.zeros((7 * block + 13, 9 * block + 5), dtype=bool)
     present[[130, 400, 440], [60, 500, 300]] = True  # scattered false pixels
+    present[1, 50] = present[0, 100] = True  # at the top edge: numbered by where their closed blobs start
     present[block - 2 : block + 2, 3 * block - 1 : 3 * block + 1] = True  # a target on a four-block corner
     present[2 * block + 10, 5 * block - 1] = present[2 * block + 10, 5 * block + MERGE_DISTANCE_PX] = True  # a gap to join
     present[4 * block - 1, 40] = present[4 * block + MERGE_DISTANCE_PX + 1, 40] = True  # one pixel too far apart
@@ -208,11 +209,13 @@ def test_a_scenes_objects_labelled_region_by_region_are_those_of_the_whole_mask(
     params = CfarParams(pixel_size_m=2.0, min_area_px=1)  # the long object stays under max_length_m
     whole = [(window, own, length) for _, window, own, length
              in _sized_components(_components(present, MERGE_DISTANCE_PX), params)]
-    first = [(w[0].start + int(np.nonzero(o)[0][0]), w[1].start + int(np.nonzero(o)[1][0])) for w, o, _ in whole]
-    whole = [whole[i] for i in np.argsort([r * present.shape[1] + c for r, c in first], kind="stable")]
     by_region = _scene_objects(present, MERGE_DISTANCE_PX, params)
     assert len(by_region) == len(whole) >= 10
     for (window, own, length), (expected_window, expected_own, expected_length) in zip(by_region, whole, strict=True):
         assert window == expected_window and length == expected_length
         np.testing.assert_array_equal(own, expected_own)
     assert _scene_objects(np.zeros((50, 50), dtype=bool), MERGE_DISTANCE_PX, params) == []
+    dense = np.zeros((3 * block, 3 * block), dtype=bool)  # one region over the whole scene
+    dense[::7, ::5] = True
+    assert [w for w, _, _ in _scene_objects(dense, MERGE_DISTANCE_PX, params)] == \
+        [w for _, w, _, _ in _sized_components(_components(dense, MERGE_DISTANCE_PX), params)]

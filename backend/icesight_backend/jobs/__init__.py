@@ -87,7 +87,8 @@ def run_job(job_id: str, kind: str, params: dict, inputs: dict) -> dict:
     ctx = JobContext(job_id)
     ctx.progress(0.0, "started on worker")
     try:
-        # GDAL compresses, decompresses and warps on the task's share of the worker's cores.
+        # GDAL compresses and warps on the task's share of the worker's cores. The setting is the
+        # task thread's own: threads the task starts (the detector's Dask chunks) keep GDAL's default.
         with rasterio.Env(GDAL_NUM_THREADS=str(task_threads())):
             output = HANDLERS[job_kind].run(ctx, from_dict(PARAMS_BY_KIND[job_kind], params), inputs)
     except Exception as exc:

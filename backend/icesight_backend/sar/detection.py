@@ -730,19 +730,29 @@ def _scene_objects(present: np.ndarray, merge_distance_px: int, params: CfarPara
         return []
     occupied = np.logical_or.reduceat(np.logical_or.reduceat(present, np.arange(0, height, block), axis=0),
                                       np.arange(0, width, block), axis=1)
-    regions, _ = ndimage.label(occupied, np.ones((3, 3), dtype=bool))
+    regions, count = ndimage.label(occupied, np.ones((3, 3), dtype=bool))
     found = []
     for index, cells in enumerate(ndimage.find_objects(regions), start=1):
         r0, c0 = cells[0].start * block, cells[1].start * block
         r1, c1 = min(cells[0].stop * block, height), min(cells[1].stop * block, width)
-        own_cells = np.repeat(np.repeat(regions[cells] == index, block, axis=0), block, axis=1)
-        part = present[r0:r1, c0:c1] & own_cells[: r1 - r0, : c1 - c0]
+        part = present[r0:r1, c0:c1]
+        if count > 1:  # other regions' blocks may lie in this one's box
+            own_cells = np.repeat(np.repeat(regions[cells] == index, block, axis=0), block, axis=1)
+            part = part & own_cells[: r1 - r0, : c1 - c0]
         for _, window, own, length_m in _sized_components(_components(part, merge_distance_px), params):
-            rows, cols = np.nonzero(own)
-            first = (r0 + window[0].start + int(rows[0]), c0 + window[1].start + int(cols[0]))
             box = (slice(r0 + window[0].start, r0 + window[0].stop), slice(c0 + window[1].start, c0 + window[1].stop))
-            found.append((first, box, own, length_m))
+            found.append((_label_order(box, own, merge_distance_px), box, own, length_m))
     return [(box, own, length_m) for _, box, own, length_m in sorted(found, key=lambda item: item[0])]
+
+
+def _label_order(box: tuple[slice, slice], own: np.ndarray, merge_distance_px: int) -> tuple[int, int]:
+    """Where the object's gap-closed blob starts in raster order (scene coordinates), the order in
+    which :func:`_components` on the whole mask numbers objects: its top row, clipped at the scene's
+    edge, and the leftmost pixel the closing reaches on that row."""
+    rows, cols = np.nonzero(own)
+    top = max(box[0].start + int(rows[0]) - merge_distance_px, 0)
+    reaching = rows + box[0].start <= top + merge_distance_px
+    return top, max(box[1].start + int(cols[reaching].min()) - merge_distance_px, 0)
 
 
 def _measure(window: tuple[slice, slice], own: np.ndarray, length_m: float, bits: np.ndarray, extended: bool,

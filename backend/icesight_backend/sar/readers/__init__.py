@@ -35,7 +35,7 @@ def scene_units(with_noise: bool = False) -> str:
 def copy_to_cog(staging: Path | str, destination: Path | str) -> Path:
     """Write a tiled GeoTIFF in the product's layout as the scene's COG: DEFLATE with the
     floating-point predictor, overviews averaged. GDAL compresses on ``GDAL_NUM_THREADS`` threads
-    (a job sets it to its share of the worker's cores)."""
+    (a job sets it, for its own thread, to its share of the worker's cores)."""
     from rasterio.shutil import copy as rio_copy
 
     rio_copy(staging, destination, driver="COG", compress="DEFLATE", predictor=3, overview_resampling="average",

@@ -181,7 +181,7 @@ def _linear_weights(nodes: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.n
     return lower, np.divide(at - nodes[lower], span, out=np.zeros_like(at, dtype=np.float64), where=span > 0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class GridLut:
     """Values on a regular grid of (line, pixel) nodes, interpolated bilinearly and continued
     linearly beyond the outer nodes (as a GRD product's LUTs are read). :meth:`block` fills a whole
@@ -217,7 +217,8 @@ class GridLut:
         pi, pw = _linear_weights(self.pixels, pixels)
         lj, pj = np.minimum(li + 1, len(self.lines) - 1), np.minimum(pi + 1, len(self.pixels) - 1)
         needed = np.unique(np.concatenate([li, lj]))
-        along = self.values[needed][:, pi] * (1 - pw) + self.values[needed][:, pj] * pw
+        rows = self.values[needed]
+        along = rows[:, pi] * (1 - pw) + rows[:, pj] * pw
         li, lj = np.searchsorted(needed, li), np.searchsorted(needed, lj)
         lw = lw[:, None]
         return along[li] * (1 - lw) + along[lj] * lw
@@ -571,7 +572,7 @@ def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1
                 dst.set_band_description(index, name)
             mode = product.mode if product.mode in ("EW", "IW") else ""
             dst.update_tags(
-                units=scene_units(noise is not None), pixel_size_m=str(product.pixel_spacing_m),
+                units=scene_units(noise is not None), pixel_size_m=str(abs(dst.transform.a)),
                 source=product.name, acquired=product.start_time, **({"mode": mode} if mode else {}),
                 **{AZIMUTH_BEARING_TAG: f"{azimuth_bearing_deg(grid, crs):.3f}"},
                 **({AZIMUTH_AMBIGUITY_TAG: ambiguity.to_tag()} if ambiguity is not None else {}),
