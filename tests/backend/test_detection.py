@@ -219,3 +219,36 @@ def test_a_scenes_objects_labelled_region_by_region_are_those_of_the_whole_mask(
     dense[::7, ::5] = True
     assert [w for w, _, _ in _scene_objects(dense, MERGE_DISTANCE_PX, params)] == \
         [w for _, w, _, _ in _sized_components(_components(dense, MERGE_DISTANCE_PX), params)]
+
+
+def test_the_scan_holds_no_more_chunks_at_once_than_it_is_given_threads(monkeypatch):
+    """A detection job scans on its task's share of the worker's cores: with ``threads`` the scan
+    runs (and holds in memory) at most that many chunks at a time, and finds the same mask."""
+    import threading
+    import time
+
+    import icesight_backend.sar.detection as detection
+
+    scan_block, lock, active, most = detection._scan_block, threading.Lock(), [0], [0]
+
+    def counted(*args, **kwargs):
+        with lock:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        time.sleep(0.05)  # long enough for the pool's other threads to start their chunks
+        try:
+            return scan_block(*args, **kwargs)
+        finally:
+            with lock:
+                active[0] -= 1
+
+    monkeypatch.setattr(detection, "_scan_block", counted)
+    scene = simulate_scene(SimulateSceneParams(width_px=700, height_px=600, n_ships=8, n_icebergs=8, seed=4))
+    params = CfarParams(pixel_size_m=40.0)
+    masks = {}
+    for threads in (1, 3):
+        most[0] = 0
+        masks[threads] = scan_scene(scene.hh_db, scene.hv_db, params, chunk_px=128, threads=threads).mask
+        assert most[0] <= threads
+        assert most[0] == threads  # the pool used them all (25 chunks)
+    np.testing.assert_array_equal(masks[1], masks[3])

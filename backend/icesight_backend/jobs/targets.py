@@ -17,7 +17,7 @@ from icesight_contract import (
     to_dict,
 )
 
-from .base import JSON, JobContext, Resources, artifact, gpkg_artifact
+from .base import JSON, JobContext, Resources, artifact, gpkg_artifact, task_threads
 
 
 def resolve_scene(resources: Resources, params: Any) -> dict:
@@ -82,7 +82,9 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
     ctx.progress(0.05, f"CFAR over a {co.shape[1]} x {co.shape[0]} px scene in {chunks} chunks"
                  + ("" if land is None else f", {land_share:.1%} of it land"))
     ambiguity = scene_ambiguity_field(meta["tags"], meta["transform"], meta["crs"])
-    detections = detect(co, cross, cfar, params.chunk_px, noise_db=noise, land=land, ambiguity=ambiguity)
+    # The chunks run on this task's share of the worker's cores (and hold that many chunks in memory).
+    detections = detect(co, cross, cfar, params.chunk_px, noise_db=noise, land=land, ambiguity=ambiguity,
+                        threads=task_threads())
     ctx.check()
 
     def _rounded(value: float) -> float | None:

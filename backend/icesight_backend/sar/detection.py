@@ -887,7 +887,7 @@ def _scan_block(co_ext: np.ndarray, cross_ext: np.ndarray, noise_ext: np.ndarray
 
 
 def scan_scene(co_db, cross_db, params: CfarParams, chunk_px: int = 2048, scheduler: str = "threads",
-               cell_px: int | None = None, noise_db=None) -> SceneScan:
+               cell_px: int | None = None, noise_db=None, threads: int | None = None) -> SceneScan:
     """The whole scene's CFAR mask, cell means and target windows from a single read of each band.
 
     Reading and decoding the raster is the dearest part of detection, so every chunk is read once
@@ -905,6 +905,9 @@ def scan_scene(co_db, cross_db, params: CfarParams, chunk_px: int = 2048, schedu
     floor's speckle, and the floor steps by several dB between sub-swaths: a ring straddling a step
     would take the noisier side's level for a target's background on the quieter side. The windows
     kept for measurement are the cross-pol as read.
+
+    ``threads``: how many chunks are scanned at once (None: a core each). A chunk of a 10 m scene
+    with its halo holds some 2,850 px square in a dozen float64 arrays, so this bounds the memory too.
     """
     height, width = (int(n) for n in co_db.shape)
     depth = params.halo_px + _scan_reach_px(params)
@@ -926,7 +929,7 @@ def scan_scene(co_db, cross_db, params: CfarParams, chunk_px: int = 2048, schedu
     tasks = [[scan(co_blocks[i, j], cross_blocks[i, j], None if noise_blocks is None else noise_blocks[i, j],
                    (int(starts[0][i]), int(starts[1][j])), depths, (rows, cols), params, (height, width), cell_px)
               for j, cols in enumerate(chunks[1])] for i, rows in enumerate(chunks[0])]
-    results = dask.compute(tasks, scheduler=scheduler)[0]
+    results = dask.compute(tasks, scheduler=scheduler, num_workers=threads)[0]
     mask = np.block([[bits for bits, _, _ in row] for row in results])
     windows = {key: values for row in results for _, _, found in row for key, values in found.items()}
     if cell_px is None:
@@ -1104,6 +1107,7 @@ def detect(
     noise_db=None,
     land: LandMask | None = None,
     ambiguity: AmbiguityField | None = None,
+    threads: int | None = None,
 ) -> list[Detection]:
     """CFAR over the scene (Dask, chunked), labelled targets, size, sea-ice and ambiguity discrimination.
 
@@ -1121,7 +1125,8 @@ def detect(
     clutter cells and the targets' windows come from one read of the scene and of its noise band
     (:func:`scan_scene`). The bands may be
     numpy arrays or lazy raster bands. The chunks run on local threads: inside a job task this
-    process's cores do the work, without sending sub-tasks back to the cluster.
+    process's cores do the work, without sending sub-tasks back to the cluster; ``threads`` of them
+    (:func:`scan_scene`; None: every core).
     """
     scene_co_db = co_db
     if land is not None:
@@ -1131,7 +1136,7 @@ def detect(
     if not params.judges_cross_pol:
         noise_db = None  # the plain co-pol detector
     scan = scan_scene(co_db, cross_db, params, chunk_px, scheduler, clutter_params.cell_px if classify else None,
-                      noise_db)
+                      noise_db, threads)
     if classify:
         shape = (int(co_db.shape[0]), int(co_db.shape[1]))
         clutter = classify_cells(scan.co_cells_db, scan.cross_cells_db, clutter_params, shape, scan.noise_cells_db)
