@@ -457,6 +457,25 @@ def test_a_zipped_safe_product_uploads_ingests_and_is_detected_on(api, tmp_path)
     assert again.status_code == 422 and again.json()["error"]["field"] == "params.upload_id"
 
 
+def test_a_safe_product_larger_than_the_service_takes_is_refused_at_submission(api, tmp_path):
+    safe, _ = build_safe(tmp_path)
+    for measurement in (safe / "measurement").iterdir():  # declares 200,000 x 200,000 samples; sparse
+        with rasterio.open(measurement, "w", driver="GTiff", width=200_000, height=200_000, count=1, dtype="uint16",
+                           tiled=True, blockxsize=1024, blockysize=1024, SPARSE_OK=True, BIGTIFF="YES"):
+            pass
+    archive = tmp_path / (safe.stem + ".zip")
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for path in safe.rglob("*"):
+            zipped.write(path, str(path.relative_to(tmp_path)))
+    assert archive.stat().st_size < 5_000_000
+    upload = api.post("/uploads", data=archive.read_bytes()).json()
+    response = api.post("/jobs", json={"kind": "ingest_scene", "params": {"upload_id": upload["upload_id"]}})
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["field"] == "params.upload_id" and "200000 x 200000" in error["message"]
+    assert "--max-scene-side-px" in error["message"]
+
+
 @pytest.mark.parametrize("tag, kept", [("168.25", "168.250"), ("-12", "348.000"), ("north", None), ("nan", None), (None, None)])
 def test_ingest_keeps_a_scenes_azimuth_bearing_when_it_is_a_number(tmp_path, tag, kept):
     from icesight_backend.jobs.scenes import _geometry_tags

@@ -92,7 +92,8 @@ def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> di
         acquired = acquired or (product.start_time + "Z" if product.start_time else None)
         ctx.progress(0.2, "calibrating to sigma0 and geocoding with the geolocation grid")
         # The reader writes the scene in the product's layout, tags included: it is the catalog's COG.
-        cog = safe_to_cog(product, staging / "scene.tif", tags={"scene_id": scene_id, **({"mode": mode} if mode else {})})
+        cog = safe_to_cog(product, staging / "scene.tif", tags={"scene_id": scene_id, **({"mode": mode} if mode else {})},
+                          check_size=lambda width, height: check_scene_size(width, height, inputs["scene_limits"]))
         raster = inspect_scene(cog)
         source_units = "DN (calibrated with sigmaNought)"
     else:
@@ -177,7 +178,17 @@ def resolve_upload(resources: Resources, params: IngestSceneParams) -> dict:
         except ValueError as exc:
             raise SubmissionError(str(exc), "params.scene_id") from None
     path = resources.upload_path(params.upload_id)
-    if not zipfile.is_zipfile(path):
+    if zipfile.is_zipfile(path):
+        from ..sar.readers import SarFormatError
+        from ..sar.readers.safe import open_safe
+
+        try:
+            width, height = open_safe(path).size  # the annotations and the measurement's header only
+        except (SarFormatError, rasterio.errors.RasterioIOError):
+            pass  # the job's reader says what is wrong with it
+        else:
+            check_scene_size(width, height, resources.scene_limits)
+    else:
         try:
             with rasterio.open(path) as src:  # the header only
                 check_scene_size(src.width, src.height, resources.scene_limits)

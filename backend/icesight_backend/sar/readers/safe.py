@@ -29,6 +29,7 @@ import warnings
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +69,14 @@ class SafeProduct:
     start_time: str
     pixel_spacing_m: float
     bands: dict[str, SafeBand]  # by polarisation
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) of the measurement in samples and lines, from its TIFF's header."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NotGeoreferencedWarning)  # GRD measurements carry GCPs only
+            with rasterio.open(self.bands[self.polarisations[0]].measurement) as src:
+                return src.width, src.height
 
     @property
     def polarisations(self) -> tuple[str, str]:
@@ -517,17 +526,17 @@ def ground_control_points(grid: np.ndarray, crs: CRS) -> list[GroundControlPoint
 
 
 def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1024,
-                tags: dict[str, str] | None = None) -> Path:
+                tags: dict[str, str] | None = None, check_size: Callable[[int, int], None] | None = None) -> Path:
     """Calibrate both bands, add incidence (and the cross-pol noise floor), geocode with the
     geolocation grid, write the scene's COG in the product's layout with the product's tags and
-    ``tags`` (which win)."""
+    ``tags`` (which win). ``check_size(width, height)`` sees the measurement's size and then the
+    map grid's before either is written, and may refuse them."""
     co, cross = product.polarisations
     bands = [product.bands[co], product.bands[cross]]
     grid = geolocation_grid(bands[0].annotation)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NotGeoreferencedWarning)
-        with rasterio.open(bands[0].measurement) as src:
-            height, width = src.height, src.width
+    width, height = product.size
+    if check_size is not None:
+        check_size(width, height)
     try:
         incidence = incidence_interpolator(grid)
     except SarFormatError as exc:
@@ -566,7 +575,7 @@ def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1
                     dst.write(np.where(invalid, np.nan, values).astype(np.float32), index, window=window)
         ambiguity = ambiguity_nodes(bands[1].annotation, grid, noise)
         geocoded = Path(tmp) / "geocoded.tif"
-        geocode(radar, crs, geocoded, profile, product.pixel_spacing_m, rows_per_block)
+        geocode(radar, crs, geocoded, profile, product.pixel_spacing_m, rows_per_block, check_size=check_size)
         with rasterio.open(geocoded, "r+") as dst:
             for index, name in enumerate(names, start=1):
                 dst.set_band_description(index, name)
