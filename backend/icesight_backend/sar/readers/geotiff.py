@@ -160,7 +160,7 @@ def geocode_gcp_scene(path: Path | str, destination: Path,
     tagged with the track's bearing on the map (:data:`~..ambiguity.AZIMUTH_BEARING_TAG`), which the
     detector's ghost search follows. ``check_size(width, height)`` sees the map grid's size before
     anything is warped (a turned scene's grid holds more pixels than the scene)."""
-    import xml.etree.ElementTree as ET
+    from rasterio.shutil import copy as rio_copy
 
     from ..ambiguity import AZIMUTH_BEARING_TAG
     from .geocoding import gcp_line_bearing_deg, gcp_pixel_spacing_m, geocode, middle_crs, projected_gcps
@@ -174,23 +174,18 @@ def geocode_gcp_scene(path: Path | str, destination: Path,
             raise SarFormatError(f"{path.name}: has {len(gcps)} ground control point(s) and no geotransform; "
                                  "geocoding needs at least 3 (a product's tie-point grid), or geocode the scene first")
         width, height, count, nodata = src.width, src.height, src.count, src.nodata
-        descriptions, tags, dtypes = src.descriptions, src.tags(), src.dtypes
+        descriptions, tags = src.descriptions, src.tags()
     crs = middle_crs(gcps, gcps_crs, width, height)
     on_map = projected_gcps(gcps, gcps_crs, crs)
     if not all(np.isfinite([g.x for g in on_map] + [g.y for g in on_map])):
         raise SarFormatError(f"{path.name}: its ground control points cannot be projected to {crs.to_string()}")
     # The source as it is, its points in map coordinates (a VRT: nothing is copied).
-    root = ET.Element("VRTDataset", rasterXSize=str(width), rasterYSize=str(height))
-    points = ET.SubElement(root, "GCPList", Projection=crs.to_wkt())
-    for index, g in enumerate(on_map):
-        ET.SubElement(points, "GCP", Id=str(index), Pixel=repr(g.col), Line=repr(g.row), X=repr(g.x), Y=repr(g.y))
-    for band in range(1, count + 1):
-        element = ET.SubElement(root, "VRTRasterBand", dataType=_gdal_typename(dtypes[band - 1]), band=str(band))
-        source = ET.SubElement(element, "SimpleSource")
-        ET.SubElement(source, "SourceFilename", relativeToVRT="0").text = str(path.resolve())
-        ET.SubElement(source, "SourceBand").text = str(band)
     vrt = destination.with_suffix(".vrt")
-    ET.ElementTree(root).write(vrt)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        rio_copy(path, vrt, driver="VRT")
+        with rasterio.open(vrt, "r+") as points:
+            points.gcps = (on_map, crs)
     try:
         profile = {"driver": "GTiff", "count": count, "dtype": "float32", "nodata": float("nan"), "tiled": True,
                    "blockxsize": 512, "blockysize": 512, "BIGTIFF": "IF_SAFER"}
@@ -203,15 +198,6 @@ def geocode_gcp_scene(path: Path | str, destination: Path,
                 dst.set_band_description(band, name)
         dst.update_tags(**(tags | {AZIMUTH_BEARING_TAG: f"{gcp_line_bearing_deg(on_map):.3f}"}))
     return destination
-
-
-def _gdal_typename(dtype: str) -> str:
-    """GDAL's name of a numpy data type (a VRT band's ``dataType``)."""
-    names = {"uint8": "Byte", "int8": "Int8", "uint16": "UInt16", "int16": "Int16", "uint32": "UInt32",
-             "int32": "Int32", "float32": "Float32", "float64": "Float64"}
-    if dtype not in names:
-        raise SarFormatError(f"bands of type {dtype} cannot be geocoded; give real-valued sigma0 (e.g. float32)")
-    return names[dtype]
 
 
 def inspect_scene(
