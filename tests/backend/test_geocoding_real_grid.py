@@ -98,7 +98,7 @@ def test_a_calibrated_scene_in_radar_geometry_with_ground_control_points_is_geoc
     marks as no data (0) left out, and the flight track's bearing tagged for the ghost search."""
     import io
 
-    from icesight_backend.sar.readers.safe import azimuth_bearing_deg
+    from icesight_backend.sar.readers.geocoding import gcp_line_bearing_deg
 
     decimation = 20  # 200 m pixels: 843 x 1,297 px
     grid = geolocation_grid(read_annotation(next(GRDH.glob("s1a-iw-grd-vh-*.xml.gz"))))
@@ -132,7 +132,7 @@ def test_a_calibrated_scene_in_radar_geometry_with_ground_control_points_is_geoc
         cog.write_bytes(api.get("/scenes/gcp-iw/scene.tif").content)
     errors = node_errors_m(cog, nodes, crs, threshold=0.0)  # spots at +10 dB, the sea at -17 dB
     assert np.median(errors) < 100.0 and errors.max() < 200.0  # within a 200 m pixel
-    assert bearing == pytest.approx(azimuth_bearing_deg(grid, crs), abs=0.5)
+    assert bearing == pytest.approx(gcp_line_bearing_deg(ground_control_points(grid, crs)), abs=0.5)
     finite = co_db[np.isfinite(co_db)]
     # The no-data edge did not come in as -inf, nor blend into the sea: bilinear weights of valid
     # samples alone cannot go below the dimmest of them (with the edge's zeros blended: -42 dB).
@@ -144,8 +144,8 @@ def test_a_gcp_scene_across_the_antimeridian_is_put_on_the_map_of_its_middle(tmp
     picks the CRS. A bearing tag it already carries is replaced by its own lines' direction, and a
     map grid too large is refused before anything is warped."""
     from icesight_backend.sar.readers import SarFormatError
+    from icesight_backend.sar.readers.geocoding import gcp_line_bearing_deg
     from icesight_backend.sar.readers.geotiff import geocode_gcp_scene
-    from icesight_backend.sar.readers.safe import azimuth_bearing_deg
 
     decimation, shift = 20, 146.5
     grid = geolocation_grid(read_annotation(next(GRDH.glob("s1a-iw-grd-vh-*.xml.gz"))))
@@ -164,7 +164,7 @@ def test_a_gcp_scene_across_the_antimeridian_is_put_on_the_map_of_its_middle(tmp
     out = geocode_gcp_scene(scene, tmp_path / "geocoded.tif")
     with rasterio.open(out) as src:
         assert src.crs == crs
-        assert float(src.tags()["azimuth_bearing_deg"]) == pytest.approx(azimuth_bearing_deg(grid, crs), abs=0.5)
+        assert float(src.tags()["azimuth_bearing_deg"]) == pytest.approx(gcp_line_bearing_deg(ground_control_points(grid, crs)), abs=0.5)
     errors = node_errors_m(out, nodes, crs)
     assert np.median(errors) < 100.0 and errors.max() < 200.0  # within a 200 m pixel
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -82,6 +83,7 @@ def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> di
 
     staging = Path(staging_dir)
     staging.mkdir(parents=True, exist_ok=True)
+    fits = functools.partial(check_scene_size, limits=inputs["scene_limits"])  # (width, height): refuses a grid too large
     mode = params.mode.value if params.mode else None
     acquired = params.acquired
     if zipfile.is_zipfile(upload_path):
@@ -93,20 +95,19 @@ def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> di
         ctx.progress(0.2, "calibrating to sigma0 and geocoding with the geolocation grid")
         # The reader writes the scene in the product's layout, tags included: it is the catalog's COG.
         cog = safe_to_cog(product, staging / "scene.tif", tags={"scene_id": scene_id, **({"mode": mode} if mode else {})},
-                          check_size=lambda width, height: check_scene_size(width, height, inputs["scene_limits"]))
+                          check_size=fits)
         raster = inspect_scene(cog)
         source_units = "DN (calibrated with sigmaNought)"
     else:
         ctx.progress(0.05, "checking the scene file")
-        scene_file = geocode_gcp_scene(upload_path, staging / "geocoded.tif",
-                                       lambda width, height: check_scene_size(width, height, inputs["scene_limits"]))
+        scene_file = geocode_gcp_scene(upload_path, staging / "geocoded.tif", fits)
         scene_file = scene_file or upload_path
         if scene_file != upload_path:
             ctx.progress(0.15, "geocoded the scene with its ground control points (thin-plate spline)")
         raster = inspect_scene(
             scene_file, params.co_band, params.cross_band, params.inc_band, params.inc_angle_deg, params.units
         )
-        check_scene_size(raster.width, raster.height, inputs["scene_limits"])
+        fits(raster.width, raster.height)
         ctx.check()
         scene_id = params.scene_id or f"scene-{ctx.job_id[:8]}"
         ctx.progress(0.2, f"writing a {raster.width} x {raster.height} px COG (co-pol dB, cross-pol dB, incidence)")

@@ -718,7 +718,7 @@ OCCUPANCY_BLOCK_PX = 64
 
 def _scene_objects(present: np.ndarray, merge_distance_px: int, params: CfarParams):
     """(box, own-pixel mask, length in metres) of each object :func:`_sized_components` finds in
-    :func:`_components` of a whole scene's mask, in the raster order of their first pixels, labelled
+    :func:`_components` of a whole scene's mask, in its label order (:func:`_label_order`), labelled
     region by region. The mask is sparse (targets and a few false pixels), while labelling it whole
     takes some 10 bytes a pixel: 7 GB more for a full IW GRDH scene. So the occupied blocks of
     :data:`OCCUPANCY_BLOCK_PX` are grouped into 8-connected regions, and each region's pixels are

@@ -181,13 +181,13 @@ def _floats(text: str | None) -> np.ndarray:
     return np.asarray([float(v) for v in (text or "").split()], dtype=np.float64)
 
 
-def _linear_weights(nodes: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each position in ``at``, the index of the node before it and the weight of the node
-    after it, linear between increasing ``nodes`` and continued linearly beyond the outer two."""
+def _linear_weights(nodes: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each position in ``at``, the indices of the nodes before and after it and the weight of
+    the one after, linear between increasing ``nodes`` and continued linearly beyond the outer two."""
     lower = np.clip(np.searchsorted(nodes, at, side="right") - 1, 0, max(len(nodes) - 2, 0))
     upper = np.minimum(lower + 1, len(nodes) - 1)
     span = nodes[upper] - nodes[lower]
-    return lower, np.divide(at - nodes[lower], span, out=np.zeros_like(at, dtype=np.float64), where=span > 0)
+    return lower, upper, np.divide(at - nodes[lower], span, out=np.zeros_like(at, dtype=np.float64), where=span > 0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -211,9 +211,8 @@ class GridLut:
     def __call__(self, points: np.ndarray) -> np.ndarray:
         """The values at ``points``, an (n, 2) array of (line, pixel)."""
         points = np.asarray(points, dtype=np.float64)
-        li, lw = _linear_weights(self.lines, points[:, 0])
-        pi, pw = _linear_weights(self.pixels, points[:, 1])
-        lj, pj = np.minimum(li + 1, len(self.lines) - 1), np.minimum(pi + 1, len(self.pixels) - 1)
+        li, lj, lw = _linear_weights(self.lines, points[:, 0])
+        pi, pj, pw = _linear_weights(self.pixels, points[:, 1])
         v = self.values
         return ((1 - lw) * ((1 - pw) * v[li, pi] + pw * v[li, pj])
                 + lw * ((1 - pw) * v[lj, pi] + pw * v[lj, pj]))
@@ -222,9 +221,8 @@ class GridLut:
         """The values over every pixel of ``window`` (float64, lines x pixels)."""
         lines = np.arange(window.row_off, window.row_off + window.height, dtype=np.float64)
         pixels = np.arange(window.col_off, window.col_off + window.width, dtype=np.float64)
-        li, lw = _linear_weights(self.lines, lines)
-        pi, pw = _linear_weights(self.pixels, pixels)
-        lj, pj = np.minimum(li + 1, len(self.lines) - 1), np.minimum(pi + 1, len(self.pixels) - 1)
+        li, lj, lw = _linear_weights(self.lines, lines)
+        pi, pj, pw = _linear_weights(self.pixels, pixels)
         needed = np.unique(np.concatenate([li, lj]))
         rows = self.values[needed]
         along = rows[:, pi] * (1 - pw) + rows[:, pj] * pw
@@ -428,15 +426,6 @@ def lut_squared_block(lut: GridLut, window: Window) -> np.ndarray:
     return lut.block(window) ** 2
 
 
-def azimuth_bearing_deg(grid: np.ndarray, crs: CRS) -> float:
-    """Which way the flight track (increasing line) runs on the map grid of ``crs``, degrees clockwise
-    from grid north, folded to [0, 180) (ghosts lie both ways): the lines' direction of the affine
-    fit to the geolocation grid's nodes (:func:`~.geocoding.gcp_line_bearing_deg`)."""
-    if len(np.unique(grid[:, 0])) < 2:
-        raise SarFormatError("the geolocation grid has a single line: the flight direction is unknown")
-    return gcp_line_bearing_deg(ground_control_points(grid, crs))
-
-
 def slant_range_times(annotation: ET.Element) -> np.ndarray | None:
     """The two-way slant range time, seconds, of each node of the geolocation grid (in the order of
     :func:`geolocation_grid`); None when a node lacks it."""
@@ -541,6 +530,8 @@ def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1
         incidence = incidence_interpolator(grid)
     except SarFormatError as exc:
         raise SarFormatError(f"{product.name}: {exc}") from None
+    if len(np.unique(grid[:, 0])) < 2:
+        raise SarFormatError(f"{product.name}: the geolocation grid has a single line: the flight direction is unknown")
     lonlat = annotation_gcps(grid)
     crs = middle_crs(lonlat, WGS84, width, height)
     gcps = projected_gcps(lonlat, WGS84, crs)
@@ -580,12 +571,13 @@ def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1
             for index, name in enumerate(names, start=1):
                 dst.set_band_description(index, name)
             mode = product.mode if product.mode in ("EW", "IW") else ""
-            dst.update_tags(
-                units=scene_units(noise is not None), pixel_size_m=str(abs(dst.transform.a)),
-                source=product.name, acquired=product.start_time, **({"mode": mode} if mode else {}),
-                **{AZIMUTH_BEARING_TAG: f"{azimuth_bearing_deg(grid, crs):.3f}"},
+            own = {
+                "units": scene_units(noise is not None), "pixel_size_m": str(abs(dst.transform.a)),
+                "source": product.name, "acquired": product.start_time, **({"mode": mode} if mode else {}),
+                # Which way the track runs on the map, folded to [0, 180) (ghosts lie both ways).
+                AZIMUTH_BEARING_TAG: f"{gcp_line_bearing_deg(gcps):.3f}",
                 **({AZIMUTH_AMBIGUITY_TAG: ambiguity.to_tag()} if ambiguity is not None else {}),
-            )
-            dst.update_tags(**(tags or {}))
+            }
+            dst.update_tags(**(own | (tags or {})))
         copy_to_cog(geocoded, destination)
     return destination
