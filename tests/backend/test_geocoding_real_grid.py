@@ -174,3 +174,20 @@ def test_a_gcp_scene_across_the_antimeridian_is_put_on_the_map_of_its_middle(tmp
     with pytest.raises(SarFormatError, match="more than this service takes"):
         geocode_gcp_scene(scene, tmp_path / "refused.tif", refuse)
     assert not (tmp_path / "refused.tif").exists() and not list(tmp_path.glob("*.vrt"))
+
+
+def test_a_complex_scene_with_ground_control_points_is_refused_by_name(tmp_path):
+    from icesight_backend.sar.readers import SarFormatError
+    from icesight_backend.sar.readers.geotiff import geocode_gcp_scene
+
+    radar, _, _ = radar_scene(tmp_path, 40)
+    with rasterio.open(radar) as src:
+        data, (gcps, gcps_crs) = src.read(1), src.gcps
+    slc = tmp_path / "slc.tif"
+    with rasterio.open(slc, "w", driver="GTiff", width=data.shape[1], height=data.shape[0], count=1,
+                       dtype="complex64") as dst:
+        dst.write(data.astype(np.complex64), 1)
+        dst.gcps = (gcps, gcps_crs)
+    with pytest.raises(SarFormatError, match="complex bands .*real-valued sigma0"):
+        geocode_gcp_scene(slc, tmp_path / "out.tif")
+    assert not (tmp_path / "out.tif").exists()

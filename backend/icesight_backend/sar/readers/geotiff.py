@@ -175,6 +175,9 @@ def geocode_gcp_scene(path: Path | str, destination: Path,
                                  "geocoding needs at least 3 (a product's tie-point grid), or geocode the scene first")
         width, height, count, nodata = src.width, src.height, src.count, src.nodata
         descriptions, tags = src.descriptions, src.tags()
+        if any(np.dtype(dtype).kind == "c" for dtype in src.dtypes):
+            raise SarFormatError(f"{path.name}: has complex bands ({', '.join(sorted(set(src.dtypes)))}); give "
+                                 "calibrated real-valued sigma0 (e.g. float32), not single-look complex data")
     crs = middle_crs(gcps, gcps_crs, width, height)
     on_map = projected_gcps(gcps, gcps_crs, crs)
     if not all(np.isfinite([g.x for g in on_map] + [g.y for g in on_map])):
