@@ -195,20 +195,18 @@ def _detect(cog: str) -> dict:
 MATCH_PX = 2
 
 
-def _matched(targets: np.ndarray, detections: np.ndarray, reach_m: float) -> tuple[int, list[float]]:
-    """How many targets have a detection within ``reach_m`` (each detection finds one target), and
-    how far the nearest detection lies from each target that has none (metres)."""
-    if not len(detections):
-        return 0, [float("inf")] * len(targets)
-    distances = np.hypot(*(targets[:, None, :] - detections[None, :, :]).transpose(2, 0, 1))
-    used, missed = set(), []
-    for index in np.argsort(distances.min(axis=1)):
-        nearest = [j for j in np.argsort(distances[index]) if j not in used and distances[index, j] <= reach_m][:1]
-        if nearest:
-            used.add(nearest[0])
-        else:
-            missed.append(round(float(distances[index].min()), 1))
-    return len(targets) - len(missed), missed
+def _matched(targets: np.ndarray, detections: np.ndarray, reach_m: float) -> tuple[int, int, list[float]]:
+    """How many targets a detection finds (:func:`~icesight_backend.sar.detection.nearest_match`,
+    within ``reach_m``), how many detections find none, and how far the nearest detection lies from
+    each target not found (metres)."""
+    from icesight_backend.sar.detection import nearest_match
+
+    reach = np.full(len(targets), reach_m)
+    finds = [nearest_match(x, y, targets[:, 0], targets[:, 1], reach) for x, y in detections]
+    found = {index for index in finds if index is not None}
+    missed = [round(float(np.hypot(*(detections - targets[index]).T).min()), 1) if len(detections) else float("inf")
+              for index in range(len(targets)) if index not in found]
+    return len(found), finds.count(None), missed
 
 
 def _stage(function, *args) -> tuple[float, dict]:
@@ -241,10 +239,10 @@ def main() -> None:
         print(f"  ingest             {ingest_s:7.1f} s   peak {ingest['peak_mb']:7.0f} MB   "
               f"{ingest_s / base_s:5.1f} x the baseline; scene {ingest['size']}")
         detect_s, detect = _stage(_detect, ingest["cog"])
-        found, missed = _matched(targets, detect["at"], MATCH_PX * detect["pixel_m"])
+        found, others, missed = _matched(targets, detect["at"], MATCH_PX * detect["pixel_m"])
         print(f"  detect             {detect_s:7.1f} s   peak {detect['peak_mb']:7.0f} MB   "
               f"{detect_s / base_s:5.1f} x the baseline; {found} of {placed} targets found within {MATCH_PX} px, "
-              f"{len(detect['at']) - found} other detections"
+              f"{others} other detections"
               + (f"; the nearest detection to each target missed lies {missed} m from it" if missed else ""))
         if args.keep:
             print(f"kept in {workdir}")
