@@ -280,6 +280,34 @@ def test_upload_ingest_list_and_detect_on_a_catalog_scene(api, write_tif, linear
     assert detected["result"]["n_detections"] >= 1
 
 
+def test_a_scene_exported_in_longitude_and_latitude_is_ingested_on_ground_metres(api, linear_bands, tmp_path):
+    """SNAP's default export (WGS84 longitude and latitude, equal degrees) is put on polar
+    stereographic at the ground's 10 m, and its target is found where its coordinates say."""
+    from affine import Affine
+
+    vv, vh, inc = (band.copy() for band in linear_bands)
+    degrees = 10.0 / 111319.49079327357
+    vv[150, 200], vh[150, 200] = 50.0, 5.0
+    target_lon, target_lat = 15.0 + 200.5 * degrees, 70.0 - 150.5 * degrees
+    path = tmp_path / "snap.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=400, height=300, count=3, dtype="float32", crs="EPSG:4326",
+                       transform=Affine(degrees, 0, 15.0, 0, -degrees, 70.0)) as dst:
+        dst.write(np.stack([vv, vh, inc]).astype(np.float32))
+        for band, name in enumerate(["Sigma0_VV", "Sigma0_VH", "incidenceAngleFromEllipsoid"], start=1):
+            dst.set_band_description(band, name)
+    upload_id = api.post("/uploads", data=path.read_bytes(), params={"filename": "snap.tif"}).json()["upload_id"]
+    final = api.wait(api.submit("ingest_scene", {"upload_id": upload_id, "scene_id": "snap-geographic", "mode": "IW"})["id"])
+    assert final["state"] == "succeeded", final["error"]
+    assert final["result"]["crs"] == "EPSG:3413" and final["result"]["pixel_size_m"] == pytest.approx(10.0, abs=0.05)
+    west, south, east, north = api.get("/scenes/snap-geographic").json()["bbox"]
+    assert west < target_lon < east and south < target_lat < north
+    detected = api.wait(api.submit("detect_targets", {"scene_id": "snap-geographic", "chunk_px": 256})["id"])
+    assert detected["state"] == "succeeded", detected["error"]
+    layer = gpd.read_file(io.BytesIO(api.get(f"/jobs/{detected['id']}/artifacts/detections.gpkg").content))
+    target = gpd.GeoSeries(gpd.points_from_xy([target_lon], [target_lat]), crs=4326).to_crs(layer.crs)[0]
+    assert layer.distance(target).min() < 20.0  # metres: within two pixels
+
+
 def test_bad_scene_uploads_fail_cleanly_and_leave_the_catalog_alone(api, write_tif, linear_bands, tmp_path):
     before = [f["id"] for f in api.get("/scenes").json()["features"]]
     vv, vh, inc = linear_bands

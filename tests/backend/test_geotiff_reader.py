@@ -127,3 +127,90 @@ def test_a_scene_without_a_geotransform_is_geocoded_only_from_enough_ground_cont
     with pytest.raises(SarFormatError, match="2 ground control point.*at least 3"):
         geocode_gcp_scene(two, tmp_path / "out.tif")
     assert not (tmp_path / "out.tif").exists()
+
+
+#: SNAP's default map projection: WGS84 longitude and latitude, the same number of degrees both ways
+#: (10 m of latitude), which at 70 degrees N is 10 m north-south by 3.4 m east-west.
+SNAP_DEGREES = 10.0 / 111319.49079327357
+
+
+def _geographic_scene(tmp_path, linear_bands, target_lonlat):
+    """A SNAP-like GeoTIFF on equal degrees at 70 degrees N, a bright 3 x 3 px target at ``target_lonlat``."""
+    vv, vh, inc = (band.copy() for band in linear_bands)
+    transform = Affine(SNAP_DEGREES, 0, 15.0, 0, -SNAP_DEGREES, 70.0)
+    col, row = (int(v) for v in ~transform * target_lonlat)
+    vv[row - 1:row + 2, col - 1:col + 2] = 50.0
+    vh[row - 1:row + 2, col - 1:col + 2] = 5.0
+    path = tmp_path / "snap.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=vv.shape[1], height=vv.shape[0], count=3, dtype="float32",
+                       crs="EPSG:4326", transform=transform, nodata=0.0) as dst:
+        dst.write(np.stack([vv, vh, inc]).astype(np.float32))
+        for band, name in enumerate(["Sigma0_VV", "Sigma0_VH", "incidenceAngleFromEllipsoid"], start=1):
+            dst.set_band_description(band, name)
+    return path
+
+
+def test_a_scene_in_longitude_and_latitude_is_reprojected_onto_square_ground_metres(tmp_path, linear_bands):
+    from pyproj import Transformer
+
+    from icesight_backend.sar.readers.geotiff import reproject_scene
+
+    target = (15.0 + 200 * SNAP_DEGREES + SNAP_DEGREES / 2, 70.0 - 150 * SNAP_DEGREES - SNAP_DEGREES / 2)
+    source = _geographic_scene(tmp_path, linear_bands, target)
+    out = reproject_scene(source, tmp_path / "out.tif")
+    assert out == tmp_path / "out.tif"
+    with rasterio.open(out) as dst:
+        assert dst.crs.to_epsg() == 3413  # polar stereographic north, as a SAFE product there is put
+        # Square pixels of the coarser ground side (10 m north-south), not the 3.4 m east-west one.
+        assert dst.res[0] == dst.res[1] == pytest.approx(10.0, abs=0.05)
+        assert dst.descriptions == ("Sigma0_VV", "Sigma0_VH", "incidenceAngleFromEllipsoid")
+        vv = dst.read(1)
+        # The target is where its longitude and latitude put it on the new map, within a pixel.
+        x, y = Transformer.from_crs("EPSG:4326", "EPSG:3413", always_xy=True).transform(*target)
+        col, row = (int(v) for v in ~dst.transform * (x, y))
+        peak_row, peak_col = np.unravel_index(np.nanargmax(vv), vv.shape)
+        assert abs(peak_row - row) <= 1 and abs(peak_col - col) <= 1
+        # The source's no data (0, SNAP's) is NaN outside the swath, not speckle of zeros.
+        assert np.isnan(vv[0, 0]) and np.nanmin(vv) > 0
+    scene = inspect_scene(out)
+    assert scene.pixel_size_m == pytest.approx(10.0, abs=0.05) and scene.inc_band == 3
+
+
+def test_a_scene_on_a_map_whose_metres_are_not_the_grounds_is_reprojected(tmp_path, linear_bands, write_tif):
+    from pyproj import Transformer
+
+    from icesight_backend.sar.ambiguity import AZIMUTH_BEARING_TAG
+    from icesight_backend.sar.readers.geotiff import reproject_scene
+
+    vv, vh, inc = (band.copy() for band in linear_bands)
+    vv[100:130, 200:230] = 50.0  # 300 map metres square: about 103 m on the ground at 70 degrees N
+    x0, y0 = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True).transform(30.0, 70.0)
+    mercator = write_tif(tmp_path / "mercator.tif", [vv, vh, inc], crs="EPSG:3857", transform=Affine(10, 0, x0, 0, -10, y0))
+    with rasterio.open(mercator, "r+") as dst:
+        dst.update_tags(**{AZIMUTH_BEARING_TAG: "10.0"})  # degrees clockwise from true north on Mercator
+    out = reproject_scene(mercator, tmp_path / "out.tif")
+    with rasterio.open(out) as dst:
+        assert dst.crs.to_epsg() == 3413
+        # Mercator's scale at 70 degrees N is 1 / cos(70 degrees) = 2.92: 10 map metres are 3.4 ground metres.
+        pixel = dst.res[0]
+        assert pixel == pytest.approx(10.0 * np.cos(np.radians(70.0)), rel=0.01)
+        # The square covers as much of the new map as of the ground (it is turned on it: its area).
+        assert np.sqrt(np.count_nonzero(dst.read(1) > 25.0)) * pixel == pytest.approx(103.0, rel=0.05)
+        # North on EPSG:3413 at longitude 30 E is turned by -(30 + 45) degrees from the grid's north.
+        assert float(dst.tags()[AZIMUTH_BEARING_TAG]) == pytest.approx((10.0 - 75.0) % 360.0, abs=0.5)
+    # Grids whose metres are the ground's within 5 % are kept as they are: UTM in its zone, polar
+    # stereographic from 60 degrees to the pole (4 % at 60 N).
+    utm = write_tif(tmp_path / "utm.tif", [vv, vh, inc])
+    assert reproject_scene(utm, tmp_path / "kept.tif") is None
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:3413", always_xy=True).transform(-45.0, 60.5)
+    polar = write_tif(tmp_path / "polar.tif", [vv, vh, inc], crs="EPSG:3413", transform=Affine(10, 0, x, 0, -10, y))
+    assert reproject_scene(polar, tmp_path / "kept.tif") is None
+    assert not (tmp_path / "kept.tif").exists()
+    # A grid whose middle is not on the Earth in its CRS is refused, naming the CRS.
+    astray = write_tif(tmp_path / "astray.tif", [vv, vh, inc], crs="EPSG:3857", transform=Affine(10, 0, 9e7, 0, -10, 9e7))
+    with pytest.raises(SarFormatError, match=r"a metre of its CRS \(EPSG:3857\) is .* on the ground.*check the CRS"):
+        reproject_scene(astray, tmp_path / "astray_out.tif")
+    off_earth = write_tif(tmp_path / "off.tif", [vv, vh, inc], crs="EPSG:32633", transform=Affine(10, 0, 9e7, 0, -10, 9e7))
+    with pytest.raises(SarFormatError, match=r"does not fall on the Earth in its CRS \(EPSG:32633\)"):
+        reproject_scene(off_earth, tmp_path / "astray_out.tif")
+    assert not (tmp_path / "astray_out.tif").exists()

@@ -78,7 +78,7 @@ def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> di
     upload_path, staging_dir = inputs["upload_path"], inputs["staging_dir"]
 
     from ..catalog import make_item
-    from ..sar.readers.geotiff import geocode_gcp_scene, inspect_scene, normalise_to_cog
+    from ..sar.readers.geotiff import geocode_gcp_scene, inspect_scene, normalise_to_cog, reproject_scene
     from ..sar.readers.safe import open_safe, safe_to_cog
 
     staging = Path(staging_dir)
@@ -101,9 +101,11 @@ def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> di
     else:
         ctx.progress(0.05, "checking the scene file")
         scene_file = geocode_gcp_scene(upload_path, staging / "geocoded.tif", fits)
-        scene_file = scene_file or upload_path
-        if scene_file != upload_path:
+        if scene_file is not None:
             ctx.progress(0.15, "geocoded the scene with its ground control points (thin-plate spline)")
+        elif (scene_file := reproject_scene(upload_path, staging / "reprojected.tif", fits)) is not None:
+            ctx.progress(0.15, "reprojected the scene onto a grid whose metres are the ground's (polar stereographic or UTM)")
+        scene_file = scene_file or upload_path
         raster = inspect_scene(
             scene_file, params.co_band, params.cross_band, params.inc_band, params.inc_angle_deg, params.units
         )

@@ -55,23 +55,91 @@ def geocode(source: Path | str, crs: CRS, destination: Path, profile: dict, pixe
     no-data value, NaN when None. Give the points in a map CRS: a spline through longitudes breaks
     where a scene crosses the antimeridian or nears a pole. ``check_size(width, height)`` sees the
     output grid's size before anything is warped, and may refuse it."""
-    tolerance_px = min(0.125, GEOCODING_TOLERANCE_M / pixel_spacing_m)
     # An explicit transform on a GCP-referenced source gives an empty warp with rasterio 1.4 here.
-    with rasterio.open(source) as src, WarpedVRT(
-        src, crs=crs, resampling=Resampling.bilinear, nodata=float("nan"),
+    with rasterio.open(source) as src:
+        _warp(src, destination, profile, pixel_spacing_m, rows_per_block, src_nodata, check_size,
+              crs=crs, SRC_METHOD=method)
+
+
+def reproject(source: Path | str, crs: CRS, destination: Path, profile: dict, pixel_size_m: float,
+              rows_per_block: int = 1024, src_nodata: float | None = None,
+              check_size: Callable[[int, int], None] | None = None) -> None:
+    """Warp ``source``, which has a CRS and a geotransform, onto a north-up grid of ``crs`` with
+    square pixels of ``pixel_size_m`` covering it, bilinearly, as :func:`geocode` does."""
+    from rasterio.warp import calculate_default_transform
+
+    with rasterio.open(source) as src:
+        transform, width, height = calculate_default_transform(src.crs, crs, src.width, src.height, *src.bounds,
+                                                               resolution=pixel_size_m)
+        _warp(src, destination, profile, pixel_size_m, rows_per_block, src_nodata, check_size,
+              crs=crs, transform=transform, width=width, height=height)
+
+
+def _warp(src, destination: Path, profile: dict, pixel_size_m: float, rows_per_block: int,
+          src_nodata: float | None, check_size: Callable[[int, int], None] | None, **grid) -> None:
+    """``src`` through a bilinear :class:`WarpedVRT` of ``grid`` (its CRS, and either the source's
+    transformer method or an explicit grid) into ``destination``; see :func:`geocode`."""
+    with WarpedVRT(
+        src, resampling=Resampling.bilinear, nodata=float("nan"),
         src_nodata=float("nan") if src_nodata is None else src_nodata,
         # Each band's no data is its own: a sigma0 of 0 is no data even where the incidence band has a value.
         UNIFIED_SRC_NODATA="NO",
-        tolerance=tolerance_px, SRC_METHOD=method,
+        tolerance=min(0.125, GEOCODING_TOLERANCE_M / pixel_size_m), **grid,
     ) as vrt:
         out_w, out_h = vrt.width, vrt.height
         if check_size is not None:
             check_size(out_w, out_h)
-        with rasterio.open(destination, "w", **(profile | {"width": out_w, "height": out_h, "crs": crs,
+        with rasterio.open(destination, "w", **(profile | {"width": out_w, "height": out_h, "crs": vrt.crs,
                                                             "transform": vrt.transform})) as dst:
             for row in range(0, out_h, rows_per_block):
                 window = Window(0, row, out_w, min(rows_per_block, out_h - row))
                 dst.write(vrt.read(window=window), window=window)
+
+
+#: How far a scene's map scale (map metres per ground metre at its middle) may depart from 1 before
+#: the scene is put onto the grid :func:`target_crs` picks. Windows, lengths and the model's pixel
+#: size are all read in map pixels, so a grid whose metres are not the ground's misreads each of
+#: them by that factor: Web Mercator at 70 degrees N by 2.9. Polar stereographic (EPSG:3413, 3031)
+#: stays within 4 % from 60 degrees to the pole, and UTM within 0.1 % in its zone, so the grids
+#: :func:`target_crs` picks are kept.
+MAP_SCALE_TOLERANCE = 0.05
+#: The map scales a scene may have at all: Mercator's reaches 10 only at 84 degrees; a scale outside
+#: these is a wrong CRS or geotransform (coordinates off the projection's domain come back clamped).
+PLAUSIBLE_MAP_SCALE = (0.1, 10.0)
+
+
+def ground_pixel(crs: CRS, transform, width: int, height: int) -> tuple[float, float, float, float]:
+    """A grid's middle pixel on the ground: its longitude and latitude, and its sides along the
+    grid's columns and rows in metres (geodesics on the WGS84 ellipsoid)."""
+    from pyproj import Geod
+
+    col, row = width / 2.0, height / 2.0
+    xs, ys = transform * (np.array([col, col + 1.0, col]), np.array([row, row, row + 1.0]))
+    lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(xs, ys)
+    geod = Geod(ellps="WGS84")
+    _, _, along_row = geod.inv(lon[0], lat[0], lon[1], lat[1])
+    _, _, along_col = geod.inv(lon[0], lat[0], lon[2], lat[2])
+    return float(lon[0]), float(lat[0]), float(along_row), float(along_col)
+
+
+def map_scale(crs: CRS, transform, width: int, height: int) -> float:
+    """Map metres per ground metre at a projected grid's middle: the square root of its middle
+    pixel's area on the map over its area on the ground."""
+    _, _, along_row, along_col = ground_pixel(crs, transform, width, height)
+    unit = crs.linear_units_factor[1] if crs.linear_units_factor else 1.0
+    return float(np.sqrt(abs(transform.a * transform.e - transform.b * transform.d)) * unit
+                 / np.sqrt(along_row * along_col))
+
+
+def rotated_bearing_deg(bearing_deg: float, crs: CRS, transform, width: int, height: int, to_crs: CRS) -> float:
+    """A direction at a grid's middle, degrees clockwise from its map's north, as seen on
+    ``to_crs``'s map (the meridians' convergence between the two maps)."""
+    x, y = transform * (width / 2.0, height / 2.0)
+    step = abs(transform.a) + abs(transform.b)
+    theta = np.radians(bearing_deg)
+    xs, ys = Transformer.from_crs(crs, to_crs, always_xy=True).transform(
+        [x, x + step * np.sin(theta)], [y, y + step * np.cos(theta)])
+    return float(np.degrees(np.arctan2(xs[1] - xs[0], ys[1] - ys[0])) % 360.0)
 
 
 def projected_gcps(gcps: list[GroundControlPoint], gcps_crs: CRS, crs: CRS) -> list[GroundControlPoint]:

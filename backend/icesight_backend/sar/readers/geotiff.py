@@ -1,5 +1,9 @@
 """Calibrated sigma0 scenes as GeoTIFF/COG (any CRS, dB or linear), checked and normalised.
 
+A scene in geographic coordinates, or on a map whose metres at the scene are not the ground's, is
+reprojected first (:func:`reproject_scene`); one georeferenced by ground control points alone is
+geocoded (:func:`geocode_gcp_scene`).
+
 What a scene file must be: at least two bands, co-pol and cross-pol sigma0 (dB or linear power,
 detected from the values or declared), a CRS and a geotransform; the incidence angle as a band
 (found by its description, or a third band of plausible angles) or given as a constant. A band
@@ -190,17 +194,79 @@ def geocode_gcp_scene(path: Path | str, destination: Path,
         with rasterio.open(vrt, "r+") as points:
             points.gcps = (on_map, crs)
     try:
-        profile = {"driver": "GTiff", "count": count, "dtype": "float32", "nodata": float("nan"), "tiled": True,
-                   "blockxsize": 512, "blockysize": 512, "BIGTIFF": "IF_SAFER"}
-        geocode(vrt, crs, destination, profile, gcp_pixel_spacing_m(on_map), src_nodata=nodata, check_size=check_size)
+        geocode(vrt, crs, destination, _warped_profile(count), gcp_pixel_spacing_m(on_map), src_nodata=nodata,
+                check_size=check_size)
     finally:
         vrt.unlink()
-    with rasterio.open(destination, "r+") as dst:
+    _name_bands(destination, descriptions, tags | {AZIMUTH_BEARING_TAG: f"{gcp_line_bearing_deg(on_map):.3f}"})
+    return destination
+
+
+def reproject_scene(path: Path | str, destination: Path,
+                    check_size: Callable[[int, int], None] | None = None) -> Path | None:
+    """A scene whose map metres are not the ground's, warped onto the grid
+    :func:`~.geocoding.target_crs` picks at its middle (polar stereographic or UTM) into
+    ``destination``, band names and tags kept; None for a scene whose grid is fine as it is.
+
+    That is a scene in geographic coordinates (SNAP's default map projection, WGS84 longitude and
+    latitude) or on a projected grid whose scale at its middle departs from the ground's by more than
+    :data:`~.geocoding.MAP_SCALE_TOLERANCE` (Web Mercator at high latitude). The new pixels are
+    square and as large as the longer side of the scene's middle pixel on the ground: a grid of equal
+    degrees (SNAP's, at 70 degrees N about 10 m north-south by 3.4 m east-west) holds no finer detail
+    than its coarser side. A track bearing the scene is tagged with is turned onto the new map.
+    ``check_size(width, height)`` sees the new grid's size before anything is warped."""
+    from ..ambiguity import AZIMUTH_BEARING_TAG, tagged_azimuth_bearing
+    from .geocoding import (
+        MAP_SCALE_TOLERANCE,
+        PLAUSIBLE_MAP_SCALE,
+        ground_pixel,
+        map_scale,
+        reproject,
+        rotated_bearing_deg,
+        target_crs,
+    )
+
+    path = Path(path)
+    with _open(path) as src:
+        if src.crs is None or src.transform.is_identity:
+            return None  # geocode_gcp_scene's or inspect_scene's
+        crs, transform, width, height = src.crs, src.transform, src.width, src.height
+        count, nodata, descriptions, tags = src.count, src.nodata, src.descriptions, src.tags()
+    lon, lat, along_row, along_col = ground_pixel(crs, transform, width, height)
+    if not np.all(np.isfinite([lon, lat, along_row, along_col])) or min(along_row, along_col) <= 0:
+        raise SarFormatError(f"{path.name}: the middle of its grid does not fall on the Earth in its CRS "
+                             f"({crs.to_string()}); check the CRS and the geotransform")
+    if not crs.is_geographic:
+        scale = map_scale(crs, transform, width, height)
+        if not PLAUSIBLE_MAP_SCALE[0] <= scale <= PLAUSIBLE_MAP_SCALE[1]:
+            raise SarFormatError(f"{path.name}: at the middle of its grid a metre of its CRS ({crs.to_string()}) is "
+                                 f"{1.0 / scale:.3g} m on the ground, which no map of the sea gives; check the CRS "
+                                 "and the geotransform")
+        if abs(scale - 1.0) <= MAP_SCALE_TOLERANCE:
+            return None
+    onto = target_crs(lat, lon)
+    reproject(path, onto, destination, _warped_profile(count), round(max(along_row, along_col), 2),
+              src_nodata=nodata, check_size=check_size)
+    bearing = tagged_azimuth_bearing(tags)
+    if bearing is not None:
+        tags = tags | {AZIMUTH_BEARING_TAG: f"{rotated_bearing_deg(bearing, crs, transform, width, height, onto):.3f}"}
+    _name_bands(destination, descriptions, tags)
+    return destination
+
+
+def _warped_profile(count: int) -> dict:
+    """The GeoTIFF a scene is warped into before it is normalised: float32, NaN the no-data."""
+    return {"driver": "GTiff", "count": count, "dtype": "float32", "nodata": float("nan"), "tiled": True,
+            "blockxsize": 512, "blockysize": 512, "BIGTIFF": "IF_SAFER"}
+
+
+def _name_bands(path: Path, descriptions, tags: dict) -> None:
+    """Give a warped scene its source's band descriptions and tags."""
+    with rasterio.open(path, "r+") as dst:
         for band, name in enumerate(descriptions, start=1):
             if name:
                 dst.set_band_description(band, name)
-        dst.update_tags(**(tags | {AZIMUTH_BEARING_TAG: f"{gcp_line_bearing_deg(on_map):.3f}"}))
-    return destination
+        dst.update_tags(**tags)
 
 
 def inspect_scene(
@@ -277,7 +343,7 @@ def inspect_scene(
         if src.crs.is_geographic:
             raise SarFormatError(
                 f"{name}: is in geographic coordinates ({src.crs.to_string()}); windows are set in metres, so "
-                "reproject it to a projected CRS (polar stereographic or UTM) first"
+                "reproject it to a projected CRS (polar stereographic or UTM) first (ingest_scene does: reproject_scene)"
             )
         pixel = abs(src.transform.a) * (src.crs.linear_units_factor[1] if src.crs.linear_units_factor else 1.0)
         return SceneRaster(
