@@ -58,7 +58,10 @@ class IngestSceneParams:
 
     ``upload_id`` comes from ``POST /uploads``. Bands are 1-based. Without ``inc_band`` the
     incidence band is found by its description or as a third band of plausible angles; else give
-    ``inc_angle_deg``. ``acquired`` is ISO 8601 UTC (``2026-03-01T08:15:00Z``).
+    ``inc_angle_deg``. ``acquired`` is ISO 8601 UTC (``2026-03-01T08:15:00Z``). Where the uploaded
+    file's name holds a Sentinel-1 product name (``S1A_EW_GRDM_1SDH_20210403T122536_..._Cal_TC.tif``),
+    it gives ``mode`` and ``acquired`` when they are not given, and the channels when the band
+    descriptions do not name them.
     """
 
     upload_id: str

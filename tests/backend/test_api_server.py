@@ -308,6 +308,35 @@ def test_a_scene_exported_in_longitude_and_latitude_is_ingested_on_ground_metres
     assert layer.distance(target).min() < 20.0  # metres: within two pixels
 
 
+def test_a_geotiff_named_after_its_sentinel1_product_is_catalogued_with_its_mode_channels_and_time(
+        api, write_tif, linear_bands, tmp_path):
+    """SNAP names what it derives after the product (``..._Cal_TC.tif``) and writes no band
+    descriptions GDAL reads: the name gives the mode (and so the detector's looks), the channels and
+    the acquisition time; what the job is given wins."""
+    from icesight_backend.sar.simulation import MODES
+    from icesight_contract import AcquisitionMode
+
+    vv, vh, inc = linear_bands
+    path = write_tif(tmp_path / "plain.tif", [vv, vh, inc])  # no band descriptions
+    name = "S1A_EW_GRDM_1SDH_20210403T122536_20210403T122628_037286_046484_8152_Cal_TC.tif"
+    upload_id = api.post("/uploads", data=path.read_bytes(), params={"filename": name}).json()["upload_id"]
+    final = api.wait(api.submit("ingest_scene", {"upload_id": upload_id, "scene_id": "named-ew"})["id"])
+    assert final["state"] == "succeeded", final["error"]
+    assert final["result"]["polarisations"] == ["HH", "HV"]
+    properties = api.get("/scenes/named-ew").json()["properties"]
+    assert properties["sar:instrument_mode"] == "EW" and properties["datetime"].startswith("2021-04-03T12:25:36")
+    detected = api.wait(api.submit("detect_targets", {"scene_id": "named-ew", "chunk_px": 256})["id"])
+    assert detected["result"]["looks"] == MODES[AcquisitionMode.EW].looks != MODES[AcquisitionMode.IW].looks
+
+    dual_vv = "S1B_IW_GRDH_1SDV_20210119T031653_20210119T031718_036201_043ED0_8255_Sigma0.tif"
+    upload_id = api.post("/uploads", data=path.read_bytes(), params={"filename": dual_vv}).json()["upload_id"]
+    given = {"upload_id": upload_id, "scene_id": "named-iw", "mode": "EW", "acquired": "2021-01-20T00:00:00Z"}
+    final = api.wait(api.submit("ingest_scene", given)["id"])
+    assert final["result"]["polarisations"] == ["VV", "VH"]
+    properties = api.get("/scenes/named-iw").json()["properties"]
+    assert properties["sar:instrument_mode"] == "EW" and properties["datetime"].startswith("2021-01-20T00:00:00")
+
+
 def test_bad_scene_uploads_fail_cleanly_and_leave_the_catalog_alone(api, write_tif, linear_bands, tmp_path):
     before = [f["id"] for f in api.get("/scenes").json()["features"]]
     vv, vh, inc = linear_bands

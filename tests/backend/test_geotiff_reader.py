@@ -214,3 +214,18 @@ def test_a_scene_on_a_map_whose_metres_are_not_the_grounds_is_reprojected(tmp_pa
     with pytest.raises(SarFormatError, match=r"does not fall on the Earth in its CRS \(EPSG:32633\)"):
         reproject_scene(off_earth, tmp_path / "astray_out.tif")
     assert not (tmp_path / "astray_out.tif").exists()
+
+
+def test_a_sentinel1_product_name_within_a_file_name_gives_mode_channels_and_time():
+    from icesight_backend.sar.readers import ProductName, product_name
+
+    assert product_name("S1A_EW_GRDM_1SDH_20210403T122536_20210403T122628_037286_046484_8152_Cal_TC.tif") == \
+        ProductName("EW", ("HH", "HV"), "2021-04-03T12:25:36Z")
+    assert product_name("/data/subset_0_of_s1b_iw_grdh_1sdv_20210119t031653_20210119t031718_x.tif") == \
+        ProductName("IW", ("VV", "VH"), "2021-01-19T03:16:53Z")
+    # Single-pol and stripmap products name no dual-pol pair and no mode the product takes.
+    assert product_name("S1A_S3_GRDH_1SSV_20210401T052622_20210401T052650_a.tif") == \
+        ProductName(None, None, "2021-04-01T05:26:22Z")
+    for not_a_product in ("scene.tif", "S1A_IW_GRDH_1SDV_20211399T999999_x.tif", "S1A_IW_GRDH_1SDX_20210119T031653_.tif",
+                          "S1A_IW_GRDH_1SDV_20210119T031653.tif"):
+        assert product_name(not_a_product) is None, not_a_product

@@ -78,6 +78,7 @@ def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> di
     upload_path, staging_dir = inputs["upload_path"], inputs["staging_dir"]
 
     from ..catalog import make_item
+    from ..sar.readers import product_name
     from ..sar.readers.geotiff import geocode_gcp_scene, inspect_scene, normalise_to_cog, reproject_scene
     from ..sar.readers.safe import open_safe, safe_to_cog
 
@@ -86,6 +87,8 @@ def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> di
     fits = functools.partial(check_scene_size, limits=inputs["scene_limits"])  # (width, height): refuses a grid too large
     mode = params.mode.value if params.mode else None
     acquired = params.acquired
+    sidecar = Path(upload_path).with_suffix(".name")
+    source = sidecar.read_text() if sidecar.exists() else f"upload {Path(upload_path).stem}"
     if zipfile.is_zipfile(upload_path):
         ctx.progress(0.05, "reading a Sentinel-1 SAFE product: calibration and geolocation annotations")
         product = open_safe(upload_path)
@@ -99,6 +102,10 @@ def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> di
         raster = inspect_scene(cog)
         source_units = "DN (calibrated with sigmaNought)"
     else:
+        # A file derived from a Sentinel-1 product usually keeps its name: its mode, channels and time.
+        named = product_name(source)
+        mode = mode or (named.mode if named else None)
+        acquired = acquired or (named.acquired if named else None)
         ctx.progress(0.05, "checking the scene file")
         scene_file = geocode_gcp_scene(upload_path, staging / "geocoded.tif", fits)
         if scene_file is not None:
@@ -107,7 +114,8 @@ def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> di
             ctx.progress(0.15, "reprojected the scene onto a grid whose metres are the ground's (polar stereographic or UTM)")
         scene_file = scene_file or upload_path
         raster = inspect_scene(
-            scene_file, params.co_band, params.cross_band, params.inc_band, params.inc_angle_deg, params.units
+            scene_file, params.co_band, params.cross_band, params.inc_band, params.inc_angle_deg, params.units,
+            polarisations=named.polarisations if named else None,
         )
         fits(raster.width, raster.height)
         ctx.check()
@@ -118,8 +126,6 @@ def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> di
         if scene_file != upload_path:
             Path(scene_file).unlink()
         source_units = raster.units
-    sidecar = Path(upload_path).with_suffix(".name")
-    source = sidecar.read_text() if sidecar.exists() else f"upload {Path(upload_path).stem}"
     item = make_item(scene_id, raster, mode, acquired, source=source)
     item["properties"]["icesight:source_units"] = source_units
     result = IngestSceneResult(

@@ -7,13 +7,51 @@ channel's thermal noise floor as a noise-equivalent sigma0 in dB (band 4, ``<cro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 #: Ending of the description of the optional band holding the cross-pol noise floor (NESZ, dB).
 NESZ_BAND_SUFFIX = "_nesz_db"
 #: The cross-pol channel of each dual-pol pair, by its co-pol channel.
 CROSS_POL = {"HH": "HV", "VV": "VH"}
+
+
+@dataclass(frozen=True)
+class ProductName:
+    """What a Sentinel-1 product's name says (ESA's naming convention, Sentinel-1 Product
+    Specification S1-RS-MDA-52-7441, "Product naming"): the beam mode (IW or EW; None for the
+    others), the co- and cross-pol channels of a dual-pol product, and when the acquisition started
+    (ISO 8601 UTC)."""
+
+    mode: str | None
+    polarisations: tuple[str, str] | None
+    acquired: str
+
+
+#: mission _ beam mode _ product type and resolution _ level, class and polarisation _ start _ ...:
+#: ``S1A_EW_GRDM_1SDH_20210403T122536_...``. SNAP and most tools keep the name in the names of the
+#: files they derive (``..._Cal_TC.tif``).
+_PRODUCT_NAME = re.compile(r"S1[A-D]_(?P<mode>IW|EW|SM|WV|S[1-6])_[A-Z]{3}[FHM_]_[0-9][SA](?P<pol>SH|SV|DH|DV|HH|HV|VV|VH)_"
+                           r"(?P<start>\d{8}T\d{6})_")
+#: The channels of a dual-pol product by its polarisation code (DH: HH and HV; DV: VV and VH).
+_DUAL_POL = {"DH": ("HH", "HV"), "DV": ("VV", "VH")}
+
+
+def product_name(name: str) -> ProductName | None:
+    """What the Sentinel-1 product name within a file's ``name`` says, or None when it holds none."""
+    from datetime import datetime
+
+    match = _PRODUCT_NAME.search(Path(name).name.upper())
+    if match is None:
+        return None
+    try:
+        started = datetime.strptime(match["start"], "%Y%m%dT%H%M%S")
+    except ValueError:
+        return None
+    return ProductName(match["mode"] if match["mode"] in ("IW", "EW") else None, _DUAL_POL.get(match["pol"]),
+                       started.isoformat() + "Z")
 
 
 class SarFormatError(ValueError):

@@ -276,8 +276,12 @@ def inspect_scene(
     inc_band: int | None = None,
     inc_angle_deg: float | None = None,
     units: str = "auto",
+    polarisations: tuple[str, str] | None = None,
 ) -> SceneRaster:
-    """Check a scene file and describe how to read it; raises :class:`SarFormatError` naming the problem."""
+    """Check a scene file and describe how to read it; raises :class:`SarFormatError` naming the problem.
+
+    The channels are those the co- and cross-pol bands' descriptions name, else ``polarisations``
+    (a Sentinel-1 product name's, :func:`~.product_name`), else HH and HV."""
     path = Path(path)
     if not path.is_file():
         raise SarFormatError(f"{path}: no such file")
@@ -319,7 +323,7 @@ def inspect_scene(
         if co_units != cross_units:
             raise SarFormatError(f"{name}: co-pol is {co_units} but cross-pol is {cross_units}; bands must share units")
         pols = [m.group(1).upper() for d in (descriptions[co_band - 1], descriptions[cross_band - 1]) if (m := _POL.search(d))]
-        polarisations = (pols[0], pols[1]) if len(pols) == 2 else ("HH", "HV")
+        polarisations = (pols[0], pols[1]) if len(pols) == 2 else (polarisations or ("HH", "HV"))
         noise = noise_band(descriptions, exclude=(co_band, cross_band, inc_band))
         if noise is not None:
             described = _POL.search(descriptions[noise - 1].rsplit("_", 2)[0])
