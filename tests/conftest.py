@@ -126,3 +126,68 @@ def linear_bands():
     vh = 0.003 * rng.gamma(4.4, 1 / 4.4, (300, 400))
     inc = np.broadcast_to(np.linspace(30, 45, 400), (300, 400)).copy()
     return vv, vh, inc
+
+
+#: SNAP's ENVI header of a band of a terrain-corrected product on its default map (WGS84 degrees).
+_SNAP_ENVI_HEADER = """ENVI
+description = {{Sentinel-1 EW Level-1 GRD Product - Unit: {unit}}}
+samples = {width}
+lines = {height}
+bands = 1
+header offset = 0
+file type = ENVI Standard
+data type = 4
+interleave = bsq
+byte order = 1
+band names = {{ {band} }}
+data gain values = {{1.0}}
+data offset values = {{0.0}}
+{map_info}"""
+_SNAP_MAP_INFO = """map info = {{Geographic Lat/Lon, 1.0, 1.0, {lon}, {lat}, {step}, {step}, WGS84, units=Degrees}}
+coordinate system string = {{GEOGCS["WGS84(DD)", DATUM["WGS84", SPHEROID["WGS84", 6378137.0, 298.257223563]], \
+PRIMEM["Greenwich", 0.0], UNIT["degree", 0.017453292519943295], AXIS["Geodetic longitude", EAST], \
+AXIS["Geodetic latitude", NORTH]]}}
+"""
+_DIMAP_BAND = """    <Spectral_Band_Info>
+      <BAND_INDEX>{index}</BAND_INDEX>
+      <BAND_NAME>{band}</BAND_NAME>
+      <DATA_TYPE>float32</DATA_TYPE>
+      <PHYSICAL_UNIT>{unit}</PHYSICAL_UNIT>
+      <NO_DATA_VALUE_USED>true</NO_DATA_VALUE_USED>
+      <NO_DATA_VALUE>0.0</NO_DATA_VALUE>
+{extra}    </Spectral_Band_Info>
+"""
+
+
+def _write_dimap(path, bands: dict, lon: float = -51.5, lat: float = 69.0, step: float | None = 10.0 / 111319.49,
+                 virtual: tuple[str, ...] = ("Sigma0_HH_db",)):
+    """A zipped BEAM-DIMAP product as SNAP saves one: ``<stem>.dim`` beside ``<stem>.data/`` with each
+    band of ``bands`` (name: 2-D array) as a big-endian ENVI raster on SNAP's default map (WGS84
+    degrees of ``step``, north-west corner at ``lon``, ``lat``; ``step`` None: no map, radar
+    geometry), and ``virtual`` bands listed in the header only (expressions, no image)."""
+    import zipfile
+
+    stem = Path(path).stem
+    infos = []
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for index, (band, values) in enumerate(bands.items()):
+            unit = "degrees" if "ngle" in band else "intensity"
+            height, width = values.shape
+            map_info = _SNAP_MAP_INFO.format(lon=lon, lat=lat, step=step) if step else ""
+            header = _SNAP_ENVI_HEADER.format(unit=unit, width=width, height=height, band=band, map_info=map_info)
+            archive.writestr(f"{stem}.data/{band}.hdr", header)
+            archive.writestr(f"{stem}.data/{band}.img", np.asarray(values, dtype=">f4").tobytes())
+            infos.append(_DIMAP_BAND.format(index=index, band=band, unit=unit, extra=""))
+        for offset, band in enumerate(virtual, start=len(bands)):
+            infos.append(_DIMAP_BAND.format(index=offset, band=band, unit="dB", extra=(
+                "      <VIRTUAL_BAND>true</VIRTUAL_BAND>\n      <EXPRESSION>log10(Sigma0_HH)*10</EXPRESSION>\n")))
+        archive.writestr(f"{stem}.dim", '<?xml version="1.0" encoding="ISO-8859-1"?>\n<Dimap_Document name="'
+                         f'{stem}.dim">\n  <DATASET_NAME>{stem}</DATASET_NAME>\n  <Image_Interpretation>\n'
+                         + "".join(infos) + "  </Image_Interpretation>\n</Dimap_Document>\n")
+        archive.writestr(f"{stem}.data/vector_data/pins.csv", "org.esa.snap.Pin\tName:String\n")
+    return path
+
+
+@pytest.fixture
+def write_dimap():
+    return _write_dimap

@@ -8,7 +8,9 @@ context manager) when done.
 
 from __future__ import annotations
 
+import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -89,6 +91,24 @@ class _ChunkReader:
 
     def __exit__(self, *exc_info) -> None:
         self.handle.close()
+
+
+def zip_dimap(header: Path, destination: Path, is_cancelled: Callable[[], bool] | None = None) -> Path:
+    """A SNAP BEAM-DIMAP product (``<name>.dim`` and the ``<name>.data`` folder beside it) as one zip,
+    stored uncompressed (its rasters compress little and the copy stays quick). Raises
+    :class:`BackendError` naming the missing folder, or :class:`JobCancelledError`."""
+    data = header.with_suffix(".data")
+    if not data.is_dir():
+        raise BackendError(f"{header.name} is a BEAM-DIMAP header without its {data.name} folder beside it; "
+                           "keep the two together", code="invalid_parameter")
+    with zipfile.ZipFile(destination, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        archive.write(header, header.name)
+        for member in sorted(data.rglob("*")):
+            if is_cancelled is not None and is_cancelled():
+                raise JobCancelledError(f"upload of {header.name} cancelled")
+            if member.is_file():
+                archive.write(member, f"{data.name}/{member.relative_to(data).as_posix()}")
+    return destination
 
 
 class BackendClient:
@@ -245,8 +265,17 @@ class BackendClient:
     def upload(self, path: str | Path, on_progress: Callable[[int, int], None] | None = None,
                is_cancelled: Callable[[], bool] | None = None) -> dict:
         """Send a scene file to ``POST /uploads`` in chunks; ``on_progress(sent_bytes, total_bytes)``.
-        Raises :class:`JobCancelledError` (the upload is abandoned) when ``is_cancelled()`` turns true."""
+        Raises :class:`JobCancelledError` (the upload is abandoned) when ``is_cancelled()`` turns true.
+        A SNAP BEAM-DIMAP header (``.dim``) is sent zipped with its ``.data`` folder."""
         path = Path(path)
+        if path.suffix.lower() == ".dim":
+            with tempfile.TemporaryDirectory(prefix="icesight-") as staging:
+                return self._upload(zip_dimap(path, Path(staging) / f"{path.stem}.zip", is_cancelled),
+                                    on_progress, is_cancelled)
+        return self._upload(path, on_progress, is_cancelled)
+
+    def _upload(self, path: Path, on_progress: Callable[[int, int], None] | None,
+                is_cancelled: Callable[[], bool] | None) -> dict:
         with _ChunkReader(path, on_progress, is_cancelled) as body:
             return self._request("POST", "/uploads", params={"filename": path.name}, data=body,
                                  headers={"Content-Type": "application/octet-stream"}).json()

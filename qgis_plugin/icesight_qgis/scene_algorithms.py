@@ -53,7 +53,7 @@ from .workflow import chart_scene, detect_targets, upload_and_ingest
 
 #: The acquisition modes offered, the first meaning "let the backend tell from the file".
 MODE_CHOICES: list[AcquisitionMode | None] = [None, *AcquisitionMode]
-SCENE_FILE_FILTER = "Sentinel-1 scenes (*.tif *.tiff *.zip);;All files (*)"
+SCENE_FILE_FILTER = "Sentinel-1 scenes (*.tif *.tiff *.zip *.dim);;All files (*)"
 
 
 def _mode_parameter(name: str, tr) -> QgsProcessingParameterEnum:
@@ -140,7 +140,8 @@ class UploadSceneAlgorithm(IceSightAlgorithm):
     def shortHelpString(self):  # noqa: N802
         return self.tr(
             "Sends a local Sentinel-1 scene (GeoTIFF/COG of calibrated sigma0 with HH, HV and optionally the "
-            "incidence angle, or a zipped SAFE GRD product) to the IceSight backend, which checks it and "
+            "incidence angle, a zipped SAFE GRD product, or a calibrated, terrain-corrected SNAP BEAM-DIMAP "
+            "product, its .dim with the .data folder beside it) to the IceSight backend, which checks it and "
             "ingests it into its scene catalog. The catalog scene is then streamed onto the map, grey HH in "
             "dB, with HV and incidence as extra styles. Mode and acquisition time are read from the file "
             "when left empty."
@@ -151,7 +152,7 @@ class UploadSceneAlgorithm(IceSightAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterFile(
-            self.INPUT, self.tr("Scene file (GeoTIFF/COG or zipped SAFE)"), fileFilter=SCENE_FILE_FILTER))
+            self.INPUT, self.tr("Scene file (GeoTIFF/COG, zipped SAFE or SNAP .dim)"), fileFilter=SCENE_FILE_FILTER))
         self.addParameter(_mode_parameter(self.MODE, self.tr))
         self.addParameter(_acquired_parameter(self.ACQUIRED, self.tr))
         self.addOutput(QgsProcessingOutputRasterLayer(self.OUTPUT, self.tr("Catalog scene")))
@@ -291,7 +292,7 @@ class ChartSceneAlgorithm(IceSightAlgorithm):
         self.addParameter(QgsProcessingParameterRasterLayer(
             self.SCENE, self.tr("...or a raster layer of a catalog scene"), optional=True))
         self.addParameter(QgsProcessingParameterFile(
-            self.UPLOAD, self.tr("...or a local scene file to upload (GeoTIFF/COG or zipped SAFE)"), optional=True,
+            self.UPLOAD, self.tr("...or a local scene file to upload (GeoTIFF/COG, zipped SAFE or SNAP .dim)"), optional=True,
             fileFilter=SCENE_FILE_FILTER))
         self.addParameter(_mode_parameter(self.MODE, self.tr))
         self.addParameter(_acquired_parameter(self.ACQUIRED, self.tr))

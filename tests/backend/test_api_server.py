@@ -337,6 +337,42 @@ def test_a_geotiff_named_after_its_sentinel1_product_is_catalogued_with_its_mode
     assert properties["sar:instrument_mode"] == "EW" and properties["datetime"].startswith("2021-01-20T00:00:00")
 
 
+def test_a_zipped_snap_beam_dimap_product_is_ingested_and_its_target_found(api, write_dimap, linear_bands, tmp_path):
+    """SNAP's own format as an analyst saves it (terrain-corrected onto WGS84 degrees, named after the
+    product), zipped: the catalog scene is on polar stereographic ground metres, EW and HH/HV from
+    the name, and its target is where the product's coordinates put it."""
+    hh, hv, inc = (band.copy() for band in linear_bands)
+    degrees = 10.0 / 111319.49
+    hh[120, 250], hv[120, 250] = 50.0, 5.0
+    for band in (hh, hv, inc):
+        band[:, :15] = 0.0  # SNAP's no data
+    name = "S1A_EW_GRDM_1SDH_20210403T122536_20210403T122628_037286_046484_8152_Cal_TC.zip"
+    product = write_dimap(tmp_path / name, {"Sigma0_HH": hh, "Sigma0_HV": hv, "incidenceAngleFromEllipsoid": inc},
+                          lon=-51.5, lat=69.0, step=degrees)
+    upload_id = api.post("/uploads", data=product.read_bytes(), params={"filename": name}).json()["upload_id"]
+    final = api.wait(api.submit("ingest_scene", {"upload_id": upload_id, "scene_id": "snap-dimap"})["id"])
+    assert final["state"] == "succeeded", final["error"]
+    assert final["result"]["crs"] == "EPSG:3413" and final["result"]["polarisations"] == ["HH", "HV"]
+    assert final["result"]["source_units"] == "linear"
+    assert api.get("/scenes/snap-dimap").json()["properties"]["sar:instrument_mode"] == "EW"
+    detected = api.wait(api.submit("detect_targets", {"scene_id": "snap-dimap", "chunk_px": 256})["id"])
+    assert detected["state"] == "succeeded", detected["error"]
+    layer = gpd.read_file(io.BytesIO(api.get(f"/jobs/{detected['id']}/artifacts/detections.gpkg").content))
+    lon, lat = -51.5 + 250.5 * degrees, 69.0 - 120.5 * degrees
+    target = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=4326).to_crs(layer.crs)[0]
+    assert layer.distance(target).min() < 20.0  # metres: within two pixels
+    # One still in radar geometry fails, saying what to do in SNAP; the catalog keeps what it had.
+    before = [f["id"] for f in api.get("/scenes").json()["features"]]
+    radar = write_dimap(tmp_path / "radar.zip", {"Sigma0_HH": hh, "Sigma0_HV": hv}, step=None)
+    upload_id = api.post("/uploads", data=radar.read_bytes(), params={"filename": "radar.zip"}).json()["upload_id"]
+    failed = api.wait(api.submit("ingest_scene", {"upload_id": upload_id, "scene_id": "radar-dimap"})["id"])
+    assert failed["state"] == "failed" and "Terrain Correction" in failed["error"]["message"]
+    # Named by the file the analyst sent, not by the service's stored copy.
+    assert "radar.zip: radar is not on a map grid" in failed["error"]["message"]
+    assert ".upload" not in failed["error"]["message"]
+    assert [f["id"] for f in api.get("/scenes").json()["features"]] == before
+
+
 def test_bad_scene_uploads_fail_cleanly_and_leave_the_catalog_alone(api, write_tif, linear_bands, tmp_path):
     before = [f["id"] for f in api.get("/scenes").json()["features"]]
     vv, vh, inc = linear_bands

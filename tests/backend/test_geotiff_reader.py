@@ -141,6 +141,7 @@ def _geographic_scene(tmp_path, linear_bands, target_lonlat):
     col, row = (int(v) for v in ~transform * target_lonlat)
     vv[row - 1:row + 2, col - 1:col + 2] = 50.0
     vh[row - 1:row + 2, col - 1:col + 2] = 5.0
+    vv[:, 300:330] = 0.0  # SNAP's no data, inside the swath (a gap between bursts, say)
     path = tmp_path / "snap.tif"
     with rasterio.open(path, "w", driver="GTiff", width=vv.shape[1], height=vv.shape[0], count=3, dtype="float32",
                        crs="EPSG:4326", transform=transform, nodata=0.0) as dst:
@@ -157,6 +158,7 @@ def test_a_scene_in_longitude_and_latitude_is_reprojected_onto_square_ground_met
 
     target = (15.0 + 200 * SNAP_DEGREES + SNAP_DEGREES / 2, 70.0 - 150 * SNAP_DEGREES - SNAP_DEGREES / 2)
     source = _geographic_scene(tmp_path, linear_bands, target)
+    transform_of_source = Affine(SNAP_DEGREES, 0, 15.0, 0, -SNAP_DEGREES, 70.0)
     out = reproject_scene(source, tmp_path / "out.tif")
     assert out == tmp_path / "out.tif"
     with rasterio.open(out) as dst:
@@ -170,8 +172,12 @@ def test_a_scene_in_longitude_and_latitude_is_reprojected_onto_square_ground_met
         col, row = (int(v) for v in ~dst.transform * (x, y))
         peak_row, peak_col = np.unravel_index(np.nanargmax(vv), vv.shape)
         assert abs(peak_row - row) <= 1 and abs(peak_col - col) <= 1
-        # The source's no data (0, SNAP's) is NaN outside the swath, not speckle of zeros.
-        assert np.isnan(vv[0, 0]) and np.nanmin(vv) > 0
+        # The source's no data (0, SNAP's) is NaN, not zeros blended into the sea beside it.
+        gap_lonlat = transform_of_source * (315.0, 150.0)
+        x, y = Transformer.from_crs("EPSG:4326", "EPSG:3413", always_xy=True).transform(*gap_lonlat)
+        col, row = (int(v) for v in ~dst.transform * (x, y))
+        assert np.isnan(vv[row, col - 5:col + 6]).all()
+        assert np.nanmin(vv) > 0.2 * np.min(linear_bands[0])
     scene = inspect_scene(out)
     assert scene.pixel_size_m == pytest.approx(10.0, abs=0.05) and scene.inc_band == 3
 
@@ -198,6 +204,12 @@ def test_a_scene_on_a_map_whose_metres_are_not_the_grounds_is_reprojected(tmp_pa
         assert np.sqrt(np.count_nonzero(dst.read(1) > 25.0)) * pixel == pytest.approx(103.0, rel=0.05)
         # North on EPSG:3413 at longitude 30 E is turned by -(30 + 45) degrees from the grid's north.
         assert float(dst.tags()[AZIMUTH_BEARING_TAG]) == pytest.approx((10.0 - 75.0) % 360.0, abs=0.5)
+    # An equal-area grid far from its centre keeps areas, not lengths: EASE-Grid 2.0 global at 70 N
+    # stretches 10 map metres to 25 m north-south and shrinks them to 4 m east-west.
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:6933", always_xy=True).transform(30.0, 70.0)
+    ease = write_tif(tmp_path / "ease.tif", [vv, vh, inc], crs="EPSG:6933", transform=Affine(10, 0, x, 0, -10, y))
+    with rasterio.open(reproject_scene(ease, tmp_path / "ease_out.tif")) as dst:
+        assert dst.crs.to_epsg() == 3413 and dst.res[0] == pytest.approx(25.2, rel=0.02)
     # Grids whose metres are the ground's within 5 % are kept as they are: UTM in its zone, polar
     # stereographic from 60 degrees to the pole (4 % at 60 N).
     utm = write_tif(tmp_path / "utm.tif", [vv, vh, inc])
@@ -226,6 +238,10 @@ def test_a_sentinel1_product_name_within_a_file_name_gives_mode_channels_and_tim
     # Single-pol and stripmap products name no dual-pol pair and no mode the product takes.
     assert product_name("S1A_S3_GRDH_1SSV_20210401T052622_20210401T052650_a.tif") == \
         ProductName(None, None, "2021-04-01T05:26:22Z")
+    # EW GRDH (about 3 looks) and IW GRDM (about 80) are not the EW and IW products whose looks the
+    # detector assumes for those modes: no mode.
+    assert product_name("S1A_EW_GRDH_1SDH_20210403T122536_x.tif").mode is None
+    assert product_name("S1B_IW_GRDM_1SDV_20210403T122536_x.tif").mode is None
     for not_a_product in ("scene.tif", "S1A_IW_GRDH_1SDV_20211399T999999_x.tif", "S1A_IW_GRDH_1SDX_20210119T031653_.tif",
                           "S1A_IW_GRDH_1SDV_20210119T031653.tif"):
         assert product_name(not_a_product) is None, not_a_product

@@ -406,6 +406,16 @@ def test_a_damaged_noise_annotation_is_refused_naming_the_product_and_the_fault(
     assert not destination.exists()
 
 
+def test_a_product_is_catalogued_under_its_mode_only_at_the_resolution_whose_looks_the_detector_assumes(tmp_path):
+    safe, _ = build_safe(tmp_path)
+    assert open_safe(safe).mode == "EW"  # EW GRDM
+    # EW GRDH has about 3 looks, not GRDM's 10.7: no mode, so no CFAR set for the wrong speckle.
+    grdh = safe.rename(safe.with_name(safe.name.replace("_GRDM_", "_GRDH_")))
+    assert open_safe(grdh).mode == ""
+    zipped = shutil.make_archive(str(tmp_path / "upload"), "zip", grdh.parent, grdh.name)
+    assert open_safe(zipped).mode == ""  # the SAFE folder's name inside the zip says it too
+
+
 def test_incomplete_or_wrong_products_are_refused(tmp_path):
     safe, _ = build_safe(tmp_path / "a", with_calibration=False)
     with pytest.raises(SarFormatError, match="calibration annotation .* is missing"):

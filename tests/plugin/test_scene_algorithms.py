@@ -43,6 +43,32 @@ def test_upload_scene_ingests_the_file_and_streams_the_catalog_scene_styled_belo
     assert names.index(results_group.name()) < names.index(scene_id), names
 
 
+def test_upload_scene_sends_a_snap_beam_dimap_product_zipped_with_its_data_folder(
+    run_and_load, api, write_dimap, linear_bands, tmp_path
+):
+    import zipfile
+
+    from qgis.core import QgsProcessingException
+
+    hh, hv, inc = linear_bands
+    name = "S1A_EW_GRDM_1SDH_20210403T122536_20210403T122628_037286_046484_8152_Cal_TC"
+    product = write_dimap(tmp_path / f"{name}.zip", {"Sigma0_HH": hh, "Sigma0_HV": hv, "incidenceAngleFromEllipsoid": inc})
+    saved = tmp_path / "snap"
+    zipfile.ZipFile(product).extractall(saved)  # as SNAP leaves it on disk: the .dim beside its .data folder
+    results = run_and_load("upload_scene", {"INPUT": str(saved / f"{name}.dim"), "MODE": 0})
+    item = api.get(f"/scenes/{results['SCENE_ID']}").json()
+    assert item["properties"]["sar:instrument_mode"] == "EW"  # from the product's name
+    assert item["properties"]["sar:polarizations"] == ["HH", "HV"]
+    assert item["properties"]["icesight:source"] == f"{name}.zip"
+    assert QgsProject.instance().mapLayer(results["OUTPUT"]).isValid()
+    # The header alone cannot be sent: the algorithm says which folder is missing.
+    alone = tmp_path / "alone" / f"{name}.dim"
+    alone.parent.mkdir()
+    alone.write_bytes((saved / f"{name}.dim").read_bytes())
+    with pytest.raises(QgsProcessingException, match=f"without its {name}.data folder"):
+        run_and_load("upload_scene", {"INPUT": str(alone), "MODE": 0})
+
+
 def test_detect_targets_loads_the_styled_detections(run_and_load, loaded_layer, catalog_scene):
     results = run_and_load("detect_targets", {"SCENE_ID": catalog_scene.scene_id, "OUTPUT": "TEMPORARY_OUTPUT"})
     layer = loaded_layer(results["OUTPUT"])

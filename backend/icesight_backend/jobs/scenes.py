@@ -78,7 +78,8 @@ def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> di
     upload_path, staging_dir = inputs["upload_path"], inputs["staging_dir"]
 
     from ..catalog import make_item
-    from ..sar.readers import product_name
+    from ..sar.readers import SarFormatError, product_name
+    from ..sar.readers.dimap import dimap_to_geotiff, is_dimap_zip
     from ..sar.readers.geotiff import geocode_gcp_scene, inspect_scene, normalise_to_cog, reproject_scene
     from ..sar.readers.safe import open_safe, safe_to_cog
 
@@ -89,7 +90,7 @@ def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> di
     acquired = params.acquired
     sidecar = Path(upload_path).with_suffix(".name")
     source = sidecar.read_text() if sidecar.exists() else f"upload {Path(upload_path).stem}"
-    if zipfile.is_zipfile(upload_path):
+    if zipfile.is_zipfile(upload_path) and not is_dimap_zip(upload_path):
         ctx.progress(0.05, "reading a Sentinel-1 SAFE product: calibration and geolocation annotations")
         product = open_safe(upload_path)
         scene_id = params.scene_id or f"{Path(product.name).stem[:60]}-{ctx.job_id[:8]}"
@@ -106,25 +107,37 @@ def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> di
         named = product_name(source)
         mode = mode or (named.mode if named else None)
         acquired = acquired or (named.acquired if named else None)
-        ctx.progress(0.05, "checking the scene file")
-        scene_file = geocode_gcp_scene(upload_path, staging / "geocoded.tif", fits)
-        if scene_file is not None:
-            ctx.progress(0.15, "geocoded the scene with its ground control points (thin-plate spline)")
-        elif (scene_file := reproject_scene(upload_path, staging / "reprojected.tif", fits)) is not None:
-            ctx.progress(0.15, "reprojected the scene onto a grid whose metres are the ground's (polar stereographic or UTM)")
-        scene_file = scene_file or upload_path
-        raster = inspect_scene(
-            scene_file, params.co_band, params.cross_band, params.inc_band, params.inc_angle_deg, params.units,
-            polarisations=named.polarisations if named else None,
-        )
+        staged_names = {"dimap": "dimap.tif", "geocoded": "geocoded.tif", "reprojected": "reprojected.tif"}
+        try:
+            scene_input = upload_path
+            if zipfile.is_zipfile(upload_path):
+                ctx.progress(0.02, "reading a SNAP BEAM-DIMAP product: its sigma0 pair and incidence angle")
+                scene_input = dimap_to_geotiff(upload_path, staging / staged_names["dimap"])
+            ctx.progress(0.05, "checking the scene file")
+            scene_file = geocode_gcp_scene(scene_input, staging / staged_names["geocoded"], fits)
+            if scene_file is not None:
+                ctx.progress(0.15, "geocoded the scene with its ground control points (thin-plate spline)")
+            elif (scene_file := reproject_scene(scene_input, staging / staged_names["reprojected"], fits)) is not None:
+                ctx.progress(0.15, "reprojected the scene onto a grid whose metres are the ground's (polar "
+                                   "stereographic or UTM)")
+            scene_file = scene_file or scene_input
+            raster = inspect_scene(
+                scene_file, params.co_band, params.cross_band, params.inc_band, params.inc_angle_deg, params.units,
+                polarisations=named.polarisations if named else None,
+            )
+        except SarFormatError as exc:  # named by the file the analyst sent, not by the service's copies of it
+            message = str(exc)
+            for stored in (Path(upload_path).name, *staged_names.values()):
+                message = message.replace(stored, source)
+            raise SarFormatError(message) from None
         fits(raster.width, raster.height)
         ctx.check()
         scene_id = params.scene_id or f"scene-{ctx.job_id[:8]}"
         ctx.progress(0.2, f"writing a {raster.width} x {raster.height} px COG (co-pol dB, cross-pol dB, incidence)")
         cog = normalise_to_cog(raster, staging / "scene.tif",
                                tags={"scene_id": scene_id, **({"mode": mode} if mode else {}), **_geometry_tags(scene_file)})
-        if scene_file != upload_path:
-            Path(scene_file).unlink()
+        for staged in {Path(scene_file), Path(scene_input)} - {Path(upload_path)}:
+            staged.unlink()
         source_units = raster.units
     item = make_item(scene_id, raster, mode, acquired, source=source)
     item["properties"]["icesight:source_units"] = source_units
@@ -189,10 +202,11 @@ def resolve_upload(resources: Resources, params: IngestSceneParams) -> dict:
     path = resources.upload_path(params.upload_id)
     if zipfile.is_zipfile(path):
         from ..sar.readers import SarFormatError
+        from ..sar.readers.dimap import dimap_size, is_dimap_zip
         from ..sar.readers.safe import open_safe
 
-        try:
-            width, height = open_safe(path).size  # the annotations and the measurement's header only
+        try:  # the headers only
+            width, height = dimap_size(path) if is_dimap_zip(path) else open_safe(path).size
         except (SarFormatError, rasterio.errors.RasterioIOError):
             pass  # the job's reader says what is wrong with it
         else:

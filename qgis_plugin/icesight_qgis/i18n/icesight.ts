@@ -159,7 +159,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_layers.py" line="199"/>
+        <location filename="../scene_layers.py" line="210"/>
         <source>Land left out {scene} (job {job})</source>
         <translation type="unfinished"></translation>
     </message>
@@ -479,78 +479,78 @@
 <context>
     <name>ChartSceneAlgorithm</name>
     <message>
-        <location filename="../scene_algorithms.py" line="275"/>
+        <location filename="../scene_algorithms.py" line="276"/>
         <source>Chart a scene (detect, classify, explain)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="278"/>
+        <location filename="../scene_algorithms.py" line="279"/>
         <source>The backend&apos;s whole chain in one job: a catalog scene (its id or a raster layer of it), or a local scene file uploaded and ingested first, is searched for targets (CFAR), every detection is classified ship, iceberg or clutter, and the least certain calls are explained. Writes the classified targets, styled and ready for review and the ice chart. Stages whose inputs did not change since an earlier run are reused, so charting a scene again is quick.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="306"/>
+        <location filename="../scene_algorithms.py" line="307"/>
         <source>Catalog scene id</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="291"/>
+        <location filename="../scene_algorithms.py" line="292"/>
         <source>...or a raster layer of a catalog scene</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="293"/>
-        <source>...or a local scene file to upload (GeoTIFF/COG or zipped SAFE)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../scene_algorithms.py" line="298"/>
+        <location filename="../scene_algorithms.py" line="299"/>
         <source>Model id (empty: the production model)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="300"/>
+        <location filename="../scene_algorithms.py" line="301"/>
         <source>Explain the least certain calls (how many)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="304"/>
+        <location filename="../scene_algorithms.py" line="305"/>
         <source>Classified targets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="307"/>
+        <location filename="../scene_algorithms.py" line="308"/>
         <source>Detections</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="308"/>
+        <location filename="../scene_algorithms.py" line="309"/>
         <source>Ships</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="309"/>
+        <location filename="../scene_algorithms.py" line="310"/>
         <source>Icebergs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="310"/>
+        <location filename="../scene_algorithms.py" line="311"/>
         <source>Backend job id</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="316"/>
+        <location filename="../scene_algorithms.py" line="317"/>
         <source>chart</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="318"/>
+        <location filename="../scene_algorithms.py" line="319"/>
         <source>the scene file {path} does not exist</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="335"/>
+        <location filename="../scene_algorithms.py" line="336"/>
         <source>Targets {scene} (job {job})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="294"/>
+        <source>...or a local scene file to upload (GeoTIFF/COG, zipped SAFE or SNAP .dim)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -696,47 +696,47 @@ Production model: {production}</source>
 <context>
     <name>DetectTargetsAlgorithm</name>
     <message>
-        <location filename="../scene_algorithms.py" line="209"/>
+        <location filename="../scene_algorithms.py" line="210"/>
         <source>Detect targets (CFAR)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="225"/>
+        <location filename="../scene_algorithms.py" line="226"/>
         <source>Catalog scene id</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="226"/>
+        <location filename="../scene_algorithms.py" line="227"/>
         <source>...or a raster layer of a catalog scene</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="231"/>
+        <location filename="../scene_algorithms.py" line="232"/>
         <source>Detections</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="233"/>
+        <location filename="../scene_algorithms.py" line="234"/>
         <source>Backend job id</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="236"/>
+        <location filename="../scene_algorithms.py" line="237"/>
         <source>detect targets on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="246"/>
+        <location filename="../scene_algorithms.py" line="247"/>
         <source>Detections {scene} (job {job})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="232"/>
+        <location filename="../scene_algorithms.py" line="233"/>
         <source>Share of the scene left out as land (-1: none asked for)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="212"/>
+        <location filename="../scene_algorithms.py" line="213"/>
         <source>Finds the bright targets of a catalog scene on the IceSight backend (K-distribution CFAR, sea-ice aware) and writes one point per detection with its area, length and co-/cross-pol sigma0. Give the catalog scene id or a raster layer of a catalog scene; a local raster must be uploaded first. Land is left out (nothing is detected on it and it enters no background window): the backend&apos;s built-in mask, your own land polygons, or both, grown seaward by the buffer; the land left out is loaded as a half-transparent khaki layer.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2818,38 +2818,38 @@ Production model: {production}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="141"/>
-        <source>Sends a local Sentinel-1 scene (GeoTIFF/COG of calibrated sigma0 with HH, HV and optionally the incidence angle, or a zipped SAFE GRD product) to the IceSight backend, which checks it and ingests it into its scene catalog. The catalog scene is then streamed onto the map, grey HH in dB, with HV and incidence as extra styles. Mode and acquisition time are read from the file when left empty.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../scene_algorithms.py" line="153"/>
-        <source>Scene file (GeoTIFF/COG or zipped SAFE)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../scene_algorithms.py" line="157"/>
+        <location filename="../scene_algorithms.py" line="158"/>
         <source>Catalog scene</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="158"/>
+        <location filename="../scene_algorithms.py" line="159"/>
         <source>Catalog scene id</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="159"/>
+        <location filename="../scene_algorithms.py" line="160"/>
         <source>Backend job id</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="170"/>
+        <location filename="../scene_algorithms.py" line="171"/>
         <source>choose the scene file to upload</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="182"/>
+        <location filename="../scene_algorithms.py" line="183"/>
         <source>opening and styling the catalog scene</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="141"/>
+        <source>Sends a local Sentinel-1 scene (GeoTIFF/COG of calibrated sigma0 with HH, HV and optionally the incidence angle, a zipped SAFE GRD product, or a calibrated, terrain-corrected SNAP BEAM-DIMAP product, its .dim with the .data folder beside it) to the IceSight backend, which checks it and ingests it into its scene catalog. The catalog scene is then streamed onto the map, grey HH in dB, with HV and incidence as extra styles. Mode and acquisition time are read from the file when left empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="154"/>
+        <source>Scene file (GeoTIFF/COG, zipped SAFE or SNAP .dim)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

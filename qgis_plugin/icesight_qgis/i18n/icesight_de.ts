@@ -159,7 +159,7 @@
         <translation>Landpuffer seewärts (m)</translation>
     </message>
     <message>
-        <location filename="../scene_layers.py" line="199"/>
+        <location filename="../scene_layers.py" line="210"/>
         <source>Land left out {scene} (job {job})</source>
         <translation>Ausgelassenes Land {scene} (Auftrag {job})</translation>
     </message>
@@ -479,79 +479,79 @@
 <context>
     <name>ChartSceneAlgorithm</name>
     <message>
-        <location filename="../scene_algorithms.py" line="275"/>
+        <location filename="../scene_algorithms.py" line="276"/>
         <source>Chart a scene (detect, classify, explain)</source>
         <translation>Szene kartieren (erkennen, klassifizieren, erklären)</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="278"/>
+        <location filename="../scene_algorithms.py" line="279"/>
         <source>The backend&apos;s whole chain in one job: a catalog scene (its id or a raster layer of it), or a local scene file uploaded and ingested first, is searched for targets (CFAR), every detection is classified ship, iceberg or clutter, and the least certain calls are explained. Writes the classified targets, styled and ready for review and the ice chart. Stages whose inputs did not change since an earlier run are reused, so charting a scene again is quick.</source>
         <translation>Die ganze Kette des Backends in einem Auftrag: eine Katalogszene (ihre ID oder ein Raster-Layer davon) oder eine lokale Szenendatei, die zuerst hochgeladen und eingelesen wird, wird nach Zielen durchsucht (CFAR), jede Detektion wird als Schiff, Eisberg oder Clutter klassifiziert, und die unsichersten Entscheidungen werden erklärt. Schreibt die klassifizierten Ziele, gestylt und bereit für die Überprüfung und die Eiskarte. Schritte, deren Eingaben sich seit einem früheren Lauf nicht geändert haben, werden wiederverwendet; eine Szene erneut zu kartieren geht daher schnell.</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="306"/>
+        <location filename="../scene_algorithms.py" line="307"/>
         <source>Catalog scene id</source>
         <translation>Katalog-ID der Szene</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="291"/>
+        <location filename="../scene_algorithms.py" line="292"/>
         <source>...or a raster layer of a catalog scene</source>
         <translation>...oder ein Raster-Layer einer Katalogszene</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="293"/>
-        <source>...or a local scene file to upload (GeoTIFF/COG or zipped SAFE)</source>
-        <translation>...oder eine lokale Szenendatei zum Hochladen (GeoTIFF/COG oder gezipptes SAFE)</translation>
-    </message>
-    <message>
-        <location filename="../scene_algorithms.py" line="298"/>
+        <location filename="../scene_algorithms.py" line="299"/>
         <source>Model id (empty: the production model)</source>
         <translation>Modell-ID (leer: das Produktionsmodell)</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="300"/>
+        <location filename="../scene_algorithms.py" line="301"/>
         <source>Explain the least certain calls (how many)</source>
         <translation>Die unsichersten Entscheidungen erklären (wie viele)</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="304"/>
+        <location filename="../scene_algorithms.py" line="305"/>
         <source>Classified targets</source>
         <translation>Klassifizierte Ziele</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="307"/>
+        <location filename="../scene_algorithms.py" line="308"/>
         <source>Detections</source>
         <translation>Detektionen</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="308"/>
+        <location filename="../scene_algorithms.py" line="309"/>
         <source>Ships</source>
         <translation>Schiffe</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="309"/>
+        <location filename="../scene_algorithms.py" line="310"/>
         <source>Icebergs</source>
         <translation>Eisberge</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="310"/>
+        <location filename="../scene_algorithms.py" line="311"/>
         <source>Backend job id</source>
         <translation>Auftrags-ID im Backend</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="316"/>
+        <location filename="../scene_algorithms.py" line="317"/>
         <source>chart</source>
         <translation>für die Eiskarte auswerten</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="318"/>
+        <location filename="../scene_algorithms.py" line="319"/>
         <source>the scene file {path} does not exist</source>
         <translation>die Szenendatei {path} existiert nicht</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="335"/>
+        <location filename="../scene_algorithms.py" line="336"/>
         <source>Targets {scene} (job {job})</source>
         <translation>Ziele {scene} (Auftrag {job})</translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="294"/>
+        <source>...or a local scene file to upload (GeoTIFF/COG, zipped SAFE or SNAP .dim)</source>
+        <translation>...oder eine lokale Szenendatei zum Hochladen (GeoTIFF/COG, gezipptes SAFE oder SNAP-.dim)</translation>
     </message>
 </context>
 <context>
@@ -699,47 +699,47 @@ Produktionsmodell: {production}</translation>
 <context>
     <name>DetectTargetsAlgorithm</name>
     <message>
-        <location filename="../scene_algorithms.py" line="209"/>
+        <location filename="../scene_algorithms.py" line="210"/>
         <source>Detect targets (CFAR)</source>
         <translation>Ziele erkennen (CFAR)</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="225"/>
+        <location filename="../scene_algorithms.py" line="226"/>
         <source>Catalog scene id</source>
         <translation>Katalog-ID der Szene</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="226"/>
+        <location filename="../scene_algorithms.py" line="227"/>
         <source>...or a raster layer of a catalog scene</source>
         <translation>...oder ein Raster-Layer einer Katalogszene</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="231"/>
+        <location filename="../scene_algorithms.py" line="232"/>
         <source>Detections</source>
         <translation>Detektionen</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="233"/>
+        <location filename="../scene_algorithms.py" line="234"/>
         <source>Backend job id</source>
         <translation>Auftrags-ID im Backend</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="236"/>
+        <location filename="../scene_algorithms.py" line="237"/>
         <source>detect targets on</source>
         <translation>nach Zielen durchsuchen</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="246"/>
+        <location filename="../scene_algorithms.py" line="247"/>
         <source>Detections {scene} (job {job})</source>
         <translation>Detektionen {scene} (Auftrag {job})</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="232"/>
+        <location filename="../scene_algorithms.py" line="233"/>
         <source>Share of the scene left out as land (-1: none asked for)</source>
         <translation>Als Land ausgelassener Anteil der Szene (-1: keines verlangt)</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="212"/>
+        <location filename="../scene_algorithms.py" line="213"/>
         <source>Finds the bright targets of a catalog scene on the IceSight backend (K-distribution CFAR, sea-ice aware) and writes one point per detection with its area, length and co-/cross-pol sigma0. Give the catalog scene id or a raster layer of a catalog scene; a local raster must be uploaded first. Land is left out (nothing is detected on it and it enters no background window): the backend&apos;s built-in mask, your own land polygons, or both, grown seaward by the buffer; the land left out is loaded as a half-transparent khaki layer.</source>
         <translation>Findet die hellen Ziele einer Katalogszene im IceSight-Backend (K-Verteilungs-CFAR, berücksichtigt Meereis) und schreibt einen Punkt je Detektion mit Fläche, Länge und Ko-/Kreuzpolarisations-sigma0. Geben Sie die Katalog-ID der Szene oder einen Raster-Layer einer Katalogszene an; ein lokales Raster muss zuerst hochgeladen werden. Land wird ausgelassen (dort wird nichts detektiert, und es geht in kein Hintergrundfenster ein): die eingebaute Maske des Backends, Ihre eigenen Landpolygone oder beide, seewärts um den Puffer erweitert; das ausgelassene Land wird als halbtransparenter khakifarbener Layer geladen.</translation>
     </message>
@@ -2821,39 +2821,39 @@ Produktionsmodell: {production}</translation>
         <translation>Szene hochladen</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="141"/>
-        <source>Sends a local Sentinel-1 scene (GeoTIFF/COG of calibrated sigma0 with HH, HV and optionally the incidence angle, or a zipped SAFE GRD product) to the IceSight backend, which checks it and ingests it into its scene catalog. The catalog scene is then streamed onto the map, grey HH in dB, with HV and incidence as extra styles. Mode and acquisition time are read from the file when left empty.</source>
-        <translation>Sendet eine lokale Sentinel-1-Szene (GeoTIFF/COG mit kalibriertem sigma0 mit HH, HV und optional dem Einfallswinkel oder ein gezipptes SAFE-GRD-Produkt) an das IceSight-Backend, das sie prüft und in seinen Szenenkatalog einliest. Die Katalogszene wird dann auf die Karte gestreamt, HH in dB als Graustufen, mit HV und Einfallswinkel als zusätzlichen Stilen. Modus und Aufnahmezeit werden aus der Datei gelesen, wenn sie leer bleiben.</translation>
-    </message>
-    <message>
-        <location filename="../scene_algorithms.py" line="153"/>
-        <source>Scene file (GeoTIFF/COG or zipped SAFE)</source>
-        <translation>Szenendatei (GeoTIFF/COG oder gezipptes SAFE)</translation>
-    </message>
-    <message>
-        <location filename="../scene_algorithms.py" line="157"/>
+        <location filename="../scene_algorithms.py" line="158"/>
         <source>Catalog scene</source>
         <translation>Katalogszene</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="158"/>
+        <location filename="../scene_algorithms.py" line="159"/>
         <source>Catalog scene id</source>
         <translation>Katalog-ID der Szene</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="159"/>
+        <location filename="../scene_algorithms.py" line="160"/>
         <source>Backend job id</source>
         <translation>Auftrags-ID im Backend</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="170"/>
+        <location filename="../scene_algorithms.py" line="171"/>
         <source>choose the scene file to upload</source>
         <translation>wählen Sie die hochzuladende Szenendatei</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="182"/>
+        <location filename="../scene_algorithms.py" line="183"/>
         <source>opening and styling the catalog scene</source>
         <translation>die Katalogszene wird geöffnet und gestylt</translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="141"/>
+        <source>Sends a local Sentinel-1 scene (GeoTIFF/COG of calibrated sigma0 with HH, HV and optionally the incidence angle, a zipped SAFE GRD product, or a calibrated, terrain-corrected SNAP BEAM-DIMAP product, its .dim with the .data folder beside it) to the IceSight backend, which checks it and ingests it into its scene catalog. The catalog scene is then streamed onto the map, grey HH in dB, with HV and incidence as extra styles. Mode and acquisition time are read from the file when left empty.</source>
+        <translation>Sendet eine lokale Sentinel-1-Szene (GeoTIFF/COG mit kalibriertem sigma0 mit HH, HV und optional dem Einfallswinkel, ein gezipptes SAFE-GRD-Produkt oder ein kalibriertes, geländekorrigiertes SNAP-BEAM-DIMAP-Produkt, seine .dim-Datei mit dem .data-Ordner daneben) an das IceSight-Backend, das sie prüft und in seinen Szenenkatalog einliest. Die Katalogszene wird dann auf die Karte gestreamt, HH in dB als Graustufen, mit HV und Einfallswinkel als zusätzlichen Stilen. Modus und Aufnahmezeit werden aus der Datei gelesen, wenn sie leer bleiben.</translation>
+    </message>
+    <message>
+        <location filename="../scene_algorithms.py" line="154"/>
+        <source>Scene file (GeoTIFF/COG, zipped SAFE or SNAP .dim)</source>
+        <translation>Szenendatei (GeoTIFF/COG, gezipptes SAFE oder SNAP-.dim)</translation>
     </message>
 </context>
 <context>

@@ -21,20 +21,26 @@ CROSS_POL = {"HH": "HV", "VV": "VH"}
 @dataclass(frozen=True)
 class ProductName:
     """What a Sentinel-1 product's name says (ESA's naming convention, Sentinel-1 Product
-    Specification S1-RS-MDA-52-7441, "Product naming"): the beam mode (IW or EW; None for the
-    others), the co- and cross-pol channels of a dual-pol product, and when the acquisition started
-    (ISO 8601 UTC)."""
+    Specification S1-RS-MDA-52-7441, "Product naming"): the beam mode where the product is one the
+    detector knows the looks of (:data:`CATALOG_PRODUCTS`; None otherwise), the co- and cross-pol
+    channels of a dual-pol product, and when the acquisition started (ISO 8601 UTC)."""
 
     mode: str | None
     polarisations: tuple[str, str] | None
     acquired: str
 
 
-#: mission _ beam mode _ product type and resolution _ level, class and polarisation _ start _ ...:
-#: ``S1A_EW_GRDM_1SDH_20210403T122536_...``. SNAP and most tools keep the name in the names of the
-#: files they derive (``..._Cal_TC.tif``).
-_PRODUCT_NAME = re.compile(r"S1[A-D]_(?P<mode>IW|EW|SM|WV|S[1-6])_[A-Z]{3}[FHM_]_[0-9][SA](?P<pol>SH|SV|DH|DV|HH|HV|VV|VH)_"
-                           r"(?P<start>\d{8}T\d{6})_")
+#: The beam modes a scene is catalogued under, by the product resolution class of each (GRD: F, H,
+#: M) whose equivalent number of looks the detector assumes for the mode (``sar.simulation.MODES``:
+#: IW GRDH 4.4, EW GRDM 10.7). An EW GRDH product has about 3 looks and an IW GRDM about 80 (ESA,
+#: Sentinel-1 Product Definition): catalogued under EW or IW they would get CFAR thresholds set for
+#: the wrong speckle, so they are catalogued without a mode.
+CATALOG_PRODUCTS = {"IW": "H", "EW": "M"}
+#: mission _ beam mode _ product type and resolution class _ level, class and polarisation _ start _
+#: ...: ``S1A_EW_GRDM_1SDH_20210403T122536_...``. SNAP and most tools keep the name in the names of
+#: the files they derive (``..._Cal_TC.tif``).
+_PRODUCT_NAME = re.compile(r"S1[A-D]_(?P<mode>IW|EW|WV|S[1-6])_[A-Z]{3}(?P<resolution>[FHM_])_[0-2][SA]"
+                           r"(?P<pol>SH|SV|DH|DV|HH|HV|VV|VH)_(?P<start>\d{8}T\d{6})_")
 #: The channels of a dual-pol product by its polarisation code (DH: HH and HV; DV: VV and VH).
 _DUAL_POL = {"DH": ("HH", "HV"), "DV": ("VV", "VH")}
 
@@ -50,8 +56,8 @@ def product_name(name: str) -> ProductName | None:
         started = datetime.strptime(match["start"], "%Y%m%dT%H%M%S")
     except ValueError:
         return None
-    return ProductName(match["mode"] if match["mode"] in ("IW", "EW") else None, _DUAL_POL.get(match["pol"]),
-                       started.isoformat() + "Z")
+    catalogued = CATALOG_PRODUCTS.get(match["mode"]) == match["resolution"]
+    return ProductName(match["mode"] if catalogued else None, _DUAL_POL.get(match["pol"]), started.isoformat() + "Z")
 
 
 class SarFormatError(ValueError):

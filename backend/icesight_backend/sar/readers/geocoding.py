@@ -96,44 +96,55 @@ def _warp(src, destination: Path, profile: dict, pixel_size_m: float, rows_per_b
                 dst.write(vrt.read(window=window), window=window)
 
 
-#: How far a scene's map scale (map metres per ground metre at its middle) may depart from 1 before
-#: the scene is put onto the grid :func:`target_crs` picks. Windows, lengths and the model's pixel
-#: size are all read in map pixels, so a grid whose metres are not the ground's misreads each of
-#: them by that factor: Web Mercator at 70 degrees N by 2.9. Polar stereographic (EPSG:3413, 3031)
-#: stays within 4 % from 60 degrees to the pole, and UTM within 0.1 % in its zone, so the grids
-#: :func:`target_crs` picks are kept.
+#: How far a scene's map scale (map metres per ground metre at its middle, along its columns and
+#: along its rows) may depart from 1 before the scene is put onto the grid :func:`target_crs`
+#: picks. Windows, lengths and the model's pixel size are all read in map pixels, so a grid whose
+#: metres are not the ground's misreads each of them by that factor: Web Mercator at 70 degrees N by
+#: 2.9; an equal-area grid keeps areas but not lengths (EASE-Grid 2.0 global at 70 degrees N: 10 m
+#: map pixels are 4 x 25 m). Polar stereographic (EPSG:3413, 3031) stays within 5 % from 58 degrees
+#: to the pole, and UTM within 0.1 % in its zone, so the grids :func:`target_crs` picks are kept.
 MAP_SCALE_TOLERANCE = 0.05
-#: The map scales a scene may have at all: Mercator's reaches 10 only at 84 degrees; a scale outside
-#: these is a wrong CRS or geotransform (coordinates off the projection's domain come back clamped).
-PLAUSIBLE_MAP_SCALE = (0.1, 10.0)
+#: The map scales of areas (the square root of the product of the two) a scene may have at all:
+#: Mercator's reaches 20 only at 87 degrees, beyond Web Mercator's 85, equal-area maps keep 1, and
+#: no map projection used for the sea shrinks areas by half in each direction. A scale outside these
+#: is a wrong CRS or geotransform (coordinates off a projection's domain come back clamped).
+PLAUSIBLE_MAP_SCALE = (0.5, 20.0)
 
 
 def ground_pixel(crs: CRS, transform, width: int, height: int) -> tuple[float, float, float, float]:
     """A grid's middle pixel on the ground: its longitude and latitude, and its sides along the
-    grid's columns and rows in metres (geodesics on the WGS84 ellipsoid)."""
+    grid's columns and rows in metres (geodesics on the WGS84 ellipsoid). Raises ValueError for a
+    CRS that cannot be put on the Earth."""
     from pyproj import Geod
+    from pyproj.exceptions import ProjError
 
     col, row = width / 2.0, height / 2.0
     xs, ys = transform * (np.array([col, col + 1.0, col]), np.array([row, row, row + 1.0]))
-    lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(xs, ys)
+    try:
+        lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(xs, ys)
+    except ProjError as exc:
+        raise ValueError(f"its CRS cannot be put on the Earth ({exc})") from None
     geod = Geod(ellps="WGS84")
     _, _, along_row = geod.inv(lon[0], lat[0], lon[1], lat[1])
     _, _, along_col = geod.inv(lon[0], lat[0], lon[2], lat[2])
     return float(lon[0]), float(lat[0]), float(along_row), float(along_col)
 
 
-def map_scale(crs: CRS, transform, width: int, height: int) -> float:
-    """Map metres per ground metre at a projected grid's middle: the square root of its middle
-    pixel's area on the map over its area on the ground."""
+def map_scales(crs: CRS, transform, width: int, height: int) -> tuple[float, float]:
+    """Map metres per ground metre at a projected grid's middle, along its rows (one column on)
+    and along its columns (one row on): equal on a conformal map, unequal where a map keeps areas
+    but not shapes."""
     _, _, along_row, along_col = ground_pixel(crs, transform, width, height)
     unit = crs.linear_units_factor[1] if crs.linear_units_factor else 1.0
-    return float(np.sqrt(abs(transform.a * transform.e - transform.b * transform.d)) * unit
-                 / np.sqrt(along_row * along_col))
+    return (float(np.hypot(transform.a, transform.d)) * unit / along_row,
+            float(np.hypot(transform.b, transform.e)) * unit / along_col)
 
 
 def rotated_bearing_deg(bearing_deg: float, crs: CRS, transform, width: int, height: int, to_crs: CRS) -> float:
     """A direction at a grid's middle, degrees clockwise from its map's north, as seen on
-    ``to_crs``'s map (the meridians' convergence between the two maps)."""
+    ``to_crs``'s map (the meridians' convergence between the two maps, at the middle: across a
+    scene hundreds of kilometres wide near a pole the convergence varies by degrees, which one
+    bearing for the scene, as a product's annotation gives it, does not follow)."""
     x, y = transform * (width / 2.0, height / 2.0)
     step = abs(transform.a) + abs(transform.b)
     theta = np.radians(bearing_deg)

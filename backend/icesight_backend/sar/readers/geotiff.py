@@ -209,8 +209,9 @@ def reproject_scene(path: Path | str, destination: Path,
     ``destination``, band names and tags kept; None for a scene whose grid is fine as it is.
 
     That is a scene in geographic coordinates (SNAP's default map projection, WGS84 longitude and
-    latitude) or on a projected grid whose scale at its middle departs from the ground's by more than
-    :data:`~.geocoding.MAP_SCALE_TOLERANCE` (Web Mercator at high latitude). The new pixels are
+    latitude) or on a projected grid whose scale at its middle, along its rows or its columns,
+    departs from the ground's by more than :data:`~.geocoding.MAP_SCALE_TOLERANCE` (Web Mercator at
+    high latitude; an equal-area grid far from its centre). The new pixels are
     square and as large as the longer side of the scene's middle pixel on the ground: a grid of equal
     degrees (SNAP's, at 70 degrees N about 10 m north-south by 3.4 m east-west) holds no finer detail
     than its coarser side. A track bearing the scene is tagged with is turned onto the new map.
@@ -220,7 +221,7 @@ def reproject_scene(path: Path | str, destination: Path,
         MAP_SCALE_TOLERANCE,
         PLAUSIBLE_MAP_SCALE,
         ground_pixel,
-        map_scale,
+        map_scales,
         reproject,
         rotated_bearing_deg,
         target_crs,
@@ -232,17 +233,20 @@ def reproject_scene(path: Path | str, destination: Path,
             return None  # geocode_gcp_scene's or inspect_scene's
         crs, transform, width, height = src.crs, src.transform, src.width, src.height
         count, nodata, descriptions, tags = src.count, src.nodata, src.descriptions, src.tags()
-    lon, lat, along_row, along_col = ground_pixel(crs, transform, width, height)
+    try:
+        lon, lat, along_row, along_col = ground_pixel(crs, transform, width, height)
+    except ValueError as exc:
+        raise SarFormatError(f"{path.name}: {exc}; assign the right CRS (gdal_edit.py -a_srs EPSG:XXXX, or in QGIS)") from None
     if not np.all(np.isfinite([lon, lat, along_row, along_col])) or min(along_row, along_col) <= 0:
         raise SarFormatError(f"{path.name}: the middle of its grid does not fall on the Earth in its CRS "
                              f"({crs.to_string()}); check the CRS and the geotransform")
     if not crs.is_geographic:
-        scale = map_scale(crs, transform, width, height)
-        if not PLAUSIBLE_MAP_SCALE[0] <= scale <= PLAUSIBLE_MAP_SCALE[1]:
+        scales = map_scales(crs, transform, width, height)
+        if not PLAUSIBLE_MAP_SCALE[0] <= np.sqrt(scales[0] * scales[1]) <= PLAUSIBLE_MAP_SCALE[1]:
             raise SarFormatError(f"{path.name}: at the middle of its grid a metre of its CRS ({crs.to_string()}) is "
-                                 f"{1.0 / scale:.3g} m on the ground, which no map of the sea gives; check the CRS "
-                                 "and the geotransform")
-        if abs(scale - 1.0) <= MAP_SCALE_TOLERANCE:
+                                 f"{' by '.join(f'{1.0 / scale:.3g}' for scale in scales)} m on the ground, which no "
+                                 "map of the sea gives; check the CRS and the geotransform")
+        if all(abs(scale - 1.0) <= MAP_SCALE_TOLERANCE for scale in scales):
             return None
     onto = target_crs(lat, lon)
     reproject(path, onto, destination, _warped_profile(count), round(max(along_row, along_col), 2),

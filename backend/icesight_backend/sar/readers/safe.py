@@ -47,7 +47,7 @@ from ..ambiguity import (
     AmbiguityNodes,
     azimuth_ambiguity_m,
 )
-from . import CROSS_POL, SarFormatError, copy_to_cog, scene_band_names, scene_units
+from . import CROSS_POL, SarFormatError, copy_to_cog, product_name, scene_band_names, scene_units
 from .geocoding import gcp_line_bearing_deg, geocode, middle_crs, projected_gcps
 
 _MEASUREMENT = re.compile(r"s1[abcd]-(?P<swath>[a-z0-9]+)-grd-(?P<pol>hh|hv|vv|vh)-.*\.tiff?$", re.IGNORECASE)
@@ -172,6 +172,12 @@ def open_safe(path: Path | str) -> SafeProduct:
         spacing = float(first.findtext("imageAnnotation/imageInformation/rangePixelSpacing"))
     except (TypeError, ValueError):
         raise SarFormatError(f"{path.name}: the product annotation lacks mode, start time or pixel spacing") from None
+    # The product's name says its resolution class: an EW GRDH or IW GRDM product is not catalogued
+    # under its beam mode, whose looks the detector would assume (CATALOG_PRODUCTS).
+    tops = sorted({Path(n).parts[0] for n in files.names if Path(n).parts})  # a zip's SAFE folder
+    named = next((found for part in [path.name, *tops] if (found := product_name(part)) is not None), None)
+    if named is not None and named.mode != mode:
+        mode = ""
     product = SafeProduct(path.name, mode or "", start or "", spacing, bands)
     product.polarisations  # noqa: B018 - validates dual polarisation
     return product
