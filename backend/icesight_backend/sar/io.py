@@ -12,7 +12,7 @@ import numpy as np
 import rasterio
 from shapely.geometry import Point
 
-from .readers import copy_to_cog, scene_units
+from .readers import copy_to_cog, scene_units, staging_profile
 from .scene import SceneLayout, SimulatedScene
 
 
@@ -38,11 +38,7 @@ def write_cog(
     """
     path = Path(path)
     height, width = shape
-    profile = {
-        "driver": "GTiff", "height": height, "width": width, "count": len(band_names), "dtype": "float32",
-        "crs": crs, "transform": transform, "nodata": float("nan"), "tiled": True,
-        "blockxsize": 512, "blockysize": 512, "BIGTIFF": "IF_SAFER",
-    }
+    profile = staging_profile(len(band_names), height=height, width=width, crs=crs, transform=transform)
     with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
         staging = Path(tmp) / "scene.tif"
         with rasterio.open(staging, "w", **profile) as dst:

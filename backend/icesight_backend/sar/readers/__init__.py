@@ -76,6 +76,14 @@ def scene_units(with_noise: bool = False) -> str:
                                                          if with_noise else "")
 
 
+def staging_profile(count: int, **grid) -> dict:
+    """The GeoTIFF a scene is staged in before its COG (:func:`copy_to_cog`) or before it is
+    normalised: ``count`` float32 bands, NaN the no-data, 512 px tiles; ``grid``: its width, height,
+    crs and transform, where known."""
+    return {"driver": "GTiff", "count": count, "dtype": "float32", "nodata": float("nan"), "tiled": True,
+            "blockxsize": 512, "blockysize": 512, "BIGTIFF": "IF_SAFER", **grid}
+
+
 def copy_to_cog(staging: Path | str, destination: Path | str) -> Path:
     """Write a tiled GeoTIFF in the product's layout as the scene's COG: DEFLATE with the
     floating-point predictor, overviews averaged. GDAL compresses on ``GDAL_NUM_THREADS`` threads

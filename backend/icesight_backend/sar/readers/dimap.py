@@ -27,7 +27,7 @@ import rasterio
 from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
 from rasterio.windows import Window
 
-from . import CROSS_POL, SarFormatError
+from . import CROSS_POL, SarFormatError, staging_profile
 
 #: Band names of the sigma0 pair (SNAP's calibration names them so), linear or in dB.
 _SIGMA0 = re.compile(r"^Sigma0_(?P<pol>HH|HV|VV|VH)(?P<db>_db)?$", re.IGNORECASE)
@@ -133,9 +133,8 @@ def dimap_to_geotiff(path: Path | str, destination: Path, rows_per_block: int = 
         for band, src in zip(chosen[1:], sources[1:], strict=True):
             if (src.width, src.height, src.transform, src.crs) != (first.width, first.height, first.transform, first.crs):
                 raise SarFormatError(f"{product.zip_path.name}: band {band} is not on {chosen[0]}'s grid")
-        profile = {"driver": "GTiff", "width": first.width, "height": first.height, "count": len(chosen),
-                   "dtype": "float32", "crs": first.crs, "transform": first.transform, "nodata": float("nan"),
-                   "tiled": True, "blockxsize": 512, "blockysize": 512, "BIGTIFF": "IF_SAFER"}
+        profile = staging_profile(len(chosen), width=first.width, height=first.height, crs=first.crs,
+                                  transform=first.transform)
         with rasterio.open(destination, "w", **profile) as dst:
             for row in range(0, first.height, rows_per_block):
                 window = Window(0, row, first.width, min(rows_per_block, first.height - row))

@@ -30,7 +30,15 @@ from pyproj import CRS, Transformer
 from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
 from rasterio.windows import Window
 
-from . import NESZ_BAND_SUFFIX, SarFormatError, copy_to_cog, noise_band, scene_band_names, scene_units
+from . import (
+    NESZ_BAND_SUFFIX,
+    SarFormatError,
+    copy_to_cog,
+    noise_band,
+    scene_band_names,
+    scene_units,
+    staging_profile,
+)
 
 _POL = re.compile(r"(?<![A-Za-z])(HH|HV|VV|VH)(?![A-Za-z])", re.IGNORECASE)
 
@@ -194,7 +202,7 @@ def geocode_gcp_scene(path: Path | str, destination: Path,
         with rasterio.open(vrt, "r+") as points:
             points.gcps = (on_map, crs)
     try:
-        geocode(vrt, crs, destination, _warped_profile(count), gcp_pixel_spacing_m(on_map), src_nodata=nodata,
+        geocode(vrt, crs, destination, staging_profile(count), gcp_pixel_spacing_m(on_map), src_nodata=nodata,
                 check_size=check_size)
     finally:
         vrt.unlink()
@@ -249,19 +257,13 @@ def reproject_scene(path: Path | str, destination: Path,
         if all(abs(scale - 1.0) <= MAP_SCALE_TOLERANCE for scale in scales):
             return None
     onto = target_crs(lat, lon)
-    reproject(path, onto, destination, _warped_profile(count), round(max(along_row, along_col), 2),
+    reproject(path, onto, destination, staging_profile(count), round(max(along_row, along_col), 2),
               src_nodata=nodata, check_size=check_size)
     bearing = tagged_azimuth_bearing(tags)
     if bearing is not None:
         tags = tags | {AZIMUTH_BEARING_TAG: f"{rotated_bearing_deg(bearing, crs, transform, width, height, onto):.3f}"}
     _name_bands(destination, descriptions, tags)
     return destination
-
-
-def _warped_profile(count: int) -> dict:
-    """The GeoTIFF a scene is warped into before it is normalised: float32, NaN the no-data."""
-    return {"driver": "GTiff", "count": count, "dtype": "float32", "nodata": float("nan"), "tiled": True,
-            "blockxsize": 512, "blockysize": 512, "BIGTIFF": "IF_SAFER"}
 
 
 def _name_bands(path: Path, descriptions, tags: dict) -> None:
@@ -378,11 +380,8 @@ def normalise_to_cog(scene: SceneRaster, destination: Path, tags: dict[str, str]
     destination = Path(destination)
     with _open(scene.path) as src, tempfile.TemporaryDirectory(dir=destination.parent) as tmp:
         staging = Path(tmp) / "staging.tif"
-        profile = {
-            "driver": "GTiff", "width": src.width, "height": src.height, "count": 4 if scene.noise_band else 3,
-            "dtype": "float32", "crs": src.crs, "transform": src.transform, "nodata": float("nan"), "tiled": True,
-            "blockxsize": 512, "blockysize": 512, "BIGTIFF": "IF_SAFER",
-        }
+        profile = staging_profile(4 if scene.noise_band else 3, width=src.width, height=src.height, crs=src.crs,
+                                  transform=src.transform)
         with rasterio.open(staging, "w", **profile) as dst:
             for row in range(0, src.height, rows_per_block):
                 window = Window(0, row, src.width, min(rows_per_block, src.height - row))

@@ -47,7 +47,15 @@ from ..ambiguity import (
     AmbiguityNodes,
     azimuth_ambiguity_m,
 )
-from . import CROSS_POL, SarFormatError, copy_to_cog, product_name, scene_band_names, scene_units
+from . import (
+    CROSS_POL,
+    SarFormatError,
+    copy_to_cog,
+    product_name,
+    scene_band_names,
+    scene_units,
+    staging_profile,
+)
 from .geocoding import gcp_line_bearing_deg, geocode, middle_crs, projected_gcps
 
 _MEASUREMENT = re.compile(r"s1[abcd]-(?P<swath>[a-z0-9]+)-grd-(?P<pol>hh|hv|vv|vh)-.*\.tiff?$", re.IGNORECASE)
@@ -551,8 +559,7 @@ def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1
     with tempfile.TemporaryDirectory(dir=destination.parent) as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore", NotGeoreferencedWarning)
         radar = Path(tmp) / "radar.tif"
-        profile = {"driver": "GTiff", "width": width, "height": height, "count": len(names), "dtype": "float32",
-                   "nodata": float("nan"), "tiled": True, "blockxsize": 512, "blockysize": 512, "BIGTIFF": "IF_SAFER"}
+        profile = staging_profile(len(names), width=width, height=height)
         with rasterio.open(radar, "w", **profile) as dst:
             dst.gcps = (gcps, crs)
             for row in range(0, height, rows_per_block):
