@@ -56,7 +56,10 @@ SOURCE_UNITS = ("auto", "dB", "linear")
 class IngestSceneParams:
     """Check an uploaded GeoTIFF/COG scene and add it to the catalog in the product's layout.
 
-    ``upload_id`` comes from ``POST /uploads``. Bands are 1-based. Without ``inc_band`` the
+    ``upload_id`` comes from ``POST /uploads``. Bands are 1-based. Without ``co_band`` and
+    ``cross_band`` the sigma0 pair is the co- and cross-pol band the descriptions name (HH and HV, or
+    VV and VH, in any order: SNAP writes VH before VV), else bands 1 and 2 with the brighter the
+    co-pol (over sea and ice the co-pol is the brighter by 5-20 dB). Without ``inc_band`` the
     incidence band is found by its description or as a third band of plausible angles; else give
     ``inc_angle_deg``. ``acquired`` is ISO 8601 UTC (``2026-03-01T08:15:00Z``). Where the uploaded
     file's name holds a Sentinel-1 product name (``S1A_EW_GRDM_1SDH_20210403T122536_..._Cal_TC.tif``),
@@ -69,15 +72,19 @@ class IngestSceneParams:
     mode: AcquisitionMode | None = None
     acquired: str | None = None
     units: str = "auto"
-    co_band: int = 1
-    cross_band: int = 2
+    co_band: int | None = None
+    cross_band: int | None = None
     inc_band: int | None = None
     inc_angle_deg: float | None = None
 
     def __post_init__(self) -> None:
         if self.units not in SOURCE_UNITS:
             raise ContractError("units", f"must be one of {', '.join(SOURCE_UNITS)}, got {self.units!r}")
-        if self.co_band == self.cross_band:
+        for name in ("co_band", "cross_band"):
+            band = getattr(self, name)
+            if band is not None and (isinstance(band, bool) or not isinstance(band, int) or band < 1):
+                raise ContractError(name, f"must be a band number from 1, got {band!r}")
+        if self.co_band is not None and self.co_band == self.cross_band:
             raise ContractError("cross_band", "must differ from co_band")
         if self.acquired is not None:
             from datetime import datetime

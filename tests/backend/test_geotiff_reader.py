@@ -245,3 +245,29 @@ def test_a_sentinel1_product_name_within_a_file_name_gives_mode_channels_and_tim
     for not_a_product in ("scene.tif", "S1A_IW_GRDH_1SDV_20211399T999999_x.tif", "S1A_IW_GRDH_1SDX_20210119T031653_.tif",
                           "S1A_IW_GRDH_1SDV_20210119T031653.tif"):
         assert product_name(not_a_product) is None, not_a_product
+
+
+def test_the_sigma0_pair_is_found_by_name_in_any_order_else_by_brightness(tmp_path, linear_bands, write_tif):
+    vv, vh, inc = linear_bands  # VV about 8 dB brighter than VH
+    # SNAP writes VH before VV: the names decide, and the normalised scene has VV as band 1.
+    snap = write_tif(tmp_path / "snap.tif", [vh, vv, inc], descriptions=["Sigma0_VH", "Sigma0_VV", "incidence_angle"])
+    scene = inspect_scene(snap)
+    assert (scene.co_band, scene.cross_band, scene.polarisations) == (2, 1, ("VV", "VH"))
+    with rasterio.open(normalise_to_cog(scene, tmp_path / "snap_cog.tif")) as dst:
+        assert dst.descriptions[:2] == ("VV_sigma0_db", "VH_sigma0_db")
+        np.testing.assert_allclose(dst.read(1), 10 * np.log10(vv), rtol=1e-5)
+    # A noise floor named after the cross-pol is not taken for it.
+    nesz = np.full(vv.shape, -24.0)
+    with_floor = write_tif(tmp_path / "floor.tif", [nesz, vh, vv, inc],
+                           descriptions=["VH_nesz_db", "Sigma0_VH", "Sigma0_VV", "incidence_angle"])
+    scene = inspect_scene(with_floor)
+    assert (scene.co_band, scene.cross_band, scene.noise_band) == (3, 2, 1)
+    # Unnamed bands: the brighter is the co-pol (over sea and ice by 5-20 dB).
+    unnamed = write_tif(tmp_path / "unnamed.tif", [vh, vv, inc])
+    assert (inspect_scene(unnamed).co_band, inspect_scene(unnamed).cross_band) == (2, 1)
+    in_order = write_tif(tmp_path / "in_order.tif", [vv, vh, inc])
+    assert (inspect_scene(in_order).co_band, inspect_scene(in_order).cross_band) == (1, 2)
+    # Bands given are taken as given, unless the co-pol given is named a cross-pol channel.
+    assert (inspect_scene(unnamed, co_band=1, cross_band=2).co_band) == 1
+    with pytest.raises(SarFormatError, match="band 1 is described as VH, a cross-pol channel, but is given as co_band"):
+        inspect_scene(snap, co_band=1)

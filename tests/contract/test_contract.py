@@ -509,3 +509,15 @@ def test_error_messages_name_long_strings_without_echoing_them():
     assert shown("abc") == "'abc'"
     long = shown("x" * 100_000)
     assert len(long) < 80 and "100000 characters" in long
+
+
+@pytest.mark.parametrize(
+    ("bands", "field"),
+    [({"co_band": 0}, "co_band"), ({"cross_band": -1}, "cross_band"), ({"co_band": 2, "cross_band": 2}, "cross_band"),
+     ({"co_band": "1"}, "co_band"), ({"cross_band": True}, "cross_band")],
+)
+def test_ingest_bands_must_be_band_numbers(bands, field):
+    with pytest.raises(ContractError) as caught:
+        IngestSceneParams(upload_id="0" * 32, **bands)
+    assert caught.value.field == field
+    assert IngestSceneParams(upload_id="0" * 32, cross_band=2).co_band is None  # found by name or brightness

@@ -31,6 +31,7 @@ from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
 from rasterio.windows import Window
 
 from . import (
+    CROSS_POL,
     NESZ_BAND_SUFFIX,
     SarFormatError,
     copy_to_cog,
@@ -275,10 +276,47 @@ def _name_bands(path: Path, descriptions, tags: dict) -> None:
         dst.update_tags(**tags)
 
 
+#: How much dimmer (median, dB) band 1 must be than band 2, neither named, for band 2 to be taken as
+#: the co-pol: over sea and sea ice the cross-pol lies 5-20 dB below the co-pol (HV/HH of -8 dB and
+#: less on ice, about -20 dB on open water at mid incidence), so 3 dB leaves no doubt.
+SWAPPED_PAIR_DB = 3.0
+
+
+def sigma0_bands(src, descriptions: list[str], co_band: int | None, cross_band: int | None, name: str) -> tuple[int, int]:
+    """The co- and cross-pol bands of a scene file (see :func:`inspect_scene`)."""
+    named = {m.group(1).upper(): index for index, d in enumerate(descriptions, start=1)
+             if not d.lower().endswith(NESZ_BAND_SUFFIX) and (m := _POL.search(d))}
+    if co_band is not None or cross_band is not None:
+        co_band, cross_band = co_band or (2 if cross_band == 1 else 1), cross_band or (2 if co_band != 2 else 1)
+        cross_named = next((pol for pol, index in named.items() if index == co_band and pol in CROSS_POL.values()), None)
+        if cross_named:
+            raise SarFormatError(f"{name}: band {co_band} is described as {cross_named}, a cross-pol channel, but is "
+                                 "given as co_band; give the co-pol (HH or VV) band as co_band")
+        return co_band, cross_band
+    for co, cross in CROSS_POL.items():
+        if co in named and cross in named:
+            return named[co], named[cross]
+    if src.count >= 2 and not ({1, 2} & set(named.values())):
+        first, second = (_median_db(_sample(src, band)) for band in (1, 2))
+        if first < second - SWAPPED_PAIR_DB:
+            return 2, 1
+    return 1, 2
+
+
+def _median_db(values: np.ndarray) -> float:
+    """The median of a band's sampled values in dB, whether they are dB or linear power."""
+    if values.size == 0:
+        return float("nan")
+    if np.mean(values < 0) > 0.5:
+        return float(np.median(values))
+    positive = values[values > 0]
+    return float(10.0 * np.log10(np.median(positive))) if positive.size else float("nan")
+
+
 def inspect_scene(
     path: Path | str,
-    co_band: int = 1,
-    cross_band: int = 2,
+    co_band: int | None = None,
+    cross_band: int | None = None,
     inc_band: int | None = None,
     inc_angle_deg: float | None = None,
     units: str = "auto",
@@ -286,8 +324,11 @@ def inspect_scene(
 ) -> SceneRaster:
     """Check a scene file and describe how to read it; raises :class:`SarFormatError` naming the problem.
 
-    The channels are those the co- and cross-pol bands' descriptions name, else ``polarisations``
-    (a Sentinel-1 product name's, :func:`~.product_name`), else HH and HV."""
+    Without ``co_band`` and ``cross_band`` the sigma0 pair is the one the band descriptions name, in
+    whatever order (SNAP writes VH before VV), else bands 1 and 2, the co-pol the brighter
+    (:data:`SWAPPED_PAIR_DB`). A co_band described as a cross-pol channel is refused. The channels
+    are those the pair's descriptions name, else ``polarisations`` (a Sentinel-1 product name's,
+    :func:`~.product_name`), else HH and HV."""
     path = Path(path)
     if not path.is_file():
         raise SarFormatError(f"{path}: no such file")
@@ -298,8 +339,8 @@ def inspect_scene(
                 f"{name}: has {src.count} band(s); a scene needs co-pol and cross-pol sigma0 (e.g. HH and HV), "
                 "plus optionally the incidence angle"
             )
-        for band in (co_band, cross_band) + ((inc_band,) if inc_band else ()):
-            if not 1 <= band <= src.count:
+        for band in (co_band, cross_band, inc_band):
+            if band is not None and not 1 <= band <= src.count:
                 raise SarFormatError(f"{name}: band {band} does not exist (the file has {src.count})")
         if src.crs is None:
             raise SarFormatError(
@@ -308,6 +349,7 @@ def inspect_scene(
         if src.transform.is_identity:
             raise SarFormatError(f"{name}: has no geotransform; georeference (or geocode) the scene first")
         descriptions = [d or "" for d in src.descriptions]
+        co_band, cross_band = sigma0_bands(src, descriptions, co_band, cross_band, name)
         if inc_band is None and inc_angle_deg is None:
             named = [i + 1 for i, d in enumerate(descriptions) if "incid" in d.lower()]
             if named:
