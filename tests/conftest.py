@@ -128,7 +128,7 @@ def linear_bands():
     return vv, vh, inc
 
 
-#: SNAP's ENVI header of a band of a terrain-corrected product on its default map (WGS84 degrees).
+#: SNAP's ENVI header of a band of a terrain-corrected product.
 _SNAP_ENVI_HEADER = """ENVI
 description = {{Sentinel-1 EW Level-1 GRD Product - Unit: {unit}}}
 samples = {width}
@@ -143,48 +143,87 @@ band names = {{ {band} }}
 data gain values = {{1.0}}
 data offset values = {{0.0}}
 {map_info}"""
-_SNAP_MAP_INFO = """map info = {{Geographic Lat/Lon, 1.0, 1.0, {lon}, {lat}, {step}, {step}, WGS84, units=Degrees}}
+#: SNAP's default map: WGS84 degrees.
+_SNAP_GEOGRAPHIC = """map info = {{Geographic Lat/Lon, 1.0, 1.0, {x}, {y}, {step}, {step}, WGS84, units=Degrees}}
 coordinate system string = {{GEOGCS["WGS84(DD)", DATUM["WGS84", SPHEROID["WGS84", 6378137.0, 298.257223563]], \
 PRIMEM["Greenwich", 0.0], UNIT["degree", 0.017453292519943295], AXIS["Geodetic longitude", EAST], \
 AXIS["Geodetic latitude", NORTH]]}}
+"""
+#: Polar stereographic north (EPSG:3413) as SNAP writes it (GeoTools' WKT, axes GDAL cannot parse).
+SNAP_POLAR_WKT = (
+    'PROJCS["WGS 84 / NSIDC Sea Ice Polar Stereographic North", GEOGCS["WGS 84", DATUM["World Geodetic System 1984", '
+    'SPHEROID["WGS 84", 6378137.0, 298.257223563, AUTHORITY["EPSG","7030"]], AUTHORITY["EPSG","6326"]], '
+    'PRIMEM["Greenwich", 0.0, AUTHORITY["EPSG","8901"]], UNIT["degree", 0.017453292519943295], '
+    'AXIS["Geodetic longitude", EAST], AXIS["Geodetic latitude", NORTH], AUTHORITY["EPSG","4326"]], '
+    'PROJECTION["Polar Stereographic (variant B)", AUTHORITY["EPSG","9829"]], PARAMETER["central_meridian", -45.0], '
+    'PARAMETER["Standard_Parallel_1", 70.0], PARAMETER["false_easting", 0.0], PARAMETER["false_northing", 0.0], '
+    'UNIT["m", 1.0], AXIS["Easting", "South along 45 deg East"], AXIS["Northing", "South along 135 deg East"], '
+    'AUTHORITY["EPSG","3413"]]'
+)
+_SNAP_PROJECTED = """map info = {{Polar Stereographic, 1.0, 1.0, {x}, {y}, {step}, {step}}}
+coordinate system string = {{{wkt}}}
 """
 _DIMAP_BAND = """    <Spectral_Band_Info>
       <BAND_INDEX>{index}</BAND_INDEX>
       <BAND_NAME>{band}</BAND_NAME>
       <DATA_TYPE>float32</DATA_TYPE>
       <PHYSICAL_UNIT>{unit}</PHYSICAL_UNIT>
-      <NO_DATA_VALUE_USED>true</NO_DATA_VALUE_USED>
-      <NO_DATA_VALUE>0.0</NO_DATA_VALUE>
+      <SCALING_FACTOR>{scaling}</SCALING_FACTOR>
+      <SCALING_OFFSET>0.0</SCALING_OFFSET>
+      <LOG10_SCALED>false</LOG10_SCALED>
+      <NO_DATA_VALUE_USED>{nodata_used}</NO_DATA_VALUE_USED>
+      <NO_DATA_VALUE>{nodata}</NO_DATA_VALUE>
 {extra}    </Spectral_Band_Info>
 """
 
 
 def _write_dimap(path, bands: dict, lon: float = -51.5, lat: float = 69.0, step: float | None = 10.0 / 111319.49,
-                 virtual: tuple[str, ...] = ("Sigma0_HH_db",)):
-    """A zipped BEAM-DIMAP product as SNAP saves one: ``<stem>.dim`` beside ``<stem>.data/`` with each
-    band of ``bands`` (name: 2-D array) as a big-endian ENVI raster on SNAP's default map (WGS84
-    degrees of ``step``, north-west corner at ``lon``, ``lat``; ``step`` None: no map, radar
-    geometry), and ``virtual`` bands listed in the header only (expressions, no image)."""
+                 virtual: tuple[str, ...] = ("Sigma0_HH_db",), nodata: float | None = 0.0, polar: tuple | None = None,
+                 dim_stem: str | None = None, scaling: dict | None = None):
+    """A zipped BEAM-DIMAP product as SNAP saves one: ``<dim_stem>.dim`` (the zip's stem unless
+    renamed) whose file references point into ``<stem>.data/``, which holds each band of ``bands``
+    (name: 2-D array) as a big-endian ENVI raster and a tie-point grid of incidence angles. The map
+    is SNAP's default, WGS84 degrees of ``step`` from the north-west corner ``lon``, ``lat``;
+    ``polar`` (x, y, metres) puts it on polar stereographic north as SNAP writes it instead;
+    ``step`` None leaves it in radar geometry (no map). ``virtual`` bands are listed in the .dim only
+    (expressions); ``nodata`` is every band's no-data value (None: none used); ``scaling`` gives
+    bands a SCALING_FACTOR."""
     import zipfile
 
     stem = Path(path).stem
-    infos = []
+    infos, files = [], []
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for index, (band, values) in enumerate(bands.items()):
             unit = "degrees" if "ngle" in band else "intensity"
             height, width = values.shape
-            map_info = _SNAP_MAP_INFO.format(lon=lon, lat=lat, step=step) if step else ""
+            if polar is not None:
+                map_info = _SNAP_PROJECTED.format(x=polar[0], y=polar[1], step=polar[2], wkt=SNAP_POLAR_WKT)
+            else:
+                map_info = _SNAP_GEOGRAPHIC.format(x=lon, y=lat, step=step) if step else ""
             header = _SNAP_ENVI_HEADER.format(unit=unit, width=width, height=height, band=band, map_info=map_info)
             archive.writestr(f"{stem}.data/{band}.hdr", header)
             archive.writestr(f"{stem}.data/{band}.img", np.asarray(values, dtype=">f4").tobytes())
-            infos.append(_DIMAP_BAND.format(index=index, band=band, unit=unit, extra=""))
+            infos.append(_DIMAP_BAND.format(index=index, band=band, unit=unit, extra="",
+                                            scaling=(scaling or {}).get(band, 1.0), nodata_used=str(nodata is not None).lower(),
+                                            nodata=0.0 if nodata is None else nodata))
+            files.append(f'    <Data_File>\n      <DATA_FILE_PATH href="{stem}.data/{band}.hdr" />\n'
+                         f"      <BAND_INDEX>{index}</BAND_INDEX>\n    </Data_File>\n")
         for offset, band in enumerate(virtual, start=len(bands)):
-            infos.append(_DIMAP_BAND.format(index=offset, band=band, unit="dB", extra=(
-                "      <VIRTUAL_BAND>true</VIRTUAL_BAND>\n      <EXPRESSION>log10(Sigma0_HH)*10</EXPRESSION>\n")))
-        archive.writestr(f"{stem}.dim", '<?xml version="1.0" encoding="ISO-8859-1"?>\n<Dimap_Document name="'
-                         f'{stem}.dim">\n  <DATASET_NAME>{stem}</DATASET_NAME>\n  <Image_Interpretation>\n'
-                         + "".join(infos) + "  </Image_Interpretation>\n</Dimap_Document>\n")
+            infos.append(_DIMAP_BAND.format(index=offset, band=band, unit="dB", scaling=1.0, nodata_used="false", nodata=0.0,
+                                            extra=("      <VIRTUAL_BAND>true</VIRTUAL_BAND>\n"
+                                                   "      <EXPRESSION>log10(Sigma0_HH)*10</EXPRESSION>\n")))
+        first = next(iter(bands.values()))
+        archive.writestr(f"{stem}.data/tie_point_grids/incident_angle.hdr", _SNAP_ENVI_HEADER.format(
+            unit="deg", width=21, height=21, band="incident_angle", map_info=""))
+        archive.writestr(f"{stem}.data/tie_point_grids/incident_angle.img", np.full((21, 21), 30.0, ">f4").tobytes())
         archive.writestr(f"{stem}.data/vector_data/pins.csv", "org.esa.snap.Pin\tName:String\n")
+        name = dim_stem or stem
+        archive.writestr(f"{name}.dim", '<?xml version="1.0" encoding="ISO-8859-1"?>\n<Dimap_Document name="'
+                         f'{name}.dim">\n  <DATASET_NAME>{stem}</DATASET_NAME>\n  <Raster_Dimensions>\n'
+                         f"    <NCOLS>{first.shape[1]}</NCOLS>\n    <NROWS>{first.shape[0]}</NROWS>\n"
+                         f"    <NBANDS>{len(bands)}</NBANDS>\n  </Raster_Dimensions>\n  <Data_Access>\n"
+                         "    <DATA_FILE_FORMAT>ENVI</DATA_FILE_FORMAT>\n" + "".join(files) + "  </Data_Access>\n"
+                         "  <Image_Interpretation>\n" + "".join(infos) + "  </Image_Interpretation>\n</Dimap_Document>\n")
     return path
 
 

@@ -93,21 +93,27 @@ class _ChunkReader:
         self.handle.close()
 
 
+#: Bytes copied into a zip between two looks at whether the analyst cancelled.
+_ZIP_CHUNK = 8 << 20
+
+
 def zip_dimap(header: Path, destination: Path, is_cancelled: Callable[[], bool] | None = None) -> Path:
-    """A SNAP BEAM-DIMAP product (``<name>.dim`` and the ``<name>.data`` folder beside it) as one zip,
-    stored uncompressed (its rasters compress little and the copy stays quick). Raises
-    :class:`BackendError` naming the missing folder, or :class:`JobCancelledError`."""
+    """A SNAP BEAM-DIMAP product (``<name>.dim`` and the band files directly in the ``<name>.data``
+    folder beside it; tie-point grids and vectors stay behind) as one zip, stored uncompressed (its
+    rasters compress little and the copy stays quick), copied in chunks so that a cancel stops it
+    within one. Raises :class:`BackendError` naming the missing folder, or :class:`JobCancelledError`."""
     data = header.with_suffix(".data")
     if not data.is_dir():
         raise BackendError(f"{header.name} is a BEAM-DIMAP header without its {data.name} folder beside it; "
                            "keep the two together", code="invalid_parameter")
-    with zipfile.ZipFile(destination, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
-        archive.write(header, header.name)
-        for member in sorted(data.rglob("*")):
-            if is_cancelled is not None and is_cancelled():
-                raise JobCancelledError(f"upload of {header.name} cancelled")
-            if member.is_file():
-                archive.write(member, f"{data.name}/{member.relative_to(data).as_posix()}")
+    members = [(header, header.name)] + [(f, f"{data.name}/{f.name}") for f in sorted(data.iterdir()) if f.is_file()]
+    with zipfile.ZipFile(destination, "w", zipfile.ZIP_STORED, allowZip64=True, strict_timestamps=False) as archive:
+        for source, name in members:
+            with open(source, "rb") as handle, archive.open(name, "w", force_zip64=True) as out:
+                while chunk := handle.read(_ZIP_CHUNK):
+                    if is_cancelled is not None and is_cancelled():
+                        raise JobCancelledError(f"upload of {header.name} cancelled")
+                    out.write(chunk)
     return destination
 
 
@@ -270,8 +276,13 @@ class BackendClient:
         path = Path(path)
         if path.suffix.lower() == ".dim":
             with tempfile.TemporaryDirectory(prefix="icesight-") as staging:
-                return self._upload(zip_dimap(path, Path(staging) / f"{path.stem}.zip", is_cancelled),
-                                    on_progress, is_cancelled)
+                try:
+                    zipped = zip_dimap(path, Path(staging) / f"{path.stem}.zip", is_cancelled)
+                except OSError as exc:  # a full disk, say
+                    raise BackendError(f"could not zip {path.name} with its .data folder in {staging} ({exc}); "
+                                       "free space there, or zip the two yourself and upload the zip",
+                                       code="invalid_parameter") from None
+                return self._upload(zipped, on_progress, is_cancelled)
         return self._upload(path, on_progress, is_cancelled)
 
     def _upload(self, path: Path, on_progress: Callable[[int, int], None] | None,

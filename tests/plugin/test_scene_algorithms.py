@@ -69,6 +69,27 @@ def test_upload_scene_sends_a_snap_beam_dimap_product_zipped_with_its_data_folde
         run_and_load("upload_scene", {"INPUT": str(alone), "MODE": 0})
 
 
+def test_a_dim_is_zipped_with_the_band_files_of_its_data_folder_and_the_zipping_can_be_cancelled(
+    write_dimap, linear_bands, tmp_path
+):
+    import zipfile
+
+    from icesight_qgis.client import JobCancelledError, zip_dimap
+
+    hh, hv, inc = linear_bands
+    product = write_dimap(tmp_path / "p.zip", {"Sigma0_HH": hh, "Sigma0_HV": hv, "incidenceAngleFromEllipsoid": inc})
+    zipfile.ZipFile(product).extractall(tmp_path / "saved")
+    zipped = zip_dimap(tmp_path / "saved" / "p.dim", tmp_path / "out.zip")
+    names = sorted(zipfile.ZipFile(zipped).namelist())
+    assert names == ["p.data/Sigma0_HH.hdr", "p.data/Sigma0_HH.img", "p.data/Sigma0_HV.hdr", "p.data/Sigma0_HV.img",
+                     "p.data/incidenceAngleFromEllipsoid.hdr", "p.data/incidenceAngleFromEllipsoid.img", "p.dim"]
+    assert zipfile.ZipFile(zipped).read("p.data/Sigma0_HH.img") == (tmp_path / "saved/p.data/Sigma0_HH.img").read_bytes()
+    asked = []
+    with pytest.raises(JobCancelledError):
+        zip_dimap(tmp_path / "saved" / "p.dim", tmp_path / "cancelled.zip", is_cancelled=lambda: asked.append(1) or len(asked) > 2)
+    assert len(asked) == 3  # it stopped at the third chunk it looked at
+
+
 def test_detect_targets_loads_the_styled_detections(run_and_load, loaded_layer, catalog_scene):
     results = run_and_load("detect_targets", {"SCENE_ID": catalog_scene.scene_id, "OUTPUT": "TEMPORARY_OUTPUT"})
     layer = loaded_layer(results["OUTPUT"])

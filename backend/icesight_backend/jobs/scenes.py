@@ -207,7 +207,7 @@ def resolve_upload(resources: Resources, params: IngestSceneParams) -> dict:
 
         try:  # the headers only
             width, height = dimap_size(path) if is_dimap_zip(path) else open_safe(path).size
-        except (SarFormatError, rasterio.errors.RasterioIOError):
+        except (SarFormatError, rasterio.errors.RasterioIOError, zipfile.BadZipFile):
             pass  # the job's reader says what is wrong with it
         else:
             check_scene_size(width, height, resources.scene_limits)

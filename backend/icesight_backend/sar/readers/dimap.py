@@ -40,57 +40,108 @@ _SNAP_STEPS = ("calibrate it to sigma0 (Radar > Radiometric > Calibrate) and ter
 
 
 @dataclass(frozen=True)
+class DimapBand:
+    """A written band of a zipped BEAM-DIMAP product: its image and header in the zip (their names
+    as GDAL reads them), its no-data value (None when the .dim names none) and whether the .dim
+    declares it scaled (``SCALING_FACTOR``/``SCALING_OFFSET`` other than 1/0, or ``LOG10_SCALED``)."""
+
+    image: str
+    header: str
+    nodata: float | None = None
+    scaled: bool = False
+
+
+@dataclass(frozen=True)
 class DimapProduct:
-    """A zipped BEAM-DIMAP product's bands: each written band's name, its ``.img`` member in the zip
-    and its no-data value (None when the header names none)."""
+    """A zipped BEAM-DIMAP product's written bands, by name."""
 
     zip_path: Path
     name: str  # the .dim's name, without the extension
-    bands: dict[str, tuple[str, float | None]]
+    bands: dict[str, DimapBand]
 
-    def vsi(self, band: str) -> str:
-        """GDAL's path to a band's image inside the zip (braced: the zip's name need not end in .zip)."""
-        return f"/vsizip/{{{self.zip_path}}}/{self.bands[band][0]}"
+    def vsi(self, member: str) -> str:
+        """GDAL's path to a member of the zip (braced: the zip's name need not end in .zip)."""
+        return f"/vsizip/{{{self.zip_path}}}/{member}"
+
+
+def _members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    """A zip's files by their names with forward slashes (some Windows tools write backslashes),
+    leaving out what macOS's archiver adds (``__MACOSX/``, ``._`` resource forks) and folders."""
+    members = {}
+    for info in archive.infolist():
+        name = info.filename.replace("\\", "/")
+        leaf = PurePosixPath(name).name
+        if info.is_dir() or name.startswith("__MACOSX/") or leaf.startswith("._"):
+            continue
+        members[name] = info
+    return members
 
 
 def is_dimap_zip(path: Path | str) -> bool:
     """Whether a zip holds a BEAM-DIMAP header (``.dim``)."""
     try:
         with zipfile.ZipFile(path) as archive:
-            return any(n.lower().endswith(".dim") for n in archive.namelist())
+            return any(n.lower().endswith(".dim") for n in _members(archive))
     except (zipfile.BadZipFile, OSError):
         return False
 
 
+def _number(info: ET.Element, tag: str, default: float, where: str) -> float:
+    text = (info.findtext(tag) or "").strip()
+    try:
+        return float(text) if text else default
+    except ValueError:
+        raise SarFormatError(f"{where}: {tag} {text!r} is not a number") from None
+
+
 def open_dimap(path: Path | str) -> DimapProduct:
-    """Read a zipped BEAM-DIMAP product's header and find its written bands."""
+    """Read a zipped BEAM-DIMAP product's header and find its written bands: through the .dim's
+    ``Data_Access`` file references (as SNAP does, so a renamed .dim still finds its folder), else
+    as ``<name>.data/<band>.img`` beside it. Bands the .dim declares virtual are left out."""
     path = Path(path)
     with zipfile.ZipFile(path) as archive:
-        names = archive.namelist()
-        headers = [n for n in names if n.lower().endswith(".dim")]
+        members = _members(archive)
+        headers = [n for n in members if n.lower().endswith(".dim")]
         if len(headers) != 1:
             raise SarFormatError(f"{path.name}: holds {len(headers)} BEAM-DIMAP headers (.dim); zip one product, its "
                                  ".dim and its .data folder")
         header = PurePosixPath(headers[0])
         try:
-            root = ET.fromstring(archive.read(headers[0]))
+            root = ET.fromstring(archive.read(members[headers[0]]))
         except ET.ParseError as exc:
             raise SarFormatError(f"{path.name}: {header.name} is not readable XML ({exc})") from None
+    lowered = {n.lower(): n for n in members}
+
+    files = {}  # band index -> image member, from the .dim's references (to the band's .hdr)
+    for data_file in root.iter("Data_File"):
+        reference = data_file.find("DATA_FILE_PATH")
+        href = reference.get("href", "").replace("\\", "/") if reference is not None else ""
+        image = lowered.get((header.parent / PurePosixPath(href).with_suffix(".img")).as_posix().lower()) if href else None
+        if image is not None:
+            files[(data_file.findtext("BAND_INDEX") or "").strip()] = image
     data_dir = header.with_suffix(".data")
-    images = {PurePosixPath(n).stem: n for n in names
+    beside = {PurePosixPath(n).stem: n for n in members
               if PurePosixPath(n).parent == data_dir and n.lower().endswith(".img")}
-    if not images:
-        raise SarFormatError(f"{path.name}: has no {data_dir.name}/ folder of band images beside {header.name}; zip the "
-                             "product's .dim and its .data folder together")
-    bands: dict[str, tuple[str, float | None]] = {}
+    where = f"{path.name}: {header.name}"
+    bands: dict[str, DimapBand] = {}
     for info in root.iter("Spectral_Band_Info"):
         band = (info.findtext("BAND_NAME") or "").strip()
-        if band in images:
-            used = (info.findtext("NO_DATA_VALUE_USED") or "").strip().lower() == "true"
-            value = info.findtext("NO_DATA_VALUE")
-            bands[band] = (images[band], float(value) if used and value is not None else None)
-    for band, member in images.items():  # written bands the header does not list
-        bands.setdefault(band, (member, None))
+        if (info.findtext("VIRTUAL_BAND") or "").strip().lower() == "true":
+            continue  # an expression; an image of its name is stale
+        image = files.get((info.findtext("BAND_INDEX") or "").strip()) or beside.get(band)
+        if not band or image is None:
+            continue
+        used = (info.findtext("NO_DATA_VALUE_USED") or "").strip().lower() == "true"
+        nodata = _number(info, "NO_DATA_VALUE", 0.0, f"{where}, band {band}") if used else None
+        scaled = (_number(info, "SCALING_FACTOR", 1.0, where) != 1.0 or _number(info, "SCALING_OFFSET", 0.0, where) != 0.0
+                  or (info.findtext("LOG10_SCALED") or "").strip().lower() == "true")
+        hdr = lowered.get(image[: -len(".img")].lower() + ".hdr", image[: -len(".img")] + ".hdr")
+        bands[band] = DimapBand(image, hdr, nodata, scaled)
+    if not root.findall(".//Spectral_Band_Info"):  # a header without band information: the images beside it
+        bands = {band: DimapBand(image, image[: -len(".img")] + ".hdr") for band, image in beside.items()}
+    if not bands:
+        raise SarFormatError(f"{path.name}: has no band images for {header.name} (no {data_dir.name}/ folder beside it, "
+                             "or none its file references name); zip the product's .dim and its .data folder together")
     return DimapProduct(path, header.stem, bands)
 
 
@@ -112,40 +163,83 @@ def _choose(product: DimapProduct) -> tuple[str, str, str | None]:
     )
 
 
+def _map_crs(src, product: DimapProduct, band: str):
+    """The band's map CRS. GDAL reads what SNAP writes for WGS84 and UTM; SNAP writes some CRSs
+    (polar stereographic among them) in a form GDAL cannot parse, which it reads as a local CRS:
+    those are recovered from the EPSG code the header's ``coordinate system string`` ends with."""
+    from rasterio.crs import CRS
+
+    if src.crs is not None and (src.crs.is_geographic or src.crs.is_projected):
+        return src.crs
+    with zipfile.ZipFile(product.zip_path) as archive:
+        members = _members(archive)
+        header = members.get(product.bands[band].header)
+        text = archive.read(header).decode("latin-1") if header is not None else ""
+    wkt = re.search(r"coordinate system string\s*=\s*\{(.*)\}", text, re.DOTALL)
+    codes = re.findall(r'AUTHORITY\[\s*"EPSG"\s*,\s*"?(\d+)"?\s*\]', wkt.group(1)) if wkt else []
+    if codes:
+        try:
+            return CRS.from_epsg(int(codes[-1]))  # the outermost object's code comes last
+        except Exception:  # noqa: BLE001 - an unknown code: said below
+            pass
+    raise SarFormatError(f"{product.zip_path.name}: {product.name}'s map CRS cannot be read from {band}.hdr (no EPSG "
+                         "code GDAL knows): terrain-correct it onto WGS84 or a UTM zone in SNAP, or export it as GeoTIFF")
+
+
 def dimap_to_geotiff(path: Path | str, destination: Path, rows_per_block: int = 1024) -> Path:
     """Stack a zipped BEAM-DIMAP product's sigma0 pair and incidence angle into a GeoTIFF at
     ``destination`` (float32, NaN the no-data, band names as descriptions)."""
     product = open_dimap(path)
     chosen = [band for band in _choose(product) if band is not None]
+    with zipfile.ZipFile(product.zip_path) as archive:
+        sizes = {name: info.file_size for name, info in _members(archive).items()}
     sources = []
     try:
         for band in chosen:
+            if product.bands[band].scaled:
+                raise SarFormatError(f"{product.zip_path.name}: band {band} is stored scaled (SCALING_FACTOR, "
+                                     "SCALING_OFFSET or LOG10_SCALED in the .dim); write it as float32 in SNAP "
+                                     "(Raster > Data Conversion > Convert Datatype) or export it as GeoTIFF")
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", NotGeoreferencedWarning)  # radar geometry: refused below
-                    sources.append(rasterio.open(product.vsi(band)))
+                    src = rasterio.open(product.vsi(product.bands[band].image))
             except RasterioIOError as exc:
                 raise SarFormatError(f"{product.zip_path.name}: band {band} cannot be read ({exc})") from None
+            sources.append(src)
+            expected = src.width * src.height * np.dtype(src.dtypes[0]).itemsize
+            if sizes.get(product.bands[band].image, expected) < expected:
+                raise SarFormatError(f"{product.zip_path.name}: band {band}'s image holds "
+                                     f"{sizes[product.bands[band].image]} bytes, not the {expected} its header "
+                                     "declares: the product was not written or copied whole")
+            if src.dtypes[0] != "float32" or src.scales[0] != 1.0 or src.offsets[0] != 0.0:
+                raise SarFormatError(f"{product.zip_path.name}: band {band} is {src.dtypes[0]} (scale {src.scales[0]:g}, "
+                                     f"offset {src.offsets[0]:g}), not float32 sigma0; write it as float32 in SNAP "
+                                     "(Raster > Data Conversion > Convert Datatype) or export it as GeoTIFF")
         first = sources[0]
-        if first.crs is None or first.transform.is_identity:
+        if first.transform.is_identity:
             raise SarFormatError(f"{product.zip_path.name}: {product.name} is not on a map grid (no map info in "
                                  f"{chosen[0]}.hdr): it is still in radar geometry; {_SNAP_STEPS}")
+        crs = _map_crs(first, product, chosen[0])
         for band, src in zip(chosen[1:], sources[1:], strict=True):
-            if (src.width, src.height, src.transform, src.crs) != (first.width, first.height, first.transform, first.crs):
+            if (src.width, src.height, src.transform) != (first.width, first.height, first.transform):
                 raise SarFormatError(f"{product.zip_path.name}: band {band} is not on {chosen[0]}'s grid")
-        profile = staging_profile(len(chosen), width=first.width, height=first.height, crs=first.crs,
+        profile = staging_profile(len(chosen), width=first.width, height=first.height, crs=crs,
                                   transform=first.transform)
         with rasterio.open(destination, "w", **profile) as dst:
             for row in range(0, first.height, rows_per_block):
                 window = Window(0, row, first.width, min(rows_per_block, first.height - row))
                 for index, (band, src) in enumerate(zip(chosen, sources, strict=True), start=1):
                     data = src.read(1, window=window).astype(np.float32)
-                    nodata = product.bands[band][1]
+                    nodata = product.bands[band].nodata
                     if nodata is not None:
                         data[data == nodata] = np.nan
                     dst.write(data, index, window=window)
             for index, band in enumerate(chosen, start=1):
                 dst.set_band_description(index, band)
+    except BaseException:
+        Path(destination).unlink(missing_ok=True)
+        raise
     finally:
         for src in sources:
             src.close()
@@ -155,5 +249,5 @@ def dimap_to_geotiff(path: Path | str, destination: Path, rows_per_block: int = 
 def dimap_size(path: Path | str) -> tuple[int, int]:
     """A zipped BEAM-DIMAP product's width and height (its co-pol band's ENVI header)."""
     product = open_dimap(path)
-    with rasterio.open(product.vsi(_choose(product)[0])) as src:
+    with rasterio.open(product.vsi(product.bands[_choose(product)[0]].image)) as src:
         return src.width, src.height
