@@ -49,11 +49,10 @@ from .scene_layers import (
     style_detections,
     style_land_mask,
 )
-from .workflow import chart_scene, detect_targets, upload_and_ingest
+from .workflow import SCENE_FILE_FILTER, chart_scene, detect_targets, upload_and_ingest
 
 #: The acquisition modes offered, the first meaning "let the backend tell from the file".
 MODE_CHOICES: list[AcquisitionMode | None] = [None, *AcquisitionMode]
-SCENE_FILE_FILTER = "Sentinel-1 scenes (*.tif *.tiff *.zip *.dim);;All files (*)"
 
 
 def _mode_parameter(name: str, tr) -> QgsProcessingParameterEnum:

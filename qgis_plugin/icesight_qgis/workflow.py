@@ -220,6 +220,12 @@ def add_to_feature_group(
     return status.id, final.typed_result()
 
 
+#: The scene files the backend ingests, as a file dialog's filter: GeoTIFF/COG, a zipped Sentinel-1
+#: SAFE or SNAP BEAM-DIMAP product, or a BEAM-DIMAP header (sent zipped with its .data folder).
+SCENE_FILE_FILTER = ("Sentinel-1 scenes (*.tif *.tiff *.TIF *.TIFF *.zip *.ZIP *.dim *.DIM);;GeoTIFF (*.tif *.tiff);;"
+                     "Zipped SAFE or BEAM-DIMAP (*.zip);;SNAP BEAM-DIMAP (*.dim);;All files (*)")
+
+
 def upload_and_ingest(
     client: BackendClient,
     path: str,
@@ -229,7 +235,7 @@ def upload_and_ingest(
     on_progress: ProgressFn | None = None,
     is_cancelled: Callable[[], bool] | None = None,
 ) -> tuple[str, IngestSceneResult]:
-    """Send a local GeoTIFF/COG or zipped Sentinel-1 SAFE to the backend in chunks, then follow its
+    """Send a local scene file (:data:`SCENE_FILE_FILTER`) to the backend in chunks, then follow its
     ingest_scene job to the end; returns the job id and the new catalog scene."""
     on_progress = on_progress or (lambda fraction, message: None)
     name = os.path.basename(path)

@@ -4,17 +4,17 @@
 <context>
     <name>@default</name>
     <message>
-        <location filename="../scene_algorithms.py" line="60"/>
+        <location filename="../scene_algorithms.py" line="59"/>
         <source>Acquisition mode</source>
         <translation>Aufnahmemodus</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="60"/>
+        <location filename="../scene_algorithms.py" line="59"/>
         <source>from the file</source>
         <translation>aus der Datei</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="66"/>
+        <location filename="../scene_algorithms.py" line="65"/>
         <source>Acquisition time, ISO 8601 (empty: from the file)</source>
         <translation>Aufnahmezeit, ISO 8601 (leer: aus der Datei)</translation>
     </message>
@@ -144,17 +144,17 @@
         <translation>offenes Wasser / Meereis</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="76"/>
+        <location filename="../scene_algorithms.py" line="75"/>
         <source>Leave out land (the backend&apos;s built-in mask: GLOBE, about 1 km cells)</source>
         <translation>Land auslassen (eingebaute Maske des Backends: GLOBE, Zellen von etwa 1 km)</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="79"/>
+        <location filename="../scene_algorithms.py" line="78"/>
         <source>Land polygons of your own (e.g. a detailed coastline), also left out</source>
         <translation>Eigene Landpolygone (z. B. eine genaue Küstenlinie), ebenfalls ausgelassen</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="82"/>
+        <location filename="../scene_algorithms.py" line="81"/>
         <source>Land buffer, seaward (m)</source>
         <translation>Landpuffer seewärts (m)</translation>
     </message>
@@ -479,77 +479,77 @@
 <context>
     <name>ChartSceneAlgorithm</name>
     <message>
-        <location filename="../scene_algorithms.py" line="276"/>
+        <location filename="../scene_algorithms.py" line="275"/>
         <source>Chart a scene (detect, classify, explain)</source>
         <translation>Szene kartieren (erkennen, klassifizieren, erklären)</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="279"/>
+        <location filename="../scene_algorithms.py" line="278"/>
         <source>The backend&apos;s whole chain in one job: a catalog scene (its id or a raster layer of it), or a local scene file uploaded and ingested first, is searched for targets (CFAR), every detection is classified ship, iceberg or clutter, and the least certain calls are explained. Writes the classified targets, styled and ready for review and the ice chart. Stages whose inputs did not change since an earlier run are reused, so charting a scene again is quick.</source>
         <translation>Die ganze Kette des Backends in einem Auftrag: eine Katalogszene (ihre ID oder ein Raster-Layer davon) oder eine lokale Szenendatei, die zuerst hochgeladen und eingelesen wird, wird nach Zielen durchsucht (CFAR), jede Detektion wird als Schiff, Eisberg oder Clutter klassifiziert, und die unsichersten Entscheidungen werden erklärt. Schreibt die klassifizierten Ziele, gestylt und bereit für die Überprüfung und die Eiskarte. Schritte, deren Eingaben sich seit einem früheren Lauf nicht geändert haben, werden wiederverwendet; eine Szene erneut zu kartieren geht daher schnell.</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="307"/>
+        <location filename="../scene_algorithms.py" line="306"/>
         <source>Catalog scene id</source>
         <translation>Katalog-ID der Szene</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="292"/>
+        <location filename="../scene_algorithms.py" line="291"/>
         <source>...or a raster layer of a catalog scene</source>
         <translation>...oder ein Raster-Layer einer Katalogszene</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="299"/>
+        <location filename="../scene_algorithms.py" line="298"/>
         <source>Model id (empty: the production model)</source>
         <translation>Modell-ID (leer: das Produktionsmodell)</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="301"/>
+        <location filename="../scene_algorithms.py" line="300"/>
         <source>Explain the least certain calls (how many)</source>
         <translation>Die unsichersten Entscheidungen erklären (wie viele)</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="305"/>
+        <location filename="../scene_algorithms.py" line="304"/>
         <source>Classified targets</source>
         <translation>Klassifizierte Ziele</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="308"/>
+        <location filename="../scene_algorithms.py" line="307"/>
         <source>Detections</source>
         <translation>Detektionen</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="309"/>
+        <location filename="../scene_algorithms.py" line="308"/>
         <source>Ships</source>
         <translation>Schiffe</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="310"/>
+        <location filename="../scene_algorithms.py" line="309"/>
         <source>Icebergs</source>
         <translation>Eisberge</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="311"/>
+        <location filename="../scene_algorithms.py" line="310"/>
         <source>Backend job id</source>
         <translation>Auftrags-ID im Backend</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="317"/>
+        <location filename="../scene_algorithms.py" line="316"/>
         <source>chart</source>
         <translation>für die Eiskarte auswerten</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="319"/>
+        <location filename="../scene_algorithms.py" line="318"/>
         <source>the scene file {path} does not exist</source>
         <translation>die Szenendatei {path} existiert nicht</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="336"/>
+        <location filename="../scene_algorithms.py" line="335"/>
         <source>Targets {scene} (job {job})</source>
         <translation>Ziele {scene} (Auftrag {job})</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="294"/>
+        <location filename="../scene_algorithms.py" line="293"/>
         <source>...or a local scene file to upload (GeoTIFF/COG, zipped SAFE or SNAP .dim)</source>
         <translation>...oder eine lokale Szenendatei zum Hochladen (GeoTIFF/COG, gezipptes SAFE oder SNAP-.dim)</translation>
     </message>
@@ -699,47 +699,47 @@ Produktionsmodell: {production}</translation>
 <context>
     <name>DetectTargetsAlgorithm</name>
     <message>
-        <location filename="../scene_algorithms.py" line="210"/>
+        <location filename="../scene_algorithms.py" line="209"/>
         <source>Detect targets (CFAR)</source>
         <translation>Ziele erkennen (CFAR)</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="226"/>
+        <location filename="../scene_algorithms.py" line="225"/>
         <source>Catalog scene id</source>
         <translation>Katalog-ID der Szene</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="227"/>
+        <location filename="../scene_algorithms.py" line="226"/>
         <source>...or a raster layer of a catalog scene</source>
         <translation>...oder ein Raster-Layer einer Katalogszene</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="232"/>
+        <location filename="../scene_algorithms.py" line="231"/>
         <source>Detections</source>
         <translation>Detektionen</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="234"/>
+        <location filename="../scene_algorithms.py" line="233"/>
         <source>Backend job id</source>
         <translation>Auftrags-ID im Backend</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="237"/>
+        <location filename="../scene_algorithms.py" line="236"/>
         <source>detect targets on</source>
         <translation>nach Zielen durchsuchen</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="247"/>
+        <location filename="../scene_algorithms.py" line="246"/>
         <source>Detections {scene} (job {job})</source>
         <translation>Detektionen {scene} (Auftrag {job})</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="233"/>
+        <location filename="../scene_algorithms.py" line="232"/>
         <source>Share of the scene left out as land (-1: none asked for)</source>
         <translation>Als Land ausgelassener Anteil der Szene (-1: keines verlangt)</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="213"/>
+        <location filename="../scene_algorithms.py" line="212"/>
         <source>Finds the bright targets of a catalog scene on the IceSight backend (K-distribution CFAR, sea-ice aware) and writes one point per detection with its area, length and co-/cross-pol sigma0. Give the catalog scene id or a raster layer of a catalog scene; a local raster must be uploaded first. Land is left out (nothing is detected on it and it enters no background window): the backend&apos;s built-in mask, your own land polygons, or both, grown seaward by the buffer; the land left out is loaded as a half-transparent khaki layer.</source>
         <translation>Findet die hellen Ziele einer Katalogszene im IceSight-Backend (K-Verteilungs-CFAR, berücksichtigt Meereis) und schreibt einen Punkt je Detektion mit Fläche, Länge und Ko-/Kreuzpolarisations-sigma0. Geben Sie die Katalog-ID der Szene oder einen Raster-Layer einer Katalogszene an; ein lokales Raster muss zuerst hochgeladen werden. Land wird ausgelassen (dort wird nichts detektiert, und es geht in kein Hintergrundfenster ein): die eingebaute Maske des Backends, Ihre eigenen Landpolygone oder beide, seewärts um den Puffer erweitert; das ausgelassene Land wird als halbtransparenter khakifarbener Layer geladen.</translation>
     </message>
@@ -2728,130 +2728,130 @@ Produktionsmodell: {production}</translation>
 <context>
     <name>UploadPanel</name>
     <message>
-        <location filename="../panels/upload.py" line="41"/>
+        <location filename="../panels/upload.py" line="39"/>
         <source>Unknown</source>
         <translation>Unbekannt</translation>
     </message>
     <message>
-        <location filename="../panels/upload.py" line="46"/>
+        <location filename="../panels/upload.py" line="44"/>
         <source>unknown</source>
         <translation>unbekannt</translation>
     </message>
     <message>
-        <location filename="../panels/upload.py" line="50"/>
+        <location filename="../panels/upload.py" line="48"/>
         <source>made from the file</source>
         <translation>aus der Datei erzeugt</translation>
     </message>
     <message>
-        <location filename="../panels/upload.py" line="51"/>
+        <location filename="../panels/upload.py" line="49"/>
         <source>Upload and ingest</source>
         <translation>Hochladen und einlesen</translation>
     </message>
     <message>
-        <location filename="../panels/upload.py" line="53"/>
+        <location filename="../panels/upload.py" line="51"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../panels/upload.py" line="60"/>
+        <location filename="../panels/upload.py" line="58"/>
         <source>Scene file</source>
         <translation>Szenendatei</translation>
     </message>
     <message>
-        <location filename="../panels/upload.py" line="61"/>
+        <location filename="../panels/upload.py" line="59"/>
         <source>Mode</source>
         <translation>Modus</translation>
     </message>
     <message>
-        <location filename="../panels/upload.py" line="62"/>
+        <location filename="../panels/upload.py" line="60"/>
         <source>Acquired (UTC)</source>
         <translation>Aufgenommen (UTC)</translation>
     </message>
     <message>
-        <location filename="../panels/upload.py" line="63"/>
+        <location filename="../panels/upload.py" line="61"/>
         <source>Scene id</source>
         <translation>Szenen-ID</translation>
     </message>
     <message>
-        <location filename="../panels/upload.py" line="76"/>
+        <location filename="../panels/upload.py" line="74"/>
         <source>An upload is still running; wait for it or cancel it.</source>
         <translation>Ein Hochladen läuft noch; warten Sie oder brechen Sie es ab.</translation>
     </message>
     <message>
-        <location filename="../panels/upload.py" line="80"/>
-        <source>Choose a scene file (GeoTIFF, COG or zipped Sentinel-1 SAFE) first.</source>
-        <translation>Wählen Sie zuerst eine Szenendatei (GeoTIFF, COG oder gezipptes Sentinel-1-SAFE).</translation>
-    </message>
-    <message>
-        <location filename="../panels/upload.py" line="87"/>
+        <location filename="../panels/upload.py" line="85"/>
         <source>IceSight: upload {name}</source>
         <translation>IceSight: {name} hochladen</translation>
     </message>
     <message>
-        <location filename="../panels/upload.py" line="99"/>
+        <location filename="../panels/upload.py" line="97"/>
         <source>Uploading {name}...</source>
         <translation>{name} wird hochgeladen...</translation>
     </message>
     <message>
-        <location filename="../panels/upload.py" line="111"/>
+        <location filename="../panels/upload.py" line="109"/>
         <source>Upload cancelled.</source>
         <translation>Hochladen abgebrochen.</translation>
     </message>
     <message>
-        <location filename="../panels/upload.py" line="113"/>
+        <location filename="../panels/upload.py" line="111"/>
         <source>Upload failed: {error}</source>
         <translation>Hochladen fehlgeschlagen: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/upload.py" line="114"/>
+        <location filename="../panels/upload.py" line="112"/>
         <source>The scene could not be uploaded: {error}</source>
         <translation>Die Szene konnte nicht hochgeladen werden: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/upload.py" line="119"/>
+        <location filename="../panels/upload.py" line="117"/>
         <source>Scene {scene} is in the catalog (job {job}): {w} x {h} px at {px:g} m</source>
         <translation>Szene {scene} ist im Katalog (Auftrag {job}): {w} x {h} px bei {px:g} m</translation>
+    </message>
+    <message>
+        <location filename="../panels/upload.py" line="78"/>
+        <source>Choose a scene file (GeoTIFF, COG, zipped Sentinel-1 SAFE or SNAP BEAM-DIMAP) first.</source>
+        <translation>Wählen Sie zuerst eine Szenendatei (GeoTIFF, COG, gezipptes Sentinel-1-SAFE oder SNAP-BEAM-DIMAP).</translation>
     </message>
 </context>
 <context>
     <name>UploadSceneAlgorithm</name>
     <message>
-        <location filename="../scene_algorithms.py" line="138"/>
+        <location filename="../scene_algorithms.py" line="137"/>
         <source>Upload a scene</source>
         <translation>Szene hochladen</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="158"/>
+        <location filename="../scene_algorithms.py" line="157"/>
         <source>Catalog scene</source>
         <translation>Katalogszene</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="159"/>
+        <location filename="../scene_algorithms.py" line="158"/>
         <source>Catalog scene id</source>
         <translation>Katalog-ID der Szene</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="160"/>
+        <location filename="../scene_algorithms.py" line="159"/>
         <source>Backend job id</source>
         <translation>Auftrags-ID im Backend</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="171"/>
+        <location filename="../scene_algorithms.py" line="170"/>
         <source>choose the scene file to upload</source>
         <translation>wählen Sie die hochzuladende Szenendatei</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="183"/>
+        <location filename="../scene_algorithms.py" line="182"/>
         <source>opening and styling the catalog scene</source>
         <translation>die Katalogszene wird geöffnet und gestylt</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="141"/>
+        <location filename="../scene_algorithms.py" line="140"/>
         <source>Sends a local Sentinel-1 scene (GeoTIFF/COG of calibrated sigma0 with HH, HV and optionally the incidence angle, a zipped SAFE GRD product, or a calibrated, terrain-corrected SNAP BEAM-DIMAP product, its .dim with the .data folder beside it) to the IceSight backend, which checks it and ingests it into its scene catalog. The catalog scene is then streamed onto the map, grey HH in dB, with HV and incidence as extra styles. Mode and acquisition time are read from the file when left empty.</source>
         <translation>Sendet eine lokale Sentinel-1-Szene (GeoTIFF/COG mit kalibriertem sigma0 mit HH, HV und optional dem Einfallswinkel, ein gezipptes SAFE-GRD-Produkt oder ein kalibriertes, geländekorrigiertes SNAP-BEAM-DIMAP-Produkt, seine .dim-Datei mit dem .data-Ordner daneben) an das IceSight-Backend, das sie prüft und in seinen Szenenkatalog einliest. Die Katalogszene wird dann auf die Karte gestreamt, HH in dB als Graustufen, mit HV und Einfallswinkel als zusätzlichen Stilen. Modus und Aufnahmezeit werden aus der Datei gelesen, wenn sie leer bleiben.</translation>
     </message>
     <message>
-        <location filename="../scene_algorithms.py" line="154"/>
+        <location filename="../scene_algorithms.py" line="153"/>
         <source>Scene file (GeoTIFF/COG, zipped SAFE or SNAP .dim)</source>
         <translation>Szenendatei (GeoTIFF/COG, gezipptes SAFE oder SNAP-.dim)</translation>
     </message>
@@ -2859,7 +2859,7 @@ Produktionsmodell: {production}</translation>
 <context>
     <name>algorithm</name>
     <message>
-        <location filename="../scene_algorithms.py" line="106"/>
+        <location filename="../scene_algorithms.py" line="105"/>
         <source>the land polygons layer has no polygon</source>
         <translation>der Layer der Landpolygone enthält kein Polygon</translation>
     </message>

@@ -1,4 +1,4 @@
-"""Upload panel: a local GeoTIFF/COG or zipped Sentinel-1 SAFE sent to the backend in chunks (a
+"""Upload panel: a local GeoTIFF/COG, zipped Sentinel-1 SAFE or SNAP BEAM-DIMAP product sent to the backend in chunks (a
 cancellable task with progress), then ingested into the scene catalog; the new scene comes back
 as ``scene_ingested`` (the dock adds it to the map)."""
 
@@ -21,10 +21,8 @@ from icesight_contract import AcquisitionMode, IngestSceneResult
 
 from .. import settings
 from ..tasks import CANCELLED, JobTask
-from ..workflow import upload_and_ingest
+from ..workflow import SCENE_FILE_FILTER, upload_and_ingest
 from .base import Panel, narrow_combo, narrow_form, plain_label
-
-SCENE_FILE_FILTER = "Scenes (*.tif *.tiff *.TIF *.TIFF *.zip *.ZIP);;GeoTIFF (*.tif *.tiff);;Sentinel-1 SAFE zip (*.zip)"
 
 
 class UploadPanel(Panel):
@@ -77,7 +75,7 @@ class UploadPanel(Panel):
             return None
         path = self.file_widget.filePath().strip()
         if not path or not os.path.isfile(path):
-            self.tell(self.tr("Choose a scene file (GeoTIFF, COG or zipped Sentinel-1 SAFE) first."), "warning")
+            self.tell(self.tr("Choose a scene file (GeoTIFF, COG, zipped Sentinel-1 SAFE or SNAP BEAM-DIMAP) first."), "warning")
             return None
         mode = self.mode_combo.currentData()
         acquired = None if self.acquired_edit.isNull() else \
