@@ -515,6 +515,12 @@ _SHIP_BRIGHTNESS = {"A": (11.0, 11.0), "B": (8.8, 14.0)}
 #: and measured the same way (``sar/realism.py``, ``PEAK_SCATTER``), scatter 5.1-5.5 dB with this
 #: spread and 3.9-4.4 dB with 3 dB (the speckle, layout and weak ships add the rest).
 SHIP_PEAK_SPREAD_DB = 4.5
+#: Spread (dB, one sigma) of a ship's cross-pol ratio (HV/HH of its own return) about -11 dB.
+#: **Measured**: the peak VV/VH ratio of the 50 OpenSARShip GRDH chips scatters 4.6 dB (sd; IQR 6.2
+#: dB), the simulated chips, measured the same way (``sar/realism.py``, ``RATIO_SCATTER``), 4.4-4.7
+#: dB (IQR 5.9-6.3) with this spread and 3.0-3.2 dB with 2.5 dB (speckle and layout add the rest).
+#: Aspect and superstructure make a ship's dihedrals come and go in co-pol more than its cross-pol.
+SHIP_CROSS_RATIO_SPREAD_DB = 4.2
 #: Spread (dB, one sigma) of an iceberg's body sigma0 about its size law: no source.
 ICEBERG_PEAK_SPREAD_DB = 3.0
 
@@ -528,7 +534,7 @@ def draw_ship(rng: np.random.Generator, length_m: float | None = None, family: s
     weak = rng.random() < 0.10
     at_20_m, slope = _SHIP_BRIGHTNESS[family]
     peak = at_20_m + slope * math.log10(length / 20.0) + rng.normal(0.0, SHIP_PEAK_SPREAD_DB) - (9.0 if weak else 0.0)
-    ratio = rng.normal(-11.0, 2.5) + (3.0 if weak else 0.0)
+    ratio = rng.normal(-11.0, SHIP_CROSS_RATIO_SPREAD_DB) + (3.0 if weak else 0.0)
     return Target(ClassName.SHIP, length, width, float(rng.uniform(0, 180)), peak, ratio)
 
 
