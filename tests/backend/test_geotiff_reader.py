@@ -271,3 +271,31 @@ def test_the_sigma0_pair_is_found_by_name_in_any_order_else_by_brightness(tmp_pa
     assert (inspect_scene(unnamed, co_band=1, cross_band=2).co_band) == 1
     with pytest.raises(SarFormatError, match="band 1 is described as VH, a cross-pol channel, but is given as co_band"):
         inspect_scene(snap, co_band=1)
+
+
+def test_the_readers_loops_stop_at_the_running_jobs_check_within_a_block(tmp_path, linear_bands, write_tif):
+    from icesight_backend.sar.readers import checkpoints
+    from icesight_backend.sar.readers.geotiff import reproject_scene
+
+    class Cancelled(Exception):
+        pass
+
+    asked = []
+
+    def cancel_at_the_second_block():
+        asked.append(1)
+        if len(asked) == 2:
+            raise Cancelled
+
+    vv, vh, inc = linear_bands
+    scene = inspect_scene(write_tif(tmp_path / "s.tif", [vv, vh, inc]))
+    with checkpoints(cancel_at_the_second_block), pytest.raises(Cancelled):
+        normalise_to_cog(scene, tmp_path / "n.tif", rows_per_block=64)  # 300 rows: five blocks
+    assert len(asked) == 2 and not (tmp_path / "n.tif").exists()
+    asked.clear()
+    x, y = 15.0, 70.0  # a scene in degrees is warped block by block too
+    geographic = write_tif(tmp_path / "g.tif", [vv, vh, inc], crs="EPSG:4326", transform=Affine(1e-4, 0, x, 0, -1e-4, y))
+    with checkpoints(lambda: (_ for _ in ()).throw(Cancelled())), pytest.raises(Cancelled):
+        reproject_scene(geographic, tmp_path / "r.tif")
+    # Outside a job nothing is checked, and a finished check is gone.
+    assert normalise_to_cog(scene, tmp_path / "n.tif", rows_per_block=64).exists()

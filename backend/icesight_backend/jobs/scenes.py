@@ -73,6 +73,13 @@ def _geometry_tags(path) -> dict[str, str]:
 
 
 def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> dict[str, Any]:
+    from ..sar.readers import checkpoints
+
+    with checkpoints(ctx.check):  # a cancel stops the readers within a block of rows
+        return _ingest(ctx, params, inputs)
+
+
+def _ingest(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> dict[str, Any]:
     import zipfile
 
     upload_path, staging_dir = inputs["upload_path"], inputs["staging_dir"]

@@ -8,7 +8,9 @@ channel's thermal noise floor as a noise-equivalent sigma0 in dB (band 4, ``<cro
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +60,30 @@ def product_name(name: str) -> ProductName | None:
         return None
     catalogued = CATALOG_PRODUCTS.get(match["mode"]) == match["resolution"]
     return ProductName(match["mode"] if catalogued else None, _DUAL_POL.get(match["pol"]), started.isoformat() + "Z")
+
+
+#: The running job's cancellation check (:func:`checkpoints`), called between the blocks of the long
+#: reading, calibrating and warping loops: a cancelled ingest stops within one block instead of
+#: holding its worker for the rest of a whole product.
+_CHECKPOINT: ContextVar[Callable[[], None] | None] = ContextVar("icesight_reader_checkpoint", default=None)
+
+
+@contextmanager
+def checkpoints(check: Callable[[], None]):
+    """Run ``check`` (which raises to stop) between blocks of the readers' loops within this block of
+    code, on this thread."""
+    token = _CHECKPOINT.set(check)
+    try:
+        yield
+    finally:
+        _CHECKPOINT.reset(token)
+
+
+def checkpoint() -> None:
+    """Between two blocks of a reader's loop: the running job's check, if any (:func:`checkpoints`)."""
+    check = _CHECKPOINT.get()
+    if check is not None:
+        check()
 
 
 class SarFormatError(ValueError):

@@ -27,7 +27,7 @@ import rasterio
 from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
 from rasterio.windows import Window
 
-from . import CROSS_POL, SarFormatError, staging_profile
+from . import CROSS_POL, SarFormatError, checkpoint, staging_profile
 
 #: Band names of the sigma0 pair (SNAP's calibration names them so), linear or in dB.
 _SIGMA0 = re.compile(r"^Sigma0_(?P<pol>HH|HV|VV|VH)(?P<db>_db)?$", re.IGNORECASE)
@@ -228,6 +228,7 @@ def dimap_to_geotiff(path: Path | str, destination: Path, rows_per_block: int = 
                                   transform=first.transform)
         with rasterio.open(destination, "w", **profile) as dst:
             for row in range(0, first.height, rows_per_block):
+                checkpoint()
                 window = Window(0, row, first.width, min(rows_per_block, first.height - row))
                 for index, (band, src) in enumerate(zip(chosen, sources, strict=True), start=1):
                     data = src.read(1, window=window).astype(np.float32)

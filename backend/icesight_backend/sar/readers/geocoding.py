@@ -20,6 +20,8 @@ from rasterio.enums import Resampling
 from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
 
+from . import checkpoint
+
 
 def target_crs(lat: float, lon: float) -> CRS:
     """The projected CRS a scene centred at (``lat``, ``lon``) is put on: polar stereographic north
@@ -92,6 +94,7 @@ def _warp(src, destination: Path, profile: dict, pixel_size_m: float, rows_per_b
         with rasterio.open(destination, "w", **(profile | {"width": out_w, "height": out_h, "crs": vrt.crs,
                                                             "transform": vrt.transform})) as dst:
             for row in range(0, out_h, rows_per_block):
+                checkpoint()
                 window = Window(0, row, out_w, min(rows_per_block, out_h - row))
                 dst.write(vrt.read(window=window), window=window)
 

@@ -34,6 +34,7 @@ from . import (
     CROSS_POL,
     NESZ_BAND_SUFFIX,
     SarFormatError,
+    checkpoint,
     copy_to_cog,
     noise_band,
     scene_band_names,
@@ -426,6 +427,7 @@ def normalise_to_cog(scene: SceneRaster, destination: Path, tags: dict[str, str]
                                   transform=src.transform)
         with rasterio.open(staging, "w", **profile) as dst:
             for row in range(0, src.height, rows_per_block):
+                checkpoint()
                 window = Window(0, row, src.width, min(rows_per_block, src.height - row))
                 bands = []
                 for band in (scene.co_band, scene.cross_band) + ((scene.noise_band,) if scene.noise_band else ()):

@@ -50,6 +50,7 @@ from ..ambiguity import (
 from . import (
     CROSS_POL,
     SarFormatError,
+    checkpoint,
     copy_to_cog,
     product_name,
     scene_band_names,
@@ -563,6 +564,7 @@ def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1
         with rasterio.open(radar, "w", **profile) as dst:
             dst.gcps = (gcps, crs)
             for row in range(0, height, rows_per_block):
+                checkpoint()
                 window = Window(0, row, width, min(rows_per_block, height - row))
                 # The cross-pol LUT serves its sigma0 and its noise floor: interpolated once a block.
                 cross_a2 = lut_squared_block(luts[1], window)
