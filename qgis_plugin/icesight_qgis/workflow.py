@@ -239,8 +239,10 @@ def upload_and_ingest(
     ingest_scene job to the end; returns the job id and the new catalog scene."""
     on_progress = on_progress or (lambda fraction, message: None)
     name = os.path.basename(path)
-    size_mb = os.path.getsize(path) / 1e6
-    on_progress(0.0, f"uploading {name} ({size_mb:.1f} MB)")
+    if name.lower().endswith(".dim"):  # the client zips it with its .data folder first
+        on_progress(0.0, f"zipping {name} with its .data folder, then uploading it")
+    else:
+        on_progress(0.0, f"uploading {name} ({os.path.getsize(path) / 1e6:.1f} MB)")
     uploaded = client.upload(
         path,
         on_progress=lambda sent, total: on_progress(0.6 * sent / max(total, 1), f"uploading {name}: {sent / 1e6:.1f} of {total / 1e6:.1f} MB"),
