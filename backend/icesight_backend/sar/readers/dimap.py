@@ -41,12 +41,14 @@ _SNAP_STEPS = ("calibrate it to sigma0 (Radar > Radiometric > Calibrate) and ter
 
 @dataclass(frozen=True)
 class DimapBand:
-    """A written band of a zipped BEAM-DIMAP product: its image and header in the zip (their names
-    as GDAL reads them), its no-data value (None when the .dim names none) and whether the .dim
-    declares it scaled (``SCALING_FACTOR``/``SCALING_OFFSET`` other than 1/0, or ``LOG10_SCALED``)."""
+    """A written band of a zipped BEAM-DIMAP product: its image (its name as GDAL reads it, and its
+    size in bytes as stored), its ENVI header's entry in the zip (None when missing), its no-data
+    value (None when the .dim names none) and whether the .dim declares it scaled
+    (``SCALING_FACTOR``/``SCALING_OFFSET`` other than 1/0, or ``LOG10_SCALED``)."""
 
     image: str
-    header: str
+    image_bytes: int
+    header: zipfile.ZipInfo | None = None
     nodata: float | None = None
     scaled: bool = False
 
@@ -135,14 +137,19 @@ def open_dimap(path: Path | str) -> DimapProduct:
         nodata = _number(info, "NO_DATA_VALUE", 0.0, f"{where}, band {band}") if used else None
         scaled = (_number(info, "SCALING_FACTOR", 1.0, where) != 1.0 or _number(info, "SCALING_OFFSET", 0.0, where) != 0.0
                   or (info.findtext("LOG10_SCALED") or "").strip().lower() == "true")
-        hdr = lowered.get(image[: -len(".img")].lower() + ".hdr", image[: -len(".img")] + ".hdr")
-        bands[band] = DimapBand(image, hdr, nodata, scaled)
+        bands[band] = _band(members, lowered, image, nodata, scaled)
     if not root.findall(".//Spectral_Band_Info"):  # a header without band information: the images beside it
-        bands = {band: DimapBand(image, image[: -len(".img")] + ".hdr") for band, image in beside.items()}
+        bands = {band: _band(members, lowered, image) for band, image in beside.items()}
     if not bands:
         raise SarFormatError(f"{path.name}: has no band images for {header.name} (no {data_dir.name}/ folder beside it, "
                              "or none its file references name); zip the product's .dim and its .data folder together")
     return DimapProduct(path, header.stem, bands)
+
+
+def _band(members: dict[str, zipfile.ZipInfo], lowered: dict[str, str], image: str, nodata: float | None = None,
+          scaled: bool = False) -> DimapBand:
+    header = lowered.get(image[: -len(".img")].lower() + ".hdr")
+    return DimapBand(image, members[image].file_size, members[header] if header else None, nodata, scaled)
 
 
 def _choose(product: DimapProduct) -> tuple[str, str, str | None]:
@@ -171,10 +178,11 @@ def _map_crs(src, product: DimapProduct, band: str):
 
     if src.crs is not None and (src.crs.is_geographic or src.crs.is_projected):
         return src.crs
-    with zipfile.ZipFile(product.zip_path) as archive:
-        members = _members(archive)
-        header = members.get(product.bands[band].header)
-        text = archive.read(header).decode("latin-1") if header is not None else ""
+    header = product.bands[band].header
+    text = ""
+    if header is not None:
+        with zipfile.ZipFile(product.zip_path) as archive:
+            text = archive.read(header).decode("latin-1")
     wkt = re.search(r"coordinate system string\s*=\s*\{(.*)\}", text, re.DOTALL)
     codes = re.findall(r'AUTHORITY\[\s*"EPSG"\s*,\s*"?(\d+)"?\s*\]', wkt.group(1)) if wkt else []
     if codes:
@@ -191,8 +199,6 @@ def dimap_to_geotiff(path: Path | str, destination: Path, rows_per_block: int = 
     ``destination`` (float32, NaN the no-data, band names as descriptions)."""
     product = open_dimap(path)
     chosen = [band for band in _choose(product) if band is not None]
-    with zipfile.ZipFile(product.zip_path) as archive:
-        sizes = {name: info.file_size for name, info in _members(archive).items()}
     sources = []
     try:
         for band in chosen:
@@ -208,9 +214,9 @@ def dimap_to_geotiff(path: Path | str, destination: Path, rows_per_block: int = 
                 raise SarFormatError(f"{product.zip_path.name}: band {band} cannot be read ({exc})") from None
             sources.append(src)
             expected = src.width * src.height * np.dtype(src.dtypes[0]).itemsize
-            if sizes.get(product.bands[band].image, expected) < expected:
+            if product.bands[band].image_bytes < expected:
                 raise SarFormatError(f"{product.zip_path.name}: band {band}'s image holds "
-                                     f"{sizes[product.bands[band].image]} bytes, not the {expected} its header "
+                                     f"{product.bands[band].image_bytes} bytes, not the {expected} its header "
                                      "declares: the product was not written or copied whole")
             if src.dtypes[0] != "float32" or src.scales[0] != 1.0 or src.offsets[0] != 0.0:
                 raise SarFormatError(f"{product.zip_path.name}: band {band} is {src.dtypes[0]} (scale {src.scales[0]:g}, "
