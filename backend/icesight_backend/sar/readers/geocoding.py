@@ -133,11 +133,11 @@ def ground_pixel(crs: CRS, transform, width: int, height: int) -> tuple[float, f
     return float(lon[0]), float(lat[0]), float(along_row), float(along_col)
 
 
-def map_scales(crs: CRS, transform, width: int, height: int) -> tuple[float, float]:
-    """Map metres per ground metre at a projected grid's middle, along its rows (one column on)
-    and along its columns (one row on): equal on a conformal map, unequal where a map keeps areas
-    but not shapes."""
-    _, _, along_row, along_col = ground_pixel(crs, transform, width, height)
+def map_scales(crs: CRS, transform, along_row: float, along_col: float) -> tuple[float, float]:
+    """Map metres per ground metre of a projected grid's pixel whose sides are ``along_row`` and
+    ``along_col`` metres on the ground (:func:`ground_pixel`), along its rows (one column on) and
+    along its columns (one row on): equal on a conformal map, unequal where a map keeps areas but
+    not shapes."""
     unit = crs.linear_units_factor[1] if crs.linear_units_factor else 1.0
     return (float(np.hypot(transform.a, transform.d)) * unit / along_row,
             float(np.hypot(transform.b, transform.e)) * unit / along_col)

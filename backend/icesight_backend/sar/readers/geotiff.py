@@ -148,7 +148,7 @@ def _units(values: np.ndarray, name: str, band: int, declared: str) -> str:
         raise SarFormatError(f"{name}: band {band} holds no valid pixel")
     median = float(np.median(values))
     if declared == "auto":
-        declared = "dB" if np.mean(values < 0) > 0.5 else "linear"
+        declared = "dB" if _in_db(values) else "linear"
     if declared == "dB" and not -45.0 <= median <= 15.0:
         raise SarFormatError(f"{name}: band {band} median {median:g} is not a sigma0 in dB (expected about -35 to 5)")
     if declared == "linear":
@@ -251,7 +251,7 @@ def reproject_scene(path: Path | str, destination: Path,
         raise SarFormatError(f"{path.name}: the middle of its grid does not fall on the Earth in its CRS "
                              f"({crs.to_string()}); check the CRS and the geotransform")
     if not crs.is_geographic:
-        scales = map_scales(crs, transform, width, height)
+        scales = map_scales(crs, transform, along_row, along_col)
         if not PLAUSIBLE_MAP_SCALE[0] <= np.sqrt(scales[0] * scales[1]) <= PLAUSIBLE_MAP_SCALE[1]:
             raise SarFormatError(f"{path.name}: at the middle of its grid a metre of its CRS ({crs.to_string()}) is "
                                  f"{' by '.join(f'{1.0 / scale:.3g}' for scale in scales)} m on the ground, which no "
@@ -305,13 +305,18 @@ def sigma0_bands(src, descriptions: list[str], co_band: int | None, cross_band: 
 
 
 def _median_db(values: np.ndarray) -> float:
-    """The median of a band's sampled values in dB, whether they are dB or linear power."""
+    """The median of a band's sampled values in dB, whether they are dB or linear power (:func:`_in_db`)."""
     if values.size == 0:
         return float("nan")
-    if np.mean(values < 0) > 0.5:
+    if _in_db(values):
         return float(np.median(values))
     positive = values[values > 0]
     return float(10.0 * np.log10(np.median(positive))) if positive.size else float("nan")
+
+
+def _in_db(values: np.ndarray) -> bool:
+    """Whether a band's sampled sigma0 values are dB (mostly negative) rather than linear power."""
+    return bool(np.mean(values < 0) > 0.5)
 
 
 def inspect_scene(
