@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -82,26 +83,28 @@ def ingest_scene(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> di
 def _ingest(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> dict[str, Any]:
     import zipfile
 
-    upload_path, staging_dir = inputs["upload_path"], inputs["staging_dir"]
-
     from ..catalog import make_item
-    from ..sar.readers import SarFormatError, product_name
+    from ..sar.readers import product_name
     from ..sar.readers.dimap import dimap_to_geotiff, is_dimap_zip
     from ..sar.readers.geotiff import geocode_gcp_scene, inspect_scene, normalise_to_cog, reproject_scene
     from ..sar.readers.safe import open_safe, safe_to_cog
 
-    staging = Path(staging_dir)
+    staging = Path(inputs["staging_dir"])
     staging.mkdir(parents=True, exist_ok=True)
     fits = functools.partial(check_scene_size, limits=inputs["scene_limits"])  # (width, height): refuses a grid too large
     mode = params.mode.value if params.mode else None
     acquired = params.acquired
-    sidecar = Path(upload_path).with_suffix(".name")
-    source = sidecar.read_text() if sidecar.exists() else f"upload {Path(upload_path).stem}"
-    if zipfile.is_zipfile(upload_path) and not is_dimap_zip(upload_path):
+    stored = Path(inputs["upload_path"])
+    sidecar = stored.with_suffix(".name")
+    sent_name = sidecar.read_text() if sidecar.exists() else None
+    source = sent_name or f"upload {stored.stem}"
+    upload = _as_sent(stored, staging, sent_name)  # every reader's message names the file the analyst sent
+    zipped = zipfile.is_zipfile(upload)
+    if zipped and not is_dimap_zip(upload):
         ctx.progress(0.05, "reading a Sentinel-1 SAFE product: calibration and geolocation annotations")
-        product = open_safe(upload_path)
-        scene_id = params.scene_id or f"{Path(product.name).stem[:60]}-{ctx.job_id[:8]}"
-        mode = mode or (product.mode if product.mode in ("EW", "IW") else None)
+        product = open_safe(upload)
+        scene_id = params.scene_id or f"{_id_part(Path(product.name).stem)}-{ctx.job_id[:8]}"
+        mode = mode or product.mode or None
         acquired = acquired or (product.start_time + "Z" if product.start_time else None)
         ctx.progress(0.2, "calibrating to sigma0 and geocoding with the geolocation grid")
         # The reader writes the scene in the product's layout, tags included: it is the catalog's COG.
@@ -114,37 +117,34 @@ def _ingest(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> dict[st
         named = product_name(source)
         mode = mode or (named.mode if named else None)
         acquired = acquired or (named.acquired if named else None)
-        staged_names = {"dimap": "dimap.tif", "geocoded": "geocoded.tif", "reprojected": "reprojected.tif"}
-        try:
-            scene_input = upload_path
-            if zipfile.is_zipfile(upload_path):
-                ctx.progress(0.02, "reading a SNAP BEAM-DIMAP product: its sigma0 pair and incidence angle")
-                scene_input = dimap_to_geotiff(upload_path, staging / staged_names["dimap"])
-            ctx.progress(0.05, "checking the scene file")
-            scene_file = geocode_gcp_scene(scene_input, staging / staged_names["geocoded"], fits)
-            if scene_file is not None:
-                ctx.progress(0.15, "geocoded the scene with its ground control points (thin-plate spline)")
-            elif (scene_file := reproject_scene(scene_input, staging / staged_names["reprojected"], fits)) is not None:
-                ctx.progress(0.15, "reprojected the scene onto a grid whose metres are the ground's (polar "
-                                   "stereographic or UTM)")
-            scene_file = scene_file or scene_input
-            raster = inspect_scene(
-                scene_file, params.co_band, params.cross_band, params.inc_band, params.inc_angle_deg, params.units,
-                polarisations=named.polarisations if named else None,
-            )
-        except SarFormatError as exc:  # named by the file the analyst sent, not by the service's copies of it
-            message = str(exc)
-            for stored in (Path(upload_path).name, *staged_names.values()):
-                message = message.replace(stored, source)
-            raise SarFormatError(message) from None
+        # The service's own copies keep the sent name too, each in a folder of what was done to it.
+        copies = {step: staging / step / f"{Path(upload).stem}.tif" for step in ("stacked", "geocoded", "reprojected")}
+        for copy in copies.values():
+            copy.parent.mkdir(exist_ok=True)
+        scene_input = upload
+        if zipped:
+            ctx.progress(0.02, "reading a SNAP BEAM-DIMAP product: its sigma0 pair and incidence angle")
+            scene_input = dimap_to_geotiff(upload, copies["stacked"])
+        ctx.progress(0.05, "checking the scene file")
+        scene_file = geocode_gcp_scene(scene_input, copies["geocoded"], fits)
+        if scene_file is not None:
+            ctx.progress(0.15, "geocoded the scene with its ground control points (thin-plate spline)")
+        elif (scene_file := reproject_scene(scene_input, copies["reprojected"], fits)) is not None:
+            ctx.progress(0.15, "reprojected the scene onto a grid whose metres are the ground's (polar "
+                               "stereographic or UTM)")
+        scene_file = scene_file or scene_input
+        raster = inspect_scene(
+            scene_file, params.co_band, params.cross_band, params.inc_band, params.inc_angle_deg, params.units,
+            polarisations=named.polarisations if named else None,
+        )
         fits(raster.width, raster.height)
         ctx.check()
         scene_id = params.scene_id or f"scene-{ctx.job_id[:8]}"
         ctx.progress(0.2, f"writing a {raster.width} x {raster.height} px COG (co-pol dB, cross-pol dB, incidence)")
         cog = normalise_to_cog(raster, staging / "scene.tif",
                                tags={"scene_id": scene_id, **({"mode": mode} if mode else {}), **_geometry_tags(scene_file)})
-        for staged in {Path(scene_file), Path(scene_input)} - {Path(upload_path)}:
-            staged.unlink()
+        for copy in copies.values():
+            shutil.rmtree(copy.parent, ignore_errors=True)
         source_units = raster.units
     item = make_item(scene_id, raster, mode, acquired, source=source)
     item["properties"]["icesight:source_units"] = source_units
@@ -153,6 +153,26 @@ def _ingest(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> dict[st
         crs=raster.crs_authid, polarisations=list(raster.polarisations), source_units=source_units, bbox=item["bbox"],
     )
     return {"result": to_dict(result), "artifacts": [], "model": None, "scene_item": item, "staged_cog": str(cog)}
+
+
+def _as_sent(stored: Path, staging: Path, sent_name: str | None) -> Path:
+    """The stored upload under the name the analyst sent it with (a link in the job's staging
+    folder), so that what a reader says of it names that file; the stored upload itself where no
+    name came with it or no link can be made."""
+    if not sent_name:
+        return stored
+    link = staging / "sent" / sent_name
+    try:
+        link.parent.mkdir(exist_ok=True)
+        link.symlink_to(stored.resolve())
+    except OSError:
+        return stored
+    return link
+
+
+def _id_part(text: str, limit: int = 60) -> str:
+    """``text`` as the start of a catalog scene id: letters, digits, '.', '_' and '-' only."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).lstrip("._-")[:limit] or "scene"
 
 
 def publish_simulated_scene(resources: Resources, job_id: str, params: SimulateSceneParams, output: dict) -> None:

@@ -48,6 +48,7 @@ from ..ambiguity import (
     azimuth_ambiguity_m,
 )
 from . import (
+    CATALOG_PRODUCTS,
     CROSS_POL,
     SarFormatError,
     checkpoint,
@@ -74,7 +75,7 @@ class SafeBand:
 @dataclass
 class SafeProduct:
     name: str
-    mode: str
+    mode: str  # the mode it is catalogued under (CATALOG_PRODUCTS), "" for none
     start_time: str
     pixel_spacing_m: float
     bands: dict[str, SafeBand]  # by polarisation
@@ -181,11 +182,11 @@ def open_safe(path: Path | str) -> SafeProduct:
         spacing = float(first.findtext("imageAnnotation/imageInformation/rangePixelSpacing"))
     except (TypeError, ValueError):
         raise SarFormatError(f"{path.name}: the product annotation lacks mode, start time or pixel spacing") from None
-    # The product's name says its resolution class: an EW GRDH or IW GRDM product is not catalogued
-    # under its beam mode, whose looks the detector would assume (CATALOG_PRODUCTS).
+    # The mode the scene is catalogued under (CATALOG_PRODUCTS): the product's name says its
+    # resolution class, and an EW GRDH or IW GRDM product gets none (not the looks of EW GRDM or IW GRDH).
     tops = sorted({Path(n).parts[0] for n in files.names if Path(n).parts})  # a zip's SAFE folder
     named = next((found for part in [path.name, *tops] if (found := product_name(part)) is not None), None)
-    if named is not None and named.mode != mode:
+    if mode not in CATALOG_PRODUCTS or (named is not None and named.mode != mode):
         mode = ""
     product = SafeProduct(path.name, mode or "", start or "", spacing, bands)
     product.polarisations  # noqa: B018 - validates dual polarisation
@@ -585,10 +586,9 @@ def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1
         with rasterio.open(geocoded, "r+") as dst:
             for index, name in enumerate(names, start=1):
                 dst.set_band_description(index, name)
-            mode = product.mode if product.mode in ("EW", "IW") else ""
             own = {
                 "units": scene_units(noise is not None), "pixel_size_m": str(abs(dst.transform.a)),
-                "source": product.name, "acquired": product.start_time, **({"mode": mode} if mode else {}),
+                "source": product.name, "acquired": product.start_time, **({"mode": product.mode} if product.mode else {}),
                 # Which way the track runs on the map, folded to [0, 180) (ghosts lie both ways).
                 AZIMUTH_BEARING_TAG: f"{gcp_line_bearing_deg(gcps):.3f}",
                 **({AZIMUTH_AMBIGUITY_TAG: ambiguity.to_tag()} if ambiguity is not None else {}),
