@@ -179,7 +179,7 @@ _DIMAP_BAND = """    <Spectral_Band_Info>
 
 def _write_dimap(path, bands: dict, lon: float = -51.5, lat: float = 69.0, step: float | None = 10.0 / 111319.49,
                  virtual: tuple[str, ...] = ("Sigma0_HH_db",), nodata: float | None = 0.0, polar: tuple | None = None,
-                 dim_stem: str | None = None, scaling: dict | None = None):
+                 dim_stem: str | None = None, scaling: dict | None = None, metadata: dict | None = None):
     """A zipped BEAM-DIMAP product as SNAP saves one: ``<dim_stem>.dim`` (the zip's stem unless
     renamed) whose file references point into ``<stem>.data/``, which holds each band of ``bands``
     (name: 2-D array) as a big-endian ENVI raster and a tie-point grid of incidence angles. The map
@@ -187,7 +187,7 @@ def _write_dimap(path, bands: dict, lon: float = -51.5, lat: float = 69.0, step:
     ``polar`` (x, y, metres) puts it on polar stereographic north as SNAP writes it instead;
     ``step`` None leaves it in radar geometry (no map). ``virtual`` bands are listed in the .dim only
     (expressions); ``nodata`` is every band's no-data value (None: none used); ``scaling`` gives
-    bands a SCALING_FACTOR."""
+    bands a SCALING_FACTOR; ``metadata`` (name: value) is written as its abstracted metadata."""
     import zipfile
 
     stem = Path(path).stem
@@ -223,10 +223,44 @@ def _write_dimap(path, bands: dict, lon: float = -51.5, lat: float = 69.0, step:
                          f"    <NCOLS>{first.shape[1]}</NCOLS>\n    <NROWS>{first.shape[0]}</NROWS>\n"
                          f"    <NBANDS>{len(bands)}</NBANDS>\n  </Raster_Dimensions>\n  <Data_Access>\n"
                          "    <DATA_FILE_FORMAT>ENVI</DATA_FILE_FORMAT>\n" + "".join(files) + "  </Data_Access>\n"
-                         "  <Image_Interpretation>\n" + "".join(infos) + "  </Image_Interpretation>\n</Dimap_Document>\n")
+                         "  <Image_Interpretation>\n" + "".join(infos) + "  </Image_Interpretation>\n"
+                         + _dimap_metadata(metadata or {}) + "</Dimap_Document>\n")
     return path
+
+
+def _dimap_metadata(metadata: dict) -> str:
+    """A .dim's abstracted metadata as SNAP writes it (its sources' own metadata follows it there)."""
+    attributes = "".join(f'        <MDATTR name="{name}" type="{"ascii" if isinstance(value, str) else "float64"}" '
+                         f'mode="rw">{value}</MDATTR>\n' for name, value in metadata.items())
+    return ('  <Dataset_Sources>\n    <MDElem name="metadata">\n      <MDElem name="Abstracted_Metadata">\n'
+            f"{attributes}      </MDElem>\n"
+            '      <MDElem name="Original_Product_Metadata"><MDElem name="Abstracted_Metadata">'
+            '<MDATTR name="incidence_near" type="float64">10.5</MDATTR></MDElem></MDElem>\n'
+            "    </MDElem>\n  </Dataset_Sources>\n") if metadata else ""
 
 
 @pytest.fixture
 def write_dimap():
     return _write_dimap
+
+
+def _ew_swath_metadata(product: str = "", **overrides) -> dict:
+    """SNAP's abstracted metadata (name: value) of a descending EW swath, looking west, whose near edge
+    passes 60 km east of :func:`_write_dimap`'s default grid (at 51.5 W, 69 N): 18.9-47 degrees over
+    424 km, 400 km long; ``product`` its PRODUCT."""
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
+    first_near = geod.fwd(-51.5, 69.0, 90.0, 60_000.0)[:2]
+    last_near = geod.fwd(*first_near, 180.0, 400_000.0)[:2]
+    first_far, last_far = (geod.fwd(*corner, 270.0, 424_000.0)[:2] for corner in (first_near, last_near))
+    metadata = {"PRODUCT": product, "incidence_near": 18.9, "incidence_far": 47.0}
+    for line, edge, (lon, lat) in (("first", "near", first_near), ("last", "near", last_near),
+                                   ("first", "far", first_far), ("last", "far", last_far)):
+        metadata |= {f"{line}_{edge}_lat": lat, f"{line}_{edge}_long": lon}
+    return metadata | overrides
+
+
+@pytest.fixture
+def ew_swath_metadata():
+    return _ew_swath_metadata

@@ -337,7 +337,8 @@ def test_a_geotiff_named_after_its_sentinel1_product_is_catalogued_with_its_mode
     assert properties["sar:instrument_mode"] == "EW" and properties["datetime"].startswith("2021-01-20T00:00:00")
 
 
-def test_a_zipped_snap_beam_dimap_product_is_ingested_and_its_target_found(api, write_dimap, linear_bands, tmp_path):
+def test_a_zipped_snap_beam_dimap_product_is_ingested_and_its_target_found(api, write_dimap, ew_swath_metadata,
+                                                                          linear_bands, tmp_path):
     """SNAP's own format as an analyst saves it (terrain-corrected onto WGS84 degrees, named after the
     product), zipped: the catalog scene is on polar stereographic ground metres, EW and HH/HV from
     the name, and its target is where the product's coordinates put it."""
@@ -361,6 +362,18 @@ def test_a_zipped_snap_beam_dimap_product_is_ingested_and_its_target_found(api, 
     lon, lat = -51.5 + 250.5 * degrees, 69.0 - 120.5 * degrees
     target = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=4326).to_crs(layer.crs)[0]
     assert layer.distance(target).min() < 20.0  # metres: within two pixels
+    # Saved under another name and without an incidence band (SNAP's terrain correction writes none by
+    # default): its abstracted metadata names the product and gives the incidence across the swath.
+    renamed = write_dimap(tmp_path / "my_export.zip", {"Sigma0_HH": hh, "Sigma0_HV": hv}, lon=-51.5, lat=69.0,
+                          step=degrees, metadata=ew_swath_metadata(name.removesuffix("_Cal_TC.zip")))
+    upload_id = api.post("/uploads", data=renamed.read_bytes(), params={"filename": "my_export.zip"}).json()["upload_id"]
+    final = api.wait(api.submit("ingest_scene", {"upload_id": upload_id, "scene_id": "snap-renamed"})["id"])
+    assert final["state"] == "succeeded", final["error"]
+    properties = api.get("/scenes/snap-renamed").json()["properties"]
+    assert properties["sar:instrument_mode"] == "EW" and properties["datetime"].startswith("2021-04-03T12:25:36")
+    with rasterio.open(io.BytesIO(api.get("/scenes/snap-renamed/scene.tif").content)) as src:
+        incidence = src.read(3)
+    assert 23.6 < np.nanmin(incidence) < np.nanmax(incidence) < 23.8  # 58.6-60 km inside the near edge
     # One still in radar geometry fails, saying what to do in SNAP; the catalog keeps what it had.
     before = [f["id"] for f in api.get("/scenes").json()["features"]]
     radar = write_dimap(tmp_path / "radar.zip", {"Sigma0_HH": hh, "Sigma0_HV": hv}, step=None)

@@ -85,7 +85,7 @@ def _ingest(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> dict[st
 
     from ..catalog import make_item
     from ..sar.readers import product_name
-    from ..sar.readers.dimap import dimap_to_geotiff, is_dimap_zip
+    from ..sar.readers.dimap import dimap_to_geotiff, is_dimap_zip, open_dimap
     from ..sar.readers.geotiff import geocode_gcp_scene, inspect_scene, normalise_to_cog, reproject_scene
     from ..sar.readers.safe import open_safe, safe_to_cog
 
@@ -115,6 +115,9 @@ def _ingest(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> dict[st
     else:
         # A file derived from a Sentinel-1 product usually keeps its name: its mode, channels and time.
         named = product_name(source)
+        if zipped:
+            dimap = open_dimap(upload)
+            named = named or product_name(dimap.source_product)  # a renamed product still names its source
         mode = mode or (named.mode if named else None)
         acquired = acquired or (named.acquired if named else None)
         # The service's own copies keep the sent name too, each in a folder of what was done to it.
@@ -124,7 +127,7 @@ def _ingest(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> dict[st
         scene_input = upload
         if zipped:
             ctx.progress(0.02, "reading a SNAP BEAM-DIMAP product: its sigma0 pair and incidence angle")
-            scene_input = dimap_to_geotiff(upload, copies["stacked"])
+            scene_input = dimap_to_geotiff(dimap, copies["stacked"])
         ctx.progress(0.05, "checking the scene file")
         scene_file = geocode_gcp_scene(scene_input, copies["geocoded"], fits)
         if scene_file is not None:

@@ -3,12 +3,15 @@
 Sentinel-1 products come in radar geometry with a grid of tie points (the SAFE reader's geolocation
 grid); so do calibrated products exported without terrain correction (a SNAP GeoTIFF of a GRD
 product, with its tie points as GCPs). Both are warped here, through a thin-plate spline, onto the
-projected CRS :func:`target_crs` picks for the scene.
+projected CRS :func:`target_crs` picks for the scene. A terrain-corrected product that kept only its
+swath's corners and incidence at near and far range gets its incidence over the map from them
+(:class:`SwathEdges`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -191,3 +194,91 @@ def gcp_line_bearing_deg(gcps: list[GroundControlPoint]) -> float:
     folded to [0, 180): the flight track's, in radar geometry."""
     east, north = gcp_affine(gcps)[1]
     return float(np.degrees(np.arctan2(east, north)) % 180.0)
+
+
+#: Sentinel-1's orbit height, metres: 693 km (ESA, Sentinel-1 User Guide, "Mission overview"); it
+#: varies by about 15 km around the orbit, which moves an incidence interpolated between the swath's
+#: edges (:class:`SwathEdges`) by under 0.1 degree.
+ORBIT_HEIGHT_M = 693_000.0
+#: The Earth's mean radius, metres (a sphere: the ellipsoid's radius of curvature differs by under
+#: 0.4 % from it at any latitude, which moves the interpolated incidence by hundredths of a degree).
+EARTH_RADIUS_M = 6_371_000.0
+
+
+def ground_arc_rad(incidence_deg):
+    """The Earth-centre angle between the sub-satellite point and a ground point seen at
+    ``incidence_deg`` (a sphere of :data:`EARTH_RADIUS_M` under an orbit :data:`ORBIT_HEIGHT_M` up):
+    the look angle ``a`` obeys ``sin a = R sin(incidence) / (R + H)`` and the arc is ``incidence - a``."""
+    incidence = np.radians(incidence_deg)
+    look = np.arcsin(EARTH_RADIUS_M * np.sin(incidence) / (EARTH_RADIUS_M + ORBIT_HEIGHT_M))
+    return incidence - look
+
+
+def incidence_at_arc_deg(arc_rad):
+    """The incidence angle of a ground point ``arc_rad`` from the sub-satellite point (the inverse of
+    :func:`ground_arc_rad`): the look angle is ``atan(R sin arc / (R + H - R cos arc))``."""
+    look = np.arctan2(EARTH_RADIUS_M * np.sin(arc_rad), EARTH_RADIUS_M + ORBIT_HEIGHT_M - EARTH_RADIUS_M * np.cos(arc_rad))
+    return np.degrees(arc_rad + look)
+
+
+#: How far the swath's width between its near and far corners may depart from the width its near and
+#: far incidence angles span (:meth:`SwathEdges.width_ratio`) for the two to be taken as describing
+#: one swath. A product cut from a larger one whose incidence angles were not cut with it is off by
+#: the part cut away; an EW swath measured either way agrees within a few per cent.
+SWATH_WIDTH_TOLERANCE = 0.15
+
+
+@dataclass(frozen=True)
+class SwathEdges:
+    """A radar image's swath as a product's metadata describes it: the ground positions (longitude,
+    latitude) of its near-range and far-range edges at its first and last lines, and the incidence
+    angle at near and far range. The incidence anywhere on the ground follows from how far across
+    the swath the point lies (:meth:`incidence_deg`)."""
+
+    near: tuple[tuple[float, float], tuple[float, float]]  # (lon, lat) at the first and the last line
+    far: tuple[tuple[float, float], tuple[float, float]]
+    incidence_near_deg: float
+    incidence_far_deg: float
+
+    def _plane(self) -> tuple[Transformer, tuple[np.ndarray, ...]]:
+        """A map on which distances from the swath's middle are the ground's (azimuthal equidistant),
+        and the corners on it: near at the first and last line, far at the first and last line."""
+        lons, lats = zip(*self.near, *self.far, strict=True)
+        # The middle's longitude by the mean of unit vectors: the corners may straddle the antimeridian.
+        lon0 = float(np.degrees(np.arctan2(np.mean(np.sin(np.radians(lons))), np.mean(np.cos(np.radians(lons))))))
+        plane = Transformer.from_crs("EPSG:4326", f"+proj=aeqd +lat_0={np.mean(lats)} +lon_0={lon0} +datum=WGS84",
+                                     always_xy=True)
+        return plane, tuple(np.array(plane.transform(*corner)) for corner in (*self.near, *self.far))
+
+    @staticmethod
+    def _across(corners: tuple[np.ndarray, ...], x, y) -> tuple[np.ndarray, np.ndarray]:
+        """The distances, metres, of points on the plane from the near edge (positive towards far range)
+        and from the far edge (positive towards near range), each edge a straight line through its
+        two corners."""
+        n0, n1, f0, f1 = corners
+
+        def signed(a, b, towards):
+            along = (b - a) / np.hypot(*(b - a))
+            side = np.sign(along[0] * (towards[1] - a[1]) - along[1] * (towards[0] - a[0]))
+            return side * (along[0] * (y - a[1]) - along[1] * (x - a[0]))
+
+        return signed(n0, n1, (f0 + f1) / 2), signed(f0, f1, (n0 + n1) / 2)
+
+    def width_ratio(self) -> float:
+        """The swath's width, from the near edge to the far edge's middle, over the width its near and
+        far incidence angles span on the ground (1 where the two describe the same swath)."""
+        _, corners = self._plane()
+        from_near, _ = self._across(corners, *((corners[2] + corners[3]) / 2))
+        spanned = EARTH_RADIUS_M * float(ground_arc_rad(self.incidence_far_deg) - ground_arc_rad(self.incidence_near_deg))
+        return float(from_near) / spanned if spanned > 0 else float("inf")
+
+    def incidence_deg(self, lon, lat) -> np.ndarray:
+        """The incidence angle at ground points: their fraction of the way from the near edge to the far
+        edge is that fraction of the ground arc between the edges' incidence angles (continued beyond
+        the edges)."""
+        plane, corners = self._plane()
+        from_near, from_far = self._across(corners, *plane.transform(np.asarray(lon, dtype=np.float64),
+                                                                      np.asarray(lat, dtype=np.float64)))
+        across = from_near / (from_near + from_far)
+        near, far = ground_arc_rad(self.incidence_near_deg), ground_arc_rad(self.incidence_far_deg)
+        return incidence_at_arc_deg(near + across * (far - near))
