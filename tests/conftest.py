@@ -264,3 +264,48 @@ def _ew_swath_metadata(product: str = "", **overrides) -> dict:
 @pytest.fixture
 def ew_swath_metadata():
     return _ew_swath_metadata
+
+
+def _write_snap_tif(path, bands, metadata: dict, big_endian: bool = False, descriptions=None, crs="EPSG:4326",
+                    transform=None):
+    """A GeoTIFF as SNAP's writer leaves one: the product's DIMAP header, with ``metadata`` as its
+    abstracted metadata, in the private TIFF tag 65000 (which GDAL neither reads nor writes: the tag
+    is added to the file's directory afterwards); big-endian as SNAP writes, if asked. SNAP's default
+    map, WGS84 degrees of 10 m of latitude from 51.5 W, 69 N, unless ``crs`` and ``transform`` say."""
+    import struct
+
+    import rasterio
+    from affine import Affine
+
+    height, width = bands[0].shape
+    degrees = 10.0 / 111319.49
+    profile = {"driver": "GTiff", "height": height, "width": width, "count": len(bands), "dtype": "float32", "crs": crs,
+               "transform": transform or Affine(degrees, 0, -51.5, 0, -degrees, 69.0),
+               **({"ENDIANNESS": "BIG"} if big_endian else {})}
+    with rasterio.open(path, "w", **profile) as dst:
+        for i, band in enumerate(bands, start=1):
+            dst.write(band.astype(np.float32), i)
+            if descriptions:
+                dst.set_band_description(i, descriptions[i - 1])
+    header = ('<?xml version="1.0" encoding="ISO-8859-1"?>\n<Dimap_Document name="product.dim">\n'
+              + _dimap_metadata(metadata) + "</Dimap_Document>\n").encode("latin-1") + b"\0"
+    data = bytearray(Path(path).read_bytes())
+    order = "<" if data[:2] == b"II" else ">"
+    (first,) = struct.unpack(order + "I", data[4:8])
+    (count,) = struct.unpack(order + "H", data[first:first + 2])
+    entries = [bytes(data[first + 2 + 12 * i:first + 14 + 12 * i]) for i in range(count)]
+    following = bytes(data[first + 2 + 12 * count:first + 6 + 12 * count])
+    offset = len(data)
+    data += header + b"\0" * (len(header) % 2)
+    entries.append(struct.pack(order + "HHII", 65000, 2, len(header), offset))  # ASCII
+    entries.sort(key=lambda entry: struct.unpack(order + "H", entry[:2])[0])
+    directory = len(data)
+    data += struct.pack(order + "H", len(entries)) + b"".join(entries) + following
+    data[4:8] = struct.pack(order + "I", directory)
+    Path(path).write_bytes(bytes(data))
+    return path
+
+
+@pytest.fixture
+def write_snap_tif():
+    return _write_snap_tif

@@ -337,8 +337,8 @@ def test_a_geotiff_named_after_its_sentinel1_product_is_catalogued_with_its_mode
     assert properties["sar:instrument_mode"] == "EW" and properties["datetime"].startswith("2021-01-20T00:00:00")
 
 
-def test_a_zipped_snap_beam_dimap_product_is_ingested_and_its_target_found(api, write_dimap, ew_swath_metadata,
-                                                                          linear_bands, tmp_path):
+def test_a_zipped_snap_beam_dimap_product_is_ingested_and_its_target_found(api, write_dimap, write_snap_tif,
+                                                                          ew_swath_metadata, linear_bands, tmp_path):
     """SNAP's own format as an analyst saves it (terrain-corrected onto WGS84 degrees, named after the
     product), zipped: the catalog scene is on polar stereographic ground metres, EW and HH/HV from
     the name, and its target is where the product's coordinates put it."""
@@ -374,6 +374,15 @@ def test_a_zipped_snap_beam_dimap_product_is_ingested_and_its_target_found(api, 
     with rasterio.open(io.BytesIO(api.get("/scenes/snap-renamed/scene.tif").content)) as src:
         incidence = src.read(3)
     assert 23.6 < np.nanmin(incidence) < np.nanmax(incidence) < 23.8  # 58.6-60 km inside the near edge
+    # A GeoTIFF SNAP wrote, renamed, without an incidence band: the DIMAP header SNAP puts in it says the same.
+    export = write_snap_tif(tmp_path / "export.tif", [hh, hv], ew_swath_metadata(name.removesuffix("_Cal_TC.zip")),
+                            big_endian=True)
+    upload_id = api.post("/uploads", data=export.read_bytes(), params={"filename": "export.tif"}).json()["upload_id"]
+    final = api.wait(api.submit("ingest_scene", {"upload_id": upload_id, "scene_id": "snap-geotiff"})["id"])
+    assert final["state"] == "succeeded", final["error"]
+    assert api.get("/scenes/snap-geotiff").json()["properties"]["sar:instrument_mode"] == "EW"
+    with rasterio.open(io.BytesIO(api.get("/scenes/snap-geotiff/scene.tif").content)) as src:
+        assert 23.6 < np.nanmin(src.read(3)) < np.nanmax(src.read(3)) < 23.8
     # One still in radar geometry fails, saying what to do in SNAP; the catalog keeps what it had.
     before = [f["id"] for f in api.get("/scenes").json()["features"]]
     radar = write_dimap(tmp_path / "radar.zip", {"Sigma0_HH": hh, "Sigma0_HV": hv}, step=None)

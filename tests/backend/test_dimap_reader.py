@@ -9,7 +9,7 @@ import pytest
 import rasterio
 
 from icesight_backend.sar.readers import SarFormatError
-from icesight_backend.sar.readers.dimap import dimap_size, dimap_to_geotiff, is_dimap_zip, open_dimap
+from icesight_backend.sar.readers.dimap import dimap_size, dimap_to_geotiff, is_dimap_zip
 from icesight_backend.sar.readers.geotiff import inspect_scene, reproject_scene
 
 NAME = "S1A_EW_GRDM_1SDH_20210403T122536_20210403T122628_037286_046484_8152_Cal_TC.zip"
@@ -149,48 +149,3 @@ def test_products_as_snap_and_archivers_really_leave_them_are_read(tmp_path, ew_
         with rasterio.open(dimap_to_geotiff(tmp_path / zipped, tmp_path / f"{zipped}.tif")) as dst:
             assert dst.count == 3 and np.isfinite(dst.read(1)[:, 20:]).all(), zipped
 
-
-def test_without_an_incidence_band_the_swath_in_the_metadata_gives_the_incidence(tmp_path, ew_bands, write_dimap,
-                                                                                 ew_swath_metadata):
-    # SNAP's terrain correction writes no incidence band by default; its abstracted metadata keeps the
-    # swath's corners and its incidence at near and far range, and the incidence follows from them.
-    pair = {name: values for name, values in ew_bands.items() if name.startswith("Sigma0")}
-    product = write_dimap(tmp_path / "ramp.zip", pair, metadata=ew_swath_metadata())
-    with rasterio.open(dimap_to_geotiff(product, tmp_path / "ramp.tif")) as dst:
-        assert dst.descriptions == ("Sigma0_HH", "Sigma0_HV", "incidence_angle")
-        incidence, transform = dst.read(3), dst.transform
-    assert np.isnan(incidence[:, :20]).all()  # where the sigma0 has no data
-    rows, cols = np.mgrid[0:300, 20:400]
-    lon, lat = transform * (cols + 0.5, rows + 0.5)
-    expected = open_dimap(product).swath.incidence_deg(lon, lat)
-    np.testing.assert_allclose(incidence[:, 20:], expected, atol=1e-4)  # bilinear between nodes: exact enough
-    # The grid lies 58.6-60 km inside the near edge, looking west: 23.66-23.77 degrees, as the angle
-    # between the ground's normal and the line to a satellite 693 km above a sphere (solved apart from
-    # the reader) puts it, rising westwards (towards far range).
-    assert 23.64 < np.nanmin(incidence) < np.nanmax(incidence) < 23.79
-    assert (np.diff(incidence[:, 20:], axis=1) < 0).all()
-    scene = inspect_scene(reproject_scene(tmp_path / "ramp.tif", tmp_path / "ramp_map.tif"))
-    assert scene.inc_band == 3
-    # An incidence band the product wrote is taken over its metadata.
-    written = write_dimap(tmp_path / "written.zip", ew_bands, metadata=ew_swath_metadata())
-    with rasterio.open(dimap_to_geotiff(written, tmp_path / "written.tif")) as dst:
-        assert dst.descriptions[2] == "incidenceAngleFromEllipsoid"
-
-
-@pytest.mark.parametrize("changes", [
-    {"incidence_near": 99999.0},  # SNAP's "no value"
-    {"first_far_lat": 99999.0},
-    {"last_near_long": None},  # a corner missing
-    {"incidence_far": 58.0},  # angles spanning a wider swath than the corners: a product cut after
-    {"incidence_near": 47.0, "incidence_far": 18.9},  # near above far
-    {"incidence_far": "unknown"},
-    {"last_near_lat": 95.0},
-])
-def test_a_swath_the_metadata_does_not_describe_whole_gives_no_incidence(tmp_path, ew_bands, write_dimap,
-                                                                         ew_swath_metadata, changes):
-    pair = {name: values for name, values in ew_bands.items() if name.startswith("Sigma0")}
-    metadata = {name: value for name, value in (ew_swath_metadata() | changes).items() if value is not None}
-    product = write_dimap(tmp_path / "p.zip", pair, metadata=metadata)
-    assert open_dimap(product).swath is None
-    with rasterio.open(dimap_to_geotiff(product, tmp_path / "p.tif")) as dst:
-        assert dst.count == 2  # the job then asks for inc_angle_deg

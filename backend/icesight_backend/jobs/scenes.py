@@ -88,6 +88,7 @@ def _ingest(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> dict[st
     from ..sar.readers.dimap import dimap_to_geotiff, is_dimap_zip, open_dimap
     from ..sar.readers.geotiff import geocode_gcp_scene, inspect_scene, normalise_to_cog, reproject_scene
     from ..sar.readers.safe import open_safe, safe_to_cog
+    from ..sar.readers.snap import tiff_snap_metadata
 
     staging = Path(inputs["staging_dir"])
     staging.mkdir(parents=True, exist_ok=True)
@@ -115,9 +116,10 @@ def _ingest(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> dict[st
     else:
         # A file derived from a Sentinel-1 product usually keeps its name: its mode, channels and time.
         named = product_name(source)
-        if zipped:
-            dimap = open_dimap(upload)
-            named = named or product_name(dimap.source_product)  # a renamed product still names its source
+        # What SNAP kept of the product it was made from: its name, and the swath giving the incidence.
+        dimap = open_dimap(upload) if zipped else None
+        snap = dimap.metadata if dimap else tiff_snap_metadata(upload)
+        named = named or (product_name(snap.product) if snap else None)
         mode = mode or (named.mode if named else None)
         acquired = acquired or (named.acquired if named else None)
         # The service's own copies keep the sent name too, each in a folder of what was done to it.
@@ -138,7 +140,7 @@ def _ingest(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> dict[st
         scene_file = scene_file or scene_input
         raster = inspect_scene(
             scene_file, params.co_band, params.cross_band, params.inc_band, params.inc_angle_deg, params.units,
-            polarisations=named.polarisations if named else None,
+            polarisations=named.polarisations if named else None, swath=snap.swath if snap else None,
         )
         fits(raster.width, raster.height)
         ctx.check()

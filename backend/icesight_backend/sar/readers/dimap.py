@@ -7,13 +7,11 @@ that is written (not a virtual band, an expression SNAP evaluates on the fly) as
 latitude. The ``.dim`` names each band's no-data value (``NO_DATA_VALUE``, 0 for SNAP's sigma0).
 
 Here the sigma0 pair (``Sigma0_HH`` and ``Sigma0_HV``, or ``Sigma0_VV`` and ``Sigma0_VH``; linear or
-``_db``) and the incidence angle are stacked into one GeoTIFF with their band names as descriptions
-and NaN where the product has no data: a scene file as :mod:`.geotiff` reads it. SNAP's terrain
-correction writes no incidence band unless asked to; the product's abstracted metadata
-(``Abstracted_Metadata``, which SNAP carries through its operators) then gives the swath's corners and
-its incidence at near and far range, from which the incidence over the map follows
-(:class:`~.geocoding.SwathEdges`). Products still in radar geometry (no map grid: not terrain-corrected) are
-refused, with what to do.
+``_db``) and the incidence angle, where one is written, are stacked into one GeoTIFF with their band
+names as descriptions and NaN where the product has no data: a scene file as :mod:`.geotiff` reads
+it. Without an incidence band, the swath the .dim's abstracted metadata describes gives it
+(:mod:`.snap`). Products still in radar geometry (no map grid: not terrain-corrected) are refused,
+with what to do.
 """
 
 from __future__ import annotations
@@ -27,13 +25,11 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 import rasterio
-from pyproj.exceptions import ProjError
 from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
 from rasterio.windows import Window
 
 from . import CROSS_POL, SarFormatError, checkpoint, staging_profile
-from .geocoding import SWATH_WIDTH_TOLERANCE, SwathEdges
-from .safe import GridLut
+from .snap import SnapMetadata, snap_metadata
 
 #: Band names of the sigma0 pair (SNAP's calibration names them so), linear or in dB.
 _SIGMA0 = re.compile(r"^Sigma0_(?P<pol>HH|HV|VV|VH)(?P<db>_db)?$", re.IGNORECASE)
@@ -61,14 +57,12 @@ class DimapBand:
 
 @dataclass(frozen=True)
 class DimapProduct:
-    """A zipped BEAM-DIMAP product's written bands, by name; the name of the product it was made from
-    and its swath, where its abstracted metadata gives them."""
+    """A zipped BEAM-DIMAP product's written bands, by name, and what its abstracted metadata says."""
 
     zip_path: Path
     name: str  # the .dim's name, without the extension
     bands: dict[str, DimapBand]
-    source_product: str = ""  # the abstracted metadata's PRODUCT: S1A_EW_GRDM_1SDH_...
-    swath: SwathEdges | None = None
+    metadata: SnapMetadata = SnapMetadata()
 
     def vsi(self, member: str) -> str:
         """GDAL's path to a member of the zip (braced: the zip's name need not end in .zip)."""
@@ -152,49 +146,7 @@ def open_dimap(path: Path | str) -> DimapProduct:
     if not bands:
         raise SarFormatError(f"{path.name}: has no band images for {header.name} (no {data_dir.name}/ folder beside it, "
                              "or none its file references name); zip the product's .dim and its .data folder together")
-    metadata = _abstracted_metadata(root)
-    return DimapProduct(path, header.stem, bands, metadata.get("PRODUCT", ""), _swath(metadata))
-
-
-#: The value SNAP's abstracted metadata holds where it has none (``AbstractMetadata.NO_METADATA``).
-_NO_METADATA = 99999.0
-#: The abstracted metadata's corners of the swath: (longitude, latitude) names at near and far range,
-#: first and last line.
-_CORNERS = {edge: tuple((f"{line}_{edge}_long", f"{line}_{edge}_lat") for line in ("first", "last"))
-            for edge in ("near", "far")}
-
-
-def _abstracted_metadata(root: ET.Element) -> dict[str, str]:
-    """The attributes of a product's abstracted metadata (SNAP's summary of a SAR product, the first
-    ``Abstracted_Metadata`` element: a product made from two holds its sources' further down)."""
-    for element in root.iter("MDElem"):
-        if element.get("name") == "Abstracted_Metadata":
-            return {a.get("name", ""): (a.text or "").strip() for a in element.findall("MDATTR")}
-    return {}
-
-
-def _swath(metadata: dict[str, str]) -> SwathEdges | None:
-    """The swath the abstracted metadata describes: its corners and incidence at near and far range;
-    None where a value is missing or SNAP's "no value", the angles are not those of a side-looking
-    radar (between 10 and 60 degrees, near below far), or the corners' swath is not the one the
-    angles span (:data:`~.geocoding.SWATH_WIDTH_TOLERANCE`: a subset whose angles were not cut)."""
-    try:
-        near, far = (float(metadata[f"incidence_{edge}"]) for edge in ("near", "far"))
-        corners = {edge: tuple((float(metadata[lon]), float(metadata[lat])) for lon, lat in names)
-                   for edge, names in _CORNERS.items()}
-    except (KeyError, ValueError):
-        return None
-    points = [value for edge in corners.values() for corner in edge for value in corner]
-    if (_NO_METADATA in (near, far, *points) or not 10.0 <= near < far <= 60.0
-            or not all(-180.0 <= lon <= 360.0 and -90.0 <= lat <= 90.0 for edge in corners.values() for lon, lat in edge)):
-        return None
-    swath = SwathEdges(corners["near"], corners["far"], near, far)
-    try:
-        with np.errstate(invalid="ignore", divide="ignore"):  # an edge of no length: NaN, refused below
-            ratio = swath.width_ratio()
-    except ProjError:
-        return None
-    return swath if abs(ratio - 1.0) <= SWATH_WIDTH_TOLERANCE else None
+    return DimapProduct(path, header.stem, bands, snap_metadata(root))
 
 
 def _band(members: dict[str, zipfile.ZipInfo], lowered: dict[str, str], image: str, nodata: float | None = None,
@@ -245,29 +197,10 @@ def _map_crs(src, product: DimapProduct, band: str):
                          "code GDAL knows): terrain-correct it onto WGS84 or a UTM zone in SNAP, or export it as GeoTIFF")
 
 
-#: Spacing, pixels, of the nodes at which the incidence over a map grid is computed from the swath's
-#: edges (:func:`swath_incidence`), bilinear between them: across an EW swath (19-47 degrees over
-#: 400 km) the incidence bends by under 0.002 degree between nodes 64 x 40 m apart.
-INCIDENCE_NODE_SPACING_PX = 64
-
-
-def swath_incidence(swath: SwathEdges, crs, transform, width: int, height: int) -> GridLut:
-    """The incidence angle over a map grid (lines x pixels), from ``swath``'s edges at nodes every
-    :data:`INCIDENCE_NODE_SPACING_PX` pixels and at the grid's last pixel."""
-    from pyproj import Transformer
-
-    rows, cols = (np.unique(np.append(np.arange(0, size, INCIDENCE_NODE_SPACING_PX), size - 1)).astype(np.float64)
-                  for size in (height, width))
-    xs, ys = transform * np.meshgrid(cols + 0.5, rows + 0.5)
-    lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(xs, ys)
-    return GridLut(rows, cols, swath.incidence_deg(lon, lat))
-
-
 def dimap_to_geotiff(product: DimapProduct | Path | str, destination: Path, rows_per_block: int = 1024) -> Path:
     """Stack a zipped BEAM-DIMAP product's sigma0 pair and incidence angle into a GeoTIFF at
-    ``destination`` (float32, NaN the no-data, band names as descriptions). Without an incidence
-    band, the incidence the product's swath gives (:func:`swath_incidence`) is written as
-    ``incidence_angle``, where its metadata describes the swath; else the pair alone."""
+    ``destination`` (float32, NaN the no-data, band names as descriptions); without an incidence
+    band, the pair alone (the product's swath may give the incidence: :attr:`DimapProduct.metadata`)."""
     if not isinstance(product, DimapProduct):
         product = open_dimap(product)
     chosen = [band for band in _choose(product) if band is not None]
@@ -302,11 +235,7 @@ def dimap_to_geotiff(product: DimapProduct | Path | str, destination: Path, rows
         for band, src in zip(chosen[1:], sources[1:], strict=True):
             if (src.width, src.height, src.transform) != (first.width, first.height, first.transform):
                 raise SarFormatError(f"{product.zip_path.name}: band {band} is not on {chosen[0]}'s grid")
-        incidence = None
-        if len(chosen) == 2 and product.swath is not None:
-            incidence = swath_incidence(product.swath, crs, first.transform, first.width, first.height)
-        names = [*chosen, *(["incidence_angle"] if incidence is not None else [])]
-        profile = staging_profile(len(names), width=first.width, height=first.height, crs=crs,
+        profile = staging_profile(len(chosen), width=first.width, height=first.height, crs=crs,
                                   transform=first.transform)
         with rasterio.open(destination, "w", **profile) as dst:
             for row in range(0, first.height, rows_per_block):
@@ -318,12 +247,8 @@ def dimap_to_geotiff(product: DimapProduct | Path | str, destination: Path, rows
                     if nodata is not None:
                         data[data == nodata] = np.nan
                     dst.write(data, index, window=window)
-                    if index == 1:
-                        outside = np.isnan(data)  # the swath's no data: the incidence band's too
-                if incidence is not None:
-                    dst.write(np.where(outside, np.nan, incidence.block(window)).astype(np.float32), 3, window=window)
-            for index, name in enumerate(names, start=1):
-                dst.set_band_description(index, name)
+            for index, band in enumerate(chosen, start=1):
+                dst.set_band_description(index, band)
     except BaseException:
         Path(destination).unlink(missing_ok=True)
         raise

@@ -23,7 +23,7 @@ from rasterio.enums import Resampling
 from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
 
-from . import checkpoint
+from . import SarFormatError, checkpoint
 
 
 def target_crs(lat: float, lon: float) -> CRS:
@@ -196,6 +196,56 @@ def gcp_line_bearing_deg(gcps: list[GroundControlPoint]) -> float:
     return float(np.degrees(np.arctan2(east, north)) % 180.0)
 
 
+
+def _linear_weights(nodes: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each position in ``at``, the indices of the nodes before and after it and the weight of
+    the one after, linear between increasing ``nodes`` and continued linearly beyond the outer two."""
+    lower = np.clip(np.searchsorted(nodes, at, side="right") - 1, 0, max(len(nodes) - 2, 0))
+    upper = np.minimum(lower + 1, len(nodes) - 1)
+    span = nodes[upper] - nodes[lower]
+    return lower, upper, np.divide(at - nodes[lower], span, out=np.zeros_like(at, dtype=np.float64), where=span > 0)
+
+
+@dataclass(frozen=True, eq=False)
+class GridLut:
+    """Values on a regular grid of (line, pixel) nodes, interpolated bilinearly and continued
+    linearly beyond the outer nodes (as a GRD product's LUTs are read). :meth:`block` fills a whole
+    window separably, along pixels at the nodes' lines first: a 1024-line block of a full IW scene
+    costs a few array passes instead of a search per pixel."""
+
+    lines: np.ndarray
+    pixels: np.ndarray
+    values: np.ndarray  # (lines, pixels)
+
+    def __post_init__(self):
+        if self.values.shape != (len(self.lines), len(self.pixels)) or min(self.values.shape) < 1:
+            raise SarFormatError(f"a LUT of {self.values.shape} values on {len(self.lines)} lines x "
+                                 f"{len(self.pixels)} pixels")
+        if np.any(np.diff(self.lines) <= 0) or np.any(np.diff(self.pixels) <= 0):
+            raise SarFormatError("a LUT's lines and pixels must increase")
+
+    def __call__(self, points: np.ndarray) -> np.ndarray:
+        """The values at ``points``, an (n, 2) array of (line, pixel)."""
+        points = np.asarray(points, dtype=np.float64)
+        li, lj, lw = _linear_weights(self.lines, points[:, 0])
+        pi, pj, pw = _linear_weights(self.pixels, points[:, 1])
+        v = self.values
+        return ((1 - lw) * ((1 - pw) * v[li, pi] + pw * v[li, pj])
+                + lw * ((1 - pw) * v[lj, pi] + pw * v[lj, pj]))
+
+    def block(self, window: Window) -> np.ndarray:
+        """The values over every pixel of ``window`` (float64, lines x pixels)."""
+        lines = np.arange(window.row_off, window.row_off + window.height, dtype=np.float64)
+        pixels = np.arange(window.col_off, window.col_off + window.width, dtype=np.float64)
+        li, lj, lw = _linear_weights(self.lines, lines)
+        pi, pj, pw = _linear_weights(self.pixels, pixels)
+        needed = np.unique(np.concatenate([li, lj]))
+        rows = self.values[needed]
+        along = rows[:, pi] * (1 - pw) + rows[:, pj] * pw
+        li, lj = np.searchsorted(needed, li), np.searchsorted(needed, lj)
+        lw = lw[:, None]
+        return along[li] * (1 - lw) + along[lj] * lw
+
 #: Sentinel-1's orbit height, metres: 693 km (ESA, Sentinel-1 User Guide, "Mission overview"); it
 #: varies by about 15 km around the orbit, which moves an incidence interpolated between the swath's
 #: edges (:class:`SwathEdges`) by under 0.1 degree.
@@ -221,6 +271,10 @@ def incidence_at_arc_deg(arc_rad):
     return np.degrees(arc_rad + look)
 
 
+#: Spacing, pixels, of the nodes at which the incidence over a map grid is computed from a swath's
+#: edges (:meth:`SwathEdges.incidence_over`), bilinear between them: across an EW swath (19-47
+#: degrees over 400 km) the incidence bends by under 0.002 degree between nodes 64 x 40 m apart.
+INCIDENCE_NODE_SPACING_PX = 64
 #: How far the swath's width between its near and far corners may depart from the width its near and
 #: far incidence angles span (:meth:`SwathEdges.width_ratio`) for the two to be taken as describing
 #: one swath. A product cut from a larger one whose incidence angles were not cut with it is off by
@@ -282,3 +336,12 @@ class SwathEdges:
         across = from_near / (from_near + from_far)
         near, far = ground_arc_rad(self.incidence_near_deg), ground_arc_rad(self.incidence_far_deg)
         return incidence_at_arc_deg(near + across * (far - near))
+
+    def incidence_over(self, crs, transform, width: int, height: int) -> GridLut:
+        """The incidence angle over a map grid (lines x pixels), computed at nodes every
+        :data:`INCIDENCE_NODE_SPACING_PX` pixels and at the grid's last pixel, bilinear between them."""
+        rows, cols = (np.unique(np.append(np.arange(0, size, INCIDENCE_NODE_SPACING_PX), size - 1)).astype(np.float64)
+                      for size in (height, width))
+        xs, ys = transform * np.meshgrid(cols + 0.5, rows + 0.5)
+        lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(xs, ys)
+        return GridLut(rows, cols, self.incidence_deg(lon, lat))

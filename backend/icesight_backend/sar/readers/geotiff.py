@@ -6,7 +6,8 @@ geocoded (:func:`geocode_gcp_scene`).
 
 What a scene file must be: at least two bands, co-pol and cross-pol sigma0 (dB or linear power,
 detected from the values or declared), a CRS and a geotransform; the incidence angle as a band
-(found by its description, or a third band of plausible angles) or given as a constant. A band
+(found by its description, or a third band of plausible angles), from the swath the product's
+metadata describes (:class:`~.geocoding.SwathEdges`, :mod:`.snap`), or given as a constant. A band
 described ``<cross>_nesz_db`` (the cross-pol noise floor in dB, as the product's own scenes carry
 it) is kept. Normalisation writes the product's own layout
 (see :mod:`sar.readers`): a COG with co-pol dB, cross-pol dB, incidence (degrees) and the noise
@@ -41,6 +42,7 @@ from . import (
     scene_units,
     staging_profile,
 )
+from .geocoding import SwathEdges
 
 _POL = re.compile(r"(?<![A-Za-z])(HH|HV|VV|VH)(?![A-Za-z])", re.IGNORECASE)
 
@@ -61,6 +63,7 @@ class SceneRaster:
     units: str  # "dB" or "linear"
     polarisations: tuple[str, str]
     noise_band: int | None = None  # the cross-pol noise floor (NESZ), dB
+    swath: SwathEdges | None = None  # gives the incidence where neither a band nor a constant does
 
     def footprint_lonlat(self) -> dict:
         """The raster's outline as a GeoJSON polygon in EPSG:4326 (edges densified), cut into a
@@ -327,6 +330,7 @@ def inspect_scene(
     inc_angle_deg: float | None = None,
     units: str = "auto",
     polarisations: tuple[str, str] | None = None,
+    swath: SwathEdges | None = None,
 ) -> SceneRaster:
     """Check a scene file and describe how to read it; raises :class:`SarFormatError` naming the problem.
 
@@ -334,7 +338,9 @@ def inspect_scene(
     whatever order (SNAP writes VH before VV), else bands 1 and 2, the co-pol the brighter
     (:data:`SWAPPED_PAIR_DB`). A co_band described as a cross-pol channel is refused. The channels
     are those the pair's descriptions name, else ``polarisations`` (a Sentinel-1 product name's,
-    :func:`~.product_name`), else HH and HV."""
+    :func:`~.product_name`), else HH and HV. The incidence is ``inc_band`` or ``inc_angle_deg`` where
+    given, else the band described as it or a third band of plausible angles, else what ``swath``
+    (the scene's swath, as its product's metadata describes it) gives."""
     path = Path(path)
     if not path.is_file():
         raise SarFormatError(f"{path}: no such file")
@@ -364,7 +370,7 @@ def inspect_scene(
                 third = _sample(src, 3)
                 if third.size and 10.0 <= np.percentile(third, 1) and np.percentile(third, 99) <= 60.0:
                     inc_band = 3
-        if inc_band is None and inc_angle_deg is None:
+        if inc_band is None and inc_angle_deg is None and swath is None:
             raise SarFormatError(
                 f"{name}: no incidence angle: add it as a band described 'incidence_angle' or pass a constant "
                 "inc_angle_deg for the scene"
@@ -419,6 +425,7 @@ def inspect_scene(
             units=co_units,
             polarisations=polarisations,
             noise_band=noise,
+            swath=swath if inc_band is None and inc_angle_deg is None else None,
         )
 
 
@@ -430,6 +437,7 @@ def normalise_to_cog(scene: SceneRaster, destination: Path, tags: dict[str, str]
         staging = Path(tmp) / "staging.tif"
         profile = staging_profile(4 if scene.noise_band else 3, width=src.width, height=src.height, crs=src.crs,
                                   transform=src.transform)
+        swath = scene.swath.incidence_over(src.crs, src.transform, src.width, src.height) if scene.swath else None
         with rasterio.open(staging, "w", **profile) as dst:
             for row in range(0, src.height, rows_per_block):
                 checkpoint()
@@ -443,6 +451,8 @@ def normalise_to_cog(scene: SceneRaster, destination: Path, tags: dict[str, str]
                     bands.append(data)
                 if scene.inc_band:
                     inc = src.read(scene.inc_band, window=window, masked=True).astype(np.float64).filled(np.nan)
+                elif swath is not None:
+                    inc = swath.block(window)
                 else:
                     inc = np.full_like(bands[0], scene.inc_angle_deg)
                 invalid = ~np.isfinite(bands[0]) | ~np.isfinite(bands[1])

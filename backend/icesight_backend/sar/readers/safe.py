@@ -58,7 +58,7 @@ from . import (
     scene_units,
     staging_profile,
 )
-from .geocoding import gcp_line_bearing_deg, geocode, middle_crs, projected_gcps
+from .geocoding import GridLut, gcp_line_bearing_deg, geocode, middle_crs, projected_gcps
 
 _MEASUREMENT = re.compile(r"s1[abcd]-(?P<swath>[a-z0-9]+)-grd-(?P<pol>hh|hv|vv|vh)-.*\.tiff?$", re.IGNORECASE)
 
@@ -195,56 +195,6 @@ def open_safe(path: Path | str) -> SafeProduct:
 
 def _floats(text: str | None) -> np.ndarray:
     return np.asarray([float(v) for v in (text or "").split()], dtype=np.float64)
-
-
-def _linear_weights(nodes: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each position in ``at``, the indices of the nodes before and after it and the weight of
-    the one after, linear between increasing ``nodes`` and continued linearly beyond the outer two."""
-    lower = np.clip(np.searchsorted(nodes, at, side="right") - 1, 0, max(len(nodes) - 2, 0))
-    upper = np.minimum(lower + 1, len(nodes) - 1)
-    span = nodes[upper] - nodes[lower]
-    return lower, upper, np.divide(at - nodes[lower], span, out=np.zeros_like(at, dtype=np.float64), where=span > 0)
-
-
-@dataclass(frozen=True, eq=False)
-class GridLut:
-    """Values on a regular grid of (line, pixel) nodes, interpolated bilinearly and continued
-    linearly beyond the outer nodes (as a GRD product's LUTs are read). :meth:`block` fills a whole
-    window separably, along pixels at the nodes' lines first: a 1024-line block of a full IW scene
-    costs a few array passes instead of a search per pixel."""
-
-    lines: np.ndarray
-    pixels: np.ndarray
-    values: np.ndarray  # (lines, pixels)
-
-    def __post_init__(self):
-        if self.values.shape != (len(self.lines), len(self.pixels)) or min(self.values.shape) < 1:
-            raise SarFormatError(f"a LUT of {self.values.shape} values on {len(self.lines)} lines x "
-                                 f"{len(self.pixels)} pixels")
-        if np.any(np.diff(self.lines) <= 0) or np.any(np.diff(self.pixels) <= 0):
-            raise SarFormatError("a LUT's lines and pixels must increase")
-
-    def __call__(self, points: np.ndarray) -> np.ndarray:
-        """The values at ``points``, an (n, 2) array of (line, pixel)."""
-        points = np.asarray(points, dtype=np.float64)
-        li, lj, lw = _linear_weights(self.lines, points[:, 0])
-        pi, pj, pw = _linear_weights(self.pixels, points[:, 1])
-        v = self.values
-        return ((1 - lw) * ((1 - pw) * v[li, pi] + pw * v[li, pj])
-                + lw * ((1 - pw) * v[lj, pi] + pw * v[lj, pj]))
-
-    def block(self, window: Window) -> np.ndarray:
-        """The values over every pixel of ``window`` (float64, lines x pixels)."""
-        lines = np.arange(window.row_off, window.row_off + window.height, dtype=np.float64)
-        pixels = np.arange(window.col_off, window.col_off + window.width, dtype=np.float64)
-        li, lj, lw = _linear_weights(self.lines, lines)
-        pi, pj, pw = _linear_weights(self.pixels, pixels)
-        needed = np.unique(np.concatenate([li, lj]))
-        rows = self.values[needed]
-        along = rows[:, pi] * (1 - pw) + rows[:, pj] * pw
-        li, lj = np.searchsorted(needed, li), np.searchsorted(needed, lj)
-        lw = lw[:, None]
-        return along[li] * (1 - lw) + along[lj] * lw
 
 
 def sigma_nought_lut(calibration: ET.Element) -> GridLut:
