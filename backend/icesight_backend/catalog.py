@@ -75,8 +75,10 @@ def lonlat_bbox(geometry: dict) -> list[float]:
     return [west, min(lats), east, max(lats)]
 
 
-def make_item(scene_id: str, raster: SceneRaster, mode: str | None, acquired: str | None, source: str) -> dict:
-    """The STAC item of a scene (a GeoJSON Feature) as a plain document."""
+def make_item(scene_id: str, raster: SceneRaster, mode: str | None, acquired: str | None, source: str,
+              looks: float | None = None) -> dict:
+    """The STAC item of a scene (a GeoJSON Feature) as a plain document; ``looks``: its product's
+    equivalent number of looks, where known."""
     import pystac
     from pystac.extensions.projection import ProjectionExtension
     from pystac.extensions.sar import FrequencyBand, Polarization, SarExtension
@@ -98,7 +100,7 @@ def make_item(scene_id: str, raster: SceneRaster, mode: str | None, acquired: st
     SarExtension.ext(item, add_if_missing=True).apply(
         instrument_mode=mode or UNKNOWN_MODE, frequency_band=FrequencyBand.C,
         polarizations=[Polarization(p) for p in raster.polarisations],
-        product_type="GRD", center_frequency=SENTINEL1_CENTRE_GHZ,
+        product_type="GRD", center_frequency=SENTINEL1_CENTRE_GHZ, looks_equivalent_number=looks,
     )
     ProjectionExtension.ext(item, add_if_missing=True).apply(
         code=raster.crs_authid if _AUTHORITY_CODE.fullmatch(raster.crs_authid) else None, wkt2=raster.crs_wkt,

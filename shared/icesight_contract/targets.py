@@ -24,7 +24,7 @@ class DetectTargetsParams:
     background_window_m: float = 800.0
     pfa: float = 10**-6.5
     min_area_px: int = 2
-    looks: float | None = None  # equivalent number of looks; None: from the scene's mode
+    looks: float | None = None  # equivalent number of looks; None: the scene's product's, else its mode's
     chunk_px: int = 2048
     #: Also run CFAR on the cross-pol band (icebergs stand out there against open water).
     cross_pol_cfar: bool = True

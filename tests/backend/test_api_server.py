@@ -312,7 +312,7 @@ def test_a_geotiff_named_after_its_sentinel1_product_is_catalogued_with_its_mode
         api, write_tif, linear_bands, tmp_path):
     """SNAP names what it derives after the product (``..._Cal_TC.tif``) and writes no band
     descriptions GDAL reads: the name gives the mode (and so the detector's looks), the channels and
-    the acquisition time; what the job is given wins."""
+    the acquisition time, and the product's looks; what the job is given wins."""
     from icesight_backend.sar.simulation import MODES
     from icesight_contract import AcquisitionMode
 
@@ -325,8 +325,17 @@ def test_a_geotiff_named_after_its_sentinel1_product_is_catalogued_with_its_mode
     assert final["result"]["polarisations"] == ["HH", "HV"]
     properties = api.get("/scenes/named-ew").json()["properties"]
     assert properties["sar:instrument_mode"] == "EW" and properties["datetime"].startswith("2021-04-03T12:25:36")
+    assert properties["sar:looks_equivalent_number"] == 10.7
     detected = api.wait(api.submit("detect_targets", {"scene_id": "named-ew", "chunk_px": 256})["id"])
     assert detected["result"]["looks"] == MODES[AcquisitionMode.EW].looks != MODES[AcquisitionMode.IW].looks
+    # An EW GRDH product (25 m pixels, 3 x 1 looks) is EW with its own looks, not EW GRDM's.
+    grdh = "S1A_EW_GRDH_1SDH_20210403T122536_20210403T122628_037286_046484_8152_Cal_TC.tif"
+    upload_id = api.post("/uploads", data=path.read_bytes(), params={"filename": grdh}).json()["upload_id"]
+    assert api.wait(api.submit("ingest_scene", {"upload_id": upload_id, "scene_id": "named-grdh"})["id"])["state"] == "succeeded"
+    properties = api.get("/scenes/named-grdh").json()["properties"]
+    assert properties["sar:instrument_mode"] == "EW" and properties["sar:looks_equivalent_number"] == 2.7
+    detected = api.wait(api.submit("detect_targets", {"scene_id": "named-grdh", "chunk_px": 256})["id"])
+    assert detected["result"]["looks"] == 2.7
 
     dual_vv = "S1B_IW_GRDH_1SDV_20210119T031653_20210119T031718_036201_043ED0_8255_Sigma0.tif"
     upload_id = api.post("/uploads", data=path.read_bytes(), params={"filename": dual_vv}).json()["upload_id"]
@@ -335,6 +344,7 @@ def test_a_geotiff_named_after_its_sentinel1_product_is_catalogued_with_its_mode
     assert final["result"]["polarisations"] == ["VV", "VH"]
     properties = api.get("/scenes/named-iw").json()["properties"]
     assert properties["sar:instrument_mode"] == "EW" and properties["datetime"].startswith("2021-01-20T00:00:00")
+    assert "sar:looks_equivalent_number" not in properties  # the name's IW GRDH looks are not the given mode's
 
 
 def test_a_zipped_snap_beam_dimap_product_is_ingested_and_its_target_found(api, write_dimap, write_snap_tif,

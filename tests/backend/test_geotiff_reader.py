@@ -228,20 +228,24 @@ def test_a_scene_on_a_map_whose_metres_are_not_the_grounds_is_reprojected(tmp_pa
     assert not (tmp_path / "astray_out.tif").exists()
 
 
-def test_a_sentinel1_product_name_within_a_file_name_gives_mode_channels_and_time():
-    from icesight_backend.sar.readers import ProductName, product_name
+def test_a_sentinel1_product_name_within_a_file_name_gives_mode_channels_time_and_looks():
+    from icesight_backend.sar.readers import ProductName, product_looks, product_name
 
     assert product_name("S1A_EW_GRDM_1SDH_20210403T122536_20210403T122628_037286_046484_8152_Cal_TC.tif") == \
-        ProductName("EW", ("HH", "HV"), "2021-04-03T12:25:36Z")
+        ProductName("EW", ("HH", "HV"), "2021-04-03T12:25:36Z", 10.7)
     assert product_name("/data/subset_0_of_s1b_iw_grdh_1sdv_20210119t031653_20210119t031718_x.tif") == \
-        ProductName("IW", ("VV", "VH"), "2021-01-19T03:16:53Z")
-    # Single-pol and stripmap products name no dual-pol pair and no mode the product takes.
+        ProductName("IW", ("VV", "VH"), "2021-01-19T03:16:53Z", 4.4)
+    # Single-pol and stripmap products name no dual-pol pair, and no EW or IW mode or looks.
     assert product_name("S1A_S3_GRDH_1SSV_20210401T052622_20210401T052650_a.tif") == \
-        ProductName(None, None, "2021-04-01T05:26:22Z")
-    # EW GRDH (about 3 looks) and IW GRDM (about 80) are not the EW and IW products whose looks the
-    # detector assumes for those modes: no mode.
-    assert product_name("S1A_EW_GRDH_1SDH_20210403T122536_x.tif").mode is None
-    assert product_name("S1B_IW_GRDM_1SDV_20210403T122536_x.tif").mode is None
+        ProductName(None, None, "2021-04-01T05:26:22Z", None)
+    # EW GRDH (about 3 looks) and IW GRDM (about 80) are their modes' products with their own looks, not
+    # those of EW GRDM and IW GRDH, which the CFAR would otherwise assume from the mode.
+    ew_grdh, iw_grdm = product_name("S1A_EW_GRDH_1SDH_20210403T122536_x.tif"), product_name("S1B_IW_GRDM_1SDV_20210403T122536_x.tif")
+    assert (ew_grdh.mode, ew_grdh.looks, iw_grdm.mode, iw_grdm.looks) == ("EW", 2.7, "IW", 81.8)
+    # Without a name, the pixel spacing says the class (within 20 % of the product's).
+    assert product_looks("EW", pixel_spacing_m=25.0) == 2.7 and product_looks("EW", pixel_spacing_m=40.0) == 10.7
+    assert product_looks("IW", pixel_spacing_m=10.0) == 4.4 and product_looks("IW", pixel_spacing_m=20.0) is None
+    assert product_looks(None, pixel_spacing_m=40.0) is None and product_looks("EW", "F") is None
     for not_a_product in ("scene.tif", "S1A_IW_GRDH_1SDV_20211399T999999_x.tif", "S1A_IW_GRDH_1SDX_20210119T031653_.tif",
                           "S1A_IW_GRDH_1SDV_20210119T031653.tif"):
         assert product_name(not_a_product) is None, not_a_product

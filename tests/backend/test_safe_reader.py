@@ -406,14 +406,17 @@ def test_a_damaged_noise_annotation_is_refused_naming_the_product_and_the_fault(
     assert not destination.exists()
 
 
-def test_a_product_is_catalogued_under_its_mode_only_at_the_resolution_whose_looks_the_detector_assumes(tmp_path):
+def test_a_product_has_the_looks_of_its_resolution_class(tmp_path):
     safe, _ = build_safe(tmp_path)
-    assert open_safe(safe).mode == "EW"  # EW GRDM
-    # EW GRDH has about 3 looks, not GRDM's 10.7: no mode, so no CFAR set for the wrong speckle.
+    assert (open_safe(safe).mode, open_safe(safe).looks) == ("EW", 10.7)  # EW GRDM
+    # EW GRDH has about 3 looks, not GRDM's 10.7, which the CFAR would otherwise assume for EW.
     grdh = safe.rename(safe.with_name(safe.name.replace("_GRDM_", "_GRDH_")))
-    assert open_safe(grdh).mode == ""
+    assert (open_safe(grdh).mode, open_safe(grdh).looks) == ("EW", 2.7)
     zipped = shutil.make_archive(str(tmp_path / "upload"), "zip", grdh.parent, grdh.name)
-    assert open_safe(zipped).mode == ""  # the SAFE folder's name inside the zip says it too
+    assert open_safe(zipped).looks == 2.7  # the SAFE folder's name inside the zip says it too
+    # Renamed so that no name says the class: the pixel spacing does (40 m: EW GRDM).
+    bare = grdh.rename(grdh.with_name("product.SAFE"))
+    assert SPACING_M == 40.0 and open_safe(bare).looks == 10.7
 
 
 def test_incomplete_or_wrong_products_are_refused(tmp_path):
@@ -452,6 +455,7 @@ def test_a_zipped_safe_product_uploads_ingests_and_is_detected_on(api, tmp_path)
         assert catalog.tags(ns="IMAGE_STRUCTURE").get("LAYOUT") == "COG"
         assert catalog.descriptions == ("HH_sigma0_db", "HV_sigma0_db", "incidence_angle_deg", "HV_nesz_db")
         assert catalog.tags()["scene_id"] == "safe-ew" and catalog.tags()["mode"] == "EW"
+        assert catalog.tags()["looks"] == "10.7" and item["properties"]["sar:looks_equivalent_number"] == 10.7
         # The catalog's scene keeps the flight track's bearing and its ghosts' distances, which the
         # detector's ghost search reads.
         assert float(catalog.tags()["azimuth_bearing_deg"]) == pytest.approx(180.0 - math.degrees(HEADING), abs=0.05)

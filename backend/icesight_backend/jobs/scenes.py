@@ -84,7 +84,7 @@ def _ingest(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> dict[st
     import zipfile
 
     from ..catalog import make_item
-    from ..sar.readers import product_name
+    from ..sar.readers import LOOKS_TAG, product_name
     from ..sar.readers.dimap import dimap_to_geotiff, is_dimap_zip, open_dimap
     from ..sar.readers.geotiff import geocode_gcp_scene, inspect_scene, normalise_to_cog, reproject_scene
     from ..sar.readers.safe import open_safe, safe_to_cog
@@ -106,6 +106,7 @@ def _ingest(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> dict[st
         product = open_safe(upload)
         scene_id = params.scene_id or f"{_id_part(Path(product.name).stem)}-{ctx.job_id[:8]}"
         mode = mode or product.mode or None
+        looks = product.looks if mode == product.mode else None  # a mode the job gives says otherwise
         acquired = acquired or (product.start_time + "Z" if product.start_time else None)
         ctx.progress(0.2, "calibrating to sigma0 and geocoding with the geolocation grid")
         # The reader writes the scene in the product's layout, tags included: it is the catalog's COG.
@@ -146,12 +147,14 @@ def _ingest(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> dict[st
         ctx.check()
         scene_id = params.scene_id or f"scene-{ctx.job_id[:8]}"
         ctx.progress(0.2, f"writing a {raster.width} x {raster.height} px COG (co-pol dB, cross-pol dB, incidence)")
+        looks = named.looks if named and named.mode == mode else None  # the product's, where its name says it
         cog = normalise_to_cog(raster, staging / "scene.tif",
-                               tags={"scene_id": scene_id, **({"mode": mode} if mode else {}), **_geometry_tags(scene_file)})
+                               tags={"scene_id": scene_id, **({"mode": mode} if mode else {}),
+                                     **({LOOKS_TAG: f"{looks:g}"} if looks else {}), **_geometry_tags(scene_file)})
         for copy in copies.values():
             shutil.rmtree(copy.parent, ignore_errors=True)
         source_units = raster.units
-    item = make_item(scene_id, raster, mode, acquired, source=source)
+    item = make_item(scene_id, raster, mode, acquired, source=source, looks=looks)
     item["properties"]["icesight:source_units"] = source_units
     result = IngestSceneResult(
         scene_id=scene_id, width_px=raster.width, height_px=raster.height, pixel_size_m=raster.pixel_size_m,

@@ -63,7 +63,7 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
     from ..sar.detection import CfarParams, detect
     from ..sar.io import RasterBand
     from ..sar.land import LandMask
-    from ..sar.readers import noise_band
+    from ..sar.readers import PRODUCT_LOOKS, noise_band, scene_looks
     from ..sar.simulation import MODES
 
     scene_path = inputs["scene_path"]
@@ -73,7 +73,10 @@ def detect_targets(ctx: JobContext, params: DetectTargetsParams, inputs: dict) -
     noise = RasterBand(scene_path, meta["noise_band"]) if meta["noise_band"] else None
     pixel_size_m = abs(meta["transform"].a)
     mode = meta["tags"].get("mode")
-    looks = params.looks or (MODES[AcquisitionMode(mode)].looks if mode in ("EW", "IW") else 4.4)
+    # The looks given, else the scene's product's (an EW GRDH scene has 2.7, not EW GRDM's 10.7), else its
+    # mode's simulated product's, else IW GRDH's.
+    looks = (params.looks or scene_looks(meta["tags"])
+             or (MODES[AcquisitionMode(mode)].looks if mode in ("EW", "IW") else PRODUCT_LOOKS[("IW", "H")]))
     cfar = CfarParams(pixel_size_m=pixel_size_m, looks=looks, azimuth_bearing_deg=scene_azimuth_bearing(meta["tags"]),
                       **{name: getattr(params, name) for name in DETECTOR_SETTINGS})
     land = LandMask.for_settings(params, meta["transform"], meta["crs"], co.shape)

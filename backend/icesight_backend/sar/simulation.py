@@ -36,6 +36,8 @@ from scipy import ndimage
 
 from icesight_contract import PATCH_SIZE_PX, AcquisitionMode, ClassName, CoPol, SimulatedPatchSet
 
+from .readers import PRODUCT_LOOKS, PRODUCT_PIXEL_SPACING_M
+
 
 @dataclass(frozen=True)
 class ModeGeometry:
@@ -51,15 +53,18 @@ class ModeGeometry:
     psf_sidelobe_db: float  # peak sidelobe level of the impulse response, dB below its peak
 
 
-#: ESA product figures: EW GRDM 40 m pixels, resolution about 93 x 87 m, ENL 10.7; IW GRDH 10 m
-#: pixels, resolution 20 x 22 m, ENL 4.4. The impulse-response width is resolution / pixel spacing.
+#: ESA product figures (pixel spacing and looks from :data:`~.readers.PRODUCT_LOOKS`' source): EW GRDM
+#: 40 m pixels, resolution about 93 x 87 m, ENL 10.7; IW GRDH 10 m pixels, resolution 20 x 22 m, ENL
+#: 4.4. The impulse-response width is resolution / pixel spacing.
 #: The sidelobe level is that of the processor's spectral weighting as real product annotations give
 #: it (``data/sentinel1_annotation``): IW1/IW2 generalised Hamming 0.75 in range, 0.70/0.75 in
 #: azimuth, -24 to -21 dB; EW1 0.60 in range and 0.50 in azimuth, -31.5 dB either way
 #: (:func:`hamming_sidelobe_db`), read from an SLC annotation and taken to hold for EW GRDM.
 MODES: dict[AcquisitionMode, ModeGeometry] = {
-    AcquisitionMode.EW: ModeGeometry(40.0, 18.9, 47.0, 10.7, -26.0, 2.25, 5, -31.5),
-    AcquisitionMode.IW: ModeGeometry(10.0, 29.1, 46.0, 4.4, -26.5, 2.1, 3, -21.0),
+    AcquisitionMode.EW: ModeGeometry(PRODUCT_PIXEL_SPACING_M[("EW", "M")], 18.9, 47.0, PRODUCT_LOOKS[("EW", "M")],
+                                     -26.0, 2.25, 5, -31.5),
+    AcquisitionMode.IW: ModeGeometry(PRODUCT_PIXEL_SPACING_M[("IW", "H")], 29.1, 46.0, PRODUCT_LOOKS[("IW", "H")],
+                                     -26.5, 2.1, 3, -21.0),
 }
 
 

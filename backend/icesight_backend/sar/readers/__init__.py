@@ -23,21 +23,55 @@ CROSS_POL = {"HH": "HV", "VV": "VH"}
 @dataclass(frozen=True)
 class ProductName:
     """What a Sentinel-1 product's name says (ESA's naming convention, Sentinel-1 Product
-    Specification S1-RS-MDA-52-7441, "Product naming"): the beam mode where the product is one the
-    detector knows the looks of (:data:`CATALOG_PRODUCTS`; None otherwise), the co- and cross-pol
-    channels of a dual-pol product, and when the acquisition started (ISO 8601 UTC)."""
+    Specification S1-RS-MDA-52-7441, "Product naming"): the beam mode where it is EW or IW (None
+    otherwise), the co- and cross-pol channels of a dual-pol product, when the acquisition started
+    (ISO 8601 UTC), and the product's equivalent number of looks (:data:`PRODUCT_LOOKS`; None for
+    other products)."""
 
     mode: str | None
     polarisations: tuple[str, str] | None
     acquired: str
+    looks: float | None = None
 
 
-#: The beam modes a scene is catalogued under, by the product resolution class of each (GRD: F, H,
-#: M) whose equivalent number of looks the detector assumes for the mode (``sar.simulation.MODES``:
-#: IW GRDH 4.4, EW GRDM 10.7). An EW GRDH product has about 3 looks and an IW GRDM about 80 (ESA,
-#: Sentinel-1 Product Definition): catalogued under EW or IW they would get CFAR thresholds set for
-#: the wrong speckle, so they are catalogued without a mode.
-CATALOG_PRODUCTS = {"IW": "H", "EW": "M"}
+#: The equivalent number of looks of each EW and IW GRD product, by beam mode and resolution class
+#: (H, M), averaged over the swath: ESA, Sentinel-1 User Guide, "Level-1 Ground Range Detected"
+#: (from the Sentinel-1 Product Definition, S1-RS-MDA-52-7440, Table 5-1). IW GRDH 4.4 is also
+#: quoted from the Product Definition by the S1-NRB documentation, and EW GRDH's 2.7 (3 x 1 looks,
+#: 25 m pixels) by the STAC SAR extension's Sentinel-1 example; IW GRDM's 81.8 (22 x 5 looks) could
+#: not be checked against the document here. The detector's CFAR thresholds follow from the looks:
+#: a scene judged with another product's looks gets thresholds set for the wrong speckle.
+PRODUCT_LOOKS = {("IW", "H"): 4.4, ("IW", "M"): 81.8, ("EW", "H"): 2.7, ("EW", "M"): 10.7}
+#: The scene tag (COG metadata) holding a scene's equivalent number of looks, where its product is known.
+LOOKS_TAG = "looks"
+
+
+def scene_looks(tags: dict[str, str]) -> float | None:
+    """A scene's equivalent number of looks from its tags (:data:`LOOKS_TAG`); None where not known."""
+    try:
+        looks = float(tags.get(LOOKS_TAG, ""))
+    except ValueError:
+        return None
+    return looks if 1.0 <= looks <= 1000.0 else None
+
+
+#: The pixel spacing, metres, of each of those products (the same source): what says a product's
+#: resolution class when its name does not.
+PRODUCT_PIXEL_SPACING_M = {("IW", "H"): 10.0, ("IW", "M"): 40.0, ("EW", "H"): 25.0, ("EW", "M"): 40.0}
+
+
+def product_looks(mode: str | None, resolution: str | None = None, pixel_spacing_m: float | None = None) -> float | None:
+    """The equivalent number of looks of an EW or IW GRD product of resolution class ``resolution``
+    (H or M), else of the class whose pixel spacing is nearest ``pixel_spacing_m`` (within 20 %);
+    None where neither says."""
+    if resolution is None and pixel_spacing_m:
+        spacings = {cls: spacing for (m, cls), spacing in PRODUCT_PIXEL_SPACING_M.items() if m == mode}
+        nearest = min(spacings, key=lambda cls: abs(spacings[cls] - pixel_spacing_m), default=None)
+        if nearest is not None and abs(spacings[nearest] - pixel_spacing_m) <= 0.2 * spacings[nearest]:
+            resolution = nearest
+    return PRODUCT_LOOKS.get((mode, resolution))
+
+
 #: mission _ beam mode _ product type and resolution class _ level, class and polarisation _ start _
 #: ...: ``S1A_EW_GRDM_1SDH_20210403T122536_...``. SNAP and most tools keep the name in the names of
 #: the files they derive (``..._Cal_TC.tif``).
@@ -58,8 +92,9 @@ def product_name(name: str) -> ProductName | None:
         started = datetime.strptime(match["start"], "%Y%m%dT%H%M%S")
     except ValueError:
         return None
-    catalogued = CATALOG_PRODUCTS.get(match["mode"]) == match["resolution"]
-    return ProductName(match["mode"] if catalogued else None, _DUAL_POL.get(match["pol"]), started.isoformat() + "Z")
+    mode = match["mode"] if match["mode"] in ("EW", "IW") else None
+    return ProductName(mode, _DUAL_POL.get(match["pol"]), started.isoformat() + "Z",
+                       product_looks(mode, match["resolution"]))
 
 
 #: The running job's cancellation check (:func:`checkpoints`), called between the blocks of the long

@@ -48,11 +48,12 @@ from ..ambiguity import (
     azimuth_ambiguity_m,
 )
 from . import (
-    CATALOG_PRODUCTS,
     CROSS_POL,
+    LOOKS_TAG,
     SarFormatError,
     checkpoint,
     copy_to_cog,
+    product_looks,
     product_name,
     scene_band_names,
     scene_units,
@@ -75,10 +76,11 @@ class SafeBand:
 @dataclass
 class SafeProduct:
     name: str
-    mode: str  # the mode it is catalogued under (CATALOG_PRODUCTS), "" for none
+    mode: str  # EW or IW, "" for another
     start_time: str
     pixel_spacing_m: float
     bands: dict[str, SafeBand]  # by polarisation
+    looks: float | None = None  # the product's equivalent number of looks (PRODUCT_LOOKS), None if not EW/IW GRD
 
     @property
     def size(self) -> tuple[int, int]:
@@ -182,13 +184,13 @@ def open_safe(path: Path | str) -> SafeProduct:
         spacing = float(first.findtext("imageAnnotation/imageInformation/rangePixelSpacing"))
     except (TypeError, ValueError):
         raise SarFormatError(f"{path.name}: the product annotation lacks mode, start time or pixel spacing") from None
-    # The mode the scene is catalogued under (CATALOG_PRODUCTS): the product's name says its
-    # resolution class, and an EW GRDH or IW GRDM product gets none (not the looks of EW GRDM or IW GRDH).
+    # The product's looks by its resolution class: its name's (of the zip or its SAFE folder), else
+    # its pixel spacing's (an EW GRDH product has about 2.7 looks, an EW GRDM one 10.7).
+    mode = mode if mode in ("EW", "IW") else ""
     tops = sorted({Path(n).parts[0] for n in files.names if Path(n).parts})  # a zip's SAFE folder
     named = next((found for part in [path.name, *tops] if (found := product_name(part)) is not None), None)
-    if mode not in CATALOG_PRODUCTS or (named is not None and named.mode != mode):
-        mode = ""
-    product = SafeProduct(path.name, mode or "", start or "", spacing, bands)
+    looks = named.looks if named is not None and named.mode == mode else product_looks(mode, pixel_spacing_m=spacing)
+    product = SafeProduct(path.name, mode, start or "", spacing, bands, looks)
     product.polarisations  # noqa: B018 - validates dual polarisation
     return product
 
@@ -539,6 +541,7 @@ def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1
             own = {
                 "units": scene_units(noise is not None), "pixel_size_m": str(abs(dst.transform.a)),
                 "source": product.name, "acquired": product.start_time, **({"mode": product.mode} if product.mode else {}),
+                **({LOOKS_TAG: f"{product.looks:g}"} if product.looks else {}),
                 # Which way the track runs on the map, folded to [0, 180) (ghosts lie both ways).
                 AZIMUTH_BEARING_TAG: f"{gcp_line_bearing_deg(gcps):.3f}",
                 **({AZIMUTH_AMBIGUITY_TAG: ambiguity.to_tag()} if ambiguity is not None else {}),
