@@ -179,7 +179,8 @@ _DIMAP_BAND = """    <Spectral_Band_Info>
 
 def _write_dimap(path, bands: dict, lon: float = -51.5, lat: float = 69.0, step: float | None = 10.0 / 111319.49,
                  virtual: tuple[str, ...] = ("Sigma0_HH_db",), nodata: float | None = 0.0, polar: tuple | None = None,
-                 dim_stem: str | None = None, scaling: dict | None = None, metadata: dict | None = None):
+                 dim_stem: str | None = None, scaling: dict | None = None, metadata: dict | None = None,
+                 grid: np.ndarray | None = None):
     """A zipped BEAM-DIMAP product as SNAP saves one: ``<dim_stem>.dim`` (the zip's stem unless
     renamed) whose file references point into ``<stem>.data/``, which holds each band of ``bands``
     (name: 2-D array) as a big-endian ENVI raster and a tie-point grid of incidence angles. The map
@@ -187,7 +188,7 @@ def _write_dimap(path, bands: dict, lon: float = -51.5, lat: float = 69.0, step:
     ``polar`` (x, y, metres) puts it on polar stereographic north as SNAP writes it instead;
     ``step`` None leaves it in radar geometry (no map). ``virtual`` bands are listed in the .dim only
     (expressions); ``nodata`` is every band's no-data value (None: none used); ``scaling`` gives
-    bands a SCALING_FACTOR; ``metadata`` (name: value) is written as its abstracted metadata."""
+    bands a SCALING_FACTOR; ``metadata`` and ``grid`` are its metadata (:func:`_dimap_metadata`)."""
     import zipfile
 
     stem = Path(path).stem
@@ -224,19 +225,33 @@ def _write_dimap(path, bands: dict, lon: float = -51.5, lat: float = 69.0, step:
                          f"    <NBANDS>{len(bands)}</NBANDS>\n  </Raster_Dimensions>\n  <Data_Access>\n"
                          "    <DATA_FILE_FORMAT>ENVI</DATA_FILE_FORMAT>\n" + "".join(files) + "  </Data_Access>\n"
                          "  <Image_Interpretation>\n" + "".join(infos) + "  </Image_Interpretation>\n"
-                         + _dimap_metadata(metadata or {}) + "</Dimap_Document>\n")
+                         + _dimap_metadata(metadata or {}, grid) + "</Dimap_Document>\n")
     return path
 
 
-def _dimap_metadata(metadata: dict) -> str:
-    """A .dim's abstracted metadata as SNAP writes it (its sources' own metadata follows it there)."""
-    attributes = "".join(f'        <MDATTR name="{name}" type="{"ascii" if isinstance(value, str) else "float64"}" '
-                         f'mode="rw">{value}</MDATTR>\n' for name, value in metadata.items())
+def _dimap_metadata(metadata: dict, grid: np.ndarray | None = None) -> str:
+    """A .dim's metadata as SNAP writes it: ``metadata`` (name: value) as its abstracted metadata and
+    ``grid`` (rows of line, pixel, longitude, latitude, incidence) as the geolocation grid of the
+    Sentinel-1 GRD annotation it keeps under ``Original_Product_Metadata``."""
+    def attribute(name, value):
+        kind = "ascii" if isinstance(value, str) else "float64"
+        return f'<MDATTR name="{name}" type="{kind}" mode="rw">{value}</MDATTR>'
+
+    original = ""
+    if grid is not None:
+        points = "".join('<MDElem name="geolocationGridPoint">'
+                         + attribute("azimuthTime", "2021-01-19T03:16:53.000000")
+                         + "".join(attribute(name, value) for name, value in zip(
+                             ("line", "pixel", "longitude", "latitude", "incidenceAngle"), row, strict=True))
+                         + attribute("elevationAngle", 30.0) + "</MDElem>\n" for row in grid)
+        original = ('<MDElem name="Original_Product_Metadata"><MDElem name="annotation">'
+                    '<MDElem name="s1a-iw-grd-vv-20210119t031653-20210119t031718-036201-043ed0-001.xml">'
+                    '<MDElem name="product"><MDElem name="geolocationGrid"><MDElem name="geolocationGridPointList">'
+                    f'{attribute("count", str(len(grid)))}\n{points}</MDElem></MDElem></MDElem></MDElem></MDElem>'
+                    "</MDElem>\n")
+    attributes = "".join(f"        {attribute(name, value)}\n" for name, value in metadata.items())
     return ('  <Dataset_Sources>\n    <MDElem name="metadata">\n      <MDElem name="Abstracted_Metadata">\n'
-            f"{attributes}      </MDElem>\n"
-            '      <MDElem name="Original_Product_Metadata"><MDElem name="Abstracted_Metadata">'
-            '<MDATTR name="incidence_near" type="float64">10.5</MDATTR></MDElem></MDElem>\n'
-            "    </MDElem>\n  </Dataset_Sources>\n") if metadata else ""
+            f"{attributes}      </MDElem>\n{original}    </MDElem>\n  </Dataset_Sources>\n") if metadata or original else ""
 
 
 @pytest.fixture
@@ -244,34 +259,54 @@ def write_dimap():
     return _write_dimap
 
 
-def _ew_swath_metadata(product: str = "", **overrides) -> dict:
-    """SNAP's abstracted metadata (name: value) of a descending EW swath, looking west, whose near edge
-    passes 60 km east of :func:`_write_dimap`'s default grid (at 51.5 W, 69 N): 18.9-47 degrees over
-    424 km, 400 km long; ``product`` its PRODUCT."""
-    from pyproj import Geod
+#: The geolocation grid of a real IW GRDH product (S1A, 19 January 2021, VH; ``data/sentinel1_annotation``),
+#: and a point near its middle: a SNAP product's original annotation in the tests.
+_REAL_GRID_ANNOTATION = (Path(__file__).resolve().parents[1] / "data" / "sentinel1_annotation"
+                         / "S1A_IW_GRDH_1SDV_20210119T031653_20210119T031718_036201_043ED0_8255"
+                         / "s1a-iw-grd-vh-20210119t031653-20210119t031718-036201-043ed0-002.xml.gz")
+REAL_GRID_MIDDLE = (33.6, -18.15)  # longitude, latitude
 
-    geod = Geod(ellps="WGS84")
-    first_near = geod.fwd(-51.5, 69.0, 90.0, 60_000.0)[:2]
-    last_near = geod.fwd(*first_near, 180.0, 400_000.0)[:2]
-    first_far, last_far = (geod.fwd(*corner, 270.0, 424_000.0)[:2] for corner in (first_near, last_near))
-    metadata = {"PRODUCT": product, "incidence_near": 18.9, "incidence_far": 47.0}
-    for line, edge, (lon, lat) in (("first", "near", first_near), ("last", "near", last_near),
-                                   ("first", "far", first_far), ("last", "far", last_far)):
-        metadata |= {f"{line}_{edge}_lat": lat, f"{line}_{edge}_long": lon}
+
+def _real_geolocation_grid() -> np.ndarray:
+    from icesight_backend.sar.readers.safe import geolocation_grid, read_annotation
+
+    return geolocation_grid(read_annotation(_REAL_GRID_ANNOTATION))
+
+
+@pytest.fixture
+def real_geolocation_grid():
+    """Rows of line, pixel, longitude, latitude, incidence of a real IW GRDH product's geolocation grid."""
+    return _real_geolocation_grid()
+
+
+def _terrain_corrected_metadata(product: str, shape: tuple[int, int], lon: float = REAL_GRID_MIDDLE[0],
+                                lat: float = REAL_GRID_MIDDLE[1], step: float = 10.0 / 111319.49, **overrides) -> dict:
+    """SNAP's abstracted metadata of a product terrain-corrected onto WGS84 degrees of ``step`` from the
+    north-west corner ``lon``, ``lat``, ``shape`` (rows, columns) pixels: its corners are its map
+    raster's (what ``RangeDopplerGeocodingOp`` writes), its incidence at near and far range the real
+    grid's, made from ``product``."""
+    rows, cols = shape
+    west, east, north, south = lon, lon + (cols - 1) * step, lat, lat - (rows - 1) * step
+    metadata = {"PRODUCT": product, "is_terrain_corrected": 1, "map_projection": "WGS84(DD)",
+                "incidence_near": 30.27, "incidence_far": 45.99}
+    for line, y in (("first", north), ("last", south)):
+        for edge, x in (("near", west), ("far", east)):
+            metadata |= {f"{line}_{edge}_lat": y, f"{line}_{edge}_long": x}
     return metadata | overrides
 
 
 @pytest.fixture
-def ew_swath_metadata():
-    return _ew_swath_metadata
+def terrain_corrected_metadata():
+    return _terrain_corrected_metadata
 
 
-def _write_snap_tif(path, bands, metadata: dict, big_endian: bool = False, descriptions=None, crs="EPSG:4326",
-                    transform=None):
-    """A GeoTIFF as SNAP's writer leaves one: the product's DIMAP header, with ``metadata`` as its
-    abstracted metadata, in the private TIFF tag 65000 (which GDAL neither reads nor writes: the tag
-    is added to the file's directory afterwards); big-endian as SNAP writes, if asked. SNAP's default
-    map, WGS84 degrees of 10 m of latitude from 51.5 W, 69 N, unless ``crs`` and ``transform`` say."""
+def _write_snap_tif(path, bands, metadata: dict, grid: np.ndarray | None = None, big_endian: bool = False,
+                    descriptions=None, crs="EPSG:4326", transform=None, lon: float = -51.5, lat: float = 69.0):
+    """A GeoTIFF as SNAP's writer leaves one: the product's DIMAP header, with ``metadata`` and ``grid``
+    as its metadata (:func:`_dimap_metadata`), in the private TIFF tag 65000 (which GDAL neither reads
+    nor writes: the tag is added to the file's directory afterwards); big-endian as SNAP writes, if
+    asked. SNAP's default map, WGS84 degrees of 10 m of latitude from ``lon``, ``lat``, unless ``crs``
+    and ``transform`` say."""
     import struct
 
     import rasterio
@@ -280,7 +315,7 @@ def _write_snap_tif(path, bands, metadata: dict, big_endian: bool = False, descr
     height, width = bands[0].shape
     degrees = 10.0 / 111319.49
     profile = {"driver": "GTiff", "height": height, "width": width, "count": len(bands), "dtype": "float32", "crs": crs,
-               "transform": transform or Affine(degrees, 0, -51.5, 0, -degrees, 69.0),
+               "transform": transform or Affine(degrees, 0, lon, 0, -degrees, lat),
                **({"ENDIANNESS": "BIG"} if big_endian else {})}
     with rasterio.open(path, "w", **profile) as dst:
         for i, band in enumerate(bands, start=1):
@@ -288,7 +323,7 @@ def _write_snap_tif(path, bands, metadata: dict, big_endian: bool = False, descr
             if descriptions:
                 dst.set_band_description(i, descriptions[i - 1])
     header = ('<?xml version="1.0" encoding="ISO-8859-1"?>\n<Dimap_Document name="product.dim">\n'
-              + _dimap_metadata(metadata) + "</Dimap_Document>\n").encode("latin-1") + b"\0"
+              + _dimap_metadata(metadata, grid) + "</Dimap_Document>\n").encode("latin-1") + b"\0"
     data = bytearray(Path(path).read_bytes())
     order = "<" if data[:2] == b"II" else ">"
     (first,) = struct.unpack(order + "I", data[4:8])

@@ -348,7 +348,8 @@ def test_a_geotiff_named_after_its_sentinel1_product_is_catalogued_with_its_mode
 
 
 def test_a_zipped_snap_beam_dimap_product_is_ingested_and_its_target_found(api, write_dimap, write_snap_tif,
-                                                                          ew_swath_metadata, linear_bands, tmp_path):
+                                                                          terrain_corrected_metadata,
+                                                                          real_geolocation_grid, linear_bands, tmp_path):
     """SNAP's own format as an analyst saves it (terrain-corrected onto WGS84 degrees, named after the
     product), zipped: the catalog scene is on polar stereographic ground metres, EW and HH/HV from
     the name, and its target is where the product's coordinates put it."""
@@ -373,26 +374,32 @@ def test_a_zipped_snap_beam_dimap_product_is_ingested_and_its_target_found(api, 
     target = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=4326).to_crs(layer.crs)[0]
     assert layer.distance(target).min() < 20.0  # metres: within two pixels
     # Saved under another name and without an incidence band (SNAP's terrain correction writes none by
-    # default): its abstracted metadata names the product and gives the incidence across the swath.
-    renamed = write_dimap(tmp_path / "my_export.zip", {"Sigma0_HH": hh, "Sigma0_HV": hv}, lon=-51.5, lat=69.0,
-                          step=degrees, metadata=ew_swath_metadata(name.removesuffix("_Cal_TC.zip")))
-    upload_id = api.post("/uploads", data=renamed.read_bytes(), params={"filename": "my_export.zip"}).json()["upload_id"]
-    final = api.wait(api.submit("ingest_scene", {"upload_id": upload_id, "scene_id": "snap-renamed"})["id"])
-    assert final["state"] == "succeeded", final["error"]
-    properties = api.get("/scenes/snap-renamed").json()["properties"]
-    assert properties["sar:instrument_mode"] == "EW" and properties["datetime"].startswith("2021-04-03T12:25:36")
-    with rasterio.open(io.BytesIO(api.get("/scenes/snap-renamed/scene.tif").content)) as src:
-        incidence = src.read(3)
-    assert 23.6 < np.nanmin(incidence) < np.nanmax(incidence) < 23.8  # 58.6-60 km inside the near edge
-    # A GeoTIFF SNAP wrote, renamed, without an incidence band: the DIMAP header SNAP puts in it says the same.
-    export = write_snap_tif(tmp_path / "export.tif", [hh, hv], ew_swath_metadata(name.removesuffix("_Cal_TC.zip")),
-                            big_endian=True)
-    upload_id = api.post("/uploads", data=export.read_bytes(), params={"filename": "export.tif"}).json()["upload_id"]
-    final = api.wait(api.submit("ingest_scene", {"upload_id": upload_id, "scene_id": "snap-geotiff"})["id"])
-    assert final["state"] == "succeeded", final["error"]
-    assert api.get("/scenes/snap-geotiff").json()["properties"]["sar:instrument_mode"] == "EW"
-    with rasterio.open(io.BytesIO(api.get("/scenes/snap-geotiff/scene.tif").content)) as src:
-        assert 23.6 < np.nanmin(src.read(3)) < np.nanmax(src.read(3)) < 23.8
+    # default), as a zipped DIMAP product and as a GeoTIFF SNAP wrote: the metadata SNAP keeps names the
+    # product, and the original product's geolocation grid gives the incidence at every pixel.
+    from scipy.interpolate import griddata
+
+    lon, lat = 33.6, -18.15  # within the real grid's swath
+    metadata = terrain_corrected_metadata("S1A_IW_GRDH_1SDV_20210119T031653_20210119T031718_036201_043ED0_8255",
+                                          hh.shape, lon=lon, lat=lat)
+    exports = {"my_export.zip": write_dimap(tmp_path / "my_export.zip", {"Sigma0_VV": hh, "Sigma0_VH": hv}, lon=lon,
+                                            lat=lat, step=degrees, metadata=metadata, grid=real_geolocation_grid),
+               "export.tif": write_snap_tif(tmp_path / "export.tif", [hh, hv], metadata, real_geolocation_grid,
+                                            big_endian=True, lon=lon, lat=lat)}
+    middle = griddata(real_geolocation_grid[:, 2:4], real_geolocation_grid[:, 4],
+                      (lon + 200 * degrees / np.cos(np.radians(lat)), lat - 150 * degrees), method="linear")
+    for sent, export in exports.items():
+        upload_id = api.post("/uploads", data=export.read_bytes(), params={"filename": sent}).json()["upload_id"]
+        scene_id = f"snap-{sent.replace('.', '-').replace('_', '-')}"
+        final = api.wait(api.submit("ingest_scene", {"upload_id": upload_id, "scene_id": scene_id})["id"])
+        assert final["state"] == "succeeded", (sent, final["error"])
+        assert final["result"]["polarisations"] == ["VV", "VH"]
+        properties = api.get(f"/scenes/{scene_id}").json()["properties"]
+        assert properties["sar:instrument_mode"] == "IW" and properties["datetime"].startswith("2021-01-19T03:16:53")
+        assert properties["sar:looks_equivalent_number"] == 4.4
+        with rasterio.open(io.BytesIO(api.get(f"/scenes/{scene_id}/scene.tif").content)) as src:
+            incidence = src.read(3)
+        assert abs(incidence[incidence.shape[0] // 2, incidence.shape[1] // 2] - middle) < 0.05, sent
+        assert 0.15 < np.nanmax(incidence) - np.nanmin(incidence) < 0.4  # 3.8 km across 16 degrees over 250 km
     # One still in radar geometry fails, saying what to do in SNAP; the catalog keeps what it had.
     before = [f["id"] for f in api.get("/scenes").json()["features"]]
     radar = write_dimap(tmp_path / "radar.zip", {"Sigma0_HH": hh, "Sigma0_HV": hv}, step=None)

@@ -148,4 +148,3 @@ def test_products_as_snap_and_archivers_really_leave_them_are_read(tmp_path, ew_
     for zipped in ("mac.zip", "win.zip"):
         with rasterio.open(dimap_to_geotiff(tmp_path / zipped, tmp_path / f"{zipped}.tif")) as dst:
             assert dst.count == 3 and np.isfinite(dst.read(1)[:, 20:]).all(), zipped
-

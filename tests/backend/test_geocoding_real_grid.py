@@ -199,22 +199,18 @@ def test_a_complex_scene_with_ground_control_points_is_refused_by_name(tmp_path)
     (GRDH.parent / "s1b-iw1-slc-vh-20210401t052624-20210401t052649-026269-032297-001.xml.gz", 0.2),  # IW1: 0.164
 ])
 def test_the_incidence_over_a_real_swath_follows_from_its_edges(annotation, tolerance_deg):
-    # A product that kept only its swath's corners and its incidence at near and far range (SNAP's
-    # abstracted metadata) gets the incidence over the ground from them: at every node of a real
-    # geolocation grid, within a tenth of a degree or so of the annotation's. An incidence interpolated
-    # linearly across the swath is 0.4-0.7 degree off on the same grids.
+    # The swath's corners and its incidence at near and far range (the corner nodes of the grid, as a
+    # SNAP product keeps the original product's) give the incidence over the ground: at every node of a
+    # real geolocation grid, within a tenth of a degree or so of the annotation's. An incidence
+    # interpolated linearly across the swath is 0.4-0.7 degree off on the same grids.
     grid = geolocation_grid(read_annotation(annotation))
     lines, pixels = grid[:, 0], grid[:, 1]
-
-    def corner(line, pixel):
-        node = grid[(lines == line) & (pixels == pixel)][0]
-        return (node[2], node[3]), node[4]
-
-    (n0, i0), (n1, i1), (f0, j0), (f1, j1) = (corner(line, pixel) for pixel in (pixels.min(), pixels.max())
-                                              for line in (lines.min(), lines.max()))
-    swath = SwathEdges((n0, n1), (f0, f1), (i0 + i1) / 2, (j0 + j1) / 2)
+    swath = SwathEdges.of_grid(grid)
+    (i0, i1), (j0, j1) = ([grid[(lines == line) & (pixels == pixel)][0, 4] for line in (lines.min(), lines.max())]
+                          for pixel in (pixels.min(), pixels.max()))
     assert abs(swath.width_ratio() - 1.0) < 0.03
     errors = swath.incidence_deg(grid[:, 2], grid[:, 3]) - grid[:, 4]
     assert np.abs(errors).max() < tolerance_deg, np.abs(errors).max()
     linear = (i0 + i1) / 2 + (pixels - pixels.min()) / np.ptp(pixels) * ((j0 + j1) / 2 - (i0 + i1) / 2)
     assert np.abs(linear - grid[:, 4]).max() > 1.5 * tolerance_deg  # the geometry is what the test measures
+    assert SwathEdges.of_grid(grid[(lines != lines.max()) | (pixels != pixels.max())]) is None  # a corner missing

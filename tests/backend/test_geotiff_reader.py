@@ -242,6 +242,9 @@ def test_a_sentinel1_product_name_within_a_file_name_gives_mode_channels_time_an
     # those of EW GRDM and IW GRDH, which the CFAR would otherwise assume from the mode.
     ew_grdh, iw_grdm = product_name("S1A_EW_GRDH_1SDH_20210403T122536_x.tif"), product_name("S1B_IW_GRDM_1SDV_20210403T122536_x.tif")
     assert (ew_grdh.mode, ew_grdh.looks, iw_grdm.mode, iw_grdm.looks) == ("EW", 2.7, "IW", 81.8)
+    # Multilooked or speckle-filtered in SNAP since: more looks than the product's, by how much unsaid.
+    for averaged in ("S1A_EW_GRDM_1SDH_20210403T122536_x_Cal_ML_TC.tif", "S1A_EW_GRDM_1SDH_20210403T122536_x_Spk.tif"):
+        assert product_name(averaged).mode == "EW" and product_name(averaged).looks is None, averaged
     # Without a name, the pixel spacing says the class (within 20 % of the product's).
     assert product_looks("EW", pixel_spacing_m=25.0) == 2.7 and product_looks("EW", pixel_spacing_m=40.0) == 10.7
     assert product_looks("IW", pixel_spacing_m=10.0) == 4.4 and product_looks("IW", pixel_spacing_m=20.0) is None

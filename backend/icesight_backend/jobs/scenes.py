@@ -110,8 +110,9 @@ def _ingest(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> dict[st
         acquired = acquired or (product.start_time + "Z" if product.start_time else None)
         ctx.progress(0.2, "calibrating to sigma0 and geocoding with the geolocation grid")
         # The reader writes the scene in the product's layout, tags included: it is the catalog's COG.
-        cog = safe_to_cog(product, staging / "scene.tif", tags={"scene_id": scene_id, **({"mode": mode} if mode else {})},
-                          check_size=fits)
+        cog = safe_to_cog(product, staging / "scene.tif", check_size=fits,
+                          tags={"scene_id": scene_id, **({"mode": mode} if mode else {}),
+                                **({LOOKS_TAG: f"{looks:g}"} if looks else {})})
         raster = inspect_scene(cog)
         source_units = "DN (calibrated with sigmaNought)"
     else:

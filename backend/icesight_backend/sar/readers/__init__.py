@@ -26,7 +26,7 @@ class ProductName:
     Specification S1-RS-MDA-52-7441, "Product naming"): the beam mode where it is EW or IW (None
     otherwise), the co- and cross-pol channels of a dual-pol product, when the acquisition started
     (ISO 8601 UTC), and the product's equivalent number of looks (:data:`PRODUCT_LOOKS`; None for
-    other products)."""
+    other products, and for a file named as multilooked or speckle-filtered since)."""
 
     mode: str | None
     polarisations: tuple[str, str] | None
@@ -77,6 +77,9 @@ def product_looks(mode: str | None, resolution: str | None = None, pixel_spacing
 #: the files they derive (``..._Cal_TC.tif``).
 _PRODUCT_NAME = re.compile(r"S1[A-D]_(?P<mode>IW|EW|WV|S[1-6])_[A-Z]{3}(?P<resolution>[FHM_])_[0-2][SA]"
                            r"(?P<pol>SH|SV|DH|DV|HH|HV|VV|VH)_(?P<start>\d{8}T\d{6})_")
+#: The suffixes SNAP adds to a product's name when it multilooks (``_ML``) or speckle-filters
+#: (``_Spk``) it.
+_AVERAGED = re.compile(r"_(ML|Spk)(?=[_.]|$)", re.IGNORECASE)
 #: The channels of a dual-pol product by its polarisation code (DH: HH and HV; DV: VV and VH).
 _DUAL_POL = {"DH": ("HH", "HV"), "DV": ("VV", "VH")}
 
@@ -93,8 +96,11 @@ def product_name(name: str) -> ProductName | None:
     except ValueError:
         return None
     mode = match["mode"] if match["mode"] in ("EW", "IW") else None
+    # A product SNAP multilooked or speckle-filtered since (``..._ML``, ``..._Spk``) has more looks than
+    # the product it was made from: how many more its name does not say.
+    averaged = _AVERAGED.search(Path(name).name[match.end():])
     return ProductName(mode, _DUAL_POL.get(match["pol"]), started.isoformat() + "Z",
-                       product_looks(mode, match["resolution"]))
+                       None if averaged else product_looks(mode, match["resolution"]))
 
 
 #: The running job's cancellation check (:func:`checkpoints`), called between the blocks of the long

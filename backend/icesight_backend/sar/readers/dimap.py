@@ -113,7 +113,7 @@ def open_dimap(path: Path | str) -> DimapProduct:
         header = PurePosixPath(headers[0])
         try:
             root = ET.fromstring(archive.read(members[headers[0]]))
-        except ET.ParseError as exc:
+        except (ET.ParseError, LookupError, ValueError) as exc:  # LookupError: an encoding Python does not know
             raise SarFormatError(f"{path.name}: {header.name} is not readable XML ({exc})") from None
     lowered = {n.lower(): n for n in members}
 

@@ -49,7 +49,6 @@ from ..ambiguity import (
 )
 from . import (
     CROSS_POL,
-    LOOKS_TAG,
     SarFormatError,
     checkpoint,
     copy_to_cog,
@@ -541,7 +540,6 @@ def safe_to_cog(product: SafeProduct, destination: Path, rows_per_block: int = 1
             own = {
                 "units": scene_units(noise is not None), "pixel_size_m": str(abs(dst.transform.a)),
                 "source": product.name, "acquired": product.start_time, **({"mode": product.mode} if product.mode else {}),
-                **({LOOKS_TAG: f"{product.looks:g}"} if product.looks else {}),
                 # Which way the track runs on the map, folded to [0, 180) (ghosts lie both ways).
                 AZIMUTH_BEARING_TAG: f"{gcp_line_bearing_deg(gcps):.3f}",
                 **({AZIMUTH_AMBIGUITY_TAG: ambiguity.to_tag()} if ambiguity is not None else {}),

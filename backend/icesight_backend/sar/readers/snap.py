@@ -1,13 +1,18 @@
-"""What ESA SNAP keeps of a SAR product in the files it writes: its abstracted metadata.
+"""What ESA SNAP keeps of a SAR product in the files it writes: its metadata.
 
 SNAP summarises every SAR product it reads in an ``Abstracted_Metadata`` element (the name of the
-product it was made from, ``PRODUCT``; the swath's corners, ``first_near_lat`` ... ``last_far_long``;
-the incidence at near and far range, ``incidence_near`` and ``incidence_far``; 99999 where it has no
-value) and carries it through its operators. A BEAM-DIMAP product holds it in its ``.dim``; a GeoTIFF
-SNAP writes holds the same DIMAP header in a private TIFF tag (65000), which GDAL's GeoTIFF driver
-does not read. Its terrain correction saves no incidence band unless asked to, so for most scenes
-that come from SNAP the incidence over the map follows only from the swath
-(:class:`~.geocoding.SwathEdges`).
+product it was made from, ``PRODUCT``; whether it is terrain-corrected; the corners of its raster,
+``first_near_lat`` ... ``last_far_long``; the incidence at near and far range; 99999 where it has no
+value) and keeps the product's own annotations under ``Original_Product_Metadata``; both travel through
+its operators. A BEAM-DIMAP product holds them in its ``.dim``; a GeoTIFF SNAP writes holds the same
+DIMAP header in a private TIFF tag (65000), which GDAL's GeoTIFF driver does not read.
+
+SNAP's terrain correction saves no incidence band unless asked to, so for most scenes that come from
+SNAP the incidence over the map must follow from the swath (:class:`~.geocoding.SwathEdges`). The
+swath is the original Sentinel-1 product's geolocation grid (its annotation, kept whole however the
+product was cut since). The abstracted corners describe the swath only while the product is in radar
+geometry: terrain correction sets them to the corners of its map raster (SNAP's
+``RangeDopplerGeocodingOp``), whose west and east edges are not the swath's near and far range.
 """
 
 from __future__ import annotations
@@ -37,38 +42,91 @@ _MAX_HEADER_BYTES = 64 * 1024 * 1024
 
 @dataclass(frozen=True)
 class SnapMetadata:
-    """What a SNAP product's abstracted metadata says: the Sentinel-1 product it was made from ("" where
-    it names none) and its swath (None where it does not describe one whole: :func:`swath`)."""
+    """What a SNAP product's metadata says: the Sentinel-1 product it was made from ("" where it names
+    none) and its swath (None where the metadata does not describe one whole: :func:`swath`)."""
 
     product: str = ""
     swath: SwathEdges | None = None
 
 
+def _element(root: ET.Element, name: str) -> ET.Element | None:
+    """The first metadata element (``MDElem``) of ``name`` within ``root``."""
+    return next((element for element in root.iter("MDElem") if element.get("name") == name), None)
+
+
+def _attributes(element: ET.Element) -> dict[str, str]:
+    """A metadata element's own attributes (``MDATTR``) by name."""
+    return {a.get("name", ""): (a.text or "").strip() for a in element.findall("MDATTR")}
+
+
 def abstracted_metadata(root: ET.Element) -> dict[str, str]:
     """The attributes of a DIMAP header's abstracted metadata (the first ``Abstracted_Metadata``
     element: a product made from several holds its sources' further down)."""
-    for element in root.iter("MDElem"):
-        if element.get("name") == "Abstracted_Metadata":
-            return {a.get("name", ""): (a.text or "").strip() for a in element.findall("MDATTR")}
-    return {}
+    element = _element(root, "Abstracted_Metadata")
+    return _attributes(element) if element is not None else {}
 
 
-def swath(metadata: dict[str, str]) -> SwathEdges | None:
-    """The swath the abstracted metadata describes: its corners and incidence at near and far range;
-    None where a value is missing or SNAP's "no value", the angles are not those of a side-looking
-    radar (between 10 and 60 degrees, near below far), or the corners' swath is not the one the
-    angles span (:data:`~.geocoding.SWATH_WIDTH_TOLERANCE`: a product cut after its angles were set)."""
+#: The geolocation grid point's values read, in the order :class:`~.geocoding.SwathEdges` takes them.
+_GRID_VALUES = ("line", "pixel", "longitude", "latitude", "incidenceAngle")
+
+
+def original_geolocation_grid(root: ET.Element) -> np.ndarray | None:
+    """The geolocation grid of the Sentinel-1 GRD product a SNAP product was made from (rows of line,
+    pixel, longitude, latitude, incidence), from the first GRD annotation SNAP keeps under
+    ``Original_Product_Metadata/annotation``; None where there is none. An SLC product's annotations
+    each cover one sub-swath in slant range, not the whole swath, and are not taken."""
+    original = _element(root, "Original_Product_Metadata")
+    annotation = _element(original, "annotation") if original is not None else None
+    if annotation is None:
+        return None
+    for document in annotation.findall("MDElem"):
+        if "-grd-" not in document.get("name", "").lower():
+            continue
+        rows = []
+        for point in document.iter("MDElem"):
+            if point.get("name") == "geolocationGridPoint":
+                values = _attributes(point)
+                try:
+                    rows.append([float(values[name]) for name in _GRID_VALUES])
+                except (KeyError, ValueError):
+                    continue
+        grid = np.asarray(rows, dtype=np.float64).reshape(-1, len(_GRID_VALUES))
+        if len(grid) >= 4 and np.isfinite(grid).all():
+            return grid
+    return None
+
+
+def _radar_geometry_swath(metadata: dict[str, str]) -> SwathEdges | None:
+    """The swath of a product still in radar geometry from its abstracted corners and incidence at near
+    and far range; None for a map-projected product (its corners are its map raster's) or where a value
+    is missing or SNAP's "no value"."""
+    if metadata.get("is_terrain_corrected", "0") != "0" or metadata.get("map_projection", "").strip() not in ("", "-"):
+        return None
     try:
         near, far = (float(metadata[f"incidence_{edge}"]) for edge in ("near", "far"))
         corners = {edge: tuple((float(metadata[lon]), float(metadata[lat])) for lon, lat in names)
                    for edge, names in _CORNERS.items()}
     except (KeyError, ValueError):
         return None
-    points = [(lon, lat) for edge in corners.values() for lon, lat in edge]
-    if (_NO_METADATA in (near, far, *(v for point in points for v in point)) or not 10.0 <= near < far <= 60.0
+    if _NO_METADATA in (near, far, *(value for edge in corners.values() for corner in edge for value in corner)):
+        return None
+    return SwathEdges(corners["near"], corners["far"], near, far)
+
+
+def swath(root: ET.Element) -> SwathEdges | None:
+    """The swath a DIMAP header describes: the original product's geolocation grid's
+    (:func:`original_geolocation_grid`), else, for a product in radar geometry, its abstracted corners'.
+    None where neither is there, the angles are not those of a side-looking radar (between 10 and 60
+    degrees, near below far), the corners are not on the Earth, or the corners' swath is not the one the
+    angles span (:data:`~.geocoding.SWATH_WIDTH_TOLERANCE`)."""
+    grid = original_geolocation_grid(root)
+    edges = SwathEdges.of_grid(grid) if grid is not None else _radar_geometry_swath(abstracted_metadata(root))
+    if edges is None:
+        return None
+    points = [*edges.near, *edges.far]
+    if (not 10.0 <= edges.incidence_near_deg < edges.incidence_far_deg <= 60.0
             or not all(-180.0 <= lon <= 360.0 and -90.0 <= lat <= 90.0 for lon, lat in points)):
         return None
-    edges = SwathEdges(corners["near"], corners["far"], near, far)
     try:
         with np.errstate(invalid="ignore", divide="ignore"):  # an edge of no length: NaN, refused below
             ratio = edges.width_ratio()
@@ -78,9 +136,8 @@ def swath(metadata: dict[str, str]) -> SwathEdges | None:
 
 
 def snap_metadata(root: ET.Element) -> SnapMetadata:
-    """What a DIMAP header's abstracted metadata says (:class:`SnapMetadata`)."""
-    metadata = abstracted_metadata(root)
-    return SnapMetadata(metadata.get("PRODUCT", ""), swath(metadata))
+    """What a DIMAP header says (:class:`SnapMetadata`)."""
+    return SnapMetadata(abstracted_metadata(root).get("PRODUCT", ""), swath(root))
 
 
 def tiff_tag_bytes(path: Path | str, tag: int) -> bytes | None:
@@ -107,9 +164,9 @@ def tiff_tag_bytes(path: Path | str, tag: int) -> bytes | None:
             return None
         f.seek(offset)
         (entries,) = struct.unpack(order + count_format, f.read(count_size))
-        directory = f.read(entries * entry_size)
-        if len(directory) < entries * entry_size:
+        if entries * entry_size > size - offset - count_size:  # a directory larger than the file: not one
             return None
+        directory = f.read(entries * entry_size)
         for index in range(entries):
             entry = directory[index * entry_size:(index + 1) * entry_size]
             code, kind, count, value = struct.unpack(order + entry_format, entry)
@@ -133,6 +190,6 @@ def tiff_snap_metadata(path: Path | str) -> SnapMetadata | None:
         return None
     try:
         root = ET.fromstring(raw.rstrip(b"\0"))
-    except ET.ParseError:
+    except (ET.ParseError, LookupError, ValueError):  # not XML, or in an encoding Python does not know
         return None
     return snap_metadata(root)
