@@ -1,14 +1,19 @@
 """Cutting 75 x 75 patches from a scene raster layer around points, in the contract's record schema.
 
-The scene raster holds HH and HV sigma0 (bands 1 and 2; dB, or linear power which is converted)
-and, optionally, the incidence angle in degrees as band 3. Raster providers are not shared across
-threads: a background task describes the scene with :class:`SceneSource` on the main thread and
-opens a layer of its own with :meth:`SceneSource.open` in its thread.
+The scene raster holds co- and cross-pol sigma0 (dB, or linear power which is converted) and,
+optionally, the incidence angle in degrees as band 3. Which band is the co-pol is read as the backend
+reads it (:func:`icesight_contract.sigma0_pair`: the channels the band descriptions name, else bands
+1 and 2 with the brighter the co-pol; SNAP writes VH before VV), and so are its units. Its map must be
+in ground metres: a raster in longitude and latitude (SNAP's default) or on a map whose metres are not
+the ground's would give stretched patches, and is refused with what to do. Raster providers are not
+shared across threads: a background task describes the scene with :class:`SceneSource` on the main
+thread and opens a layer of its own with :meth:`SceneSource.open` in its thread.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,15 +24,24 @@ from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsCoordinateTransformContext,
+    QgsDistanceArea,
     QgsFeature,
     QgsFields,
     QgsPointXY,
     QgsProject,
     QgsRasterLayer,
     QgsRectangle,
+    QgsUnitTypes,
 )
 
-from icesight_contract import INC_ANGLE_MISSING, PATCH_SIZE_PX, PatchRecord
+from icesight_contract import (
+    INC_ANGLE_MISSING,
+    MAP_SCALE_TOLERANCE,
+    PATCH_SIZE_PX,
+    PatchRecord,
+    sigma0_pair,
+    values_are_db,
+)
 
 from .scenes import catalog_scene_id
 
@@ -48,16 +62,17 @@ _NUMPY_TYPES = {
 }
 
 
-def _read_window(layer: QgsRasterLayer, band: int, extent: QgsRectangle) -> np.ndarray:
-    """A 75 x 75 window of one band as float64, NaN where the raster has no data (or none exists)."""
+def _read_window(layer: QgsRasterLayer, band: int, extent: QgsRectangle, size: int = PATCH_SIZE_PX) -> np.ndarray:
+    """A ``size`` x ``size`` window of one band as float64, NaN where the raster has no data (or none
+    exists)."""
     provider = layer.dataProvider()
-    block = provider.block(band, extent, PATCH_SIZE_PX, PATCH_SIZE_PX)
+    block = provider.block(band, extent, size, size)
     if not block.isValid():
         raise PatchError(f"could not read band {band} of {layer.name()}")
     dtype = _NUMPY_TYPES.get(block.dataType())
     if dtype is None:
         raise PatchError(f"band {band} of {layer.name()} has an unsupported data type; sigma0 must be real numbers")
-    values = np.frombuffer(bytes(block.data()), dtype=dtype).reshape(PATCH_SIZE_PX, PATCH_SIZE_PX).astype(np.float64)
+    values = np.frombuffer(bytes(block.data()), dtype=dtype).reshape(size, size).astype(np.float64)
     missing = np.isnan(values)
     if block.hasNoDataValue():
         # Pixels outside the raster come back as the no-data value too: one vectorised comparison.
@@ -66,7 +81,7 @@ def _read_window(layer: QgsRasterLayer, band: int, extent: QgsRectangle) -> np.n
             missing |= values == nodata
     elif block.hasNoData():  # a no-data bitmap without a value: ask pixel by pixel (rare)
         missing |= np.array(
-            [[block.isNoData(r, c) for c in range(PATCH_SIZE_PX)] for r in range(PATCH_SIZE_PX)], dtype=bool
+            [[block.isNoData(r, c) for c in range(size)] for r in range(size)], dtype=bool
         )
     return np.where(missing, np.nan, values)
 
@@ -124,10 +139,84 @@ def check_scene_layer(layer: QgsRasterLayer) -> None:
         raise PatchError("no valid scene raster selected: load a Sentinel-1 scene (GeoTIFF) and pick it")
     if layer.bandCount() < 2:
         raise PatchError(
-            f"{layer.name()} has {layer.bandCount()} band(s); IceSight needs HH (band 1) and HV (band 2) sigma0"
+            f"{layer.name()} has {layer.bandCount()} band(s); IceSight needs co- and cross-pol sigma0 (HH and HV, "
+            "or VV and VH)"
         )
     if not layer.crs().isValid():
         raise PatchError(f"{layer.name()} has no CRS: set the layer's CRS before cutting patches")
+    problem = _ground_scale_problem(layer)
+    if problem:
+        raise PatchError(
+            f"{layer.name()} {problem}: patches cut from it would be stretched, which the model misreads. Upload it "
+            "as a scene (IceSight puts it on polar stereographic or UTM ground metres) and work on the catalog "
+            "scene, or warp it onto a projected CRS first (Raster > Projections > Warp)"
+        )
+
+
+def _ground_scale_problem(layer: QgsRasterLayer) -> str | None:
+    """What is wrong with a layer's map for cutting patches (None where its pixels are ground pixels):
+    longitude and latitude, or map metres departing from the ground's by more than
+    :data:`~icesight_contract.MAP_SCALE_TOLERANCE` along its rows or columns at its middle."""
+    crs = layer.crs()
+    centre = layer.extent().center()
+    res_x, res_y = layer.rasterUnitsPerPixelX(), layer.rasterUnitsPerPixelY()
+    measure = QgsDistanceArea()
+    measure.setSourceCrs(crs, QgsCoordinateTransformContext())
+    measure.setEllipsoid(crs.ellipsoidAcronym() or "EPSG:7030")  # WGS84 where the CRS names none
+    ground_x = measure.measureLine(centre, QgsPointXY(centre.x() + res_x, centre.y()))
+    ground_y = measure.measureLine(centre, QgsPointXY(centre.x(), centre.y() + res_y))
+    if crs.isGeographic():
+        sides = f" (pixels {ground_x:.1f} m east-west by {ground_y:.1f} m north-south at its middle)" if ground_x > 0 else ""
+        return f"is in longitude and latitude ({crs.authid() or crs.description()}){sides}"
+    if not (ground_x > 0 and ground_y > 0):
+        return None  # cannot be measured on the Earth: taken as it is
+    unit = QgsUnitTypes.fromUnitToUnitFactor(crs.mapUnits(), QgsUnitTypes.DistanceMeters)
+    scales = (res_x * unit / ground_x, res_y * unit / ground_y)
+    if all(abs(scale - 1.0) <= MAP_SCALE_TOLERANCE for scale in scales):
+        return None
+    return (f"is on a map ({crs.authid() or crs.description()}) whose metres are {scales[0]:.2f} and {scales[1]:.2f} "
+            "ground metres along its rows and columns at its middle")
+
+
+#: QGIS shows a band's GDAL description after its number: "Band 2: Sigma0_VV".
+_BAND_LABEL = re.compile(r"^Band \d+:?\s*")
+#: The side, pixels, of the overview of a whole band read to tell its units and brightness.
+_OVERVIEW_PX = 256
+
+
+@dataclass(frozen=True)
+class SceneBands:
+    """Which bands of a scene layer hold the co- and cross-pol sigma0, and whether it is dB."""
+
+    co: int
+    cross: int
+    in_db: bool
+
+    @classmethod
+    def of(cls, layer: QgsRasterLayer) -> SceneBands:
+        """The pair as the backend reads it (:func:`~icesight_contract.sigma0_pair`), from the band
+        descriptions, else from an overview of the whole layer."""
+        overviews: dict[int, np.ndarray] = {}
+
+        def overview(band: int) -> np.ndarray:
+            if band not in overviews:
+                values = _read_window(layer, band, layer.extent(), _OVERVIEW_PX)
+                overviews[band] = values[np.isfinite(values)]
+            return overviews[band]
+
+        def in_db(values: np.ndarray) -> bool:
+            return bool(values.size) and values_are_db(float(np.mean(values < 0)))
+
+        def median_db(band: int) -> float:
+            values = overview(band)
+            if in_db(values):
+                return float(np.median(values))
+            positive = values[values > 0]
+            return float(10.0 * np.log10(np.median(positive))) if positive.size else float("nan")
+
+        descriptions = [_BAND_LABEL.sub("", layer.bandName(band)) for band in range(1, layer.bandCount() + 1)]
+        co, cross = sigma0_pair(descriptions, median_db)
+        return cls(co, cross, in_db(overview(co)))
 
 
 def cut_patches(
@@ -148,6 +237,7 @@ def cut_patches(
     res_x, res_y = layer.rasterUnitsPerPixelX(), layer.rasterUnitsPerPixelY()
     half = PATCH_SIZE_PX // 2
     scene_id = scene_id or catalog_scene_id(layer) or layer.name()
+    pair = SceneBands.of(layer)
     patches, skipped = [], []
     for patch_id, point in points:
         p = to_scene.transform(point)
@@ -162,23 +252,19 @@ def cut_patches(
             extent.xMinimum() + (col + half + 1) * res_x,
             extent.yMaximum() - (row - half) * res_y,
         )
-        bands = [_read_window(layer, b, window) for b in (1, 2)]
+        bands = [_read_window(layer, b, window) for b in (pair.co, pair.cross)]
         valid = np.isfinite(bands[0]) & np.isfinite(bands[1])
+        if not pair.in_db:  # linear power: to dB as the contract requires (0, no power, is no data)
+            valid &= (bands[0] > 0) & (bands[1] > 0)
+            bands = [10.0 * np.log10(np.where(valid, values, 1.0)) for values in bands]
         if valid.mean() < min_valid_fraction:
             skipped.append(f"{patch_id}: less than {min_valid_fraction:.0%} of the patch is inside the swath")
             continue
         padded = not valid.all()
-        converted = []
-        for values in bands:
-            finite = values[valid]
-            if np.nanmedian(finite) > 0 and np.nanmax(finite) < 1e4:
-                # Linear power: convert to dB as the contract requires.
-                values = 10.0 * np.log10(np.maximum(values, 1e-8))
-                finite = values[valid]
-            # Pad off-swath / off-scene pixels with the patch's own median clutter.
-            converted.append(np.where(valid, values, float(np.median(finite))))
+        # Pad off-swath / off-scene pixels with the patch's own median clutter.
+        converted = [np.where(valid, values, float(np.median(values[valid]))) for values in bands]
         inc: float | str = INC_ANGLE_MISSING
-        if layer.bandCount() >= 3:
+        if layer.bandCount() >= 3 and 3 not in (pair.co, pair.cross):
             value, ok = layer.dataProvider().sample(p, 3)
             if ok and value is not None and math.isfinite(value) and 10.0 <= value <= 60.0:
                 inc = float(value)

@@ -121,6 +121,15 @@ from .pipelines import (
     TrainPipelineParams,
     TrainPipelineResult,
 )
+from .scene_files import (
+    CROSS_POL,
+    MAP_SCALE_TOLERANCE,
+    NESZ_BAND_SUFFIX,
+    SWAPPED_PAIR_DB,
+    described_channels,
+    sigma0_pair,
+    values_are_db,
+)
 from .scenes import IngestSceneParams, IngestSceneResult, SimulateSceneParams, SimulateSceneResult
 from .targets import (
     DETECTOR_SETTINGS,

@@ -11,6 +11,7 @@ import zipfile
 
 import numpy as np
 import pytest
+import rasterio
 from qgis.core import (
     QgsApplication,
     QgsCategorizedSymbolRenderer,
@@ -374,3 +375,48 @@ def test_results_go_next_to_the_saved_project_else_into_the_profile_never_the_te
     finally:
         QgsSettings().remove("IceSight/results_dir")
         project.clear()
+
+
+def test_patches_are_cut_from_the_bands_and_maps_the_backend_would_read(qgis_iface, installed_plugin, linear_bands,
+                                                                        tmp_path):
+    """A scene an analyst loads straight from SNAP: VH before VV, named or not, linear power. The
+    co-pol is the band the descriptions name, else the brighter, as the backend's ingest reads it; a
+    raster in longitude and latitude, or on a map whose metres are not the ground's, is refused."""
+    from affine import Affine
+    from qgis.core import QgsCoordinateReferenceSystem, QgsPointXY
+
+    from icesight_qgis.patches import PatchError, SceneBands, cut_patches
+
+    vv, vh, _ = linear_bands
+    utm = Affine(10.0, 0, 500000.0, 0, -10.0, 7800000.0)
+
+    def write(name, bands, descriptions=(), crs="EPSG:32633", transform=utm):
+        path = tmp_path / name
+        with rasterio.open(path, "w", driver="GTiff", width=400, height=300, count=len(bands), dtype="float32",
+                           crs=crs, transform=transform) as dst:
+            dst.write(np.stack(bands).astype(np.float32))
+            for band, description in enumerate(descriptions, start=1):
+                dst.set_band_description(band, description)
+        return QgsRasterLayer(str(path), name)
+
+    centre = QgsPointXY(*(utm * (200.5, 150.5)))
+    expected = 10 * np.log10(vv[150 - 37:150 + 38, 200 - 37:200 + 38])
+    for layer in (write("unnamed.tif", [vh, vv]), write("named.tif", [vh, vv], ["Sigma0_VH", "Sigma0_VV"]),
+                  write("in_order.tif", [vv, vh])):
+        bands = SceneBands.of(layer)
+        assert not bands.in_db and (bands.co, bands.cross) == ((1, 2) if layer.name() == "in_order.tif" else (2, 1))
+        patch = cut_patches(layer, [("t", centre)], QgsCoordinateReferenceSystem("EPSG:32633")).patches[0]
+        np.testing.assert_allclose(np.asarray(patch.band_1).reshape(75, 75), expected, atol=1e-3, err_msg=layer.name())
+    # Named as the pair (here the dimmer first): the names win over brightness.
+    named_dim = write("named_dim.tif", [vh, vv], ["HH", "HV"])
+    assert (SceneBands.of(named_dim).co, SceneBands.of(named_dim).cross) == (1, 2)
+
+    degrees = 10.0 / 111319.49
+    geographic = write("lonlat.tif", [vv, vh], crs="EPSG:4326", transform=Affine(degrees, 0, 15.0, 0, -degrees, 70.0))
+    with pytest.raises(PatchError, match=r"lonlat.tif is in longitude and latitude \(EPSG:4326\) \(pixels 3\.\d m "
+                                         r"east-west by 10\.0 m north-south.*Upload it as a scene"):
+        cut_patches(geographic, [("t", QgsPointXY(15.01, 69.99))], QgsCoordinateReferenceSystem("EPSG:4326"))
+    mercator = write("mercator.tif", [vv, vh], crs="EPSG:3857",
+                     transform=Affine(10.0, 0, 1669792.0, 0, -10.0, 11068716.0))  # 70 N
+    with pytest.raises(PatchError, match=r"whose metres are 2\.9\d and 2\.9\d ground metres"):
+        cut_patches(mercator, [("t", QgsPointXY(1670000.0, 11068000.0))], QgsCoordinateReferenceSystem("EPSG:3857"))

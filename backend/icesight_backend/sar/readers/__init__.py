@@ -14,10 +14,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
-#: Ending of the description of the optional band holding the cross-pol noise floor (NESZ, dB).
-NESZ_BAND_SUFFIX = "_nesz_db"
-#: The cross-pol channel of each dual-pol pair, by its co-pol channel.
-CROSS_POL = {"HH": "HV", "VV": "VH"}
+from icesight_contract.scene_files import CROSS_POL, NESZ_BAND_SUFFIX  # noqa: F401 - the readers' names for them
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ from rasterio.enums import Resampling
 from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
 
+from icesight_contract.scene_files import MAP_SCALE_TOLERANCE  # noqa: F401 - reprojection's rule, shared with the plugin
+
 from . import SarFormatError, checkpoint
 
 
@@ -102,14 +104,6 @@ def _warp(src, destination: Path, profile: dict, pixel_size_m: float, rows_per_b
                 dst.write(vrt.read(window=window), window=window)
 
 
-#: How far a scene's map scale (map metres per ground metre at its middle, along its columns and
-#: along its rows) may depart from 1 before the scene is put onto the grid :func:`target_crs`
-#: picks. Windows, lengths and the model's pixel size are all read in map pixels, so a grid whose
-#: metres are not the ground's misreads each of them by that factor: Web Mercator at 70 degrees N by
-#: 2.9; an equal-area grid keeps areas but not lengths (EASE-Grid 2.0 global at 70 degrees N: 10 m
-#: map pixels are 4 x 25 m). Polar stereographic (EPSG:3413, 3031) stays within 5 % from 58 degrees
-#: to the pole, and UTM within 0.1 % in its zone, so the grids :func:`target_crs` picks are kept.
-MAP_SCALE_TOLERANCE = 0.05
 #: The map scales of areas (the square root of the product of the two) a scene may have at all:
 #: Mercator's reaches 20 only at 87 degrees, beyond Web Mercator's 85, equal-area maps keep 1, and
 #: no map projection used for the sea shrinks areas by half in each direction. A scale outside these

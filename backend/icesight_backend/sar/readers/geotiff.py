@@ -18,7 +18,6 @@ sits in memory.
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -30,6 +29,8 @@ import rasterio
 from pyproj import CRS, Transformer
 from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
 from rasterio.windows import Window
+
+from icesight_contract.scene_files import POLARISATION, described_channels, sigma0_pair, values_are_db
 
 from . import (
     CROSS_POL,
@@ -43,8 +44,6 @@ from . import (
     staging_profile,
 )
 from .geocoding import SwathEdges
-
-_POL = re.compile(r"(?<![A-Za-z])(HH|HV|VV|VH)(?![A-Za-z])", re.IGNORECASE)
 
 
 @dataclass
@@ -280,31 +279,18 @@ def _name_bands(path: Path, descriptions, tags: dict) -> None:
         dst.update_tags(**tags)
 
 
-#: How much dimmer (median, dB) band 1 must be than band 2, neither named, for band 2 to be taken as
-#: the co-pol: over sea and sea ice the cross-pol lies 5-20 dB below the co-pol (HV/HH of -8 dB and
-#: less on ice, about -20 dB on open water at mid incidence), so 3 dB leaves no doubt.
-SWAPPED_PAIR_DB = 3.0
-
-
 def sigma0_bands(src, descriptions: list[str], co_band: int | None, cross_band: int | None, name: str) -> tuple[int, int]:
-    """The co- and cross-pol bands of a scene file (see :func:`inspect_scene`)."""
-    named = {m.group(1).upper(): index for index, d in enumerate(descriptions, start=1)
-             if not d.lower().endswith(NESZ_BAND_SUFFIX) and (m := _POL.search(d))}
+    """The co- and cross-pol bands of a scene file (see :func:`inspect_scene`): those given, else
+    the rule the plugin shares (:func:`icesight_contract.scene_files.sigma0_pair`)."""
     if co_band is not None or cross_band is not None:
         co_band, cross_band = co_band or (2 if cross_band == 1 else 1), cross_band or (2 if co_band != 2 else 1)
-        cross_named = next((pol for pol, index in named.items() if index == co_band and pol in CROSS_POL.values()), None)
+        cross_named = next((pol for pol, index in described_channels(descriptions).items()
+                            if index == co_band and pol in CROSS_POL.values()), None)
         if cross_named:
             raise SarFormatError(f"{name}: band {co_band} is described as {cross_named}, a cross-pol channel, but is "
                                  "given as co_band; give the co-pol (HH or VV) band as co_band")
         return co_band, cross_band
-    for co, cross in CROSS_POL.items():
-        if co in named and cross in named:
-            return named[co], named[cross]
-    if src.count >= 2 and not ({1, 2} & set(named.values())):
-        first, second = (_median_db(_sample(src, band)) for band in (1, 2))
-        if first < second - SWAPPED_PAIR_DB:
-            return 2, 1
-    return 1, 2
+    return sigma0_pair(descriptions[:src.count], lambda band: _median_db(_sample(src, band)))
 
 
 def _median_db(values: np.ndarray) -> float:
@@ -318,8 +304,8 @@ def _median_db(values: np.ndarray) -> float:
 
 
 def _in_db(values: np.ndarray) -> bool:
-    """Whether a band's sampled sigma0 values are dB (mostly negative) rather than linear power."""
-    return bool(np.mean(values < 0) > 0.5)
+    """Whether a band's sampled sigma0 values are dB rather than linear power (:func:`values_are_db`)."""
+    return values_are_db(float(np.mean(values < 0)))
 
 
 def inspect_scene(
@@ -382,11 +368,11 @@ def inspect_scene(
         cross_units = _units(_finite(cross_grid), name, cross_band, co_units if units == "auto" else units)
         if co_units != cross_units:
             raise SarFormatError(f"{name}: co-pol is {co_units} but cross-pol is {cross_units}; bands must share units")
-        pols = [m.group(1).upper() for d in (descriptions[co_band - 1], descriptions[cross_band - 1]) if (m := _POL.search(d))]
+        pols = [m.group(1).upper() for d in (descriptions[co_band - 1], descriptions[cross_band - 1]) if (m := POLARISATION.search(d))]
         polarisations = (pols[0], pols[1]) if len(pols) == 2 else (polarisations or ("HH", "HV"))
         noise = noise_band(descriptions, exclude=(co_band, cross_band, inc_band))
         if noise is not None:
-            described = _POL.search(descriptions[noise - 1].rsplit("_", 2)[0])
+            described = POLARISATION.search(descriptions[noise - 1].rsplit("_", 2)[0])
             if described and described.group(1).upper() != polarisations[1]:
                 raise SarFormatError(
                     f"{name}: band {noise} is described as the {described.group(1).upper()} noise floor; the clutter "
