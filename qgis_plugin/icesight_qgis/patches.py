@@ -39,7 +39,9 @@ from icesight_contract import (
     MAP_SCALE_TOLERANCE,
     PATCH_SIZE_PX,
     PatchRecord,
+    incidence_band,
     sigma0_pair,
+    sigma0_units_problem,
     values_are_db,
 )
 
@@ -149,53 +151,60 @@ def check_scene_layer(layer: QgsRasterLayer) -> None:
         raise PatchError(
             f"{layer.name()} {problem}: patches cut from it would be stretched, which the model misreads. Upload it "
             "as a scene (IceSight puts it on polar stereographic or UTM ground metres) and work on the catalog "
-            "scene, or warp it onto a projected CRS first (Raster > Projections > Warp)"
+            "scene, or warp it first (Raster > Projections > Warp) onto polar stereographic (EPSG:3413 north, "
+            "EPSG:3031 south) or its UTM zone, with no-data set"
         )
 
 
 def _ground_scale_problem(layer: QgsRasterLayer) -> str | None:
     """What is wrong with a layer's map for cutting patches (None where its pixels are ground pixels):
-    longitude and latitude, or map metres departing from the ground's by more than
-    :data:`~icesight_contract.MAP_SCALE_TOLERANCE` along its rows or columns at its middle."""
+    longitude and latitude, a map whose middle cannot be put on the Earth, or map metres departing
+    from the ground's by more than :data:`~icesight_contract.MAP_SCALE_TOLERANCE` along its rows or
+    columns at its middle (as the backend's ingest judges a scene file)."""
     crs = layer.crs()
+    name = crs.authid() or crs.description()
     centre = layer.extent().center()
     res_x, res_y = layer.rasterUnitsPerPixelX(), layer.rasterUnitsPerPixelY()
     measure = QgsDistanceArea()
     measure.setSourceCrs(crs, QgsCoordinateTransformContext())
-    measure.setEllipsoid(crs.ellipsoidAcronym() or "EPSG:7030")  # WGS84 where the CRS names none
+    if not measure.setEllipsoid(crs.ellipsoidAcronym() or "EPSG:7030") or not measure.willUseEllipsoid():
+        return f"has a CRS ({name}) whose ellipsoid QGIS does not know, so its pixels cannot be measured on the ground"
     ground_x = measure.measureLine(centre, QgsPointXY(centre.x() + res_x, centre.y()))
     ground_y = measure.measureLine(centre, QgsPointXY(centre.x(), centre.y() + res_y))
+    if not (ground_x > 0 and ground_y > 0):  # 0 or NaN: QGIS could not transform the middle to the ellipsoid
+        return f"has a middle that does not fall on the Earth in its CRS ({name}): check the layer's CRS"
     if crs.isGeographic():
-        sides = f" (pixels {ground_x:.1f} m east-west by {ground_y:.1f} m north-south at its middle)" if ground_x > 0 else ""
-        return f"is in longitude and latitude ({crs.authid() or crs.description()}){sides}"
-    if not (ground_x > 0 and ground_y > 0):
-        return None  # cannot be measured on the Earth: taken as it is
+        return (f"is in longitude and latitude ({name}): its pixels are {ground_x:.1f} m east-west by "
+                f"{ground_y:.1f} m north-south at its middle")
     unit = QgsUnitTypes.fromUnitToUnitFactor(crs.mapUnits(), QgsUnitTypes.DistanceMeters)
-    scales = (res_x * unit / ground_x, res_y * unit / ground_y)
+    scales = (res_x * unit / ground_x, res_y * unit / ground_y)  # map metres per ground metre
     if all(abs(scale - 1.0) <= MAP_SCALE_TOLERANCE for scale in scales):
         return None
-    return (f"is on a map ({crs.authid() or crs.description()}) whose metres are {scales[0]:.2f} and {scales[1]:.2f} "
-            "ground metres along its rows and columns at its middle")
+    return (f"is on a map ({name}) where a metre is {1.0 / scales[0]:.2f} x {1.0 / scales[1]:.2f} m on the ground at "
+            "its middle")
 
 
-#: QGIS shows a band's GDAL description after its number: "Band 2: Sigma0_VV".
-_BAND_LABEL = re.compile(r"^Band \d+:?\s*")
+#: QGIS shows a band's GDAL description after its number: "Band 2: Sigma0_VV" (the word translated).
+_BAND_LABEL = re.compile(r"^\w+ \d+:?\s*")
 #: The side, pixels, of the overview of a whole band read to tell its units and brightness.
 _OVERVIEW_PX = 256
 
 
 @dataclass(frozen=True)
 class SceneBands:
-    """Which bands of a scene layer hold the co- and cross-pol sigma0, and whether it is dB."""
+    """Which bands of a scene layer hold the co- and cross-pol sigma0 and the incidence angle, and
+    whether the sigma0 is dB (None: each patch's own values say)."""
 
     co: int
     cross: int
-    in_db: bool
+    in_db: bool | None
+    incidence: int | None = None
 
     @classmethod
     def of(cls, layer: QgsRasterLayer) -> SceneBands:
-        """The pair as the backend reads it (:func:`~icesight_contract.sigma0_pair`), from the band
-        descriptions, else from an overview of the whole layer."""
+        """The bands as the backend reads them (:func:`~icesight_contract.sigma0_pair`,
+        :func:`~icesight_contract.incidence_band`): from the band descriptions, else from an overview of
+        each band, read only when the descriptions leave something open (a catalog scene's say all)."""
         overviews: dict[int, np.ndarray] = {}
 
         def overview(band: int) -> np.ndarray:
@@ -204,19 +213,37 @@ class SceneBands:
                 overviews[band] = values[np.isfinite(values)]
             return overviews[band]
 
-        def in_db(values: np.ndarray) -> bool:
-            return bool(values.size) and values_are_db(float(np.mean(values < 0)))
-
         def median_db(band: int) -> float:
             values = overview(band)
-            if in_db(values):
+            if _values_in_db(values):
                 return float(np.median(values))
             positive = values[values > 0]
             return float(10.0 * np.log10(np.median(positive))) if positive.size else float("nan")
 
         descriptions = [_BAND_LABEL.sub("", layer.bandName(band)) for band in range(1, layer.bandCount() + 1)]
         co, cross = sigma0_pair(descriptions, median_db)
-        return cls(co, cross, in_db(overview(co)))
+        in_db = None
+        if all(descriptions[band - 1].lower().endswith("_db") for band in (co, cross)):
+            in_db = True  # the product's own layout, or SNAP's Sigma0_<pol>_db
+        else:
+            for band in (co, cross):
+                values = overview(band)
+                if not values.size:
+                    continue  # nothing sampled: each patch's values say
+                band_db = _values_in_db(values)
+                if in_db is not None and band_db != in_db:
+                    raise PatchError(f"{layer.name()}: band {co} (co-pol) and band {cross} (cross-pol) are not in the "
+                                     "same units (one dB, one linear power)")
+                if problem := sigma0_units_problem(float(np.median(values)), band_db):
+                    raise PatchError(f"{layer.name()}: band {band} {problem}")
+                in_db = band_db
+        # Band 3, unnamed, is taken for the incidence as the backend takes it, each sampled value checked.
+        return cls(co, cross, in_db, incidence_band(descriptions, (co, cross), lambda band: True))
+
+
+def _values_in_db(values: np.ndarray) -> bool:
+    """Whether sigma0 values are dB rather than linear power (:func:`~icesight_contract.values_are_db`)."""
+    return values_are_db(int(np.count_nonzero(values < 0)), int(np.count_nonzero(values > 0)))
 
 
 def cut_patches(
@@ -254,7 +281,8 @@ def cut_patches(
         )
         bands = [_read_window(layer, b, window) for b in (pair.co, pair.cross)]
         valid = np.isfinite(bands[0]) & np.isfinite(bands[1])
-        if not pair.in_db:  # linear power: to dB as the contract requires (0, no power, is no data)
+        in_db = pair.in_db if pair.in_db is not None else _values_in_db(bands[0][valid])
+        if not in_db:  # linear power: to dB as the contract requires (0, no power, is no data)
             valid &= (bands[0] > 0) & (bands[1] > 0)
             bands = [10.0 * np.log10(np.where(valid, values, 1.0)) for values in bands]
         if valid.mean() < min_valid_fraction:
@@ -264,8 +292,8 @@ def cut_patches(
         # Pad off-swath / off-scene pixels with the patch's own median clutter.
         converted = [np.where(valid, values, float(np.median(values[valid]))) for values in bands]
         inc: float | str = INC_ANGLE_MISSING
-        if layer.bandCount() >= 3 and 3 not in (pair.co, pair.cross):
-            value, ok = layer.dataProvider().sample(p, 3)
+        if pair.incidence is not None:
+            value, ok = layer.dataProvider().sample(p, pair.incidence)
             if ok and value is not None and math.isfinite(value) and 10.0 <= value <= 60.0:
                 inc = float(value)
         centre_x = extent.xMinimum() + (col + 0.5) * res_x

@@ -123,11 +123,17 @@ from .pipelines import (
 )
 from .scene_files import (
     CROSS_POL,
+    INCIDENCE_DESCRIPTION,
     MAP_SCALE_TOLERANCE,
     NESZ_BAND_SUFFIX,
+    POLARISATION,
+    SIGMA0_MEDIAN_DB,
+    SIGMA0_MEDIAN_LINEAR,
     SWAPPED_PAIR_DB,
     described_channels,
+    incidence_band,
     sigma0_pair,
+    sigma0_units_problem,
     values_are_db,
 )
 from .scenes import IngestSceneParams, IngestSceneResult, SimulateSceneParams, SimulateSceneResult

@@ -25,27 +25,63 @@ SWAPPED_PAIR_DB = 3.0
 #: depart from 1 for its pixels to be taken as ground pixels. Windows, lengths and the model's pixel
 #: size are all read in pixels, so a grid whose metres are not the ground's misreads each of them by
 #: that factor: SNAP's default map, WGS84 degrees, has pixels 3.4 m east-west for 10 m north-south at
-#: 70 degrees N; Web Mercator's metres there are 2.9 ground metres. Polar stereographic (EPSG:3413,
-#: 3031) stays within 5 % from 58 degrees to the pole, and UTM within 0.1 % in its zone.
+#: 70 degrees N; Web Mercator there has 2.9 map metres to the ground metre (a map metre is 0.34 m on
+#: the ground). Polar stereographic (EPSG:3413, 3031) stays within 5 % from 58 degrees to the pole,
+#: and UTM within 0.1 % in its zone.
 MAP_SCALE_TOLERANCE = 0.05
+#: The median a co- or cross-pol sigma0 band may have, in dB and in linear power: sea and sea ice
+#: lie about -35 to 5 dB. A median outside is not calibrated sigma0 (digital numbers, amplitude, or
+#: the wrong units declared).
+SIGMA0_MEDIAN_DB = (-45.0, 15.0)
+SIGMA0_MEDIAN_LINEAR = (1e-5, 3.0)
+#: What a band description naming the incidence angle holds (``incidence_angle``, SNAP's
+#: ``incidenceAngleFromEllipsoid``, ``incident_angle``).
+INCIDENCE_DESCRIPTION = "incid"
 
 
 def described_channels(descriptions: Sequence[str]) -> dict[str, int]:
-    """The (1-based) band each polarisation channel's description names, noise-floor bands left out."""
+    """The (1-based) band each polarisation channel's description names, noise-floor bands left out.
+    Where two bands name one channel, a sigma0 band (its description says so) is taken over another
+    (a ratio, say), else the first."""
     channels: dict[str, int] = {}
     for index, description in enumerate(descriptions, start=1):
         if description.lower().endswith(NESZ_BAND_SUFFIX):
             continue
         if match := POLARISATION.search(description):
-            channels.setdefault(match.group(1).upper(), index)
+            channel = match.group(1).upper()
+            if channel not in channels or ("sigma0" in description.lower()
+                                           and "sigma0" not in descriptions[channels[channel] - 1].lower()):
+                channels[channel] = index
     return channels
 
 
-def values_are_db(share_negative: float) -> bool:
-    """Whether a band's sigma0 values are dB rather than linear power, from the share of its sampled
-    values that are negative: sigma0 over sea and ice lies below 0 dB (below 1 in power) almost
-    everywhere, and linear power is never negative."""
-    return share_negative > 0.5
+def values_are_db(negative: int, positive: int) -> bool:
+    """Whether a band's sigma0 values are dB rather than linear power, from how many of its sampled
+    values are negative and how many positive (zeros, a no-data fill, counting for neither): sigma0
+    over sea and ice lies below 0 dB (below 1 in power) almost everywhere, and power is never negative."""
+    return negative > positive
+
+
+def sigma0_units_problem(median: float, in_db: bool) -> str | None:
+    """What is wrong with a sigma0 band whose median is ``median`` (dB or linear power), or None."""
+    low, high = SIGMA0_MEDIAN_DB if in_db else SIGMA0_MEDIAN_LINEAR
+    if low <= median <= high:
+        return None
+    return (f"median {median:g} is not a sigma0 in dB (expected about -35 to 5)" if in_db else
+            f"median {median:g} is not a linear sigma0 (expected about 0.0003 to 0.3); is it uncalibrated DN? "
+            "calibrate it to sigma0 first")
+
+
+def incidence_band(descriptions: Sequence[str], pair: tuple[int, int], plausible: Callable[[int], bool]) -> int | None:
+    """The (1-based) band holding the incidence angle: the first whose description names it, else band
+    3 where ``plausible(3)`` (its values look like angles of a side-looking radar); None without either.
+    The sigma0 ``pair`` is never it."""
+    for index, description in enumerate(descriptions, start=1):
+        if index not in pair and INCIDENCE_DESCRIPTION in description.lower():
+            return index
+    if len(descriptions) >= 3 and 3 not in pair and plausible(3):
+        return 3
+    return None
 
 
 def sigma0_pair(descriptions: Sequence[str], median_db: Callable[[int], float]) -> tuple[int, int]:

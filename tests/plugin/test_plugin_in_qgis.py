@@ -413,10 +413,26 @@ def test_patches_are_cut_from_the_bands_and_maps_the_backend_would_read(qgis_ifa
 
     degrees = 10.0 / 111319.49
     geographic = write("lonlat.tif", [vv, vh], crs="EPSG:4326", transform=Affine(degrees, 0, 15.0, 0, -degrees, 70.0))
-    with pytest.raises(PatchError, match=r"lonlat.tif is in longitude and latitude \(EPSG:4326\) \(pixels 3\.\d m "
-                                         r"east-west by 10\.0 m north-south.*Upload it as a scene"):
+    with pytest.raises(PatchError, match=r"lonlat.tif is in longitude and latitude \(EPSG:4326\): its pixels are 3\.\d m "
+                                         r"east-west by 10\.0 m north-south.*Upload it as a scene.*EPSG:3413"):
         cut_patches(geographic, [("t", QgsPointXY(15.01, 69.99))], QgsCoordinateReferenceSystem("EPSG:4326"))
     mercator = write("mercator.tif", [vv, vh], crs="EPSG:3857",
                      transform=Affine(10.0, 0, 1669792.0, 0, -10.0, 11068716.0))  # 70 N
-    with pytest.raises(PatchError, match=r"whose metres are 2\.9\d and 2\.9\d ground metres"):
+    with pytest.raises(PatchError, match=r"where a metre is 0\.34 x 0\.34 m on the ground at its middle"):
         cut_patches(mercator, [("t", QgsPointXY(1670000.0, 11068000.0))], QgsCoordinateReferenceSystem("EPSG:3857"))
+
+    # The incidence band: the one named so, wherever it is, else band 3; a channel named twice: its sigma0.
+    incidence = np.full_like(vv, 35.0)
+    assert SceneBands.of(write("inc_first.tif", [incidence, vv, vh], ["incidence_angle", "Sigma0_VV", "Sigma0_VH"])
+                         ) == SceneBands(2, 3, False, 1)
+    assert SceneBands.of(write("ratio.tif", [vh / vv, vh, vv, incidence], ["ratio_VH_VV", "Sigma0_VH", "Sigma0_VV"])
+                         ) == SceneBands(3, 2, False, None)
+    assert SceneBands.of(write("third.tif", [vv, vh, incidence])).incidence == 3
+    # dB with a zero fill over most of the raster (a warp without no-data) is still dB.
+    filled = [np.where(np.arange(400) < 150, 10 * np.log10(band), 0.0) for band in (vv, vh)]
+    assert SceneBands.of(write("filled.tif", filled)).in_db is True
+    # Bands in different units, and uncalibrated digital numbers, are refused by name.
+    with pytest.raises(PatchError, match="not in the same units"):
+        SceneBands.of(write("mixed.tif", [10 * np.log10(vv), vh]))
+    with pytest.raises(PatchError, match=r"band 1 median \d+(\.\d+)? is not a linear sigma0.*uncalibrated DN"):
+        SceneBands.of(write("dn.tif", [vv * 1e5, vh * 1e5]))

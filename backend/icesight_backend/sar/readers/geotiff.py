@@ -30,7 +30,14 @@ from pyproj import CRS, Transformer
 from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
 from rasterio.windows import Window
 
-from icesight_contract.scene_files import POLARISATION, described_channels, sigma0_pair, values_are_db
+from icesight_contract.scene_files import (
+    POLARISATION,
+    described_channels,
+    incidence_band,
+    sigma0_pair,
+    sigma0_units_problem,
+    values_are_db,
+)
 
 from . import (
     CROSS_POL,
@@ -151,16 +158,10 @@ def _units(values: np.ndarray, name: str, band: int, declared: str) -> str:
     median = float(np.median(values))
     if declared == "auto":
         declared = "dB" if _in_db(values) else "linear"
-    if declared == "dB" and not -45.0 <= median <= 15.0:
-        raise SarFormatError(f"{name}: band {band} median {median:g} is not a sigma0 in dB (expected about -35 to 5)")
-    if declared == "linear":
-        if np.any(values < 0):
-            raise SarFormatError(f"{name}: band {band} has negative values, impossible for linear sigma0 power")
-        if not 1e-5 <= median <= 3.0:
-            raise SarFormatError(
-                f"{name}: band {band} median {median:g} is not a linear sigma0 (expected about 0.0003 to 0.3); "
-                "is it uncalibrated DN? calibrate it to sigma0 first"
-            )
+    if declared == "linear" and np.any(values < 0):
+        raise SarFormatError(f"{name}: band {band} has negative values, impossible for linear sigma0 power")
+    if problem := sigma0_units_problem(median, declared == "dB"):
+        raise SarFormatError(f"{name}: band {band} {problem}")
     return declared
 
 
@@ -305,7 +306,14 @@ def _median_db(values: np.ndarray) -> float:
 
 def _in_db(values: np.ndarray) -> bool:
     """Whether a band's sampled sigma0 values are dB rather than linear power (:func:`values_are_db`)."""
-    return values_are_db(float(np.mean(values < 0)))
+    return values_are_db(int(np.count_nonzero(values < 0)), int(np.count_nonzero(values > 0)))
+
+
+def _plausible_incidence(src, band: int) -> bool:
+    """Whether a band's values look like the incidence angles of a side-looking radar (1st to 99th
+    percentile within 10-60 degrees)."""
+    values = _sample(src, band)
+    return bool(values.size) and 10.0 <= np.percentile(values, 1) and np.percentile(values, 99) <= 60.0
 
 
 def inspect_scene(
@@ -322,7 +330,7 @@ def inspect_scene(
 
     Without ``co_band`` and ``cross_band`` the sigma0 pair is the one the band descriptions name, in
     whatever order (SNAP writes VH before VV), else bands 1 and 2, the co-pol the brighter
-    (:data:`SWAPPED_PAIR_DB`). A co_band described as a cross-pol channel is refused. The channels
+    (:data:`~icesight_contract.scene_files.SWAPPED_PAIR_DB`). A co_band described as a cross-pol channel is refused. The channels
     are those the pair's descriptions name, else ``polarisations`` (a Sentinel-1 product name's,
     :func:`~.product_name`), else HH and HV. The incidence is ``inc_band`` or ``inc_angle_deg`` where
     given, else the band described as it or a third band of plausible angles, else what ``swath``
@@ -349,13 +357,7 @@ def inspect_scene(
         descriptions = [d or "" for d in src.descriptions]
         co_band, cross_band = sigma0_bands(src, descriptions, co_band, cross_band, name)
         if inc_band is None and inc_angle_deg is None:
-            named = [i + 1 for i, d in enumerate(descriptions) if "incid" in d.lower()]
-            if named:
-                inc_band = named[0]
-            elif src.count >= 3:
-                third = _sample(src, 3)
-                if third.size and 10.0 <= np.percentile(third, 1) and np.percentile(third, 99) <= 60.0:
-                    inc_band = 3
+            inc_band = incidence_band(descriptions, (co_band, cross_band), lambda band: _plausible_incidence(src, band))
         if inc_band is None and inc_angle_deg is None and swath is None:
             raise SarFormatError(
                 f"{name}: no incidence angle: add it as a band described 'incidence_angle' or pass a constant "
