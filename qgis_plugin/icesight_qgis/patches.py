@@ -38,6 +38,7 @@ from icesight_contract import (
     INC_ANGLE_MISSING,
     MAP_SCALE_TOLERANCE,
     PATCH_SIZE_PX,
+    SIGMA0_FILL,
     PatchRecord,
     incidence_band,
     sigma0_pair,
@@ -208,9 +209,10 @@ class SceneBands:
         overviews: dict[int, np.ndarray] = {}
 
         def overview(band: int) -> np.ndarray:
+            """The band's measured values in an overview of the whole layer (its fill left out)."""
             if band not in overviews:
                 values = _read_window(layer, band, layer.extent(), _OVERVIEW_PX)
-                overviews[band] = values[np.isfinite(values)]
+                overviews[band] = values[np.isfinite(values) & (values != SIGMA0_FILL)]
             return overviews[band]
 
         def median_db(band: int) -> float:
@@ -231,6 +233,9 @@ class SceneBands:
                 if not values.size:
                     continue  # nothing sampled: each patch's values say
                 band_db = _values_in_db(values)
+                if not band_db and np.any(values < 0):
+                    raise PatchError(f"{layer.name()}: band {band} has negative values, impossible for linear sigma0 "
+                                     "power, and too few to be dB")
                 if in_db is not None and band_db != in_db:
                     raise PatchError(f"{layer.name()}: band {co} (co-pol) and band {cross} (cross-pol) are not in the "
                                      "same units (one dB, one linear power)")
@@ -280,7 +285,7 @@ def cut_patches(
             extent.yMaximum() - (row - half) * res_y,
         )
         bands = [_read_window(layer, b, window) for b in (pair.co, pair.cross)]
-        valid = np.isfinite(bands[0]) & np.isfinite(bands[1])
+        valid = np.isfinite(bands[0]) & np.isfinite(bands[1]) & (bands[0] != SIGMA0_FILL) & (bands[1] != SIGMA0_FILL)
         in_db = pair.in_db if pair.in_db is not None else _values_in_db(bands[0][valid])
         if not in_db:  # linear power: to dB as the contract requires (0, no power, is no data)
             valid &= (bands[0] > 0) & (bands[1] > 0)

@@ -34,6 +34,13 @@ MAP_SCALE_TOLERANCE = 0.05
 #: the wrong units declared).
 SIGMA0_MEDIAN_DB = (-45.0, 15.0)
 SIGMA0_MEDIAN_LINEAR = (1e-5, 3.0)
+#: What a scene file's sigma0 band holds where it has no data and declares no no-data value: 0 (the
+#: fill of SNAP's exports and of a warp without a no-data value). Exactly 0 is no measured sigma0 in
+#: either units (power is never exactly 0, and 0 dB never exactly), so it is read as no data and left
+#: out of every judgement of a band (which band is the co-pol, its units, its median).
+SIGMA0_FILL = 0.0
+#: Words marking a band description as a quantity derived from a channel rather than its sigma0.
+_DERIVED = ("ratio", "div", "diff")
 #: What a band description naming the incidence angle holds (``incidence_angle``, SNAP's
 #: ``incidenceAngleFromEllipsoid``, ``incident_angle``).
 INCIDENCE_DESCRIPTION = "incid"
@@ -41,16 +48,21 @@ INCIDENCE_DESCRIPTION = "incid"
 
 def described_channels(descriptions: Sequence[str]) -> dict[str, int]:
     """The (1-based) band each polarisation channel's description names, noise-floor bands left out.
-    Where two bands name one channel, a sigma0 band (its description says so) is taken over another
-    (a ratio, say), else the first."""
+    Where two bands name one channel, one naming that channel alone is taken over one naming two (a
+    ratio, ``Sigma0_VH_div_Sigma0_VV``), then one not named as derived (``Sigma0_HV_ratio``), then one
+    naming sigma0 over another (``Gamma0_VV``), then the first."""
+    def rank(description: str) -> tuple[bool, bool, bool]:
+        lowered = description.lower()
+        return (len(POLARISATION.findall(description)) == 1, not any(word in lowered for word in _DERIVED),
+                "sigma0" in lowered)
+
     channels: dict[str, int] = {}
     for index, description in enumerate(descriptions, start=1):
         if description.lower().endswith(NESZ_BAND_SUFFIX):
             continue
         if match := POLARISATION.search(description):
             channel = match.group(1).upper()
-            if channel not in channels or ("sigma0" in description.lower()
-                                           and "sigma0" not in descriptions[channels[channel] - 1].lower()):
+            if channel not in channels or rank(description) > rank(descriptions[channels[channel] - 1]):
                 channels[channel] = index
     return channels
 

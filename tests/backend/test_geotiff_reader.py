@@ -306,3 +306,31 @@ def test_the_readers_loops_stop_at_the_running_jobs_check_within_a_block(tmp_pat
         reproject_scene(geographic, tmp_path / "r.tif")
     # Outside a job nothing is checked, and a finished check is gone.
     assert normalise_to_cog(scene, tmp_path / "n.tif", rows_per_block=64).exists()
+
+
+def test_a_zero_fill_is_no_data_in_either_units_and_each_band_is_judged_on_its_own(tmp_path, linear_bands, write_tif):
+    # A warp without a no-data value fills with 0 around the swath, here over 60 % of the raster.
+    vv, vh, inc = linear_bands
+    fill = np.arange(400) >= 160
+
+    def filled(band):
+        return np.where(fill, 0.0, band)
+
+    # dB, unnamed, VH first: the fill neither makes it linear nor hides that band 2 is the brighter.
+    db = write_tif(tmp_path / "db.tif", [filled(10 * np.log10(vh)), filled(10 * np.log10(vv)), inc])
+    scene = inspect_scene(db)
+    assert (scene.co_band, scene.cross_band, scene.units) == (2, 1, "dB")
+    with rasterio.open(normalise_to_cog(scene, tmp_path / "db_cog.tif")) as cog:
+        co = cog.read(1)
+    assert np.isnan(co[:, 160:]).all() and np.isfinite(co[:, :160]).all()  # the fill is no data, not 0 dB
+    np.testing.assert_allclose(co[:, :160], 10 * np.log10(vv[:, :160]), atol=1e-4)
+    # Linear with the same fill: its median is the measured values', not the fill's 0.
+    linear = inspect_scene(write_tif(tmp_path / "linear.tif", [filled(vv), filled(vh), inc]))
+    assert (linear.co_band, linear.units) == (1, "linear")
+    # Each band's units are judged on its own: dB co-pol with a linear cross-pol is refused.
+    with pytest.raises(SarFormatError, match="co-pol is dB but cross-pol is linear"):
+        inspect_scene(write_tif(tmp_path / "mixed.tif", [10 * np.log10(vv), vh, inc]))
+    # A co_band described as a cross-pol channel is refused even when another band also names it.
+    named = write_tif(tmp_path / "named.tif", [vh, vh, vv, inc], descriptions=["VH", "Sigma0_VH", "Sigma0_VV", "inc"])
+    with pytest.raises(SarFormatError, match="band 1 is described as VH, a cross-pol channel"):
+        inspect_scene(named, co_band=1, cross_band=2)

@@ -540,6 +540,9 @@ def test_the_scene_file_rules_the_ingest_and_the_plugin_share():
     # A channel named twice: its sigma0 band, not a ratio, wherever the ratio is.
     assert sigma0_pair(["ratio_VH_VV", "Sigma0_VH", "Sigma0_VV"], never) == (3, 2)
     assert sigma0_pair(["Sigma0_VH", "Sigma0_VV", "ratio_VH_VV"], never) == (2, 1)
+    assert sigma0_pair(["VV", "VH", "inc", "Sigma0_VH_div_Sigma0_VV"], never) == (1, 2)
+    assert sigma0_pair(["Sigma0_HH", "HV", "Sigma0_HV_ratio"], never) == (1, 2)
+    assert sigma0_pair(["Gamma0_VV", "Sigma0_VV", "Sigma0_VH"], never) == (2, 3)
     # Unnamed: band 2 is the co-pol only when band 1 is dimmer by more than 3 dB.
     medians = {1: -25.0, 2: -15.0}
     assert sigma0_pair(["", ""], medians.get) == (2, 1)

@@ -428,11 +428,21 @@ def test_patches_are_cut_from_the_bands_and_maps_the_backend_would_read(qgis_ifa
     assert SceneBands.of(write("ratio.tif", [vh / vv, vh, vv, incidence], ["ratio_VH_VV", "Sigma0_VH", "Sigma0_VV"])
                          ) == SceneBands(3, 2, False, None)
     assert SceneBands.of(write("third.tif", [vv, vh, incidence])).incidence == 3
-    # dB with a zero fill over most of the raster (a warp without no-data) is still dB.
-    filled = [np.where(np.arange(400) < 150, 10 * np.log10(band), 0.0) for band in (vv, vh)]
-    assert SceneBands.of(write("filled.tif", filled)).in_db is True
+    # A zero fill over most of the raster (a warp without no-data): dB stays dB, the brighter band stays
+    # the co-pol, linear is accepted, and the fill is no data in the patches.
+    fill = np.arange(400) >= 150
+    filled_db = [np.where(fill, 0.0, 10 * np.log10(band)) for band in (vh, vv)]
+    assert SceneBands.of(write("filled_db.tif", filled_db)) == SceneBands(2, 1, True, None)
+    filled_linear = write("filled_linear.tif", [np.where(fill, 0.0, band) for band in (vv, vh)])
+    assert SceneBands.of(filled_linear) == SceneBands(1, 2, False, None)
+    edge = QgsPointXY(*(utm * (145.5, 150.5)))  # 33 of the patch's 75 columns on the fill
+    patch = cut_patches(filled_linear, [("edge", edge)], QgsCoordinateReferenceSystem("EPSG:32633")).patches[0]
+    band_1 = np.asarray(patch.band_1).reshape(75, 75)
+    assert patch.padded and np.allclose(band_1[:, 42:], np.median(10 * np.log10(vv[113:188, 108:150])), atol=0.01)
     # Bands in different units, and uncalibrated digital numbers, are refused by name.
     with pytest.raises(PatchError, match="not in the same units"):
         SceneBands.of(write("mixed.tif", [10 * np.log10(vv), vh]))
     with pytest.raises(PatchError, match=r"band 1 median \d+(\.\d+)? is not a linear sigma0.*uncalibrated DN"):
         SceneBands.of(write("dn.tif", [vv * 1e5, vh * 1e5]))
+    with pytest.raises(PatchError, match="band 2 has negative values, impossible for linear"):
+        SceneBands.of(write("negative.tif", [vv, np.where(np.arange(400) < 30, -0.001, vh)]))

@@ -32,7 +32,7 @@ from rasterio.windows import Window
 
 from icesight_contract.scene_files import (
     POLARISATION,
-    described_channels,
+    SIGMA0_FILL,
     incidence_band,
     sigma0_pair,
     sigma0_units_problem,
@@ -153,6 +153,7 @@ NOISE_GAP_MAX = 0.01
 
 
 def _units(values: np.ndarray, name: str, band: int, declared: str) -> str:
+    values = values[values != SIGMA0_FILL]  # a fill, not a measurement
     if values.size == 0:
         raise SarFormatError(f"{name}: band {band} holds no valid pixel")
     median = float(np.median(values))
@@ -285,8 +286,9 @@ def sigma0_bands(src, descriptions: list[str], co_band: int | None, cross_band: 
     the rule the plugin shares (:func:`icesight_contract.scene_files.sigma0_pair`)."""
     if co_band is not None or cross_band is not None:
         co_band, cross_band = co_band or (2 if cross_band == 1 else 1), cross_band or (2 if co_band != 2 else 1)
-        cross_named = next((pol for pol, index in described_channels(descriptions).items()
-                            if index == co_band and pol in CROSS_POL.values()), None)
+        described = descriptions[co_band - 1] if co_band <= len(descriptions) else ""
+        named = None if described.lower().endswith(NESZ_BAND_SUFFIX) else POLARISATION.search(described)
+        cross_named = named.group(1).upper() if named and named.group(1).upper() in CROSS_POL.values() else None
         if cross_named:
             raise SarFormatError(f"{name}: band {co_band} is described as {cross_named}, a cross-pol channel, but is "
                                  "given as co_band; give the co-pol (HH or VV) band as co_band")
@@ -295,7 +297,9 @@ def sigma0_bands(src, descriptions: list[str], co_band: int | None, cross_band: 
 
 
 def _median_db(values: np.ndarray) -> float:
-    """The median of a band's sampled values in dB, whether they are dB or linear power (:func:`_in_db`)."""
+    """The median of a band's sampled values in dB, whether they are dB or linear power (:func:`_in_db`),
+    its fill left out."""
+    values = values[values != SIGMA0_FILL]
     if values.size == 0:
         return float("nan")
     if _in_db(values):
@@ -367,7 +371,7 @@ def inspect_scene(
             raise SarFormatError(f"{name}: inc_angle_deg {inc_angle_deg:g} is outside 10-60 degrees")
         co_units = _units(_sample(src, co_band), name, co_band, units)
         cross_grid = _sample_grid(src, cross_band)  # for its units and, below, the noise band's coverage
-        cross_units = _units(_finite(cross_grid), name, cross_band, co_units if units == "auto" else units)
+        cross_units = _units(_finite(cross_grid), name, cross_band, units)  # judged on its own, then compared
         if co_units != cross_units:
             raise SarFormatError(f"{name}: co-pol is {co_units} but cross-pol is {cross_units}; bands must share units")
         pols = [m.group(1).upper() for d in (descriptions[co_band - 1], descriptions[cross_band - 1]) if (m := POLARISATION.search(d))]
@@ -433,6 +437,8 @@ def normalise_to_cog(scene: SceneRaster, destination: Path, tags: dict[str, str]
                 bands = []
                 for band in (scene.co_band, scene.cross_band) + ((scene.noise_band,) if scene.noise_band else ()):
                     data = src.read(band, window=window, masked=True).astype(np.float64).filled(np.nan)
+                    if band != scene.noise_band:
+                        data[data == SIGMA0_FILL] = np.nan  # no data, in either units
                     if scene.units == "linear" and band != scene.noise_band:
                         with np.errstate(divide="ignore", invalid="ignore"):
                             data = np.where(data > 0, 10.0 * np.log10(data), np.nan)
