@@ -35,12 +35,16 @@ from qgis.core import (
 )
 
 from icesight_contract import (
+    INC_ANGLE_MAX_DEG,
+    INC_ANGLE_MIN_DEG,
     INC_ANGLE_MISSING,
+    INCIDENCE_PERCENTILES,
     MAP_SCALE_TOLERANCE,
     PATCH_SIZE_PX,
     SIGMA0_FILL,
     PatchRecord,
     incidence_band,
+    plausible_incidence,
     sigma0_pair,
     sigma0_units_problem,
     values_are_db,
@@ -242,8 +246,12 @@ class SceneBands:
                 if problem := sigma0_units_problem(float(np.median(values)), band_db):
                     raise PatchError(f"{layer.name()}: band {band} {problem}")
                 in_db = band_db
-        # Band 3, unnamed, is taken for the incidence as the backend takes it, each sampled value checked.
-        return cls(co, cross, in_db, incidence_band(descriptions, (co, cross), lambda band: True))
+        def plausible(band: int) -> bool:
+            values = _read_window(layer, band, layer.extent(), _OVERVIEW_PX)
+            values = values[np.isfinite(values)]
+            return bool(values.size) and plausible_incidence(*np.percentile(values, INCIDENCE_PERCENTILES))
+
+        return cls(co, cross, in_db, incidence_band(descriptions, (co, cross), plausible))
 
 
 def _values_in_db(values: np.ndarray) -> bool:
@@ -299,7 +307,7 @@ def cut_patches(
         inc: float | str = INC_ANGLE_MISSING
         if pair.incidence is not None:
             value, ok = layer.dataProvider().sample(p, pair.incidence)
-            if ok and value is not None and math.isfinite(value) and 10.0 <= value <= 60.0:
+            if ok and value is not None and math.isfinite(value) and INC_ANGLE_MIN_DEG <= value <= INC_ANGLE_MAX_DEG:
                 inc = float(value)
         centre_x = extent.xMinimum() + (col + 0.5) * res_x
         centre_y = extent.yMaximum() - (row + 0.5) * res_y

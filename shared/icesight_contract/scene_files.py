@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from .constants import INC_ANGLE_MAX_DEG, INC_ANGLE_MIN_DEG
+
 #: A polarisation channel named within a band description (``Sigma0_VV``, ``HH_sigma0_db``, ``Band 2: VH``).
 POLARISATION = re.compile(r"(?<![A-Za-z])(HH|HV|VV|VH)(?![A-Za-z])", re.IGNORECASE)
 #: The cross-pol channel of each dual-pol pair, by its co-pol channel.
@@ -82,6 +84,17 @@ def sigma0_units_problem(median: float, in_db: bool) -> str | None:
     return (f"median {median:g} is not a sigma0 in dB (expected about -35 to 5)" if in_db else
             f"median {median:g} is not a linear sigma0 (expected about 0.0003 to 0.3); is it uncalibrated DN? "
             "calibrate it to sigma0 first")
+
+
+#: The percentiles of an unnamed band's values that must lie within the incidence angles of a
+#: side-looking radar (:data:`~.constants.INC_ANGLE_MIN_DEG` to ``INC_ANGLE_MAX_DEG``) for it to be taken
+#: for the incidence angle.
+INCIDENCE_PERCENTILES = (1.0, 99.0)
+
+
+def plausible_incidence(low: float, high: float) -> bool:
+    """Whether a band whose :data:`INCIDENCE_PERCENTILES` are ``low`` and ``high`` holds incidence angles."""
+    return INC_ANGLE_MIN_DEG <= low and high <= INC_ANGLE_MAX_DEG
 
 
 def incidence_band(descriptions: Sequence[str], pair: tuple[int, int], plausible: Callable[[int], bool]) -> int | None:

@@ -527,6 +527,7 @@ def test_the_scene_file_rules_the_ingest_and_the_plugin_share():
     from icesight_contract import (
         described_channels,
         incidence_band,
+        plausible_incidence,
         sigma0_pair,
         sigma0_units_problem,
         values_are_db,
@@ -559,3 +560,4 @@ def test_the_scene_file_rules_the_ingest_and_the_plugin_share():
     assert incidence_band(["", "", ""], (1, 2), lambda band: True) == 3
     assert incidence_band(["", "", ""], (1, 2), lambda band: False) is None
     assert incidence_band(["", "", ""], (3, 1), lambda band: True) is None
+    assert plausible_incidence(19.5, 46.8) and not plausible_incidence(55.0, 65.0) and not plausible_incidence(2.0, 40.0)

@@ -428,6 +428,8 @@ def test_patches_are_cut_from_the_bands_and_maps_the_backend_would_read(qgis_ifa
     assert SceneBands.of(write("ratio.tif", [vh / vv, vh, vv, incidence], ["ratio_VH_VV", "Sigma0_VH", "Sigma0_VV"])
                          ) == SceneBands(3, 2, False, None)
     assert SceneBands.of(write("third.tif", [vv, vh, incidence])).incidence == 3
+    latitude = np.broadcast_to(np.linspace(55.0, 65.0, 300)[:, None], vv.shape)  # unnamed, not angles of a radar
+    assert SceneBands.of(write("latitude.tif", [vv, vh, latitude])).incidence is None
     # A zero fill over most of the raster (a warp without no-data): dB stays dB, the brighter band stays
     # the co-pol, linear is accepted, and the fill is no data in the patches.
     fill = np.arange(400) >= 150

@@ -30,10 +30,13 @@ from pyproj import CRS, Transformer
 from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
 from rasterio.windows import Window
 
+from icesight_contract.constants import INC_ANGLE_MAX_DEG, INC_ANGLE_MIN_DEG
 from icesight_contract.scene_files import (
+    INCIDENCE_PERCENTILES,
     POLARISATION,
     SIGMA0_FILL,
     incidence_band,
+    plausible_incidence,
     sigma0_pair,
     sigma0_units_problem,
     values_are_db,
@@ -314,10 +317,10 @@ def _in_db(values: np.ndarray) -> bool:
 
 
 def _plausible_incidence(src, band: int) -> bool:
-    """Whether a band's values look like the incidence angles of a side-looking radar (1st to 99th
-    percentile within 10-60 degrees)."""
+    """Whether a band's values look like the incidence angles of a side-looking radar
+    (:func:`~icesight_contract.scene_files.plausible_incidence`)."""
     values = _sample(src, band)
-    return bool(values.size) and 10.0 <= np.percentile(values, 1) and np.percentile(values, 99) <= 60.0
+    return bool(values.size) and plausible_incidence(*np.percentile(values, INCIDENCE_PERCENTILES))
 
 
 def inspect_scene(
@@ -367,8 +370,9 @@ def inspect_scene(
                 f"{name}: no incidence angle: add it as a band described 'incidence_angle' or pass a constant "
                 "inc_angle_deg for the scene"
             )
-        if inc_angle_deg is not None and not 10.0 <= inc_angle_deg <= 60.0:
-            raise SarFormatError(f"{name}: inc_angle_deg {inc_angle_deg:g} is outside 10-60 degrees")
+        if inc_angle_deg is not None and not INC_ANGLE_MIN_DEG <= inc_angle_deg <= INC_ANGLE_MAX_DEG:
+            raise SarFormatError(f"{name}: inc_angle_deg {inc_angle_deg:g} is outside "
+                                 f"{INC_ANGLE_MIN_DEG:g}-{INC_ANGLE_MAX_DEG:g} degrees")
         co_units = _units(_sample(src, co_band), name, co_band, units)
         cross_grid = _sample_grid(src, cross_band)  # for its units and, below, the noise band's coverage
         cross_units = _units(_finite(cross_grid), name, cross_band, units)  # judged on its own, then compared

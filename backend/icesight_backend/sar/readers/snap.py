@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 from pyproj.exceptions import ProjError
 
+from icesight_contract.constants import INC_ANGLE_MAX_DEG, INC_ANGLE_MIN_DEG
+
 from .geocoding import SWATH_WIDTH_TOLERANCE, SwathEdges
 
 #: The private TIFF tag in which SNAP's GeoTIFF writer stores the product's DIMAP header.
@@ -116,15 +118,15 @@ def _radar_geometry_swath(metadata: dict[str, str]) -> SwathEdges | None:
 def swath(root: ET.Element) -> SwathEdges | None:
     """The swath a DIMAP header describes: the original product's geolocation grid's
     (:func:`original_geolocation_grid`), else, for a product in radar geometry, its abstracted corners'.
-    None where neither is there, the angles are not those of a side-looking radar (between 10 and 60
-    degrees, near below far), the corners are not on the Earth, or the corners' swath is not the one the
+    None where neither is there, the angles are not those of a side-looking radar (within
+    ``INC_ANGLE_MIN_DEG`` to ``INC_ANGLE_MAX_DEG``, near below far), the corners are not on the Earth, or the corners' swath is not the one the
     angles span (:data:`~.geocoding.SWATH_WIDTH_TOLERANCE`)."""
     grid = original_geolocation_grid(root)
     edges = SwathEdges.of_grid(grid) if grid is not None else _radar_geometry_swath(abstracted_metadata(root))
     if edges is None:
         return None
     points = [*edges.near, *edges.far]
-    if (not 10.0 <= edges.incidence_near_deg < edges.incidence_far_deg <= 60.0
+    if (not INC_ANGLE_MIN_DEG <= edges.incidence_near_deg < edges.incidence_far_deg <= INC_ANGLE_MAX_DEG
             or not all(-180.0 <= lon <= 360.0 and -90.0 <= lat <= 90.0 for lon, lat in points)):
         return None
     try:
