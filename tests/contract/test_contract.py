@@ -524,40 +524,33 @@ def test_ingest_bands_must_be_band_numbers(bands, field):
 
 
 def test_the_scene_file_rules_the_ingest_and_the_plugin_share():
-    from icesight_contract import (
-        described_channels,
-        incidence_band,
-        plausible_incidence,
-        sigma0_pair,
-        sigma0_units_problem,
-        values_are_db,
-    )
+    from icesight_contract import scene_files as rules
 
     never = lambda band: pytest.fail("no brightness needed")  # noqa: E731
     # Named, in any order; QGIS's "Band N:" prefix and noise-floor bands do not confuse it.
-    assert sigma0_pair(["Band 1: Sigma0_VH", "Band 2: Sigma0_VV"], never) == (2, 1)
-    assert sigma0_pair(["HH_sigma0_db", "HV_sigma0_db", "incidence_angle_deg", "HV_nesz_db"], never) == (1, 2)
-    assert described_channels(["HV_nesz_db", "HH", "HV"]) == {"HH": 2, "HV": 3}
+    assert rules.sigma0_pair(["Band 1: Sigma0_VH", "Band 2: Sigma0_VV"], never) == (2, 1)
+    assert rules.sigma0_pair(["HH_sigma0_db", "HV_sigma0_db", "incidence_angle_deg", "HV_nesz_db"], never) == (1, 2)
+    assert rules.described_channels(["HV_nesz_db", "HH", "HV"]) == {"HH": 2, "HV": 3}
     # A channel named twice: its sigma0 band, not a ratio, wherever the ratio is.
-    assert sigma0_pair(["ratio_VH_VV", "Sigma0_VH", "Sigma0_VV"], never) == (3, 2)
-    assert sigma0_pair(["Sigma0_VH", "Sigma0_VV", "ratio_VH_VV"], never) == (2, 1)
-    assert sigma0_pair(["VV", "VH", "inc", "Sigma0_VH_div_Sigma0_VV"], never) == (1, 2)
-    assert sigma0_pair(["Sigma0_HH", "HV", "Sigma0_HV_ratio"], never) == (1, 2)
-    assert sigma0_pair(["Gamma0_VV", "Sigma0_VV", "Sigma0_VH"], never) == (2, 3)
+    assert rules.sigma0_pair(["ratio_VH_VV", "Sigma0_VH", "Sigma0_VV"], never) == (3, 2)
+    assert rules.sigma0_pair(["Sigma0_VH", "Sigma0_VV", "ratio_VH_VV"], never) == (2, 1)
+    assert rules.sigma0_pair(["VV", "VH", "inc", "Sigma0_VH_div_Sigma0_VV"], never) == (1, 2)
+    assert rules.sigma0_pair(["Sigma0_HH", "HV", "Sigma0_HV_ratio"], never) == (1, 2)
+    assert rules.sigma0_pair(["Gamma0_VV", "Sigma0_VV", "Sigma0_VH"], never) == (2, 3)
     # Unnamed: band 2 is the co-pol only when band 1 is dimmer by more than 3 dB.
     medians = {1: -25.0, 2: -15.0}
-    assert sigma0_pair(["", ""], medians.get) == (2, 1)
-    assert sigma0_pair(["", ""], {1: -17.0, 2: -15.0}.get) == (1, 2)
-    assert sigma0_pair(["", ""], {1: float("nan"), 2: -15.0}.get) == (1, 2)
+    assert rules.sigma0_pair(["", ""], medians.get) == (2, 1)
+    assert rules.sigma0_pair(["", ""], {1: -17.0, 2: -15.0}.get) == (1, 2)
+    assert rules.sigma0_pair(["", ""], {1: float("nan"), 2: -15.0}.get) == (1, 2)
     # Units: more negative than positive values is dB; zeros (a fill) count for neither.
-    assert values_are_db(negative=10, positive=3) and not values_are_db(negative=0, positive=10)
-    assert values_are_db(negative=10, positive=0)
-    assert sigma0_units_problem(-18.0, True) is None and sigma0_units_problem(0.02, False) is None
-    assert "uncalibrated DN" in sigma0_units_problem(2000.0, False) and "in dB" in sigma0_units_problem(40.0, True)
+    assert rules.values_are_db(negative=10, positive=3) and not rules.values_are_db(negative=0, positive=10)
+    assert rules.values_are_db(negative=10, positive=0)
+    assert rules.sigma0_units_problem(-18.0, True) is None and rules.sigma0_units_problem(0.02, False) is None
+    assert "uncalibrated DN" in rules.sigma0_units_problem(2000.0, False) and "in dB" in rules.sigma0_units_problem(40.0, True)
     # Incidence: the band named so first, else a plausible band 3, never a sigma0 band.
-    assert incidence_band(["incidence_angle", "Sigma0_VV", "Sigma0_VH"], (2, 3), never) == 1
-    assert incidence_band(["VV", "VH", "latitude", "incidenceAngleFromEllipsoid"], (1, 2), never) == 4
-    assert incidence_band(["", "", ""], (1, 2), lambda band: True) == 3
-    assert incidence_band(["", "", ""], (1, 2), lambda band: False) is None
-    assert incidence_band(["", "", ""], (3, 1), lambda band: True) is None
-    assert plausible_incidence(19.5, 46.8) and not plausible_incidence(55.0, 65.0) and not plausible_incidence(2.0, 40.0)
+    assert rules.incidence_band(["incidence_angle", "Sigma0_VV", "Sigma0_VH"], (2, 3), never) == 1
+    assert rules.incidence_band(["VV", "VH", "latitude", "incidenceAngleFromEllipsoid"], (1, 2), never) == 4
+    assert rules.incidence_band(["", "", ""], (1, 2), lambda band: True) == 3
+    assert rules.incidence_band(["", "", ""], (1, 2), lambda band: False) is None
+    assert rules.incidence_band(["", "", ""], (3, 1), lambda band: True) is None
+    assert rules.plausible_incidence(19.5, 46.8) and not rules.plausible_incidence(55.0, 65.0) and not rules.plausible_incidence(2.0, 40.0)
