@@ -226,7 +226,7 @@ class SceneBands:
             positive = values[values > 0]
             return float(10.0 * np.log10(np.median(positive))) if positive.size else float("nan")
 
-        descriptions = [_BAND_LABEL.sub("", layer.bandName(band)) for band in range(1, layer.bandCount() + 1)]
+        descriptions = band_descriptions(layer)
         co, cross = sigma0_pair(descriptions, median_db)
         in_db = None
         if all(descriptions[band - 1].lower().endswith("_db") for band in (co, cross)):
@@ -252,6 +252,11 @@ class SceneBands:
             return bool(values.size) and plausible_incidence(*np.percentile(values, INCIDENCE_PERCENTILES))
 
         return cls(co, cross, in_db, incidence_band(descriptions, (co, cross), plausible))
+
+
+def band_descriptions(layer: QgsRasterLayer) -> list[str]:
+    """The description of each band of a raster layer ("" where it has none)."""
+    return [_BAND_LABEL.sub("", layer.bandName(band)) for band in range(1, layer.bandCount() + 1)]
 
 
 def _values_in_db(values: np.ndarray) -> bool:

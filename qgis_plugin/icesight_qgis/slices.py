@@ -21,6 +21,9 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
+from icesight_contract import INC_ANGLE_MAX_DEG, INC_ANGLE_MIN_DEG, described_channels, incidence_band
+
+from .patches import band_descriptions
 from .review import PREDICTED_CLASS_FIELD, REVIEWED_CLASS_FIELD, ReviewClass, has_review_field, reviewed_class
 
 #: Bin edges: incidence angle in degrees, target length in metres.
@@ -31,8 +34,6 @@ UNKNOWN = "unknown"
 INCIDENCE_FIELDS = ("inc_angle", "incidence_deg", "inc_angle_deg", "target_inc_angle", "inc_angle_input")
 LENGTH_FIELDS = ("length_m", "target_length_m")
 SEA_ICE_FIELDS = ("in_sea_ice", "target_in_sea_ice")
-#: The scene raster's band holding the incidence angle in degrees (when the layer has no field).
-INCIDENCE_BAND = 3
 
 
 class SliceBy(str, Enum):
@@ -132,20 +133,25 @@ def _flag(feature: QgsFeature, names: tuple[str, ...]) -> bool | None:
 
 
 def slice_records(layer: QgsVectorLayer, scene: QgsRasterLayer | None = None) -> list[SliceRecord]:
-    """The reviewed targets of ``layer``; the incidence angle from a field, else sampled from band 3
-    of ``scene`` at the target (when the scene has one)."""
+    """The reviewed targets of ``layer``; the incidence angle from a field, else sampled from the
+    incidence band of ``scene`` at the target (when the scene has one)."""
     if not has_review_field(layer):
         raise ValueError("pick a classification layer with a reviewed_class field (an IceSight result)")
     sample = None
-    if scene is not None and scene.isValid() and scene.bandCount() >= INCIDENCE_BAND:
+    # The scene's incidence band as the ingest and patch cutting find it, from its descriptions alone (no
+    # raster read on the GUI thread); an unnamed band 3 is taken where each sampled value is an angle.
+    descriptions = band_descriptions(scene) if scene is not None and scene.isValid() else []
+    band = incidence_band(descriptions, tuple(described_channels(descriptions).values()), lambda band: True)
+    if band is not None:
         to_scene = QgsCoordinateTransform(layer.crs(), scene.crs(), QgsProject.instance().transformContext())
         provider = scene.dataProvider()
 
         def sample(feature: QgsFeature) -> float | None:
             if not feature.hasGeometry():
                 return None
-            value, ok = provider.sample(to_scene.transform(feature.geometry().asPoint()), INCIDENCE_BAND)
-            return float(value) if ok and value is not None and math.isfinite(value) else None
+            value, ok = provider.sample(to_scene.transform(feature.geometry().asPoint()), band)
+            plausible = ok and value is not None and INC_ANGLE_MIN_DEG <= value <= INC_ANGLE_MAX_DEG
+            return float(value) if plausible else None
 
     has_class = layer.fields().indexOf(PREDICTED_CLASS_FIELD) >= 0
     records = []
