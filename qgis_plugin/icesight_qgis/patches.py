@@ -46,7 +46,7 @@ from icesight_contract import (
     incidence_band,
     plausible_incidence,
     sigma0_pair,
-    sigma0_units_problem,
+    sigma0_units,
     values_are_db,
 )
 
@@ -236,16 +236,14 @@ class SceneBands:
                 values = overview(band)
                 if not values.size:
                     continue  # nothing sampled: each patch's values say
-                band_db = _values_in_db(values)
-                if not band_db and np.any(values < 0):
-                    raise PatchError(f"{layer.name()}: band {band} has negative values, impossible for linear sigma0 "
-                                     "power, and too few to be dB")
-                if in_db is not None and band_db != in_db:
+                units, problem = sigma0_units(int(np.count_nonzero(values < 0)), int(np.count_nonzero(values > 0)),
+                                              float(np.median(values)))
+                if problem:
+                    raise PatchError(f"{layer.name()}: band {band} {problem}")
+                if in_db is not None and (units == "dB") != in_db:
                     raise PatchError(f"{layer.name()}: band {co} (co-pol) and band {cross} (cross-pol) are not in the "
                                      "same units (one dB, one linear power)")
-                if problem := sigma0_units_problem(float(np.median(values)), band_db):
-                    raise PatchError(f"{layer.name()}: band {band} {problem}")
-                in_db = band_db
+                in_db = units == "dB"
         def plausible(band: int) -> bool:
             values = _read_window(layer, band, layer.extent(), _OVERVIEW_PX)
             values = values[np.isfinite(values)]

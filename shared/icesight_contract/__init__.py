@@ -138,7 +138,7 @@ from .scene_files import (
     incidence_band,
     plausible_incidence,
     sigma0_pair,
-    sigma0_units_problem,
+    sigma0_units,
     values_are_db,
 )
 from .scenes import IngestSceneParams, IngestSceneResult, SimulateSceneParams, SimulateSceneResult

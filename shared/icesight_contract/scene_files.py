@@ -76,14 +76,19 @@ def values_are_db(negative: int, positive: int) -> bool:
     return negative > positive
 
 
-def sigma0_units_problem(median: float, in_db: bool) -> str | None:
-    """What is wrong with a sigma0 band whose median is ``median`` (dB or linear power), or None."""
-    low, high = SIGMA0_MEDIAN_DB if in_db else SIGMA0_MEDIAN_LINEAR
+def sigma0_units(negative: int, positive: int, median: float, declared: str = "auto") -> tuple[str, str | None]:
+    """The units of a sigma0 band, "dB" or "linear" (``declared``, else by :func:`values_are_db`), and
+    what is wrong with it (None where nothing is), from how many of its sampled values are negative and
+    how many positive and their median, the fill (:data:`SIGMA0_FILL`) left out of all three."""
+    units = declared if declared != "auto" else ("dB" if values_are_db(negative, positive) else "linear")
+    if units == "linear" and negative:
+        return units, "has negative values, impossible for linear sigma0 power"
+    low, high = SIGMA0_MEDIAN_DB if units == "dB" else SIGMA0_MEDIAN_LINEAR
     if low <= median <= high:
-        return None
-    return (f"median {median:g} is not a sigma0 in dB (expected about -35 to 5)" if in_db else
-            f"median {median:g} is not a linear sigma0 (expected about 0.0003 to 0.3); is it uncalibrated DN? "
-            "calibrate it to sigma0 first")
+        return units, None
+    return units, (f"median {median:g} is not a sigma0 in dB (expected about -35 to 5)" if units == "dB" else
+                   f"median {median:g} is not a linear sigma0 (expected about 0.0003 to 0.3); is it uncalibrated "
+                   "DN? calibrate it to sigma0 first")
 
 
 #: The percentiles of an unnamed band's values that must lie within the incidence angles of a

@@ -545,8 +545,10 @@ def test_the_scene_file_rules_the_ingest_and_the_plugin_share():
     # Units: more negative than positive values is dB; zeros (a fill) count for neither.
     assert rules.values_are_db(negative=10, positive=3) and not rules.values_are_db(negative=0, positive=10)
     assert rules.values_are_db(negative=10, positive=0)
-    assert rules.sigma0_units_problem(-18.0, True) is None and rules.sigma0_units_problem(0.02, False) is None
-    assert "uncalibrated DN" in rules.sigma0_units_problem(2000.0, False) and "in dB" in rules.sigma0_units_problem(40.0, True)
+    assert rules.sigma0_units(90, 10, -18.0) == ("dB", None) and rules.sigma0_units(0, 100, 0.02) == ("linear", None)
+    assert "uncalibrated DN" in rules.sigma0_units(0, 100, 2000.0)[1] and "in dB" in rules.sigma0_units(90, 10, 40.0)[1]
+    assert "negative values" in rules.sigma0_units(10, 90, 0.02)[1]  # a few negatives: linear that cannot be
+    assert rules.sigma0_units(0, 100, -18.0, declared="dB") == ("dB", None)  # declared units are taken
     # Incidence: the band named so first, else a plausible band 3, never a sigma0 band.
     assert rules.incidence_band(["incidence_angle", "Sigma0_VV", "Sigma0_VH"], (2, 3), never) == 1
     assert rules.incidence_band(["VV", "VH", "latitude", "incidenceAngleFromEllipsoid"], (1, 2), never) == 4

@@ -38,7 +38,7 @@ from icesight_contract.scene_files import (
     incidence_band,
     plausible_incidence,
     sigma0_pair,
-    sigma0_units_problem,
+    sigma0_units,
     values_are_db,
 )
 
@@ -159,14 +159,11 @@ def _units(values: np.ndarray, name: str, band: int, declared: str) -> str:
     values = values[values != SIGMA0_FILL]  # a fill, not a measurement
     if values.size == 0:
         raise SarFormatError(f"{name}: band {band} holds no valid pixel")
-    median = float(np.median(values))
-    if declared == "auto":
-        declared = "dB" if _in_db(values) else "linear"
-    if declared == "linear" and np.any(values < 0):
-        raise SarFormatError(f"{name}: band {band} has negative values, impossible for linear sigma0 power")
-    if problem := sigma0_units_problem(median, declared == "dB"):
+    units, problem = sigma0_units(int(np.count_nonzero(values < 0)), int(np.count_nonzero(values > 0)),
+                                  float(np.median(values)), declared)
+    if problem:
         raise SarFormatError(f"{name}: band {band} {problem}")
-    return declared
+    return units
 
 
 def geocode_gcp_scene(path: Path | str, destination: Path,
