@@ -130,6 +130,24 @@ def _open(path: Path):
         raise SarFormatError(f"{path.name}: not a readable GeoTIFF (corrupt, truncated or not a raster): {exc}") from None
 
 
+class _BandSamples:
+    """Each band of an open scene file sampled once (:func:`_sample_grid`): a file without overviews
+    (SNAP's GeoTIFFs have none) is read whole for each sample, and checking a scene asks for a band's
+    sample up to three times (which band is the co-pol, its units, the noise band's coverage)."""
+
+    def __init__(self, src):
+        self.src = src
+        self._grids: dict[int, np.ndarray] = {}
+
+    def grid(self, band: int) -> np.ndarray:
+        if band not in self._grids:
+            self._grids[band] = _sample_grid(self.src, band)
+        return self._grids[band]
+
+    def values(self, band: int) -> np.ndarray:
+        return _finite(self.grid(band))
+
+
 def _sample_grid(src, band: int, size: int = 512) -> np.ndarray:
     """The band read at most ``size`` pixels a side, NaN where it has no data."""
     scale = max(src.width, src.height) / size
@@ -144,10 +162,6 @@ def _sample_grid(src, band: int, size: int = 512) -> np.ndarray:
 def _finite(grid: np.ndarray) -> np.ndarray:
     """The valid values of a sampled band."""
     return grid[np.isfinite(grid)]
-
-
-def _sample(src, band: int, size: int = 512) -> np.ndarray:
-    return _finite(_sample_grid(src, band, size))
 
 
 #: The most of the cross-pol's pixels a noise band may leave without a value: the cross-pol is not
@@ -281,7 +295,8 @@ def _name_bands(path: Path, descriptions, tags: dict) -> None:
         dst.update_tags(**tags)
 
 
-def sigma0_bands(src, descriptions: list[str], co_band: int | None, cross_band: int | None, name: str) -> tuple[int, int]:
+def sigma0_bands(samples: _BandSamples, descriptions: list[str], co_band: int | None, cross_band: int | None,
+                 name: str) -> tuple[int, int]:
     """The co- and cross-pol bands of a scene file (see :func:`inspect_scene`): those given, else
     the rule the plugin shares (:func:`icesight_contract.scene_files.sigma0_pair`)."""
     if co_band is not None or cross_band is not None:
@@ -293,7 +308,7 @@ def sigma0_bands(src, descriptions: list[str], co_band: int | None, cross_band: 
             raise SarFormatError(f"{name}: band {co_band} is described as {cross_named}, a cross-pol channel, but is "
                                  "given as co_band; give the co-pol (HH or VV) band as co_band")
         return co_band, cross_band
-    return sigma0_pair(descriptions[:src.count], lambda band: _median_db(_sample(src, band)))
+    return sigma0_pair(descriptions[:samples.src.count], lambda band: _median_db(samples.values(band)))
 
 
 def _median_db(values: np.ndarray) -> float:
@@ -313,10 +328,10 @@ def _in_db(values: np.ndarray) -> bool:
     return values_are_db(int(np.count_nonzero(values < 0)), int(np.count_nonzero(values > 0)))
 
 
-def _plausible_incidence(src, band: int) -> bool:
+def _plausible_incidence(samples: _BandSamples, band: int) -> bool:
     """Whether a band's values look like the incidence angles of a side-looking radar
     (:func:`~icesight_contract.scene_files.plausible_incidence`)."""
-    values = _sample(src, band)
+    values = samples.values(band)
     return bool(values.size) and plausible_incidence(*np.percentile(values, INCIDENCE_PERCENTILES))
 
 
@@ -359,9 +374,10 @@ def inspect_scene(
         if src.transform.is_identity:
             raise SarFormatError(f"{name}: has no geotransform; georeference (or geocode) the scene first")
         descriptions = [d or "" for d in src.descriptions]
-        co_band, cross_band = sigma0_bands(src, descriptions, co_band, cross_band, name)
+        samples = _BandSamples(src)
+        co_band, cross_band = sigma0_bands(samples, descriptions, co_band, cross_band, name)
         if inc_band is None and inc_angle_deg is None:
-            inc_band = incidence_band(descriptions, (co_band, cross_band), lambda band: _plausible_incidence(src, band))
+            inc_band = incidence_band(descriptions, (co_band, cross_band), lambda band: _plausible_incidence(samples, band))
         if inc_band is None and inc_angle_deg is None and swath is None:
             raise SarFormatError(
                 f"{name}: no incidence angle: add it as a band described 'incidence_angle' or pass a constant "
@@ -370,9 +386,8 @@ def inspect_scene(
         if inc_angle_deg is not None and not INC_ANGLE_MIN_DEG <= inc_angle_deg <= INC_ANGLE_MAX_DEG:
             raise SarFormatError(f"{name}: inc_angle_deg {inc_angle_deg:g} is outside "
                                  f"{INC_ANGLE_MIN_DEG:g}-{INC_ANGLE_MAX_DEG:g} degrees")
-        co_units = _units(_sample(src, co_band), name, co_band, units)
-        cross_grid = _sample_grid(src, cross_band)  # for its units and, below, the noise band's coverage
-        cross_units = _units(_finite(cross_grid), name, cross_band, units)  # judged on its own, then compared
+        co_units = _units(samples.values(co_band), name, co_band, units)
+        cross_units = _units(samples.values(cross_band), name, cross_band, units)  # judged on its own, then compared
         if co_units != cross_units:
             raise SarFormatError(f"{name}: co-pol is {co_units} but cross-pol is {cross_units}; bands must share units")
         pols = [m.group(1).upper() for d in (descriptions[co_band - 1], descriptions[cross_band - 1]) if (m := POLARISATION.search(d))]
@@ -386,7 +401,7 @@ def inspect_scene(
                     f"classes need the cross-pol ({polarisations[1]}) floor: describe it "
                     f"'{polarisations[1]}{NESZ_BAND_SUFFIX}' or remove its description"
                 )
-            noise_grid = _sample_grid(src, noise)
+            noise_grid, cross_grid = samples.grid(noise), samples.grid(cross_band)
             _units(_finite(noise_grid), name, noise, "dB")
             cross_valid = np.isfinite(cross_grid)
             gaps = float((cross_valid & ~np.isfinite(noise_grid)).sum() / max(cross_valid.sum(), 1))
