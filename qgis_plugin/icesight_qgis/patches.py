@@ -213,14 +213,19 @@ class SceneBands:
         overviews: dict[int, np.ndarray] = {}
 
         def overview(band: int) -> np.ndarray:
-            """The band's measured values in an overview of the whole layer (its fill left out)."""
+            """The band's values in an overview of the whole layer, read once (no data left out)."""
             if band not in overviews:
                 values = _read_window(layer, band, layer.extent(), _OVERVIEW_PX)
-                overviews[band] = values[np.isfinite(values) & (values != SIGMA0_FILL)]
+                overviews[band] = values[np.isfinite(values)]
             return overviews[band]
 
-        def median_db(band: int) -> float:
+        def measured(band: int) -> np.ndarray:
+            """A sigma0 band's overview values, its fill left out."""
             values = overview(band)
+            return values[values != SIGMA0_FILL]
+
+        def median_db(band: int) -> float:
+            values = measured(band)
             if _values_in_db(values):
                 return float(np.median(values))
             positive = values[values > 0]
@@ -233,7 +238,7 @@ class SceneBands:
             in_db = True  # the product's own layout, or SNAP's Sigma0_<pol>_db
         else:
             for band in (co, cross):
-                values = overview(band)
+                values = measured(band)
                 if not values.size:
                     continue  # nothing sampled: each patch's values say
                 units, problem = sigma0_units(int(np.count_nonzero(values < 0)), int(np.count_nonzero(values > 0)),
@@ -244,9 +249,9 @@ class SceneBands:
                     raise PatchError(f"{layer.name()}: band {co} (co-pol) and band {cross} (cross-pol) are not in the "
                                      "same units (one dB, one linear power)")
                 in_db = units == "dB"
+
         def plausible(band: int) -> bool:
-            values = _read_window(layer, band, layer.extent(), _OVERVIEW_PX)
-            values = values[np.isfinite(values)]
+            values = overview(band)
             return bool(values.size) and plausible_incidence(*np.percentile(values, INCIDENCE_PERCENTILES))
 
         return cls(co, cross, in_db, incidence_band(descriptions, (co, cross), plausible))
