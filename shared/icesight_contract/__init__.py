@@ -146,6 +146,7 @@ from .targets import (
     DETECTOR_SETTINGS,
     LAND_MASK_LAYER,
     LAND_SETTINGS,
+    LOOKS_RANGE,
     MAX_LAND_BUFFER_M,
     CutPatchesParams,
     CutPatchesResult,

@@ -61,8 +61,8 @@ class IngestSceneParams:
     VV and VH, in any order: SNAP writes VH before VV), else bands 1 and 2 with the brighter the
     co-pol (over sea and ice the co-pol is the brighter by 5-20 dB). Without ``inc_band`` the
     incidence band is found by its description or as a third band of plausible angles, else from the
-    swath a file SNAP wrote describes in its metadata (its corners and incidence at near and far
-    range); else give ``inc_angle_deg``. ``acquired`` is ISO 8601 UTC (``2026-03-01T08:15:00Z``).
+    swath of the original product a file SNAP wrote keeps in its metadata (the annotation's
+    geolocation grid); else give ``inc_angle_deg``. ``acquired`` is ISO 8601 UTC (``2026-03-01T08:15:00Z``).
     Where the uploaded file's name, or the product SNAP's metadata names, is a Sentinel-1 product
     name (``S1A_EW_GRDM_1SDH_20210403T122536_..._Cal_TC.tif``), it gives ``mode`` and ``acquired``
     when they are not given, and the channels when the band descriptions do not name them.

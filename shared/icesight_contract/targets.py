@@ -8,6 +8,10 @@ from typing import Any
 from .codec import ContractError
 from .common import MapPoint, lonlat_polygons
 
+#: The equivalent numbers of looks a scene may have: from a single look to a heavily multilooked
+#: product (Sentinel-1 IW GRDM has about 80).
+LOOKS_RANGE = (1.0, 100.0)
+
 
 @dataclass
 class DetectTargetsParams:
@@ -105,8 +109,8 @@ def check_detector_settings(settings: object) -> None:
         raise ContractError("ice_margin_db", f"must be between 0 and 20 dB, got {settings.ice_margin_db:g}")
     if settings.min_area_px < 1:
         raise ContractError("min_area_px", f"must be at least 1, got {settings.min_area_px}")
-    if settings.looks is not None and not 1.0 <= settings.looks <= 100.0:
-        raise ContractError("looks", f"must be between 1 and 100, got {settings.looks:g}")
+    if settings.looks is not None and not LOOKS_RANGE[0] <= settings.looks <= LOOKS_RANGE[1]:
+        raise ContractError("looks", f"must be between {LOOKS_RANGE[0]:g} and {LOOKS_RANGE[1]:g}, got {settings.looks:g}")
 
 
 #: The fields of :class:`DetectTargetsParams` that say where land is (applied to the scene before the

@@ -44,10 +44,11 @@ from torch import nn
 
 from icesight_contract import BAND_NAMES, PATCH_SIZE_PX, feature_map_side
 from icesight_contract.constants import SIGMA0_DB_MAX, SIGMA0_DB_MIN
+from icesight_contract.scene_files import NESZ_BAND_SUFFIX
 
 from ..sar.io import RasterBand, write_cog
 from ..sar.land import LandMask, LandMaskedBand
-from ..sar.readers import NESZ_BAND_SUFFIX, noise_band
+from ..sar.readers import noise_band
 from .data import THIRD_CHANNELS, Normalisation, third_channel
 from .models import ConvNet, ModelSpec, inference_layers
 from .outputs import iceberg_presence

@@ -12,10 +12,11 @@ from pyproj.exceptions import CRSError
 from scipy import ndimage
 
 from icesight_contract import ClassName, CoPol, SimulateSceneParams
+from icesight_contract.scene_files import CROSS_POL
 
 from .ambiguity import NOMINAL_AZIMUTH_AMBIGUITY_M
 from .land import LandMask, land_grid
-from .readers import CROSS_POL, scene_band_names
+from .readers import scene_band_names
 from .simulation import (
     MODES,
     ClutterParams,

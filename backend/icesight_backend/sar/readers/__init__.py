@@ -14,7 +14,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
-from icesight_contract.scene_files import CROSS_POL, NESZ_BAND_SUFFIX  # noqa: F401 - the readers' names for them
+from icesight_contract.scene_files import NESZ_BAND_SUFFIX
+from icesight_contract.targets import LOOKS_RANGE
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def scene_looks(tags: dict[str, str]) -> float | None:
         looks = float(tags.get(LOOKS_TAG, ""))
     except ValueError:
         return None
-    return looks if 1.0 <= looks <= 1000.0 else None
+    return looks if LOOKS_RANGE[0] <= looks <= LOOKS_RANGE[1] else None
 
 
 #: The pixel spacing, metres, of each of those products (the same source): what says a product's

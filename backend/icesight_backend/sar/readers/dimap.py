@@ -9,8 +9,8 @@ latitude. The ``.dim`` names each band's no-data value (``NO_DATA_VALUE``, 0 for
 Here the sigma0 pair (``Sigma0_HH`` and ``Sigma0_HV``, or ``Sigma0_VV`` and ``Sigma0_VH``; linear or
 ``_db``) and the incidence angle, where one is written, are stacked into one GeoTIFF with their band
 names as descriptions and NaN where the product has no data: a scene file as :mod:`.geotiff` reads
-it. Without an incidence band, the swath the .dim's abstracted metadata describes gives it
-(:mod:`.snap`). Products still in radar geometry (no map grid: not terrain-corrected) are refused,
+it. Without an incidence band, the swath of the original product, whose annotation the .dim keeps,
+gives it (:mod:`.snap`). Products still in radar geometry (no map grid: not terrain-corrected) are refused,
 with what to do.
 """
 
@@ -28,7 +28,9 @@ import rasterio
 from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
 from rasterio.windows import Window
 
-from . import CROSS_POL, SarFormatError, checkpoint, staging_profile
+from icesight_contract.scene_files import CROSS_POL
+
+from . import SarFormatError, checkpoint, staging_profile
 from .snap import SnapMetadata, snap_metadata
 
 #: Band names of the sigma0 pair (SNAP's calibration names them so), linear or in dB.

@@ -3,9 +3,9 @@
 Sentinel-1 products come in radar geometry with a grid of tie points (the SAFE reader's geolocation
 grid); so do calibrated products exported without terrain correction (a SNAP GeoTIFF of a GRD
 product, with its tie points as GCPs). Both are warped here, through a thin-plate spline, onto the
-projected CRS :func:`target_crs` picks for the scene. A terrain-corrected product that kept only its
-swath's corners and incidence at near and far range gets its incidence over the map from them
-(:class:`SwathEdges`).
+projected CRS :func:`target_crs` picks for the scene. A product that kept no incidence band gets its
+incidence over the map from its swath's edges and the incidence along them (:class:`SwathEdges`:
+the corner nodes of the original product's geolocation grid, as SNAP keeps it).
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
-
-from icesight_contract.scene_files import MAP_SCALE_TOLERANCE  # noqa: F401 - reprojection's rule, shared with the plugin
 
 from . import SarFormatError, checkpoint
 

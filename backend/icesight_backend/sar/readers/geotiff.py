@@ -32,7 +32,10 @@ from rasterio.windows import Window
 
 from icesight_contract.constants import INC_ANGLE_MAX_DEG, INC_ANGLE_MIN_DEG
 from icesight_contract.scene_files import (
+    CROSS_POL,
     INCIDENCE_PERCENTILES,
+    MAP_SCALE_TOLERANCE,
+    NESZ_BAND_SUFFIX,
     POLARISATION,
     SIGMA0_FILL,
     incidence_band,
@@ -43,8 +46,6 @@ from icesight_contract.scene_files import (
 )
 
 from . import (
-    CROSS_POL,
-    NESZ_BAND_SUFFIX,
     SarFormatError,
     checkpoint,
     copy_to_cog,
@@ -238,7 +239,7 @@ def reproject_scene(path: Path | str, destination: Path,
 
     That is a scene in geographic coordinates (SNAP's default map projection, WGS84 longitude and
     latitude) or on a projected grid whose scale at its middle, along its rows or its columns,
-    departs from the ground's by more than :data:`~.geocoding.MAP_SCALE_TOLERANCE` (Web Mercator at
+    departs from the ground's by more than :data:`~icesight_contract.scene_files.MAP_SCALE_TOLERANCE` (Web Mercator at
     high latitude; an equal-area grid far from its centre). The new pixels are
     square and as large as the longer side of the scene's middle pixel on the ground: a grid of equal
     degrees (SNAP's, at 70 degrees N about 10 m north-south by 3.4 m east-west) holds no finer detail
@@ -246,7 +247,6 @@ def reproject_scene(path: Path | str, destination: Path,
     ``check_size(width, height)`` sees the new grid's size before anything is warped."""
     from ..ambiguity import AZIMUTH_BEARING_TAG, tagged_azimuth_bearing
     from .geocoding import (
-        MAP_SCALE_TOLERANCE,
         PLAUSIBLE_MAP_SCALE,
         ground_pixel,
         map_scales,

@@ -40,6 +40,8 @@ from rasterio.crs import CRS
 from rasterio.errors import NotGeoreferencedWarning
 from rasterio.windows import Window
 
+from icesight_contract.scene_files import CROSS_POL
+
 from ..ambiguity import (
     AZIMUTH_AMBIGUITY_TAG,
     AZIMUTH_BEARING_TAG,
@@ -48,7 +50,6 @@ from ..ambiguity import (
     azimuth_ambiguity_m,
 )
 from . import (
-    CROSS_POL,
     SarFormatError,
     checkpoint,
     copy_to_cog,
