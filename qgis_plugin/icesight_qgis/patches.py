@@ -44,6 +44,7 @@ from icesight_contract import (
     SIGMA0_FILL,
     PatchRecord,
     incidence_band,
+    level_db,
     plausible_incidence,
     sigma0_pair,
     sigma0_units,
@@ -224,15 +225,9 @@ class SceneBands:
             values = overview(band)
             return values[values != SIGMA0_FILL]
 
-        def median_db(band: int) -> float:
-            values = measured(band)
-            if _values_in_db(values):
-                return float(np.median(values))
-            positive = values[values > 0]
-            return float(10.0 * np.log10(np.median(positive))) if positive.size else float("nan")
 
         descriptions = band_descriptions(layer)
-        co, cross = sigma0_pair(descriptions, median_db)
+        co, cross = sigma0_pair(descriptions, lambda band: level_db(*_sigma0_counts(measured(band))))
         in_db = None
         if all(descriptions[band - 1].lower().endswith("_db") for band in (co, cross)):
             in_db = True  # the product's own layout, or SNAP's Sigma0_<pol>_db
@@ -241,8 +236,7 @@ class SceneBands:
                 values = measured(band)
                 if not values.size:
                     continue  # nothing sampled: each patch's values say
-                units, problem = sigma0_units(int(np.count_nonzero(values < 0)), int(np.count_nonzero(values > 0)),
-                                              float(np.median(values)))
+                units, problem = sigma0_units(*_sigma0_counts(values)[:3])
                 if problem:
                     raise PatchError(f"{layer.name()}: band {band} {problem}")
                 if in_db is not None and (units == "dB") != in_db:
@@ -262,9 +256,12 @@ def band_descriptions(layer: QgsRasterLayer) -> list[str]:
     return [_BAND_LABEL.sub("", layer.bandName(band)) for band in range(1, layer.bandCount() + 1)]
 
 
-def _values_in_db(values: np.ndarray) -> bool:
-    """Whether sigma0 values are dB rather than linear power (:func:`~icesight_contract.values_are_db`)."""
-    return values_are_db(int(np.count_nonzero(values < 0)), int(np.count_nonzero(values > 0)))
+def _sigma0_counts(values: np.ndarray) -> tuple[int, int, float, float]:
+    """What the contract's units rules ask of a sigma0 band's values (no data and fill left out): how
+    many are negative, how many positive, their median and the positive ones' median (NaN where none is)."""
+    positive = values[values > 0]
+    return (int(np.count_nonzero(values < 0)), int(positive.size), float(np.median(values)) if values.size else np.nan,
+            float(np.median(positive)) if positive.size else np.nan)
 
 
 def cut_patches(
@@ -302,7 +299,7 @@ def cut_patches(
         )
         bands = [_read_window(layer, b, window) for b in (pair.co, pair.cross)]
         valid = np.isfinite(bands[0]) & np.isfinite(bands[1]) & (bands[0] != SIGMA0_FILL) & (bands[1] != SIGMA0_FILL)
-        in_db = pair.in_db if pair.in_db is not None else _values_in_db(bands[0][valid])
+        in_db = pair.in_db if pair.in_db is not None else values_are_db(*_sigma0_counts(bands[0][valid])[:2])
         if not in_db:  # linear power: to dB as the contract requires (0, no power, is no data)
             valid &= (bands[0] > 0) & (bands[1] > 0)
             bands = [10.0 * np.log10(np.where(valid, values, 1.0)) for values in bands]

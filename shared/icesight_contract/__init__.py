@@ -136,6 +136,7 @@ from .scene_files import (
     SWAPPED_PAIR_DB,
     described_channels,
     incidence_band,
+    level_db,
     plausible_incidence,
     sigma0_pair,
     sigma0_units,

@@ -9,6 +9,7 @@ below it (HV/HH of -8 dB and less on ice, about -20 dB on open water at mid inci
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 
@@ -74,6 +75,15 @@ def values_are_db(negative: int, positive: int) -> bool:
     values are negative and how many positive (zeros, a no-data fill, counting for neither): sigma0
     over sea and ice lies below 0 dB (below 1 in power) almost everywhere, and power is never negative."""
     return negative > positive
+
+
+def level_db(negative: int, positive: int, median: float, median_positive: float) -> float:
+    """A sigma0 band's level in dB, whether its values are dB or linear power (:func:`values_are_db`),
+    from how many are negative and how many positive, their median, and the median of the positive
+    ones (NaN where there are none), the fill left out: the brightness :func:`sigma0_pair` compares."""
+    if values_are_db(negative, positive):
+        return median
+    return 10.0 * math.log10(median_positive) if median_positive > 0 else math.nan
 
 
 def sigma0_units(negative: int, positive: int, median: float, declared: str = "auto") -> tuple[str, str | None]:

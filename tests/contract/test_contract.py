@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 
 import pytest
 
@@ -549,6 +550,9 @@ def test_the_scene_file_rules_the_ingest_and_the_plugin_share():
     assert "uncalibrated DN" in rules.sigma0_units(0, 100, 2000.0)[1] and "in dB" in rules.sigma0_units(90, 10, 40.0)[1]
     assert "negative values" in rules.sigma0_units(10, 90, 0.02)[1]  # a few negatives: linear that cannot be
     assert rules.sigma0_units(0, 100, -18.0, declared="dB") == ("dB", None)  # declared units are taken
+    # A band's level in dB, whichever its units: the median of dB, the median of positive power in dB.
+    assert rules.level_db(90, 10, -18.0, 0.5) == -18.0 and rules.level_db(0, 100, 0.01, 0.01) == pytest.approx(-20.0)
+    assert math.isnan(rules.level_db(0, 0, math.nan, math.nan))
     # Incidence: the band named so first, else a plausible band 3, never a sigma0 band.
     assert rules.incidence_band(["incidence_angle", "Sigma0_VV", "Sigma0_VH"], (2, 3), never) == 1
     assert rules.incidence_band(["VV", "VH", "latitude", "incidenceAngleFromEllipsoid"], (1, 2), never) == 4

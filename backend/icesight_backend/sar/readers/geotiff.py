@@ -39,10 +39,10 @@ from icesight_contract.scene_files import (
     POLARISATION,
     SIGMA0_FILL,
     incidence_band,
+    level_db,
     plausible_incidence,
     sigma0_pair,
     sigma0_units,
-    values_are_db,
 )
 
 from . import (
@@ -171,11 +171,10 @@ NOISE_GAP_MAX = 0.01
 
 
 def _units(values: np.ndarray, name: str, band: int, declared: str) -> str:
-    values = values[values != SIGMA0_FILL]  # a fill, not a measurement
-    if values.size == 0:
+    negative, positive, median, _ = _sigma0_counts(values)
+    if negative + positive == 0:
         raise SarFormatError(f"{name}: band {band} holds no valid pixel")
-    units, problem = sigma0_units(int(np.count_nonzero(values < 0)), int(np.count_nonzero(values > 0)),
-                                  float(np.median(values)), declared)
+    units, problem = sigma0_units(negative, positive, median, declared)
     if problem:
         raise SarFormatError(f"{name}: band {band} {problem}")
     return units
@@ -308,24 +307,16 @@ def sigma0_bands(samples: _BandSamples, descriptions: list[str], co_band: int | 
             raise SarFormatError(f"{name}: band {co_band} is described as {cross_named}, a cross-pol channel, but is "
                                  "given as co_band; give the co-pol (HH or VV) band as co_band")
         return co_band, cross_band
-    return sigma0_pair(descriptions[:samples.src.count], lambda band: _median_db(samples.values(band)))
+    return sigma0_pair(descriptions[:samples.src.count], lambda band: level_db(*_sigma0_counts(samples.values(band))))
 
 
-def _median_db(values: np.ndarray) -> float:
-    """The median of a band's sampled values in dB, whether they are dB or linear power (:func:`_in_db`),
-    its fill left out."""
+def _sigma0_counts(values: np.ndarray) -> tuple[int, int, float, float]:
+    """What the contract's units rules ask of a sigma0 band's sampled values, its fill left out: how many
+    are negative, how many positive, their median and the positive ones' median (NaN where none is)."""
     values = values[values != SIGMA0_FILL]
-    if values.size == 0:
-        return float("nan")
-    if _in_db(values):
-        return float(np.median(values))
     positive = values[values > 0]
-    return float(10.0 * np.log10(np.median(positive))) if positive.size else float("nan")
-
-
-def _in_db(values: np.ndarray) -> bool:
-    """Whether a band's sampled sigma0 values are dB rather than linear power (:func:`values_are_db`)."""
-    return values_are_db(int(np.count_nonzero(values < 0)), int(np.count_nonzero(values > 0)))
+    return (int(np.count_nonzero(values < 0)), int(positive.size), float(np.median(values)) if values.size else np.nan,
+            float(np.median(positive)) if positive.size else np.nan)
 
 
 def _plausible_incidence(samples: _BandSamples, band: int) -> bool:
