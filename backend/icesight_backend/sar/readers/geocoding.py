@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -304,9 +305,11 @@ class SwathEdges:
         return cls((tuple(n0[2:4]), tuple(n1[2:4])), (tuple(f0[2:4]), tuple(f1[2:4])),
                    float(n0[4] + n1[4]) / 2, float(f0[4] + f1[4]) / 2)
 
+    @cached_property
     def _plane(self) -> tuple[Transformer, tuple[np.ndarray, ...]]:
         """A map on which distances from the swath's middle are the ground's (azimuthal equidistant),
-        and the corners on it: near at the first and last line, far at the first and last line."""
+        and the corners on it: near at the first and last line, far at the first and last line (made
+        once: the width check and the incidence over a grid both need it)."""
         lons, lats = zip(*self.near, *self.far, strict=True)
         # The middle's longitude by the mean of unit vectors: the corners may straddle the antimeridian.
         lon0 = float(np.degrees(np.arctan2(np.mean(np.sin(np.radians(lons))), np.mean(np.cos(np.radians(lons))))))
@@ -331,7 +334,7 @@ class SwathEdges:
     def width_ratio(self) -> float:
         """The swath's width, from the near edge to the far edge's middle, over the width its near and
         far incidence angles span on the ground (1 where the two describe the same swath)."""
-        _, corners = self._plane()
+        _, corners = self._plane
         from_near, _ = self._across(corners, *((corners[2] + corners[3]) / 2))
         spanned = EARTH_RADIUS_M * float(ground_arc_rad(self.incidence_far_deg) - ground_arc_rad(self.incidence_near_deg))
         return float(from_near) / spanned if spanned > 0 else float("inf")
@@ -340,7 +343,7 @@ class SwathEdges:
         """The incidence angle at ground points: their fraction of the way from the near edge to the far
         edge is that fraction of the ground arc between the edges' incidence angles (continued beyond
         the edges)."""
-        plane, corners = self._plane()
+        plane, corners = self._plane
         from_near, from_far = self._across(corners, *plane.transform(np.asarray(lon, dtype=np.float64),
                                                                       np.asarray(lat, dtype=np.float64)))
         across = from_near / (from_near + from_far)
