@@ -2,7 +2,7 @@
 
 The simulator has two families of modelling choices (``icesight_backend.sar.simulation.FAMILIES``):
 A = Hamming-weighted sinc impulse response, K-distributed (Gamma texture) sea, ship brightness
-11 dB per decade of length, scatterers anywhere on deck, harmonic iceberg outlines with one facet;
+17.1 dB per decade of length (measured on the real chips), scatterers anywhere on deck, harmonic iceberg outlines with one facet;
 B = Gaussian response with exponential sidelobe tails, log-normal sea texture, ship brightness
 14 dB per decade, scatterers clustered at bow/midship/stern, polygonal icebergs with facet spots.
 

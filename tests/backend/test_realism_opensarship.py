@@ -16,10 +16,11 @@ from icesight_backend.sar.readers.opensarship import read_opensarship
 from icesight_backend.sar.realism import (
     CROSS_RISE,
     PEAK_SCATTER,
+    PEAK_SLOPE,
     RATIO_SCATTER,
     compare_with_opensarship,
     cross_rise_per_co_db,
-    peak_scatter_about_length_db,
+    peak_line_in_length,
 )
 from icesight_backend.sar.simulation import ClutterParams
 
@@ -99,16 +100,16 @@ def test_simulator_matches_real_radiometry_at_the_same_incidence(chips):
         assert abs(sub.difference_db["sea_median_cross"]) <= 2.0, sub.table()
 
 
-def test_peak_scatter_is_the_spread_about_a_line_in_log_length():
+def test_peak_line_gives_the_spread_about_a_line_in_log_length_and_its_slope():
     lengths = [20.0, 40.0, 80.0, 160.0, 320.0]  # evenly spaced in log length
     on_a_line = [10.0 + 12.0 * np.log10(length / 20.0) for length in lengths]
-    assert peak_scatter_about_length_db(on_a_line, lengths) == pytest.approx(0.0, abs=1e-9)
+    assert peak_line_in_length(on_a_line, lengths) == pytest.approx((0.0, 12.0), abs=1e-9)
     # Residuals the line cannot take up (they sum to zero and do not trend with log length): their
-    # standard deviation with the two fitted parameters taken off, sqrt(14 / 3).
+    # standard deviation with the two fitted parameters taken off, sqrt(14 / 3); the slope stays.
     off = [p + d for p, d in zip(on_a_line, [1.0, -2.0, 2.0, -2.0, 1.0], strict=True)]
-    assert peak_scatter_about_length_db(off, lengths) == pytest.approx(np.sqrt(14.0 / 3.0))
-    # A steeper law is a line too: nothing scatters.
-    assert peak_scatter_about_length_db([2.0 * p for p in on_a_line], lengths) == pytest.approx(0.0, abs=1e-9)
+    assert peak_line_in_length(off, lengths) == pytest.approx((np.sqrt(14.0 / 3.0), 12.0))
+    # A steeper law is a line too: nothing scatters, and the slope doubles.
+    assert peak_line_in_length([2.0 * p for p in on_a_line], lengths) == pytest.approx((0.0, 24.0), abs=1e-9)
 
 
 def test_the_comparison_tells_ships_alike_in_length_too_alike_in_brightness(chips, report_eight, monkeypatch):
@@ -122,6 +123,19 @@ def test_the_comparison_tells_ships_alike_in_length_too_alike_in_brightness(chip
     narrow = compare_with_opensarship(chips, seed=3, repeats=8)
     assert PEAK_SCATTER in narrow.failures, narrow.table()
     assert not {"sea_median_co", "sea_median_cross", "peak_co"} & set(narrow.failures), narrow.table()
+
+
+def test_the_comparison_tells_a_ship_brightness_law_flatter_than_the_chips(chips, report_eight, monkeypatch):
+    """The real ships' peak VV rises about 17 dB per decade of AIS length. Family A follows it; at
+    the 11 dB per decade it had before (no source) small ships are too bright and large ones too
+    dim, and the comparison must say so while the median peak still agrees."""
+    measured = report_eight
+    assert measured.real_median[PEAK_SLOPE] == pytest.approx(17.1, abs=0.1)
+    assert PEAK_SLOPE not in measured.failures, measured.table()
+    monkeypatch.setitem(simulation.SHIP_BRIGHTNESS_SLOPE_DB, "A", 11.0)
+    flat = compare_with_opensarship(chips, seed=3, repeats=8)
+    assert PEAK_SLOPE in flat.failures and flat.simulated_median[PEAK_SLOPE] < 12.6, flat.table()
+    assert not {"sea_median_co", "peak_co", PEAK_SCATTER} & set(flat.failures), flat.table()
 
 
 def test_the_comparison_tells_ships_alike_in_how_cross_polarised_they_are(chips, report_eight, monkeypatch):

@@ -511,9 +511,19 @@ class Target:
         return self.peak_hh_db + 10 * math.log10(REFERENCE_CELL_M**2)
 
 
-#: Ship brightness laws of the two families (dB at 20 m, dB per decade of length): both give the
-#: same median at 90 m, measured on the OpenSARShip chips (IW, VV); their slopes differ.
-_SHIP_BRIGHTNESS = {"A": (11.0, 11.0), "B": (8.8, 14.0)}
+#: Length at which both families' ship brightness laws give the median peak measured on the
+#: OpenSARShip chips (IW, VV), and about which a randomised patch turns the law's slope.
+SHIP_BRIGHTNESS_PIVOT_M = 90.0
+#: dB per decade of length by which a ship's brightest scatterer rises. **Measured**: the peak VV
+#: of the 50 OpenSARShip GRDH chips with an AIS length (63-304 m) rises 17.1 dB per decade (least
+#: squares; bootstrap 5-95 % 10.0-24.7 dB). Family A follows it, family B keeps 14 (no source, a
+#: second choice within the range), and a randomised patch draws its slope from the bootstrap range,
+#: so that neither a ship's brightness at a given length nor its fall towards small ships is a cue
+#: the chips cannot vouch for.
+SHIP_BRIGHTNESS_SLOPE_DB = {"A": 17.1, "B": 14.0}
+SHIP_BRIGHTNESS_SLOPE_RANGE_DB = (10.0, 24.7)
+#: The families' brightest-scatterer sigma0 at the pivot length, dB in a REFERENCE_CELL_M cell.
+_SHIP_PEAK_AT_PIVOT_DB = {"A": 18.2, "B": 17.95}
 #: Spread (dB, one sigma) of a ship's brightest scatterer about its family's length law. **Measured**:
 #: the peak VV of the 50 OpenSARShip GRDH chips with an AIS length scatters 5.4 dB (sd) about a
 #: straight line in log length; the simulated chips, rendered at the same length and incidence
@@ -530,15 +540,22 @@ SHIP_CROSS_RATIO_SPREAD_DB = 4.2
 ICEBERG_PEAK_SPREAD_DB = 3.0
 
 
-def draw_ship(rng: np.random.Generator, length_m: float | None = None, family: str = "A") -> Target:
+def ship_peak_law_db(length_m: float, family: str = "A", slope_db: float | None = None) -> float:
+    """A ship's brightest scatterer by its length, before its spread: the family's law, or one of
+    ``slope_db`` per decade through the same value at :data:`SHIP_BRIGHTNESS_PIVOT_M`."""
+    slope = SHIP_BRIGHTNESS_SLOPE_DB[family] if slope_db is None else slope_db
+    return _SHIP_PEAK_AT_PIVOT_DB[family] + slope * math.log10(length_m / SHIP_BRIGHTNESS_PIVOT_M)
+
+
+def draw_ship(rng: np.random.Generator, length_m: float | None = None, family: str = "A",
+              slope_db: float | None = None) -> Target:
     # Ship lengths: log-normal, median about 90 m, clipped to 20-300 m (fishing vessels to tankers).
     length = float(np.clip(rng.lognormal(math.log(90.0), 0.6), 20.0, 300.0)) if length_m is None else length_m
     width = length / rng.uniform(5.5, 8.0)
     # Metal superstructure makes strong dihedrals; about one ship in ten is a weak
     # (small, fibreglass or wooden) scatterer that looks like a growler.
     weak = rng.random() < 0.10
-    at_20_m, slope = _SHIP_BRIGHTNESS[family]
-    peak = at_20_m + slope * math.log10(length / 20.0) + rng.normal(0.0, SHIP_PEAK_SPREAD_DB) - (9.0 if weak else 0.0)
+    peak = ship_peak_law_db(length, family, slope_db) + rng.normal(0.0, SHIP_PEAK_SPREAD_DB) - (9.0 if weak else 0.0)
     ratio = rng.normal(-11.0, SHIP_CROSS_RATIO_SPREAD_DB) + (3.0 if weak else 0.0)
     return Target(ClassName.SHIP, length, width, float(rng.uniform(0, 180)), peak, ratio)
 
@@ -554,8 +571,8 @@ def draw_iceberg(rng: np.random.Generator, family: str = "A") -> Target:
     return Target(ClassName.ICEBERG, size, size / aspect, float(rng.uniform(0, 180)), peak, ratio)
 
 
-def draw_target(rng: np.random.Generator, kind: ClassName, family: str = "A") -> Target:
-    return draw_ship(rng, family=family) if kind is ClassName.SHIP else draw_iceberg(rng, family)
+def draw_target(rng: np.random.Generator, kind: ClassName, family: str = "A", ship_slope_db: float | None = None) -> Target:
+    return draw_ship(rng, family=family, slope_db=ship_slope_db) if kind is ClassName.SHIP else draw_iceberg(rng, family)
 
 
 def _ship_layout(
@@ -750,6 +767,7 @@ class PatchNuisance:
     clutter: ClutterParams = field(default_factory=ClutterParams)
     impulse: ImpulseResponse | None = None  # None: the mode's nominal response for the family
     brightness_db: float = 0.0  # added to the target's RCS
+    ship_slope_db: float | None = None  # ships' brightness per decade of length (None: the family's)
     scatterer_density: float | None = None  # ships: dominant scatterers per 50 m; bergs: facets
     scatterer_looks: float = 12.0  # fluctuation of a ship's point scatterers (looks)
     wind_speed_m_s: float | None = None  # None: Weibull(2.2) x 8 + 1 m/s
@@ -798,6 +816,7 @@ def draw_nuisance(rng: np.random.Generator, geometry: ModeGeometry, family: str)
         family=family, clutter=clutter, impulse=impulse, brightness_db=float(rng.uniform(-4.0, 4.0)),
         scatterer_density=_log_uniform(rng, 0.3, 3.0), scatterer_looks=_log_uniform(rng, 3.0, 30.0),
         wind_speed_m_s=float(rng.uniform(1.0, 18.0)), ice_probability=(0.3, 0.3), max_offset_px=10,
+        ship_slope_db=float(rng.uniform(*SHIP_BRIGHTNESS_SLOPE_RANGE_DB)),
     )
 
 
@@ -851,7 +870,7 @@ def simulate_patch(
     ice_mask = _ice_mask(rng, size, 0.7, geometry.pixel_size_m) if in_ice else None
     co, cross = background(rng, inc_grid, wind, geometry, ice_mask, co_pol, clutter=nuisance.clutter,
                            psf_width_px=nuisance.psf_width_px)
-    target = target or draw_target(rng, kind, nuisance.family)
+    target = target or draw_target(rng, kind, nuisance.family, nuisance.ship_slope_db)
     if nuisance.brightness_db:
         target = replace(target, peak_hh_db=target.peak_hh_db + nuisance.brightness_db)
     t_co, t_cross, _ = render_target(
@@ -919,7 +938,7 @@ def simulate_clutter_patch(
         co *= 1.0 + (db_to_linear(rng.uniform(3.0, 8.0)) - 1.0) * line
         cross *= 1.0 + (db_to_linear(rng.uniform(2.0, 6.0)) - 1.0) * line
     elif kind == "ambiguity":
-        ship = draw_ship(rng, family=nuisance.family)
+        ship = draw_ship(rng, family=nuisance.family, slope_db=nuisance.ship_slope_db)
         t_co, t_cross, _ = render_target(rng, ship, geometry, offset_px=tuple(rng.uniform(-0.5, 0.5, 2)),
                                          looks=clutter.looks, co_pol=co_pol, impulse=nuisance.impulse,
                                          family=nuisance.family)
