@@ -18,6 +18,7 @@ from icesight_backend.sar.realism import (
     PEAK_SCATTER,
     PEAK_SLOPE,
     RATIO_SCATTER,
+    TOLERANCE_DB,
     compare_with_opensarship,
     cross_rise_per_co_db,
     peak_line_in_length,
@@ -130,11 +131,12 @@ def test_the_comparison_tells_a_ship_brightness_law_flatter_than_the_chips(chips
     the 11 dB per decade it had before (no source) small ships are too bright and large ones too
     dim, and the comparison must say so while the median peak still agrees."""
     measured = report_eight
-    assert measured.real_median[PEAK_SLOPE] == pytest.approx(17.1, abs=0.1)
+    assert measured.real_median[PEAK_SLOPE] == pytest.approx(17.1, abs=0.1)  # measured on the chips
     assert PEAK_SLOPE not in measured.failures, measured.table()
     monkeypatch.setitem(simulation.SHIP_BRIGHTNESS_SLOPE_DB, "A", 11.0)
     flat = compare_with_opensarship(chips, seed=3, repeats=8)
-    assert PEAK_SLOPE in flat.failures and flat.simulated_median[PEAK_SLOPE] < 12.6, flat.table()
+    too_flat = measured.real_median[PEAK_SLOPE] - TOLERANCE_DB[PEAK_SLOPE]
+    assert PEAK_SLOPE in flat.failures and flat.simulated_median[PEAK_SLOPE] < too_flat, flat.table()
     assert not {"sea_median_co", "peak_co", PEAK_SCATTER} & set(flat.failures), flat.table()
 
 

@@ -6,20 +6,27 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
+from icesight_backend.sar import simulation
 from icesight_backend.sar.scene import simulate_scene
 from icesight_backend.sar.simulation import (
     FAMILIES,
     MODES,
+    SHIP_BRIGHTNESS_PIVOT_M,
+    SHIP_BRIGHTNESS_SLOPE_DB,
+    SHIP_BRIGHTNESS_SLOPE_RANGE_DB,
     ClutterParams,
     ImpulseResponse,
     PatchNuisance,
     Target,
     background,
+    draw_nuisance,
     integrated_rcs_m2,
     noise_floor_profile_db,
     render_target,
     response_lobes,
     sea_sigma0_db,
+    ship_peak_law_db,
+    simulate_clutter_patch,
     simulate_patch,
     simulate_patches,
     speckle,
@@ -399,3 +406,44 @@ def test_the_patch_set_default_is_half_randomised_and_randomise_overrides_it():
     with pytest.raises(ContractError) as caught:
         from_dict(SimulatedPatchSet, {"randomised_fraction": 1.2})
     assert caught.value.field == "randomised_fraction"
+
+
+def test_ship_brightness_rises_with_length_by_the_family_or_patch_slope_through_one_level():
+    # Family A rises as the OpenSARShip chips' peaks do; both families keep the level they had at 90 m.
+    assert SHIP_BRIGHTNESS_SLOPE_DB["A"] == pytest.approx(17.1)
+    assert ship_peak_law_db(90.0, "A") == pytest.approx(11.0 + 11.0 * np.log10(90.0 / 20.0), abs=0.02)
+    assert ship_peak_law_db(90.0, "B") == pytest.approx(8.8 + 14.0 * np.log10(90.0 / 20.0), abs=0.01)
+    assert ship_peak_law_db(900.0, "A") - ship_peak_law_db(90.0, "A") == pytest.approx(17.1)
+    for family in FAMILIES:
+        for slope in SHIP_BRIGHTNESS_SLOPE_RANGE_DB:
+            assert ship_peak_law_db(SHIP_BRIGHTNESS_PIVOT_M, family, slope) == pytest.approx(ship_peak_law_db(90.0, family))
+            assert ship_peak_law_db(40.0, family, slope) == pytest.approx(
+                ship_peak_law_db(90.0, family) + slope * np.log10(40.0 / 90.0))
+    # Randomised patches draw the slope over the measurement's range; nominal ones keep the family's.
+    ew = MODES[AcquisitionMode.EW]
+    rng = np.random.default_rng(3)
+    slopes = np.array([draw_nuisance(rng, ew, "A").ship_slope_db for _ in range(300)])
+    low, high = SHIP_BRIGHTNESS_SLOPE_RANGE_DB
+    assert slopes.min() >= low and slopes.max() <= high
+    assert slopes.min() < low + 1.0 and slopes.max() > high - 1.0
+    assert PatchNuisance().ship_slope_db is None
+
+
+def test_a_patch_and_a_ghost_take_their_ships_slope_from_the_nuisance(monkeypatch):
+    ew = MODES[AcquisitionMode.EW]
+    low, high = SHIP_BRIGHTNESS_SLOPE_RANGE_DB
+    targets = {}
+    for slope in (low, high):
+        _, _, _, targets[slope], _ = simulate_patch(np.random.default_rng(11), ClassName.SHIP, ew,
+                                                    nuisance=PatchNuisance(ship_slope_db=slope))
+    length = targets[low].length_m
+    assert targets[high].length_m == length  # the slope takes nothing from the random stream
+    assert targets[high].peak_hh_db - targets[low].peak_hh_db == pytest.approx((high - low) * np.log10(length / 90.0))
+    # A clutter patch's azimuth ambiguity is the ghost of a ship drawn with the same slope.
+    drawn = []
+    original = simulation.draw_ship
+    monkeypatch.setattr(simulation, "draw_ship", lambda *a, **k: drawn.append(k.get("slope_db")) or original(*a, **k))
+    rng = np.random.default_rng(5)
+    while not drawn:
+        simulate_clutter_patch(rng, ew, nuisance=PatchNuisance(ship_slope_db=high))
+    assert drawn == [high]

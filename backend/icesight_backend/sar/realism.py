@@ -4,7 +4,7 @@ Each real chip is paired with a simulated one of the same ship length (AIS), inc
 and chip size, in IW geometry with VV as co-pol, so that the two sets of statistics differ only
 by what the simulator gets wrong. Statistics per chip, as the data's README measures them: the
 median pixel (mostly open sea) per band, and the ship's peak pixel per band (and, over the set,
-how far the peaks scatter about a law in the ship's length); how strongly
+how far the peaks scatter about a law in the ship's length, and how steeply that law rises); how strongly
 neighbouring sea pixels are correlated (a ground-range product's speckle is correlated over its
 resolution cell, about two pixels); how strongly sea pixels 60 m apart are, which is the
 texture's correlation alone (the long waves that modulate the sea's brightness); and the sea's
@@ -64,7 +64,8 @@ PEAK_SCATTER = "peak_co_scatter_about_length"
 #: AIS length (the slope of the line :data:`PEAK_SCATTER` is taken about). The real chips' 17.1 dB
 #: per decade (63-304 m; bootstrap 5-95 % 10.0-24.7), which the simulator's ship brightness law
 #: follows (``simulation.SHIP_BRIGHTNESS_SLOPE_DB``). Judged to within the measurement's standard
-#: error (about 4.5 dB per decade with 50 chips, 5.4 dB of scatter and their spread of lengths); with
+#: error (about 4.5 dB per decade with 50 chips, 5.4 dB of scatter and their spread of lengths, as
+#: the bootstrap's 5-95 % range, ``simulation.SHIP_BRIGHTNESS_SLOPE_RANGE_DB``, is 1.645 of them each way); with
 #: eight simulated chips a real one and judged only with at least three chips of known length, as
 #: :data:`PEAK_SCATTER`.
 PEAK_SLOPE = "peak_co_rise_per_decade_of_length"
