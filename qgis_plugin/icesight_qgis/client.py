@@ -8,6 +8,7 @@ context manager) when done.
 
 from __future__ import annotations
 
+import json
 import tempfile
 import time
 import zipfile
@@ -59,6 +60,8 @@ class JobCancelledError(Exception):
 
 #: Bytes sent per chunk of an upload (progress and cancel are checked between chunks).
 UPLOAD_CHUNK_BYTES = 1 << 20
+#: Bytes received per chunk of a download (cancel is checked between chunks).
+DOWNLOAD_CHUNK_BYTES = 1 << 20
 
 
 class _ChunkReader:
@@ -154,6 +157,12 @@ class BackendClient:
         timeout = kwargs.pop("timeout", (self.connect_timeout_s, self.timeout_s))
         try:
             response = self.session.request(method, self._url(path), timeout=timeout, **kwargs)
+        except (requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema,
+                requests.exceptions.InvalidURL) as exc:
+            raise BackendError(
+                f"the backend URL {self.base_url} is not a web address: write it with http:// or https:// in "
+                "front, as in http://127.0.0.1:8765, in the IceSight settings", "invalid_url"
+            ) from exc
         except requests.ConnectionError as exc:
             raise BackendError(
                 f"cannot reach the IceSight backend at {self.base_url}: check that it is running and that the "
@@ -165,60 +174,92 @@ class BackendClient:
                 "busy or stuck; try again, or give it more time in the IceSight settings",
                 "timeout",
             ) from exc
+        except requests.RequestException as exc:
+            raise BackendError(f"the request to the IceSight backend at {self.base_url} failed: {exc}") from exc
         if response.status_code >= 400:
+            # The body is read before the connection is let go: a streamed answer has not read it yet.
+            body = response.text
             response.close()
             try:
-                error = response.json()["error"]
+                error = json.loads(body)["error"]
                 raise BackendError(error["message"], error["code"], error.get("field"), response.status_code)
             except (ValueError, KeyError, TypeError):
                 raise BackendError(
-                    f"backend answered HTTP {response.status_code}: {response.text[:200]}",
+                    f"backend answered HTTP {response.status_code}: {body[:200]}",
                     "http_error",
                     status_code=response.status_code,
                 ) from None
         return response
 
+    def _json(self, method: str, path: str, key: str | None = None, **kwargs: Any) -> Any:
+        """The JSON answer of a request (its ``key`` member where given). A server that answers
+        something else (a proxy's login page, another service on the port) is named as such instead
+        of failing on the parse."""
+        response = self._request(method, path, **kwargs)
+        try:
+            answer = response.json()
+            return answer[key] if key is not None else answer
+        except (ValueError, KeyError, TypeError):
+            raise BackendError(
+                f"the server at {self.base_url} did not answer {path} as an IceSight backend does; check the URL "
+                "in the IceSight settings (the port, and whether a proxy answers in its place)", "not_icesight",
+                status_code=response.status_code,
+            ) from None
+
+    def _typed(self, cls: type, method: str, path: str, **kwargs: Any) -> Any:
+        """The JSON answer of a request read as the contract's ``cls``."""
+        return self._as(cls, self._json(method, path, **kwargs), path)
+
+    def _as(self, cls: type, answer: Any, path: str) -> Any:
+        try:
+            return from_dict(cls, answer)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise BackendError(
+                f"the answer of {self.base_url} to {path} is not what this plugin expects ({exc}); the backend "
+                "may be of another version than the plugin", "not_icesight",
+            ) from None
+
     # -- API ------------------------------------------------------------------------------------
 
     def health(self) -> dict:
-        return self._request("GET", "/health").json()
+        return self._json("GET", "/health")
 
     def submit(self, kind: JobKind, params: Any) -> JobStatus:
         body = to_dict(JobRequest.of(kind, params), pack=True)  # patch bands as base64 float32
-        status = from_dict(JobStatus, self._request("POST", "/jobs", json=body).json())
+        status = self._typed(JobStatus, "POST", "/jobs", json=body)
         if self.on_submitted is not None:
             self.on_submitted(status)
         return status
 
     def job(self, job_id: str) -> JobStatus:
-        return from_dict(JobStatus, self._request("GET", f"/jobs/{job_id}").json())
+        return self._typed(JobStatus, "GET", f"/jobs/{job_id}")
 
     def jobs(self, limit: int = 100) -> list[JobStatus]:
         """The newest ``limit`` jobs, newest first."""
-        return [from_dict(JobStatus, j) for j in self._request("GET", "/jobs", params={"limit": limit}).json()["jobs"]]
+        return [self._as(JobStatus, j, "/jobs") for j in self._json("GET", "/jobs", "jobs", params={"limit": limit})]
 
     def cancel(self, job_id: str) -> JobStatus:
-        return from_dict(JobStatus, self._request("POST", f"/jobs/{job_id}/cancel").json())
+        return self._typed(JobStatus, "POST", f"/jobs/{job_id}/cancel")
 
     def models(self) -> list[dict]:
-        return self._request("GET", "/models").json()["models"]
+        return self._json("GET", "/models", "models")
 
     def models_with_drift(self) -> list[dict]:
         """The registered models, each with ``drift``: the monitoring's verdict on its recent inputs
         against its training data (``status`` ok / drift / too_few / no_reference, ``drifted`` features)."""
-        drift = {m["model_id"]: m["drift"] for m in self._request("GET", "/monitoring").json()["models"]}
+        drift = {m["model_id"]: m["drift"] for m in self._json("GET", "/monitoring", "models")}
         return [record | {"drift": drift.get(record["model_id"], {"status": "unused"})} for record in self.models()]
 
     def model(self, model_id: str) -> dict:
-        return self._request("GET", f"/models/{model_id}").json()
+        return self._json("GET", f"/models/{model_id}")
 
     def compare_models(self, model_ids: list[str]) -> dict:
-        return self._request("GET", "/models/compare", params={"ids": ",".join(model_ids)}).json()
+        return self._json("GET", "/models/compare", params={"ids": ",".join(model_ids)})
 
     def predict(self, patches: list[PatchRecord], model_id: str | None = None) -> ClassifyPatchesResult:
         """``POST /predict``: a few patches classified at once (the production model unless named)."""
         body = to_dict(PredictRequest(patches=patches, model_id=model_id), pack=True)
-        answer = self._request("POST", "/predict", json=body).json()
+        answer = self._json("POST", "/predict", json=body)
         answer.pop("model_seconds", None)
         return from_dict(ClassifyPatchesResult, answer)
 
@@ -234,23 +275,23 @@ class BackendClient:
 
     def feature_groups(self) -> list[dict]:
         """The feature groups, each ``{"group", "n_versions", "latest"}`` (the newest version's metadata)."""
-        return self._request("GET", "/feature-groups").json()["feature_groups"]
+        return self._json("GET", "/feature-groups", "feature_groups")
 
     def feature_group_versions(self, group: str) -> list[dict]:
         """The metadata of each version of a feature group, oldest first."""
-        return self._request("GET", f"/feature-groups/{group}").json()["versions"]
+        return self._json("GET", f"/feature-groups/{group}", "versions")
 
     def training_datasets(self) -> list[dict]:
         """The training datasets, each ``{"name", "n_versions", "latest"}`` (the newest version's metadata)."""
-        return self._request("GET", "/training-datasets").json()["training_datasets"]
+        return self._json("GET", "/training-datasets", "training_datasets")
 
     def training_dataset_versions(self, name: str) -> list[dict]:
         """The metadata of each version of a training dataset (its feature group version, split counts,
         ``k_folds``), oldest first."""
-        return self._request("GET", f"/training-datasets/{name}").json()["versions"]
+        return self._json("GET", f"/training-datasets/{name}", "versions")
 
     def set_production(self, model_id: str) -> dict:
-        return self._request("POST", f"/models/{model_id}/production").json()
+        return self._json("POST", f"/models/{model_id}/production")
 
     def scenes(self, start: str | None = None, end: str | None = None,
                bbox: tuple[float, float, float, float] | None = None, mode: str | None = None) -> list[dict]:
@@ -259,10 +300,10 @@ class BackendClient:
         query = {"start": start, "end": end, "mode": mode,
                  "bbox": ",".join(f"{v:.6f}" for v in bbox) if bbox is not None else None}
         params = {k: v for k, v in query.items() if v}
-        return self._request("GET", "/scenes", params=params).json()["features"]
+        return self._json("GET", "/scenes", "features", params=params)
 
     def scene(self, scene_id: str) -> dict:
-        return self._request("GET", f"/scenes/{scene_id}").json()
+        return self._json("GET", f"/scenes/{scene_id}")
 
     def scene_url(self, scene_id: str) -> str:
         """Where the scene's COG is served (HTTP range requests, for GDAL's /vsicurl/)."""
@@ -288,19 +329,47 @@ class BackendClient:
     def _upload(self, path: Path, on_progress: Callable[[int, int], None] | None,
                 is_cancelled: Callable[[], bool] | None) -> dict:
         with _ChunkReader(path, on_progress, is_cancelled) as body:
-            return self._request("POST", "/uploads", params={"filename": path.name}, data=body,
-                                 headers={"Content-Type": "application/octet-stream"}).json()
+            return self._json("POST", "/uploads", params={"filename": path.name}, data=body,
+                              headers={"Content-Type": "application/octet-stream"})
 
-    def download(self, job_id: str, name: str, destination: Path) -> Path:
-        """Stream an artifact to ``destination`` (written under a temporary name, then renamed)."""
+    def download(self, job_id: str, name: str, destination: Path,
+                 is_cancelled: Callable[[], bool] | None = None) -> Path:
+        """Stream an artifact to ``destination`` (written under a temporary name, then renamed, so that
+        ``destination`` is whole or absent). A connection that breaks off, a file that cannot be
+        written, or a cancel (``is_cancelled()``, looked at between chunks: :class:`JobCancelledError`)
+        leaves no partial file behind."""
         destination = Path(destination)
-        destination.parent.mkdir(parents=True, exist_ok=True)
         partial = destination.with_name(destination.name + ".partial")
-        with self._request("GET", f"/jobs/{job_id}/artifacts/{name}", stream=True) as response, \
-                open(partial, "wb") as handle:
-            for chunk in response.iter_content(chunk_size=1 << 20):
-                handle.write(chunk)
-        partial.replace(destination)
+        try:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            with self._request("GET", f"/jobs/{job_id}/artifacts/{name}", stream=True) as response, \
+                    open(partial, "wb") as handle:
+                # Older urllib3 takes a connection closed early for the end of the body: count.
+                promised = None if response.headers.get("Content-Encoding") else response.headers.get("Content-Length")
+                received = 0
+                for chunk in response.iter_content(chunk_size=DOWNLOAD_CHUNK_BYTES):
+                    if is_cancelled is not None and is_cancelled():
+                        raise JobCancelledError(f"download of {name} of job {job_id}")
+                    handle.write(chunk)
+                    received += len(chunk)
+            if promised is not None and promised.isdigit() and received != int(promised):
+                raise BackendError(
+                    f"the download of {name} (job {job_id}) from {self.base_url} broke off after {received} of "
+                    f"{promised} bytes; try again", "download_failed"
+                )
+            partial.replace(destination)
+        except requests.RequestException as exc:
+            raise BackendError(
+                f"the download of {name} (job {job_id}) from {self.base_url} broke off "
+                f"({exc.__class__.__name__}); try again", "download_failed"
+            ) from exc
+        except OSError as exc:
+            raise BackendError(
+                f"could not write {destination} ({exc.strerror or exc}); free space there or choose another "
+                "results folder in the IceSight settings", "write_failed"
+            ) from exc
+        finally:
+            partial.unlink(missing_ok=True)
         return destination
 
     def wait(
@@ -309,12 +378,21 @@ class BackendClient:
         on_progress: Callable[[JobStatus], None] | None = None,
         is_cancelled: Callable[[], bool] | None = None,
         poll_interval_s: float = 0.5,
-        timeout_s: float = 3600.0,
+        timeout_s: float | None = None,
     ) -> JobStatus:
-        """Poll a job until it ends. Cancels it on the backend when ``is_cancelled()`` turns true."""
-        deadline = time.monotonic() + timeout_s
+        """Poll a job until it ends. Cancels it on the backend when ``is_cancelled()`` turns true.
+        ``timeout_s`` (None: no limit; a search or a scene may run for hours) stops the waiting, not
+        the job."""
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
         while True:
             status = self.job(job_id)
+            if is_cancelled is not None and is_cancelled():  # before reporting: the caller may be gone
+                if not status.state.is_final:
+                    try:
+                        self.cancel(job_id)
+                    except BackendError:
+                        pass
+                raise JobCancelledError(job_id)
             if on_progress is not None:
                 on_progress(status)
             if status.state.is_final:
@@ -326,12 +404,8 @@ class BackendClient:
                         error.message if error else "job failed", error.code.value if error else "job_failed"
                     )
                 return status
-            if is_cancelled is not None and is_cancelled():
-                try:
-                    self.cancel(job_id)
-                except BackendError:
-                    pass
-                raise JobCancelledError(job_id)
-            if time.monotonic() > deadline:
-                raise BackendError(f"job {job_id} did not finish within {timeout_s:g} s", "timeout")
+            if deadline is not None and time.monotonic() > deadline:
+                raise BackendError(f"job {job_id} is still running on the backend after {timeout_s:g} s of waiting "
+                                   "here; it goes on, and its results can be put on the map from the Jobs page "
+                                   "when it has finished", "timeout")
             time.sleep(poll_interval_s)

@@ -63,7 +63,8 @@ def classify_patches(
     status = client.submit(JobKind.CLASSIFY_PATCHES, ClassifyPatchesParams(patches=patches, model_id=model_id))
     final = _follow(client, status, on_progress, is_cancelled, 0.05, 0.9)
     on_progress(0.92, "downloading results")
-    path = client.download(status.id, "classifications.gpkg", os.path.join(output_dir, f"{status.id}_classifications.gpkg"))
+    path = client.download(status.id, "classifications.gpkg",
+                           os.path.join(output_dir, f"{status.id}_classifications.gpkg"), is_cancelled=is_cancelled)
     on_progress(1.0, "done")
     return ClassificationOutcome(status.id, str(path), final.typed_result())
 
@@ -137,15 +138,17 @@ def explain_patches(
     folder = os.path.join(output_dir, f"{status.id}_explanations")
     on_progress(0.87, "downloading the explanations")
     names = {a.name: a for a in final.artifacts}
-    summary = client.download(status.id, "explanations.gpkg", os.path.join(folder, "explanations.gpkg"))
+    summary = client.download(status.id, "explanations.gpkg",
+                              os.path.join(folder, "explanations.gpkg"), is_cancelled=is_cancelled)
     mosaic, heatmaps = None, {}
     if not per_target_heatmaps and MOSAIC in names:
-        mosaic = str(client.download(status.id, MOSAIC, os.path.join(folder, MOSAIC)))
+        mosaic = str(client.download(status.id, MOSAIC, os.path.join(folder, MOSAIC), is_cancelled=is_cancelled))
     else:  # asked for, or a single patch (the backend makes a mosaic of two or more)
         for patch in patches:
             name = f"heatmap_{artifact_file_id(patch.id)}.tif"
             if name in names:
-                heatmaps[patch.id] = str(client.download(status.id, name, os.path.join(folder, name)))
+                heatmaps[patch.id] = str(client.download(status.id, name,
+                                                         os.path.join(folder, name), is_cancelled=is_cancelled))
     on_progress(1.0, "done")
     return ExplanationOutcome(status.id, final.typed_result(), str(summary), mosaic, heatmaps)
 
@@ -171,7 +174,8 @@ def map_scene(
     status = client.submit(JobKind.MAP_SCENE, MapSceneParams(scene_id=scene_id, model_id=model_id))
     final = _follow(client, status, on_progress, is_cancelled, 0.02, 0.9)
     on_progress(0.92, "downloading the probability map")
-    path = client.download(status.id, "probability.tif", os.path.join(output_dir, f"{status.id}_probability.tif"))
+    path = client.download(status.id, "probability.tif",
+                           os.path.join(output_dir, f"{status.id}_probability.tif"), is_cancelled=is_cancelled)
     on_progress(1.0, "done")
     return MapOutcome(status.id, final.typed_result(), str(path))
 
@@ -278,7 +282,8 @@ def detect_targets(
     status = client.submit(JobKind.DETECT_TARGETS, DetectTargetsParams(scene_id=scene_id, **(land or {})))
     final = _follow(client, status, on_progress, is_cancelled, 0.02, 0.9)
     on_progress(0.92, "downloading the detections")
-    path = client.download(status.id, "detections.gpkg", os.path.join(output_dir, f"{status.id}_detections.gpkg"))
+    path = client.download(status.id, "detections.gpkg",
+                           os.path.join(output_dir, f"{status.id}_detections.gpkg"), is_cancelled=is_cancelled)
     on_progress(1.0, "done")
     return DetectionOutcome(status.id, final.typed_result(), str(path))
 
@@ -325,7 +330,8 @@ def chart_scene(
     final = _follow(client, status, on_progress, is_cancelled, start, 0.95)
     on_progress(0.96, "downloading the classified targets")
     path = client.download(status.id, "classifications.gpkg",
-                           os.path.join(output_dir, f"{status.id}_classifications.gpkg"))
-    detections = client.download(status.id, "detections.gpkg", os.path.join(output_dir, f"{status.id}_detections.gpkg"))
+                           os.path.join(output_dir, f"{status.id}_classifications.gpkg"), is_cancelled=is_cancelled)
+    detections = client.download(status.id, "detections.gpkg",
+                                 os.path.join(output_dir, f"{status.id}_detections.gpkg"), is_cancelled=is_cancelled)
     on_progress(1.0, "done")
     return ChartOutcome(status.id, final.typed_result(), str(path), str(detections))

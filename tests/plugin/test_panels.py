@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from qgis.core import (
     QgsCoordinateReferenceSystem,
+    QgsField,
     QgsProject,
     QgsRasterLayer,
     QgsRasterMinMaxOrigin,
@@ -22,7 +23,7 @@ from qgis.core import (
     QgsSettings,
     QgsSingleBandGrayRenderer,
 )
-from qgis.PyQt.QtCore import QEventLoop, Qt, QTimer
+from qgis.PyQt.QtCore import QEventLoop, Qt, QTimer, QVariant
 from qgis.PyQt.QtWidgets import QComboBox
 
 
@@ -495,6 +496,27 @@ def test_job_ids_survive_saving_and_reopening_the_project_and_results_come_back(
     wait_in_qgis(lambda: not panel.action_tasks, timeout_s=120)
     assert panel.last_added and panel.last_added[0].isValid()
     assert panel.last_added[0].featureCount() == n_detections
+
+    # What the analyst wrote into the results file (a review, a note) survives putting the results
+    # on the map again: the copy in the results folder is used, not replaced by the backend's.
+    layer = panel.last_added[0]
+    path = layer.source().split("|")[0]
+    provider = layer.dataProvider()
+    assert provider.addAttributes([QgsField("analyst_note", QVariant.String)])
+    layer.updateFields()
+    first = next(layer.getFeatures())
+    assert provider.changeAttributeValues({first.id(): {layer.fields().indexOf("analyst_note"): "checked"}})
+    project.removeAllMapLayers()
+    assert panel.reload_selected() is not None
+    wait_in_qgis(lambda: not panel.action_tasks, timeout_s=120)
+    again = panel.last_added[0]
+    assert again.source().split("|")[0] == path and again.featureCount() == n_detections
+    assert again.getFeature(first.id())["analyst_note"] == "checked"
+    # Asked again while the layer is on the map: no second copy of it.
+    assert panel.reload_selected() is not None
+    wait_in_qgis(lambda: not panel.action_tasks, timeout_s=120)
+    assert panel.last_added[0].id() == again.id()
+    assert len([lay for lay in project.mapLayers().values() if lay.source().split("|")[0] == path]) == 1
     project.clear()
 
 
@@ -556,3 +578,23 @@ def _combo_option(combo):
     option.editable = combo.isEditable()
     option.currentText = combo.currentText()
     return option
+
+
+def test_a_task_left_running_when_its_panel_goes_reports_to_nothing(plugin):
+    """A task may report progress after the dock is gone (plugin unloaded or reloaded while a job
+    runs): its signals are let go with the panel, so nothing writes to a deleted progress bar."""
+    from icesight_qgis.tasks import JobTask
+
+    panel = plugin.dock.upload
+    task = JobTask("a job that outlives its panel", lambda on_progress, is_cancelled: None, lambda outcome, error: None)
+    task.progressChanged.connect(panel.show_progress)
+    task.message_changed.connect(panel.status_label.setText)
+    panel.task = task
+    task.setProgress(40.0)
+    assert panel.progress.value() == 40  # connected while the panel lives
+    assert task.receivers(task.progressChanged) >= 1 and task.receivers(task.message_changed) >= 1
+    panel.detach()
+    assert panel.task is None
+    assert task.receivers(task.progressChanged) == 0 and task.receivers(task.message_changed) == 0
+    task.setProgress(80.0)  # reports into the void
+    assert panel.progress.value() == 40

@@ -139,7 +139,7 @@ class AnalysisPanel(Panel):
         return targets
 
     def _start(self, task: JobTask, message: str) -> JobTask:
-        task.progressChanged.connect(lambda value: self.progress.setValue(int(value)))
+        task.progressChanged.connect(self.show_progress)
         task.message_changed.connect(self.status_label.setText)
         self.task = task
         self._set_running(True)

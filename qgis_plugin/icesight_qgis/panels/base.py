@@ -55,6 +55,11 @@ class Panel(QWidget):
             task = getattr(self, name, None)
             if task is not None:
                 task.on_done = lambda outcome, error: None
+                for signal in (task.progressChanged, task.message_changed):
+                    try:  # the task may still report before it stops: not to widgets that are gone
+                        signal.disconnect()
+                    except TypeError:  # nothing connected
+                        pass
                 task.cancel()
             setattr(self, name, None)
 
@@ -66,6 +71,11 @@ class Panel(QWidget):
         bar = self.iface.messageBar() if self.iface is not None else None
         if bar is not None:
             bar.pushMessage("IceSight", html.escape(message), _LEVELS.get(level, Qgis.Info), 8 if level != "error" else 0)
+
+    def show_progress(self, value: float) -> None:
+        """A task's progress (0-100) on ``self.progress``: connect tasks here rather than through a
+        lambda, which would outlive the panel and write to a deleted bar."""
+        self.progress.setValue(int(value))
 
     def progress_row(self) -> QHBoxLayout:
         """A progress bar (``self.progress``, 0-100) with the panel's Cancel button (``self.cancel_button``)."""

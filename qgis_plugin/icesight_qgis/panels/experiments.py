@@ -864,7 +864,7 @@ class ExperimentsPanel(Panel):
         self.job_id = None
         self.stage_messages = []
         self.progress.setValue(0)
-        task.progressChanged.connect(lambda value: self.progress.setValue(int(value)))
+        task.progressChanged.connect(self.show_progress)
         task.message_changed.connect(self._on_stage)
         task.job_submitted.connect(self._on_submitted)
         self._set_running(True)

@@ -227,7 +227,8 @@ class JobsPanel(Panel):
         output_dir = settings.results_dir()
         client = settings.make_client(current)
         task = JobTask(self.tr("IceSight: results of job {job}").format(job=job_id),
-                       lambda on_progress, is_cancelled: fetch_results(client, job_id, output_dir, header_file),
+                       lambda on_progress, is_cancelled: fetch_results(client, job_id, output_dir, header_file,
+                                                                       is_cancelled),
                        None, client)
         task.on_done = lambda fetched, error, task=task: self._on_fetched(task, job_id, fetched, error)
         return self._run_action(task)

@@ -340,7 +340,7 @@ class ReviewPanel(Panel):
     def _start(self, task: JobTask, message: str) -> JobTask:
         self.task = task
         self.progress.setValue(0)
-        task.progressChanged.connect(lambda value: self.progress.setValue(int(value)))
+        task.progressChanged.connect(self.show_progress)
         task.message_changed.connect(self.status_label.setText)
         self._set_running(True)
         self.status_label.setText(message)

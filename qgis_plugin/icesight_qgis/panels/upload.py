@@ -88,7 +88,7 @@ class UploadPanel(Panel):
                                                                 is_cancelled),
             self._on_done, client,
         )
-        task.progressChanged.connect(lambda value: self.progress.setValue(int(value)))
+        task.progressChanged.connect(self.show_progress)
         task.message_changed.connect(self.status_label.setText)
         self.task = task
         self.upload_button.setEnabled(False)
