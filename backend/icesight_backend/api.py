@@ -37,6 +37,7 @@ from icesight_contract import (
     JobKind,
     PredictRequest,
     UnknownJobKind,
+    cut_field_name,
     from_dict,
     parse_job_request,
     shown,
@@ -72,7 +73,7 @@ def _time_bound(text: str | None, field: str):
         return utc_time(text)
     except (ValueError, OverflowError):  # not a time, or one that leaves the calendar in UTC
         raise ApiFailure(422, ErrorCode.INVALID_PARAMETER,
-                         f"{text!r} is not an ISO 8601 time such as 2026-03-01T08:15:00Z (or '..' for open)", field) from None
+                         f"{shown(str(text))} is not an ISO 8601 time such as 2026-03-01T08:15:00Z (or '..' for open)", field) from None
 
 
 #: Most jobs one ``GET /jobs`` lists.
@@ -311,14 +312,23 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
             not_finite.append(text)
             return _NotFinite()
 
+        too_long: list[str] = []  # integers longer than any parameter takes (Python refuses 4,300 digits)
+
+        def parse_int(text: str) -> int | _TooLong:
+            if len(text) <= MAX_INTEGER_DIGITS:
+                return int(text)
+            too_long.append(text)
+            return _TooLong()
+
         try:
             if size <= INLINE_PARSE_BYTES:  # a packed predict request: parsed in well under a millisecond
-                document = json.loads(body, parse_float=parse_float, parse_constant=parse_constant)
+                document = json.loads(body, parse_float=parse_float, parse_constant=parse_constant,
+                                      parse_int=parse_int)
             else:
                 # In a worker thread: a body of patches as JSON arrays holds ~100,000 numbers, each checked
                 # in Python, and the event loop must keep answering /health and status polls meanwhile.
                 document = await run_in_threadpool(json.loads, body, parse_float=parse_float,
-                                                   parse_constant=parse_constant)
+                                                   parse_constant=parse_constant, parse_int=parse_int)
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
             raise ApiFailure(400, ErrorCode.INVALID_JSON, f"body is not valid JSON: {detail}") from None
@@ -327,6 +337,11 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
             raise ApiFailure(400, ErrorCode.INVALID_JSON, f"body is not valid JSON: {where or 'body'} is "
                              f"{shown(not_finite[0])}, which is not a number JSON allows; send a finite number "
                              "(or leave the field out where it is optional)", where or None)
+        if too_long:
+            where = _first_path(document, lambda value: isinstance(value, _TooLong))
+            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, f"{where or 'body'} is an integer of "
+                             f"{len(too_long[0].lstrip('-'))} digits, beyond any value a parameter takes",
+                             where or "body")
         if _SURROGATE_ESCAPE.search(body):  # rare: only then is every string looked at
             where = _first_path(document, _not_unicode)
             if where is not None:
@@ -349,10 +364,11 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         except UnknownJobKind as exc:
             raise ApiFailure(422, ErrorCode.UNKNOWN_JOB_KIND, exc.problem, exc.field) from None
         except ContractError as exc:
-            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, str(exc), exc.field) from None
+            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, str(exc), exc.field or "body") from None
         key = request.headers.get("idempotency-key")
         if key is not None and not (1 <= len(key) <= 200 and key.isprintable()):
-            raise ApiFailure(400, ErrorCode.INVALID_REQUEST, "Idempotency-Key must be 1-200 printable characters")
+            raise ApiFailure(400, ErrorCode.INVALID_REQUEST, "Idempotency-Key must be 1-200 printable characters",
+                             "Idempotency-Key")
         try:
             status, created = await run_in_threadpool(manager.submit, kind, params, key)
         except (SubmissionError, *SUBMISSION_ERRORS) as exc:
@@ -376,7 +392,7 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         try:
             result, seconds = await run_in_threadpool(serve)
         except ContractError as exc:
-            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, str(exc), exc.field) from None
+            raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, str(exc), exc.field or "body") from None
         except (SubmissionError, *SUBMISSION_ERRORS) as exc:
             raise submission_failure(exc, in_params=False) from None
         except MODEL_INPUT_ERRORS as exc:
@@ -535,8 +551,8 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         unsupported = sorted(set(body) - SEARCH_FIELDS)
         if unsupported:
             raise ApiFailure(422, ErrorCode.INVALID_PARAMETER,
-                             f"{unsupported[0]!r} is not supported; search with {', '.join(sorted(SEARCH_FIELDS))}",
-                             unsupported[0])
+                             f"{shown(unsupported[0])} is not supported; search with {', '.join(sorted(SEARCH_FIELDS))}",
+                             cut_field_name(unsupported[0]))
         return await run_in_threadpool(lambda: scene_search(request, **body, post_body=body))
 
     @app.get(f"{API_PREFIX}/scenes/{{scene_id}}")
@@ -697,7 +713,7 @@ def _search_bbox(bbox: str | list | None) -> tuple[float, float, float, float] |
             raise ValueError
     except (ValueError, OverflowError):
         raise ApiFailure(422, ErrorCode.INVALID_PARAMETER,
-                         f"bbox {bbox!r} must be west,south,east,north in degrees (longitudes in [-180, 180], "
+                         f"bbox {shown(str(bbox))} must be west,south,east,north in degrees (longitudes in [-180, 180], "
                          "latitudes in [-90, 90], south <= north; west > east crosses the antimeridian)", "bbox") from None
     return box
 
@@ -727,6 +743,15 @@ def _check_int(value, low: int, high: int, field: str) -> None:
 
 class _NotFinite:
     """What the JSON parser puts where a body has NaN, Infinity or a number beyond a float's range."""
+
+
+class _TooLong:
+    """What the JSON parser puts where a body has an integer of more than MAX_INTEGER_DIGITS digits."""
+
+
+#: The most digits an integer of a request body may have (a seed takes 20 at most; Python refuses to
+#: read integers of more than 4,300 digits, and reading one costs time quadratic in its length).
+MAX_INTEGER_DIGITS = 1000
 
 
 def _not_unicode(value) -> bool:

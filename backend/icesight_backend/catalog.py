@@ -113,6 +113,10 @@ def make_item(scene_id: str, raster: SceneRaster, mode: str | None, acquired: st
     return item.to_dict(include_self_link=False, transform_hrefs=False)
 
 
+class SceneIdTaken(ValueError):
+    """A scene id asked for is the id of a scene the catalog holds already."""
+
+
 class SceneCatalog:
     def __init__(self, data_dir: Path):
         self.root = Path(data_dir) / "scenes"
@@ -135,15 +139,32 @@ class SceneCatalog:
     def staging_dir(self, token: str) -> Path:
         return self.root / f".staging-{token}"
 
-    def add(self, item: dict, staged_cog: Path) -> dict:
-        """Move a complete COG into place and list the item (replacing a scene of the same id)."""
+    def taken_message(self, scene_id: str) -> str:
+        return (f"scene id {shown(scene_id)} is the id of a scene in the catalog already; give another scene_id, or "
+                "none and the service names the scene")
+
+    def has(self, scene_id: str) -> bool:
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM scenes WHERE id = ?", (scene_id,)).fetchone() is not None
+
+    def add(self, item: dict, staged_cog: Path, replace: bool = True) -> dict:
+        """Move a complete COG into place and list the item. A scene of the same id is replaced
+        (a simulation made again), unless ``replace`` is False (an ingest: the analyst's scenes are
+        never overwritten), which raises :class:`SceneIdTaken` and leaves the staged COG where it was."""
         scene_id = self.check_id(item["id"])
         final_dir = self.root / scene_id
         incoming = self.root / f".incoming-{scene_id}"
+        if not replace and self.has(scene_id):
+            raise SceneIdTaken(self.taken_message(scene_id))
         shutil.rmtree(incoming, ignore_errors=True)
         incoming.mkdir()
         os.replace(staged_cog, incoming / "scene.tif")
         with self._lock:
+            if not replace and (final_dir.exists() or self._db.execute(
+                    "SELECT 1 FROM scenes WHERE id = ?", (scene_id,)).fetchone() is not None):
+                os.replace(incoming / "scene.tif", staged_cog)  # taken meanwhile: back where it was
+                shutil.rmtree(incoming, ignore_errors=True)
+                raise SceneIdTaken(self.taken_message(scene_id))
             if final_dir.exists():
                 shutil.rmtree(final_dir)
             os.replace(incoming, final_dir)

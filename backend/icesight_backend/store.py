@@ -100,8 +100,10 @@ class JobStore:
         same body, returns the job made then and False (for another body: :class:`IdempotencyConflict`)."""
         job_id = uuid.uuid4().hex[:16]
         now = utc_now()
+        replayed = self._idempotent_job(idempotency_key)
+        if replayed is not None:  # a key seen before: nothing new is stored, whatever the body
+            return self._replay(idempotency_key, replayed, body_sha256)
         stored = self._store_params(params)
-        replayed = None
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -126,14 +128,25 @@ class JobStore:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 raise
-        if replayed is not None:
-            if replayed[1] != body_sha256:
-                raise IdempotencyConflict(
-                    f"idempotency key {idempotency_key!r} was used for another request (job {replayed[0]}); "
-                    "use a new key for a new job"
-                )
-            return self.get(replayed[0]), False
+        if replayed is not None:  # the key arrived meanwhile with another request
+            return self._replay(idempotency_key, replayed, body_sha256)
         return self.get(job_id), True
+
+    def _idempotent_job(self, idempotency_key: str | None) -> tuple[str, str] | None:
+        """(job id, body hash) of the job an idempotency key made, None for a key not seen."""
+        if idempotency_key is None:
+            return None
+        with self._lock:
+            return self._db.execute("SELECT job_id, body_sha256 FROM idempotency WHERE key = ?",
+                                    (idempotency_key,)).fetchone()
+
+    def _replay(self, idempotency_key: str, replayed: tuple[str, str], body_sha256: str) -> tuple[JobStatus, bool]:
+        if replayed[1] != body_sha256:
+            raise IdempotencyConflict(
+                f"idempotency key {idempotency_key!r} was used for another request (job {replayed[0]}); "
+                "use a new key for a new job"
+            )
+        return self.get(replayed[0]), False
 
     def _store_params(self, params: dict) -> str:
         text = json.dumps(params, separators=(",", ":"))

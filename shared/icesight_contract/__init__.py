@@ -11,6 +11,7 @@ from .codec import (
     ContractError,
     PackedFloats,
     Seed,
+    cut_field_name,
     from_dict,
     from_json,
     pack_float32,

@@ -123,6 +123,15 @@ def _type_name(tp: Any) -> str:
     return getattr(tp, "__name__", str(tp))
 
 
+#: The longest unknown parameter name an error's ``field`` repeats whole; a longer one is cut.
+MAX_FIELD_NAME_CHARS = 64
+
+
+def cut_field_name(name: str) -> str:
+    """A parameter name the request gave, as an error's ``field`` repeats it (cut when long)."""
+    return name if len(name) <= MAX_FIELD_NAME_CHARS else f"{name[:MAX_FIELD_NAME_CHARS - 3]}..."
+
+
 def shown(text: str, limit: int = 40) -> str:
     """``text`` quoted for an error message, cut to ``limit`` characters: messages name what was
     given without echoing a megabyte back."""
@@ -248,7 +257,7 @@ def from_dict(cls: type[T], data: Any, path: str = "") -> T:
     unknown = sorted(set(data) - set(fields))
     if unknown:
         raise ContractError(
-            _join(path, unknown[0]),
+            _join(path, cut_field_name(unknown[0])),
             f"unknown parameter; {cls.__name__} accepts: {', '.join(sorted(fields))}",
         )
     kwargs = {}

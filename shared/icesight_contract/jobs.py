@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from .codec import ContractError, from_dict, to_dict
+from .codec import ContractError, from_dict, shown, to_dict
 from .common import ApiError
 from .experiments import (
     RunAblationParams,
@@ -120,8 +120,9 @@ def parse_job_request(data: Any) -> tuple[JobKind, Any]:
 class UnknownJobKind(ContractError):
     def __init__(self, kind: Any):
         known = ", ".join(k.value for k in JobKind)
-        shown = repr(kind) if isinstance(kind, str | int | float | None) else f"a JSON {type(kind).__name__}"
-        super().__init__("kind", f"unknown job kind {shown}; known kinds: {known}")
+        given = (shown(kind) if isinstance(kind, str) else repr(kind) if isinstance(kind, int | float | None)
+                 else f"a JSON {type(kind).__name__}")
+        super().__init__("kind", f"unknown job kind {given}; known kinds: {known}")
 
 
 @dataclass

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .codec import ContractError
+from .codec import ContractError, described, shown
 from .constants import PATCH_SIZE_PX
 
 
@@ -119,8 +119,9 @@ class HyperParameters:
 
     def check_for(self, architecture: ModelArchitecture, prefix: str = "") -> None:
         """Raise when these values cannot build ``architecture`` (field names under ``prefix``)."""
-        kernel = self.kernel_size or ARCHITECTURE_KERNEL[architecture]
-        check_geometry(architecture, kernel, self.pool_size, f"{prefix}kernel_size" if self.kernel_size else f"{prefix}pool_size")
+        given = self.kernel_size is not None  # 0 is a value to check, not "the default"
+        kernel = self.kernel_size if given else ARCHITECTURE_KERNEL[architecture]
+        check_geometry(architecture, kernel, self.pool_size, f"{prefix}kernel_size" if given else f"{prefix}pool_size")
         if self.filters is not None:
             _check_filters(architecture, self.filters, f"{prefix}filters")
 
@@ -134,7 +135,8 @@ NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 def check_name(value: str, field_name: str, what: str) -> None:
     if not isinstance(value, str) or not NAME_PATTERN.fullmatch(value):
         raise ContractError(
-            field_name, f"{what} name {value!r} must be 1-64 lower-case letters, digits and '_', starting with a letter"
+            field_name, f"{what} name {shown(value) if isinstance(value, str) else described(value)} must be 1-64 "
+                        "lower-case letters, digits and '_', starting with a letter"
         )
 
 

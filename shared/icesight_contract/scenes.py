@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .codec import ContractError, Seed
+from .codec import ContractError, Seed, shown
 from .common import AcquisitionMode, CoPol
+from .constants import INC_ANGLE_MAX_DEG, INC_ANGLE_MIN_DEG
 
 
 @dataclass
@@ -80,20 +81,28 @@ class IngestSceneParams:
 
     def __post_init__(self) -> None:
         if self.units not in SOURCE_UNITS:
-            raise ContractError("units", f"must be one of {', '.join(SOURCE_UNITS)}, got {self.units!r}")
-        for name in ("co_band", "cross_band"):
+            raise ContractError("units", f"must be one of {', '.join(SOURCE_UNITS)}, got {shown(self.units)}")
+        for name in ("co_band", "cross_band", "inc_band"):
             band = getattr(self, name)
             if band is not None and (isinstance(band, bool) or not isinstance(band, int) or band < 1):
                 raise ContractError(name, f"must be a band number from 1, got {band!r}")
         if self.co_band is not None and self.co_band == self.cross_band:
             raise ContractError("cross_band", "must differ from co_band")
+        if self.inc_band is not None and self.inc_band in (self.co_band, self.cross_band):
+            raise ContractError("inc_band", "must differ from co_band and cross_band")
+        if self.inc_angle_deg is not None and (
+                isinstance(self.inc_angle_deg, bool) or not isinstance(self.inc_angle_deg, int | float)
+                or not INC_ANGLE_MIN_DEG <= self.inc_angle_deg <= INC_ANGLE_MAX_DEG):
+            raise ContractError("inc_angle_deg", f"must be an incidence angle from {INC_ANGLE_MIN_DEG:g} to "
+                                                 f"{INC_ANGLE_MAX_DEG:g} degrees (Sentinel-1 EW and IW span about "
+                                                 f"19-47), got {self.inc_angle_deg!r}")
         if self.acquired is not None:
             from datetime import datetime
 
             try:
                 datetime.fromisoformat(self.acquired.replace("Z", "+00:00"))
             except ValueError:
-                raise ContractError("acquired", f"{self.acquired!r} is not an ISO 8601 time such as 2026-03-01T08:15:00Z") from None
+                raise ContractError("acquired", f"{shown(self.acquired)} is not an ISO 8601 time such as 2026-03-01T08:15:00Z") from None
 
 
 @dataclass

@@ -432,6 +432,41 @@ def test_bad_scene_uploads_fail_cleanly_and_leave_the_catalog_alone(api, write_t
     assert _error(api.post("/uploads", data=b""), 400)["code"] == "invalid_parameter"
 
 
+def test_an_ingest_never_replaces_a_scene_of_the_catalog(api, write_tif, linear_bands, tmp_path):
+    vv, vh, inc = linear_bands
+    path = write_tif(tmp_path / "first.tif", [vv, vh, inc])
+    first = api.post("/uploads", data=path.read_bytes(), params={"filename": "first.tif"}).json()["upload_id"]
+    assert api.wait(api.submit("ingest_scene", {"upload_id": first, "scene_id": "kept"})["id"])["state"] == "succeeded"
+    kept = api.get("/scenes/kept").json()
+    cog = api.get("/scenes/kept/scene.tif").content
+
+    second = api.post("/uploads", data=path.read_bytes(), params={"filename": "second.tif"}).json()["upload_id"]
+    error = _error(api.post("/jobs", json={"kind": "ingest_scene", "params": {"upload_id": second, "scene_id": "kept"}}),
+                   422)
+    assert error["field"] == "params.scene_id" and "kept" in error["message"] and "another scene_id" in error["message"]
+    assert api.get("/scenes/kept").json() == kept and api.get("/scenes/kept/scene.tif").content == cog
+    # The upload was not consumed: it can be ingested under another id.
+    again = api.wait(api.submit("ingest_scene", {"upload_id": second, "scene_id": "kept-2"})["id"])
+    assert again["state"] == "succeeded", again["error"]
+
+
+def test_an_upload_ingested_twice_says_the_first_ingest_took_it(api, write_tif, linear_bands, tmp_path):
+    vv, vh, inc = linear_bands
+    path = write_tif(tmp_path / "twice.tif", [vv, vh, inc])
+    upload_id = api.post("/uploads", data=path.read_bytes(), params={"filename": "twice.tif"}).json()["upload_id"]
+    jobs = [api.submit("ingest_scene", {"upload_id": upload_id, "scene_id": f"twice-{n}"})["id"] for n in (1, 2)]
+    finals = [api.wait(job) for job in jobs]
+    states = sorted(final["state"] for final in finals)
+    if states == ["failed", "succeeded"]:  # the usual case: one took the upload, the other found it gone
+        failed = next(final for final in finals if final["state"] == "failed")
+        assert "another ingest_scene job" in failed["error"]["message"]
+        assert "upload the file again" in failed["error"]["message"]
+    else:  # both ran while the upload was still there: two scenes, both whole
+        assert states == ["succeeded", "succeeded"]
+    ingested = [final["result"]["scene_id"] for final in finals if final["state"] == "succeeded"]
+    assert all(api.get(f"/scenes/{scene_id}").status_code == 200 for scene_id in ingested)
+
+
 def test_a_scene_with_nothing_on_it_gives_an_empty_but_valid_detection_layer(api, write_tif, tmp_path):
     rng = np.random.default_rng(5)
     calm = [10 * np.log10(0.01 * np.ones((256, 256))), 10 * np.log10(0.001 * np.ones((256, 256)))]
@@ -664,3 +699,49 @@ def test_answers_with_data_in_them_match_the_documented_response_schemas(api, tr
     with pytest.raises(jsonschema.ValidationError):
         schema = document["paths"][f"{API_PREFIX}/models/{{model_id}}"]["get"]["responses"]["200"]
         jsonschema.validate({"model_id": 3}, schema["content"]["application/json"]["schema"])
+
+
+LONG = "z" * 100_000
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("post", "/jobs", {"kind": LONG, "params": {}}),
+    ("post", "/jobs", {"kind": "simulate_scene", "params": {LONG: 1}}),
+    ("post", "/jobs", {"kind": "build_feature_group", "params": {"group": "g" * 5000, "simulated": {}}}),
+    ("post", "/jobs", {"kind": "ingest_scene", "params": {"upload_id": "0" * 32, "acquired": LONG}}),
+    ("post", "/jobs", {"kind": "ingest_scene", "params": {"upload_id": "0" * 32, "units": LONG}}),
+    ("post", "/stac/search", {"datetime": "x" * 5000}),
+    ("post", "/stac/search", {"q" * 5000: 1}),
+    ("get", "/scenes?bbox=" + "1" * 3000, None),
+    ("get", "/feature-groups/" + "g" * 3000, None),
+])
+def test_an_error_quotes_a_long_input_cut_short(api, method, path, body):
+    response = getattr(api, method)(path, **({} if body is None else {"json": body}))
+    assert response.status_code in (404, 422), response.text[:300]
+    error = response.json()["error"]
+    assert set(error) >= {"code", "message", "field"}
+    assert len(response.content) < 1_000, (len(response.content), error["message"][:200])
+
+
+@pytest.mark.parametrize(("kind", "params", "field"), [
+    ("ingest_scene", {"upload_id": "0" * 32, "inc_band": -1}, "params.inc_band"),
+    ("ingest_scene", {"upload_id": "0" * 32, "inc_angle_deg": 500}, "params.inc_angle_deg"),
+    ("cut_patches", {"scene_id": "any", "points": [{"id": "a", "x": 1.0, "y": 2.0}], "crs": "EPSG:999999"},
+     "params.crs"),
+    ("classify_detections", {"scene_id": "any", "points": [{"id": "a", "x": 1.0, "y": 2.0}], "crs": "garbage"},
+     "params.crs"),
+])
+def test_parameters_a_worker_would_refuse_are_refused_at_submission(api, kind, params, field):
+    error = _error(api.post("/jobs", json={"kind": kind, "params": params}), 422)
+    assert error["field"] == field, error
+
+
+def test_a_huge_integer_and_a_body_that_is_no_object_name_their_field(api):
+    body = '{"kind": "simulate_scene", "params": {"seed": ' + "9" * 5000 + "}}"
+    response = api.post("/jobs", data=body, headers=api.headers | {"Content-Type": "application/json"})
+    error = _error(response, 422)
+    assert error["field"] == "params.seed" and "5000 digits" in error["message"]
+    for path in ("/jobs", "/predict"):
+        assert _error(api.post(path, json=[1]), 422)["field"] == "body"
+    refused = api.post("/jobs", json={"kind": "simulate_scene", "params": {}}, headers=api.headers | {"Idempotency-Key": "k" * 201})
+    assert _error(refused, 400)["field"] == "Idempotency-Key"

@@ -17,7 +17,7 @@ from icesight_backend.catalog import SceneCatalog
 from icesight_backend.launcher import BackendProcess
 from icesight_backend.registry import ModelRegistry
 from icesight_backend.service import JobManager
-from icesight_backend.store import INLINE_PARAMS_BYTES, JobStore
+from icesight_backend.store import INLINE_PARAMS_BYTES, IdempotencyConflict, JobStore
 from icesight_contract import API_PREFIX, JobKind, JobState
 
 SMALL_SCENE = {"width_px": 128, "height_px": 128, "n_ships": 1, "n_icebergs": 1}
@@ -123,6 +123,15 @@ def test_idempotency_keys_and_content_addressed_inputs(tmp_path, patch_record):
                                                               (a.id, b.id)).fetchall()
         assert max(r[0] for r in rows) < 200 < INLINE_PARAMS_BYTES
         assert len(list((data / "inputs").glob("*.json"))) == 1
+        # A key used again for another large input is refused, and that input is not stored.
+        keyed, created = store.create(JobKind.CLASSIFY_PATCHES, params, idempotency_key="k1", body_sha256="a")
+        assert created
+        other = {"patches": [patch_record(f"r{i}") for i in range(8)]}
+        with pytest.raises(IdempotencyConflict):
+            store.create(JobKind.CLASSIFY_PATCHES, other, idempotency_key="k1", body_sha256="b")
+        assert len(list((data / "inputs").glob("*.json"))) == 1
+        replayed, created = store.create(JobKind.CLASSIFY_PATCHES, params, idempotency_key="k1", body_sha256="a")
+        assert not created and replayed.id == keyed.id
     finally:
         store.close()
 

@@ -415,6 +415,14 @@ def test_ablation_components_must_exist_in_the_architecture():
     assert caught.value.field == "params.hyperparameters.kernel_size"
 
 
+@pytest.mark.parametrize("kernel", [0, -3, 2])
+def test_a_kernel_size_of_zero_is_refused_not_read_as_the_default(kernel):
+    # 0 once passed as "not given": the model was trained with the default kernel and recorded with 0.
+    with pytest.raises(ContractError) as caught:
+        parse_job_request({"kind": "train_model", "params": {"simulated": {"n_patches": 20}, "kernel_size": kernel}})
+    assert caught.value.field == "params.kernel_size" and "odd" in caught.value.problem
+
+
 @pytest.mark.parametrize("name", ["nlgroup\n", "g\nx", "G", "", "9abc"])
 def test_names_with_a_trailing_newline_or_other_stray_characters_are_refused(name):
     with pytest.raises(ContractError) as caught:

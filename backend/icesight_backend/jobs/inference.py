@@ -86,8 +86,9 @@ def scene_for_model(resources: Resources, scene_id: str | None, scene_job_id: st
 
 
 def resolve_scene_targets(resources: Resources, params: ClassifyDetectionsParams) -> dict:
-    from .targets import resolve_detections
+    from .targets import check_points_crs, resolve_detections
 
+    check_points_crs(params)
     return resolve_scene_model(resources, params) | {"detections_path": resolve_detections(resources, params)}
 
 

@@ -96,6 +96,10 @@ def _ingest(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> dict[st
     mode = params.mode.value if params.mode else None
     acquired = params.acquired
     stored = Path(inputs["upload_path"])
+    if not stored.is_file():  # consumed since submission: another ingest of the same upload succeeded first
+        raise FileNotFoundError(f"upload {params.upload_id} is no longer on the service: another ingest_scene job "
+                                "of it finished first and took it into the catalog; upload the file again to "
+                                "ingest it once more")
     sidecar = stored.with_suffix(".name")
     sent_name = sidecar.read_text() if sidecar.exists() else None
     source = sent_name or f"upload {stored.stem}"
@@ -235,6 +239,8 @@ def resolve_upload(resources: Resources, params: IngestSceneParams) -> dict:
             resources.catalog.check_id(params.scene_id)
         except ValueError as exc:
             raise SubmissionError(str(exc), "params.scene_id") from None
+        if resources.catalog.has(params.scene_id):
+            raise SubmissionError(resources.catalog.taken_message(params.scene_id), "params.scene_id")
     path = resources.upload_path(params.upload_id)
     if zipfile.is_zipfile(path):
         from ..sar.readers import SarFormatError
@@ -257,9 +263,13 @@ def resolve_upload(resources: Resources, params: IngestSceneParams) -> dict:
 
 
 def publish_ingested_scene(resources: Resources, job_id: str, params: IngestSceneParams, output: dict) -> None:
-    """Add the staged COG to the catalog; the upload is then consumed (a failed ingest keeps it for a retry)."""
-    resources.catalog.add(output["scene_item"], Path(output["staged_cog"]))
+    """Add the staged COG to the catalog; the upload is then consumed (a failed ingest keeps it for a retry).
+    A scene the catalog holds already is not replaced: a scene id taken by another ingest since this
+    one was submitted fails this one."""
+    resources.catalog.add(output["scene_item"], Path(output["staged_cog"]), replace=False)
     shutil.rmtree(resources.catalog.staging_dir(job_id), ignore_errors=True)
-    upload = resources.upload_path(params.upload_id)
+    # Not resources.upload_path, which refuses an upload that is gone: two ingests of one upload that
+    # ran side by side both publish their scene, and the second finds the upload taken already.
+    upload = resources.uploads_dir / f"{params.upload_id}.upload"
     upload.with_suffix(".name").unlink(missing_ok=True)
     upload.unlink(missing_ok=True)

@@ -14,15 +14,28 @@ from icesight_contract import (
     DetectTargetsParams,
     DetectTargetsResult,
     JobKind,
+    shown,
     to_dict,
 )
 
-from .base import JSON, JobContext, Resources, artifact, gpkg_artifact, task_threads
+from .base import JSON, JobContext, Resources, SubmissionError, artifact, gpkg_artifact, task_threads
 
 
 def resolve_scene(resources: Resources, params: Any) -> dict:
     """The scene file of a job that names a catalog scene or a simulate_scene job."""
     return {"scene_path": str(resources.scene_path(params.scene_id, params.scene_job_id))}
+
+
+def check_crs(crs: str, field: str) -> None:
+    """Refuse, at submission, a CRS that PROJ does not know (the job would fail on its worker)."""
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        CRS.from_user_input(crs)
+    except (CRSError, TypeError, ValueError):
+        raise SubmissionError(f"{shown(str(crs))} is not a coordinate reference system PROJ knows; give one such as "
+                              "'EPSG:4326' (longitude, latitude) or 'EPSG:3413' (the layer's own CRS)", field) from None
 
 
 def resolve_detections(resources: Resources, params: Any) -> dict | None:
@@ -33,7 +46,14 @@ def resolve_detections(resources: Resources, params: Any) -> dict | None:
                                       "params.detections_job_id", "run detection"))
 
 
+def check_points_crs(params: Any) -> None:
+    """The CRS of the points a job gives (rather than a detection job's layer) must be one PROJ knows."""
+    if params.points is not None:
+        check_crs(params.crs, "params.crs")
+
+
 def resolve_cut(resources: Resources, params: CutPatchesParams) -> dict:
+    check_points_crs(params)
     return resolve_scene(resources, params) | {"detections_path": resolve_detections(resources, params)}
 
 

@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from icesight_contract import INC_ANGLE_MISSING, PATCH_PIXELS, ClassName
+from icesight_contract import INC_ANGLE_MISSING, PATCH_PIXELS, ClassName, shown
 from icesight_contract.learning import NAME_PATTERN
 
 from ..store import utc_now
@@ -441,7 +441,8 @@ class VersionedStore:
 
     def _dir(self, name: str) -> Path:
         if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
-            raise ValueError(f"{self.kind} name {name!r} must be lower-case letters, digits and '_', starting with a letter")
+            given = shown(name) if isinstance(name, str) else repr(name)
+            raise ValueError(f"{self.kind} name {given} must be lower-case letters, digits and '_', starting with a letter")
         return self.root / name
 
     def names(self) -> list[str]:

@@ -50,7 +50,7 @@ class ModelSpec:
 
     @property
     def kernel(self) -> int:
-        return self.kernel_size or ARCHITECTURE_KERNEL[self.architecture]
+        return self.kernel_size if self.kernel_size is not None else ARCHITECTURE_KERNEL[self.architecture]
 
     @property
     def block_filters(self) -> list[int]:
