@@ -215,6 +215,23 @@ def test_scene_browser_filters_the_catalog_by_mode_and_map_extent(plugin, qgis_i
     assert catalog_scene.scene_id in _search(panel, wait_in_qgis)
 
 
+def test_a_polar_map_around_the_pole_searches_up_to_the_pole(plugin, qgis_iface):
+    """On a polar stereographic map that holds the pole, the extent's edges, turned into degrees,
+    stop at about 86 N: the search box must run to the pole and all the way round."""
+    panel = plugin.dock.scenes
+    canvas = qgis_iface.mapCanvas()
+    try:
+        canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:3413"))
+        canvas.setExtent(QgsRectangle(-5_000_000, -5_000_000, 5_000_000, 5_000_000))
+        west, south, east, north = panel.map_bbox()
+        assert (west, east, north) == (-180.0, 180.0, 90.0) and south < 60.0
+        canvas.setExtent(QgsRectangle(-2_500_000, -2_000_000, -1_500_000, -1_000_000))  # off the pole (Alaska)
+        west, south, east, north = panel.map_bbox()
+        assert north < 90.0 and east - west < 180.0
+    finally:
+        _set_canvas(qgis_iface, -180.0, -90.0, 180.0, 90.0)
+
+
 def test_add_scene_streams_the_cog_styled_hh_with_hv_and_incidence_styles(
     plugin, backend, catalog_scene, catalog_scene_truth, wait_in_qgis
 ):

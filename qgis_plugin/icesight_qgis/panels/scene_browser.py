@@ -7,6 +7,8 @@ from __future__ import annotations
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
+    QgsCsException,
+    QgsPointXY,
     QgsProject,
     QgsRasterLayer,
     QgsRectangle,
@@ -122,10 +124,27 @@ class SceneBrowserPanel(Panel):
             return None
         crs = canvas.mapSettings().destinationCrs()
         extent = QgsRectangle(canvas.extent())
-        if crs.isValid() and crs != WGS84:
-            extent = QgsCoordinateTransform(crs, WGS84, QgsProject.instance()).transformBoundingBox(extent)
-        return (max(extent.xMinimum(), -180.0), max(extent.yMinimum(), -90.0),
-                min(extent.xMaximum(), 180.0), min(extent.yMaximum(), 90.0))
+        if not crs.isValid() or crs == WGS84:
+            return (max(extent.xMinimum(), -180.0), max(extent.yMinimum(), -90.0),
+                    min(extent.xMaximum(), 180.0), min(extent.yMaximum(), 90.0))
+        try:
+            box = QgsCoordinateTransform(crs, WGS84, QgsProject.instance()).transformBoundingBox(extent)
+        except QgsCsException:  # an extent the map's CRS cannot give in degrees: search everywhere
+            return None
+        west, south, east, north = (max(box.xMinimum(), -180.0), max(box.yMinimum(), -90.0),
+                                    min(box.xMaximum(), 180.0), min(box.yMaximum(), 90.0))
+        # A polar map around the pole: the edges' transformed points never reach it, so the box would
+        # stop short of the high Arctic (or Antarctic) and leave out the scenes there.
+        to_map = QgsCoordinateTransform(WGS84, crs, QgsProject.instance())
+        for latitude in (90.0, -90.0):
+            try:
+                pole = to_map.transform(QgsPointXY(0.0, latitude))
+            except QgsCsException:
+                continue
+            if extent.contains(pole):
+                west, east = -180.0, 180.0
+                north, south = (90.0, south) if latitude > 0 else (north, -90.0)
+        return west, south, east, north
 
     def search(self) -> JobTask | None:
         if self.search_task is not None:
