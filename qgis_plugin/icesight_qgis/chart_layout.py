@@ -213,7 +213,12 @@ def build_layout(layer: QgsVectorLayer, scene: QgsRasterLayer | None, sheet: Cha
 
 def export_layout(layout: QgsPrintLayout, pdf_path: str, png_path: str, dpi: int = PNG_DPI) -> None:
     for path in (pdf_path, png_path):
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        folder = os.path.dirname(os.path.abspath(path))
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError as exc:
+            raise IceChartError(f"could not make the folder {folder} for the chart ({exc.strerror or exc}); choose "
+                                "a folder you can write to") from None
     exporter = QgsLayoutExporter(layout)
     result = exporter.exportToPdf(pdf_path, QgsLayoutExporter.PdfExportSettings())
     if result != QgsLayoutExporter.Success:

@@ -145,6 +145,12 @@ def gdal_header_file() -> str:
     return os.path.join(QgsApplication.qgisSettingsDirPath(), PREFIX, "gdal_http_headers.txt")
 
 
+def header_file_problem(exc: OSError) -> str:
+    """What to tell the analyst when the header file for streamed scenes cannot be written."""
+    return (f"could not write {gdal_header_file()} ({exc.strerror or exc}), which streamed scenes read their "
+            "credentials from; free space in the QGIS profile folder or make it writable")
+
+
 def write_gdal_header_file(token: str) -> str:
     """Write the Authorization header for streamed scenes, readable by this user only.
 

@@ -221,9 +221,14 @@ class JobsPanel(Panel):
             return None
         return self.reload_job(job.id)
 
-    def reload_job(self, job_id: str) -> JobTask:
+    def reload_job(self, job_id: str) -> JobTask | None:
         current = settings.load()
-        header_file = settings.write_gdal_header_file(current.token)
+        try:
+            header_file = settings.write_gdal_header_file(current.token)
+        except OSError as exc:
+            self.tell(self.tr("The results of job {job} cannot be put on the map: {error}").format(
+                job=job_id, error=settings.header_file_problem(exc)), "error")
+            return None
         output_dir = settings.results_dir()
         client = settings.make_client(current)
         task = JobTask(self.tr("IceSight: results of job {job}").format(job=job_id),

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from qgis.core import (
     QgsCoordinateTransform,
+    QgsFeatureRequest,
     QgsMapLayerProxyModel,
     QgsProject,
     QgsRectangle,
@@ -69,6 +70,7 @@ class ReviewPanel(Panel):
         super().__init__(iface, parent)
         self.layer: QgsVectorLayer | None = None
         self.queue: list[int] = []  # feature ids, most informative first
+        self.reviewed: set[int] = set()  # of the queue, those with a reviewed_class (kept up to date)
         self.position = 0
         self.task: JobTask | None = None
         self.last_corrections: CorrectionsOutcome | None = None
@@ -180,6 +182,7 @@ class ReviewPanel(Panel):
         self.layer_combo.setLayer(layer)
         self.layer = layer
         self.queue = review_order(layer)
+        self.reviewed = self._read_reviewed()
         if not self.queue:
             self._tell(self.tr("{layer} has no target to review.").format(layer=layer.name()), "warning")
             return False
@@ -189,8 +192,15 @@ class ReviewPanel(Panel):
         self.setFocus(Qt.OtherFocusReason)  # the keys work while the panel has focus
         return True
 
+    def _read_reviewed(self) -> set[int]:
+        """The targets reviewed already, read in one pass over the layer (no geometry, one field);
+        the review keeps the set up to date, so a key press reads one feature, not the layer."""
+        index = self.layer.fields().indexOf(REVIEWED_CLASS_FIELD)
+        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setSubsetOfAttributes([index])
+        return {f.id() for f in self.layer.getFeatures(request) if reviewed_class(f[REVIEWED_CLASS_FIELD]) is not None}
+
     def _is_reviewed(self, fid: int) -> bool:
-        return reviewed_class(self.layer.getFeature(fid)[REVIEWED_CLASS_FIELD]) is not None
+        return fid in self.reviewed
 
     def _layer_alive(self) -> bool:
         if self.layer is None or not self.queue:
@@ -267,6 +277,10 @@ class ReviewPanel(Panel):
         except ValueError as exc:
             self._tell(str(exc), "error")
             return
+        if reviewed_class(self.layer.getFeature(self.current_fid)[REVIEWED_CLASS_FIELD]) is not None:
+            self.reviewed.add(self.current_fid)
+        else:
+            self.reviewed.discard(self.current_fid)
         following = [i for i in range(self.position + 1, len(self.queue)) if not self._is_reviewed(self.queue[i])]
         if following:
             self.position = following[0]

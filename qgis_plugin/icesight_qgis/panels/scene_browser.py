@@ -207,7 +207,12 @@ class SceneBrowserPanel(Panel):
     def add_scene(self, scene_id: str) -> JobTask | None:
         """Stream catalog scene ``scene_id`` onto the map (opened and styled in a task)."""
         current = settings.load()
-        header_file = settings.write_gdal_header_file(current.token)
+        try:
+            header_file = settings.write_gdal_header_file(current.token)
+        except OSError as exc:
+            self.tell(self.tr("The scene cannot be streamed: {error}").format(error=settings.header_file_problem(exc)),
+                      "error")
+            return None
         client = settings.make_client(current)
         source = streamed_source(client.scene_url(scene_id), header_file)
         client.close()
