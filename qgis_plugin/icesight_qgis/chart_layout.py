@@ -35,6 +35,7 @@ from qgis.core import (
     QgsUnitTypes,
     QgsVectorLayer,
 )
+from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QFont
 
 from .chart import IceChartError
@@ -61,9 +62,10 @@ class ChartSheet:
     produced: str  # date of production (ISO, UTC)
 
     def caption(self) -> str:
-        return (f"Acquired: {self.acquired}    Model: {self.model}    Produced: {self.produced}\n"
-                "Iceberg sizes: WMO length classes from the horizontal SAR length (not the height "
-                "that defines growlers and bergy bits)")
+        made = QCoreApplication.translate("@default", "Acquired: {acquired}    Model: {model}    Produced: {produced}")
+        sizes = QCoreApplication.translate(
+            "@default", "Iceberg sizes: WMO length classes from the horizontal SAR length (not the height that defines growlers and bergy bits)")  # noqa: E501
+        return made.format(acquired=self.acquired, model=self.model, produced=self.produced) + "\n" + sizes
 
 
 @dataclass(frozen=True)
@@ -176,7 +178,7 @@ def build_layout(layer: QgsVectorLayer, scene: QgsRasterLayer | None, sheet: Cha
 
     legend = QgsLayoutItemLegend(layout)
     legend.setId("legend")
-    legend.setTitle("Legend")
+    legend.setTitle(QCoreApplication.translate("@default", "Legend"))
     legend.setLinkedMap(chart_map)
     legend.setAutoUpdateModel(False)  # a tree of its own: the project's layer tree is left alone
     root = legend.model().rootGroup()

@@ -120,7 +120,8 @@ def add_classification_layer(gpkg_path: str, job_id: str, project: QgsProject | 
     """Load a classify_patches result as a layer styled ship/iceberg with probabilities, with the
     analyst's ``reviewed_class`` field ready for review."""
     project = project or QgsProject.instance()
-    layer = QgsVectorLayer(f"{gpkg_path}|layername=classifications", f"Targets (job {job_id})", "ogr")
+    name = QCoreApplication.translate("@default", "Targets (job {job})").format(job=job_id)
+    layer = QgsVectorLayer(f"{gpkg_path}|layername=classifications", name, "ogr")
     if not layer.isValid():
         raise ValueError(f"the result {gpkg_path} could not be opened as a GeoPackage layer")
     style_classifications(layer)
@@ -254,13 +255,15 @@ def add_explanation_layers(
     the weak decision alike (the legend speaks of direction, not of amounts)."""
     project = project or QgsProject.instance()
     group = job_group(outcome.job_id, f"explanation ({outcome.result.method.value})", project, TreeRank.EXPLANATION)
-    summary = QgsVectorLayer(f"{outcome.summary_path}|layername=explanations", "Explanations", "ogr")
+    summary = QgsVectorLayer(f"{outcome.summary_path}|layername=explanations",
+                             QCoreApplication.translate("@default", "Explanations"), "ogr")
     if not summary.isValid():
         raise ValueError(f"the result {outcome.summary_path} could not be opened as a GeoPackage layer")
     sources = dict(outcome.heatmap_paths)
     if outcome.mosaic_path:
-        sources["all targets"] = outcome.mosaic_path
-    rasters = [_raster(path, f"Heatmap {target}") for target, path in sources.items()]
+        sources[QCoreApplication.translate("@default", "all targets")] = outcome.mosaic_path
+    heatmap = QCoreApplication.translate("@default", "Heatmap {target}")
+    rasters = [_raster(path, heatmap.format(target=target)) for target, path in sources.items()]
     for raster in rasters:
         style_heatmap(raster)
     _add_to_group(summary, group, project)
@@ -272,7 +275,8 @@ def add_explanation_layers(
 
 def add_probability_layer(outcome: MapOutcome, threshold: float, project: QgsProject | None = None) -> QgsRasterLayer:
     project = project or QgsProject.instance()
-    layer = _raster(outcome.raster_path, f"Iceberg probability {outcome.result.scene_id}")
+    name = QCoreApplication.translate("@default", "Iceberg probability {scene}").format(scene=outcome.result.scene_id)
+    layer = _raster(outcome.raster_path, name)
     style_probability(layer, threshold)
     _add_to_group(layer, job_group(outcome.job_id, "probability map", project, TreeRank.RASTER), project)
     return layer

@@ -143,7 +143,7 @@ class ClassifyPatchesAlgorithm(IceSightAlgorithm):
             except (JobCancelledError, BackendError, ValueError) as exc:
                 raise backend_failure(exc) from None
         copy_file(outcome.gpkg_path, output)
-        on_load(context, output, f"Targets (job {outcome.job_id})", style_classifications)
+        on_load(context, output, self.tr("Targets (job {job})").format(job=outcome.job_id), style_classifications)
         feedback.pushInfo(f"job {outcome.job_id}: {len(outcome.result.classifications)} targets classified")
         return {self.OUTPUT: output, self.JOB_ID: outcome.job_id}
 

@@ -234,7 +234,8 @@ def add_detections_layer(gpkg_path: str, job_id: str, scene_id: str, project: Qg
     """A detect_targets result (every attribute kept), styled, in the job's group, above the land it
     left out (when it masked land)."""
     project = project or QgsProject.instance()
-    layer = QgsVectorLayer(f"{gpkg_path}|layername=detections", f"Detections {scene_id} (job {job_id})", "ogr")
+    name = QCoreApplication.translate("@default", "Detections {scene} (job {job})").format(scene=scene_id, job=job_id)
+    layer = QgsVectorLayer(f"{gpkg_path}|layername=detections", name, "ogr")
     if not layer.isValid():
         raise ValueError(f"the detections {gpkg_path} could not be opened as a GeoPackage layer")
     style_detections(layer)

@@ -44,22 +44,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../layers.py" line="191"/>
+        <location filename="../layers.py" line="192"/>
         <source>Attribution (HH + HV)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../layers.py" line="192"/>
+        <location filename="../layers.py" line="193"/>
         <source>towards ship</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../layers.py" line="193"/>
+        <location filename="../layers.py" line="194"/>
         <source>no influence</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../layers.py" line="194"/>
+        <location filename="../layers.py" line="195"/>
         <source>towards iceberg</source>
         <translation type="unfinished"></translation>
     </message>
@@ -129,17 +129,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../slices.py" line="40"/>
+        <location filename="../slices.py" line="41"/>
         <source>incidence angle</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../slices.py" line="41"/>
+        <location filename="../slices.py" line="42"/>
         <source>target length</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../slices.py" line="42"/>
+        <location filename="../slices.py" line="43"/>
         <source>open water / sea ice</source>
         <translation type="unfinished"></translation>
     </message>
@@ -161,6 +161,51 @@
     <message>
         <location filename="../scene_layers.py" line="210"/>
         <source>Land left out {scene} (job {job})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_layout.py" line="65"/>
+        <source>Acquired: {acquired}    Model: {model}    Produced: {produced}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_layout.py" line="66"/>
+        <source>Iceberg sizes: WMO length classes from the horizontal SAR length (not the height that defines growlers and bergy bits)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../chart_layout.py" line="181"/>
+        <source>Legend</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../layers.py" line="123"/>
+        <source>Targets (job {job})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../layers.py" line="258"/>
+        <source>Explanations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../layers.py" line="264"/>
+        <source>all targets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../layers.py" line="265"/>
+        <source>Heatmap {target}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../layers.py" line="278"/>
+        <source>Iceberg probability {scene}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../scene_layers.py" line="237"/>
+        <source>Detections {scene} (job {job})</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -589,6 +634,11 @@
     <message>
         <location filename="../processing_provider.py" line="128"/>
         <source>Backend job id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="146"/>
+        <source>Targets (job {job})</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1857,18 +1907,23 @@ Production model: {production}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="229"/>
+        <location filename="../panels/jobs.py" line="234"/>
         <source>IceSight: results of job {job}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="238"/>
+        <location filename="../panels/jobs.py" line="244"/>
         <source>The results of job {job} could not be fetched: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="246"/>
+        <location filename="../panels/jobs.py" line="252"/>
         <source>Results of job {job} are on the map again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/jobs.py" line="229"/>
+        <source>The results of job {job} cannot be put on the map: {error}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2171,52 +2226,52 @@ Production model: {production}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="287"/>
+        <location filename="../panels/models.py" line="288"/>
         <source>Choose a model in the list first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="293"/>
+        <location filename="../panels/models.py" line="294"/>
         <source>IceSight: make {model} the production model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="302"/>
+        <location filename="../panels/models.py" line="303"/>
         <source>The production model could not be changed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="304"/>
+        <location filename="../panels/models.py" line="305"/>
         <source>{model} is now the production model.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="312"/>
+        <location filename="../panels/models.py" line="313"/>
         <source>Choose two different models to compare.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="318"/>
+        <location filename="../panels/models.py" line="319"/>
         <source>IceSight: compare {a} and {b}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="327"/>
+        <location filename="../panels/models.py" line="328"/>
         <source>The models could not be compared: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="334"/>
+        <location filename="../panels/models.py" line="335"/>
         <source>Difference</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="342"/>
+        <location filename="../panels/models.py" line="343"/>
         <source>Trained on the same dataset: validation metrics compare fairly.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="342"/>
+        <location filename="../panels/models.py" line="343"/>
         <source>Different training data: the validation metrics were measured on different sets.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2225,11 +2280,16 @@ Production model: {production}</source>
         <source>Recent inputs differ from this model&apos;s training data in: {names} (population stability index over {limit:g}); check the scenes&apos; calibration and product type (looks, resolution), or retrain on such data</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../panels/models.py" line="278"/>
+        <source>validation:</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Panel</name>
     <message>
-        <location filename="../panels/base.py" line="74"/>
+        <location filename="../panels/base.py" line="84"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2290,351 +2350,361 @@ Production model: {production}</source>
 <context>
     <name>ReviewPanel</name>
     <message>
-        <location filename="../panels/review.py" line="102"/>
+        <location filename="../panels/review.py" line="104"/>
         <source>Most uncertain first</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="106"/>
+        <location filename="../panels/review.py" line="108"/>
         <source>Classified targets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="107"/>
+        <location filename="../panels/review.py" line="109"/>
         <source>Scene (HH, HV)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="108"/>
+        <location filename="../panels/review.py" line="110"/>
         <source>Start review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="111"/>
+        <location filename="../panels/review.py" line="113"/>
         <source>Click Start review, then use the keys below on this panel.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="115"/>
+        <location filename="../panels/review.py" line="117"/>
         <source>Ship</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="116"/>
+        <location filename="../panels/review.py" line="118"/>
         <source>Iceberg</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="117"/>
+        <location filename="../panels/review.py" line="119"/>
         <source>Clutter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="118"/>
+        <location filename="../panels/review.py" line="120"/>
         <source>Next</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="119"/>
+        <location filename="../panels/review.py" line="121"/>
         <source>Back</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="136"/>
+        <location filename="../panels/review.py" line="138"/>
         <source>Correct and retrain</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="139"/>
+        <location filename="../panels/review.py" line="141"/>
         <source>Feature group: lower-case letters, digits and _</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="143"/>
+        <location filename="../panels/review.py" line="145"/>
         <source>Feature group</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="144"/>
+        <location filename="../panels/review.py" line="146"/>
         <source>Retraining epochs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="148"/>
+        <location filename="../panels/review.py" line="150"/>
         <source>Send corrections</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="156"/>
+        <location filename="../panels/review.py" line="158"/>
         <source>Metric</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="156"/>
+        <location filename="../panels/review.py" line="158"/>
         <source>Old model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="156"/>
+        <location filename="../panels/review.py" line="158"/>
         <source>New model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="178"/>
+        <location filename="../panels/review.py" line="180"/>
         <source>Pick an IceSight classification layer: it has the reviewed_class field.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="184"/>
+        <location filename="../panels/review.py" line="187"/>
         <source>{layer} has no target to review.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="263"/>
+        <location filename="../panels/review.py" line="273"/>
         <source>Start the review first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="297"/>
+        <location filename="../panels/review.py" line="311"/>
         <source>Target {k} of {n} ({done} reviewed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="300"/>
+        <location filename="../panels/review.py" line="314"/>
         <source>model: {cls}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="302"/>
+        <location filename="../panels/review.py" line="316"/>
         <source>reviewed: {r}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="354"/>
+        <location filename="../panels/review.py" line="368"/>
         <source>{what} cancelled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="357"/>
+        <location filename="../panels/review.py" line="371"/>
         <source>{what} failed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="414"/>
+        <location filename="../panels/review.py" line="428"/>
         <source>IceSight is still working on a job; wait for it or cancel it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="378"/>
+        <location filename="../panels/review.py" line="392"/>
         <source>No target is reviewed yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="384"/>
+        <location filename="../panels/review.py" line="398"/>
         <source>Sending {n} corrections ({s} ship(s), {b} iceberg(s), {c} clutter)...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="388"/>
+        <location filename="../panels/review.py" line="402"/>
         <source>Sending corrections</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="392"/>
+        <location filename="../panels/review.py" line="406"/>
         <source>Feature group {group} v{version}: {sent} corrections added{base}; it holds {n} patches ({s} ship(s), {b} iceberg(s), {c} clutter){skipped}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="395"/>
+        <location filename="../panels/review.py" line="409"/>
         <source> to v{v}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="400"/>
+        <location filename="../panels/review.py" line="414"/>
         <source>Retrain a model on feature group {group} v{version} and compare it with the model that made these calls?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="406"/>
+        <location filename="../panels/review.py" line="420"/>
         <source>IceSight: retrain?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="420"/>
+        <location filename="../panels/review.py" line="434"/>
         <source>Retraining on {group} v{version}...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="423"/>
+        <location filename="../panels/review.py" line="437"/>
         <source>Retraining</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="428"/>
+        <location filename="../panels/review.py" line="442"/>
         <source>none</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="429"/>
+        <location filename="../panels/review.py" line="443"/>
         <source>Model {new} trained on {name} v{version} (validation accuracy {acc:.3f}); compared with {old} below.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="145"/>
+        <location filename="../panels/review.py" line="147"/>
         <source>Reviewed targets are sent with their patches as ship, iceberg or clutter (no target) and added to the feature group&apos;s newest version.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="409"/>
+        <source>; {n} off the scene</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>SceneBrowserPanel</name>
     <message>
-        <location filename="../panels/scene_browser.py" line="66"/>
+        <location filename="../panels/scene_browser.py" line="68"/>
         <source>Any mode</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="69"/>
+        <location filename="../panels/scene_browser.py" line="71"/>
         <source>Over the map extent only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="70"/>
+        <location filename="../panels/scene_browser.py" line="72"/>
         <source>Only scenes whose footprint touches the current map extent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="72"/>
+        <location filename="../panels/scene_browser.py" line="74"/>
         <source>From</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="73"/>
+        <location filename="../panels/scene_browser.py" line="75"/>
         <source>To</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="79"/>
+        <location filename="../panels/scene_browser.py" line="81"/>
         <source>Mode</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="76"/>
+        <location filename="../panels/scene_browser.py" line="78"/>
         <source>Search the catalog</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="79"/>
+        <location filename="../panels/scene_browser.py" line="81"/>
         <source>Scene</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="79"/>
+        <location filename="../panels/scene_browser.py" line="81"/>
         <source>Acquired</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="85"/>
+        <location filename="../panels/scene_browser.py" line="87"/>
         <source>Add scene</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="86"/>
+        <location filename="../panels/scene_browser.py" line="88"/>
         <source>Stream the chosen scene from the backend onto the map</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="88"/>
+        <location filename="../panels/scene_browser.py" line="90"/>
         <source>Detect targets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="89"/>
+        <location filename="../panels/scene_browser.py" line="91"/>
         <source>Find bright targets on the chosen scene (CFAR) and load them</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="105"/>
+        <location filename="../panels/scene_browser.py" line="107"/>
         <source>any time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="136"/>
+        <location filename="../panels/scene_browser.py" line="155"/>
         <source>IceSight: search the scene catalog</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="140"/>
+        <location filename="../panels/scene_browser.py" line="159"/>
         <source>Searching the catalog...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="146"/>
+        <location filename="../panels/scene_browser.py" line="165"/>
         <source>Search failed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="147"/>
+        <location filename="../panels/scene_browser.py" line="166"/>
         <source>The scene catalog could not be searched: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="161"/>
+        <location filename="../panels/scene_browser.py" line="180"/>
         <source>{n} scene(s) found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="218"/>
+        <location filename="../panels/scene_browser.py" line="242"/>
         <source>Search the catalog and choose a scene first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="195"/>
+        <location filename="../panels/scene_browser.py" line="219"/>
         <source>IceSight: add scene {scene}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="199"/>
+        <location filename="../panels/scene_browser.py" line="223"/>
         <source>Opening scene {scene}...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="207"/>
+        <location filename="../panels/scene_browser.py" line="231"/>
         <source>The scene could not be added: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="210"/>
+        <location filename="../panels/scene_browser.py" line="234"/>
         <source>Scene {scene} added (styles: HH, HV, incidence)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="224"/>
+        <location filename="../panels/scene_browser.py" line="248"/>
         <source>Target detection is still running; wait for it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="228"/>
+        <location filename="../panels/scene_browser.py" line="252"/>
         <source>IceSight: detect targets on {scene}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="234"/>
+        <location filename="../panels/scene_browser.py" line="258"/>
         <source>Detecting targets on {scene}...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="241"/>
+        <location filename="../panels/scene_browser.py" line="265"/>
         <source>Detection failed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="242"/>
+        <location filename="../panels/scene_browser.py" line="266"/>
         <source>Target detection failed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="249"/>
+        <location filename="../panels/scene_browser.py" line="273"/>
         <source>{n} target(s) detected on {scene} (job {job})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="213"/>
+        <source>The scene cannot be streamed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -44,22 +44,22 @@
         <translation>S-411 GML</translation>
     </message>
     <message>
-        <location filename="../layers.py" line="191"/>
+        <location filename="../layers.py" line="192"/>
         <source>Attribution (HH + HV)</source>
         <translation>Attribution (HH + HV)</translation>
     </message>
     <message>
-        <location filename="../layers.py" line="192"/>
+        <location filename="../layers.py" line="193"/>
         <source>towards ship</source>
         <translation>zum Schiff hin</translation>
     </message>
     <message>
-        <location filename="../layers.py" line="193"/>
+        <location filename="../layers.py" line="194"/>
         <source>no influence</source>
         <translation>kein Einfluss</translation>
     </message>
     <message>
-        <location filename="../layers.py" line="194"/>
+        <location filename="../layers.py" line="195"/>
         <source>towards iceberg</source>
         <translation>zum Eisberg hin</translation>
     </message>
@@ -129,17 +129,17 @@
         <translation>AUC</translation>
     </message>
     <message>
-        <location filename="../slices.py" line="40"/>
+        <location filename="../slices.py" line="41"/>
         <source>incidence angle</source>
         <translation>Einfallswinkel</translation>
     </message>
     <message>
-        <location filename="../slices.py" line="41"/>
+        <location filename="../slices.py" line="42"/>
         <source>target length</source>
         <translation>Ziellänge</translation>
     </message>
     <message>
-        <location filename="../slices.py" line="42"/>
+        <location filename="../slices.py" line="43"/>
         <source>open water / sea ice</source>
         <translation>offenes Wasser / Meereis</translation>
     </message>
@@ -162,6 +162,51 @@
         <location filename="../scene_layers.py" line="210"/>
         <source>Land left out {scene} (job {job})</source>
         <translation>Ausgelassenes Land {scene} (Auftrag {job})</translation>
+    </message>
+    <message>
+        <location filename="../chart_layout.py" line="65"/>
+        <source>Acquired: {acquired}    Model: {model}    Produced: {produced}</source>
+        <translation>Aufgenommen: {acquired}    Modell: {model}    Erstellt: {produced}</translation>
+    </message>
+    <message>
+        <location filename="../chart_layout.py" line="66"/>
+        <source>Iceberg sizes: WMO length classes from the horizontal SAR length (not the height that defines growlers and bergy bits)</source>
+        <translation>Eisberggrößen: WMO-Längenklassen aus der horizontalen SAR-Länge (nicht aus der Höhe, nach der Growler und Eisbergstücke bestimmt werden)</translation>
+    </message>
+    <message>
+        <location filename="../chart_layout.py" line="181"/>
+        <source>Legend</source>
+        <translation>Legende</translation>
+    </message>
+    <message>
+        <location filename="../layers.py" line="123"/>
+        <source>Targets (job {job})</source>
+        <translation>Ziele (Auftrag {job})</translation>
+    </message>
+    <message>
+        <location filename="../layers.py" line="258"/>
+        <source>Explanations</source>
+        <translation>Erklärungen</translation>
+    </message>
+    <message>
+        <location filename="../layers.py" line="264"/>
+        <source>all targets</source>
+        <translation>alle Ziele</translation>
+    </message>
+    <message>
+        <location filename="../layers.py" line="265"/>
+        <source>Heatmap {target}</source>
+        <translation>Heatmap {target}</translation>
+    </message>
+    <message>
+        <location filename="../layers.py" line="278"/>
+        <source>Iceberg probability {scene}</source>
+        <translation>Eisbergwahrscheinlichkeit {scene}</translation>
+    </message>
+    <message>
+        <location filename="../scene_layers.py" line="237"/>
+        <source>Detections {scene} (job {job})</source>
+        <translation>Detektionen {scene} (Auftrag {job})</translation>
     </message>
 </context>
 <context>
@@ -590,6 +635,11 @@
         <location filename="../processing_provider.py" line="128"/>
         <source>Backend job id</source>
         <translation>Auftrags-ID im Backend</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider.py" line="146"/>
+        <source>Targets (job {job})</source>
+        <translation>Ziele (Auftrag {job})</translation>
     </message>
 </context>
 <context>
@@ -1860,19 +1910,24 @@ Produktionsmodell: {production}</translation>
         <translation>Auftrag {job} ({kind}, {state}) hat keine Ergebnisse für die Karte.</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="229"/>
+        <location filename="../panels/jobs.py" line="234"/>
         <source>IceSight: results of job {job}</source>
         <translation>IceSight: Ergebnisse von Auftrag {job}</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="238"/>
+        <location filename="../panels/jobs.py" line="244"/>
         <source>The results of job {job} could not be fetched: {error}</source>
         <translation>Die Ergebnisse von Auftrag {job} konnten nicht abgerufen werden: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="246"/>
+        <location filename="../panels/jobs.py" line="252"/>
         <source>Results of job {job} are on the map again.</source>
         <translation>Die Ergebnisse von Auftrag {job} sind wieder auf der Karte.</translation>
+    </message>
+    <message>
+        <location filename="../panels/jobs.py" line="229"/>
+        <source>The results of job {job} cannot be put on the map: {error}</source>
+        <translation>Die Ergebnisse von Auftrag {job} können nicht auf die Karte gebracht werden: {error}</translation>
     </message>
 </context>
 <context>
@@ -2174,52 +2229,52 @@ Produktionsmodell: {production}</translation>
         <translation>nicht in Produktion</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="287"/>
+        <location filename="../panels/models.py" line="288"/>
         <source>Choose a model in the list first.</source>
         <translation>Wählen Sie zuerst ein Modell in der Liste.</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="293"/>
+        <location filename="../panels/models.py" line="294"/>
         <source>IceSight: make {model} the production model</source>
         <translation>IceSight: {model} zum Produktionsmodell machen</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="302"/>
+        <location filename="../panels/models.py" line="303"/>
         <source>The production model could not be changed: {error}</source>
         <translation>Das Produktionsmodell konnte nicht geändert werden: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="304"/>
+        <location filename="../panels/models.py" line="305"/>
         <source>{model} is now the production model.</source>
         <translation>{model} ist jetzt das Produktionsmodell.</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="312"/>
+        <location filename="../panels/models.py" line="313"/>
         <source>Choose two different models to compare.</source>
         <translation>Wählen Sie zwei verschiedene Modelle zum Vergleichen.</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="318"/>
+        <location filename="../panels/models.py" line="319"/>
         <source>IceSight: compare {a} and {b}</source>
         <translation>IceSight: {a} und {b} vergleichen</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="327"/>
+        <location filename="../panels/models.py" line="328"/>
         <source>The models could not be compared: {error}</source>
         <translation>Die Modelle konnten nicht verglichen werden: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="334"/>
+        <location filename="../panels/models.py" line="335"/>
         <source>Difference</source>
         <translation>Differenz</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="342"/>
+        <location filename="../panels/models.py" line="343"/>
         <source>Trained on the same dataset: validation metrics compare fairly.</source>
         <translation>Mit demselben Datensatz trainiert: die Validierungsmetriken sind fair vergleichbar.</translation>
     </message>
     <message>
-        <location filename="../panels/models.py" line="342"/>
+        <location filename="../panels/models.py" line="343"/>
         <source>Different training data: the validation metrics were measured on different sets.</source>
         <translation>Unterschiedliche Trainingsdaten: die Validierungsmetriken wurden auf verschiedenen Mengen gemessen.</translation>
     </message>
@@ -2228,11 +2283,16 @@ Produktionsmodell: {production}</translation>
         <source>Recent inputs differ from this model&apos;s training data in: {names} (population stability index over {limit:g}); check the scenes&apos; calibration and product type (looks, resolution), or retrain on such data</source>
         <translation>Neuere Eingaben weichen von den Trainingsdaten dieses Modells ab in: {names} (Population Stability Index über {limit:g}); prüfen Sie die Kalibrierung und den Produkttyp der Szenen (Looks, Auflösung) oder trainieren Sie mit solchen Daten neu</translation>
     </message>
+    <message>
+        <location filename="../panels/models.py" line="278"/>
+        <source>validation:</source>
+        <translation>Validierung:</translation>
+    </message>
 </context>
 <context>
     <name>Panel</name>
     <message>
-        <location filename="../panels/base.py" line="74"/>
+        <location filename="../panels/base.py" line="84"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
@@ -2293,352 +2353,362 @@ Produktionsmodell: {production}</translation>
 <context>
     <name>ReviewPanel</name>
     <message>
-        <location filename="../panels/review.py" line="102"/>
+        <location filename="../panels/review.py" line="104"/>
         <source>Most uncertain first</source>
         <translation>Unsicherste zuerst</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="106"/>
+        <location filename="../panels/review.py" line="108"/>
         <source>Classified targets</source>
         <translation>Klassifizierte Ziele</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="107"/>
+        <location filename="../panels/review.py" line="109"/>
         <source>Scene (HH, HV)</source>
         <translation>Szene (HH, HV)</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="108"/>
+        <location filename="../panels/review.py" line="110"/>
         <source>Start review</source>
         <translation>Überprüfung starten</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="111"/>
+        <location filename="../panels/review.py" line="113"/>
         <source>Click Start review, then use the keys below on this panel.</source>
         <translation>Klicken Sie auf Überprüfung starten und verwenden Sie dann die Tasten unten in diesem Bedienfeld.</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="115"/>
+        <location filename="../panels/review.py" line="117"/>
         <source>Ship</source>
         <translation>Schiff</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="116"/>
+        <location filename="../panels/review.py" line="118"/>
         <source>Iceberg</source>
         <translation>Eisberg</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="117"/>
+        <location filename="../panels/review.py" line="119"/>
         <source>Clutter</source>
         <translation>Clutter</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="118"/>
+        <location filename="../panels/review.py" line="120"/>
         <source>Next</source>
         <translation>Weiter</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="119"/>
+        <location filename="../panels/review.py" line="121"/>
         <source>Back</source>
         <translation>Zurück</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="136"/>
+        <location filename="../panels/review.py" line="138"/>
         <source>Correct and retrain</source>
         <translation>Korrigieren und neu trainieren</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="139"/>
+        <location filename="../panels/review.py" line="141"/>
         <source>Feature group: lower-case letters, digits and _</source>
         <translation>Feature-Gruppe: Kleinbuchstaben, Ziffern und _</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="143"/>
+        <location filename="../panels/review.py" line="145"/>
         <source>Feature group</source>
         <translation>Feature-Gruppe</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="144"/>
+        <location filename="../panels/review.py" line="146"/>
         <source>Retraining epochs</source>
         <translation>Epochen für das Neutraining</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="148"/>
+        <location filename="../panels/review.py" line="150"/>
         <source>Send corrections</source>
         <translation>Korrekturen senden</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="156"/>
+        <location filename="../panels/review.py" line="158"/>
         <source>Metric</source>
         <translation>Metrik</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="156"/>
+        <location filename="../panels/review.py" line="158"/>
         <source>Old model</source>
         <translation>Altes Modell</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="156"/>
+        <location filename="../panels/review.py" line="158"/>
         <source>New model</source>
         <translation>Neues Modell</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="178"/>
+        <location filename="../panels/review.py" line="180"/>
         <source>Pick an IceSight classification layer: it has the reviewed_class field.</source>
         <translation>Wählen Sie einen IceSight-Klassifizierungs-Layer: er hat das Feld reviewed_class.</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="184"/>
+        <location filename="../panels/review.py" line="187"/>
         <source>{layer} has no target to review.</source>
         <translation>{layer} hat kein Ziel zum Überprüfen.</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="263"/>
+        <location filename="../panels/review.py" line="273"/>
         <source>Start the review first.</source>
         <translation>Starten Sie zuerst die Überprüfung.</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="297"/>
+        <location filename="../panels/review.py" line="311"/>
         <source>Target {k} of {n} ({done} reviewed)</source>
         <translation>Ziel {k} von {n} ({done} überprüft)</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="300"/>
+        <location filename="../panels/review.py" line="314"/>
         <source>model: {cls}</source>
         <translation>Modell: {cls}</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="302"/>
+        <location filename="../panels/review.py" line="316"/>
         <source>reviewed: {r}</source>
         <translation>überprüft: {r}</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="354"/>
+        <location filename="../panels/review.py" line="368"/>
         <source>{what} cancelled.</source>
         <translation>{what} abgebrochen.</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="357"/>
+        <location filename="../panels/review.py" line="371"/>
         <source>{what} failed: {error}</source>
         <translation>{what} fehlgeschlagen: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="414"/>
+        <location filename="../panels/review.py" line="428"/>
         <source>IceSight is still working on a job; wait for it or cancel it.</source>
         <translation>IceSight arbeitet noch an einem Auftrag; warten Sie oder brechen Sie ihn ab.</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="378"/>
+        <location filename="../panels/review.py" line="392"/>
         <source>No target is reviewed yet.</source>
         <translation>Noch kein Ziel ist überprüft.</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="384"/>
+        <location filename="../panels/review.py" line="398"/>
         <source>Sending {n} corrections ({s} ship(s), {b} iceberg(s), {c} clutter)...</source>
         <translation>{n} Korrekturen werden gesendet ({s} Schiff(e), {b} Eisberg(e), {c} Clutter)...</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="388"/>
+        <location filename="../panels/review.py" line="402"/>
         <source>Sending corrections</source>
         <translation>Korrekturen werden gesendet</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="392"/>
+        <location filename="../panels/review.py" line="406"/>
         <source>Feature group {group} v{version}: {sent} corrections added{base}; it holds {n} patches ({s} ship(s), {b} iceberg(s), {c} clutter){skipped}.</source>
         <translation>Feature-Gruppe {group} v{version}: {sent} Korrekturen hinzugefügt{base}; sie enthält {n} Ausschnitte ({s} Schiff(e), {b} Eisberg(e), {c} Clutter){skipped}.</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="395"/>
+        <location filename="../panels/review.py" line="409"/>
         <source> to v{v}</source>
         <translation> zu v{v}</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="400"/>
+        <location filename="../panels/review.py" line="414"/>
         <source>Retrain a model on feature group {group} v{version} and compare it with the model that made these calls?</source>
         <translation>Ein Modell mit Feature-Gruppe {group} v{version} neu trainieren und mit dem Modell vergleichen, das diese Entscheidungen getroffen hat?</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="406"/>
+        <location filename="../panels/review.py" line="420"/>
         <source>IceSight: retrain?</source>
         <translation>IceSight: neu trainieren?</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="420"/>
+        <location filename="../panels/review.py" line="434"/>
         <source>Retraining on {group} v{version}...</source>
         <translation>Neutraining mit {group} v{version}...</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="423"/>
+        <location filename="../panels/review.py" line="437"/>
         <source>Retraining</source>
         <translation>Neutraining</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="428"/>
+        <location filename="../panels/review.py" line="442"/>
         <source>none</source>
         <translation>keine</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="429"/>
+        <location filename="../panels/review.py" line="443"/>
         <source>Model {new} trained on {name} v{version} (validation accuracy {acc:.3f}); compared with {old} below.</source>
         <translation>Modell {new} mit {name} v{version} trainiert (Validierungsgenauigkeit {acc:.3f}); unten mit {old} verglichen.</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="145"/>
+        <location filename="../panels/review.py" line="147"/>
         <source>Reviewed targets are sent with their patches as ship, iceberg or clutter (no target) and added to the feature group&apos;s newest version.</source>
         <translation>Überprüfte Ziele werden mit ihren Ausschnitten als Schiff, Eisberg oder Clutter (kein Ziel) gesendet und der neuesten Version der Feature-Gruppe hinzugefügt.</translation>
+    </message>
+    <message>
+        <location filename="../panels/review.py" line="409"/>
+        <source>; {n} off the scene</source>
+        <translation>; {n} außerhalb der Szene</translation>
     </message>
 </context>
 <context>
     <name>SceneBrowserPanel</name>
     <message>
-        <location filename="../panels/scene_browser.py" line="66"/>
+        <location filename="../panels/scene_browser.py" line="68"/>
         <source>Any mode</source>
         <translation>Jeder Modus</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="69"/>
+        <location filename="../panels/scene_browser.py" line="71"/>
         <source>Over the map extent only</source>
         <translation>Nur in der Kartenausdehnung</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="70"/>
+        <location filename="../panels/scene_browser.py" line="72"/>
         <source>Only scenes whose footprint touches the current map extent</source>
         <translation>Nur Szenen, deren Footprint die aktuelle Kartenausdehnung berührt</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="72"/>
+        <location filename="../panels/scene_browser.py" line="74"/>
         <source>From</source>
         <translation>Von</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="73"/>
+        <location filename="../panels/scene_browser.py" line="75"/>
         <source>To</source>
         <translation>Bis</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="79"/>
+        <location filename="../panels/scene_browser.py" line="81"/>
         <source>Mode</source>
         <translation>Modus</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="76"/>
+        <location filename="../panels/scene_browser.py" line="78"/>
         <source>Search the catalog</source>
         <translation>Katalog durchsuchen</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="79"/>
+        <location filename="../panels/scene_browser.py" line="81"/>
         <source>Scene</source>
         <translation>Szene</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="79"/>
+        <location filename="../panels/scene_browser.py" line="81"/>
         <source>Acquired</source>
         <translation>Aufgenommen</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="85"/>
+        <location filename="../panels/scene_browser.py" line="87"/>
         <source>Add scene</source>
         <translation>Szene hinzufügen</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="86"/>
+        <location filename="../panels/scene_browser.py" line="88"/>
         <source>Stream the chosen scene from the backend onto the map</source>
         <translation>Die gewählte Szene vom Backend auf die Karte streamen</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="88"/>
+        <location filename="../panels/scene_browser.py" line="90"/>
         <source>Detect targets</source>
         <translation>Ziele erkennen</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="89"/>
+        <location filename="../panels/scene_browser.py" line="91"/>
         <source>Find bright targets on the chosen scene (CFAR) and load them</source>
         <translation>Helle Ziele in der gewählten Szene finden (CFAR) und laden</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="105"/>
+        <location filename="../panels/scene_browser.py" line="107"/>
         <source>any time</source>
         <translation>jederzeit</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="136"/>
+        <location filename="../panels/scene_browser.py" line="155"/>
         <source>IceSight: search the scene catalog</source>
         <translation>IceSight: Szenenkatalog durchsuchen</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="140"/>
+        <location filename="../panels/scene_browser.py" line="159"/>
         <source>Searching the catalog...</source>
         <translation>Der Katalog wird durchsucht...</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="146"/>
+        <location filename="../panels/scene_browser.py" line="165"/>
         <source>Search failed: {error}</source>
         <translation>Suche fehlgeschlagen: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="147"/>
+        <location filename="../panels/scene_browser.py" line="166"/>
         <source>The scene catalog could not be searched: {error}</source>
         <translation>Der Szenenkatalog konnte nicht durchsucht werden: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="161"/>
+        <location filename="../panels/scene_browser.py" line="180"/>
         <source>{n} scene(s) found</source>
         <translation>{n} Szene(n) gefunden</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="218"/>
+        <location filename="../panels/scene_browser.py" line="242"/>
         <source>Search the catalog and choose a scene first.</source>
         <translation>Durchsuchen Sie zuerst den Katalog und wählen Sie eine Szene.</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="195"/>
+        <location filename="../panels/scene_browser.py" line="219"/>
         <source>IceSight: add scene {scene}</source>
         <translation>IceSight: Szene {scene} hinzufügen</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="199"/>
+        <location filename="../panels/scene_browser.py" line="223"/>
         <source>Opening scene {scene}...</source>
         <translation>Szene {scene} wird geöffnet...</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="207"/>
+        <location filename="../panels/scene_browser.py" line="231"/>
         <source>The scene could not be added: {error}</source>
         <translation>Die Szene konnte nicht hinzugefügt werden: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="210"/>
+        <location filename="../panels/scene_browser.py" line="234"/>
         <source>Scene {scene} added (styles: HH, HV, incidence)</source>
         <translation>Szene {scene} hinzugefügt (Stile: HH, HV, Einfallswinkel)</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="224"/>
+        <location filename="../panels/scene_browser.py" line="248"/>
         <source>Target detection is still running; wait for it.</source>
         <translation>Die Zielerkennung läuft noch; bitte warten.</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="228"/>
+        <location filename="../panels/scene_browser.py" line="252"/>
         <source>IceSight: detect targets on {scene}</source>
         <translation>IceSight: Ziele in {scene} erkennen</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="234"/>
+        <location filename="../panels/scene_browser.py" line="258"/>
         <source>Detecting targets on {scene}...</source>
         <translation>Ziele in {scene} werden erkannt...</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="241"/>
+        <location filename="../panels/scene_browser.py" line="265"/>
         <source>Detection failed: {error}</source>
         <translation>Erkennung fehlgeschlagen: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="242"/>
+        <location filename="../panels/scene_browser.py" line="266"/>
         <source>Target detection failed: {error}</source>
         <translation>Zielerkennung fehlgeschlagen: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/scene_browser.py" line="249"/>
+        <location filename="../panels/scene_browser.py" line="273"/>
         <source>{n} target(s) detected on {scene} (job {job})</source>
         <translation>{n} Ziel(e) in {scene} erkannt (Auftrag {job})</translation>
+    </message>
+    <message>
+        <location filename="../panels/scene_browser.py" line="213"/>
+        <source>The scene cannot be streamed: {error}</source>
+        <translation>Die Szene kann nicht gestreamt werden: {error}</translation>
     </message>
 </context>
 <context>

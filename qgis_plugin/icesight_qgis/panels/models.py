@@ -275,9 +275,10 @@ class ModelsPanel(Panel):
         metrics = record.get("metrics") or {}
         validation = ", ".join(f"{self.tr(name)} {format_metric(metrics.get(key))}" for key, name in METRICS)
         clutter = clutter_summary(metrics)
+        validation_label = self.tr("validation:")
         self.details_label.setText(
             f"{record['model_id']} ({record.get('architecture', '?')}, {production})\n"
-            f"{lineage(record)}\nvalidation: {validation}\n" + (f"{clutter}\n" if clutter else "") + test_summary(record))
+            f"{lineage(record)}\n{validation_label} {validation}\n" + (f"{clutter}\n" if clutter else "") + test_summary(record))
 
     # -- production -------------------------------------------------------------------------------
 

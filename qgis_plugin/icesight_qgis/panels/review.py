@@ -409,7 +409,7 @@ class ReviewPanel(Panel):
         ).format(group=result.group, version=result.version, sent=outcome.n_sent,
                  base=self.tr(" to v{v}").format(v=outcome.extended_version) if outcome.extended_version else "",
                  n=result.n_rows, s=result.n_ships, b=result.n_icebergs, c=result.n_clutter,
-                 skipped=f"; {len(outcome.skipped)} off the scene" if outcome.skipped else "")
+                 skipped=self.tr("; {n} off the scene").format(n=len(outcome.skipped)) if outcome.skipped else "")
         self._tell(message, "success")
         question = self.tr("Retrain a model on feature group {group} v{version} and compare it with the model "
                            "that made these calls?").format(group=result.group, version=result.version)
