@@ -60,6 +60,8 @@ class JobCancelledError(Exception):
 
 #: Bytes sent per chunk of an upload (progress and cancel are checked between chunks).
 UPLOAD_CHUNK_BYTES = 1 << 20
+#: The most catalog items a search brings back (the catalog table and its footprints hold them all).
+MAX_SCENES_LISTED = 20_000
 #: Bytes received per chunk of a download (cancel is checked between chunks).
 DOWNLOAD_CHUNK_BYTES = 1 << 20
 
@@ -300,7 +302,17 @@ class BackendClient:
         query = {"start": start, "end": end, "mode": mode,
                  "bbox": ",".join(f"{v:.6f}" for v in bbox) if bbox is not None else None}
         params = {k: v for k, v in query.items() if v}
-        return self._json("GET", "/scenes", "features", params=params)
+        items: list[dict] = []
+        while True:  # page by page (the backend answers at most a page of items at a time)
+            page = self._json("GET", "/scenes", params=params | {"offset": len(items)})
+            try:
+                features, matched = page["features"], int(page.get("numberMatched", 0))
+            except (KeyError, TypeError, ValueError):
+                raise BackendError(f"the server at {self.base_url} did not answer /scenes as an IceSight backend "
+                                   "does; check the URL in the IceSight settings", "not_icesight") from None
+            items += features
+            if not features or len(items) >= matched or len(items) >= MAX_SCENES_LISTED:
+                return items[:MAX_SCENES_LISTED]
 
     def scene(self, scene_id: str) -> dict:
         return self._json("GET", f"/scenes/{scene_id}")

@@ -156,3 +156,20 @@ def test_waiting_longer_than_asked_says_the_job_goes_on(client_of, server, api, 
         client.wait(running["id"], poll_interval_s=0.05, timeout_s=0.2)
     assert raised.value.code == "timeout" and "still running" in str(raised.value)
     assert "Jobs page" in str(raised.value)
+
+
+def test_a_catalog_search_brings_every_page(client_of, server):
+    from urllib.parse import parse_qs, urlparse
+
+    scenes = [{"type": "Feature", "id": f"s{i}"} for i in range(5)]
+    asked = []
+
+    def page(handler):  # pages of two, as the backend pages at its limit
+        offset = int(parse_qs(urlparse(handler.path).query).get("offset", ["0"])[0])
+        asked.append(offset)
+        body = {"type": "FeatureCollection", "features": scenes[offset:offset + 2], "numberMatched": len(scenes)}
+        _reply(handler, 200, json.dumps(body).encode(), "application/json")
+
+    catalog = server(page)
+    found = client_of(catalog.url, "t").scenes(mode="EW")
+    assert [s["id"] for s in found] == [s["id"] for s in scenes] and asked == [0, 2, 4]
