@@ -151,9 +151,5 @@ class IceSightDock(QDockWidget):
         for page in range(self.pages.count()):
             self.page_panel(page).detach()
 
-    def closeEvent(self, event):  # noqa: N802 - Qt API
-        self.cancel()
-        super().closeEvent(event)
-
 
 DOCK_AREA = Qt.RightDockWidgetArea

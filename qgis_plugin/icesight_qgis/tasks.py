@@ -49,6 +49,8 @@ class JobTask(QgsTask):
         self.outcome: Any = None
         self.error: str | None = None
         self.status_message = ""
+        #: Log the outcome in the Message Log (a task repeated every few seconds logs what changes itself).
+        self.log_outcome = True
         self.client = client
         if client is not None:
             client.on_submitted = lambda status: self.job_submitted.emit(status.id)
@@ -81,11 +83,12 @@ class JobTask(QgsTask):
     def finished(self, result: bool) -> None:
         _LIVE.discard(self)
         if result:
-            log_info(f"{self.description()}: done")
+            if self.log_outcome:
+                log_info(f"{self.description()}: done")
             self.on_done(self.outcome, None)
             return
         message = self.error or (CANCELLED if self.isCanceled() else "failed")
-        if message != CANCELLED:
+        if message != CANCELLED and self.log_outcome:
             log_error(f"{self.description()} failed: {message}")
         self.on_done(None, message)
 

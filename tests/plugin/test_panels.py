@@ -615,3 +615,57 @@ def test_a_task_left_running_when_its_panel_goes_reports_to_nothing(plugin):
     assert task.receivers(task.progressChanged) == 0 and task.receivers(task.message_changed) == 0
     task.setProgress(80.0)  # reports into the void
     assert panel.progress.value() == 40
+
+
+def test_closing_the_dock_leaves_a_running_job_alone(plugin):
+    """Closing the panel makes room on the screen, as hiding it from the toolbar does: the job goes on
+    (the Jobs page and the Cancel button stop it)."""
+    from icesight_qgis.tasks import JobTask
+
+    dock, analysis = plugin.dock, plugin.dock.analysis
+    task = JobTask("a running job", lambda on_progress, is_cancelled: None, lambda outcome, error: None)
+    previous, analysis.task = analysis.task, task
+    try:
+        dock.setFloating(True)
+        dock.show()
+        dock.close()
+        assert not dock.isVisible() and not task.isCanceled()
+    finally:
+        analysis.task = previous
+        dock.setFloating(False)
+
+
+def test_a_backend_that_is_down_is_logged_once_not_every_refresh(plugin, wait_in_qgis):
+    """The Jobs page asks for the jobs every few seconds: a backend that stays down is one message
+    in the Message Log (and one more when it answers again), not one every refresh."""
+    from qgis.core import QgsApplication
+
+    from icesight_qgis import settings
+
+    messages = []
+
+    def collect(message, tag, level):
+        if tag == "IceSight" and "list" in message.lower() and "jobs" in message.lower():
+            messages.append(message)
+
+    panel = plugin.dock.jobs
+    saved = settings.load()
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    QgsApplication.messageLog().messageReceived.connect(collect)
+    try:
+        settings.save(down, saved.token)
+        for _ in range(3):
+            assert panel.refresh() is not None
+            wait_in_qgis(lambda: panel.refresh_task is None, timeout_s=60)
+        assert "could not be listed" in panel.status_label.text()
+        settings.save(saved.url, saved.token)
+        assert panel.refresh() is not None
+        wait_in_qgis(lambda: panel.refresh_task is None, timeout_s=60)
+        QgsApplication.processEvents()
+    finally:
+        QgsApplication.messageLog().messageReceived.disconnect(collect)
+        settings.save(saved.url, saved.token)
+    assert len(messages) == 2, messages  # down once, back once
+    assert "could not be listed" in messages[0] and "again" in messages[1]

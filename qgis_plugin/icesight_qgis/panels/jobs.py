@@ -23,6 +23,7 @@ from qgis.PyQt.QtWidgets import (
 from icesight_contract import JobStatus
 
 from .. import project_jobs, settings
+from ..log import log_error, log_info
 from ..reload import Fetched, add_results, can_reload, fetch_results
 from ..tasks import JobTask
 from .base import Panel, plain_label
@@ -72,6 +73,7 @@ class JobsPanel(Panel):
         self.refresh_task: JobTask | None = None
         self.action_tasks: set[JobTask] = set()
         self.refreshes = 0  # finished refreshes (tests and the status line)
+        self.listing_error: str | None = None  # why the last listing failed (logged once, not every refresh)
         self.last_added: list = []
 
         self.project_only_check = QCheckBox(self.tr("This project's jobs only"))
@@ -123,6 +125,7 @@ class JobsPanel(Panel):
         client = settings.make_client()
         task = JobTask(self.tr("IceSight: list jobs"), lambda on_progress, is_cancelled: client.jobs(limit=200),
                        self._on_refreshed, client)
+        task.log_outcome = False  # every few seconds while the page is shown: _on_refreshed logs a change only
         self.refresh_task = task
         return self.run_task(task)
 
@@ -130,8 +133,14 @@ class JobsPanel(Panel):
         self.refresh_task = None
         self.refreshes += 1
         if jobs is None:
+            if error != self.listing_error:
+                log_error(f"the jobs could not be listed: {error}")
+            self.listing_error = error
             self.status_label.setText(self.tr("Jobs could not be listed: {error}").format(error=error))
             return
+        if self.listing_error is not None:
+            log_info("the jobs are listed again")
+        self.listing_error = None
         self.jobs = jobs
         self._fill()
 
