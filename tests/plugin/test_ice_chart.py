@@ -386,7 +386,12 @@ def test_chart_panel_exports_the_chosen_formats_into_the_results_folder_and_prin
     panel = ChartPanel(qgis_iface)
     try:
         assert panel.minimumSizeHint().width() <= MIN_DOCK_WIDTH_PX - 20  # fits the narrow dock
-        assert panel.folder_widget.filePath() == str(chart_settings / "ice_chart")
+        # The default folder is the one of when the chart is written, not of when the dock was built.
+        assert panel.folder_widget.filePath() == ""
+        QgsSettings().setValue("IceSight/results_dir", str(chart_settings.parent / "elsewhere"))
+        assert panel._folder() == str(chart_settings.parent / "elsewhere" / "ice_chart")
+        QgsSettings().setValue("IceSight/results_dir", str(chart_settings))
+        assert panel._folder() == str(chart_settings / "ice_chart")
         panel.layer_combo.setLayer(classification_layer)
         panel.scene_combo.setLayer(scene_layer)  # 400 m pixels: B8's 50 px make a very large berg
         panel.threshold_spin.setValue(0.6)

@@ -64,32 +64,32 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="33"/>
+        <location filename="../panels/jobs.py" line="34"/>
         <source>Job</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="33"/>
+        <location filename="../panels/jobs.py" line="34"/>
         <source>Kind</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="33"/>
+        <location filename="../panels/jobs.py" line="34"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="33"/>
+        <location filename="../panels/jobs.py" line="34"/>
         <source>Stage</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="33"/>
+        <location filename="../panels/jobs.py" line="34"/>
         <source>Progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="33"/>
+        <location filename="../panels/jobs.py" line="34"/>
         <source>Elapsed</source>
         <translation type="unfinished"></translation>
     </message>
@@ -461,63 +461,68 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="83"/>
+        <location filename="../panels/chart.py" line="85"/>
         <source>Save in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="84"/>
+        <location filename="../panels/chart.py" line="86"/>
         <source>Export</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="90"/>
+        <location filename="../panels/chart.py" line="92"/>
         <source>Print chart</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="93"/>
+        <location filename="../panels/chart.py" line="95"/>
         <source>Title</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="94"/>
+        <location filename="../panels/chart.py" line="96"/>
         <source>Print (PDF and PNG)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="108"/>
+        <location filename="../panels/chart.py" line="110"/>
         <source>Pick a classification layer (points with class and iceberg_probability).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="127"/>
+        <location filename="../panels/chart.py" line="129"/>
         <source>The last export is still being written.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="134"/>
+        <location filename="../panels/chart.py" line="136"/>
         <source>Tick at least one format.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="152"/>
+        <location filename="../panels/chart.py" line="154"/>
         <source>Writing {n} iceberg(s)...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="160"/>
+        <location filename="../panels/chart.py" line="162"/>
         <source>Export failed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="164"/>
+        <location filename="../panels/chart.py" line="166"/>
         <source>{n} iceberg(s) written to {folder}; left out: {ships} ship(s), {clutter} clutter (no target), {low} below probability {threshold}, {other} unclassified or without position.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="186"/>
+        <location filename="../panels/chart.py" line="188"/>
         <source>Chart printed to {pdf} and {png} ({seconds:.2f} s).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="84"/>
+        <source>next to the project (or the results folder)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1842,87 +1847,87 @@ Production model: {production}</source>
 <context>
     <name>JobsPanel</name>
     <message>
-        <location filename="../panels/jobs.py" line="77"/>
+        <location filename="../panels/jobs.py" line="79"/>
         <source>This project&apos;s jobs only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="87"/>
+        <location filename="../panels/jobs.py" line="89"/>
         <source>Refresh</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="89"/>
+        <location filename="../panels/jobs.py" line="91"/>
         <source>Cancel job</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="91"/>
+        <location filename="../panels/jobs.py" line="93"/>
         <source>Add results to map again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="124"/>
+        <location filename="../panels/jobs.py" line="126"/>
         <source>IceSight: list jobs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="133"/>
+        <location filename="../panels/jobs.py" line="139"/>
         <source>Jobs could not be listed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="162"/>
+        <location filename="../panels/jobs.py" line="171"/>
         <source>{n} job(s); this project&apos;s in bold</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="216"/>
+        <location filename="../panels/jobs.py" line="225"/>
         <source>Choose a job in the list first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="193"/>
+        <location filename="../panels/jobs.py" line="202"/>
         <source>Job {job} has already ended ({state}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="200"/>
+        <location filename="../panels/jobs.py" line="209"/>
         <source>IceSight: cancel job {job}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="208"/>
+        <location filename="../panels/jobs.py" line="217"/>
         <source>Job {job} could not be cancelled: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="210"/>
+        <location filename="../panels/jobs.py" line="219"/>
         <source>Job {job} is {state}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="219"/>
+        <location filename="../panels/jobs.py" line="228"/>
         <source>Job {job} ({kind}, {state}) has no results to put on the map.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="234"/>
+        <location filename="../panels/jobs.py" line="243"/>
         <source>IceSight: results of job {job}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="244"/>
+        <location filename="../panels/jobs.py" line="253"/>
         <source>The results of job {job} could not be fetched: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="252"/>
+        <location filename="../panels/jobs.py" line="261"/>
         <source>Results of job {job} are on the map again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="229"/>
+        <location filename="../panels/jobs.py" line="238"/>
         <source>The results of job {job} cannot be put on the map: {error}</source>
         <translation type="unfinished"></translation>
     </message>

@@ -64,32 +64,32 @@
         <translation>zum Eisberg hin</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="33"/>
+        <location filename="../panels/jobs.py" line="34"/>
         <source>Job</source>
         <translation>Auftrag</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="33"/>
+        <location filename="../panels/jobs.py" line="34"/>
         <source>Kind</source>
         <translation>Art</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="33"/>
+        <location filename="../panels/jobs.py" line="34"/>
         <source>State</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="33"/>
+        <location filename="../panels/jobs.py" line="34"/>
         <source>Stage</source>
         <translation>Schritt</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="33"/>
+        <location filename="../panels/jobs.py" line="34"/>
         <source>Progress</source>
         <translation>Fortschritt</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="33"/>
+        <location filename="../panels/jobs.py" line="34"/>
         <source>Elapsed</source>
         <translation>Dauer</translation>
     </message>
@@ -461,64 +461,69 @@
         <translation>Eisberge exportieren</translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="83"/>
+        <location filename="../panels/chart.py" line="85"/>
         <source>Save in</source>
         <translation>Speichern in</translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="84"/>
+        <location filename="../panels/chart.py" line="86"/>
         <source>Export</source>
         <translation>Exportieren</translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="90"/>
+        <location filename="../panels/chart.py" line="92"/>
         <source>Print chart</source>
         <translation>Karte drucken</translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="93"/>
+        <location filename="../panels/chart.py" line="95"/>
         <source>Title</source>
         <translation>Titel</translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="94"/>
+        <location filename="../panels/chart.py" line="96"/>
         <source>Print (PDF and PNG)</source>
         <translation>Drucken (PDF und PNG)</translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="108"/>
+        <location filename="../panels/chart.py" line="110"/>
         <source>Pick a classification layer (points with class and iceberg_probability).</source>
         <translation>Wählen Sie einen Klassifizierungs-Layer (Punkte mit class und iceberg_probability).</translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="127"/>
+        <location filename="../panels/chart.py" line="129"/>
         <source>The last export is still being written.</source>
         <translation>Der letzte Export wird noch geschrieben.</translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="134"/>
+        <location filename="../panels/chart.py" line="136"/>
         <source>Tick at least one format.</source>
         <translation>Kreuzen Sie mindestens ein Format an.</translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="152"/>
+        <location filename="../panels/chart.py" line="154"/>
         <source>Writing {n} iceberg(s)...</source>
         <translation>{n} Eisberg(e) werden geschrieben...</translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="160"/>
+        <location filename="../panels/chart.py" line="162"/>
         <source>Export failed: {error}</source>
         <translation>Export fehlgeschlagen: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="164"/>
+        <location filename="../panels/chart.py" line="166"/>
         <source>{n} iceberg(s) written to {folder}; left out: {ships} ship(s), {clutter} clutter (no target), {low} below probability {threshold}, {other} unclassified or without position.</source>
         <translation>{n} Eisberg(e) nach {folder} geschrieben; weggelassen: {ships} Schiff(e), {clutter} Clutter (kein Ziel), {low} unter Wahrscheinlichkeit {threshold}, {other} nicht klassifiziert oder ohne Position.</translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="186"/>
+        <location filename="../panels/chart.py" line="188"/>
         <source>Chart printed to {pdf} and {png} ({seconds:.2f} s).</source>
         <translation>Karte nach {pdf} und {png} gedruckt ({seconds:.2f} s).</translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="84"/>
+        <source>next to the project (or the results folder)</source>
+        <translation>neben dem Projekt (oder im Ergebnisordner)</translation>
     </message>
 </context>
 <context>
@@ -1845,87 +1850,87 @@ Produktionsmodell: {production}</translation>
 <context>
     <name>JobsPanel</name>
     <message>
-        <location filename="../panels/jobs.py" line="77"/>
+        <location filename="../panels/jobs.py" line="79"/>
         <source>This project&apos;s jobs only</source>
         <translation>Nur Aufträge dieses Projekts</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="87"/>
+        <location filename="../panels/jobs.py" line="89"/>
         <source>Refresh</source>
         <translation>Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="89"/>
+        <location filename="../panels/jobs.py" line="91"/>
         <source>Cancel job</source>
         <translation>Auftrag abbrechen</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="91"/>
+        <location filename="../panels/jobs.py" line="93"/>
         <source>Add results to map again</source>
         <translation>Ergebnisse erneut zur Karte hinzufügen</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="124"/>
+        <location filename="../panels/jobs.py" line="126"/>
         <source>IceSight: list jobs</source>
         <translation>IceSight: Aufträge auflisten</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="133"/>
+        <location filename="../panels/jobs.py" line="139"/>
         <source>Jobs could not be listed: {error}</source>
         <translation>Die Aufträge konnten nicht aufgelistet werden: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="162"/>
+        <location filename="../panels/jobs.py" line="171"/>
         <source>{n} job(s); this project&apos;s in bold</source>
         <translation>{n} Auftrag/Aufträge; die dieses Projekts fett</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="216"/>
+        <location filename="../panels/jobs.py" line="225"/>
         <source>Choose a job in the list first.</source>
         <translation>Wählen Sie zuerst einen Auftrag in der Liste.</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="193"/>
+        <location filename="../panels/jobs.py" line="202"/>
         <source>Job {job} has already ended ({state}).</source>
         <translation>Auftrag {job} ist bereits beendet ({state}).</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="200"/>
+        <location filename="../panels/jobs.py" line="209"/>
         <source>IceSight: cancel job {job}</source>
         <translation>IceSight: Auftrag {job} abbrechen</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="208"/>
+        <location filename="../panels/jobs.py" line="217"/>
         <source>Job {job} could not be cancelled: {error}</source>
         <translation>Auftrag {job} konnte nicht abgebrochen werden: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="210"/>
+        <location filename="../panels/jobs.py" line="219"/>
         <source>Job {job} is {state}.</source>
         <translation>Auftrag {job} ist {state}.</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="219"/>
+        <location filename="../panels/jobs.py" line="228"/>
         <source>Job {job} ({kind}, {state}) has no results to put on the map.</source>
         <translation>Auftrag {job} ({kind}, {state}) hat keine Ergebnisse für die Karte.</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="234"/>
+        <location filename="../panels/jobs.py" line="243"/>
         <source>IceSight: results of job {job}</source>
         <translation>IceSight: Ergebnisse von Auftrag {job}</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="244"/>
+        <location filename="../panels/jobs.py" line="253"/>
         <source>The results of job {job} could not be fetched: {error}</source>
         <translation>Die Ergebnisse von Auftrag {job} konnten nicht abgerufen werden: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="252"/>
+        <location filename="../panels/jobs.py" line="261"/>
         <source>Results of job {job} are on the map again.</source>
         <translation>Die Ergebnisse von Auftrag {job} sind wieder auf der Karte.</translation>
     </message>
     <message>
-        <location filename="../panels/jobs.py" line="229"/>
+        <location filename="../panels/jobs.py" line="238"/>
         <source>The results of job {job} cannot be put on the map: {error}</source>
         <translation>Die Ergebnisse von Auftrag {job} können nicht auf die Karte gebracht werden: {error}</translation>
     </message>

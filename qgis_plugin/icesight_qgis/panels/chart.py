@@ -79,7 +79,9 @@ class ChartPanel(Panel):
             form.addRow(check)
         self.folder_widget = QgsFileWidget()
         self.folder_widget.setStorageMode(QgsFileWidget.GetDirectory)
-        self.folder_widget.setFilePath(chart.default_chart_folder())
+        # Left empty: the default is resolved when the chart is written (next to the project saved by
+        # then, or in the results folder set since), not when the dock was built at QGIS's start.
+        self.folder_widget.lineEdit().setPlaceholderText(self.tr("next to the project (or the results folder)"))
         form.addRow(self.tr("Save in"), self.folder_widget)
         self.export_button = QPushButton(self.tr("Export"))
         self.export_button.clicked.connect(self.export)
