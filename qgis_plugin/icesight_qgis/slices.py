@@ -3,7 +3,8 @@ the analyst's ``reviewed_class``) and counts by incidence-angle bin, target leng
 water vs sea ice. Targets reviewed as clutter have no right class among ship/iceberg: they are
 counted per slice and left out of the accuracy.
 
-``slice_metrics`` is pure; ``slice_records`` reads a layer on the main thread.
+``slice_metrics`` is pure; ``slice_records`` reads a layer on the main thread, and the pixels of a
+scene on disk; a streamed scene's are read in a task (:func:`sample_streamed_incidences`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from enum import Enum
 from qgis.core import (
     QgsCoordinateTransform,
     QgsFeature,
+    QgsFeatureRequest,
+    QgsPointXY,
     QgsProject,
     QgsRasterLayer,
     QgsVectorLayer,
@@ -132,26 +135,61 @@ def _flag(feature: QgsFeature, names: tuple[str, ...]) -> bool | None:
     return None
 
 
-def slice_records(layer: QgsVectorLayer, scene: QgsRasterLayer | None = None) -> list[SliceRecord]:
-    """The reviewed targets of ``layer``; the incidence angle from a field, else sampled from the
-    incidence band of ``scene`` at the target (when the scene has one)."""
+def scene_incidence_band(scene: QgsRasterLayer | None) -> int | None:
+    """The scene's incidence band as the ingest and patch cutting find it, from its descriptions alone
+    (no raster read); an unnamed band 3 is taken where each sampled value is an angle."""
+    descriptions = band_descriptions(scene) if scene is not None and scene.isValid() else []
+    return incidence_band(descriptions, tuple(described_channels(descriptions).values()), lambda band: True)
+
+
+def is_streamed(scene: QgsRasterLayer) -> bool:
+    """Whether the scene's pixels come over the network (a catalog scene streamed from the backend):
+    then no pixel is read on the main thread."""
+    source = scene.source()
+    return source.startswith("/vsicurl") or "://" in source.split("|")[0]
+
+
+def target_points(layer: QgsVectorLayer, scene: QgsRasterLayer) -> dict[int, QgsPointXY]:
+    """Each target's position in the scene's CRS, by feature id (on the main thread: reads the layer)."""
+    to_scene = QgsCoordinateTransform(layer.crs(), scene.crs(), QgsProject.instance().transformContext())
+    request = QgsFeatureRequest().setNoAttributes()
+    return {f.id(): to_scene.transform(f.geometry().asPoint()) for f in layer.getFeatures(request) if f.hasGeometry()}
+
+
+def sample_incidences(provider, band: int, points: dict[int, QgsPointXY],
+                      is_cancelled=lambda: False) -> dict[int, float | None]:
+    """The incidence angle at each point (None where the band has no plausible angle)."""
+    angles: dict[int, float | None] = {}
+    for fid, point in points.items():
+        if is_cancelled():
+            break
+        value, ok = provider.sample(point, band)
+        angles[fid] = float(value) if ok and value is not None and INC_ANGLE_MIN_DEG <= value <= INC_ANGLE_MAX_DEG else None
+    return angles
+
+
+def sample_streamed_incidences(source: str, band: int, points: dict[int, QgsPointXY],
+                               is_cancelled=lambda: False) -> dict[int, float | None]:
+    """In a task's thread: a streamed scene opened anew there (a layer's provider belongs to its own
+    thread) and sampled at each point."""
+    scene = QgsRasterLayer(source, "incidence", "gdal")
+    if not scene.isValid():
+        raise ValueError(f"the scene could not be opened to read its incidence angles ({scene.error().summary()})")
+    return sample_incidences(scene.dataProvider(), band, points, is_cancelled)
+
+
+def slice_records(layer: QgsVectorLayer, scene: QgsRasterLayer | None = None,
+                  incidences: dict[int, float | None] | None = None) -> list[SliceRecord]:
+    """The reviewed targets of ``layer``; the incidence angle from a field, else from ``incidences``
+    (by feature id) where given, else sampled from the incidence band of ``scene`` at the target (a
+    scene on disk: a streamed one is sampled in a task, :func:`sample_streamed_incidences`)."""
     if not has_review_field(layer):
         raise ValueError("pick a classification layer with a reviewed_class field (an IceSight result)")
-    sample = None
-    # The scene's incidence band as the ingest and patch cutting find it, from its descriptions alone (no
-    # raster read on the GUI thread); an unnamed band 3 is taken where each sampled value is an angle.
-    descriptions = band_descriptions(scene) if scene is not None and scene.isValid() else []
-    band = incidence_band(descriptions, tuple(described_channels(descriptions).values()), lambda band: True)
-    if band is not None:
-        to_scene = QgsCoordinateTransform(layer.crs(), scene.crs(), QgsProject.instance().transformContext())
-        provider = scene.dataProvider()
-
-        def sample(feature: QgsFeature) -> float | None:
-            if not feature.hasGeometry():
-                return None
-            value, ok = provider.sample(to_scene.transform(feature.geometry().asPoint()), band)
-            plausible = ok and value is not None and INC_ANGLE_MIN_DEG <= value <= INC_ANGLE_MAX_DEG
-            return float(value) if plausible else None
+    if incidences is None:
+        band = scene_incidence_band(scene)
+        incidences = {}
+        if band is not None and not is_streamed(scene):
+            incidences = sample_incidences(scene.dataProvider(), band, target_points(layer, scene))
 
     has_class = layer.fields().indexOf(PREDICTED_CLASS_FIELD) >= 0
     records = []
@@ -160,8 +198,8 @@ def slice_records(layer: QgsVectorLayer, scene: QgsRasterLayer | None = None) ->
         if reviewed is None:
             continue
         incidence = _number(feature, INCIDENCE_FIELDS)
-        if incidence is None and sample is not None:
-            incidence = sample(feature)
+        if incidence is None:
+            incidence = incidences.get(feature.id())
         records.append(SliceRecord(
             predicted=str(feature[PREDICTED_CLASS_FIELD]) if has_class and feature[PREDICTED_CLASS_FIELD] else None,
             reviewed=reviewed,

@@ -384,6 +384,54 @@ def test_slices_count_and_score_reviewed_targets_by_incidence_length_and_sea_ice
     assert slice_records(bare)[0].inc_angle_deg is None
 
 
+def test_a_streamed_scenes_incidence_is_read_in_a_task_not_on_the_main_thread(
+    qgis_iface, plugin, api, catalog_scene, wait_in_qgis
+):
+    """A catalog scene streamed from the backend: slicing by incidence reads its pixels in a task (the
+    main thread never waits on the network), then bins the targets by the angles read; by length, the
+    scene is not read at all."""
+    from icesight_qgis import settings
+    from icesight_qgis.panels.analysis_slices import ModelAnalysisPanel
+    from icesight_qgis.review import add_review_field
+    from icesight_qgis.scene_layers import streamed_source
+    from icesight_qgis.slices import UNKNOWN, SliceBy
+
+    current = settings.load()
+    with settings.make_client(current) as client:
+        source = streamed_source(client.scene_url(catalog_scene.scene_id), settings.write_gdal_header_file(current.token))
+    streamed = QgsRasterLayer(source, "streamed", "gdal")
+    local = QgsRasterLayer(str(catalog_scene.tif), "local")
+    assert streamed.isValid() and local.isValid()
+    centre = local.extent().center()
+    angle, ok = local.dataProvider().sample(centre, 3)
+    assert ok
+    layer = _memory_layer([("class", QVariant.String), ("length_m", QVariant.Double)],
+                          [{"class": "ship", "length_m": 80.0, "xy": (centre.x(), centre.y())}],
+                          crs=local.crs().authid())
+    add_review_field(layer)
+    layer.startEditing()
+    layer.changeAttributeValue(next(layer.getFeatures()).id(), layer.fields().indexOf("reviewed_class"), "ship")
+    assert layer.commitChanges()
+    QgsProject.instance().addMapLayers([layer, streamed])
+    panel = ModelAnalysisPanel(qgis_iface)
+    try:
+        panel.layer_combo.setLayer(layer)
+        panel.scene_combo.setLayer(streamed)
+        assert [r.label for r in panel.compute_slices(SliceBy.LENGTH)] == ["50-100 m"]
+        assert panel.sampling_task is None  # by length: the scene is not read
+        assert [r.label for r in panel.compute_slices(SliceBy.INCIDENCE)] == [UNKNOWN]  # not yet read
+        assert panel.sampling_task is not None
+        panel.slice_combo.setCurrentIndex(panel.slice_combo.findData(SliceBy.INCIDENCE))
+        wait_in_qgis(lambda: panel.sampling_task is None, timeout_s=60)
+        assert panel.sampled[(layer.id(), streamed.id())] == {next(layer.getFeatures()).id(): pytest.approx(angle)}
+        low = int(angle // 5 * 5)
+        assert [r.label for r in panel.compute_slices(SliceBy.INCIDENCE)] == [f"{low}-{low + 5}\u00b0"]
+    finally:
+        panel.detach()
+        panel.deleteLater()
+        QgsProject.instance().removeMapLayers([layer.id(), streamed.id()])
+
+
 # -- what-if ------------------------------------------------------------------------------------------
 
 

@@ -129,17 +129,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../slices.py" line="41"/>
+        <location filename="../slices.py" line="44"/>
         <source>incidence angle</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../slices.py" line="42"/>
+        <location filename="../slices.py" line="45"/>
         <source>target length</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../slices.py" line="43"/>
+        <location filename="../slices.py" line="46"/>
         <source>open water / sea ice</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1988,113 +1988,128 @@ Production model: {production}</source>
 <context>
     <name>ModelAnalysisPanel</name>
     <message>
-        <location filename="../panels/analysis_slices.py" line="119"/>
+        <location filename="../panels/analysis_slices.py" line="134"/>
         <source>Reviewed targets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="120"/>
+        <location filename="../panels/analysis_slices.py" line="135"/>
         <source>Scene (HH, HV)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="129"/>
+        <location filename="../panels/analysis_slices.py" line="144"/>
         <source>Accuracy by slice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="135"/>
+        <location filename="../panels/analysis_slices.py" line="150"/>
         <source>Slice by</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="136"/>
+        <location filename="../panels/analysis_slices.py" line="151"/>
         <source>Compute</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="141"/>
+        <location filename="../panels/analysis_slices.py" line="156"/>
         <source>Slice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="141"/>
+        <location filename="../panels/analysis_slices.py" line="156"/>
         <source>n</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="141"/>
+        <location filename="../panels/analysis_slices.py" line="156"/>
         <source>Accuracy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="141"/>
+        <location filename="../panels/analysis_slices.py" line="156"/>
         <source>Clutter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="143"/>
+        <location filename="../panels/analysis_slices.py" line="158"/>
         <source>Accuracy: the model&apos;s class against targets reviewed as ship or iceberg (one the model called clutter counts as wrong). Targets reviewed as clutter are counted in their own column.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="149"/>
+        <location filename="../panels/analysis_slices.py" line="164"/>
         <source>What if?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="151"/>
+        <location filename="../panels/analysis_slices.py" line="166"/>
         <source>Probe selected target</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="152"/>
+        <location filename="../panels/analysis_slices.py" line="167"/>
         <source>The iceberg probability with HV or HH at the clutter level (no target in that band) and at other incidence angles</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="157"/>
+        <location filename="../panels/analysis_slices.py" line="172"/>
         <source>Variant</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="157"/>
+        <location filename="../panels/analysis_slices.py" line="172"/>
         <source>p(iceberg)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="157"/>
+        <location filename="../panels/analysis_slices.py" line="172"/>
         <source>Change</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="188"/>
+        <location filename="../panels/analysis_slices.py" line="237"/>
         <source>A probe is still running.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="192"/>
+        <location filename="../panels/analysis_slices.py" line="241"/>
         <source>Select exactly one target of the classification layer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="202"/>
+        <location filename="../panels/analysis_slices.py" line="251"/>
         <source>The selected target has no position.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="209"/>
+        <location filename="../panels/analysis_slices.py" line="258"/>
         <source>Probing feature {fid} of {layer}...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="218"/>
+        <location filename="../panels/analysis_slices.py" line="267"/>
         <source>What-if probe failed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="226"/>
+        <location filename="../panels/analysis_slices.py" line="275"/>
         <source>What-if probes of feature {fid} of {layer} (model {model}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="214"/>
+        <source>IceSight: incidence angles of the reviewed targets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="218"/>
+        <source>Reading the incidence angles from the scene...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="225"/>
+        <source>The incidence angles could not be read from the scene: {error}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2716,12 +2731,12 @@ Production model: {production}</source>
 <context>
     <name>SliceChart</name>
     <message>
-        <location filename="../panels/analysis_slices.py" line="87"/>
+        <location filename="../panels/analysis_slices.py" line="96"/>
         <source>accuracy (n reviewed ship/iceberg)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="90"/>
+        <location filename="../panels/analysis_slices.py" line="99"/>
         <source>no reviewed target</source>
         <translation type="unfinished"></translation>
     </message>

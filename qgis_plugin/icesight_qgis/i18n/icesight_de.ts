@@ -129,17 +129,17 @@
         <translation>AUC</translation>
     </message>
     <message>
-        <location filename="../slices.py" line="41"/>
+        <location filename="../slices.py" line="44"/>
         <source>incidence angle</source>
         <translation>Einfallswinkel</translation>
     </message>
     <message>
-        <location filename="../slices.py" line="42"/>
+        <location filename="../slices.py" line="45"/>
         <source>target length</source>
         <translation>Ziellänge</translation>
     </message>
     <message>
-        <location filename="../slices.py" line="43"/>
+        <location filename="../slices.py" line="46"/>
         <source>open water / sea ice</source>
         <translation>offenes Wasser / Meereis</translation>
     </message>
@@ -1991,114 +1991,129 @@ Produktionsmodell: {production}</translation>
 <context>
     <name>ModelAnalysisPanel</name>
     <message>
-        <location filename="../panels/analysis_slices.py" line="119"/>
+        <location filename="../panels/analysis_slices.py" line="134"/>
         <source>Reviewed targets</source>
         <translation>Überprüfte Ziele</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="120"/>
+        <location filename="../panels/analysis_slices.py" line="135"/>
         <source>Scene (HH, HV)</source>
         <translation>Szene (HH, HV)</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="129"/>
+        <location filename="../panels/analysis_slices.py" line="144"/>
         <source>Accuracy by slice</source>
         <translation>Genauigkeit nach Teilmenge</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="135"/>
+        <location filename="../panels/analysis_slices.py" line="150"/>
         <source>Slice by</source>
         <translation>Teilmengen nach</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="136"/>
+        <location filename="../panels/analysis_slices.py" line="151"/>
         <source>Compute</source>
         <translation>Berechnen</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="141"/>
+        <location filename="../panels/analysis_slices.py" line="156"/>
         <source>Slice</source>
         <translation>Teilmenge</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="141"/>
+        <location filename="../panels/analysis_slices.py" line="156"/>
         <source>n</source>
         <translation>n</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="141"/>
+        <location filename="../panels/analysis_slices.py" line="156"/>
         <source>Accuracy</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="141"/>
+        <location filename="../panels/analysis_slices.py" line="156"/>
         <source>Clutter</source>
         <translation>Clutter</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="143"/>
+        <location filename="../panels/analysis_slices.py" line="158"/>
         <source>Accuracy: the model&apos;s class against targets reviewed as ship or iceberg (one the model called clutter counts as wrong). Targets reviewed as clutter are counted in their own column.</source>
         <translation>Genauigkeit: die Klasse des Modells verglichen mit den als Schiff oder Eisberg überprüften Zielen (eines, das das Modell als Clutter einstufte, zählt als falsch). Als Clutter überprüfte Ziele werden in einer eigenen Spalte gezählt.</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="149"/>
+        <location filename="../panels/analysis_slices.py" line="164"/>
         <source>What if?</source>
         <translation>Was wäre, wenn?</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="151"/>
+        <location filename="../panels/analysis_slices.py" line="166"/>
         <source>Probe selected target</source>
         <translation>Ausgewähltes Ziel untersuchen</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="152"/>
+        <location filename="../panels/analysis_slices.py" line="167"/>
         <source>The iceberg probability with HV or HH at the clutter level (no target in that band) and at other incidence angles</source>
         <translation>Die Eisberg-Wahrscheinlichkeit mit HV oder HH auf Clutter-Niveau (kein Ziel in diesem Band) und bei anderen Einfallswinkeln</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="157"/>
+        <location filename="../panels/analysis_slices.py" line="172"/>
         <source>Variant</source>
         <translation>Variante</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="157"/>
+        <location filename="../panels/analysis_slices.py" line="172"/>
         <source>p(iceberg)</source>
         <translation>p(Eisberg)</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="157"/>
+        <location filename="../panels/analysis_slices.py" line="172"/>
         <source>Change</source>
         <translation>Änderung</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="188"/>
+        <location filename="../panels/analysis_slices.py" line="237"/>
         <source>A probe is still running.</source>
         <translation>Eine Untersuchung läuft noch.</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="192"/>
+        <location filename="../panels/analysis_slices.py" line="241"/>
         <source>Select exactly one target of the classification layer.</source>
         <translation>Wählen Sie genau ein Ziel des Klassifizierungs-Layers aus.</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="202"/>
+        <location filename="../panels/analysis_slices.py" line="251"/>
         <source>The selected target has no position.</source>
         <translation>Das ausgewählte Ziel hat keine Position.</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="209"/>
+        <location filename="../panels/analysis_slices.py" line="258"/>
         <source>Probing feature {fid} of {layer}...</source>
         <translation>Objekt {fid} von {layer} wird untersucht...</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="218"/>
+        <location filename="../panels/analysis_slices.py" line="267"/>
         <source>What-if probe failed: {error}</source>
         <translation>Was-wäre-wenn-Untersuchung fehlgeschlagen: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="226"/>
+        <location filename="../panels/analysis_slices.py" line="275"/>
         <source>What-if probes of feature {fid} of {layer} (model {model}).</source>
         <translation>Was-wäre-wenn-Untersuchungen von Objekt {fid} von {layer} (Modell {model}).</translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="214"/>
+        <source>IceSight: incidence angles of the reviewed targets</source>
+        <translation>IceSight: Einfallswinkel der geprüften Ziele</translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="218"/>
+        <source>Reading the incidence angles from the scene...</source>
+        <translation>Die Einfallswinkel werden aus der Szene gelesen...</translation>
+    </message>
+    <message>
+        <location filename="../panels/analysis_slices.py" line="225"/>
+        <source>The incidence angles could not be read from the scene: {error}</source>
+        <translation>Die Einfallswinkel konnten nicht aus der Szene gelesen werden: {error}</translation>
     </message>
 </context>
 <context>
@@ -2719,12 +2734,12 @@ Produktionsmodell: {production}</translation>
 <context>
     <name>SliceChart</name>
     <message>
-        <location filename="../panels/analysis_slices.py" line="87"/>
+        <location filename="../panels/analysis_slices.py" line="96"/>
         <source>accuracy (n reviewed ship/iceberg)</source>
         <translation>Genauigkeit (n überprüfte Schiffe/Eisberge)</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="90"/>
+        <location filename="../panels/analysis_slices.py" line="99"/>
         <source>no reviewed target</source>
         <translation>kein überprüftes Ziel</translation>
     </message>

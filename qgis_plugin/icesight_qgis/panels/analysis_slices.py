@@ -7,7 +7,7 @@ is not a dependency of Debian's python3-qgis; ``tests/test_architecture.py`` kee
 
 from __future__ import annotations
 
-from qgis.core import QgsMapLayerProxyModel, QgsProject, QgsVectorLayer
+from qgis.core import QgsMapLayerProxyModel, QgsProject, QgsRasterLayer, QgsVectorLayer
 from qgis.PyQt.QtCore import QRectF, QSize, Qt
 from qgis.PyQt.QtGui import QColor, QPainter
 from qgis.PyQt.QtWidgets import (
@@ -25,8 +25,17 @@ from qgis.PyQt.QtWidgets import (
 
 from .. import settings
 from ..patches import PatchError, SceneSource, Targets
-from ..review import layer_model_id
-from ..slices import SliceBy, SliceRow, slice_metrics, slice_records
+from ..review import has_review_field, layer_model_id
+from ..slices import (
+    SliceBy,
+    SliceRow,
+    is_streamed,
+    sample_streamed_incidences,
+    scene_incidence_band,
+    slice_metrics,
+    slice_records,
+    target_points,
+)
 from ..tasks import CANCELLED, JobTask
 from ..whatif import ProbeOutcome, probe_task
 from .base import Panel, layer_combo, narrow_combo, narrow_form, plain_label
@@ -107,10 +116,16 @@ class SliceChart(QWidget):
 
 
 class ModelAnalysisPanel(Panel):
+    task_attributes = ("task", "sampling_task")
+
     def __init__(self, iface, parent=None):
         super().__init__(iface, parent)
         self.rows: list[SliceRow] = []
         self.task: JobTask | None = None
+        #: Incidence angles of a layer's targets read from a streamed scene in a task, by (layer id,
+        #: scene id): the network is never waited on here, and each pair is read once.
+        self.sampled: dict[tuple[str, str], dict[int, float | None]] = {}
+        self.sampling_task: JobTask | None = None
         self.last_probe: ProbeOutcome | None = None
         layout = QVBoxLayout(self)
         form = narrow_form()
@@ -165,10 +180,20 @@ class ModelAnalysisPanel(Panel):
     # -- slices -----------------------------------------------------------------------------------
 
     def compute_slices(self, by: SliceBy | None = None) -> list[SliceRow]:
+        """The slices of the reviewed targets. By incidence, targets without an incidence field take
+        the scene's: read here from a scene on disk, in a task from a streamed one (the slices are
+        computed again when it is done; till then those targets count as unknown)."""
         layer = self.layer_combo.currentLayer()
         by = by or self.slice_combo.currentData()
+        scene = self.scene_combo.currentLayer() if by is SliceBy.INCIDENCE else None
+        incidences = None
+        if isinstance(layer, QgsVectorLayer) and isinstance(scene, QgsRasterLayer) and is_streamed(scene):
+            incidences = self.sampled.get((layer.id(), scene.id()))
+            if incidences is None:
+                self._sample_streamed(layer, scene)
+                incidences = {}
         try:
-            records = slice_records(layer, self.scene_combo.currentLayer()) if layer is not None else []
+            records = slice_records(layer, scene, incidences) if layer is not None else []
         except ValueError as exc:
             self._tell(str(exc), "warning")
             records = []
@@ -180,6 +205,30 @@ class ModelAnalysisPanel(Panel):
             for c, text in enumerate((row.label, str(row.n), accuracy, str(row.n_clutter))):
                 self.slice_table.setItem(r, c, QTableWidgetItem(text))
         return self.rows
+
+    def _sample_streamed(self, layer: QgsVectorLayer, scene: QgsRasterLayer) -> JobTask | None:
+        band = scene_incidence_band(scene)
+        if band is None or self.sampling_task is not None or not has_review_field(layer):
+            return None
+        key, source, points = (layer.id(), scene.id()), scene.source(), target_points(layer, scene)
+        task = JobTask(self.tr("IceSight: incidence angles of the reviewed targets"),
+                       lambda on_progress, is_cancelled: sample_streamed_incidences(source, band, points, is_cancelled),
+                       lambda angles, error: self._on_sampled(key, angles, error))
+        self.sampling_task = task
+        self.status_label.setText(self.tr("Reading the incidence angles from the scene..."))
+        return self.run_task(task)
+
+    def _on_sampled(self, key: tuple[str, str], angles: dict[int, float | None] | None, error: str | None) -> None:
+        self.sampling_task = None
+        if angles is None:
+            if error != CANCELLED:
+                self._tell(self.tr("The incidence angles could not be read from the scene: {error}").format(error=error),
+                           "warning")
+            return
+        self.sampled[key] = angles
+        self.status_label.setText("")
+        if self.slice_combo.currentData() is SliceBy.INCIDENCE:
+            self.compute_slices()
 
     # -- what-if ----------------------------------------------------------------------------------
 
