@@ -233,6 +233,30 @@ def export_layout(layout: QgsPrintLayout, pdf_path: str, png_path: str, dpi: int
         raise IceChartError(f"could not write the chart PNG {png_path}: {exporter.errorMessage()}")
 
 
+#: The long side, pixels, of the local copy of a streamed scene a chart is printed with: more than the
+#: map frame holds at the PNG's resolution.
+PRINT_COPY_PX = 4000
+
+
+def print_copy(source: str, path: str, max_px: int = PRINT_COPY_PX) -> str:
+    """In a task's thread: the scene at ``source`` (a streamed catalog scene) written to the GeoTIFF
+    ``path``, every band, at most ``max_px`` on its long side (GDAL reads the COG's overviews), so that
+    the layout, which renders on the main thread, never waits on the network."""
+    from osgeo import gdal
+
+    opened = gdal.Open(source)
+    if opened is None:
+        raise IceChartError(f"the scene could not be read for the chart ({gdal.GetLastErrorMsg() or 'no answer'})")
+    scale = min(1.0, max_px / max(opened.RasterXSize, opened.RasterYSize))
+    copied = gdal.Translate(path, opened, format="GTiff", width=max(1, round(opened.RasterXSize * scale)),
+                            height=max(1, round(opened.RasterYSize * scale)), resampleAlg="average",
+                            creationOptions=["TILED=YES", "COMPRESS=DEFLATE"])
+    if copied is None:
+        raise IceChartError(f"the scene could not be copied for the chart ({gdal.GetLastErrorMsg()})")
+    copied = None  # closed: written
+    return path
+
+
 def print_chart(layer: QgsVectorLayer, scene: QgsRasterLayer | None, sheet: ChartSheet, pdf_path: str,
                 png_path: str, project: QgsProject | None = None) -> ChartPrint:
     """Build the chart's layout and export it to ``pdf_path`` and ``png_path`` (main thread)."""

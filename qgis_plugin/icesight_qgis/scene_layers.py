@@ -115,6 +115,13 @@ def opened_scene_layer(scene_id: str, source: str, name: str | None = None) -> Q
     return layer
 
 
+def is_streamed(scene: QgsRasterLayer) -> bool:
+    """Whether the scene's pixels come over the network (a catalog scene streamed from the backend):
+    then no pixel is read on the main thread."""
+    source = scene.source()
+    return source.startswith("/vsicurl") or "://" in source.split("|")[0]
+
+
 def open_scene_layer(scene_id: str, source: str, name: str | None = None) -> QgsRasterLayer:
     """Open and style a catalog scene in the calling thread, then hand the layer to the main thread
     (add it to the project there). Raises ValueError when the scene cannot be opened."""

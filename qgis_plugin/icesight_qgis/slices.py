@@ -28,6 +28,7 @@ from icesight_contract import INC_ANGLE_MAX_DEG, INC_ANGLE_MIN_DEG, described_ch
 
 from .patches import band_descriptions
 from .review import PREDICTED_CLASS_FIELD, REVIEWED_CLASS_FIELD, ReviewClass, has_review_field, reviewed_class
+from .scene_layers import is_streamed
 
 #: Bin edges: incidence angle in degrees, target length in metres.
 INCIDENCE_EDGES_DEG = (20.0, 25.0, 30.0, 35.0, 40.0, 45.0)
@@ -140,13 +141,6 @@ def scene_incidence_band(scene: QgsRasterLayer | None) -> int | None:
     (no raster read); an unnamed band 3 is taken where each sampled value is an angle."""
     descriptions = band_descriptions(scene) if scene is not None and scene.isValid() else []
     return incidence_band(descriptions, tuple(described_channels(descriptions).values()), lambda band: True)
-
-
-def is_streamed(scene: QgsRasterLayer) -> bool:
-    """Whether the scene's pixels come over the network (a catalog scene streamed from the backend):
-    then no pixel is read on the main thread."""
-    source = scene.source()
-    return source.startswith("/vsicurl") or "://" in source.split("|")[0]
 
 
 def target_points(layer: QgsVectorLayer, scene: QgsRasterLayer) -> dict[int, QgsPointXY]:

@@ -413,6 +413,44 @@ def test_chart_panel_exports_the_chosen_formats_into_the_results_folder_and_prin
         panel.deleteLater()
 
 
+def test_a_chart_over_a_streamed_scene_is_printed_from_a_copy_read_in_a_task(
+    qgis_iface, plugin, catalog_scene, chart_settings, classification_layer, wait_in_qgis
+):
+    """The layout renders on the main thread: a scene streamed from the backend is first copied to a
+    local file in a task, the chart printed from it (styled as the scene is), and the copy removed."""
+    import glob
+    import tempfile
+
+    from icesight_qgis import settings
+    from icesight_qgis.panels.chart import ChartPanel
+    from icesight_qgis.scene_layers import is_streamed, streamed_source, style_scene_layer
+
+    current = settings.load()
+    with settings.make_client(current) as client:
+        source = streamed_source(client.scene_url(catalog_scene.scene_id), settings.write_gdal_header_file(current.token))
+    streamed = QgsRasterLayer(source, "streamed", "gdal")
+    assert streamed.isValid() and is_streamed(streamed)
+    style_scene_layer(streamed)
+    copies = lambda: set(glob.glob(str(Path(tempfile.gettempdir()) / "icesight-print-*")))  # noqa: E731
+    before = copies()
+    QgsProject.instance().addMapLayer(streamed)
+    panel = ChartPanel(qgis_iface)
+    try:
+        panel.layer_combo.setLayer(classification_layer)
+        panel.scene_combo.setLayer(streamed)
+        assert panel.scene_combo.currentLayer() is streamed
+        assert panel.print_chart() is None and panel.print_task is not None  # the copy is read first
+        wait_in_qgis(lambda: panel.print_task is None, timeout_s=120)
+        printed = panel.last_print
+        assert printed is not None, panel.status_label.text()
+        assert Path(printed.pdf_path).read_bytes().startswith(b"%PDF") and Path(printed.png_path).is_file()
+        assert copies() == before  # the copy is gone
+    finally:
+        panel.detach()
+        panel.deleteLater()
+        QgsProject.instance().removeMapLayer(streamed.id())
+
+
 def test_the_dock_has_an_ice_chart_page(qgis_iface, installed_plugin, chart_settings):
     plugin = installed_plugin.classFactory(qgis_iface)
     plugin.initGui()

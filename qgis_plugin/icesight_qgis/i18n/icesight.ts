@@ -19,7 +19,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="20"/>
+        <location filename="../panels/chart.py" line="23"/>
         <source>Icebergs from Sentinel-1 (IceSight)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -129,17 +129,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../slices.py" line="44"/>
+        <location filename="../slices.py" line="45"/>
         <source>incidence angle</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../slices.py" line="45"/>
+        <location filename="../slices.py" line="46"/>
         <source>target length</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../slices.py" line="46"/>
+        <location filename="../slices.py" line="47"/>
         <source>open water / sea ice</source>
         <translation type="unfinished"></translation>
     </message>
@@ -159,7 +159,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_layers.py" line="210"/>
+        <location filename="../scene_layers.py" line="217"/>
         <source>Land left out {scene} (job {job})</source>
         <translation type="unfinished"></translation>
     </message>
@@ -204,7 +204,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../scene_layers.py" line="237"/>
+        <location filename="../scene_layers.py" line="244"/>
         <source>Detections {scene} (job {job})</source>
         <translation type="unfinished"></translation>
     </message>
@@ -426,103 +426,123 @@
 <context>
     <name>ChartPanel</name>
     <message>
-        <location filename="../panels/chart.py" line="51"/>
+        <location filename="../panels/chart.py" line="57"/>
         <source>Classification</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="61"/>
+        <location filename="../panels/chart.py" line="67"/>
         <source>Icebergs with a lower iceberg probability are left off the chart</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="63"/>
+        <location filename="../panels/chart.py" line="69"/>
         <source>Classification layer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="64"/>
+        <location filename="../panels/chart.py" line="70"/>
         <source>Optional: the chart&apos;s map background, its pixel size (a length for bergs known only by their bright area) and its catalog id (the acquisition date)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="67"/>
+        <location filename="../panels/chart.py" line="73"/>
         <source>Scene (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="68"/>
+        <location filename="../panels/chart.py" line="74"/>
         <source>Iceberg probability from</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="72"/>
+        <location filename="../panels/chart.py" line="78"/>
         <source>Export icebergs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="85"/>
+        <location filename="../panels/chart.py" line="91"/>
         <source>Save in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="86"/>
+        <location filename="../panels/chart.py" line="92"/>
         <source>Export</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="92"/>
+        <location filename="../panels/chart.py" line="98"/>
         <source>Print chart</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="95"/>
+        <location filename="../panels/chart.py" line="101"/>
         <source>Title</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="96"/>
+        <location filename="../panels/chart.py" line="102"/>
         <source>Print (PDF and PNG)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="110"/>
+        <location filename="../panels/chart.py" line="116"/>
         <source>Pick a classification layer (points with class and iceberg_probability).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="129"/>
+        <location filename="../panels/chart.py" line="135"/>
         <source>The last export is still being written.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="136"/>
+        <location filename="../panels/chart.py" line="142"/>
         <source>Tick at least one format.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="154"/>
+        <location filename="../panels/chart.py" line="160"/>
         <source>Writing {n} iceberg(s)...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="162"/>
+        <location filename="../panels/chart.py" line="168"/>
         <source>Export failed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="166"/>
+        <location filename="../panels/chart.py" line="172"/>
         <source>{n} iceberg(s) written to {folder}; left out: {ships} ship(s), {clutter} clutter (no target), {low} below probability {threshold}, {other} unclassified or without position.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="188"/>
+        <location filename="../panels/chart.py" line="229"/>
         <source>Chart printed to {pdf} and {png} ({seconds:.2f} s).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="84"/>
+        <location filename="../panels/chart.py" line="90"/>
         <source>next to the project (or the results folder)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="192"/>
+        <source>The chart is still being printed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="196"/>
+        <source>IceSight: copy the scene for the chart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="199"/>
+        <source>Reading the scene for the chart...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="209"/>
+        <source>The chart could not be printed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -26,10 +26,10 @@ from qgis.PyQt.QtWidgets import (
 from .. import settings
 from ..patches import PatchError, SceneSource, Targets
 from ..review import has_review_field, layer_model_id
+from ..scene_layers import is_streamed
 from ..slices import (
     SliceBy,
     SliceRow,
-    is_streamed,
     sample_streamed_incidences,
     scene_incidence_band,
     slice_metrics,

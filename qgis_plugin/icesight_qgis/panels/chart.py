@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+import tempfile
 
 from qgis.core import QgsMapLayerProxyModel, QgsProject, QgsRasterLayer, QgsUnitTypes, QgsVectorLayer
 from qgis.gui import QgsFileWidget
@@ -13,7 +15,8 @@ from qgis.PyQt.QtWidgets import QCheckBox, QDoubleSpinBox, QGroupBox, QLineEdit,
 
 from .. import chart
 from ..chart_export import FORMATS, ChartFormat, ExportReport, export_icebergs
-from ..chart_layout import ChartPrint, make_sheet, print_chart
+from ..chart_layout import ChartPrint, make_sheet, print_chart, print_copy
+from ..scene_layers import is_streamed
 from ..tasks import CANCELLED, JobTask
 from .base import Panel, layer_combo, narrow_form, plain_label
 
@@ -34,9 +37,12 @@ def output_stem(layer: QgsVectorLayer) -> str:
 
 
 class ChartPanel(Panel):
+    task_attributes = ("task", "print_task")
+
     def __init__(self, iface, parent=None):
         super().__init__(iface, parent)
         self.task: JobTask | None = None
+        self.print_task: JobTask | None = None  # the copy of a streamed scene a chart is printed with
         self.last_export: ExportReport | None = None
         self.last_print: ChartPrint | None = None
         layout = QVBoxLayout(self)
@@ -170,14 +176,49 @@ class ChartPanel(Panel):
                  threshold=f"{s.threshold:g}", other=s.n_unclassified + s.n_without_position))
 
     def print_chart(self) -> ChartPrint | None:
-        """Build and export the layout here on the main thread (well under a second for a chart)."""
+        """Build and export the layout here on the main thread (well under a second for a chart). A
+        streamed scene is first copied to a local file in a task (the layout renders here, and must not
+        wait on the network): the chart is then printed when the copy is done, and None is returned."""
         layer = self._layer()
         if layer is None:
             return None
         scene = self._scene()
+        if scene is not None and is_streamed(scene):
+            return self._print_from_copy(layer, scene)
+        return self._print(layer, scene)
+
+    def _print_from_copy(self, layer: QgsVectorLayer, scene: QgsRasterLayer) -> None:
+        if self.print_task is not None:
+            self._tell(self.tr("The chart is still being printed."), "warning")
+            return None
+        folder = tempfile.mkdtemp(prefix="icesight-print-")
+        path, source = os.path.join(folder, "scene.tif"), scene.source()
+        self.print_task = JobTask(self.tr("IceSight: copy the scene for the chart"),
+                                  lambda on_progress, is_cancelled: print_copy(source, path),
+                                  lambda copied, error: self._on_copied(layer, scene, folder, copied, error))
+        self._tell(self.tr("Reading the scene for the chart..."))
+        self.run_task(self.print_task)
+        return None
+
+    def _on_copied(self, layer: QgsVectorLayer, scene: QgsRasterLayer, folder: str, copied: str | None,
+                   error: str | None) -> None:
+        self.print_task = None
+        try:
+            if copied is None:
+                if error != CANCELLED:
+                    self._tell(self.tr("The chart could not be printed: {error}").format(error=error), "error")
+                return
+            local = QgsRasterLayer(copied, scene.name(), "gdal")
+            local.setRenderer(scene.renderer().clone())
+            self._print(layer, local, sheet_scene=scene)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _print(self, layer: QgsVectorLayer, scene: QgsRasterLayer | None,
+               sheet_scene: QgsRasterLayer | None = None) -> ChartPrint | None:
         folder = self._folder()
         stem = output_stem(layer).replace("icebergs_", "ice_chart_", 1)
-        sheet = make_sheet(self.title_edit.text().strip() or self.tr(DEFAULT_TITLE), layer, scene)
+        sheet = make_sheet(self.title_edit.text().strip() or self.tr(DEFAULT_TITLE), layer, sheet_scene or scene)
         try:
             printed = print_chart(layer, scene, sheet, os.path.join(folder, f"{stem}.pdf"),
                                   os.path.join(folder, f"{stem}.png"))
