@@ -15,7 +15,6 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 import anyio
 from fastapi import FastAPI, Request
@@ -427,6 +426,12 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
         if filename is not None and not filename.isprintable():
             raise ApiFailure(422, ErrorCode.INVALID_PARAMETER, f"filename {shown(filename)} holds control characters; "
                              "send the file's plain name", "filename")
+        if request.headers.get("content-type", "").lower().startswith("multipart/"):
+            raise ApiFailure(400, ErrorCode.INVALID_REQUEST, "send the scene file itself as the request body "
+                             "(Content-Type: application/octet-stream), not as a form; its name goes in ?filename=",
+                             "Content-Type")
+        # The name as sent from any system (a Windows path too), as it is stored and answered.
+        name = filename.replace("\\", "/").rsplit("/", 1)[-1][:MAX_FILENAME_CHARS] if filename else None
         upload_id, path = manager.new_upload_path()
         partial = path.with_suffix(".partial")
         size = 0
@@ -443,11 +448,11 @@ def create_app(manager: JobManager, registry: ModelRegistry, settings: ApiSettin
             if size == 0:
                 raise ApiFailure(400, ErrorCode.INVALID_PARAMETER, "empty upload: send the GeoTIFF as the request body")
             partial.replace(path)
-            if filename:
-                path.with_suffix(".name").write_text(Path(filename).name[:255])
+            if name:
+                path.with_suffix(".name").write_text(name)
         finally:
             partial.unlink(missing_ok=True)
-        return {"upload_id": upload_id, "size_bytes": size, "filename": Path(filename).name if filename else None}
+        return {"upload_id": upload_id, "size_bytes": size, "filename": name or None}
 
     def scene_search(request: Request, *, bbox: str | list | None = None, datetime: str | None = None,
                      ids: str | list | None = None, collections: str | list | None = None,
@@ -749,6 +754,8 @@ class _TooLong:
     """What the JSON parser puts where a body has an integer of more than MAX_INTEGER_DIGITS digits."""
 
 
+#: The longest file name an upload keeps (what file systems allow).
+MAX_FILENAME_CHARS = 255
 #: The most digits an integer of a request body may have (a seed takes 20 at most; Python refuses to
 #: read integers of more than 4,300 digits, and reading one costs time quadratic in its length).
 MAX_INTEGER_DIGITS = 1000

@@ -745,3 +745,13 @@ def test_a_huge_integer_and_a_body_that_is_no_object_name_their_field(api):
         assert _error(api.post(path, json=[1]), 422)["field"] == "body"
     refused = api.post("/jobs", json={"kind": "simulate_scene", "params": {}}, headers=api.headers | {"Idempotency-Key": "k" * 201})
     assert _error(refused, 400)["field"] == "Idempotency-Key"
+
+
+def test_an_uploads_name_is_the_files_own_and_a_form_is_refused(api):
+    sent = api.post("/uploads", data=b"II*\0" + b"\0" * 64, params={"filename": "C:\\Users\\ana\\S1A_EW.tif"}).json()
+    assert sent["filename"] == "S1A_EW.tif"
+    long_name = "n" * 1000 + ".tif"
+    assert len(api.post("/uploads", data=b"x", params={"filename": long_name}).json()["filename"]) == 255
+    form = api.post("/uploads", files={"file": ("scene.tif", b"II*\0")})
+    error = _error(form, 400)
+    assert error["field"] == "Content-Type" and "request body" in error["message"]
