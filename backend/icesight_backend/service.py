@@ -127,11 +127,16 @@ class JobManager:
         hand it to Dask. ``params`` is the kind's validated dataclass. With an idempotency key seen
         before for the same request, the job made then is returned (and False: nothing new)."""
         handler = HANDLERS[kind]
-        inputs = dict(handler.resolve(self.resources, params) or {}) if handler.resolve else {}
         # Patch bands packed (base64 float32, what the models use): the stored document, its hash and
         # what Dask walks and pickles for the worker cost ~25x less service time than 90,000 numbers.
         params_doc = to_dict(params, pack=True)
         body_sha256 = hashlib.sha256(json.dumps([kind.value, params_doc], sort_keys=True).encode()).hexdigest()
+        # A retry with the key of a job made already answers with that job, before the references are
+        # resolved again: what it referred to may have been used up by it (an ingested upload) since.
+        replayed = self.store.replayed(idempotency_key, body_sha256)
+        if replayed is not None:
+            return replayed, False
+        inputs = dict(handler.resolve(self.resources, params) or {}) if handler.resolve else {}
         status, created = self.store.create(kind, params_doc, idempotency_key, body_sha256)
         if created:
             self._dispatch(status.id, kind, params_doc, inputs)

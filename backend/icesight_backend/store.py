@@ -132,6 +132,12 @@ class JobStore:
             return self._replay(idempotency_key, replayed, body_sha256)
         return self.get(job_id), True
 
+    def replayed(self, idempotency_key: str | None, body_sha256: str) -> JobStatus | None:
+        """The job an idempotency key made for this request before, None for a key not seen (raises
+        :class:`IdempotencyConflict` for a key used for another request)."""
+        row = self._idempotent_job(idempotency_key)
+        return None if row is None else self._replay(idempotency_key, row, body_sha256)[0]
+
     def _idempotent_job(self, idempotency_key: str | None) -> tuple[str, str] | None:
         """(job id, body hash) of the job an idempotency key made, None for a key not seen."""
         if idempotency_key is None:

@@ -755,3 +755,18 @@ def test_an_uploads_name_is_the_files_own_and_a_form_is_refused(api):
     form = api.post("/uploads", files={"file": ("scene.tif", b"II*\0")})
     error = _error(form, 400)
     assert error["field"] == "Content-Type" and "request body" in error["message"]
+
+
+def test_an_ingest_retried_with_its_idempotency_key_answers_the_job_it_made(api, write_tif, linear_bands, tmp_path):
+    vv, vh, inc = linear_bands
+    path = write_tif(tmp_path / "once.tif", [vv, vh, inc])
+    upload_id = api.post("/uploads", data=path.read_bytes(), params={"filename": "once.tif"}).json()["upload_id"]
+    body = {"kind": "ingest_scene", "params": {"upload_id": upload_id, "scene_id": "ingested-once"}}
+    headers = api.headers | {"Idempotency-Key": "ingest-once-2026-12-08"}
+    first = api.post("/jobs", json=body, headers=headers)
+    assert first.status_code == 202
+    assert api.wait(first.json()["id"])["state"] == "succeeded"
+    # The upload is used up and the id taken by then: the retry is still the same job, not a refusal.
+    again = api.post("/jobs", json=body, headers=headers)
+    assert again.status_code == 202 and again.json()["id"] == first.json()["id"]
+    assert again.headers.get("Idempotent-Replayed") == "true"

@@ -155,6 +155,23 @@ def test_models_registered_before_model_specs_existed_still_load(arrays):
     np.testing.assert_allclose(classify_arrays(old, some), classify_arrays(LoadedModel.from_bytes(trained.to_bytes()), some), atol=1e-6)
 
 
+def test_models_saved_with_a_kernel_size_of_zero_load_with_the_architectures_kernel(arrays):
+    """A kernel size of 0 was once taken for "not given" at training and stored as 0 in the spec."""
+    import io
+
+    import torch
+
+    trained = train_model(arrays.subset(np.arange(80)), TrainingConfig(epochs=1))
+    payload = torch.load(io.BytesIO(trained.to_bytes()), weights_only=True)
+    assert payload["spec"]["kernel_size"] is None
+    payload["spec"]["kernel_size"] = 0
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    old = LoadedModel.from_bytes(buffer.getvalue())
+    some = arrays.subset(np.arange(80, 96))
+    np.testing.assert_allclose(classify_arrays(old, some), classify_arrays(LoadedModel.from_bytes(trained.to_bytes()), some), atol=1e-6)
+
+
 def test_temperature_scaling_recovers_a_known_overconfidence():
     from icesight_backend.learning.training import fit_temperature
 

@@ -96,14 +96,15 @@ def _ingest(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> dict[st
     mode = params.mode.value if params.mode else None
     acquired = params.acquired
     stored = Path(inputs["upload_path"])
-    if not stored.is_file():  # consumed since submission: another ingest of the same upload succeeded first
-        raise FileNotFoundError(f"upload {params.upload_id} is no longer on the service: another ingest_scene job "
-                                "of it finished first and took it into the catalog; upload the file again to "
-                                "ingest it once more")
     sidecar = stored.with_suffix(".name")
     sent_name = sidecar.read_text() if sidecar.exists() else None
     source = sent_name or f"upload {stored.stem}"
-    upload = _as_sent(stored, staging, sent_name)  # every reader's message names the file the analyst sent
+    try:
+        upload = _as_sent(stored, staging, sent_name)  # every reader's message names the file the analyst sent
+    except FileNotFoundError:  # consumed since submission: another ingest of the same upload published first
+        raise FileNotFoundError(f"upload {params.upload_id} is no longer on the service: another ingest_scene job "
+                                "of it finished first and took it into the catalog; upload the file again to "
+                                "ingest it once more") from None
     zipped = zipfile.is_zipfile(upload)
     if zipped and not is_dimap_zip(upload):
         ctx.progress(0.05, "reading a Sentinel-1 SAFE product: calibration and geolocation annotations")
@@ -169,14 +170,26 @@ def _ingest(ctx: JobContext, params: IngestSceneParams, inputs: dict) -> dict[st
 
 
 def _as_sent(stored: Path, staging: Path, sent_name: str | None) -> Path:
-    """The stored upload under the name the analyst sent it with (a link in the job's staging
-    folder), so that what a reader says of it names that file; the stored upload itself where no
-    name came with it or no link can be made."""
+    """The stored upload as this job's own hard link in its staging folder, under the name the analyst
+    sent it with (so that what a reader says of it names that file). Being the job's own, it stays
+    readable when another ingest of the same upload publishes meanwhile and removes the upload; it goes
+    with the staging folder. Where no hard link can be made (another file system), a symbolic link
+    under the sent name, or the stored upload itself. Raises FileNotFoundError when the upload is gone."""
+    link = staging / "sent" / (sent_name or stored.name)
+    link.parent.mkdir(exist_ok=True)
+    try:
+        os.link(stored, link)
+        return link
+    except FileNotFoundError:
+        if not stored.exists():
+            raise
+    except OSError:
+        pass
+    if not stored.is_file():
+        raise FileNotFoundError(stored)
     if not sent_name:
         return stored
-    link = staging / "sent" / sent_name
     try:
-        link.parent.mkdir(exist_ok=True)
         link.symlink_to(stored.resolve())
     except OSError:
         return stored

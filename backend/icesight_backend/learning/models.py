@@ -65,7 +65,10 @@ class ModelSpec:
 
     @classmethod
     def from_dict(cls, data: dict) -> ModelSpec:
-        return cls(**(data | {"architecture": ModelArchitecture(data["architecture"])}))
+        # A kernel size of 0 was once taken for "not given" and stored so: those models were built with
+        # the architecture's kernel, and load with it.
+        kernel = data.get("kernel_size") or None
+        return cls(**(data | {"architecture": ModelArchitecture(data["architecture"]), "kernel_size": kernel}))
 
 
 class ConvNet(nn.Module):
