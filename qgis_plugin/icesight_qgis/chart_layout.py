@@ -238,11 +238,14 @@ def export_layout(layout: QgsPrintLayout, pdf_path: str, png_path: str, dpi: int
 PRINT_COPY_PX = 4000
 
 
-def print_copy(source: str, path: str, max_px: int = PRINT_COPY_PX) -> str:
+def print_copy(source: str, path: str, max_px: int = PRINT_COPY_PX, is_cancelled=lambda: False) -> str:
     """In a task's thread: the scene at ``source`` (a streamed catalog scene) written to the GeoTIFF
     ``path``, every band, at most ``max_px`` on its long side (GDAL reads the COG's overviews), so that
-    the layout, which renders on the main thread, never waits on the network."""
+    the layout, which renders on the main thread, never waits on the network. ``is_cancelled()`` is
+    asked as GDAL goes (:class:`JobCancelledError`)."""
     from osgeo import gdal
+
+    from .client import JobCancelledError
 
     opened = gdal.Open(source)
     if opened is None:
@@ -250,7 +253,10 @@ def print_copy(source: str, path: str, max_px: int = PRINT_COPY_PX) -> str:
     scale = min(1.0, max_px / max(opened.RasterXSize, opened.RasterYSize))
     copied = gdal.Translate(path, opened, format="GTiff", width=max(1, round(opened.RasterXSize * scale)),
                             height=max(1, round(opened.RasterYSize * scale)), resampleAlg="average",
-                            creationOptions=["TILED=YES", "COMPRESS=DEFLATE"])
+                            creationOptions=["TILED=YES", "COMPRESS=DEFLATE"],
+                            callback=lambda *_: 0 if is_cancelled() else 1)
+    if is_cancelled():
+        raise JobCancelledError("copying the scene for the chart")
     if copied is None:
         raise IceChartError(f"the scene could not be copied for the chart ({gdal.GetLastErrorMsg()})")
     copied = None  # closed: written

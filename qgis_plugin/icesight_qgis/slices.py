@@ -16,7 +16,6 @@ from enum import Enum
 from qgis.core import (
     QgsCoordinateTransform,
     QgsFeature,
-    QgsFeatureRequest,
     QgsPointXY,
     QgsProject,
     QgsRasterLayer,
@@ -26,6 +25,7 @@ from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
 from icesight_contract import INC_ANGLE_MAX_DEG, INC_ANGLE_MIN_DEG, described_channels, incidence_band
 
+from .client import JobCancelledError
 from .patches import band_descriptions
 from .review import PREDICTED_CLASS_FIELD, REVIEWED_CLASS_FIELD, ReviewClass, has_review_field, reviewed_class
 from .scene_layers import is_streamed
@@ -144,10 +144,12 @@ def scene_incidence_band(scene: QgsRasterLayer | None) -> int | None:
 
 
 def target_points(layer: QgsVectorLayer, scene: QgsRasterLayer) -> dict[int, QgsPointXY]:
-    """Each target's position in the scene's CRS, by feature id (on the main thread: reads the layer)."""
+    """The position in the scene's CRS of each reviewed target without an incidence field, by feature
+    id: the targets whose angle is read from the scene (on the main thread: reads the layer)."""
     to_scene = QgsCoordinateTransform(layer.crs(), scene.crs(), QgsProject.instance().transformContext())
-    request = QgsFeatureRequest().setNoAttributes()
-    return {f.id(): to_scene.transform(f.geometry().asPoint()) for f in layer.getFeatures(request) if f.hasGeometry()}
+    return {f.id(): to_scene.transform(f.geometry().asPoint()) for f in layer.getFeatures()
+            if f.hasGeometry() and reviewed_class(f[REVIEWED_CLASS_FIELD]) is not None
+            and _number(f, INCIDENCE_FIELDS) is None}
 
 
 def sample_incidences(provider, band: int, points: dict[int, QgsPointXY],
@@ -156,7 +158,7 @@ def sample_incidences(provider, band: int, points: dict[int, QgsPointXY],
     angles: dict[int, float | None] = {}
     for fid, point in points.items():
         if is_cancelled():
-            break
+            raise JobCancelledError("reading the incidence angles")
         value, ok = provider.sample(point, band)
         angles[fid] = float(value) if ok and value is not None and INC_ANGLE_MIN_DEG <= value <= INC_ANGLE_MAX_DEG else None
     return angles

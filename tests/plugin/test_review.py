@@ -132,6 +132,14 @@ def test_review_goes_most_uncertain_first_and_the_keys_label_advance_and_follow_
     # Starting again resumes at the first target not reviewed yet: the skipped one.
     assert panel.start_review(layer)
     assert panel.current_fid == panel.queue[2]
+    # A review written elsewhere (the attribute table, in an edit session) counts as one, and one
+    # thrown away with the edits no longer does.
+    assert panel.queue[2] not in panel.reviewed and panel.queue[0] in panel.reviewed
+    layer.startEditing()
+    layer.changeAttributeValue(panel.queue[2], layer.fields().indexOf("reviewed_class"), "ship")
+    assert panel.queue[2] in panel.reviewed
+    layer.rollBack()
+    assert panel.queue[2] not in panel.reviewed and panel.queue[0] in panel.reviewed
     markers = [item for item in canvas.scene().items() if isinstance(item, QgsVertexMarker)]
     assert markers == [panel.ring]  # one ring, moved from target to target
     # Unloading the plugin takes the ring off the map and gives the target its symbol back.
@@ -500,3 +508,20 @@ def test_label_fields_may_say_ship_iceberg_or_clutter(installed_plugin):
     for bad in ("boat", 2, True):
         with pytest.raises(ValueError, match="not a label"):
             parse_label(bad)
+
+
+def test_a_cancelled_reading_of_incidence_angles_is_no_result(installed_plugin, catalog_scene, tmp_path):
+    """Cancelled, the reading raises: a partial set of angles is never kept as if it were whole. The
+    same for the copy a chart is printed from."""
+    from icesight_qgis.chart_layout import print_copy
+    from icesight_qgis.client import JobCancelledError
+    from icesight_qgis.slices import sample_incidences
+
+    scene = QgsRasterLayer(str(catalog_scene.tif), "scene")
+    points = {1: scene.extent().center()}
+    assert sample_incidences(scene.dataProvider(), 3, points)[1] is not None
+    with pytest.raises(JobCancelledError):
+        sample_incidences(scene.dataProvider(), 3, points, is_cancelled=lambda: True)
+    assert print_copy(str(catalog_scene.tif), str(tmp_path / "copy.tif"), max_px=64) == str(tmp_path / "copy.tif")
+    with pytest.raises(JobCancelledError):
+        print_copy(str(catalog_scene.tif), str(tmp_path / "cancelled.tif"), max_px=64, is_cancelled=lambda: True)

@@ -516,7 +516,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="229"/>
+        <location filename="../panels/chart.py" line="236"/>
         <source>Chart printed to {pdf} and {png} ({seconds:.2f} s).</source>
         <translation type="unfinished"></translation>
     </message>
@@ -536,13 +536,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="199"/>
+        <location filename="../panels/chart.py" line="200"/>
         <source>Reading the scene for the chart...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../panels/chart.py" line="209"/>
         <source>The chart could not be printed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="214"/>
+        <source>The chart was not printed: its layer or scene left the project meanwhile.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2088,47 +2093,47 @@ Production model: {production}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="237"/>
+        <location filename="../panels/analysis_slices.py" line="238"/>
         <source>A probe is still running.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="241"/>
+        <location filename="../panels/analysis_slices.py" line="242"/>
         <source>Select exactly one target of the classification layer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="251"/>
+        <location filename="../panels/analysis_slices.py" line="252"/>
         <source>The selected target has no position.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="258"/>
+        <location filename="../panels/analysis_slices.py" line="259"/>
         <source>Probing feature {fid} of {layer}...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="267"/>
+        <location filename="../panels/analysis_slices.py" line="268"/>
         <source>What-if probe failed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="275"/>
+        <location filename="../panels/analysis_slices.py" line="276"/>
         <source>What-if probes of feature {fid} of {layer} (model {model}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="214"/>
+        <location filename="../panels/analysis_slices.py" line="215"/>
         <source>IceSight: incidence angles of the reviewed targets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="218"/>
+        <location filename="../panels/analysis_slices.py" line="219"/>
         <source>Reading the incidence angles from the scene...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="225"/>
+        <location filename="../panels/analysis_slices.py" line="226"/>
         <source>The incidence angles could not be read from the scene: {error}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2329,7 +2334,7 @@ Production model: {production}</source>
 <context>
     <name>Panel</name>
     <message>
-        <location filename="../panels/base.py" line="84"/>
+        <location filename="../panels/base.py" line="90"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2485,97 +2490,97 @@ Production model: {production}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="187"/>
+        <location filename="../panels/review.py" line="189"/>
         <source>{layer} has no target to review.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="273"/>
+        <location filename="../panels/review.py" line="303"/>
         <source>Start the review first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="311"/>
+        <location filename="../panels/review.py" line="341"/>
         <source>Target {k} of {n} ({done} reviewed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="314"/>
+        <location filename="../panels/review.py" line="344"/>
         <source>model: {cls}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="316"/>
+        <location filename="../panels/review.py" line="346"/>
         <source>reviewed: {r}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="368"/>
+        <location filename="../panels/review.py" line="398"/>
         <source>{what} cancelled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="371"/>
+        <location filename="../panels/review.py" line="401"/>
         <source>{what} failed: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="428"/>
+        <location filename="../panels/review.py" line="458"/>
         <source>IceSight is still working on a job; wait for it or cancel it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="392"/>
+        <location filename="../panels/review.py" line="422"/>
         <source>No target is reviewed yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="398"/>
+        <location filename="../panels/review.py" line="428"/>
         <source>Sending {n} corrections ({s} ship(s), {b} iceberg(s), {c} clutter)...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="402"/>
+        <location filename="../panels/review.py" line="432"/>
         <source>Sending corrections</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="406"/>
+        <location filename="../panels/review.py" line="436"/>
         <source>Feature group {group} v{version}: {sent} corrections added{base}; it holds {n} patches ({s} ship(s), {b} iceberg(s), {c} clutter){skipped}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="409"/>
+        <location filename="../panels/review.py" line="439"/>
         <source> to v{v}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="414"/>
+        <location filename="../panels/review.py" line="444"/>
         <source>Retrain a model on feature group {group} v{version} and compare it with the model that made these calls?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="420"/>
+        <location filename="../panels/review.py" line="450"/>
         <source>IceSight: retrain?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="434"/>
+        <location filename="../panels/review.py" line="464"/>
         <source>Retraining on {group} v{version}...</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="437"/>
+        <location filename="../panels/review.py" line="467"/>
         <source>Retraining</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="442"/>
+        <location filename="../panels/review.py" line="472"/>
         <source>none</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="443"/>
+        <location filename="../panels/review.py" line="473"/>
         <source>Model {new} trained on {name} v{version} (validation accuracy {acc:.3f}); compared with {old} below.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2585,7 +2590,7 @@ Production model: {production}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="409"/>
+        <location filename="../panels/review.py" line="439"/>
         <source>; {n} off the scene</source>
         <translation type="unfinished"></translation>
     </message>

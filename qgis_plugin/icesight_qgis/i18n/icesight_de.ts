@@ -516,7 +516,7 @@
         <translation>{n} Eisberg(e) nach {folder} geschrieben; weggelassen: {ships} Schiff(e), {clutter} Clutter (kein Ziel), {low} unter Wahrscheinlichkeit {threshold}, {other} nicht klassifiziert oder ohne Position.</translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="229"/>
+        <location filename="../panels/chart.py" line="236"/>
         <source>Chart printed to {pdf} and {png} ({seconds:.2f} s).</source>
         <translation>Karte nach {pdf} und {png} gedruckt ({seconds:.2f} s).</translation>
     </message>
@@ -536,7 +536,7 @@
         <translation>IceSight: Szene für die Karte kopieren</translation>
     </message>
     <message>
-        <location filename="../panels/chart.py" line="199"/>
+        <location filename="../panels/chart.py" line="200"/>
         <source>Reading the scene for the chart...</source>
         <translation>Die Szene wird für die Karte gelesen...</translation>
     </message>
@@ -544,6 +544,11 @@
         <location filename="../panels/chart.py" line="209"/>
         <source>The chart could not be printed: {error}</source>
         <translation>Die Karte konnte nicht gedruckt werden: {error}</translation>
+    </message>
+    <message>
+        <location filename="../panels/chart.py" line="214"/>
+        <source>The chart was not printed: its layer or scene left the project meanwhile.</source>
+        <translation>Die Karte wurde nicht gedruckt: ihre Ebene oder Szene wurde inzwischen aus dem Projekt entfernt.</translation>
     </message>
 </context>
 <context>
@@ -2091,47 +2096,47 @@ Produktionsmodell: {production}</translation>
         <translation>Änderung</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="237"/>
+        <location filename="../panels/analysis_slices.py" line="238"/>
         <source>A probe is still running.</source>
         <translation>Eine Untersuchung läuft noch.</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="241"/>
+        <location filename="../panels/analysis_slices.py" line="242"/>
         <source>Select exactly one target of the classification layer.</source>
         <translation>Wählen Sie genau ein Ziel des Klassifizierungs-Layers aus.</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="251"/>
+        <location filename="../panels/analysis_slices.py" line="252"/>
         <source>The selected target has no position.</source>
         <translation>Das ausgewählte Ziel hat keine Position.</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="258"/>
+        <location filename="../panels/analysis_slices.py" line="259"/>
         <source>Probing feature {fid} of {layer}...</source>
         <translation>Objekt {fid} von {layer} wird untersucht...</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="267"/>
+        <location filename="../panels/analysis_slices.py" line="268"/>
         <source>What-if probe failed: {error}</source>
         <translation>Was-wäre-wenn-Untersuchung fehlgeschlagen: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="275"/>
+        <location filename="../panels/analysis_slices.py" line="276"/>
         <source>What-if probes of feature {fid} of {layer} (model {model}).</source>
         <translation>Was-wäre-wenn-Untersuchungen von Objekt {fid} von {layer} (Modell {model}).</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="214"/>
+        <location filename="../panels/analysis_slices.py" line="215"/>
         <source>IceSight: incidence angles of the reviewed targets</source>
         <translation>IceSight: Einfallswinkel der geprüften Ziele</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="218"/>
+        <location filename="../panels/analysis_slices.py" line="219"/>
         <source>Reading the incidence angles from the scene...</source>
         <translation>Die Einfallswinkel werden aus der Szene gelesen...</translation>
     </message>
     <message>
-        <location filename="../panels/analysis_slices.py" line="225"/>
+        <location filename="../panels/analysis_slices.py" line="226"/>
         <source>The incidence angles could not be read from the scene: {error}</source>
         <translation>Die Einfallswinkel konnten nicht aus der Szene gelesen werden: {error}</translation>
     </message>
@@ -2332,7 +2337,7 @@ Produktionsmodell: {production}</translation>
 <context>
     <name>Panel</name>
     <message>
-        <location filename="../panels/base.py" line="84"/>
+        <location filename="../panels/base.py" line="90"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
@@ -2488,97 +2493,97 @@ Produktionsmodell: {production}</translation>
         <translation>Wählen Sie einen IceSight-Klassifizierungs-Layer: er hat das Feld reviewed_class.</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="187"/>
+        <location filename="../panels/review.py" line="189"/>
         <source>{layer} has no target to review.</source>
         <translation>{layer} hat kein Ziel zum Überprüfen.</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="273"/>
+        <location filename="../panels/review.py" line="303"/>
         <source>Start the review first.</source>
         <translation>Starten Sie zuerst die Überprüfung.</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="311"/>
+        <location filename="../panels/review.py" line="341"/>
         <source>Target {k} of {n} ({done} reviewed)</source>
         <translation>Ziel {k} von {n} ({done} überprüft)</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="314"/>
+        <location filename="../panels/review.py" line="344"/>
         <source>model: {cls}</source>
         <translation>Modell: {cls}</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="316"/>
+        <location filename="../panels/review.py" line="346"/>
         <source>reviewed: {r}</source>
         <translation>überprüft: {r}</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="368"/>
+        <location filename="../panels/review.py" line="398"/>
         <source>{what} cancelled.</source>
         <translation>{what} abgebrochen.</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="371"/>
+        <location filename="../panels/review.py" line="401"/>
         <source>{what} failed: {error}</source>
         <translation>{what} fehlgeschlagen: {error}</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="428"/>
+        <location filename="../panels/review.py" line="458"/>
         <source>IceSight is still working on a job; wait for it or cancel it.</source>
         <translation>IceSight arbeitet noch an einem Auftrag; warten Sie oder brechen Sie ihn ab.</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="392"/>
+        <location filename="../panels/review.py" line="422"/>
         <source>No target is reviewed yet.</source>
         <translation>Noch kein Ziel ist überprüft.</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="398"/>
+        <location filename="../panels/review.py" line="428"/>
         <source>Sending {n} corrections ({s} ship(s), {b} iceberg(s), {c} clutter)...</source>
         <translation>{n} Korrekturen werden gesendet ({s} Schiff(e), {b} Eisberg(e), {c} Clutter)...</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="402"/>
+        <location filename="../panels/review.py" line="432"/>
         <source>Sending corrections</source>
         <translation>Korrekturen werden gesendet</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="406"/>
+        <location filename="../panels/review.py" line="436"/>
         <source>Feature group {group} v{version}: {sent} corrections added{base}; it holds {n} patches ({s} ship(s), {b} iceberg(s), {c} clutter){skipped}.</source>
         <translation>Feature-Gruppe {group} v{version}: {sent} Korrekturen hinzugefügt{base}; sie enthält {n} Ausschnitte ({s} Schiff(e), {b} Eisberg(e), {c} Clutter){skipped}.</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="409"/>
+        <location filename="../panels/review.py" line="439"/>
         <source> to v{v}</source>
         <translation> zu v{v}</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="414"/>
+        <location filename="../panels/review.py" line="444"/>
         <source>Retrain a model on feature group {group} v{version} and compare it with the model that made these calls?</source>
         <translation>Ein Modell mit Feature-Gruppe {group} v{version} neu trainieren und mit dem Modell vergleichen, das diese Entscheidungen getroffen hat?</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="420"/>
+        <location filename="../panels/review.py" line="450"/>
         <source>IceSight: retrain?</source>
         <translation>IceSight: neu trainieren?</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="434"/>
+        <location filename="../panels/review.py" line="464"/>
         <source>Retraining on {group} v{version}...</source>
         <translation>Neutraining mit {group} v{version}...</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="437"/>
+        <location filename="../panels/review.py" line="467"/>
         <source>Retraining</source>
         <translation>Neutraining</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="442"/>
+        <location filename="../panels/review.py" line="472"/>
         <source>none</source>
         <translation>keine</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="443"/>
+        <location filename="../panels/review.py" line="473"/>
         <source>Model {new} trained on {name} v{version} (validation accuracy {acc:.3f}); compared with {old} below.</source>
         <translation>Modell {new} mit {name} v{version} trainiert (Validierungsgenauigkeit {acc:.3f}); unten mit {old} verglichen.</translation>
     </message>
@@ -2588,7 +2593,7 @@ Produktionsmodell: {production}</translation>
         <translation>Überprüfte Ziele werden mit ihren Ausschnitten als Schiff, Eisberg oder Clutter (kein Ziel) gesendet und der neuesten Version der Feature-Gruppe hinzugefügt.</translation>
     </message>
     <message>
-        <location filename="../panels/review.py" line="409"/>
+        <location filename="../panels/review.py" line="439"/>
         <source>; {n} off the scene</source>
         <translation>; {n} außerhalb der Szene</translation>
     </message>

@@ -189,9 +189,10 @@ class ModelAnalysisPanel(Panel):
         incidences = None
         if isinstance(layer, QgsVectorLayer) and isinstance(scene, QgsRasterLayer) and is_streamed(scene):
             incidences = self.sampled.get((layer.id(), scene.id()))
-            if incidences is None:
+            wanted = set(target_points(layer, scene)) if has_review_field(layer) else set()
+            if incidences is None or not wanted <= set(incidences):  # not read yet, or reviewed since
                 self._sample_streamed(layer, scene)
-                incidences = {}
+                incidences = incidences or {}
         try:
             records = slice_records(layer, scene, incidences) if layer is not None else []
         except ValueError as exc:

@@ -55,10 +55,16 @@ class Panel(QWidget):
             task = getattr(self, name, None)
             if task is not None:
                 task.on_done = lambda outcome, error: None
-                for signal in (task.progressChanged, task.message_changed):
-                    try:  # the task may still report before it stops: not to widgets that are gone
-                        signal.disconnect()
-                    except TypeError:  # nothing connected
+                # The task may still report before it stops: not to widgets that are gone. Only what the
+                # panel connected is let go (QGIS's task manager follows progressChanged too; only panels
+                # follow the task's own message_changed).
+                for signal, slot in ((task.progressChanged, self.show_progress), (task.message_changed, None)):
+                    try:
+                        if slot is None:
+                            signal.disconnect()
+                        else:
+                            signal.disconnect(slot)
+                    except TypeError:  # not connected
                         pass
                 task.cancel()
             setattr(self, name, None)

@@ -192,25 +192,32 @@ class ChartPanel(Panel):
             self._tell(self.tr("The chart is still being printed."), "warning")
             return None
         folder = tempfile.mkdtemp(prefix="icesight-print-")
-        path, source = os.path.join(folder, "scene.tif"), scene.source()
-        self.print_task = JobTask(self.tr("IceSight: copy the scene for the chart"),
-                                  lambda on_progress, is_cancelled: print_copy(source, path),
-                                  lambda copied, error: self._on_copied(layer, scene, folder, copied, error))
+        path, source, ids = os.path.join(folder, "scene.tif"), scene.source(), (layer.id(), scene.id())
+        self.print_task = JobTask(
+            self.tr("IceSight: copy the scene for the chart"),
+            lambda on_progress, is_cancelled: print_copy(source, path, is_cancelled=is_cancelled),
+            lambda copied, error: self._on_copied(ids, folder, copied, error))
         self._tell(self.tr("Reading the scene for the chart..."))
         self.run_task(self.print_task)
         return None
 
-    def _on_copied(self, layer: QgsVectorLayer, scene: QgsRasterLayer, folder: str, copied: str | None,
-                   error: str | None) -> None:
+    def _on_copied(self, ids: tuple[str, str], folder: str, copied: str | None, error: str | None) -> None:
         self.print_task = None
         try:
             if copied is None:
                 if error != CANCELLED:
                     self._tell(self.tr("The chart could not be printed: {error}").format(error=error), "error")
                 return
+            # By id: either layer may have been removed from the project while the copy was read.
+            layer, scene = (QgsProject.instance().mapLayer(layer_id) for layer_id in ids)
+            if not isinstance(layer, QgsVectorLayer) or not isinstance(scene, QgsRasterLayer):
+                self._tell(self.tr("The chart was not printed: its layer or scene left the project meanwhile."),
+                           "warning")
+                return
             local = QgsRasterLayer(copied, scene.name(), "gdal")
             local.setRenderer(scene.renderer().clone())
             self._print(layer, local, sheet_scene=scene)
+            del local  # the copy's file is let go before its folder is removed
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 

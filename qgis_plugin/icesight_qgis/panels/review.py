@@ -180,9 +180,11 @@ class ReviewPanel(Panel):
             self._tell(self.tr("Pick an IceSight classification layer: it has the reviewed_class field."), "warning")
             return False
         self.layer_combo.setLayer(layer)
+        self._unfollow_edits()
         self.layer = layer
         self.queue = review_order(layer)
         self.reviewed = self._read_reviewed()
+        self._follow_edits()
         if not self.queue:
             self._tell(self.tr("{layer} has no target to review.").format(layer=layer.name()), "warning")
             return False
@@ -201,6 +203,33 @@ class ReviewPanel(Panel):
 
     def _is_reviewed(self, fid: int) -> bool:
         return fid in self.reviewed
+
+    def _follow_edits(self) -> None:
+        """Keep the set of reviewed targets right when ``reviewed_class`` changes elsewhere: the attribute
+        table, the field calculator, an undo, edits thrown away."""
+        self.layer.attributeValueChanged.connect(self._on_value_changed)
+        self.layer.afterRollBack.connect(self._on_rolled_back)
+
+    def _unfollow_edits(self) -> None:
+        if self.layer is None:
+            return
+        for signal, slot in ((self.layer.attributeValueChanged, self._on_value_changed),
+                             (self.layer.afterRollBack, self._on_rolled_back)):
+            try:
+                signal.disconnect(slot)
+            except (TypeError, RuntimeError):  # not connected, or the layer is gone
+                pass
+
+    def _on_value_changed(self, fid: int, index: int, value) -> None:
+        if self.layer is not None and index == self.layer.fields().indexOf(REVIEWED_CLASS_FIELD):
+            if reviewed_class(value) is not None:
+                self.reviewed.add(fid)
+            else:
+                self.reviewed.discard(fid)
+
+    def _on_rolled_back(self) -> None:
+        if self._layer_alive():
+            self.reviewed = self._read_reviewed()
 
     def _layer_alive(self) -> bool:
         if self.layer is None or not self.queue:
@@ -265,6 +294,7 @@ class ReviewPanel(Panel):
 
     def detach(self) -> None:
         self.stop_review()
+        self._unfollow_edits()
         super().detach()
 
     def label_current(self, value: ReviewClass) -> None:
