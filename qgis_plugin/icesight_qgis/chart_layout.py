@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from qgis.core import (
     QgsApplication,
     QgsCoordinateTransform,
+    QgsCoordinateTransformContext,
     QgsLayoutExporter,
     QgsLayoutItemLabel,
     QgsLayoutItemLegend,
@@ -30,7 +31,10 @@ from qgis.core import (
     QgsMapLayer,
     QgsPrintLayout,
     QgsProject,
+    QgsRasterBlockFeedback,
+    QgsRasterFileWriter,
     QgsRasterLayer,
+    QgsRasterPipe,
     QgsRectangle,
     QgsUnitTypes,
     QgsVectorLayer,
@@ -240,26 +244,30 @@ PRINT_COPY_PX = 4000
 
 def print_copy(source: str, path: str, max_px: int = PRINT_COPY_PX, is_cancelled=lambda: False) -> str:
     """In a task's thread: the scene at ``source`` (a streamed catalog scene) written to the GeoTIFF
-    ``path``, every band, at most ``max_px`` on its long side (GDAL reads the COG's overviews), so that
-    the layout, which renders on the main thread, never waits on the network. ``is_cancelled()`` is
-    asked as GDAL goes (:class:`JobCancelledError`)."""
-    from osgeo import gdal
-
+    ``path``, every band, at most ``max_px`` on its long side (the provider reads the COG's overviews),
+    so that the layout, which renders on the main thread, never waits on the network. The layer is
+    opened in this thread (a provider belongs to its own); ``is_cancelled()`` is asked as the writer
+    goes (:class:`JobCancelledError`)."""
     from .client import JobCancelledError
 
-    opened = gdal.Open(source)
-    if opened is None:
-        raise IceChartError(f"the scene could not be read for the chart ({gdal.GetLastErrorMsg() or 'no answer'})")
-    scale = min(1.0, max_px / max(opened.RasterXSize, opened.RasterYSize))
-    copied = gdal.Translate(path, opened, format="GTiff", width=max(1, round(opened.RasterXSize * scale)),
-                            height=max(1, round(opened.RasterYSize * scale)), resampleAlg="average",
-                            creationOptions=["TILED=YES", "COMPRESS=DEFLATE"],
-                            callback=lambda *_: 0 if is_cancelled() else 1)
-    if is_cancelled():
+    scene = QgsRasterLayer(source, "scene", "gdal")
+    if not scene.isValid():
+        raise IceChartError(f"the scene could not be read for the chart ({scene.error().summary() or 'no answer'})")
+    provider = scene.dataProvider()
+    scale = min(1.0, max_px / max(provider.xSize(), provider.ySize()))
+    pipe = QgsRasterPipe()
+    if not pipe.set(provider.clone()):
+        raise IceChartError("the scene could not be read for the chart (no raster pipe)")
+    feedback = QgsRasterBlockFeedback()
+    feedback.progressChanged.connect(lambda _progress: feedback.cancel() if is_cancelled() else None)
+    writer = QgsRasterFileWriter(path)
+    writer.setCreateOptions(["TILED=YES", "COMPRESS=DEFLATE"])
+    written = writer.writeRaster(pipe, max(1, round(provider.xSize() * scale)), max(1, round(provider.ySize() * scale)),
+                                 provider.extent(), provider.crs(), QgsCoordinateTransformContext(), feedback)
+    if is_cancelled() or feedback.isCanceled():
         raise JobCancelledError("copying the scene for the chart")
-    if copied is None:
-        raise IceChartError(f"the scene could not be copied for the chart ({gdal.GetLastErrorMsg()})")
-    copied = None  # closed: written
+    if written != QgsRasterFileWriter.NoError:
+        raise IceChartError(f"the scene could not be copied for the chart (raster writer error {written})")
     return path
 
 

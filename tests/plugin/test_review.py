@@ -523,5 +523,8 @@ def test_a_cancelled_reading_of_incidence_angles_is_no_result(installed_plugin, 
     with pytest.raises(JobCancelledError):
         sample_incidences(scene.dataProvider(), 3, points, is_cancelled=lambda: True)
     assert print_copy(str(catalog_scene.tif), str(tmp_path / "copy.tif"), max_px=64) == str(tmp_path / "copy.tif")
+    copy = QgsRasterLayer(str(tmp_path / "copy.tif"), "copy")
+    assert max(copy.width(), copy.height()) == 64 and copy.bandCount() == scene.bandCount()
+    assert copy.extent().contains(scene.extent().center()) and copy.crs() == scene.crs()
     with pytest.raises(JobCancelledError):
         print_copy(str(catalog_scene.tif), str(tmp_path / "cancelled.tif"), max_px=64, is_cancelled=lambda: True)
