@@ -72,7 +72,7 @@ def _time_bound(text: str | None, field: str):
         return utc_time(text)
     except (ValueError, OverflowError):  # not a time, or one that leaves the calendar in UTC
         raise ApiFailure(422, ErrorCode.INVALID_PARAMETER,
-                         f"{shown(str(text))} is not an ISO 8601 time such as 2026-03-01T08:15:00Z (or '..' for open)", field) from None
+                         f"{shown(text)} is not an ISO 8601 time such as 2026-03-01T08:15:00Z (or '..' for open)", field) from None
 
 
 #: Most jobs one ``GET /jobs`` lists.
@@ -718,7 +718,7 @@ def _search_bbox(bbox: str | list | None) -> tuple[float, float, float, float] |
             raise ValueError
     except (ValueError, OverflowError):
         raise ApiFailure(422, ErrorCode.INVALID_PARAMETER,
-                         f"bbox {shown(str(bbox))} must be west,south,east,north in degrees (longitudes in [-180, 180], "
+                         f"bbox {shown(bbox)} must be west,south,east,north in degrees (longitudes in [-180, 180], "
                          "latitudes in [-90, 90], south <= north; west > east crosses the antimeridian)", "bbox") from None
     return box
 

@@ -132,9 +132,11 @@ def cut_field_name(name: str) -> str:
     return name if len(name) <= MAX_FIELD_NAME_CHARS else f"{name[:MAX_FIELD_NAME_CHARS - 3]}..."
 
 
-def shown(text: str, limit: int = 40) -> str:
+def shown(text: Any, limit: int = 40) -> str:
     """``text`` quoted for an error message, cut to ``limit`` characters: messages name what was
-    given without echoing a megabyte back."""
+    given without echoing a megabyte back. A value that is no string is described (:func:`described`)."""
+    if not isinstance(text, str):
+        return described(text)
     return repr(text) if len(text) <= limit else f"{text[:limit - 3]!r}... ({len(text)} characters)"
 
 

@@ -120,9 +120,7 @@ def parse_job_request(data: Any) -> tuple[JobKind, Any]:
 class UnknownJobKind(ContractError):
     def __init__(self, kind: Any):
         known = ", ".join(k.value for k in JobKind)
-        given = (shown(kind) if isinstance(kind, str) else repr(kind) if isinstance(kind, int | float | None)
-                 else f"a JSON {type(kind).__name__}")
-        super().__init__("kind", f"unknown job kind {given}; known kinds: {known}")
+        super().__init__("kind", f"unknown job kind {shown(kind)}; known kinds: {known}")
 
 
 @dataclass

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .codec import ContractError, described, shown
+from .codec import ContractError, shown
 from .constants import PATCH_SIZE_PX
 
 
@@ -135,7 +135,7 @@ NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 def check_name(value: str, field_name: str, what: str) -> None:
     if not isinstance(value, str) or not NAME_PATTERN.fullmatch(value):
         raise ContractError(
-            field_name, f"{what} name {shown(value) if isinstance(value, str) else described(value)} must be 1-64 "
+            field_name, f"{what} name {shown(value)} must be 1-64 "
                         "lower-case letters, digits and '_', starting with a letter"
         )
 

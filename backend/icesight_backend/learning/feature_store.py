@@ -441,8 +441,7 @@ class VersionedStore:
 
     def _dir(self, name: str) -> Path:
         if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
-            given = shown(name) if isinstance(name, str) else repr(name)
-            raise ValueError(f"{self.kind} name {given} must be lower-case letters, digits and '_', starting with a letter")
+            raise ValueError(f"{self.kind} name {shown(name)} must be lower-case letters, digits and '_', starting with a letter")
         return self.root / name
 
     def names(self) -> list[str]:

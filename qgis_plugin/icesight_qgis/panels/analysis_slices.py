@@ -189,9 +189,9 @@ class ModelAnalysisPanel(Panel):
         incidences = None
         if isinstance(layer, QgsVectorLayer) and isinstance(scene, QgsRasterLayer) and is_streamed(scene):
             incidences = self.sampled.get((layer.id(), scene.id()))
-            wanted = set(target_points(layer, scene)) if has_review_field(layer) else set()
-            if incidences is None or not wanted <= set(incidences):  # not read yet, or reviewed since
-                self._sample_streamed(layer, scene)
+            points = target_points(layer, scene) if has_review_field(layer) else {}
+            if incidences is None or not set(points) <= set(incidences):  # not read yet, or reviewed since
+                self._sample_streamed(scene, points, (layer.id(), scene.id()))
                 incidences = incidences or {}
         try:
             records = slice_records(layer, scene, incidences) if layer is not None else []
@@ -207,11 +207,11 @@ class ModelAnalysisPanel(Panel):
                 self.slice_table.setItem(r, c, QTableWidgetItem(text))
         return self.rows
 
-    def _sample_streamed(self, layer: QgsVectorLayer, scene: QgsRasterLayer) -> JobTask | None:
+    def _sample_streamed(self, scene: QgsRasterLayer, points: dict, key: tuple[str, str]) -> JobTask | None:
         band = scene_incidence_band(scene)
-        if band is None or self.sampling_task is not None or not has_review_field(layer):
+        if band is None or self.sampling_task is not None or not points:
             return None
-        key, source, points = (layer.id(), scene.id()), scene.source(), target_points(layer, scene)
+        source = scene.source()
         task = JobTask(self.tr("IceSight: incidence angles of the reviewed targets"),
                        lambda on_progress, is_cancelled: sample_streamed_incidences(source, band, points, is_cancelled),
                        lambda angles, error: self._on_sampled(key, angles, error))
